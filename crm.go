@@ -1,0 +1,293 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// CRM is the entry point through which every write goes. Each write names
+// the acting user; the CRM loads that user from the store, refuses unknown
+// and deactivated users, asks the Policy, applies the domain rules, and
+// saves the new state with its events in one transaction. Subscribers hear
+// of the events after the commit.
+//
+// A CRM is safe for concurrent use. It keeps no state of its own besides
+// its configuration and subscribers: many CRMs, in many processes, may
+// share one store.
+type CRM struct {
+	store   Store
+	clock   Clock
+	ids     *IDGenerator
+	policy  Policy
+	retries int
+	backoff time.Duration
+
+	subMu   sync.RWMutex
+	subs    map[int]Subscriber
+	nextSub int
+}
+
+// Subscriber is told of committed events, in the order they were
+// appended within one write. Writes that commit concurrently may call
+// subscribers concurrently and in either order; a consumer that needs
+// every event exactly in order reads the log with EventsAfter. A panic in
+// a subscriber is recovered: the write it follows has committed.
+type Subscriber func(ctx context.Context, events []Event)
+
+// Option configures a CRM.
+type Option func(*options)
+
+type options struct {
+	clock   Clock
+	random  io.Reader
+	policy  Policy
+	retries int
+	backoff time.Duration
+}
+
+// WithClock sets the clock every timestamp comes from (default: the
+// system clock).
+func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithRandom sets the source of the random bits in IDs (default:
+// crypto/rand). With a ManualClock and a seeded reader, IDs repeat from
+// run to run.
+func WithRandom(r io.Reader) Option { return func(o *options) { o.random = r } }
+
+// WithPolicy replaces DefaultPolicy.
+func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
+
+// WithRetries sets how many times a write is retried after a conflict or
+// a transient storage failure (default 8), and the base of the jittered
+// exponential backoff between tries (default 1ms).
+func WithRetries(n int, backoff time.Duration) Option {
+	return func(o *options) { o.retries, o.backoff = n, backoff }
+}
+
+// New returns a CRM on store.
+func New(store Store, opts ...Option) (*CRM, error) {
+	if store == nil {
+		return nil, invalid("store", "required", "")
+	}
+	o := options{retries: 8, backoff: time.Millisecond}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.clock == nil {
+		o.clock = SystemClock()
+	}
+	if o.policy == nil {
+		o.policy = DefaultPolicy()
+	}
+	if o.retries < 0 || o.backoff < 0 {
+		return nil, invalid("retries", "non_negative", "")
+	}
+	return &CRM{
+		store: store, clock: o.clock, ids: NewIDGenerator(o.clock, o.random), policy: o.policy,
+		retries: o.retries, backoff: o.backoff, subs: map[int]Subscriber{},
+	}, nil
+}
+
+// Subscribe registers s and returns a function that removes it.
+func (c *CRM) Subscribe(s Subscriber) (unsubscribe func()) {
+	c.subMu.Lock()
+	defer c.subMu.Unlock()
+	id := c.nextSub
+	c.nextSub++
+	c.subs[id] = s
+	return func() {
+		c.subMu.Lock()
+		defer c.subMu.Unlock()
+		delete(c.subs, id)
+	}
+}
+
+func (c *CRM) notify(ctx context.Context, events []Event) {
+	if len(events) == 0 {
+		return
+	}
+	c.subMu.RLock()
+	subs := make([]Subscriber, 0, len(c.subs))
+	for _, s := range c.subs {
+		subs = append(subs, s)
+	}
+	c.subMu.RUnlock()
+	ctx = context.WithoutCancel(ctx)
+	for _, s := range subs {
+		func() {
+			defer func() { _ = recover() }()
+			s(ctx, append([]Event(nil), events...))
+		}()
+	}
+}
+
+// now returns the clock's time in UTC to the microsecond, the precision
+// every store keeps.
+func (c *CRM) now() time.Time { return c.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// writeTx is one attempt of a write: the transaction, the acting user, the
+// time of the write and the events it records.
+type writeTx struct {
+	ctx    context.Context
+	crm    *CRM
+	tx     Tx
+	actor  User
+	now    time.Time
+	events []Event
+}
+
+// stale marks an error that a retry cannot fix, such as a version the
+// caller named that is no longer current.
+type stale struct{ error }
+
+func (s stale) Unwrap() error { return s.error }
+
+func retryable(err error) bool {
+	var s stale
+	if errors.As(err, &s) {
+		return false
+	}
+	return errors.Is(err, ErrConflict) || errors.Is(err, ErrTransient)
+}
+
+// write runs fn as actorID in a transaction, retrying conflicts, then
+// tells the subscribers. actorID zero is allowed only for bootstrap,
+// which passes the zero ID and checks for itself.
+func (c *CRM) write(ctx context.Context, actorID ID, fn func(w *writeTx) error) error {
+	for attempt := 0; ; attempt++ {
+		var committed []Event
+		err := c.store.Update(ctx, func(tx Tx) error {
+			w := &writeTx{ctx: ctx, crm: c, tx: tx, now: c.now()}
+			if !actorID.IsZero() {
+				actor, err := c.activeActor(ctx, tx.Users(), actorID)
+				if err != nil {
+					return err
+				}
+				w.actor = actor
+			}
+			if err := fn(w); err != nil {
+				return err
+			}
+			if err := w.appendEvents(); err != nil {
+				return err
+			}
+			committed = w.events
+			return nil
+		})
+		if err == nil {
+			c.notify(ctx, committed)
+			return nil
+		}
+		if !retryable(err) || attempt >= c.retries || ctx.Err() != nil {
+			var s stale
+			if errors.As(err, &s) {
+				return s.error
+			}
+			return err
+		}
+		if err := c.sleep(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+func (c *CRM) sleep(ctx context.Context, attempt int) error {
+	if c.backoff == 0 {
+		return nil
+	}
+	d := c.backoff << min(attempt, 10)
+	d = d/2 + rand.N(d/2+1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// activeActor loads the acting user and refuses unknown and deactivated
+// ones: a rep who has left can neither change nor read anything.
+func (c *CRM) activeActor(ctx context.Context, users UserReader, id ID) (User, error) {
+	u, err := users.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return User{}, &ForbiddenError{Actor: id, Kind: KindUser, Action: "act", Reason: "unknown user"}
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if !u.Active {
+		return User{}, &ForbiddenError{Actor: id, Kind: KindUser, Action: "act", Reason: "user is deactivated"}
+	}
+	return u, nil
+}
+
+// authorize asks the policy.
+func (w *writeTx) authorize(action Action, t Target) error {
+	return w.crm.policy.Authorize(w.actor, action, t)
+}
+
+func (w *writeTx) newID() (ID, error) { return w.crm.ids.NewID() }
+
+// record queues an event; data is encoded as JSON.
+func (w *writeTx) record(typ EventType, kind Kind, subject ID, version int64, data any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("crm: encoding %s event: %w", typ, err)
+	}
+	id, err := w.newID()
+	if err != nil {
+		return err
+	}
+	w.events = append(w.events, Event{
+		ID: id, Time: w.now, Actor: w.actor.ID, Type: typ, Kind: kind, Subject: subject,
+		Version: version, Data: raw, DataHash: DataDigest(raw),
+	})
+	return nil
+}
+
+// appendEvents chains the queued events to the log's head and appends
+// them in the same transaction as the state they describe.
+func (w *writeTx) appendEvents() error {
+	if len(w.events) == 0 {
+		return nil
+	}
+	head, err := w.tx.Events().Head(w.ctx)
+	if err != nil {
+		return err
+	}
+	for i := range w.events {
+		e := &w.events[i]
+		e.Seq = head.Seq + 1
+		e.PrevHash = head.Hash
+		e.Hash = e.ComputeHash()
+		head = LogHead{Seq: e.Seq, Hash: e.Hash}
+	}
+	return w.tx.Events().Append(w.ctx, w.events)
+}
+
+// read runs fn in a read transaction as an active actor.
+func (c *CRM) read(ctx context.Context, actorID ID, fn func(tx ReadTx, actor User) error) error {
+	return c.store.View(ctx, func(tx ReadTx) error {
+		actor, err := c.activeActor(ctx, tx.Users(), actorID)
+		if err != nil {
+			return err
+		}
+		return fn(tx, actor)
+	})
+}
+
+// checkVersion refuses a caller's stale view of a record.
+func checkVersion(kind Kind, id ID, want, have int64) error {
+	if want != 0 && want != have {
+		return stale{&ConflictError{Kind: kind, ID: id.String(), Expected: want, Actual: have}}
+	}
+	return nil
+}

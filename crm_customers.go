@@ -1,0 +1,263 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+)
+
+// CreateCustomer adds a customer owned by in.Owner, or by the actor when
+// in.Owner is zero. The owner must be an active user.
+func (c *CRM) CreateCustomer(ctx context.Context, actor ID, in NewCustomer) (Customer, error) {
+	var out Customer
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		owner := w.actor
+		if !in.Owner.IsZero() && in.Owner != w.actor.ID {
+			var err error
+			if owner, err = w.assignableOwner(in.Owner); err != nil {
+				return err
+			}
+		}
+		id, err := w.newID()
+		if err != nil {
+			return err
+		}
+		if out, err = in.build(id, owner, w.newID, w.now); err != nil {
+			return err
+		}
+		if err := w.authorize(ActionCreate, out.target()); err != nil {
+			return err
+		}
+		if err := w.tx.Customers().Insert(ctx, out); err != nil {
+			return err
+		}
+		return w.record(CustomerCreated, KindCustomer, out.ID, out.Version, ChangeSet{Changes: diffCustomer(Customer{}, out)})
+	})
+	return out, err
+}
+
+// UpdateCustomer applies p to an active customer. A patch that changes
+// nothing records nothing and keeps the version.
+func (c *CRM) UpdateCustomer(ctx context.Context, actor, id ID, p CustomerPatch) (Customer, error) {
+	return c.changeCustomer(ctx, actor, id, p.IfVersion, ActionUpdate, Update, CustomerUpdated, "", func(w *writeTx, cu Customer) (Customer, error) {
+		return p.apply(cu, w.newID)
+	})
+}
+
+// ArchiveCustomer takes a customer out of the working lists. The record,
+// its history and its owner stay; RestoreCustomer brings it back.
+func (c *CRM) ArchiveCustomer(ctx context.Context, actor, id ID, reason string) (Customer, error) {
+	return c.changeCustomer(ctx, actor, id, 0, ActionArchive, Archive, CustomerArchived, reason, func(w *writeTx, cu Customer) (Customer, error) {
+		cu.ArchivedAt = w.now
+		return cu, nil
+	})
+}
+
+// RestoreCustomer brings an archived customer back to the working lists.
+func (c *CRM) RestoreCustomer(ctx context.Context, actor, id ID, reason string) (Customer, error) {
+	return c.changeCustomer(ctx, actor, id, 0, ActionRestore, Restore, CustomerRestored, reason, func(w *writeTx, cu Customer) (Customer, error) {
+		cu.ArchivedAt = time.Time{}
+		return cu, nil
+	})
+}
+
+// ReassignCustomer gives a customer to another active user, and to that
+// user's team. The actor needs the reassign grant both for the customer as
+// it is and as it will be: a manager reassigns within their team.
+func (c *CRM) ReassignCustomer(ctx context.Context, actor, id, to ID, reason string) (Customer, error) {
+	var out Customer
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		owner, err := w.assignableOwner(to)
+		if err != nil {
+			return err
+		}
+		cu, err := w.tx.Customers().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		out, err = w.reassign(cu, owner, reason)
+		return err
+	})
+	return out, err
+}
+
+// ReassignCustomers gives every customer owned by from, archived ones
+// included, to another active user in one transaction: all or none. It
+// returns how many customers moved. This is how a manager hands over the
+// accounts of a rep who has left.
+func (c *CRM) ReassignCustomers(ctx context.Context, actor, from, to ID, reason string) (int, error) {
+	var moved int
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		moved = 0
+		owner, err := w.assignableOwner(to)
+		if err != nil {
+			return err
+		}
+		if from == to {
+			return nil
+		}
+		page := PageRequest{Limit: MaxPageSize}
+		for {
+			batch, err := w.tx.Customers().List(ctx, CustomerFilter{Owner: from}, page)
+			if err != nil {
+				return err
+			}
+			for _, cu := range batch {
+				if _, err := w.reassign(cu, owner, reason); err != nil {
+					return err
+				}
+				moved++
+			}
+			if len(batch) < page.Limit {
+				return nil
+			}
+			page.After = batch[len(batch)-1].ID
+		}
+	})
+	return moved, err
+}
+
+// assignableOwner loads the user who is to own customers: they must exist
+// and be active.
+func (w *writeTx) assignableOwner(id ID) (User, error) {
+	u, err := w.tx.Users().Get(w.ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	if !u.Active {
+		return User{}, invalid("owner", "active", fmt.Sprintf("user %s is deactivated", id))
+	}
+	return u, nil
+}
+
+func (w *writeTx) reassign(cu Customer, owner User, reason string) (Customer, error) {
+	if _, err := recordMachine.Next(cu.Status, Reassign); err != nil {
+		return Customer{}, err
+	}
+	if err := w.authorize(ActionReassign, cu.target()); err != nil {
+		return Customer{}, err
+	}
+	after := cu.Clone()
+	after.OwnerID, after.Team = owner.ID, owner.Team
+	if err := w.authorize(ActionReassign, after.target()); err != nil {
+		return Customer{}, err
+	}
+	return w.saveCustomer(cu, after, CustomerReassigned, reason)
+}
+
+// changeCustomer loads a customer, checks the caller's version, the record
+// machine and the policy, applies change and saves the result.
+func (c *CRM) changeCustomer(ctx context.Context, actor, id ID, ifVersion int64, action Action, move RecordEvent,
+	typ EventType, reason string, change func(*writeTx, Customer) (Customer, error)) (Customer, error) {
+	var out Customer
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		before, err := w.tx.Customers().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(KindCustomer, id, ifVersion, before.Version); err != nil {
+			return err
+		}
+		status, err := recordMachine.Next(before.Status, move)
+		if err != nil {
+			return err
+		}
+		if err := w.authorize(action, before.target()); err != nil {
+			return err
+		}
+		after, err := change(w, before)
+		if err != nil {
+			return err
+		}
+		after.Status = status
+		out, err = w.saveCustomer(before, after, typ, reason)
+		return err
+	})
+	return out, err
+}
+
+// saveCustomer stores after as the next version of before and records the
+// event, unless nothing changed.
+func (w *writeTx) saveCustomer(before, after Customer, typ EventType, reason string) (Customer, error) {
+	cs := diffCustomer(before, after)
+	if len(cs) == 0 {
+		return before, nil
+	}
+	after.UpdatedAt, after.Version = w.now, before.Version+1
+	if err := w.tx.Customers().Update(w.ctx, after); err != nil {
+		return Customer{}, err
+	}
+	return after, w.record(typ, KindCustomer, after.ID, after.Version, ChangeSet{Changes: cs, Reason: reason})
+}
+
+// Customer returns a customer the actor may read.
+func (c *CRM) Customer(ctx context.Context, actor, id ID) (Customer, error) {
+	var out Customer
+	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
+		cu, err := tx.Customers().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := c.policy.Authorize(a, ActionRead, cu.target()); err != nil {
+			return err
+		}
+		out = cu
+		return nil
+	})
+	return out, err
+}
+
+// Customers lists the customers matching f that the actor may read, in ID
+// (creation) order, reading a page per transaction.
+func (c *CRM) Customers(ctx context.Context, actor ID, f CustomerFilter) iter.Seq2[Customer, error] {
+	return iterate(c.customerPages(ctx, actor, f))
+}
+
+// CustomerPage returns one page of the listing; pass "" as cursor for the
+// first page and the returned Next for the following ones.
+func (c *CRM) CustomerPage(ctx context.Context, actor ID, f CustomerFilter, cursor string, limit int) (Page[Customer], error) {
+	return page(c.customerPages(ctx, actor, f), cursor, limit)
+}
+
+func (c *CRM) customerPages(ctx context.Context, actor ID, f CustomerFilter) pageReader[Customer] {
+	return func(after ID, limit int) (out []Customer, next ID, err error) {
+		err = c.read(ctx, actor, func(tx ReadTx, a User) error {
+			scoped, ok := c.narrow(a, f)
+			if !ok {
+				return nil
+			}
+			list := func(p PageRequest) ([]Customer, error) { return tx.Customers().List(ctx, scoped, p) }
+			keep := func(cu Customer) bool { return c.policy.Authorize(a, ActionRead, cu.target()) == nil }
+			out, next, err = keyset(list, func(cu Customer) ID { return cu.ID }, keep, after, limit)
+			return err
+		})
+		return out, next, err
+	}
+}
+
+// narrow restricts a listing to the actor's read scope when the policy
+// can say what it is; ok is false when nothing can match.
+func (c *CRM) narrow(a User, f CustomerFilter) (CustomerFilter, bool) {
+	rs, ok := c.policy.(ReadScoper)
+	if !ok {
+		return f, true
+	}
+	switch rs.ReadScope(a, KindCustomer) {
+	case ScopeAll:
+		return f, true
+	case ScopeTeam:
+		if a.Team == "" || (f.Team != "" && f.Team != a.Team) {
+			return f, false
+		}
+		f.Team = a.Team
+		return f, true
+	case ScopeOwn:
+		if !f.Owner.IsZero() && f.Owner != a.ID {
+			return f, false
+		}
+		f.Owner = a.ID
+		return f, true
+	}
+	return f, false
+}

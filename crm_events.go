@@ -1,0 +1,101 @@
+package crm
+
+import (
+	"context"
+	"iter"
+)
+
+// EventsAfter returns up to limit events after the cursor seq (0 for the
+// start of the log), in log order. A system that follows the log stores
+// the Seq of the last event it has processed and passes it back: it gets
+// every event at least once, in commit order, with no gaps.
+//
+// Reading the log is a system operation with no actor: the embedding
+// application decides who may see the audit trail.
+func (c *CRM) EventsAfter(ctx context.Context, seq int64, limit int) ([]Event, error) {
+	limit = PageRequest{Limit: limit}.Normalized().Limit
+	var out []Event
+	err := c.store.View(ctx, func(tx ReadTx) error {
+		var err error
+		out, err = tx.Events().After(ctx, seq, limit)
+		return err
+	})
+	return out, err
+}
+
+// Events iterates the log after seq, a page per read transaction.
+func (c *CRM) Events(ctx context.Context, seq int64) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		for {
+			events, err := c.EventsAfter(ctx, seq, iterPageSize)
+			if err != nil {
+				yield(Event{}, err)
+				return
+			}
+			for _, e := range events {
+				if !yield(e, nil) {
+					return
+				}
+				seq = e.Seq
+			}
+			if len(events) < iterPageSize {
+				return
+			}
+		}
+	}
+}
+
+// History returns the audit trail of one customer, oldest first, to an
+// actor who may read the customer.
+func (c *CRM) History(ctx context.Context, actor, customer ID) ([]Event, error) {
+	var out []Event
+	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
+		cu, err := tx.Customers().Get(ctx, customer)
+		if err != nil {
+			return err
+		}
+		if err := c.policy.Authorize(a, ActionRead, cu.target()); err != nil {
+			return err
+		}
+		out, err = tx.Events().Subject(ctx, KindCustomer, customer)
+		return err
+	})
+	return out, err
+}
+
+// VerifyLog checks the hash chain from the first event to the head stored
+// when it starts, a page at a time. It returns the verified head, or a
+// *ChainError naming the first event that does not verify.
+func (c *CRM) VerifyLog(ctx context.Context) (LogHead, error) {
+	var head LogHead
+	err := c.store.View(ctx, func(tx ReadTx) error {
+		var err error
+		head, err = tx.Events().Head(ctx)
+		return err
+	})
+	if err != nil {
+		return LogHead{}, err
+	}
+	v := NewChainVerifier(LogHead{})
+	for v.Head().Seq < head.Seq {
+		events, err := c.EventsAfter(ctx, v.Head().Seq, MaxPageSize)
+		if err != nil {
+			return v.Head(), err
+		}
+		if len(events) == 0 {
+			return v.Head(), &ChainError{Seq: v.Head().Seq + 1, Problem: "event missing before the stored head"}
+		}
+		for _, e := range events {
+			if e.Seq > head.Seq {
+				break
+			}
+			if err := v.Next(e); err != nil {
+				return v.Head(), err
+			}
+		}
+	}
+	if v.Head() != head {
+		return v.Head(), &ChainError{Seq: head.Seq, Problem: "stored head does not match the last event"}
+	}
+	return head, nil
+}

@@ -1,0 +1,161 @@
+package crm
+
+import (
+	"context"
+	"iter"
+	"time"
+)
+
+// Bootstrap creates the first user, an admin, in an empty CRM. It fails
+// with a *ConflictError once any user exists; from then on users are
+// created by admins with CreateUser.
+func (c *CRM) Bootstrap(ctx context.Context, in NewUser) (User, error) {
+	in.Role = RoleAdmin
+	var out User
+	err := c.write(ctx, ID{}, func(w *writeTx) error {
+		existing, err := w.tx.Users().List(ctx, UserFilter{}, PageRequest{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(existing) > 0 {
+			return stale{&ConflictError{Kind: KindUser, Detail: "bootstrap: the CRM already has users"}}
+		}
+		id, err := w.newID()
+		if err != nil {
+			return err
+		}
+		if out, err = in.build(id, w.now); err != nil {
+			return err
+		}
+		w.actor = out
+		if err := w.tx.Users().Insert(ctx, out); err != nil {
+			return err
+		}
+		return w.record(UserCreated, KindUser, out.ID, out.Version, ChangeSet{Changes: diffUser(User{}, out), Reason: "bootstrap"})
+	})
+	return out, err
+}
+
+// CreateUser adds a user; by default only admins may.
+func (c *CRM) CreateUser(ctx context.Context, actor ID, in NewUser) (User, error) {
+	var out User
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		id, err := w.newID()
+		if err != nil {
+			return err
+		}
+		if out, err = in.build(id, w.now); err != nil {
+			return err
+		}
+		if err := w.authorize(ActionManageUsers, out.target()); err != nil {
+			return err
+		}
+		if err := w.tx.Users().Insert(ctx, out); err != nil {
+			return err
+		}
+		return w.record(UserCreated, KindUser, out.ID, out.Version, ChangeSet{Changes: diffUser(User{}, out)})
+	})
+	return out, err
+}
+
+// UpdateUser changes a user's name, e-mail, role or team.
+func (c *CRM) UpdateUser(ctx context.Context, actor, id ID, p UserPatch) (User, error) {
+	return c.changeUser(ctx, actor, id, p.IfVersion, UserUpdated, "", func(u User) (User, error) { return p.apply(u) })
+}
+
+// DeactivateUser marks a user who has left. From then on they can neither
+// change nor read anything; their customers keep them as owner until a
+// manager reassigns them (ReassignCustomers). Deactivating an inactive
+// user changes nothing and records nothing.
+func (c *CRM) DeactivateUser(ctx context.Context, actor, id ID, reason string) (User, error) {
+	return c.changeUser(ctx, actor, id, 0, UserDeactivated, reason, func(u User) (User, error) {
+		if u.ID == actor {
+			return User{}, invalid("user", "not_self", "a user cannot deactivate themselves")
+		}
+		u.Active = false
+		return u, nil
+	})
+}
+
+// ReactivateUser lets a deactivated user work again.
+func (c *CRM) ReactivateUser(ctx context.Context, actor, id ID, reason string) (User, error) {
+	return c.changeUser(ctx, actor, id, 0, UserReactivated, reason, func(u User) (User, error) {
+		u.Active = true
+		return u, nil
+	})
+}
+
+func (c *CRM) changeUser(ctx context.Context, actor, id ID, ifVersion int64, typ EventType, reason string, change func(User) (User, error)) (User, error) {
+	var out User
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		before, err := w.tx.Users().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(KindUser, id, ifVersion, before.Version); err != nil {
+			return err
+		}
+		if err := w.authorize(ActionManageUsers, before.target()); err != nil {
+			return err
+		}
+		after, err := change(before)
+		if err != nil {
+			return err
+		}
+		cs := diffUser(before, after)
+		if len(cs) == 0 {
+			out = before
+			return nil
+		}
+		switch {
+		case before.Active && !after.Active:
+			after.DeactivatedAt = w.now
+		case !before.Active && after.Active:
+			after.DeactivatedAt = time.Time{}
+		}
+		after.UpdatedAt, after.Version = w.now, before.Version+1
+		if err := w.tx.Users().Update(ctx, after); err != nil {
+			return err
+		}
+		out = after
+		return w.record(typ, KindUser, id, after.Version, ChangeSet{Changes: cs, Reason: reason})
+	})
+	return out, err
+}
+
+// User returns a user. Any active user may read the directory of users.
+func (c *CRM) User(ctx context.Context, actor, id ID) (User, error) {
+	var out User
+	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
+		var err error
+		out, err = tx.Users().Get(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// Users lists the users matching f, in ID order, reading a page at a time.
+func (c *CRM) Users(ctx context.Context, actor ID, f UserFilter) iter.Seq2[User, error] {
+	return iterate(c.userPages(ctx, actor, f))
+}
+
+// UserPage returns one page of users; pass "" as cursor for the first page
+// and the returned Next for the following ones.
+func (c *CRM) UserPage(ctx context.Context, actor ID, f UserFilter, cursor string, limit int) (Page[User], error) {
+	return page(c.userPages(ctx, actor, f), cursor, limit)
+}
+
+func (c *CRM) userPages(ctx context.Context, actor ID, f UserFilter) pageReader[User] {
+	return func(after ID, limit int) (out []User, next ID, err error) {
+		err = c.read(ctx, actor, func(tx ReadTx, _ User) error {
+			list := func(p PageRequest) ([]User, error) { return tx.Users().List(ctx, f, p) }
+			out, next, err = keyset(list, func(u User) ID { return u.ID }, func(User) bool { return true }, after, limit)
+			return err
+		})
+		return out, next, err
+	}
+}
+
+func (u User) target() Target {
+	return Target{Kind: KindUser, ID: u.ID, Owner: u.ID, Team: u.Team}
+}

@@ -1,0 +1,405 @@
+package crm
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// CustomerKind says what the customer is to the company (seed 002: end
+// customers, distributors and partners).
+type CustomerKind string
+
+// The kinds of customer.
+const (
+	EndCustomer CustomerKind = "end_customer" // buys for their own use; often a person
+	Distributor CustomerKind = "distributor"  // resells the company's products
+	Partner     CustomerKind = "partner"      // works with the company: integrators, agents
+)
+
+func (k CustomerKind) valid() bool { return k == EndCustomer || k == Distributor || k == Partner }
+
+// RecordStatus is where a customer record stands in its own lifecycle.
+// Records are never deleted: archiving is how a customer leaves the
+// working lists.
+type RecordStatus string
+
+// The record statuses.
+const (
+	StatusActive   RecordStatus = "active"
+	StatusArchived RecordStatus = "archived"
+)
+
+// RecordEvent is a move of the record machine.
+type RecordEvent string
+
+// The record moves. Update and Reassign are self-transitions: they keep
+// the status, and the table says from which statuses they are allowed.
+const (
+	Archive  RecordEvent = "archive"
+	Restore  RecordEvent = "restore"
+	Update   RecordEvent = "update"
+	Reassign RecordEvent = "reassign"
+)
+
+var recordMachine = mustMachine("customer_record", StatusActive,
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusActive, Event: Archive, To: StatusArchived,
+		Who:  "the owner, a manager of the owner's team, or an admin",
+		When: "the company stops working with the customer, or the record is a duplicate",
+		Why:  "takes the customer out of working lists while keeping every record and its history",
+	},
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusArchived, Event: Restore, To: StatusActive,
+		Who:  "a manager of the owner's team or an admin",
+		When: "the customer comes back or was archived by mistake",
+		Why:  "records are never deleted, so a customer can always return with their history",
+	},
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusActive, Event: Update, To: StatusActive,
+		Who:  "the owner, a manager of the owner's team, or an admin; never a deactivated user",
+		When: "anything about the customer changes: name, contacts, segment, tags, attributes",
+		Why:  "an archived record is frozen until restored, so its history ends where it left",
+	},
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusActive, Event: Reassign, To: StatusActive,
+		Who:  "a manager of the team or an admin",
+		When: "the owner leaves or the accounts are rebalanced",
+		Why:  "the customer belongs to the company, not to the rep who found them",
+	},
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusArchived, Event: Reassign, To: StatusArchived,
+		Who:  "a manager of the team or an admin",
+		When: "a departed owner's customers are handed over, archived ones included",
+		Why:  "no record is left owned by someone who can no longer act on it",
+	},
+)
+
+// CustomerRecordMachine returns the state machine of a customer record:
+// active and archived, with no way out of the records. It is immutable.
+func CustomerRecordMachine() *Machine[RecordStatus, RecordEvent] { return recordMachine }
+
+// Contact is a person at a customer. Contacts hold personal data, which
+// EraseCustomerData removes on request.
+type Contact struct {
+	ID    ID
+	Name  string
+	Title string
+	Email string
+	Phone string
+}
+
+// Customer is a company's record of a customer. It is never deleted: it is
+// archived and restored, its owner is reassigned when a rep leaves, and its
+// personal data can be erased on request while the record and its history
+// stay.
+type Customer struct {
+	ID         ID
+	Kind       CustomerKind
+	Name       string
+	Contacts   []Contact
+	Segment    string
+	Tags       []string          // sorted, unique
+	Attributes map[string]string // custom fields; keys are [A-Za-z0-9_.-]
+	OwnerID    ID
+	Team       string // the owner's team when the owner was assigned
+	KeyAccount bool
+	Status     RecordStatus
+	ArchivedAt time.Time // zero unless archived
+	ErasedAt   time.Time // zero unless personal data was erased
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Version    int64
+}
+
+// Clone returns a deep copy, so that a caller and a store never share a
+// slice or a map.
+func (c Customer) Clone() Customer {
+	c.Contacts = slices.Clone(c.Contacts)
+	c.Tags = slices.Clone(c.Tags)
+	c.Attributes = maps.Clone(c.Attributes)
+	return c
+}
+
+// HasTag reports whether the customer has the tag.
+func (c Customer) HasTag(tag string) bool {
+	_, ok := slices.BinarySearch(c.Tags, tag)
+	return ok
+}
+
+func (c Customer) target() Target {
+	return Target{Kind: KindCustomer, ID: c.ID, Owner: c.OwnerID, Team: c.Team}
+}
+
+// NewCustomer is the input for creating a customer. Owner defaults to the
+// acting user. Contact IDs are assigned by the CRM.
+type NewCustomer struct {
+	Kind       CustomerKind
+	Name       string
+	Contacts   []Contact
+	Segment    string
+	Tags       []string
+	Attributes map[string]string
+	Owner      ID
+	KeyAccount bool
+}
+
+// CustomerPatch changes a customer; nil and empty fields leave things as
+// they are. The owner changes only by reassignment, the status only by
+// archive and restore.
+//
+// IfVersion, when not zero, must equal the customer's current version, or
+// the update fails with a *ConflictError; when zero, the CRM applies the
+// patch to the latest version, retrying if another writer got there first.
+type CustomerPatch struct {
+	Kind             *CustomerKind
+	Name             *string
+	Segment          *string
+	KeyAccount       *bool
+	AddTags          []string
+	RemoveTags       []string
+	SetAttributes    map[string]string
+	RemoveAttributes []string
+	AddContacts      []Contact // their IDs are assigned by the CRM
+	UpdateContacts   []Contact // matched by ID
+	RemoveContacts   []ID
+	IfVersion        int64
+}
+
+// CustomerFilter selects customers in listings. Zero fields match
+// everything; Status "" matches active and archived records.
+type CustomerFilter struct {
+	Kind       CustomerKind
+	Owner      ID
+	Team       string
+	Segment    string
+	Tag        string
+	KeyAccount *bool
+	Status     RecordStatus
+}
+
+// Match reports whether c passes the filter; adapters that filter in
+// memory use it, SQL adapters translate the same rules to WHERE clauses.
+func (f CustomerFilter) Match(c Customer) bool {
+	return (f.Kind == "" || c.Kind == f.Kind) &&
+		(f.Owner.IsZero() || c.OwnerID == f.Owner) &&
+		(f.Team == "" || c.Team == f.Team) &&
+		(f.Segment == "" || c.Segment == f.Segment) &&
+		(f.Tag == "" || c.HasTag(f.Tag)) &&
+		(f.KeyAccount == nil || c.KeyAccount == *f.KeyAccount) &&
+		(f.Status == "" || c.Status == f.Status)
+}
+
+func (in NewCustomer) build(id ID, owner User, contactIDs func() (ID, error), now time.Time) (Customer, error) {
+	c := Customer{
+		ID: id, Kind: in.Kind, Name: in.Name, Segment: in.Segment, Tags: in.Tags,
+		Attributes: maps.Clone(in.Attributes), OwnerID: owner.ID, Team: owner.Team,
+		KeyAccount: in.KeyAccount, Status: StatusActive, CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	for _, ct := range in.Contacts {
+		var err error
+		if ct.ID, err = contactIDs(); err != nil {
+			return Customer{}, err
+		}
+		c.Contacts = append(c.Contacts, ct)
+	}
+	return c.normalized()
+}
+
+func (p CustomerPatch) apply(c Customer, contactIDs func() (ID, error)) (Customer, error) {
+	c = c.Clone()
+	if p.Kind != nil {
+		c.Kind = *p.Kind
+	}
+	if p.Name != nil {
+		c.Name = *p.Name
+	}
+	if p.Segment != nil {
+		c.Segment = *p.Segment
+	}
+	if p.KeyAccount != nil {
+		c.KeyAccount = *p.KeyAccount
+	}
+	c.Tags = append(c.Tags, p.AddTags...)
+	for _, t := range p.RemoveTags {
+		c.Tags = slices.DeleteFunc(c.Tags, func(x string) bool { return x == strings.TrimSpace(t) })
+	}
+	if len(p.SetAttributes) > 0 && c.Attributes == nil {
+		c.Attributes = map[string]string{}
+	}
+	maps.Copy(c.Attributes, p.SetAttributes)
+	for _, k := range p.RemoveAttributes {
+		delete(c.Attributes, k)
+	}
+	for i, upd := range p.UpdateContacts {
+		j := slices.IndexFunc(c.Contacts, func(x Contact) bool { return x.ID == upd.ID })
+		if upd.ID.IsZero() || j < 0 {
+			return Customer{}, invalid(fmt.Sprintf("update_contacts[%d].id", i), "exists", fmt.Sprintf("no contact %s", upd.ID))
+		}
+		c.Contacts[j] = upd
+	}
+	for i, id := range p.RemoveContacts {
+		n := len(c.Contacts)
+		c.Contacts = slices.DeleteFunc(c.Contacts, func(x Contact) bool { return x.ID == id })
+		if len(c.Contacts) == n {
+			return Customer{}, invalid(fmt.Sprintf("remove_contacts[%d]", i), "exists", fmt.Sprintf("no contact %s", id))
+		}
+	}
+	for _, ct := range p.AddContacts {
+		var err error
+		if ct.ID, err = contactIDs(); err != nil {
+			return Customer{}, err
+		}
+		c.Contacts = append(c.Contacts, ct)
+	}
+	return c.normalized()
+}
+
+// normalized trims text, sorts and dedupes tags, and checks every rule of
+// a customer record.
+func (c Customer) normalized() (Customer, error) {
+	var err error
+	if !c.Kind.valid() {
+		return Customer{}, invalid("kind", "one_of", fmt.Sprintf("%q is not end_customer, distributor or partner", c.Kind))
+	}
+	if c.Name, err = cleanText("name", c.Name, maxNameLen, true); err != nil {
+		return Customer{}, err
+	}
+	if c.Segment, err = cleanText("segment", c.Segment, maxShortTextLen, false); err != nil {
+		return Customer{}, err
+	}
+	if c.Tags, err = cleanTags(c.Tags); err != nil {
+		return Customer{}, err
+	}
+	if err = checkAttributes(c.Attributes); err != nil {
+		return Customer{}, err
+	}
+	if len(c.Attributes) == 0 {
+		c.Attributes = nil
+	}
+	if len(c.Contacts) > maxContacts {
+		return Customer{}, invalid("contacts", "max_count", fmt.Sprintf("at most %d", maxContacts))
+	}
+	for i := range c.Contacts {
+		if c.Contacts[i], err = c.Contacts[i].normalized(fmt.Sprintf("contacts[%d]", i)); err != nil {
+			return Customer{}, err
+		}
+	}
+	if len(c.Contacts) == 0 {
+		c.Contacts = nil
+	}
+	if c.OwnerID.IsZero() {
+		return Customer{}, invalid("owner", "required", "")
+	}
+	return c, nil
+}
+
+func (ct Contact) normalized(field string) (Contact, error) {
+	var err error
+	if ct.Name, err = cleanText(field+".name", ct.Name, maxNameLen, true); err != nil {
+		return Contact{}, err
+	}
+	if ct.Title, err = cleanText(field+".title", ct.Title, maxShortTextLen, false); err != nil {
+		return Contact{}, err
+	}
+	if ct.Email, err = cleanEmail(field+".email", ct.Email); err != nil {
+		return Contact{}, err
+	}
+	if ct.Phone, err = cleanPhone(field+".phone", ct.Phone); err != nil {
+		return Contact{}, err
+	}
+	return ct, nil
+}
+
+func cleanTags(tags []string) ([]string, error) {
+	out := make([]string, 0, len(tags))
+	for i, t := range tags {
+		t, err := cleanText(fmt.Sprintf("tags[%d]", i), t, maxShortTextLen, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if len(out) > maxTags {
+		return nil, invalid("tags", "max_count", fmt.Sprintf("%d tags, at most %d", len(out), maxTags))
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+func checkAttributes(attrs map[string]string) error {
+	if len(attrs) > maxAttributes {
+		return invalid("attributes", "max_count", fmt.Sprintf("%d attributes, at most %d", len(attrs), maxAttributes))
+	}
+	for k, v := range attrs {
+		if !validKey(k) {
+			return invalid("attributes", "key", fmt.Sprintf("%q must be 1-64 of A-Z a-z 0-9 _ . -", truncate(k, 70)))
+		}
+		if _, err := cleanText("attributes."+k, v, maxLongTextLen, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// diffCustomer lists what changed between two versions of a customer.
+// Contacts and attributes are listed one by one, so that erasing personal
+// data can redact exactly those entries in the history.
+func diffCustomer(before, after Customer) []Change {
+	var cs changes
+	cs.add("kind", string(before.Kind), string(after.Kind))
+	cs.add("name", before.Name, after.Name)
+	cs.add("segment", before.Segment, after.Segment)
+	cs.add("tags", before.Tags, after.Tags)
+	cs.add("owner", idText(before.OwnerID), idText(after.OwnerID))
+	cs.add("team", before.Team, after.Team)
+	cs.add("key_account", before.KeyAccount, after.KeyAccount)
+	cs.add("status", string(before.Status), string(after.Status))
+	for _, k := range sortedKeys(before.Attributes, after.Attributes) {
+		cs.add(attributeField(k), before.Attributes[k], after.Attributes[k])
+	}
+	for _, id := range contactIDs(before.Contacts, after.Contacts) {
+		cs.add(contactField(id), findContact(before.Contacts, id), findContact(after.Contacts, id))
+	}
+	return cs
+}
+
+func attributeField(k string) string { return "attributes." + k }
+func contactField(id ID) string      { return "contacts." + id.String() }
+
+func sortedKeys(a, b map[string]string) []string {
+	keys := slices.Collect(maps.Keys(a))
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func contactIDs(a, b []Contact) []ID {
+	var ids []ID
+	for _, c := range slices.Concat(a, b) {
+		if !slices.Contains(ids, c.ID) {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+func findContact(cs []Contact, id ID) *Contact {
+	for i := range cs {
+		if cs[i].ID == id {
+			c := cs[i]
+			return &c
+		}
+	}
+	return nil
+}

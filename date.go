@@ -1,0 +1,140 @@
+package crm
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"time"
+)
+
+// Date is a civil date with no time of day and no time zone: a due date,
+// a contract's start, anything counted in days. The zero value is no date.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// NewDate returns the date, or a ValidationError when it does not exist
+// (February 30) or lies outside years 1 to 9999.
+func NewDate(year int, month time.Month, day int) (Date, error) {
+	d := Date{Year: year, Month: month, Day: day}
+	if !d.IsValid() {
+		return Date{}, invalid("date", "calendar", fmt.Sprintf("%04d-%02d-%02d does not exist", year, int(month), day))
+	}
+	return d, nil
+}
+
+// DateOf returns the date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{Year: y, Month: m, Day: d}
+}
+
+// ParseDate parses "2006-01-02".
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, invalid("date", "format", fmt.Sprintf("%q is not YYYY-MM-DD", truncate(s, 40)))
+	}
+	return DateOf(t), nil
+}
+
+// IsValid reports whether d is a real calendar date in years 1 to 9999.
+func (d Date) IsValid() bool {
+	if d.Year < 1 || d.Year > 9999 {
+		return false
+	}
+	return DateOf(d.t()) == d
+}
+
+// IsZero reports whether d is the zero Date.
+func (d Date) IsZero() bool { return d == Date{} }
+
+func (d Date) t() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// In returns the first instant of d in loc.
+func (d Date) In(loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
+
+// AddDays returns d moved by n days.
+func (d Date) AddDays(n int) Date { return DateOf(d.t().AddDate(0, 0, n)) }
+
+// AddMonths returns d moved by n months; a day past the end of the target
+// month is clamped to its last day (January 31 plus one month is February
+// 28 or 29), as payment schedules expect.
+func (d Date) AddMonths(n int) Date {
+	first := time.Date(d.Year, d.Month, 1, 0, 0, 0, 0, time.UTC).AddDate(0, n, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	day := d.Day
+	if day > last {
+		day = last
+	}
+	return Date{Year: first.Year(), Month: first.Month(), Day: day}
+}
+
+// DaysSince returns the number of days from o to d (positive when d is
+// later).
+func (d Date) DaysSince(o Date) int {
+	return int(d.t().Sub(o.t()).Hours() / 24)
+}
+
+// Compare returns -1, 0 or 1 as d is before, equal to or after o.
+func (d Date) Compare(o Date) int { return d.t().Compare(o.t()) }
+
+// Before reports whether d is before o.
+func (d Date) Before(o Date) bool { return d.Compare(o) < 0 }
+
+// After reports whether d is after o.
+func (d Date) After(o Date) bool { return d.Compare(o) > 0 }
+
+// String returns "2006-01-02", or "" for the zero Date.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}
+
+// MarshalText encodes as "2006-01-02".
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText parses "2006-01-02"; "" gives the zero Date.
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// Value implements driver.Valuer as "2006-01-02", or NULL for the zero
+// Date.
+func (d Date) Value() (driver.Value, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return d.String(), nil
+}
+
+// Scan implements sql.Scanner from text, a time.Time, or NULL.
+func (d *Date) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*d = Date{}
+		return nil
+	case time.Time:
+		*d = DateOf(v)
+		return nil
+	case string:
+		return d.UnmarshalText([]byte(v))
+	case []byte:
+		return d.UnmarshalText(v)
+	}
+	return fmt.Errorf("crm: cannot scan %T into Date: %w", src, ErrInvalid)
+}

@@ -1,0 +1,160 @@
+package crm
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors for errors.Is. Every error returned by this package and by
+// conforming stores wraps at most one of them; the typed errors below carry
+// the details for errors.As.
+var (
+	// ErrNotFound: the record does not exist.
+	ErrNotFound = errors.New("crm: not found")
+	// ErrConflict: the record changed since it was read (a stale version), or
+	// a record with the same identity already exists.
+	ErrConflict = errors.New("crm: conflict")
+	// ErrForbidden: the actor may not do this (unknown, deactivated, or
+	// outside its role's scope).
+	ErrForbidden = errors.New("crm: forbidden")
+	// ErrInvalid: the input breaks a validation rule.
+	ErrInvalid = errors.New("crm: invalid input")
+	// ErrInvalidTransition: a state machine does not allow the move from the
+	// current state.
+	ErrInvalidTransition = errors.New("crm: invalid transition")
+	// ErrCurrencyMismatch: an operation combined amounts in different
+	// currencies.
+	ErrCurrencyMismatch = errors.New("crm: currency mismatch")
+	// ErrUnknownCurrency: a currency code is not an active ISO 4217 code.
+	ErrUnknownCurrency = errors.New("crm: unknown currency")
+	// ErrPrecision: an amount has more decimals than its currency's minor
+	// unit where exactness is required.
+	ErrPrecision = errors.New("crm: amount not exact in minor units")
+	// ErrChainBroken: the event log's hash chain does not verify.
+	ErrChainBroken = errors.New("crm: event chain broken")
+	// ErrTransient: a storage failure that may succeed when retried
+	// (SQLITE_BUSY, serialization failure, deadlock). The CRM retries it.
+	ErrTransient = errors.New("crm: transient storage failure")
+)
+
+// ValidationError names the field and the rule an input broke.
+// It matches ErrInvalid with errors.Is.
+type ValidationError struct {
+	Field  string // the input field, e.g. "name" or "contacts[0].email"
+	Rule   string // the rule broken, e.g. "required", "max_length"
+	Detail string // a human explanation, optional
+}
+
+func (e *ValidationError) Error() string {
+	if e.Detail != "" {
+		return fmt.Sprintf("crm: invalid %s: %s (%s)", e.Field, e.Rule, e.Detail)
+	}
+	return fmt.Sprintf("crm: invalid %s: %s", e.Field, e.Rule)
+}
+
+// Unwrap returns ErrInvalid.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// TransitionError names the machine, the state and the move it refused.
+// It matches ErrInvalidTransition with errors.Is.
+type TransitionError struct {
+	Machine string // the machine's name, e.g. "record"
+	From    string // the current state
+	Event   string // the move asked for
+	Reason  string // why a guard refused it, when a guard did
+}
+
+func (e *TransitionError) Error() string {
+	msg := fmt.Sprintf("crm: %s: cannot %s from %s", e.Machine, e.Event, e.From)
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg
+}
+
+// Unwrap returns ErrInvalidTransition.
+func (e *TransitionError) Unwrap() error { return ErrInvalidTransition }
+
+// NotFoundError names the kind of record and the ID that was not found.
+// It matches ErrNotFound with errors.Is.
+type NotFoundError struct {
+	Kind Kind
+	ID   string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("crm: %s %s not found", e.Kind, e.ID)
+}
+
+// Unwrap returns ErrNotFound.
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
+// ConflictError names the record whose version did not match.
+// Expected is the version the writer based its change on; Actual is what the
+// store holds (0 when unknown or when the record already exists on insert).
+// It matches ErrConflict with errors.Is.
+type ConflictError struct {
+	Kind     Kind
+	ID       string
+	Expected int64
+	Actual   int64
+	Detail   string
+}
+
+func (e *ConflictError) Error() string {
+	if e.Detail != "" {
+		return fmt.Sprintf("crm: conflict on %s %s: %s", e.Kind, e.ID, e.Detail)
+	}
+	return fmt.Sprintf("crm: conflict on %s %s: expected version %d, have %d", e.Kind, e.ID, e.Expected, e.Actual)
+}
+
+// Unwrap returns ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// ForbiddenError says which actor was refused which action and why.
+// It matches ErrForbidden with errors.Is.
+type ForbiddenError struct {
+	Actor  ID
+	Action Action
+	Kind   Kind
+	Reason string
+}
+
+func (e *ForbiddenError) Error() string {
+	return fmt.Sprintf("crm: actor %s may not %s %s: %s", e.Actor, e.Action, e.Kind, e.Reason)
+}
+
+// Unwrap returns ErrForbidden.
+func (e *ForbiddenError) Unwrap() error { return ErrForbidden }
+
+// CurrencyMismatchError names the two currencies an operation tried to mix.
+// It matches ErrCurrencyMismatch with errors.Is.
+type CurrencyMismatchError struct {
+	Op          string
+	Left, Right Currency
+}
+
+func (e *CurrencyMismatchError) Error() string {
+	return fmt.Sprintf("crm: %s: currency mismatch %s and %s", e.Op, e.Left, e.Right)
+}
+
+// Unwrap returns ErrCurrencyMismatch.
+func (e *CurrencyMismatchError) Unwrap() error { return ErrCurrencyMismatch }
+
+// ChainError says at which sequence number the event log stops verifying.
+// It matches ErrChainBroken with errors.Is.
+type ChainError struct {
+	Seq     int64
+	Problem string
+}
+
+func (e *ChainError) Error() string {
+	return fmt.Sprintf("crm: event chain broken at seq %d: %s", e.Seq, e.Problem)
+}
+
+// Unwrap returns ErrChainBroken.
+func (e *ChainError) Unwrap() error { return ErrChainBroken }
+
+func invalid(field, rule, detail string) error {
+	return &ValidationError{Field: field, Rule: rule, Detail: detail}
+}

@@ -1,0 +1,152 @@
+package crm
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// EventType names what happened, as "<kind>.<verb>".
+type EventType string
+
+// The events of customers and users.
+const (
+	CustomerCreated    EventType = "customer.created"
+	CustomerUpdated    EventType = "customer.updated"
+	CustomerArchived   EventType = "customer.archived"
+	CustomerRestored   EventType = "customer.restored"
+	CustomerReassigned EventType = "customer.reassigned"
+	CustomerErased     EventType = "customer.erased"
+	UserCreated        EventType = "user.created"
+	UserUpdated        EventType = "user.updated"
+	UserDeactivated    EventType = "user.deactivated"
+	UserReactivated    EventType = "user.reactivated"
+)
+
+// Hash is a SHA-256 digest.
+type Hash [32]byte
+
+// String returns the lower-case hex form.
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// IsZero reports whether h is all zeros (the hash before the first event).
+func (h Hash) IsZero() bool { return h == Hash{} }
+
+// MarshalText encodes as hex.
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText decodes hex.
+func (h *Hash) UnmarshalText(b []byte) error {
+	if len(b) != 64 {
+		return invalid("hash", "format", "need 64 hex digits")
+	}
+	_, err := hex.Decode(h[:], b)
+	if err != nil {
+		return invalid("hash", "format", err.Error())
+	}
+	return nil
+}
+
+// Event is one entry of the append-only log: who did what to which record,
+// when. The log is the audit trail and the feed for other systems.
+//
+// Events are hash-chained: Hash covers every field but Data itself, and
+// PrevHash, so that changing, dropping or reordering any event breaks the
+// chain. Data is covered through DataHash, so that erasing personal data
+// from Data (Redacted) keeps the chain intact while the erasure stays
+// visible.
+type Event struct {
+	Seq      int64     // position in the log, from 1, without gaps
+	ID       ID        // unique ID of the event
+	Time     time.Time // when it was recorded, UTC, microseconds
+	Actor    ID        // the user who did it
+	Type     EventType
+	Kind     Kind  // the kind of record it happened to
+	Subject  ID    // the record it happened to
+	Version  int64 // the record's version after the event
+	Data     json.RawMessage
+	DataHash Hash
+	PrevHash Hash
+	Hash     Hash
+	Redacted bool // Data was rewritten by an erasure; DataHash is the original's
+}
+
+// LogHead is the last event's position and hash; the zero LogHead is an
+// empty log.
+type LogHead struct {
+	Seq  int64
+	Hash Hash
+}
+
+// ComputeHash returns the chain hash of e: SHA-256 over a length-prefixed
+// encoding of every field except Data, Hash and Redacted.
+func (e Event) ComputeHash() Hash {
+	h := sha256.New()
+	var buf [binary.MaxVarintLen64]byte
+	field := func(b []byte) {
+		n := binary.PutUvarint(buf[:], uint64(len(b)))
+		h.Write(buf[:n])
+		h.Write(b)
+	}
+	field([]byte("crmkit.event.v1"))
+	field(binary.BigEndian.AppendUint64(nil, uint64(e.Seq)))
+	field(e.ID[:])
+	field([]byte(e.Time.UTC().Format(time.RFC3339Nano)))
+	field(e.Actor[:])
+	field([]byte(e.Type))
+	field([]byte(e.Kind))
+	field(e.Subject[:])
+	field(binary.BigEndian.AppendUint64(nil, uint64(e.Version)))
+	field(e.DataHash[:])
+	field(e.PrevHash[:])
+	var out Hash
+	h.Sum(out[:0])
+	return out
+}
+
+// DataDigest returns the SHA-256 of an event's data.
+func DataDigest(data []byte) Hash { return sha256.Sum256(data) }
+
+// ChainVerifier checks events one at a time, in order, from a known head.
+// Use it to verify a log read page by page.
+type ChainVerifier struct {
+	head LogHead
+}
+
+// NewChainVerifier starts after head; the zero LogHead starts at the
+// beginning of the log.
+func NewChainVerifier(head LogHead) *ChainVerifier { return &ChainVerifier{head: head} }
+
+// Head returns the last event verified.
+func (v *ChainVerifier) Head() LogHead { return v.head }
+
+// Next checks that e follows the events verified so far. It returns a
+// *ChainError naming the first problem.
+func (v *ChainVerifier) Next(e Event) error {
+	switch {
+	case e.Seq != v.head.Seq+1:
+		return &ChainError{Seq: e.Seq, Problem: fmt.Sprintf("expected seq %d", v.head.Seq+1)}
+	case e.PrevHash != v.head.Hash:
+		return &ChainError{Seq: e.Seq, Problem: "previous hash does not match"}
+	case !e.Redacted && DataDigest(e.Data) != e.DataHash:
+		return &ChainError{Seq: e.Seq, Problem: "data does not match its hash"}
+	case e.ComputeHash() != e.Hash:
+		return &ChainError{Seq: e.Seq, Problem: "hash does not match the event"}
+	}
+	v.head = LogHead{Seq: e.Seq, Hash: e.Hash}
+	return nil
+}
+
+// VerifyChain checks that events form an unbroken chain after head.
+func VerifyChain(head LogHead, events []Event) error {
+	v := NewChainVerifier(head)
+	for _, e := range events {
+		if err := v.Next(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package crm
+
+import "iter"
+
+// Page is one page of a listing. Next is the cursor for the following
+// page, "" when there is none.
+type Page[T any] struct {
+	Items []T
+	Next  string
+}
+
+// iterPageSize is how many records an iterator reads per transaction.
+const iterPageSize = 200
+
+// pageReader reads the page after a key; next is the key to continue
+// from, zero at the end of the listing.
+type pageReader[T any] func(after ID, limit int) (items []T, next ID, err error)
+
+// iterate turns a page reader into an iterator: one short read
+// transaction per page, so iterating a large listing holds no transaction
+// open. An error ends the iteration after being yielded.
+func iterate[T any](read pageReader[T]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var after ID
+		for {
+			items, next, err := read(after, iterPageSize)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if next.IsZero() {
+				return
+			}
+			after = next
+		}
+	}
+}
+
+// page reads one page for a cursor from a previous Page.Next.
+func page[T any](read pageReader[T], cursor string, limit int) (Page[T], error) {
+	after, err := parseCursor(cursor)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	items, next, err := read(after, PageRequest{Limit: limit}.Normalized().Limit)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	return Page[T]{Items: items, Next: idText(next)}, nil
+}
+
+// keyset reads store pages from after until limit items pass keep or the
+// listing ends. It returns the key to continue from: the last item
+// scanned, or zero when nothing is left.
+func keyset[T any](list func(PageRequest) ([]T, error), key func(T) ID, keep func(T) bool, after ID, limit int) ([]T, ID, error) {
+	var out []T
+	for {
+		req := PageRequest{After: after, Limit: limit - len(out)}.Normalized()
+		items, err := list(req)
+		if err != nil {
+			return nil, ID{}, err
+		}
+		for _, it := range items {
+			if keep(it) {
+				out = append(out, it)
+			}
+		}
+		if len(items) < req.Limit {
+			return out, ID{}, nil
+		}
+		after = key(items[len(items)-1])
+		if len(out) >= limit {
+			return out, after, nil
+		}
+	}
+}
+
+// parseCursor reads a Page.Next cursor; "" is the first page.
+func parseCursor(cursor string) (ID, error) {
+	if cursor == "" {
+		return ID{}, nil
+	}
+	id, err := ParseID(cursor)
+	if err != nil {
+		return ID{}, invalid("cursor", "format", "not a cursor from a previous page")
+	}
+	return id, nil
+}

@@ -1,0 +1,124 @@
+package crm
+
+import "fmt"
+
+// Action is what an actor wants to do to a record.
+type Action string
+
+// The actions the CRM asks its Policy about.
+const (
+	ActionRead        Action = "read"
+	ActionCreate      Action = "create"
+	ActionUpdate      Action = "update"
+	ActionArchive     Action = "archive"
+	ActionRestore     Action = "restore"
+	ActionReassign    Action = "reassign"
+	ActionErase       Action = "erase"
+	ActionManageUsers Action = "manage_users"
+)
+
+// Scope is how far a grant reaches.
+type Scope int
+
+// The scopes, narrowest first.
+const (
+	ScopeNone Scope = iota // nothing
+	ScopeOwn               // records the actor owns (for users: the actor itself)
+	ScopeTeam              // records of the actor's team
+	ScopeAll               // every record
+)
+
+var scopeNames = [...]string{"none", "own", "team", "all"}
+
+// String returns "none", "own", "team" or "all".
+func (s Scope) String() string {
+	if s < 0 || int(s) >= len(scopeNames) {
+		return fmt.Sprintf("scope(%d)", int(s))
+	}
+	return scopeNames[s]
+}
+
+// Target describes the record an action touches, as the policy sees it.
+type Target struct {
+	Kind  Kind
+	ID    ID
+	Owner ID     // the owning user; for a user record, the user itself
+	Team  string // the owning team
+}
+
+// Policy decides whether an actor may perform an action on a target. It
+// returns nil or an error matching ErrForbidden, preferably a
+// *ForbiddenError. The CRM refuses unknown and deactivated actors before it
+// asks the Policy, whatever the Policy says.
+type Policy interface {
+	Authorize(actor User, action Action, target Target) error
+}
+
+// ReadScoper is an optional interface of a Policy: the widest scope in
+// which actor may read records of kind. The CRM uses it to narrow listings
+// in the store instead of filtering them afterwards.
+type ReadScoper interface {
+	ReadScope(actor User, kind Kind) Scope
+}
+
+// RolePolicy grants each role a scope per action, as the common CRMs do.
+// Actions missing from a role's grants are refused.
+type RolePolicy struct {
+	Grants map[Role]map[Action]Scope
+}
+
+// DefaultPolicy returns the grants below, which keep a customer's record
+// with the company rather than with the rep who found it:
+//
+//	action        admin  manager  rep
+//	read          all    team     own
+//	create        all    team     own
+//	update        all    team     own
+//	archive       all    team     own
+//	restore       all    team     none
+//	reassign      all    team     none
+//	erase         all    none     none
+//	manage_users  all    none     none
+//
+// A rep may not restore: archiving is their way to say a customer is gone,
+// bringing one back is a manager's call.
+func DefaultPolicy() RolePolicy {
+	return RolePolicy{Grants: map[Role]map[Action]Scope{
+		RoleAdmin: {
+			ActionRead: ScopeAll, ActionCreate: ScopeAll, ActionUpdate: ScopeAll, ActionArchive: ScopeAll,
+			ActionRestore: ScopeAll, ActionReassign: ScopeAll, ActionErase: ScopeAll, ActionManageUsers: ScopeAll,
+		},
+		RoleManager: {
+			ActionRead: ScopeTeam, ActionCreate: ScopeTeam, ActionUpdate: ScopeTeam, ActionArchive: ScopeTeam,
+			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam,
+		},
+		RoleRep: {
+			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,
+		},
+	}}
+}
+
+// Authorize implements Policy.
+func (p RolePolicy) Authorize(actor User, action Action, target Target) error {
+	scope := p.Grants[actor.Role][action]
+	if scope.covers(actor, target) {
+		return nil
+	}
+	reason := fmt.Sprintf("role %s has scope %s for %s", actor.Role, scope, action)
+	return &ForbiddenError{Actor: actor.ID, Action: action, Kind: target.Kind, Reason: reason}
+}
+
+// ReadScope implements ReadScoper.
+func (p RolePolicy) ReadScope(actor User, _ Kind) Scope { return p.Grants[actor.Role][ActionRead] }
+
+func (s Scope) covers(actor User, t Target) bool {
+	switch s {
+	case ScopeAll:
+		return true
+	case ScopeTeam:
+		return actor.Team != "" && t.Team == actor.Team
+	case ScopeOwn:
+		return !actor.ID.IsZero() && t.Owner == actor.ID
+	}
+	return false
+}

@@ -1,0 +1,130 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// Store is the storage port the CRM needs. Adapters implement it; the
+// conformance suite in store/storetest checks that they do so alike.
+//
+// Update runs fn in a read-write transaction and commits when fn returns
+// nil; when fn returns an error or panics, nothing fn wrote is kept. The
+// adapter may retry fn on transient failures (SQLITE_BUSY, serialization
+// failures, deadlocks), so fn must have no effects outside tx. View runs
+// fn in a read-only transaction with a consistent snapshot. Neither may be
+// called from inside fn.
+type Store interface {
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	View(ctx context.Context, fn func(tx ReadTx) error) error
+}
+
+// ReadTx gives the repositories for reading.
+type ReadTx interface {
+	Customers() CustomerReader
+	Users() UserReader
+	Events() EventReader
+}
+
+// Tx gives the repositories for reading and writing.
+type Tx interface {
+	Customers() CustomerRepository
+	Users() UserRepository
+	Events() EventLog
+}
+
+// PageRequest asks for up to Limit records whose ID is after After, in ID
+// order: keyset pagination, stable while records are added.
+type PageRequest struct {
+	After ID
+	Limit int
+}
+
+// MaxPageSize is the largest page a listing returns.
+const MaxPageSize = 1000
+
+// Normalized returns the request with Limit clamped to 1..MaxPageSize
+// (0 means 100).
+func (p PageRequest) Normalized() PageRequest {
+	switch {
+	case p.Limit <= 0:
+		p.Limit = 100
+	case p.Limit > MaxPageSize:
+		p.Limit = MaxPageSize
+	}
+	return p
+}
+
+// CustomerReader reads customers.
+type CustomerReader interface {
+	// Get returns the customer or a *NotFoundError.
+	Get(ctx context.Context, id ID) (Customer, error)
+	// List returns a page of customers matching f, in ID order.
+	List(ctx context.Context, f CustomerFilter, page PageRequest) ([]Customer, error)
+}
+
+// CustomerRepository reads and writes customers. There is no delete.
+type CustomerRepository interface {
+	CustomerReader
+	// Insert adds a new customer with Version 1; an existing ID is a
+	// *ConflictError.
+	Insert(ctx context.Context, c Customer) error
+	// Update replaces the customer whose stored version is c.Version-1;
+	// any other stored version is a *ConflictError, a missing customer a
+	// *NotFoundError.
+	Update(ctx context.Context, c Customer) error
+}
+
+// UserFilter selects users in listings; zero fields match everything.
+type UserFilter struct {
+	Role   Role
+	Team   string
+	Active *bool
+}
+
+// Match reports whether u passes the filter.
+func (f UserFilter) Match(u User) bool {
+	return (f.Role == "" || u.Role == f.Role) &&
+		(f.Team == "" || u.Team == f.Team) &&
+		(f.Active == nil || u.Active == *f.Active)
+}
+
+// UserReader reads users.
+type UserReader interface {
+	// Get returns the user or a *NotFoundError.
+	Get(ctx context.Context, id ID) (User, error)
+	// List returns a page of users matching f, in ID order.
+	List(ctx context.Context, f UserFilter, page PageRequest) ([]User, error)
+}
+
+// UserRepository reads and writes users, with the same version rules as
+// CustomerRepository.
+type UserRepository interface {
+	UserReader
+	Insert(ctx context.Context, u User) error
+	Update(ctx context.Context, u User) error
+}
+
+// EventReader reads the log.
+type EventReader interface {
+	// Head returns the last event's position and hash. In a Tx it also
+	// locks the head until the transaction ends, so that appends are
+	// serialized and sequence numbers are gap-free and in commit order.
+	Head(ctx context.Context) (LogHead, error)
+	// After returns up to limit events with Seq > seq, in Seq order.
+	After(ctx context.Context, seq int64, limit int) ([]Event, error)
+	// Subject returns every event of one record, in Seq order.
+	Subject(ctx context.Context, kind Kind, id ID) ([]Event, error)
+}
+
+// EventLog appends to the log. Events are never updated or deleted; the
+// one exception is Redact, which replaces an event's data when personal
+// data is erased and keeps its hashes.
+type EventLog interface {
+	EventReader
+	// Append adds events whose Seq continues the head without gaps; any
+	// other Seq is a *ConflictError.
+	Append(ctx context.Context, events []Event) error
+	// Redact replaces the data of the event at seq and marks it redacted.
+	Redact(ctx context.Context, seq int64, data json.RawMessage) error
+}

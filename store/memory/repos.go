@@ -1,0 +1,168 @@
+package memory
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/crmkit/crm"
+)
+
+// versioned is what the generic repository needs of a record.
+type versioned interface {
+	crm.Customer | crm.User
+}
+
+// repo implements the version rules shared by customers and users.
+type repo[T versioned] struct {
+	kind    crm.Kind
+	rows    *overlay[T]
+	id      func(T) crm.ID
+	version func(T) int64
+}
+
+func (r repo[T]) get(id crm.ID) (T, error) {
+	v, ok := r.rows.get(id)
+	if !ok {
+		return v, &crm.NotFoundError{Kind: r.kind, ID: id.String()}
+	}
+	return v, nil
+}
+
+func (r repo[T]) insert(v T) error {
+	id := r.id(v)
+	if _, ok := r.rows.get(id); ok {
+		return &crm.ConflictError{Kind: r.kind, ID: id.String(), Detail: "already exists"}
+	}
+	if r.version(v) != 1 {
+		return &crm.ConflictError{Kind: r.kind, ID: id.String(), Expected: r.version(v) - 1, Detail: "a new record has version 1"}
+	}
+	r.rows.put(id, v, true)
+	return nil
+}
+
+func (r repo[T]) update(v T) error {
+	id := r.id(v)
+	old, err := r.get(id)
+	if err != nil {
+		return err
+	}
+	if r.version(old) != r.version(v)-1 {
+		return &crm.ConflictError{Kind: r.kind, ID: id.String(), Expected: r.version(v) - 1, Actual: r.version(old)}
+	}
+	r.rows.put(id, v, false)
+	return nil
+}
+
+func (r repo[T]) list(page crm.PageRequest, match func(T) bool) []T {
+	page = page.Normalized()
+	return r.rows.list(page.After, page.Limit, match)
+}
+
+type customerRepo struct{ t *txState }
+
+func (r customerRepo) repo() repo[crm.Customer] {
+	return repo[crm.Customer]{kind: crm.KindCustomer, rows: r.t.customers,
+		id: func(c crm.Customer) crm.ID { return c.ID }, version: func(c crm.Customer) int64 { return c.Version }}
+}
+
+func (r customerRepo) Get(_ context.Context, id crm.ID) (crm.Customer, error) { return r.repo().get(id) }
+func (r customerRepo) Insert(_ context.Context, c crm.Customer) error         { return r.repo().insert(c) }
+func (r customerRepo) Update(_ context.Context, c crm.Customer) error         { return r.repo().update(c) }
+func (r customerRepo) List(_ context.Context, f crm.CustomerFilter, p crm.PageRequest) ([]crm.Customer, error) {
+	return r.repo().list(p, f.Match), nil
+}
+
+type userRepo struct{ t *txState }
+
+func (r userRepo) repo() repo[crm.User] {
+	return repo[crm.User]{kind: crm.KindUser, rows: r.t.users,
+		id: func(u crm.User) crm.ID { return u.ID }, version: func(u crm.User) int64 { return u.Version }}
+}
+
+func (r userRepo) Get(_ context.Context, id crm.ID) (crm.User, error) { return r.repo().get(id) }
+func (r userRepo) Insert(_ context.Context, u crm.User) error         { return r.repo().insert(u) }
+func (r userRepo) Update(_ context.Context, u crm.User) error         { return r.repo().update(u) }
+func (r userRepo) List(_ context.Context, f crm.UserFilter, p crm.PageRequest) ([]crm.User, error) {
+	return r.repo().list(p, f.Match), nil
+}
+
+type eventLog struct{ t *txState }
+
+func (l eventLog) event(seq int64) (crm.Event, bool) {
+	s := l.t.s
+	switch {
+	case seq < 1:
+		return crm.Event{}, false
+	case seq <= int64(len(s.events)):
+		e := cloneEvent(s.events[seq-1])
+		if data, ok := l.t.redacted[seq]; ok {
+			e.Data, e.Redacted = data, true
+		}
+		return e, true
+	case seq <= int64(len(s.events)+len(l.t.appended)):
+		return cloneEvent(l.t.appended[seq-1-int64(len(s.events))]), true
+	}
+	return crm.Event{}, false
+}
+
+func (l eventLog) Head(context.Context) (crm.LogHead, error) {
+	n := int64(len(l.t.s.events) + len(l.t.appended))
+	if n == 0 {
+		return crm.LogHead{}, nil
+	}
+	e, _ := l.event(n)
+	return crm.LogHead{Seq: e.Seq, Hash: e.Hash}, nil
+}
+
+func (l eventLog) After(_ context.Context, seq int64, limit int) ([]crm.Event, error) {
+	limit = crm.PageRequest{Limit: limit}.Normalized().Limit
+	var out []crm.Event
+	for s := max(seq, 0) + 1; len(out) < limit; s++ {
+		e, ok := l.event(s)
+		if !ok {
+			break
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func (l eventLog) Subject(_ context.Context, kind crm.Kind, id crm.ID) ([]crm.Event, error) {
+	var out []crm.Event
+	for _, i := range l.t.s.bySubject[subjectKey{kind, id}] {
+		e, _ := l.event(int64(i) + 1)
+		out = append(out, e)
+	}
+	for _, e := range l.t.appended {
+		if e.Kind == kind && e.Subject == id {
+			out = append(out, cloneEvent(e))
+		}
+	}
+	return out, nil
+}
+
+func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
+	head, _ := l.Head(ctx)
+	for i, e := range events {
+		if e.Seq != head.Seq+int64(i)+1 {
+			return &crm.ConflictError{Kind: crm.KindEvent, ID: "log", Expected: head.Seq + int64(i) + 1, Actual: e.Seq, Detail: "sequence does not continue the head"}
+		}
+	}
+	for _, e := range events {
+		l.t.appended = append(l.t.appended, cloneEvent(e))
+	}
+	return nil
+}
+
+func (l eventLog) Redact(_ context.Context, seq int64, data json.RawMessage) error {
+	if seq < 1 || seq > int64(len(l.t.s.events)) {
+		if seq > int64(len(l.t.s.events)) && seq <= int64(len(l.t.s.events)+len(l.t.appended)) {
+			e := &l.t.appended[seq-1-int64(len(l.t.s.events))]
+			e.Data, e.Redacted = append(json.RawMessage(nil), data...), true
+			return nil
+		}
+		return &crm.NotFoundError{Kind: crm.KindEvent, ID: itoa(seq)}
+	}
+	l.t.redacted[seq] = append(json.RawMessage(nil), data...)
+	return nil
+}

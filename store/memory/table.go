@@ -1,0 +1,91 @@
+package memory
+
+import (
+	"slices"
+
+	"github.com/crmkit/crm"
+)
+
+// table is a committed set of records kept in ID order.
+type table[T any] struct {
+	rows  map[crm.ID]T
+	ids   []crm.ID // sorted
+	clone func(T) T
+}
+
+func newTable[T any](clone func(T) T) *table[T] {
+	return &table[T]{rows: map[crm.ID]T{}, clone: clone}
+}
+
+// overlay is a transaction's view of a table: its own writes over the
+// committed rows, which it never touches until commit.
+type overlay[T any] struct {
+	base  *table[T]
+	dirty map[crm.ID]T
+	added []crm.ID // sorted; IDs of rows inserted in this transaction
+}
+
+func (t *table[T]) begin() *overlay[T] {
+	return &overlay[T]{base: t, dirty: map[crm.ID]T{}}
+}
+
+func (o *overlay[T]) get(id crm.ID) (T, bool) {
+	if v, ok := o.dirty[id]; ok {
+		return o.base.clone(v), true
+	}
+	v, ok := o.base.rows[id]
+	if !ok {
+		return v, false
+	}
+	return o.base.clone(v), true
+}
+
+func (o *overlay[T]) put(id crm.ID, v T, isNew bool) {
+	o.dirty[id] = o.base.clone(v)
+	if isNew {
+		i, _ := slices.BinarySearchFunc(o.added, id, crm.ID.Compare)
+		o.added = slices.Insert(o.added, i, id)
+	}
+}
+
+// list returns up to limit rows after the key that match, in ID order,
+// merging the committed IDs with the ones this transaction added.
+func (o *overlay[T]) list(after crm.ID, limit int, match func(T) bool) []T {
+	start := func(ids []crm.ID) int {
+		i, found := slices.BinarySearchFunc(ids, after, crm.ID.Compare)
+		if found {
+			i++
+		}
+		return i
+	}
+	a, b := o.base.ids[start(o.base.ids):], o.added[start(o.added):]
+	var out []T
+	for len(out) < limit && (len(a) > 0 || len(b) > 0) {
+		var id crm.ID
+		if len(b) == 0 || (len(a) > 0 && a[0].Compare(b[0]) < 0) {
+			id, a = a[0], a[1:]
+		} else {
+			id, b = b[0], b[1:]
+		}
+		if v, _ := o.get(id); match(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// commit applies the overlay's writes to the table.
+func (t *table[T]) commit(o *overlay[T]) {
+	for id, v := range o.dirty {
+		t.rows[id] = v
+	}
+	if len(o.added) == 0 {
+		return
+	}
+	if len(t.ids) == 0 || t.ids[len(t.ids)-1].Compare(o.added[0]) < 0 {
+		t.ids = append(t.ids, o.added...) // the common case with UUIDv7
+		return
+	}
+	t.ids = append(t.ids, o.added...)
+	slices.SortFunc(t.ids, crm.ID.Compare)
+}
