@@ -65,9 +65,11 @@ func (r customerRepo) repo() repo[crm.Customer] {
 		id: func(c crm.Customer) crm.ID { return c.ID }, version: func(c crm.Customer) int64 { return c.Version }}
 }
 
-func (r customerRepo) Get(_ context.Context, id crm.ID) (crm.Customer, error) { return r.repo().get(id) }
-func (r customerRepo) Insert(_ context.Context, c crm.Customer) error         { return r.repo().insert(c) }
-func (r customerRepo) Update(_ context.Context, c crm.Customer) error         { return r.repo().update(c) }
+func (r customerRepo) Get(_ context.Context, id crm.ID) (crm.Customer, error) {
+	return r.repo().get(id)
+}
+func (r customerRepo) Insert(_ context.Context, c crm.Customer) error { return r.repo().insert(c) }
+func (r customerRepo) Update(_ context.Context, c crm.Customer) error { return r.repo().update(c) }
 func (r customerRepo) List(_ context.Context, f crm.CustomerFilter, p crm.PageRequest) ([]crm.Customer, error) {
 	return r.repo().list(p, f.Match), nil
 }
