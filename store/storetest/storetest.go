@@ -1,0 +1,38 @@
+// Package storetest is the conformance suite of crm.Store. Every adapter
+// in this module runs it, and a third-party adapter should too:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) crm.Store { return newEmptyStore(t) })
+//	}
+//
+// newStore must return an empty store each time it is called; the suite
+// calls it once per subtest. The suite covers every port method, version
+// conflicts, rollback on error and on panic, keyset pagination with every
+// filter, the event log's sequence and hashes, and concurrency through the
+// CRM: many goroutines updating one customer lose no update, and the log
+// stays a gap-free verified chain.
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/crmkit/crm"
+)
+
+// NewStoreFunc returns an empty store for one subtest.
+type NewStoreFunc func(t *testing.T) crm.Store
+
+// Run runs the whole suite.
+func Run(t *testing.T, newStore NewStoreFunc) {
+	t.Run("Customers", func(t *testing.T) { runCustomers(t, newStore) })
+	t.Run("Users", func(t *testing.T) { runUsers(t, newStore) })
+	t.Run("Listing", func(t *testing.T) { runListing(t, newStore) })
+	t.Run("Events", func(t *testing.T) { runEvents(t, newStore) })
+	t.Run("Transactions", func(t *testing.T) { runTransactions(t, newStore) })
+	t.Run("CRM", func(t *testing.T) { runCRM(t, newStore) })
+	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
+}
+
+// epoch is the suite's fixed start of time.
+var epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
