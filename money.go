@@ -2,11 +2,13 @@ package crm
 
 import (
 	"bytes"
+	"cmp"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"sort"
+	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -304,12 +306,11 @@ func (m Money) Split(n int) ([]Money, error) {
 	if n < 1 || n > maxParts {
 		return nil, invalid("parts", "range", fmt.Sprintf("must be 1..%d", maxParts))
 	}
-	w := make([]*big.Int, n)
-	one := big.NewInt(1)
-	for i := range w {
-		w[i] = one
+	ratios := make([]int64, n)
+	for i := range ratios {
+		ratios[i] = 1
 	}
-	return m.allocate(w)
+	return m.Allocate(ratios...)
 }
 
 // Allocate divides m in proportion to ratios by the largest remainder
@@ -318,11 +319,70 @@ func (m Money) Split(n int) ([]Money, error) {
 // (earlier parts first on ties). The parts add up exactly to m. Ratios must
 // be non-negative with a positive sum; m must be exact.
 func (m Money) Allocate(ratios ...int64) ([]Money, error) {
+	if len(ratios) == 0 || len(ratios) > maxParts {
+		return nil, invalid("weights", "range", fmt.Sprintf("need 1..%d parts", maxParts))
+	}
+	total, err := m.Minor()
+	if err != nil {
+		return nil, err
+	}
+	var sum uint64
+	for i, r := range ratios {
+		if r < 0 {
+			return nil, invalid(fmt.Sprintf("weights[%d]", i), "non_negative", "")
+		}
+		var carry uint64
+		if sum, carry = bits.Add64(sum, uint64(r), 0); carry != 0 {
+			return m.allocateBig(bigInts(ratios)) // the sum needs more than 64 bits
+		}
+	}
+	if sum == 0 {
+		return nil, invalid("weights", "positive_sum", "weights add up to zero")
+	}
+	abs := uint64(total)
+	if total < 0 {
+		abs = uint64(-(total + 1)) + 1
+	}
+	parts := make([]uint64, len(ratios))
+	rems := make([]uint64, len(ratios))
+	var given uint64
+	for i, r := range ratios {
+		// abs*r/sum < 2^64 because r <= sum, so Div64 cannot overflow.
+		hi, lo := bits.Mul64(abs, uint64(r))
+		parts[i], rems[i] = bits.Div64(hi, lo, sum)
+		given += parts[i]
+	}
+	for _, i := range largestFirst(len(rems), func(a, b int) int { return cmp.Compare(rems[b], rems[a]) })[:abs-given] {
+		parts[i]++
+	}
+	out := make([]Money, len(parts))
+	for i, p := range parts {
+		v := int64(p)
+		if total < 0 {
+			v = -v
+		}
+		out[i] = MoneyFromMinor(v, m.currency)
+	}
+	return out, nil
+}
+
+// largestFirst returns the indexes 0..n-1 ordered by compare, ties in
+// index order.
+func largestFirst(n int, compare func(a, b int) int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, compare)
+	return order
+}
+
+func bigInts(ratios []int64) []*big.Int {
 	w := make([]*big.Int, len(ratios))
 	for i, r := range ratios {
 		w[i] = big.NewInt(r)
 	}
-	return m.allocate(w)
+	return w
 }
 
 // AllocateWeights is Allocate with decimal weights, such as 0.3 and 0.7.
@@ -340,10 +400,12 @@ func (m Money) AllocateWeights(weights ...decimal.Decimal) ([]Money, error) {
 	for i, d := range weights {
 		w[i] = d.Shift(-minExp).BigInt()
 	}
-	return m.allocate(w)
+	return m.allocateBig(w)
 }
 
-func (m Money) allocate(weights []*big.Int) ([]Money, error) {
+// allocateBig is Allocate in arbitrary precision, for decimal weights and
+// weights whose sum does not fit in 64 bits.
+func (m Money) allocateBig(weights []*big.Int) ([]Money, error) {
 	if len(weights) == 0 || len(weights) > maxParts {
 		return nil, invalid("weights", "range", fmt.Sprintf("need 1..%d parts", maxParts))
 	}
@@ -374,13 +436,8 @@ func (m Money) allocate(weights []*big.Int) ([]Money, error) {
 		given.Add(given, q)
 	}
 	left := new(big.Int).Sub(total, given).Int64() // < len(weights)
-	order := make([]int, len(weights))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return rems[order[a]].Cmp(rems[order[b]]) > 0 })
-	for k := int64(0); k < left; k++ {
-		parts[order[k]].Add(parts[order[k]], big.NewInt(1))
+	for _, i := range largestFirst(len(rems), func(a, b int) int { return rems[b].Cmp(rems[a]) })[:left] {
+		parts[i].Add(parts[i], big.NewInt(1))
 	}
 	out := make([]Money, len(parts))
 	for i, p := range parts {

@@ -331,3 +331,30 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+// TestAllocatePathsAgree checks the 64-bit path of Allocate against the
+// arbitrary-precision path of AllocateWeights on the same weights.
+func TestAllocatePathsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 1000 {
+		total := crm.MoneyFromMinor(r.Int64()>>r.IntN(63)*int64(1-2*r.IntN(2)), crm.Currencies()[r.IntN(20)])
+		ratios := make([]int64, 1+r.IntN(8))
+		weights := make([]decimal.Decimal, len(ratios))
+		for i := range ratios {
+			ratios[i] = r.Int64N(1 << 40)
+			weights[i] = decimal.New(ratios[i], -3)
+		}
+		ratios[0]++
+		weights[0] = decimal.New(ratios[0], -3)
+		fast, err := total.Allocate(ratios...)
+		require.NoError(t, err)
+		exact, err := total.AllocateWeights(weights...)
+		require.NoError(t, err)
+		for i := range fast {
+			require.True(t, fast[i].Equal(exact[i]), "%v by %v: part %d %v != %v", total, ratios, i, fast[i], exact[i])
+		}
+	}
+	huge, err := money(t, "10.00", "USD").Allocate(1<<62, 1<<62, 1<<62, 1<<62)
+	require.NoError(t, err, "ratios whose sum overflows 64 bits take the exact path")
+	assert.Equal(t, "2.50 USD", huge[3].String())
+}

@@ -21,7 +21,7 @@ type team struct {
 	store                    crm.Store
 }
 
-func newTeam(t *testing.T, s crm.Store, opts ...crm.Option) *team {
+func newTeam(t testing.TB, s crm.Store, opts ...crm.Option) *team {
 	t.Helper()
 	ctx := context.Background()
 	clock := crm.NewManualClock(epoch)

@@ -1,0 +1,13 @@
+package memory_test
+
+import (
+	"testing"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/memory"
+	"github.com/crmkit/crm/store/storetest"
+)
+
+func BenchmarkCRM(b *testing.B) {
+	storetest.Bench(b, func(*testing.B) crm.Store { return memory.New() })
+}
