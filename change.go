@@ -31,18 +31,29 @@ func DecodeChangeSet(data json.RawMessage) (ChangeSet, error) {
 
 type changes []Change
 
-// add records a change when from and to differ; zero values are left out
-// of the JSON so a creation lists only what was set.
+// add records a change when from and to differ. Empty values (an empty
+// string, a nil slice, map or pointer) are left out of the JSON, so a
+// creation lists only what was set; false and 0 are values and stay.
 func (cs *changes) add(field string, from, to any) {
 	if reflect.DeepEqual(from, to) {
 		return
 	}
-	*cs = append(*cs, Change{Field: field, From: nonZero(from), To: nonZero(to)})
+	*cs = append(*cs, Change{Field: field, From: present(from), To: present(to)})
 }
 
-func nonZero(v any) any {
-	if v == nil || reflect.ValueOf(v).IsZero() {
+func present(v any) any {
+	if v == nil {
 		return nil
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.String, reflect.Slice, reflect.Map:
+		if rv.Len() == 0 {
+			return nil
+		}
+	case reflect.Pointer:
+		if rv.IsNil() {
+			return nil
+		}
 	}
 	return v
 }

@@ -218,13 +218,13 @@ func (c *CRM) sleep(ctx context.Context, attempt int) error {
 func (c *CRM) activeActor(ctx context.Context, users UserReader, id ID) (User, error) {
 	u, err := users.Get(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return User{}, &ForbiddenError{Actor: id, Kind: KindUser, Action: "act", Reason: "unknown user"}
+		return User{}, &ForbiddenError{Actor: id, Reason: "unknown user"}
 	}
 	if err != nil {
 		return User{}, err
 	}
 	if !u.Active {
-		return User{}, &ForbiddenError{Actor: id, Kind: KindUser, Action: "act", Reason: "user is deactivated"}
+		return User{}, &ForbiddenError{Actor: id, Reason: "user is deactivated"}
 	}
 	return u, nil
 }

@@ -111,7 +111,9 @@ func (e *ConflictError) Error() string {
 // Unwrap returns ErrConflict.
 func (e *ConflictError) Unwrap() error { return ErrConflict }
 
-// ForbiddenError says which actor was refused which action and why.
+// ForbiddenError says which actor was refused which action and why. An
+// empty Action means the actor may not act at all (unknown or
+// deactivated).
 // It matches ErrForbidden with errors.Is.
 type ForbiddenError struct {
 	Actor  ID
@@ -121,7 +123,10 @@ type ForbiddenError struct {
 }
 
 func (e *ForbiddenError) Error() string {
-	return fmt.Sprintf("crm: actor %s may not %s %s: %s", e.Actor, e.Action, e.Kind, e.Reason)
+	if e.Action == "" {
+		return fmt.Sprintf("crm: user %s may not act: %s", e.Actor, e.Reason)
+	}
+	return fmt.Sprintf("crm: user %s may not %s %s: %s", e.Actor, e.Action, e.Kind, e.Reason)
 }
 
 // Unwrap returns ErrForbidden.
