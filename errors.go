@@ -45,6 +45,7 @@ type ValidationError struct {
 	Detail string // a human explanation, optional
 }
 
+// Error implements error.
 func (e *ValidationError) Error() string {
 	if e.Detail != "" {
 		return fmt.Sprintf("crm: invalid %s: %s (%s)", e.Field, e.Rule, e.Detail)
@@ -64,6 +65,7 @@ type TransitionError struct {
 	Reason  string // why a guard refused it, when a guard did
 }
 
+// Error implements error.
 func (e *TransitionError) Error() string {
 	msg := fmt.Sprintf("crm: %s: cannot %s from %s", e.Machine, e.Event, e.From)
 	if e.Reason != "" {
@@ -82,6 +84,7 @@ type NotFoundError struct {
 	ID   string
 }
 
+// Error implements error.
 func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("crm: %s %s not found", e.Kind, e.ID)
 }
@@ -101,6 +104,7 @@ type ConflictError struct {
 	Detail   string
 }
 
+// Error implements error.
 func (e *ConflictError) Error() string {
 	if e.Detail != "" {
 		return fmt.Sprintf("crm: conflict on %s %s: %s", e.Kind, e.ID, e.Detail)
@@ -122,6 +126,7 @@ type ForbiddenError struct {
 	Reason string
 }
 
+// Error implements error.
 func (e *ForbiddenError) Error() string {
 	if e.Action == "" {
 		return fmt.Sprintf("crm: user %s may not act: %s", e.Actor, e.Reason)
@@ -139,6 +144,7 @@ type CurrencyMismatchError struct {
 	Left, Right Currency
 }
 
+// Error implements error.
 func (e *CurrencyMismatchError) Error() string {
 	return fmt.Sprintf("crm: %s: currency mismatch %s and %s", e.Op, e.Left, e.Right)
 }
@@ -153,6 +159,7 @@ type ChainError struct {
 	Problem string
 }
 
+// Error implements error.
 func (e *ChainError) Error() string {
 	return fmt.Sprintf("crm: event chain broken at seq %d: %s", e.Seq, e.Problem)
 }
