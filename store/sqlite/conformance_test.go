@@ -1,0 +1,23 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/sqlite"
+	"github.com/crmkit/crm/store/storetest"
+	"github.com/stretchr/testify/require"
+)
+
+// TestConformance runs the store conformance suite on a SQLite file per
+// subtest.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) crm.Store {
+		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "crm.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, s.Close()) })
+		return s
+	})
+}

@@ -1,0 +1,117 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/crmkit/crm/store/sqlstore"
+	"github.com/stretchr/testify/require"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the PostgreSQL tests
+	_ "modernc.org/sqlite"             // the "sqlite" driver, for the SQLite tests
+)
+
+// backend is a database the tests run against.
+type backend struct {
+	name    string
+	dialect sqlstore.Dialect
+	// open returns an empty database for one test.
+	open func(t *testing.T) testDB
+}
+
+// testDB is an empty database for one test, and the options that keep
+// the test's tables to itself: on PostgreSQL, a schema of its own,
+// dropped when the test ends.
+type testDB struct {
+	*sql.DB
+	opts   []sqlstore.Option
+	schema string // "" on SQLite
+}
+
+// table returns the quoted name of a table with prefix, in the test's
+// schema.
+func (d testDB) table(prefix, name string) string {
+	q := `"` + prefix + name + `"`
+	if d.schema != "" {
+		q = `"` + d.schema + `".` + q
+	}
+	return q
+}
+
+var sqliteBackend = backend{name: "SQLite", dialect: sqlstore.SQLite, open: openSQLite}
+
+var postgresBackend = backend{name: "PostgreSQL", dialect: sqlstore.PostgreSQL, open: openPostgres}
+
+// forEachBackend runs test on SQLite and on PostgreSQL.
+func forEachBackend(t *testing.T, test func(t *testing.T, b backend)) {
+	for _, b := range []backend{sqliteBackend, postgresBackend} {
+		t.Run(b.name, func(t *testing.T) { test(t, b) })
+	}
+}
+
+// newStore opens an empty database on b and returns a migrated store on it.
+func (b backend) newStore(t *testing.T, opts ...sqlstore.Option) (*sqlstore.Store, testDB) {
+	t.Helper()
+	db := b.open(t)
+	s, err := sqlstore.New(db.DB, b.dialect, append(db.opts, opts...)...)
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(context.Background()))
+	return s, db
+}
+
+// openSQLite opens a new SQLite file in the test's temporary directory,
+// with the pragmas store/sqlite sets.
+func openSQLite(t *testing.T) testDB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "crm.db")
+	db, err := sql.Open("sqlite", "file:"+path+
+		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return testDB{DB: db}
+}
+
+// postgresURL returns the URL of the test PostgreSQL server, or skips the
+// test when there is none; in CI a missing server fails the test instead.
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	url := os.Getenv("CRMKIT_POSTGRES_URL")
+	if url != "" {
+		return url
+	}
+	const how = "set CRMKIT_POSTGRES_URL=postgres://... or run .ci/run to run the PostgreSQL tests"
+	if os.Getenv("CI") == "true" {
+		t.Fatal("CRMKIT_POSTGRES_URL is not set in CI: " + how)
+	}
+	t.Skip("no PostgreSQL: " + how)
+	return ""
+}
+
+// openPostgres connects to the test server and gives the test a schema of
+// its own, with a random name, dropped when the test ends.
+func openPostgres(t *testing.T) testDB {
+	t.Helper()
+	db, err := sql.Open("pgx", postgresURL(t))
+	require.NoError(t, err)
+	schema := randomName(t, "crmtest_")
+	t.Cleanup(func() {
+		_, err := db.ExecContext(context.Background(), `DROP SCHEMA IF EXISTS "`+schema+`" CASCADE`)
+		_ = db.Close()
+		require.NoError(t, err)
+	})
+	require.NoError(t, db.PingContext(context.Background()))
+	return testDB{DB: db, opts: []sqlstore.Option{sqlstore.WithSchema(schema)}, schema: schema}
+}
+
+func randomName(t *testing.T, prefix string) string {
+	t.Helper()
+	b := make([]byte, 8)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return prefix + hex.EncodeToString(b)
+}

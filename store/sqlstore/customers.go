@@ -1,0 +1,100 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/crmkit/crm"
+)
+
+// customerTable stores customers. Contacts, tags and attributes are JSON
+// text; the tags are repeated in customer_tags, one row each, for the tag
+// filter.
+var customerTable = &recordTable[crm.Customer]{
+	kind:  crm.KindCustomer,
+	table: func(n names) string { return n.customers },
+	columns: []string{"id", "kind", "name", "contacts", "segment", "tags", "attributes", "owner_id", "team",
+		"key_account", "status", "archived_at", "erased_at", "created_at", "updated_at", "version"},
+	key: func(c crm.Customer) (crm.ID, int64) { return c.ID, c.Version },
+	values: func(s *Store, c crm.Customer) ([]any, error) {
+		contacts, err := jsonArg(c.Contacts)
+		if err != nil {
+			return nil, err
+		}
+		tags, err := jsonArg(c.Tags)
+		if err != nil {
+			return nil, err
+		}
+		attrs, err := jsonArg(c.Attributes)
+		if err != nil {
+			return nil, err
+		}
+		return []any{idArg(c.ID), string(c.Kind), c.Name, contacts, c.Segment, tags, attrs, idArg(c.OwnerID), c.Team,
+			c.KeyAccount, string(c.Status), s.optionalTimeArg(c.ArchivedAt), s.optionalTimeArg(c.ErasedAt),
+			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version}, nil
+	},
+	dest: func(c *crm.Customer) []any {
+		return []any{&c.ID, &c.Kind, &c.Name, jsonCol{&c.Contacts}, &c.Segment, jsonCol{&c.Tags}, jsonCol{&c.Attributes},
+			&c.OwnerID, &c.Team, &c.KeyAccount, &c.Status, timeCol{&c.ArchivedAt}, timeCol{&c.ErasedAt},
+			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version}
+	},
+	saved: saveTags,
+}
+
+// saveTags makes customer_tags hold exactly c's tags.
+func saveTags(ctx context.Context, t *txn, c crm.Customer, inserted bool) error {
+	table := t.s.names.customerTags
+	if !inserted {
+		if _, err := t.exec(ctx, "DELETE FROM "+table+" WHERE customer_id = ?", idArg(c.ID)); err != nil {
+			return t.s.dbErr("updating customer tags", err)
+		}
+	}
+	seen := make(map[string]bool, len(c.Tags))
+	for _, tag := range c.Tags {
+		if seen[tag] {
+			continue
+		}
+		seen[tag] = true
+		if _, err := t.exec(ctx, "INSERT INTO "+table+" (customer_id, tag) VALUES (?, ?)", idArg(c.ID), tag); err != nil {
+			return t.s.dbErr("saving customer tags", err)
+		}
+	}
+	return nil
+}
+
+// customerRepo implements crm.CustomerRepository in one transaction.
+type customerRepo struct{ t *txn }
+
+func (r customerRepo) records() records[crm.Customer] {
+	return records[crm.Customer]{customerTable, r.t}
+}
+
+// Get implements crm.CustomerReader.
+func (r customerRepo) Get(ctx context.Context, id crm.ID) (crm.Customer, error) {
+	return r.records().get(ctx, id)
+}
+
+// Insert implements crm.CustomerRepository.
+func (r customerRepo) Insert(ctx context.Context, c crm.Customer) error {
+	return r.records().insert(ctx, c)
+}
+
+// Update implements crm.CustomerRepository.
+func (r customerRepo) Update(ctx context.Context, c crm.Customer) error {
+	return r.records().update(ctx, c)
+}
+
+// List implements crm.CustomerReader with the rules of
+// crm.CustomerFilter.Match.
+func (r customerRepo) List(ctx context.Context, f crm.CustomerFilter, page crm.PageRequest) ([]crm.Customer, error) {
+	var w where
+	w.addIf(f.Kind != "", "kind = ?", string(f.Kind))
+	w.addIf(!f.Owner.IsZero(), "owner_id = ?", idArg(f.Owner))
+	w.addIf(f.Team != "", "team = ?", f.Team)
+	w.addIf(f.Segment != "", "segment = ?", f.Segment)
+	w.addIf(f.Tag != "", "id IN (SELECT customer_id FROM "+r.t.s.names.customerTags+" WHERE tag = ?)", f.Tag)
+	if f.KeyAccount != nil {
+		w.add("key_account = ?", *f.KeyAccount)
+	}
+	w.addIf(f.Status != "", "status = ?", string(f.Status))
+	return r.records().list(ctx, w, page)
+}

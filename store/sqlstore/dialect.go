@@ -1,0 +1,57 @@
+package sqlstore
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Dialect is the SQL database a Store talks to. The Store never imports a
+// driver: the caller opens the *sql.DB with the driver of their choice and
+// names its dialect here.
+type Dialect int
+
+// The supported dialects.
+const (
+	// SQLite, through any database/sql driver whose errors have a
+	// Code() int method giving the SQLite result code (modernc.org/sqlite
+	// does); the message "database is locked" is recognized too.
+	SQLite Dialect = iota + 1
+	// PostgreSQL, through any database/sql driver whose errors have a
+	// SQLState() string method (github.com/jackc/pgx/v5/stdlib does).
+	PostgreSQL
+)
+
+// String returns "sqlite" or "postgres".
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case PostgreSQL:
+		return "postgres"
+	}
+	return "Dialect(" + strconv.Itoa(int(d)) + ")"
+}
+
+func (d Dialect) valid() bool { return d == SQLite || d == PostgreSQL }
+
+// rebind turns the '?' placeholders of a query written for SQLite into
+// PostgreSQL's $1, $2, ... The queries of this package contain no string
+// literals, so every '?' is a placeholder.
+func (d Dialect) rebind(query string) string {
+	if d != PostgreSQL || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,158 @@
+package sqlstore
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/crmkit/crm"
+)
+
+// DefaultTablePrefix is put before every table and index name when no
+// WithTablePrefix is given, so that the library's tables stand apart from
+// the application's in a shared database.
+const DefaultTablePrefix = "crm_"
+
+// DefaultMaxRetries is how many times Update re-runs a transaction that
+// failed transiently before it gives up.
+const DefaultMaxRetries = 10
+
+// identifierPattern is what a table prefix or a schema name must match:
+// short, lower-case, and safe to put in SQL text.
+var identifierPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,29}$`)
+
+// Option configures a Store, or the migrations rendered by Migrations.
+type Option func(*config) error
+
+type config struct {
+	prefix     string
+	schema     string
+	maxRetries int
+	ownsDB     bool
+}
+
+// WithTablePrefix puts p before every table and index name (default
+// DefaultTablePrefix). p must match ^[a-z_][a-z0-9_]{0,29}$; anything else
+// is a *crm.ValidationError. Two stores with different prefixes share a
+// database without seeing each other's records.
+func WithTablePrefix(p string) Option {
+	return func(c *config) error {
+		if err := checkIdentifier("table_prefix", p); err != nil {
+			return err
+		}
+		c.prefix = p
+		return nil
+	}
+}
+
+// WithSchema puts the tables in the PostgreSQL schema s, which the
+// migrations create if it does not exist. s must match
+// ^[a-z_][a-z0-9_]{0,29}$; anything else, or the option with SQLite, is a
+// *crm.ValidationError. Without it the tables go where the connection's
+// search_path says.
+func WithSchema(s string) Option {
+	return func(c *config) error {
+		if err := checkIdentifier("schema", s); err != nil {
+			return err
+		}
+		c.schema = s
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times Update re-runs a transaction after a
+// transient failure (default DefaultMaxRetries; 0 runs it once). A
+// negative n is a *crm.ValidationError.
+func WithMaxRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return &crm.ValidationError{Field: "max_retries", Rule: "non_negative", Detail: fmt.Sprintf("%d", n)}
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithOwnedDB hands the *sql.DB to the Store: Close closes it. Without
+// it, the caller keeps the *sql.DB and Close leaves it open.
+func WithOwnedDB() Option {
+	return func(c *config) error {
+		c.ownsDB = true
+		return nil
+	}
+}
+
+// newConfig applies opts for dialect d and checks that they fit it.
+func newConfig(d Dialect, opts []Option) (config, error) {
+	if !d.valid() {
+		return config{}, &crm.ValidationError{Field: "dialect", Rule: "one_of", Detail: fmt.Sprintf("%v is not SQLite or PostgreSQL", d)}
+	}
+	c := config{prefix: DefaultTablePrefix, maxRetries: DefaultMaxRetries}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&c); err != nil {
+			return config{}, err
+		}
+	}
+	if c.schema != "" && d != PostgreSQL {
+		return config{}, &crm.ValidationError{Field: "schema", Rule: "dialect", Detail: "only PostgreSQL has schemas; use WithTablePrefix"}
+	}
+	return c, nil
+}
+
+func checkIdentifier(field, s string) error {
+	if identifierPattern.MatchString(s) {
+		return nil
+	}
+	shown := s
+	if len(shown) > 40 {
+		shown = shown[:40] + "..."
+	}
+	return &crm.ValidationError{Field: field, Rule: "identifier",
+		Detail: fmt.Sprintf("%q must be 1-30 of a-z 0-9 _, not starting with a digit", shown)}
+}
+
+// names are the SQL names of the store's tables, each quoted and, with a
+// schema, qualified. They are built only from validated identifiers.
+type names struct {
+	cfg          config
+	users        string
+	customers    string
+	customerTags string
+	events       string
+	eventHead    string
+	migrations   string
+}
+
+func newNames(c config) names {
+	return names{
+		cfg:          c,
+		users:        c.table("users"),
+		customers:    c.table("customers"),
+		customerTags: c.table("customer_tags"),
+		events:       c.table("events"),
+		eventHead:    c.table("event_head"),
+		migrations:   c.table("schema_migrations"),
+	}
+}
+
+// table returns the quoted, qualified name of a table: "schema"."prefix_base".
+func (c config) table(base string) string {
+	if c.schema != "" {
+		return c.quotedSchema() + "." + c.name(base)
+	}
+	return c.name(base)
+}
+
+// name returns the quoted, prefixed name of an index or a table, without
+// a schema: in PostgreSQL an index lives in its table's schema.
+func (c config) name(base string) string { return `"` + c.prefix + base + `"` }
+
+// quotedSchema returns the quoted schema, or "" when there is none.
+func (c config) quotedSchema() string {
+	if c.schema == "" {
+		return ""
+	}
+	return `"` + c.schema + `"`
+}

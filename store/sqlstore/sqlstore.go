@@ -1,0 +1,82 @@
+// Package sqlstore is a crm.Store on database/sql, for SQLite and
+// PostgreSQL.
+//
+// It imports no driver: the caller opens the *sql.DB with the driver of
+// their choice (for example modernc.org/sqlite or
+// github.com/jackc/pgx/v5/stdlib), names its Dialect, and keeps control of
+// the pool. Package store/sqlite opens an embedded SQLite file in one call.
+//
+//	db, err := sql.Open("pgx", os.Getenv("DATABASE_URL"))
+//	...
+//	store, err := sqlstore.New(db, sqlstore.PostgreSQL, sqlstore.WithSchema("crm"))
+//	...
+//	err = store.Migrate(ctx)
+//
+// The schema comes from embedded, versioned migrations. Migrate applies
+// them and records them in its own version table; Migrations hands them
+// out as SQL files for those who run their own migration tool. Every table
+// and index name carries a prefix (DefaultTablePrefix unless
+// WithTablePrefix says otherwise), and on PostgreSQL the tables can live in
+// a schema of their own (WithSchema).
+//
+// Update takes SQLite's write lock up front (BEGIN IMMEDIATE on a
+// connection of its own) and runs PostgreSQL transactions at READ
+// COMMITTED, with optimistic versions on records and a row lock on the
+// event log's head; it re-runs the transaction, with jittered exponential
+// backoff, when the database reports a transient failure (SQLITE_BUSY,
+// SQLITE_LOCKED, serialization failure, deadlock). View reads a consistent
+// snapshot: a deferred SQLite transaction, or a read-only REPEATABLE READ
+// PostgreSQL transaction.
+//
+// # Column conventions
+//
+// IDs are uuid on PostgreSQL and canonical lower-case text on SQLite, which
+// sort alike. Times are timestamptz on PostgreSQL and fixed-width UTC text
+// (2006-01-02T15:04:05.000000Z) on SQLite, to the microsecond. Hashes are
+// bytea or BLOB; event data is text holding exactly the bytes appended.
+// Money, in tables to come, is a BIGINT of minor units beside a TEXT
+// currency code, never a floating-point column: see MoneyColumns.
+package sqlstore
+
+import (
+	"database/sql"
+
+	"github.com/crmkit/crm"
+)
+
+// Store is a crm.Store on a *sql.DB. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	cfg     config
+	names   names
+}
+
+var _ crm.Store = (*Store)(nil)
+
+// New returns a store on db, which must be a database of dialect d. It
+// does not touch the database: call Migrate, or apply the files of
+// Migrations, before the first transaction. Invalid options are a
+// *crm.ValidationError.
+func New(db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
+	if db == nil {
+		return nil, &crm.ValidationError{Field: "db", Rule: "required"}
+	}
+	c, err := newConfig(d, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db, dialect: d, cfg: c, names: newNames(c)}, nil
+}
+
+// Dialect returns the store's dialect.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close closes the *sql.DB when the store owns it (WithOwnedDB, as
+// store/sqlite's Open does) and does nothing otherwise.
+func (s *Store) Close() error {
+	if s.cfg.ownsDB {
+		return s.db.Close()
+	}
+	return nil
+}

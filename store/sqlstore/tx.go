@@ -1,0 +1,227 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"math/rand/v2"
+	"time"
+
+	"github.com/crmkit/crm"
+)
+
+// Update implements crm.Store. It runs fn in a read-write transaction
+// and commits when fn returns nil. When fn returns an error, the
+// transaction is rolled back and that very error is returned; when fn
+// panics, the transaction is rolled back and the panic goes on.
+//
+// A transient failure (SQLITE_BUSY or SQLITE_LOCKED, a serialization
+// failure or a deadlock), whether reported to the store or returned by fn,
+// rolls back and runs fn again after a jittered exponential backoff, up to
+// the WithMaxRetries limit; then Update returns an error matching
+// crm.ErrTransient. A done ctx stops the retries with ctx.Err().
+func (s *Store) Update(ctx context.Context, fn func(tx crm.Tx) error) error {
+	if fn == nil {
+		return &crm.ValidationError{Field: "fn", Rule: "required"}
+	}
+	return s.retry(ctx, func() error {
+		return s.attempt(ctx, true, func(t *txn) error { return fn(writeTx{t}) })
+	})
+}
+
+// View implements crm.Store. It runs fn in a read-only transaction that
+// sees one consistent snapshot, and returns fn's error unchanged. It does
+// not retry: a transient failure is returned as an error matching
+// crm.ErrTransient.
+func (s *Store) View(ctx context.Context, fn func(tx crm.ReadTx) error) error {
+	if fn == nil {
+		return &crm.ValidationError{Field: "fn", Rule: "required"}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.attempt(ctx, false, func(t *txn) error { return fn(readTx{t}) })
+}
+
+// retry runs run until it succeeds, fails for good, or has failed
+// transiently more than maxRetries times.
+func (s *Store) retry(ctx context.Context, run func() error) error {
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := run()
+		if err == nil || !s.dialect.isTransient(err) {
+			return err
+		}
+		if attempt > s.cfg.maxRetries {
+			return &transientError{op: "transaction", attempts: attempt, err: err}
+		}
+		if err := sleep(ctx, backoff(attempt)); err != nil {
+			return err
+		}
+	}
+}
+
+// Backoff bounds: the first wait is 1-2ms, each next one doubles, up to
+// maxBackoff.
+const (
+	firstBackoff = 2 * time.Millisecond
+	maxBackoff   = 128 * time.Millisecond
+)
+
+// backoff returns a jittered wait before the next attempt: a random
+// duration in [d/2, d], where d doubles with every failed attempt.
+func backoff(attempt int) time.Duration {
+	d := firstBackoff << min(attempt-1, 6)
+	d = min(d, maxBackoff)
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// attempt runs fn once in a transaction. It never leaves a transaction
+// open: an error or a panic in fn rolls back, and so does a done ctx.
+func (s *Store) attempt(ctx context.Context, write bool, fn func(*txn) error) error {
+	h, err := s.begin(ctx, write)
+	if err != nil {
+		return err
+	}
+	finished := false
+	defer func() {
+		if !finished { // fn panicked or called runtime.Goexit
+			h.rollback()
+		}
+	}()
+	err = fn(&txn{s: s, q: h.q, write: write})
+	finished = true
+	if err != nil {
+		h.rollback()
+		return err
+	}
+	return h.commit()
+}
+
+// handle is an open transaction and the two ways to end it. commit ends
+// the transaction even when it fails; rollback never fails.
+type handle struct {
+	q        querier
+	commit   func() error
+	rollback func()
+}
+
+func (s *Store) begin(ctx context.Context, write bool) (*handle, error) {
+	if s.dialect == PostgreSQL {
+		return s.beginPostgres(ctx, write)
+	}
+	return s.beginSQLite(ctx, write)
+}
+
+// beginSQLite runs BEGIN IMMEDIATE (to write) or BEGIN (to read) on a
+// connection of its own: database/sql's BeginTx cannot ask for IMMEDIATE,
+// and a writer that takes the write lock up front never fails halfway
+// because another writer got there first.
+func (s *Store) beginSQLite(ctx context.Context, write bool) (*handle, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, s.dbErr("getting a connection", err)
+	}
+	stmt := "BEGIN"
+	if write {
+		stmt = "BEGIN IMMEDIATE"
+	}
+	if _, err := conn.ExecContext(ctx, stmt); err != nil {
+		// A failed BEGIN normally opened nothing; the ROLLBACK makes sure,
+		// for a driver that ran it and then reported the done ctx.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		_ = conn.Close()
+		return nil, s.dbErr("beginning a transaction", err)
+	}
+	h := &handle{q: conn}
+	h.rollback = func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+			// The connection's state is unknown: keep it out of the pool.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		_ = conn.Close()
+	}
+	h.commit = func() error {
+		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+			h.rollback()
+			return s.dbErr("committing", err)
+		}
+		_ = conn.Close() // committed: a failure to return the connection changes nothing
+		return nil
+	}
+	return h, nil
+}
+
+// beginPostgres starts a READ COMMITTED transaction to write, or a
+// read-only REPEATABLE READ one to read. database/sql rolls the
+// transaction back by itself if ctx is done.
+func (s *Store) beginPostgres(ctx context.Context, write bool) (*handle, error) {
+	opts := &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	if !write {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, s.dbErr("beginning a transaction", err)
+	}
+	return &handle{
+		q:        tx,
+		commit:   func() error { return s.dbErr("committing", tx.Commit()) },
+		rollback: func() { _ = tx.Rollback() },
+	}, nil
+}
+
+// querier runs statements: a *sql.Conn holding an SQLite transaction, or
+// a *sql.Tx.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// txn is one attempt of a transaction. Queries are written with '?'
+// placeholders and rebound for the dialect.
+type txn struct {
+	s     *Store
+	q     querier
+	write bool
+}
+
+func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.q.ExecContext(ctx, t.s.dialect.rebind(query), args...)
+}
+
+func (t *txn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.q.QueryContext(ctx, t.s.dialect.rebind(query), args...)
+}
+
+func (t *txn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.q.QueryRowContext(ctx, t.s.dialect.rebind(query), args...)
+}
+
+// readTx and writeTx give a transaction's repositories the read-only or
+// the read-write types.
+type readTx struct{ t *txn }
+
+func (r readTx) Customers() crm.CustomerReader { return customerRepo{r.t} }
+func (r readTx) Users() crm.UserReader         { return userRepo{r.t} }
+func (r readTx) Events() crm.EventReader       { return eventLog{r.t} }
+
+type writeTx struct{ t *txn }
+
+func (w writeTx) Customers() crm.CustomerRepository { return customerRepo{w.t} }
+func (w writeTx) Users() crm.UserRepository         { return userRepo{w.t} }
+func (w writeTx) Events() crm.EventLog              { return eventLog{w.t} }

@@ -1,0 +1,207 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/sqlstore"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// writeSome inserts a user, a customer and an event.
+func writeSome(ctx context.Context, t *testing.T, tx crm.Tx) {
+	t.Helper()
+	require.NoError(t, tx.Users().Insert(ctx, sampleUser(newID(t))))
+	require.NoError(t, tx.Customers().Insert(ctx, sampleCustomer(newID(t), newID(t))))
+	require.NoError(t, tx.Events().Append(ctx, chain(t, crm.LogHead{}, newID(t), `{}`)))
+}
+
+func requireEmpty(ctx context.Context, t *testing.T, s crm.Store) {
+	t.Helper()
+	assert.Empty(t, listCustomers(ctx, t, s, crm.CustomerFilter{}))
+	assert.Empty(t, readEvents(ctx, t, s))
+	require.NoError(t, s.View(ctx, func(tx crm.ReadTx) error {
+		users, err := tx.Users().List(ctx, crm.UserFilter{}, crm.PageRequest{})
+		assert.Empty(t, users)
+		return err
+	}))
+}
+
+// wrapped stands for the CRM's private wrapper of a stale version: the
+// store must hand back the closure's error value itself.
+type wrapped struct{ error }
+
+func TestRollbackOnError(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s, _ := b.newStore(t)
+		boom := wrapped{errors.New("boom")}
+		err := s.Update(ctx, func(tx crm.Tx) error {
+			writeSome(ctx, t, tx)
+			return boom
+		})
+		assert.Equal(t, error(boom), err, "the closure's error comes back unchanged")
+		requireEmpty(ctx, t, s)
+
+		viewErr := errors.New("view")
+		assert.Equal(t, viewErr, s.View(ctx, func(crm.ReadTx) error { return viewErr }))
+
+		// The connection went back to the pool without a transaction:
+		// the next write goes through at once.
+		require.NoError(t, insertCustomer(ctx, s, sampleCustomer(newID(t), newID(t))))
+	})
+}
+
+func TestRollbackOnPanic(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s, _ := b.newStore(t)
+		assert.PanicsWithValue(t, "kaboom", func() {
+			_ = s.Update(ctx, func(tx crm.Tx) error {
+				writeSome(ctx, t, tx)
+				panic("kaboom")
+			})
+		})
+		requireEmpty(ctx, t, s)
+		require.NoError(t, insertCustomer(ctx, s, sampleCustomer(newID(t), newID(t))))
+	})
+}
+
+func TestCancelledContextLeavesNoTransaction(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s, _ := b.newStore(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		err := s.Update(ctx, func(tx crm.Tx) error {
+			writeSome(ctx, t, tx)
+			cancel()
+			return nil
+		})
+		assert.ErrorIs(t, err, context.Canceled)
+
+		done, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		requireEmpty(done, t, s)
+		require.NoError(t, insertCustomer(done, s, sampleCustomer(newID(t), newID(t))), "no lock was left held")
+
+		assert.ErrorIs(t, s.Update(ctx, func(crm.Tx) error { return nil }), context.Canceled)
+		assert.ErrorIs(t, s.View(ctx, func(crm.ReadTx) error { return nil }), context.Canceled)
+	})
+}
+
+// sqliteBusy looks like modernc.org/sqlite's *Error for SQLITE_BUSY.
+type sqliteBusy struct{}
+
+func (sqliteBusy) Error() string { return "database is busy (5)" }
+func (sqliteBusy) Code() int     { return 5 | 2<<8 } // an extended code: primary 5
+
+// pgSerialization looks like pgx's *pgconn.PgError for SQLSTATE 40001.
+type pgSerialization struct{}
+
+func (pgSerialization) Error() string    { return "could not serialize access" }
+func (pgSerialization) SQLState() string { return "40001" }
+
+func transientFor(b backend) error {
+	if b.dialect == sqlstore.PostgreSQL {
+		return pgSerialization{}
+	}
+	return sqliteBusy{}
+}
+
+func TestUpdateRetriesTransientFailures(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s, _ := b.newStore(t, sqlstore.WithMaxRetries(3))
+
+		attempts := 0
+		c := sampleCustomer(newID(t), newID(t))
+		err := s.Update(ctx, func(tx crm.Tx) error {
+			attempts++
+			if err := tx.Customers().Insert(ctx, c); err != nil {
+				return err
+			}
+			if attempts < 3 {
+				return transientFor(b)
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, 3, attempts, "the whole closure ran again")
+		assert.Len(t, listCustomers(ctx, t, s, crm.CustomerFilter{}), 1, "only the last attempt was kept")
+
+		attempts = 0
+		err = s.Update(ctx, func(crm.Tx) error {
+			attempts++
+			return transientFor(b)
+		})
+		assert.Equal(t, 4, attempts, "one try and three retries")
+		assert.ErrorIs(t, err, crm.ErrTransient)
+		assert.ErrorAs(t, err, new(interface{ Error() string }))
+
+		attempts = 0
+		err = s.Update(ctx, func(crm.Tx) error {
+			attempts++
+			return errors.New("database is locked")
+		})
+		if b.dialect == sqlstore.SQLite {
+			assert.ErrorIs(t, err, crm.ErrTransient, "the message is recognized too")
+			assert.Equal(t, 4, attempts)
+		} else {
+			assert.Equal(t, 1, attempts, "an SQLite message means nothing on PostgreSQL")
+		}
+	})
+}
+
+func TestRetriesStopWithTheContext(t *testing.T) {
+	s, _ := sqliteBackend.newStore(t, sqlstore.WithMaxRetries(1000))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := s.Update(ctx, func(crm.Tx) error { return sqliteBusy{} })
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestSQLiteWritersTakeTurns(t *testing.T) {
+	ctx := context.Background()
+	s, _ := sqliteBackend.newStore(t)
+	const writers = 8
+	errs := make(chan error, writers)
+	for range writers {
+		go func() {
+			errs <- s.Update(ctx, func(tx crm.Tx) error {
+				// Read, then write: without BEGIN IMMEDIATE the upgrade
+				// from a read lock to a write lock could fail with
+				// SQLITE_BUSY at once.
+				if _, err := tx.Events().Head(ctx); err != nil {
+					return err
+				}
+				return tx.Customers().Insert(ctx, sampleCustomer(newID(t), newID(t)))
+			})
+		}()
+	}
+	for range writers {
+		require.NoError(t, <-errs)
+	}
+	assert.Len(t, listCustomers(ctx, t, s, crm.CustomerFilter{}), writers)
+}
+
+func TestCloseOnlyWhatTheStoreOwns(t *testing.T) {
+	db := openSQLite(t)
+	s, err := sqlstore.New(db.DB, sqlstore.SQLite)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.NoError(t, db.PingContext(context.Background()), "the caller's *sql.DB stays open")
+
+	owned, err := sqlstore.New(db.DB, sqlstore.SQLite, sqlstore.WithOwnedDB())
+	require.NoError(t, err)
+	require.NoError(t, owned.Close())
+	assert.Error(t, db.PingContext(context.Background()), "an owned *sql.DB is closed")
+}
+
+func TestNilClosure(t *testing.T) {
+	s, _ := sqliteBackend.newStore(t)
+	assert.ErrorIs(t, s.Update(context.Background(), nil), crm.ErrInvalid)
+	assert.ErrorIs(t, s.View(context.Background(), nil), crm.ErrInvalid)
+}

@@ -1,0 +1,51 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/crmkit/crm"
+)
+
+// userTable stores users.
+var userTable = &recordTable[crm.User]{
+	kind:  crm.KindUser,
+	table: func(n names) string { return n.users },
+	columns: []string{"id", "name", "email", "role", "team", "active", "created_at", "updated_at",
+		"deactivated_at", "version"},
+	key: func(u crm.User) (crm.ID, int64) { return u.ID, u.Version },
+	values: func(s *Store, u crm.User) ([]any, error) {
+		return []any{idArg(u.ID), u.Name, u.Email, string(u.Role), u.Team, u.Active, s.timeArg(u.CreatedAt),
+			s.timeArg(u.UpdatedAt), s.optionalTimeArg(u.DeactivatedAt), u.Version}, nil
+	},
+	dest: func(u *crm.User) []any {
+		return []any{&u.ID, &u.Name, &u.Email, &u.Role, &u.Team, &u.Active, timeCol{&u.CreatedAt},
+			timeCol{&u.UpdatedAt}, timeCol{&u.DeactivatedAt}, &u.Version}
+	},
+}
+
+// userRepo implements crm.UserRepository in one transaction.
+type userRepo struct{ t *txn }
+
+func (r userRepo) records() records[crm.User] { return records[crm.User]{userTable, r.t} }
+
+// Get implements crm.UserReader.
+func (r userRepo) Get(ctx context.Context, id crm.ID) (crm.User, error) {
+	return r.records().get(ctx, id)
+}
+
+// Insert implements crm.UserRepository.
+func (r userRepo) Insert(ctx context.Context, u crm.User) error { return r.records().insert(ctx, u) }
+
+// Update implements crm.UserRepository.
+func (r userRepo) Update(ctx context.Context, u crm.User) error { return r.records().update(ctx, u) }
+
+// List implements crm.UserReader with the rules of crm.UserFilter.Match.
+func (r userRepo) List(ctx context.Context, f crm.UserFilter, page crm.PageRequest) ([]crm.User, error) {
+	var w where
+	w.addIf(f.Role != "", "role = ?", string(f.Role))
+	w.addIf(f.Team != "", "team = ?", f.Team)
+	if f.Active != nil {
+		w.add("active = ?", *f.Active)
+	}
+	return r.records().list(ctx, w, page)
+}
