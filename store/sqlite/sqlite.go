@@ -43,6 +43,9 @@ var pragmas = []string{
 // (WithTablePrefix, WithMaxRetries); WithSchema is refused, as SQLite has
 // no schemas. An empty path is a *crm.ValidationError.
 func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
+	if ctx == nil {
+		return nil, &crm.ValidationError{Field: "ctx", Rule: "required"}
+	}
 	if strings.TrimSpace(path) == "" {
 		return nil, &crm.ValidationError{Field: "path", Rule: "required", Detail: "the SQLite database file"}
 	}

@@ -16,7 +16,7 @@ var customerTable = &recordTable[crm.Customer]{
 		"key_account", "status", "archived_at", "erased_at", "created_at", "updated_at", "version"},
 	key: func(c crm.Customer) (crm.ID, int64) { return c.ID, c.Version },
 	values: func(s *Store, c crm.Customer) ([]any, error) {
-		contacts, err := jsonArg(c.Contacts)
+		contacts, err := jsonArg(toContactRows(c.Contacts))
 		if err != nil {
 			return nil, err
 		}
@@ -33,11 +33,52 @@ var customerTable = &recordTable[crm.Customer]{
 			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version}, nil
 	},
 	dest: func(c *crm.Customer) []any {
-		return []any{&c.ID, &c.Kind, &c.Name, jsonCol{&c.Contacts}, &c.Segment, jsonCol{&c.Tags}, jsonCol{&c.Attributes},
+		return []any{&c.ID, &c.Kind, &c.Name, contactsCol{&c.Contacts}, &c.Segment, jsonCol{&c.Tags}, jsonCol{&c.Attributes},
 			&c.OwnerID, &c.Team, &c.KeyAccount, &c.Status, timeCol{&c.ArchivedAt}, timeCol{&c.ErasedAt},
 			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version}
 	},
 	saved: saveTags,
+}
+
+// contactRow is how a contact is kept in the contacts JSON column: with
+// keys of its own, so that the stored format does not follow the Go field
+// names of crm.Contact.
+type contactRow struct {
+	ID    crm.ID `json:"id"`
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+}
+
+// toContactRows keeps nil apart from empty, so both round-trip.
+func toContactRows(cs []crm.Contact) []contactRow {
+	if cs == nil {
+		return nil
+	}
+	out := make([]contactRow, len(cs))
+	for i, c := range cs {
+		out[i] = contactRow(c)
+	}
+	return out
+}
+
+// contactsCol scans the contacts JSON column.
+type contactsCol struct{ dst *[]crm.Contact }
+
+func (c contactsCol) Scan(src any) error {
+	var rows []contactRow
+	if err := (jsonCol{&rows}).Scan(src); err != nil {
+		return err
+	}
+	*c.dst = nil
+	if rows != nil {
+		*c.dst = make([]crm.Contact, len(rows))
+		for i, r := range rows {
+			(*c.dst)[i] = crm.Contact(r)
+		}
+	}
+	return nil
 }
 
 // saveTags makes customer_tags hold exactly c's tags.

@@ -37,7 +37,7 @@ func (s *Store) View(ctx context.Context, fn func(tx crm.ReadTx) error) error {
 	if fn == nil {
 		return &crm.ValidationError{Field: "fn", Rule: "required"}
 	}
-	if err := ctx.Err(); err != nil {
+	if err := checkContext(ctx); err != nil {
 		return err
 	}
 	return s.attempt(ctx, false, func(t *txn) error { return fn(readTx{t}) })
@@ -47,7 +47,7 @@ func (s *Store) View(ctx context.Context, fn func(tx crm.ReadTx) error) error {
 // transiently more than maxRetries times.
 func (s *Store) retry(ctx context.Context, run func() error) error {
 	for attempt := 1; ; attempt++ {
-		if err := ctx.Err(); err != nil {
+		if err := checkContext(ctx); err != nil {
 			return err
 		}
 		err := run()
@@ -61,6 +61,15 @@ func (s *Store) retry(ctx context.Context, run func() error) error {
 			return err
 		}
 	}
+}
+
+// checkContext returns ctx's error, and refuses a nil ctx rather than
+// panicking on it.
+func checkContext(ctx context.Context) error {
+	if ctx == nil {
+		return &crm.ValidationError{Field: "ctx", Rule: "required"}
+	}
+	return ctx.Err()
 }
 
 // Backoff bounds: the first wait is 1-2ms, each next one doubles, up to

@@ -1,0 +1,52 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDataSourceName(t *testing.T) {
+	dsn, err := dataSourceName("/data/crm.db")
+	require.NoError(t, err)
+	assert.Equal(t, "file:/data/crm.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"+
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)", dsn)
+
+	dsn, err = dataSourceName("/data/a?b#c%d.db")
+	require.NoError(t, err)
+	assert.Contains(t, dsn, "file:/data/a%3Fb%23c%25d.db?_pragma=")
+}
+
+// TestPragmasOnEveryConnection checks the settings on several pooled
+// connections at once, not only the first.
+func TestPragmasOnEveryConnection(t *testing.T) {
+	ctx := context.Background()
+	dsn, err := dataSourceName(filepath.Join(t.TempDir(), "crm.db"))
+	require.NoError(t, err)
+	db, err := sql.Open("sqlite", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+
+	conns := make([]*sql.Conn, 3)
+	for i := range conns {
+		conns[i], err = db.Conn(ctx)
+		require.NoError(t, err)
+		defer conns[i].Close()
+	}
+	for _, c := range conns {
+		var mode string
+		var timeout, fk, sync int
+		require.NoError(t, c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode))
+		require.NoError(t, c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout))
+		require.NoError(t, c.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk))
+		require.NoError(t, c.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync))
+		assert.Equal(t, "wal", mode)
+		assert.Equal(t, 5000, timeout)
+		assert.Equal(t, 1, fk)
+		assert.Equal(t, 1, sync, "NORMAL")
+	}
+}
