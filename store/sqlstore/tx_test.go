@@ -2,7 +2,10 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -204,4 +207,95 @@ func TestNilClosure(t *testing.T) {
 	s, _ := sqliteBackend.newStore(t)
 	assert.ErrorIs(t, s.Update(context.Background(), nil), crm.ErrInvalid)
 	assert.ErrorIs(t, s.View(context.Background(), nil), crm.ErrInvalid)
+}
+
+// TestSQLiteBusyIsRetried makes the driver itself report SQLITE_BUSY: with
+// no busy timeout, a writer that finds the write lock taken fails at once,
+// and Update retries it until the lock is free, or gives up with
+// crm.ErrTransient.
+func TestSQLiteBusyIsRetried(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "crm.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)&_pragma=journal_mode(WAL)")
+	require.NoError(t, err)
+	defer db.Close()
+	holder, err := sqlstore.New(db, sqlstore.SQLite)
+	require.NoError(t, err)
+	require.NoError(t, holder.Migrate(ctx))
+
+	// hold takes the write lock and keeps it until release is closed.
+	hold := func() (release func(), done <-chan error) {
+		locked, unlock, errc := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			errc <- holder.Update(ctx, func(crm.Tx) error {
+				close(locked)
+				<-unlock
+				return nil
+			})
+		}()
+		<-locked
+		return func() { close(unlock) }, errc
+	}
+
+	impatient, err := sqlstore.New(db, sqlstore.SQLite, sqlstore.WithMaxRetries(2))
+	require.NoError(t, err)
+	release, done := hold()
+	err = insertCustomer(ctx, impatient, sampleCustomer(newID(t), newID(t)))
+	assert.ErrorIs(t, err, crm.ErrTransient, "the lock outlasted the retries")
+	release()
+	require.NoError(t, <-done)
+
+	patient, err := sqlstore.New(db, sqlstore.SQLite, sqlstore.WithMaxRetries(1000))
+	require.NoError(t, err)
+	release, done = hold()
+	time.AfterFunc(30*time.Millisecond, release)
+	require.NoError(t, insertCustomer(ctx, patient, sampleCustomer(newID(t), newID(t))), "retried until the lock was free")
+	require.NoError(t, <-done)
+}
+
+// TestPostgresDeadlockIsRetried makes two transactions lock two
+// customers in opposite orders. PostgreSQL aborts one with SQLSTATE 40P01,
+// and Update runs that one's closure again.
+func TestPostgresDeadlockIsRetried(t *testing.T) {
+	ctx := context.Background()
+	s, _ := postgresBackend.newStore(t)
+	a, b := sampleCustomer(newID(t), newID(t)), sampleCustomer(newID(t), newID(t))
+	require.NoError(t, insertCustomer(ctx, s, a))
+	require.NoError(t, insertCustomer(ctx, s, b))
+
+	bump := func(tx crm.Tx, id crm.ID) error {
+		c, err := tx.Customers().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		c.Version++
+		return tx.Customers().Update(ctx, c)
+	}
+	var attempts atomic.Int32
+	aLocked, bLocked := make(chan struct{}), make(chan struct{})
+	crossed := func(first, second crm.ID, mine, theirs chan struct{}) error {
+		return s.Update(ctx, func(tx crm.Tx) error {
+			n := attempts.Add(1)
+			if err := bump(tx, first); err != nil {
+				return err
+			}
+			if n <= 2 { // the first attempt of each: wait until both hold a lock
+				close(mine)
+				<-theirs
+			}
+			return bump(tx, second)
+		})
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- crossed(a.ID, b.ID, aLocked, bLocked) }()
+	go func() { errs <- crossed(b.ID, a.ID, bLocked, aLocked) }()
+	for range 2 {
+		err := <-errs
+		if err != nil {
+			// After the retry, the loser may find a version the winner
+			// moved on: a conflict the CRM retries, not the deadlock.
+			assert.ErrorIs(t, err, crm.ErrConflict)
+		}
+	}
+	assert.Equal(t, int32(3), attempts.Load(), "the deadlock's victim ran again")
 }
