@@ -90,9 +90,10 @@ func parseMigrationName(file string) (migration, error) {
 
 // Migrations returns the migrations of dialect d as SQL files, rendered
 // for the table prefix and schema in opts: 0001_foundation.sql and so on,
-// in the root of the file system. Use them with a migration tool of your
-// own instead of Migrate; they do not touch the version table Migrate
-// keeps. Invalid options are a *crm.ValidationError.
+// in the root of the file system, to apply in name order. Use them with
+// a migration tool of your own instead of Migrate, not as well: they do
+// not write the version table Migrate keeps. Invalid options are a
+// *crm.ValidationError.
 func Migrations(d Dialect, opts ...Option) (fs.FS, error) {
 	c, err := newConfig(d, opts)
 	if err != nil {
@@ -154,7 +155,9 @@ func (s *Store) apply(ctx context.Context, t *txn, m migration) error {
 	if n > 0 {
 		return nil
 	}
-	if _, err := t.exec(ctx, m.sql); err != nil {
+	// The migration text goes to the driver as it is: it takes no
+	// parameters, and a '?' in it is not a placeholder to rebind.
+	if _, err := t.q.ExecContext(ctx, m.sql); err != nil {
 		return s.dbErr("running the migration", err)
 	}
 	_, err = t.exec(ctx, "INSERT INTO "+s.names.migrations+" (version, name, applied_at) VALUES (?, ?, ?)",

@@ -50,6 +50,11 @@ func TestBadIdentifiersCreateNothing(t *testing.T) {
 			requireInvalid(t, err, "schema")
 			_, err = sqlstore.Migrations(sqlstore.PostgreSQL, sqlstore.WithSchema(bad))
 			requireInvalid(t, err, "schema")
+			if b.dialect == sqlstore.PostgreSQL {
+				var n int
+				require.NoError(t, db.QueryRowContext(ctx, "SELECT count(*) FROM pg_namespace WHERE nspname = $1", bad).Scan(&n))
+				assert.Zero(t, n, "no schema %q", bad)
+			}
 		}
 		assert.Equal(t, before, objectCount(ctx, t, b, db), "no table, index or schema was created")
 	})
@@ -81,14 +86,19 @@ func TestGoodIdentifiersAccepted(t *testing.T) {
 	}
 }
 
-// objectCount counts the tables, indexes and schemas in the database.
+// objectCount counts the tables and indexes in the test's database (on
+// PostgreSQL, in the test's schema, which other tests running alongside
+// cannot touch, and the schema itself).
 func objectCount(ctx context.Context, t *testing.T, b backend, db testDB) int {
 	t.Helper()
-	q := "SELECT count(*) FROM sqlite_master"
-	if b.dialect == sqlstore.PostgreSQL {
-		q = "SELECT (SELECT count(*) FROM pg_class) + (SELECT count(*) FROM pg_namespace)"
-	}
 	var n int
-	require.NoError(t, db.QueryRowContext(ctx, q).Scan(&n))
+	if b.dialect == sqlstore.PostgreSQL {
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM pg_namespace WHERE nspname = $1) +
+			(SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = $1)`,
+			db.schema).Scan(&n))
+		return n
+	}
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n))
 	return n
 }
