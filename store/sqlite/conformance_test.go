@@ -21,3 +21,13 @@ func TestConformance(t *testing.T) {
 		return s
 	})
 }
+
+// BenchmarkCRM measures the CRM's writes on a SQLite file.
+func BenchmarkCRM(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B) crm.Store {
+		s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "crm.db"))
+		require.NoError(b, err)
+		b.Cleanup(func() { require.NoError(b, s.Close()) })
+		return s
+	})
+}

@@ -21,7 +21,7 @@ type backend struct {
 	name    string
 	dialect sqlstore.Dialect
 	// open returns an empty database for one test.
-	open func(t *testing.T) testDB
+	open func(t testing.TB) testDB
 }
 
 // testDB is an empty database for one test, and the options that keep
@@ -55,7 +55,7 @@ func forEachBackend(t *testing.T, test func(t *testing.T, b backend)) {
 }
 
 // newStore opens an empty database on b and returns a migrated store on it.
-func (b backend) newStore(t *testing.T, opts ...sqlstore.Option) (*sqlstore.Store, testDB) {
+func (b backend) newStore(t testing.TB, opts ...sqlstore.Option) (*sqlstore.Store, testDB) {
 	t.Helper()
 	db := b.open(t)
 	s, err := sqlstore.New(db.DB, b.dialect, append(db.opts, opts...)...)
@@ -66,7 +66,7 @@ func (b backend) newStore(t *testing.T, opts ...sqlstore.Option) (*sqlstore.Stor
 
 // openSQLite opens a new SQLite file in the test's temporary directory,
 // with the pragmas store/sqlite sets.
-func openSQLite(t *testing.T) testDB {
+func openSQLite(t testing.TB) testDB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "crm.db")
 	db, err := sql.Open("sqlite", "file:"+path+
@@ -78,7 +78,7 @@ func openSQLite(t *testing.T) testDB {
 
 // postgresURL returns the URL of the test PostgreSQL server, or skips the
 // test when there is none; in CI a missing server fails the test instead.
-func postgresURL(t *testing.T) string {
+func postgresURL(t testing.TB) string {
 	t.Helper()
 	url := os.Getenv("CRMKIT_POSTGRES_URL")
 	if url != "" {
@@ -94,7 +94,7 @@ func postgresURL(t *testing.T) string {
 
 // openPostgres connects to the test server and gives the test a schema of
 // its own, with a random name, dropped when the test ends.
-func openPostgres(t *testing.T) testDB {
+func openPostgres(t testing.TB) testDB {
 	t.Helper()
 	db, err := sql.Open("pgx", postgresURL(t))
 	require.NoError(t, err)
@@ -108,7 +108,7 @@ func openPostgres(t *testing.T) testDB {
 	return testDB{DB: db, opts: []sqlstore.Option{sqlstore.WithSchema(schema)}, schema: schema}
 }
 
-func randomName(t *testing.T, prefix string) string {
+func randomName(t testing.TB, prefix string) string {
 	t.Helper()
 	b := make([]byte, 8)
 	_, err := rand.Read(b)

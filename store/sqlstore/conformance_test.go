@@ -20,3 +20,17 @@ func TestConformance(t *testing.T) {
 		})
 	})
 }
+
+// BenchmarkCRM measures the CRM's writes on each backend:
+//
+//	CRMKIT_POSTGRES_URL=postgres://... go test -run '^$' -bench . ./store/sqlstore
+func BenchmarkCRM(b *testing.B) {
+	for _, be := range []backend{sqliteBackend, postgresBackend} {
+		b.Run(be.name, func(b *testing.B) {
+			storetest.Bench(b, func(b *testing.B) crm.Store {
+				s, _ := be.newStore(b)
+				return s
+			})
+		})
+	}
+}
