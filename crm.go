@@ -6,8 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"sync"
+		"sync"
 	"time"
 )
 
@@ -26,7 +25,7 @@ type CRM struct {
 	ids     *IDGenerator
 	policy  Policy
 	retries int
-	backoff time.Duration
+	backoff Backoff
 
 	subMu   sync.RWMutex
 	subs    map[int]Subscriber
@@ -63,9 +62,11 @@ func WithRandom(r io.Reader) Option { return func(o *options) { o.random = r } }
 // WithPolicy replaces DefaultPolicy.
 func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
 
-// WithRetries sets how many times a write is retried after a conflict or
-// a transient storage failure (default 8), and the base of the jittered
-// exponential backoff between tries (default 1ms).
+// WithRetries sets how many times a write is retried after a version
+// conflict with another writer (default 8), and the base of the jittered
+// exponential backoff between tries (default 1ms, capped at 100ms).
+// Transient storage failures (SQLITE_BUSY, serialization failures,
+// deadlocks) are the store's to retry; the CRM does not retry them again.
 func WithRetries(n int, backoff time.Duration) Option {
 	return func(o *options) { o.retries, o.backoff = n, backoff }
 }
@@ -90,7 +91,7 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	}
 	return &CRM{
 		store: store, clock: o.clock, ids: NewIDGenerator(o.clock, o.random), policy: o.policy,
-		retries: o.retries, backoff: o.backoff, subs: map[int]Subscriber{},
+		retries: o.retries, backoff: Backoff{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
 	}, nil
 }
 
@@ -148,12 +149,14 @@ type stale struct{ error }
 
 func (s stale) Unwrap() error { return s.error }
 
+// retryable reports whether another attempt may succeed: a version
+// conflict with another writer, which a fresh read resolves.
 func retryable(err error) bool {
 	var s stale
 	if errors.As(err, &s) {
 		return false
 	}
-	return errors.Is(err, ErrConflict) || errors.Is(err, ErrTransient)
+	return errors.Is(err, ErrConflict)
 }
 
 // write runs fn as actorID in a transaction, retrying conflicts, then
@@ -191,25 +194,9 @@ func (c *CRM) write(ctx context.Context, actorID ID, fn func(w *writeTx) error) 
 			}
 			return err
 		}
-		if err := c.sleep(ctx, attempt); err != nil {
+		if err := c.backoff.Wait(ctx, attempt); err != nil {
 			return err
 		}
-	}
-}
-
-func (c *CRM) sleep(ctx context.Context, attempt int) error {
-	if c.backoff == 0 {
-		return nil
-	}
-	d := c.backoff << min(attempt, 10)
-	d = d/2 + rand.N(d/2+1)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

@@ -84,11 +84,11 @@ func CustomerRecordMachine() *Machine[RecordStatus, RecordEvent] { return record
 // Contact is a person at a customer. Contacts hold personal data, which
 // EraseCustomerData removes on request.
 type Contact struct {
-	ID    ID
-	Name  string
-	Title string
-	Email string
-	Phone string
+	ID    ID     `json:"id"`
+	Name  string `json:"name"`
+	Title string `json:"title,omitempty"`
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
 }
 
 // Customer is a company's record of a customer. It is never deleted: it is

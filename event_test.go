@@ -126,8 +126,8 @@ func TestRetries(t *testing.T) {
 		calls    int32
 	}{
 		{"conflict then success", 3, &crm.ConflictError{Kind: crm.KindCustomer}, true, 4},
-		{"transient then success", 2, transient, true, 3},
-		{"gives up after the bound", 100, transient, false, 5},
+		{"gives up after the bound", 100, &crm.ConflictError{Kind: crm.KindCustomer}, false, 5},
+		{"transient failures are the store's to retry", 1, transient, false, 1},
 		{"other errors are not retried", 1, errors.New("disk full"), false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

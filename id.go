@@ -77,7 +77,8 @@ func (id *ID) UnmarshalText(b []byte) error {
 }
 
 // Value implements driver.Valuer as the canonical text, or NULL for the
-// zero ID.
+// zero ID, so that a nullable column of the caller's holds no fake ID.
+// Adapters that keep IDs in NOT NULL columns bind the text themselves.
 func (id ID) Value() (driver.Value, error) {
 	if id.IsZero() {
 		return nil, nil

@@ -9,11 +9,16 @@ import (
 // conformance suite in store/storetest checks that they do so alike.
 //
 // Update runs fn in a read-write transaction and commits when fn returns
-// nil; when fn returns an error or panics, nothing fn wrote is kept. The
-// adapter may retry fn on transient failures (SQLITE_BUSY, serialization
-// failures, deadlocks), so fn must have no effects outside tx. View runs
-// fn in a read-only transaction with a consistent snapshot. Neither may be
-// called from inside fn.
+// nil; when fn returns an error or panics, nothing fn wrote is kept, and
+// fn's error comes back unchanged. The adapter retries fn on transient
+// failures (SQLITE_BUSY, serialization failures, deadlocks), a bounded
+// number of times, so fn must have no effects outside tx; when it gives
+// up, its error matches ErrTransient.
+//
+// View runs fn once in a read-only transaction with a consistent snapshot;
+// it never retries, so fn may collect results outside tx.
+//
+// Neither may be called from inside fn.
 type Store interface {
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	View(ctx context.Context, fn func(tx ReadTx) error) error

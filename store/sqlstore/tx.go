@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"math/rand/v2"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -57,7 +56,7 @@ func (s *Store) retry(ctx context.Context, run func() error) error {
 		if attempt > s.cfg.maxRetries {
 			return &transientError{op: "transaction", attempts: attempt, err: err}
 		}
-		if err := sleep(ctx, backoff(attempt)); err != nil {
+		if err := retryBackoff.Wait(ctx, attempt-1); err != nil {
 			return err
 		}
 	}
@@ -72,31 +71,9 @@ func checkContext(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Backoff bounds: the first wait is 1-2ms, each next one doubles, up to
-// maxBackoff.
-const (
-	firstBackoff = 2 * time.Millisecond
-	maxBackoff   = 128 * time.Millisecond
-)
-
-// backoff returns a jittered wait before the next attempt: a random
-// duration in [d/2, d], where d doubles with every failed attempt.
-func backoff(attempt int) time.Duration {
-	d := firstBackoff << min(attempt-1, 6)
-	d = min(d, maxBackoff)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+// retryBackoff spaces out retries: the first wait is 1-2ms, each next
+// one doubles, up to 128ms.
+var retryBackoff = crm.Backoff{Base: 2 * time.Millisecond, Max: 128 * time.Millisecond}
 
 // attempt runs fn once in a transaction. It never leaves a transaction
 // open: an error or a panic in fn rolls back, and so does a done ctx.
