@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-		"sync"
+	"sync"
 	"time"
 )
 
