@@ -15,8 +15,8 @@ import (
 
 func TestVerifyChainFindsTampering(t *testing.T) {
 	co := newCompany(t)
-	c := co.customer(t, co.ann, "Hooli")
-	_, err := co.UpdateCustomer(ctx, co.ann.ID, c.ID, crm.CustomerPatch{Segment: ptr("enterprise")})
+	c := co.customer(t, co.Ann, "Hooli")
+	_, err := co.UpdateCustomer(ctx, co.Ann.ID, c.ID, crm.CustomerPatch{Segment: ptr("enterprise")})
 	require.NoError(t, err)
 	events, err := co.EventsAfter(ctx, 0, 100)
 	require.NoError(t, err)
@@ -29,7 +29,7 @@ func TestVerifyChainFindsTampering(t *testing.T) {
 		seq    int64
 	}{
 		{"data changed", func(es []crm.Event) []crm.Event { es[6].Data = json.RawMessage(`{"changes":[]}`); return es }, 7},
-		{"actor changed", func(es []crm.Event) []crm.Event { es[5].Actor = co.admin.ID; return es }, 6},
+		{"actor changed", func(es []crm.Event) []crm.Event { es[5].Actor = co.Admin.ID; return es }, 6},
 		{"time changed", func(es []crm.Event) []crm.Event { es[2].Time = es[2].Time.Add(1); return es }, 3},
 		{"event dropped", func(es []crm.Event) []crm.Event { return append(es[:3], es[4:]...) }, 5},
 		{"events swapped", func(es []crm.Event) []crm.Event { es[3], es[4] = es[4], es[3]; return es }, 5},
@@ -51,16 +51,16 @@ func TestVerifyChainFindsTampering(t *testing.T) {
 
 func TestEventsRecordWhoWhenWhat(t *testing.T) {
 	co := newCompany(t)
-	c := co.customer(t, co.ann, "Hooli")
-	co.clock.Advance(90 * 60e9)
-	_, err := co.ArchiveCustomer(ctx, co.max.ID, c.ID, "duplicate of Hooli XYZ")
+	c := co.customer(t, co.Ann, "Hooli")
+	co.Clock.Advance(90 * 60e9)
+	_, err := co.ArchiveCustomer(ctx, co.Manager.ID, c.ID, "duplicate of Hooli XYZ")
 	require.NoError(t, err)
-	hist, err := co.History(ctx, co.max.ID, c.ID)
+	hist, err := co.History(ctx, co.Manager.ID, c.ID)
 	require.NoError(t, err)
 	require.Len(t, hist, 2)
 	e := hist[1]
 	assert.Equal(t, crm.CustomerArchived, e.Type)
-	assert.Equal(t, co.max.ID, e.Actor)
+	assert.Equal(t, co.Manager.ID, e.Actor)
 	assert.Equal(t, start.Add(90*60e9), e.Time)
 	assert.Equal(t, int64(2), e.Version)
 	cs, err := crm.DecodeChangeSet(e.Data)
@@ -72,8 +72,8 @@ func TestEventsRecordWhoWhenWhat(t *testing.T) {
 func TestDeterministicReplay(t *testing.T) {
 	run := func() crm.LogHead {
 		co := newCompany(t)
-		c := co.customer(t, co.ann, "Replay")
-		_, err := co.UpdateCustomer(ctx, co.ann.ID, c.ID, crm.CustomerPatch{AddTags: []string{"x"}})
+		c := co.customer(t, co.Ann, "Replay")
+		_, err := co.UpdateCustomer(ctx, co.Ann.ID, c.ID, crm.CustomerPatch{AddTags: []string{"x"}})
 		require.NoError(t, err)
 		return co.head(t)
 	}
@@ -89,13 +89,13 @@ func TestSubscribers(t *testing.T) {
 		}
 	})
 	co.Subscribe(func(context.Context, []crm.Event) { panic("a broken subscriber") })
-	c := co.customer(t, co.ann, "Pied Piper")
-	_, err := co.UpdateCustomer(ctx, co.ben.ID, c.ID, crm.CustomerPatch{Name: ptr("x")})
+	c := co.customer(t, co.Ann, "Pied Piper")
+	_, err := co.UpdateCustomer(ctx, co.Ben.ID, c.ID, crm.CustomerPatch{Name: ptr("x")})
 	require.ErrorIs(t, err, crm.ErrForbidden)
-	_, err = co.ArchiveCustomer(ctx, co.ann.ID, c.ID, "")
+	_, err = co.ArchiveCustomer(ctx, co.Ann.ID, c.ID, "")
 	require.NoError(t, err, "a panicking subscriber does not fail a committed write")
 	stop()
-	_, err = co.RestoreCustomer(ctx, co.max.ID, c.ID, "")
+	_, err = co.RestoreCustomer(ctx, co.Manager.ID, c.ID, "")
 	require.NoError(t, err)
 	assert.Equal(t, []crm.EventType{crm.CustomerCreated, crm.CustomerArchived}, got,
 		"only committed writes are told, and not after unsubscribing")
@@ -135,7 +135,7 @@ func TestRetries(t *testing.T) {
 			co := newCompanyOn(t, fs, crm.WithRetries(4, 0))
 			fs.failures, fs.err = tc.failures, tc.err
 			fs.calls.Store(0)
-			_, err := co.CreateCustomer(ctx, co.ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Retry"})
+			_, err := co.CreateCustomer(ctx, co.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Retry"})
 			assert.Equal(t, tc.ok, err == nil, "err = %v", err)
 			assert.Equal(t, tc.calls, fs.calls.Load())
 		})
@@ -143,9 +143,9 @@ func TestRetries(t *testing.T) {
 	t.Run("a stale caller version is not retried", func(t *testing.T) {
 		fs := &flakyStore{Store: memory.New()}
 		co := newCompanyOn(t, fs, crm.WithRetries(4, 0))
-		c := co.customer(t, co.ann, "Stale")
+		c := co.customer(t, co.Ann, "Stale")
 		fs.calls.Store(0)
-		_, err := co.UpdateCustomer(ctx, co.ann.ID, c.ID, crm.CustomerPatch{Name: ptr("x"), IfVersion: 7})
+		_, err := co.UpdateCustomer(ctx, co.Ann.ID, c.ID, crm.CustomerPatch{Name: ptr("x"), IfVersion: 7})
 		var ce *crm.ConflictError
 		require.ErrorAs(t, err, &ce)
 		assert.Equal(t, int64(7), ce.Expected)

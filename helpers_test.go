@@ -2,27 +2,22 @@ package crm_test
 
 import (
 	"context"
-	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/store/memory"
+	"github.com/crmkit/crm/store/storetest"
 	"github.com/stretchr/testify/require"
 )
 
 var ctx = context.Background()
 
+// start is the Team clock's first reading.
 var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
-// company is a CRM on a memory store with a deterministic clock and IDs,
-// an admin, a manager and two reps in team north, and a rep in south.
-type company struct {
-	*crm.CRM
-	store                     *memory.Store
-	clock                     *crm.ManualClock
-	admin, max, ann, ben, sue crm.User
-}
+// company is storetest's Team, on a memory store unless told otherwise.
+type company struct{ *storetest.Team }
 
 func newCompany(t testing.TB, opts ...crm.Option) *company {
 	t.Helper()
@@ -31,24 +26,7 @@ func newCompany(t testing.TB, opts ...crm.Option) *company {
 
 func newCompanyOn(t testing.TB, s crm.Store, opts ...crm.Option) *company {
 	t.Helper()
-	clock := crm.NewManualClock(start)
-	opts = append([]crm.Option{crm.WithClock(clock), crm.WithRandom(rand.NewChaCha8([32]byte{42}))}, opts...)
-	c, err := crm.New(s, opts...)
-	require.NoError(t, err)
-	co := &company{CRM: c, clock: clock}
-	co.store, _ = s.(*memory.Store)
-	co.admin, err = c.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
-	require.NoError(t, err)
-	mk := func(name string, role crm.Role, team string) crm.User {
-		u, err := c.CreateUser(ctx, co.admin.ID, crm.NewUser{Name: name, Role: role, Team: team})
-		require.NoError(t, err)
-		return u
-	}
-	co.max = mk("Max Manager", crm.RoleManager, "north")
-	co.ann = mk("Ann Rep", crm.RoleRep, "north")
-	co.ben = mk("Ben Rep", crm.RoleRep, "north")
-	co.sue = mk("Sue Rep", crm.RoleRep, "south")
-	return co
+	return &company{storetest.NewTeam(t, s, opts...)}
 }
 
 func (co *company) head(t testing.TB) crm.LogHead {

@@ -17,18 +17,18 @@ import (
 func Bench(b *testing.B, newStore func(b *testing.B) crm.Store) {
 	ctx := context.Background()
 	b.Run("CreateCustomer", func(b *testing.B) {
-		tm := newTeam(b, newStore(b))
+		tm := NewTeam(b, newStore(b))
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
-			if _, err := tm.c.CreateCustomer(ctx, tm.ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: fmt.Sprint("Bench ", i)}); err != nil {
+			if _, err := tm.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: fmt.Sprint("Bench ", i)}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("UpdateCustomer", func(b *testing.B) {
-		tm := newTeam(b, newStore(b))
-		cu, err := tm.c.CreateCustomer(ctx, tm.ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Bench"})
+		tm := NewTeam(b, newStore(b))
+		cu, err := tm.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Bench"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -36,7 +36,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) crm.Store) {
 		b.ResetTimer()
 		for i := range b.N {
 			seg := fmt.Sprint("segment ", i)
-			if _, err := tm.c.UpdateCustomer(ctx, tm.ann.ID, cu.ID, crm.CustomerPatch{Segment: &seg}); err != nil {
+			if _, err := tm.UpdateCustomer(ctx, tm.Ann.ID, cu.ID, crm.CustomerPatch{Segment: &seg}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -11,35 +11,39 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// team is a small company on a fresh store: an admin, a manager and two
-// reps of team north, and a rep of team south.
-type team struct {
-	c                        *crm.CRM
-	clock                    *crm.ManualClock
-	admin, manager, ann, ben crm.User
-	sue                      crm.User
-	store                    crm.Store
+// Team is a small company on a fresh store, for tests of code built on
+// the CRM: an admin, a manager and two reps of team north, and a rep of
+// team south. Its clock is a ManualClock at a fixed date and its IDs come
+// from a seeded source, so a test that uses it is deterministic.
+type Team struct {
+	*crm.CRM
+	Clock                    *crm.ManualClock
+	Admin, Manager, Ann, Ben crm.User
+	Sue                      crm.User
 }
 
-func newTeam(t testing.TB, s crm.Store, opts ...crm.Option) *team {
+// NewTeam bootstraps a Team on an empty store; opts are passed to
+// crm.New after the Team's own (clock, random source, generous retries),
+// so they can override them.
+func NewTeam(t testing.TB, s crm.Store, opts ...crm.Option) *Team {
 	t.Helper()
 	ctx := context.Background()
 	clock := crm.NewManualClock(epoch)
 	opts = append([]crm.Option{crm.WithClock(clock), crm.WithRandom(rand.NewChaCha8([32]byte{1})), crm.WithRetries(64, time.Millisecond)}, opts...)
 	c, err := crm.New(s, opts...)
 	require.NoError(t, err)
-	tm := &team{c: c, clock: clock, store: s}
-	tm.admin, err = c.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
+	tm := &Team{CRM: c, Clock: clock}
+	tm.Admin, err = c.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
 	require.NoError(t, err)
-	mk := func(name string, role crm.Role, teamName string) crm.User {
-		u, err := c.CreateUser(ctx, tm.admin.ID, crm.NewUser{Name: name, Role: role, Team: teamName})
+	mk := func(name string, role crm.Role, team string) crm.User {
+		u, err := c.CreateUser(ctx, tm.Admin.ID, crm.NewUser{Name: name, Role: role, Team: team})
 		require.NoError(t, err)
 		return u
 	}
-	tm.manager = mk("Max Manager", crm.RoleManager, "north")
-	tm.ann = mk("Ann Rep", crm.RoleRep, "north")
-	tm.ben = mk("Ben Rep", crm.RoleRep, "north")
-	tm.sue = mk("Sue Rep", crm.RoleRep, "south")
+	tm.Manager = mk("Max Manager", crm.RoleManager, "north")
+	tm.Ann = mk("Ann Rep", crm.RoleRep, "north")
+	tm.Ben = mk("Ben Rep", crm.RoleRep, "north")
+	tm.Sue = mk("Sue Rep", crm.RoleRep, "south")
 	return tm
 }
 
@@ -47,89 +51,89 @@ func runCRM(t *testing.T, newStore NewStoreFunc) {
 	ctx := context.Background()
 
 	t.Run("DepartedRepAndReassignment", func(t *testing.T) {
-		tm := newTeam(t, newStore(t))
-		c := tm.c
-		a1, err := c.CreateCustomer(ctx, tm.ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Northwind"})
+		tm := NewTeam(t, newStore(t))
+		c := tm
+		a1, err := c.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Northwind"})
 		require.NoError(t, err)
-		a2, err := c.CreateCustomer(ctx, tm.ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Jane Roe", Tags: []string{"vip"}})
+		a2, err := c.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Jane Roe", Tags: []string{"vip"}})
 		require.NoError(t, err)
-		_, err = c.ArchiveCustomer(ctx, tm.ann.ID, a2.ID, "moved abroad")
+		_, err = c.ArchiveCustomer(ctx, tm.Ann.ID, a2.ID, "moved abroad")
 		require.NoError(t, err)
 
-		_, err = c.UpdateCustomer(ctx, tm.ben.ID, a1.ID, crm.CustomerPatch{Segment: ptr("smb")})
+		_, err = c.UpdateCustomer(ctx, tm.Ben.ID, a1.ID, crm.CustomerPatch{Segment: ptr("smb")})
 		assert.ErrorIs(t, err, crm.ErrForbidden, "a rep may not touch another rep's customer")
 
-		_, err = c.DeactivateUser(ctx, tm.admin.ID, tm.ann.ID, "left the company")
+		_, err = c.DeactivateUser(ctx, tm.Admin.ID, tm.Ann.ID, "left the company")
 		require.NoError(t, err)
-		_, err = c.UpdateCustomer(ctx, tm.ann.ID, a1.ID, crm.CustomerPatch{Name: ptr("Mine now")})
+		_, err = c.UpdateCustomer(ctx, tm.Ann.ID, a1.ID, crm.CustomerPatch{Name: ptr("Mine now")})
 		var fe *crm.ForbiddenError
 		require.ErrorAs(t, err, &fe)
 		assert.Equal(t, "user is deactivated", fe.Reason)
-		_, err = c.ArchiveCustomer(ctx, tm.ann.ID, a1.ID, "taking it with me")
+		_, err = c.ArchiveCustomer(ctx, tm.Ann.ID, a1.ID, "taking it with me")
 		assert.ErrorIs(t, err, crm.ErrForbidden)
-		_, err = c.Customer(ctx, tm.ann.ID, a1.ID)
+		_, err = c.Customer(ctx, tm.Ann.ID, a1.ID)
 		assert.ErrorIs(t, err, crm.ErrForbidden, "a departed rep cannot read either")
 
-		_, err = c.ReassignCustomers(ctx, tm.manager.ID, tm.ann.ID, tm.sue.ID, "handover")
+		_, err = c.ReassignCustomers(ctx, tm.Manager.ID, tm.Ann.ID, tm.Sue.ID, "handover")
 		assert.ErrorIs(t, err, crm.ErrForbidden, "a manager may not move customers out of the team")
-		_, err = c.ReassignCustomer(ctx, tm.manager.ID, a1.ID, tm.ann.ID, "")
+		_, err = c.ReassignCustomer(ctx, tm.Manager.ID, a1.ID, tm.Ann.ID, "")
 		assert.ErrorIs(t, err, crm.ErrInvalid, "nobody can be given to a departed rep")
 
-		n, err := c.ReassignCustomers(ctx, tm.manager.ID, tm.ann.ID, tm.ben.ID, "Ann left")
+		n, err := c.ReassignCustomers(ctx, tm.Manager.ID, tm.Ann.ID, tm.Ben.ID, "Ann left")
 		require.NoError(t, err)
 		assert.Equal(t, 2, n, "archived customers move too")
 		for _, id := range []crm.ID{a1.ID, a2.ID} {
-			got, err := c.Customer(ctx, tm.ben.ID, id)
+			got, err := c.Customer(ctx, tm.Ben.ID, id)
 			require.NoError(t, err)
-			assert.Equal(t, tm.ben.ID, got.OwnerID)
+			assert.Equal(t, tm.Ben.ID, got.OwnerID)
 		}
 
-		hist, err := c.History(ctx, tm.manager.ID, a2.ID)
+		hist, err := c.History(ctx, tm.Manager.ID, a2.ID)
 		require.NoError(t, err)
 		assert.Equal(t, []crm.EventType{crm.CustomerCreated, crm.CustomerArchived, crm.CustomerReassigned}, types(hist))
-		assert.Equal(t, tm.manager.ID, hist[2].Actor)
+		assert.Equal(t, tm.Manager.ID, hist[2].Actor)
 
 		_, err = c.VerifyLog(ctx)
 		require.NoError(t, err)
 	})
 
 	t.Run("StaleVersionIsNotRetried", func(t *testing.T) {
-		tm := newTeam(t, newStore(t))
-		cu, err := tm.c.CreateCustomer(ctx, tm.ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Initech"})
+		tm := NewTeam(t, newStore(t))
+		cu, err := tm.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Initech"})
 		require.NoError(t, err)
-		_, err = tm.c.UpdateCustomer(ctx, tm.ann.ID, cu.ID, crm.CustomerPatch{Segment: ptr("a"), IfVersion: 1})
+		_, err = tm.UpdateCustomer(ctx, tm.Ann.ID, cu.ID, crm.CustomerPatch{Segment: ptr("a"), IfVersion: 1})
 		require.NoError(t, err)
-		_, err = tm.c.UpdateCustomer(ctx, tm.ann.ID, cu.ID, crm.CustomerPatch{Segment: ptr("b"), IfVersion: 1})
+		_, err = tm.UpdateCustomer(ctx, tm.Ann.ID, cu.ID, crm.CustomerPatch{Segment: ptr("b"), IfVersion: 1})
 		var ce *crm.ConflictError
 		require.ErrorAs(t, err, &ce)
 		assert.Equal(t, int64(1), ce.Expected)
 		assert.Equal(t, int64(2), ce.Actual)
-		got, err := tm.c.Customer(ctx, tm.ann.ID, cu.ID)
+		got, err := tm.Customer(ctx, tm.Ann.ID, cu.ID)
 		require.NoError(t, err)
 		assert.Equal(t, "a", got.Segment)
 	})
 
 	t.Run("ErasureKeepsTheChain", func(t *testing.T) {
-		tm := newTeam(t, newStore(t))
-		c := tm.c
-		cu, err := c.CreateCustomer(ctx, tm.ann.ID, crm.NewCustomer{
+		tm := NewTeam(t, newStore(t))
+		c := tm
+		cu, err := c.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{
 			Kind: crm.EndCustomer, Name: "Jane Roe",
 			Contacts:   []crm.Contact{{Name: "Jane Roe", Email: "jane@example.com"}},
 			Attributes: map[string]string{"birthday": "1990-01-01"},
 		})
 		require.NoError(t, err)
-		_, err = c.UpdateCustomer(ctx, tm.ann.ID, cu.ID, crm.CustomerPatch{Name: ptr("Jane Doe")})
+		_, err = c.UpdateCustomer(ctx, tm.Ann.ID, cu.ID, crm.CustomerPatch{Name: ptr("Jane Doe")})
 		require.NoError(t, err)
 
-		_, err = c.EraseCustomerData(ctx, tm.manager.ID, crm.ErasureRequest{Customer: cu.ID, Reason: "GDPR art. 17"})
+		_, err = c.EraseCustomerData(ctx, tm.Manager.ID, crm.ErasureRequest{Customer: cu.ID, Reason: "GDPR art. 17"})
 		assert.ErrorIs(t, err, crm.ErrForbidden)
 
-		rep, err := c.EraseCustomerData(ctx, tm.admin.ID, crm.ErasureRequest{Customer: cu.ID, Reason: "GDPR art. 17 request"})
+		rep, err := c.EraseCustomerData(ctx, tm.Admin.ID, crm.ErasureRequest{Customer: cu.ID, Reason: "GDPR art. 17 request"})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"name", "contacts." + cu.Contacts[0].ID.String(), "attributes.birthday"}, rep.Fields)
 		assert.Len(t, rep.RedactedEvents, 2)
 
-		got, err := c.Customer(ctx, tm.admin.ID, cu.ID)
+		got, err := c.Customer(ctx, tm.Admin.ID, cu.ID)
 		require.NoError(t, err)
 		assert.Equal(t, crm.ErasedValue, got.Name)
 		assert.Empty(t, got.Contacts)
@@ -147,15 +151,15 @@ func runCRM(t *testing.T, newStore NewStoreFunc) {
 	})
 
 	t.Run("LogCursor", func(t *testing.T) {
-		tm := newTeam(t, newStore(t))
+		tm := NewTeam(t, newStore(t))
 		for i := range 7 {
-			_, err := tm.c.CreateCustomer(ctx, tm.ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "P" + string(rune('A'+i))})
+			_, err := tm.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "P" + string(rune('A'+i))})
 			require.NoError(t, err)
 		}
 		var cursor int64
 		var seen []int64
 		for {
-			page, err := tm.c.EventsAfter(ctx, cursor, 3)
+			page, err := tm.EventsAfter(ctx, cursor, 3)
 			require.NoError(t, err)
 			if len(page) == 0 {
 				break
@@ -170,7 +174,7 @@ func runCRM(t *testing.T, newStore NewStoreFunc) {
 		for i, s := range seen {
 			assert.Equal(t, int64(i+1), s)
 		}
-		h, err := tm.c.VerifyLog(ctx)
+		h, err := tm.VerifyLog(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, int64(12), h.Seq)
 	})
