@@ -221,19 +221,15 @@ func (c *CRM) CustomerPage(ctx context.Context, actor ID, f CustomerFilter, curs
 }
 
 func (c *CRM) customerPages(ctx context.Context, actor ID, f CustomerFilter) pageReader[Customer] {
-	return func(after ID, limit int) (out []Customer, next ID, err error) {
-		err = c.read(ctx, actor, func(tx ReadTx, a User) error {
-			scoped, ok := c.narrow(a, f)
-			if !ok {
-				return nil
-			}
-			list := func(p PageRequest) ([]Customer, error) { return tx.Customers().List(ctx, scoped, p) }
-			keep := func(cu Customer) bool { return c.policy.Authorize(a, ActionRead, cu.target()) == nil }
-			out, next, err = keyset(list, func(cu Customer) ID { return cu.ID }, keep, after, limit)
-			return err
-		})
-		return out, next, err
+	list := func(tx ReadTx, a User, p PageRequest) ([]Customer, error) {
+		scoped, ok := c.narrow(a, f)
+		if !ok {
+			return nil, nil
+		}
+		return tx.Customers().List(ctx, scoped, p)
 	}
+	keep := func(a User, cu Customer) bool { return c.policy.Authorize(a, ActionRead, cu.target()) == nil }
+	return readPages(c, ctx, actor, list, func(cu Customer) ID { return cu.ID }, keep)
 }
 
 // narrow restricts a listing to the actor's read scope when the policy

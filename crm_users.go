@@ -146,14 +146,8 @@ func (c *CRM) UserPage(ctx context.Context, actor ID, f UserFilter, cursor strin
 }
 
 func (c *CRM) userPages(ctx context.Context, actor ID, f UserFilter) pageReader[User] {
-	return func(after ID, limit int) (out []User, next ID, err error) {
-		err = c.read(ctx, actor, func(tx ReadTx, _ User) error {
-			list := func(p PageRequest) ([]User, error) { return tx.Users().List(ctx, f, p) }
-			out, next, err = keyset(list, func(u User) ID { return u.ID }, func(User) bool { return true }, after, limit)
-			return err
-		})
-		return out, next, err
-	}
+	list := func(tx ReadTx, _ User, p PageRequest) ([]User, error) { return tx.Users().List(ctx, f, p) }
+	return readPages(c, ctx, actor, list, func(u User) ID { return u.ID }, func(User, User) bool { return true })
 }
 
 func (u User) target() Target {

@@ -1,6 +1,9 @@
 package crm
 
-import "iter"
+import (
+	"context"
+	"iter"
+)
 
 // Page is one page of a listing. Next is the cursor for the following
 // page, "" when there is none.
@@ -53,6 +56,20 @@ func page[T any](read pageReader[T], cursor string, limit int) (Page[T], error) 
 		return Page[T]{}, err
 	}
 	return Page[T]{Items: items, Next: idText(next)}, nil
+}
+
+// readPages is the pageReader of a listing read as actor: list reads one
+// page from the store, keep drops what the actor may not see.
+func readPages[T any](c *CRM, ctx context.Context, actor ID, list func(tx ReadTx, a User, p PageRequest) ([]T, error),
+	key func(T) ID, keep func(a User, v T) bool) pageReader[T] {
+	return func(after ID, limit int) (out []T, next ID, err error) {
+		err = c.read(ctx, actor, func(tx ReadTx, a User) error {
+			page := func(p PageRequest) ([]T, error) { return list(tx, a, p) }
+			out, next, err = keyset(page, key, func(v T) bool { return keep(a, v) }, after, limit)
+			return err
+		})
+		return out, next, err
+	}
 }
 
 // keyset reads store pages from after until limit items pass keep or the
