@@ -178,10 +178,13 @@ type CustomerFilter struct {
 	Tag        string
 	KeyAccount *bool
 	Status     RecordStatus
+	Stage      LoyaltyStage // the rung on the loyalty ladder now; a customer with no ladder state is indifferent
 }
 
 // Match reports whether c passes the filter; adapters that filter in
 // memory use it, SQL adapters translate the same rules to WHERE clauses.
+// Match does not look at Stage, which lives in the customer's LadderState:
+// adapters check it against that.
 func (f CustomerFilter) Match(c Customer) bool {
 	return (f.Kind == "" || c.Kind == f.Kind) &&
 		(f.Owner.IsZero() || c.OwnerID == f.Owner) &&
@@ -403,3 +406,96 @@ func findContact(cs []Contact, id ID) *Contact {
 	}
 	return nil
 }
+
+// LoyaltyStage is a rung of the loyalty ladder (seed 001: customer
+// experience management moves customers from annoyed to loyal and from
+// loyal to advocate), or lost.
+type LoyaltyStage string
+
+// The rungs, from the bottom, and lost.
+const (
+	Annoyed     LoyaltyStage = "annoyed"     // had bad experiences and says so
+	Indifferent LoyaltyStage = "indifferent" // no strong feeling either way; where every customer starts
+	Satisfied   LoyaltyStage = "satisfied"   // good experiences outweigh the bad
+	Loyal       LoyaltyStage = "loyal"       // satisfied and buying again
+	Advocate    LoyaltyStage = "advocate"    // loyal and recommending the company to others
+	Lost        LoyaltyStage = "lost"        // has left
+)
+
+// LoyaltyStages lists the rungs from the bottom up; Lost is not a rung.
+func LoyaltyStages() []LoyaltyStage {
+	return []LoyaltyStage{Annoyed, Indifferent, Satisfied, Loyal, Advocate}
+}
+
+// rank is the rung's height, -1 for Lost.
+func (s LoyaltyStage) rank() int { return slices.Index(LoyaltyStages(), s) }
+
+// LadderEvent is a move on the ladder.
+type LadderEvent string
+
+// The ladder moves.
+const (
+	Rise    LadderEvent = "rise"     // one rung up
+	Slide   LadderEvent = "slide"    // one rung down
+	Fall    LadderEvent = "fall"     // straight to annoyed: a broken promise
+	Churn   LadderEvent = "churn"    // the customer leaves
+	WinBack LadderEvent = "win_back" // a lost customer buys again
+)
+
+func ladderRows() []Transition[LoyaltyStage, LadderEvent] {
+	var rows []Transition[LoyaltyStage, LadderEvent]
+	stages := LoyaltyStages()
+	why := map[LoyaltyStage]string{
+		Indifferent: "bad experiences have faded or been made good",
+		Satisfied:   "good experiences outweigh the bad",
+		Loyal:       "satisfied, and has bought again",
+		Advocate:    "loyal, and has referred someone or answered NPS 9-10 lately",
+	}
+	for i := 1; i < len(stages); i++ {
+		lo, hi := stages[i-1], stages[i]
+		rows = append(rows,
+			Transition[LoyaltyStage, LadderEvent]{From: lo, Event: Rise, To: hi, Who: "the ladder rules, on new evidence",
+				When: fmt.Sprintf("the score reaches the %s threshold and its requirements hold", hi), Why: why[hi]},
+			Transition[LoyaltyStage, LadderEvent]{From: hi, Event: Slide, To: lo, Who: "the ladder rules, on new evidence or as good experiences fade",
+				When: fmt.Sprintf("the score drops below the %s threshold by more than the hysteresis, or a requirement stops holding", hi),
+				Why:  "experiences fade and bad ones weigh more; the ladder reflects the customer now"})
+	}
+	for _, s := range stages[1:] {
+		rows = append(rows, Transition[LoyaltyStage, LadderEvent]{From: s, Event: Fall, To: Annoyed, Who: "the ladder rules",
+			When: "the company breaks a promise to the customer", Why: "consistency beats surprises: a broken promise undoes goodwill at once (seed 004)"})
+	}
+	for _, s := range stages {
+		rows = append(rows, Transition[LoyaltyStage, LadderEvent]{From: s, Event: Churn, To: Lost, Who: "the ladder rules, on churn evidence",
+			When: "the customer cancels or is known to have left", Why: "a lost customer is counted as lost, not as indifferent"})
+	}
+	rows = append(rows, Transition[LoyaltyStage, LadderEvent]{From: Lost, Event: WinBack, To: Indifferent, Who: "the ladder rules",
+		When: "a lost customer buys again", Why: "winning back starts from neutral, with the old score forgotten"})
+	return rows
+}
+
+var ladderMachine = mustMachine("loyalty_ladder", Indifferent, ladderRows()...)
+
+// LoyaltyLadder returns the state machine of the loyalty ladder. It is
+// immutable.
+func LoyaltyLadder() *Machine[LoyaltyStage, LadderEvent] { return ladderMachine }
+
+// LadderState is where a customer stands on the loyalty ladder and what
+// the rules remember to place them: the decayed score, the purchases, and
+// the last referral and promoter answer. It is kept apart from the
+// Customer record, with its own version, so that a stream of interactions
+// does not collide with people editing the customer.
+type LadderState struct {
+	Customer     ID
+	Stage        LoyaltyStage
+	Score        int64     // in thousandths of a point
+	Since        time.Time // when the customer reached Stage
+	UpdatedAt    time.Time // the time of the last evidence applied
+	Purchases    int
+	LastReferral time.Time
+	LastPromoter time.Time
+	Evidence     int // how many pieces of evidence were applied
+	Version      int64
+}
+
+// Points returns the score in whole points, rounded toward zero.
+func (s LadderState) Points() int64 { return s.Score / 1000 }

@@ -29,6 +29,12 @@ type ReadTx interface {
 	Customers() CustomerReader
 	Users() UserReader
 	Events() EventReader
+	TouchpointMaps() TouchpointMapReader
+	Interactions() InteractionReader
+	Cases() CaseReader
+	Ladder() LadderReader
+	JourneyTemplates() JourneyTemplateReader
+	Analytics() AnalyticsReader
 }
 
 // Tx gives the repositories for reading and writing.
@@ -36,6 +42,12 @@ type Tx interface {
 	Customers() CustomerRepository
 	Users() UserRepository
 	Events() EventLog
+	TouchpointMaps() TouchpointMapRepository
+	Interactions() InteractionRepository
+	Cases() CaseRepository
+	Ladder() LadderRepository
+	JourneyTemplates() JourneyTemplateRepository
+	Analytics() AnalyticsReader
 }
 
 // PageRequest asks for up to Limit records whose ID is after After, in ID

@@ -10,9 +10,16 @@ type Kind string
 
 // The kinds of record this package stores.
 const (
-	KindCustomer Kind = "customer"
-	KindUser     Kind = "user"
-	KindEvent    Kind = "event"
+	KindCustomer        Kind = "customer"
+	KindUser            Kind = "user"
+	KindEvent           Kind = "event"
+	KindTouchpointMap   Kind = "touchpoint_map"
+	KindInteraction     Kind = "interaction"
+	KindCase            Kind = "case"
+	KindEvidence        Kind = "evidence"
+	KindLadderMove      Kind = "ladder_move"
+	KindLadderState     Kind = "ladder_state"
+	KindJourneyTemplate Kind = "journey_template"
 )
 
 // Role is a user's role, which the default policy maps to what it may do.

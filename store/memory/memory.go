@@ -25,6 +25,16 @@ type Store struct {
 	users     *table[crm.User]
 	events    []crm.Event
 	bySubject map[subjectKey][]int // indexes into events
+
+	maps         *table[storedMap]
+	interactions *table[crm.Interaction]
+	cases        *table[crm.Case]
+	evidence     *table[crm.Evidence]
+	moves        *table[crm.LadderMove]
+	templates    *table[crm.JourneyTemplate]
+	states       *table[crm.LadderState] // keyed by customer
+	idempotency  map[string]crm.ID       // interaction idempotency keys
+	byCustomer   map[crm.ID]customerRows // append-only rows of each customer, in commit order
 }
 
 type subjectKey struct {
@@ -34,12 +44,47 @@ type subjectKey struct {
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{
-		customers: newTable(crm.Customer.Clone),
-		users:     newTable(func(u crm.User) crm.User { return u }),
-		bySubject: map[subjectKey][]int{},
+	s := &Store{
+		customers:    newTable(crm.Customer.Clone),
+		users:        newTable(same[crm.User]),
+		bySubject:    map[subjectKey][]int{},
+		maps:         newTable(storedMap.clone),
+		interactions: newTable(crm.Interaction.Clone),
+		cases:        newTable(same[crm.Case]),
+		evidence:     newTable(cloneEvidence),
+		moves:        newTable(cloneMove),
+		templates:    newTable(crm.JourneyTemplate.Clone),
+		states:       newTable(same[crm.LadderState]),
+		idempotency:  map[string]crm.ID{},
+		byCustomer:   map[crm.ID]customerRows{},
 	}
+	s.interactions.added = func(in crm.Interaction) {
+		if in.IdempotencyKey != "" {
+			s.idempotency[in.IdempotencyKey] = in.ID
+		}
+		rows := s.byCustomer[in.Customer]
+		rows.interactions = append(rows.interactions, in.ID)
+		s.byCustomer[in.Customer] = rows
+	}
+	s.evidence.added = func(ev crm.Evidence) {
+		rows := s.byCustomer[ev.Customer]
+		rows.evidence = append(rows.evidence, ev.ID)
+		s.byCustomer[ev.Customer] = rows
+	}
+	s.moves.added = func(m crm.LadderMove) {
+		rows := s.byCustomer[m.Customer]
+		rows.moves = append(rows.moves, m.ID)
+		s.byCustomer[m.Customer] = rows
+	}
+	return s
 }
+
+// customerRows indexes a customer's append-only rows.
+type customerRows struct {
+	interactions, evidence, moves []crm.ID
+}
+
+func same[T any](v T) T { return v }
 
 // Update implements crm.Store.
 func (s *Store) Update(ctx context.Context, fn func(tx crm.Tx) error) error {
@@ -74,20 +119,36 @@ func (s *Store) View(ctx context.Context, fn func(tx crm.ReadTx) error) error {
 // txState is one transaction: overlays of the tables and the events it
 // appends or redacts.
 type txState struct {
-	s         *Store
-	customers *overlay[crm.Customer]
-	users     *overlay[crm.User]
-	appended  []crm.Event
-	redacted  map[int64]json.RawMessage
+	s            *Store
+	customers    *overlay[crm.Customer]
+	users        *overlay[crm.User]
+	appended     []crm.Event
+	redacted     map[int64]json.RawMessage
+	maps         *overlay[storedMap]
+	interactions *overlay[crm.Interaction]
+	cases        *overlay[crm.Case]
+	evidence     *overlay[crm.Evidence]
+	moves        *overlay[crm.LadderMove]
+	templates    *overlay[crm.JourneyTemplate]
+	states       *overlay[crm.LadderState]
 }
 
 func (s *Store) begin() *txState {
-	return &txState{s: s, customers: s.customers.begin(), users: s.users.begin(), redacted: map[int64]json.RawMessage{}}
+	return &txState{s: s, customers: s.customers.begin(), users: s.users.begin(), redacted: map[int64]json.RawMessage{},
+		maps: s.maps.begin(), interactions: s.interactions.begin(), cases: s.cases.begin(),
+		evidence: s.evidence.begin(), moves: s.moves.begin(), templates: s.templates.begin(), states: s.states.begin()}
 }
 
 func (s *Store) commit(t *txState) {
 	s.customers.commit(t.customers)
 	s.users.commit(t.users)
+	s.maps.commit(t.maps)
+	s.interactions.commit(t.interactions)
+	s.cases.commit(t.cases)
+	s.evidence.commit(t.evidence)
+	s.moves.commit(t.moves)
+	s.templates.commit(t.templates)
+	s.states.commit(t.states)
 	for seq, data := range t.redacted {
 		e := s.events[seq-1]
 		e.Data, e.Redacted = data, true
@@ -105,12 +166,28 @@ type readTx struct{ t *txState }
 func (r readTx) Customers() crm.CustomerReader { return customerRepo{r.t} }
 func (r readTx) Users() crm.UserReader         { return userRepo{r.t} }
 func (r readTx) Events() crm.EventReader       { return eventLog{r.t} }
+func (r readTx) TouchpointMaps() crm.TouchpointMapReader {
+	return mapRepo{r.t}
+}
+func (r readTx) Interactions() crm.InteractionReader         { return interactionRepo{r.t} }
+func (r readTx) Cases() crm.CaseReader                       { return caseRepo{r.t} }
+func (r readTx) Ladder() crm.LadderReader                    { return ladderRepo{r.t} }
+func (r readTx) JourneyTemplates() crm.JourneyTemplateReader { return templateRepo{r.t} }
+func (r readTx) Analytics() crm.AnalyticsReader              { return analytics{r.t} }
 
 type writeTx struct{ t *txState }
 
 func (w writeTx) Customers() crm.CustomerRepository { return customerRepo{w.t} }
 func (w writeTx) Users() crm.UserRepository         { return userRepo{w.t} }
 func (w writeTx) Events() crm.EventLog              { return eventLog{w.t} }
+func (w writeTx) TouchpointMaps() crm.TouchpointMapRepository {
+	return mapRepo{w.t}
+}
+func (w writeTx) Interactions() crm.InteractionRepository         { return interactionRepo{w.t} }
+func (w writeTx) Cases() crm.CaseRepository                       { return caseRepo{w.t} }
+func (w writeTx) Ladder() crm.LadderRepository                    { return ladderRepo{w.t} }
+func (w writeTx) JourneyTemplates() crm.JourneyTemplateRepository { return templateRepo{w.t} }
+func (w writeTx) Analytics() crm.AnalyticsReader                  { return analytics{w.t} }
 
 func cloneEvent(e crm.Event) crm.Event {
 	e.Data = slices.Clone(e.Data)

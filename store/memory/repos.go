@@ -7,13 +7,8 @@ import (
 	"github.com/crmkit/crm"
 )
 
-// versioned is what the generic repository needs of a record.
-type versioned interface {
-	crm.Customer | crm.User
-}
-
-// repo implements the version rules shared by customers and users.
-type repo[T versioned] struct {
+// repo implements the version rules shared by every versioned record.
+type repo[T any] struct {
 	kind    crm.Kind
 	rows    *overlay[T]
 	id      func(T) crm.ID
@@ -71,7 +66,9 @@ func (r customerRepo) Get(_ context.Context, id crm.ID) (crm.Customer, error) {
 func (r customerRepo) Insert(_ context.Context, c crm.Customer) error { return r.repo().insert(c) }
 func (r customerRepo) Update(_ context.Context, c crm.Customer) error { return r.repo().update(c) }
 func (r customerRepo) List(_ context.Context, f crm.CustomerFilter, p crm.PageRequest) ([]crm.Customer, error) {
-	return r.repo().list(p, f.Match), nil
+	return r.repo().list(p, func(c crm.Customer) bool {
+		return f.Match(c) && (f.Stage == "" || r.t.stage(c.ID) == f.Stage)
+	}), nil
 }
 
 type userRepo struct{ t *txState }

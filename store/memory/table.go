@@ -11,6 +11,7 @@ type table[T any] struct {
 	rows  map[crm.ID]T
 	ids   []crm.ID // sorted
 	clone func(T) T
+	added func(T) // told of each row a commit adds, to keep secondary indexes
 }
 
 func newTable[T any](clone func(T) T) *table[T] {
@@ -74,10 +75,40 @@ func (o *overlay[T]) list(after crm.ID, limit int, match func(T) bool) []T {
 	return out
 }
 
+// all returns every row the transaction sees, in no particular order.
+func (o *overlay[T]) all() []T {
+	out := make([]T, 0, len(o.base.rows)+len(o.added))
+	for id, v := range o.base.rows {
+		if _, mine := o.dirty[id]; !mine {
+			out = append(out, v)
+		}
+	}
+	for _, v := range o.dirty {
+		out = append(out, v)
+	}
+	return out
+}
+
+// mine returns the rows this transaction added that match, in ID order.
+func (o *overlay[T]) mine(match func(T) bool) []T {
+	var out []T
+	for _, id := range o.added {
+		if v := o.dirty[id]; match(v) {
+			out = append(out, o.base.clone(v))
+		}
+	}
+	return out
+}
+
 // commit applies the overlay's writes to the table.
 func (t *table[T]) commit(o *overlay[T]) {
 	for id, v := range o.dirty {
 		t.rows[id] = v
+	}
+	if t.added != nil {
+		for _, id := range o.added {
+			t.added(o.dirty[id])
+		}
 	}
 	if len(o.added) == 0 {
 		return

@@ -1,0 +1,335 @@
+package crm
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Dimension is what experience statistics are grouped by.
+type Dimension string
+
+// The dimensions. ByTotal puts everything in one group.
+const (
+	ByTotal      Dimension = ""
+	ByTouchpoint Dimension = "touchpoint"
+	ByPhase      Dimension = "phase"
+	ByChannel    Dimension = "channel"
+	ByDepartment Dimension = "department"
+)
+
+func (d Dimension) valid() bool {
+	return d == ByTotal || d == ByTouchpoint || d == ByPhase || d == ByChannel || d == ByDepartment
+}
+
+// Period is the time bucket of statistics, in UTC.
+type Period string
+
+// The periods. PeriodAll puts the whole range in one bucket.
+const (
+	PeriodAll   Period = ""
+	PeriodDay   Period = "day"   // "2026-03-02"
+	PeriodWeek  Period = "week"  // ISO week, "2026-W10"
+	PeriodMonth Period = "month" // "2026-03"
+)
+
+func (p Period) valid() bool {
+	return p == PeriodAll || p == PeriodDay || p == PeriodWeek || p == PeriodMonth
+}
+
+// PeriodKey returns the bucket of t for p. Adapters store the day, week
+// and month keys of every interaction and case, so that grouping by period
+// needs no date functions of the database.
+func PeriodKey(p Period, t time.Time) string {
+	t = t.UTC()
+	switch p {
+	case PeriodDay:
+		return t.Format(time.DateOnly)
+	case PeriodWeek:
+		y, w := t.ISOWeek()
+		return fmt.Sprintf("%04d-W%02d", y, w)
+	case PeriodMonth:
+		return t.Format("2006-01")
+	}
+	return ""
+}
+
+// ExperienceQuery asks for experience statistics of the interactions that
+// happened in [From, To) (zero bounds are open), on one map or all,
+// grouped by a dimension and a period.
+type ExperienceQuery struct {
+	From, To time.Time
+	Map      ID
+	GroupBy  Dimension
+	Period   Period
+}
+
+// Check reports a query the adapters cannot answer.
+func (q ExperienceQuery) Check() error { return checkGrouping(q.From, q.To, q.GroupBy, q.Period) }
+
+func checkGrouping(from, to time.Time, d Dimension, p Period) error {
+	switch {
+	case !d.valid():
+		return invalid("group_by", "one_of", fmt.Sprintf("%q is not touchpoint, phase, channel or department", d))
+	case !p.valid():
+		return invalid("period", "one_of", fmt.Sprintf("%q is not day, week or month", p))
+	case !from.IsZero() && !to.IsZero() && !from.Before(to):
+		return invalid("to", "after_from", "the range is empty")
+	}
+	return nil
+}
+
+// Contains reports whether t falls in the query's range.
+func (q ExperienceQuery) Contains(t time.Time) bool { return inRange(q.From, q.To, t) }
+
+func inRange(from, to, t time.Time) bool {
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
+}
+
+// ExperienceCounts are the sums behind the experience metrics of one
+// group and period. Adapters add them up (in SQL where they can); the
+// metrics are computed from them in Go, so every adapter gives the same
+// answer.
+type ExperienceCounts struct {
+	Group                string
+	Period               string
+	Interactions         int64
+	Inbound              int64
+	FirstContactResolved int64 // inbound, resolved, no transfer
+	Transfers            int64
+	AnswerBreaches       int64
+	CSATBreaches         int64
+	WaitMicros           int64
+	HandleMicros         int64
+	SatisfactionSum      int64 // of Interaction.Satisfaction, 1-5 each
+	NPSAnswers           int64
+	Promoters            int64
+	Detractors           int64
+	CSATAnswers          int64
+	CSATSatisfied        int64 // answers of 4 or 5
+	CESAnswers           int64
+	CESSum               int64
+}
+
+// Add counts one interaction.
+func (c *ExperienceCounts) Add(in Interaction) {
+	c.Interactions++
+	if in.Direction == Inbound {
+		c.Inbound++
+	}
+	if in.FirstContactResolution() {
+		c.FirstContactResolved++
+	}
+	c.Transfers += int64(len(in.Transfers))
+	c.AnswerBreaches += b2i(in.AnswerBreached)
+	c.CSATBreaches += b2i(in.CSATBreached)
+	c.WaitMicros += in.Wait.Microseconds()
+	c.HandleMicros += in.Handle.Microseconds()
+	c.SatisfactionSum += int64(in.Satisfaction())
+	if n := in.Survey.NPS; n != nil {
+		c.NPSAnswers++
+		c.Promoters += b2i(*n >= 9)
+		c.Detractors += b2i(*n <= 6)
+	}
+	if s := in.Survey.CSAT; s != nil {
+		c.CSATAnswers++
+		c.CSATSatisfied += b2i(*s >= 4)
+	}
+	if e := in.Survey.CES; e != nil {
+		c.CESAnswers++
+		c.CESSum += int64(*e)
+	}
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func ratio(num, den int64) (float64, bool) {
+	if den == 0 {
+		return 0, false
+	}
+	return float64(num) / float64(den), true
+}
+
+// NPS is the percentage of promoters minus the percentage of detractors,
+// -100 to 100; false when nobody answered.
+func (c ExperienceCounts) NPS() (float64, bool) {
+	r, ok := ratio(100*(c.Promoters-c.Detractors), c.NPSAnswers)
+	return r, ok
+}
+
+// CSAT is the percentage of answers of 4 or 5; false when nobody answered.
+func (c ExperienceCounts) CSAT() (float64, bool) { return ratio(100*c.CSATSatisfied, c.CSATAnswers) }
+
+// CES is the mean effort answer, 1-7; false when nobody answered.
+func (c ExperienceCounts) CES() (float64, bool) { return ratio(c.CESSum, c.CESAnswers) }
+
+// FCR is the share of inbound contacts resolved at once, in percent.
+func (c ExperienceCounts) FCR() (float64, bool) { return ratio(100*c.FirstContactResolved, c.Inbound) }
+
+// TransfersPerContact is the mean number of hand-offs in a contact.
+func (c ExperienceCounts) TransfersPerContact() (float64, bool) { return ratio(c.Transfers, c.Interactions) }
+
+// AnswerBreachRate is the share of contacts that waited longer than the
+// standard, in percent.
+func (c ExperienceCounts) AnswerBreachRate() (float64, bool) {
+	return ratio(100*c.AnswerBreaches, c.Interactions)
+}
+
+// AverageWait is the mean wait for an answer.
+func (c ExperienceCounts) AverageWait() time.Duration {
+	if c.Interactions == 0 {
+		return 0
+	}
+	return time.Duration(c.WaitMicros/c.Interactions) * time.Microsecond
+}
+
+// Satisfaction is the mean satisfaction, 1-5, rounded half up; 3 when
+// there were no contacts.
+func (c ExperienceCounts) Satisfaction() int {
+	if c.Interactions == 0 {
+		return 3
+	}
+	return int((2*c.SatisfactionSum + c.Interactions) / (2 * c.Interactions))
+}
+
+// AggregateExperience is the reference implementation of the experience
+// statistics: the memory adapter uses it, and the conformance suite checks
+// every adapter against it. Groups come sorted by period, then group.
+func AggregateExperience(interactions []Interaction, q ExperienceQuery) []ExperienceCounts {
+	type key struct{ period, group string }
+	acc := map[key]*ExperienceCounts{}
+	for _, in := range interactions {
+		if !q.Contains(in.At) || (!q.Map.IsZero() && in.Map != q.Map) {
+			continue
+		}
+		k := key{PeriodKey(q.Period, in.At), in.group(q.GroupBy)}
+		c := acc[k]
+		if c == nil {
+			c = &ExperienceCounts{Group: k.group, Period: k.period}
+			acc[k] = c
+		}
+		c.Add(in)
+	}
+	out := make([]ExperienceCounts, 0, len(acc))
+	for _, c := range acc {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b ExperienceCounts) int {
+		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.Group, b.Group))
+	})
+	return out
+}
+
+func (in Interaction) group(d Dimension) string {
+	switch d {
+	case ByTouchpoint:
+		return in.Touchpoint
+	case ByPhase:
+		return string(in.Phase)
+	case ByChannel:
+		return string(in.Channel)
+	case ByDepartment:
+		return in.Department
+	}
+	return ""
+}
+
+// CaseQuery asks for case statistics of the cases opened in [From, To),
+// grouped like experience statistics; the department is the one that has
+// the case now.
+type CaseQuery struct {
+	From, To time.Time
+	Map      ID
+	GroupBy  Dimension
+	Period   Period
+}
+
+// Check reports a query the adapters cannot answer.
+func (q CaseQuery) Check() error { return checkGrouping(q.From, q.To, q.GroupBy, q.Period) }
+
+// CaseCounts are the sums behind the case metrics of one group and period.
+type CaseCounts struct {
+	Group                string
+	Period               string
+	Opened               int64
+	Complaints           int64
+	Resolved             int64 // cases with a resolution, whatever their status now
+	ResolutionMicros     int64 // summed over the resolved cases
+	FirstContactResolved int64 // resolved with at most one contact and no hand-off
+	Handoffs             int64
+	Reopens              int64
+	ResolveBreaches      int64
+	PromisesBroken       int64
+}
+
+// Add counts one case.
+func (c *CaseCounts) Add(cs Case) {
+	c.Opened++
+	c.Complaints += b2i(cs.Kind == Complaint)
+	if !cs.ResolvedAt.IsZero() {
+		c.Resolved++
+		c.ResolutionMicros += cs.TimeToResolution().Microseconds()
+		c.FirstContactResolved += b2i(cs.Contacts <= 1 && cs.Handoffs == 0)
+	}
+	c.Handoffs += int64(cs.Handoffs)
+	c.Reopens += int64(cs.Reopens)
+	c.ResolveBreaches += b2i(cs.ResolveBreached)
+	c.PromisesBroken += b2i(cs.PromiseBroken)
+}
+
+// AverageResolution is the mean time to resolution of the resolved cases.
+func (c CaseCounts) AverageResolution() time.Duration {
+	if c.Resolved == 0 {
+		return 0
+	}
+	return time.Duration(c.ResolutionMicros/c.Resolved) * time.Microsecond
+}
+
+// HandoffsPerCase is the mean number of hand-offs of a case.
+func (c CaseCounts) HandoffsPerCase() (float64, bool) { return ratio(c.Handoffs, c.Opened) }
+
+// AggregateCases is the reference implementation of the case statistics.
+func AggregateCases(cases []Case, q CaseQuery) []CaseCounts {
+	type key struct{ period, group string }
+	acc := map[key]*CaseCounts{}
+	for _, cs := range cases {
+		if !inRange(q.From, q.To, cs.OpenedAt) || (!q.Map.IsZero() && cs.Map != q.Map) {
+			continue
+		}
+		k := key{PeriodKey(q.Period, cs.OpenedAt), cs.group(q.GroupBy)}
+		c := acc[k]
+		if c == nil {
+			c = &CaseCounts{Group: k.group, Period: k.period}
+			acc[k] = c
+		}
+		c.Add(cs)
+	}
+	out := make([]CaseCounts, 0, len(acc))
+	for _, c := range acc {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b CaseCounts) int {
+		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.Group, b.Group))
+	})
+	return out
+}
+
+func (c Case) group(d Dimension) string {
+	switch d {
+	case ByTouchpoint:
+		return c.Touchpoint
+	case ByPhase:
+		return string(c.Phase)
+	case ByChannel:
+		return string(c.Channel)
+	case ByDepartment:
+		return c.Department
+	}
+	return ""
+}

@@ -1,0 +1,56 @@
+package crm
+
+import "time"
+
+// Decay is computed in integer fixed point (30 fractional bits), so that
+// replaying the same evidence gives the same scores on every machine:
+// floating-point results may differ in the last bit between platforms.
+const (
+	q30  = 1 << 30
+	half = q30 / 2
+)
+
+// decay fades score toward zero from one time to another: it halves every
+// HalfLife, counted in whole UTC days crossed, so that evidence on the same
+// day does not fade what came before it that day.
+func (r LadderRules) decay(score int64, from, to time.Time) int64 {
+	days := DateOf(to.UTC()).DaysSince(DateOf(from.UTC()))
+	if days <= 0 || score == 0 {
+		return score
+	}
+	halfLifeDays := max(int(r.HalfLife/(24*time.Hour)), 1)
+	f := powQ30(dailyFactor(halfLifeDays), days)
+	if score < 0 {
+		return -int64((uint64(-score) * f) >> 30)
+	}
+	return int64((uint64(score) * f) >> 30)
+}
+
+// dailyFactor returns the largest x in Q30 whose n-th power is at least
+// one half: the factor by which one day fades a score whose half-life is n
+// days.
+func dailyFactor(n int) uint64 {
+	lo, hi := uint64(half), uint64(q30) // x^n >= half at lo, and hi is 1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if powQ30(mid, n) >= half {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// powQ30 raises a Q30 number at most 1 to the power n, rounding each
+// product half up.
+func powQ30(x uint64, n int) uint64 {
+	result := uint64(q30)
+	for ; n > 0; n >>= 1 {
+		if n&1 == 1 {
+			result = (result*x + half) >> 30
+		}
+		x = (x*x + half) >> 30
+	}
+	return result
+}

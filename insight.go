@@ -1,0 +1,198 @@
+package crm
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// MomentsQuery asks which touchpoints come just before customers move on
+// the ladder: for every move in [From, To), the touchpoints of the
+// customer's contacts in the Window before it (7 days when zero).
+type MomentsQuery struct {
+	From, To time.Time
+	Window   time.Duration
+}
+
+// Check reports a query the adapters cannot answer.
+func (q MomentsQuery) Check() error {
+	if q.Window < 0 {
+		return invalid("window", "non_negative", "")
+	}
+	return checkGrouping(q.From, q.To, ByTotal, PeriodAll)
+}
+
+// Lookback returns the window, with its default.
+func (q MomentsQuery) Lookback() time.Duration { return cmpOr(q.Window, 7*24*time.Hour) }
+
+// MomentCount says how many moves up and down the ladder a touchpoint came
+// just before. A touchpoint counts once per move however many contacts
+// the customer had there.
+type MomentCount struct {
+	Touchpoint string
+	Up, Down   int64
+}
+
+// MomentsOfTruth is the reference implementation of the moments-of-truth
+// count; results come sorted by touchpoint.
+func MomentsOfTruth(moves []LadderMove, interactions []Interaction, q MomentsQuery) []MomentCount {
+	byCustomer := map[ID][]Interaction{}
+	for _, in := range interactions {
+		byCustomer[in.Customer] = append(byCustomer[in.Customer], in)
+	}
+	acc := map[string]*MomentCount{}
+	window := q.Lookback()
+	for _, m := range moves {
+		if !inRange(q.From, q.To, m.At) {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, in := range byCustomer[m.Customer] {
+			if in.At.After(m.At) || in.At.Before(m.At.Add(-window)) || seen[in.Touchpoint] {
+				continue
+			}
+			seen[in.Touchpoint] = true
+			c := acc[in.Touchpoint]
+			if c == nil {
+				c = &MomentCount{Touchpoint: in.Touchpoint}
+				acc[in.Touchpoint] = c
+			}
+			if m.Up() {
+				c.Up++
+			} else {
+				c.Down++
+			}
+		}
+	}
+	out := make([]MomentCount, 0, len(acc))
+	for _, c := range acc {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b MomentCount) int { return cmp.Compare(a.Touchpoint, b.Touchpoint) })
+	return out
+}
+
+// RankMoments orders moments of truth by how many moves they came before,
+// most first; ties by touchpoint.
+func RankMoments(ms []MomentCount) []MomentCount {
+	out := slices.Clone(ms)
+	slices.SortStableFunc(out, func(a, b MomentCount) int {
+		return cmp.Or(cmp.Compare(b.Up+b.Down, a.Up+a.Down), cmp.Compare(a.Touchpoint, b.Touchpoint))
+	})
+	return out
+}
+
+// StageCount is how many customers stand on a rung.
+type StageCount struct {
+	Stage     LoyaltyStage
+	Customers int64
+}
+
+// LadderDistribution is the reference implementation of the distribution
+// on the ladder at a time: every customer created by then, on the rung of
+// their last move by then, or the initial rung. It lists every rung from
+// annoyed to advocate, then lost, zeros included.
+func LadderDistribution(customers []Customer, moves []LadderMove, at time.Time) []StageCount {
+	last := map[ID]LadderMove{}
+	for _, m := range moves {
+		if m.At.After(at) {
+			continue
+		}
+		if prev, ok := last[m.Customer]; !ok || laterMove(m, prev) {
+			last[m.Customer] = m
+		}
+	}
+	counts := map[LoyaltyStage]int64{}
+	for _, c := range customers {
+		if c.CreatedAt.After(at) {
+			continue
+		}
+		stage := ladderMachine.Initial()
+		if m, ok := last[c.ID]; ok {
+			stage = m.To
+		}
+		counts[stage]++
+	}
+	return stageCounts(counts)
+}
+
+// laterMove orders moves by time, then ID (moves of one customer have
+// increasing IDs).
+func laterMove(a, b LadderMove) bool {
+	return cmp.Or(a.At.Compare(b.At), a.ID.Compare(b.ID)) > 0
+}
+
+// stageCounts lists counts in ladder order with zeros.
+func stageCounts(counts map[LoyaltyStage]int64) []StageCount {
+	var out []StageCount
+	for _, s := range append(LoyaltyStages(), Lost) {
+		out = append(out, StageCount{Stage: s, Customers: counts[s]})
+	}
+	return out
+}
+
+// PainPoint is a touchpoint that hurts, with how much and why.
+type PainPoint struct {
+	Touchpoint string
+	Experience ExperienceCounts
+	Cases      CaseCounts
+	Pain       float64 // 0-100; see PainPoints
+	Reasons    []string
+}
+
+// PainPoints ranks touchpoints by pain, worst first, from experience and
+// case counts grouped by touchpoint. Touchpoints with fewer than
+// minContacts contacts are left out, as too few to judge. Pain adds up, in
+// points of 100: the share of NPS detractors (30), of CSAT answers below 4
+// (25), of answers slower than the standard (15), transfers per contact up
+// to one (10), inbound contacts not resolved at once (10), and the shares
+// of cases resolved late (5) and of promises broken (5).
+func PainPoints(exp []ExperienceCounts, cases []CaseCounts, minContacts int64) []PainPoint {
+	caseBy := map[string]CaseCounts{}
+	for _, c := range cases {
+		acc := caseBy[c.Group]
+		acc.Group = c.Group
+		acc.Opened += c.Opened
+		acc.ResolveBreaches += c.ResolveBreaches
+		acc.PromisesBroken += c.PromisesBroken
+		caseBy[c.Group] = acc
+	}
+	var out []PainPoint
+	for _, e := range exp {
+		if e.Interactions < max(minContacts, 1) {
+			continue
+		}
+		p := PainPoint{Touchpoint: e.Group, Experience: e, Cases: caseBy[e.Group]}
+		add := func(weight float64, share float64, ok bool, reason string) {
+			if !ok {
+				return
+			}
+			share = min(share, 1)
+			p.Pain += weight * share
+			if share >= 0.2 && reason != "" {
+				p.Reasons = append(p.Reasons, reason)
+			}
+		}
+		nps, _ := e.NPS()
+		det, ok := ratio(e.Detractors, e.NPSAnswers)
+		add(30, det, ok, fmt.Sprintf("NPS %.0f from %d answers", nps, e.NPSAnswers))
+		unhappy, ok := ratio(e.CSATAnswers-e.CSATSatisfied, e.CSATAnswers)
+		add(25, unhappy, ok, fmt.Sprintf("%.0f%% of CSAT answers below 4", 100*unhappy))
+		slow, ok := ratio(e.AnswerBreaches, e.Interactions)
+		add(15, slow, ok, fmt.Sprintf("%.0f%% waited longer than the standard", 100*slow))
+		tpc, ok := e.TransfersPerContact()
+		add(10, tpc, ok, fmt.Sprintf("%.1f transfers per contact", tpc))
+		notFCR, ok := ratio(e.Inbound-e.FirstContactResolved, e.Inbound)
+		add(10, notFCR, ok, fmt.Sprintf("%.0f%% of inbound contacts not resolved at once", 100*notFCR))
+		late, ok := ratio(p.Cases.ResolveBreaches, p.Cases.Opened)
+		add(5, late, ok, fmt.Sprintf("%d cases resolved late", p.Cases.ResolveBreaches))
+		broken, ok := ratio(p.Cases.PromisesBroken, p.Cases.Opened)
+		add(5, broken, ok, fmt.Sprintf("%d promises broken", p.Cases.PromisesBroken))
+		out = append(out, p)
+	}
+	slices.SortStableFunc(out, func(a, b PainPoint) int {
+		return cmp.Or(cmp.Compare(b.Pain, a.Pain), cmp.Compare(a.Touchpoint, b.Touchpoint))
+	})
+	return out
+}

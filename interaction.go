@@ -1,0 +1,238 @@
+package crm
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Direction says who started a contact.
+type Direction string
+
+// The directions.
+const (
+	Inbound  Direction = "inbound"  // the customer reached out
+	Outbound Direction = "outbound" // the company reached out
+)
+
+// Sentiment is how the customer felt in a contact, from -2 (very negative)
+// to 2 (very positive); 0 is neutral.
+type Sentiment int
+
+// The sentiment scale.
+const (
+	VeryNegative Sentiment = -2
+	Negative     Sentiment = -1
+	Neutral      Sentiment = 0
+	Positive     Sentiment = 1
+	VeryPositive Sentiment = 2
+)
+
+// Survey holds the customer's answers to the standard questions, each
+// optional (nil when not asked or not answered):
+//
+//   - NPS, 0-10: how likely to recommend; 9-10 promoters, 7-8 passives,
+//     0-6 detractors.
+//   - CSAT, 1-5: how satisfied; 4-5 count as satisfied.
+//   - CES, 1-7: how much effort it took; lower is better.
+type Survey struct {
+	NPS  *int `json:"nps,omitempty"`
+	CSAT *int `json:"csat,omitempty"`
+	CES  *int `json:"ces,omitempty"`
+}
+
+func (s Survey) check(field string) error {
+	for _, q := range []struct {
+		name   string
+		v      *int
+		lo, hi int
+	}{{"nps", s.NPS, 0, 10}, {"csat", s.CSAT, 1, 5}, {"ces", s.CES, 1, 7}} {
+		if q.v != nil && (*q.v < q.lo || *q.v > q.hi) {
+			return invalid(field+"."+q.name, "range", fmt.Sprintf("%d is outside %d-%d", *q.v, q.lo, q.hi))
+		}
+	}
+	return nil
+}
+
+// Transfer is one hand-off of a contact between departments (seed 004: a
+// customer transferred four times is a customer lost).
+type Transfer struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// NewInteraction is a contact to record. At is when it happened, which may
+// be earlier than when it is recorded; Department defaults to the
+// touchpoint's. IdempotencyKey, when set, makes the recording safe to
+// retry: the same key with the same request returns the first recording,
+// the same key with another request is an *IdempotencyError.
+type NewInteraction struct {
+	Customer       ID
+	Map            ID
+	Touchpoint     string
+	At             time.Time
+	Direction      Direction
+	HandledBy      ID // the employee, if any
+	Department     string
+	Wait           time.Duration // from the customer's first try to an answer
+	Handle         time.Duration // the contact itself
+	Transfers      []Transfer
+	Resolved       bool // the customer's matter was settled in this contact
+	Sentiment      Sentiment
+	Survey         Survey
+	Case           ID // the case the contact belongs to, if any
+	Note           string
+	IdempotencyKey string
+}
+
+// Interaction is a recorded contact of a customer at a touchpoint. The
+// touchpoint's channel, medium, phase and standards are copied in when it
+// is recorded, so that analytics need no joins and a later redesign of the
+// map does not rewrite history.
+type Interaction struct {
+	ID             ID
+	Customer       ID
+	Map            ID
+	Touchpoint     string
+	At             time.Time
+	Direction      Direction
+	HandledBy      ID
+	Department     string
+	Channel        Channel
+	Medium         Medium
+	Phase          Phase
+	Wait           time.Duration
+	Handle         time.Duration
+	Transfers      []Transfer
+	Resolved       bool
+	Sentiment      Sentiment
+	Survey         Survey
+	Case           ID
+	Note           string
+	AnswerBreached bool // Wait exceeded the touchpoint's AnswerWithin
+	CSATBreached   bool // the CSAT answer was below the touchpoint's MinCSAT
+	IdempotencyKey string
+	RequestHash    Hash // of the NewInteraction it was recorded from
+	RecordedAt     time.Time
+	RecordedBy     ID
+}
+
+// Clone returns a deep copy.
+func (in Interaction) Clone() Interaction {
+	in.Transfers = slices.Clone(in.Transfers)
+	in.Survey = in.Survey.clone()
+	return in
+}
+
+func (s Survey) clone() Survey {
+	cp := func(p *int) *int {
+		if p == nil {
+			return nil
+		}
+		v := *p
+		return &v
+	}
+	return Survey{NPS: cp(s.NPS), CSAT: cp(s.CSAT), CES: cp(s.CES)}
+}
+
+// Satisfaction is the contact's score on a 1-5 scale, as journey maps
+// show it: the CSAT answer when there is one, else the sentiment moved to
+// 1-5.
+func (in Interaction) Satisfaction() int {
+	if in.Survey.CSAT != nil {
+		return *in.Survey.CSAT
+	}
+	return int(in.Sentiment) + 3
+}
+
+// FirstContactResolution reports whether an inbound contact settled the
+// matter at once, without a transfer.
+func (in Interaction) FirstContactResolution() bool {
+	return in.Direction == Inbound && in.Resolved && len(in.Transfers) == 0
+}
+
+// maxTransfers bounds the hand-offs of one contact.
+const maxTransfers = 100
+
+// build checks the input and makes the interaction at the resolved
+// touchpoint.
+func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.Time) (Interaction, error) {
+	var err error
+	if n.Customer.IsZero() {
+		return Interaction{}, invalid("customer", "required", "")
+	}
+	if n.At.IsZero() {
+		return Interaction{}, invalid("at", "required", "")
+	}
+	if n.At.After(now) {
+		return Interaction{}, invalid("at", "not_future", fmt.Sprintf("%s is after now (%s)", n.At.UTC().Format(time.RFC3339), now.Format(time.RFC3339)))
+	}
+	if n.Direction != Inbound && n.Direction != Outbound {
+		return Interaction{}, invalid("direction", "one_of", fmt.Sprintf("%q is not inbound or outbound", n.Direction))
+	}
+	if n.Wait < 0 || n.Handle < 0 {
+		return Interaction{}, invalid("wait", "non_negative", "wait and handle times cannot be negative")
+	}
+	if n.Sentiment < VeryNegative || n.Sentiment > VeryPositive {
+		return Interaction{}, invalid("sentiment", "range", fmt.Sprintf("%d is outside -2..2", n.Sentiment))
+	}
+	if err := n.Survey.check("survey"); err != nil {
+		return Interaction{}, err
+	}
+	if len(n.Transfers) > maxTransfers {
+		return Interaction{}, invalid("transfers", "max_count", fmt.Sprintf("at most %d", maxTransfers))
+	}
+	for i, t := range n.Transfers {
+		f := fmt.Sprintf("transfers[%d]", i)
+		if _, err := cleanText(f+".from", t.From, maxShortTextLen, true); err != nil {
+			return Interaction{}, err
+		}
+		if _, err := cleanText(f+".to", t.To, maxShortTextLen, true); err != nil {
+			return Interaction{}, err
+		}
+	}
+	if n.Department, err = cleanText("department", n.Department, maxShortTextLen, false); err != nil {
+		return Interaction{}, err
+	}
+	if n.Note, err = cleanText("note", n.Note, maxLongTextLen, false); err != nil {
+		return Interaction{}, err
+	}
+	in := Interaction{
+		ID: id, Customer: n.Customer, Map: tp.Map, Touchpoint: tp.Key, At: n.At.UTC().Truncate(time.Microsecond),
+		Direction: n.Direction, HandledBy: n.HandledBy, Department: cmpOr(n.Department, tp.Department),
+		Channel: tp.Channel, Medium: tp.Medium, Phase: tp.Phase, Wait: n.Wait, Handle: n.Handle,
+		Transfers: slices.Clone(n.Transfers), Resolved: n.Resolved, Sentiment: n.Sentiment, Survey: n.Survey.clone(),
+		Case: n.Case, Note: n.Note, IdempotencyKey: n.IdempotencyKey, RequestHash: n.hash(),
+		RecordedAt: now, RecordedBy: actor,
+	}
+	if len(in.Transfers) == 0 {
+		in.Transfers = nil
+	}
+	in.AnswerBreached = tp.Standards.AnswerWithin > 0 && n.Wait > tp.Standards.AnswerWithin
+	in.CSATBreached = tp.Standards.MinCSAT > 0 && n.Survey.CSAT != nil && *n.Survey.CSAT < tp.Standards.MinCSAT
+	return in, nil
+}
+
+// hash digests the request, so that a retry with the same idempotency key
+// can be told apart from a different request that reuses the key.
+func (n NewInteraction) hash() Hash {
+	b, _ := json.Marshal(n) // every field encodes
+	return sha256.Sum256(b)
+}
+
+// IdempotencyError says an idempotency key was used before for a different
+// request. It matches ErrConflict with errors.Is.
+type IdempotencyError struct {
+	Key      string
+	Existing ID // what the key was first used for
+}
+
+// Error implements error.
+func (e *IdempotencyError) Error() string {
+	return fmt.Sprintf("crm: idempotency key %q was used for a different request (%s)", e.Key, e.Existing)
+}
+
+// Unwrap returns ErrConflict.
+func (e *IdempotencyError) Unwrap() error { return ErrConflict }

@@ -1,0 +1,395 @@
+package crm
+
+import (
+	"fmt"
+	"time"
+)
+
+// EvidenceKind is what a piece of ladder evidence is.
+type EvidenceKind string
+
+// The kinds of evidence.
+const (
+	EvidenceExperience    EvidenceKind = "experience"     // a contact at a touchpoint, with its sentiment and survey answers
+	EvidencePurchase      EvidenceKind = "purchase"       // the customer bought
+	EvidenceReferral      EvidenceKind = "referral"       // the customer brought someone
+	EvidenceComplaint     EvidenceKind = "complaint"      // the customer complained
+	EvidenceResolution    EvidenceKind = "resolution"     // a complaint was resolved
+	EvidenceBrokenPromise EvidenceKind = "broken_promise" // the company did not do what it said by when it said
+	EvidenceChurn         EvidenceKind = "churn"          // the customer left
+)
+
+func (k EvidenceKind) valid() bool {
+	switch k {
+	case EvidenceExperience, EvidencePurchase, EvidenceReferral, EvidenceComplaint, EvidenceResolution, EvidenceBrokenPromise, EvidenceChurn:
+		return true
+	}
+	return false
+}
+
+// Evidence is one fact about a customer's experience that the ladder
+// rules weigh. Interactions and cases produce it on their own; purchases,
+// referrals and churn come from the systems that know of them.
+type Evidence struct {
+	ID         ID
+	Customer   ID
+	Kind       EvidenceKind
+	At         time.Time
+	Source     Kind   // the record it comes from: an interaction, a case, or "" for an outside system
+	SourceID   ID     // that record
+	Map        ID     // the touchpoint map, for evidence at a touchpoint
+	Touchpoint string // the touchpoint, if any
+	Weight     int    // the touchpoint's weight in percent; 0 means 100
+
+	// Experience.
+	Sentiment Sentiment
+	Survey    Survey
+	Transfers int
+	Breached  bool // a service standard was missed
+	Resolved  bool // the matter was settled in the contact
+
+	// Resolution.
+	Resolution     time.Duration // how long the complaint took
+	WithinStandard bool          // resolved within the touchpoint's ResolveWithin, or the rules' recovery window
+	Handoffs       int
+	Reopens        int
+
+	Note string // what the outside system says, e.g. an order number
+}
+
+// LadderRules turn evidence into a score and the score into a rung. The
+// score is in points, kept to a thousandth; every rule below is in whole
+// points. DefaultLadderRules documents the defaults and why.
+type LadderRules struct {
+	// HalfLife is how fast experiences fade: the score halves toward zero
+	// every HalfLife, counted in days crossed (UTC midnights).
+	HalfLife time.Duration
+
+	// The score thresholds of the rungs above annoyed: a customer is at
+	// least indifferent from IndifferentAt, satisfied from SatisfiedAt,
+	// and so on. Going down takes the score Hysteresis points below the
+	// threshold, so a customer does not flap between two rungs.
+	IndifferentAt, SatisfiedAt, LoyalAt, AdvocateAt int64
+	Hysteresis                                      int64
+
+	// Requirements beyond the score: loyal needs LoyalPurchases purchases;
+	// advocate also needs a referral or an NPS answer of 9-10 within
+	// AdvocateRecency.
+	LoyalPurchases  int
+	AdvocateRecency time.Duration
+
+	// Points of an experience: Sentiment per step of sentiment; NPS by
+	// group; CSAT per step away from 3; CES per step away from 4 (lower
+	// effort is better); Resolved or Unresolved for the outcome of an
+	// inbound contact; Transfer per hand-off after the first; Breach when
+	// a service standard was missed. All are scaled by the touchpoint's
+	// weight.
+	Sentiment, Promoter, Passive, Detractor, CSAT, CES int64
+	Resolved, Unresolved, Transfer, Breach             int64
+
+	// Points of the other evidence.
+	Purchase, Referral, Complaint int64
+	// Recovery rewards a complaint resolved within the standard (or
+	// RecoveryWithin when the touchpoint has none) with no reopen and no
+	// unhappy answer; LateResolution is the resolution of any other
+	// complaint.
+	Recovery, LateResolution int64
+	RecoveryWithin           time.Duration
+	// BrokenPromise is taken off the score, and the customer falls to
+	// annoyed whatever the score says.
+	BrokenPromise int64
+}
+
+// DefaultLadderRules returns the defaults, which follow the seed articles:
+//
+//   - Experiences fade with a half-life of 90 days: a customer's feeling
+//     follows the last quarter more than last year.
+//   - Thresholds: annoyed below -20, indifferent from -20, satisfied from
+//     15, loyal from 40, advocate from 60, with a hysteresis of 5. Bad
+//     experiences weigh more than good ones (a detractor answer costs 12,
+//     a promoter answer earns 10), as complaints spread further than
+//     praise.
+//   - Loyal needs 2 purchases: loyalty is measured in coming back, not in
+//     good words alone. Advocate needs a referral or a promoter answer in
+//     the last 180 days.
+//   - A transfer after the first costs 6 points: four transfers (seed
+//     004) cost 18, enough to take a satisfied customer to indifferent.
+//   - A complaint costs 10; resolving it quickly and well earns 25, so a
+//     well-handled problem leaves the customer better off than before
+//     (service recovery, seed 004: "a problem solved well creates
+//     loyalty"). A late resolution still costs 10 more.
+//   - A broken promise costs 30 and drops the customer to annoyed at once
+//     (seed 004: customers hate empty promises; consistency beats
+//     surprises).
+func DefaultLadderRules() LadderRules {
+	return LadderRules{
+		HalfLife:      90 * 24 * time.Hour,
+		IndifferentAt: -20, SatisfiedAt: 15, LoyalAt: 40, AdvocateAt: 60, Hysteresis: 5,
+		LoyalPurchases: 2, AdvocateRecency: 180 * 24 * time.Hour,
+		Sentiment: 8, Promoter: 10, Passive: 2, Detractor: -12, CSAT: 5, CES: 3,
+		Resolved: 4, Unresolved: -4, Transfer: -6, Breach: -5,
+		Purchase: 8, Referral: 15, Complaint: -10,
+		Recovery: 25, LateResolution: -10, RecoveryWithin: 48 * time.Hour,
+		BrokenPromise: -30,
+	}
+}
+
+// scoreLimit bounds the score, in thousandths.
+const scoreLimit = 1_000_000
+
+// Check reports rules that cannot work: thresholds out of order, a
+// negative hysteresis, a half-life under a day.
+func (r LadderRules) Check() error {
+	switch {
+	case r.HalfLife < 24*time.Hour:
+		return invalid("half_life", "min", "at least one day")
+	case !(r.IndifferentAt < r.SatisfiedAt && r.SatisfiedAt < r.LoyalAt && r.LoyalAt <= r.AdvocateAt):
+		return invalid("thresholds", "order", "indifferent < satisfied < loyal <= advocate")
+	case r.Hysteresis < 0:
+		return invalid("hysteresis", "non_negative", "")
+	case r.LoyalPurchases < 0:
+		return invalid("loyal_purchases", "non_negative", "")
+	case r.AdvocateAt*1000 >= scoreLimit || r.IndifferentAt*1000 <= -scoreLimit:
+		return invalid("thresholds", "range", "within -1000..1000 points")
+	}
+	return nil
+}
+
+// LadderMove is a customer's move on the ladder, with the evidence that
+// caused it and the reason in words.
+type LadderMove struct {
+	ID          ID
+	Customer    ID
+	At          time.Time
+	From, To    LoyaltyStage
+	Event       LadderEvent
+	ScoreBefore int64 // the score before the evidence, decayed to At, in thousandths
+	ScoreAfter  int64
+	Evidence    Evidence
+	Reason      string
+}
+
+// Up reports whether the move is up the ladder (a rise or a win-back).
+func (m LadderMove) Up() bool { return m.Event == Rise || m.Event == WinBack }
+
+// Apply weighs one piece of evidence: it decays the score to the
+// evidence's time, adds the evidence's points, and moves the customer as
+// far as the rules say, one rung at a time. It returns the new state and
+// the moves, without IDs.
+//
+// Evidence older than the state's last evidence is applied as of the
+// state's time: it counts in full but cannot rewrite the past. The same
+// evidence in the same order always gives the same ladder.
+func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMove, error) {
+	if !ev.Kind.valid() {
+		return st, nil, invalid("kind", "one_of", fmt.Sprintf("%q is not a kind of evidence", ev.Kind))
+	}
+	if err := ev.Survey.check("survey"); err != nil {
+		return st, nil, err
+	}
+	at := ev.At.UTC()
+	if at.Before(st.UpdatedAt) {
+		at = st.UpdatedAt
+	}
+	if st.Stage == "" {
+		st.Stage, st.Since = ladderMachine.Initial(), at
+	}
+	before := r.decay(st.Score, st.UpdatedAt, at)
+	st.Score = before
+	st.UpdatedAt = at
+	st.Evidence++
+
+	if st.Stage == Lost {
+		if ev.Kind != EvidencePurchase {
+			return st, nil, nil // a lost customer's experiences wait for their return
+		}
+		st.Score, st.Purchases = 0, 1
+		st, mv := r.move(st, WinBack, ev, before, "bought again after leaving")
+		return st, []LadderMove{mv}, nil
+	}
+
+	points, reason := r.points(ev)
+	st.Score = clampScore(st.Score + points)
+	switch ev.Kind {
+	case EvidencePurchase:
+		st.Purchases++
+	case EvidenceReferral:
+		st.LastReferral = at
+	case EvidenceChurn:
+		st, mv := r.move(st, Churn, ev, before, "left: "+reason)
+		return st, []LadderMove{mv}, nil
+	}
+	if ev.Survey.NPS != nil && *ev.Survey.NPS >= 9 {
+		st.LastPromoter = at
+	}
+
+	var moves []LadderMove
+	if ev.Kind == EvidenceBrokenPromise && st.Stage != Annoyed {
+		var mv LadderMove
+		st, mv = r.move(st, Fall, ev, before, reason)
+		return st, append(moves, mv), nil
+	}
+	for {
+		event, ok := r.next(st)
+		if !ok {
+			return st, moves, nil
+		}
+		var mv LadderMove
+		st, mv = r.move(st, event, ev, before, reason)
+		moves = append(moves, mv)
+	}
+}
+
+func (r LadderRules) move(st LadderState, event LadderEvent, ev Evidence, before int64, reason string) (LadderState, LadderMove) {
+	to, _ := ladderMachine.Next(st.Stage, event) // next only asks for moves the table has
+	mv := LadderMove{Customer: ev.Customer, At: st.UpdatedAt, From: st.Stage, To: to, Event: event,
+		ScoreBefore: before, ScoreAfter: st.Score, Evidence: ev, Reason: reason}
+	st.Stage, st.Since = to, st.UpdatedAt
+	return st, mv
+}
+
+// next says whether the state calls for a rise or a slide.
+func (r LadderRules) next(st LadderState) (LadderEvent, bool) {
+	rank := st.Stage.rank()
+	stages := LoyaltyStages()
+	if rank+1 < len(stages) && r.qualifies(st, stages[rank+1], 0) {
+		return Rise, true
+	}
+	if rank > 0 && !r.qualifies(st, st.Stage, r.Hysteresis*1000) {
+		return Slide, true
+	}
+	return "", false
+}
+
+// qualifies reports whether the state meets the stage's threshold (less
+// slack) and requirements.
+func (r LadderRules) qualifies(st LadderState, s LoyaltyStage, slack int64) bool {
+	threshold := map[LoyaltyStage]int64{Annoyed: -scoreLimit / 1000, Indifferent: r.IndifferentAt, Satisfied: r.SatisfiedAt, Loyal: r.LoyalAt, Advocate: r.AdvocateAt}[s]
+	if st.Score < threshold*1000-slack {
+		return false
+	}
+	if s.rank() >= Loyal.rank() && st.Purchases < r.LoyalPurchases {
+		return false
+	}
+	if s == Advocate {
+		recent := func(t time.Time) bool { return !t.IsZero() && st.UpdatedAt.Sub(t) <= r.AdvocateRecency }
+		return recent(st.LastReferral) || recent(st.LastPromoter)
+	}
+	return true
+}
+
+// points weighs a piece of evidence, in thousandths, and says why in
+// words.
+func (r LadderRules) points(ev Evidence) (int64, string) {
+	var pts int64
+	var why []string
+	add := func(p int64, format string, args ...any) {
+		if p != 0 {
+			pts += p
+			why = append(why, fmt.Sprintf("%s %+d", fmt.Sprintf(format, args...), p))
+		}
+	}
+	switch ev.Kind {
+	case EvidenceExperience:
+		add(int64(ev.Sentiment)*r.Sentiment, "sentiment %d", ev.Sentiment)
+		if n := ev.Survey.NPS; n != nil {
+			switch {
+			case *n >= 9:
+				add(r.Promoter, "NPS %d (promoter)", *n)
+			case *n >= 7:
+				add(r.Passive, "NPS %d (passive)", *n)
+			default:
+				add(r.Detractor, "NPS %d (detractor)", *n)
+			}
+		}
+		if c := ev.Survey.CSAT; c != nil {
+			add(int64(*c-3)*r.CSAT, "CSAT %d", *c)
+		}
+		if c := ev.Survey.CES; c != nil {
+			add(int64(4-*c)*r.CES, "CES %d", *c)
+		}
+		if ev.Resolved {
+			add(r.Resolved, "resolved")
+		} else if ev.Source == KindInteraction {
+			add(r.Unresolved, "not resolved")
+		}
+		if ev.Transfers > 1 {
+			add(int64(ev.Transfers-1)*r.Transfer, "%d transfers", ev.Transfers)
+		}
+		if ev.Breached {
+			add(r.Breach, "service standard missed")
+		}
+		weight := int64(cmpOr(ev.Weight, 100))
+		score := pts * 1000 * weight / 100
+		return score, r.explain(ev, why, weight)
+	case EvidencePurchase:
+		add(r.Purchase, "purchase")
+	case EvidenceReferral:
+		add(r.Referral, "referral")
+	case EvidenceComplaint:
+		add(r.Complaint, "complaint")
+	case EvidenceResolution:
+		within := ev.WithinStandard || (r.RecoveryWithin > 0 && ev.Resolution <= r.RecoveryWithin)
+		happy := ev.Survey.CSAT == nil || *ev.Survey.CSAT >= 4
+		if within && ev.Reopens == 0 && happy {
+			add(r.Recovery, "complaint resolved well in %s (service recovery)", ev.Resolution.Round(time.Minute))
+		} else {
+			add(r.LateResolution, "complaint resolved in %s, %d reopens", ev.Resolution.Round(time.Minute), ev.Reopens)
+		}
+		if ev.Handoffs > 1 {
+			add(int64(ev.Handoffs-1)*r.Transfer, "%d hand-offs", ev.Handoffs)
+		}
+	case EvidenceBrokenPromise:
+		add(r.BrokenPromise, "broken promise")
+	case EvidenceChurn:
+		why = append(why, "churn")
+	}
+	return pts * 1000, r.explain(ev, why, 100)
+}
+
+func (r LadderRules) explain(ev Evidence, why []string, weight int64) string {
+	s := string(ev.Kind)
+	if ev.Touchpoint != "" {
+		s += " at " + ev.Touchpoint
+	}
+	if len(why) > 0 {
+		s += ": " + joinWords(why)
+	}
+	if weight != 100 {
+		s += fmt.Sprintf(" (weight %d%%)", weight)
+	}
+	if ev.Note != "" {
+		s += " - " + ev.Note
+	}
+	return s
+}
+
+func joinWords(ws []string) string {
+	out := ""
+	for i, w := range ws {
+		if i > 0 {
+			out += ", "
+		}
+		out += w
+	}
+	return out
+}
+
+func clampScore(s int64) int64 { return min(max(s, -scoreLimit), scoreLimit) }
+
+// Replay applies evidence in order from a new customer's state and returns
+// the final state and every move. The same evidence in the same order
+// always gives the same result.
+func (r LadderRules) Replay(start time.Time, evidence []Evidence) (LadderState, []LadderMove, error) {
+	st := LadderState{Stage: ladderMachine.Initial(), Since: start, UpdatedAt: start}
+	var all []LadderMove
+	for i, ev := range evidence {
+		var moves []LadderMove
+		var err error
+		if st, moves, err = r.Apply(st, ev); err != nil {
+			return st, all, fmt.Errorf("evidence %d: %w", i, err)
+		}
+		all = append(all, moves...)
+	}
+	return st, all, nil
+}

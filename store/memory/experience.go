@@ -1,0 +1,278 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/crmkit/crm"
+)
+
+// storedMap is a touchpoint map with its touchpoints resolved when saved.
+type storedMap struct {
+	m        crm.TouchpointMap
+	resolved map[string]crm.ResolvedTouchpoint
+}
+
+func (s storedMap) clone() storedMap {
+	s.m = s.m.Clone()
+	return s // resolved touchpoints are never changed after saving
+}
+
+func storeMap(m crm.TouchpointMap) (storedMap, error) {
+	rs, err := m.Resolve()
+	if err != nil {
+		return storedMap{}, err
+	}
+	s := storedMap{m: m, resolved: make(map[string]crm.ResolvedTouchpoint, len(rs))}
+	for _, r := range rs {
+		s.resolved[r.Key] = r
+	}
+	return s, nil
+}
+
+type mapRepo struct{ t *txState }
+
+func (r mapRepo) repo() repo[storedMap] {
+	return repo[storedMap]{kind: crm.KindTouchpointMap, rows: r.t.maps,
+		id: func(s storedMap) crm.ID { return s.m.ID }, version: func(s storedMap) int64 { return s.m.Version }}
+}
+
+func (r mapRepo) Get(_ context.Context, id crm.ID) (crm.TouchpointMap, error) {
+	s, err := r.repo().get(id)
+	return s.m, err
+}
+
+func (r mapRepo) List(_ context.Context, p crm.PageRequest) ([]crm.TouchpointMap, error) {
+	var out []crm.TouchpointMap
+	for _, s := range r.repo().list(p, func(storedMap) bool { return true }) {
+		out = append(out, s.m)
+	}
+	return out, nil
+}
+
+func (r mapRepo) Touchpoint(_ context.Context, mapID crm.ID, key string) (crm.ResolvedTouchpoint, error) {
+	s, err := r.repo().get(mapID)
+	if err != nil {
+		return crm.ResolvedTouchpoint{}, err
+	}
+	tp, ok := s.resolved[key]
+	if !ok {
+		return crm.ResolvedTouchpoint{}, &crm.NotFoundError{Kind: crm.KindTouchpointMap, ID: mapID.String() + "/" + key}
+	}
+	return tp, nil
+}
+
+func (r mapRepo) Insert(_ context.Context, m crm.TouchpointMap) error {
+	s, err := storeMap(m)
+	if err != nil {
+		return err
+	}
+	return r.repo().insert(s)
+}
+
+func (r mapRepo) Update(_ context.Context, m crm.TouchpointMap) error {
+	s, err := storeMap(m)
+	if err != nil {
+		return err
+	}
+	return r.repo().update(s)
+}
+
+type interactionRepo struct{ t *txState }
+
+func (r interactionRepo) Get(_ context.Context, id crm.ID) (crm.Interaction, error) {
+	in, ok := r.t.interactions.get(id)
+	if !ok {
+		return crm.Interaction{}, &crm.NotFoundError{Kind: crm.KindInteraction, ID: id.String()}
+	}
+	return in, nil
+}
+
+func (r interactionRepo) ByIdempotencyKey(ctx context.Context, key string) (crm.Interaction, error) {
+	if key != "" {
+		if id, ok := r.t.s.idempotency[key]; ok {
+			return r.Get(ctx, id)
+		}
+		if mine := r.t.interactions.mine(func(in crm.Interaction) bool { return in.IdempotencyKey == key }); len(mine) > 0 {
+			return mine[0], nil
+		}
+	}
+	return crm.Interaction{}, &crm.NotFoundError{Kind: crm.KindInteraction, ID: "idempotency key " + key}
+}
+
+func (r interactionRepo) ForCustomer(_ context.Context, customer crm.ID) ([]crm.Interaction, error) {
+	out := rowsOf(r.t.interactions, r.t.s.byCustomer[customer].interactions,
+		func(in crm.Interaction) bool { return in.Customer == customer })
+	slices.SortFunc(out, func(a, b crm.Interaction) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return a.ID.Compare(b.ID)
+	})
+	return out, nil
+}
+
+func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {
+	if _, ok := r.t.interactions.get(in.ID); ok {
+		return &crm.ConflictError{Kind: crm.KindInteraction, ID: in.ID.String(), Detail: "already exists"}
+	}
+	if in.IdempotencyKey != "" {
+		if _, err := r.ByIdempotencyKey(ctx, in.IdempotencyKey); err == nil {
+			return &crm.ConflictError{Kind: crm.KindInteraction, ID: in.ID.String(), Detail: "idempotency key already used"}
+		}
+	}
+	r.t.interactions.put(in.ID, in, true)
+	return nil
+}
+
+// rowsOf returns a customer's committed rows, by their index, followed by
+// the matching rows the transaction added.
+func rowsOf[T any](o *overlay[T], committed []crm.ID, match func(T) bool) []T {
+	out := make([]T, 0, len(committed))
+	for _, id := range committed {
+		v, _ := o.get(id)
+		out = append(out, v)
+	}
+	return append(out, o.mine(match)...)
+}
+
+type caseRepo struct{ t *txState }
+
+func (r caseRepo) repo() repo[crm.Case] {
+	return repo[crm.Case]{kind: crm.KindCase, rows: r.t.cases,
+		id: func(c crm.Case) crm.ID { return c.ID }, version: func(c crm.Case) int64 { return c.Version }}
+}
+
+func (r caseRepo) Get(_ context.Context, id crm.ID) (crm.Case, error) { return r.repo().get(id) }
+func (r caseRepo) Insert(_ context.Context, c crm.Case) error         { return r.repo().insert(c) }
+func (r caseRepo) Update(_ context.Context, c crm.Case) error         { return r.repo().update(c) }
+func (r caseRepo) List(_ context.Context, f crm.CaseFilter, p crm.PageRequest) ([]crm.Case, error) {
+	return r.repo().list(p, f.Match), nil
+}
+
+type templateRepo struct{ t *txState }
+
+func (r templateRepo) repo() repo[crm.JourneyTemplate] {
+	return repo[crm.JourneyTemplate]{kind: crm.KindJourneyTemplate, rows: r.t.templates,
+		id: func(t crm.JourneyTemplate) crm.ID { return t.ID }, version: func(t crm.JourneyTemplate) int64 { return t.Version }}
+}
+
+func (r templateRepo) Get(_ context.Context, id crm.ID) (crm.JourneyTemplate, error) {
+	return r.repo().get(id)
+}
+func (r templateRepo) Insert(_ context.Context, t crm.JourneyTemplate) error {
+	return r.repo().insert(t)
+}
+func (r templateRepo) Update(_ context.Context, t crm.JourneyTemplate) error {
+	return r.repo().update(t)
+}
+func (r templateRepo) List(_ context.Context, mapID crm.ID, p crm.PageRequest) ([]crm.JourneyTemplate, error) {
+	return r.repo().list(p, func(t crm.JourneyTemplate) bool { return mapID.IsZero() || t.Map == mapID }), nil
+}
+
+type ladderRepo struct{ t *txState }
+
+func cloneEvidence(ev crm.Evidence) crm.Evidence {
+	ev.Survey = cloneSurvey(ev.Survey)
+	return ev
+}
+
+func cloneMove(m crm.LadderMove) crm.LadderMove {
+	m.Evidence = cloneEvidence(m.Evidence)
+	return m
+}
+
+func cloneSurvey(s crm.Survey) crm.Survey {
+	return crm.Interaction{Survey: s}.Clone().Survey
+}
+
+func (r ladderRepo) states() repo[crm.LadderState] {
+	return repo[crm.LadderState]{kind: crm.KindLadderState, rows: r.t.states,
+		id: func(s crm.LadderState) crm.ID { return s.Customer }, version: func(s crm.LadderState) int64 { return s.Version }}
+}
+
+func (r ladderRepo) State(_ context.Context, customer crm.ID) (crm.LadderState, error) {
+	return r.states().get(customer)
+}
+
+func (r ladderRepo) SaveState(_ context.Context, st crm.LadderState) error {
+	if st.Version == 1 {
+		return r.states().insert(st)
+	}
+	return r.states().update(st)
+}
+
+// stage is a customer's rung now.
+func (t *txState) stage(customer crm.ID) crm.LoyaltyStage {
+	if st, ok := t.states.get(customer); ok {
+		return st.Stage
+	}
+	return crm.Indifferent
+}
+
+func (r ladderRepo) Evidence(_ context.Context, customer crm.ID) ([]crm.Evidence, error) {
+	return rowsOf(r.t.evidence, r.t.s.byCustomer[customer].evidence, func(ev crm.Evidence) bool { return ev.Customer == customer }), nil
+}
+
+func (r ladderRepo) Moves(_ context.Context, customer crm.ID) ([]crm.LadderMove, error) {
+	return rowsOf(r.t.moves, r.t.s.byCustomer[customer].moves, func(m crm.LadderMove) bool { return m.Customer == customer }), nil
+}
+
+func (r ladderRepo) MovesBetween(_ context.Context, from, to time.Time, p crm.PageRequest) ([]crm.LadderMove, error) {
+	p = p.Normalized()
+	in := func(m crm.LadderMove) bool {
+		return (from.IsZero() || !m.At.Before(from)) && (to.IsZero() || m.At.Before(to))
+	}
+	return r.t.moves.list(p.After, p.Limit, in), nil
+}
+
+func (r ladderRepo) AppendEvidence(_ context.Context, ev crm.Evidence) error {
+	return appendNew(r.t.evidence, crm.KindEvidence, ev.ID, ev)
+}
+
+func (r ladderRepo) AppendMoves(_ context.Context, moves []crm.LadderMove) error {
+	for _, m := range moves {
+		if err := appendNew(r.t.moves, crm.KindLadderMove, m.ID, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func appendNew[T any](o *overlay[T], kind crm.Kind, id crm.ID, v T) error {
+	if _, ok := o.get(id); ok {
+		return &crm.ConflictError{Kind: kind, ID: id.String(), Detail: "already exists"}
+	}
+	o.put(id, v, true)
+	return nil
+}
+
+// analytics answers with the reference implementations over every row
+// the transaction sees.
+type analytics struct{ t *txState }
+
+func (a analytics) Experience(_ context.Context, q crm.ExperienceQuery) ([]crm.ExperienceCounts, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	return crm.AggregateExperience(a.t.interactions.all(), q), nil
+}
+
+func (a analytics) Cases(_ context.Context, q crm.CaseQuery) ([]crm.CaseCounts, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	return crm.AggregateCases(a.t.cases.all(), q), nil
+}
+
+func (a analytics) MomentsOfTruth(_ context.Context, q crm.MomentsQuery) ([]crm.MomentCount, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	return crm.MomentsOfTruth(a.t.moves.all(), a.t.interactions.all(), q), nil
+}
+
+func (a analytics) LadderDistribution(_ context.Context, at time.Time) ([]crm.StageCount, error) {
+	return crm.LadderDistribution(a.t.customers.all(), a.t.moves.all(), at), nil
+}

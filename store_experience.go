@@ -1,0 +1,136 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// TouchpointMapReader reads touchpoint maps.
+type TouchpointMapReader interface {
+	// Get returns the map or a *NotFoundError.
+	Get(ctx context.Context, id ID) (TouchpointMap, error)
+	// List returns a page of maps in ID order.
+	List(ctx context.Context, page PageRequest) ([]TouchpointMap, error)
+	// Touchpoint returns one touchpoint of a map with its inherited fields
+	// filled in, or a *NotFoundError for an unknown map or key. Adapters
+	// keep the resolved touchpoints when a map is saved, so this is one
+	// lookup however large the map.
+	Touchpoint(ctx context.Context, mapID ID, key string) (ResolvedTouchpoint, error)
+}
+
+// TouchpointMapRepository reads and writes touchpoint maps, with the
+// version rules of CustomerRepository. The maps it is given have been
+// checked with Resolve.
+type TouchpointMapRepository interface {
+	TouchpointMapReader
+	Insert(ctx context.Context, m TouchpointMap) error
+	Update(ctx context.Context, m TouchpointMap) error
+}
+
+// InteractionReader reads interactions.
+type InteractionReader interface {
+	// Get returns the interaction or a *NotFoundError.
+	Get(ctx context.Context, id ID) (Interaction, error)
+	// ByIdempotencyKey returns the interaction recorded with the key, or a
+	// *NotFoundError.
+	ByIdempotencyKey(ctx context.Context, key string) (Interaction, error)
+	// ForCustomer returns a customer's interactions ordered by At, then ID.
+	ForCustomer(ctx context.Context, customer ID) ([]Interaction, error)
+}
+
+// InteractionRepository records interactions. They are facts: never
+// updated, never deleted. Insert fails with a *ConflictError for an
+// existing ID or a non-empty idempotency key already used.
+type InteractionRepository interface {
+	InteractionReader
+	Insert(ctx context.Context, in Interaction) error
+}
+
+// CaseFilter selects cases; zero fields match everything.
+type CaseFilter struct {
+	Customer   ID
+	Status     CaseStatus
+	Kind       CaseKind
+	Department string
+	// PromiseDueBefore, when set, selects the cases not yet resolved whose
+	// promise fell due before it and is not yet marked broken.
+	PromiseDueBefore time.Time
+}
+
+// Match reports whether c passes the filter.
+func (f CaseFilter) Match(c Case) bool {
+	return (f.Customer.IsZero() || c.Customer == f.Customer) &&
+		(f.Status == "" || c.Status == f.Status) &&
+		(f.Kind == "" || c.Kind == f.Kind) &&
+		(f.Department == "" || c.Department == f.Department) &&
+		(f.PromiseDueBefore.IsZero() || (!c.PromisedBy.IsZero() && c.PromisedBy.Before(f.PromiseDueBefore) &&
+			!c.PromiseBroken && c.ResolvedAt.IsZero()))
+}
+
+// CaseReader reads cases.
+type CaseReader interface {
+	Get(ctx context.Context, id ID) (Case, error)
+	List(ctx context.Context, f CaseFilter, page PageRequest) ([]Case, error)
+}
+
+// CaseRepository reads and writes cases, with the version rules of
+// CustomerRepository.
+type CaseRepository interface {
+	CaseReader
+	Insert(ctx context.Context, c Case) error
+	Update(ctx context.Context, c Case) error
+}
+
+// LadderReader reads the loyalty ladder's states, evidence and moves.
+type LadderReader interface {
+	// State returns a customer's ladder state, or a *NotFoundError when no
+	// evidence was applied yet (the customer is then indifferent).
+	State(ctx context.Context, customer ID) (LadderState, error)
+	// Evidence returns a customer's evidence in the order it was applied
+	// (ID order).
+	Evidence(ctx context.Context, customer ID) ([]Evidence, error)
+	// Moves returns a customer's moves in the order they were made (ID
+	// order).
+	Moves(ctx context.Context, customer ID) ([]LadderMove, error)
+	// MovesBetween returns a page of the moves of every customer with At in
+	// [from, to), in ID order; zero bounds are open.
+	MovesBetween(ctx context.Context, from, to time.Time, page PageRequest) ([]LadderMove, error)
+}
+
+// LadderRepository saves ladder states, with the version rules of
+// CustomerRepository keyed by the state's Customer, and appends evidence
+// and moves. Evidence and moves are append-only; an existing ID is a
+// *ConflictError.
+type LadderRepository interface {
+	LadderReader
+	SaveState(ctx context.Context, st LadderState) error
+	AppendEvidence(ctx context.Context, ev Evidence) error
+	AppendMoves(ctx context.Context, moves []LadderMove) error
+}
+
+// JourneyTemplateReader reads journey templates.
+type JourneyTemplateReader interface {
+	Get(ctx context.Context, id ID) (JourneyTemplate, error)
+	// List returns a page of the templates of a map (every map when mapID
+	// is zero), in ID order.
+	List(ctx context.Context, mapID ID, page PageRequest) ([]JourneyTemplate, error)
+}
+
+// JourneyTemplateRepository reads and writes journey templates, with the
+// version rules of CustomerRepository.
+type JourneyTemplateRepository interface {
+	JourneyTemplateReader
+	Insert(ctx context.Context, t JourneyTemplate) error
+	Update(ctx context.Context, t JourneyTemplate) error
+}
+
+// AnalyticsReader answers the aggregate questions. SQL adapters aggregate
+// in the database; every adapter must give exactly the answer of the
+// reference implementations (AggregateExperience, AggregateCases,
+// MomentsOfTruth, LadderDistribution), in the same order.
+type AnalyticsReader interface {
+	Experience(ctx context.Context, q ExperienceQuery) ([]ExperienceCounts, error)
+	Cases(ctx context.Context, q CaseQuery) ([]CaseCounts, error)
+	MomentsOfTruth(ctx context.Context, q MomentsQuery) ([]MomentCount, error)
+	LadderDistribution(ctx context.Context, at time.Time) ([]StageCount, error)
+}
