@@ -173,7 +173,9 @@ func (c ExperienceCounts) CES() (float64, bool) { return ratio(c.CESSum, c.CESAn
 func (c ExperienceCounts) FCR() (float64, bool) { return ratio(100*c.FirstContactResolved, c.Inbound) }
 
 // TransfersPerContact is the mean number of hand-offs in a contact.
-func (c ExperienceCounts) TransfersPerContact() (float64, bool) { return ratio(c.Transfers, c.Interactions) }
+func (c ExperienceCounts) TransfersPerContact() (float64, bool) {
+	return ratio(c.Transfers, c.Interactions)
+}
 
 // AnswerBreachRate is the share of contacts that waited longer than the
 // standard, in percent.

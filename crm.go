@@ -21,6 +21,7 @@ import (
 // share one store.
 type CRM struct {
 	store   Store
+	rules   LadderRules
 	clock   Clock
 	ids     *IDGenerator
 	policy  Policy
@@ -43,6 +44,7 @@ type Subscriber func(ctx context.Context, events []Event)
 type Option func(*options)
 
 type options struct {
+	rules   *LadderRules
 	clock   Clock
 	random  io.Reader
 	policy  Policy
@@ -58,6 +60,9 @@ func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
 // crypto/rand). With a ManualClock and a seeded reader, IDs repeat from
 // run to run.
 func WithRandom(r io.Reader) Option { return func(o *options) { o.random = r } }
+
+// WithLadderRules replaces DefaultLadderRules.
+func WithLadderRules(r LadderRules) Option { return func(o *options) { o.rules = &r } }
 
 // WithPolicy replaces DefaultPolicy.
 func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
@@ -89,8 +94,15 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	if o.retries < 0 || o.backoff < 0 {
 		return nil, invalid("retries", "non_negative", "")
 	}
+	rules := DefaultLadderRules()
+	if o.rules != nil {
+		rules = *o.rules
+	}
+	if err := rules.Check(); err != nil {
+		return nil, err
+	}
 	return &CRM{
-		store: store, clock: o.clock, ids: NewIDGenerator(o.clock, o.random), policy: o.policy,
+		rules: rules, store: store, clock: o.clock, ids: NewIDGenerator(o.clock, o.random), policy: o.policy,
 		retries: o.retries, backoff: Backoff{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
 	}, nil
 }
@@ -141,6 +153,7 @@ type writeTx struct {
 	actor  User
 	now    time.Time
 	events []Event
+	moves  []LadderMove // ladder moves made by the write, for the caller
 }
 
 // stale marks an error that a retry cannot fix, such as a version the

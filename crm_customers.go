@@ -194,14 +194,7 @@ func (w *writeTx) saveCustomer(before, after Customer, typ EventType, reason str
 // Customer returns a customer the actor may read.
 func (c *CRM) Customer(ctx context.Context, actor, id ID) (Customer, error) {
 	var out Customer
-	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
-		cu, err := tx.Customers().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := c.policy.Authorize(a, ActionRead, cu.target()); err != nil {
-			return err
-		}
+	err := c.readCustomer(ctx, actor, id, func(_ ReadTx, cu Customer) error {
 		out = cu
 		return nil
 	})

@@ -49,14 +49,8 @@ func (c *CRM) Events(ctx context.Context, seq int64) iter.Seq2[Event, error] {
 // actor who may read the customer.
 func (c *CRM) History(ctx context.Context, actor, customer ID) ([]Event, error) {
 	var out []Event
-	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
-		cu, err := tx.Customers().Get(ctx, customer)
-		if err != nil {
-			return err
-		}
-		if err := c.policy.Authorize(a, ActionRead, cu.target()); err != nil {
-			return err
-		}
+	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, _ Customer) error {
+		var err error
 		out, err = tx.Events().Subject(ctx, KindCustomer, customer)
 		return err
 	})

@@ -24,6 +24,17 @@ const (
 	UserUpdated        EventType = "user.updated"
 	UserDeactivated    EventType = "user.deactivated"
 	UserReactivated    EventType = "user.reactivated"
+
+	TouchpointMapCreated   EventType = "touchpoint_map.created"
+	TouchpointMapUpdated   EventType = "touchpoint_map.updated"
+	JourneyTemplateCreated EventType = "journey_template.created"
+	JourneyTemplateUpdated EventType = "journey_template.updated"
+	InteractionRecorded    EventType = "interaction.recorded"
+	CaseOpenedEvent        EventType = "case.opened"
+	CaseMoved              EventType = "case.moved" // started, handed off, resolved, reopened or closed; the data says which
+	CasePromiseBroken      EventType = "case.promise_broken"
+	EvidenceRecorded       EventType = "evidence.recorded" // evidence from an outside system: a purchase, a referral, churn
+	LadderMoved            EventType = "ladder.moved"
 )
 
 // Hash is a SHA-256 digest.

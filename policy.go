@@ -15,6 +15,9 @@ const (
 	ActionReassign    Action = "reassign"
 	ActionErase       Action = "erase"
 	ActionManageUsers Action = "manage_users"
+	ActionRecord      Action = "record"    // record interactions, cases and evidence about a customer
+	ActionAnalyze     Action = "analyze"   // read statistics across customers
+	ActionConfigure   Action = "configure" // design touchpoint maps, journey templates and pipelines
 )
 
 // Scope is how far a grant reaches.
@@ -79,21 +82,28 @@ type RolePolicy struct {
 //	reassign      all    team     none
 //	erase         all    none     none
 //	manage_users  all    none     none
+//	record        all    all      all
+//	analyze       all    all      none
+//	configure     all    none     none
 //
 // A rep may not restore: archiving is their way to say a customer is gone,
-// bringing one back is a manager's call.
+// bringing one back is a manager's call. Anyone may record what happened
+// with any customer (a contact-center agent serves customers they do not
+// own); statistics across customers are for managers.
 func DefaultPolicy() RolePolicy {
 	return RolePolicy{Grants: map[Role]map[Action]Scope{
 		RoleAdmin: {
 			ActionRead: ScopeAll, ActionCreate: ScopeAll, ActionUpdate: ScopeAll, ActionArchive: ScopeAll,
 			ActionRestore: ScopeAll, ActionReassign: ScopeAll, ActionErase: ScopeAll, ActionManageUsers: ScopeAll,
+			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll,
 		},
 		RoleManager: {
 			ActionRead: ScopeTeam, ActionCreate: ScopeTeam, ActionUpdate: ScopeTeam, ActionArchive: ScopeTeam,
-			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam,
+			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll,
 		},
 		RoleRep: {
 			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,
+			ActionRecord: ScopeAll,
 		},
 	}}
 }

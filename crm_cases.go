@@ -1,0 +1,265 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// OpenCase opens a case at a touchpoint. A complaint weighs on the
+// customer's ladder at once. It returns the case and the ladder moves.
+func (c *CRM) OpenCase(ctx context.Context, actor ID, n NewCase) (Case, []LadderMove, error) {
+	var out Case
+	var moves []LadderMove
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		cu, err := w.tx.Customers().Get(ctx, n.Customer)
+		if err != nil {
+			return err
+		}
+		if err := w.authorize(ActionRecord, cu.target()); err != nil {
+			return err
+		}
+		tp, err := w.touchpoint(n.Map, n.Touchpoint)
+		if err != nil {
+			return err
+		}
+		id, err := w.newID()
+		if err != nil {
+			return err
+		}
+		if out, err = n.build(id, tp, w.now); err != nil {
+			return err
+		}
+		if err := w.tx.Cases().Insert(ctx, out); err != nil {
+			return err
+		}
+		if err := w.record(CaseOpenedEvent, KindCase, id, 1, caseData(out, "", "")); err != nil {
+			return err
+		}
+		if out.Kind == Complaint {
+			moves, err = w.applyEvidence(caseEvidence(out, EvidenceComplaint, out.OpenedAt))
+		}
+		return err
+	})
+	return out, moves, err
+}
+
+// StartCase marks that someone works on the case.
+func (c *CRM) StartCase(ctx context.Context, actor, id ID) (Case, error) {
+	cs, _, err := c.moveCase(ctx, actor, id, CaseStart, "", func(_ *writeTx, cs Case) (Case, error) { return cs, nil })
+	return cs, err
+}
+
+// HandOffCase gives the case to another department and counts the
+// hand-off.
+func (c *CRM) HandOffCase(ctx context.Context, actor, id ID, department, reason string) (Case, error) {
+	cs, _, err := c.moveCase(ctx, actor, id, CaseHandOff, reason, func(_ *writeTx, cs Case) (Case, error) {
+		d, err := cleanText("department", department, maxShortTextLen, true)
+		if err != nil {
+			return Case{}, err
+		}
+		cs.Department, cs.Handoffs = d, cs.Handoffs+1
+		return cs, nil
+	})
+	return cs, err
+}
+
+// CaseResolution is how a case was settled. At defaults to now; CSAT is
+// the customer's answer about the resolution, if asked.
+type CaseResolution struct {
+	Note string
+	At   time.Time
+	CSAT *int
+}
+
+// ResolveCase settles a case. The case is judged against its touchpoint's
+// ResolveWithin and against its promise; a complaint resolved well and
+// quickly lifts the customer (service recovery), a promise broken drops
+// them to annoyed. It returns the case and the ladder moves.
+func (c *CRM) ResolveCase(ctx context.Context, actor, id ID, r CaseResolution) (Case, []LadderMove, error) {
+	return c.moveCase(ctx, actor, id, CaseResolve, r.Note, func(w *writeTx, cs Case) (Case, error) {
+		if err := (Survey{CSAT: r.CSAT}).check("csat"); err != nil {
+			return Case{}, err
+		}
+		at := cmpOr(r.At, w.now).UTC().Truncate(time.Microsecond)
+		if at.After(w.now) {
+			return Case{}, invalid("at", "not_future", "")
+		}
+		wasBroken := cs.PromiseBroken
+		cs, err := cs.resolve(at, r.Note)
+		if err != nil {
+			return Case{}, err
+		}
+		if cs.PromiseBroken && !wasBroken {
+			if err := w.brokenPromise(cs); err != nil {
+				return Case{}, err
+			}
+		}
+		if cs.Kind == Complaint {
+			ev := caseEvidence(cs, EvidenceResolution, at)
+			ev.Survey = Survey{CSAT: r.CSAT}
+			if err := w.weigh(ev); err != nil {
+				return Case{}, err
+			}
+		}
+		return cs, nil
+	})
+}
+
+// ReopenCase reopens a resolved case and counts the reopen.
+func (c *CRM) ReopenCase(ctx context.Context, actor, id ID, reason string) (Case, error) {
+	cs, _, err := c.moveCase(ctx, actor, id, CaseReopen, reason, func(_ *writeTx, cs Case) (Case, error) {
+		cs.Reopens++
+		cs.ResolvedAt = time.Time{}
+		return cs, nil
+	})
+	return cs, err
+}
+
+// CloseCase closes a resolved case.
+func (c *CRM) CloseCase(ctx context.Context, actor, id ID) (Case, error) {
+	cs, _, err := c.moveCase(ctx, actor, id, CaseClose, "", func(w *writeTx, cs Case) (Case, error) {
+		cs.ClosedAt = w.now
+		return cs, nil
+	})
+	return cs, err
+}
+
+// CheckPromises finds the open cases whose promised date has passed,
+// marks each promise broken, and drops its customer to annoyed: a customer
+// left without an answer is not kept waiting unnoticed (seed 004). Run it
+// periodically; it returns how many promises it found broken.
+func (c *CRM) CheckPromises(ctx context.Context, actor ID) (int, error) {
+	var n int
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		n = 0
+		page := PageRequest{Limit: MaxPageSize}
+		for {
+			due, err := w.tx.Cases().List(ctx, CaseFilter{PromiseDueBefore: w.now}, page)
+			if err != nil {
+				return err
+			}
+			for _, cs := range due {
+				if err := w.authorize(ActionRecord, Target{Kind: KindCase, ID: cs.ID}); err != nil {
+					return err
+				}
+				cs.PromiseBroken = true
+				if _, err := w.saveCase(cs, CasePromiseBroken, caseData(cs, "", "promise due "+cs.PromisedBy.Format(time.RFC3339))); err != nil {
+					return err
+				}
+				if err := w.brokenPromise(cs); err != nil {
+					return err
+				}
+				n++
+			}
+			if len(due) < page.Limit {
+				return nil
+			}
+			page.After = due[len(due)-1].ID
+		}
+	})
+	return n, err
+}
+
+// brokenPromise weighs a broken promise on the customer's ladder.
+func (w *writeTx) brokenPromise(cs Case) error {
+	at := cs.PromisedBy
+	if !cs.ResolvedAt.IsZero() {
+		at = cs.ResolvedAt
+	}
+	ev := caseEvidence(cs, EvidenceBrokenPromise, at)
+	ev.Note = "promised by " + cs.PromisedBy.Format(time.RFC3339)
+	return w.weigh(ev)
+}
+
+// weigh applies evidence and keeps the moves for the caller.
+func (w *writeTx) weigh(ev Evidence) error {
+	moves, err := w.applyEvidence(ev)
+	w.moves = append(w.moves, moves...)
+	return err
+}
+
+// moveCase loads a case, moves it through the case machine, applies
+// change, and saves it with an event; it returns the ladder moves the
+// change caused.
+func (c *CRM) moveCase(ctx context.Context, actor, id ID, move CaseEvent, note string, change func(*writeTx, Case) (Case, error)) (Case, []LadderMove, error) {
+	var out Case
+	var moves []LadderMove
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		before, err := w.tx.Cases().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		cu, err := w.tx.Customers().Get(ctx, before.Customer)
+		if err != nil {
+			return err
+		}
+		if err := w.authorize(ActionRecord, cu.target()); err != nil {
+			return err
+		}
+		status, err := caseMachine.Next(before.Status, move)
+		if err != nil {
+			return err
+		}
+		w.moves = nil
+		after, err := change(w, before)
+		if err != nil {
+			return err
+		}
+		after.Status = status
+		out, err = w.saveCase(after, CaseMoved, caseData(after, move, note))
+		moves = w.moves
+		return err
+	})
+	return out, moves, err
+}
+
+// saveCase stores cs, loaded at its current version, as the next version
+// and records the event.
+func (w *writeTx) saveCase(cs Case, typ EventType, data caseEvent) (Case, error) {
+	cs.UpdatedAt, cs.Version = w.now, cs.Version+1
+	if err := w.tx.Cases().Update(w.ctx, cs); err != nil {
+		return Case{}, err
+	}
+	return cs, w.record(typ, KindCase, cs.ID, cs.Version, data)
+}
+
+func caseEvidence(cs Case, kind EvidenceKind, at time.Time) Evidence {
+	return Evidence{Customer: cs.Customer, Kind: kind, At: at, Source: KindCase, SourceID: cs.ID, Map: cs.Map,
+		Touchpoint: cs.Touchpoint, Resolution: cs.TimeToResolution(), WithinStandard: cs.ResolveWithin > 0 && !cs.ResolveBreached,
+		Handoffs: cs.Handoffs, Reopens: cs.Reopens}
+}
+
+// caseEvent is the payload of case events.
+type caseEvent struct {
+	Customer   ID         `json:"customer"`
+	Kind       CaseKind   `json:"kind"`
+	Status     CaseStatus `json:"status"`
+	Move       CaseEvent  `json:"move,omitempty"`
+	Department string     `json:"department,omitempty"`
+	Note       string     `json:"note,omitempty"`
+	Handoffs   int        `json:"handoffs"`
+	Reopens    int        `json:"reopens"`
+}
+
+func caseData(cs Case, move CaseEvent, note string) caseEvent {
+	return caseEvent{Customer: cs.Customer, Kind: cs.Kind, Status: cs.Status, Move: move, Department: cs.Department,
+		Note: note, Handoffs: cs.Handoffs, Reopens: cs.Reopens}
+}
+
+// Case returns a case of a customer the actor may read.
+func (c *CRM) Case(ctx context.Context, actor, id ID) (Case, error) {
+	var out Case
+	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
+		cs, err := tx.Cases().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		cu, err := tx.Customers().Get(ctx, cs.Customer)
+		if err != nil {
+			return err
+		}
+		out = cs
+		return c.policy.Authorize(a, ActionRead, cu.target())
+	})
+	return out, err
+}

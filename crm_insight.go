@@ -1,0 +1,108 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// ExperienceStats answers an experience question: NPS, CSAT, CES, volume,
+// first-contact resolution, transfers and breaches per touchpoint, phase,
+// channel or department and period. Call the metric methods of the
+// returned counts (NPS, CSAT, FCR, ...).
+func (c *CRM) ExperienceStats(ctx context.Context, actor ID, q ExperienceQuery) ([]ExperienceCounts, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	var out []ExperienceCounts
+	err := c.analyze(ctx, actor, func(tx ReadTx) error {
+		a := tx.Analytics()
+		var err error
+		out, err = a.Experience(ctx, q)
+		return err
+	})
+	return out, err
+}
+
+// CaseStats answers a case question: cases opened and resolved, time to
+// resolution, hand-offs per case, reopens, late resolutions and broken
+// promises.
+func (c *CRM) CaseStats(ctx context.Context, actor ID, q CaseQuery) ([]CaseCounts, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	var out []CaseCounts
+	err := c.analyze(ctx, actor, func(tx ReadTx) error {
+		a := tx.Analytics()
+		var err error
+		out, err = a.Cases(ctx, q)
+		return err
+	})
+	return out, err
+}
+
+// PainQuery asks for the worst touchpoints of a period on a map (all maps
+// when zero). MinContacts leaves out touchpoints with fewer contacts (0
+// means 5).
+type PainQuery struct {
+	From, To    time.Time
+	Map         ID
+	MinContacts int64
+}
+
+// PainPoints ranks the touchpoints that hurt most, worst first, with the
+// reasons; see the package function PainPoints for how pain is counted.
+func (c *CRM) PainPoints(ctx context.Context, actor ID, q PainQuery) ([]PainPoint, error) {
+	eq := ExperienceQuery{From: q.From, To: q.To, Map: q.Map, GroupBy: ByTouchpoint}
+	if err := eq.Check(); err != nil {
+		return nil, err
+	}
+	var out []PainPoint
+	err := c.analyze(ctx, actor, func(tx ReadTx) error {
+		a := tx.Analytics()
+		exp, err := a.Experience(ctx, eq)
+		if err != nil {
+			return err
+		}
+		cases, err := a.Cases(ctx, CaseQuery{From: q.From, To: q.To, Map: q.Map, GroupBy: ByTouchpoint})
+		out = PainPoints(exp, cases, cmpOr(q.MinContacts, 5))
+		return err
+	})
+	return out, err
+}
+
+// MomentsOfTruth ranks the touchpoints whose experiences most often come
+// just before a customer moves up or down the ladder.
+func (c *CRM) MomentsOfTruth(ctx context.Context, actor ID, q MomentsQuery) ([]MomentCount, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	var out []MomentCount
+	err := c.analyze(ctx, actor, func(tx ReadTx) error {
+		a := tx.Analytics()
+		ms, err := a.MomentsOfTruth(ctx, q)
+		out = RankMoments(ms)
+		return err
+	})
+	return out, err
+}
+
+// JourneyMapMermaid renders a journey template as a Mermaid journey
+// diagram scored by the average satisfaction at each step in [from, to).
+func (c *CRM) JourneyMapMermaid(ctx context.Context, actor, template ID, from, to time.Time) (string, error) {
+	var out string
+	err := c.analyze(ctx, actor, func(tx ReadTx) error {
+		a := tx.Analytics()
+		t, err := tx.JourneyTemplates().Get(ctx, template)
+		if err != nil {
+			return err
+		}
+		m, err := tx.TouchpointMaps().Get(ctx, t.Map)
+		if err != nil {
+			return err
+		}
+		stats, err := a.Experience(ctx, ExperienceQuery{From: from, To: to, Map: t.Map, GroupBy: ByTouchpoint})
+		out = JourneyMap(t, resolvedByKey(m), stats)
+		return err
+	})
+	return out, err
+}

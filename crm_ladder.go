@@ -1,0 +1,220 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"time"
+)
+
+// applyEvidence weighs a piece of evidence in the transaction: it loads
+// the customer's ladder state, applies the rules, and saves the state, the
+// evidence and the moves, recording an event per move.
+func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
+	id, err := w.newID()
+	if err != nil {
+		return nil, err
+	}
+	ev.ID = id
+	st, err := w.tx.Ladder().State(w.ctx, ev.Customer)
+	if errors.Is(err, ErrNotFound) {
+		cu, cerr := w.tx.Customers().Get(w.ctx, ev.Customer)
+		if cerr != nil {
+			return nil, cerr
+		}
+		st, err = LadderState{Customer: cu.ID, Stage: ladderMachine.Initial(), Since: cu.CreatedAt, UpdatedAt: cu.CreatedAt}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	next, moves, err := w.crm.rules.Apply(st, ev)
+	if err != nil {
+		return nil, err
+	}
+	next.Customer, next.Version = ev.Customer, st.Version+1
+	if err := w.tx.Ladder().SaveState(w.ctx, next); err != nil {
+		return nil, err
+	}
+	if err := w.tx.Ladder().AppendEvidence(w.ctx, ev); err != nil {
+		return nil, err
+	}
+	for i := range moves {
+		if moves[i].ID, err = w.newID(); err != nil {
+			return nil, err
+		}
+		if err := w.record(LadderMoved, KindLadderState, ev.Customer, next.Version, ladderMoveData(moves[i])); err != nil {
+			return nil, err
+		}
+	}
+	if len(moves) > 0 {
+		if err := w.tx.Ladder().AppendMoves(w.ctx, moves); err != nil {
+			return nil, err
+		}
+	}
+	return moves, nil
+}
+
+// ladderMoveEvent is the payload of a LadderMoved event.
+type ladderMoveEvent struct {
+	From     LoyaltyStage `json:"from"`
+	To       LoyaltyStage `json:"to"`
+	Move     LadderEvent  `json:"move"`
+	Score    int64        `json:"score"`
+	Evidence EvidenceKind `json:"evidence"`
+	Source   string       `json:"source,omitempty"`
+	Reason   string       `json:"reason"`
+}
+
+func ladderMoveData(m LadderMove) ladderMoveEvent {
+	src := ""
+	if !m.Evidence.SourceID.IsZero() {
+		src = string(m.Evidence.Source) + "/" + m.Evidence.SourceID.String()
+	}
+	return ladderMoveEvent{From: m.From, To: m.To, Move: m.Event, Score: m.ScoreAfter / 1000,
+		Evidence: m.Evidence.Kind, Source: src, Reason: m.Reason}
+}
+
+// RecordEvidence weighs evidence that comes from outside the CRM: a
+// purchase, a referral, the customer leaving (churn), or an experience
+// recorded elsewhere. Evidence from interactions and cases is recorded by
+// RecordInteraction and the case methods. It returns the ladder moves the
+// evidence caused.
+func (c *CRM) RecordEvidence(ctx context.Context, actor ID, ev Evidence) ([]LadderMove, error) {
+	var moves []LadderMove
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		cu, err := w.tx.Customers().Get(ctx, ev.Customer)
+		if err != nil {
+			return err
+		}
+		if err := w.authorize(ActionRecord, cu.target()); err != nil {
+			return err
+		}
+		if ev.Note, err = cleanText("note", ev.Note, maxLongTextLen, false); err != nil {
+			return err
+		}
+		if ev.At.IsZero() {
+			ev.At = w.now
+		}
+		if ev.At.After(w.now) {
+			return invalid("at", "not_future", "")
+		}
+		ev.At = ev.At.UTC().Truncate(time.Microsecond)
+		if ev.Source == "" && ev.Touchpoint != "" {
+			tp, err := w.touchpoint(ev.Map, ev.Touchpoint)
+			if err != nil {
+				return err
+			}
+			ev.Weight = tp.Weight
+		}
+		if moves, err = w.applyEvidence(ev); err != nil {
+			return err
+		}
+		return w.record(EvidenceRecorded, KindCustomer, cu.ID, cu.Version, evidenceData{Kind: ev.Kind, At: ev.At, Note: ev.Note})
+	})
+	return moves, err
+}
+
+type evidenceData struct {
+	Kind EvidenceKind `json:"kind"`
+	At   time.Time    `json:"at"`
+	Note string       `json:"note,omitempty"`
+}
+
+// Ladder returns where a customer stands on the loyalty ladder now, with
+// the score faded to now.
+func (c *CRM) Ladder(ctx context.Context, actor, customer ID) (LadderState, error) {
+	var out LadderState
+	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, cu Customer) error {
+		st, err := tx.Ladder().State(ctx, customer)
+		if errors.Is(err, ErrNotFound) {
+			out = LadderState{Customer: customer, Stage: ladderMachine.Initial(), Since: cu.CreatedAt, UpdatedAt: cu.CreatedAt}
+			return nil
+		}
+		out = st
+		out.Score = c.rules.decay(st.Score, st.UpdatedAt, c.now())
+		return err
+	})
+	return out, err
+}
+
+// LadderHistory returns a customer's moves on the ladder, oldest first,
+// each with the evidence that caused it and the reason.
+func (c *CRM) LadderHistory(ctx context.Context, actor, customer ID) ([]LadderMove, error) {
+	var out []LadderMove
+	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, _ Customer) error {
+		var err error
+		out, err = tx.Ladder().Moves(ctx, customer)
+		return err
+	})
+	return out, err
+}
+
+// ReplayLadder replays a customer's evidence under other rules, without
+// saving anything: what the ladder would look like if the thresholds or
+// weights were different. With the CRM's own rules it gives back the
+// stored state and moves (IDs and versions aside).
+func (c *CRM) ReplayLadder(ctx context.Context, actor, customer ID, rules LadderRules) (LadderState, []LadderMove, error) {
+	if err := rules.Check(); err != nil {
+		return LadderState{}, nil, err
+	}
+	var st LadderState
+	var moves []LadderMove
+	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, cu Customer) error {
+		evidence, err := tx.Ladder().Evidence(ctx, customer)
+		if err != nil {
+			return err
+		}
+		st, moves, err = rules.Replay(cu.CreatedAt, evidence)
+		st.Customer = customer
+		return err
+	})
+	return st, moves, err
+}
+
+// LadderDistribution counts the customers on each rung at a time, past or
+// present: every rung from annoyed to advocate, then lost.
+func (c *CRM) LadderDistribution(ctx context.Context, actor ID, at time.Time) ([]StageCount, error) {
+	var out []StageCount
+	err := c.analyze(ctx, actor, func(tx ReadTx) error {
+		var err error
+		out, err = tx.Analytics().LadderDistribution(ctx, at.UTC())
+		return err
+	})
+	return out, err
+}
+
+// Movers lists the moves on the ladder made in [from, to), with their
+// reasons: who rose and who slid, and why.
+func (c *CRM) Movers(ctx context.Context, actor ID, from, to time.Time) iter.Seq2[LadderMove, error] {
+	list := func(tx ReadTx, a User, p PageRequest) ([]LadderMove, error) {
+		if err := c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindLadderMove}); err != nil {
+			return nil, err
+		}
+		return tx.Ladder().MovesBetween(ctx, from, to, p)
+	}
+	return iterate(readPages(c, ctx, actor, list, func(m LadderMove) ID { return m.ID }, func(User, LadderMove) bool { return true }))
+}
+
+// readCustomer runs fn as an actor who may read the customer.
+func (c *CRM) readCustomer(ctx context.Context, actor, customer ID, fn func(tx ReadTx, cu Customer) error) error {
+	return c.read(ctx, actor, func(tx ReadTx, a User) error {
+		cu, err := tx.Customers().Get(ctx, customer)
+		if err != nil {
+			return err
+		}
+		if err := c.policy.Authorize(a, ActionRead, cu.target()); err != nil {
+			return err
+		}
+		return fn(tx, cu)
+	})
+}
+
+// analyze runs fn as an actor who may read statistics.
+func (c *CRM) analyze(ctx context.Context, actor ID, fn func(ReadTx) error) error {
+	return c.read(ctx, actor, func(tx ReadTx, a User) error {
+		if err := c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindInteraction}); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}

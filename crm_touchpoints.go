@@ -1,0 +1,250 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"time"
+)
+
+// configTarget is the target of configuration actions.
+var configTarget = Target{Kind: KindTouchpointMap}
+
+// CreateTouchpointMap saves a new touchpoint map; by default only admins
+// configure. The map is checked with Resolve: unique keys, existing
+// parents, no cycles.
+func (c *CRM) CreateTouchpointMap(ctx context.Context, actor ID, m TouchpointMap) (TouchpointMap, error) {
+	var out TouchpointMap
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		if err := w.authorize(ActionConfigure, configTarget); err != nil {
+			return err
+		}
+		id, err := w.newID()
+		if err != nil {
+			return err
+		}
+		m = m.Clone()
+		m.ID, m.CreatedAt, m.UpdatedAt, m.Version = id, w.now, w.now, 1
+		if out, err = m.normalized(); err != nil {
+			return err
+		}
+		if err := w.tx.TouchpointMaps().Insert(ctx, out); err != nil {
+			return err
+		}
+		return w.record(TouchpointMapCreated, KindTouchpointMap, id, 1, ChangeSet{Changes: diffTouchpoints(TouchpointMap{}, out)})
+	})
+	return out, err
+}
+
+// TouchpointMapPatch changes a map: a new name, and when Touchpoints is
+// not nil, the whole new list. IfVersion, when not zero, must be the
+// current version.
+type TouchpointMapPatch struct {
+	Name        *string
+	Touchpoints []Touchpoint
+	IfVersion   int64
+}
+
+// UpdateTouchpointMap changes a map. Interactions already recorded keep
+// the channel, phase and standards they were recorded with.
+func (c *CRM) UpdateTouchpointMap(ctx context.Context, actor, id ID, p TouchpointMapPatch) (TouchpointMap, error) {
+	var out TouchpointMap
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		if err := w.authorize(ActionConfigure, configTarget); err != nil {
+			return err
+		}
+		before, err := w.tx.TouchpointMaps().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(KindTouchpointMap, id, p.IfVersion, before.Version); err != nil {
+			return err
+		}
+		after := before.Clone()
+		if p.Name != nil {
+			after.Name = *p.Name
+		}
+		if p.Touchpoints != nil {
+			after.Touchpoints = slices.Clone(p.Touchpoints)
+		}
+		if after, err = after.normalized(); err != nil {
+			return err
+		}
+		cs := diffTouchpoints(before, after)
+		if len(cs) == 0 {
+			out = before
+			return nil
+		}
+		after.UpdatedAt, after.Version = w.now, before.Version+1
+		if err := w.tx.TouchpointMaps().Update(ctx, after); err != nil {
+			return err
+		}
+		out = after
+		return w.record(TouchpointMapUpdated, KindTouchpointMap, id, after.Version, ChangeSet{Changes: cs})
+	})
+	return out, err
+}
+
+// diffTouchpoints lists the name change and each touchpoint added, removed
+// or changed, by key.
+func diffTouchpoints(before, after TouchpointMap) []Change {
+	var cs changes
+	cs.add("name", before.Name, after.Name)
+	find := func(m TouchpointMap, key string) *Touchpoint {
+		if i := slices.IndexFunc(m.Touchpoints, func(t Touchpoint) bool { return t.Key == key }); i >= 0 {
+			return &m.Touchpoints[i]
+		}
+		return nil
+	}
+	var keys []string
+	for _, t := range slices.Concat(before.Touchpoints, after.Touchpoints) {
+		if !slices.Contains(keys, t.Key) {
+			keys = append(keys, t.Key)
+		}
+	}
+	for _, k := range keys {
+		cs.add("touchpoints."+k, find(before, k), find(after, k))
+	}
+	return cs
+}
+
+// TouchpointMap returns a map; any active user may read maps.
+func (c *CRM) TouchpointMap(ctx context.Context, actor, id ID) (TouchpointMap, error) {
+	var out TouchpointMap
+	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
+		var err error
+		out, err = tx.TouchpointMaps().Get(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// TouchpointMaps lists the maps in ID order.
+func (c *CRM) TouchpointMaps(ctx context.Context, actor ID) iter.Seq2[TouchpointMap, error] {
+	list := func(tx ReadTx, _ User, p PageRequest) ([]TouchpointMap, error) {
+		return tx.TouchpointMaps().List(ctx, p)
+	}
+	return iterate(readPages(c, ctx, actor, list, func(m TouchpointMap) ID { return m.ID }, func(User, TouchpointMap) bool { return true }))
+}
+
+// CreateJourneyTemplate saves the intended path through a map's
+// touchpoints.
+func (c *CRM) CreateJourneyTemplate(ctx context.Context, actor ID, t JourneyTemplate) (JourneyTemplate, error) {
+	var out JourneyTemplate
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		if err := w.authorize(ActionConfigure, configTarget); err != nil {
+			return err
+		}
+		id, err := w.newID()
+		if err != nil {
+			return err
+		}
+		t = t.Clone()
+		t.ID, t.CreatedAt, t.UpdatedAt, t.Version = id, w.now, w.now, 1
+		if out, err = w.checkTemplate(t); err != nil {
+			return err
+		}
+		if err := w.tx.JourneyTemplates().Insert(ctx, out); err != nil {
+			return err
+		}
+		return w.record(JourneyTemplateCreated, KindJourneyTemplate, id, 1, ChangeSet{Changes: diffTemplate(JourneyTemplate{}, out)})
+	})
+	return out, err
+}
+
+// JourneyTemplatePatch changes a template's name or steps (when not nil).
+type JourneyTemplatePatch struct {
+	Name         *string
+	Steps        []string
+	RepeatWindow *time.Duration
+	IfVersion    int64
+}
+
+// UpdateJourneyTemplate changes a template.
+func (c *CRM) UpdateJourneyTemplate(ctx context.Context, actor, id ID, p JourneyTemplatePatch) (JourneyTemplate, error) {
+	var out JourneyTemplate
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		if err := w.authorize(ActionConfigure, configTarget); err != nil {
+			return err
+		}
+		before, err := w.tx.JourneyTemplates().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(KindJourneyTemplate, id, p.IfVersion, before.Version); err != nil {
+			return err
+		}
+		after := before.Clone()
+		if p.Name != nil {
+			after.Name = *p.Name
+		}
+		if p.Steps != nil {
+			after.Steps = slices.Clone(p.Steps)
+		}
+		if p.RepeatWindow != nil {
+			after.RepeatWindow = *p.RepeatWindow
+		}
+		if after, err = w.checkTemplate(after); err != nil {
+			return err
+		}
+		cs := diffTemplate(before, after)
+		if len(cs) == 0 {
+			out = before
+			return nil
+		}
+		after.UpdatedAt, after.Version = w.now, before.Version+1
+		if err := w.tx.JourneyTemplates().Update(ctx, after); err != nil {
+			return err
+		}
+		out = after
+		return w.record(JourneyTemplateUpdated, KindJourneyTemplate, id, after.Version, ChangeSet{Changes: cs})
+	})
+	return out, err
+}
+
+func (w *writeTx) checkTemplate(t JourneyTemplate) (JourneyTemplate, error) {
+	m, err := w.tx.TouchpointMaps().Get(w.ctx, t.Map)
+	if err != nil {
+		return JourneyTemplate{}, err
+	}
+	return t.normalized(resolvedByKey(m))
+}
+
+func resolvedByKey(m TouchpointMap) map[string]ResolvedTouchpoint {
+	rs, _ := m.Resolve() // stored maps were checked when saved
+	out := make(map[string]ResolvedTouchpoint, len(rs))
+	for _, r := range rs {
+		out[r.Key] = r
+	}
+	return out
+}
+
+func diffTemplate(before, after JourneyTemplate) []Change {
+	var cs changes
+	cs.add("name", before.Name, after.Name)
+	cs.add("map", idText(before.Map), idText(after.Map))
+	cs.add("steps", before.Steps, after.Steps)
+	cs.add("repeat_window", before.RepeatWindow.String(), after.RepeatWindow.String())
+	return cs
+}
+
+// JourneyTemplate returns a template.
+func (c *CRM) JourneyTemplate(ctx context.Context, actor, id ID) (JourneyTemplate, error) {
+	var out JourneyTemplate
+	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
+		var err error
+		out, err = tx.JourneyTemplates().Get(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// touchpoint resolves a map's touchpoint, naming the field in the error.
+func (w *writeTx) touchpoint(mapID ID, key string) (ResolvedTouchpoint, error) {
+	tp, err := w.tx.TouchpointMaps().Touchpoint(w.ctx, mapID, key)
+	if err != nil {
+		return ResolvedTouchpoint{}, fmt.Errorf("touchpoint %q: %w", key, err)
+	}
+	return tp, nil
+}
