@@ -26,17 +26,17 @@ func (r LadderRules) decay(score int64, from, to time.Time) int64 {
 	return int64((uint64(score) * f) >> 30)
 }
 
-// dailyFactor returns the largest x in Q30 whose n-th power is at least
+// dailyFactor returns the smallest x in Q30 whose n-th power is at least
 // one half: the factor by which one day fades a score whose half-life is n
 // days.
 func dailyFactor(n int) uint64 {
-	lo, hi := uint64(half), uint64(q30) // x^n >= half at lo, and hi is 1
+	lo, hi := uint64(half), uint64(q30) // the power is increasing in x, and 1 at hi
 	for lo < hi {
-		mid := (lo + hi + 1) / 2
+		mid := (lo + hi) / 2
 		if powQ30(mid, n) >= half {
-			lo = mid
+			hi = mid
 		} else {
-			hi = mid - 1
+			lo = mid + 1
 		}
 	}
 	return lo
