@@ -101,6 +101,7 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	if err := rules.Check(); err != nil {
 		return nil, err
 	}
+	rules = withDayFactor(rules)
 	return &CRM{
 		rules: rules, store: store, clock: o.clock, ids: NewIDGenerator(o.clock, o.random), policy: o.policy,
 		retries: o.retries, backoff: Backoff{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},

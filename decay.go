@@ -18,13 +18,19 @@ func (r LadderRules) decay(score int64, from, to time.Time) int64 {
 	if days <= 0 || score == 0 {
 		return score
 	}
-	halfLifeDays := max(int(r.HalfLife/(24*time.Hour)), 1)
-	f := powQ30(dailyFactor(halfLifeDays), days)
+	daily := r.dayFactor
+	if r.dayFactorHalfL != r.HalfLife || daily == 0 {
+		daily = dailyFactor(halfLifeDays(r.HalfLife))
+	}
+	f := powQ30(daily, days)
 	if score < 0 {
 		return -int64((uint64(-score) * f) >> 30)
 	}
 	return int64((uint64(score) * f) >> 30)
 }
+
+// halfLifeDays is the half-life in whole days, at least one.
+func halfLifeDays(d time.Duration) int { return max(int(d/(24*time.Hour)), 1) }
 
 // dailyFactor returns the smallest x in Q30 whose n-th power is at least
 // one half: the factor by which one day fades a score whose half-life is n

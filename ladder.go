@@ -2,6 +2,7 @@ package crm
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -98,6 +99,12 @@ type LadderRules struct {
 	// BrokenPromise is taken off the score, and the customer falls to
 	// annoyed whatever the score says.
 	BrokenPromise int64
+
+	// dayFactor caches the daily decay factor for the half-life it was
+	// computed for, so copies of the rules carry it and a changed HalfLife
+	// does not use a stale one.
+	dayFactor      uint64
+	dayFactorHalfL time.Duration
 }
 
 // DefaultLadderRules returns the defaults, which follow the seed articles:
@@ -122,7 +129,7 @@ type LadderRules struct {
 //     (seed 004: customers hate empty promises; consistency beats
 //     surprises).
 func DefaultLadderRules() LadderRules {
-	return LadderRules{
+	return withDayFactor(LadderRules{
 		HalfLife:      90 * 24 * time.Hour,
 		IndifferentAt: -20, SatisfiedAt: 15, LoyalAt: 40, AdvocateAt: 60, Hysteresis: 5,
 		LoyalPurchases: 2, AdvocateRecency: 180 * 24 * time.Hour,
@@ -131,7 +138,13 @@ func DefaultLadderRules() LadderRules {
 		Purchase: 8, Referral: 15, Complaint: -10,
 		Recovery: 25, LateResolution: -10, RecoveryWithin: 48 * time.Hour,
 		BrokenPromise: -30,
-	}
+	})
+}
+
+// withDayFactor returns the rules with the daily decay factor computed.
+func withDayFactor(r LadderRules) LadderRules {
+	r.dayFactor, r.dayFactorHalfL = dailyFactor(halfLifeDays(r.HalfLife)), r.HalfLife
+	return r
 }
 
 // scoreLimit bounds the score, in thousandths.
@@ -208,31 +221,33 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 		return st, []LadderMove{mv}, nil
 	}
 
-	points, reason := r.points(ev)
-	st.Score = clampScore(st.Score + points)
+	st.Score = clampScore(st.Score + r.points(ev, nil))
 	switch ev.Kind {
 	case EvidencePurchase:
 		st.Purchases++
 	case EvidenceReferral:
 		st.LastReferral = at
 	case EvidenceChurn:
-		st, mv := r.move(st, Churn, ev, before, "left: "+reason)
+		st, mv := r.move(st, Churn, ev, before, "left: "+r.reason(ev))
 		return st, []LadderMove{mv}, nil
 	}
 	if ev.Survey.NPS != nil && *ev.Survey.NPS >= 9 {
 		st.LastPromoter = at
 	}
 
-	var moves []LadderMove
 	if ev.Kind == EvidenceBrokenPromise && st.Stage != Annoyed {
-		var mv LadderMove
-		st, mv = r.move(st, Fall, ev, before, reason)
-		return st, append(moves, mv), nil
+		st, mv := r.move(st, Fall, ev, before, r.reason(ev))
+		return st, []LadderMove{mv}, nil
 	}
+	var moves []LadderMove
+	reason := ""
 	for {
 		event, ok := r.next(st)
 		if !ok {
 			return st, moves, nil
+		}
+		if reason == "" {
+			reason = r.reason(ev)
 		}
 		var mv LadderMove
 		st, mv = r.move(st, event, ev, before, reason)
@@ -264,8 +279,7 @@ func (r LadderRules) next(st LadderState) (LadderEvent, bool) {
 // qualifies reports whether the state meets the stage's threshold (less
 // slack) and requirements.
 func (r LadderRules) qualifies(st LadderState, s LoyaltyStage, slack int64) bool {
-	threshold := map[LoyaltyStage]int64{Annoyed: -scoreLimit / 1000, Indifferent: r.IndifferentAt, Satisfied: r.SatisfiedAt, Loyal: r.LoyalAt, Advocate: r.AdvocateAt}[s]
-	if st.Score < threshold*1000-slack {
+	if st.Score < r.threshold(s)*1000-slack {
 		return false
 	}
 	if s.rank() >= Loyal.rank() && st.Purchases < r.LoyalPurchases {
@@ -278,15 +292,33 @@ func (r LadderRules) qualifies(st LadderState, s LoyaltyStage, slack int64) bool
 	return true
 }
 
-// points weighs a piece of evidence, in thousandths, and says why in
-// words.
-func (r LadderRules) points(ev Evidence) (int64, string) {
+// threshold is the score a stage starts at, in points.
+func (r LadderRules) threshold(s LoyaltyStage) int64 {
+	switch s {
+	case Indifferent:
+		return r.IndifferentAt
+	case Satisfied:
+		return r.SatisfiedAt
+	case Loyal:
+		return r.LoyalAt
+	case Advocate:
+		return r.AdvocateAt
+	}
+	return -scoreLimit / 1000
+}
+
+// points weighs a piece of evidence, in thousandths. When why is not
+// nil it also says why, term by term; Apply asks for the words only when
+// the evidence moves the customer.
+func (r LadderRules) points(ev Evidence, why *[]string) int64 {
 	var pts int64
-	var why []string
 	add := func(p int64, format string, args ...any) {
-		if p != 0 {
-			pts += p
-			why = append(why, fmt.Sprintf("%s %+d", fmt.Sprintf(format, args...), p))
+		if p == 0 {
+			return
+		}
+		pts += p
+		if why != nil {
+			*why = append(*why, fmt.Sprintf(format+" %+d", append(args, p)...))
 		}
 	}
 	switch ev.Kind {
@@ -319,9 +351,7 @@ func (r LadderRules) points(ev Evidence) (int64, string) {
 		if ev.Breached {
 			add(r.Breach, "service standard missed")
 		}
-		weight := int64(cmpOr(ev.Weight, 100))
-		score := pts * 1000 * weight / 100
-		return score, r.explain(ev, why, weight)
+		return pts * 10 * int64(cmpOr(ev.Weight, 100))
 	case EvidencePurchase:
 		add(r.Purchase, "purchase")
 	case EvidenceReferral:
@@ -342,9 +372,22 @@ func (r LadderRules) points(ev Evidence) (int64, string) {
 	case EvidenceBrokenPromise:
 		add(r.BrokenPromise, "broken promise")
 	case EvidenceChurn:
-		why = append(why, "churn")
+		if why != nil {
+			*why = append(*why, "churn")
+		}
 	}
-	return pts * 1000, r.explain(ev, why, 100)
+	return pts * 1000
+}
+
+// reason says in words why the evidence weighs what it weighs.
+func (r LadderRules) reason(ev Evidence) string {
+	var why []string
+	r.points(ev, &why)
+	weight := int64(100)
+	if ev.Kind == EvidenceExperience {
+		weight = int64(cmpOr(ev.Weight, 100))
+	}
+	return r.explain(ev, why, weight)
 }
 
 func (r LadderRules) explain(ev Evidence, why []string, weight int64) string {
@@ -353,7 +396,7 @@ func (r LadderRules) explain(ev Evidence, why []string, weight int64) string {
 		s += " at " + ev.Touchpoint
 	}
 	if len(why) > 0 {
-		s += ": " + joinWords(why)
+		s += ": " + strings.Join(why, ", ")
 	}
 	if weight != 100 {
 		s += fmt.Sprintf(" (weight %d%%)", weight)
@@ -362,17 +405,6 @@ func (r LadderRules) explain(ev Evidence, why []string, weight int64) string {
 		s += " - " + ev.Note
 	}
 	return s
-}
-
-func joinWords(ws []string) string {
-	out := ""
-	for i, w := range ws {
-		if i > 0 {
-			out += ", "
-		}
-		out += w
-	}
-	return out
 }
 
 func clampScore(s int64) int64 { return min(max(s, -scoreLimit), scoreLimit) }

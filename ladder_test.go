@@ -275,14 +275,22 @@ func TestLadderMachineExports(t *testing.T) {
 func BenchmarkLadderApply(b *testing.B) {
 	r := crm.DefaultLadderRules()
 	st := crm.LadderState{Stage: crm.Satisfied, Score: 20000, Purchases: 1, UpdatedAt: start}
-	evs := []crm.Evidence{
-		{Kind: crm.EvidenceExperience, At: at(1), Sentiment: crm.Positive, Resolved: true, Source: crm.KindInteraction},
-		{Kind: crm.EvidenceExperience, At: at(2), Sentiment: crm.Negative, Transfers: 2, Source: crm.KindInteraction},
-	}
-	b.ReportAllocs()
-	for i := range b.N {
-		if _, _, err := r.Apply(st, evs[i%2]); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range []struct {
+		name  string
+		ev    crm.Evidence
+		moves int
+	}{
+		{"NoMove", crm.Evidence{Kind: crm.EvidenceExperience, At: at(1), Sentiment: crm.Positive, Resolved: true, Source: crm.KindInteraction}, 0},
+		{"Move", crm.Evidence{Kind: crm.EvidenceExperience, At: at(1), Sentiment: crm.Negative, Transfers: 2, Source: crm.KindInteraction}, 1},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				_, moves, err := r.Apply(st, bc.ev)
+				if err != nil || len(moves) != bc.moves {
+					b.Fatal(err, len(moves))
+				}
+			}
+		})
 	}
 }
