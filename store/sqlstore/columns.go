@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -127,4 +128,100 @@ func rawArg(data json.RawMessage) any {
 		return nil
 	}
 	return string(data)
+}
+
+// micros returns d in whole microseconds, the unit durations are stored
+// in; what is below a microsecond is dropped, as for times.
+func micros(d time.Duration) int64 { return d.Microseconds() }
+
+// duration is the inverse of micros.
+func duration(us int64) time.Duration { return time.Duration(us) * time.Microsecond }
+
+// unixMicros returns t as microseconds since the Unix epoch, rounded down:
+// the at_us columns.
+func unixMicros(t time.Time) int64 { return t.UnixMicro() }
+
+// ceilMicro returns the first whole microsecond at or after t. A stored
+// time s, in whole microseconds, is at or after t exactly when it is at or
+// after ceilMicro(t), and before t exactly when it is before ceilMicro(t).
+func ceilMicro(t time.Time) time.Time {
+	down := t.Truncate(time.Microsecond)
+	if down.Before(t) {
+		return down.Add(time.Microsecond)
+	}
+	return down
+}
+
+// flag returns b as the 0 or 1 of the integer flag columns.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// optionalIntArg returns *p, or NULL for nil.
+func optionalIntArg(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
+}
+
+// durationCol scans microseconds into a duration.
+type durationCol struct{ dst *time.Duration }
+
+func (c durationCol) Scan(src any) error {
+	var n sql.NullInt64
+	if err := n.Scan(src); err != nil {
+		return fmt.Errorf("sqlstore: reading a duration column: %w", err)
+	}
+	*c.dst = duration(n.Int64)
+	return nil
+}
+
+// optionalIntCol scans a nullable integer into a pointer that is nil for
+// NULL.
+type optionalIntCol struct{ dst **int }
+
+func (c optionalIntCol) Scan(src any) error {
+	var n sql.NullInt64
+	if err := n.Scan(src); err != nil {
+		return fmt.Errorf("sqlstore: reading an integer column: %w", err)
+	}
+	*c.dst = nil
+	if n.Valid {
+		v := int(n.Int64)
+		*c.dst = &v
+	}
+	return nil
+}
+
+// convert maps a slice element by element, keeping nil apart from empty
+// so that both round-trip through a JSON column.
+func convert[A, B any](in []A, f func(A) B) []B {
+	if in == nil {
+		return nil
+	}
+	out := make([]B, len(in))
+	for i, a := range in {
+		out[i] = f(a)
+	}
+	return out
+}
+
+// docsCol scans a JSON array of stored documents D into a []T; null
+// gives nil.
+type docsCol[D, T any] struct {
+	dst  *[]T
+	from func(D) T
+}
+
+func (c docsCol[D, T]) Scan(src any) error {
+	var docs []D
+	if err := (jsonCol{&docs}).Scan(src); err != nil {
+		return err
+	}
+	*c.dst = convert(docs, c.from)
+	return nil
 }

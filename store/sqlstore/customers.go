@@ -14,9 +14,10 @@ var customerTable = &recordTable[crm.Customer]{
 	table: func(n names) string { return n.customers },
 	columns: []string{"id", "kind", "name", "contacts", "segment", "tags", "attributes", "owner_id", "team",
 		"key_account", "status", "archived_at", "erased_at", "created_at", "updated_at", "version"},
-	key: func(c crm.Customer) (crm.ID, int64) { return c.ID, c.Version },
+	id:      func(c crm.Customer) crm.ID { return c.ID },
+	version: func(c crm.Customer) int64 { return c.Version },
 	values: func(s *Store, c crm.Customer) ([]any, error) {
-		contacts, err := jsonArg(toContactRows(c.Contacts))
+		contacts, err := jsonArg(convert(c.Contacts, toContactRow))
 		if err != nil {
 			return nil, err
 		}
@@ -33,8 +34,8 @@ var customerTable = &recordTable[crm.Customer]{
 			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version}, nil
 	},
 	dest: func(c *crm.Customer) []any {
-		return []any{&c.ID, &c.Kind, &c.Name, contactsCol{&c.Contacts}, &c.Segment, jsonCol{&c.Tags}, jsonCol{&c.Attributes},
-			&c.OwnerID, &c.Team, &c.KeyAccount, &c.Status, timeCol{&c.ArchivedAt}, timeCol{&c.ErasedAt},
+		return []any{&c.ID, &c.Kind, &c.Name, docsCol[contactRow, crm.Contact]{&c.Contacts, contactRow.contact}, &c.Segment,
+			jsonCol{&c.Tags}, jsonCol{&c.Attributes}, &c.OwnerID, &c.Team, &c.KeyAccount, &c.Status, timeCol{&c.ArchivedAt}, timeCol{&c.ErasedAt},
 			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version}
 	},
 	saved: saveTags,
@@ -51,35 +52,9 @@ type contactRow struct {
 	Phone string `json:"phone"`
 }
 
-// toContactRows keeps nil apart from empty, so both round-trip.
-func toContactRows(cs []crm.Contact) []contactRow {
-	if cs == nil {
-		return nil
-	}
-	out := make([]contactRow, len(cs))
-	for i, c := range cs {
-		out[i] = contactRow(c)
-	}
-	return out
-}
+func toContactRow(c crm.Contact) contactRow { return contactRow(c) }
 
-// contactsCol scans the contacts JSON column.
-type contactsCol struct{ dst *[]crm.Contact }
-
-func (c contactsCol) Scan(src any) error {
-	var rows []contactRow
-	if err := (jsonCol{&rows}).Scan(src); err != nil {
-		return err
-	}
-	*c.dst = nil
-	if rows != nil {
-		*c.dst = make([]crm.Contact, len(rows))
-		for i, r := range rows {
-			(*c.dst)[i] = crm.Contact(r)
-		}
-	}
-	return nil
-}
+func (r contactRow) contact() crm.Contact { return crm.Contact(r) }
 
 // saveTags makes customer_tags hold exactly c's tags.
 func saveTags(ctx context.Context, t *txn, c crm.Customer, inserted bool) error {
@@ -125,7 +100,8 @@ func (r customerRepo) Update(ctx context.Context, c crm.Customer) error {
 }
 
 // List implements crm.CustomerReader with the rules of
-// crm.CustomerFilter.Match.
+// crm.CustomerFilter.Match, and Stage checked against the customer's
+// ladder state.
 func (r customerRepo) List(ctx context.Context, f crm.CustomerFilter, page crm.PageRequest) ([]crm.Customer, error) {
 	var w where
 	w.addIf(f.Kind != "", "kind = ?", string(f.Kind))
@@ -137,5 +113,18 @@ func (r customerRepo) List(ctx context.Context, f crm.CustomerFilter, page crm.P
 		w.add("key_account = ?", *f.KeyAccount)
 	}
 	w.addIf(f.Status != "", "status = ?", string(f.Status))
+	addStage(&w, r.t.s.names.ladderStates, f.Stage)
 	return r.records().list(ctx, w, page)
+}
+
+// addStage selects the customers on the rung stage: those whose ladder
+// state says so, and for the initial rung also those without a state.
+func addStage(w *where, states string, stage crm.LoyaltyStage) {
+	switch initial := crm.LoyaltyLadder().Initial(); stage {
+	case "":
+	case initial:
+		w.add("id NOT IN (SELECT customer_id FROM "+states+" WHERE stage <> ?)", string(initial))
+	default:
+		w.add("id IN (SELECT customer_id FROM "+states+" WHERE stage = ?)", string(stage))
+	}
 }

@@ -55,3 +55,13 @@ func (d Dialect) rebind(query string) string {
 	}
 	return b.String()
 }
+
+// bytewise returns an ORDER BY term that sorts the text column col by its
+// bytes, as Go compares strings: SQLite's default BINARY collation does,
+// PostgreSQL needs the "C" collation whatever the database's default.
+func (d Dialect) bytewise(col string) string {
+	if d == PostgreSQL {
+		return col + ` COLLATE "C"`
+	}
+	return col
+}

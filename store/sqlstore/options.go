@@ -116,24 +116,40 @@ func checkIdentifier(field, s string) error {
 // names are the SQL names of the store's tables, each quoted and, with a
 // schema, qualified. They are built only from validated identifiers.
 type names struct {
-	cfg          config
-	users        string
-	customers    string
-	customerTags string
-	events       string
-	eventHead    string
-	migrations   string
+	cfg              config
+	users            string
+	customers        string
+	customerTags     string
+	events           string
+	eventHead        string
+	migrations       string
+	touchpointMaps   string
+	touchpoints      string
+	interactions     string
+	cases            string
+	evidence         string
+	ladderStates     string
+	ladderMoves      string
+	journeyTemplates string
 }
 
 func newNames(c config) names {
 	return names{
-		cfg:          c,
-		users:        c.table("users"),
-		customers:    c.table("customers"),
-		customerTags: c.table("customer_tags"),
-		events:       c.table("events"),
-		eventHead:    c.table("event_head"),
-		migrations:   c.table("schema_migrations"),
+		cfg:              c,
+		users:            c.table("users"),
+		customers:        c.table("customers"),
+		customerTags:     c.table("customer_tags"),
+		events:           c.table("events"),
+		eventHead:        c.table("event_head"),
+		migrations:       c.table("schema_migrations"),
+		touchpointMaps:   c.table("touchpoint_maps"),
+		touchpoints:      c.table("touchpoints"),
+		interactions:     c.table("interactions"),
+		cases:            c.table("cases"),
+		evidence:         c.table("evidence"),
+		ladderStates:     c.table("ladder_states"),
+		ladderMoves:      c.table("ladder_moves"),
+		journeyTemplates: c.table("journey_templates"),
 	}
 }
 

@@ -4,20 +4,29 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/crmkit/crm"
 )
 
-// recordTable maps a versioned record type to its table; records[T]
-// implements the version rules customers and users share, the same as
-// store/memory's.
+// recordTable maps a record type to its table. records[T] implements the
+// rules every record shares: get by ID, insert of a new ID, keyset
+// listing, and for versioned records (version set) the version rules of
+// customers and users, the same as store/memory's.
 type recordTable[T any] struct {
 	kind    crm.Kind
 	table   func(names) string
-	columns []string // "id" first
-	key     func(T) (crm.ID, int64)
-	// values returns the column values of v, in columns order.
+	columns []string // the primary key first: "id", or the customer's ID for ladder states
+	// derived are columns written after columns but never read back:
+	// what the analytics add up, computed from the record.
+	derived []string
+	id      func(T) crm.ID
+	// version returns the record's version; nil for append-only records,
+	// which are never updated.
+	version func(T) int64
+	// values returns the column values of v, in the order of columns
+	// then derived.
 	values func(s *Store, v T) ([]any, error)
 	// dest returns where Scan puts the columns, in columns order.
 	dest func(v *T) []any
@@ -37,15 +46,30 @@ func (r records[T]) selectSQL() string {
 	return "SELECT " + strings.Join(r.columns, ", ") + " FROM " + r.name()
 }
 
+// key is the primary key column.
+func (r records[T]) key() string { return r.columns[0] }
+
+// written are the columns an insert or update writes.
+func (r records[T]) written() []string { return slices.Concat(r.columns, r.derived) }
+
 func (r records[T]) notFound(id crm.ID) error {
 	return &crm.NotFoundError{Kind: r.kind, ID: id.String()}
 }
 
+func (r records[T]) exists(id crm.ID) error {
+	return &crm.ConflictError{Kind: r.kind, ID: id.String(), Detail: "already exists"}
+}
+
 func (r records[T]) get(ctx context.Context, id crm.ID) (T, error) {
+	return r.getWhere(ctx, r.notFound(id), r.key()+" = ?", idArg(id))
+}
+
+// getWhere returns the one record passing cond, or notFound.
+func (r records[T]) getWhere(ctx context.Context, notFound error, cond string, args ...any) (T, error) {
 	var v T
-	err := r.t.queryRow(ctx, r.selectSQL()+" WHERE id = ?", idArg(id)).Scan(r.dest(&v)...)
+	err := r.t.queryRow(ctx, r.selectSQL()+" WHERE "+cond, args...).Scan(r.dest(&v)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return v, r.notFound(id)
+		return v, notFound
 	}
 	if err != nil {
 		var zero T
@@ -56,7 +80,7 @@ func (r records[T]) get(ctx context.Context, id crm.ID) (T, error) {
 
 // storedVersion returns the version of the record id, or found false.
 func (r records[T]) storedVersion(ctx context.Context, id crm.ID) (version int64, found bool, err error) {
-	err = r.t.queryRow(ctx, "SELECT version FROM "+r.name()+" WHERE id = ?", idArg(id)).Scan(&version)
+	err = r.t.queryRow(ctx, "SELECT version FROM "+r.name()+" WHERE "+r.key()+" = ?", idArg(id)).Scan(&version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -66,55 +90,104 @@ func (r records[T]) storedVersion(ctx context.Context, id crm.ID) (version int64
 	return version, true, nil
 }
 
-// insert adds v, which must have version 1 and a new ID. It uses ON
-// CONFLICT DO NOTHING rather than catching the duplicate key, so that a
-// PostgreSQL transaction stays usable after the conflict.
+// found reports whether a record with the ID is stored.
+func (r records[T]) found(ctx context.Context, id crm.ID) (bool, error) {
+	var n int
+	err := r.t.queryRow(ctx, "SELECT count(*) FROM "+r.name()+" WHERE "+r.key()+" = ?", idArg(id)).Scan(&n)
+	return n > 0, r.t.s.dbErr("looking up "+string(r.kind), err)
+}
+
+// insert adds v, which must have a new ID and, when versioned, version 1.
 func (r records[T]) insert(ctx context.Context, v T) error {
-	id, version := r.key(v)
-	exists := &crm.ConflictError{Kind: r.kind, ID: id.String(), Detail: "already exists"}
-	if version != 1 {
-		_, found, err := r.storedVersion(ctx, id)
-		if err != nil {
-			return err
+	id := r.id(v)
+	if r.version != nil {
+		if version := r.version(v); version != 1 {
+			_, found, err := r.storedVersion(ctx, id)
+			if err != nil {
+				return err
+			}
+			if found {
+				return r.exists(id)
+			}
+			return &crm.ConflictError{Kind: r.kind, ID: id.String(), Expected: version - 1, Detail: "a new record has version 1"}
 		}
-		if found {
-			return exists
-		}
-		return &crm.ConflictError{Kind: r.kind, ID: id.String(), Expected: version - 1, Detail: "a new record has version 1"}
 	}
-	vals, err := r.values(r.t.s, v)
+	inserted, err := r.insertRow(ctx, v)
 	if err != nil {
 		return err
 	}
-	res, err := r.t.exec(ctx, "INSERT INTO "+r.name()+" ("+strings.Join(r.columns, ", ")+") VALUES ("+
-		placeholders(len(r.columns))+") ON CONFLICT (id) DO NOTHING", vals...)
-	if r.t.s.dialect.isUniqueViolation(err) {
-		return exists
-	}
-	if err != nil {
-		return r.t.s.dbErr("inserting "+string(r.kind), err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return r.t.s.dbErr("inserting "+string(r.kind), err)
-	} else if n == 0 {
-		return exists
+	if !inserted {
+		return r.exists(id)
 	}
 	return r.afterSave(ctx, v, true)
 }
 
+// insertRow adds v unless it breaks a unique constraint, and reports
+// whether it did. It uses ON CONFLICT DO NOTHING rather than catching the
+// duplicate key, so that a PostgreSQL transaction stays usable after the
+// conflict.
+func (r records[T]) insertRow(ctx context.Context, v T) (bool, error) {
+	vals, err := r.values(r.t.s, v)
+	if err != nil {
+		return false, err
+	}
+	res, err := r.t.exec(ctx, "INSERT INTO "+r.name()+" ("+strings.Join(r.written(), ", ")+") VALUES ("+
+		placeholders(len(vals))+") ON CONFLICT DO NOTHING", vals...)
+	if r.t.s.dialect.isUniqueViolation(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, r.t.s.dbErr("inserting "+string(r.kind), err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, r.t.s.dbErr("inserting "+string(r.kind), err)
+	}
+	return n > 0, nil
+}
+
+// insertAll adds vs, many rows to a statement; a duplicate key is an
+// error. It is for rows the store replaces wholesale, such as a map's
+// resolved touchpoints.
+func (r records[T]) insertAll(ctx context.Context, vs []T) error {
+	cols := r.written()
+	batch := max(1, maxBatchParams/len(cols))
+	row := "(" + placeholders(len(cols)) + ")"
+	for start := 0; start < len(vs); start += batch {
+		chunk := vs[start:min(start+batch, len(vs))]
+		args := make([]any, 0, len(chunk)*len(cols))
+		for _, v := range chunk {
+			vals, err := r.values(r.t.s, v)
+			if err != nil {
+				return err
+			}
+			args = append(args, vals...)
+		}
+		rows := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
+		if _, err := r.t.exec(ctx, "INSERT INTO "+r.name()+" ("+strings.Join(cols, ", ")+") VALUES "+rows, args...); err != nil {
+			return r.t.s.dbErr("inserting "+string(r.kind), err)
+		}
+	}
+	return nil
+}
+
+// maxBatchParams bounds the parameters of one insertAll statement, well
+// under SQLite's limit (32766) and PostgreSQL's (65535).
+const maxBatchParams = 4000
+
 // update replaces the record whose stored version is v's version - 1.
 func (r records[T]) update(ctx context.Context, v T) error {
-	id, version := r.key(v)
+	id, version := r.id(v), r.version(v)
 	vals, err := r.values(r.t.s, v)
 	if err != nil {
 		return err
 	}
-	set := make([]string, 0, len(r.columns)-1)
-	for _, c := range r.columns[1:] {
+	set := make([]string, 0, len(vals)-1)
+	for _, c := range r.written()[1:] {
 		set = append(set, c+" = ?")
 	}
 	args := append(vals[1:], idArg(id), version-1)
-	res, err := r.t.exec(ctx, "UPDATE "+r.name()+" SET "+strings.Join(set, ", ")+" WHERE id = ? AND version = ?", args...)
+	res, err := r.t.exec(ctx, "UPDATE "+r.name()+" SET "+strings.Join(set, ", ")+" WHERE "+r.key()+" = ? AND version = ?", args...)
 	if err != nil {
 		return r.t.s.dbErr("updating "+string(r.kind), err)
 	}
@@ -147,12 +220,18 @@ func (r records[T]) list(ctx context.Context, w where, page crm.PageRequest) ([]
 	page = page.Normalized()
 	// The zero ID sorts before every other, so a zero After lists from
 	// the start, as store/memory does.
-	w.add("id > ?", idArg(page.After))
-	rows, err := r.t.query(ctx, r.selectSQL()+w.sql()+" ORDER BY id LIMIT ?", append(w.args, page.Limit)...)
+	w.add(r.key()+" > ?", idArg(page.After))
+	return r.query(ctx, w.sql()+" ORDER BY "+r.key()+" LIMIT ?", append(w.args, page.Limit)...)
+}
+
+// query returns the records that rest (WHERE, ORDER BY and so on)
+// selects.
+func (r records[T]) query(ctx context.Context, rest string, args ...any) ([]T, error) {
+	rows, err := r.t.query(ctx, r.selectSQL()+rest, args...)
 	if err != nil {
-		return nil, r.t.s.dbErr("listing "+string(r.kind), err)
+		return nil, r.t.s.dbErr("reading "+string(r.kind), err)
 	}
-	return collect(rows, r.dest, r.t.s.dbErr, "listing "+string(r.kind))
+	return collect(rows, r.dest, r.t.s.dbErr, "reading "+string(r.kind))
 }
 
 // collect scans every row and closes rows.
@@ -178,16 +257,16 @@ type where struct {
 	args  []any
 }
 
-// add appends cond, which has one '?' for arg.
-func (w *where) add(cond string, arg any) {
+// add appends cond, which has a '?' for each of args.
+func (w *where) add(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
-	w.args = append(w.args, arg)
+	w.args = append(w.args, args...)
 }
 
 // addIf adds cond when the filter field is set.
-func (w *where) addIf(set bool, cond string, arg any) {
+func (w *where) addIf(set bool, cond string, args ...any) {
 	if set {
-		w.add(cond, arg)
+		w.add(cond, args...)
 	}
 }
 

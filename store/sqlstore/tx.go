@@ -202,12 +202,24 @@ func (t *txn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // the read-write types.
 type readTx struct{ t *txn }
 
-func (r readTx) Customers() crm.CustomerReader { return customerRepo{r.t} }
-func (r readTx) Users() crm.UserReader         { return userRepo{r.t} }
-func (r readTx) Events() crm.EventReader       { return eventLog{r.t} }
+func (r readTx) Customers() crm.CustomerReader               { return customerRepo{r.t} }
+func (r readTx) Users() crm.UserReader                       { return userRepo{r.t} }
+func (r readTx) Events() crm.EventReader                     { return eventLog{r.t} }
+func (r readTx) TouchpointMaps() crm.TouchpointMapReader     { return touchpointMapRepo{r.t} }
+func (r readTx) Interactions() crm.InteractionReader         { return interactionRepo{r.t} }
+func (r readTx) Cases() crm.CaseReader                       { return caseRepo{r.t} }
+func (r readTx) Ladder() crm.LadderReader                    { return ladderRepo{r.t} }
+func (r readTx) JourneyTemplates() crm.JourneyTemplateReader { return journeyTemplateRepo{r.t} }
+func (r readTx) Analytics() crm.AnalyticsReader              { return analytics{r.t} }
 
 type writeTx struct{ t *txn }
 
-func (w writeTx) Customers() crm.CustomerRepository { return customerRepo{w.t} }
-func (w writeTx) Users() crm.UserRepository         { return userRepo{w.t} }
-func (w writeTx) Events() crm.EventLog              { return eventLog{w.t} }
+func (w writeTx) Customers() crm.CustomerRepository               { return customerRepo{w.t} }
+func (w writeTx) Users() crm.UserRepository                       { return userRepo{w.t} }
+func (w writeTx) Events() crm.EventLog                            { return eventLog{w.t} }
+func (w writeTx) TouchpointMaps() crm.TouchpointMapRepository     { return touchpointMapRepo{w.t} }
+func (w writeTx) Interactions() crm.InteractionRepository         { return interactionRepo{w.t} }
+func (w writeTx) Cases() crm.CaseRepository                       { return caseRepo{w.t} }
+func (w writeTx) Ladder() crm.LadderRepository                    { return ladderRepo{w.t} }
+func (w writeTx) JourneyTemplates() crm.JourneyTemplateRepository { return journeyTemplateRepo{w.t} }
+func (w writeTx) Analytics() crm.AnalyticsReader                  { return analytics{w.t} }

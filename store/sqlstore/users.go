@@ -12,7 +12,8 @@ var userTable = &recordTable[crm.User]{
 	table: func(n names) string { return n.users },
 	columns: []string{"id", "name", "email", "role", "team", "active", "created_at", "updated_at",
 		"deactivated_at", "version"},
-	key: func(u crm.User) (crm.ID, int64) { return u.ID, u.Version },
+	id:      func(u crm.User) crm.ID { return u.ID },
+	version: func(u crm.User) int64 { return u.Version },
 	values: func(s *Store, u crm.User) ([]any, error) {
 		return []any{idArg(u.ID), u.Name, u.Email, string(u.Role), u.Team, u.Active, s.timeArg(u.CreatedAt),
 			s.timeArg(u.UpdatedAt), s.optionalTimeArg(u.DeactivatedAt), u.Version}, nil

@@ -1,0 +1,252 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/crmkit/crm"
+)
+
+// analytics implements crm.AnalyticsReader in one transaction. Every
+// answer is aggregated in the database, from the columns interactions,
+// cases and moves keep for it; no query loads the rows themselves.
+type analytics struct{ t *txn }
+
+// groupColumns are the columns of each crm.Dimension, in interactions and
+// cases alike; crm.ByTotal has none.
+var groupColumns = map[crm.Dimension]string{
+	crm.ByTouchpoint: "touchpoint",
+	crm.ByPhase:      "phase",
+	crm.ByChannel:    "channel",
+	crm.ByDepartment: "department",
+}
+
+// periodKeyColumns are the columns of each crm.Period; crm.PeriodAll has
+// none.
+var periodKeyColumns = map[crm.Period]string{
+	crm.PeriodDay:   "day_key",
+	crm.PeriodWeek:  "week_key",
+	crm.PeriodMonth: "month_key",
+}
+
+// total sums an integer expression: 0 over no rows or only NULLs, and a
+// bigint on PostgreSQL, where SUM(bigint) would be numeric.
+func total(expr string) string { return "CAST(COALESCE(SUM(" + expr + "), 0) AS BIGINT)" }
+
+// count counts the rows where cond holds; cond may be a boolean column,
+// which SQLite keeps as 0 or 1.
+func count(cond string) string { return total("CASE WHEN " + cond + " THEN 1 ELSE 0 END") }
+
+// sum is one aggregate of a grouped statistic and where its value goes.
+type sum[T any] struct {
+	expr  string
+	args  []any
+	field func(*T) *int64
+}
+
+// grouping is a grouped statistic over one table: its sums, and where a
+// result row's period and group keys go.
+type grouping[T any] struct {
+	table func(names) string
+	sums  []sum[T]
+	keys  func(*T) (period, group *string)
+}
+
+var experienceGrouping = grouping[crm.ExperienceCounts]{
+	table: func(n names) string { return n.interactions },
+	keys:  func(c *crm.ExperienceCounts) (*string, *string) { return &c.Period, &c.Group },
+	sums: []sum[crm.ExperienceCounts]{
+		{"COUNT(*)", nil, func(c *crm.ExperienceCounts) *int64 { return &c.Interactions }},
+		{total("inbound"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.Inbound }},
+		{total("fcr"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.FirstContactResolved }},
+		{total("transfers_count"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.Transfers }},
+		{count("answer_breached"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.AnswerBreaches }},
+		{count("csat_breached"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.CSATBreaches }},
+		{total("wait_us"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.WaitMicros }},
+		{total("handle_us"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.HandleMicros }},
+		{total("satisfaction"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.SatisfactionSum }},
+		{"COUNT(nps)", nil, func(c *crm.ExperienceCounts) *int64 { return &c.NPSAnswers }},
+		{total("promoter"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.Promoters }},
+		{total("detractor"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.Detractors }},
+		{"COUNT(csat)", nil, func(c *crm.ExperienceCounts) *int64 { return &c.CSATAnswers }},
+		{total("csat_satisfied"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.CSATSatisfied }},
+		{"COUNT(ces)", nil, func(c *crm.ExperienceCounts) *int64 { return &c.CESAnswers }},
+		{total("ces"), nil, func(c *crm.ExperienceCounts) *int64 { return &c.CESSum }},
+	},
+}
+
+var caseGrouping = grouping[crm.CaseCounts]{
+	table: func(n names) string { return n.cases },
+	keys:  func(c *crm.CaseCounts) (*string, *string) { return &c.Period, &c.Group },
+	sums: []sum[crm.CaseCounts]{
+		{"COUNT(*)", nil, func(c *crm.CaseCounts) *int64 { return &c.Opened }},
+		{count("kind = ?"), []any{string(crm.Complaint)}, func(c *crm.CaseCounts) *int64 { return &c.Complaints }},
+		{"COUNT(resolved_us)", nil, func(c *crm.CaseCounts) *int64 { return &c.Resolved }},
+		{total("resolved_us - at_us"), nil, func(c *crm.CaseCounts) *int64 { return &c.ResolutionMicros }},
+		{count("resolved_us IS NOT NULL AND contacts <= 1 AND handoffs = 0"), nil,
+			func(c *crm.CaseCounts) *int64 { return &c.FirstContactResolved }},
+		{total("handoffs"), nil, func(c *crm.CaseCounts) *int64 { return &c.Handoffs }},
+		{total("reopens"), nil, func(c *crm.CaseCounts) *int64 { return &c.Reopens }},
+		{count("resolve_breached"), nil, func(c *crm.CaseCounts) *int64 { return &c.ResolveBreaches }},
+		{count("promise_broken"), nil, func(c *crm.CaseCounts) *int64 { return &c.PromisesBroken }},
+	},
+}
+
+// Experience implements crm.AnalyticsReader.
+func (a analytics) Experience(ctx context.Context, q crm.ExperienceQuery) ([]crm.ExperienceCounts, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	return grouped(ctx, a.t, experienceGrouping, q.From, q.To, q.Map, q.GroupBy, q.Period)
+}
+
+// Cases implements crm.AnalyticsReader: cases are counted by when they
+// were opened, under the department that has them now.
+func (a analytics) Cases(ctx context.Context, q crm.CaseQuery) ([]crm.CaseCounts, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	return grouped(ctx, a.t, caseGrouping, q.From, q.To, q.Map, q.GroupBy, q.Period)
+}
+
+// grouped runs
+//
+//	SELECT <period>, <group>, <sums> FROM <table>
+//	WHERE at_us >= ? AND at_us < ? AND map_id = ?
+//	GROUP BY <period>, <group> HAVING COUNT(*) > 0 ORDER BY <period>, <group>
+//
+// leaving out what the query does not ask for. The keys are sorted
+// bytewise, as Go compares strings.
+func grouped[T any](ctx context.Context, t *txn, g grouping[T], from, to time.Time, mapID crm.ID,
+	d crm.Dimension, p crm.Period) ([]T, error) {
+	var keys, order, selects []string
+	for _, col := range []string{periodKeyColumns[p], groupColumns[d]} {
+		if col != "" {
+			keys = append(keys, col)
+			order = append(order, t.s.dialect.bytewise(col))
+		}
+	}
+	var args []any
+	selects = append(selects, keys...)
+	for _, s := range g.sums {
+		selects = append(selects, s.expr)
+		args = append(args, s.args...)
+	}
+	var w where
+	addRange(&w, "at_us", from, to)
+	w.addIf(!mapID.IsZero(), "map_id = ?", idArg(mapID))
+	query := "SELECT " + strings.Join(selects, ", ") + " FROM " + g.table(t.s.names) + w.sql()
+	if len(keys) > 0 {
+		query += " GROUP BY " + strings.Join(keys, ", ")
+	}
+	// Without GROUP BY, an aggregate over no rows is still one row.
+	query += " HAVING COUNT(*) > 0"
+	if len(order) > 0 {
+		query += " ORDER BY " + strings.Join(order, ", ")
+	}
+	rows, err := t.query(ctx, query, append(args, w.args...)...)
+	if err != nil {
+		return nil, t.s.dbErr("aggregating", err)
+	}
+	out, err := collect(rows, func(v *T) []any {
+		period, group := g.keys(v)
+		dest := make([]any, 0, len(keys)+len(g.sums))
+		if periodKeyColumns[p] != "" {
+			dest = append(dest, period)
+		}
+		if groupColumns[d] != "" {
+			dest = append(dest, group)
+		}
+		for _, s := range g.sums {
+			dest = append(dest, s.field(v))
+		}
+		return dest
+	}, t.s.dbErr, "aggregating")
+	return emptyNotNil(out), err
+}
+
+// emptyNotNil returns vs, or an empty slice for nil: the reference
+// implementations return an empty slice when nothing matches, never nil.
+func emptyNotNil[T any](vs []T) []T {
+	if vs == nil {
+		return []T{}
+	}
+	return vs
+}
+
+// MomentsOfTruth implements crm.AnalyticsReader with one join of the moves
+// in range to their customer's interactions in the window before each:
+//
+//	SELECT i.touchpoint,
+//	       COUNT(DISTINCT CASE WHEN <up> THEN m.id END),
+//	       COUNT(DISTINCT CASE WHEN <up> THEN NULL ELSE m.id END)
+//	FROM ladder_moves m JOIN interactions i ON i.customer_id = m.customer_id
+//	     AND i.at_us <= m.at_us AND i.at_us >= m.at_us - <window>
+//	WHERE <m.at_us in range> GROUP BY i.touchpoint ORDER BY i.touchpoint
+//
+// Counting distinct moves counts a touchpoint once per move, however many
+// contacts the customer had there.
+func (a analytics) MomentsOfTruth(ctx context.Context, q crm.MomentsQuery) ([]crm.MomentCount, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	t := a.t
+	up := "m.event IN (?, ?)"
+	upArgs := []any{string(crm.Rise), string(crm.WinBack)}
+	var w where
+	addRange(&w, "m.at_us", q.From, q.To)
+	// An interaction at i (whole microseconds) is at or after m - window
+	// exactly when i >= m_us - floor(window in microseconds).
+	args := append(append(upArgs, upArgs...), micros(q.Lookback()))
+	query := "SELECT i.touchpoint, COUNT(DISTINCT CASE WHEN " + up + " THEN m.id END), " +
+		"COUNT(DISTINCT CASE WHEN " + up + " THEN NULL ELSE m.id END) " +
+		"FROM " + t.s.names.ladderMoves + " m JOIN " + t.s.names.interactions + " i ON i.customer_id = m.customer_id " +
+		"AND i.at_us <= m.at_us AND i.at_us >= m.at_us - ?" + w.sql() +
+		" GROUP BY i.touchpoint ORDER BY " + t.s.dialect.bytewise("i.touchpoint")
+	rows, err := t.query(ctx, query, append(args, w.args...)...)
+	if err != nil {
+		return nil, t.s.dbErr("counting moments of truth", err)
+	}
+	out, err := collect(rows, func(c *crm.MomentCount) []any { return []any{&c.Touchpoint, &c.Up, &c.Down} },
+		t.s.dbErr, "counting moments of truth")
+	return emptyNotNil(out), err
+}
+
+// LadderDistribution implements crm.AnalyticsReader: each customer created
+// by at takes the rung of their last move by at (the latest at_us, then
+// the greatest ID), or the initial rung, and the rungs are counted:
+//
+//	SELECT stage, COUNT(*) FROM (
+//	    SELECT COALESCE((SELECT to_stage FROM ladder_moves m
+//	                     WHERE m.customer_id = c.id AND m.at_us <= ?
+//	                     ORDER BY m.at_us DESC, m.id DESC LIMIT 1), 'indifferent') AS stage
+//	    FROM customers c WHERE c.created_at <= ?) s
+//	GROUP BY stage
+func (a analytics) LadderDistribution(ctx context.Context, at time.Time) ([]crm.StageCount, error) {
+	t := a.t
+	query := "SELECT stage, COUNT(*) FROM (SELECT COALESCE((SELECT m.to_stage FROM " + t.s.names.ladderMoves +
+		" m WHERE m.customer_id = c.id AND m.at_us <= ? ORDER BY m.at_us DESC, m.id DESC LIMIT 1), ?) AS stage FROM " +
+		t.s.names.customers + " c WHERE c.created_at <= ?) s GROUP BY stage"
+	rows, err := t.query(ctx, query, unixMicros(at), string(crm.LoyaltyLadder().Initial()), t.s.timeArg(at))
+	if err != nil {
+		return nil, t.s.dbErr("counting the ladder", err)
+	}
+	counts, err := collect(rows, func(c *crm.StageCount) []any { return []any{&c.Stage, &c.Customers} },
+		t.s.dbErr, "counting the ladder")
+	if err != nil {
+		return nil, err
+	}
+	byStage := make(map[crm.LoyaltyStage]int64, len(counts))
+	for _, c := range counts {
+		byStage[c.Stage] = c.Customers
+	}
+	// Every rung from the bottom up, then lost, zeros included, as
+	// crm.LadderDistribution lists them.
+	stages := append(crm.LoyaltyStages(), crm.Lost)
+	out := make([]crm.StageCount, len(stages))
+	for i, s := range stages {
+		out[i] = crm.StageCount{Stage: s, Customers: byStage[s]}
+	}
+	return out, nil
+}

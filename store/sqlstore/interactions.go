@@ -1,0 +1,106 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/crmkit/crm"
+)
+
+// interactionTable stores interactions, which are never updated. The
+// derived columns hold what the experience statistics add up.
+var interactionTable = &recordTable[crm.Interaction]{
+	kind:  crm.KindInteraction,
+	table: func(n names) string { return n.interactions },
+	columns: []string{"id", "customer_id", "map_id", "touchpoint", "at", "direction", "handled_by", "department",
+		"channel", "medium", "phase", "wait_us", "handle_us", "transfers", "resolved", "sentiment", "nps", "csat", "ces",
+		"case_id", "note", "answer_breached", "csat_breached", "idempotency_key", "request_hash", "recorded_at",
+		"recorded_by"},
+	derived: append([]string{"transfers_count", "inbound", "fcr", "satisfaction", "promoter", "detractor",
+		"csat_satisfied"}, periodColumns...),
+	id: func(in crm.Interaction) crm.ID { return in.ID },
+	values: func(s *Store, in crm.Interaction) ([]any, error) {
+		transfers, err := jsonArg(in.Transfers)
+		if err != nil {
+			return nil, err
+		}
+		sv := in.Survey
+		return append([]any{idArg(in.ID), idArg(in.Customer), idArg(in.Map), in.Touchpoint, s.timeArg(in.At),
+			string(in.Direction), idArg(in.HandledBy), in.Department, string(in.Channel), string(in.Medium),
+			string(in.Phase), micros(in.Wait), micros(in.Handle), transfers, in.Resolved, int(in.Sentiment),
+			optionalIntArg(sv.NPS), optionalIntArg(sv.CSAT), optionalIntArg(sv.CES), idArg(in.Case), in.Note,
+			in.AnswerBreached, in.CSATBreached, in.IdempotencyKey, in.RequestHash[:], s.timeArg(in.RecordedAt),
+			idArg(in.RecordedBy),
+			len(in.Transfers), flag(in.Direction == crm.Inbound), flag(in.FirstContactResolution()), in.Satisfaction(),
+			flag(answered(sv.NPS, 9, 10)), flag(answered(sv.NPS, 0, 6)), flag(answered(sv.CSAT, 4, 5)),
+		}, periodValues(in.At)...), nil
+	},
+	dest: func(in *crm.Interaction) []any {
+		sv := &in.Survey
+		return []any{&in.ID, &in.Customer, &in.Map, &in.Touchpoint, timeCol{&in.At}, &in.Direction, &in.HandledBy,
+			&in.Department, &in.Channel, &in.Medium, &in.Phase, durationCol{&in.Wait}, durationCol{&in.Handle},
+			jsonCol{&in.Transfers}, &in.Resolved, &in.Sentiment, optionalIntCol{&sv.NPS}, optionalIntCol{&sv.CSAT},
+			optionalIntCol{&sv.CES}, &in.Case, &in.Note, &in.AnswerBreached, &in.CSATBreached, &in.IdempotencyKey,
+			hashCol{&in.RequestHash}, timeCol{&in.RecordedAt}, &in.RecordedBy}
+	},
+}
+
+// answered reports whether a survey answer was given and is in lo..hi.
+func answered(p *int, lo, hi int) bool { return p != nil && *p >= lo && *p <= hi }
+
+// periodColumns are the derived columns of a time that interactions and
+// cases are bucketed by: unix microseconds, then the day, week and month
+// keys of crm.PeriodKey.
+var periodColumns = []string{"at_us", "day_key", "week_key", "month_key"}
+
+// periodValues returns the values of periodColumns for t.
+func periodValues(t time.Time) []any {
+	return []any{unixMicros(t), crm.PeriodKey(crm.PeriodDay, t), crm.PeriodKey(crm.PeriodWeek, t),
+		crm.PeriodKey(crm.PeriodMonth, t)}
+}
+
+// interactionRepo implements crm.InteractionRepository in one
+// transaction.
+type interactionRepo struct{ t *txn }
+
+func (r interactionRepo) records() records[crm.Interaction] {
+	return records[crm.Interaction]{interactionTable, r.t}
+}
+
+// Get implements crm.InteractionReader.
+func (r interactionRepo) Get(ctx context.Context, id crm.ID) (crm.Interaction, error) {
+	return r.records().get(ctx, id)
+}
+
+// ByIdempotencyKey implements crm.InteractionReader. The
+// *crm.NotFoundError names the key as its ID; the empty key finds
+// nothing.
+func (r interactionRepo) ByIdempotencyKey(ctx context.Context, key string) (crm.Interaction, error) {
+	notFound := &crm.NotFoundError{Kind: crm.KindInteraction, ID: key}
+	if key == "" {
+		return crm.Interaction{}, notFound
+	}
+	return r.records().getWhere(ctx, notFound, "idempotency_key = ?", key)
+}
+
+// ForCustomer implements crm.InteractionReader.
+func (r interactionRepo) ForCustomer(ctx context.Context, customer crm.ID) ([]crm.Interaction, error) {
+	return r.records().query(ctx, " WHERE customer_id = ? ORDER BY at_us, id", idArg(customer))
+}
+
+// Insert implements crm.InteractionRepository.
+func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {
+	inserted, err := r.records().insertRow(ctx, in)
+	if err != nil || inserted {
+		return err
+	}
+	// Nothing was written: either the ID or the idempotency key is taken.
+	found, err := r.records().found(ctx, in.ID)
+	switch {
+	case err != nil:
+		return err
+	case found:
+		return r.records().exists(in.ID)
+	}
+	return &crm.ConflictError{Kind: crm.KindInteraction, ID: in.ID.String(), Detail: "the idempotency key is already used"}
+}

@@ -1,0 +1,196 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/crmkit/crm"
+)
+
+// ladderStateTable stores ladder states, keyed and versioned by customer.
+var ladderStateTable = &recordTable[crm.LadderState]{
+	kind:  crm.KindLadderState,
+	table: func(n names) string { return n.ladderStates },
+	columns: []string{"customer_id", "stage", "score", "since", "updated_at", "purchases", "last_referral",
+		"last_promoter", "evidence", "version"},
+	id:      func(st crm.LadderState) crm.ID { return st.Customer },
+	version: func(st crm.LadderState) int64 { return st.Version },
+	values: func(s *Store, st crm.LadderState) ([]any, error) {
+		return []any{idArg(st.Customer), string(st.Stage), st.Score, s.optionalTimeArg(st.Since),
+			s.optionalTimeArg(st.UpdatedAt), st.Purchases, s.optionalTimeArg(st.LastReferral),
+			s.optionalTimeArg(st.LastPromoter), st.Evidence, st.Version}, nil
+	},
+	dest: func(st *crm.LadderState) []any {
+		return []any{&st.Customer, &st.Stage, &st.Score, timeCol{&st.Since}, timeCol{&st.UpdatedAt}, &st.Purchases,
+			timeCol{&st.LastReferral}, timeCol{&st.LastPromoter}, &st.Evidence, &st.Version}
+	},
+}
+
+// evidenceTable stores the ladder's evidence, append-only.
+var evidenceTable = &recordTable[crm.Evidence]{
+	kind:  crm.KindEvidence,
+	table: func(n names) string { return n.evidence },
+	columns: []string{"id", "customer_id", "kind", "at", "source", "source_id", "map_id", "touchpoint", "weight",
+		"sentiment", "nps", "csat", "ces", "transfers", "breached", "resolved", "resolution_us", "within_standard",
+		"handoffs", "reopens", "note"},
+	id: func(ev crm.Evidence) crm.ID { return ev.ID },
+	values: func(s *Store, ev crm.Evidence) ([]any, error) {
+		return []any{idArg(ev.ID), idArg(ev.Customer), string(ev.Kind), s.timeArg(ev.At), string(ev.Source),
+			idArg(ev.SourceID), idArg(ev.Map), ev.Touchpoint, ev.Weight, int(ev.Sentiment),
+			optionalIntArg(ev.Survey.NPS), optionalIntArg(ev.Survey.CSAT), optionalIntArg(ev.Survey.CES), ev.Transfers,
+			ev.Breached, ev.Resolved, micros(ev.Resolution), ev.WithinStandard, ev.Handoffs, ev.Reopens, ev.Note}, nil
+	},
+	dest: func(ev *crm.Evidence) []any {
+		return []any{&ev.ID, &ev.Customer, &ev.Kind, timeCol{&ev.At}, &ev.Source, &ev.SourceID, &ev.Map,
+			&ev.Touchpoint, &ev.Weight, &ev.Sentiment, optionalIntCol{&ev.Survey.NPS}, optionalIntCol{&ev.Survey.CSAT},
+			optionalIntCol{&ev.Survey.CES}, &ev.Transfers, &ev.Breached, &ev.Resolved, durationCol{&ev.Resolution},
+			&ev.WithinStandard, &ev.Handoffs, &ev.Reopens, &ev.Note}
+	},
+}
+
+// moveTable stores the ladder's moves, append-only, each with the
+// evidence that caused it as JSON text, and its time as at_us for the
+// analytics.
+var moveTable = &recordTable[crm.LadderMove]{
+	kind:  crm.KindLadderMove,
+	table: func(n names) string { return n.ladderMoves },
+	columns: []string{"id", "customer_id", "at", "from_stage", "to_stage", "event", "score_before", "score_after",
+		"evidence", "reason"},
+	derived: []string{"at_us"},
+	id:      func(m crm.LadderMove) crm.ID { return m.ID },
+	values: func(s *Store, m crm.LadderMove) ([]any, error) {
+		ev, err := jsonArg(toEvidenceDoc(m.Evidence))
+		if err != nil {
+			return nil, err
+		}
+		return []any{idArg(m.ID), idArg(m.Customer), s.timeArg(m.At), string(m.From), string(m.To), string(m.Event),
+			m.ScoreBefore, m.ScoreAfter, ev, m.Reason, unixMicros(m.At)}, nil
+	},
+	dest: func(m *crm.LadderMove) []any {
+		return []any{&m.ID, &m.Customer, timeCol{&m.At}, &m.From, &m.To, &m.Event, &m.ScoreBefore, &m.ScoreAfter,
+			evidenceCol{&m.Evidence}, &m.Reason}
+	},
+}
+
+// evidenceDoc is how a move's evidence is kept in its JSON column: with
+// keys of its own, so that the stored format does not follow the Go field
+// names of crm.Evidence, and with times and durations to the microsecond
+// like the columns.
+type evidenceDoc struct {
+	ID             crm.ID           `json:"id"`
+	Customer       crm.ID           `json:"customer"`
+	Kind           crm.EvidenceKind `json:"kind"`
+	At             time.Time        `json:"at"`
+	Source         crm.Kind         `json:"source"`
+	SourceID       crm.ID           `json:"source_id"`
+	Map            crm.ID           `json:"map"`
+	Touchpoint     string           `json:"touchpoint"`
+	Weight         int              `json:"weight"`
+	Sentiment      crm.Sentiment    `json:"sentiment"`
+	NPS            *int             `json:"nps"`
+	CSAT           *int             `json:"csat"`
+	CES            *int             `json:"ces"`
+	Transfers      int              `json:"transfers"`
+	Breached       bool             `json:"breached"`
+	Resolved       bool             `json:"resolved"`
+	ResolutionUS   int64            `json:"resolution_us"`
+	WithinStandard bool             `json:"within_standard"`
+	Handoffs       int              `json:"handoffs"`
+	Reopens        int              `json:"reopens"`
+	Note           string           `json:"note"`
+}
+
+func toEvidenceDoc(ev crm.Evidence) evidenceDoc {
+	return evidenceDoc{ID: ev.ID, Customer: ev.Customer, Kind: ev.Kind, At: ev.At.UTC().Truncate(time.Microsecond),
+		Source: ev.Source, SourceID: ev.SourceID, Map: ev.Map, Touchpoint: ev.Touchpoint, Weight: ev.Weight,
+		Sentiment: ev.Sentiment, NPS: ev.Survey.NPS, CSAT: ev.Survey.CSAT, CES: ev.Survey.CES, Transfers: ev.Transfers,
+		Breached: ev.Breached, Resolved: ev.Resolved, ResolutionUS: micros(ev.Resolution),
+		WithinStandard: ev.WithinStandard, Handoffs: ev.Handoffs, Reopens: ev.Reopens, Note: ev.Note}
+}
+
+func (d evidenceDoc) evidence() crm.Evidence {
+	return crm.Evidence{ID: d.ID, Customer: d.Customer, Kind: d.Kind, At: d.At.UTC(), Source: d.Source,
+		SourceID: d.SourceID, Map: d.Map, Touchpoint: d.Touchpoint, Weight: d.Weight, Sentiment: d.Sentiment,
+		Survey:    crm.Survey{NPS: d.NPS, CSAT: d.CSAT, CES: d.CES},
+		Transfers: d.Transfers, Breached: d.Breached, Resolved: d.Resolved, Resolution: duration(d.ResolutionUS),
+		WithinStandard: d.WithinStandard, Handoffs: d.Handoffs, Reopens: d.Reopens, Note: d.Note}
+}
+
+// evidenceCol scans a move's evidence.
+type evidenceCol struct{ dst *crm.Evidence }
+
+func (c evidenceCol) Scan(src any) error {
+	var d evidenceDoc
+	if err := (jsonCol{&d}).Scan(src); err != nil {
+		return err
+	}
+	*c.dst = d.evidence()
+	return nil
+}
+
+// ladderRepo implements crm.LadderRepository in one transaction.
+type ladderRepo struct{ t *txn }
+
+func (r ladderRepo) states() records[crm.LadderState] {
+	return records[crm.LadderState]{ladderStateTable, r.t}
+}
+
+func (r ladderRepo) evidence() records[crm.Evidence] {
+	return records[crm.Evidence]{evidenceTable, r.t}
+}
+
+func (r ladderRepo) moves() records[crm.LadderMove] { return records[crm.LadderMove]{moveTable, r.t} }
+
+// State implements crm.LadderReader.
+func (r ladderRepo) State(ctx context.Context, customer crm.ID) (crm.LadderState, error) {
+	return r.states().get(ctx, customer)
+}
+
+// SaveState implements crm.LadderRepository: version 1 inserts the
+// customer's first state, any other version replaces the state stored
+// with the version before it.
+func (r ladderRepo) SaveState(ctx context.Context, st crm.LadderState) error {
+	if st.Version == 1 {
+		return r.states().insert(ctx, st)
+	}
+	return r.states().update(ctx, st)
+}
+
+// Evidence implements crm.LadderReader.
+func (r ladderRepo) Evidence(ctx context.Context, customer crm.ID) ([]crm.Evidence, error) {
+	return r.evidence().query(ctx, " WHERE customer_id = ? ORDER BY id", idArg(customer))
+}
+
+// Moves implements crm.LadderReader.
+func (r ladderRepo) Moves(ctx context.Context, customer crm.ID) ([]crm.LadderMove, error) {
+	return r.moves().query(ctx, " WHERE customer_id = ? ORDER BY id", idArg(customer))
+}
+
+// MovesBetween implements crm.LadderReader.
+func (r ladderRepo) MovesBetween(ctx context.Context, from, to time.Time, page crm.PageRequest) ([]crm.LadderMove, error) {
+	var w where
+	addRange(&w, "at_us", from, to)
+	return r.moves().list(ctx, w, page)
+}
+
+// addRange selects the rows whose time, kept in whole unix microseconds
+// in col, is in [from, to); zero bounds are open.
+func addRange(w *where, col string, from, to time.Time) {
+	w.addIf(!from.IsZero(), col+" >= ?", unixMicros(ceilMicro(from)))
+	w.addIf(!to.IsZero(), col+" < ?", unixMicros(ceilMicro(to)))
+}
+
+// AppendEvidence implements crm.LadderRepository.
+func (r ladderRepo) AppendEvidence(ctx context.Context, ev crm.Evidence) error {
+	return r.evidence().insert(ctx, ev)
+}
+
+// AppendMoves implements crm.LadderRepository.
+func (r ladderRepo) AppendMoves(ctx context.Context, moves []crm.LadderMove) error {
+	for _, m := range moves {
+		if err := r.moves().insert(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
