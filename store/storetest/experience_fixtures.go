@@ -331,7 +331,8 @@ func evidenceID(ev crm.Evidence) crm.ID       { return ev.ID }
 // read to equal v as it was inserted.
 func assertCopies[T any](t *testing.T, s crm.Store, v T, insert func(crm.Tx, T) error, get func(crm.ReadTx) (T, error), mutate func(*T)) {
 	t.Helper()
-	want := microTimes(v, nil) // a deep copy
+	v = microTimes(v, nil) // a deep copy, so that the caller's value is left alone
+	want := microTimes(v, nil)
 	if insert != nil {
 		insertAll(t, s, insert, v)
 		mutate(&v)

@@ -31,6 +31,8 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Events", func(t *testing.T) { runEvents(t, newStore) })
 	t.Run("Transactions", func(t *testing.T) { runTransactions(t, newStore) })
 	t.Run("TouchpointMaps", func(t *testing.T) { runTouchpointMaps(t, newStore) })
+	t.Run("Interactions", func(t *testing.T) { runInteractions(t, newStore) })
+	t.Run("Cases", func(t *testing.T) { runCases(t, newStore) })
 	t.Run("CRM", func(t *testing.T) { runCRM(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 }
