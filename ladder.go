@@ -92,10 +92,11 @@ type LadderRules struct {
 	Purchase, Referral, Complaint int64
 	// Recovery rewards a complaint resolved within the standard (or
 	// RecoveryWithin when the touchpoint has none) with no reopen and no
-	// unhappy answer; LateResolution is the resolution of any other
-	// complaint.
-	Recovery, LateResolution int64
-	RecoveryWithin           time.Duration
+	// unhappy answer, and lifts the score to at least RecoveryFloor:
+	// whatever the problem did, a problem solved well leaves the customer
+	// there. LateResolution is the resolution of any other complaint.
+	Recovery, RecoveryFloor, LateResolution int64
+	RecoveryWithin                          time.Duration
 	// BrokenPromise is taken off the score, and the customer falls to
 	// annoyed whatever the score says.
 	BrokenPromise int64
@@ -121,10 +122,12 @@ type LadderRules struct {
 //     the last 180 days.
 //   - A transfer after the first costs 6 points: four transfers (seed
 //     004) cost 18, enough to take a satisfied customer to indifferent.
-//   - A complaint costs 10; resolving it quickly and well earns 25, so a
-//     well-handled problem leaves the customer better off than before
-//     (service recovery, seed 004: "a problem solved well creates
-//     loyalty"). A late resolution still costs 10 more.
+//   - A complaint costs 10; resolving it quickly and well earns 25 and
+//     lifts the customer to at least satisfied (a floor of 15), so a
+//     well-handled problem leaves the customer better off than before it,
+//     however bad the contacts around it were (service recovery, seed
+//     004: "a problem solved well creates loyalty"). A late resolution
+//     costs 10 more.
 //   - A broken promise costs 30 and drops the customer to annoyed at once
 //     (seed 004: customers hate empty promises; consistency beats
 //     surprises).
@@ -136,7 +139,7 @@ func DefaultLadderRules() LadderRules {
 		Sentiment: 8, Promoter: 10, Passive: 2, Detractor: -12, CSAT: 5, CES: 3,
 		Resolved: 4, Unresolved: -4, Transfer: -6, Breach: -5,
 		Purchase: 8, Referral: 15, Complaint: -10,
-		Recovery: 25, LateResolution: -10, RecoveryWithin: 48 * time.Hour,
+		Recovery: 25, RecoveryFloor: 15, LateResolution: -10, RecoveryWithin: 48 * time.Hour,
 		BrokenPromise: -30,
 	})
 }
@@ -222,6 +225,9 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 	}
 
 	st.Score = clampScore(st.Score + r.points(ev, nil))
+	if r.recovered(ev) {
+		st.Score = max(st.Score, r.RecoveryFloor*1000)
+	}
 	switch ev.Kind {
 	case EvidencePurchase:
 		st.Purchases++
@@ -359,9 +365,7 @@ func (r LadderRules) points(ev Evidence, why *[]string) int64 {
 	case EvidenceComplaint:
 		add(r.Complaint, "complaint")
 	case EvidenceResolution:
-		within := ev.WithinStandard || (r.RecoveryWithin > 0 && ev.Resolution <= r.RecoveryWithin)
-		happy := ev.Survey.CSAT == nil || *ev.Survey.CSAT >= 4
-		if within && ev.Reopens == 0 && happy {
+		if r.recovered(ev) {
 			add(r.Recovery, "complaint resolved well in %s (service recovery)", ev.Resolution.Round(time.Minute))
 		} else {
 			add(r.LateResolution, "complaint resolved in %s, %d reopens", ev.Resolution.Round(time.Minute), ev.Reopens)
@@ -377,6 +381,17 @@ func (r LadderRules) points(ev Evidence, why *[]string) int64 {
 		}
 	}
 	return pts * 1000
+}
+
+// recovered reports whether the evidence is a complaint resolved well:
+// within the standard, never reopened, no unhappy answer.
+func (r LadderRules) recovered(ev Evidence) bool {
+	if ev.Kind != EvidenceResolution {
+		return false
+	}
+	within := ev.WithinStandard || (r.RecoveryWithin > 0 && ev.Resolution <= r.RecoveryWithin)
+	happy := ev.Survey.CSAT == nil || *ev.Survey.CSAT >= 4
+	return within && ev.Reopens == 0 && happy
 }
 
 // reason says in words why the evidence weighs what it weighs.
