@@ -248,3 +248,12 @@ func (w *writeTx) touchpoint(mapID ID, key string) (ResolvedTouchpoint, error) {
 	}
 	return tp, nil
 }
+
+// JourneyTemplates lists the templates of a map (every map when mapID is
+// zero), in ID order.
+func (c *CRM) JourneyTemplates(ctx context.Context, actor, mapID ID) iter.Seq2[JourneyTemplate, error] {
+	list := func(tx ReadTx, _ User, p PageRequest) ([]JourneyTemplate, error) {
+		return tx.JourneyTemplates().List(ctx, mapID, p)
+	}
+	return iterate(readPages(c, ctx, actor, list, func(t JourneyTemplate) ID { return t.ID }, func(User, JourneyTemplate) bool { return true }))
+}

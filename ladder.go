@@ -52,7 +52,7 @@ type Evidence struct {
 	// Resolution.
 	Resolution     time.Duration // how long the complaint took
 	WithinStandard bool          // resolved within the touchpoint's ResolveWithin, or the rules' recovery window
-	Handoffs       int
+	Handoffs       int // for the record: transfers weigh on the contacts they happened in
 	Reopens        int
 
 	Note string // what the outside system says, e.g. an order number
@@ -366,12 +366,9 @@ func (r LadderRules) points(ev Evidence, why *[]string) int64 {
 		add(r.Complaint, "complaint")
 	case EvidenceResolution:
 		if r.recovered(ev) {
-			add(r.Recovery, "complaint resolved well in %s (service recovery)", ev.Resolution.Round(time.Minute))
+			add(r.Recovery, "complaint resolved well in %s (service recovery)", shortDuration(ev.Resolution))
 		} else {
-			add(r.LateResolution, "complaint resolved in %s, %d reopens", ev.Resolution.Round(time.Minute), ev.Reopens)
-		}
-		if ev.Handoffs > 1 {
-			add(int64(ev.Handoffs-1)*r.Transfer, "%d hand-offs", ev.Handoffs)
+			add(r.LateResolution, "complaint resolved in %s, %d reopens", shortDuration(ev.Resolution), ev.Reopens)
 		}
 	case EvidenceBrokenPromise:
 		add(r.BrokenPromise, "broken promise")
@@ -418,6 +415,17 @@ func (r LadderRules) explain(ev Evidence, why []string, weight int64) string {
 	}
 	if ev.Note != "" {
 		s += " - " + ev.Note
+	}
+	return s
+}
+
+// shortDuration writes a duration to the minute without zero units:
+// "20h", "1h30m", "45m".
+func shortDuration(d time.Duration) string {
+	s := d.Round(time.Minute).String()
+	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
 }

@@ -1,0 +1,283 @@
+// Journey walks customers of a retail bank through its touchpoints and
+// shows what crmkit sees: every move on the loyalty ladder with its
+// reason, the touchpoints that hurt, the moments of truth, and the journey
+// map as a Mermaid diagram.
+//
+// Jane is transferred four times and left without an answer, then won
+// back by a quick resolution; Omar rises to advocate; forty other
+// customers walk the card journey with what the bank's touchpoints give
+// them.
+//
+//	go run ./examples/journey [-db file.db] [-mermaid journey.mmd]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/sqlite"
+)
+
+func main() {
+	dbPath := flag.String("db", "", "SQLite file (default: a new file in a temporary directory)")
+	mermaidPath := flag.String("mermaid", "journey.mmd", "where to write the journey map")
+	flag.Parse()
+	if err := run(context.Background(), *dbPath, *mermaidPath); err != nil {
+		fmt.Fprintln(os.Stderr, "journey:", err)
+		os.Exit(1)
+	}
+}
+
+// day is the simulation's unit of time.
+const day = 24 * time.Hour
+
+type sim struct {
+	ctx   context.Context
+	crm   *crm.CRM
+	clock *crm.ManualClock
+	bank  crm.TouchpointMap
+	staff crm.User
+	admin crm.User
+}
+
+func run(ctx context.Context, path, mermaidPath string) error {
+	if path == "" {
+		dir, err := os.MkdirTemp("", "crmkit-journey-")
+		if err != nil {
+			return err
+		}
+		path = filepath.Join(dir, "bank.db")
+	}
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	clock := crm.NewManualClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+	c, err := crm.New(store, crm.WithClock(clock))
+	if err != nil {
+		return err
+	}
+	s := &sim{ctx: ctx, crm: c, clock: clock}
+	if err := s.setUp(); err != nil {
+		return err
+	}
+	fmt.Printf("A retail bank on crmkit (SQLite: %s)\n\n", path)
+
+	jane, err := s.customer("Jane Doe")
+	if err != nil {
+		return err
+	}
+	omar, err := s.customer("Omar Haddad")
+	if err != nil {
+		return err
+	}
+	if err := s.crowd(40); err != nil {
+		return err
+	}
+	if err := s.janesStory(jane); err != nil {
+		return err
+	}
+	if err := s.omarsStory(omar); err != nil {
+		return err
+	}
+	for _, cu := range []crm.Customer{jane, omar} {
+		if err := s.printLadder(cu); err != nil {
+			return err
+		}
+	}
+	return s.printInsights(mermaidPath)
+}
+
+func (s *sim) setUp() error {
+	var err error
+	if s.admin, err = s.crm.Bootstrap(s.ctx, crm.NewUser{Name: "Ada Admin"}); err != nil {
+		return err
+	}
+	if s.staff, err = s.crm.CreateUser(s.ctx, s.admin.ID, crm.NewUser{Name: "Sam Agent", Role: crm.RoleRep, Team: "service"}); err != nil {
+		return err
+	}
+	s.bank, err = s.crm.CreateTouchpointMap(s.ctx, s.admin.ID, crm.TouchpointMap{Name: "Retail bank", Touchpoints: []crm.Touchpoint{
+		{Key: "web", Name: "Website", Channel: crm.ChannelWeb, Medium: crm.MediumWeb, Phase: crm.PhaseOrdering, Department: "digital"},
+		{Key: "web.apply", Name: "Card application", Parent: "web"},
+		{Key: "branch", Name: "Branch", Channel: crm.ChannelBranch, Medium: crm.MediumInPerson, Phase: crm.PhaseFulfillment, Department: "branches"},
+		{Key: "branch.pickup", Name: "Card pickup", Parent: "branch"},
+		{Key: "app", Name: "Mobile app", Channel: crm.ChannelMobileApp, Medium: crm.MediumWeb, Phase: crm.PhaseSupport, Department: "digital"},
+		{Key: "app.activate", Name: "Card activation", Parent: "app"},
+		{Key: "hotline", Name: "Hotline", Channel: crm.ChannelContactCenter, Medium: crm.MediumPhone, Phase: crm.PhaseSupport,
+			Department: "contact center", Standards: crm.ServiceStandards{AnswerWithin: 30 * time.Second, ResolveWithin: 48 * time.Hour, MinCSAT: 4}},
+		{Key: "hotline.cards", Name: "Card hotline", Parent: "hotline", Weight: 150},
+		{Key: "hotline.billing", Name: "Billing line", Parent: "hotline", Phase: crm.PhaseBilling, Department: "billing"},
+	}})
+	if err != nil {
+		return err
+	}
+	_, err = s.crm.CreateJourneyTemplate(s.ctx, s.admin.ID, crm.JourneyTemplate{
+		Name: "Get a credit card", Map: s.bank.ID, Steps: []string{"web.apply", "branch.pickup", "app.activate"},
+	})
+	return err
+}
+
+func (s *sim) customer(name string) (crm.Customer, error) {
+	return s.crm.CreateCustomer(s.ctx, s.admin.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: name})
+}
+
+func (s *sim) contact(cu crm.Customer, key string, n crm.NewInteraction) ([]crm.LadderMove, error) {
+	n.Customer, n.Map, n.Touchpoint, n.At = cu.ID, s.bank.ID, key, s.clock.Now()
+	if n.Direction == "" {
+		n.Direction = crm.Inbound
+	}
+	_, moves, err := s.crm.RecordInteraction(s.ctx, s.staff.ID, n)
+	return moves, err
+}
+
+// crowd walks customers through the card journey; each touchpoint gives
+// them what it usually gives: the card hotline is slow and passes callers
+// around, the app works.
+func (s *sim) crowd(n int) error {
+	rng := rand.New(rand.NewPCG(2026, 1))
+	var batch []crm.NewInteraction
+	for i := range n {
+		cu, err := s.customer(fmt.Sprintf("Customer %02d", i+1))
+		if err != nil {
+			return err
+		}
+		at := s.clock.Now()
+		add := func(key string, sentiment crm.Sentiment, wait time.Duration, transfers int, resolved bool, csat int) {
+			in := crm.NewInteraction{Customer: cu.ID, Map: s.bank.ID, Touchpoint: key, At: at, Direction: crm.Inbound,
+				Sentiment: sentiment, Wait: wait, Resolved: resolved, Survey: crm.Survey{CSAT: &csat}}
+			for t := range transfers {
+				in.Transfers = append(in.Transfers, crm.Transfer{From: fmt.Sprint("desk ", t), To: fmt.Sprint("desk ", t+1)})
+			}
+			batch = append(batch, in)
+			at = at.Add(time.Duration(1+rng.IntN(3)) * day)
+		}
+		add("web.apply", crm.Sentiment(rng.IntN(3)), 0, 0, true, 4+rng.IntN(2))
+		if rng.IntN(10) < 8 {
+			add("branch.pickup", crm.Sentiment(rng.IntN(3)-1), time.Duration(rng.IntN(600))*time.Second, 0, true, 3+rng.IntN(3))
+		}
+		if rng.IntN(10) < 4 {
+			add("hotline.cards", crm.Sentiment(-rng.IntN(3)), time.Duration(20+rng.IntN(400))*time.Second, rng.IntN(4), rng.IntN(2) == 0, 1+rng.IntN(3))
+		}
+		if rng.IntN(10) < 7 {
+			add("app.activate", crm.Sentiment(rng.IntN(3)), 0, 0, true, 4+rng.IntN(2))
+		}
+	}
+	s.clock.Advance(12 * day)
+	_, err := s.crm.RecordInteractions(s.ctx, s.staff.ID, batch)
+	return err
+}
+
+// janesStory is seed 004's: a customer passed around four times and left
+// without an answer is lost, unless the problem is then solved well.
+func (s *sim) janesStory(jane crm.Customer) error {
+	s.clock.Advance(day)
+	if _, err := s.contact(jane, "web.apply", crm.NewInteraction{Sentiment: crm.VeryPositive, Resolved: true}); err != nil {
+		return err
+	}
+	s.clock.Advance(2 * day)
+	cs, _, err := s.crm.OpenCase(s.ctx, s.staff.ID, crm.NewCase{Customer: jane.ID, Kind: crm.Complaint,
+		Subject: "card blocked while abroad", Map: s.bank.ID, Touchpoint: "hotline.cards", PromisedBy: s.clock.Now().Add(2 * day)})
+	if err != nil {
+		return err
+	}
+	_, err = s.contact(jane, "hotline.cards", crm.NewInteraction{Case: cs.ID, Sentiment: crm.VeryNegative, Wait: 9 * time.Minute,
+		Transfers: []crm.Transfer{{From: "cards", To: "fraud"}, {From: "fraud", To: "legal"}, {From: "legal", To: "cards"}, {From: "cards", To: "branch"}}})
+	if err != nil {
+		return err
+	}
+	s.clock.Advance(20 * time.Hour)
+	_, _, err = s.crm.ResolveCase(s.ctx, s.staff.ID, cs.ID, crm.CaseResolution{Note: "card unblocked, fee refunded, called back", CSAT: ptr(5)})
+	return err
+}
+
+// omarsStory: good experiences, repeat purchases and a referral.
+func (s *sim) omarsStory(omar crm.Customer) error {
+	for _, step := range []struct {
+		key string
+		nps int
+	}{{"web.apply", 8}, {"branch.pickup", 9}, {"app.activate", 10}} {
+		s.clock.Advance(day)
+		if _, err := s.contact(omar, step.key, crm.NewInteraction{Sentiment: crm.VeryPositive, Resolved: true,
+			Survey: crm.Survey{NPS: ptr(step.nps), CSAT: ptr(5)}}); err != nil {
+			return err
+		}
+	}
+	for _, ev := range []crm.Evidence{
+		{Kind: crm.EvidencePurchase, Note: "travel insurance"},
+		{Kind: crm.EvidencePurchase, Note: "savings plan"},
+		{Kind: crm.EvidenceReferral, Note: "brought his sister"},
+	} {
+		s.clock.Advance(3 * day)
+		ev.Customer = omar.ID
+		if _, err := s.crm.RecordEvidence(s.ctx, s.staff.ID, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *sim) printLadder(cu crm.Customer) error {
+	moves, err := s.crm.LadderHistory(s.ctx, s.admin.ID, cu.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s on the loyalty ladder:\n", cu.Name)
+	for _, m := range moves {
+		fmt.Printf("  %s  %-11s -> %-11s %s\n", m.At.Format("Jan 02"), m.From, m.To, m.Reason)
+	}
+	fmt.Println()
+	return nil
+}
+
+func (s *sim) printInsights(mermaidPath string) error {
+	pains, err := s.crm.PainPoints(s.ctx, s.admin.ID, crm.PainQuery{Map: s.bank.ID})
+	if err != nil {
+		return err
+	}
+	fmt.Println("Pain points, worst first:")
+	for _, p := range pains[:min(3, len(pains))] {
+		fmt.Printf("  %-15s pain %4.1f  %s\n", p.Touchpoint, p.Pain, strings.Join(p.Reasons, "; "))
+	}
+	moments, err := s.crm.MomentsOfTruth(s.ctx, s.admin.ID, crm.MomentsQuery{Window: 7 * day})
+	if err != nil {
+		return err
+	}
+	fmt.Println("\nMoments of truth (ladder moves up and down within a week after a contact there):")
+	for _, m := range moments {
+		fmt.Printf("  %-15s up %2d  down %2d\n", m.Touchpoint, m.Up, m.Down)
+	}
+	dist, err := s.crm.LadderDistribution(s.ctx, s.admin.ID, s.clock.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Print("\nCustomers on the ladder today:")
+	for _, d := range dist {
+		fmt.Printf("  %s %d", d.Stage, d.Customers)
+	}
+	fmt.Println()
+
+	for tpl, err := range s.crm.JourneyTemplates(s.ctx, s.admin.ID, s.bank.ID) {
+		if err != nil {
+			return err
+		}
+		mermaid, err := s.crm.JourneyMapMermaid(s.ctx, s.admin.ID, tpl.ID, time.Time{}, time.Time{})
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(mermaidPath, []byte(mermaid), 0o644); err != nil {
+			return err
+		}
+		fmt.Printf("\nJourney map (written to %s):\n%s", mermaidPath, mermaid)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
