@@ -52,7 +52,7 @@ type Evidence struct {
 	// Resolution.
 	Resolution     time.Duration // how long the complaint took
 	WithinStandard bool          // resolved within the touchpoint's ResolveWithin, or the rules' recovery window
-	Handoffs       int // for the record: transfers weigh on the contacts they happened in
+	Handoffs       int           // for the record: transfers weigh on the contacts they happened in
 	Reopens        int
 
 	Note string // what the outside system says, e.g. an order number
