@@ -16,7 +16,7 @@ import (
 // caseVersions describes cases for runVersionRules.
 var caseVersions = versioned[crm.Case]{
 	kind:  crm.KindCase,
-	fresh: func(sc *scene) crm.Case { return sc.caseOf(sc.ann) },
+	fresh: func(_ *testing.T, sc *scene) crm.Case { return sc.caseOf(sc.ann) },
 	id:    caseID,
 	at: func(c crm.Case, n int64) crm.Case {
 		c.Department += fmt.Sprintf(" v%d", n)
@@ -153,12 +153,7 @@ func runCases(t *testing.T, newStore NewStoreFunc) {
 				if tc.f != (crm.CaseFilter{}) {
 					require.Less(t, len(want), len(all), "the fixture exercises the filter")
 				}
-				got := allPages(t, sc.s, 4, caseID, listCases(tc.f))
-				if len(want) == 0 {
-					assert.Empty(t, got)
-					return
-				}
-				assertSame(t, want, got)
+				assertSameList(t, want, allPages(t, sc.s, 4, caseID, listCases(tc.f)), caseID)
 			})
 		}
 	})

@@ -233,6 +233,14 @@ func newScene(t *testing.T, newStore NewStoreFunc) *scene {
 	return sc
 }
 
+// customer stores a new customer and returns its ID.
+func (sc *scene) customer(t *testing.T) crm.ID {
+	t.Helper()
+	c := sampleCustomer(sc.g.next(), sc.g.next())
+	insertCustomers(t, sc.s, c)
+	return c.ID
+}
+
 // interaction returns an interaction of customer at t with every field
 // set.
 func (sc *scene) interaction(customer crm.ID, t time.Time) crm.Interaction {
@@ -353,4 +361,27 @@ func knownBug(t *testing.T, bug string) {
 	if os.Getenv("CRMKIT_STORETEST_STRICT") == "" {
 		t.Skip("known bug of the memory adapter: " + bug + " (CRMKIT_STORETEST_STRICT=1 runs the check)")
 	}
+}
+
+// assertSameList asserts that got lists the records of want in the same
+// order (comparing IDs first, for a short message) and that every record
+// is the same, as assertSame compares them. Empty and nil lists are the
+// same.
+func assertSameList[T any](t *testing.T, want, got []T, id func(T) crm.ID, msgAndArgs ...any) bool {
+	t.Helper()
+	if !assert.Equal(t, idStrings(want, id), idStrings(got, id), msgAndArgs...) {
+		return false
+	}
+	if len(want) == 0 {
+		return true
+	}
+	return assertSame(t, want, got, msgAndArgs...)
+}
+
+func idStrings[T any](vs []T, id func(T) crm.ID) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = id(v).String()
+	}
+	return out
 }

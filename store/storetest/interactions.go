@@ -150,8 +150,8 @@ func runInteractions(t *testing.T, newStore NewStoreFunc) {
 		insertAll(t, sc.s, insertInteraction, ann[4], ann[2], bob)
 		insertAll(t, sc.s, insertInteraction, ann[5], ann[0])
 		insertAll(t, sc.s, insertInteraction, ann[3], ann[6], ann[1])
-		assertSame(t, byTimeThenID(ann), read(t, sc.s, interactionsOf(sc.ann)))
-		assertSame(t, []crm.Interaction{bob}, read(t, sc.s, interactionsOf(sc.bob)))
+		assertSameList(t, byTimeThenID(ann), read(t, sc.s, interactionsOf(sc.ann)), interactionID)
+		assertSameList(t, []crm.Interaction{bob}, read(t, sc.s, interactionsOf(sc.bob)), interactionID)
 		assert.Empty(t, read(t, sc.s, interactionsOf(sc.g.next())), "an unknown customer has none")
 
 		// A transaction sees its own interactions in their place.
@@ -161,13 +161,13 @@ func runInteractions(t *testing.T, newStore NewStoreFunc) {
 			require.NoError(t, insertInteraction(tx, early))
 			got, err := tx.Interactions().ForCustomer(ctx, sc.ann)
 			require.NoError(t, err)
-			assertSame(t, byTimeThenID(append(slices.Clone(ann), early, late)), got)
+			assertSameList(t, byTimeThenID(append(slices.Clone(ann), early, late)), got, interactionID)
 			got1, err := tx.Interactions().ByIdempotencyKey(ctx, ann[3].IdempotencyKey)
 			require.NoError(t, err)
 			assertSame(t, ann[3], got1)
 			return nil
 		})
-		assertSame(t, byTimeThenID(append(ann, early, late)), read(t, sc.s, interactionsOf(sc.ann)))
+		assertSameList(t, byTimeThenID(append(ann, early, late)), read(t, sc.s, interactionsOf(sc.ann)), interactionID)
 	})
 
 	t.Run("ReturnedValuesAreCopies", func(t *testing.T) {

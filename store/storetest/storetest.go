@@ -33,6 +33,9 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("TouchpointMaps", func(t *testing.T) { runTouchpointMaps(t, newStore) })
 	t.Run("Interactions", func(t *testing.T) { runInteractions(t, newStore) })
 	t.Run("Cases", func(t *testing.T) { runCases(t, newStore) })
+	t.Run("Ladder", func(t *testing.T) { runLadder(t, newStore) })
+	t.Run("StageListing", func(t *testing.T) { runStageListing(t, newStore) })
+	t.Run("JourneyTemplates", func(t *testing.T) { runJourneyTemplates(t, newStore) })
 	t.Run("CRM", func(t *testing.T) { runCRM(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 }

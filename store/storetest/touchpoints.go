@@ -17,7 +17,7 @@ import (
 // changes what its sub-touchpoints inherit.
 var mapVersions = versioned[crm.TouchpointMap]{
 	kind:  crm.KindTouchpointMap,
-	fresh: func(sc *scene) crm.TouchpointMap { return sampleMap(sc.g.next()) },
+	fresh: func(_ *testing.T, sc *scene) crm.TouchpointMap { return sampleMap(sc.g.next()) },
 	id:    func(m crm.TouchpointMap) crm.ID { return m.ID },
 	at: func(m crm.TouchpointMap, n int64) crm.TouchpointMap {
 		m = m.Clone()

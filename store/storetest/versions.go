@@ -14,7 +14,7 @@ type versioned[T any] struct {
 	kind crm.Kind
 	// fresh returns a new record at version 1, with what it refers to
 	// already stored.
-	fresh func(sc *scene) T
+	fresh func(t *testing.T, sc *scene) T
 	id    func(T) crm.ID
 	// at returns a copy of v at version n with a visible change.
 	at     func(v T, n int64) T
@@ -34,7 +34,7 @@ type versioned[T any] struct {
 func runVersionRules[T any](t *testing.T, newStore NewStoreFunc, k versioned[T]) {
 	setup := func(t *testing.T) (*scene, T) {
 		sc := newScene(t, newStore)
-		v := k.fresh(sc)
+		v := k.fresh(t, sc)
 		insertAll(t, sc.s, k.insert, v)
 		return sc, v
 	}
@@ -79,7 +79,7 @@ func runVersionRules[T any](t *testing.T, newStore NewStoreFunc, k versioned[T])
 	t.Run("InsertNeedsVersionOne", func(t *testing.T) {
 		sc, _ := setup(t)
 		for _, n := range []int64{0, 2, 3} {
-			v := k.at(k.fresh(sc), n)
+			v := k.at(k.fresh(t, sc), n)
 			err := write(sc.s, func(tx crm.Tx) error { return k.insert(tx, v) })
 			require.ErrorIs(t, err, k.badInsert, "version %d", n)
 			assertAbsent(t, sc, k.id(v))
@@ -121,7 +121,7 @@ func runVersionRules[T any](t *testing.T, newStore NewStoreFunc, k versioned[T])
 
 	t.Run("UpdateUnknownIsNotFound", func(t *testing.T) {
 		sc, _ := setup(t)
-		v := k.at(k.fresh(sc), 2)
+		v := k.at(k.fresh(t, sc), 2)
 		err := write(sc.s, func(tx crm.Tx) error { return k.update(tx, v) })
 		requireNotFound(t, err, k.kind)
 		assertAbsent(t, sc, k.id(v))
