@@ -32,11 +32,15 @@ var stateVersions = versioned[crm.LadderState]{
 }
 
 func evidenceOf(customer crm.ID) func(tx crm.ReadTx) ([]crm.Evidence, error) {
-	return func(tx crm.ReadTx) ([]crm.Evidence, error) { return tx.Ladder().Evidence(context.Background(), customer) }
+	return func(tx crm.ReadTx) ([]crm.Evidence, error) {
+		return tx.Ladder().Evidence(context.Background(), customer)
+	}
 }
 
 func movesOf(customer crm.ID) func(tx crm.ReadTx) ([]crm.LadderMove, error) {
-	return func(tx crm.ReadTx) ([]crm.LadderMove, error) { return tx.Ladder().Moves(context.Background(), customer) }
+	return func(tx crm.ReadTx) ([]crm.LadderMove, error) {
+		return tx.Ladder().Moves(context.Background(), customer)
+	}
 }
 
 func movesBetween(from, to time.Time) func(tx crm.ReadTx, p crm.PageRequest) ([]crm.LadderMove, error) {
