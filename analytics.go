@@ -204,28 +204,73 @@ func (c ExperienceCounts) Satisfaction() int {
 // statistics: the memory adapter uses it, and the conformance suite checks
 // every adapter against it. Groups come sorted by period, then group.
 func AggregateExperience(interactions []Interaction, q ExperienceQuery) []ExperienceCounts {
-	type key struct{ period, group string }
-	acc := map[key]*ExperienceCounts{}
-	for _, in := range interactions {
-		if !q.Contains(in.At) || (!q.Map.IsZero() && in.Map != q.Map) {
-			continue
-		}
-		k := key{PeriodKey(q.Period, in.At), in.group(q.GroupBy)}
-		c := acc[k]
-		if c == nil {
-			c = &ExperienceCounts{Group: k.group, Period: k.period}
-			acc[k] = c
-		}
-		c.Add(in)
+	agg := NewExperienceAggregator(q)
+	for i := range interactions {
+		agg.Add(&interactions[i])
 	}
-	out := make([]ExperienceCounts, 0, len(acc))
-	for _, c := range acc {
+	return agg.Result()
+}
+
+// ExperienceAggregator adds up experience counts one interaction at a
+// time, for adapters that stream their rows instead of collecting them.
+type ExperienceAggregator struct {
+	q   ExperienceQuery
+	acc map[bucket]*ExperienceCounts
+}
+
+// bucket is a period, as a number until the end, and a group.
+type bucket struct {
+	period int64
+	group  string
+}
+
+// NewExperienceAggregator starts an empty aggregation for q.
+func NewExperienceAggregator(q ExperienceQuery) *ExperienceAggregator {
+	return &ExperienceAggregator{q: q, acc: map[bucket]*ExperienceCounts{}}
+}
+
+// Add counts the interaction if the query selects it.
+func (a *ExperienceAggregator) Add(in *Interaction) {
+	if !a.q.Contains(in.At) || (!a.q.Map.IsZero() && in.Map != a.q.Map) {
+		return
+	}
+	k := bucket{periodNumber(a.q.Period, in.At), in.group(a.q.GroupBy)}
+	c := a.acc[k]
+	if c == nil {
+		c = &ExperienceCounts{Group: k.group, Period: PeriodKey(a.q.Period, in.At)}
+		a.acc[k] = c
+	}
+	c.Add(*in)
+}
+
+// Result returns the counts sorted by period, then group.
+func (a *ExperienceAggregator) Result() []ExperienceCounts {
+	out := make([]ExperienceCounts, 0, len(a.acc))
+	for _, c := range a.acc {
 		out = append(out, *c)
 	}
 	slices.SortFunc(out, func(a, b ExperienceCounts) int {
 		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.Group, b.Group))
 	})
 	return out
+}
+
+// periodNumber identifies t's bucket without formatting it: a number that
+// orders and groups like PeriodKey.
+func periodNumber(p Period, t time.Time) int64 {
+	t = t.UTC()
+	switch p {
+	case PeriodDay:
+		y, m, d := t.Date()
+		return int64(y)*10000 + int64(m)*100 + int64(d)
+	case PeriodWeek:
+		y, w := t.ISOWeek()
+		return int64(y)*100 + int64(w)
+	case PeriodMonth:
+		y, m, _ := t.Date()
+		return int64(y)*100 + int64(m)
+	}
+	return 0
 }
 
 func (in Interaction) group(d Dimension) string {

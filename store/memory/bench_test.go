@@ -11,3 +11,7 @@ import (
 func BenchmarkCRM(b *testing.B) {
 	storetest.Bench(b, func(*testing.B) crm.Store { return memory.New() })
 }
+
+func BenchmarkExperience(b *testing.B) {
+	storetest.BenchExperience(b, func(*testing.B) crm.Store { return memory.New() }, 1_000_000)
+}

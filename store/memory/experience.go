@@ -256,7 +256,9 @@ func (a analytics) Experience(_ context.Context, q crm.ExperienceQuery) ([]crm.E
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return crm.AggregateExperience(a.t.interactions.all(), q), nil
+	agg := crm.NewExperienceAggregator(q)
+	a.t.interactions.each(agg.Add)
+	return agg.Result(), nil
 }
 
 func (a analytics) Cases(_ context.Context, q crm.CaseQuery) ([]crm.CaseCounts, error) {

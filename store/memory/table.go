@@ -6,16 +6,19 @@ import (
 	"github.com/crmkit/crm"
 )
 
-// table is a committed set of records kept in ID order.
+// table is a committed set of records: the rows in the order they were
+// added, so that a scan reads memory in sequence, an index by ID, and the
+// IDs in order for keyset listings.
 type table[T any] struct {
-	rows  map[crm.ID]T
-	ids   []crm.ID // sorted
+	rows  []T
+	pos   map[crm.ID]int // index in rows
+	ids   []crm.ID       // sorted
 	clone func(T) T
 	added func(T) // told of each row a commit adds, to keep secondary indexes
 }
 
 func newTable[T any](clone func(T) T) *table[T] {
-	return &table[T]{rows: map[crm.ID]T{}, clone: clone}
+	return &table[T]{pos: map[crm.ID]int{}, clone: clone}
 }
 
 // overlay is a transaction's view of a table: its own writes over the
@@ -34,11 +37,12 @@ func (o *overlay[T]) get(id crm.ID) (T, bool) {
 	if v, ok := o.dirty[id]; ok {
 		return o.base.clone(v), true
 	}
-	v, ok := o.base.rows[id]
+	i, ok := o.base.pos[id]
 	if !ok {
-		return v, false
+		var zero T
+		return zero, false
 	}
-	return o.base.clone(v), true
+	return o.base.clone(o.base.rows[i]), true
 }
 
 func (o *overlay[T]) put(id crm.ID, v T, isNew bool) {
@@ -78,15 +82,28 @@ func (o *overlay[T]) list(after crm.ID, limit int, match func(T) bool) []T {
 // all returns every row the transaction sees, in no particular order.
 func (o *overlay[T]) all() []T {
 	out := make([]T, 0, len(o.base.rows)+len(o.added))
-	for id, v := range o.base.rows {
+	o.each(func(v *T) { out = append(out, *v) })
+	return out
+}
+
+// each calls fn with every row the transaction sees, in no particular
+// order, without copying them into a slice; fn must not keep or change
+// the row.
+func (o *overlay[T]) each(fn func(*T)) {
+	if len(o.dirty) == 0 {
+		for i := range o.base.rows {
+			fn(&o.base.rows[i])
+		}
+		return
+	}
+	for id, i := range o.base.pos {
 		if _, mine := o.dirty[id]; !mine {
-			out = append(out, v)
+			fn(&o.base.rows[i])
 		}
 	}
 	for _, v := range o.dirty {
-		out = append(out, v)
+		fn(&v)
 	}
-	return out
 }
 
 // mine returns the rows this transaction added that match, in ID order.
@@ -103,7 +120,13 @@ func (o *overlay[T]) mine(match func(T) bool) []T {
 // commit applies the overlay's writes to the table.
 func (t *table[T]) commit(o *overlay[T]) {
 	for id, v := range o.dirty {
-		t.rows[id] = v
+		if i, ok := t.pos[id]; ok {
+			t.rows[i] = v
+		}
+	}
+	for _, id := range o.added {
+		t.pos[id] = len(t.rows)
+		t.rows = append(t.rows, o.dirty[id])
 	}
 	if t.added != nil {
 		for _, id := range o.added {

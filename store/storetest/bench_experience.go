@@ -96,7 +96,7 @@ func loadInteractions(b *testing.B, tm *Team, m crm.TouchpointMap, n int) {
 	const customers, batch = 10_000, 5_000
 	g := &ids{n: 1 << 40}
 	custIDs := make([]crm.ID, customers)
-	err = tm.store.Update(ctx, func(tx crm.Tx) error {
+	err = tm.Store.Update(ctx, func(tx crm.Tx) error {
 		for i := range custIDs {
 			c := sampleCustomer(g.next(), tm.Ann.ID)
 			custIDs[i] = c.ID
@@ -110,11 +110,11 @@ func loadInteractions(b *testing.B, tm *Team, m crm.TouchpointMap, n int) {
 		b.Fatal(err)
 	}
 	for done := 0; done < n; done += batch {
-		err := tm.store.Update(ctx, func(tx crm.Tx) error {
+		err := tm.Store.Update(ctx, func(tx crm.Tx) error {
 			for range min(batch, n-done) {
 				tp := tps[rng.IntN(len(tps))]
 				in := crm.Interaction{ID: g.next(), Customer: custIDs[rng.IntN(customers)], Map: m.ID, Touchpoint: tp.Key,
-					At: epoch.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour)))).Truncate(time.Microsecond),
+					At:        epoch.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour)))).Truncate(time.Microsecond),
 					Direction: crm.Inbound, Department: tp.Department, Channel: tp.Channel, Medium: tp.Medium, Phase: tp.Phase,
 					Wait: time.Duration(rng.IntN(120)) * time.Second, Handle: time.Duration(rng.IntN(900)) * time.Second,
 					Resolved: rng.IntN(3) > 0, Sentiment: crm.Sentiment(rng.IntN(5) - 2), RecordedAt: epoch, RecordedBy: tm.Ann.ID}

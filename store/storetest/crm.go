@@ -17,6 +17,7 @@ import (
 // from a seeded source, so a test that uses it is deterministic.
 type Team struct {
 	*crm.CRM
+	Store                    crm.Store
 	Clock                    *crm.ManualClock
 	Admin, Manager, Ann, Ben crm.User
 	Sue                      crm.User
@@ -32,7 +33,7 @@ func NewTeam(t testing.TB, s crm.Store, opts ...crm.Option) *Team {
 	opts = append([]crm.Option{crm.WithClock(clock), crm.WithRandom(rand.NewChaCha8([32]byte{1})), crm.WithRetries(64, time.Millisecond)}, opts...)
 	c, err := crm.New(s, opts...)
 	require.NoError(t, err)
-	tm := &Team{CRM: c, Clock: clock}
+	tm := &Team{CRM: c, Store: s, Clock: clock}
 	tm.Admin, err = c.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
 	require.NoError(t, err)
 	mk := func(name string, role crm.Role, team string) crm.User {
