@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Ladder", func(t *testing.T) { runLadder(t, newStore) })
 	t.Run("StageListing", func(t *testing.T) { runStageListing(t, newStore) })
 	t.Run("JourneyTemplates", func(t *testing.T) { runJourneyTemplates(t, newStore) })
+	t.Run("Analytics", func(t *testing.T) { runAnalytics(t, newStore) })
 	t.Run("CRM", func(t *testing.T) { runCRM(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 }

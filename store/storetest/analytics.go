@@ -1,0 +1,312 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// genSeed makes the generated data; a failure names it, so that it can be
+// replayed.
+const genSeed = 20260302
+
+// dims and periods are every grouping of the statistics.
+var (
+	dims    = []crm.Dimension{crm.ByTotal, crm.ByTouchpoint, crm.ByPhase, crm.ByChannel, crm.ByDepartment}
+	periods = []crm.Period{crm.PeriodAll, crm.PeriodDay, crm.PeriodWeek, crm.PeriodMonth}
+)
+
+// window is a range of a query; zero bounds are open.
+type window struct {
+	name     string
+	from, to time.Time
+}
+
+// genWindows are the ranges the statistics are asked for: open, from or
+// to a mark (rows fall exactly on them), across the new year, and one
+// microsecond wide.
+var genWindows = []window{
+	{"all time", time.Time{}, time.Time{}},
+	{"from 2026-W01", genMarks[2], time.Time{}},
+	{"to 2026", time.Time{}, genMarks[3]},
+	{"across the new year", genMarks[1], genMarks[6]},
+	{"one microsecond", genMarks[3], genMarks[3].Add(time.Microsecond)},
+}
+
+// sameAnswer requires the store's answer to equal the reference's; an
+// empty answer may be nil.
+func sameAnswer[T any](t *testing.T, want, got []T, msgAndArgs ...any) {
+	t.Helper()
+	if len(want) == 0 && len(got) == 0 {
+		return
+	}
+	require.Equal(t, want, got, msgAndArgs...)
+}
+
+// analyticsOf returns the analytics of a read transaction.
+func analyticsOf(tx crm.ReadTx) crm.AnalyticsReader { return tx.Analytics() }
+
+// questions are what the analytics test asks.
+type questions struct {
+	experience []crm.ExperienceQuery
+	cases      []crm.CaseQuery
+	moments    []crm.MomentsQuery
+	ladderAt   []time.Time
+}
+
+// genQueries is the grid of questions: every dimension and period over
+// every window, and on one map, on a map with no data; moments of truth
+// over several windows and ranges; the ladder at dates before any data,
+// on the edges of rows and after all of them.
+func genQueries(d *dataset) questions {
+	var q questions
+	for _, dim := range dims {
+		for _, p := range periods {
+			for _, w := range genWindows {
+				q.experience = append(q.experience, crm.ExperienceQuery{From: w.from, To: w.to, GroupBy: dim, Period: p})
+				q.cases = append(q.cases, crm.CaseQuery{From: w.from, To: w.to, GroupBy: dim, Period: p})
+			}
+			for _, m := range d.maps[1:] {
+				q.experience = append(q.experience, crm.ExperienceQuery{From: genMarks[0], Map: m.ID, GroupBy: dim, Period: p})
+				q.cases = append(q.cases, crm.CaseQuery{To: genMarks[5], Map: m.ID, GroupBy: dim, Period: p})
+			}
+		}
+	}
+	for _, lookback := range []time.Duration{0, time.Microsecond, time.Hour, 36 * time.Hour, 30 * 24 * time.Hour} {
+		for _, w := range genWindows[:4] {
+			q.moments = append(q.moments, crm.MomentsQuery{From: w.from, To: w.to, Window: lookback})
+		}
+	}
+	q.ladderAt = append(q.ladderAt, genStart.AddDate(0, 0, -60), genEnd.AddDate(0, 1, 0))
+	q.ladderAt = append(q.ladderAt, genMarks...)
+	for _, m := range d.moves[:20] {
+		q.ladderAt = append(q.ladderAt, m.At, m.At.Add(-time.Microsecond))
+	}
+	for _, c := range d.customers[:5] {
+		q.ladderAt = append(q.ladderAt, c.CreatedAt, c.CreatedAt.Add(-time.Microsecond))
+	}
+	return q
+}
+
+// every keeps every nth statistics question and its answer, and every
+// other question.
+func (a answers) every(n int) answers {
+	a.q.experience, a.experience = everyNth(a.q.experience, n), everyNth(a.experience, n)
+	a.q.cases, a.cases = everyNth(a.q.cases, n), everyNth(a.cases, n)
+	return a
+}
+
+func everyNth[T any](vs []T, n int) []T {
+	var out []T
+	for i := 0; i < len(vs); i += n {
+		out = append(out, vs[i])
+	}
+	return out
+}
+
+// answers are the reference answers to questions over a dataset.
+type answers struct {
+	q          questions
+	experience [][]crm.ExperienceCounts
+	cases      [][]crm.CaseCounts
+	moments    [][]crm.MomentCount
+	ladder     [][]crm.StageCount
+}
+
+func (q questions) answer(d *dataset) answers {
+	a := answers{q: q}
+	for _, x := range q.experience {
+		a.experience = append(a.experience, crm.AggregateExperience(d.interactions, x))
+	}
+	for _, x := range q.cases {
+		a.cases = append(a.cases, crm.AggregateCases(d.cases, x))
+	}
+	for _, x := range q.moments {
+		a.moments = append(a.moments, crm.MomentsOfTruth(d.moves, d.interactions, x))
+	}
+	for _, at := range q.ladderAt {
+		a.ladder = append(a.ladder, crm.LadderDistribution(d.customers, d.moves, at))
+	}
+	return a
+}
+
+// check asks every question of r and requires the reference answers.
+func (a answers) check(t *testing.T, r crm.AnalyticsReader) {
+	t.Helper()
+	ctx := context.Background()
+	for i, q := range a.q.experience {
+		got, err := r.Experience(ctx, q)
+		require.NoError(t, err)
+		sameAnswer(t, a.experience[i], got, "seed %d, %+v", genSeed, q)
+	}
+	for i, q := range a.q.cases {
+		got, err := r.Cases(ctx, q)
+		require.NoError(t, err)
+		sameAnswer(t, a.cases[i], got, "seed %d, %+v", genSeed, q)
+	}
+	for i, q := range a.q.moments {
+		got, err := r.MomentsOfTruth(ctx, q)
+		require.NoError(t, err)
+		sameAnswer(t, a.moments[i], got, "seed %d, %+v", genSeed, q)
+	}
+	for i, at := range a.q.ladderAt {
+		got, err := r.LadderDistribution(ctx, at)
+		require.NoError(t, err)
+		sameAnswer(t, a.ladder[i], got, "seed %d, at %s", genSeed, at.Format(time.RFC3339Nano))
+	}
+}
+
+func runAnalytics(t *testing.T, newStore NewStoreFunc) {
+	ctx := context.Background()
+	d := generate(genSeed)
+	s := newStore(t)
+	began := time.Now()
+	d.store(t, s, genSeed)
+	t.Logf("stored %d customers, %d interactions, %d cases (%d updated), %d moves in %s",
+		len(d.customers), len(d.interactions), len(d.cases), len(d.opened), len(d.moves), time.Since(began).Round(time.Millisecond))
+	qs := genQueries(d)
+	want := qs.answer(d)
+
+	t.Run("DataIsVaried", func(t *testing.T) {
+		// The grid means something only if the data has what it groups and
+		// filters by: a guard against a generator that lost its variety.
+		for _, q := range []crm.ExperienceQuery{{GroupBy: crm.ByDepartment}, {GroupBy: crm.ByPhase, Period: crm.PeriodWeek}, {From: genMarks[3], To: genMarks[3].Add(time.Microsecond)}} {
+			assert.NotEmpty(t, crm.AggregateExperience(d.interactions, q), "%+v", q)
+		}
+		assert.Greater(t, len(crm.AggregateExperience(d.interactions, crm.ExperienceQuery{GroupBy: crm.ByDepartment})), len(genDepartments)-1)
+		assert.Empty(t, crm.AggregateExperience(d.interactions, crm.ExperienceQuery{Map: d.maps[2].ID}), "one map has no data")
+		events := map[crm.LadderEvent]bool{}
+		for _, m := range d.moves {
+			events[m.Event] = true
+		}
+		assert.Len(t, events, 5, "every kind of move")
+		var moments int64
+		for _, m := range crm.MomentsOfTruth(d.moves, d.interactions, crm.MomentsQuery{}) {
+			moments += m.Up + m.Down
+		}
+		assert.Greater(t, moments, int64(100))
+		assert.Equal(t, crm.StageCount{Stage: crm.Annoyed}, crm.LadderDistribution(d.customers, d.moves, qs.ladderAt[0])[0], "before any data")
+	})
+
+	t.Run("MatchesTheReference", func(t *testing.T) {
+		began := time.Now()
+		view(t, s, func(tx crm.ReadTx) error {
+			want.check(t, analyticsOf(tx))
+			return nil
+		})
+		t.Logf("%d queries in %s", len(qs.experience)+len(qs.cases)+len(qs.moments)+len(qs.ladderAt), time.Since(began).Round(time.Millisecond))
+	})
+
+	t.Run("MovesBetweenPages", func(t *testing.T) {
+		got := allPages(t, s, 97, moveID, movesBetween(genMarks[0], genMarks[6]))
+		want := slices.DeleteFunc(sortedByID(d.moves, moveID), func(m crm.LadderMove) bool {
+			return m.At.Before(genMarks[0]) || !m.At.Before(genMarks[6])
+		})
+		assertSameList(t, want, got, moveID)
+	})
+
+	t.Run("TransactionSeesItsOwnRows", func(t *testing.T) {
+		errRollback := errors.New("roll back")
+		// New customers with contacts and moves, new contacts of old
+		// customers, and a case moved to another department.
+		g := &ids{n: 1 << 40}
+		var customers []crm.Customer
+		var interactions []crm.Interaction
+		var moves []crm.LadderMove
+		for i, c := range d.customers[:3] {
+			c.ID, c.CreatedAt = g.next(), genMarks[i+2]
+			customers = append(customers, c)
+			moves = append(moves, crm.LadderMove{ID: g.next(), Customer: c.ID, At: genMarks[i+3], From: crm.Indifferent, To: crm.Satisfied, Event: crm.Rise},
+				crm.LadderMove{ID: g.next(), Customer: d.customers[i+3].ID, At: genMarks[i+3], From: crm.Annoyed, To: crm.Lost, Event: crm.Churn})
+		}
+		for i, in := range d.interactions[:30] {
+			in.ID, in.IdempotencyKey, in.At = g.next(), "", genMarks[i%len(genMarks)].Add(-time.Duration(i)*time.Hour)
+			if i%2 == 0 {
+				in.Customer = customers[i%3].ID
+			}
+			interactions = append(interactions, in)
+		}
+		subset := want.every(4)
+		moved := d.cases[0]
+		moved.Department, moved.Version, moved.ResolvedAt = "Moved in the transaction", moved.Version+1, moved.OpenedAt.Add(time.Minute)
+		extra := &dataset{
+			customers:    slices.Concat(d.customers, customers),
+			interactions: slices.Concat(d.interactions, interactions),
+			cases:        slices.Concat([]crm.Case{moved}, d.cases[1:]),
+			moves:        slices.Concat(d.moves, moves),
+		}
+		err := s.Update(ctx, func(tx crm.Tx) error {
+			for _, c := range customers {
+				require.NoError(t, tx.Customers().Insert(ctx, c))
+			}
+			for _, in := range interactions {
+				require.NoError(t, insertInteraction(tx, in))
+			}
+			require.NoError(t, caseVersions.update(tx, moved))
+			require.NoError(t, tx.Ladder().AppendMoves(ctx, moves))
+			subset.q.answer(extra).check(t, tx.Analytics())
+			return errRollback
+		})
+		require.ErrorIs(t, err, errRollback)
+		view(t, s, func(tx crm.ReadTx) error {
+			subset.check(t, analyticsOf(tx))
+			return nil
+		})
+	})
+
+	t.Run("InvalidQueries", func(t *testing.T) {
+		late, early := genMarks[3], genMarks[1]
+		for _, tc := range []struct {
+			name string
+			ask  func(r crm.AnalyticsReader) error
+		}{
+			{"experience dimension", func(r crm.AnalyticsReader) error {
+				_, err := r.Experience(ctx, crm.ExperienceQuery{GroupBy: "customer"})
+				return err
+			}},
+			{"experience period", func(r crm.AnalyticsReader) error {
+				_, err := r.Experience(ctx, crm.ExperienceQuery{Period: "year"})
+				return err
+			}},
+			{"experience to before from", func(r crm.AnalyticsReader) error {
+				_, err := r.Experience(ctx, crm.ExperienceQuery{From: late, To: early})
+				return err
+			}},
+			{"experience empty range", func(r crm.AnalyticsReader) error {
+				_, err := r.Experience(ctx, crm.ExperienceQuery{From: late, To: late})
+				return err
+			}},
+			{"cases dimension", func(r crm.AnalyticsReader) error {
+				_, err := r.Cases(ctx, crm.CaseQuery{GroupBy: "' OR 1=1 --"})
+				return err
+			}},
+			{"cases period", func(r crm.AnalyticsReader) error {
+				_, err := r.Cases(ctx, crm.CaseQuery{Period: "Week"})
+				return err
+			}},
+			{"cases to before from", func(r crm.AnalyticsReader) error {
+				_, err := r.Cases(ctx, crm.CaseQuery{From: late, To: early})
+				return err
+			}},
+			{"moments negative window", func(r crm.AnalyticsReader) error {
+				_, err := r.MomentsOfTruth(ctx, crm.MomentsQuery{Window: -time.Microsecond})
+				return err
+			}},
+			{"moments to before from", func(r crm.AnalyticsReader) error {
+				_, err := r.MomentsOfTruth(ctx, crm.MomentsQuery{From: late, To: early})
+				return err
+			}},
+		} {
+			_, err := tryRead(s, func(tx crm.ReadTx) (struct{}, error) { return struct{}{}, tc.ask(tx.Analytics()) })
+			assert.ErrorIs(t, err, crm.ErrInvalid, tc.name)
+			err = write(s, func(tx crm.Tx) error { return tc.ask(tx.Analytics()) })
+			assert.ErrorIs(t, err, crm.ErrInvalid, "%s, in a write transaction", tc.name)
+		}
+	})
+}
