@@ -200,11 +200,11 @@ func (gen *generator) interaction(customer crm.ID, t time.Time) {
 	in := crm.Interaction{
 		ID: gen.g.next(), Customer: customer, Map: tp.Map, Touchpoint: tp.Key, At: t, Direction: crm.Inbound,
 		Department: gen.department(tp), Channel: tp.Channel, Medium: tp.Medium, Phase: tp.Phase,
-		Wait:      time.Duration(gen.r.Int64N(int64(10*time.Minute/time.Microsecond))) * time.Microsecond,
-		Handle:    time.Duration(gen.r.Int64N(int64(30*time.Minute/time.Microsecond))) * time.Microsecond,
-		Resolved:  gen.chance(0.5),
-		Sentiment: crm.Sentiment(gen.pick(5) - 2),
-		Survey:    crm.Survey{NPS: gen.answer(0.4, 0, 10), CSAT: gen.answer(0.4, 1, 5), CES: gen.answer(0.3, 1, 7)},
+		Wait:       time.Duration(gen.r.Int64N(int64(10*time.Minute/time.Microsecond))) * time.Microsecond,
+		Handle:     time.Duration(gen.r.Int64N(int64(30*time.Minute/time.Microsecond))) * time.Microsecond,
+		Resolved:   gen.chance(0.5),
+		Sentiment:  crm.Sentiment(gen.pick(5) - 2),
+		Survey:     crm.Survey{NPS: gen.answer(0.4, 0, 10), CSAT: gen.answer(0.4, 1, 5), CES: gen.answer(0.3, 1, 7)},
 		RecordedAt: t.Add(time.Duration(gen.pick(3600)) * time.Second),
 	}
 	if gen.chance(0.3) {
