@@ -139,26 +139,19 @@ func (q questions) answer(d *dataset) answers {
 // check asks every question of r and requires the reference answers.
 func (a answers) check(t *testing.T, r crm.AnalyticsReader) {
 	t.Helper()
-	ctx := context.Background()
-	for i, q := range a.q.experience {
-		got, err := r.Experience(ctx, q)
-		require.NoError(t, err)
-		sameAnswer(t, a.experience[i], got, "seed %d, %+v", genSeed, q)
-	}
-	for i, q := range a.q.cases {
-		got, err := r.Cases(ctx, q)
-		require.NoError(t, err)
-		sameAnswer(t, a.cases[i], got, "seed %d, %+v", genSeed, q)
-	}
-	for i, q := range a.q.moments {
-		got, err := r.MomentsOfTruth(ctx, q)
-		require.NoError(t, err)
-		sameAnswer(t, a.moments[i], got, "seed %d, %+v", genSeed, q)
-	}
-	for i, at := range a.q.ladderAt {
-		got, err := r.LadderDistribution(ctx, at)
-		require.NoError(t, err)
-		sameAnswer(t, a.ladder[i], got, "seed %d, at %s", genSeed, at.Format(time.RFC3339Nano))
+	checkEach(t, a.q.experience, a.experience, r.Experience)
+	checkEach(t, a.q.cases, a.cases, r.Cases)
+	checkEach(t, a.q.moments, a.moments, r.MomentsOfTruth)
+	checkEach(t, a.q.ladderAt, a.ladder, r.LadderDistribution)
+}
+
+// checkEach asks every question and requires the answer in want.
+func checkEach[Q, A any](t *testing.T, qs []Q, want [][]A, ask func(context.Context, Q) ([]A, error)) {
+	t.Helper()
+	for i, q := range qs {
+		got, err := ask(context.Background(), q)
+		require.NoError(t, err, "%+v", q)
+		sameAnswer(t, want[i], got, "seed %d, %+v", genSeed, q)
 	}
 }
 
@@ -262,50 +255,35 @@ func runAnalytics(t *testing.T, newStore NewStoreFunc) {
 
 	t.Run("InvalidQueries", func(t *testing.T) {
 		late, early := genMarks[3], genMarks[1]
+		ask := func(r crm.AnalyticsReader, q any) error {
+			var err error
+			switch q := q.(type) {
+			case crm.ExperienceQuery:
+				_, err = r.Experience(ctx, q)
+			case crm.CaseQuery:
+				_, err = r.Cases(ctx, q)
+			case crm.MomentsQuery:
+				_, err = r.MomentsOfTruth(ctx, q)
+			}
+			return err
+		}
 		for _, tc := range []struct {
 			name string
-			ask  func(r crm.AnalyticsReader) error
+			q    any
 		}{
-			{"experience dimension", func(r crm.AnalyticsReader) error {
-				_, err := r.Experience(ctx, crm.ExperienceQuery{GroupBy: "customer"})
-				return err
-			}},
-			{"experience period", func(r crm.AnalyticsReader) error {
-				_, err := r.Experience(ctx, crm.ExperienceQuery{Period: "year"})
-				return err
-			}},
-			{"experience to before from", func(r crm.AnalyticsReader) error {
-				_, err := r.Experience(ctx, crm.ExperienceQuery{From: late, To: early})
-				return err
-			}},
-			{"experience empty range", func(r crm.AnalyticsReader) error {
-				_, err := r.Experience(ctx, crm.ExperienceQuery{From: late, To: late})
-				return err
-			}},
-			{"cases dimension", func(r crm.AnalyticsReader) error {
-				_, err := r.Cases(ctx, crm.CaseQuery{GroupBy: "' OR 1=1 --"})
-				return err
-			}},
-			{"cases period", func(r crm.AnalyticsReader) error {
-				_, err := r.Cases(ctx, crm.CaseQuery{Period: "Week"})
-				return err
-			}},
-			{"cases to before from", func(r crm.AnalyticsReader) error {
-				_, err := r.Cases(ctx, crm.CaseQuery{From: late, To: early})
-				return err
-			}},
-			{"moments negative window", func(r crm.AnalyticsReader) error {
-				_, err := r.MomentsOfTruth(ctx, crm.MomentsQuery{Window: -time.Microsecond})
-				return err
-			}},
-			{"moments to before from", func(r crm.AnalyticsReader) error {
-				_, err := r.MomentsOfTruth(ctx, crm.MomentsQuery{From: late, To: early})
-				return err
-			}},
+			{"experience dimension", crm.ExperienceQuery{GroupBy: "customer"}},
+			{"experience period", crm.ExperienceQuery{Period: "year"}},
+			{"experience to before from", crm.ExperienceQuery{From: late, To: early}},
+			{"experience empty range", crm.ExperienceQuery{From: late, To: late}},
+			{"cases dimension", crm.CaseQuery{GroupBy: "' OR 1=1 --"}},
+			{"cases period", crm.CaseQuery{Period: "Week"}},
+			{"cases to before from", crm.CaseQuery{From: late, To: early}},
+			{"moments negative window", crm.MomentsQuery{Window: -time.Microsecond}},
+			{"moments to before from", crm.MomentsQuery{From: late, To: early}},
 		} {
-			_, err := tryRead(s, func(tx crm.ReadTx) (struct{}, error) { return struct{}{}, tc.ask(tx.Analytics()) })
+			_, err := tryRead(s, func(tx crm.ReadTx) (struct{}, error) { return struct{}{}, ask(tx.Analytics(), tc.q) })
 			assert.ErrorIs(t, err, crm.ErrInvalid, tc.name)
-			err = write(s, func(tx crm.Tx) error { return tc.ask(tx.Analytics()) })
+			err = write(s, func(tx crm.Tx) error { return ask(tx.Analytics(), tc.q) })
 			assert.ErrorIs(t, err, crm.ErrInvalid, "%s, in a write transaction", tc.name)
 		}
 	})

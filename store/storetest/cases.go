@@ -24,13 +24,7 @@ var caseVersions = versioned[crm.Case]{
 		c.UpdatedAt, c.Version = c.UpdatedAt.Add(time.Duration(n)*time.Minute), n
 		return c
 	},
-	insert: insertCase,
-	update: func(tx crm.Tx, c crm.Case) error { return tx.Cases().Update(context.Background(), c) },
-	get: func(tx crm.ReadTx, id crm.ID) (crm.Case, error) {
-		return tx.Cases().Get(context.Background(), id)
-	},
-	badInsert: crm.ErrConflict,
-}
+}.on(func(tx crm.Tx) writer[crm.Case] { return tx.Cases() }, func(tx crm.ReadTx) getter[crm.Case] { return tx.Cases() })
 
 func listCases(f crm.CaseFilter) func(tx crm.ReadTx, p crm.PageRequest) ([]crm.Case, error) {
 	return func(tx crm.ReadTx, p crm.PageRequest) ([]crm.Case, error) {

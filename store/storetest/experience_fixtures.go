@@ -308,15 +308,11 @@ func (sc *scene) template() crm.JourneyTemplate {
 
 // The repository calls the tests share.
 
-func insertMap(tx crm.Tx, m crm.TouchpointMap) error {
-	return tx.TouchpointMaps().Insert(context.Background(), m)
-}
+func insertMap(tx crm.Tx, m crm.TouchpointMap) error         { return mapVersions.insert(tx, m) }
+func insertCase(tx crm.Tx, c crm.Case) error                 { return caseVersions.insert(tx, c) }
+func insertTemplate(tx crm.Tx, jt crm.JourneyTemplate) error { return templateVersions.insert(tx, jt) }
 func insertInteraction(tx crm.Tx, in crm.Interaction) error {
 	return tx.Interactions().Insert(context.Background(), in)
-}
-func insertCase(tx crm.Tx, c crm.Case) error { return tx.Cases().Insert(context.Background(), c) }
-func insertTemplate(tx crm.Tx, jt crm.JourneyTemplate) error {
-	return tx.JourneyTemplates().Insert(context.Background(), jt)
 }
 func saveState(tx crm.Tx, st crm.LadderState) error {
 	return tx.Ladder().SaveState(context.Background(), st)

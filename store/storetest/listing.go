@@ -29,16 +29,23 @@ func customerIDs(cs []crm.Customer) []crm.ID {
 	return out
 }
 
+// numberedCustomer is customer number i of a listing: alice's in team
+// north when i is even, bob's in team south when it is odd.
+func numberedCustomer(g *ids, i int, alice, bob crm.ID) crm.Customer {
+	c := sampleCustomer(g.next(), alice)
+	c.Name = fmt.Sprintf("Customer %02d", i)
+	if i%2 == 1 {
+		c.OwnerID, c.Team = bob, "south"
+	}
+	return c
+}
+
 func runListing(t *testing.T, newStore NewStoreFunc) {
 	s, g := newStore(t), &ids{}
 	alice, bob := g.next(), g.next()
 	var all []crm.Customer
 	for i := range 25 {
-		c := sampleCustomer(g.next(), alice)
-		c.Name = fmt.Sprintf("Customer %02d", i)
-		if i%2 == 1 {
-			c.OwnerID, c.Team = bob, "south"
-		}
+		c := numberedCustomer(g, i, alice, bob)
 		if i%3 == 0 {
 			c.Kind, c.Segment = crm.Partner, "enterprise"
 		}

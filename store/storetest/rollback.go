@@ -83,17 +83,13 @@ func runExperienceRollback(t *testing.T, newStore NewStoreFunc) {
 					assert.Empty(t, read(t, s, interactionsOf(sc.bob)))
 				}},
 				{"new case", func(tx crm.Tx) error { return insertCase(tx, newCase) }, func(t *testing.T) {
-					assertSameList(t, []crm.Case{oldCase}, read(t, s, func(tx crm.ReadTx) ([]crm.Case, error) {
-						return listCases(crm.CaseFilter{})(tx, crm.PageRequest{})
-					}), caseID)
+					assertSameList(t, []crm.Case{oldCase}, allPages(t, s, 10, caseID, listCases(crm.CaseFilter{})), caseID)
 				}},
 				{"case update", func(tx crm.Tx) error { return caseVersions.update(tx, nextCase) }, func(t *testing.T) {
 					assertSame(t, oldCase, read(t, s, func(tx crm.ReadTx) (crm.Case, error) { return caseVersions.get(tx, oldCase.ID) }))
 				}},
 				{"new template", func(tx crm.Tx) error { return insertTemplate(tx, newTemplate) }, func(t *testing.T) {
-					assertSameList(t, []crm.JourneyTemplate{oldTemplate}, read(t, s, func(tx crm.ReadTx) ([]crm.JourneyTemplate, error) {
-						return listTemplates(crm.ID{})(tx, crm.PageRequest{})
-					}), templateID)
+					assertSameList(t, []crm.JourneyTemplate{oldTemplate}, allPages(t, s, 10, templateID, listTemplates(crm.ID{})), templateID)
 				}},
 				{"template update", func(tx crm.Tx) error { return templateVersions.update(tx, nextTemplate) }, func(t *testing.T) {
 					assertSame(t, oldTemplate, read(t, s, func(tx crm.ReadTx) (crm.JourneyTemplate, error) {
@@ -103,9 +99,7 @@ func runExperienceRollback(t *testing.T, newStore NewStoreFunc) {
 				{"new ladder state", func(tx crm.Tx) error { return saveState(tx, newState) }, func(t *testing.T) {
 					_, err := tryRead(s, func(tx crm.ReadTx) (crm.LadderState, error) { return stateVersions.get(tx, sc.bob) })
 					requireNotFound(t, err, crm.KindLadderState)
-					listed := read(t, s, func(tx crm.ReadTx) ([]crm.Customer, error) {
-						return listCustomersBy(crm.CustomerFilter{Stage: newState.Stage})(tx, crm.PageRequest{})
-					})
+					listed := allPages(t, s, 10, customerID, listCustomersBy(crm.CustomerFilter{Stage: newState.Stage}))
 					assert.Equal(t, []crm.ID{sc.ann}, idsOf(listed, customerID), "listed on the rung of the state rolled back")
 				}},
 				{"ladder state update", func(tx crm.Tx) error { return saveState(tx, nextState) }, func(t *testing.T) {

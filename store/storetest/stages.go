@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -34,11 +33,7 @@ func runStageListing(t *testing.T, newStore NewStoreFunc) {
 	var states []crm.LadderState
 	var stateless []crm.ID
 	for i := range 21 {
-		c := sampleCustomer(g.next(), alice)
-		c.Name = fmt.Sprintf("Customer %02d", i)
-		if i%2 == 1 {
-			c.OwnerID = bob
-		}
+		c := numberedCustomer(g, i, alice, bob)
 		if i%5 == 0 {
 			c.Status = crm.StatusArchived
 		}

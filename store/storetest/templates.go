@@ -23,15 +23,8 @@ var templateVersions = versioned[crm.JourneyTemplate]{
 		jt.UpdatedAt, jt.Version = jt.UpdatedAt.Add(time.Duration(n)*time.Minute), n
 		return jt
 	},
-	insert: insertTemplate,
-	update: func(tx crm.Tx, jt crm.JourneyTemplate) error {
-		return tx.JourneyTemplates().Update(context.Background(), jt)
-	},
-	get: func(tx crm.ReadTx, id crm.ID) (crm.JourneyTemplate, error) {
-		return tx.JourneyTemplates().Get(context.Background(), id)
-	},
-	badInsert: crm.ErrConflict,
-}
+}.on(func(tx crm.Tx) writer[crm.JourneyTemplate] { return tx.JourneyTemplates() },
+	func(tx crm.ReadTx) getter[crm.JourneyTemplate] { return tx.JourneyTemplates() })
 
 func templateID(jt crm.JourneyTemplate) crm.ID { return jt.ID }
 

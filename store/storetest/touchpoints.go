@@ -26,13 +26,7 @@ var mapVersions = versioned[crm.TouchpointMap]{
 		m.UpdatedAt, m.Version = m.UpdatedAt.Add(time.Duration(n)*time.Minute), n
 		return m
 	},
-	insert: insertMap,
-	update: func(tx crm.Tx, m crm.TouchpointMap) error { return tx.TouchpointMaps().Update(context.Background(), m) },
-	get: func(tx crm.ReadTx, id crm.ID) (crm.TouchpointMap, error) {
-		return tx.TouchpointMaps().Get(context.Background(), id)
-	},
-	badInsert: crm.ErrConflict,
-}
+}.on(func(tx crm.Tx) writer[crm.TouchpointMap] { return tx.TouchpointMaps() }, func(tx crm.ReadTx) getter[crm.TouchpointMap] { return tx.TouchpointMaps() })
 
 func getTouchpoint(mapID crm.ID, key string) func(tx crm.ReadTx) (crm.ResolvedTouchpoint, error) {
 	return func(tx crm.ReadTx) (crm.ResolvedTouchpoint, error) {

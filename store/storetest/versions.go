@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/crmkit/crm"
@@ -25,6 +26,28 @@ type versioned[T any] struct {
 	// matches: crm.ErrConflict, or crm.ErrNotFound where one call both
 	// inserts (version 1) and updates (any other), as SaveState does.
 	badInsert error
+}
+
+// writer and getter are the methods that the versioned repositories
+// share.
+type (
+	writer[T any] interface {
+		Insert(ctx context.Context, v T) error
+		Update(ctx context.Context, v T) error
+	}
+	getter[T any] interface {
+		Get(ctx context.Context, id crm.ID) (T, error)
+	}
+)
+
+// on returns k with insert, update and get calling the repository that
+// w and r return.
+func (k versioned[T]) on(w func(tx crm.Tx) writer[T], r func(tx crm.ReadTx) getter[T]) versioned[T] {
+	k.insert = func(tx crm.Tx, v T) error { return w(tx).Insert(context.Background(), v) }
+	k.update = func(tx crm.Tx, v T) error { return w(tx).Update(context.Background(), v) }
+	k.get = func(tx crm.ReadTx, id crm.ID) (T, error) { return r(tx).Get(context.Background(), id) }
+	k.badInsert = crm.ErrConflict
+	return k
 }
 
 // runVersionRules checks the version rules on one kind of record:
