@@ -16,9 +16,9 @@ import (
 // combination of group and period to come up, few enough that the suite
 // runs in seconds on SQL stores under -race.
 const (
-	genCustomers       = 400 // about 2,400 interactions, 320 cases and 800 moves
-	genMaxInteractions = 11  // per customer, uniformly 0..genMaxInteractions
-	genCases           = 320
+	genCustomers       = 200 // about 1,100 interactions, 160 cases and 400 moves
+	genMaxInteractions = 9   // per customer, uniformly 0..genMaxInteractions
+	genCases           = 160
 	genMaxMoves        = 4 // per customer
 	genBatch           = 250
 )
