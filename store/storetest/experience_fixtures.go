@@ -71,9 +71,9 @@ func idsOf[T any](vs []T, id func(T) crm.ID) []crm.ID {
 	return out
 }
 
-// allPages reads a listing page by page, each page in its own View, with
-// the given page size, and returns every record in the order listed. It
-// requires every page but the last to be full.
+// allPages reads a listing page by page, each page in its own View and
+// starting after the last record of the page before, and returns every
+// record in the order listed; a page shorter than limit is the last.
 func allPages[T any](t *testing.T, s crm.Store, limit int, id func(T) crm.ID, list func(tx crm.ReadTx, p crm.PageRequest) ([]T, error)) []T {
 	t.Helper()
 	var out []T
