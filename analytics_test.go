@@ -47,6 +47,64 @@ func TestFirstContactResolution(t *testing.T) {
 	}
 }
 
+func TestInteractionClone(t *testing.T) {
+	in := crm.Interaction{ID: xpID(1), Transfers: []crm.Transfer{{From: "Sales", To: "Legal"}},
+		Survey: crm.Survey{NPS: ptr(9), CSAT: ptr(4), CES: ptr(2)}}
+	cp := in.Clone()
+	require.Equal(t, in, cp)
+	cp.Transfers[0].To = "changed"
+	*cp.Survey.NPS, *cp.Survey.CSAT, *cp.Survey.CES = 0, 1, 7
+	assert.Equal(t, crm.Interaction{ID: xpID(1), Transfers: []crm.Transfer{{From: "Sales", To: "Legal"}},
+		Survey: crm.Survey{NPS: ptr(9), CSAT: ptr(4), CES: ptr(2)}}, in)
+	assert.Nil(t, crm.Interaction{}.Clone().Survey.NPS)
+}
+
+func TestCaseTimeToResolution(t *testing.T) {
+	assert.Zero(t, crm.Case{OpenedAt: start}.TimeToResolution(), "open")
+	assert.Equal(t, 90*time.Minute, crm.Case{OpenedAt: start, ResolvedAt: start.Add(90 * time.Minute)}.TimeToResolution())
+	assert.Equal(t, 3*time.Hour, crm.Case{OpenedAt: start, ResolvedAt: start.In(time.FixedZone("UTC+3", 3*3600)).Add(3 * time.Hour)}.TimeToResolution())
+}
+
+func TestCaseMachine(t *testing.T) {
+	m := crm.CaseMachine()
+	assert.Equal(t, crm.CaseOpened, m.Initial())
+	for _, tc := range []struct {
+		from crm.CaseStatus
+		move crm.CaseEvent
+		to   crm.CaseStatus // "" when refused
+	}{
+		{crm.CaseOpened, crm.CaseStart, crm.CaseInProgress},
+		{crm.CaseOpened, crm.CaseHandOff, crm.CaseOpened},
+		{crm.CaseOpened, crm.CaseResolve, crm.CaseResolved},
+		{crm.CaseInProgress, crm.CaseHandOff, crm.CaseInProgress},
+		{crm.CaseInProgress, crm.CaseResolve, crm.CaseResolved},
+		{crm.CaseResolved, crm.CaseReopen, crm.CaseReopened},
+		{crm.CaseResolved, crm.CaseClose, crm.CaseClosed},
+		{crm.CaseReopened, crm.CaseHandOff, crm.CaseReopened},
+		{crm.CaseReopened, crm.CaseStart, crm.CaseInProgress},
+		{crm.CaseReopened, crm.CaseResolve, crm.CaseResolved},
+		{crm.CaseOpened, crm.CaseClose, ""},
+		{crm.CaseInProgress, crm.CaseClose, ""},
+		{crm.CaseInProgress, crm.CaseStart, ""},
+		{crm.CaseResolved, crm.CaseHandOff, ""},
+		{crm.CaseClosed, crm.CaseReopen, ""},
+		{crm.CaseClosed, crm.CaseHandOff, ""},
+	} {
+		to, err := m.Next(tc.from, tc.move)
+		if tc.to == "" {
+			var te *crm.TransitionError
+			require.ErrorAs(t, err, &te, "%s/%s", tc.from, tc.move)
+			assert.Equal(t, "case", te.Machine)
+			continue
+		}
+		require.NoError(t, err, "%s/%s", tc.from, tc.move)
+		assert.Equal(t, tc.to, to, "%s/%s", tc.from, tc.move)
+	}
+	for _, tr := range m.Table() {
+		assert.NotEmpty(t, tr.Why, "%s/%s explains why", tr.From, tr.Event)
+	}
+}
+
 func TestPeriodKey(t *testing.T) {
 	plus2, minus5 := time.FixedZone("UTC+2", 2*3600), time.FixedZone("UTC-5", -5*3600)
 	for _, tc := range []struct {
@@ -263,15 +321,28 @@ func xpCaseOf(in crm.Interaction) crm.Case {
 		Channel: in.Channel, Department: in.Department, OpenedAt: in.At}
 }
 
-// groupRow is "period|group|count".
-func groupRow(period, group string, n int64) string { return fmt.Sprintf("%s|%s|%d", period, group, n) }
+// xpAggregateRows aggregates the contacts, and cases opened where and
+// when they happened, by the same query, into rows "period|group|count".
+func xpAggregateRows(t testing.TB, ins []crm.Interaction, q crm.ExperienceQuery) (exp, cases []string) {
+	t.Helper()
+	cq := crm.CaseQuery{From: q.From, To: q.To, Map: q.Map, GroupBy: q.GroupBy, Period: q.Period}
+	require.NoError(t, q.Check())
+	require.NoError(t, cq.Check())
+	var cs []crm.Case
+	for _, in := range ins {
+		cs = append(cs, xpCaseOf(in))
+	}
+	for _, c := range crm.AggregateExperience(ins, q) {
+		exp = append(exp, fmt.Sprintf("%s|%s|%d", c.Period, c.Group, c.Interactions))
+	}
+	for _, c := range crm.AggregateCases(cs, cq) {
+		cases = append(cases, fmt.Sprintf("%s|%s|%d", c.Period, c.Group, c.Opened))
+	}
+	return exp, cases
+}
 
 func TestAggregate(t *testing.T) {
 	ins := xpGroupedContacts()
-	var cases []crm.Case
-	for _, in := range ins {
-		cases = append(cases, xpCaseOf(in))
-	}
 	for _, tc := range []struct {
 		name     string
 		from, to time.Time
@@ -303,21 +374,9 @@ func TestAggregate(t *testing.T) {
 		{"an empty range", start.Add(-2 * xpDay), start.Add(-xpDay), crm.ID{}, crm.ByTotal, crm.PeriodAll, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			eq := crm.ExperienceQuery{From: tc.from, To: tc.to, Map: tc.m, GroupBy: tc.by, Period: tc.period}
-			require.NoError(t, eq.Check())
-			var got []string
-			for _, c := range crm.AggregateExperience(ins, eq) {
-				got = append(got, groupRow(c.Period, c.Group, c.Interactions))
-			}
-			assert.Equal(t, tc.want, got, "experience")
-
-			cq := crm.CaseQuery{From: tc.from, To: tc.to, Map: tc.m, GroupBy: tc.by, Period: tc.period}
-			require.NoError(t, cq.Check())
-			got = nil
-			for _, c := range crm.AggregateCases(cases, cq) {
-				got = append(got, groupRow(c.Period, c.Group, c.Opened))
-			}
-			assert.Equal(t, tc.want, got, "cases")
+			exp, cases := xpAggregateRows(t, ins, crm.ExperienceQuery{From: tc.from, To: tc.to, Map: tc.m, GroupBy: tc.by, Period: tc.period})
+			assert.Equal(t, tc.want, exp, "experience")
+			assert.Equal(t, tc.want, cases, "cases")
 		})
 	}
 }
@@ -499,7 +558,7 @@ func TestPainPoints(t *testing.T) {
 		{Group: "calm", Interactions: 5, Inbound: 5, FirstContactResolved: 5, NPSAnswers: 5, Promoters: 5},
 	}
 	cases := []crm.CaseCounts{
-		{Group: "a", Period: "2026-03", Opened: 2, ResolveBreaches: 1},
+		{Group: "a", Period: "2026-03", Opened: 2, ResolveBreaches: 1, PromisesBroken: 1},
 		{Group: "a", Period: "2026-04", Opened: 2, ResolveBreaches: 1, PromisesBroken: 1},
 		{Group: "calm", Opened: 10, ResolveBreaches: 1},
 	}
@@ -516,7 +575,7 @@ func TestPainPoints(t *testing.T) {
 	assert.Equal(t, []pain{
 		{"b", 18.75 + 3 + 10 + 2, []string{"75% of CSAT answers below 4", "20% waited longer than the standard", "3.0 transfers per contact",
 			"20% of inbound contacts not resolved at once"}},
-		{"a", 15 + 1.5 + 2.5 + 1.25, []string{"NPS -50 from 10 answers", "2 cases resolved late", "1 promises broken"}},
+		{"a", 15 + 1.5 + 2.5 + 2.5, []string{"NPS -50 from 10 answers", "2 cases resolved late", "2 promises broken"}},
 		{"d", 15, []string{"100% waited longer than the standard"}},
 		{"e", 15, []string{"100% waited longer than the standard"}},
 		{"calm", 0.5, nil},
@@ -545,4 +604,33 @@ func TestPainPointsKeepEveryCaseCount(t *testing.T) {
 	assert.Equal(t, crm.CaseCounts{Group: "phone", Opened: 4, Complaints: 3, Resolved: 3, ResolutionMicros: 10_800_000_000,
 		FirstContactResolved: 1, Handoffs: 6, Reopens: 1}, got[0].Cases)
 	assert.Equal(t, time.Hour, got[0].Cases.AverageResolution())
+}
+
+func TestAggregateByPeriodAcrossYears(t *testing.T) {
+	var ins []crm.Interaction
+	for i, at := range []time.Time{
+		time.Date(2027, 1, 4, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 12, 29, 23, 59, 59, 0, time.UTC),
+		time.Date(2024, 12, 30, 0, 0, 0, 0, time.UTC),
+		time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC),
+		time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 1, 1, 0, 0, 0, time.FixedZone("UTC+2", 2*3600)),     // 2025-12-31 in UTC
+		time.Date(2026, 12, 31, 20, 0, 0, 0, time.FixedZone("UTC-5", -5*3600)), // 2027-01-01 in UTC
+	} {
+		ins = append(ins, xpContact(i+1, xpID(1), "phone", at))
+	}
+	for _, tc := range []struct {
+		period crm.Period
+		want   []string
+	}{
+		{crm.PeriodDay, []string{"2024-12-29||1", "2024-12-30||1", "2025-01-01||1", "2025-12-31||1", "2026-12-31||1", "2027-01-01||2",
+			"2027-01-04||1"}},
+		{crm.PeriodWeek, []string{"2024-W52||1", "2025-W01||2", "2026-W01||1", "2026-W53||3", "2027-W01||1"}},
+		{crm.PeriodMonth, []string{"2024-12||2", "2025-01||1", "2025-12||1", "2026-12||1", "2027-01||3"}},
+	} {
+		exp, cases := xpAggregateRows(t, ins, crm.ExperienceQuery{Period: tc.period})
+		assert.Equal(t, tc.want, exp, "experience by %s", tc.period)
+		assert.Equal(t, tc.want, cases, "cases by %s", tc.period)
+	}
 }

@@ -191,3 +191,11 @@ func TestJourneyMap(t *testing.T) {
       Pick up the card: 4: Customer
 `, crm.JourneyMap(tmpl, byKey, stats))
 }
+
+func TestJourneyTemplateClone(t *testing.T) {
+	tm := crm.JourneyTemplate{ID: xpID(700), Name: "Get a card", Steps: []string{"apply", "verify"}, RepeatWindow: time.Hour}
+	cp := tm.Clone()
+	require.Equal(t, tm, cp)
+	cp.Steps[0] = "changed"
+	assert.Equal(t, []string{"apply", "verify"}, tm.Steps)
+}

@@ -3,6 +3,7 @@ package crm_test
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -256,20 +257,25 @@ func TestResolveMaxTouchpoints(t *testing.T) {
 	assert.Len(t, rs, 50_000)
 }
 
+// xpChain is n touchpoints, each the parent of the next: n0 > n1 > ...
+func xpChain(n int) []crm.Touchpoint {
+	tps := make([]crm.Touchpoint, n)
+	for i := range tps {
+		tps[i] = crm.Touchpoint{Key: fmt.Sprintf("n%d", i), Name: fmt.Sprintf("Level %d", i)}
+		if i > 0 {
+			tps[i].Parent = tps[i-1].Key
+		}
+	}
+	return tps
+}
+
 func TestResolveDeepChain(t *testing.T) {
 	const n = 5000
+	tps := xpChain(n)
+	tps[0].Channel, tps[0].Phase, tps[0].Department = crm.ChannelWeb, crm.PhaseSupport, "Digital"
 	// Deepest first, so that resolving the first touchpoint climbs the
 	// whole chain.
-	tps := make([]crm.Touchpoint, n)
-	for i := range n {
-		tp := crm.Touchpoint{Key: fmt.Sprintf("n%d", i), Name: fmt.Sprintf("Level %d", i)}
-		if i > 0 {
-			tp.Parent = fmt.Sprintf("n%d", i-1)
-		} else {
-			tp.Channel, tp.Phase, tp.Department = crm.ChannelWeb, crm.PhaseSupport, "Digital"
-		}
-		tps[n-1-i] = tp
-	}
+	slices.Reverse(tps)
 	rs := resolveMap(t, tps...)
 	require.Len(t, rs, n)
 	requireParentsFirst(t, rs)
@@ -288,14 +294,7 @@ func TestResolveDeepChainIsLinear(t *testing.T) {
 	t.Skip("BUG: touchpoint.go inherit copies the parent's whole Path into every touchpoint, so a chain of n touchpoints " +
 		"allocates O(n²) bytes (4,000 deep: 141 MB; 50,000, the allowed maximum: about 20 GB), against 'Resolve is linear'")
 	bytes := func(n int) uint64 {
-		tps := make([]crm.Touchpoint, n)
-		for i := range n {
-			tps[i] = crm.Touchpoint{Key: fmt.Sprintf("n%d", i), Name: "Level"}
-			if i > 0 {
-				tps[i].Parent = fmt.Sprintf("n%d", i-1)
-			}
-		}
-		m := crm.TouchpointMap{Touchpoints: tps}
+		m := crm.TouchpointMap{Touchpoints: xpChain(n)}
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		_, err := m.Resolve()
@@ -417,4 +416,30 @@ func TestTouchpointMapDiagramsEscape(t *testing.T) {
     }
 }
 `, dot)
+}
+
+func TestResolveNamesTheFirstBadKeyField(t *testing.T) {
+	t.Skip("BUG: touchpoint.go Touchpoint.check ranges over a map of channel, medium and phase, so with more than one bad " +
+		"the ValidationError names a random one of them (seen: channel 70%, medium 14%, phase 16%)")
+	m := crm.TouchpointMap{Touchpoints: []crm.Touchpoint{{Key: "a", Name: "A", Channel: "bad channel", Medium: "bad medium", Phase: "bad phase"}}}
+	for range 50 {
+		_, err := m.Resolve()
+		requireValidation(t, err, "touchpoints[0].channel", "key")
+	}
+}
+
+func TestPhases(t *testing.T) {
+	assert.Equal(t, []crm.Phase{crm.PhaseAwareness, crm.PhaseConsideration, crm.PhaseOrdering, crm.PhaseFulfillment, crm.PhaseBilling,
+		crm.PhaseSupport, crm.PhaseRenewal}, crm.Phases())
+	ps := crm.Phases()
+	ps[0] = "changed"
+	assert.Equal(t, crm.PhaseAwareness, crm.Phases()[0], "a fresh list every time")
+}
+
+func TestTouchpointMapClone(t *testing.T) {
+	m := bankMap()
+	cp := m.Clone()
+	require.Equal(t, m, cp)
+	cp.Touchpoints[0].Name = "changed"
+	assert.Equal(t, "Branch visit", m.Touchpoints[0].Name)
 }
