@@ -330,6 +330,26 @@ func (c *CaseCounts) Add(cs Case) {
 	c.PromisesBroken += b2i(cs.PromiseBroken)
 }
 
+// merge adds the counts of o, of the same group, to c; the period is
+// dropped when they differ.
+func (c *CaseCounts) merge(o CaseCounts) {
+	if c.Opened == 0 && c.Group == "" {
+		c.Group, c.Period = o.Group, o.Period
+	}
+	if c.Period != o.Period {
+		c.Period = ""
+	}
+	c.Opened += o.Opened
+	c.Complaints += o.Complaints
+	c.Resolved += o.Resolved
+	c.ResolutionMicros += o.ResolutionMicros
+	c.FirstContactResolved += o.FirstContactResolved
+	c.Handoffs += o.Handoffs
+	c.Reopens += o.Reopens
+	c.ResolveBreaches += o.ResolveBreaches
+	c.PromisesBroken += o.PromisesBroken
+}
+
 // AverageResolution is the mean time to resolution of the resolved cases.
 func (c CaseCounts) AverageResolution() time.Duration {
 	if c.Resolved == 0 {

@@ -592,8 +592,6 @@ func TestPainPoints(t *testing.T) {
 }
 
 func TestPainPointsKeepEveryCaseCount(t *testing.T) {
-	t.Skip("BUG: insight.go PainPoints sums only Opened, ResolveBreaches and PromisesBroken into PainPoint.Cases; " +
-		"Complaints, Resolved, ResolutionMicros, FirstContactResolved, Handoffs and Reopens of the touchpoint read 0")
 	exp := []crm.ExperienceCounts{{Group: "phone", Interactions: 5}}
 	cases := []crm.CaseCounts{
 		{Group: "phone", Opened: 3, Complaints: 2, Resolved: 2, ResolutionMicros: 7_200_000_000, FirstContactResolved: 1, Handoffs: 4, Reopens: 1},

@@ -152,10 +152,7 @@ func PainPoints(exp []ExperienceCounts, cases []CaseCounts, minContacts int64) [
 	caseBy := map[string]CaseCounts{}
 	for _, c := range cases {
 		acc := caseBy[c.Group]
-		acc.Group = c.Group
-		acc.Opened += c.Opened
-		acc.ResolveBreaches += c.ResolveBreaches
-		acc.PromisesBroken += c.PromisesBroken
+		acc.merge(c)
 		caseBy[c.Group] = acc
 	}
 	var out []PainPoint

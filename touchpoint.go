@@ -92,8 +92,8 @@ type Touchpoint struct {
 }
 
 // TouchpointMap is the designed set of touchpoints of a business: a
-// hierarchy of any depth. A bank has up to 300 of them; maps of thousands
-// stay fast (Resolve is linear).
+// hierarchy up to 15 levels below its main touchpoints. A bank has up to
+// 300 of them; maps of thousands stay fast (Resolve is linear).
 type TouchpointMap struct {
 	ID          ID
 	Name        string
@@ -122,8 +122,13 @@ type ResolvedTouchpoint struct {
 // Depth is 0 for a main touchpoint, 1 for its sub-touchpoints, and so on.
 func (r ResolvedTouchpoint) Depth() int { return len(r.Path) - 1 }
 
-// maxTouchpoints bounds a map so that a bad request cannot exhaust memory.
-const maxTouchpoints = 50_000
+// maxTouchpoints bounds a map so that a bad request cannot exhaust memory;
+// maxDepth bounds the hierarchy (a main touchpoint is at depth 0), which
+// keeps every resolved Path short and Resolve linear.
+const (
+	maxTouchpoints = 50_000
+	maxDepth       = 15
+)
 
 // Clone returns a deep copy.
 func (m TouchpointMap) Clone() TouchpointMap {
@@ -195,6 +200,9 @@ func (m TouchpointMap) Resolve() ([]ResolvedTouchpoint, error) {
 				parent = &resolved[byKey[tp.Parent]]
 			}
 			resolved[i] = tp.inherit(m.ID, parent)
+			if resolved[i].Depth() > maxDepth {
+				return invalid(fmt.Sprintf("touchpoints[%d].parent", i), "max_depth", fmt.Sprintf("%q is more than %d levels deep", tp.Key, maxDepth))
+			}
 			state[i] = done
 			out = append(out, resolved[i])
 		}
@@ -215,9 +223,9 @@ func (tp Touchpoint) check(field string) error {
 	if _, err := cleanText(field+".department", tp.Department, maxShortTextLen, false); err != nil {
 		return err
 	}
-	for name, v := range map[string]string{"channel": string(tp.Channel), "medium": string(tp.Medium), "phase": string(tp.Phase)} {
-		if v != "" && !validKey(v) {
-			return invalid(field+"."+name, "key", fmt.Sprintf("%q must be 1-64 of A-Z a-z 0-9 _ . -", truncate(v, 70)))
+	for _, f := range [...]struct{ name, v string }{{"channel", string(tp.Channel)}, {"medium", string(tp.Medium)}, {"phase", string(tp.Phase)}} {
+		if f.v != "" && !validKey(f.v) {
+			return invalid(field+"."+f.name, "key", fmt.Sprintf("%q must be 1-64 of A-Z a-z 0-9 _ . -", truncate(f.v, 70)))
 		}
 	}
 	s := tp.Standards
