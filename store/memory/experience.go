@@ -60,6 +60,7 @@ func (r mapRepo) Touchpoint(_ context.Context, mapID crm.ID, key string) (crm.Re
 	if !ok {
 		return crm.ResolvedTouchpoint{}, &crm.NotFoundError{Kind: crm.KindTouchpointMap, ID: mapID.String() + "/" + key}
 	}
+	tp.Path = slices.Clone(tp.Path)
 	return tp, nil
 }
 
@@ -212,11 +213,15 @@ func (t *txState) stage(customer crm.ID) crm.LoyaltyStage {
 }
 
 func (r ladderRepo) Evidence(_ context.Context, customer crm.ID) ([]crm.Evidence, error) {
-	return rowsOf(r.t.evidence, r.t.s.byCustomer[customer].evidence, func(ev crm.Evidence) bool { return ev.Customer == customer }), nil
+	out := rowsOf(r.t.evidence, r.t.s.byCustomer[customer].evidence, func(ev crm.Evidence) bool { return ev.Customer == customer })
+	slices.SortFunc(out, func(a, b crm.Evidence) int { return a.ID.Compare(b.ID) })
+	return out, nil
 }
 
 func (r ladderRepo) Moves(_ context.Context, customer crm.ID) ([]crm.LadderMove, error) {
-	return rowsOf(r.t.moves, r.t.s.byCustomer[customer].moves, func(m crm.LadderMove) bool { return m.Customer == customer }), nil
+	out := rowsOf(r.t.moves, r.t.s.byCustomer[customer].moves, func(m crm.LadderMove) bool { return m.Customer == customer })
+	slices.SortFunc(out, func(a, b crm.LadderMove) int { return a.ID.Compare(b.ID) })
+	return out, nil
 }
 
 func (r ladderRepo) MovesBetween(_ context.Context, from, to time.Time, p crm.PageRequest) ([]crm.LadderMove, error) {

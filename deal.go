@@ -1,0 +1,383 @@
+package crm
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// DealStatus is whether a deal is open, won or lost.
+type DealStatus string
+
+// The deal statuses.
+const (
+	DealOpen DealStatus = "open"
+	DealWon  DealStatus = "won"
+	DealLost DealStatus = "lost"
+)
+
+// DealEvent is a move of the deal machine.
+type DealEvent string
+
+// The deal moves. DealMoveStage is a move between open stages; which ones
+// are allowed is the pipeline's StageMachine.
+const (
+	DealMoveStage   DealEvent = "move"
+	DealWinEvent    DealEvent = DealWin
+	DealLoseEvent   DealEvent = DealLose
+	DealReopenEvent DealEvent = DealReopen
+)
+
+var dealMachine = mustMachine("deal", DealOpen,
+	Transition[DealStatus, DealEvent]{From: DealOpen, Event: DealMoveStage, To: DealOpen,
+		Who: "the deal's owner, a manager of the team, or an admin", When: "the deal progresses, as the pipeline's stage machine allows",
+		Why: "the stage says how likely the deal is to close and what it still needs"},
+	Transition[DealStatus, DealEvent]{From: DealOpen, Event: DealWinEvent, To: DealWon,
+		Who: "the deal's owner or a manager", When: "the customer signs", Why: "a won deal makes a customer and counts at its actual amount"},
+	Transition[DealStatus, DealEvent]{From: DealOpen, Event: DealLoseEvent, To: DealLost,
+		Who: "the deal's owner or a manager", When: "the customer says no; a reason is required", Why: "lost reasons show what to fix"},
+	Transition[DealStatus, DealEvent]{From: DealWon, Event: DealReopenEvent, To: DealOpen,
+		Who: "a manager or an admin", When: "the signature falls through", Why: "the history keeps the earlier win"},
+	Transition[DealStatus, DealEvent]{From: DealLost, Event: DealReopenEvent, To: DealOpen,
+		Who: "a manager or an admin", When: "the customer comes back", Why: "the history keeps the earlier loss and its reason"},
+)
+
+// DealMachine returns the state machine of a deal's status. It is
+// immutable.
+func DealMachine() *Machine[DealStatus, DealEvent] { return dealMachine }
+
+// LostReason says why a deal was lost (the reasons of Frappe CRM).
+type LostReason string
+
+// The lost reasons.
+const (
+	LostPricing         LostReason = "pricing"
+	LostCompetition     LostReason = "competition"
+	LostBudget          LostReason = "budget_constraints"
+	LostMissingFeatures LostReason = "missing_features"
+	LostLongCycle       LostReason = "long_sales_cycle"
+	LostNoDecisionMaker LostReason = "no_decision_maker"
+	LostUnresponsive    LostReason = "unresponsive_prospect"
+	LostPoorFit         LostReason = "poor_fit"
+	LostOther           LostReason = "other"
+)
+
+// LostReasons lists the lost reasons.
+func LostReasons() []LostReason {
+	return []LostReason{LostPricing, LostCompetition, LostBudget, LostMissingFeatures, LostLongCycle,
+		LostNoDecisionMaker, LostUnresponsive, LostPoorFit, LostOther}
+}
+
+// StageVisit is a stretch of time a deal spent in a stage; Left is zero
+// for the stage it is in.
+type StageVisit struct {
+	Stage   string    `json:"stage"`
+	Entered time.Time `json:"entered"`
+	Left    time.Time `json:"left,omitempty"`
+}
+
+// Duration is how long the visit lasted, up to now for the current one.
+func (v StageVisit) Duration(now time.Time) time.Duration {
+	return cmpOr(v.Left, now).Sub(v.Entered)
+}
+
+// Deal is a chance to sell to a customer, moving through a pipeline. Its
+// probability is its stage's unless set by hand; a hand-set probability
+// survives stage moves until cleared, and won deals are always 100, lost
+// deals 0.
+type Deal struct {
+	ID                ID
+	Pipeline          ID
+	Customer          ID
+	Owner             ID
+	Team              string
+	Title             string
+	Amount            Money
+	CloseDate         Date // expected, or actual once closed
+	Stage             string
+	Status            DealStatus
+	Probability       int  // the effective probability, percent
+	ManualProbability *int // set by hand; nil follows the stage
+	Campaign          ID   // the campaign the deal came from, if any
+	LostReason        LostReason
+	LostNotes         string
+	History           []StageVisit
+	Activities        int       // activities logged on the deal
+	LastActivityAt    time.Time // zero before the first
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	ClosedAt          time.Time // zero while open
+	Version           int64
+}
+
+// Clone returns a deep copy.
+func (d Deal) Clone() Deal {
+	d.History = slices.Clone(d.History)
+	if d.ManualProbability != nil {
+		p := *d.ManualProbability
+		d.ManualProbability = &p
+	}
+	return d
+}
+
+// StageEnteredAt is when the deal entered its current stage.
+func (d Deal) StageEnteredAt() time.Time {
+	if len(d.History) == 0 {
+		return d.CreatedAt
+	}
+	return d.History[len(d.History)-1].Entered
+}
+
+// DealFlow is a pipeline compiled for moving deals: its stage machine and
+// stage index. It is immutable and safe for concurrent use; a move with it
+// does not allocate beyond the deal's history.
+type DealFlow struct {
+	p      Pipeline
+	stages *Machine[string, string]
+	index  map[string]int
+}
+
+// Flow checks the pipeline and compiles it.
+func (p Pipeline) Flow() (*DealFlow, error) {
+	p, err := p.normalized()
+	if err != nil {
+		return nil, err
+	}
+	m, err := p.StageMachine()
+	if err != nil {
+		return nil, err
+	}
+	f := &DealFlow{p: p, stages: m, index: make(map[string]int, len(p.Stages))}
+	for i, s := range p.Stages {
+		f.index[s.Key] = i
+	}
+	return f, nil
+}
+
+// Pipeline returns the compiled pipeline.
+func (f *DealFlow) Pipeline() Pipeline { return f.p }
+
+// NewDeal is the input for opening a deal. Stage defaults to the first
+// open stage; Owner to the acting user.
+type NewDeal struct {
+	Pipeline          ID
+	Customer          ID
+	Owner             ID
+	Title             string
+	Amount            Money // zero for not known yet; in the pipeline's currency
+	CloseDate         Date
+	Stage             string
+	ManualProbability *int
+	Campaign          ID
+}
+
+// Open makes a new deal in the flow's pipeline.
+func (f *DealFlow) Open(id ID, n NewDeal, owner User, now time.Time) (Deal, error) {
+	var err error
+	d := Deal{ID: id, Pipeline: f.p.ID, Customer: n.Customer, Owner: owner.ID, Team: owner.Team, Amount: n.Amount,
+		CloseDate: n.CloseDate, Status: DealOpen, ManualProbability: n.ManualProbability, Campaign: n.Campaign,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	if d.Title, err = cleanText("title", n.Title, maxNameLen, true); err != nil {
+		return Deal{}, err
+	}
+	if n.Customer.IsZero() {
+		return Deal{}, invalid("customer", "required", "")
+	}
+	if err := f.checkAmount(d.Amount); err != nil {
+		return Deal{}, err
+	}
+	if !d.CloseDate.IsZero() && !d.CloseDate.IsValid() {
+		return Deal{}, invalid("close_date", "calendar", "")
+	}
+	if err := checkProbability(n.ManualProbability); err != nil {
+		return Deal{}, err
+	}
+	d.Stage = cmpOr(n.Stage, f.p.OpenStages()[0].Key)
+	i, ok := f.index[d.Stage]
+	if !ok || f.p.Stages[i].Type != StageOpen {
+		return Deal{}, invalid("stage", "open_stage", fmt.Sprintf("%q is not an open stage of the pipeline", d.Stage))
+	}
+	d.History = []StageVisit{{Stage: d.Stage, Entered: now}}
+	f.settle(&d)
+	return d, nil
+}
+
+func (f *DealFlow) checkAmount(m Money) error {
+	if m.Currency().IsZero() && m.IsZero() {
+		return nil
+	}
+	if m.Currency() != f.p.Currency {
+		return &CurrencyMismatchError{Op: "deal amount", Left: f.p.Currency, Right: m.Currency()}
+	}
+	if m.IsNegative() {
+		return invalid("amount", "non_negative", "")
+	}
+	if _, err := m.Minor(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func checkProbability(p *int) error {
+	if p != nil && (*p < 0 || *p > 100) {
+		return invalid("probability", "range", fmt.Sprintf("%d is outside 0-100", *p))
+	}
+	return nil
+}
+
+// settle sets the effective probability: 100 won, 0 lost, else the hand-set
+// one or the stage's.
+func (f *DealFlow) settle(d *Deal) {
+	switch {
+	case d.Status == DealWon:
+		d.Probability = 100
+	case d.Status == DealLost:
+		d.Probability = 0
+	case d.ManualProbability != nil:
+		d.Probability = *d.ManualProbability
+	default:
+		d.Probability = f.p.Stages[f.index[d.Stage]].Probability
+	}
+}
+
+// Move takes an open deal to another open stage, if the stage machine
+// allows the move and the deal meets the exit requirements of the stage it
+// leaves when moving forward. On error the deal is unchanged.
+func (f *DealFlow) Move(d *Deal, to string, at time.Time) error {
+	if _, err := dealMachine.Next(d.Status, DealMoveStage); err != nil {
+		return err
+	}
+	if to == d.Stage {
+		return nil // a self-transition: nothing to do, and no error
+	}
+	if _, err := f.stages.Next(d.Stage, to); err != nil {
+		if _, known := f.index[to]; !known {
+			return invalid("stage", "exists", fmt.Sprintf("no stage %q in the pipeline", to))
+		}
+		return err
+	}
+	if f.index[to] > f.index[d.Stage] {
+		if err := f.exitCheck(d); err != nil {
+			return err
+		}
+	}
+	f.enter(d, to, at)
+	return nil
+}
+
+// exitCheck reports the first requirement of the deal's stage it lacks.
+func (f *DealFlow) exitCheck(d *Deal) error {
+	for _, r := range f.p.Stages[f.index[d.Stage]].ExitRequires {
+		var missing bool
+		switch r {
+		case RequireAmount:
+			missing = !d.Amount.IsPositive()
+		case RequireCloseDate:
+			missing = d.CloseDate.IsZero()
+		case RequireActivity:
+			missing = d.Activities == 0
+		}
+		if missing {
+			return &TransitionError{Machine: f.stages.Name(), From: d.Stage, Event: "leave",
+				Reason: fmt.Sprintf("the deal needs %s before it leaves %s", r, d.Stage)}
+		}
+	}
+	return nil
+}
+
+func (f *DealFlow) enter(d *Deal, stage string, at time.Time) {
+	if n := len(d.History); n > 0 {
+		d.History[n-1].Left = at
+	}
+	d.History = append(d.History, StageVisit{Stage: stage, Entered: at})
+	d.Stage = stage
+	f.settle(d)
+}
+
+// Win closes the deal as won at amount (the actual amount; zero keeps the
+// deal's) on the date of at. It needs the exit requirements of the stage
+// it is in and a positive amount.
+func (f *DealFlow) Win(d *Deal, amount Money, at time.Time) error {
+	if _, err := dealMachine.Next(d.Status, DealWinEvent); err != nil {
+		return err
+	}
+	if amount.IsZero() {
+		amount = d.Amount
+	}
+	if err := f.checkAmount(amount); err != nil {
+		return err
+	}
+	if !amount.IsPositive() {
+		return invalid("amount", "positive", "a won deal has an amount")
+	}
+	if err := f.exitCheck(d); err != nil {
+		return err
+	}
+	d.Amount, d.Status, d.ClosedAt, d.CloseDate = amount, DealWon, at, DateOf(at)
+	f.enter(d, f.p.closing(StageWon), at)
+	return nil
+}
+
+// Lose closes the deal as lost; the reason is required, the notes say
+// more.
+func (f *DealFlow) Lose(d *Deal, reason LostReason, notes string, at time.Time) error {
+	if _, err := dealMachine.Next(d.Status, DealLoseEvent); err != nil {
+		return err
+	}
+	if !slices.Contains(LostReasons(), reason) {
+		return invalid("lost_reason", "one_of", fmt.Sprintf("%q is not a lost reason", reason))
+	}
+	notes, err := cleanText("lost_notes", notes, maxLongTextLen, false)
+	if err != nil {
+		return err
+	}
+	d.LostReason, d.LostNotes, d.Status, d.ClosedAt = reason, notes, DealLost, at
+	f.enter(d, f.p.closing(StageLost), at)
+	return nil
+}
+
+// Reopen brings a closed deal back to the open stage it left; the lost
+// reason goes, the history stays.
+func (f *DealFlow) Reopen(d *Deal, at time.Time) error {
+	if _, err := dealMachine.Next(d.Status, DealReopenEvent); err != nil {
+		return err
+	}
+	back := f.p.OpenStages()[0].Key
+	for i := len(d.History) - 1; i >= 0; i-- {
+		if s, ok := f.index[d.History[i].Stage]; ok && f.p.Stages[s].Type == StageOpen {
+			back = d.History[i].Stage
+			break
+		}
+	}
+	d.Status, d.ClosedAt, d.LostReason, d.LostNotes = DealOpen, time.Time{}, "", ""
+	f.enter(d, back, at)
+	return nil
+}
+
+// SetProbability sets the probability by hand (nil clears it, and the
+// stage's applies again). Closed deals keep 100 or 0.
+func (f *DealFlow) SetProbability(d *Deal, p *int) error {
+	if err := checkProbability(p); err != nil {
+		return err
+	}
+	d.ManualProbability = p
+	f.settle(d)
+	return nil
+}
+
+// Rotting reports whether an open deal has been idle longer than its
+// stage allows, and for how many whole days it has been idle. Idle time
+// runs from the later of the last activity and the last stage change, not
+// from the deal's creation; closed deals never rot.
+func (f *DealFlow) Rotting(d Deal, now time.Time) (bool, int) {
+	if d.Status != DealOpen {
+		return false, 0
+	}
+	since := d.StageEnteredAt()
+	if d.LastActivityAt.After(since) {
+		since = d.LastActivityAt
+	}
+	idle := int(now.Sub(since) / (24 * time.Hour))
+	limit := f.p.Stages[f.index[d.Stage]].RotAfterDays
+	return limit > 0 && idle > limit, idle
+}
