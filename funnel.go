@@ -1,0 +1,20 @@
+package crm
+
+// FunnelStage is one bar of a sales funnel: the deals at a stage (the
+// funnel as it stands) or the deals that reached it (a cohort).
+type FunnelStage struct {
+	Stage    string
+	Name     string
+	Deals    int64
+	Value    Money   // the deals' amounts, unweighted
+	Weighted Money   // the amounts weighted by probability (zero in a cohort funnel)
+	Rate     float64 // share of the previous stage's deals that reached this one, 0-1; 1 for the first stage
+}
+
+// Funnel is a pipeline's funnel chart data.
+type Funnel struct {
+	Title    string
+	Pipeline ID
+	Currency Currency
+	Stages   []FunnelStage
+}
