@@ -106,6 +106,8 @@ type Customer struct {
 	OwnerID    ID
 	Team       string // the owner's team when the owner was assigned
 	KeyAccount bool
+	Lifecycle  LifecycleStage
+	Campaign   ID // the campaign that brought the customer, if any
 	Status     RecordStatus
 	ArchivedAt time.Time // zero unless archived
 	ErasedAt   time.Time // zero unless personal data was erased
@@ -144,6 +146,8 @@ type NewCustomer struct {
 	Attributes map[string]string
 	Owner      ID
 	KeyAccount bool
+	Lifecycle  LifecycleStage // defaults to lead
+	Campaign   ID             // the campaign that brought the customer
 }
 
 // CustomerPatch changes a customer; nil and empty fields leave things as
@@ -200,6 +204,7 @@ func (in NewCustomer) build(id ID, owner User, contactIDs func() (ID, error), no
 		ID: id, Kind: in.Kind, Name: in.Name, Segment: in.Segment, Tags: in.Tags,
 		Attributes: maps.Clone(in.Attributes), OwnerID: owner.ID, Team: owner.Team,
 		KeyAccount: in.KeyAccount, Status: StatusActive, CreatedAt: now, UpdatedAt: now, Version: 1,
+		Lifecycle: cmpOr(in.Lifecycle, LifecycleLead), Campaign: in.Campaign,
 	}
 	for _, ct := range in.Contacts {
 		var err error
@@ -296,6 +301,9 @@ func (c Customer) normalized() (Customer, error) {
 	if c.OwnerID.IsZero() {
 		return Customer{}, invalid("owner", "required", "")
 	}
+	if c.Lifecycle.rank() < 0 {
+		return Customer{}, invalid("lifecycle", "one_of", fmt.Sprintf("%q is not a lifecycle stage", c.Lifecycle))
+	}
 	return c, nil
 }
 
@@ -364,6 +372,8 @@ func diffCustomer(before, after Customer) []Change {
 	cs.add("team", before.Team, after.Team)
 	cs.add("key_account", before.KeyAccount, after.KeyAccount)
 	cs.add("status", string(before.Status), string(after.Status))
+	cs.add("lifecycle", string(before.Lifecycle), string(after.Lifecycle))
+	cs.add("campaign", idText(before.Campaign), idText(after.Campaign))
 	for _, k := range sortedKeys(before.Attributes, after.Attributes) {
 		cs.add(attributeField(k), before.Attributes[k], after.Attributes[k])
 	}
@@ -499,3 +509,62 @@ type LadderState struct {
 
 // Points returns the score in whole points, rounded toward zero.
 func (s LadderState) Points() int64 { return s.Score / 1000 }
+
+// LifecycleStage is where a customer stands in the company's funnel, as
+// in HubSpot: from subscriber to evangelist.
+type LifecycleStage string
+
+// The lifecycle stages, in order.
+const (
+	LifecycleSubscriber  LifecycleStage = "subscriber"  // follows the company's content
+	LifecycleLead        LifecycleStage = "lead"        // has shown interest
+	LifecycleMQL         LifecycleStage = "mql"         // marketing qualified: fits and engages
+	LifecycleSQL         LifecycleStage = "sql"         // sales qualified: sales will work them
+	LifecycleOpportunity LifecycleStage = "opportunity" // has an open deal
+	LifecycleCustomer    LifecycleStage = "customer"    // has won a deal
+	LifecycleEvangelist  LifecycleStage = "evangelist"  // an advocate on the loyalty ladder
+)
+
+// LifecycleStages lists the stages in order.
+func LifecycleStages() []LifecycleStage {
+	return []LifecycleStage{LifecycleSubscriber, LifecycleLead, LifecycleMQL, LifecycleSQL, LifecycleOpportunity, LifecycleCustomer, LifecycleEvangelist}
+}
+
+func (s LifecycleStage) rank() int { return slices.Index(LifecycleStages(), s) }
+
+// lifecycleWhy explains what moves a customer into each stage.
+var lifecycleWhy = map[LifecycleStage]string{
+	LifecycleSubscriber:  "the customer subscribed",
+	LifecycleLead:        "the customer showed interest",
+	LifecycleMQL:         "marketing qualified the customer",
+	LifecycleSQL:         "sales accepted the customer",
+	LifecycleOpportunity: "a deal was opened for the customer (automatic)",
+	LifecycleCustomer:    "a deal of the customer was won (automatic)",
+	LifecycleEvangelist:  "the customer became an advocate on the loyalty ladder (automatic)",
+}
+
+func lifecycleRows() []Transition[LifecycleStage, LifecycleStage] {
+	var rows []Transition[LifecycleStage, LifecycleStage]
+	stages := LifecycleStages()
+	for i, from := range stages {
+		for j, to := range stages {
+			switch {
+			case j > i:
+				rows = append(rows, Transition[LifecycleStage, LifecycleStage]{From: from, Event: to, To: to,
+					Who:  "the CRM on its own for opportunity, customer and evangelist; anyone who may update the customer otherwise",
+					When: lifecycleWhy[to], Why: "the lifecycle moves forward as the relationship grows"})
+			case j < i:
+				rows = append(rows, Transition[LifecycleStage, LifecycleStage]{From: from, Event: to, To: to,
+					Who: "a person, never the CRM on its own, with a reason", When: "the stage was wrong or the relationship went back",
+					Why: "automatic moves only go forward; going back is a judgement that is recorded with its reason"})
+			}
+		}
+	}
+	return rows
+}
+
+var lifecycleMachine = mustMachine("lifecycle", LifecycleSubscriber, lifecycleRows()...)
+
+// LifecycleMachine returns the lifecycle's state machine: the event of a
+// move is its target stage. It is immutable.
+func LifecycleMachine() *Machine[LifecycleStage, LifecycleStage] { return lifecycleMachine }

@@ -102,6 +102,7 @@ type Deal struct {
 	LostReason        LostReason
 	LostNotes         string
 	History           []StageVisit
+	Furthest          int       // the furthest open stage reached, counted from 1; a won deal has passed them all
 	Activities        int       // activities logged on the deal
 	LastActivityAt    time.Time // zero before the first
 	CreatedAt         time.Time
@@ -197,6 +198,7 @@ func (f *DealFlow) Open(id ID, n NewDeal, owner User, now time.Time) (Deal, erro
 	if !ok || f.p.Stages[i].Type != StageOpen {
 		return Deal{}, invalid("stage", "open_stage", fmt.Sprintf("%q is not an open stage of the pipeline", d.Stage))
 	}
+	d.Furthest = i + 1
 	d.History = []StageVisit{{Stage: d.Stage, Entered: now}}
 	f.settle(&d)
 	return d, nil
@@ -291,6 +293,12 @@ func (f *DealFlow) enter(d *Deal, stage string, at time.Time) {
 	}
 	d.History = append(d.History, StageVisit{Stage: stage, Entered: at})
 	d.Stage = stage
+	switch i := f.index[stage]; f.p.Stages[i].Type {
+	case StageOpen:
+		d.Furthest = max(d.Furthest, i+1)
+	case StageWon:
+		d.Furthest = len(f.p.OpenStages())
+	}
 	f.settle(d)
 }
 

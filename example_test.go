@@ -138,6 +138,7 @@ func ExampleCRM_EraseCustomerData() {
 	//   kind: end_customer
 	//   name: [erased]
 	//   status: active
+	//   lifecycle: lead
 	//   attributes.birthday: [erased]
 	// customer.erased {"fields":["name","attributes.birthday"],"redacted_events":[2],"reason":"GDPR art. 17 request #118"}
 	// log verifies: true

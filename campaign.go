@@ -1,0 +1,196 @@
+package crm
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// CostLine is one cost of a campaign: an ad spend, a booth, an agency
+// invoice.
+type CostLine struct {
+	Description string `json:"description"`
+	Amount      Money  `json:"amount"`
+	Date        Date   `json:"date"`
+}
+
+// Campaign is a marketing action whose return the CRM measures (seed 004,
+// function 2): what it cost, the leads and deals it brought, and the
+// revenue of the deals won.
+type Campaign struct {
+	ID        ID
+	Name      string
+	Channel   string // e.g. "trade_show", "search_ads"
+	Currency  Currency
+	Budget    Money
+	Costs     []CostLine
+	Start     Date
+	End       Date
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}
+
+// Clone returns a deep copy.
+func (c Campaign) Clone() Campaign {
+	c.Costs = slices.Clone(c.Costs)
+	return c
+}
+
+// Cost is the sum of the cost lines.
+func (c Campaign) Cost() Money {
+	total := Zero(c.Currency)
+	for _, l := range c.Costs {
+		total, _ = total.Add(l.Amount) // every line is in the campaign's currency
+	}
+	return total
+}
+
+func (c Campaign) normalized() (Campaign, error) {
+	var err error
+	if c.Name, err = cleanText("name", c.Name, maxNameLen, true); err != nil {
+		return Campaign{}, err
+	}
+	if c.Channel != "" && !validKey(c.Channel) {
+		return Campaign{}, invalid("channel", "key", fmt.Sprintf("%q must be 1-64 of A-Z a-z 0-9 _ . -", truncate(c.Channel, 70)))
+	}
+	if c.Currency.IsZero() {
+		return Campaign{}, invalid("currency", "required", "")
+	}
+	if err := c.checkMoney("budget", c.Budget); err != nil {
+		return Campaign{}, err
+	}
+	if len(c.Costs) > 1000 {
+		return Campaign{}, invalid("costs", "max_count", "at most 1000 lines")
+	}
+	for i := range c.Costs {
+		l := &c.Costs[i]
+		field := fmt.Sprintf("costs[%d]", i)
+		if l.Description, err = cleanText(field+".description", l.Description, maxNameLen, true); err != nil {
+			return Campaign{}, err
+		}
+		if err := c.checkMoney(field+".amount", l.Amount); err != nil {
+			return Campaign{}, err
+		}
+	}
+	if !c.Start.IsZero() && !c.End.IsZero() && c.End.Before(c.Start) {
+		return Campaign{}, invalid("end", "after_start", "")
+	}
+	return c, nil
+}
+
+// checkMoney requires an exact, non-negative amount in the campaign's
+// currency (zero with no currency counts as zero).
+func (c Campaign) checkMoney(field string, m Money) error {
+	if m.Currency().IsZero() && m.IsZero() {
+		return nil
+	}
+	if m.Currency() != c.Currency {
+		return &CurrencyMismatchError{Op: "campaign " + field, Left: c.Currency, Right: m.Currency()}
+	}
+	if m.IsNegative() {
+		return invalid(field, "non_negative", "")
+	}
+	if _, err := m.Minor(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// CampaignCounts are the sums behind a campaign report. Adapters add them
+// up (in SQL where they can); CampaignReport turns them into money and
+// ratios.
+type CampaignCounts struct {
+	Leads         int64 // customers the campaign brought
+	Deals         int64 // deals attributed to it
+	WonDeals      int64 // of those, won, in the campaign's currency
+	WonMinor      int64 // their amounts, in minor units
+	Acquired      int64 // customers it brought who have won a deal attributed to it
+	OtherCurrency int64 // won deals in another currency, left out of the revenue
+}
+
+// AggregateCampaign is the reference implementation of a campaign's
+// counts over every customer and deal.
+func AggregateCampaign(c Campaign, customers []Customer, deals []Deal) CampaignCounts {
+	var n CampaignCounts
+	brought := map[ID]bool{}
+	for _, cu := range customers {
+		if cu.Campaign == c.ID {
+			n.Leads++
+			brought[cu.ID] = true
+		}
+	}
+	acquired := map[ID]bool{}
+	for _, d := range deals {
+		if d.Campaign != c.ID {
+			continue
+		}
+		n.Deals++
+		if d.Status != DealWon {
+			continue
+		}
+		if d.Amount.Currency() != c.Currency {
+			n.OtherCurrency++
+			continue
+		}
+		minor, _ := d.Amount.Minor()
+		n.WonDeals++
+		n.WonMinor += minor
+		if brought[d.Customer] {
+			acquired[d.Customer] = true
+		}
+	}
+	n.Acquired = int64(len(acquired))
+	return n
+}
+
+// CampaignReport is what a campaign returned for what it cost.
+type CampaignReport struct {
+	Campaign    ID
+	Name        string
+	Cost        Money
+	Budget      Money
+	Counts      CampaignCounts
+	WonRevenue  Money
+	CostPerLead Money           // zero when no leads
+	CAC         Money           // customer acquisition cost: cost per acquired customer; zero when none
+	ROI         decimal.Decimal // (won revenue - cost) / cost, to four decimals; zero when there is no cost
+	HasROI      bool            // false when the cost is zero
+}
+
+// Report turns counts into the campaign's report. The cost is counted
+// once, however many deals were won (a bug of SuiteCRM's ROI).
+func (c Campaign) Report(n CampaignCounts) CampaignReport {
+	r := CampaignReport{Campaign: c.ID, Name: c.Name, Cost: c.Cost(), Budget: cmpOrMoney(c.Budget, c.Currency), Counts: n,
+		WonRevenue: MoneyFromMinor(n.WonMinor, c.Currency), CostPerLead: Zero(c.Currency), CAC: Zero(c.Currency)}
+	if n.Leads > 0 {
+		r.CostPerLead = MoneyFromMinor(divRound(minorOf(r.Cost), n.Leads), c.Currency)
+	}
+	if n.Acquired > 0 {
+		r.CAC = MoneyFromMinor(divRound(minorOf(r.Cost), n.Acquired), c.Currency)
+	}
+	if r.Cost.IsPositive() {
+		gain, _ := r.WonRevenue.Sub(r.Cost)
+		r.ROI, r.HasROI = gain.Amount().DivRound(r.Cost.Amount(), 4), true
+	}
+	return r
+}
+
+func cmpOrMoney(m Money, c Currency) Money {
+	if m.Currency().IsZero() {
+		return Zero(c)
+	}
+	return m
+}
+
+func minorOf(m Money) int64 {
+	v, _ := m.Minor()
+	return v
+}
+
+// divRound divides minor units, rounding half to even.
+func divRound(a, b int64) int64 {
+	return decimal.NewFromInt(a).Div(decimal.NewFromInt(b)).RoundBank(0).IntPart()
+}

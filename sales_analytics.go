@@ -1,0 +1,407 @@
+package crm
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// SalesQuery selects the deals of a pipeline, optionally of one owner or
+// one team, and a time range whose meaning depends on the question: when
+// deals were created (cohort), closed (outcomes), expected or closed
+// (forecast), or left a stage (velocity). Zero bounds are open.
+type SalesQuery struct {
+	Pipeline ID
+	Owner    ID
+	Team     string
+	From, To time.Time
+}
+
+// Check reports a query the adapters cannot answer.
+func (q SalesQuery) Check() error {
+	if q.Pipeline.IsZero() {
+		return invalid("pipeline", "required", "")
+	}
+	return checkGrouping(q.From, q.To, ByTotal, PeriodAll)
+}
+
+// Match reports whether d is a deal of the query's pipeline, owner and
+// team (the time range is the caller's).
+func (q SalesQuery) Match(d Deal) bool {
+	return d.Pipeline == q.Pipeline && (q.Owner.IsZero() || d.Owner == q.Owner) && (q.Team == "" || d.Team == q.Team)
+}
+
+// StageAmount is the open deals of a stage at one probability: the rows
+// behind the funnel as it stands. Adapters group in the database; keeping
+// probabilities apart keeps the weighted sums exact.
+type StageAmount struct {
+	Stage       string
+	Probability int
+	Deals       int64
+	AmountMinor int64
+}
+
+// ForecastAmount is the deals of a month, stage, probability and status:
+// the rows behind the forecast. Open deals count in the month of their
+// expected close date ("" when they have none), won deals in the month
+// they closed, at their actual amount; lost deals are left out. From and
+// To bound the month's date.
+type ForecastAmount struct {
+	Month       string
+	Stage       string
+	Probability int
+	Status      DealStatus
+	Deals       int64
+	AmountMinor int64
+}
+
+// CohortCount is how many deals created in the range got as far as an
+// open stage (Furthest), by status.
+type CohortCount struct {
+	Furthest int
+	Status   DealStatus
+	Deals    int64
+}
+
+// OutcomeCount is the deals closed in the range by status and lost
+// reason, with their amounts and the time from creation to close.
+type OutcomeCount struct {
+	Status      DealStatus
+	LostReason  LostReason
+	Deals       int64
+	AmountMinor int64
+	CycleMicros int64
+}
+
+// StageTime is the time deals spent in a stage, over the visits that
+// ended in the range.
+type StageTime struct {
+	Stage  string
+	Visits int64
+	Micros int64
+}
+
+// The reference implementations of the sales rows: the memory adapter
+// uses them, and the conformance suite checks every adapter against them.
+// Rows come sorted by their fields in declaration order.
+
+// AggregateStageAmounts groups the open deals by stage and probability.
+func AggregateStageAmounts(deals []Deal, q SalesQuery) []StageAmount {
+	acc := map[StageAmount]*StageAmount{}
+	for _, d := range deals {
+		if !q.Match(d) || d.Status != DealOpen {
+			continue
+		}
+		k := StageAmount{Stage: d.Stage, Probability: d.Probability}
+		row := acc[k]
+		if row == nil {
+			row = &StageAmount{Stage: d.Stage, Probability: d.Probability}
+			acc[k] = row
+		}
+		row.Deals++
+		row.AmountMinor += minorOf(d.Amount)
+	}
+	return sortedRows(acc, func(a, b StageAmount) int {
+		return cmp.Or(cmp.Compare(a.Stage, b.Stage), cmp.Compare(a.Probability, b.Probability))
+	})
+}
+
+// forecastDate is the date a deal counts on in the forecast.
+func forecastDate(d Deal) (Date, bool) {
+	switch d.Status {
+	case DealOpen:
+		return d.CloseDate, true
+	case DealWon:
+		return DateOf(d.ClosedAt.UTC()), true
+	}
+	return Date{}, false
+}
+
+// AggregateForecast groups open and won deals by month, stage,
+// probability and status.
+func AggregateForecast(deals []Deal, q SalesQuery) []ForecastAmount {
+	acc := map[ForecastAmount]*ForecastAmount{}
+	for _, d := range deals {
+		day, ok := forecastDate(d)
+		if !q.Match(d) || !ok {
+			continue
+		}
+		month := ""
+		if !day.IsZero() {
+			if !inRange(q.From, q.To, day.In(time.UTC)) {
+				continue
+			}
+			month = fmt.Sprintf("%04d-%02d", day.Year, int(day.Month))
+		} else if !q.From.IsZero() || !q.To.IsZero() {
+			continue
+		}
+		k := ForecastAmount{Month: month, Stage: d.Stage, Probability: d.Probability, Status: d.Status}
+		row := acc[k]
+		if row == nil {
+			row = &ForecastAmount{Month: month, Stage: d.Stage, Probability: d.Probability, Status: d.Status}
+			acc[k] = row
+		}
+		row.Deals++
+		row.AmountMinor += minorOf(d.Amount)
+	}
+	return sortedRows(acc, func(a, b ForecastAmount) int {
+		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Stage, b.Stage),
+			cmp.Compare(a.Probability, b.Probability), cmp.Compare(a.Status, b.Status))
+	})
+}
+
+// AggregateCohort counts the deals created in the range by how far they
+// got and their status.
+func AggregateCohort(deals []Deal, q SalesQuery) []CohortCount {
+	acc := map[CohortCount]*CohortCount{}
+	for _, d := range deals {
+		if !q.Match(d) || !inRange(q.From, q.To, d.CreatedAt) {
+			continue
+		}
+		k := CohortCount{Furthest: d.Furthest, Status: d.Status}
+		row := acc[k]
+		if row == nil {
+			row = &CohortCount{Furthest: d.Furthest, Status: d.Status}
+			acc[k] = row
+		}
+		row.Deals++
+	}
+	return sortedRows(acc, func(a, b CohortCount) int {
+		return cmp.Or(cmp.Compare(a.Furthest, b.Furthest), cmp.Compare(a.Status, b.Status))
+	})
+}
+
+// AggregateOutcomes counts the deals closed in the range by status and
+// lost reason.
+func AggregateOutcomes(deals []Deal, q SalesQuery) []OutcomeCount {
+	acc := map[OutcomeCount]*OutcomeCount{}
+	for _, d := range deals {
+		if !q.Match(d) || d.Status == DealOpen || !inRange(q.From, q.To, d.ClosedAt) {
+			continue
+		}
+		k := OutcomeCount{Status: d.Status, LostReason: d.LostReason}
+		row := acc[k]
+		if row == nil {
+			row = &OutcomeCount{Status: d.Status, LostReason: d.LostReason}
+			acc[k] = row
+		}
+		row.Deals++
+		row.AmountMinor += minorOf(d.Amount)
+		row.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
+	}
+	return sortedRows(acc, func(a, b OutcomeCount) int {
+		return cmp.Or(cmp.Compare(a.Status, b.Status), cmp.Compare(a.LostReason, b.LostReason))
+	})
+}
+
+// AggregateStageTimes adds up the stage visits that ended in the range.
+func AggregateStageTimes(deals []Deal, q SalesQuery) []StageTime {
+	acc := map[string]*StageTime{}
+	for _, d := range deals {
+		if !q.Match(d) {
+			continue
+		}
+		for _, v := range d.History {
+			if v.Left.IsZero() || !inRange(q.From, q.To, v.Left) {
+				continue
+			}
+			row := acc[v.Stage]
+			if row == nil {
+				row = &StageTime{Stage: v.Stage}
+				acc[v.Stage] = row
+			}
+			row.Visits++
+			row.Micros += v.Left.Sub(v.Entered).Microseconds()
+		}
+	}
+	return sortedRows(acc, func(a, b StageTime) int { return cmp.Compare(a.Stage, b.Stage) })
+}
+
+func sortedRows[K comparable, T any](acc map[K]*T, order func(a, b T) int) []T {
+	out := make([]T, 0, len(acc))
+	for _, r := range acc {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, order)
+	return out
+}
+
+// weigh returns amount times probability percent, exactly, in minor units
+// with two more decimals.
+func weigh(amountMinor int64, probability int) decimal.Decimal {
+	return decimal.NewFromInt(amountMinor).Mul(decimal.NewFromInt(int64(probability))).Shift(-2)
+}
+
+// FunnelNow is the funnel as it stands: the open deals of each open stage,
+// their value and their weighted value.
+func (p Pipeline) FunnelNow(rows []StageAmount) Funnel {
+	f := Funnel{Title: p.Name + ": open deals by stage", Pipeline: p.ID, Currency: p.Currency}
+	var prev int64
+	for i, s := range p.OpenStages() {
+		fs := FunnelStage{Stage: s.Key, Name: s.Name}
+		var value int64
+		weighted := decimal.Zero
+		for _, r := range rows {
+			if r.Stage == s.Key {
+				fs.Deals += r.Deals
+				value += r.AmountMinor
+				weighted = weighted.Add(weigh(r.AmountMinor, r.Probability))
+			}
+		}
+		fs.Value = MoneyFromMinor(value, p.Currency)
+		fs.Weighted = MoneyFromMinor(weighted.RoundBank(0).IntPart(), p.Currency)
+		fs.Rate = stageRate(i, fs.Deals, prev)
+		prev = fs.Deals
+		f.Stages = append(f.Stages, fs)
+	}
+	return f
+}
+
+func stageRate(i int, n, prev int64) float64 {
+	switch {
+	case i == 0:
+		return 1
+	case prev == 0:
+		return 0
+	}
+	return float64(n) / float64(prev)
+}
+
+// CohortFunnel is the funnel of the deals created in a period: how many
+// reached each open stage (a deal that skipped a stage passed it), and how
+// many were won, with the conversion from each bar to the next.
+func (p Pipeline) CohortFunnel(rows []CohortCount) Funnel {
+	f := Funnel{Title: p.Name + ": how far the deals got", Pipeline: p.ID, Currency: p.Currency}
+	var prev int64
+	open := p.OpenStages()
+	for i, s := range open {
+		fs := FunnelStage{Stage: s.Key, Name: s.Name, Value: Zero(p.Currency), Weighted: Zero(p.Currency)}
+		for _, r := range rows {
+			if r.Furthest >= i+1 {
+				fs.Deals += r.Deals
+			}
+		}
+		fs.Rate = stageRate(i, fs.Deals, prev)
+		prev = fs.Deals
+		f.Stages = append(f.Stages, fs)
+	}
+	won, _ := p.Stage(p.closing(StageWon))
+	fs := FunnelStage{Stage: won.Key, Name: won.Name, Value: Zero(p.Currency), Weighted: Zero(p.Currency)}
+	for _, r := range rows {
+		if r.Status == DealWon {
+			fs.Deals += r.Deals
+		}
+	}
+	fs.Rate = stageRate(len(open), fs.Deals, prev)
+	f.Stages = append(f.Stages, fs)
+	return f
+}
+
+// ForecastLine is the forecast of a month and category: the deals, their
+// value, and their value weighted by probability. Won deals are in the
+// closed category at their actual amount, weighted at 100%; lost deals are
+// not in the forecast.
+type ForecastLine struct {
+	Month    string // "2026-03", or "" for open deals without a close date
+	Category ForecastCategory
+	Deals    int64
+	Amount   Money
+	Weighted Money
+}
+
+// Forecast turns forecast rows into lines by month and category, in month
+// order, then category in the order pipeline, best case, commit, closed.
+func (p Pipeline) Forecast(rows []ForecastAmount) []ForecastLine {
+	type key struct {
+		month string
+		cat   ForecastCategory
+	}
+	amount := map[key]int64{}
+	weighted := map[key]decimal.Decimal{}
+	deals := map[key]int64{}
+	var keys []key
+	for _, r := range rows {
+		s, ok := p.Stage(r.Stage)
+		if !ok {
+			continue
+		}
+		k := key{r.Month, s.Category}
+		if _, seen := deals[k]; !seen {
+			keys = append(keys, k)
+			weighted[k] = decimal.Zero
+		}
+		deals[k] += r.Deals
+		amount[k] += r.AmountMinor
+		weighted[k] = weighted[k].Add(weigh(r.AmountMinor, r.Probability))
+	}
+	order := []ForecastCategory{ForecastPipeline, ForecastBestCase, ForecastCommit, ForecastClosed, ForecastOmitted}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.month, b.month), cmp.Compare(slices.Index(order, a.cat), slices.Index(order, b.cat)))
+	})
+	out := make([]ForecastLine, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, ForecastLine{Month: k.month, Category: k.cat, Deals: deals[k],
+			Amount: MoneyFromMinor(amount[k], p.Currency), Weighted: MoneyFromMinor(weighted[k].RoundBank(0).IntPart(), p.Currency)})
+	}
+	return out
+}
+
+// SalesKPIs are the headline figures of a pipeline over a period.
+type SalesKPIs struct {
+	Won, Lost       int64
+	WinRate         float64 // won / (won + lost), 0-1
+	AverageDealSize Money   // of the won deals
+	SalesCycle      time.Duration
+	LostReasons     []ReasonCount
+	StageVelocity   []StageVelocity // the mean time spent in each stage, in pipeline order
+}
+
+// ReasonCount is how many deals were lost for a reason.
+type ReasonCount struct {
+	Reason LostReason
+	Deals  int64
+}
+
+// StageVelocity is the mean time deals spent in a stage.
+type StageVelocity struct {
+	Stage   string
+	Visits  int64
+	Average time.Duration
+}
+
+// KPIs turns outcome and stage-time rows into the headline figures.
+func (p Pipeline) KPIs(outcomes []OutcomeCount, times []StageTime) SalesKPIs {
+	k := SalesKPIs{AverageDealSize: Zero(p.Currency)}
+	var wonMinor, cycle int64
+	for _, o := range outcomes {
+		switch o.Status {
+		case DealWon:
+			k.Won += o.Deals
+			wonMinor += o.AmountMinor
+			cycle += o.CycleMicros
+		case DealLost:
+			k.Lost += o.Deals
+			k.LostReasons = append(k.LostReasons, ReasonCount{Reason: o.LostReason, Deals: o.Deals})
+		}
+	}
+	if k.Won+k.Lost > 0 {
+		k.WinRate = float64(k.Won) / float64(k.Won+k.Lost)
+	}
+	if k.Won > 0 {
+		k.AverageDealSize = MoneyFromMinor(divRound(wonMinor, k.Won), p.Currency)
+		k.SalesCycle = time.Duration(cycle/k.Won) * time.Microsecond
+	}
+	slices.SortStableFunc(k.LostReasons, func(a, b ReasonCount) int { return cmp.Compare(b.Deals, a.Deals) })
+	for _, s := range p.Stages {
+		for _, t := range times {
+			if t.Stage == s.Key && t.Visits > 0 {
+				k.StageVelocity = append(k.StageVelocity, StageVelocity{Stage: s.Key, Visits: t.Visits,
+					Average: time.Duration(t.Micros/t.Visits) * time.Microsecond})
+			}
+		}
+	}
+	return k
+}
