@@ -1,0 +1,120 @@
+package crm
+
+import "context"
+
+// PipelineReader reads pipelines.
+type PipelineReader interface {
+	Get(ctx context.Context, id ID) (Pipeline, error)
+	List(ctx context.Context, page PageRequest) ([]Pipeline, error)
+}
+
+// PipelineRepository reads and writes pipelines, with the version rules of
+// CustomerRepository.
+type PipelineRepository interface {
+	PipelineReader
+	Insert(ctx context.Context, p Pipeline) error
+	Update(ctx context.Context, p Pipeline) error
+}
+
+// DealFilter selects deals; zero fields match everything.
+type DealFilter struct {
+	Pipeline ID
+	Customer ID
+	Owner    ID
+	Team     string
+	Status   DealStatus
+	Stage    string
+	Campaign ID
+}
+
+// Match reports whether d passes the filter.
+func (f DealFilter) Match(d Deal) bool {
+	return (f.Pipeline.IsZero() || d.Pipeline == f.Pipeline) &&
+		(f.Customer.IsZero() || d.Customer == f.Customer) &&
+		(f.Owner.IsZero() || d.Owner == f.Owner) &&
+		(f.Team == "" || d.Team == f.Team) &&
+		(f.Status == "" || d.Status == f.Status) &&
+		(f.Stage == "" || d.Stage == f.Stage) &&
+		(f.Campaign.IsZero() || d.Campaign == f.Campaign)
+}
+
+// DealReader reads deals.
+type DealReader interface {
+	Get(ctx context.Context, id ID) (Deal, error)
+	List(ctx context.Context, f DealFilter, page PageRequest) ([]Deal, error)
+}
+
+// DealRepository reads and writes deals, with the version rules of
+// CustomerRepository. Adapters keep what analytics need beside the deal
+// (its stage visits, Furthest, amounts in minor units).
+type DealRepository interface {
+	DealReader
+	Insert(ctx context.Context, d Deal) error
+	Update(ctx context.Context, d Deal) error
+}
+
+// ActivityFilter selects activities; zero fields match everything.
+type ActivityFilter struct {
+	Customer ID
+	Deal     ID
+	Owner    ID
+	Team     string
+	Type     ActivityType
+	// OverdueOn, when set, selects the activities whose follow-up is
+	// before it and not done.
+	OverdueOn Date
+}
+
+// Match reports whether a passes the filter.
+func (f ActivityFilter) Match(a Activity) bool {
+	return (f.Customer.IsZero() || a.Customer == f.Customer) &&
+		(f.Deal.IsZero() || a.Deal == f.Deal) &&
+		(f.Owner.IsZero() || a.Owner == f.Owner) &&
+		(f.Team == "" || a.Team == f.Team) &&
+		(f.Type == "" || a.Type == f.Type) &&
+		(f.OverdueOn.IsZero() || a.Overdue(f.OverdueOn))
+}
+
+// ActivityReader reads activities.
+type ActivityReader interface {
+	Get(ctx context.Context, id ID) (Activity, error)
+	List(ctx context.Context, f ActivityFilter, page PageRequest) ([]Activity, error)
+}
+
+// ActivityRepository reads and writes activities, with the version rules
+// of CustomerRepository.
+type ActivityRepository interface {
+	ActivityReader
+	Insert(ctx context.Context, a Activity) error
+	Update(ctx context.Context, a Activity) error
+}
+
+// CampaignReader reads campaigns.
+type CampaignReader interface {
+	Get(ctx context.Context, id ID) (Campaign, error)
+	List(ctx context.Context, page PageRequest) ([]Campaign, error)
+}
+
+// CampaignRepository reads and writes campaigns, with the version rules of
+// CustomerRepository.
+type CampaignRepository interface {
+	CampaignReader
+	Insert(ctx context.Context, c Campaign) error
+	Update(ctx context.Context, c Campaign) error
+}
+
+// SalesAnalytics answers the sales questions with rows that SQL adapters
+// aggregate in the database. Every adapter must return exactly what the
+// reference implementations return (AggregateStageAmounts,
+// AggregateForecast, AggregateCohort, AggregateOutcomes,
+// AggregateStageTimes, AggregateCampaign, AggregateWork), in the same
+// order.
+type SalesAnalytics interface {
+	StageAmounts(ctx context.Context, q SalesQuery) ([]StageAmount, error)
+	Forecast(ctx context.Context, q SalesQuery) ([]ForecastAmount, error)
+	Cohort(ctx context.Context, q SalesQuery) ([]CohortCount, error)
+	Outcomes(ctx context.Context, q SalesQuery) ([]OutcomeCount, error)
+	StageTimes(ctx context.Context, q SalesQuery) ([]StageTime, error)
+	Campaign(ctx context.Context, c Campaign) (CampaignCounts, error)
+	Work(ctx context.Context, q WorkQuery) (WorkCounts, error)
+}
