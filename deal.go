@@ -133,9 +133,14 @@ func (d Deal) StageEnteredAt() time.Time {
 // stage index. It is immutable and safe for concurrent use; a move with it
 // does not allocate beyond the deal's history.
 type DealFlow struct {
-	p      Pipeline
-	stages *Machine[string, string]
-	index  map[string]int
+	p       Pipeline
+	stages  *Machine[string, string]
+	index   map[string]int
+	allowed [][]bool // allowed[from][to]: the stage machine's moves between open stages, by stage index
+	open    int      // the number of open stages
+	first   string   // the first open stage
+	won     string
+	lost    string
 }
 
 // Flow checks the pipeline and compiles it.
@@ -148,9 +153,16 @@ func (p Pipeline) Flow() (*DealFlow, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &DealFlow{p: p, stages: m, index: make(map[string]int, len(p.Stages))}
+	f := &DealFlow{p: p, stages: m, index: make(map[string]int, len(p.Stages)), allowed: make([][]bool, len(p.Stages)),
+		open: len(p.OpenStages()), first: p.OpenStages()[0].Key, won: p.closing(StageWon), lost: p.closing(StageLost)}
 	for i, s := range p.Stages {
 		f.index[s.Key] = i
+		f.allowed[i] = make([]bool, len(p.Stages))
+	}
+	for _, t := range m.Table() {
+		if t.Event == t.To { // a move between open stages: its event is the target
+			f.allowed[f.index[t.From]][f.index[t.To]] = true
+		}
 	}
 	return f, nil
 }
@@ -193,14 +205,14 @@ func (f *DealFlow) Open(id ID, n NewDeal, owner User, now time.Time) (Deal, erro
 	if err := checkProbability(n.ManualProbability); err != nil {
 		return Deal{}, err
 	}
-	d.Stage = cmpOr(n.Stage, f.p.OpenStages()[0].Key)
+	d.Stage = cmpOr(n.Stage, f.first)
 	i, ok := f.index[d.Stage]
 	if !ok || f.p.Stages[i].Type != StageOpen {
 		return Deal{}, invalid("stage", "open_stage", fmt.Sprintf("%q is not an open stage of the pipeline", d.Stage))
 	}
 	d.Furthest = i + 1
 	d.History = []StageVisit{{Stage: d.Stage, Entered: now}}
-	f.settle(&d)
+	f.settle(&d, i)
 	return d, nil
 }
 
@@ -228,8 +240,8 @@ func checkProbability(p *int) error {
 }
 
 // settle sets the effective probability: 100 won, 0 lost, else the hand-set
-// one or the stage's.
-func (f *DealFlow) settle(d *Deal) {
+// one or that of the stage at index i.
+func (f *DealFlow) settle(d *Deal, i int) {
 	switch {
 	case d.Status == DealWon:
 		d.Probability = 100
@@ -237,8 +249,8 @@ func (f *DealFlow) settle(d *Deal) {
 		d.Probability = 0
 	case d.ManualProbability != nil:
 		d.Probability = *d.ManualProbability
-	default:
-		d.Probability = f.p.Stages[f.index[d.Stage]].Probability
+	case i >= 0 && i < len(f.p.Stages):
+		d.Probability = f.p.Stages[i].Probability
 	}
 }
 
@@ -246,30 +258,38 @@ func (f *DealFlow) settle(d *Deal) {
 // allows the move and the deal meets the exit requirements of the stage it
 // leaves when moving forward. On error the deal is unchanged.
 func (f *DealFlow) Move(d *Deal, to string, at time.Time) error {
-	if _, err := dealMachine.Next(d.Status, DealMoveStage); err != nil {
+	if d.Status != DealOpen {
+		_, err := dealMachine.Next(d.Status, DealMoveStage)
 		return err
 	}
 	if to == d.Stage {
 		return nil // a self-transition: nothing to do, and no error
 	}
-	if _, err := f.stages.Next(d.Stage, to); err != nil {
-		if _, known := f.index[to]; !known {
-			return invalid("stage", "exists", fmt.Sprintf("no stage %q in the pipeline", to))
-		}
+	from, ok := f.index[d.Stage]
+	if !ok {
+		return invalid("stage", "exists", fmt.Sprintf("the deal's stage %q is not in the pipeline", d.Stage))
+	}
+	target, ok := f.index[to]
+	if !ok {
+		return invalid("stage", "exists", fmt.Sprintf("no stage %q in the pipeline", to))
+	}
+	if !f.allowed[from][target] {
+		_, err := f.stages.Next(d.Stage, to) // the table's refusal, with its names
 		return err
 	}
-	if f.index[to] > f.index[d.Stage] {
-		if err := f.exitCheck(d); err != nil {
+	if target > from {
+		if err := f.exitCheck(d, from); err != nil {
 			return err
 		}
 	}
-	f.enter(d, to, at)
+	f.enter(d, target, at)
 	return nil
 }
 
-// exitCheck reports the first requirement of the deal's stage it lacks.
-func (f *DealFlow) exitCheck(d *Deal) error {
-	for _, r := range f.p.Stages[f.index[d.Stage]].ExitRequires {
+// exitCheck reports the first requirement of the deal's stage, at index
+// i, that the deal lacks.
+func (f *DealFlow) exitCheck(d *Deal, i int) error {
+	for _, r := range f.p.Stages[i].ExitRequires {
 		var missing bool
 		switch r {
 		case RequireAmount:
@@ -287,19 +307,21 @@ func (f *DealFlow) exitCheck(d *Deal) error {
 	return nil
 }
 
-func (f *DealFlow) enter(d *Deal, stage string, at time.Time) {
+// enter puts the deal in the stage at index i.
+func (f *DealFlow) enter(d *Deal, i int, at time.Time) {
+	stage := f.p.Stages[i].Key
 	if n := len(d.History); n > 0 {
 		d.History[n-1].Left = at
 	}
 	d.History = append(d.History, StageVisit{Stage: stage, Entered: at})
 	d.Stage = stage
-	switch i := f.index[stage]; f.p.Stages[i].Type {
+	switch f.p.Stages[i].Type {
 	case StageOpen:
 		d.Furthest = max(d.Furthest, i+1)
 	case StageWon:
-		d.Furthest = len(f.p.OpenStages())
+		d.Furthest = f.open
 	}
-	f.settle(d)
+	f.settle(d, i)
 }
 
 // Win closes the deal as won at amount (the actual amount; zero keeps the
@@ -318,11 +340,15 @@ func (f *DealFlow) Win(d *Deal, amount Money, at time.Time) error {
 	if !amount.IsPositive() {
 		return invalid("amount", "positive", "a won deal has an amount")
 	}
-	if err := f.exitCheck(d); err != nil {
+	from, ok := f.index[d.Stage]
+	if !ok {
+		return invalid("stage", "exists", fmt.Sprintf("the deal's stage %q is not in the pipeline", d.Stage))
+	}
+	if err := f.exitCheck(d, from); err != nil {
 		return err
 	}
 	d.Amount, d.Status, d.ClosedAt, d.CloseDate = amount, DealWon, at, DateOf(at)
-	f.enter(d, f.p.closing(StageWon), at)
+	f.enter(d, f.index[f.won], at)
 	return nil
 }
 
@@ -340,7 +366,7 @@ func (f *DealFlow) Lose(d *Deal, reason LostReason, notes string, at time.Time) 
 		return err
 	}
 	d.LostReason, d.LostNotes, d.Status, d.ClosedAt = reason, notes, DealLost, at
-	f.enter(d, f.p.closing(StageLost), at)
+	f.enter(d, f.index[f.lost], at)
 	return nil
 }
 
@@ -350,10 +376,10 @@ func (f *DealFlow) Reopen(d *Deal, at time.Time) error {
 	if _, err := dealMachine.Next(d.Status, DealReopenEvent); err != nil {
 		return err
 	}
-	back := f.p.OpenStages()[0].Key
+	back := f.index[f.first]
 	for i := len(d.History) - 1; i >= 0; i-- {
 		if s, ok := f.index[d.History[i].Stage]; ok && f.p.Stages[s].Type == StageOpen {
-			back = d.History[i].Stage
+			back = s
 			break
 		}
 	}
@@ -369,7 +395,11 @@ func (f *DealFlow) SetProbability(d *Deal, p *int) error {
 		return err
 	}
 	d.ManualProbability = p
-	f.settle(d)
+	i, ok := f.index[d.Stage]
+	if !ok {
+		i = -1
+	}
+	f.settle(d, i)
 	return nil
 }
 
@@ -386,6 +416,10 @@ func (f *DealFlow) Rotting(d Deal, now time.Time) (bool, int) {
 		since = d.LastActivityAt
 	}
 	idle := int(now.Sub(since) / (24 * time.Hour))
-	limit := f.p.Stages[f.index[d.Stage]].RotAfterDays
+	i, ok := f.index[d.Stage]
+	if !ok {
+		return false, idle
+	}
+	limit := f.p.Stages[i].RotAfterDays
 	return limit > 0 && idle > limit, idle
 }

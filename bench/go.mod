@@ -1,0 +1,16 @@
+module github.com/crmkit/crm/bench
+
+go 1.26.8
+
+require (
+	github.com/crmkit/crm v0.0.0
+	github.com/looplab/fsm v1.0.3
+	github.com/qmuntal/stateless v1.7.2
+)
+
+require (
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/shopspring/decimal v1.6.0 // indirect
+)
+
+replace github.com/crmkit/crm => ../
