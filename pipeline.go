@@ -238,19 +238,19 @@ func (p Pipeline) StageMachine() (*Machine[string, string], error) {
 	var rows []Transition[string, string]
 	for i, from := range open {
 		for j, to := range open {
-			var why string
+			why, when := "", exitWhen(from)
 			switch {
 			case j == i+1:
 				why = "the deal moves to the next step"
 			case j > i+1 && p.AllowSkip:
 				why = "this pipeline allows skipping steps"
 			case j < i && p.AllowBack:
-				why = "this pipeline allows going back"
+				why, when = "this pipeline allows going back", "the deal needs more work at an earlier step"
 			default:
 				continue
 			}
 			rows = append(rows, Transition[string, string]{From: from.Key, Event: to.Key, To: to.Key,
-				Who: "the deal's owner, a manager of the team, or an admin", When: exitWhen(from), Why: why})
+				Who: "the deal's owner, a manager of the team, or an admin", When: when, Why: why})
 		}
 		rows = append(rows,
 			Transition[string, string]{From: from.Key, Event: DealWin, To: won, Who: "the deal's owner or a manager",
