@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/store/sqlstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,17 +69,21 @@ func TestMigrationsFS(t *testing.T) {
 	t.Run("SQLite", func(t *testing.T) {
 		files, err := sqlstore.Migrations(sqlstore.SQLite, sqlstore.WithTablePrefix("app_"))
 		require.NoError(t, err)
-		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql"))
+		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql"))
 		text := readFile(t, files, "0001_foundation.sql")
 		assert.Contains(t, text, `CREATE TABLE "app_customers"`)
 		assert.Contains(t, text, `CREATE INDEX "app_customers_owner_idx" ON "app_customers" (owner_id, id)`)
 		assert.NotContains(t, text, "{{")
 		assert.NotContains(t, text, "crm_", "the default prefix is replaced")
+		text = readFile(t, files, "0002_experience.sql")
+		assert.Contains(t, text, `CREATE UNIQUE INDEX "app_interactions_idempotency_idx" ON "app_interactions" (idempotency_key)`)
+		assert.Contains(t, text, `REFERENCES "app_touchpoint_maps" (id)`)
+		assert.NotContains(t, text, "{{")
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
 		files, err := sqlstore.Migrations(sqlstore.PostgreSQL, sqlstore.WithSchema("sales"), sqlstore.WithTablePrefix("app_"))
 		require.NoError(t, err)
-		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql"))
+		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql"))
 		text := readFile(t, files, "0001_foundation.sql")
 		assert.Contains(t, text, `CREATE SCHEMA IF NOT EXISTS "sales";`)
 		assert.Contains(t, text, `CREATE TABLE "sales"."app_events"`)
@@ -92,6 +97,17 @@ func TestMigrationsFS(t *testing.T) {
 		text := readFile(t, files, "0001_foundation.sql")
 		assert.NotContains(t, text, "CREATE SCHEMA")
 		assert.Contains(t, text, `CREATE TABLE "crm_users"`)
+	})
+	t.Run("NoFloatingPoint", func(t *testing.T) {
+		for _, d := range []sqlstore.Dialect{sqlstore.SQLite, sqlstore.PostgreSQL} {
+			files, err := sqlstore.Migrations(d)
+			require.NoError(t, err)
+			entries, err := fs.ReadDir(files, ".")
+			require.NoError(t, err)
+			for _, e := range entries {
+				assert.NotRegexp(t, `(?i)\b(real|float\w*|double|numeric|decimal)\b`, readFile(t, files, e.Name()), "%v %s", d, e.Name())
+			}
+		}
 	})
 }
 
@@ -124,4 +140,69 @@ func readFile(t *testing.T, files fs.FS, name string) string {
 	b, err := fs.ReadFile(files, name)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// TestMigrationsOverFoundation brings a database that has only 0001, with
+// a customer in it, up to date: the later migrations run once, the old
+// customer reads back as a lead on the ladder's first rung, and the new
+// tables work.
+func TestMigrationsOverFoundation(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		db := b.open(t)
+		files, err := sqlstore.Migrations(b.dialect, db.opts...)
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, readFile(t, files, "0001_foundation.sql"))
+		require.NoError(t, err)
+		versions := db.table("crm_", "schema_migrations")
+		_, err = db.ExecContext(ctx, "CREATE TABLE "+versions+" (version bigint NOT NULL PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)")
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, "INSERT INTO "+versions+" (version, name, applied_at) VALUES (1, 'foundation', 'then')")
+		require.NoError(t, err)
+		old := sampleCustomer(newID(t), newID(t))
+		insertFoundationCustomer(ctx, t, db, b.dialect, old)
+
+		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
+		require.NoError(t, err)
+		require.NoError(t, s.Migrate(ctx))
+		require.NoError(t, s.Migrate(ctx), "a second run changes nothing")
+		var names []string
+		rows, err := db.QueryContext(ctx, "SELECT name FROM "+versions+" ORDER BY version")
+		require.NoError(t, err)
+		for rows.Next() {
+			var n string
+			require.NoError(t, rows.Scan(&n))
+			names = append(names, n)
+		}
+		require.NoError(t, rows.Err())
+		assert.Equal(t, []string{"foundation", "experience", "sales"}, names)
+
+		got, err := getCustomer(ctx, s, old.ID)
+		require.NoError(t, err)
+		old.Lifecycle = crm.LifecycleLead
+		assert.Equal(t, old, got)
+		assert.Len(t, listCustomers(ctx, t, s, crm.CustomerFilter{Stage: crm.Indifferent}), 1,
+			"a customer from before the ladder stands on its first rung")
+		in := sampleInteraction(newID(t), old.ID, newID(t), at(5))
+		require.NoError(t, insertInteraction(ctx, s, in))
+		assert.Equal(t, in, getInteraction(ctx, t, s, in.ID))
+	})
+}
+
+// insertFoundationCustomer writes c with the columns of 0001 only, as a
+// store of that time did.
+func insertFoundationCustomer(ctx context.Context, t *testing.T, db testDB, d sqlstore.Dialect, c crm.Customer) {
+	t.Helper()
+	var created, updated any = c.CreatedAt, c.UpdatedAt
+	marks := "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
+	if d == sqlstore.SQLite {
+		const layout = "2006-01-02T15:04:05.000000Z"
+		created, updated = c.CreatedAt.Format(layout), c.UpdatedAt.Format(layout)
+		marks = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+	}
+	_, err := db.ExecContext(ctx, "INSERT INTO "+db.table("crm_", "customers")+
+		" (id, kind, name, contacts, segment, tags, attributes, owner_id, team, key_account, status, created_at, updated_at, version)"+
+		" VALUES ("+marks+")", c.ID.String(), string(c.Kind), c.Name, "null", c.Segment, "null", "null", c.OwnerID.String(),
+		c.Team, c.KeyAccount, string(c.Status), created, updated, c.Version)
+	require.NoError(t, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"sync"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -82,13 +83,16 @@ func (s *Store) attempt(ctx context.Context, write bool, fn func(*txn) error) er
 	if err != nil {
 		return err
 	}
+	t := &txn{s: s, q: h.q, write: write}
 	finished := false
 	defer func() {
 		if !finished { // fn panicked or called runtime.Goexit
+			t.closeStatements()
 			h.rollback()
 		}
 	}()
-	err = fn(&txn{s: s, q: h.q, write: write})
+	err = fn(t)
+	t.closeStatements()
 	finished = true
 	if err != nil {
 		h.rollback()
@@ -176,26 +180,85 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // txn is one attempt of a transaction. Queries are written with '?'
 // placeholders and rebound for the dialect.
+//
+// On SQLite, whose driver parses the SQL of every call, a transaction
+// prepares each statement once and reuses it: a transaction that writes
+// many rows of one kind parses its INSERT once. PostgreSQL drivers keep
+// prepared statements of their own (pgx does per connection), so there
+// the text goes to the driver as it is.
 type txn struct {
 	s     *Store
 	q     querier
 	write bool
+
+	mu    sync.Mutex // guards stmts, for a caller who shares the tx between goroutines
+	stmts map[string]*sql.Stmt
 }
 
 func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.q.ExecContext(ctx, t.s.dialect.rebind(query), args...)
+	st, err := t.prepared(ctx, query)
+	if st == nil {
+		if err != nil {
+			return nil, err
+		}
+		return t.q.ExecContext(ctx, t.s.dialect.rebind(query), args...)
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 func (t *txn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.q.QueryContext(ctx, t.s.dialect.rebind(query), args...)
+	st, err := t.prepared(ctx, query)
+	if st == nil {
+		if err != nil {
+			return nil, err
+		}
+		return t.q.QueryContext(ctx, t.s.dialect.rebind(query), args...)
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 func (t *txn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, _ := t.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.q.QueryRowContext(ctx, t.s.dialect.rebind(query), args...)
+}
+
+// prepared returns query prepared in the transaction, or nil when the
+// dialect runs the text as it is.
+func (t *txn) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if t.s.dialect != SQLite {
+		return nil, nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.q.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+// closeStatements closes what the transaction prepared.
+func (t *txn) closeStatements() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, st := range t.stmts {
+		_ = st.Close()
+	}
+	t.stmts = nil
 }
 
 // readTx and writeTx give a transaction's repositories the read-only or
