@@ -41,20 +41,7 @@ var caseTable = &recordTable[crm.Case]{
 }
 
 // caseRepo implements crm.CaseRepository in one transaction.
-type caseRepo struct{ t *txn }
-
-func (r caseRepo) records() records[crm.Case] { return records[crm.Case]{caseTable, r.t} }
-
-// Get implements crm.CaseReader.
-func (r caseRepo) Get(ctx context.Context, id crm.ID) (crm.Case, error) {
-	return r.records().get(ctx, id)
-}
-
-// Insert implements crm.CaseRepository.
-func (r caseRepo) Insert(ctx context.Context, c crm.Case) error { return r.records().insert(ctx, c) }
-
-// Update implements crm.CaseRepository.
-func (r caseRepo) Update(ctx context.Context, c crm.Case) error { return r.records().update(ctx, c) }
+type caseRepo struct{ repo[crm.Case] }
 
 // List implements crm.CaseReader with the rules of crm.CaseFilter.Match.
 func (r caseRepo) List(ctx context.Context, f crm.CaseFilter, page crm.PageRequest) ([]crm.Case, error) {
@@ -67,5 +54,5 @@ func (r caseRepo) List(ctx context.Context, f crm.CaseFilter, page crm.PageReque
 		w.add("promised_by IS NOT NULL AND promised_by < ? AND promise_broken = ? AND resolved_at IS NULL",
 			r.t.s.timeArg(ceilMicro(f.PromiseDueBefore)), false)
 	}
-	return r.records().list(ctx, w, page)
+	return r.list(ctx, w, page)
 }

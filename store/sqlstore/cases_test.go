@@ -14,11 +14,8 @@ var caseRules = versionRules[crm.Case]{
 	kind:        crm.KindCase,
 	id:          func(c crm.Case) crm.ID { return c.ID },
 	withVersion: func(c crm.Case, v int64) crm.Case { c.Version = v; return c },
-	insert:      func(ctx context.Context, tx crm.Tx, c crm.Case) error { return tx.Cases().Insert(ctx, c) },
-	update:      func(ctx context.Context, tx crm.Tx, c crm.Case) error { return tx.Cases().Update(ctx, c) },
-	get: func(ctx context.Context, tx crm.ReadTx, id crm.ID) (crm.Case, error) {
-		return tx.Cases().Get(ctx, id)
-	},
+	writer:      func(tx crm.Tx) writer[crm.Case] { return tx.Cases() },
+	reader:      func(tx crm.ReadTx) reader[crm.Case] { return tx.Cases() },
 }
 
 func TestCaseRoundTripAndVersions(t *testing.T) {

@@ -79,26 +79,7 @@ func saveTags(ctx context.Context, t *txn, c crm.Customer, inserted bool) error 
 }
 
 // customerRepo implements crm.CustomerRepository in one transaction.
-type customerRepo struct{ t *txn }
-
-func (r customerRepo) records() records[crm.Customer] {
-	return records[crm.Customer]{customerTable, r.t}
-}
-
-// Get implements crm.CustomerReader.
-func (r customerRepo) Get(ctx context.Context, id crm.ID) (crm.Customer, error) {
-	return r.records().get(ctx, id)
-}
-
-// Insert implements crm.CustomerRepository.
-func (r customerRepo) Insert(ctx context.Context, c crm.Customer) error {
-	return r.records().insert(ctx, c)
-}
-
-// Update implements crm.CustomerRepository.
-func (r customerRepo) Update(ctx context.Context, c crm.Customer) error {
-	return r.records().update(ctx, c)
-}
+type customerRepo struct{ repo[crm.Customer] }
 
 // List implements crm.CustomerReader with the rules of
 // crm.CustomerFilter.Match, and Stage checked against the customer's
@@ -115,7 +96,7 @@ func (r customerRepo) List(ctx context.Context, f crm.CustomerFilter, page crm.P
 	}
 	w.addIf(f.Status != "", "status = ?", string(f.Status))
 	addStage(&w, r.t.s.names.ladderStates, f.Stage)
-	return r.records().list(ctx, w, page)
+	return r.list(ctx, w, page)
 }
 
 // addStage selects the customers on the rung stage: those whose ladder

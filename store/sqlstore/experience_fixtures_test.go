@@ -96,12 +96,20 @@ type versionRules[T any] struct {
 	kind        crm.Kind
 	id          func(T) crm.ID
 	withVersion func(T, int64) T
-	insert      func(ctx context.Context, tx crm.Tx, v T) error
-	update      func(ctx context.Context, tx crm.Tx, v T) error
-	get         func(ctx context.Context, tx crm.ReadTx, id crm.ID) (T, error)
+	writer      func(tx crm.Tx) writer[T]
+	reader      func(tx crm.ReadTx) reader[T]
 	// save says insert and update are one method (LadderRepository's
 	// SaveState), which takes a version other than 1 for an update.
 	save bool
+}
+
+type writer[T any] interface {
+	Insert(ctx context.Context, v T) error
+	Update(ctx context.Context, v T) error
+}
+
+type reader[T any] interface {
+	Get(ctx context.Context, id crm.ID) (T, error)
 }
 
 // check runs the rules with v, a new record of version 1, and changed, v
@@ -109,37 +117,50 @@ type versionRules[T any] struct {
 func (r versionRules[T]) check(t *testing.T, s crm.Store, v, changed T, other func() T) {
 	ctx := context.Background()
 	id := r.id(v)
-	do := func(fn func(context.Context, crm.Tx, T) error, v T) error {
-		return s.Update(ctx, func(tx crm.Tx) error { return fn(ctx, tx, v) })
+	insert := func(v T) error {
+		return s.Update(ctx, func(tx crm.Tx) error { return r.writer(tx).Insert(ctx, v) })
 	}
-	require.NoError(t, do(r.insert, v))
-	assert.Equal(t, v, read(ctx, t, s, func(tx crm.ReadTx) (T, error) { return r.get(ctx, tx, id) }))
+	update := func(v T) error {
+		return s.Update(ctx, func(tx crm.Tx) error { return r.writer(tx).Update(ctx, v) })
+	}
+	get := func(id crm.ID) (T, error) {
+		var got T
+		err := s.View(ctx, func(tx crm.ReadTx) error {
+			var err error
+			got, err = r.reader(tx).Get(ctx, id)
+			return err
+		})
+		return got, err
+	}
+	require.NoError(t, insert(v))
+	got, err := get(id)
+	require.NoError(t, err)
+	assert.Equal(t, v, got)
 
 	var ce *crm.ConflictError
-	require.ErrorAs(t, do(r.insert, v), &ce, "inserting an existing ID")
+	require.ErrorAs(t, insert(v), &ce, "inserting an existing ID")
 	assert.Equal(t, r.kind, ce.Kind)
 	var nf *crm.NotFoundError
 	if r.save {
-		require.ErrorAs(t, do(r.insert, r.withVersion(other(), 3)), &nf, "an update of nothing")
+		require.ErrorAs(t, insert(r.withVersion(other(), 3)), &nf, "an update of nothing")
 	} else {
-		require.ErrorAs(t, do(r.insert, r.withVersion(other(), 3)), &ce, "a new record has version 1")
+		require.ErrorAs(t, insert(r.withVersion(other(), 3)), &ce, "a new record has version 1")
 	}
 
 	v2 := r.withVersion(changed, 2)
-	require.NoError(t, do(r.update, v2))
-	assert.Equal(t, v2, read(ctx, t, s, func(tx crm.ReadTx) (T, error) { return r.get(ctx, tx, id) }))
+	require.NoError(t, update(v2))
+	got, err = get(id)
+	require.NoError(t, err)
+	assert.Equal(t, v2, got)
 
-	require.ErrorAs(t, do(r.update, v2), &ce, "a stale update")
+	require.ErrorAs(t, update(v2), &ce, "a stale update")
 	assert.ErrorIs(t, ce, crm.ErrConflict)
 	assert.Equal(t, []any{r.kind, id.String(), int64(1), int64(2)}, []any{ce.Kind, ce.ID, ce.Expected, ce.Actual})
 
 	missing := r.withVersion(other(), 2)
-	require.ErrorAs(t, do(r.update, missing), &nf)
+	require.ErrorAs(t, update(missing), &nf)
 	assert.Equal(t, r.kind, nf.Kind)
-	err := s.View(ctx, func(tx crm.ReadTx) error {
-		_, err := r.get(ctx, tx, r.id(missing))
-		return err
-	})
+	_, err = get(r.id(missing))
 	require.ErrorAs(t, err, &nf)
 	assert.Equal(t, r.id(missing).String(), nf.ID)
 }

@@ -61,15 +61,11 @@ func periodValues(t time.Time) []any {
 
 // interactionRepo implements crm.InteractionRepository in one
 // transaction.
-type interactionRepo struct{ t *txn }
-
-func (r interactionRepo) records() records[crm.Interaction] {
-	return records[crm.Interaction]{interactionTable, r.t}
-}
+type interactionRepo struct{ records[crm.Interaction] }
 
 // Get implements crm.InteractionReader.
 func (r interactionRepo) Get(ctx context.Context, id crm.ID) (crm.Interaction, error) {
-	return r.records().get(ctx, id)
+	return r.get(ctx, id)
 }
 
 // ByIdempotencyKey implements crm.InteractionReader. The
@@ -80,27 +76,27 @@ func (r interactionRepo) ByIdempotencyKey(ctx context.Context, key string) (crm.
 	if key == "" {
 		return crm.Interaction{}, notFound
 	}
-	return r.records().getWhere(ctx, notFound, "idempotency_key = ?", key)
+	return r.getWhere(ctx, notFound, "idempotency_key = ?", key)
 }
 
 // ForCustomer implements crm.InteractionReader.
 func (r interactionRepo) ForCustomer(ctx context.Context, customer crm.ID) ([]crm.Interaction, error) {
-	return r.records().query(ctx, " WHERE customer_id = ? ORDER BY at_us, id", idArg(customer))
+	return r.query(ctx, " WHERE customer_id = ? ORDER BY at_us, id", idArg(customer))
 }
 
 // Insert implements crm.InteractionRepository.
 func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {
-	inserted, err := r.records().insertRow(ctx, in)
+	inserted, err := r.insertRow(ctx, in)
 	if err != nil || inserted {
 		return err
 	}
 	// Nothing was written: either the ID or the idempotency key is taken.
-	found, err := r.records().found(ctx, in.ID)
+	found, err := r.found(ctx, in.ID)
 	switch {
 	case err != nil:
 		return err
 	case found:
-		return r.records().exists(in.ID)
+		return r.exists(in.ID)
 	}
 	return &crm.ConflictError{Kind: crm.KindInteraction, ID: in.ID.String(), Detail: "the idempotency key is already used"}
 }

@@ -10,20 +10,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func saveState(ctx context.Context, tx crm.Tx, st crm.LadderState) error {
-	return tx.Ladder().SaveState(ctx, st)
+// states gives SaveState and State the shape of a repository.
+type states struct {
+	w crm.LadderRepository
+	r crm.LadderReader
+}
+
+func (s states) Insert(ctx context.Context, st crm.LadderState) error { return s.w.SaveState(ctx, st) }
+func (s states) Update(ctx context.Context, st crm.LadderState) error { return s.w.SaveState(ctx, st) }
+func (s states) Get(ctx context.Context, id crm.ID) (crm.LadderState, error) {
+	return s.r.State(ctx, id)
 }
 
 var stateRules = versionRules[crm.LadderState]{
 	kind:        crm.KindLadderState,
 	id:          func(st crm.LadderState) crm.ID { return st.Customer },
 	withVersion: func(st crm.LadderState, v int64) crm.LadderState { st.Version = v; return st },
-	insert:      saveState,
-	update:      saveState,
-	get: func(ctx context.Context, tx crm.ReadTx, id crm.ID) (crm.LadderState, error) {
-		return tx.Ladder().State(ctx, id)
-	},
-	save: true,
+	writer:      func(tx crm.Tx) writer[crm.LadderState] { return states{w: tx.Ladder()} },
+	reader:      func(tx crm.ReadTx) reader[crm.LadderState] { return states{r: tx.Ladder()} },
+	save:        true,
 }
 
 func sampleState(customer crm.ID) crm.LadderState {

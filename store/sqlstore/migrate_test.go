@@ -27,17 +27,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		entries, err := fs.ReadDir(files, ".")
 		require.NoError(t, err)
 
-		rows, err := db.QueryContext(ctx, "SELECT version, name FROM "+db.table("crm_", "schema_migrations")+" ORDER BY version")
-		require.NoError(t, err)
-		defer rows.Close()
-		var got []string
-		for rows.Next() {
-			var v int
-			var name string
-			require.NoError(t, rows.Scan(&v, &name))
-			got = append(got, name)
-		}
-		require.NoError(t, rows.Err())
+		got := migrationNames(ctx, t, db)
 		require.Len(t, got, len(entries), "one row per migration, however often Migrate runs")
 		assert.Equal(t, "foundation", got[0])
 	})
@@ -166,16 +156,7 @@ func TestMigrationsOverFoundation(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, s.Migrate(ctx))
 		require.NoError(t, s.Migrate(ctx), "a second run changes nothing")
-		var names []string
-		rows, err := db.QueryContext(ctx, "SELECT name FROM "+versions+" ORDER BY version")
-		require.NoError(t, err)
-		for rows.Next() {
-			var n string
-			require.NoError(t, rows.Scan(&n))
-			names = append(names, n)
-		}
-		require.NoError(t, rows.Err())
-		assert.Equal(t, []string{"foundation", "experience", "sales"}, names)
+		assert.Equal(t, []string{"foundation", "experience", "sales"}, migrationNames(ctx, t, db))
 
 		got, err := getCustomer(ctx, s, old.ID)
 		require.NoError(t, err)
@@ -205,4 +186,21 @@ func insertFoundationCustomer(ctx context.Context, t *testing.T, db testDB, d sq
 		" VALUES ("+marks+")", c.ID.String(), string(c.Kind), c.Name, "null", c.Segment, "null", "null", c.OwnerID.String(),
 		c.Team, c.KeyAccount, string(c.Status), created, updated, c.Version)
 	require.NoError(t, err)
+}
+
+// migrationNames reads the names of the migrations applied, in order, from
+// the version table.
+func migrationNames(ctx context.Context, t *testing.T, db testDB) []string {
+	t.Helper()
+	rows, err := db.QueryContext(ctx, "SELECT name FROM "+db.table("crm_", "schema_migrations")+" ORDER BY version")
+	require.NoError(t, err)
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		require.NoError(t, rows.Scan(&n))
+		names = append(names, n)
+	}
+	require.NoError(t, rows.Err())
+	return names
 }

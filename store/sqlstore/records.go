@@ -34,6 +34,24 @@ type recordTable[T any] struct {
 	saved func(ctx context.Context, t *txn, v T, inserted bool) error
 }
 
+// repo gives a repository of versioned records its Get, Insert and
+// Update; each repository embeds it and adds its listing.
+type repo[T any] struct{ records[T] }
+
+func newRepo[T any](table *recordTable[T], t *txn) repo[T] { return repo[T]{records[T]{table, t}} }
+
+// Get returns the record, or a *crm.NotFoundError.
+func (r repo[T]) Get(ctx context.Context, id crm.ID) (T, error) { return r.get(ctx, id) }
+
+// Insert adds a new record, which must have version 1; an existing ID is
+// a *crm.ConflictError.
+func (r repo[T]) Insert(ctx context.Context, v T) error { return r.insert(ctx, v) }
+
+// Update replaces the record whose stored version is v's version - 1; any
+// other stored version is a *crm.ConflictError, a missing record a
+// *crm.NotFoundError.
+func (r repo[T]) Update(ctx context.Context, v T) error { return r.update(ctx, v) }
+
 // records is a recordTable in one transaction.
 type records[T any] struct {
 	*recordTable[T]

@@ -29,30 +29,11 @@ var journeyTemplateTable = &recordTable[crm.JourneyTemplate]{
 
 // journeyTemplateRepo implements crm.JourneyTemplateRepository in one
 // transaction.
-type journeyTemplateRepo struct{ t *txn }
-
-func (r journeyTemplateRepo) records() records[crm.JourneyTemplate] {
-	return records[crm.JourneyTemplate]{journeyTemplateTable, r.t}
-}
-
-// Get implements crm.JourneyTemplateReader.
-func (r journeyTemplateRepo) Get(ctx context.Context, id crm.ID) (crm.JourneyTemplate, error) {
-	return r.records().get(ctx, id)
-}
+type journeyTemplateRepo struct{ repo[crm.JourneyTemplate] }
 
 // List implements crm.JourneyTemplateReader.
 func (r journeyTemplateRepo) List(ctx context.Context, mapID crm.ID, page crm.PageRequest) ([]crm.JourneyTemplate, error) {
 	var w where
 	w.addIf(!mapID.IsZero(), "map_id = ?", idArg(mapID))
-	return r.records().list(ctx, w, page)
-}
-
-// Insert implements crm.JourneyTemplateRepository.
-func (r journeyTemplateRepo) Insert(ctx context.Context, t crm.JourneyTemplate) error {
-	return r.records().insert(ctx, t)
-}
-
-// Update implements crm.JourneyTemplateRepository.
-func (r journeyTemplateRepo) Update(ctx context.Context, t crm.JourneyTemplate) error {
-	return r.records().update(ctx, t)
+	return r.list(ctx, w, page)
 }

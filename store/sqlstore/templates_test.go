@@ -13,15 +13,8 @@ var templateRules = versionRules[crm.JourneyTemplate]{
 	kind:        crm.KindJourneyTemplate,
 	id:          func(t crm.JourneyTemplate) crm.ID { return t.ID },
 	withVersion: func(t crm.JourneyTemplate, v int64) crm.JourneyTemplate { t.Version = v; return t },
-	insert: func(ctx context.Context, tx crm.Tx, t crm.JourneyTemplate) error {
-		return tx.JourneyTemplates().Insert(ctx, t)
-	},
-	update: func(ctx context.Context, tx crm.Tx, t crm.JourneyTemplate) error {
-		return tx.JourneyTemplates().Update(ctx, t)
-	},
-	get: func(ctx context.Context, tx crm.ReadTx, id crm.ID) (crm.JourneyTemplate, error) {
-		return tx.JourneyTemplates().Get(ctx, id)
-	},
+	writer:      func(tx crm.Tx) writer[crm.JourneyTemplate] { return tx.JourneyTemplates() },
+	reader:      func(tx crm.ReadTx) reader[crm.JourneyTemplate] { return tx.JourneyTemplates() },
 }
 
 func TestJourneyTemplateRoundTripAndVersions(t *testing.T) {

@@ -82,20 +82,11 @@ var resolvedTable = &recordTable[crm.ResolvedTouchpoint]{
 
 // touchpointMapRepo implements crm.TouchpointMapRepository in one
 // transaction.
-type touchpointMapRepo struct{ t *txn }
-
-func (r touchpointMapRepo) records() records[crm.TouchpointMap] {
-	return records[crm.TouchpointMap]{touchpointMapTable, r.t}
-}
-
-// Get implements crm.TouchpointMapReader.
-func (r touchpointMapRepo) Get(ctx context.Context, id crm.ID) (crm.TouchpointMap, error) {
-	return r.records().get(ctx, id)
-}
+type touchpointMapRepo struct{ repo[crm.TouchpointMap] }
 
 // List implements crm.TouchpointMapReader.
 func (r touchpointMapRepo) List(ctx context.Context, page crm.PageRequest) ([]crm.TouchpointMap, error) {
-	return r.records().list(ctx, where{}, page)
+	return r.list(ctx, where{}, page)
 }
 
 // Touchpoint implements crm.TouchpointMapReader. An unknown map or key
@@ -110,12 +101,12 @@ func (r touchpointMapRepo) Touchpoint(ctx context.Context, mapID crm.ID, key str
 // Insert implements crm.TouchpointMapRepository. A map that does not
 // resolve is refused with Resolve's error before anything is written.
 func (r touchpointMapRepo) Insert(ctx context.Context, m crm.TouchpointMap) error {
-	return r.save(ctx, m, r.records().insert)
+	return r.save(ctx, m, r.insert)
 }
 
 // Update implements crm.TouchpointMapRepository, like Insert.
 func (r touchpointMapRepo) Update(ctx context.Context, m crm.TouchpointMap) error {
-	return r.save(ctx, m, r.records().update)
+	return r.save(ctx, m, r.update)
 }
 
 // save resolves m, writes it with write, and replaces its resolved

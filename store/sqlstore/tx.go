@@ -201,54 +201,63 @@ type txn struct {
 }
 
 func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := t.prepared(ctx, query)
-	if st == nil {
-		if err != nil {
-			return nil, err
-		}
-		return t.q.ExecContext(ctx, t.s.dialect.rebind(query), args...)
-	}
-	return st.ExecContext(ctx, args...)
+	return t.statement(ctx, query).ExecContext(ctx, args...)
 }
 
 func (t *txn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := t.prepared(ctx, query)
-	if st == nil {
-		if err != nil {
-			return nil, err
-		}
-		return t.q.QueryContext(ctx, t.s.dialect.rebind(query), args...)
-	}
-	return st.QueryContext(ctx, args...)
+	return t.statement(ctx, query).QueryContext(ctx, args...)
 }
 
 func (t *txn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st, _ := t.prepared(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return t.q.QueryRowContext(ctx, t.s.dialect.rebind(query), args...)
+	return t.statement(ctx, query).QueryRowContext(ctx, args...)
 }
 
-// prepared returns query prepared in the transaction, or nil when the
-// dialect runs the text as it is.
-func (t *txn) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+// runner runs one statement: a *sql.Stmt, or its text.
+type runner interface {
+	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+}
+
+// text runs a statement's text.
+type text struct {
+	q     querier
+	query string
+}
+
+func (x text) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return x.q.ExecContext(ctx, x.query, args...)
+}
+
+func (x text) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	return x.q.QueryContext(ctx, x.query, args...)
+}
+
+func (x text) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return x.q.QueryRowContext(ctx, x.query, args...)
+}
+
+// statement returns query ready to run: on SQLite prepared once in the
+// transaction, elsewhere its text rebound for the dialect. A statement
+// that does not prepare runs as text, which reports the same error.
+func (t *txn) statement(ctx context.Context, query string) runner {
 	if t.s.dialect != SQLite {
-		return nil, nil
+		return text{t.q, t.s.dialect.rebind(query)}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if st, ok := t.stmts[query]; ok {
-		return st, nil
+		return st
 	}
 	st, err := t.q.PrepareContext(ctx, query)
 	if err != nil {
-		return nil, err
+		return text{t.q, query}
 	}
 	if t.stmts == nil {
 		t.stmts = map[string]*sql.Stmt{}
 	}
 	t.stmts[query] = st
-	return st, nil
+	return st
 }
 
 // closeStatements closes what the transaction prepared.
@@ -260,29 +269,3 @@ func (t *txn) closeStatements() {
 	}
 	t.stmts = nil
 }
-
-// readTx and writeTx give a transaction's repositories the read-only or
-// the read-write types.
-type readTx struct{ t *txn }
-
-func (r readTx) Customers() crm.CustomerReader               { return customerRepo{r.t} }
-func (r readTx) Users() crm.UserReader                       { return userRepo{r.t} }
-func (r readTx) Events() crm.EventReader                     { return eventLog{r.t} }
-func (r readTx) TouchpointMaps() crm.TouchpointMapReader     { return touchpointMapRepo{r.t} }
-func (r readTx) Interactions() crm.InteractionReader         { return interactionRepo{r.t} }
-func (r readTx) Cases() crm.CaseReader                       { return caseRepo{r.t} }
-func (r readTx) Ladder() crm.LadderReader                    { return ladderRepo{r.t} }
-func (r readTx) JourneyTemplates() crm.JourneyTemplateReader { return journeyTemplateRepo{r.t} }
-func (r readTx) Analytics() crm.AnalyticsReader              { return analytics{r.t} }
-
-type writeTx struct{ t *txn }
-
-func (w writeTx) Customers() crm.CustomerRepository               { return customerRepo{w.t} }
-func (w writeTx) Users() crm.UserRepository                       { return userRepo{w.t} }
-func (w writeTx) Events() crm.EventLog                            { return eventLog{w.t} }
-func (w writeTx) TouchpointMaps() crm.TouchpointMapRepository     { return touchpointMapRepo{w.t} }
-func (w writeTx) Interactions() crm.InteractionRepository         { return interactionRepo{w.t} }
-func (w writeTx) Cases() crm.CaseRepository                       { return caseRepo{w.t} }
-func (w writeTx) Ladder() crm.LadderRepository                    { return ladderRepo{w.t} }
-func (w writeTx) JourneyTemplates() crm.JourneyTemplateRepository { return journeyTemplateRepo{w.t} }
-func (w writeTx) Analytics() crm.AnalyticsReader                  { return analytics{w.t} }

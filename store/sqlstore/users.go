@@ -25,20 +25,7 @@ var userTable = &recordTable[crm.User]{
 }
 
 // userRepo implements crm.UserRepository in one transaction.
-type userRepo struct{ t *txn }
-
-func (r userRepo) records() records[crm.User] { return records[crm.User]{userTable, r.t} }
-
-// Get implements crm.UserReader.
-func (r userRepo) Get(ctx context.Context, id crm.ID) (crm.User, error) {
-	return r.records().get(ctx, id)
-}
-
-// Insert implements crm.UserRepository.
-func (r userRepo) Insert(ctx context.Context, u crm.User) error { return r.records().insert(ctx, u) }
-
-// Update implements crm.UserRepository.
-func (r userRepo) Update(ctx context.Context, u crm.User) error { return r.records().update(ctx, u) }
+type userRepo struct{ repo[crm.User] }
 
 // List implements crm.UserReader with the rules of crm.UserFilter.Match.
 func (r userRepo) List(ctx context.Context, f crm.UserFilter, page crm.PageRequest) ([]crm.User, error) {
@@ -48,5 +35,5 @@ func (r userRepo) List(ctx context.Context, f crm.UserFilter, page crm.PageReque
 	if f.Active != nil {
 		w.add("active = ?", *f.Active)
 	}
-	return r.records().list(ctx, w, page)
+	return r.list(ctx, w, page)
 }

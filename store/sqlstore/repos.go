@@ -1,0 +1,44 @@
+package sqlstore
+
+import "github.com/crmkit/crm"
+
+// The repositories of one transaction.
+
+func (t *txn) customers() customerRepo { return customerRepo{newRepo(customerTable, t)} }
+func (t *txn) users() userRepo         { return userRepo{newRepo(userTable, t)} }
+func (t *txn) cases() caseRepo         { return caseRepo{newRepo(caseTable, t)} }
+func (t *txn) touchpointMaps() touchpointMapRepo {
+	return touchpointMapRepo{newRepo(touchpointMapTable, t)}
+}
+func (t *txn) journeyTemplates() journeyTemplateRepo {
+	return journeyTemplateRepo{newRepo(journeyTemplateTable, t)}
+}
+func (t *txn) interactions() interactionRepo {
+	return interactionRepo{records[crm.Interaction]{interactionTable, t}}
+}
+
+// readTx and writeTx give a transaction's repositories the read-only or
+// the read-write types.
+type readTx struct{ t *txn }
+
+func (r readTx) Customers() crm.CustomerReader               { return r.t.customers() }
+func (r readTx) Users() crm.UserReader                       { return r.t.users() }
+func (r readTx) Events() crm.EventReader                     { return eventLog{r.t} }
+func (r readTx) TouchpointMaps() crm.TouchpointMapReader     { return r.t.touchpointMaps() }
+func (r readTx) Interactions() crm.InteractionReader         { return r.t.interactions() }
+func (r readTx) Cases() crm.CaseReader                       { return r.t.cases() }
+func (r readTx) Ladder() crm.LadderReader                    { return ladderRepo{r.t} }
+func (r readTx) JourneyTemplates() crm.JourneyTemplateReader { return r.t.journeyTemplates() }
+func (r readTx) Analytics() crm.AnalyticsReader              { return analytics{r.t} }
+
+type writeTx struct{ t *txn }
+
+func (w writeTx) Customers() crm.CustomerRepository               { return w.t.customers() }
+func (w writeTx) Users() crm.UserRepository                       { return w.t.users() }
+func (w writeTx) Events() crm.EventLog                            { return eventLog{w.t} }
+func (w writeTx) TouchpointMaps() crm.TouchpointMapRepository     { return w.t.touchpointMaps() }
+func (w writeTx) Interactions() crm.InteractionRepository         { return w.t.interactions() }
+func (w writeTx) Cases() crm.CaseRepository                       { return w.t.cases() }
+func (w writeTx) Ladder() crm.LadderRepository                    { return ladderRepo{w.t} }
+func (w writeTx) JourneyTemplates() crm.JourneyTemplateRepository { return w.t.journeyTemplates() }
+func (w writeTx) Analytics() crm.AnalyticsReader                  { return analytics{w.t} }
