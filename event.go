@@ -35,6 +35,20 @@ const (
 	CasePromiseBroken      EventType = "case.promise_broken"
 	EvidenceRecorded       EventType = "evidence.recorded" // evidence from an outside system: a purchase, a referral, churn
 	LadderMoved            EventType = "ladder.moved"
+
+	PipelineCreated EventType = "pipeline.created"
+	PipelineUpdated EventType = "pipeline.updated"
+	DealOpened      EventType = "deal.opened"
+	DealUpdated     EventType = "deal.updated"
+	DealStageMoved  EventType = "deal.moved"
+	DealWonEvent    EventType = "deal.won"
+	DealLostEvent   EventType = "deal.lost"
+	DealReopened    EventType = "deal.reopened"
+	ActivityLogged  EventType = "activity.logged"
+	ActivityUpdated EventType = "activity.updated"
+	CampaignCreated EventType = "campaign.created"
+	CampaignUpdated EventType = "campaign.updated"
+	LifecycleMoved  EventType = "customer.lifecycle_moved"
 )
 
 // Hash is a SHA-256 digest.

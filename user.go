@@ -20,6 +20,10 @@ const (
 	KindLadderMove      Kind = "ladder_move"
 	KindLadderState     Kind = "ladder_state"
 	KindJourneyTemplate Kind = "journey_template"
+	KindPipeline        Kind = "pipeline"
+	KindDeal            Kind = "deal"
+	KindActivity        Kind = "activity"
+	KindCampaign        Kind = "campaign"
 )
 
 // Role is a user's role, which the default policy maps to what it may do.

@@ -33,6 +33,10 @@ type Store struct {
 	moves        *table[crm.LadderMove]
 	templates    *table[crm.JourneyTemplate]
 	states       *table[crm.LadderState] // keyed by customer
+	pipelines    *table[crm.Pipeline]
+	deals        *table[crm.Deal]
+	activities   *table[crm.Activity]
+	campaigns    *table[crm.Campaign]
 	idempotency  map[string]crm.ID       // interaction idempotency keys
 	byCustomer   map[crm.ID]customerRows // append-only rows of each customer, in commit order
 }
@@ -55,6 +59,10 @@ func New() *Store {
 		moves:        newTable(cloneMove),
 		templates:    newTable(crm.JourneyTemplate.Clone),
 		states:       newTable(same[crm.LadderState]),
+		pipelines:    newTable(crm.Pipeline.Clone),
+		deals:        newTable(crm.Deal.Clone),
+		activities:   newTable(same[crm.Activity]),
+		campaigns:    newTable(crm.Campaign.Clone),
 		idempotency:  map[string]crm.ID{},
 		byCustomer:   map[crm.ID]customerRows{},
 	}
@@ -131,12 +139,17 @@ type txState struct {
 	moves        *overlay[crm.LadderMove]
 	templates    *overlay[crm.JourneyTemplate]
 	states       *overlay[crm.LadderState]
+	pipelines    *overlay[crm.Pipeline]
+	deals        *overlay[crm.Deal]
+	activities   *overlay[crm.Activity]
+	campaigns    *overlay[crm.Campaign]
 }
 
 func (s *Store) begin() *txState {
 	return &txState{s: s, customers: s.customers.begin(), users: s.users.begin(), redacted: map[int64]json.RawMessage{},
 		maps: s.maps.begin(), interactions: s.interactions.begin(), cases: s.cases.begin(),
-		evidence: s.evidence.begin(), moves: s.moves.begin(), templates: s.templates.begin(), states: s.states.begin()}
+		evidence: s.evidence.begin(), moves: s.moves.begin(), templates: s.templates.begin(), states: s.states.begin(),
+		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin()}
 }
 
 func (s *Store) commit(t *txState) {
@@ -149,6 +162,10 @@ func (s *Store) commit(t *txState) {
 	s.moves.commit(t.moves)
 	s.templates.commit(t.templates)
 	s.states.commit(t.states)
+	s.pipelines.commit(t.pipelines)
+	s.deals.commit(t.deals)
+	s.activities.commit(t.activities)
+	s.campaigns.commit(t.campaigns)
 	for seq, data := range t.redacted {
 		e := s.events[seq-1]
 		e.Data, e.Redacted = data, true
@@ -174,6 +191,11 @@ func (r readTx) Cases() crm.CaseReader                       { return caseRepo{r
 func (r readTx) Ladder() crm.LadderReader                    { return ladderRepo{r.t} }
 func (r readTx) JourneyTemplates() crm.JourneyTemplateReader { return templateRepo{r.t} }
 func (r readTx) Analytics() crm.AnalyticsReader              { return analytics{r.t} }
+func (r readTx) Pipelines() crm.PipelineReader               { return pipelineRepo{r.t} }
+func (r readTx) Deals() crm.DealReader                       { return dealRepo{r.t} }
+func (r readTx) Activities() crm.ActivityReader              { return activityRepo{r.t} }
+func (r readTx) Campaigns() crm.CampaignReader               { return campaignRepo{r.t} }
+func (r readTx) Sales() crm.SalesAnalytics                   { return sales{r.t} }
 
 type writeTx struct{ t *txState }
 
@@ -188,6 +210,11 @@ func (w writeTx) Cases() crm.CaseRepository                       { return caseR
 func (w writeTx) Ladder() crm.LadderRepository                    { return ladderRepo{w.t} }
 func (w writeTx) JourneyTemplates() crm.JourneyTemplateRepository { return templateRepo{w.t} }
 func (w writeTx) Analytics() crm.AnalyticsReader                  { return analytics{w.t} }
+func (w writeTx) Pipelines() crm.PipelineRepository               { return pipelineRepo{w.t} }
+func (w writeTx) Deals() crm.DealRepository                       { return dealRepo{w.t} }
+func (w writeTx) Activities() crm.ActivityRepository              { return activityRepo{w.t} }
+func (w writeTx) Campaigns() crm.CampaignRepository               { return campaignRepo{w.t} }
+func (w writeTx) Sales() crm.SalesAnalytics                       { return sales{w.t} }
 
 func cloneEvent(e crm.Event) crm.Event {
 	e.Data = slices.Clone(e.Data)

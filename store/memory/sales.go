@@ -1,0 +1,117 @@
+package memory
+
+import (
+	"context"
+
+	"github.com/crmkit/crm"
+)
+
+// versionedRepo builds the generic repository of a versioned record.
+func versionedRepo[T any](kind crm.Kind, rows *overlay[T], id func(T) crm.ID, version func(T) int64) repo[T] {
+	return repo[T]{kind: kind, rows: rows, id: id, version: version}
+}
+
+type pipelineRepo struct{ t *txState }
+
+func (r pipelineRepo) repo() repo[crm.Pipeline] {
+	return versionedRepo(crm.KindPipeline, r.t.pipelines, func(p crm.Pipeline) crm.ID { return p.ID }, func(p crm.Pipeline) int64 { return p.Version })
+}
+
+func (r pipelineRepo) Get(_ context.Context, id crm.ID) (crm.Pipeline, error) {
+	return r.repo().get(id)
+}
+func (r pipelineRepo) Insert(_ context.Context, p crm.Pipeline) error { return r.repo().insert(p) }
+func (r pipelineRepo) Update(_ context.Context, p crm.Pipeline) error { return r.repo().update(p) }
+func (r pipelineRepo) List(_ context.Context, p crm.PageRequest) ([]crm.Pipeline, error) {
+	return r.repo().list(p, func(crm.Pipeline) bool { return true }), nil
+}
+
+type dealRepo struct{ t *txState }
+
+func (r dealRepo) repo() repo[crm.Deal] {
+	return versionedRepo(crm.KindDeal, r.t.deals, func(d crm.Deal) crm.ID { return d.ID }, func(d crm.Deal) int64 { return d.Version })
+}
+
+func (r dealRepo) Get(_ context.Context, id crm.ID) (crm.Deal, error) { return r.repo().get(id) }
+func (r dealRepo) Insert(_ context.Context, d crm.Deal) error         { return r.repo().insert(d) }
+func (r dealRepo) Update(_ context.Context, d crm.Deal) error         { return r.repo().update(d) }
+func (r dealRepo) List(_ context.Context, f crm.DealFilter, p crm.PageRequest) ([]crm.Deal, error) {
+	return r.repo().list(p, f.Match), nil
+}
+
+type activityRepo struct{ t *txState }
+
+func (r activityRepo) repo() repo[crm.Activity] {
+	return versionedRepo(crm.KindActivity, r.t.activities, func(a crm.Activity) crm.ID { return a.ID }, func(a crm.Activity) int64 { return a.Version })
+}
+
+func (r activityRepo) Get(_ context.Context, id crm.ID) (crm.Activity, error) {
+	return r.repo().get(id)
+}
+func (r activityRepo) Insert(_ context.Context, a crm.Activity) error { return r.repo().insert(a) }
+func (r activityRepo) Update(_ context.Context, a crm.Activity) error { return r.repo().update(a) }
+func (r activityRepo) List(_ context.Context, f crm.ActivityFilter, p crm.PageRequest) ([]crm.Activity, error) {
+	return r.repo().list(p, f.Match), nil
+}
+
+type campaignRepo struct{ t *txState }
+
+func (r campaignRepo) repo() repo[crm.Campaign] {
+	return versionedRepo(crm.KindCampaign, r.t.campaigns, func(c crm.Campaign) crm.ID { return c.ID }, func(c crm.Campaign) int64 { return c.Version })
+}
+
+func (r campaignRepo) Get(_ context.Context, id crm.ID) (crm.Campaign, error) {
+	return r.repo().get(id)
+}
+func (r campaignRepo) Insert(_ context.Context, c crm.Campaign) error { return r.repo().insert(c) }
+func (r campaignRepo) Update(_ context.Context, c crm.Campaign) error { return r.repo().update(c) }
+func (r campaignRepo) List(_ context.Context, p crm.PageRequest) ([]crm.Campaign, error) {
+	return r.repo().list(p, func(crm.Campaign) bool { return true }), nil
+}
+
+// sales answers with the reference implementations over every row the
+// transaction sees.
+type sales struct{ t *txState }
+
+func (s sales) deals(q crm.SalesQuery) ([]crm.Deal, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	return s.t.deals.all(), nil
+}
+
+func (s sales) StageAmounts(_ context.Context, q crm.SalesQuery) ([]crm.StageAmount, error) {
+	ds, err := s.deals(q)
+	return crm.AggregateStageAmounts(ds, q), err
+}
+
+func (s sales) Forecast(_ context.Context, q crm.SalesQuery) ([]crm.ForecastAmount, error) {
+	ds, err := s.deals(q)
+	return crm.AggregateForecast(ds, q), err
+}
+
+func (s sales) Cohort(_ context.Context, q crm.SalesQuery) ([]crm.CohortCount, error) {
+	ds, err := s.deals(q)
+	return crm.AggregateCohort(ds, q), err
+}
+
+func (s sales) Outcomes(_ context.Context, q crm.SalesQuery) ([]crm.OutcomeCount, error) {
+	ds, err := s.deals(q)
+	return crm.AggregateOutcomes(ds, q), err
+}
+
+func (s sales) StageTimes(_ context.Context, q crm.SalesQuery) ([]crm.StageTime, error) {
+	ds, err := s.deals(q)
+	return crm.AggregateStageTimes(ds, q), err
+}
+
+func (s sales) Campaign(_ context.Context, c crm.Campaign) (crm.CampaignCounts, error) {
+	return crm.AggregateCampaign(c, s.t.customers.all(), s.t.deals.all()), nil
+}
+
+func (s sales) Work(_ context.Context, q crm.WorkQuery) (crm.WorkCounts, error) {
+	if err := q.Check(); err != nil {
+		return crm.WorkCounts{}, err
+	}
+	return crm.AggregateWork(s.t.activities.all(), s.t.customers.all(), s.t.deals.all(), q), nil
+}
