@@ -32,10 +32,27 @@
 //
 // IDs are uuid on PostgreSQL and canonical lower-case text on SQLite, which
 // sort alike. Times are timestamptz on PostgreSQL and fixed-width UTC text
-// (2006-01-02T15:04:05.000000Z) on SQLite, to the microsecond. Hashes are
-// bytea or BLOB; event data is text holding exactly the bytes appended.
-// Money, in tables to come, is a BIGINT of minor units beside a TEXT
-// currency code, never a floating-point column: see MoneyColumns.
+// (2006-01-02T15:04:05.000000Z) on SQLite, to the microsecond; durations
+// are BIGINT microseconds. What is finer than a microsecond is not kept.
+// Hashes are bytea or BLOB; event data is text holding exactly the bytes
+// appended. Lists and documents inside a record (contacts, a map's
+// touchpoints, transfers, journey steps, a move's evidence) are JSON text
+// under explicit keys, never Go field names, with null and empty kept
+// apart. Money, in tables
+// to come, is a BIGINT of minor units beside a TEXT currency code, never a
+// floating-point column: see MoneyColumns.
+//
+// # Analytics
+//
+// Interactions and cases keep, beside the record, what the statistics add
+// up: the time as unix microseconds, the day, ISO week and month keys of
+// crm.PeriodKey, and 0/1 flags such as first-contact resolution. Every
+// crm.AnalyticsReader answer is one GROUP BY query over them (or one join
+// of moves to interactions, for moments of truth), with the exact results
+// and order of the reference implementations in package crm; text groups
+// sort bytewise, as Go sorts strings, whatever the database's collation.
+// A map's touchpoints are kept resolved, one row each, so that looking one
+// up is a single read.
 package sqlstore
 
 import (

@@ -186,17 +186,20 @@ type querier interface {
 // txn is one attempt of a transaction. Queries are written with '?'
 // placeholders and rebound for the dialect.
 //
-// On SQLite, whose driver parses the SQL of every call, a transaction
-// prepares each statement once and reuses it: a transaction that writes
-// many rows of one kind parses its INSERT once. PostgreSQL drivers keep
-// prepared statements of their own (pgx does per connection), so there
-// the text goes to the driver as it is.
+// On SQLite, whose driver parses the SQL of every call it is not given
+// prepared, a transaction prepares each statement once and reuses it: a
+// transaction that writes many rows of one kind parses its INSERT once.
+// Running a statement again resets it, which is safe because every
+// repository method reads its rows to the end before it returns, and a
+// transaction serves one goroutine at a time, as crm.Store's fn does.
+// PostgreSQL drivers keep prepared statements of their own (pgx does per
+// connection), so there the text goes to the driver as it is.
 type txn struct {
 	s     *Store
 	q     querier
 	write bool
 
-	mu    sync.Mutex // guards stmts, for a caller who shares the tx between goroutines
+	mu    sync.Mutex // guards stmts, so that misuse from two goroutines cannot break the map
 	stmts map[string]*sql.Stmt
 }
 
@@ -210,62 +213,4 @@ func (t *txn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 func (t *txn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return t.statement(ctx, query).QueryRowContext(ctx, args...)
-}
-
-// runner runs one statement: a *sql.Stmt, or its text.
-type runner interface {
-	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, args ...any) *sql.Row
-}
-
-// text runs a statement's text.
-type text struct {
-	q     querier
-	query string
-}
-
-func (x text) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
-	return x.q.ExecContext(ctx, x.query, args...)
-}
-
-func (x text) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
-	return x.q.QueryContext(ctx, x.query, args...)
-}
-
-func (x text) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
-	return x.q.QueryRowContext(ctx, x.query, args...)
-}
-
-// statement returns query ready to run: on SQLite prepared once in the
-// transaction, elsewhere its text rebound for the dialect. A statement
-// that does not prepare runs as text, which reports the same error.
-func (t *txn) statement(ctx context.Context, query string) runner {
-	if t.s.dialect != SQLite {
-		return text{t.q, t.s.dialect.rebind(query)}
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if st, ok := t.stmts[query]; ok {
-		return st
-	}
-	st, err := t.q.PrepareContext(ctx, query)
-	if err != nil {
-		return text{t.q, query}
-	}
-	if t.stmts == nil {
-		t.stmts = map[string]*sql.Stmt{}
-	}
-	t.stmts[query] = st
-	return st
-}
-
-// closeStatements closes what the transaction prepared.
-func (t *txn) closeStatements() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, st := range t.stmts {
-		_ = st.Close()
-	}
-	t.stmts = nil
 }
