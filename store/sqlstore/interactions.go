@@ -69,10 +69,10 @@ func (r interactionRepo) Get(ctx context.Context, id crm.ID) (crm.Interaction, e
 }
 
 // ByIdempotencyKey implements crm.InteractionReader. The
-// *crm.NotFoundError names the key as its ID; the empty key finds
-// nothing.
+// *crm.NotFoundError's ID is "idempotency key <key>", as store/memory's;
+// the empty key finds nothing.
 func (r interactionRepo) ByIdempotencyKey(ctx context.Context, key string) (crm.Interaction, error) {
-	notFound := &crm.NotFoundError{Kind: crm.KindInteraction, ID: key}
+	notFound := &crm.NotFoundError{Kind: crm.KindInteraction, ID: "idempotency key " + key}
 	if key == "" {
 		return crm.Interaction{}, notFound
 	}
@@ -98,5 +98,5 @@ func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {
 	case found:
 		return r.exists(in.ID)
 	}
-	return &crm.ConflictError{Kind: crm.KindInteraction, ID: in.ID.String(), Detail: "the idempotency key is already used"}
+	return &crm.ConflictError{Kind: crm.KindInteraction, ID: in.ID.String(), Detail: "idempotency key already used"}
 }

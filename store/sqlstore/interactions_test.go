@@ -66,8 +66,8 @@ func TestIdempotencyKeyIsUnique(t *testing.T) {
 		var ce *crm.ConflictError
 		require.NoError(t, s.Update(ctx, func(tx crm.Tx) error {
 			require.ErrorAs(t, tx.Interactions().Insert(ctx, again), &ce, "the key is taken")
-			assert.Equal(t, crm.KindInteraction, ce.Kind)
-			assert.Equal(t, again.ID.String(), ce.ID)
+			assert.Equal(t, []any{crm.KindInteraction, again.ID.String(), "idempotency key already used"},
+				[]any{ce.Kind, ce.ID, ce.Detail})
 			require.ErrorAs(t, tx.Interactions().Insert(ctx, first), &ce, "the ID is taken")
 			assert.Equal(t, "already exists", ce.Detail)
 			// The transaction is still usable after both conflicts.
