@@ -18,7 +18,8 @@ import (
 // View runs fn once in a read-only transaction with a consistent snapshot;
 // it never retries, so fn may collect results outside tx.
 //
-// Neither may be called from inside fn.
+// Neither may be called from inside fn, and a transaction serves one
+// goroutine at a time: fn must not share tx with goroutines it starts.
 type Store interface {
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	View(ctx context.Context, fn func(tx ReadTx) error) error
@@ -35,6 +36,11 @@ type ReadTx interface {
 	Ladder() LadderReader
 	JourneyTemplates() JourneyTemplateReader
 	Analytics() AnalyticsReader
+	Pipelines() PipelineReader
+	Deals() DealReader
+	Activities() ActivityReader
+	Campaigns() CampaignReader
+	Sales() SalesAnalytics
 }
 
 // Tx gives the repositories for reading and writing.
@@ -48,6 +54,11 @@ type Tx interface {
 	Ladder() LadderRepository
 	JourneyTemplates() JourneyTemplateRepository
 	Analytics() AnalyticsReader
+	Pipelines() PipelineRepository
+	Deals() DealRepository
+	Activities() ActivityRepository
+	Campaigns() CampaignRepository
+	Sales() SalesAnalytics
 }
 
 // PageRequest asks for up to Limit records whose ID is after After, in ID

@@ -127,7 +127,8 @@ type JourneyTemplateRepository interface {
 // AnalyticsReader answers the aggregate questions. SQL adapters aggregate
 // in the database; every adapter must give exactly the answer of the
 // reference implementations (AggregateExperience, AggregateCases,
-// MomentsOfTruth, LadderDistribution), in the same order.
+// MomentsOfTruth, LadderDistribution), in the same order, and an empty
+// (not nil) slice when nothing matches.
 type AnalyticsReader interface {
 	Experience(ctx context.Context, q ExperienceQuery) ([]ExperienceCounts, error)
 	Cases(ctx context.Context, q CaseQuery) ([]CaseCounts, error)

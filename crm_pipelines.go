@@ -1,0 +1,174 @@
+package crm
+
+import (
+	"context"
+	"iter"
+	"time"
+)
+
+// CreatePipeline saves a pipeline; by default only admins configure.
+// Stages default to DefaultStages.
+func (c *CRM) CreatePipeline(ctx context.Context, actor ID, p Pipeline) (Pipeline, error) {
+	var out Pipeline
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		if err := w.authorize(ActionConfigure, Target{Kind: KindPipeline}); err != nil {
+			return err
+		}
+		id, err := w.newID()
+		if err != nil {
+			return err
+		}
+		p = p.Clone()
+		if len(p.Stages) == 0 {
+			p.Stages = DefaultStages()
+		}
+		p.ID, p.CreatedAt, p.UpdatedAt, p.Version = id, w.now, w.now, 1
+		if out, err = p.normalized(); err != nil {
+			return err
+		}
+		if err := w.tx.Pipelines().Insert(ctx, out); err != nil {
+			return err
+		}
+		return w.record(PipelineCreated, KindPipeline, id, 1, ChangeSet{Changes: diffPipeline(Pipeline{}, out)})
+	})
+	return out, err
+}
+
+// PipelinePatch changes a pipeline; nil fields stay. Stages, when not
+// nil, replace the list: deals in a stage that is gone keep it until
+// moved.
+type PipelinePatch struct {
+	Name      *string
+	Stages    []Stage
+	AllowSkip *bool
+	AllowBack *bool
+	IfVersion int64
+}
+
+// UpdatePipeline changes a pipeline. Its currency does not change: the
+// deals' amounts are in it.
+func (c *CRM) UpdatePipeline(ctx context.Context, actor, id ID, patch PipelinePatch) (Pipeline, error) {
+	var out Pipeline
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		if err := w.authorize(ActionConfigure, Target{Kind: KindPipeline, ID: id}); err != nil {
+			return err
+		}
+		before, err := w.tx.Pipelines().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(KindPipeline, id, patch.IfVersion, before.Version); err != nil {
+			return err
+		}
+		after := before.Clone()
+		if patch.Name != nil {
+			after.Name = *patch.Name
+		}
+		if patch.Stages != nil {
+			after.Stages = Pipeline{Stages: patch.Stages}.Clone().Stages
+		}
+		if patch.AllowSkip != nil {
+			after.AllowSkip = *patch.AllowSkip
+		}
+		if patch.AllowBack != nil {
+			after.AllowBack = *patch.AllowBack
+		}
+		if after, err = after.normalized(); err != nil {
+			return err
+		}
+		cs := diffPipeline(before, after)
+		if len(cs) == 0 {
+			out = before
+			return nil
+		}
+		after.UpdatedAt, after.Version = w.now, before.Version+1
+		if err := w.tx.Pipelines().Update(ctx, after); err != nil {
+			return err
+		}
+		out = after
+		return w.record(PipelineUpdated, KindPipeline, id, after.Version, ChangeSet{Changes: cs})
+	})
+	return out, err
+}
+
+func diffPipeline(before, after Pipeline) []Change {
+	var cs changes
+	cs.add("name", before.Name, after.Name)
+	cs.add("currency", before.Currency.Code(), after.Currency.Code())
+	cs.add("team", before.Team, after.Team)
+	cs.add("allow_skip", before.AllowSkip, after.AllowSkip)
+	cs.add("allow_back", before.AllowBack, after.AllowBack)
+	cs.add("stages", before.Stages, after.Stages)
+	return cs
+}
+
+// Pipeline returns a pipeline; any active user may read pipelines.
+func (c *CRM) Pipeline(ctx context.Context, actor, id ID) (Pipeline, error) {
+	var out Pipeline
+	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
+		var err error
+		out, err = tx.Pipelines().Get(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// Pipelines lists the pipelines in ID order.
+func (c *CRM) Pipelines(ctx context.Context, actor ID) iter.Seq2[Pipeline, error] {
+	list := func(tx ReadTx, _ User, p PageRequest) ([]Pipeline, error) { return tx.Pipelines().List(ctx, p) }
+	return iterate(readPages(c, ctx, actor, list, func(p Pipeline) ID { return p.ID }, func(User, Pipeline) bool { return true }))
+}
+
+// flow loads and compiles a pipeline.
+func flowOf(ctx context.Context, pipelines PipelineReader, id ID) (*DealFlow, error) {
+	p, err := pipelines.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return p.Flow()
+}
+
+// SetLifecycle moves a customer's lifecycle stage by hand. Going back
+// needs a reason; the CRM itself only ever moves it forward.
+func (c *CRM) SetLifecycle(ctx context.Context, actor, customer ID, stage LifecycleStage, reason string) (Customer, error) {
+	return c.changeCustomer(ctx, actor, customer, 0, ActionUpdate, Update, LifecycleMoved, reason, func(w *writeTx, cu Customer) (Customer, error) {
+		if stage == cu.Lifecycle {
+			return cu, nil
+		}
+		if _, err := lifecycleMachine.Next(cu.Lifecycle, stage); err != nil {
+			if stage.rank() < 0 {
+				return Customer{}, invalid("lifecycle", "one_of", string(stage)+" is not a lifecycle stage")
+			}
+			return Customer{}, err
+		}
+		if stage.rank() < cu.Lifecycle.rank() {
+			if _, err := cleanText("reason", reason, maxLongTextLen, true); err != nil {
+				return Customer{}, err
+			}
+		}
+		cu.Lifecycle = stage
+		return cu, nil
+	})
+}
+
+// advanceLifecycle moves a customer's lifecycle forward to stage when it
+// is earlier, recording why; it never moves it back.
+func (w *writeTx) advanceLifecycle(customer ID, stage LifecycleStage, why string) error {
+	cu, err := w.tx.Customers().Get(w.ctx, customer)
+	if err != nil {
+		return err
+	}
+	if cu.Lifecycle.rank() >= stage.rank() {
+		return nil
+	}
+	after := cu.Clone()
+	after.Lifecycle = stage
+	_, err = w.saveCustomer(cu, after, LifecycleMoved, why)
+	return err
+}
+
+// dealTarget is the policy's view of a deal.
+func (d Deal) target() Target { return Target{Kind: KindDeal, ID: d.ID, Owner: d.Owner, Team: d.Team} }
+
+// timeOrNow returns t in UTC to the microsecond, or now when t is zero.
+func timeOrNow(t, now time.Time) time.Time { return cmpOr(t, now).UTC().Truncate(time.Microsecond) }
