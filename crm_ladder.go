@@ -51,6 +51,11 @@ func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
 			return nil, err
 		}
 	}
+	if next.Stage == Advocate && st.Stage != Advocate {
+		if err := w.advanceLifecycle(ev.Customer, LifecycleEvangelist, "became an advocate on the loyalty ladder"); err != nil {
+			return nil, err
+		}
+	}
 	return moves, nil
 }
 

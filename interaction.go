@@ -202,7 +202,7 @@ func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.T
 	in := Interaction{
 		ID: id, Customer: n.Customer, Map: tp.Map, Touchpoint: tp.Key, At: n.At.UTC().Truncate(time.Microsecond),
 		Direction: n.Direction, HandledBy: n.HandledBy, Department: cmpOr(n.Department, tp.Department),
-		Channel: tp.Channel, Medium: tp.Medium, Phase: tp.Phase, Wait: n.Wait, Handle: n.Handle,
+		Channel: tp.Channel, Medium: tp.Medium, Phase: tp.Phase, Wait: n.Wait.Truncate(time.Microsecond), Handle: n.Handle.Truncate(time.Microsecond),
 		Transfers: slices.Clone(n.Transfers), Resolved: n.Resolved, Sentiment: n.Sentiment, Survey: n.Survey.clone(),
 		Case: n.Case, Note: n.Note, IdempotencyKey: n.IdempotencyKey, RequestHash: n.hash(),
 		RecordedAt: now, RecordedBy: actor,

@@ -125,6 +125,7 @@ func (t JourneyTemplate) normalized(touchpoints map[string]ResolvedTouchpoint) (
 	if t.RepeatWindow < 0 {
 		return JourneyTemplate{}, invalid("repeat_window", "non_negative", "")
 	}
+	t.RepeatWindow = t.RepeatWindow.Truncate(time.Microsecond) // stores keep microseconds
 	return t, nil
 }
 

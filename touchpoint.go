@@ -285,8 +285,11 @@ func (m TouchpointMap) normalized() (TouchpointMap, error) {
 		return TouchpointMap{}, err
 	}
 	for i := range m.Touchpoints {
-		m.Touchpoints[i].Name = strings.TrimSpace(m.Touchpoints[i].Name)
-		m.Touchpoints[i].Department = strings.TrimSpace(m.Touchpoints[i].Department)
+		tp := &m.Touchpoints[i]
+		tp.Name, tp.Department = strings.TrimSpace(tp.Name), strings.TrimSpace(tp.Department)
+		// Stores keep microseconds.
+		tp.Standards.AnswerWithin = tp.Standards.AnswerWithin.Truncate(time.Microsecond)
+		tp.Standards.ResolveWithin = tp.Standards.ResolveWithin.Truncate(time.Microsecond)
 	}
 	return m, nil
 }

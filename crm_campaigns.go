@@ -1,0 +1,111 @@
+package crm
+
+import (
+	"context"
+	"iter"
+)
+
+// CreateCampaign saves a campaign; by default admins configure campaigns.
+// Every amount must be in the campaign's currency.
+func (c *CRM) CreateCampaign(ctx context.Context, actor ID, cp Campaign) (Campaign, error) {
+	var out Campaign
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		if err := w.authorize(ActionConfigure, Target{Kind: KindCampaign}); err != nil {
+			return err
+		}
+		id, err := w.newID()
+		if err != nil {
+			return err
+		}
+		cp = cp.Clone()
+		cp.ID, cp.CreatedAt, cp.UpdatedAt, cp.Version = id, w.now, w.now, 1
+		if out, err = cp.normalized(); err != nil {
+			return err
+		}
+		if err := w.tx.Campaigns().Insert(ctx, out); err != nil {
+			return err
+		}
+		return w.record(CampaignCreated, KindCampaign, id, 1, ChangeSet{Changes: diffCampaign(Campaign{}, out)})
+	})
+	return out, err
+}
+
+// AddCampaignCost adds a cost line to a campaign; a cost in another
+// currency is a *CurrencyMismatchError and writes nothing.
+func (c *CRM) AddCampaignCost(ctx context.Context, actor, id ID, line CostLine) (Campaign, error) {
+	var out Campaign
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		if err := w.authorize(ActionConfigure, Target{Kind: KindCampaign, ID: id}); err != nil {
+			return err
+		}
+		before, err := w.tx.Campaigns().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		after := before.Clone()
+		after.Costs = append(after.Costs, line)
+		if after, err = after.normalized(); err != nil {
+			return err
+		}
+		after.UpdatedAt, after.Version = w.now, before.Version+1
+		if err := w.tx.Campaigns().Update(ctx, after); err != nil {
+			return err
+		}
+		out = after
+		return w.record(CampaignUpdated, KindCampaign, id, after.Version, ChangeSet{Changes: diffCampaign(before, after)})
+	})
+	return out, err
+}
+
+func diffCampaign(before, after Campaign) []Change {
+	var cs changes
+	cs.add("name", before.Name, after.Name)
+	cs.add("channel", before.Channel, after.Channel)
+	cs.add("currency", before.Currency.Code(), after.Currency.Code())
+	cs.add("budget", moneyText(before.Budget), moneyText(after.Budget))
+	cs.add("cost", moneyText(before.Cost()), moneyText(after.Cost()))
+	cs.add("start", before.Start.String(), after.Start.String())
+	cs.add("end", before.End.String(), after.End.String())
+	return cs
+}
+
+func moneyText(m Money) string {
+	if m.Currency().IsZero() {
+		return ""
+	}
+	return m.String()
+}
+
+// Campaign returns a campaign.
+func (c *CRM) Campaign(ctx context.Context, actor, id ID) (Campaign, error) {
+	var out Campaign
+	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
+		var err error
+		out, err = tx.Campaigns().Get(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// Campaigns lists the campaigns in ID order.
+func (c *CRM) Campaigns(ctx context.Context, actor ID) iter.Seq2[Campaign, error] {
+	list := func(tx ReadTx, _ User, p PageRequest) ([]Campaign, error) { return tx.Campaigns().List(ctx, p) }
+	return iterate(readPages(c, ctx, actor, list, func(cp Campaign) ID { return cp.ID }, func(User, Campaign) bool { return true }))
+}
+
+// CampaignReport says what a campaign returned for what it cost: leads,
+// cost per lead, won revenue, ROI with the cost counted once, and the
+// customer acquisition cost.
+func (c *CRM) CampaignReport(ctx context.Context, actor, id ID) (CampaignReport, error) {
+	var out CampaignReport
+	err := c.analyze(ctx, actor, func(tx ReadTx) error {
+		cp, err := tx.Campaigns().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Sales().Campaign(ctx, cp)
+		out = cp.Report(n)
+		return err
+	})
+	return out, err
+}

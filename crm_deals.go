@@ -1,0 +1,224 @@
+package crm
+
+import (
+	"context"
+	"iter"
+)
+
+// OpenDeal opens a deal in a pipeline for a customer, owned by n.Owner or
+// the actor. The customer's lifecycle moves forward to opportunity.
+func (c *CRM) OpenDeal(ctx context.Context, actor ID, n NewDeal) (Deal, error) {
+	var out Deal
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		f, err := flowOf(ctx, w.tx.Pipelines(), n.Pipeline)
+		if err != nil {
+			return err
+		}
+		if _, err := w.tx.Customers().Get(ctx, n.Customer); err != nil {
+			return err
+		}
+		owner := w.actor
+		if !n.Owner.IsZero() && n.Owner != w.actor.ID {
+			if owner, err = w.assignableOwner(n.Owner); err != nil {
+				return err
+			}
+		}
+		id, err := w.newID()
+		if err != nil {
+			return err
+		}
+		if out, err = f.Open(id, n, owner, w.now); err != nil {
+			return err
+		}
+		if err := w.authorize(ActionCreate, out.target()); err != nil {
+			return err
+		}
+		if err := w.tx.Deals().Insert(ctx, out); err != nil {
+			return err
+		}
+		if err := w.record(DealOpened, KindDeal, id, 1, dealData(out, "")); err != nil {
+			return err
+		}
+		return w.advanceLifecycle(out.Customer, LifecycleOpportunity, "deal opened: "+out.Title)
+	})
+	return out, err
+}
+
+// DealPatch changes a deal's details; nil fields stay.
+type DealPatch struct {
+	Title     *string
+	Amount    *Money
+	CloseDate *Date
+	IfVersion int64
+}
+
+// UpdateDeal changes a deal's title, amount or expected close date.
+func (c *CRM) UpdateDeal(ctx context.Context, actor, id ID, p DealPatch) (Deal, error) {
+	return c.changeDeal(ctx, actor, id, p.IfVersion, ActionUpdate, DealUpdated, "", func(w *writeTx, f *DealFlow, d *Deal) error {
+		if d.Status != DealOpen {
+			_, err := dealMachine.Next(d.Status, DealMoveStage)
+			return err
+		}
+		if p.Title != nil {
+			t, err := cleanText("title", *p.Title, maxNameLen, true)
+			if err != nil {
+				return err
+			}
+			d.Title = t
+		}
+		if p.Amount != nil {
+			if err := f.checkAmount(*p.Amount); err != nil {
+				return err
+			}
+			d.Amount = *p.Amount
+		}
+		if p.CloseDate != nil {
+			if !p.CloseDate.IsZero() && !p.CloseDate.IsValid() {
+				return invalid("close_date", "calendar", "")
+			}
+			d.CloseDate = *p.CloseDate
+		}
+		return nil
+	})
+}
+
+// MoveDeal moves an open deal to another open stage, as the pipeline's
+// stage machine allows and the stage's exit requirements permit.
+func (c *CRM) MoveDeal(ctx context.Context, actor, id ID, stage string) (Deal, error) {
+	return c.changeDeal(ctx, actor, id, 0, ActionUpdate, DealStageMoved, "", func(w *writeTx, f *DealFlow, d *Deal) error {
+		return f.Move(d, stage, w.now)
+	})
+}
+
+// SetDealProbability sets a deal's probability by hand (nil clears it);
+// it survives stage moves until cleared.
+func (c *CRM) SetDealProbability(ctx context.Context, actor, id ID, p *int) (Deal, error) {
+	return c.changeDeal(ctx, actor, id, 0, ActionUpdate, DealUpdated, "", func(w *writeTx, f *DealFlow, d *Deal) error {
+		return f.SetProbability(d, p)
+	})
+}
+
+// WinDeal closes a deal as won at its actual amount (zero keeps the
+// deal's amount). The customer's lifecycle moves forward to customer.
+func (c *CRM) WinDeal(ctx context.Context, actor, id ID, amount Money) (Deal, error) {
+	return c.changeDeal(ctx, actor, id, 0, ActionUpdate, DealWonEvent, "", func(w *writeTx, f *DealFlow, d *Deal) error {
+		if err := f.Win(d, amount, w.now); err != nil {
+			return err
+		}
+		return w.advanceLifecycle(d.Customer, LifecycleCustomer, "deal won: "+d.Title)
+	})
+}
+
+// LoseDeal closes a deal as lost; the reason is required.
+func (c *CRM) LoseDeal(ctx context.Context, actor, id ID, reason LostReason, notes string) (Deal, error) {
+	return c.changeDeal(ctx, actor, id, 0, ActionUpdate, DealLostEvent, notes, func(w *writeTx, f *DealFlow, d *Deal) error {
+		return f.Lose(d, reason, notes, w.now)
+	})
+}
+
+// ReopenDeal reopens a closed deal in the stage it left; by default a
+// manager's or an admin's call.
+func (c *CRM) ReopenDeal(ctx context.Context, actor, id ID, reason string) (Deal, error) {
+	return c.changeDeal(ctx, actor, id, 0, ActionRestore, DealReopened, reason, func(w *writeTx, f *DealFlow, d *Deal) error {
+		return f.Reopen(d, w.now)
+	})
+}
+
+// changeDeal loads a deal and its pipeline, checks the caller's version
+// and the policy, applies change and saves the deal with an event.
+func (c *CRM) changeDeal(ctx context.Context, actor, id ID, ifVersion int64, action Action, typ EventType, note string,
+	change func(*writeTx, *DealFlow, *Deal) error) (Deal, error) {
+	var out Deal
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		before, err := w.tx.Deals().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(KindDeal, id, ifVersion, before.Version); err != nil {
+			return err
+		}
+		if err := w.authorize(action, before.target()); err != nil {
+			return err
+		}
+		f, err := flowOf(ctx, w.tx.Pipelines(), before.Pipeline)
+		if err != nil {
+			return err
+		}
+		after := before.Clone()
+		if err := change(w, f, &after); err != nil {
+			return err
+		}
+		out, err = w.saveDeal(before, after, typ, note)
+		return err
+	})
+	return out, err
+}
+
+// saveDeal stores after as the next version of before with an event,
+// unless nothing changed.
+func (w *writeTx) saveDeal(before, after Deal, typ EventType, note string) (Deal, error) {
+	if dealData(before, "") == dealData(after, "") && before.Activities == after.Activities {
+		return before, nil
+	}
+	after.UpdatedAt, after.Version = w.now, before.Version+1
+	if err := w.tx.Deals().Update(w.ctx, after); err != nil {
+		return Deal{}, err
+	}
+	return after, w.record(typ, KindDeal, after.ID, after.Version, dealData(after, note))
+}
+
+// dealEvent is the payload of deal events: the deal as it now stands.
+type dealEvent struct {
+	Title       string     `json:"title"`
+	Stage       string     `json:"stage"`
+	Status      DealStatus `json:"status"`
+	Amount      string     `json:"amount,omitempty"`
+	CloseDate   string     `json:"close_date,omitempty"`
+	Probability int        `json:"probability"`
+	Manual      bool       `json:"manual_probability,omitempty"`
+	LostReason  LostReason `json:"lost_reason,omitempty"`
+	Note        string     `json:"note,omitempty"`
+}
+
+func dealData(d Deal, note string) dealEvent {
+	amount := ""
+	if !d.Amount.Currency().IsZero() {
+		amount = d.Amount.String()
+	}
+	return dealEvent{Title: d.Title, Stage: d.Stage, Status: d.Status, Amount: amount, CloseDate: d.CloseDate.String(),
+		Probability: d.Probability, Manual: d.ManualProbability != nil, LostReason: d.LostReason, Note: note}
+}
+
+// Deal returns a deal the actor may read.
+func (c *CRM) Deal(ctx context.Context, actor, id ID) (Deal, error) {
+	var out Deal
+	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
+		d, err := tx.Deals().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		out = d
+		return c.policy.Authorize(a, ActionRead, d.target())
+	})
+	return out, err
+}
+
+// Deals lists the deals matching f that the actor may read, in ID order.
+func (c *CRM) Deals(ctx context.Context, actor ID, f DealFilter) iter.Seq2[Deal, error] {
+	list := func(tx ReadTx, a User, p PageRequest) ([]Deal, error) {
+		scoped, ok := c.narrowDeals(a, f)
+		if !ok {
+			return nil, nil
+		}
+		return tx.Deals().List(ctx, scoped, p)
+	}
+	keep := func(a User, d Deal) bool { return c.policy.Authorize(a, ActionRead, d.target()) == nil }
+	return iterate(readPages(c, ctx, actor, list, func(d Deal) ID { return d.ID }, keep))
+}
+
+// narrowDeals restricts a deal listing to the actor's read scope.
+func (c *CRM) narrowDeals(a User, f DealFilter) (DealFilter, bool) {
+	cf, ok := c.narrow(a, CustomerFilter{Owner: f.Owner, Team: f.Team})
+	f.Owner, f.Team = cf.Owner, cf.Team
+	return f, ok
+}

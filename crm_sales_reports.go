@@ -1,0 +1,166 @@
+package crm
+
+import (
+	"context"
+	"time"
+)
+
+// salesReport runs fn for a question about a pipeline's deals: a rep may
+// ask about their own deals, a manager about the team's, and an analyst
+// (ActionAnalyze) about anyone's.
+func (c *CRM) salesReport(ctx context.Context, actor ID, q SalesQuery, fn func(ReadTx, *DealFlow) error) error {
+	if err := q.Check(); err != nil {
+		return err
+	}
+	return c.read(ctx, actor, func(tx ReadTx, a User) error {
+		if err := c.authorizeReport(a, q.Owner, q.Team); err != nil {
+			return err
+		}
+		f, err := flowOf(ctx, tx.Pipelines(), q.Pipeline)
+		if err != nil {
+			return err
+		}
+		return fn(tx, f)
+	})
+}
+
+// authorizeReport lets an actor see figures about an owner or a team they
+// may read, and figures about everyone when they may analyze.
+func (c *CRM) authorizeReport(a User, owner ID, team string) error {
+	if owner.IsZero() && team == "" {
+		return c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindDeal})
+	}
+	return c.policy.Authorize(a, ActionRead, Target{Kind: KindDeal, Owner: owner, Team: team})
+}
+
+// FunnelNow returns a pipeline's funnel as it stands: the open deals of
+// each stage, their value and their weighted value.
+func (c *CRM) FunnelNow(ctx context.Context, actor ID, q SalesQuery) (Funnel, error) {
+	var out Funnel
+	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
+		rows, err := tx.Sales().StageAmounts(ctx, q)
+		out = f.Pipeline().FunnelNow(rows)
+		return err
+	})
+	return out, err
+}
+
+// CohortFunnel returns the funnel of the deals created in [q.From, q.To):
+// how many reached each stage and were won, with the conversions.
+func (c *CRM) CohortFunnel(ctx context.Context, actor ID, q SalesQuery) (Funnel, error) {
+	var out Funnel
+	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
+		rows, err := tx.Sales().Cohort(ctx, q)
+		out = f.Pipeline().CohortFunnel(rows)
+		return err
+	})
+	return out, err
+}
+
+// Forecast returns the weighted forecast by month and forecast category:
+// open deals at their probability in the month they are expected, won
+// deals at their actual amount in the month they closed, lost deals left
+// out.
+func (c *CRM) Forecast(ctx context.Context, actor ID, q SalesQuery) ([]ForecastLine, error) {
+	var out []ForecastLine
+	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
+		rows, err := tx.Sales().Forecast(ctx, q)
+		out = f.Pipeline().Forecast(rows)
+		return err
+	})
+	return out, err
+}
+
+// SalesKPIs returns the win rate, average deal size, sales cycle, lost
+// reasons and stage velocity of the deals closed (or stages left) in
+// [q.From, q.To).
+func (c *CRM) SalesKPIs(ctx context.Context, actor ID, q SalesQuery) (SalesKPIs, error) {
+	var out SalesKPIs
+	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
+		outcomes, err := tx.Sales().Outcomes(ctx, q)
+		if err != nil {
+			return err
+		}
+		times, err := tx.Sales().StageTimes(ctx, q)
+		out = f.Pipeline().KPIs(outcomes, times)
+		return err
+	})
+	return out, err
+}
+
+// WorkReport returns a rep's or a team's work report for a period: the
+// online report that replaces the status meeting (seed 004). A rep may
+// read their own; a manager their team's.
+func (c *CRM) WorkReport(ctx context.Context, actor ID, q WorkQuery) (WorkReport, error) {
+	if err := q.Check(); err != nil {
+		return WorkReport{}, err
+	}
+	var out WorkReport
+	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
+		if err := c.authorizeReport(a, q.Owner, q.Team); err != nil {
+			return err
+		}
+		counts, err := tx.Sales().Work(ctx, q)
+		if err != nil {
+			return err
+		}
+		out = WorkReport{Query: q, Counts: counts}
+		for _, o := range counts.Outcomes {
+			switch o.Status {
+			case DealWon:
+				out.Won += o.Deals
+			case DealLost:
+				out.Lost += o.Deals
+			}
+		}
+		out.Rotting, err = rottingDeals(ctx, tx, DealFilter{Owner: q.Owner, Team: q.Team, Status: DealOpen}, q.Today.In(time.UTC))
+		return err
+	})
+	return out, err
+}
+
+// RottingDeals lists the open deals idle longer than their stage allows
+// at now, that the actor may read.
+func (c *CRM) RottingDeals(ctx context.Context, actor ID, f DealFilter, now time.Time) ([]RottingDeal, error) {
+	var out []RottingDeal
+	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
+		scoped, ok := c.narrowDeals(a, f)
+		if !ok {
+			return nil
+		}
+		scoped.Status = DealOpen
+		var err error
+		out, err = rottingDeals(ctx, tx, scoped, now)
+		return err
+	})
+	return out, err
+}
+
+func rottingDeals(ctx context.Context, tx ReadTx, f DealFilter, now time.Time) ([]RottingDeal, error) {
+	flows := map[ID]*DealFlow{}
+	var out []RottingDeal
+	page := PageRequest{Limit: MaxPageSize}
+	for {
+		deals, err := tx.Deals().List(ctx, f, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range deals {
+			fl := flows[d.Pipeline]
+			if fl == nil {
+				if fl, err = flowOf(ctx, tx.Pipelines(), d.Pipeline); err != nil {
+					return nil, err
+				}
+				flows[d.Pipeline] = fl
+			}
+			if rot, idle := fl.Rotting(d, now); rot {
+				s, _ := fl.Pipeline().Stage(d.Stage)
+				out = append(out, RottingDeal{Deal: d, IdleDays: idle, Limit: s.RotAfterDays})
+			}
+		}
+		if len(deals) < page.Limit {
+			return out, nil
+		}
+		page.After = deals[len(deals)-1].ID
+	}
+}
