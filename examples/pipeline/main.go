@@ -1,0 +1,282 @@
+// Pipeline plays a sales team's quarter on crmkit: deals moving through
+// the stages, one lost with its reason, one left to rot, a campaign's
+// return on its cost, a rep's work report without a meeting, and the
+// funnel chart written as funnel.svg.
+//
+//	go run ./examples/pipeline [-db file.db] [-svg funnel.svg]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/sqlite"
+)
+
+func main() {
+	dbPath := flag.String("db", "", "SQLite file (default: a new file in a temporary directory)")
+	svgPath := flag.String("svg", "funnel.svg", "where to write the funnel chart")
+	flag.Parse()
+	if err := run(context.Background(), *dbPath, *svgPath); err != nil {
+		fmt.Fprintln(os.Stderr, "pipeline:", err)
+		os.Exit(1)
+	}
+}
+
+const day = 24 * time.Hour
+
+// quarter is the simulation: a clock that moves, a CRM, and the team.
+type quarter struct {
+	ctx                  context.Context
+	crm                  *crm.CRM
+	clock                *crm.ManualClock
+	admin, max, ann, ben crm.User
+	pipeline             crm.Pipeline
+	show                 crm.Campaign
+	names                map[crm.ID]string
+}
+
+func run(ctx context.Context, path, svgPath string) error {
+	if path == "" {
+		dir, err := os.MkdirTemp("", "crmkit-pipeline-")
+		if err != nil {
+			return err
+		}
+		path = filepath.Join(dir, "sales.db")
+	}
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	clock := crm.NewManualClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+	c, err := crm.New(store, crm.WithClock(clock))
+	if err != nil {
+		return err
+	}
+	q := &quarter{ctx: ctx, crm: c, clock: clock, names: map[crm.ID]string{}}
+	if err := q.setUp(); err != nil {
+		return err
+	}
+	fmt.Printf("Q1 2026 of the north team on crmkit (SQLite: %s)\n\n", path)
+	if err := q.play(); err != nil {
+		return err
+	}
+	return q.report(svgPath)
+}
+
+func (q *quarter) setUp() error {
+	var err error
+	if q.admin, err = q.crm.Bootstrap(q.ctx, crm.NewUser{Name: "Ada Admin"}); err != nil {
+		return err
+	}
+	for _, u := range []struct {
+		to   *crm.User
+		name string
+		role crm.Role
+	}{{&q.max, "Max Manager", crm.RoleManager}, {&q.ann, "Ann Rep", crm.RoleRep}, {&q.ben, "Ben Rep", crm.RoleRep}} {
+		if *u.to, err = q.crm.CreateUser(q.ctx, q.admin.ID, crm.NewUser{Name: u.name, Role: u.role, Team: "north"}); err != nil {
+			return err
+		}
+		q.names[u.to.ID] = u.name
+	}
+	usd, _ := crm.ParseCurrency("USD")
+	if q.pipeline, err = q.crm.CreatePipeline(q.ctx, q.admin.ID, crm.Pipeline{Name: "New business", Currency: usd}); err != nil {
+		return err
+	}
+	q.show, err = q.crm.CreateCampaign(q.ctx, q.admin.ID, crm.Campaign{Name: "Logistics trade show", Channel: "trade_show",
+		Currency: usd, Budget: usdAmount("15000.00"), Start: crm.Date{Year: 2026, Month: 1, Day: 12}, End: crm.Date{Year: 2026, Month: 1, Day: 14},
+		Costs: []crm.CostLine{{Description: "booth", Amount: usdAmount("8000.00")}, {Description: "travel", Amount: usdAmount("2400.00")}}})
+	return err
+}
+
+func usdAmount(s string) crm.Money {
+	m, _ := crm.ParseMoney(s, "USD")
+	return m
+}
+
+func (q *quarter) play() error {
+	var (
+		deals = map[string]crm.Deal{}
+		err   error
+	)
+	customer := func(name string, rep crm.User, key bool, fromShow bool) (crm.Customer, error) {
+		n := crm.NewCustomer{Kind: crm.Distributor, Name: name, KeyAccount: key}
+		if fromShow {
+			n.Campaign = q.show.ID
+		}
+		cu, err := q.crm.CreateCustomer(q.ctx, rep.ID, n)
+		q.names[cu.ID] = name
+		return cu, err
+	}
+	open := func(rep crm.User, cu crm.Customer, title, amount string, fromShow bool) error {
+		n := crm.NewDeal{Pipeline: q.pipeline.ID, Customer: cu.ID, Title: title, Amount: usdAmount(amount),
+			CloseDate: crm.DateOf(q.clock.Now().Add(60 * day))}
+		if fromShow {
+			n.Campaign = q.show.ID
+		}
+		d, err := q.crm.OpenDeal(q.ctx, rep.ID, n)
+		deals[title] = d
+		return err
+	}
+	move := func(rep crm.User, title string, stages ...string) error {
+		for _, s := range stages {
+			d, err := q.crm.MoveDeal(q.ctx, rep.ID, deals[title].ID, s)
+			if err != nil {
+				return fmt.Errorf("%s to %s: %w", title, s, err)
+			}
+			deals[title] = d
+		}
+		return nil
+	}
+	log := func(rep crm.User, cu crm.Customer, title string, a crm.NewActivity) error {
+		a.Customer, a.Deal = cu.ID, deals[title].ID
+		_, err := q.crm.LogActivity(q.ctx, rep.ID, a)
+		return err
+	}
+
+	fmt.Println("January: the trade show brings three distributors; Ann and Ben open deals.")
+	northwind, err := customer("Northwind Logistics", q.ann, true, true)
+	if err != nil {
+		return err
+	}
+	globex, err := customer("Globex Freight", q.ann, false, true)
+	if err != nil {
+		return err
+	}
+	initech, err := customer("Initech Cargo", q.ben, false, true)
+	if err != nil {
+		return err
+	}
+	umbrella, err := customer("Umbrella Transport", q.ben, false, false)
+	if err != nil {
+		return err
+	}
+	for _, d := range []struct {
+		rep    crm.User
+		cu     crm.Customer
+		title  string
+		amount string
+		show   bool
+	}{
+		{q.ann, northwind, "Northwind fleet telematics", "84000.00", true},
+		{q.ann, globex, "Globex route planning", "26000.00", true},
+		{q.ben, initech, "Initech warehouse sensors", "41000.00", true},
+		{q.ben, umbrella, "Umbrella pilot", "12000.00", false},
+	} {
+		if err := open(d.rep, d.cu, d.title, d.amount, d.show); err != nil {
+			return err
+		}
+	}
+	q.clock.Advance(9 * day)
+	if err := log(q.ann, northwind, "Northwind fleet telematics", crm.NewActivity{Type: crm.ActivityVisit, Subject: "site visit in Rotterdam",
+		Outcome: "ops director wants a pilot", NextStep: "send the proposal", FollowUp: crm.DateOf(q.clock.Now().Add(3 * day))}); err != nil {
+		return err
+	}
+	if err := move(q.ann, "Northwind fleet telematics", "qualification", "proposal"); err != nil {
+		return err
+	}
+	if err := log(q.ben, initech, "Initech warehouse sensors", crm.NewActivity{Type: crm.ActivityVisit, Subject: "visit"}); err != nil {
+		return err // a visit without outcome or next step: it will show as invalid
+	}
+	if err := move(q.ben, "Initech warehouse sensors", "qualification"); err != nil {
+		return err
+	}
+	if err := move(q.ann, "Globex route planning", "qualification"); err != nil {
+		return err
+	}
+
+	fmt.Println("February: Northwind negotiates; Initech is lost on price; Umbrella is forgotten.")
+	q.clock.Advance(20 * day)
+	if err := log(q.ann, northwind, "Northwind fleet telematics", crm.NewActivity{Type: crm.ActivityMeeting, Subject: "pricing workshop",
+		Outcome: "agreed on 3-year terms", NextStep: "contract draft"}); err != nil {
+		return err
+	}
+	if err := move(q.ann, "Northwind fleet telematics", "negotiation"); err != nil {
+		return err
+	}
+	if _, err := q.crm.LoseDeal(q.ctx, q.ben.ID, deals["Initech warehouse sensors"].ID, crm.LostPricing, "went with a cheaper local vendor"); err != nil {
+		return err
+	}
+	if err := move(q.ann, "Globex route planning", "proposal"); err != nil {
+		return err
+	}
+
+	fmt.Println("March: Northwind signs; Globex waits for budget.")
+	q.clock.Advance(35 * day)
+	if _, err := q.crm.WinDeal(q.ctx, q.ann.ID, deals["Northwind fleet telematics"].ID, usdAmount("79500.00")); err != nil {
+		return err
+	}
+	if _, err := q.crm.LogActivity(q.ctx, q.ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: globex.ID, Deal: deals["Globex route planning"].ID,
+		Subject: "budget check", Outcome: "budget in Q2", NextStep: "call in April", FollowUp: crm.DateOf(q.clock.Now().Add(-2 * day))}); err != nil {
+		return err
+	}
+	q.clock.Advance(2 * day)
+	return nil
+}
+
+func (q *quarter) report(svgPath string) error {
+	ctx, sq := q.ctx, crm.SalesQuery{Pipeline: q.pipeline.ID}
+	fmt.Println("\nThe pipeline as it stands:")
+	funnel, err := q.crm.FunnelNow(ctx, q.max.ID, sq)
+	if err != nil {
+		return err
+	}
+	for _, s := range funnel.Stages {
+		fmt.Printf("  %-14s %d deals  %14s  weighted %14s\n", s.Name, s.Deals, s.Value, s.Weighted)
+	}
+	fmt.Println("\nForecast by month and category (lost deals excluded, won at their actual amount):")
+	lines, err := q.crm.Forecast(ctx, q.max.ID, sq)
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		fmt.Printf("  %s  %-10s %d deals  %14s  weighted %14s\n", l.Month, l.Category, l.Deals, l.Amount, l.Weighted)
+	}
+	kpi, err := q.crm.SalesKPIs(ctx, q.max.ID, sq)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nWin rate %.0f%%, average deal %s, sales cycle %d days, lost: %v\n",
+		100*kpi.WinRate, kpi.AverageDealSize, int(kpi.SalesCycle.Hours()/24), kpi.LostReasons)
+
+	rotting, err := q.crm.RottingDeals(ctx, q.max.ID, crm.DealFilter{Pipeline: q.pipeline.ID}, q.clock.Now())
+	if err != nil {
+		return err
+	}
+	for _, r := range rotting {
+		fmt.Printf("Rotting: %s, idle %d days in %s (limit %d), owner %s\n", r.Deal.Title, r.IdleDays, r.Deal.Stage, r.Limit, q.names[r.Deal.Owner])
+	}
+
+	cr, err := q.crm.CampaignReport(ctx, q.max.ID, q.show.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nCampaign %q: cost %s, %d leads (%s each), won %s, ROI %s, CAC %s\n",
+		cr.Name, cr.Cost, cr.Counts.Leads, cr.CostPerLead, cr.WonRevenue, cr.ROI.StringFixed(2), cr.CAC)
+
+	for _, rep := range []crm.User{q.ann, q.ben} {
+		wr, err := q.crm.WorkReport(ctx, rep.ID, crm.WorkQuery{Owner: rep.ID, Today: crm.DateOf(q.clock.Now())})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\nWork report of %s: activities %v, overdue follow-ups %d, invalid visits %d, key accounts touched %d, won %d, lost %d\n",
+			rep.Name, wr.Counts.ByType, wr.Counts.Overdue, wr.Counts.InvalidVisits, wr.Counts.KeyAccountsTouched, wr.Won, wr.Lost)
+	}
+
+	cohort, err := q.crm.CohortFunnel(ctx, q.max.ID, sq)
+	if err != nil {
+		return err
+	}
+	cohort.Title = "Q1 2026 · how far the north team's deals got"
+	if err := os.WriteFile(svgPath, cohort.SVG(), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("\nFunnel chart written to %s\n", svgPath)
+	return nil
+}
