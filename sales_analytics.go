@@ -90,26 +90,109 @@ type StageTime struct {
 
 // AggregateStageAmounts groups the open deals by stage and probability.
 func AggregateStageAmounts(deals []Deal, q SalesQuery) []StageAmount {
-	acc := map[StageAmount]*StageAmount{}
-	for _, d := range deals {
-		if !q.Match(d) || d.Status != DealOpen {
-			continue
-		}
-		k := StageAmount{Stage: d.Stage, Probability: d.Probability}
-		row := acc[k]
-		if row == nil {
-			row = &StageAmount{Stage: d.Stage, Probability: d.Probability}
-			acc[k] = row
-		}
-		row.Deals++
-		row.AmountMinor += minorOf(d.Amount)
-	}
-	return sortedRows(acc, func(a, b StageAmount) int {
-		return cmp.Or(cmp.Compare(a.Stage, b.Stage), cmp.Compare(a.Probability, b.Probability))
-	})
+	return aggregateSales(deals, q).StageAmounts()
 }
 
-// forecastDate is the date a deal counts on in the forecast.
+// AggregateForecast groups open and won deals by month, stage,
+// probability and status.
+func AggregateForecast(deals []Deal, q SalesQuery) []ForecastAmount {
+	return aggregateSales(deals, q).Forecast()
+}
+
+// AggregateCohort counts the deals created in the range by how far they
+// got and their status.
+func AggregateCohort(deals []Deal, q SalesQuery) []CohortCount {
+	return aggregateSales(deals, q).Cohort()
+}
+
+// AggregateOutcomes counts the deals closed in the range by status and
+// lost reason.
+func AggregateOutcomes(deals []Deal, q SalesQuery) []OutcomeCount {
+	return aggregateSales(deals, q).Outcomes()
+}
+
+// AggregateStageTimes adds up the stage visits that ended in the range.
+func AggregateStageTimes(deals []Deal, q SalesQuery) []StageTime {
+	return aggregateSales(deals, q).StageTimes()
+}
+
+func aggregateSales(deals []Deal, q SalesQuery) *SalesAggregator {
+	a := NewSalesAggregator(q)
+	for i := range deals {
+		a.Add(&deals[i])
+	}
+	return a
+}
+
+// SalesAggregator adds up every kind of sales row in one pass over the
+// deals, for adapters that stream their rows instead of collecting them.
+type SalesAggregator struct {
+	q        SalesQuery
+	stages   map[StageAmount]*StageAmount
+	forecast map[ForecastAmount]*ForecastAmount
+	cohort   map[CohortCount]*CohortCount
+	outcomes map[OutcomeCount]*OutcomeCount
+	times    map[string]*StageTime
+}
+
+// NewSalesAggregator starts an empty aggregation for q.
+func NewSalesAggregator(q SalesQuery) *SalesAggregator {
+	return &SalesAggregator{q: q, stages: map[StageAmount]*StageAmount{}, forecast: map[ForecastAmount]*ForecastAmount{},
+		cohort: map[CohortCount]*CohortCount{}, outcomes: map[OutcomeCount]*OutcomeCount{}, times: map[string]*StageTime{}}
+}
+
+// row returns the accumulator of key k, made with fresh when new.
+func row[K comparable, T any](acc map[K]*T, k K, fresh func() *T) *T {
+	r := acc[k]
+	if r == nil {
+		r = fresh()
+		acc[k] = r
+	}
+	return r
+}
+
+// Add counts the deal in every row it belongs to.
+func (a *SalesAggregator) Add(d *Deal) {
+	q := a.q
+	if !q.Match(*d) {
+		return
+	}
+	minor := minorOf(d.Amount)
+	if d.Status == DealOpen {
+		k := StageAmount{Stage: d.Stage, Probability: d.Probability}
+		r := row(a.stages, k, func() *StageAmount { return &k })
+		r.Deals++
+		r.AmountMinor += minor
+	}
+	if month, ok := forecastMonth(*d, q); ok {
+		k := ForecastAmount{Month: month, Stage: d.Stage, Probability: d.Probability, Status: d.Status}
+		r := row(a.forecast, k, func() *ForecastAmount { return &k })
+		r.Deals++
+		r.AmountMinor += minor
+	}
+	if inRange(q.From, q.To, d.CreatedAt) {
+		k := CohortCount{Furthest: d.Furthest, Status: d.Status}
+		row(a.cohort, k, func() *CohortCount { return &k }).Deals++
+	}
+	if d.Status != DealOpen && inRange(q.From, q.To, d.ClosedAt) {
+		k := OutcomeCount{Status: d.Status, LostReason: d.LostReason}
+		r := row(a.outcomes, k, func() *OutcomeCount { return &k })
+		r.Deals++
+		r.AmountMinor += minor
+		r.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
+	}
+	for _, v := range d.History {
+		if v.Left.IsZero() || !inRange(q.From, q.To, v.Left) {
+			continue
+		}
+		r := row(a.times, v.Stage, func() *StageTime { return &StageTime{Stage: v.Stage} })
+		r.Visits++
+		r.Micros += v.Left.Sub(v.Entered).Microseconds()
+	}
+}
+
+// forecastDate is the date a deal counts on in the forecast: its expected
+// close date while open, the day it was won; lost deals are not counted.
 func forecastDate(d Deal) (Date, bool) {
 	switch d.Status {
 	case DealOpen:
@@ -120,104 +203,55 @@ func forecastDate(d Deal) (Date, bool) {
 	return Date{}, false
 }
 
-// AggregateForecast groups open and won deals by month, stage,
-// probability and status.
-func AggregateForecast(deals []Deal, q SalesQuery) []ForecastAmount {
-	acc := map[ForecastAmount]*ForecastAmount{}
-	for _, d := range deals {
-		day, ok := forecastDate(d)
-		if !q.Match(d) || !ok {
-			continue
-		}
-		month := ""
-		if !day.IsZero() {
-			if !inRange(q.From, q.To, day.In(time.UTC)) {
-				continue
-			}
-			month = fmt.Sprintf("%04d-%02d", day.Year, int(day.Month))
-		} else if !q.From.IsZero() || !q.To.IsZero() {
-			continue
-		}
-		k := ForecastAmount{Month: month, Stage: d.Stage, Probability: d.Probability, Status: d.Status}
-		row := acc[k]
-		if row == nil {
-			row = &ForecastAmount{Month: month, Stage: d.Stage, Probability: d.Probability, Status: d.Status}
-			acc[k] = row
-		}
-		row.Deals++
-		row.AmountMinor += minorOf(d.Amount)
+// forecastMonth is the month a deal counts in the forecast, and whether it
+// counts in the query's range at all.
+func forecastMonth(d Deal, q SalesQuery) (string, bool) {
+	day, ok := forecastDate(d)
+	switch {
+	case !ok:
+		return "", false
+	case day.IsZero():
+		return "", q.From.IsZero() && q.To.IsZero()
+	case !inRange(q.From, q.To, day.In(time.UTC)):
+		return "", false
 	}
-	return sortedRows(acc, func(a, b ForecastAmount) int {
-		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Stage, b.Stage),
-			cmp.Compare(a.Probability, b.Probability), cmp.Compare(a.Status, b.Status))
+	return fmt.Sprintf("%04d-%02d", day.Year, int(day.Month)), true
+}
+
+// StageAmounts returns the open deals by stage and probability.
+func (a *SalesAggregator) StageAmounts() []StageAmount {
+	return sortedRows(a.stages, func(x, y StageAmount) int {
+		return cmp.Or(cmp.Compare(x.Stage, y.Stage), cmp.Compare(x.Probability, y.Probability))
 	})
 }
 
-// AggregateCohort counts the deals created in the range by how far they
-// got and their status.
-func AggregateCohort(deals []Deal, q SalesQuery) []CohortCount {
-	acc := map[CohortCount]*CohortCount{}
-	for _, d := range deals {
-		if !q.Match(d) || !inRange(q.From, q.To, d.CreatedAt) {
-			continue
-		}
-		k := CohortCount{Furthest: d.Furthest, Status: d.Status}
-		row := acc[k]
-		if row == nil {
-			row = &CohortCount{Furthest: d.Furthest, Status: d.Status}
-			acc[k] = row
-		}
-		row.Deals++
-	}
-	return sortedRows(acc, func(a, b CohortCount) int {
-		return cmp.Or(cmp.Compare(a.Furthest, b.Furthest), cmp.Compare(a.Status, b.Status))
+// Forecast returns the forecast rows.
+func (a *SalesAggregator) Forecast() []ForecastAmount {
+	return sortedRows(a.forecast, func(x, y ForecastAmount) int {
+		return cmp.Or(cmp.Compare(x.Month, y.Month), cmp.Compare(x.Stage, y.Stage),
+			cmp.Compare(x.Probability, y.Probability), cmp.Compare(x.Status, y.Status))
 	})
 }
 
-// AggregateOutcomes counts the deals closed in the range by status and
-// lost reason.
-func AggregateOutcomes(deals []Deal, q SalesQuery) []OutcomeCount {
-	acc := map[OutcomeCount]*OutcomeCount{}
-	for _, d := range deals {
-		if !q.Match(d) || d.Status == DealOpen || !inRange(q.From, q.To, d.ClosedAt) {
-			continue
-		}
-		k := OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-		row := acc[k]
-		if row == nil {
-			row = &OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-			acc[k] = row
-		}
-		row.Deals++
-		row.AmountMinor += minorOf(d.Amount)
-		row.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
-	}
-	return sortedRows(acc, func(a, b OutcomeCount) int {
-		return cmp.Or(cmp.Compare(a.Status, b.Status), cmp.Compare(a.LostReason, b.LostReason))
+// Cohort returns the cohort rows.
+func (a *SalesAggregator) Cohort() []CohortCount {
+	return sortedRows(a.cohort, func(x, y CohortCount) int {
+		return cmp.Or(cmp.Compare(x.Furthest, y.Furthest), cmp.Compare(x.Status, y.Status))
 	})
 }
 
-// AggregateStageTimes adds up the stage visits that ended in the range.
-func AggregateStageTimes(deals []Deal, q SalesQuery) []StageTime {
-	acc := map[string]*StageTime{}
-	for _, d := range deals {
-		if !q.Match(d) {
-			continue
-		}
-		for _, v := range d.History {
-			if v.Left.IsZero() || !inRange(q.From, q.To, v.Left) {
-				continue
-			}
-			row := acc[v.Stage]
-			if row == nil {
-				row = &StageTime{Stage: v.Stage}
-				acc[v.Stage] = row
-			}
-			row.Visits++
-			row.Micros += v.Left.Sub(v.Entered).Microseconds()
-		}
-	}
-	return sortedRows(acc, func(a, b StageTime) int { return cmp.Compare(a.Stage, b.Stage) })
+// Outcomes returns the outcome rows.
+func (a *SalesAggregator) Outcomes() []OutcomeCount { return sortOutcomes(a.outcomes) }
+
+func sortOutcomes(acc map[OutcomeCount]*OutcomeCount) []OutcomeCount {
+	return sortedRows(acc, func(x, y OutcomeCount) int {
+		return cmp.Or(cmp.Compare(x.Status, y.Status), cmp.Compare(x.LostReason, y.LostReason))
+	})
+}
+
+// StageTimes returns the stage-time rows.
+func (a *SalesAggregator) StageTimes() []StageTime {
+	return sortedRows(a.times, func(x, y StageTime) int { return cmp.Compare(x.Stage, y.Stage) })
 }
 
 func sortedRows[K comparable, T any](acc map[K]*T, order func(a, b T) int) []T {

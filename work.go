@@ -1,9 +1,6 @@
 package crm
 
-import (
-	"cmp"
-	"time"
-)
+import "time"
 
 // WorkQuery asks for a work report: the activities of one rep (Owner) or
 // one team in [From, To), and their follow-ups overdue on Today.
@@ -83,17 +80,11 @@ func AggregateWork(activities []Activity, customers []Customer, deals []Deal, q 
 			continue
 		}
 		k := OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-		row := acc[k]
-		if row == nil {
-			row = &OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-			acc[k] = row
-		}
-		row.Deals++
-		row.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
+		r := row(acc, k, func() *OutcomeCount { return &k })
+		r.Deals++
+		r.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
 	}
-	w.Outcomes = sortedRows(acc, func(a, b OutcomeCount) int {
-		return cmp.Or(cmp.Compare(a.Status, b.Status), cmp.Compare(a.LostReason, b.LostReason))
-	})
+	w.Outcomes = sortOutcomes(acc)
 	return w
 }
 

@@ -15,3 +15,7 @@ func BenchmarkCRM(b *testing.B) {
 func BenchmarkExperience(b *testing.B) {
 	storetest.BenchExperience(b, func(*testing.B) crm.Store { return memory.New() }, 1_000_000)
 }
+
+func BenchmarkSales(b *testing.B) {
+	storetest.BenchSales(b, func(*testing.B) crm.Store { return memory.New() }, 1_000_000)
+}

@@ -69,40 +69,57 @@ func (r campaignRepo) List(_ context.Context, p crm.PageRequest) ([]crm.Campaign
 	return r.repo().list(p, func(crm.Campaign) bool { return true }), nil
 }
 
-// sales answers with the reference implementations over every row the
-// transaction sees.
+// sales answers with the reference implementations, streaming over every
+// row the transaction sees.
 type sales struct{ t *txState }
 
-func (s sales) deals(q crm.SalesQuery) ([]crm.Deal, error) {
+func (s sales) aggregate(q crm.SalesQuery) (*crm.SalesAggregator, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return s.t.deals.all(), nil
+	agg := crm.NewSalesAggregator(q)
+	s.t.deals.each(agg.Add)
+	return agg, nil
 }
 
 func (s sales) StageAmounts(_ context.Context, q crm.SalesQuery) ([]crm.StageAmount, error) {
-	ds, err := s.deals(q)
-	return crm.AggregateStageAmounts(ds, q), err
+	agg, err := s.aggregate(q)
+	if err != nil {
+		return nil, err
+	}
+	return agg.StageAmounts(), nil
 }
 
 func (s sales) Forecast(_ context.Context, q crm.SalesQuery) ([]crm.ForecastAmount, error) {
-	ds, err := s.deals(q)
-	return crm.AggregateForecast(ds, q), err
+	agg, err := s.aggregate(q)
+	if err != nil {
+		return nil, err
+	}
+	return agg.Forecast(), nil
 }
 
 func (s sales) Cohort(_ context.Context, q crm.SalesQuery) ([]crm.CohortCount, error) {
-	ds, err := s.deals(q)
-	return crm.AggregateCohort(ds, q), err
+	agg, err := s.aggregate(q)
+	if err != nil {
+		return nil, err
+	}
+	return agg.Cohort(), nil
 }
 
 func (s sales) Outcomes(_ context.Context, q crm.SalesQuery) ([]crm.OutcomeCount, error) {
-	ds, err := s.deals(q)
-	return crm.AggregateOutcomes(ds, q), err
+	agg, err := s.aggregate(q)
+	if err != nil {
+		return nil, err
+	}
+	return agg.Outcomes(), nil
 }
 
 func (s sales) StageTimes(_ context.Context, q crm.SalesQuery) ([]crm.StageTime, error) {
-	ds, err := s.deals(q)
-	return crm.AggregateStageTimes(ds, q), err
+	agg, err := s.aggregate(q)
+	if err != nil {
+		return nil, err
+	}
+	return agg.StageTimes(), nil
 }
 
 func (s sales) Campaign(_ context.Context, c crm.Campaign) (crm.CampaignCounts, error) {
