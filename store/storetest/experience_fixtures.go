@@ -113,7 +113,10 @@ func requireConflict(t *testing.T, err error, kind crm.Kind) *crm.ConflictError 
 
 // assertSame asserts that got equals want, comparing times to the
 // microsecond (the stores keep microseconds) and requiring every time that
-// comes back to be in UTC and a zero time to stay zero.
+// comes back to be in UTC and a zero time to stay zero. Money compares by
+// value: its currency and amount, whatever the scale of the decimal
+// (10.5 EUR and 10.50 EUR are the same), and a zero with no currency
+// stays one.
 func assertSame[T any](t *testing.T, want, got T, msgAndArgs ...any) bool {
 	t.Helper()
 	var nonUTC []string
@@ -122,11 +125,14 @@ func assertSame[T any](t *testing.T, want, got T, msgAndArgs ...any) bool {
 	return assert.Equal(t, w, g, msgAndArgs...)
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType  = reflect.TypeFor[time.Time]()
+	moneyType = reflect.TypeFor[crm.Money]()
+)
 
 // microTimes returns a deep copy of v whose times are truncated to the
-// microsecond in UTC, noting in nonUTC the paths of non-zero times that
-// were in another location.
+// microsecond in UTC and whose money is in minor units, noting in nonUTC
+// the paths of non-zero times that were in another location.
 func microTimes[T any](v T, nonUTC *[]string) T {
 	cp := reflect.New(reflect.TypeFor[T]()).Elem()
 	cp.Set(reflect.ValueOf(&v).Elem())
@@ -137,6 +143,10 @@ func microTimes[T any](v T, nonUTC *[]string) T {
 func normalizeTimes(v reflect.Value, path string, nonUTC *[]string) {
 	switch v.Kind() {
 	case reflect.Struct:
+		if v.Type() == moneyType {
+			v.Set(reflect.ValueOf(canonicalMoney(v.Interface().(crm.Money))))
+			return
+		}
 		if v.Type() == timeType {
 			tm := v.Interface().(time.Time)
 			if tm.IsZero() {
@@ -173,6 +183,19 @@ func normalizeTimes(v reflect.Value, path string, nonUTC *[]string) {
 		v.Set(cp)
 		normalizeTimes(cp.Elem(), path, nonUTC)
 	}
+}
+
+// canonicalMoney returns m as MoneyFromMinor makes it, so that equal
+// amounts are equal values; an amount that is not exact stays as it is.
+func canonicalMoney(m crm.Money) crm.Money {
+	if m.Currency().IsZero() {
+		return m
+	}
+	minor, err := m.Minor()
+	if err != nil {
+		return m
+	}
+	return crm.MoneyFromMinor(minor, m.Currency())
 }
 
 // at is a time of the suite with microseconds, so that a store that keeps
@@ -213,12 +236,14 @@ func sampleMap(id crm.ID) crm.TouchpointMap {
 }
 
 // scene is a store with what experience records refer to: two customers
-// and a touchpoint map, so that an adapter with foreign keys passes too.
+// and a touchpoint map, so that an adapter with foreign keys passes too;
+// salesRefs adds what sales records refer to.
 type scene struct {
 	s        crm.Store
 	g        *ids
 	ann, bob crm.ID
 	m        crm.TouchpointMap
+	sales    *salesRefs // stored on first use by salesRefs
 }
 
 func newScene(t *testing.T, newStore NewStoreFunc) *scene {

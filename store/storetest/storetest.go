@@ -45,6 +45,10 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("JourneyTemplates", func(t *testing.T) { runJourneyTemplates(t, newStore) })
 	t.Run("Analytics", func(t *testing.T) { runAnalytics(t, newStore) })
 	t.Run("ExperienceRollback", func(t *testing.T) { runExperienceRollback(t, newStore) })
+	t.Run("Pipelines", func(t *testing.T) { runPipelines(t, newStore) })
+	t.Run("Deals", func(t *testing.T) { runDeals(t, newStore) })
+	t.Run("Activities", func(t *testing.T) { runActivities(t, newStore) })
+	t.Run("Campaigns", func(t *testing.T) { runCampaigns(t, newStore) })
 	t.Run("CRM", func(t *testing.T) { runCRM(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 }
