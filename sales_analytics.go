@@ -129,7 +129,7 @@ func aggregateSales(deals []Deal, q SalesQuery) *SalesAggregator {
 type SalesAggregator struct {
 	q        SalesQuery
 	stages   map[StageAmount]*StageAmount
-	forecast map[ForecastAmount]*ForecastAmount
+	forecast map[forecastKey]*ForecastAmount
 	cohort   map[CohortCount]*CohortCount
 	outcomes map[OutcomeCount]*OutcomeCount
 	times    map[string]*StageTime
@@ -137,7 +137,7 @@ type SalesAggregator struct {
 
 // NewSalesAggregator starts an empty aggregation for q.
 func NewSalesAggregator(q SalesQuery) *SalesAggregator {
-	return &SalesAggregator{q: q, stages: map[StageAmount]*StageAmount{}, forecast: map[ForecastAmount]*ForecastAmount{},
+	return &SalesAggregator{q: q, stages: map[StageAmount]*StageAmount{}, forecast: map[forecastKey]*ForecastAmount{},
 		cohort: map[CohortCount]*CohortCount{}, outcomes: map[OutcomeCount]*OutcomeCount{}, times: map[string]*StageTime{}}
 }
 
@@ -164,9 +164,11 @@ func (a *SalesAggregator) Add(d *Deal) {
 		r.Deals++
 		r.AmountMinor += minor
 	}
-	if month, ok := forecastMonth(*d, q); ok {
-		k := ForecastAmount{Month: month, Stage: d.Stage, Probability: d.Probability, Status: d.Status}
-		r := row(a.forecast, k, func() *ForecastAmount { return &k })
+	if month, ok := forecastMonth(d, q); ok {
+		k := forecastKey{month: month, stage: d.Stage, probability: d.Probability, status: d.Status}
+		r := row(a.forecast, k, func() *ForecastAmount {
+			return &ForecastAmount{Month: monthText(month), Stage: d.Stage, Probability: d.Probability, Status: d.Status}
+		})
 		r.Deals++
 		r.AmountMinor += minor
 	}
@@ -203,19 +205,36 @@ func forecastDate(d Deal) (Date, bool) {
 	return Date{}, false
 }
 
-// forecastMonth is the month a deal counts in the forecast, and whether it
-// counts in the query's range at all.
-func forecastMonth(d Deal, q SalesQuery) (string, bool) {
-	day, ok := forecastDate(d)
+// forecastKey groups forecast rows, with the month as year*100+month (0
+// for none) so that grouping formats nothing.
+type forecastKey struct {
+	month       int
+	stage       string
+	probability int
+	status      DealStatus
+}
+
+// forecastMonth is the month a deal counts in the forecast, as
+// year*100+month or 0 for none, and whether it counts in the query's
+// range at all.
+func forecastMonth(d *Deal, q SalesQuery) (int, bool) {
+	day, ok := forecastDate(*d)
 	switch {
 	case !ok:
-		return "", false
+		return 0, false
 	case day.IsZero():
-		return "", q.From.IsZero() && q.To.IsZero()
+		return 0, q.From.IsZero() && q.To.IsZero()
 	case !inRange(q.From, q.To, day.In(time.UTC)):
-		return "", false
+		return 0, false
 	}
-	return fmt.Sprintf("%04d-%02d", day.Year, int(day.Month)), true
+	return day.Year*100 + int(day.Month), true
+}
+
+func monthText(m int) string {
+	if m == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d", m/100, m%100)
 }
 
 // StageAmounts returns the open deals by stage and probability.
