@@ -3,12 +3,36 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/crmkit/crm"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// failures are the ways a transaction fails: run calls fn in an Update
+// that returns an error or panics after fn succeeds.
+var failures = []struct {
+	name string
+	run  func(t *testing.T, s crm.Store, fn func(tx crm.Tx) error)
+}{
+	{"Error", func(t *testing.T, s crm.Store, fn func(tx crm.Tx) error) {
+		errBoom := errors.New("boom")
+		err := s.Update(context.Background(), func(tx crm.Tx) error {
+			require.NoError(t, fn(tx))
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+	}},
+	{"Panic", func(t *testing.T, s crm.Store, fn func(tx crm.Tx) error) {
+		defer func() { require.Equal(t, "boom", recover()) }()
+		_ = s.Update(context.Background(), func(tx crm.Tx) error {
+			require.NoError(t, fn(tx))
+			panic("boom")
+		})
+	}},
+}
 
 // effect is one write of a transaction that fails, and what shows that it
 // left nothing behind.
@@ -24,27 +48,7 @@ type effect struct {
 // state, no evidence or move in any listing. The same writes then commit,
 // which they could not if a row, a key or a version had stayed.
 func runExperienceRollback(t *testing.T, newStore NewStoreFunc) {
-	ctx := context.Background()
-	errBoom := errors.New("boom")
-	for _, fail := range []struct {
-		name string
-		run  func(t *testing.T, s crm.Store, fn func(tx crm.Tx) error)
-	}{
-		{"Error", func(t *testing.T, s crm.Store, fn func(tx crm.Tx) error) {
-			err := s.Update(ctx, func(tx crm.Tx) error {
-				require.NoError(t, fn(tx))
-				return errBoom
-			})
-			require.ErrorIs(t, err, errBoom)
-		}},
-		{"Panic", func(t *testing.T, s crm.Store, fn func(tx crm.Tx) error) {
-			defer func() { require.Equal(t, "boom", recover()) }()
-			_ = s.Update(ctx, func(tx crm.Tx) error {
-				require.NoError(t, fn(tx))
-				panic("boom")
-			})
-		}},
-	} {
+	for _, fail := range failures {
 		t.Run(fail.name, func(t *testing.T) {
 			sc := newScene(t, newStore)
 			s := sc.s
@@ -114,20 +118,29 @@ func runExperienceRollback(t *testing.T, newStore NewStoreFunc) {
 					assertSameList(t, []crm.LadderMove{oldMove}, allPages(t, s, 10, moveID, movesBetween(at(0), at(10))), moveID)
 				}},
 			}
-			writeAll := func(tx crm.Tx) error {
-				for _, e := range effects {
-					if err := e.write(tx); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			fail.run(t, s, writeAll)
-			for _, e := range effects {
-				t.Run(e.name, e.absent)
-			}
-			update(t, s, writeAll) // no row, key or version is left to conflict with
+			failThenCommit(t, s, fail.run, effects)
 			assertSame(t, keyed, read(t, s, interactionByKey(keyed.IdempotencyKey)), "the key is free again")
 		})
 	}
+}
+
+// failThenCommit makes the writes of effects in a transaction that fails
+// as fail makes it, checks that each left nothing behind, then makes them
+// again in a transaction that commits, which it could not if a row, a key
+// or a version had stayed.
+func failThenCommit(t *testing.T, s crm.Store, fail func(t *testing.T, s crm.Store, fn func(tx crm.Tx) error), effects []effect) {
+	t.Helper()
+	writeAll := func(tx crm.Tx) error {
+		for _, e := range effects {
+			if err := e.write(tx); err != nil {
+				return fmt.Errorf("%s: %w", e.name, err)
+			}
+		}
+		return nil
+	}
+	fail(t, s, writeAll)
+	for _, e := range effects {
+		t.Run(e.name, e.absent)
+	}
+	update(t, s, writeAll)
 }
