@@ -145,11 +145,7 @@ func grouped[T any](ctx context.Context, t *txn, g grouping[T], from, to time.Ti
 	if len(order) > 0 {
 		query += " ORDER BY " + strings.Join(order, ", ")
 	}
-	rows, err := t.query(ctx, query, append(args, w.args...)...)
-	if err != nil {
-		return nil, t.s.dbErr("aggregating", err)
-	}
-	out, err := collect(rows, func(v *T) []any {
+	return aggregate(ctx, t, "aggregating", query, append(args, w.args...), func(v *T) []any {
 		period, group := g.keys(v)
 		dest := make([]any, 0, len(keys)+len(g.sums))
 		if periodKeyColumns[p] != "" {
@@ -162,7 +158,17 @@ func grouped[T any](ctx context.Context, t *txn, g grouping[T], from, to time.Ti
 			dest = append(dest, s.field(v))
 		}
 		return dest
-	}, t.s.dbErr, "aggregating")
+	})
+}
+
+// aggregate runs query, an aggregate, and scans its rows with dest into
+// a slice that is empty, not nil, when there are none.
+func aggregate[T any](ctx context.Context, t *txn, op, query string, args []any, dest func(*T) []any) ([]T, error) {
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, t.s.dbErr(op, err)
+	}
+	out, err := collect(rows, dest, t.s.dbErr, op)
 	return emptyNotNil(out), err
 }
 
@@ -204,13 +210,8 @@ func (a analytics) MomentsOfTruth(ctx context.Context, q crm.MomentsQuery) ([]cr
 		"FROM " + t.s.names.ladderMoves + " m JOIN " + t.s.names.interactions + " i ON i.customer_id = m.customer_id " +
 		"AND i.at_us <= m.at_us AND i.at_us >= m.at_us - ?" + w.sql() +
 		" GROUP BY i.touchpoint ORDER BY " + t.s.dialect.bytewise("i.touchpoint")
-	rows, err := t.query(ctx, query, append(args, w.args...)...)
-	if err != nil {
-		return nil, t.s.dbErr("counting moments of truth", err)
-	}
-	out, err := collect(rows, func(c *crm.MomentCount) []any { return []any{&c.Touchpoint, &c.Up, &c.Down} },
-		t.s.dbErr, "counting moments of truth")
-	return emptyNotNil(out), err
+	return aggregate(ctx, t, "counting moments of truth", query, append(args, w.args...),
+		func(c *crm.MomentCount) []any { return []any{&c.Touchpoint, &c.Up, &c.Down} })
 }
 
 // LadderDistribution implements crm.AnalyticsReader: each customer created

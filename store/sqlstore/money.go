@@ -19,12 +19,16 @@ func MoneyColumns(m crm.Money) (minor int64, currency string, err error) {
 	return minor, m.Currency().Code(), nil
 }
 
-// MoneyFromColumns is the inverse of MoneyColumns. An unknown currency
-// code matches crm.ErrUnknownCurrency.
+// MoneyFromColumns is the inverse of MoneyColumns: crm.MoneyFromMinor,
+// and crm.Zero for zero minor units, as the domain writes a zero amount.
+// An unknown currency code matches crm.ErrUnknownCurrency.
 func MoneyFromColumns(minor int64, currency string) (crm.Money, error) {
 	cur, err := crm.ParseCurrency(currency)
 	if err != nil {
 		return crm.Money{}, fmt.Errorf("sqlstore: reading money: %w", err)
+	}
+	if minor == 0 {
+		return crm.Zero(cur), nil
 	}
 	return crm.MoneyFromMinor(minor, cur), nil
 }

@@ -131,6 +131,11 @@ type names struct {
 	ladderStates     string
 	ladderMoves      string
 	journeyTemplates string
+	pipelines        string
+	deals            string
+	dealVisits       string
+	activities       string
+	campaigns        string
 }
 
 func newNames(c config) names {
@@ -150,6 +155,11 @@ func newNames(c config) names {
 		ladderStates:     c.table("ladder_states"),
 		ladderMoves:      c.table("ladder_moves"),
 		journeyTemplates: c.table("journey_templates"),
+		pipelines:        c.table("pipelines"),
+		deals:            c.table("deals"),
+		dealVisits:       c.table("deal_visits"),
+		activities:       c.table("activities"),
+		campaigns:        c.table("campaigns"),
 	}
 }
 

@@ -13,6 +13,10 @@ func (t *txn) touchpointMaps() touchpointMapRepo {
 func (t *txn) journeyTemplates() journeyTemplateRepo {
 	return journeyTemplateRepo{newRepo(journeyTemplateTable, t)}
 }
+func (t *txn) pipelines() pipelineRepo  { return pipelineRepo{newRepo(pipelineTable, t)} }
+func (t *txn) deals() dealRepo          { return dealRepo{newRepo(dealTable, t)} }
+func (t *txn) activities() activityRepo { return activityRepo{newRepo(activityTable, t)} }
+func (t *txn) campaigns() campaignRepo  { return campaignRepo{newRepo(campaignTable, t)} }
 func (t *txn) interactions() interactionRepo {
 	return interactionRepo{records[crm.Interaction]{interactionTable, t}}
 }
@@ -30,6 +34,11 @@ func (r readTx) Cases() crm.CaseReader                       { return r.t.cases(
 func (r readTx) Ladder() crm.LadderReader                    { return ladderRepo{r.t} }
 func (r readTx) JourneyTemplates() crm.JourneyTemplateReader { return r.t.journeyTemplates() }
 func (r readTx) Analytics() crm.AnalyticsReader              { return analytics{r.t} }
+func (r readTx) Pipelines() crm.PipelineReader               { return r.t.pipelines() }
+func (r readTx) Deals() crm.DealReader                       { return r.t.deals() }
+func (r readTx) Activities() crm.ActivityReader              { return r.t.activities() }
+func (r readTx) Campaigns() crm.CampaignReader               { return r.t.campaigns() }
+func (r readTx) Sales() crm.SalesAnalytics                   { return salesAnalytics{r.t} }
 
 type writeTx struct{ t *txn }
 
@@ -42,3 +51,8 @@ func (w writeTx) Cases() crm.CaseRepository                       { return w.t.c
 func (w writeTx) Ladder() crm.LadderRepository                    { return ladderRepo{w.t} }
 func (w writeTx) JourneyTemplates() crm.JourneyTemplateRepository { return w.t.journeyTemplates() }
 func (w writeTx) Analytics() crm.AnalyticsReader                  { return analytics{w.t} }
+func (w writeTx) Pipelines() crm.PipelineRepository               { return w.t.pipelines() }
+func (w writeTx) Deals() crm.DealRepository                       { return w.t.deals() }
+func (w writeTx) Activities() crm.ActivityRepository              { return w.t.activities() }
+func (w writeTx) Campaigns() crm.CampaignRepository               { return w.t.campaigns() }
+func (w writeTx) Sales() crm.SalesAnalytics                       { return salesAnalytics{w.t} }

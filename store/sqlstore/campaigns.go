@@ -1,0 +1,106 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/crmkit/crm"
+)
+
+// campaignTable stores campaigns: the budget in minor units beside its
+// currency, the cost lines as JSON text.
+var campaignTable = &recordTable[crm.Campaign]{
+	kind:  crm.KindCampaign,
+	table: func(n names) string { return n.campaigns },
+	columns: []string{"id", "name", "channel", "currency", "budget_minor", "budget_currency", "costs", "start_date",
+		"end_date", "created_at", "updated_at", "version"},
+	id:      func(c crm.Campaign) crm.ID { return c.ID },
+	version: func(c crm.Campaign) int64 { return c.Version },
+	values: func(s *Store, c crm.Campaign) ([]any, error) {
+		minor, currency, err := moneyArgs("budget", c.Budget)
+		if err != nil {
+			return nil, err
+		}
+		costs, err := costDocs(c.Costs)
+		if err != nil {
+			return nil, err
+		}
+		start, err := dateArg("start", c.Start)
+		if err != nil {
+			return nil, err
+		}
+		end, err := dateArg("end", c.End)
+		if err != nil {
+			return nil, err
+		}
+		return []any{idArg(c.ID), c.Name, c.Channel, c.Currency.Code(), minor, currency, costs, start, end,
+			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version}, nil
+	},
+	dest: func(c *crm.Campaign) []any {
+		minor, currency := money(&c.Budget)
+		return []any{&c.ID, &c.Name, &c.Channel, &c.Currency, minor, currency, costsCol{&c.Costs}, &c.Start, &c.End,
+			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version}
+	},
+}
+
+// costDoc is how a cost line is kept in the campaign's costs column: with
+// keys of its own, the amount in minor units beside its currency ("" for
+// the zero Money), the date as "2006-01-02" or "".
+type costDoc struct {
+	Description string   `json:"description"`
+	AmountMinor int64    `json:"amount_minor"`
+	Currency    string   `json:"currency"`
+	Date        crm.Date `json:"date"`
+}
+
+// costDocs returns the costs column of lines, keeping nil apart from
+// empty.
+func costDocs(lines []crm.CostLine) (string, error) {
+	var docs []costDoc
+	if lines != nil {
+		docs = make([]costDoc, len(lines))
+	}
+	for i, l := range lines {
+		field := fmt.Sprintf("costs[%d]", i)
+		minor, currency, err := moneyArgs(field+".amount", l.Amount)
+		if err != nil {
+			return "", err
+		}
+		if err := checkDate(field+".date", l.Date); err != nil {
+			return "", err
+		}
+		docs[i] = costDoc{Description: l.Description, AmountMinor: minor, Currency: currency, Date: l.Date}
+	}
+	return jsonArg(docs)
+}
+
+// costsCol scans the costs column.
+type costsCol struct{ dst *[]crm.CostLine }
+
+func (c costsCol) Scan(src any) error {
+	var docs []costDoc
+	if err := (jsonCol{&docs}).Scan(src); err != nil {
+		return err
+	}
+	var lines []crm.CostLine
+	if docs != nil {
+		lines = make([]crm.CostLine, len(docs))
+	}
+	for i, d := range docs {
+		amount, err := moneyFrom(d.AmountMinor, d.Currency)
+		if err != nil {
+			return err
+		}
+		lines[i] = crm.CostLine{Description: d.Description, Amount: amount, Date: d.Date}
+	}
+	*c.dst = lines
+	return nil
+}
+
+// campaignRepo implements crm.CampaignRepository in one transaction.
+type campaignRepo struct{ repo[crm.Campaign] }
+
+// List implements crm.CampaignReader.
+func (r campaignRepo) List(ctx context.Context, page crm.PageRequest) ([]crm.Campaign, error) {
+	return r.list(ctx, where{}, page)
+}
