@@ -32,6 +32,15 @@ var (
 	ErrPrecision = errors.New("crm: amount not exact in minor units")
 	// ErrChainBroken: the event log's hash chain does not verify.
 	ErrChainBroken = errors.New("crm: event chain broken")
+	// ErrUnbalanced: a ledger entry's debits and credits differ in a
+	// currency.
+	ErrUnbalanced = errors.New("crm: entry does not balance")
+	// ErrOverAllocation: more would be applied to an invoice than is open,
+	// or more taken from a payment than is left.
+	ErrOverAllocation = errors.New("crm: allocation exceeds what is open")
+	// ErrReversed: the entry was reversed already; an entry is reversed at
+	// most once.
+	ErrReversed = errors.New("crm: entry already reversed")
 	// ErrTransient: a storage failure that may succeed when retried
 	// (SQLITE_BUSY, serialization failure, deadlock). The CRM retries it.
 	ErrTransient = errors.New("crm: transient storage failure")

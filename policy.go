@@ -18,6 +18,8 @@ const (
 	ActionRecord      Action = "record"    // record interactions, cases and evidence about a customer
 	ActionAnalyze     Action = "analyze"   // read statistics across customers
 	ActionConfigure   Action = "configure" // design touchpoint maps, journey templates and pipelines
+	ActionApprove     Action = "approve"   // approve or reject a contract's approval step
+	ActionBill        Action = "bill"      // post to the receivables ledger: invoices, payments, allocations, credit notes, write-offs, refunds, reversals
 )
 
 // Scope is how far a grant reaches.
@@ -85,6 +87,12 @@ type RolePolicy struct {
 //	record        all    all      all
 //	analyze       all    all      none
 //	configure     all    none     none
+//	approve       all    team     none
+//	bill          all    none     none
+//
+// The finance role reads, records and analyzes everything, approves (the
+// finance step of contracts above the threshold) and bills; it does not
+// manage customers or users.
 //
 // A rep may not restore: archiving is their way to say a customer is gone,
 // bringing one back is a manager's call. Anyone may record what happened
@@ -95,11 +103,15 @@ func DefaultPolicy() RolePolicy {
 		RoleAdmin: {
 			ActionRead: ScopeAll, ActionCreate: ScopeAll, ActionUpdate: ScopeAll, ActionArchive: ScopeAll,
 			ActionRestore: ScopeAll, ActionReassign: ScopeAll, ActionErase: ScopeAll, ActionManageUsers: ScopeAll,
-			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll,
+			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
+		},
+		RoleFinance: {
+			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
 		},
 		RoleManager: {
 			ActionRead: ScopeTeam, ActionCreate: ScopeTeam, ActionUpdate: ScopeTeam, ActionArchive: ScopeTeam,
 			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll,
+			ActionApprove: ScopeTeam,
 		},
 		RoleRep: {
 			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,

@@ -24,6 +24,11 @@ const (
 	KindDeal            Kind = "deal"
 	KindActivity        Kind = "activity"
 	KindCampaign        Kind = "campaign"
+	KindContract        Kind = "contract"
+	KindInvoice         Kind = "invoice"
+	KindCredit          Kind = "credit"
+	KindEntry           Kind = "entry"
+	KindBook            Kind = "book"
 )
 
 // Role is a user's role, which the default policy maps to what it may do.
@@ -34,9 +39,12 @@ const (
 	RoleAdmin   Role = "admin"   // runs the CRM: users, erasure, everything
 	RoleManager Role = "manager" // leads a team: its customers and reassignment within it
 	RoleRep     Role = "rep"     // works their own customers
+	RoleFinance Role = "finance" // runs receivables: invoices, payments, approvals above the threshold
 )
 
-func (r Role) valid() bool { return r == RoleAdmin || r == RoleManager || r == RoleRep }
+func (r Role) valid() bool {
+	return r == RoleAdmin || r == RoleManager || r == RoleRep || r == RoleFinance
+}
 
 // User is a person who works in the CRM and acts on its records. A user who
 // leaves the company is deactivated, never deleted: the audit trail keeps

@@ -37,6 +37,13 @@ type Store struct {
 	deals        *table[crm.Deal]
 	activities   *table[crm.Activity]
 	campaigns    *table[crm.Campaign]
+	books        *table[crm.Book] // keyed by customer
+	entries      *table[crm.Entry]
+	invoices     *table[crm.Invoice]
+	credits      *table[crm.Credit]
+	contracts    *table[crm.Contract]
+	entryKeys    map[string]crm.ID       // idempotency keys of entries
+	reversals    map[crm.ID]crm.ID       // reversed entry -> its reversal
 	idempotency  map[string]crm.ID       // interaction idempotency keys
 	byCustomer   map[crm.ID]customerRows // append-only rows of each customer, in commit order
 }
@@ -63,6 +70,13 @@ func New() *Store {
 		deals:        newTable(crm.Deal.Clone),
 		activities:   newTable(same[crm.Activity]),
 		campaigns:    newTable(crm.Campaign.Clone),
+		books:        newTable(same[crm.Book]),
+		entries:      newTable(crm.Entry.Clone),
+		invoices:     newTable(crm.Invoice.Clone),
+		credits:      newTable(same[crm.Credit]),
+		contracts:    newTable(crm.Contract.Clone),
+		entryKeys:    map[string]crm.ID{},
+		reversals:    map[crm.ID]crm.ID{},
 		idempotency:  map[string]crm.ID{},
 		byCustomer:   map[crm.ID]customerRows{},
 	}
@@ -78,6 +92,14 @@ func New() *Store {
 		rows := s.byCustomer[ev.Customer]
 		rows.evidence = append(rows.evidence, ev.ID)
 		s.byCustomer[ev.Customer] = rows
+	}
+	s.entries.added = func(e crm.Entry) {
+		if e.IdempotencyKey != "" {
+			s.entryKeys[e.IdempotencyKey] = e.ID
+		}
+		if !e.Reverses.IsZero() {
+			s.reversals[e.Reverses] = e.ID
+		}
 	}
 	s.moves.added = func(m crm.LadderMove) {
 		rows := s.byCustomer[m.Customer]
@@ -143,13 +165,19 @@ type txState struct {
 	deals        *overlay[crm.Deal]
 	activities   *overlay[crm.Activity]
 	campaigns    *overlay[crm.Campaign]
+	books        *overlay[crm.Book]
+	entries      *overlay[crm.Entry]
+	invoices     *overlay[crm.Invoice]
+	credits      *overlay[crm.Credit]
+	contracts    *overlay[crm.Contract]
 }
 
 func (s *Store) begin() *txState {
 	return &txState{s: s, customers: s.customers.begin(), users: s.users.begin(), redacted: map[int64]json.RawMessage{},
 		maps: s.maps.begin(), interactions: s.interactions.begin(), cases: s.cases.begin(),
 		evidence: s.evidence.begin(), moves: s.moves.begin(), templates: s.templates.begin(), states: s.states.begin(),
-		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin()}
+		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin(),
+		books: s.books.begin(), entries: s.entries.begin(), invoices: s.invoices.begin(), credits: s.credits.begin(), contracts: s.contracts.begin()}
 }
 
 func (s *Store) commit(t *txState) {
@@ -166,6 +194,11 @@ func (s *Store) commit(t *txState) {
 	s.deals.commit(t.deals)
 	s.activities.commit(t.activities)
 	s.campaigns.commit(t.campaigns)
+	s.books.commit(t.books)
+	s.entries.commit(t.entries)
+	s.invoices.commit(t.invoices)
+	s.credits.commit(t.credits)
+	s.contracts.commit(t.contracts)
 	for seq, data := range t.redacted {
 		e := s.events[seq-1]
 		e.Data, e.Redacted = data, true
@@ -196,6 +229,10 @@ func (r readTx) Deals() crm.DealReader                       { return dealRepo{r
 func (r readTx) Activities() crm.ActivityReader              { return activityRepo{r.t} }
 func (r readTx) Campaigns() crm.CampaignReader               { return campaignRepo{r.t} }
 func (r readTx) Sales() crm.SalesAnalytics                   { return sales{r.t} }
+func (r readTx) Ledger() crm.LedgerReader                    { return ledger{r.t} }
+func (r readTx) Invoices() crm.InvoiceReader                 { return invoiceRepo{r.t} }
+func (r readTx) Credits() crm.CreditReader                   { return creditRepo{r.t} }
+func (r readTx) Contracts() crm.ContractReader               { return contractRepo{r.t} }
 
 type writeTx struct{ t *txState }
 
@@ -215,6 +252,10 @@ func (w writeTx) Deals() crm.DealRepository                       { return dealR
 func (w writeTx) Activities() crm.ActivityRepository              { return activityRepo{w.t} }
 func (w writeTx) Campaigns() crm.CampaignRepository               { return campaignRepo{w.t} }
 func (w writeTx) Sales() crm.SalesAnalytics                       { return sales{w.t} }
+func (w writeTx) Ledger() crm.LedgerRepository                    { return ledger{w.t} }
+func (w writeTx) Invoices() crm.InvoiceRepository                 { return invoiceRepo{w.t} }
+func (w writeTx) Credits() crm.CreditRepository                   { return creditRepo{w.t} }
+func (w writeTx) Contracts() crm.ContractRepository               { return contractRepo{w.t} }
 
 func cloneEvent(e crm.Event) crm.Event {
 	e.Data = slices.Clone(e.Data)

@@ -1,0 +1,234 @@
+package crm
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// AgingQuery asks how long what customers owe has been overdue, as of a
+// date, past or present: from the entries effective by then. Bounds are
+// the upper ends, in days overdue, of the overdue buckets (default 30, 60,
+// 90, 120); amounts not yet due are in the first bucket, "current", and
+// amounts overdue beyond the last bound in the last.
+type AgingQuery struct {
+	AsOf     Date
+	Bounds   []int
+	Customer ID // zero for every customer
+}
+
+// DefaultAgingBounds are the buckets current, 1-30, 31-60, 61-90, 91-120
+// and over 120 days.
+func DefaultAgingBounds() []int { return []int{30, 60, 90, 120} }
+
+// Normalized checks the query and fills in the default bounds.
+func (q AgingQuery) Normalized() (AgingQuery, error) {
+	if !q.AsOf.IsValid() {
+		return AgingQuery{}, invalid("as_of", "required", "the date the aging is as of")
+	}
+	if len(q.Bounds) == 0 {
+		q.Bounds = DefaultAgingBounds()
+	}
+	if len(q.Bounds) > 20 {
+		return AgingQuery{}, invalid("bounds", "max_count", "at most 20")
+	}
+	for i, b := range q.Bounds {
+		if b <= 0 || (i > 0 && b <= q.Bounds[i-1]) {
+			return AgingQuery{}, invalid(fmt.Sprintf("bounds[%d]", i), "ascending", "positive and increasing day counts")
+		}
+	}
+	q.Bounds = slices.Clone(q.Bounds)
+	return q, nil
+}
+
+// Labels names the buckets: "current", "1-30", ..., "over 120".
+func (q AgingQuery) Labels() []string {
+	out := []string{"current"}
+	lo := 1
+	for _, b := range q.Bounds {
+		out = append(out, fmt.Sprintf("%d-%d", lo, b))
+		lo = b + 1
+	}
+	return append(out, fmt.Sprintf("over %d", q.Bounds[len(q.Bounds)-1]))
+}
+
+// Bucket returns the bucket of an item due on due, as of the query's date.
+func (q AgingQuery) Bucket(due Date) int {
+	overdue := q.AsOf.DaysSince(due)
+	if overdue <= 0 {
+		return 0
+	}
+	for i, b := range q.Bounds {
+		if overdue <= b {
+			return i + 1
+		}
+	}
+	return len(q.Bounds) + 1
+}
+
+// AgingAmount is the open amount of a customer's invoices in one currency
+// and bucket: the rows adapters aggregate in the database.
+type AgingAmount struct {
+	Customer ID
+	Currency Currency
+	Bucket   int
+	Minor    int64
+}
+
+// AggregateAging is the reference implementation of the aging rows: the
+// receivable open items as of the date, bucketed; sorted by customer,
+// currency, bucket; buckets with nothing open left out.
+func AggregateAging(entries []Entry, q AgingQuery) []AgingAmount {
+	type key struct {
+		customer ID
+		currency Currency
+		bucket   int
+	}
+	acc := map[key]int64{}
+	for _, it := range OpenItems(entries, q.Customer, q.AsOf) {
+		if it.Account == AccountReceivable {
+			acc[key{it.Customer, it.Open.Currency(), q.Bucket(it.Due)}] += minorOf(it.Open)
+		}
+	}
+	var out []AgingAmount
+	for k, v := range acc {
+		if v != 0 {
+			out = append(out, AgingAmount{Customer: k.customer, Currency: k.currency, Bucket: k.bucket, Minor: v})
+		}
+	}
+	slices.SortFunc(out, func(a, b AgingAmount) int {
+		return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Currency.Code(), b.Currency.Code()), cmp.Compare(a.Bucket, b.Bucket))
+	})
+	return out
+}
+
+// AgingRow is one customer's aging in one currency: the amount in each
+// bucket, which always add up to Total, what the customer owes.
+type AgingRow struct {
+	Customer ID
+	Currency Currency
+	Buckets  []Money
+	Total    Money
+}
+
+// AgingReport assembles aging rows from aging amounts.
+func (q AgingQuery) AgingReport(amounts []AgingAmount) []AgingRow {
+	var out []AgingRow
+	for _, a := range amounts {
+		if n := len(out); n == 0 || out[n-1].Customer != a.Customer || out[n-1].Currency != a.Currency {
+			row := AgingRow{Customer: a.Customer, Currency: a.Currency, Buckets: make([]Money, len(q.Bounds)+2), Total: Zero(a.Currency)}
+			for i := range row.Buckets {
+				row.Buckets[i] = Zero(a.Currency)
+			}
+			out = append(out, row)
+		}
+		row := &out[len(out)-1]
+		m := MoneyFromMinor(a.Minor, a.Currency)
+		row.Buckets[a.Bucket], _ = row.Buckets[a.Bucket].Add(m)
+		row.Total, _ = row.Total.Add(m)
+	}
+	return out
+}
+
+// StatementLine is one line of a customer's statement: an entry's effect
+// on what the customer owes, and the running balance after it (positive:
+// the customer owes; negative: the company owes the customer).
+type StatementLine struct {
+	Effective   Date
+	Entry       ID
+	Kind        EntryKind
+	Description string
+	Debit       Money // raises what the customer owes
+	Credit      Money // lowers it
+	Balance     Money
+}
+
+// Statement lists a customer's entries in one currency in effective-date
+// order (recording order within a day) with the running balance of their
+// receivable and credit accounts together, starting from the balance
+// carried into from (zero for the beginning) up to to (zero for today).
+func Statement(entries []Entry, customer ID, currency Currency, from, to Date) []StatementLine {
+	es := slices.Clone(entries)
+	slices.SortStableFunc(es, func(a, b Entry) int { return cmp.Or(a.Effective.Compare(b.Effective), a.ID.Compare(b.ID)) })
+	balance := Zero(currency)
+	var out []StatementLine
+	for _, e := range es {
+		if !to.IsZero() && e.Effective.After(to) {
+			break
+		}
+		delta := int64(0)
+		for _, p := range e.Postings {
+			if p.Account.perCustomer() && p.Customer == customer && p.Amount.Currency() == currency {
+				delta += minorOf(p.Amount)
+			}
+		}
+		if delta == 0 && !e.hasCustomerPosting(customer, currency) {
+			continue
+		}
+		balance, _ = balance.Add(MoneyFromMinor(delta, currency))
+		if !from.IsZero() && e.Effective.Before(from) {
+			continue
+		}
+		line := StatementLine{Effective: e.Effective, Entry: e.ID, Kind: e.Kind, Description: e.Description,
+			Debit: Zero(currency), Credit: Zero(currency), Balance: balance}
+		if delta > 0 {
+			line.Debit = MoneyFromMinor(delta, currency)
+		} else {
+			line.Credit = MoneyFromMinor(-delta, currency)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (e Entry) hasCustomerPosting(customer ID, currency Currency) bool {
+	for _, p := range e.Postings {
+		if p.Account.perCustomer() && p.Customer == customer && p.Amount.Currency() == currency {
+			return true
+		}
+	}
+	return false
+}
+
+// Debt is what a customer owes in a currency (the receivable open items)
+// and what they have to their name (unapplied credit), as of a date.
+type Debt struct {
+	Customer ID
+	Owed     Money // open on invoices
+	Credit   Money // paid or credited, not yet applied (positive)
+	Net      Money // Owed minus Credit
+}
+
+// Debts sums open items per customer and currency: who has paid and who
+// owes how much. Sorted by customer and currency.
+func Debts(items []OpenItem) []Debt {
+	type key struct {
+		customer ID
+		currency Currency
+	}
+	acc := map[key]*Debt{}
+	var keys []key
+	for _, it := range items {
+		k := key{it.Customer, it.Open.Currency()}
+		d := acc[k]
+		if d == nil {
+			d = &Debt{Customer: it.Customer, Owed: Zero(k.currency), Credit: Zero(k.currency), Net: Zero(k.currency)}
+			acc[k] = d
+			keys = append(keys, k)
+		}
+		if it.Account == AccountReceivable {
+			d.Owed, _ = d.Owed.Add(it.Open)
+		} else {
+			d.Credit, _ = d.Credit.Sub(it.Open)
+		}
+		d.Net, _ = d.Net.Add(it.Open)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(a.customer.Compare(b.customer), cmp.Compare(a.currency.Code(), b.currency.Code()))
+	})
+	out := make([]Debt, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, *acc[k])
+	}
+	return out
+}

@@ -1,0 +1,141 @@
+package crm
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// AllocationRequest applies a customer's credit (a payment or a credit
+// note) to one of their invoices. Amount is in the credit's currency; zero
+// applies as much as both allow. When the invoice is in another currency,
+// Rate (invoice currency per credit currency unit) is required, the
+// invoice is settled by Amount times Rate rounded half-even, and with
+// Settle the rest of the invoice, if any, is closed as an exchange
+// difference.
+type AllocationRequest struct {
+	Customer  ID
+	Credit    ID
+	Invoice   ID
+	Amount    Money
+	Rate      decimal.Decimal
+	Settle    bool
+	Effective Date // defaults to today
+}
+
+// OverAllocationError says an allocation, write-off or refund asks for
+// more than is open on an item. It matches ErrOverAllocation and
+// ErrInvalid with errors.Is.
+type OverAllocationError struct {
+	Item      ID
+	Open      Money
+	Requested Money
+}
+
+// Error implements error.
+func (e *OverAllocationError) Error() string {
+	return fmt.Sprintf("crm: %s asked of item %s, which has %s open", e.Requested, e.Item, e.Open)
+}
+
+// Is matches ErrOverAllocation and ErrInvalid.
+func (e *OverAllocationError) Is(target error) bool {
+	return target == ErrOverAllocation || target == ErrInvalid
+}
+
+// allocationPostings checks an allocation against what is open on the
+// credit and the invoice and returns its postings.
+func allocationPostings(r AllocationRequest, credit, invoice OpenItem) ([]Posting, error) {
+	switch {
+	case credit.Account != AccountCredit || credit.Customer != r.Customer:
+		return nil, invalid("credit", "customer_credit", "not an open credit of the customer")
+	case invoice.Account != AccountReceivable || invoice.Customer != r.Customer:
+		return nil, invalid("invoice", "customer_invoice", "not an open invoice of the customer: allocations stay within one customer")
+	}
+	available := credit.Open.Neg() // credits are credit balances
+	amount := r.Amount
+	if amount.Currency().IsZero() && amount.IsZero() {
+		amount = available
+	}
+	if amount.Currency() != available.Currency() {
+		return nil, &CurrencyMismatchError{Op: "allocation amount", Left: available.Currency(), Right: amount.Currency()}
+	}
+	if !amount.IsPositive() {
+		return nil, invalid("amount", "positive", "")
+	}
+	if c, _ := amount.Cmp(available); c > 0 {
+		return nil, &OverAllocationError{Item: credit.Item, Open: available, Requested: amount}
+	}
+	cross := amount.Currency() != invoice.Open.Currency()
+	switch {
+	case cross && r.Rate.Sign() <= 0:
+		return nil, &CurrencyMismatchError{Op: "allocation across currencies without a rate", Left: amount.Currency(), Right: invoice.Open.Currency()}
+	case !cross && !r.Rate.IsZero():
+		return nil, invalid("rate", "same_currency", "a rate is for allocations across currencies")
+	case !cross && r.Settle:
+		return nil, invalid("settle", "same_currency", "settling a difference is for allocations across currencies")
+	}
+	settled := amount
+	if cross {
+		settled = Money{amount: amount.Amount().Mul(r.Rate), currency: invoice.Open.Currency()}.Round(RoundHalfEven)
+		if amount.IsZero() || !settled.IsPositive() {
+			return nil, invalid("amount", "positive", "too small to settle anything at this rate")
+		}
+	}
+	if c, _ := settled.Cmp(invoice.Open); c > 0 {
+		return nil, &OverAllocationError{Item: invoice.Item, Open: invoice.Open, Requested: settled}
+	}
+	ps := []Posting{{Account: AccountCredit, Customer: r.Customer, Amount: amount, Item: credit.Item}}
+	if cross {
+		ps = append(ps, Posting{Account: AccountFXClearing, Amount: amount.Neg()}, Posting{Account: AccountFXClearing, Amount: settled})
+	}
+	ps = append(ps, Posting{Account: AccountReceivable, Customer: r.Customer, Amount: settled.Neg(), Item: invoice.Item, Due: invoice.Due})
+	if r.Settle {
+		if rest, _ := invoice.Open.Sub(settled); rest.IsPositive() {
+			ps = append(ps, Posting{Account: AccountFXResult, Amount: rest},
+				Posting{Account: AccountReceivable, Customer: r.Customer, Amount: rest.Neg(), Item: invoice.Item, Due: invoice.Due})
+		}
+	}
+	return ps, nil
+}
+
+// OldestFirst plans allocations of a customer's open credits to their open
+// invoices in the same currency: the oldest due invoice first, the oldest
+// credit first (by ID, that is by when it was recorded). It returns one
+// request per pair it applies, with the amount.
+func OldestFirst(customer ID, items []OpenItem) []AllocationRequest {
+	var credits, invoices []OpenItem
+	for _, it := range items {
+		if it.Customer != customer {
+			continue
+		}
+		switch {
+		case it.Account == AccountCredit && it.Open.IsNegative():
+			credits = append(credits, it)
+		case it.Account == AccountReceivable && it.Open.IsPositive():
+			invoices = append(invoices, it)
+		}
+	}
+	sortItems(credits, func(a, b OpenItem) int { return a.Item.Compare(b.Item) })
+	sortItems(invoices, compareOpenItems)
+	var out []AllocationRequest
+	for ci := range credits {
+		left := credits[ci].Open.Neg()
+		for ii := range invoices {
+			inv := &invoices[ii]
+			if !left.IsPositive() {
+				break
+			}
+			if inv.Open.Currency() != left.Currency() || !inv.Open.IsPositive() {
+				continue
+			}
+			amount := left
+			if c, _ := inv.Open.Cmp(left); c < 0 {
+				amount = inv.Open
+			}
+			out = append(out, AllocationRequest{Customer: customer, Credit: credits[ci].Item, Invoice: inv.Item, Amount: amount})
+			left, _ = left.Sub(amount)
+			inv.Open, _ = inv.Open.Sub(amount)
+		}
+	}
+	return out
+}

@@ -1,0 +1,283 @@
+package crm
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ContractStatus is where a contract stands in its approval and life.
+type ContractStatus string
+
+// The contract statuses.
+const (
+	ContractDraft      ContractStatus = "draft"
+	ContractSubmitted  ContractStatus = "submitted"
+	ContractApproved   ContractStatus = "approved"
+	ContractActive     ContractStatus = "active" // signed
+	ContractCompleted  ContractStatus = "completed"
+	ContractTerminated ContractStatus = "terminated"
+	ContractExpired    ContractStatus = "expired"
+)
+
+// ContractEvent is a move of the contract machine.
+type ContractEvent string
+
+// The contract moves.
+const (
+	ContractSubmit      ContractEvent = "submit"
+	ContractApproveStep ContractEvent = "approve_step" // an approval with more steps to go
+	ContractApprove     ContractEvent = "approve"      // the last approval
+	ContractReject      ContractEvent = "reject"
+	ContractSign        ContractEvent = "sign"
+	ContractComplete    ContractEvent = "complete"
+	ContractTerminate   ContractEvent = "terminate"
+	ContractExpire      ContractEvent = "expire"
+)
+
+var contractMachine = mustMachine("contract", ContractDraft,
+	Transition[ContractStatus, ContractEvent]{From: ContractDraft, Event: ContractSubmit, To: ContractSubmitted,
+		Who: "the contract's owner", When: "the terms are ready for approval", Why: "online approval replaces signatures on paper (seed 004, function 6)"},
+	Transition[ContractStatus, ContractEvent]{From: ContractSubmitted, Event: ContractApproveStep, To: ContractSubmitted,
+		Who: "an approver of the next step (a manager of the team, then finance)", When: "more approval steps remain",
+		Why: "contracts above the threshold need a manager and then finance"},
+	Transition[ContractStatus, ContractEvent]{From: ContractSubmitted, Event: ContractApprove, To: ContractApproved,
+		Who: "an approver of the last step; never the submitter unless the rules allow it", When: "every required step has approved",
+		Why: "only approved terms may be signed"},
+	Transition[ContractStatus, ContractEvent]{From: ContractSubmitted, Event: ContractReject, To: ContractDraft,
+		Who: "an approver of the next step", When: "the terms need changes; comments are required",
+		Why: "a rejection goes back to the owner with what to change; approvals start over"},
+	Transition[ContractStatus, ContractEvent]{From: ContractApproved, Event: ContractSign, To: ContractActive,
+		Who: "the contract's owner, on the customer's signature", When: "both sides have signed",
+		Why: "a signed contract is active: its payment plan is invoiced"},
+	Transition[ContractStatus, ContractEvent]{From: ContractActive, Event: ContractComplete, To: ContractCompleted,
+		Who: "the owner or finance", When: "everything was delivered and paid", Why: "completed contracts leave the working lists"},
+	Transition[ContractStatus, ContractEvent]{From: ContractActive, Event: ContractTerminate, To: ContractTerminated,
+		Who: "a manager or finance", When: "either side ends the contract early", Why: "what was invoiced stays owed; the rest of the plan is dropped"},
+	Transition[ContractStatus, ContractEvent]{From: ContractApproved, Event: ContractExpire, To: ContractExpired,
+		Who: "the CRM or the owner", When: "the approved terms were not signed before the contract's start passed", Why: "stale approvals must not be signed"},
+	Transition[ContractStatus, ContractEvent]{From: ContractActive, Event: ContractExpire, To: ContractExpired,
+		Who: "the CRM or the owner", When: "the end date passed", Why: "the contract ran out"},
+)
+
+// ContractMachine returns the contract's state machine. It is immutable.
+func ContractMachine() *Machine[ContractStatus, ContractEvent] { return contractMachine }
+
+// ApprovalStep is a step of a contract's approval.
+type ApprovalStep string
+
+// The approval steps.
+const (
+	StepManager ApprovalStep = "manager" // a manager of the owner's team (or an admin)
+	StepFinance ApprovalStep = "finance" // a user with the finance role (or an admin)
+)
+
+// ApprovalRules decide which steps a contract needs: above Threshold (in
+// the threshold's currency) a manager and then finance, else a manager
+// alone. A contract in a currency with no threshold needs both. The
+// submitter may not approve their own contract unless AllowSelfApproval.
+type ApprovalRules struct {
+	Thresholds        map[Currency]Money
+	AllowSelfApproval bool
+}
+
+// DefaultApprovalRules need finance above 10,000 USD, EUR or GBP.
+func DefaultApprovalRules() ApprovalRules {
+	t := map[Currency]Money{}
+	for _, code := range []string{"USD", "EUR", "GBP"} {
+		c, _ := ParseCurrency(code)
+		t[c] = MoneyFromMinor(1_000_000, c)
+	}
+	return ApprovalRules{Thresholds: t}
+}
+
+// Steps returns the steps a contract of amount needs.
+func (r ApprovalRules) Steps(amount Money) []ApprovalStep {
+	limit, ok := r.Thresholds[amount.Currency()]
+	if ok {
+		if c, _ := amount.Cmp(limit); c <= 0 {
+			return []ApprovalStep{StepManager}
+		}
+	}
+	return []ApprovalStep{StepManager, StepFinance}
+}
+
+// Approval is one decision on a contract, with who, when and why.
+type Approval struct {
+	Step     ApprovalStep `json:"step"`
+	Actor    ID           `json:"actor"`
+	At       time.Time    `json:"at"`
+	Approved bool         `json:"approved"`
+	Comment  string       `json:"comment,omitempty"`
+}
+
+// PlanTemplate is a payment plan's shape.
+type PlanTemplate string
+
+// The plan templates.
+const (
+	PlanNet30   PlanTemplate = "net_30"          // everything 30 days after the start
+	PlanSplit   PlanTemplate = "30_now_70_in_60" // 30% at the start, the balance 60 days later
+	PlanMonthly PlanTemplate = "monthly"         // equal monthly installments from the start
+	PlanCustom  PlanTemplate = "custom"          // shares due after offsets in days
+)
+
+// PlanOptions shape a plan: Months for monthly; Shares (in any unit,
+// e.g. percent) and OffsetDays (after the start) for custom.
+type PlanOptions struct {
+	Months     int
+	Shares     []int64
+	OffsetDays []int
+}
+
+// Installment is one payment of a plan. Invoice is set once it is
+// invoiced.
+type Installment struct {
+	Number  int   `json:"number"`
+	Due     Date  `json:"due"`
+	Amount  Money `json:"amount"`
+	Invoice ID    `json:"invoice,omitempty"`
+}
+
+// PaymentPlan is how a contract's amount is paid: installments that add up
+// exactly to it.
+type PaymentPlan struct {
+	Template     PlanTemplate  `json:"template"`
+	Installments []Installment `json:"installments"`
+}
+
+// NewPaymentPlan splits amount into installments from start by the
+// template. The installments add up exactly to the amount (largest
+// remainder).
+func NewPaymentPlan(t PlanTemplate, amount Money, start Date, o PlanOptions) (PaymentPlan, error) {
+	if !start.IsValid() {
+		return PaymentPlan{}, invalid("start", "calendar", "")
+	}
+	var shares []int64
+	var due []Date
+	switch t {
+	case PlanNet30:
+		shares, due = []int64{1}, []Date{start.AddDays(30)}
+	case PlanSplit:
+		shares, due = []int64{30, 70}, []Date{start, start.AddDays(60)}
+	case PlanMonthly:
+		if o.Months < 1 || o.Months > 120 {
+			return PaymentPlan{}, invalid("months", "range", "1-120")
+		}
+		for i := range o.Months {
+			shares, due = append(shares, 1), append(due, start.AddMonths(i))
+		}
+	case PlanCustom:
+		if len(o.Shares) == 0 || len(o.Shares) != len(o.OffsetDays) || len(o.Shares) > 120 {
+			return PaymentPlan{}, invalid("shares", "range", "1-120 shares, one offset each")
+		}
+		for i, off := range o.OffsetDays {
+			if off < 0 || (i > 0 && off < o.OffsetDays[i-1]) {
+				return PaymentPlan{}, invalid(fmt.Sprintf("offset_days[%d]", i), "ascending", "")
+			}
+			if o.Shares[i] <= 0 {
+				return PaymentPlan{}, invalid(fmt.Sprintf("shares[%d]", i), "positive", "")
+			}
+			due = append(due, start.AddDays(off))
+		}
+		shares = o.Shares
+	default:
+		return PaymentPlan{}, invalid("template", "one_of", fmt.Sprintf("%q is not a plan template", t))
+	}
+	parts, err := amount.Allocate(shares...)
+	if err != nil {
+		return PaymentPlan{}, err
+	}
+	p := PaymentPlan{Template: t}
+	for i, m := range parts {
+		p.Installments = append(p.Installments, Installment{Number: i + 1, Due: due[i], Amount: m})
+	}
+	return p, nil
+}
+
+// Contract is an agreement with a customer for an amount, paid by a plan,
+// approved online before it is signed.
+type Contract struct {
+	ID        ID
+	Customer  ID
+	Owner     ID
+	Team      string
+	Title     string
+	Terms     string
+	Amount    Money
+	Start     Date
+	End       Date
+	Plan      PaymentPlan
+	Status    ContractStatus
+	Submitter ID
+	Steps     []ApprovalStep // the steps the current submission needs
+	Approvals []Approval     // every decision, in order, across submissions
+	SignedAt  time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}
+
+// Clone returns a deep copy.
+func (c Contract) Clone() Contract {
+	c.Plan.Installments = slices.Clone(c.Plan.Installments)
+	c.Steps = slices.Clone(c.Steps)
+	c.Approvals = slices.Clone(c.Approvals)
+	return c
+}
+
+// NextStep is the approval step a submitted contract waits for.
+func (c Contract) NextStep() (ApprovalStep, bool) {
+	if c.Status != ContractSubmitted {
+		return "", false
+	}
+	done := 0
+	for i := len(c.Approvals) - 1; i >= 0 && c.Approvals[i].Approved; i-- {
+		done++
+	}
+	if done >= len(c.Steps) {
+		return "", false
+	}
+	return c.Steps[done], true
+}
+
+func (c Contract) target() Target {
+	return Target{Kind: KindContract, ID: c.ID, Owner: c.Owner, Team: c.Team}
+}
+
+// NewContract is the input for drafting a contract.
+type NewContract struct {
+	Customer ID
+	Owner    ID
+	Title    string
+	Terms    string
+	Amount   Money
+	Start    Date
+	End      Date
+	Template PlanTemplate
+	Plan     PlanOptions
+}
+
+func (n NewContract) build(id ID, owner User, now time.Time) (Contract, error) {
+	c := Contract{ID: id, Customer: n.Customer, Owner: owner.ID, Team: owner.Team, Amount: n.Amount, Start: n.Start, End: n.End,
+		Status: contractMachine.Initial(), CreatedAt: now, UpdatedAt: now, Version: 1}
+	var err error
+	if c.Title, err = cleanText("title", n.Title, maxNameLen, true); err != nil {
+		return Contract{}, err
+	}
+	if c.Terms, err = cleanText("terms", n.Terms, maxLongTextLen, false); err != nil {
+		return Contract{}, err
+	}
+	switch {
+	case n.Customer.IsZero():
+		return Contract{}, invalid("customer", "required", "")
+	case n.Amount.Currency().IsZero() || !n.Amount.IsPositive():
+		return Contract{}, invalid("amount", "positive", "")
+	case !n.End.IsZero() && n.End.Before(n.Start):
+		return Contract{}, invalid("end", "after_start", "")
+	}
+	if c.Plan, err = NewPaymentPlan(cmpOr(n.Template, PlanNet30), n.Amount, n.Start, n.Plan); err != nil {
+		return Contract{}, err
+	}
+	return c, nil
+}

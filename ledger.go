@@ -1,0 +1,210 @@
+package crm
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// AccountType is an account of the receivables ledger. Receivable and
+// customer credit accounts are kept per customer; the others are the
+// company's.
+type AccountType string
+
+// The accounts.
+const (
+	AccountReceivable AccountType = "receivable"      // what a customer owes, per invoice (debit balance)
+	AccountCredit     AccountType = "customer_credit" // what a customer paid or was credited and is not yet applied (credit balance)
+	AccountRevenue    AccountType = "revenue"
+	AccountTax        AccountType = "tax"
+	AccountCash       AccountType = "cash"
+	AccountWriteOff   AccountType = "write_off"
+	AccountFXClearing AccountType = "fx_clearing"   // the two legs of a cross-currency allocation
+	AccountFXResult   AccountType = "fx_difference" // exchange differences
+)
+
+// Accounts lists the accounts.
+func Accounts() []AccountType {
+	return []AccountType{AccountReceivable, AccountCredit, AccountRevenue, AccountTax, AccountCash, AccountWriteOff, AccountFXClearing, AccountFXResult}
+}
+
+// perCustomer reports whether the account is kept per customer.
+func (a AccountType) perCustomer() bool { return a == AccountReceivable || a == AccountCredit }
+
+func (a AccountType) valid() bool { return slices.Contains(Accounts(), a) }
+
+// Posting is one line of an entry: an amount debited (positive) or
+// credited (negative) to an account. Postings to a customer's receivable
+// name the invoice they belong to (Item) and its due date; postings to a
+// customer's credit name the payment or credit note they come from.
+type Posting struct {
+	Account  AccountType `json:"account"`
+	Customer ID          `json:"customer,omitempty"`
+	Amount   Money       `json:"amount"`
+	Item     ID          `json:"item,omitempty"`
+	Due      Date        `json:"due,omitempty"`
+}
+
+// EntryKind says what an entry records.
+type EntryKind string
+
+// The kinds of entry.
+const (
+	EntryInvoice    EntryKind = "invoice"     // Dr receivable, Cr revenue and tax
+	EntryPayment    EntryKind = "payment"     // Dr cash, Cr customer credit
+	EntryAllocation EntryKind = "allocation"  // Dr customer credit, Cr receivable
+	EntryCreditNote EntryKind = "credit_note" // Dr revenue and tax, Cr customer credit
+	EntryWriteOff   EntryKind = "write_off"   // Dr write-off, Cr receivable
+	EntryRefund     EntryKind = "refund"      // Dr customer credit, Cr cash
+	EntryReversal   EntryKind = "reversal"    // the mirror of another entry
+)
+
+// Entry is one balanced journal entry. Entries are never edited or
+// deleted: a mistake is corrected by a reversal, and an entry is reversed
+// at most once.
+type Entry struct {
+	ID             ID
+	Kind           EntryKind
+	Customer       ID   // the customer it concerns
+	Document       ID   // the invoice, payment or credit note it posts, if any
+	Effective      Date // when it counts, for balances and aging
+	RecordedAt     time.Time
+	RecordedBy     ID
+	Description    string
+	Postings       []Posting
+	Reverses       ID        // for a reversal: the entry it reverses
+	ReversedKind   EntryKind // for a reversal: the kind of the entry it reverses
+	IdempotencyKey string
+	RequestHash    Hash
+}
+
+// Clone returns a deep copy.
+func (e Entry) Clone() Entry {
+	e.Postings = slices.Clone(e.Postings)
+	return e
+}
+
+// maxPostings bounds an entry.
+const maxPostings = 1000
+
+// Check verifies an entry: two postings or more, each exact, non-zero and
+// on a known account (customer accounts with a customer, receivable
+// postings with an invoice), and debits equal to credits in every
+// currency. It returns a *ValidationError naming the first problem.
+func (e Entry) Check() error {
+	if len(e.Postings) < 2 || len(e.Postings) > maxPostings {
+		return invalid("postings", "range", fmt.Sprintf("2-%d postings", maxPostings))
+	}
+	if !e.Effective.IsValid() {
+		return invalid("effective", "calendar", "an entry needs its effective date")
+	}
+	sums := map[Currency]Money{}
+	for i, p := range e.Postings {
+		field := fmt.Sprintf("postings[%d]", i)
+		switch {
+		case !p.Account.valid():
+			return invalid(field+".account", "one_of", fmt.Sprintf("%q is not an account", p.Account))
+		case p.Account.perCustomer() && p.Customer.IsZero():
+			return invalid(field+".customer", "required", "customer accounts name the customer")
+		case !p.Account.perCustomer() && !p.Customer.IsZero():
+			return invalid(field+".customer", "company_account", "company accounts are not per customer")
+		case p.Account == AccountReceivable && p.Item.IsZero():
+			return invalid(field+".item", "required", "receivable postings name their invoice")
+		case p.Amount.Currency().IsZero() || p.Amount.IsZero():
+			return invalid(field+".amount", "non_zero", "")
+		}
+		if _, err := p.Amount.Minor(); err != nil {
+			return err
+		}
+		total := sums[p.Amount.Currency()]
+		if total.Currency().IsZero() {
+			total = Zero(p.Amount.Currency())
+		}
+		sums[p.Amount.Currency()], _ = total.Add(p.Amount)
+	}
+	for cur, total := range sums {
+		if !total.IsZero() {
+			return &UnbalancedError{Currency: cur, Difference: total}
+		}
+	}
+	return nil
+}
+
+// UnbalancedError says an entry's debits and credits differ in a
+// currency. It matches ErrUnbalanced and ErrInvalid with errors.Is.
+type UnbalancedError struct {
+	Currency   Currency
+	Difference Money // debits minus credits
+}
+
+// Error implements error.
+func (e *UnbalancedError) Error() string {
+	return fmt.Sprintf("crm: entry does not balance in %s: debits exceed credits by %s", e.Currency, e.Difference)
+}
+
+// Is matches ErrUnbalanced and ErrInvalid.
+func (e *UnbalancedError) Is(target error) bool {
+	return target == ErrUnbalanced || target == ErrInvalid
+}
+
+// Reversal returns the entry that reverses e: every posting negated,
+// effective on the given date.
+func (e Entry) Reversal(id ID, effective Date, now time.Time, actor ID, why string) Entry {
+	r := Entry{ID: id, Kind: EntryReversal, Customer: e.Customer, Document: e.Document, Effective: effective,
+		RecordedAt: now, RecordedBy: actor, Description: why, Reverses: e.ID, ReversedKind: e.Kind}
+	for _, p := range e.Postings {
+		p.Amount = p.Amount.Neg()
+		r.Postings = append(r.Postings, p)
+	}
+	return r
+}
+
+// requestHash digests a command, so that a retry with the same
+// idempotency key can be told apart from another command that reuses it.
+func requestHash(v any) Hash {
+	b, _ := json.Marshal(v)
+	return sha256.Sum256(b)
+}
+
+// Balance is the balance of an account (of a customer, for customer
+// accounts) in a currency: debits minus credits.
+type Balance struct {
+	Account  AccountType
+	Customer ID
+	Amount   Money
+}
+
+// Balances adds up the postings of entries effective on or before asOf
+// (a zero asOf counts every entry), per account, customer and currency,
+// leaving out zero balances; sorted by account, customer, currency.
+func Balances(entries []Entry, asOf Date) []Balance {
+	type key struct {
+		account  AccountType
+		customer ID
+		currency Currency
+	}
+	acc := map[key]int64{}
+	for _, e := range entries {
+		if !asOf.IsZero() && e.Effective.After(asOf) {
+			continue
+		}
+		for _, p := range e.Postings {
+			acc[key{p.Account, p.Customer, p.Amount.Currency()}] += minorOf(p.Amount)
+		}
+	}
+	var out []Balance
+	for k, v := range acc {
+		if v != 0 {
+			out = append(out, Balance{Account: k.account, Customer: k.customer, Amount: MoneyFromMinor(v, k.currency)})
+		}
+	}
+	slices.SortFunc(out, func(a, b Balance) int {
+		return cmp.Or(cmp.Compare(a.Account, b.Account), a.Customer.Compare(b.Customer), cmp.Compare(a.Amount.Currency().Code(), b.Amount.Currency().Code()))
+	})
+	return out
+}
+
+func sortItems(items []OpenItem, cmp func(a, b OpenItem) int) { slices.SortStableFunc(items, cmp) }

@@ -1,0 +1,322 @@
+package crm
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// InvoiceLine is a line of an invoice: a quantity at a unit price, and the
+// tax rate that applies (0.19 for 19%; zero for none).
+type InvoiceLine struct {
+	Description string          `json:"description"`
+	Quantity    decimal.Decimal `json:"quantity"`
+	UnitPrice   Money           `json:"unit_price"`
+	TaxRate     decimal.Decimal `json:"tax_rate"`
+}
+
+// Invoice is what a customer is asked to pay, by its due date. Whether it
+// is paid, partly paid or overdue is derived from the ledger, never
+// stored.
+type Invoice struct {
+	ID          ID
+	Customer    ID
+	Number      string
+	Currency    Currency
+	Lines       []InvoiceLine
+	Net         Money // the lines' amounts, each rounded half-even to the minor unit
+	Tax         Money // each line's tax, rounded half-even, summed
+	Total       Money
+	Issued      Date
+	Due         Date
+	Contract    ID  // the contract it bills, if any
+	Installment int // the contract's installment it bills, from 1; 0 for none
+	Entry       ID  // the ledger entry that posted it
+	CreatedAt   time.Time
+	Version     int64
+}
+
+// Clone returns a deep copy.
+func (i Invoice) Clone() Invoice {
+	i.Lines = slices.Clone(i.Lines)
+	return i
+}
+
+// NewInvoice is the input for issuing an invoice. Issued defaults to
+// today; Due to Issued plus 30 days.
+type NewInvoice struct {
+	Customer    ID
+	Number      string
+	Currency    Currency
+	Lines       []InvoiceLine
+	Issued      Date
+	Due         Date
+	Contract    ID
+	Installment int
+}
+
+// build checks the input, computes the totals and makes the invoice with
+// the entry that posts it: the total debited to the customer's receivable
+// (the invoice as the open item), the net credited to revenue, the tax to
+// tax.
+func (n NewInvoice) build(id, entryID ID, today Date, now time.Time, actor ID) (Invoice, Entry, error) {
+	var err error
+	inv := Invoice{ID: id, Customer: n.Customer, Currency: n.Currency, Issued: cmpOr(n.Issued, today), Due: n.Due,
+		Contract: n.Contract, Installment: n.Installment, Entry: entryID, CreatedAt: now, Version: 1}
+	inv.Due = cmpOr(inv.Due, inv.Issued.AddDays(30))
+	switch {
+	case n.Customer.IsZero():
+		return Invoice{}, Entry{}, invalid("customer", "required", "")
+	case n.Currency.IsZero():
+		return Invoice{}, Entry{}, invalid("currency", "required", "")
+	case len(n.Lines) == 0 || len(n.Lines) > 500:
+		return Invoice{}, Entry{}, invalid("lines", "range", "1-500 lines")
+	case !inv.Issued.IsValid() || !inv.Due.IsValid():
+		return Invoice{}, Entry{}, invalid("due", "calendar", "")
+	case inv.Due.Before(inv.Issued):
+		return Invoice{}, Entry{}, invalid("due", "after_issue", "an invoice is due after it is issued")
+	case n.Installment < 0:
+		return Invoice{}, Entry{}, invalid("installment", "non_negative", "")
+	}
+	if inv.Number, err = cleanText("number", n.Number, maxShortTextLen, false); err != nil {
+		return Invoice{}, Entry{}, err
+	}
+	inv.Net, inv.Tax = Zero(n.Currency), Zero(n.Currency)
+	n.Lines = slices.Clone(n.Lines) // the caller's lines stay as they were
+	for i, l := range n.Lines {
+		field := fmt.Sprintf("lines[%d]", i)
+		if l.Description, err = cleanText(field+".description", l.Description, maxNameLen, true); err != nil {
+			return Invoice{}, Entry{}, err
+		}
+		switch {
+		case l.UnitPrice.Currency() != n.Currency:
+			return Invoice{}, Entry{}, &CurrencyMismatchError{Op: "invoice line", Left: n.Currency, Right: l.UnitPrice.Currency()}
+		case l.Quantity.Sign() <= 0:
+			return Invoice{}, Entry{}, invalid(field+".quantity", "positive", "")
+		case l.UnitPrice.IsNegative():
+			return Invoice{}, Entry{}, invalid(field+".unit_price", "non_negative", "")
+		case l.TaxRate.Sign() < 0 || l.TaxRate.GreaterThan(decimal.NewFromInt(1)):
+			return Invoice{}, Entry{}, invalid(field+".tax_rate", "range", "0-1")
+		}
+		if _, err := l.UnitPrice.Minor(); err != nil {
+			return Invoice{}, Entry{}, err
+		}
+		net := l.UnitPrice.Mul(l.Quantity).Round(RoundHalfEven)
+		tax := net.Mul(l.TaxRate).Round(RoundHalfEven)
+		inv.Net, _ = inv.Net.Add(net)
+		inv.Tax, _ = inv.Tax.Add(tax)
+		n.Lines[i] = l
+	}
+	inv.Lines = n.Lines
+	inv.Total, _ = inv.Net.Add(inv.Tax)
+	if !inv.Total.IsPositive() {
+		return Invoice{}, Entry{}, invalid("lines", "positive_total", "an invoice asks for something")
+	}
+	if _, err := inv.Total.Minor(); err != nil {
+		return Invoice{}, Entry{}, err
+	}
+	e := Entry{ID: entryID, Kind: EntryInvoice, Customer: n.Customer, Document: id, Effective: inv.Issued,
+		RecordedAt: now, RecordedBy: actor, Description: "invoice " + cmpOr(inv.Number, id.String()),
+		Postings: []Posting{
+			{Account: AccountReceivable, Customer: n.Customer, Amount: inv.Total, Item: id, Due: inv.Due},
+			{Account: AccountRevenue, Amount: inv.Net.Neg()},
+		}}
+	if !inv.Tax.IsZero() {
+		e.Postings = append(e.Postings, Posting{Account: AccountTax, Amount: inv.Tax.Neg()})
+	}
+	if inv.Net.IsZero() {
+		e.Postings = slices.Delete(e.Postings, 1, 2)
+	}
+	return inv, e, nil
+}
+
+// InvoiceStatus is an invoice's state, derived from what is open on it.
+type InvoiceStatus string
+
+// The invoice states.
+const (
+	InvoiceOpen        InvoiceStatus = "open"
+	InvoicePartlyPaid  InvoiceStatus = "partly_paid"
+	InvoicePaid        InvoiceStatus = "paid"
+	InvoiceOverdue     InvoiceStatus = "overdue"
+	InvoicePartOverdue InvoiceStatus = "partly_paid_overdue"
+)
+
+// StatusOn derives the invoice's state on a day from the amount still open
+// on it.
+func (i Invoice) StatusOn(open Money, today Date) InvoiceStatus {
+	switch {
+	case !open.IsPositive():
+		return InvoicePaid
+	case i.Due.Before(today) && open.Equal(i.Total):
+		return InvoiceOverdue
+	case i.Due.Before(today):
+		return InvoicePartOverdue
+	case open.Equal(i.Total):
+		return InvoiceOpen
+	}
+	return InvoicePartlyPaid
+}
+
+// CreditKind says where a customer's credit comes from.
+type CreditKind string
+
+// The kinds of credit.
+const (
+	CreditPayment    CreditKind = "payment"     // money received
+	CreditCreditNote CreditKind = "credit_note" // revenue given back
+)
+
+// Credit is money a customer has to their name: a payment received or a
+// credit note. It is applied to invoices by allocations; what is not
+// applied stays the customer's unapplied credit, usable on later invoices.
+type Credit struct {
+	ID        ID
+	Customer  ID
+	Kind      CreditKind
+	Amount    Money
+	Net, Tax  Money // for a credit note: the revenue and tax it gives back
+	Received  Date
+	Reference string // the bank reference, or the credit note's reason
+	Entry     ID
+	CreatedAt time.Time
+	Version   int64
+}
+
+// NewPayment is a payment received. Received defaults to today.
+type NewPayment struct {
+	Customer  ID
+	Amount    Money
+	Received  Date
+	Reference string
+}
+
+func (n NewPayment) build(id, entryID ID, today Date, now time.Time, actor ID) (Credit, Entry, error) {
+	c := Credit{ID: id, Customer: n.Customer, Kind: CreditPayment, Amount: n.Amount, Received: cmpOr(n.Received, today),
+		Entry: entryID, CreatedAt: now, Version: 1}
+	if err := c.check(n.Reference); err != nil {
+		return Credit{}, Entry{}, err
+	}
+	c.Reference = n.Reference
+	e := Entry{ID: entryID, Kind: EntryPayment, Customer: c.Customer, Document: id, Effective: c.Received,
+		RecordedAt: now, RecordedBy: actor, Description: "payment " + c.Reference, Postings: []Posting{
+			{Account: AccountCash, Amount: c.Amount},
+			{Account: AccountCredit, Customer: c.Customer, Amount: c.Amount.Neg(), Item: id},
+		}}
+	return c, e, nil
+}
+
+func (c *Credit) check(reference string) error {
+	var err error
+	switch {
+	case c.Customer.IsZero():
+		return invalid("customer", "required", "")
+	case c.Amount.Currency().IsZero() || !c.Amount.IsPositive():
+		return invalid("amount", "positive", "")
+	case !c.Received.IsValid():
+		return invalid("received", "calendar", "")
+	}
+	if _, err := c.Amount.Minor(); err != nil {
+		return err
+	}
+	c.Reference, err = cleanText("reference", reference, maxNameLen, false)
+	return err
+}
+
+// NewCreditNote gives revenue back to a customer: Net plus Tax become the
+// customer's credit, to apply to an invoice or refund.
+type NewCreditNote struct {
+	Customer ID
+	Net, Tax Money
+	Issued   Date
+	Reason   string
+}
+
+func (n NewCreditNote) build(id, entryID ID, today Date, now time.Time, actor ID) (Credit, Entry, error) {
+	if n.Tax.Currency().IsZero() {
+		n.Tax = Zero(n.Net.Currency())
+	}
+	total, err := n.Net.Add(n.Tax)
+	if err != nil {
+		return Credit{}, Entry{}, err
+	}
+	if n.Tax.IsNegative() {
+		return Credit{}, Entry{}, invalid("tax", "non_negative", "")
+	}
+	c := Credit{ID: id, Customer: n.Customer, Kind: CreditCreditNote, Amount: total, Net: n.Net, Tax: n.Tax,
+		Received: cmpOr(n.Issued, today), Entry: entryID, CreatedAt: now, Version: 1}
+	if err := c.check(n.Reason); err != nil {
+		return Credit{}, Entry{}, err
+	}
+	if _, err := cleanText("reason", n.Reason, maxNameLen, true); err != nil {
+		return Credit{}, Entry{}, err
+	}
+	e := Entry{ID: entryID, Kind: EntryCreditNote, Customer: c.Customer, Document: id, Effective: c.Received,
+		RecordedAt: now, RecordedBy: actor, Description: "credit note: " + c.Reference, Postings: []Posting{
+			{Account: AccountCredit, Customer: c.Customer, Amount: total.Neg(), Item: id},
+		}}
+	if n.Net.IsPositive() {
+		e.Postings = append(e.Postings, Posting{Account: AccountRevenue, Amount: n.Net})
+	}
+	if n.Tax.IsPositive() {
+		e.Postings = append(e.Postings, Posting{Account: AccountTax, Amount: n.Tax})
+	}
+	return c, e, nil
+}
+
+// OpenItem is what is open on an invoice (Account receivable, a positive
+// amount owed) or on a credit (Account customer_credit, a negative amount:
+// credit not yet applied), as of a date.
+type OpenItem struct {
+	Customer ID
+	Account  AccountType
+	Item     ID
+	Due      Date // for invoices
+	Open     Money
+}
+
+// OpenItems adds up the customer-account postings of entries effective on
+// or before asOf (zero for all) per item, leaving out settled items; of
+// one customer when customer is not zero. Sorted by customer, account,
+// due date, item.
+func OpenItems(entries []Entry, customer ID, asOf Date) []OpenItem {
+	type key struct {
+		customer ID
+		account  AccountType
+		item     ID
+		currency Currency
+	}
+	sums := map[key]int64{}
+	due := map[key]Date{}
+	for _, e := range entries {
+		if !asOf.IsZero() && e.Effective.After(asOf) {
+			continue
+		}
+		for _, p := range e.Postings {
+			if !p.Account.perCustomer() || (!customer.IsZero() && p.Customer != customer) {
+				continue
+			}
+			k := key{p.Customer, p.Account, p.Item, p.Amount.Currency()}
+			sums[k] += minorOf(p.Amount)
+			if !p.Due.IsZero() {
+				due[k] = p.Due
+			}
+		}
+	}
+	var out []OpenItem
+	for k, v := range sums {
+		if v != 0 {
+			out = append(out, OpenItem{Customer: k.customer, Account: k.account, Item: k.item, Due: due[k], Open: MoneyFromMinor(v, k.currency)})
+		}
+	}
+	slices.SortFunc(out, compareOpenItems)
+	return out
+}
+
+func compareOpenItems(a, b OpenItem) int {
+	return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Account, b.Account), a.Due.Compare(b.Due), a.Item.Compare(b.Item),
+		cmp.Compare(a.Open.Currency().Code(), b.Open.Currency().Code()))
+}

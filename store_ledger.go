@@ -1,0 +1,140 @@
+package crm
+
+import "context"
+
+// Book is a customer's receivables lock: every change to a customer's
+// ledger saves the next version of their book in the same transaction, so
+// that concurrent changes (two payments allocated to one invoice, the
+// first invoice of a customer included) are serialized and none
+// over-allocates. It holds no money; the entries do.
+type Book struct {
+	Customer ID
+	Version  int64
+}
+
+// EntryFilter selects ledger entries; zero fields match everything. From
+// and To bound the effective date, inclusive.
+type EntryFilter struct {
+	Customer ID
+	Document ID
+	From, To Date
+}
+
+// Match reports whether e passes the filter.
+func (f EntryFilter) Match(e Entry) bool {
+	return (f.Customer.IsZero() || e.Customer == f.Customer) &&
+		(f.Document.IsZero() || e.Document == f.Document) &&
+		(f.From.IsZero() || !e.Effective.Before(f.From)) &&
+		(f.To.IsZero() || !e.Effective.After(f.To))
+}
+
+// LedgerReader reads the receivables ledger. Its sums are aggregated in
+// the database by SQL adapters, and every adapter must return exactly what
+// the reference implementations return (OpenItems, Balances,
+// AggregateAging, AggregateRevenue), in the same order, with an empty (not
+// nil) slice when nothing matches.
+type LedgerReader interface {
+	// Book returns a customer's book, or a *NotFoundError before their
+	// first entry.
+	Book(ctx context.Context, customer ID) (Book, error)
+	// Entry returns an entry or a *NotFoundError.
+	Entry(ctx context.Context, id ID) (Entry, error)
+	// EntryByKey returns the entry recorded with an idempotency key, or a
+	// *NotFoundError.
+	EntryByKey(ctx context.Context, key string) (Entry, error)
+	// ReversalOf returns the entry that reverses id, or a *NotFoundError.
+	ReversalOf(ctx context.Context, id ID) (Entry, error)
+	// Entries returns a page of the entries matching f in ID (recording)
+	// order.
+	Entries(ctx context.Context, f EntryFilter, page PageRequest) ([]Entry, error)
+	// OpenItems returns the open items of a customer (every customer when
+	// zero) as of a date (every entry when zero).
+	OpenItems(ctx context.Context, customer ID, asOf Date) ([]OpenItem, error)
+	// Balances returns every account's balance as of a date.
+	Balances(ctx context.Context, asOf Date) ([]Balance, error)
+	// Aging returns the open receivables bucketed as of q.AsOf; q is
+	// normalized.
+	Aging(ctx context.Context, q AgingQuery) ([]AgingAmount, error)
+	// Revenue returns what was invoiced and the net revenue per customer
+	// and currency over [from, to].
+	Revenue(ctx context.Context, customer ID, from, to Date) ([]RevenueAmount, error)
+}
+
+// LedgerRepository appends to the ledger. Entries are never updated or
+// deleted. Append fails with a *ConflictError for an existing ID, a
+// non-empty idempotency key used before, or a second reversal of an
+// entry; SaveBook follows the version rules of CustomerRepository keyed by
+// the book's customer.
+type LedgerRepository interface {
+	LedgerReader
+	SaveBook(ctx context.Context, b Book) error
+	Append(ctx context.Context, e Entry) error
+}
+
+// InvoiceFilter selects invoices; zero fields match everything.
+type InvoiceFilter struct {
+	Customer ID
+	Contract ID
+}
+
+// Match reports whether i passes the filter.
+func (f InvoiceFilter) Match(i Invoice) bool {
+	return (f.Customer.IsZero() || i.Customer == f.Customer) && (f.Contract.IsZero() || i.Contract == f.Contract)
+}
+
+// InvoiceReader reads invoices.
+type InvoiceReader interface {
+	Get(ctx context.Context, id ID) (Invoice, error)
+	List(ctx context.Context, f InvoiceFilter, page PageRequest) ([]Invoice, error)
+}
+
+// InvoiceRepository keeps invoices. An invoice does not change once
+// issued: what is paid on it is in the ledger. Insert fails with a
+// *ConflictError for an existing ID.
+type InvoiceRepository interface {
+	InvoiceReader
+	Insert(ctx context.Context, i Invoice) error
+}
+
+// CreditReader reads payments and credit notes.
+type CreditReader interface {
+	Get(ctx context.Context, id ID) (Credit, error)
+	// List returns a page of a customer's credits (every customer's when
+	// zero) in ID order.
+	List(ctx context.Context, customer ID, page PageRequest) ([]Credit, error)
+}
+
+// CreditRepository keeps payments and credit notes, which do not change
+// once recorded.
+type CreditRepository interface {
+	CreditReader
+	Insert(ctx context.Context, c Credit) error
+}
+
+// ContractFilter selects contracts; zero fields match everything.
+type ContractFilter struct {
+	Customer ID
+	Owner    ID
+	Team     string
+	Status   ContractStatus
+}
+
+// Match reports whether c passes the filter.
+func (f ContractFilter) Match(c Contract) bool {
+	return (f.Customer.IsZero() || c.Customer == f.Customer) && (f.Owner.IsZero() || c.Owner == f.Owner) &&
+		(f.Team == "" || c.Team == f.Team) && (f.Status == "" || c.Status == f.Status)
+}
+
+// ContractReader reads contracts.
+type ContractReader interface {
+	Get(ctx context.Context, id ID) (Contract, error)
+	List(ctx context.Context, f ContractFilter, page PageRequest) ([]Contract, error)
+}
+
+// ContractRepository reads and writes contracts, with the version rules of
+// CustomerRepository.
+type ContractRepository interface {
+	ContractReader
+	Insert(ctx context.Context, c Contract) error
+	Update(ctx context.Context, c Contract) error
+}
