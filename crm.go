@@ -20,13 +20,14 @@ import (
 // its configuration and subscribers: many CRMs, in many processes, may
 // share one store.
 type CRM struct {
-	store   Store
-	rules   LadderRules
-	clock   Clock
-	ids     *IDGenerator
-	policy  Policy
-	retries int
-	backoff Backoff
+	store     Store
+	rules     LadderRules
+	approvals ApprovalRules
+	clock     Clock
+	ids       *IDGenerator
+	policy    Policy
+	retries   int
+	backoff   Backoff
 
 	subMu   sync.RWMutex
 	subs    map[int]Subscriber
@@ -44,12 +45,13 @@ type Subscriber func(ctx context.Context, events []Event)
 type Option func(*options)
 
 type options struct {
-	rules   *LadderRules
-	clock   Clock
-	random  io.Reader
-	policy  Policy
-	retries int
-	backoff time.Duration
+	approvals *ApprovalRules
+	rules     *LadderRules
+	clock     Clock
+	random    io.Reader
+	policy    Policy
+	retries   int
+	backoff   time.Duration
 }
 
 // WithClock sets the clock every timestamp comes from (default: the
@@ -63,6 +65,9 @@ func WithRandom(r io.Reader) Option { return func(o *options) { o.random = r } }
 
 // WithLadderRules replaces DefaultLadderRules.
 func WithLadderRules(r LadderRules) Option { return func(o *options) { o.rules = &r } }
+
+// WithApprovalRules replaces DefaultApprovalRules.
+func WithApprovalRules(r ApprovalRules) Option { return func(o *options) { o.approvals = &r } }
 
 // WithPolicy replaces DefaultPolicy.
 func WithPolicy(p Policy) Option { return func(o *options) { o.policy = p } }
@@ -102,8 +107,12 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		return nil, err
 	}
 	rules = withDayFactor(rules)
+	approvals := DefaultApprovalRules()
+	if o.approvals != nil {
+		approvals = *o.approvals
+	}
 	return &CRM{
-		rules: rules, store: store, clock: o.clock, ids: NewIDGenerator(o.clock, o.random), policy: o.policy,
+		rules: rules, approvals: approvals, store: store, clock: o.clock, ids: NewIDGenerator(o.clock, o.random), policy: o.policy,
 		retries: o.retries, backoff: Backoff{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
 	}, nil
 }

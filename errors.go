@@ -41,6 +41,8 @@ var (
 	// ErrReversed: the entry was reversed already; an entry is reversed at
 	// most once.
 	ErrReversed = errors.New("crm: entry already reversed")
+	// ErrLedgerBroken: the receivables ledger does not verify.
+	ErrLedgerBroken = errors.New("crm: ledger does not verify")
 	// ErrTransient: a storage failure that may succeed when retried
 	// (SQLITE_BUSY, serialization failure, deadlock). The CRM retries it.
 	ErrTransient = errors.New("crm: transient storage failure")
