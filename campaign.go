@@ -74,7 +74,9 @@ func (c Campaign) normalized() (Campaign, error) {
 		if err := c.checkMoney(field+".amount", l.Amount); err != nil {
 			return Campaign{}, err
 		}
+		l.Amount = cmpOrMoney(l.Amount, c.Currency) // a bare zero is zero in the campaign's currency
 	}
+	c.Budget = cmpOrMoney(c.Budget, c.Currency)
 	if !c.Start.IsZero() && !c.End.IsZero() && c.End.Before(c.Start) {
 		return Campaign{}, invalid("end", "after_start", "")
 	}
