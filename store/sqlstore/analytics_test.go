@@ -149,6 +149,12 @@ func (d generated) insert(ctx context.Context, t *testing.T, s crm.Store) {
 	for _, m := range d.moves {
 		ops = append(ops, func(tx crm.Tx) error { return tx.Ladder().AppendMoves(ctx, []crm.LadderMove{m}) })
 	}
+	writeAll(ctx, t, s, batch, ops)
+}
+
+// writeAll runs ops in order, batch of them to a transaction.
+func writeAll(ctx context.Context, t *testing.T, s crm.Store, batch int, ops []func(tx crm.Tx) error) {
+	t.Helper()
 	for start := 0; start < len(ops); start += batch {
 		write(ctx, t, s, func(tx crm.Tx) error {
 			for _, op := range ops[start:min(start+batch, len(ops))] {
@@ -159,6 +165,15 @@ func (d generated) insert(ctx context.Context, t *testing.T, s crm.Store) {
 			return nil
 		})
 	}
+}
+
+// each returns an op of each value.
+func each[T any](vs []T, op func(tx crm.Tx, v T) error) []func(tx crm.Tx) error {
+	ops := make([]func(tx crm.Tx) error, len(vs))
+	for i, v := range vs {
+		ops[i] = func(tx crm.Tx) error { return op(tx, v) }
+	}
+	return ops
 }
 
 // ranges are the time bounds the queries are asked with: open, closed,
@@ -269,8 +284,8 @@ func TestAnalyticsRefuseBadQueries(t *testing.T) {
 
 // TestGroupsSortBytewiseWhateverTheCollation runs the analytics on a
 // PostgreSQL database whose default collation is ICU English, where
-// "alpha" sorts before "Zeta": the groups still come in Go's byte order,
-// as the reference sorts them.
+// "alpha" sorts before "Zeta": the groups, and the stages of deals, still
+// come in Go's byte order, as the reference sorts them.
 func TestGroupsSortBytewiseWhateverTheCollation(t *testing.T) {
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", postgresURL(t))
@@ -305,4 +320,12 @@ func TestGroupsSortBytewiseWhateverTheCollation(t *testing.T) {
 	mq := crm.MomentsQuery{Window: 30 * 24 * time.Hour}
 	moments := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.MomentCount, error) { return tx.Analytics().MomentsOfTruth(ctx, mq) })
 	require.Equal(t, crm.MomentsOfTruth(d.moves, d.interactions, mq), moments)
+
+	sd := generateSales(t, 7, 60, 10)
+	sd.insert(ctx, t, s)
+	sq := crm.SalesQuery{Pipeline: sd.pipelines[0].ID} // stages "Zeta" and "alpha"
+	stages := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageAmount, error) { return tx.Sales().StageAmounts(ctx, sq) })
+	require.Equal(t, crm.AggregateStageAmounts(sd.deals, sq), stages)
+	times := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageTime, error) { return tx.Sales().StageTimes(ctx, sq) })
+	require.Equal(t, crm.AggregateStageTimes(sd.deals, sq), times)
 }

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"sync"
 	"testing"
@@ -59,7 +60,7 @@ func TestMigrationsFS(t *testing.T) {
 	t.Run("SQLite", func(t *testing.T) {
 		files, err := sqlstore.Migrations(sqlstore.SQLite, sqlstore.WithTablePrefix("app_"))
 		require.NoError(t, err)
-		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql"))
+		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql", "0003_sales.sql"))
 		text := readFile(t, files, "0001_foundation.sql")
 		assert.Contains(t, text, `CREATE TABLE "app_customers"`)
 		assert.Contains(t, text, `CREATE INDEX "app_customers_owner_idx" ON "app_customers" (owner_id, id)`)
@@ -69,17 +70,25 @@ func TestMigrationsFS(t *testing.T) {
 		assert.Contains(t, text, `CREATE UNIQUE INDEX "app_interactions_idempotency_idx" ON "app_interactions" (idempotency_key)`)
 		assert.Contains(t, text, `REFERENCES "app_touchpoint_maps" (id)`)
 		assert.NotContains(t, text, "{{")
+		text = readFile(t, files, "0003_sales.sql")
+		assert.Contains(t, text, `CREATE TABLE "app_deals"`)
+		assert.Contains(t, text, `REFERENCES "app_deals" (id)`)
+		assert.NotContains(t, text, "{{")
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
 		files, err := sqlstore.Migrations(sqlstore.PostgreSQL, sqlstore.WithSchema("sales"), sqlstore.WithTablePrefix("app_"))
 		require.NoError(t, err)
-		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql"))
+		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql", "0003_sales.sql"))
 		text := readFile(t, files, "0001_foundation.sql")
 		assert.Contains(t, text, `CREATE SCHEMA IF NOT EXISTS "sales";`)
 		assert.Contains(t, text, `CREATE TABLE "sales"."app_events"`)
 		assert.Contains(t, text, `CREATE INDEX "app_events_subject_idx" ON "sales"."app_events" (kind, subject, seq)`)
 		assert.Regexp(t, `\n\s+data\s+text,\n`, text, "event data is text, keeping its exact bytes")
 		assert.NotContains(t, text, "{{")
+		text = readFile(t, files, "0003_sales.sql")
+		assert.Contains(t, text, `CREATE TABLE "sales"."app_deal_visits"`)
+		assert.Contains(t, text, `REFERENCES "sales"."app_deals" (id)`)
+		assert.Regexp(t, `\n\s+close_date\s+date,\n`, text, "dates are dates")
 	})
 	t.Run("PostgreSQLWithoutSchema", func(t *testing.T) {
 		files, err := sqlstore.Migrations(sqlstore.PostgreSQL)
@@ -203,4 +212,55 @@ func migrationNames(ctx context.Context, t *testing.T, db testDB) []string {
 	}
 	require.NoError(t, rows.Err())
 	return names
+}
+
+// TestMigrationsOverExperience brings a database at 0002, the version
+// before the sales, with a customer in it, up to date: the customer is a
+// lead that no campaign brought, and the sales repositories and
+// statistics work over the old customer.
+func TestMigrationsOverExperience(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		db := b.open(t)
+		files, err := sqlstore.Migrations(b.dialect, db.opts...)
+		require.NoError(t, err)
+		for _, f := range []string{"0001_foundation.sql", "0002_experience.sql"} {
+			_, err = db.ExecContext(ctx, readFile(t, files, f))
+			require.NoError(t, err, f)
+		}
+		versions := db.table("crm_", "schema_migrations")
+		_, err = db.ExecContext(ctx, "CREATE TABLE "+versions+" (version bigint NOT NULL PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)")
+		require.NoError(t, err)
+		_, err = db.ExecContext(ctx, "INSERT INTO "+versions+" (version, name, applied_at) VALUES (1, 'foundation', 'then'), (2, 'experience', 'then')")
+		require.NoError(t, err)
+		old := sampleCustomer(newID(t), newID(t))
+		old.KeyAccount = true
+		insertFoundationCustomer(ctx, t, db, b.dialect, old)
+
+		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
+		require.NoError(t, err)
+		require.NoError(t, s.Migrate(ctx))
+		assert.Equal(t, []string{"foundation", "experience", "sales"}, migrationNames(ctx, t, db))
+		got, err := getCustomer(ctx, s, old.ID)
+		require.NoError(t, err)
+		old.Lifecycle = crm.LifecycleLead
+		assert.Equal(t, old, got)
+
+		p := samplePipeline(newID(t))
+		deal := sampleDeal(newID(t), p.ID, old.ID)
+		deal.Campaign = crm.ID{}
+		activity := sampleActivity(newID(t), old.ID, deal.ID)
+		write(ctx, t, s, func(tx crm.Tx) error {
+			return errors.Join(tx.Pipelines().Insert(ctx, p), tx.Deals().Insert(ctx, deal), tx.Activities().Insert(ctx, activity),
+				tx.Campaigns().Insert(ctx, sampleCampaign(newID(t))))
+		})
+		work := read(ctx, t, s, func(tx crm.ReadTx) (crm.WorkCounts, error) {
+			return tx.Sales().Work(ctx, crm.WorkQuery{Today: day(2026, 3, 2)})
+		})
+		assert.Equal(t, int64(1), work.KeyAccountsTouched)
+		counts := read(ctx, t, s, func(tx crm.ReadTx) (crm.CampaignCounts, error) {
+			return tx.Sales().Campaign(ctx, crm.Campaign{Currency: eur})
+		})
+		assert.Equal(t, crm.CampaignCounts{Leads: 1, Deals: 1}, counts, "the customer and the deal came from no campaign")
+	})
 }

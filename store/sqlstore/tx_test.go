@@ -254,8 +254,12 @@ func TestSQLiteBusyIsRetried(t *testing.T) {
 }
 
 // TestPostgresDeadlockIsRetried makes two transactions lock two
-// customers in opposite orders. PostgreSQL aborts one with SQLSTATE 40P01,
-// and Update runs that one's closure again.
+// customers in opposite orders. PostgreSQL aborts one of them with
+// SQLSTATE 40P01, and Update runs that one's closure again. Which one is
+// aborted, and whether its second run finds a version the other moved on
+// (a conflict the CRM retries), depends on timing; that the deadlock
+// happens, and is retried, does not: both hold their first lock before
+// either asks for its second.
 func TestPostgresDeadlockIsRetried(t *testing.T) {
 	ctx := context.Background()
 	s, _ := postgresBackend.newStore(t)
@@ -274,12 +278,14 @@ func TestPostgresDeadlockIsRetried(t *testing.T) {
 	var attempts atomic.Int32
 	aLocked, bLocked := make(chan struct{}), make(chan struct{})
 	crossed := func(first, second crm.ID, mine, theirs chan struct{}) error {
+		once := false
 		return s.Update(ctx, func(tx crm.Tx) error {
-			n := attempts.Add(1)
+			attempts.Add(1)
 			if err := bump(tx, first); err != nil {
 				return err
 			}
-			if n <= 2 { // the first attempt of each: wait until both hold a lock
+			if !once { // the first attempt: wait until both hold a lock
+				once = true
 				close(mine)
 				<-theirs
 			}
@@ -289,13 +295,67 @@ func TestPostgresDeadlockIsRetried(t *testing.T) {
 	errs := make(chan error, 2)
 	go func() { errs <- crossed(a.ID, b.ID, aLocked, bLocked) }()
 	go func() { errs <- crossed(b.ID, a.ID, bLocked, aLocked) }()
+	succeeded := 0
 	for range 2 {
 		err := <-errs
-		if err != nil {
-			// After the retry, the loser may find a version the winner
-			// moved on: a conflict the CRM retries, not the deadlock.
-			assert.ErrorIs(t, err, crm.ErrConflict)
+		if err == nil {
+			succeeded++
+			continue
 		}
+		assert.ErrorIs(t, err, crm.ErrConflict, "the victim's second run may find a version the winner moved on")
 	}
-	assert.Equal(t, int32(3), attempts.Load(), "the deadlock's victim ran again")
+	assert.Positive(t, succeeded, "the winner commits")
+	assert.GreaterOrEqual(t, attempts.Load(), int32(3), "the deadlock's victim ran again")
+}
+
+// TestPostgresTransientErrorsAreRetried injects the failure instead of
+// racing for it: a trigger fails the first inserts of customers with
+// SQLSTATE 40P01, as a deadlock does, counting them with a sequence that
+// the rollbacks do not undo. Update runs the closure exactly once per
+// failure plus once, and gives up after WithMaxRetries.
+func TestPostgresTransientErrorsAreRetried(t *testing.T) {
+	ctx := context.Background()
+	s, db := postgresBackend.newStore(t, sqlstore.WithMaxRetries(5))
+	faults := `"` + db.schema + `"."faults"`
+	for _, stmt := range []string{
+		"CREATE SEQUENCE " + faults,
+		`CREATE FUNCTION "` + db.schema + `".fault() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF nextval('` + faults + `') <= 2 THEN
+        RAISE EXCEPTION 'deadlock detected (injected)' USING ERRCODE = '40P01';
+    END IF;
+    RETURN NEW;
+END $$`,
+		"CREATE TRIGGER fault BEFORE INSERT ON " + db.table("crm_", "customers") +
+			` FOR EACH ROW EXECUTE FUNCTION "` + db.schema + `".fault()`,
+	} {
+		_, err := db.ExecContext(ctx, stmt)
+		require.NoError(t, err, stmt)
+	}
+
+	attempts := 0
+	c := sampleCustomer(newID(t), newID(t))
+	err := s.Update(ctx, func(tx crm.Tx) error {
+		attempts++
+		return tx.Customers().Insert(ctx, c)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 3, attempts, "two failures, two retries")
+	assert.Len(t, listCustomers(ctx, t, s, crm.CustomerFilter{}), 1)
+
+	_, err = db.ExecContext(ctx, "ALTER SEQUENCE "+faults+" RESTART")
+	require.NoError(t, err)
+	impatient, err := sqlstore.New(db.DB, sqlstore.PostgreSQL, append(db.opts, sqlstore.WithMaxRetries(1))...)
+	require.NoError(t, err)
+	attempts = 0
+	err = impatient.Update(ctx, func(tx crm.Tx) error {
+		attempts++
+		return tx.Customers().Insert(ctx, sampleCustomer(newID(t), newID(t)))
+	})
+	assert.ErrorIs(t, err, crm.ErrTransient)
+	var state interface{ SQLState() string }
+	require.ErrorAs(t, err, &state, "the driver's error is kept")
+	assert.Equal(t, "40P01", state.SQLState())
+	assert.Equal(t, 2, attempts, "one try and one retry")
+	assert.Len(t, listCustomers(ctx, t, s, crm.CustomerFilter{}), 1, "the failed attempts left nothing")
 }

@@ -1,0 +1,208 @@
+package sqlstore_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/stretchr/testify/require"
+)
+
+// salesRanges are the time bounds the sales queries are asked with: open,
+// closed, open at one end, on midnights and a nanosecond after them
+// (where a forecast day starts), on the very microsecond a visit ended and
+// a deal closed, and finer than the microsecond the store keeps.
+func (d salesData) salesRanges() [][2]time.Time {
+	jan := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	created := d.deals[7].CreatedAt
+	// A time a visit ended, and one a deal closed, of the first pipeline,
+	// in order.
+	var left, closed time.Time
+	for _, deal := range d.deals {
+		if deal.Pipeline == d.pipelines[0].ID && len(deal.History) > 2 && left.IsZero() {
+			left = deal.History[1].Left
+		}
+		if deal.Pipeline == d.pipelines[0].ID && deal.Status == crm.DealLost && closed.IsZero() {
+			closed = deal.ClosedAt
+		}
+	}
+	if closed.Before(left) {
+		left, closed = closed, left
+	}
+	return [][2]time.Time{
+		{left, {}},
+		{{}, closed},
+		{left.Add(time.Microsecond), closed.Add(time.Microsecond)},
+		{},
+		{salesStart.Add(30 * 24 * time.Hour), salesStart.Add(90 * 24 * time.Hour)},
+		{jan, jan.AddDate(0, 1, 0).Add(1)},
+		{jan.Add(1), {}},
+		{{}, created},
+		{created.Add(1), created.Add(40*24*time.Hour + 999)},
+	}
+}
+
+// TestSalesMatchTheReference stores generated sales data through the
+// repositories and checks every listing and every sales statistic against
+// the reference implementations over the same data.
+func TestSalesMatchTheReference(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s, _ := b.newStore(t)
+		d := generateSales(t, 20260415, 300, 700)
+		d.requireVariety(t)
+		d.insert(ctx, t, s)
+		t.Run("Filters", func(t *testing.T) { d.checkFilters(ctx, t, s) })
+		t.Run("Deals", func(t *testing.T) { d.checkDealStatistics(ctx, t, s) })
+		t.Run("Work", func(t *testing.T) { d.checkWork(ctx, t, s) })
+		t.Run("Campaigns", func(t *testing.T) {
+			for _, c := range append(d.campaigns, crm.Campaign{}, crm.Campaign{ID: newID(t), Currency: eur}) {
+				got := read(ctx, t, s, func(tx crm.ReadTx) (crm.CampaignCounts, error) { return tx.Sales().Campaign(ctx, c) })
+				require.Equal(t, crm.AggregateCampaign(c, d.customers, d.deals), got, "campaign %s", c.ID)
+			}
+		})
+	})
+}
+
+// requireVariety checks that the data has what the statistics group,
+// filter and join on, so that the comparisons mean something.
+func (d salesData) requireVariety(t *testing.T) {
+	all := crm.SalesQuery{Pipeline: d.pipelines[0].ID}
+	require.Greater(t, len(crm.AggregateOutcomes(d.deals, all)), 4)
+	require.Greater(t, len(crm.AggregateStageTimes(d.deals, all)), 3)
+	require.Greater(t, len(crm.AggregateForecast(d.deals, all)), 20)
+	require.Contains(t, crm.AggregateStageAmounts(d.deals, all),
+		crm.StageAmount{Stage: "huge", Probability: 35, Deals: 2, AmountMinor: -2}, "the largest amounts wrap around")
+	w := crm.AggregateWork(d.activities, d.customers, d.deals, crm.WorkQuery{Today: crm.DateOf(salesStart).AddDays(60)})
+	require.Len(t, w.ByType, len(crm.ActivityTypes()))
+	require.Positive(t, w.InvalidVisits)
+	require.Positive(t, w.Overdue)
+	require.Positive(t, w.KeyAccountsTouched)
+	for _, c := range d.campaigns {
+		n := crm.AggregateCampaign(c, d.customers, d.deals)
+		require.True(t, n.Acquired > 0 && n.OtherCurrency > 0, "%+v", n)
+	}
+}
+
+// checkDealStatistics asks every deal statistic of each pipeline (and of
+// one without deals), of everyone, one owner and one team, over the
+// ranges: every range for the whole pipeline, one in turn for an owner
+// and a team.
+func (d salesData) checkDealStatistics(ctx context.Context, t *testing.T, s crm.Store) {
+	ranges := d.salesRanges()
+	var queries []crm.SalesQuery
+	i := 0
+	for _, p := range append(pipelineIDs(d.pipelines), newID(t)) {
+		for _, r := range ranges {
+			queries = append(queries, crm.SalesQuery{Pipeline: p, From: r[0], To: r[1]})
+		}
+		for _, owner := range []crm.ID{{}, d.users[0].ID, d.users[3].ID} {
+			for _, team := range []string{"", "north", hostileShort} {
+				i++
+				r := ranges[i%len(ranges)]
+				queries = append(queries, crm.SalesQuery{Pipeline: p, Owner: owner, Team: team, From: r[0], To: r[1]})
+			}
+		}
+	}
+	for _, q := range queries {
+		view := func(fn func(a crm.SalesAnalytics) (any, error)) any {
+			t.Helper()
+			return read(ctx, t, s, func(tx crm.ReadTx) (any, error) { return fn(tx.Sales()) })
+		}
+		got := view(func(a crm.SalesAnalytics) (any, error) { return a.StageAmounts(ctx, q) })
+		require.Equal(t, crm.AggregateStageAmounts(d.deals, q), got, "stage amounts %+v", q)
+		got = view(func(a crm.SalesAnalytics) (any, error) { return a.Forecast(ctx, q) })
+		require.Equal(t, crm.AggregateForecast(d.deals, q), got, "forecast %+v", q)
+		got = view(func(a crm.SalesAnalytics) (any, error) { return a.Cohort(ctx, q) })
+		require.Equal(t, crm.AggregateCohort(d.deals, q), got, "cohort %+v", q)
+		got = view(func(a crm.SalesAnalytics) (any, error) { return a.Outcomes(ctx, q) })
+		require.Equal(t, crm.AggregateOutcomes(d.deals, q), got, "outcomes %+v", q)
+		got = view(func(a crm.SalesAnalytics) (any, error) { return a.StageTimes(ctx, q) })
+		require.Equal(t, crm.AggregateStageTimes(d.deals, q), got, "stage times %+v", q)
+	}
+}
+
+func pipelineIDs(ps []crm.Pipeline) []crm.ID {
+	ids := make([]crm.ID, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+// checkWork asks for the work reports of everyone, two reps and two
+// teams, over the ranges, on three days.
+func (d salesData) checkWork(ctx context.Context, t *testing.T, s crm.Store) {
+	ranges := d.salesRanges()
+	days := []crm.Date{crm.DateOf(salesStart), crm.DateOf(salesStart).AddDays(60), day(2030, 1, 1)}
+	i := 0
+	for _, owner := range []crm.ID{{}, d.users[0].ID, d.users[2].ID} {
+		for _, team := range []string{"", "north", hostileShort} {
+			for _, today := range days {
+				i++
+				r := ranges[i%len(ranges)]
+				q := crm.WorkQuery{Owner: owner, Team: team, From: r[0], To: r[1], Today: today}
+				got := read(ctx, t, s, func(tx crm.ReadTx) (crm.WorkCounts, error) { return tx.Sales().Work(ctx, q) })
+				require.Equal(t, crm.AggregateWork(d.activities, d.customers, d.deals, q), got, "%+v", q)
+			}
+		}
+	}
+}
+
+// checkFilters lists deals and activities with each field of their
+// filters, sixteen to a page, and checks the pages against the filters'
+// Match.
+func (d salesData) checkFilters(ctx context.Context, t *testing.T, s crm.Store) {
+	deal, activity := d.deals[11], d.activities[13]
+	for _, f := range []crm.DealFilter{{}, {Pipeline: d.pipelines[1].ID}, {Customer: deal.Customer}, {Owner: deal.Owner},
+		{Team: "North"}, {Team: hostileShort}, {Status: crm.DealWon}, {Status: "paused"}, {Stage: "Zeta"},
+		{Stage: "negotiation"}, {Campaign: d.campaigns[2].ID}, {Pipeline: newID(t)},
+		{Pipeline: deal.Pipeline, Customer: deal.Customer, Owner: deal.Owner, Team: deal.Team, Status: deal.Status,
+			Stage: deal.Stage, Campaign: deal.Campaign}} {
+		got := allPages(ctx, t, s, func(tx crm.ReadTx, p crm.PageRequest) ([]crm.Deal, error) {
+			return tx.Deals().List(ctx, f, p)
+		}, func(d crm.Deal) crm.ID { return d.ID })
+		require.Equal(t, matching(d.deals, f.Match, func(d crm.Deal) crm.ID { return d.ID }), got, "%+v", f)
+	}
+	today := crm.DateOf(salesStart).AddDays(40)
+	for _, f := range []crm.ActivityFilter{{}, {Customer: activity.Customer}, {Deal: d.activities[2].Deal},
+		{Owner: activity.Owner}, {Team: hostileShort}, {Type: crm.ActivityVisit}, {Type: "lunch"}, {OverdueOn: today},
+		{Owner: activity.Owner, OverdueOn: today.AddDays(30)},
+		{Customer: activity.Customer, Deal: activity.Deal, Owner: activity.Owner, Team: activity.Team, Type: activity.Type}} {
+		got := allPages(ctx, t, s, func(tx crm.ReadTx, p crm.PageRequest) ([]crm.Activity, error) {
+			return tx.Activities().List(ctx, f, p)
+		}, func(a crm.Activity) crm.ID { return a.ID })
+		require.Equal(t, matching(d.activities, f.Match, func(a crm.Activity) crm.ID { return a.ID }), got, "%+v", f)
+	}
+}
+
+// allPages lists sixteen to a page, each page after the last ID of the one
+// before, until a short page.
+func allPages[T any](ctx context.Context, t *testing.T, s crm.Store, list func(crm.ReadTx, crm.PageRequest) ([]T, error),
+	id func(T) crm.ID) []T {
+	t.Helper()
+	out := []T{}
+	var after crm.ID
+	for {
+		page := read(ctx, t, s, func(tx crm.ReadTx) ([]T, error) { return list(tx, crm.PageRequest{After: after, Limit: 16}) })
+		out = append(out, page...)
+		if len(page) < 16 {
+			return out
+		}
+		after = id(page[len(page)-1])
+	}
+}
+
+// matching returns the values that match, in ID order.
+func matching[T any](vs []T, match func(T) bool, id func(T) crm.ID) []T {
+	out := []T{}
+	for _, v := range vs {
+		if match(v) {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, func(a, b T) int { return id(a).Compare(id(b)) })
+	return out
+}
