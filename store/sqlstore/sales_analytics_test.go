@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -205,4 +206,50 @@ func matching[T any](vs []T, match func(T) bool, id func(T) crm.ID) []T {
 	}
 	slices.SortFunc(out, func(a, b T) int { return id(a).Compare(id(b)) })
 	return out
+}
+
+// TestSalesRefuseBadQueries: a query without a pipeline, an empty range
+// or a work report without a day is crm.ErrInvalid; an empty store
+// answers as the reference does over nothing.
+func TestSalesRefuseBadQueries(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s, _ := b.newStore(t)
+		p := newID(t)
+		for i, fn := range []func(a crm.SalesAnalytics) error{
+			func(a crm.SalesAnalytics) error { _, err := a.StageAmounts(ctx, crm.SalesQuery{}); return err },
+			func(a crm.SalesAnalytics) error {
+				_, err := a.Forecast(ctx, crm.SalesQuery{Pipeline: p, From: at(5), To: at(5)})
+				return err
+			},
+			func(a crm.SalesAnalytics) error { _, err := a.Cohort(ctx, crm.SalesQuery{Owner: p}); return err },
+			func(a crm.SalesAnalytics) error { _, err := a.Outcomes(ctx, crm.SalesQuery{}); return err },
+			func(a crm.SalesAnalytics) error {
+				_, err := a.StageTimes(ctx, crm.SalesQuery{Pipeline: p, From: at(6), To: at(5)})
+				return err
+			},
+			func(a crm.SalesAnalytics) error { _, err := a.Work(ctx, crm.WorkQuery{}); return err },
+			func(a crm.SalesAnalytics) error {
+				_, err := a.Work(ctx, crm.WorkQuery{Today: day(2026, 2, 29)})
+				return err
+			},
+		} {
+			require.ErrorIs(t, s.View(ctx, func(tx crm.ReadTx) error { return fn(tx.Sales()) }), crm.ErrInvalid, i)
+		}
+		q := crm.SalesQuery{Pipeline: p}
+		empty := read(ctx, t, s, func(tx crm.ReadTx) ([]any, error) {
+			a := tx.Sales()
+			stages, err1 := a.StageAmounts(ctx, q)
+			forecast, err2 := a.Forecast(ctx, q)
+			cohort, err3 := a.Cohort(ctx, q)
+			outcomes, err4 := a.Outcomes(ctx, q)
+			times, err5 := a.StageTimes(ctx, q)
+			work, err6 := a.Work(ctx, crm.WorkQuery{Today: day(2026, 3, 2)})
+			campaign, err7 := a.Campaign(ctx, crm.Campaign{})
+			return []any{stages, forecast, cohort, outcomes, times, work, campaign}, errors.Join(err1, err2, err3, err4, err5, err6, err7)
+		})
+		require.Equal(t, []any{crm.AggregateStageAmounts(nil, q), crm.AggregateForecast(nil, q), crm.AggregateCohort(nil, q),
+			crm.AggregateOutcomes(nil, q), crm.AggregateStageTimes(nil, q),
+			crm.AggregateWork(nil, nil, nil, crm.WorkQuery{Today: day(2026, 3, 2)}), crm.AggregateCampaign(crm.Campaign{}, nil, nil)}, empty)
+	})
 }

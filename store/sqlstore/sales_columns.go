@@ -33,6 +33,8 @@ func moneyFrom(minor int64, currency string) (crm.Money, error) {
 
 // moneyCol scans an amount from its two columns: Minor takes the minor
 // units, then moneyCol itself the currency code, and builds the Money.
+// It relies on database/sql's Rows.Scan filling its destinations in
+// column order, as it does.
 type moneyCol struct {
 	dst   *crm.Money
 	Minor int64
@@ -126,7 +128,8 @@ func exactSum(expr string) string {
 }
 
 // sumCol scans the two columns of an exactSum: High takes the high sum,
-// then sumCol itself the low one, and stores the total.
+// then sumCol itself the low one, and stores the total (the columns are
+// scanned in order, as for moneyCol).
 type sumCol struct {
 	dst  *int64
 	High int64

@@ -36,11 +36,14 @@
 // are BIGINT microseconds. What is finer than a microsecond is not kept.
 // Hashes are bytea or BLOB; event data is text holding exactly the bytes
 // appended. Lists and documents inside a record (contacts, a map's
-// touchpoints, transfers, journey steps, a move's evidence) are JSON text
-// under explicit keys, never Go field names, with null and empty kept
-// apart. Money, in tables
-// to come, is a BIGINT of minor units beside a TEXT currency code, never a
-// floating-point column: see MoneyColumns.
+// touchpoints, transfers, journey steps, a move's evidence, a pipeline's
+// stages, a deal's history, a campaign's costs) are JSON text under
+// explicit keys, never Go field names, with null and empty kept apart.
+// Money (a deal's amount, a campaign's budget) is a BIGINT of minor units
+// beside a TEXT currency code, never a floating-point column: see
+// MoneyColumns; the zero Money, which has no currency, is 0 and "". Dates
+// are date on PostgreSQL and 'YYYY-MM-DD' text on SQLite, NULL for none;
+// a date that does not exist is refused with a *crm.ValidationError.
 //
 // # Analytics
 //
@@ -53,6 +56,16 @@
 // sort bytewise, as Go sorts strings, whatever the database's collation.
 // A map's touchpoints are kept resolved, one row each, so that looking one
 // up is a single read.
+//
+// Deals keep their creation and close times as unix microseconds, the
+// time from one to the other, and the day and month they count on in the
+// forecast; their stage visits are rows of their own, replaced whenever
+// the deal is saved; activities keep their time and whether they are an
+// invalid visit. Every crm.SalesAnalytics answer is one GROUP BY over
+// deals or activities (or over the visits joined to their deals), with
+// the exact results and order of the reference implementations. Sums are
+// taken in two halves of 32 bits each, so that they never overflow in the
+// database and wrap around past 64 bits exactly as Go's int64 does.
 package sqlstore
 
 import (
