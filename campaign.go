@@ -77,10 +77,23 @@ func (c Campaign) normalized() (Campaign, error) {
 		l.Amount = cmpOrMoney(l.Amount, c.Currency) // a bare zero is zero in the campaign's currency
 	}
 	c.Budget = cmpOrMoney(c.Budget, c.Currency)
+	for _, d := range append([]Date{c.Start, c.End}, costDates(c.Costs)...) {
+		if !d.IsZero() && !d.IsValid() {
+			return Campaign{}, invalid("date", "calendar", fmt.Sprintf("%04d-%02d-%02d does not exist", d.Year, int(d.Month), d.Day))
+		}
+	}
 	if !c.Start.IsZero() && !c.End.IsZero() && c.End.Before(c.Start) {
 		return Campaign{}, invalid("end", "after_start", "")
 	}
 	return c, nil
+}
+
+func costDates(ls []CostLine) []Date {
+	out := make([]Date, len(ls))
+	for i, l := range ls {
+		out[i] = l.Date
+	}
+	return out
 }
 
 // checkMoney requires an exact, non-negative amount in the campaign's

@@ -347,7 +347,7 @@ func (f *DealFlow) Win(d *Deal, amount Money, at time.Time) error {
 	if err := f.exitCheck(d, from); err != nil {
 		return err
 	}
-	d.Amount, d.Status, d.ClosedAt, d.CloseDate = amount, DealWon, at, DateOf(at)
+	d.Amount, d.Status, d.ClosedAt, d.CloseDate = amount, DealWon, at, DateOf(at.UTC())
 	f.enter(d, f.index[f.won], at)
 	return nil
 }

@@ -39,10 +39,11 @@ func NewMoney(amount decimal.Decimal, currency Currency) (Money, error) {
 		return Money{}, invalid("currency", "required", "")
 	}
 	m := Money{amount: amount, currency: currency}
-	if _, err := m.Minor(); err != nil {
+	minor, err := m.Minor()
+	if err != nil {
 		return Money{}, err
 	}
-	return m, nil
+	return MoneyFromMinor(minor, currency), nil // one form for one value: the exponent of the minor unit
 }
 
 // ParseMoney parses a plain decimal amount ("-1234.50"; no exponent, no
@@ -98,7 +99,7 @@ func MoneyFromMinor(minor int64, currency Currency) Money {
 }
 
 // Zero returns zero in currency.
-func Zero(currency Currency) Money { return Money{amount: decimal.Zero, currency: currency} }
+func Zero(currency Currency) Money { return MoneyFromMinor(0, currency) }
 
 // Amount returns the decimal amount.
 func (m Money) Amount() decimal.Decimal { return m.amount }
