@@ -49,6 +49,10 @@ const (
 	CampaignCreated EventType = "campaign.created"
 	CampaignUpdated EventType = "campaign.updated"
 	LifecycleMoved  EventType = "customer.lifecycle_moved"
+
+	ContractDrafted EventType = "contract.drafted"
+	ContractMoved   EventType = "contract.moved" // submitted, approved, rejected, signed, completed, terminated, expired or invoiced
+	LedgerPosted    EventType = "ledger.posted"
 )
 
 // Hash is a SHA-256 digest.

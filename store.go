@@ -41,6 +41,10 @@ type ReadTx interface {
 	Activities() ActivityReader
 	Campaigns() CampaignReader
 	Sales() SalesAnalytics
+	Ledger() LedgerReader
+	Invoices() InvoiceReader
+	Credits() CreditReader
+	Contracts() ContractReader
 }
 
 // Tx gives the repositories for reading and writing.
@@ -59,6 +63,10 @@ type Tx interface {
 	Activities() ActivityRepository
 	Campaigns() CampaignRepository
 	Sales() SalesAnalytics
+	Ledger() LedgerRepository
+	Invoices() InvoiceRepository
+	Credits() CreditRepository
+	Contracts() ContractRepository
 }
 
 // PageRequest asks for up to Limit records whose ID is after After, in ID

@@ -1,0 +1,246 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// DraftContract drafts a contract for a customer, with its payment plan.
+func (c *CRM) DraftContract(ctx context.Context, actor ID, n NewContract) (Contract, error) {
+	var out Contract
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		if _, err := w.tx.Customers().Get(ctx, n.Customer); err != nil {
+			return err
+		}
+		owner := w.actor
+		if !n.Owner.IsZero() && n.Owner != w.actor.ID {
+			var err error
+			if owner, err = w.assignableOwner(n.Owner); err != nil {
+				return err
+			}
+		}
+		id, err := w.newID()
+		if err != nil {
+			return err
+		}
+		if out, err = n.build(id, owner, w.now); err != nil {
+			return err
+		}
+		if err := w.authorize(ActionCreate, out.target()); err != nil {
+			return err
+		}
+		if err := w.tx.Contracts().Insert(ctx, out); err != nil {
+			return err
+		}
+		return w.record(ContractDrafted, KindContract, id, 1, contractData(out, "", ""))
+	})
+	return out, err
+}
+
+// SubmitContract sends a draft for approval; the approval rules decide the
+// steps it needs.
+func (c *CRM) SubmitContract(ctx context.Context, actor, id ID) (Contract, error) {
+	return c.moveContract(ctx, actor, id, ActionUpdate, ContractSubmit, "", func(w *writeTx, ct *Contract) error {
+		ct.Submitter, ct.Steps = w.actor.ID, c.approvals.Steps(ct.Amount)
+		return nil
+	})
+}
+
+// ApproveContract approves the step a submitted contract waits for. A
+// manager of the owner's team approves the manager step, finance the
+// finance step, an admin either; the submitter never approves their own
+// contract unless the rules allow it.
+func (c *CRM) ApproveContract(ctx context.Context, actor, id ID, comment string) (Contract, error) {
+	return c.decide(ctx, actor, id, true, comment)
+}
+
+// RejectContract sends a submitted contract back to its owner as a draft;
+// comments are required.
+func (c *CRM) RejectContract(ctx context.Context, actor, id ID, comments string) (Contract, error) {
+	if _, err := cleanText("comments", comments, maxLongTextLen, true); err != nil {
+		return Contract{}, err
+	}
+	return c.decide(ctx, actor, id, false, comments)
+}
+
+func (c *CRM) decide(ctx context.Context, actor, id ID, approve bool, comment string) (Contract, error) {
+	var out Contract
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		before, err := w.tx.Contracts().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		step, ok := before.NextStep()
+		if !ok {
+			_, err := contractMachine.Next(before.Status, ContractApprove)
+			if err == nil {
+				err = &TransitionError{Machine: contractMachine.Name(), From: string(before.Status), Event: string(ContractApprove), Reason: "no step is waiting"}
+			}
+			return err
+		}
+		if err := w.authorize(ActionApprove, before.target()); err != nil {
+			return err
+		}
+		if err := c.mayApprove(w.actor, before, step); err != nil {
+			return err
+		}
+		if comment, err = cleanText("comment", comment, maxLongTextLen, false); err != nil {
+			return err
+		}
+		after := before.Clone()
+		after.Approvals = append(after.Approvals, Approval{Step: step, Actor: w.actor.ID, At: w.now, Approved: approve, Comment: comment})
+		event := ContractReject
+		if approve {
+			event = ContractApproveStep
+			if len(after.Approvals) > 0 {
+				if _, more := after.NextStep(); !more {
+					event = ContractApprove
+				}
+			}
+		}
+		if after.Status, err = contractMachine.Next(before.Status, event); err != nil {
+			return err
+		}
+		out, err = w.saveContract(before, after, event, comment)
+		return err
+	})
+	return out, err
+}
+
+// mayApprove checks the approver against the step and the submitter.
+func (c *CRM) mayApprove(a User, ct Contract, step ApprovalStep) error {
+	refuse := func(reason string) error {
+		return &ForbiddenError{Actor: a.ID, Action: ActionApprove, Kind: KindContract, Reason: reason}
+	}
+	if a.ID == ct.Submitter && !c.approvals.AllowSelfApproval {
+		return refuse("the submitter may not approve their own contract")
+	}
+	switch {
+	case a.Role == RoleAdmin:
+		return nil
+	case step == StepManager && a.Role == RoleManager && a.Team == ct.Team:
+		return nil
+	case step == StepFinance && a.Role == RoleFinance:
+		return nil
+	}
+	return refuse(fmt.Sprintf("the %s step is approved by %s", step, map[ApprovalStep]string{
+		StepManager: "a manager of team " + ct.Team, StepFinance: "finance"}[step]))
+}
+
+// SignContract marks an approved contract signed; it becomes active and
+// its payment plan can be invoiced. A contract not yet approved cannot be
+// signed.
+func (c *CRM) SignContract(ctx context.Context, actor, id ID) (Contract, error) {
+	return c.moveContract(ctx, actor, id, ActionUpdate, ContractSign, "", func(w *writeTx, ct *Contract) error {
+		ct.SignedAt = w.now
+		return nil
+	})
+}
+
+// CompleteContract closes an active contract that was delivered and paid.
+func (c *CRM) CompleteContract(ctx context.Context, actor, id ID) (Contract, error) {
+	return c.moveContract(ctx, actor, id, ActionBill, ContractComplete, "", nil)
+}
+
+// TerminateContract ends an active contract early; what was invoiced stays
+// owed.
+func (c *CRM) TerminateContract(ctx context.Context, actor, id ID, reason string) (Contract, error) {
+	if _, err := cleanText("reason", reason, maxLongTextLen, true); err != nil {
+		return Contract{}, err
+	}
+	return c.moveContract(ctx, actor, id, ActionBill, ContractTerminate, reason, nil)
+}
+
+// ExpireContract expires an approved contract never signed, or an active
+// one past its end.
+func (c *CRM) ExpireContract(ctx context.Context, actor, id ID) (Contract, error) {
+	return c.moveContract(ctx, actor, id, ActionUpdate, ContractExpire, "", nil)
+}
+
+func (c *CRM) moveContract(ctx context.Context, actor, id ID, action Action, event ContractEvent, note string, change func(*writeTx, *Contract) error) (Contract, error) {
+	var out Contract
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		before, err := w.tx.Contracts().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := w.authorize(action, before.target()); err != nil {
+			return err
+		}
+		after := before.Clone()
+		if after.Status, err = contractMachine.Next(before.Status, event); err != nil {
+			return err
+		}
+		if change != nil {
+			if err := change(w, &after); err != nil {
+				return err
+			}
+		}
+		out, err = w.saveContract(before, after, event, note)
+		return err
+	})
+	return out, err
+}
+
+func (w *writeTx) saveContract(before, after Contract, event ContractEvent, note string) (Contract, error) {
+	after.UpdatedAt, after.Version = w.now, before.Version+1
+	if err := w.tx.Contracts().Update(w.ctx, after); err != nil {
+		return Contract{}, err
+	}
+	return after, w.record(ContractMoved, KindContract, after.ID, after.Version, contractData(after, event, note))
+}
+
+type contractEvent struct {
+	Status ContractStatus `json:"status"`
+	Move   ContractEvent  `json:"move,omitempty"`
+	Amount string         `json:"amount"`
+	Steps  []ApprovalStep `json:"steps,omitempty"`
+	Note   string         `json:"note,omitempty"`
+}
+
+func contractData(ct Contract, move ContractEvent, note string) contractEvent {
+	return contractEvent{Status: ct.Status, Move: move, Amount: ct.Amount.String(), Steps: ct.Steps, Note: note}
+}
+
+// Contract returns a contract the actor may read.
+func (c *CRM) Contract(ctx context.Context, actor, id ID) (Contract, error) {
+	var out Contract
+	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
+		ct, err := tx.Contracts().Get(ctx, id)
+		out = ct
+		if err != nil {
+			return err
+		}
+		return c.policy.Authorize(a, ActionRead, ct.target())
+	})
+	return out, err
+}
+
+// Contracts lists the contracts matching f that the actor may read.
+func (c *CRM) Contracts(ctx context.Context, actor ID, f ContractFilter) iter.Seq2[Contract, error] {
+	list := func(tx ReadTx, a User, p PageRequest) ([]Contract, error) {
+		cf, ok := c.narrow(a, CustomerFilter{Owner: f.Owner, Team: f.Team})
+		if !ok {
+			return nil, nil
+		}
+		f.Owner, f.Team = cf.Owner, cf.Team
+		return tx.Contracts().List(ctx, f, p)
+	}
+	keep := func(a User, ct Contract) bool { return c.policy.Authorize(a, ActionRead, ct.target()) == nil }
+	return iterate(readPages(c, ctx, actor, list, func(ct Contract) ID { return ct.ID }, keep))
+}
+
+// InstallmentInvoice says how to invoice an installment: the tax rate of
+// its one line and the issue date (default today).
+type InstallmentInvoice struct {
+	Number  string
+	TaxRate decimal.Decimal
+	Issued  Date
+}
+
+// timeOf is a date's first instant in UTC.
+func timeOf(d Date) time.Time { return d.In(time.UTC) }
