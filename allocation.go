@@ -54,7 +54,13 @@ func allocationPostings(r AllocationRequest, credit, invoice OpenItem) ([]Postin
 	available := credit.Open.Neg() // credits are credit balances
 	amount := r.Amount
 	if amount.Currency().IsZero() && amount.IsZero() {
+		if available.Currency() != invoice.Open.Currency() {
+			return nil, invalid("amount", "required", "an allocation across currencies names its amount")
+		}
 		amount = available
+		if c, _ := invoice.Open.Cmp(available); c < 0 {
+			amount = invoice.Open
+		}
 	}
 	if amount.Currency() != available.Currency() {
 		return nil, &CurrencyMismatchError{Op: "allocation amount", Left: available.Currency(), Right: amount.Currency()}

@@ -163,6 +163,9 @@ func (e *CurrencyMismatchError) Error() string {
 // Unwrap returns ErrCurrencyMismatch.
 func (e *CurrencyMismatchError) Unwrap() error { return ErrCurrencyMismatch }
 
+// Is also matches ErrInvalid: mixing currencies is bad input.
+func (e *CurrencyMismatchError) Is(target error) bool { return target == ErrInvalid }
+
 // ChainError says at which sequence number the event log stops verifying.
 // It matches ErrChainBroken with errors.Is.
 type ChainError struct {

@@ -1,0 +1,355 @@
+package crm_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// books is a company with a finance user and a customer of Ann's.
+type books struct {
+	*company
+	fin  crm.User
+	cust crm.Customer
+}
+
+func newBook(t *testing.T) *books {
+	t.Helper()
+	co := newCompany(t)
+	fin, err := co.CreateUser(ctx, co.Admin.ID, crm.NewUser{Name: "Fay Finance", Role: crm.RoleFinance})
+	require.NoError(t, err)
+	return &books{company: co, fin: fin, cust: co.customer(t, co.Ann, "Contoso")}
+}
+
+func (b *books) invoice(t *testing.T, amount string, due string) crm.Invoice {
+	t.Helper()
+	m := money(t, amount, "USD")
+	inv, err := b.IssueInvoice(ctx, b.fin.ID, crm.NewInvoice{Customer: b.cust.ID, Currency: m.Currency(), Due: date(t, due), Issued: date(t, "2026-03-01"),
+		Lines: []crm.InvoiceLine{{Description: "services", Quantity: decimal.NewFromInt(1), UnitPrice: m}}}, "")
+	require.NoError(t, err)
+	b.verify(t)
+	return inv
+}
+
+func (b *books) pay(t *testing.T, amount string, oldestFirst bool) crm.PaymentReceipt {
+	t.Helper()
+	r, err := b.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: b.cust.ID, Amount: money(t, amount, "USD"), Received: date(t, "2026-03-02")}, oldestFirst, "")
+	require.NoError(t, err)
+	b.verify(t)
+	return r
+}
+
+func (b *books) verify(t *testing.T) {
+	t.Helper()
+	require.NoError(t, b.VerifyLedger(ctx, b.fin.ID))
+}
+
+func (b *books) open(t *testing.T, item crm.ID) crm.Money {
+	t.Helper()
+	items, err := b.OpenItems(ctx, b.fin.ID, b.cust.ID, crm.Date{})
+	require.NoError(t, err)
+	for _, it := range items {
+		if it.Item == item {
+			return it.Open
+		}
+	}
+	return crm.Zero(usd(t))
+}
+
+func TestPaymentsAndAllocation(t *testing.T) {
+	b := newBook(t)
+	march := b.invoice(t, "100.00", "2026-03-31")
+	april := b.invoice(t, "250.00", "2026-04-30")
+
+	r := b.pay(t, "300.00", true)
+	require.Len(t, r.Allocations, 2, "oldest due first: March in full, then April in part")
+	assert.Equal(t, "0.00 USD", b.open(t, march.ID).String())
+	assert.Equal(t, "50.00 USD", b.open(t, april.ID).String())
+	assert.Equal(t, "0.00 USD", b.open(t, r.Payment.ID).String(), "nothing left unapplied")
+
+	over := b.pay(t, "80.00", true)
+	assert.Equal(t, "0.00 USD", b.open(t, april.ID).String())
+	assert.Equal(t, "-30.00 USD", b.open(t, over.Payment.ID).String(), "the overpayment stays the customer's credit")
+	may := b.invoice(t, "20.00", "2026-05-31")
+	_, err := b.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: over.Payment.ID, Invoice: may.ID}, "")
+	require.NoError(t, err, "unapplied credit is usable on later invoices")
+	assert.Equal(t, "-10.00 USD", b.open(t, over.Payment.ID).String())
+	b.verify(t)
+
+	debts, err := b.Debts(ctx, b.fin.ID, crm.Date{})
+	require.NoError(t, err)
+	require.Len(t, debts, 1)
+	assert.Equal(t, "0.00 USD", debts[0].Owed.String())
+	assert.Equal(t, "10.00 USD", debts[0].Credit.String())
+}
+
+func TestLedgerRefusesAndChangesNothing(t *testing.T) {
+	b := newBook(t)
+	inv := b.invoice(t, "100.00", "2026-03-31")
+	pay := b.pay(t, "150.00", false)
+	other := b.customer(t, b.Ann, "Other")
+	otherInv, err := b.IssueInvoice(ctx, b.fin.ID, crm.NewInvoice{Customer: other.ID, Currency: usd(t),
+		Lines: []crm.InvoiceLine{{Description: "x", Quantity: decimal.NewFromInt(1), UnitPrice: money(t, "10.00", "USD")}}}, "")
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name string
+		do   func() error
+		is   error
+	}{
+		{"allocating more than the invoice owes", func() error {
+			_, err := b.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: pay.Payment.ID, Invoice: inv.ID, Amount: money(t, "120.00", "USD")}, "")
+			return err
+		}, crm.ErrOverAllocation},
+		{"allocating more than the payment has", func() error {
+			_, err := b.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: pay.Payment.ID, Invoice: inv.ID, Amount: money(t, "150.01", "USD")}, "")
+			return err
+		}, crm.ErrOverAllocation},
+		{"allocating across customers", func() error {
+			_, err := b.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: pay.Payment.ID, Invoice: otherInv.ID}, "")
+			return err
+		}, crm.ErrInvalid},
+		{"allocating across currencies without a rate", func() error {
+			_, err := b.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: pay.Payment.ID, Invoice: inv.ID, Amount: money(t, "1.00", "EUR")}, "")
+			return err
+		}, crm.ErrCurrencyMismatch},
+		{"a negative payment", func() error {
+			_, err := b.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: b.cust.ID, Amount: money(t, "-5.00", "USD")}, false, "")
+			return err
+		}, crm.ErrInvalid},
+		{"refunding more than is unapplied", func() error {
+			_, err := b.Refund(ctx, b.fin.ID, crm.RefundRequest{Customer: b.cust.ID, Credit: pay.Payment.ID, Amount: money(t, "150.01", "USD")}, "")
+			return err
+		}, crm.ErrOverAllocation},
+		{"writing off more than is open", func() error {
+			_, err := b.WriteOff(ctx, b.fin.ID, crm.WriteOffRequest{Customer: b.cust.ID, Invoice: inv.ID, Amount: money(t, "100.01", "USD"), Reason: "bad debt"}, "")
+			return err
+		}, crm.ErrOverAllocation},
+		{"a rep billing", func() error {
+			_, err := b.ReceivePayment(ctx, b.Ann.ID, crm.NewPayment{Customer: b.cust.ID, Amount: money(t, "5.00", "USD")}, false, "")
+			return err
+		}, crm.ErrForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			head := b.head(t)
+			err := tc.do()
+			require.ErrorIs(t, err, tc.is)
+			assert.Equal(t, head, b.head(t), "nothing written")
+			b.verify(t)
+		})
+	}
+	var oe *crm.OverAllocationError
+	_, err = b.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: pay.Payment.ID, Invoice: inv.ID, Amount: money(t, "120.00", "USD")}, "")
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, inv.ID, oe.Item)
+	assert.Equal(t, "100.00 USD", oe.Open.String())
+}
+
+func TestReversals(t *testing.T) {
+	b := newBook(t)
+	inv := b.invoice(t, "100.00", "2026-03-31")
+	pay := b.pay(t, "100.00", true)
+	alloc := pay.Allocations[0]
+
+	_, err := b.Reverse(ctx, b.fin.ID, pay.Entry.ID, "bounced", "")
+	assert.ErrorIs(t, err, crm.ErrOverAllocation, "a payment still applied to an invoice cannot be reversed")
+	undo, err := b.Reverse(ctx, b.fin.ID, alloc.ID, "applied to the wrong invoice", "")
+	require.NoError(t, err, "undoing an allocation is reversing it")
+	assert.Equal(t, "100.00 USD", b.open(t, inv.ID).String())
+	_, err = b.Reverse(ctx, b.fin.ID, alloc.ID, "again", "")
+	assert.ErrorIs(t, err, crm.ErrReversed, "an entry is reversed at most once")
+	_, err = b.Reverse(ctx, b.fin.ID, undo.ID, "undo the undo", "")
+	assert.ErrorIs(t, err, crm.ErrInvalid, "a reversal is not reversed")
+	_, err = b.Reverse(ctx, b.fin.ID, pay.Entry.ID, "bounced", "")
+	require.NoError(t, err, "with the allocation undone, the payment can go")
+	b.verify(t)
+}
+
+func TestIdempotentPayments(t *testing.T) {
+	b := newBook(t)
+	b.invoice(t, "100.00", "2026-03-31")
+	n := crm.NewPayment{Customer: b.cust.ID, Amount: money(t, "60.00", "USD"), Received: date(t, "2026-03-02"), Reference: "wire 4711"}
+	first, err := b.ReceivePayment(ctx, b.fin.ID, n, true, "bank:4711")
+	require.NoError(t, err)
+	head := b.head(t)
+	again, err := b.ReceivePayment(ctx, b.fin.ID, n, true, "bank:4711")
+	require.NoError(t, err)
+	assert.True(t, again.Duplicate)
+	assert.Equal(t, first.Payment.ID, again.Payment.ID, "a retry returns the first result")
+	assert.Equal(t, head, b.head(t), "and posts nothing")
+
+	n.Amount = money(t, "61.00", "USD")
+	_, err = b.ReceivePayment(ctx, b.fin.ID, n, true, "bank:4711")
+	var ie *crm.IdempotencyError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, head, b.head(t))
+
+	var wg sync.WaitGroup
+	n.Amount, n.Reference = money(t, "5.00", "USD"), "cash"
+	ids := make(chan crm.ID, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := b.ReceivePayment(ctx, b.fin.ID, n, false, "till:1")
+			if assert.NoError(t, err) {
+				ids <- r.Payment.ID
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[crm.ID]bool{}
+	for id := range ids {
+		seen[id] = true
+	}
+	assert.Len(t, seen, 1, "the same key at once gives one payment")
+	b.verify(t)
+}
+
+func TestCrossCurrencyAllocation(t *testing.T) {
+	b := newBook(t)
+	inv := b.invoice(t, "110.00", "2026-03-31")
+	eurPay, err := b.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: b.cust.ID, Amount: money(t, "100.00", "EUR")}, true, "")
+	require.NoError(t, err)
+	assert.Empty(t, eurPay.Allocations, "oldest-first never crosses currencies")
+	e, err := b.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: eurPay.Payment.ID, Invoice: inv.ID,
+		Amount: money(t, "100.00", "EUR"), Rate: decimal.RequireFromString("1.0950"), Settle: true}, "")
+	require.NoError(t, err)
+	assert.Equal(t, "0.00 USD", b.open(t, inv.ID).String(), "109.50 USD at the rate, the 0.50 USD left settled as exchange difference")
+	var fx []string
+	for _, p := range e.Postings {
+		if p.Account == crm.AccountFXResult {
+			fx = append(fx, p.Amount.String())
+		}
+	}
+	assert.Equal(t, []string{"0.50 USD"}, fx)
+	b.verify(t)
+}
+
+func TestContractApproval(t *testing.T) {
+	b := newBook(t)
+	big, err := b.DraftContract(ctx, b.Ann.ID, crm.NewContract{Customer: b.cust.ID, Title: "3-year support", Amount: money(t, "36000.00", "USD"),
+		Start: date(t, "2026-04-01"), Template: crm.PlanMonthly, Plan: crm.PlanOptions{Months: 12}})
+	require.NoError(t, err)
+	_, err = b.SignContract(ctx, b.Ann.ID, big.ID)
+	assert.ErrorIs(t, err, crm.ErrInvalidTransition, "a contract is not signed before approval")
+
+	big, err = b.SubmitContract(ctx, b.Ann.ID, big.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []crm.ApprovalStep{crm.StepManager, crm.StepFinance}, big.Steps, "above 10,000 USD: a manager, then finance")
+	_, err = b.ApproveContract(ctx, b.fin.ID, big.ID, "")
+	assert.ErrorIs(t, err, crm.ErrForbidden, "finance does not approve the manager's step")
+	_, err = b.RejectContract(ctx, b.Manager.ID, big.ID, "")
+	assert.ErrorIs(t, err, crm.ErrInvalid, "a rejection says why")
+	big, err = b.RejectContract(ctx, b.Manager.ID, big.ID, "discount too deep")
+	require.NoError(t, err)
+	assert.Equal(t, crm.ContractDraft, big.Status)
+
+	big, err = b.SubmitContract(ctx, b.Ann.ID, big.ID)
+	require.NoError(t, err)
+	big, err = b.ApproveContract(ctx, b.Manager.ID, big.ID, "ok at list price")
+	require.NoError(t, err)
+	assert.Equal(t, crm.ContractSubmitted, big.Status, "finance still to approve")
+	big, err = b.ApproveContract(ctx, b.fin.ID, big.ID, "")
+	require.NoError(t, err)
+	assert.Equal(t, crm.ContractApproved, big.Status)
+	require.Len(t, big.Approvals, 3)
+	assert.Equal(t, b.fin.ID, big.Approvals[2].Actor)
+
+	big, err = b.SignContract(ctx, b.Ann.ID, big.ID)
+	require.NoError(t, err)
+	inv, err := b.InvoiceInstallment(ctx, b.fin.ID, big.ID, 1, crm.InstallmentInvoice{TaxRate: decimal.RequireFromString("0.10")}, "")
+	require.NoError(t, err)
+	assert.Equal(t, "3000.00 USD", inv.Net.String())
+	assert.Equal(t, "3300.00 USD", inv.Total.String())
+	_, err = b.InvoiceInstallment(ctx, b.fin.ID, big.ID, 1, crm.InstallmentInvoice{}, "")
+	assert.ErrorIs(t, err, crm.ErrConflict, "an installment is invoiced once")
+
+	small, err := b.DraftContract(ctx, b.Manager.ID, crm.NewContract{Customer: b.cust.ID, Title: "Training", Amount: money(t, "900.00", "USD"), Start: date(t, "2026-04-01")})
+	require.NoError(t, err)
+	small, err = b.SubmitContract(ctx, b.Manager.ID, small.ID)
+	require.NoError(t, err)
+	_, err = b.ApproveContract(ctx, b.Manager.ID, small.ID, "")
+	assert.ErrorIs(t, err, crm.ErrForbidden, "nobody approves their own contract")
+	small, err = b.ApproveContract(ctx, b.Admin.ID, small.ID, "")
+	require.NoError(t, err)
+	assert.Equal(t, crm.ContractApproved, small.Status, "below the threshold one step is enough")
+	b.verify(t)
+}
+
+func TestAgingAsOfTwoDates(t *testing.T) {
+	b := newBook(t)
+	b.invoice(t, "100.00", "2026-03-15")
+	b.invoice(t, "200.00", "2026-05-15")
+	pay := b.pay(t, "50.00", true)
+	require.NotEmpty(t, pay.Allocations)
+
+	for _, tc := range []struct {
+		asOf    string
+		buckets []string
+	}{
+		{"2026-03-10", []string{"250.00", "0.00", "0.00", "0.00", "0.00", "0.00"}},
+		{"2026-06-01", []string{"0.00", "200.00", "0.00", "50.00", "0.00", "0.00"}},
+	} {
+		rows, labels, err := b.Aging(ctx, b.fin.ID, crm.AgingQuery{AsOf: date(t, tc.asOf)})
+		require.NoError(t, err)
+		require.Len(t, rows, 1)
+		assert.Len(t, labels, 6)
+		var got []string
+		for _, m := range rows[0].Buckets {
+			got = append(got, m.Amount().StringFixed(2))
+		}
+		assert.Equal(t, tc.buckets, got, tc.asOf)
+		assert.Equal(t, "250.00 USD", rows[0].Total.String())
+	}
+	before, _, err := b.Aging(ctx, b.fin.ID, crm.AgingQuery{AsOf: date(t, "2026-02-28")})
+	require.NoError(t, err)
+	assert.Empty(t, before, "nothing was effective before the invoices")
+
+	lines, err := b.Statement(ctx, b.fin.ID, b.cust.ID, usd(t), crm.Date{}, crm.Date{})
+	require.NoError(t, err)
+	require.NotEmpty(t, lines)
+	assert.Equal(t, "250.00 USD", lines[len(lines)-1].Balance.String())
+	dso, ok, err := b.DSO(ctx, b.fin.ID, usd(t), date(t, "2026-03-01"), date(t, "2026-03-30"))
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.InDelta(t, 250.0/300.0*30, dso, 0.001)
+	_, _, err = b.Aging(ctx, b.Ann.ID, crm.AgingQuery{AsOf: date(t, "2026-03-10")})
+	assert.ErrorIs(t, err, crm.ErrForbidden, "everyone's receivables are for finance and managers")
+}
+
+func TestCLVAgainstCAC(t *testing.T) {
+	b := newBook(t)
+	cp, err := b.CreateCampaign(ctx, b.Admin.ID, crm.Campaign{Name: "Webinar", Currency: usd(t), Costs: []crm.CostLine{{Description: "ads", Amount: money(t, "500.00", "USD")}}})
+	require.NoError(t, err)
+	cu, err := b.CreateCustomer(ctx, b.Ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "From the webinar", Campaign: cp.ID})
+	require.NoError(t, err)
+	p, err := b.CreatePipeline(ctx, b.Admin.ID, crm.Pipeline{Name: "P", Currency: usd(t)})
+	require.NoError(t, err)
+	d, err := b.OpenDeal(ctx, b.Ann.ID, crm.NewDeal{Pipeline: p.ID, Customer: cu.ID, Title: "first", Campaign: cp.ID, Amount: money(t, "1000.00", "USD"), CloseDate: date(t, "2026-04-01")})
+	require.NoError(t, err)
+	_, err = b.WinDeal(ctx, b.Ann.ID, d.ID, crm.Money{})
+	require.NoError(t, err)
+	_, err = b.IssueInvoice(ctx, b.fin.ID, crm.NewInvoice{Customer: cu.ID, Currency: usd(t),
+		Lines: []crm.InvoiceLine{{Description: "licence", Quantity: decimal.NewFromInt(2), UnitPrice: money(t, "1250.00", "USD")}}}, "")
+	require.NoError(t, err)
+	clv, err := b.CustomerLifetimeValue(ctx, b.fin.ID, cu.ID)
+	require.NoError(t, err)
+	require.Len(t, clv.Revenue, 1)
+	assert.Equal(t, "2500.00 USD", clv.Revenue[0].String())
+	assert.Equal(t, "500.00 USD", clv.CAC.String())
+	assert.True(t, clv.HasRatio)
+	assert.Equal(t, "5", clv.Ratio.String())
+
+	b.Clock.Advance(24 * time.Hour)
+	lines, err := b.ExpectedCollections(ctx, b.fin.ID, crm.DateOf(b.Clock.Now()), 3)
+	require.NoError(t, err)
+	require.NotEmpty(t, lines)
+	assert.Equal(t, "2500.00 USD", lines[0].Invoiced.String())
+}
