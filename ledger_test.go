@@ -39,10 +39,10 @@ func TestEntryCheck(t *testing.T) {
 	assert.ErrorIs(t, entry(recv, eur).Check(), crm.ErrUnbalanced, "balances are per currency: 100 USD is not -100 EUR")
 
 	for _, tc := range []struct {
-		name   string
-		e      crm.Entry
-		field  string
-		rule   string
+		name  string
+		e     crm.Entry
+		field string
+		rule  string
 	}{
 		{"one posting", entry(recv), "postings", "range"},
 		{"unknown account", entry(recv, crm.Posting{Account: "suspense", Amount: hundred.Neg()}), "postings[1].account", "one_of"},
