@@ -143,9 +143,9 @@ type StatementLine struct {
 	Balance     Money
 }
 
-// Statement lists a customer's entries in one currency in effective-date
-// order (recording order within a day) with the running balance of their
-// receivable and credit accounts together, starting from the balance
+// Statement lists the entries that change what a customer owes in one
+// currency, in effective-date order (recording order within a day), with
+// the running balance of their receivable and credit accounts together, starting from the balance
 // carried into from (zero for the beginning) up to to (zero for today).
 func Statement(entries []Entry, customer ID, currency Currency, from, to Date) []StatementLine {
 	es := slices.Clone(entries)
@@ -162,8 +162,8 @@ func Statement(entries []Entry, customer ID, currency Currency, from, to Date) [
 				delta += minorOf(p.Amount)
 			}
 		}
-		if delta == 0 && !e.hasCustomerPosting(customer, currency) {
-			continue
+		if delta == 0 {
+			continue // entries that move money between the customer's own accounts, such as allocations
 		}
 		balance, _ = balance.Add(MoneyFromMinor(delta, currency))
 		if !from.IsZero() && e.Effective.Before(from) {
@@ -179,15 +179,6 @@ func Statement(entries []Entry, customer ID, currency Currency, from, to Date) [
 		out = append(out, line)
 	}
 	return out
-}
-
-func (e Entry) hasCustomerPosting(customer ID, currency Currency) bool {
-	for _, p := range e.Postings {
-		if p.Account.perCustomer() && p.Customer == customer && p.Amount.Currency() == currency {
-			return true
-		}
-	}
-	return false
 }
 
 // Debt is what a customer owes in a currency (the receivable open items)
