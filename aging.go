@@ -79,18 +79,74 @@ type AgingAmount struct {
 // receivable open items as of the date, bucketed; sorted by customer,
 // currency, bucket; buckets with nothing open left out.
 func AggregateAging(entries []Entry, q AgingQuery) []AgingAmount {
+	a := NewAgingAggregator(q)
+	for i := range entries {
+		a.Add(&entries[i])
+	}
+	return a.Result()
+}
+
+// AgingAggregator ages receivables one entry at a time, for adapters that
+// stream their entries instead of collecting them.
+type AgingAggregator struct {
+	q     AgingQuery
+	items map[agingItem]*agingOpen
+}
+
+type agingItem struct {
+	item     ID
+	currency Currency
+}
+
+type agingOpen struct {
+	customer ID
+	due      Date
+	minor    int64
+}
+
+// NewAgingAggregator starts an empty aging for a normalized query.
+func NewAgingAggregator(q AgingQuery) *AgingAggregator {
+	return &AgingAggregator{q: q, items: map[agingItem]*agingOpen{}}
+}
+
+// Add counts the entry's receivable postings if it is effective by the
+// query's date.
+func (a *AgingAggregator) Add(e *Entry) {
+	if e.Effective.After(a.q.AsOf) {
+		return
+	}
+	for i := range e.Postings {
+		p := &e.Postings[i]
+		if p.Account != AccountReceivable || (!a.q.Customer.IsZero() && p.Customer != a.q.Customer) {
+			continue
+		}
+		k := agingItem{p.Item, p.Amount.Currency()}
+		o := a.items[k]
+		if o == nil {
+			o = &agingOpen{customer: p.Customer}
+			a.items[k] = o
+		}
+		if !p.Due.IsZero() {
+			o.due = p.Due
+		}
+		o.minor += minorOf(p.Amount)
+	}
+}
+
+// Result returns the aging amounts.
+func (a *AgingAggregator) Result() []AgingAmount {
 	type key struct {
 		customer ID
 		currency Currency
 		bucket   int
 	}
 	acc := map[key]int64{}
-	for _, it := range OpenItems(entries, q.Customer, q.AsOf) {
-		if it.Account == AccountReceivable {
-			acc[key{it.Customer, it.Open.Currency(), q.Bucket(it.Due)}] += minorOf(it.Open)
+	for k, o := range a.items {
+		if o.minor != 0 {
+			acc[key{o.customer, k.currency, a.q.Bucket(o.due)}] += o.minor
 		}
 	}
-	var out []AgingAmount
+	out := make([]AgingAmount, 0, len(acc))
 	for k, v := range acc {
 		if v != 0 {
 			out = append(out, AgingAmount{Customer: k.customer, Currency: k.currency, Bucket: k.bucket, Minor: v})

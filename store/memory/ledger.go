@@ -91,7 +91,9 @@ func (l ledger) Aging(_ context.Context, q crm.AgingQuery) ([]crm.AgingAmount, e
 	if err != nil {
 		return nil, err
 	}
-	return nonNil(crm.AggregateAging(l.t.entries.all(), q)), nil
+	agg := crm.NewAgingAggregator(q)
+	l.t.entries.each(agg.Add)
+	return agg.Result(), nil
 }
 
 func (l ledger) Revenue(_ context.Context, customer crm.ID, from, to crm.Date) ([]crm.RevenueAmount, error) {
