@@ -59,11 +59,12 @@ type ForecastAmount struct {
 }
 
 // CohortCount is how many deals created in the range got as far as an
-// open stage (Furthest), by status.
+// open stage (Furthest), by status, and their amounts.
 type CohortCount struct {
-	Furthest int
-	Status   DealStatus
-	Deals    int64
+	Furthest    int
+	Status      DealStatus
+	Deals       int64
+	AmountMinor int64
 }
 
 // OutcomeCount is the deals closed in the range by status and lost
@@ -174,7 +175,9 @@ func (a *SalesAggregator) Add(d *Deal) {
 	}
 	if inRange(q.From, q.To, d.CreatedAt) {
 		k := CohortCount{Furthest: d.Furthest, Status: d.Status}
-		row(a.cohort, k, func() *CohortCount { return &k }).Deals++
+		r := row(a.cohort, k, func() *CohortCount { return &k })
+		r.Deals++
+		r.AmountMinor += minor
 	}
 	if d.Status != DealOpen && inRange(q.From, q.To, d.ClosedAt) {
 		k := OutcomeCount{Status: d.Status, LostReason: d.LostReason}
@@ -331,23 +334,29 @@ func (p Pipeline) CohortFunnel(rows []CohortCount) Funnel {
 	var prev int64
 	open := p.OpenStages()
 	for i, s := range open {
-		fs := FunnelStage{Stage: s.Key, Name: s.Name, Value: Zero(p.Currency), Weighted: Zero(p.Currency)}
+		fs := FunnelStage{Stage: s.Key, Name: s.Name, Weighted: Zero(p.Currency)}
+		var value int64
 		for _, r := range rows {
 			if r.Furthest >= i+1 {
 				fs.Deals += r.Deals
+				value += r.AmountMinor
 			}
 		}
+		fs.Value = MoneyFromMinor(value, p.Currency)
 		fs.Rate = stageRate(i, fs.Deals, prev)
 		prev = fs.Deals
 		f.Stages = append(f.Stages, fs)
 	}
 	won, _ := p.Stage(p.closing(StageWon))
-	fs := FunnelStage{Stage: won.Key, Name: won.Name, Value: Zero(p.Currency), Weighted: Zero(p.Currency)}
+	fs := FunnelStage{Stage: won.Key, Name: won.Name, Weighted: Zero(p.Currency)}
+	var value int64
 	for _, r := range rows {
 		if r.Status == DealWon {
 			fs.Deals += r.Deals
+			value += r.AmountMinor
 		}
 	}
+	fs.Value = MoneyFromMinor(value, p.Currency)
 	fs.Rate = stageRate(len(open), fs.Deals, prev)
 	f.Stages = append(f.Stages, fs)
 	return f

@@ -95,7 +95,7 @@ func (a salesAnalytics) Forecast(ctx context.Context, q crm.SalesQuery) ([]crm.F
 
 // Cohort implements crm.SalesAnalytics:
 //
-//	SELECT furthest, status, COUNT(*) FROM deals
+//	SELECT furthest, status, COUNT(*), <sum of amount_minor> FROM deals
 //	WHERE <q> AND <created_us in range> GROUP BY furthest, status ORDER BY furthest, status
 func (a salesAnalytics) Cohort(ctx context.Context, q crm.SalesQuery) ([]crm.CohortCount, error) {
 	if err := q.Check(); err != nil {
@@ -103,9 +103,10 @@ func (a salesAnalytics) Cohort(ctx context.Context, q crm.SalesQuery) ([]crm.Coh
 	}
 	w := dealsOf(q, "")
 	addRange(&w, "created_us", q.From, q.To)
-	query := a.groupedSQL("furthest, status, COUNT(*)", a.t.s.names.deals, w, []string{"furthest", "status"}, "furthest")
+	query := a.groupedSQL("furthest, status, COUNT(*), "+exactSum("amount_minor"), a.t.s.names.deals, w, []string{"furthest", "status"}, "furthest")
 	return aggregate(ctx, a.t, "counting the cohort", query, w.args, func(r *crm.CohortCount) []any {
-		return []any{&r.Furthest, &r.Status, &r.Deals}
+		high, low := exactTotal(&r.AmountMinor)
+		return []any{&r.Furthest, &r.Status, &r.Deals, high, low}
 	})
 }
 
