@@ -149,14 +149,13 @@ func (w *writeTx) today() Date { return DateOf(w.now) }
 // IssueInvoice issues an invoice and posts it. With an idempotency key, a
 // retry returns the first invoice.
 func (c *CRM) IssueInvoice(ctx context.Context, actor ID, n NewInvoice, key string) (Invoice, error) {
-	var inv Invoice
-	e, dup, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx) (Entry, error) {
 		return w.issueInvoice(n, key, n)
 	})
 	if err != nil {
 		return Invoice{}, err
 	}
-	return c.invoiceOf(ctx, e, dup, inv)
+	return c.invoiceOf(ctx, e)
 }
 
 func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Entry, error) {
@@ -178,7 +177,8 @@ func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Entry, er
 	return w.post(e, key, request)
 }
 
-func (c *CRM) invoiceOf(ctx context.Context, e Entry, _ bool, _ Invoice) (Invoice, error) {
+// invoiceOf reads the invoice an entry posted.
+func (c *CRM) invoiceOf(ctx context.Context, e Entry) (Invoice, error) {
 	var inv Invoice
 	err := c.store.View(ctx, func(tx ReadTx) error {
 		var err error
@@ -206,7 +206,7 @@ func (c *CRM) InvoiceInstallment(ctx context.Context, actor, contract ID, number
 		Number   int
 		Opts     InstallmentInvoice
 	}{contract, number, opts}
-	e, dup, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx) (Entry, error) {
 		ct, err := w.tx.Contracts().Get(ctx, contract)
 		if err != nil {
 			return Entry{}, err
@@ -243,7 +243,7 @@ func (c *CRM) InvoiceInstallment(ctx context.Context, actor, contract ID, number
 	if err != nil {
 		return Invoice{}, err
 	}
-	return c.invoiceOf(ctx, e, dup, Invoice{})
+	return c.invoiceOf(ctx, e)
 }
 
 // PaymentReceipt is what ReceivePayment recorded: the payment and the
