@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/crmkit/crm"
@@ -22,12 +24,30 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// BenchmarkCRM measures the CRM's writes on a SQLite file.
-func BenchmarkCRM(b *testing.B) {
-	storetest.Bench(b, func(b *testing.B) crm.Store {
-		s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "crm.db"))
-		require.NoError(b, err)
-		b.Cleanup(func() { require.NoError(b, s.Close()) })
-		return s
-	})
+// newBenchStore opens a fresh SQLite file for a benchmark.
+func newBenchStore(b *testing.B) crm.Store {
+	s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "crm.db"))
+	require.NoError(b, err)
+	b.Cleanup(func() { require.NoError(b, s.Close()) })
+	return s
 }
+
+// BenchmarkCRM measures the CRM's writes on a SQLite file.
+func BenchmarkCRM(b *testing.B) { storetest.Bench(b, newBenchStore) }
+
+// benchRows is the size of the analytics benchmarks: 1,000,000 unless
+// CRMKIT_BENCH_ITEMS says otherwise.
+func benchRows() int {
+	if n, err := strconv.Atoi(os.Getenv("CRMKIT_BENCH_ITEMS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+// BenchmarkExperience measures recording an interaction and the
+// experience analytics over a million interactions on a SQLite file.
+func BenchmarkExperience(b *testing.B) { storetest.BenchExperience(b, newBenchStore, benchRows()) }
+
+// BenchmarkSales measures the funnel and the forecast over a million deals
+// on a SQLite file.
+func BenchmarkSales(b *testing.B) { storetest.BenchSales(b, newBenchStore, benchRows()) }
