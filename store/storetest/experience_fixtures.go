@@ -237,13 +237,15 @@ func sampleMap(id crm.ID) crm.TouchpointMap {
 
 // scene is a store with what experience records refer to: two customers
 // and a touchpoint map, so that an adapter with foreign keys passes too;
-// salesRefs adds what sales records refer to.
+// salesRefs adds what sales records refer to, ledgerRefs what
+// receivables records refer to.
 type scene struct {
 	s        crm.Store
 	g        *ids
 	ann, bob crm.ID
 	m        crm.TouchpointMap
-	sales    *salesRefs // stored on first use by salesRefs
+	sales    *salesRefs  // stored on first use by salesRefs
+	ledger   *ledgerRefs // stored on first use by ledgerRefs
 }
 
 func newScene(t *testing.T, newStore NewStoreFunc) *scene {

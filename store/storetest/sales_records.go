@@ -76,29 +76,51 @@ func runSalesRecord[T any](t *testing.T, newStore NewStoreFunc, r salesRecord[T]
 
 	t.Run("ListsInIDOrder", func(t *testing.T) {
 		sc, vs := stored(t)
-		var all []T
-		for _, v := range vs {
-			all = append(all, v.v)
-		}
-		all = sortedByID(all, r.id)
-		assertSameList(t, all, allPages(t, sc.s, 2, r.id, r.list), r.id)
-		for _, limit := range []int{0, -1, crm.MaxPageSize + 1} {
-			got := read(t, sc.s, func(tx crm.ReadTx) ([]T, error) { return r.list(tx, crm.PageRequest{Limit: limit}) })
-			assert.Len(t, got, len(all), "limit %d", limit)
-		}
-		last := crm.PageRequest{After: r.id(all[len(all)-1])}
-		assert.Empty(t, read(t, sc.s, func(tx crm.ReadTx) ([]T, error) { return r.list(tx, last) }), "after the last")
-		first := crm.PageRequest{After: r.id(all[0]), Limit: 1}
-		assertSameList(t, all[1:2], read(t, sc.s, func(tx crm.ReadTx) ([]T, error) { return r.list(tx, first) }), r.id, "after the first")
+		assertListing(t, sc.s, values(vs), r.id, r.list)
 	})
 
 	t.Run("ReturnedValuesAreCopies", func(t *testing.T) {
 		sc := newScene(t, newStore)
 		v := r.variants(t, sc)[0].v
-		assertCopies(t, sc.s, v, r.insert, get(r.id(v)), r.spoil)
-		assertCopies(t, sc.s, []T{v}, nil, func(tx crm.ReadTx) ([]T, error) { return r.list(tx, crm.PageRequest{}) },
-			func(vs *[]T) { r.spoil(&(*vs)[0]) })
+		assertCopiesListed(t, sc.s, v, r.insert, get(r.id(v)), r.list, r.spoil)
 	})
+}
+
+// values returns the records of vs.
+func values[T any](vs []named[T]) []T {
+	out := make([]T, len(vs))
+	for i, v := range vs {
+		out[i] = v.v
+	}
+	return out
+}
+
+// assertListing requires a listing without a filter to list all, the
+// records stored, in ID order, page by page; a limit of zero, below zero
+// or above the largest page to list them all; nothing after the last;
+// and the second record alone after the first.
+func assertListing[T any](t *testing.T, s crm.Store, all []T, id func(T) crm.ID, list func(tx crm.ReadTx, p crm.PageRequest) ([]T, error)) {
+	t.Helper()
+	all = sortedByID(all, id)
+	assertSameList(t, all, allPages(t, s, 2, id, list), id)
+	for _, limit := range []int{0, -1, crm.MaxPageSize + 1} {
+		got := read(t, s, func(tx crm.ReadTx) ([]T, error) { return list(tx, crm.PageRequest{Limit: limit}) })
+		assert.Len(t, got, len(all), "limit %d", limit)
+	}
+	last := crm.PageRequest{After: id(all[len(all)-1])}
+	assert.Empty(t, read(t, s, func(tx crm.ReadTx) ([]T, error) { return list(tx, last) }), "after the last")
+	first := crm.PageRequest{After: id(all[0]), Limit: 1}
+	assertSameList(t, all[1:2], read(t, s, func(tx crm.ReadTx) ([]T, error) { return list(tx, first) }), id, "after the first")
+}
+
+// assertCopiesListed checks with assertCopies that neither the record
+// that get returns nor the one list returns shares memory with the store.
+func assertCopiesListed[T any](t *testing.T, s crm.Store, v T, insert func(crm.Tx, T) error, get func(crm.ReadTx) (T, error),
+	list func(tx crm.ReadTx, p crm.PageRequest) ([]T, error), spoil func(*T)) {
+	t.Helper()
+	assertCopies(t, s, v, insert, get, spoil)
+	assertCopies(t, s, []T{v}, nil, func(tx crm.ReadTx) ([]T, error) { return list(tx, crm.PageRequest{}) },
+		func(vs *[]T) { spoil(&(*vs)[0]) })
 }
 
 // filterCase is a filter of a listing. none says that the fixture has no

@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Campaigns", func(t *testing.T) { runCampaigns(t, newStore) })
 	t.Run("SalesAnalytics", func(t *testing.T) { runSalesAnalytics(t, newStore) })
 	t.Run("SalesRollback", func(t *testing.T) { runSalesRollback(t, newStore) })
+	t.Run("LedgerRecords", func(t *testing.T) { runLedgerRecords(t, newStore) })
 	t.Run("CRM", func(t *testing.T) { runCRM(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 }
