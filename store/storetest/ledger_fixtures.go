@@ -240,7 +240,7 @@ var (
 		at: func(c crm.Contract, n int64) crm.Contract {
 			c = c.Clone()
 			c.Title = fmt.Sprintf("%s (v%d)", c.Title, n)
-			c.Plan.Installments[1].Invoice = crm.ID{byte(n)}
+			c.Plan.Installments[len(c.Plan.Installments)-1].Invoice = crm.ID{byte(n)}
 			c.Approvals = append(c.Approvals, crm.Approval{Step: crm.StepFinance, Actor: c.Owner, At: c.UpdatedAt, Comment: fmt.Sprint(n)})
 			c.Status = []crm.ContractStatus{crm.ContractCompleted, crm.ContractExpired}[n%2]
 			c.UpdatedAt, c.Version = c.UpdatedAt.Add(time.Duration(n)*time.Minute), n

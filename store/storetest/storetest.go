@@ -56,6 +56,9 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("SalesAnalytics", func(t *testing.T) { runSalesAnalytics(t, newStore) })
 	t.Run("SalesRollback", func(t *testing.T) { runSalesRollback(t, newStore) })
 	t.Run("LedgerRecords", func(t *testing.T) { runLedgerRecords(t, newStore) })
+	t.Run("LedgerAggregates", func(t *testing.T) { runLedgerAggregates(t, newStore) })
+	t.Run("LedgerEmpty", func(t *testing.T) { runLedgerEmpty(t, newStore) })
+	t.Run("LedgerRollback", func(t *testing.T) { runLedgerRollback(t, newStore) })
 	t.Run("CRM", func(t *testing.T) { runCRM(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 }

@@ -1,0 +1,364 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// ledgerSeed makes the generated ledger; a failure names it, so that it
+// can be replayed.
+const ledgerSeed = 20260501
+
+// openItemsQuery and revenueQuery are questions of OpenItems and Revenue.
+type (
+	openItemsQuery struct {
+		customer crm.ID
+		asOf     crm.Date
+	}
+	revenueQuery struct {
+		customer crm.ID
+		from, to crm.Date
+	}
+)
+
+// ledgerQuestions are what the receivables aggregates test asks.
+type ledgerQuestions struct {
+	openItems []openItemsQuery
+	balances  []crm.Date
+	aging     []crm.AgingQuery // as given: the store normalizes them
+	revenue   []revenueQuery
+}
+
+// ledgerAnswers are the answers to ledgerQuestions.
+type ledgerAnswers struct {
+	q         ledgerQuestions
+	openItems [][]crm.OpenItem
+	balances  [][]crm.Balance
+	aging     [][]crm.AgingAmount
+	revenue   [][]crm.RevenueAmount
+}
+
+// answer returns the reference answers over entries.
+func (q ledgerQuestions) answer(entries []crm.Entry) ledgerAnswers {
+	a := ledgerAnswers{q: q}
+	for _, x := range q.openItems {
+		a.openItems = append(a.openItems, crm.OpenItems(entries, x.customer, x.asOf))
+	}
+	for _, asOf := range q.balances {
+		a.balances = append(a.balances, crm.Balances(entries, asOf))
+	}
+	for _, x := range q.aging {
+		n, err := x.Normalized()
+		if err != nil {
+			panic(err)
+		}
+		a.aging = append(a.aging, crm.AggregateAging(entries, n))
+	}
+	for _, x := range q.revenue {
+		a.revenue = append(a.revenue, crm.AggregateRevenue(entries, x.customer, x.from, x.to))
+	}
+	return a
+}
+
+// ask returns the store's answers.
+func (q ledgerQuestions) ask(t *testing.T, l crm.LedgerReader) ledgerAnswers {
+	t.Helper()
+	a := ledgerAnswers{q: q}
+	a.openItems = askEach(t, q.openItems, func(ctx context.Context, x openItemsQuery) ([]crm.OpenItem, error) {
+		return l.OpenItems(ctx, x.customer, x.asOf)
+	})
+	a.balances = askEach(t, q.balances, l.Balances)
+	a.aging = askEach(t, q.aging, l.Aging)
+	a.revenue = askEach(t, q.revenue, func(ctx context.Context, x revenueQuery) ([]crm.RevenueAmount, error) {
+		return l.Revenue(ctx, x.customer, x.from, x.to)
+	})
+	return a
+}
+
+// check asks every question of l and requires the answers in a, and an
+// empty slice, not nil, where nothing matches.
+func (a ledgerAnswers) check(t *testing.T, l crm.LedgerReader, seed uint64) {
+	t.Helper()
+	got := a.q.ask(t, l)
+	for i, q := range a.q.openItems {
+		sameRows(t, a.openItems[i], got.openItems[i], "OpenItems, seed %d, %+v", seed, q)
+	}
+	for i, q := range a.q.balances {
+		sameRows(t, a.balances[i], got.balances[i], "Balances, seed %d, as of %s", seed, q)
+	}
+	for i, q := range a.q.aging {
+		sameRows(t, a.aging[i], got.aging[i], "Aging, seed %d, %+v", seed, q)
+	}
+	for i, q := range a.q.revenue {
+		sameRows(t, a.revenue[i], got.revenue[i], "Revenue, seed %d, %+v", seed, q)
+	}
+}
+
+// sameRows requires the store's rows to be the reference's, in the same
+// order, money compared by value, and an empty slice rather than nil when
+// there are none.
+func sameRows[T any](t *testing.T, want, got []T, msgAndArgs ...any) {
+	t.Helper()
+	if got == nil {
+		require.Fail(t, "nil where the port asks for an empty slice", msgAndArgs...)
+	}
+	if len(want) == 0 {
+		require.Empty(t, got, msgAndArgs...)
+		return
+	}
+	if !assertSame(t, want, got, msgAndArgs...) {
+		t.FailNow()
+	}
+}
+
+// ledgerGrid is the grid of questions: open items of every customer, the
+// first two and the last, and one unknown, as of every date (the
+// beginning, before the first entry, each mark, after the last); the
+// balances as of those dates; aging as of every date but the beginning,
+// in every set of bounds, of everyone, the first customer and an unknown
+// one; and revenue of some customers over windows whose bounds are
+// marks, a single day, and open ends.
+func ledgerGrid(d *ledgerData) ledgerQuestions {
+	var q ledgerQuestions
+	unknown := (&ids{n: 1 << 50}).next()
+	cs := d.customers
+	customers := []crm.ID{{}, cs[0].ID, cs[1].ID, cs[len(cs)-1].ID, unknown}
+	dates := slices.Concat([]crm.Date{{}, ledgerStart.AddDays(-1)}, ledgerMarks, []crm.Date{ledgerStart.AddDays(ledgerDays)})
+	for _, c := range customers {
+		for _, asOf := range dates {
+			q.openItems = append(q.openItems, openItemsQuery{c, asOf})
+		}
+	}
+	q.balances = dates
+	for _, asOf := range dates[1:] {
+		for _, bounds := range ledgerBounds {
+			for _, c := range []crm.ID{{}, cs[0].ID, unknown} {
+				q.aging = append(q.aging, crm.AgingQuery{AsOf: asOf, Bounds: bounds, Customer: c})
+			}
+		}
+	}
+	m := ledgerMarks
+	windows := [][2]crm.Date{{}, {m[1], m[3]}, {m[2], m[2]}, {m[0], {}}, {{}, m[4]}, {dates[len(dates)-1], {}}, {{}, dates[1]}}
+	for _, c := range customers[:4] {
+		for _, w := range windows {
+			q.revenue = append(q.revenue, revenueQuery{c, w[0], w[1]})
+		}
+	}
+	q.revenue = append(q.revenue, revenueQuery{unknown, crm.Date{}, crm.Date{}})
+	return q
+}
+
+// about returns the questions about one customer: theirs and everyone's.
+func (q ledgerQuestions) about(customer crm.ID) ledgerQuestions {
+	q.openItems = slices.DeleteFunc(slices.Clone(q.openItems), func(x openItemsQuery) bool { return x.customer != customer && !x.customer.IsZero() })
+	q.aging = slices.DeleteFunc(slices.Clone(q.aging), func(x crm.AgingQuery) bool { return x.Customer != customer && !x.Customer.IsZero() })
+	q.revenue = slices.DeleteFunc(slices.Clone(q.revenue), func(x revenueQuery) bool { return x.customer != customer && !x.customer.IsZero() })
+	return q
+}
+
+func runLedgerAggregates(t *testing.T, newStore NewStoreFunc) {
+	ctx := context.Background()
+	gen := generateLedger(ledgerSeed)
+	d := &gen.d
+	s := newStore(t)
+	began := time.Now()
+	d.store(t, s, ledgerSeed)
+	t.Logf("stored %d customers, %d invoices, %d credits and %d entries in %s", len(d.customers), len(d.invoices), len(d.credits),
+		len(d.entries), time.Since(began).Round(time.Millisecond))
+	qs := ledgerGrid(d)
+	want := qs.answer(d.entries)
+
+	t.Run("DataIsVaried", func(t *testing.T) { checkLedgerVariety(t, d, want) })
+
+	t.Run("MatchesTheReference", func(t *testing.T) {
+		began := time.Now()
+		view(t, s, func(tx crm.ReadTx) error {
+			want.check(t, tx.Ledger(), ledgerSeed)
+			return nil
+		})
+		t.Logf("%d open-items, %d balances, %d aging and %d revenue queries in %s", len(qs.openItems), len(qs.balances), len(qs.aging),
+			len(qs.revenue), time.Since(began).Round(time.Millisecond))
+	})
+
+	t.Run("EntriesOfTheGeneratedData", func(t *testing.T) {
+		c := d.customers[3].ID
+		for _, f := range []crm.EntryFilter{{}, {Customer: c}, {Customer: c, From: ledgerMarks[1], To: ledgerMarks[3]}, {Document: d.credits[0].ID}} {
+			assertSameList(t, entriesOf(d.entries, f), allPages(t, s, 97, entryID, listEntries(f)), entryID, "%+v", f)
+		}
+	})
+
+	t.Run("TransactionSeesItsOwnRows", func(t *testing.T) {
+		errRollback := errors.New("roll back")
+		customer := d.customers[0].ID
+		mine := qs.about(customer)
+		before := mine.answer(d.entries)
+		extra, writes := ledgerInTransaction(gen, customer)
+		during := mine.answer(extra)
+		for name, differ := range map[string]bool{
+			"open items": !reflect.DeepEqual(before.openItems, during.openItems), "balances": !reflect.DeepEqual(before.balances, during.balances),
+			"aging": !reflect.DeepEqual(before.aging, during.aging), "revenue": !reflect.DeepEqual(before.revenue, during.revenue),
+		} {
+			require.True(t, differ, "the transaction's entries change the %s", name)
+		}
+		err := s.Update(ctx, func(tx crm.Tx) error {
+			require.NoError(t, writes(tx))
+			during.check(t, tx.Ledger(), ledgerSeed)
+			return errRollback
+		})
+		require.ErrorIs(t, err, errRollback)
+		view(t, s, func(tx crm.ReadTx) error {
+			before.check(t, tx.Ledger(), ledgerSeed)
+			return nil
+		})
+	})
+
+	t.Run("InvalidAgingQueries", func(t *testing.T) {
+		for _, q := range []crm.AgingQuery{
+			{},
+			{AsOf: crm.Date{Year: 2026, Month: 2, Day: 30}},
+			{AsOf: ledgerMarks[0], Bounds: []int{30, 30}},
+			{AsOf: ledgerMarks[0], Bounds: []int{60, 30}},
+			{AsOf: ledgerMarks[0], Bounds: []int{0, 30}},
+		} {
+			_, err := tryRead(s, func(tx crm.ReadTx) ([]crm.AgingAmount, error) { return tx.Ledger().Aging(ctx, q) })
+			assert.ErrorIs(t, err, crm.ErrInvalid, "%+v", q)
+		}
+	})
+}
+
+// runLedgerEmpty checks that an empty ledger answers every question with
+// an empty slice, not nil.
+func runLedgerEmpty(t *testing.T, newStore NewStoreFunc) {
+	s := newStore(t)
+	g := &ids{}
+	qs := ledgerGrid(&ledgerData{customers: []crm.Customer{sampleCustomer(g.next(), crm.ID{}), sampleCustomer(g.next(), crm.ID{})}})
+	view(t, s, func(tx crm.ReadTx) error {
+		qs.answer(nil).check(t, tx.Ledger(), 0)
+		es, err := tx.Ledger().Entries(context.Background(), crm.EntryFilter{}, crm.PageRequest{})
+		require.NoError(t, err)
+		assert.Empty(t, es)
+		return nil
+	})
+}
+
+// ledgerInTransaction generates more of the customer's ledger and
+// returns every entry with it, and the transaction's writes: an invoice
+// due on a mark, a payment applied to it, a credit note, and the reversal
+// of one of the customer's entries.
+func ledgerInTransaction(gen *ledgerGen, customer crm.ID) ([]crm.Entry, func(tx crm.Tx) error) {
+	d := &gen.d
+	ni, nc, ne := len(d.invoices), len(d.credits), len(d.entries)
+	cur := gen.currency[gen.of[customer].invoices[0]]
+	gen.invoice(customer, cur, ledgerMarks[2])
+	gen.payment(customer, cur, ledgerMarks[2])
+	gen.creditNote(customer, cur)
+	for i := 0; len(d.entries) < ne+5; i++ {
+		if i == 1000 {
+			panic("the generator makes no allocation or reversal")
+		}
+		if len(d.entries) < ne+4 {
+			gen.allocation(customer)
+		} else {
+			gen.reversal(customer)
+		}
+	}
+	invoices, credits, entries := slices.Clone(d.invoices[ni:]), slices.Clone(d.credits[nc:]), slices.Clone(d.entries[ne:])
+	all := slices.Clone(d.entries)
+	d.invoices, d.credits, d.entries = d.invoices[:ni], d.credits[:nc], d.entries[:ne]
+	return all, func(tx crm.Tx) error {
+		var errs []error
+		for _, i := range invoices {
+			errs = append(errs, insertInvoice(tx, i))
+		}
+		for _, c := range credits {
+			errs = append(errs, insertCredit(tx, c))
+		}
+		for _, e := range entries {
+			errs = append(errs, appendEntry(tx, e))
+		}
+		return errors.Join(errs...)
+	}
+}
+
+// checkLedgerVariety checks that the generated ledger has what the
+// questions group and filter by: a guard against a generator that lost
+// its variety.
+func checkLedgerVariety(t *testing.T, d *ledgerData, want ledgerAnswers) {
+	kinds := map[crm.EntryKind]int{}
+	reversed := map[crm.EntryKind]int{}
+	currencies := map[crm.Currency]bool{}
+	var cross, settled, keyed, onMarks int
+	for _, e := range d.entries {
+		kinds[e.Kind]++
+		reversed[e.ReversedKind]++
+		if e.IdempotencyKey != "" {
+			keyed++
+		}
+		if slices.Contains(ledgerMarks, e.Effective) {
+			onMarks++
+		}
+		for _, p := range e.Postings {
+			currencies[p.Amount.Currency()] = true
+			switch p.Account {
+			case crm.AccountFXClearing:
+				cross++
+			case crm.AccountFXResult:
+				settled++
+			}
+		}
+	}
+	for _, k := range []crm.EntryKind{crm.EntryInvoice, crm.EntryPayment, crm.EntryAllocation, crm.EntryCreditNote, crm.EntryWriteOff,
+		crm.EntryRefund, crm.EntryReversal} {
+		assert.Greater(t, kinds[k], 3, "entries of kind %s", k)
+	}
+	for _, k := range []crm.EntryKind{crm.EntryInvoice, crm.EntryPayment, crm.EntryAllocation} {
+		assert.Greater(t, reversed[k], 0, "reversals of %s entries", k)
+	}
+	assert.Len(t, currencies, len(ledgerCurrencies))
+	for name, n := range map[string]int{"allocations across currencies": cross / 2, "settled differences": settled, "keyed entries": keyed,
+		"entries on marks": onMarks} {
+		assert.Greater(t, n, 3, name)
+	}
+
+	var negative int
+	for _, it := range want.openItems[0] {
+		if (it.Account == crm.AccountReceivable && it.Open.IsNegative()) || (it.Account == crm.AccountCredit && it.Open.IsPositive()) {
+			negative++
+		}
+	}
+	assert.Greater(t, negative, 0, "overdrawn items")
+	full := 0
+	for i, q := range want.q.aging {
+		buckets := map[int]bool{}
+		for _, a := range want.aging[i] {
+			buckets[a.Bucket] = true
+		}
+		if q.Bounds == nil && q.Customer.IsZero() && len(buckets) == len(crm.DefaultAgingBounds())+2 {
+			full++
+		}
+	}
+	assert.Greater(t, full, 1, "as-of dates with every default bucket")
+	var lessRevenue, answered int
+	for _, rows := range want.revenue {
+		for _, r := range rows {
+			if r.NetRevenueMinor < 0 || r.InvoicedMinor < 0 {
+				lessRevenue++
+			}
+		}
+		if len(rows) > 0 {
+			answered++
+		}
+	}
+	assert.Greater(t, lessRevenue, 0, "revenue given back beyond what was booked in a window")
+	assert.Greater(t, answered, len(want.revenue)/2, "most revenue questions have answers")
+	t.Logf("entries by kind %v, reversals by kind %v; %d across currencies, %d settled, %d keyed, %d on marks; %d overdrawn items; "+
+		"%d as-of dates with every bucket; %d revenue rows given back", kinds, reversed, cross/2, settled, keyed, onMarks, negative, full, lessRevenue)
+}
