@@ -61,6 +61,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("LedgerRollback", func(t *testing.T) { runLedgerRollback(t, newStore) })
 	t.Run("CRM", func(t *testing.T) { runCRM(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
+	t.Run("LedgerConcurrency", func(t *testing.T) { runLedgerConcurrency(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
