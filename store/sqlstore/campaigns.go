@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/crmkit/crm"
 )
@@ -21,7 +20,7 @@ var campaignTable = &recordTable[crm.Campaign]{
 		if err != nil {
 			return nil, err
 		}
-		costs, err := costDocs(c.Costs)
+		costs, err := docsArg("costs", c.Costs, toCostDoc)
 		if err != nil {
 			return nil, err
 		}
@@ -38,7 +37,7 @@ var campaignTable = &recordTable[crm.Campaign]{
 	},
 	dest: func(c *crm.Campaign) []any {
 		minor, currency := money(&c.Budget)
-		return []any{&c.ID, &c.Name, &c.Channel, &c.Currency, minor, currency, costsCol{&c.Costs}, &c.Start, &c.End,
+		return []any{&c.ID, &c.Name, &c.Channel, &c.Currency, minor, currency, checkedDocsCol[costDoc, crm.CostLine]{&c.Costs, costDoc.line}, &c.Start, &c.End,
 			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version}
 	},
 }
@@ -53,48 +52,22 @@ type costDoc struct {
 	Date        crm.Date `json:"date"`
 }
 
-// costDocs returns the costs column of lines, keeping nil apart from
-// empty.
-func costDocs(lines []crm.CostLine) (string, error) {
-	var docs []costDoc
-	if lines != nil {
-		docs = make([]costDoc, len(lines))
+// toCostDoc returns the document of a cost line.
+func toCostDoc(field string, l crm.CostLine) (costDoc, error) {
+	minor, currency, err := moneyArgs(field+".amount", l.Amount)
+	if err != nil {
+		return costDoc{}, err
 	}
-	for i, l := range lines {
-		field := fmt.Sprintf("costs[%d]", i)
-		minor, currency, err := moneyArgs(field+".amount", l.Amount)
-		if err != nil {
-			return "", err
-		}
-		if err := checkDate(field+".date", l.Date); err != nil {
-			return "", err
-		}
-		docs[i] = costDoc{Description: l.Description, AmountMinor: minor, Currency: currency, Date: l.Date}
+	if err := checkDate(field+".date", l.Date); err != nil {
+		return costDoc{}, err
 	}
-	return jsonArg(docs)
+	return costDoc{Description: l.Description, AmountMinor: minor, Currency: currency, Date: l.Date}, nil
 }
 
-// costsCol scans the costs column.
-type costsCol struct{ dst *[]crm.CostLine }
-
-func (c costsCol) Scan(src any) error {
-	var docs []costDoc
-	if err := (jsonCol{&docs}).Scan(src); err != nil {
-		return err
-	}
-	var lines []crm.CostLine
-	if docs != nil {
-		lines = make([]crm.CostLine, len(docs))
-	}
-	for i, d := range docs {
-		amount, err := moneyFrom(d.AmountMinor, d.Currency)
-		if err != nil {
-			return err
-		}
-		lines[i] = crm.CostLine{Description: d.Description, Amount: amount, Date: d.Date}
-	}
-	*c.dst = lines
-	return nil
+// line is the inverse of toCostDoc.
+func (d costDoc) line() (crm.CostLine, error) {
+	amount, err := moneyFrom(d.AmountMinor, d.Currency)
+	return crm.CostLine{Description: d.Description, Amount: amount, Date: d.Date}, err
 }
 
 // campaignRepo implements crm.CampaignRepository in one transaction.

@@ -35,8 +35,8 @@ func (d Dialect) String() string {
 func (d Dialect) valid() bool { return d == SQLite || d == PostgreSQL }
 
 // rebind turns the '?' placeholders of a query written for SQLite into
-// PostgreSQL's $1, $2, ... The queries of this package contain no string
-// literals, so every '?' is a placeholder.
+// PostgreSQL's $1, $2, ... No string literal in the queries of this
+// package holds a '?', so every '?' is a placeholder.
 func (d Dialect) rebind(query string) string {
 	if d != PostgreSQL || !strings.Contains(query, "?") {
 		return query

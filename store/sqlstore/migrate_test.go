@@ -60,7 +60,8 @@ func TestMigrationsFS(t *testing.T) {
 	t.Run("SQLite", func(t *testing.T) {
 		files, err := sqlstore.Migrations(sqlstore.SQLite, sqlstore.WithTablePrefix("app_"))
 		require.NoError(t, err)
-		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql", "0003_sales.sql"))
+		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql", "0003_sales.sql",
+			"0004_receivables.sql"))
 		text := readFile(t, files, "0001_foundation.sql")
 		assert.Contains(t, text, `CREATE TABLE "app_customers"`)
 		assert.Contains(t, text, `CREATE INDEX "app_customers_owner_idx" ON "app_customers" (owner_id, id)`)
@@ -78,7 +79,8 @@ func TestMigrationsFS(t *testing.T) {
 	t.Run("PostgreSQL", func(t *testing.T) {
 		files, err := sqlstore.Migrations(sqlstore.PostgreSQL, sqlstore.WithSchema("sales"), sqlstore.WithTablePrefix("app_"))
 		require.NoError(t, err)
-		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql", "0003_sales.sql"))
+		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql", "0003_sales.sql",
+			"0004_receivables.sql"))
 		text := readFile(t, files, "0001_foundation.sql")
 		assert.Contains(t, text, `CREATE SCHEMA IF NOT EXISTS "sales";`)
 		assert.Contains(t, text, `CREATE TABLE "sales"."app_events"`)
@@ -165,7 +167,7 @@ func TestMigrationsOverFoundation(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, s.Migrate(ctx))
 		require.NoError(t, s.Migrate(ctx), "a second run changes nothing")
-		assert.Equal(t, []string{"foundation", "experience", "sales"}, migrationNames(ctx, t, db))
+		assert.Equal(t, []string{"foundation", "experience", "sales", "receivables"}, migrationNames(ctx, t, db))
 
 		got, err := getCustomer(ctx, s, old.ID)
 		require.NoError(t, err)
@@ -240,7 +242,7 @@ func TestMigrationsOverExperience(t *testing.T) {
 		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
 		require.NoError(t, err)
 		require.NoError(t, s.Migrate(ctx))
-		assert.Equal(t, []string{"foundation", "experience", "sales"}, migrationNames(ctx, t, db))
+		assert.Equal(t, []string{"foundation", "experience", "sales", "receivables"}, migrationNames(ctx, t, db))
 		got, err := getCustomer(ctx, s, old.ID)
 		require.NoError(t, err)
 		old.Lifecycle = crm.LifecycleLead

@@ -136,6 +136,12 @@ type names struct {
 	dealVisits       string
 	activities       string
 	campaigns        string
+	books            string
+	entries          string
+	postings         string
+	invoices         string
+	credits          string
+	contracts        string
 }
 
 func newNames(c config) names {
@@ -160,6 +166,12 @@ func newNames(c config) names {
 		dealVisits:       c.table("deal_visits"),
 		activities:       c.table("activities"),
 		campaigns:        c.table("campaigns"),
+		books:            c.table("books"),
+		entries:          c.table("entries"),
+		postings:         c.table("postings"),
+		invoices:         c.table("invoices"),
+		credits:          c.table("credits"),
+		contracts:        c.table("contracts"),
 	}
 }
 

@@ -168,21 +168,41 @@ func (r records[T]) insertRow(ctx context.Context, v T) (bool, error) {
 // error. It is for rows the store replaces wholesale, such as a map's
 // resolved touchpoints.
 func (r records[T]) insertAll(ctx context.Context, vs []T) error {
+	rows, err := r.rowValues(vs)
+	if err != nil {
+		return err
+	}
+	return r.insertValues(ctx, rows)
+}
+
+// rowValues returns the column values of each of vs, or the first value
+// that cannot be stored: with it, rows can be checked before anything is
+// written.
+func (r records[T]) rowValues(vs []T) ([][]any, error) {
+	rows := make([][]any, len(vs))
+	for i, v := range vs {
+		vals, err := r.values(r.t.s, v)
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = vals
+	}
+	return rows, nil
+}
+
+// insertValues adds rows of rowValues, many to a statement.
+func (r records[T]) insertValues(ctx context.Context, rows [][]any) error {
 	cols := r.written()
 	batch := max(1, maxBatchParams/len(cols))
 	row := "(" + placeholders(len(cols)) + ")"
-	for start := 0; start < len(vs); start += batch {
-		chunk := vs[start:min(start+batch, len(vs))]
+	for start := 0; start < len(rows); start += batch {
+		chunk := rows[start:min(start+batch, len(rows))]
 		args := make([]any, 0, len(chunk)*len(cols))
-		for _, v := range chunk {
-			vals, err := r.values(r.t.s, v)
-			if err != nil {
-				return err
-			}
+		for _, vals := range chunk {
 			args = append(args, vals...)
 		}
-		rows := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
-		if _, err := r.t.exec(ctx, "INSERT INTO "+r.name()+" ("+strings.Join(cols, ", ")+") VALUES "+rows, args...); err != nil {
+		list := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
+		if _, err := r.t.exec(ctx, "INSERT INTO "+r.name()+" ("+strings.Join(cols, ", ")+") VALUES "+list, args...); err != nil {
 			return r.t.s.dbErr("inserting "+string(r.kind), err)
 		}
 	}

@@ -17,6 +17,9 @@ func (t *txn) pipelines() pipelineRepo  { return pipelineRepo{newRepo(pipelineTa
 func (t *txn) deals() dealRepo          { return dealRepo{newRepo(dealTable, t)} }
 func (t *txn) activities() activityRepo { return activityRepo{newRepo(activityTable, t)} }
 func (t *txn) campaigns() campaignRepo  { return campaignRepo{newRepo(campaignTable, t)} }
+func (t *txn) invoices() invoiceRepo    { return invoiceRepo{records[crm.Invoice]{invoiceTable, t}} }
+func (t *txn) credits() creditRepo      { return creditRepo{records[crm.Credit]{creditTable, t}} }
+func (t *txn) contracts() contractRepo  { return contractRepo{newRepo(contractTable, t)} }
 func (t *txn) interactions() interactionRepo {
 	return interactionRepo{records[crm.Interaction]{interactionTable, t}}
 }
@@ -39,6 +42,10 @@ func (r readTx) Deals() crm.DealReader                       { return r.t.deals(
 func (r readTx) Activities() crm.ActivityReader              { return r.t.activities() }
 func (r readTx) Campaigns() crm.CampaignReader               { return r.t.campaigns() }
 func (r readTx) Sales() crm.SalesAnalytics                   { return salesAnalytics{r.t} }
+func (r readTx) Ledger() crm.LedgerReader                    { return ledgerRepo{r.t} }
+func (r readTx) Invoices() crm.InvoiceReader                 { return r.t.invoices() }
+func (r readTx) Credits() crm.CreditReader                   { return r.t.credits() }
+func (r readTx) Contracts() crm.ContractReader               { return r.t.contracts() }
 
 type writeTx struct{ t *txn }
 
@@ -56,3 +63,7 @@ func (w writeTx) Deals() crm.DealRepository                       { return w.t.d
 func (w writeTx) Activities() crm.ActivityRepository              { return w.t.activities() }
 func (w writeTx) Campaigns() crm.CampaignRepository               { return w.t.campaigns() }
 func (w writeTx) Sales() crm.SalesAnalytics                       { return salesAnalytics{w.t} }
+func (w writeTx) Ledger() crm.LedgerRepository                    { return ledgerRepo{w.t} }
+func (w writeTx) Invoices() crm.InvoiceRepository                 { return w.t.invoices() }
+func (w writeTx) Credits() crm.CreditRepository                   { return w.t.credits() }
+func (w writeTx) Contracts() crm.ContractRepository               { return w.t.contracts() }

@@ -124,7 +124,22 @@ func floorDiv(a, b int64) int64 {
 // microseconds fit in 64 bits for realistic data (9.2e18 cents, or
 // 292,000 years of sales cycles), and then the two agree.
 func exactSum(expr string) string {
-	return total("("+expr+") >> 32") + ", " + total("("+expr+") & 4294967295")
+	high, low := sumHalves(expr)
+	return high + ", " + low
+}
+
+// sumHalves returns the two sums of an exactSum.
+func sumHalves(expr string) (high, low string) {
+	return total("(" + expr + ") >> 32"), total("(" + expr + ") & 4294967295")
+}
+
+// exactNonZero is a condition on the two sums of an exactSum (the sums
+// themselves, not their names): whether their total is not zero in 64
+// bits. With low = L1·2^32 + L0, where 0 <= L0 < 2^32, the total is
+// (high + L1)·2^32 + L0, which wraps to zero exactly when L0 is zero and
+// high + L1 is a multiple of 2^32; neither sum can overflow doing so.
+func exactNonZero(high, low string) string {
+	return "((" + low + ") & 4294967295) <> 0 OR (((" + high + ") + ((" + low + ") >> 32)) & 4294967295) <> 0"
 }
 
 // sumCol scans the two columns of an exactSum: High takes the high sum,

@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/crmkit/crm"
+)
+
+// contractTable stores contracts: the amount in minor units beside its
+// currency, the plan's template in a column and its installments, the
+// approval steps and the decisions as JSON text.
+var contractTable = &recordTable[crm.Contract]{
+	kind:  crm.KindContract,
+	table: func(n names) string { return n.contracts },
+	columns: []string{"id", "customer_id", "owner_id", "team", "title", "terms", "amount_minor", "amount_currency",
+		"start_date", "end_date", "plan_template", "installments", "status", "submitter_id", "steps", "approvals",
+		"signed_at", "created_at", "updated_at", "version"},
+	id:      func(c crm.Contract) crm.ID { return c.ID },
+	version: func(c crm.Contract) int64 { return c.Version },
+	values: func(s *Store, c crm.Contract) ([]any, error) {
+		amount, err := moneyArgList([]string{"amount"}, c.Amount)
+		if err != nil {
+			return nil, err
+		}
+		dates, err := dateArgs([]string{"start", "end"}, c.Start, c.End)
+		if err != nil {
+			return nil, err
+		}
+		installments, err := docsArg("plan.installments", c.Plan.Installments, toInstallmentDoc)
+		if err != nil {
+			return nil, err
+		}
+		steps, err := jsonArg(c.Steps)
+		if err != nil {
+			return nil, err
+		}
+		approvals, err := jsonArg(convert(c.Approvals, toApprovalDoc))
+		if err != nil {
+			return nil, err
+		}
+		head := []any{idArg(c.ID), idArg(c.Customer), idArg(c.Owner), c.Team, c.Title, c.Terms}
+		return append(append(append(head, amount...), dates...), string(c.Plan.Template), installments,
+			string(c.Status), idArg(c.Submitter), steps, approvals, s.optionalTimeArg(c.SignedAt),
+			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version), nil
+	},
+	dest: func(c *crm.Contract) []any {
+		minor, currency := money(&c.Amount)
+		return []any{&c.ID, &c.Customer, &c.Owner, &c.Team, &c.Title, &c.Terms, minor, currency, &c.Start, &c.End,
+			&c.Plan.Template, checkedDocsCol[installmentDoc, crm.Installment]{&c.Plan.Installments, installmentDoc.installment},
+			&c.Status, &c.Submitter, jsonCol{&c.Steps}, docsCol[approvalDoc, crm.Approval]{&c.Approvals, approvalDoc.approval},
+			timeCol{&c.SignedAt}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version}
+	},
+}
+
+// contractRepo implements crm.ContractRepository in one transaction.
+type contractRepo struct{ repo[crm.Contract] }
+
+// List implements crm.ContractReader with the rules of
+// crm.ContractFilter.Match.
+func (r contractRepo) List(ctx context.Context, f crm.ContractFilter, page crm.PageRequest) ([]crm.Contract, error) {
+	var w where
+	w.addIf(!f.Customer.IsZero(), "customer_id = ?", idArg(f.Customer))
+	w.addIf(!f.Owner.IsZero(), "owner_id = ?", idArg(f.Owner))
+	w.addIf(f.Team != "", "team = ?", f.Team)
+	w.addIf(f.Status != "", "status = ?", string(f.Status))
+	return r.list(ctx, w, page)
+}

@@ -1,0 +1,176 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/crmkit/crm"
+)
+
+// bookTable stores customers' books: a key and a version, nothing else.
+// The CRM saves the next version of a customer's book before it posts for
+// them, so that the book's row (or, for their first entry, its key)
+// serializes the transactions that post for one customer.
+var bookTable = &recordTable[crm.Book]{
+	kind:    crm.KindBook,
+	table:   func(n names) string { return n.books },
+	columns: []string{"customer_id", "version"},
+	id:      func(b crm.Book) crm.ID { return b.Customer },
+	version: func(b crm.Book) int64 { return b.Version },
+	values: func(_ *Store, b crm.Book) ([]any, error) {
+		return []any{idArg(b.Customer), b.Version}, nil
+	},
+	dest: func(b *crm.Book) []any { return []any{&b.Customer, &b.Version} },
+}
+
+// entryTable stores the ledger's entries, without their postings, which
+// have a table of their own; effective_day is the effective date as a day
+// number, for filters.
+var entryTable = &recordTable[crm.Entry]{
+	kind:  crm.KindEntry,
+	table: func(n names) string { return n.entries },
+	columns: []string{"id", "kind", "customer_id", "document_id", "effective", "recorded_at", "recorded_by",
+		"description", "postings", "reverses", "reversed_kind", "idempotency_key", "request_hash"},
+	derived: []string{"effective_day"},
+	id:      func(e crm.Entry) crm.ID { return e.ID },
+	values: func(s *Store, e crm.Entry) ([]any, error) {
+		effective, err := dateArg("effective", e.Effective)
+		if err != nil {
+			return nil, err
+		}
+		return []any{idArg(e.ID), string(e.Kind), idArg(e.Customer), idArg(e.Document), effective,
+			s.timeArg(e.RecordedAt), idArg(e.RecordedBy), e.Description, postingCount(e.Postings), idArg(e.Reverses),
+			string(e.ReversedKind), e.IdempotencyKey, e.RequestHash[:], dayNumber(e.Effective)}, nil
+	},
+	dest: func(e *crm.Entry) []any {
+		return []any{&e.ID, &e.Kind, &e.Customer, &e.Document, &e.Effective, timeCol{&e.RecordedAt}, &e.RecordedBy,
+			&e.Description, postingsCol{&e.Postings}, &e.Reverses, &e.ReversedKind, &e.IdempotencyKey,
+			hashCol{&e.RequestHash}}
+	},
+}
+
+// The conditions that select keyed entries and reversals. A query that
+// looks an entry up by key or by the entry it reverses repeats them, so
+// that both databases use the partial unique indexes whose WHERE they
+// are.
+const (
+	keyed     = "idempotency_key <> ''"
+	reversing = "reverses <> '00000000-0000-0000-0000-000000000000'"
+)
+
+// ledgerRepo implements crm.LedgerRepository in one transaction.
+type ledgerRepo struct{ t *txn }
+
+func (l ledgerRepo) books() records[crm.Book]    { return records[crm.Book]{bookTable, l.t} }
+func (l ledgerRepo) entries() records[crm.Entry] { return records[crm.Entry]{entryTable, l.t} }
+
+// Book implements crm.LedgerReader.
+func (l ledgerRepo) Book(ctx context.Context, customer crm.ID) (crm.Book, error) {
+	return l.books().get(ctx, customer)
+}
+
+// SaveBook implements crm.LedgerRepository: version 1 inserts the book,
+// and an existing one is a *crm.ConflictError, which is what the second of
+// two transactions posting a customer's first entry gets; a later version
+// replaces the version before it.
+func (l ledgerRepo) SaveBook(ctx context.Context, b crm.Book) error {
+	if b.Version == 1 {
+		return l.books().insert(ctx, b)
+	}
+	return l.books().update(ctx, b)
+}
+
+// Entry implements crm.LedgerReader.
+func (l ledgerRepo) Entry(ctx context.Context, id crm.ID) (crm.Entry, error) {
+	return l.one(ctx, &crm.NotFoundError{Kind: crm.KindEntry, ID: id.String()}, "id = ?", idArg(id))
+}
+
+// EntryByKey implements crm.LedgerReader; no entry has the empty key.
+func (l ledgerRepo) EntryByKey(ctx context.Context, key string) (crm.Entry, error) {
+	return l.one(ctx, &crm.NotFoundError{Kind: crm.KindEntry, ID: "idempotency key " + key},
+		"idempotency_key = ? AND "+keyed, key)
+}
+
+// ReversalOf implements crm.LedgerReader; nothing reverses the zero ID.
+func (l ledgerRepo) ReversalOf(ctx context.Context, id crm.ID) (crm.Entry, error) {
+	return l.one(ctx, &crm.NotFoundError{Kind: crm.KindEntry, ID: "reversal of " + id.String()},
+		"reverses = ? AND "+reversing, idArg(id))
+}
+
+// one returns the entry passing cond, with its postings, or notFound.
+func (l ledgerRepo) one(ctx context.Context, notFound error, cond string, args ...any) (crm.Entry, error) {
+	e, err := l.entries().getWhere(ctx, notFound, cond, args...)
+	if err != nil {
+		return crm.Entry{}, err
+	}
+	es, err := l.t.withPostings(ctx, []crm.Entry{e})
+	if err != nil {
+		return crm.Entry{}, err
+	}
+	return es[0], nil
+}
+
+// Entries implements crm.LedgerReader with the rules of
+// crm.EntryFilter.Match: From and To bound the effective day, inclusive.
+func (l ledgerRepo) Entries(ctx context.Context, f crm.EntryFilter, page crm.PageRequest) ([]crm.Entry, error) {
+	var w where
+	w.addIf(!f.Customer.IsZero(), "customer_id = ?", idArg(f.Customer))
+	w.addIf(!f.Document.IsZero(), "document_id = ?", idArg(f.Document))
+	w.addIf(!f.From.IsZero(), "effective_day >= ?", dayNumber(f.From))
+	w.addIf(!f.To.IsZero(), "effective_day <= ?", dayNumber(f.To))
+	es, err := l.entries().list(ctx, w, page)
+	if err != nil {
+		return nil, err
+	}
+	return l.t.withPostings(ctx, es)
+}
+
+// Append implements crm.LedgerRepository: the entry and its postings are
+// written together, or nothing is. An existing ID, a non-empty
+// idempotency key used before and a second reversal of an entry are a
+// *crm.ConflictError, checked by the unique indexes so that of two
+// transactions racing, whichever commits second gets it; the conflict
+// writes nothing and leaves the transaction usable.
+func (l ledgerRepo) Append(ctx context.Context, e crm.Entry) error {
+	postings, err := l.t.postingRows(e)
+	if err != nil {
+		return err
+	}
+	inserted, err := l.entries().insertRow(ctx, e)
+	if err != nil {
+		return err
+	}
+	if !inserted {
+		return l.conflict(ctx, e)
+	}
+	return records[postingRow]{postingTable, l.t}.insertValues(ctx, postings)
+}
+
+// conflict says which unique index refused e, with the errors of
+// store/memory.
+func (l ledgerRepo) conflict(ctx context.Context, e crm.Entry) error {
+	checks := []struct {
+		applies bool
+		id      crm.ID
+		detail  string
+		cond    string
+		arg     any
+	}{
+		{true, e.ID, "already exists", "id = ?", idArg(e.ID)},
+		{e.IdempotencyKey != "", e.ID, "idempotency key already used", "idempotency_key = ? AND " + keyed, e.IdempotencyKey},
+		{!e.Reverses.IsZero(), e.Reverses, "already reversed", "reverses = ? AND " + reversing, idArg(e.Reverses)},
+	}
+	for _, c := range checks {
+		if !c.applies {
+			continue
+		}
+		var n int
+		err := l.t.queryRow(ctx, "SELECT count(*) FROM "+l.entries().name()+" WHERE "+c.cond, c.arg).Scan(&n)
+		if err != nil {
+			return l.t.s.dbErr("looking up a conflicting entry", err)
+		}
+		if n > 0 {
+			return &crm.ConflictError{Kind: crm.KindEntry, ID: c.id.String(), Detail: c.detail}
+		}
+	}
+	return &crm.ConflictError{Kind: crm.KindEntry, ID: e.ID.String(), Detail: "conflicts with a stored entry"}
+}
