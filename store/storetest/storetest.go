@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("CRM", func(t *testing.T) { runCRM(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { runLedgerConcurrency(t, newStore) })
+	t.Run("LedgerProperty", func(t *testing.T) { runLedgerProperty(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
