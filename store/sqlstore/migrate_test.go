@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"sync"
 	"testing"
@@ -151,15 +152,7 @@ func TestMigrationsOverFoundation(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		db := b.open(t)
-		files, err := sqlstore.Migrations(b.dialect, db.opts...)
-		require.NoError(t, err)
-		_, err = db.ExecContext(ctx, readFile(t, files, "0001_foundation.sql"))
-		require.NoError(t, err)
-		versions := db.table("crm_", "schema_migrations")
-		_, err = db.ExecContext(ctx, "CREATE TABLE "+versions+" (version bigint NOT NULL PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)")
-		require.NoError(t, err)
-		_, err = db.ExecContext(ctx, "INSERT INTO "+versions+" (version, name, applied_at) VALUES (1, 'foundation', 'then')")
-		require.NoError(t, err)
+		migrateByHand(ctx, t, b, db, "foundation")
 		old := sampleCustomer(newID(t), newID(t))
 		insertFoundationCustomer(ctx, t, db, b.dialect, old)
 
@@ -167,7 +160,7 @@ func TestMigrationsOverFoundation(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, s.Migrate(ctx))
 		require.NoError(t, s.Migrate(ctx), "a second run changes nothing")
-		assert.Equal(t, []string{"foundation", "experience", "sales", "receivables"}, migrationNames(ctx, t, db))
+		assert.Equal(t, allMigrations, migrationNames(ctx, t, db))
 
 		got, err := getCustomer(ctx, s, old.ID)
 		require.NoError(t, err)
@@ -224,17 +217,7 @@ func TestMigrationsOverExperience(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		db := b.open(t)
-		files, err := sqlstore.Migrations(b.dialect, db.opts...)
-		require.NoError(t, err)
-		for _, f := range []string{"0001_foundation.sql", "0002_experience.sql"} {
-			_, err = db.ExecContext(ctx, readFile(t, files, f))
-			require.NoError(t, err, f)
-		}
-		versions := db.table("crm_", "schema_migrations")
-		_, err = db.ExecContext(ctx, "CREATE TABLE "+versions+" (version bigint NOT NULL PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)")
-		require.NoError(t, err)
-		_, err = db.ExecContext(ctx, "INSERT INTO "+versions+" (version, name, applied_at) VALUES (1, 'foundation', 'then'), (2, 'experience', 'then')")
-		require.NoError(t, err)
+		migrateByHand(ctx, t, b, db, "foundation", "experience")
 		old := sampleCustomer(newID(t), newID(t))
 		old.KeyAccount = true
 		insertFoundationCustomer(ctx, t, db, b.dialect, old)
@@ -242,7 +225,7 @@ func TestMigrationsOverExperience(t *testing.T) {
 		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
 		require.NoError(t, err)
 		require.NoError(t, s.Migrate(ctx))
-		assert.Equal(t, []string{"foundation", "experience", "sales", "receivables"}, migrationNames(ctx, t, db))
+		assert.Equal(t, allMigrations, migrationNames(ctx, t, db))
 		got, err := getCustomer(ctx, s, old.ID)
 		require.NoError(t, err)
 		old.Lifecycle = crm.LifecycleLead
@@ -265,4 +248,30 @@ func TestMigrationsOverExperience(t *testing.T) {
 		})
 		assert.Equal(t, crm.CampaignCounts{Leads: 1, Deals: 1}, counts, "the customer and the deal came from no campaign")
 	})
+}
+
+// allMigrations are the names of every migration, in order.
+var allMigrations = []string{"foundation", "experience", "sales", "receivables"}
+
+// migrateByHand applies the first migrations, named in order, as a
+// store of their time did: their files, and their rows in the version
+// table Migrate keeps.
+func migrateByHand(ctx context.Context, t *testing.T, b backend, db testDB, names ...string) {
+	t.Helper()
+	files, err := sqlstore.Migrations(b.dialect, db.opts...)
+	require.NoError(t, err)
+	entries, err := fs.ReadDir(files, ".")
+	require.NoError(t, err)
+	versions := db.table("crm_", "schema_migrations")
+	for i, name := range names {
+		require.Equal(t, fmt.Sprintf("%04d_%s.sql", i+1, name), entries[i].Name())
+		_, err = db.ExecContext(ctx, readFile(t, files, entries[i].Name()))
+		require.NoError(t, err, name)
+		if i == 0 { // which made the schema the version table is in
+			_, err = db.ExecContext(ctx, "CREATE TABLE "+versions+" (version bigint NOT NULL PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)")
+			require.NoError(t, err)
+		}
+		_, err = db.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (version, name, applied_at) VALUES (%d, '%s', 'then')", versions, i+1, name))
+		require.NoError(t, err)
+	}
 }

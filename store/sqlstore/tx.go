@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"sync"
 	"time"
 
@@ -167,11 +168,16 @@ func (s *Store) beginPostgres(ctx context.Context, write bool) (*handle, error) 
 	if err != nil {
 		return nil, s.dbErr("beginning a transaction", err)
 	}
-	return &handle{
-		q:        tx,
-		commit:   func() error { return s.dbErr("committing", tx.Commit()) },
-		rollback: func() { _ = tx.Rollback() },
-	}, nil
+	commit := func() error {
+		err := tx.Commit()
+		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+			// database/sql rolled back on its own when ctx was done, and
+			// said so before Commit looked at ctx.
+			err = ctx.Err()
+		}
+		return s.dbErr("committing", err)
+	}
+	return &handle{q: tx, commit: commit, rollback: func() { _ = tx.Rollback() }}, nil
 }
 
 // querier runs statements: a *sql.Conn holding an SQLite transaction, or

@@ -1,0 +1,131 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/crmkit/crm"
+	"github.com/stretchr/testify/require"
+)
+
+// TestLedgerMatchesTheReference stores generated receivables through the
+// repositories and checks every listing and every sum of the ledger
+// against the reference implementations over the same entries.
+func TestLedgerMatchesTheReference(t *testing.T) {
+	d := generateLedger(t, 20260501, 260)
+	d.requireVariety(t)
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s, _ := b.newStore(t)
+		d.insert(ctx, t, s)
+		t.Run("Listings", func(t *testing.T) { d.checkListings(ctx, t, s) })
+		t.Run("OpenItems", func(t *testing.T) {
+			for _, asOf := range d.asOfDates() {
+				for _, customer := range d.askedCustomers(t) {
+					got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.OpenItem, error) {
+						return tx.Ledger().OpenItems(ctx, customer, asOf)
+					})
+					require.Equal(t, nonNil(crm.OpenItems(d.entries, customer, asOf)), got, "customer %s as of %s", customer, asOf)
+				}
+			}
+		})
+		t.Run("Balances", func(t *testing.T) {
+			for _, asOf := range d.asOfDates() {
+				got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.Balance, error) { return tx.Ledger().Balances(ctx, asOf) })
+				require.Equal(t, nonNil(crm.Balances(d.entries, asOf)), got, "as of %s", asOf)
+			}
+		})
+		t.Run("Aging", func(t *testing.T) { d.checkAging(ctx, t, s) })
+		t.Run("Revenue", func(t *testing.T) {
+			dates := d.asOfDates()
+			for i, from := range dates {
+				to := dates[(i*3+2)%len(dates)]
+				for _, customer := range d.askedCustomers(t) {
+					for _, r := range [][2]crm.Date{{from, to}, {from, {}}, {{}, to}, {to, from}} {
+						got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.RevenueAmount, error) {
+							return tx.Ledger().Revenue(ctx, customer, r[0], r[1])
+						})
+						require.Equal(t, nonNil(crm.AggregateRevenue(d.entries, customer, r[0], r[1])), got,
+							"customer %s from %s to %s", customer, r[0], r[1])
+					}
+				}
+			}
+		})
+	})
+}
+
+// checkAging asks the aging of everyone and of each customer, with the
+// default bounds and custom ones (one bucket of a day; weekly; bounds
+// around where DaysSince saturates), as of every valid as-of date.
+func (d ledgerData) checkAging(ctx context.Context, t *testing.T, s crm.Store) {
+	bounds := [][]int{nil, {1}, {7, 14, 21, 28}, {30, 106_750, 106_751, 106_752}}
+	for _, asOf := range d.asOfDates() {
+		if !asOf.IsValid() {
+			continue
+		}
+		for _, b := range bounds {
+			for _, customer := range d.askedCustomers(t) {
+				q := crm.AgingQuery{AsOf: asOf, Bounds: b, Customer: customer}
+				got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.AgingAmount, error) { return tx.Ledger().Aging(ctx, q) })
+				n, err := q.Normalized()
+				require.NoError(t, err)
+				require.Equal(t, nonNil(crm.AggregateAging(d.entries, n)), got, "%+v", q)
+			}
+		}
+	}
+	for _, q := range []crm.AgingQuery{{}, {AsOf: day(2026, 2, 30)}, {AsOf: ledgerStart, Bounds: []int{30, 30}}} {
+		err := s.View(ctx, func(tx crm.ReadTx) error { _, err := tx.Ledger().Aging(ctx, q); return err })
+		require.ErrorIs(t, err, crm.ErrInvalid, "%+v", q)
+	}
+}
+
+// checkListings lists entries (in short pages), invoices and credits
+// with every filter, and compares them with the data filtered in Go.
+func (d ledgerData) checkListings(ctx context.Context, t *testing.T, s crm.Store) {
+	dates := d.asOfDates()
+	filters := []crm.EntryFilter{{}, {Customer: d.customers[0]}, {Document: d.entries[3].Document},
+		{Customer: d.customers[1], From: dates[3], To: dates[5]}, {From: dates[4]}, {To: dates[2]}, {From: dates[5], To: dates[2]}}
+	for _, f := range filters {
+		got := readAll(ctx, t, s, 7, func(tx crm.ReadTx, page crm.PageRequest) ([]crm.Entry, error) {
+			return tx.Ledger().Entries(ctx, f, page)
+		}, func(e crm.Entry) crm.ID { return e.ID })
+		require.Equal(t, matching(d.entries, f.Match, func(e crm.Entry) crm.ID { return e.ID }), nonNil(got), "%+v", f)
+	}
+	for _, customer := range d.askedCustomers(t) {
+		invoices := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.Invoice, error) {
+			return tx.Invoices().List(ctx, crm.InvoiceFilter{Customer: customer}, crm.PageRequest{Limit: crm.MaxPageSize})
+		})
+		require.Equal(t, matching(d.invoices, crm.InvoiceFilter{Customer: customer}.Match, func(i crm.Invoice) crm.ID { return i.ID }),
+			nonNil(invoices))
+		credits := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.Credit, error) {
+			return tx.Credits().List(ctx, customer, crm.PageRequest{Limit: crm.MaxPageSize})
+		})
+		require.Equal(t, matching(d.credits, func(c crm.Credit) bool { return customer.IsZero() || c.Customer == customer },
+			func(c crm.Credit) crm.ID { return c.ID }), nonNil(credits))
+	}
+}
+
+// asOfDates are the dates the sums are asked as of: none; long before,
+// on, the day before and the day after effective dates of the data; the
+// first and last days there are; a date that does not exist, which
+// counts as the day it runs over to.
+func (d ledgerData) asOfDates() []crm.Date {
+	mid := d.invoices[len(d.invoices)/2].Issued
+	last := d.invoices[len(d.invoices)-1].Due
+	return []crm.Date{{}, day(1, 1, 1), ledgerStart.AddDays(-1), ledgerStart, mid.AddDays(-1), mid, mid.AddDays(1),
+		last, ledgerStart.AddDays(120), day(9999, 12, 31), day(2026, 2, 30)}
+}
+
+// askedCustomers are every customer, no customer (everyone) and one the
+// ledger does not know.
+func (d ledgerData) askedCustomers(t *testing.T) []crm.ID {
+	return append([]crm.ID{{}, newID(t)}, d.customers...)
+}
+
+// nonNil returns an empty slice for nil: what the port asks of sums.
+func nonNil[T any](vs []T) []T {
+	if vs == nil {
+		return []T{}
+	}
+	return vs
+}
