@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Dialect is the SQL database a Store talks to. The Store never imports a
@@ -64,4 +65,12 @@ func (d Dialect) bytewise(col string) string {
 		return col + ` COLLATE "C"`
 	}
 	return col
+}
+
+// storable reports whether a text column can hold s: PostgreSQL's text
+// holds no NUL character and nothing that is not UTF-8, and refuses a
+// parameter with either. A lookup by such text finds nothing, without
+// asking.
+func (d Dialect) storable(s string) bool {
+	return d != PostgreSQL || (utf8.ValidString(s) && !strings.ContainsRune(s, 0))
 }

@@ -84,10 +84,14 @@ func (l ledgerRepo) Entry(ctx context.Context, id crm.ID) (crm.Entry, error) {
 	return l.one(ctx, &crm.NotFoundError{Kind: crm.KindEntry, ID: id.String()}, "id = ?", idArg(id))
 }
 
-// EntryByKey implements crm.LedgerReader; no entry has the empty key.
+// EntryByKey implements crm.LedgerReader; no entry has the empty key,
+// nor a key the database cannot hold (see storable).
 func (l ledgerRepo) EntryByKey(ctx context.Context, key string) (crm.Entry, error) {
-	return l.one(ctx, &crm.NotFoundError{Kind: crm.KindEntry, ID: "idempotency key " + key},
-		"idempotency_key = ? AND "+keyed, key)
+	notFound := &crm.NotFoundError{Kind: crm.KindEntry, ID: "idempotency key " + key}
+	if !l.t.s.dialect.storable(key) {
+		return crm.Entry{}, notFound
+	}
+	return l.one(ctx, notFound, "idempotency_key = ? AND "+keyed, key)
 }
 
 // ReversalOf implements crm.LedgerReader; nothing reverses the zero ID.

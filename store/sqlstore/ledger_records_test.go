@@ -35,8 +35,10 @@ func TestEntryRoundTrips(t *testing.T) {
 			assert.Equal(t, crm.KindEntry, nf.Kind)
 			_, err = tx.Ledger().EntryByKey(ctx, "")
 			assert.ErrorIs(t, err, crm.ErrNotFound, "no entry has the empty key, though several have none")
-			_, err = tx.Ledger().EntryByKey(ctx, "key "+hostile)
-			assert.ErrorIs(t, err, crm.ErrNotFound)
+			for _, key := range []string{"key " + hostile, "key\x00", "key \xff"} {
+				_, err = tx.Ledger().EntryByKey(ctx, key)
+				assert.ErrorIs(t, err, crm.ErrNotFound, "%q, which PostgreSQL cannot hold", key)
+			}
 			_, err = tx.Ledger().ReversalOf(ctx, reversal.ID)
 			assert.ErrorIs(t, err, crm.ErrNotFound)
 			_, err = tx.Ledger().ReversalOf(ctx, crm.ID{})
