@@ -32,10 +32,6 @@ func (w *writeTx) replay(key string, request any) (Entry, bool, error) {
 // book, refusing anything that would leave an invoice with more paid than
 // owed or a credit used beyond its amount, and records its event.
 func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
-	var err error
-	if key, err = cleanText("idempotency_key", key, maxNameLen, false); err != nil {
-		return Entry{}, err
-	}
 	e.IdempotencyKey, e.RequestHash = key, requestHash(request)
 	if err := e.Check(); err != nil {
 		return Entry{}, err
@@ -122,11 +118,16 @@ func entryData(e Entry) entryEvent {
 }
 
 // billing runs a ledger command for a customer: the actor may bill them,
-// and a replayed idempotency key returns the first entry.
-func (c *CRM) billing(ctx context.Context, actor, customer ID, key string, request any, fn func(w *writeTx) (Entry, error)) (Entry, bool, error) {
+// and a replayed idempotency key returns the first entry. The key is
+// checked and trimmed once, before it is looked up, and fn gets it so.
+func (c *CRM) billing(ctx context.Context, actor, customer ID, key string, request any, fn func(w *writeTx, key string) (Entry, error)) (Entry, bool, error) {
+	key, err := cleanText("idempotency_key", key, maxNameLen, false)
+	if err != nil {
+		return Entry{}, false, err
+	}
 	var out Entry
 	var dup bool
-	err := c.write(ctx, actor, func(w *writeTx) error {
+	err = c.write(ctx, actor, func(w *writeTx) error {
 		cu, err := w.tx.Customers().Get(ctx, customer)
 		if err != nil {
 			return err
@@ -137,7 +138,7 @@ func (c *CRM) billing(ctx context.Context, actor, customer ID, key string, reque
 		if out, dup, err = w.replay(key, request); err != nil || dup {
 			return err
 		}
-		out, err = fn(w)
+		out, err = fn(w, key)
 		return err
 	})
 	return out, dup, err
@@ -149,7 +150,7 @@ func (w *writeTx) today() Date { return DateOf(w.now) }
 // IssueInvoice issues an invoice and posts it. With an idempotency key, a
 // retry returns the first invoice.
 func (c *CRM) IssueInvoice(ctx context.Context, actor ID, n NewInvoice, key string) (Invoice, error) {
-	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
 		return w.issueInvoice(n, key, n)
 	})
 	if err != nil {
@@ -206,7 +207,7 @@ func (c *CRM) InvoiceInstallment(ctx context.Context, actor, contract ID, number
 		Number   int
 		Opts     InstallmentInvoice
 	}{contract, number, opts}
-	e, _, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx, key string) (Entry, error) {
 		ct, err := w.tx.Contracts().Get(ctx, contract)
 		if err != nil {
 			return Entry{}, err
@@ -265,7 +266,7 @@ func (c *CRM) ReceivePayment(ctx context.Context, actor ID, n NewPayment, oldest
 		P      NewPayment
 		Oldest bool
 	}{n, oldestFirst}
-	e, dup, err := c.billing(ctx, actor, n.Customer, key, request, func(w *writeTx) (Entry, error) {
+	e, dup, err := c.billing(ctx, actor, n.Customer, key, request, func(w *writeTx, key string) (Entry, error) {
 		id, err := w.newID()
 		if err != nil {
 			return Entry{}, err
@@ -291,10 +292,10 @@ func (c *CRM) ReceivePayment(ctx context.Context, actor ID, n NewPayment, oldest
 		if err != nil {
 			return Entry{}, err
 		}
+		// Only the new payment is applied: older credit stays where the
+		// customer's earlier allocations left it.
+		open = slices.DeleteFunc(open, func(it OpenItem) bool { return it.Account == AccountCredit && it.Item != credit.ID })
 		for _, req := range OldestFirst(n.Customer, open) {
-			if req.Credit != credit.ID {
-				continue
-			}
 			req.Effective = credit.Received
 			a, err := w.allocate(req, "", req)
 			if err != nil {
@@ -320,7 +321,7 @@ func (c *CRM) ReceivePayment(ctx context.Context, actor ID, n NewPayment, oldest
 // applies more than is open on either, never across customers, and across
 // currencies only with a rate.
 func (c *CRM) Allocate(ctx context.Context, actor ID, r AllocationRequest, key string) (Entry, error) {
-	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx, key string) (Entry, error) {
 		return w.allocate(r, key, r)
 	})
 	return e, err
@@ -364,7 +365,7 @@ func findItem(items []OpenItem, account AccountType, id ID) (OpenItem, bool) {
 // IssueCreditNote gives revenue back to a customer as credit, to apply to
 // an invoice (Allocate) or refund.
 func (c *CRM) IssueCreditNote(ctx context.Context, actor ID, n NewCreditNote, key string) (Credit, error) {
-	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
 		id, err := w.newID()
 		if err != nil {
 			return Entry{}, err
@@ -406,7 +407,7 @@ type WriteOffRequest struct {
 
 // WriteOff takes an amount off an invoice as a loss.
 func (c *CRM) WriteOff(ctx context.Context, actor ID, r WriteOffRequest, key string) (Entry, error) {
-	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx, key string) (Entry, error) {
 		reason, err := cleanText("reason", r.Reason, maxNameLen, true)
 		if err != nil {
 			return Entry{}, err
@@ -451,7 +452,7 @@ type RefundRequest struct {
 
 // Refund pays back credit the customer has not used.
 func (c *CRM) Refund(ctx context.Context, actor ID, r RefundRequest, key string) (Entry, error) {
-	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx, key string) (Entry, error) {
 		ref, err := cleanText("reference", r.Reference, maxNameLen, false)
 		if err != nil {
 			return Entry{}, err
@@ -492,7 +493,7 @@ func (c *CRM) Reverse(ctx context.Context, actor, entry ID, reason, key string) 
 		Entry  ID
 		Reason string
 	}{entry, reason}
-	e, _, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx, key string) (Entry, error) {
 		why, err := cleanText("reason", reason, maxNameLen, true)
 		if err != nil {
 			return Entry{}, err
