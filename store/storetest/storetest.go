@@ -20,8 +20,23 @@
 // crm.AggregateStageAmounts and the others on a few hundred deals driven
 // through crm.DealFlow over a quarter, in three currencies.
 //
-// Checks that the memory adapter fails because of a known bug are
-// skipped unless CRMKIT_STORETEST_STRICT=1 is set.
+// The receivables are checked at the port and through the CRM. At the
+// port: every field of entries, invoices, credits, contracts and books;
+// Append refusing an existing ID, a used idempotency key and a second
+// reversal, and leaving nothing behind; every filter; OpenItems,
+// Balances, Aging and Revenue against crm.OpenItems, crm.Balances,
+// crm.AggregateAging and crm.AggregateRevenue on a ledger generated from
+// a fixed seed. Through the CRM: many goroutines paying, allocating to
+// and reversing on one customer's book at once never over-allocate an
+// invoice, whether or not the book exists yet, and one idempotency key
+// posts once; and a stateful property test runs seeded random commands on
+// the store and on a memory store in lockstep, checking a model of every
+// item after each step and that both stores end up alike. It runs a few
+// seeds; CRMKIT_PROPERTY_SEEDS and CRMKIT_PROPERTY_STEPS run more, and
+// CRMKIT_PROPERTY_SEED replays the seed a failure names.
+//
+// Checks that the memory adapter, or package crm, fails because of a
+// known bug are skipped unless CRMKIT_STORETEST_STRICT=1 is set.
 package storetest
 
 import (
