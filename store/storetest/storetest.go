@@ -35,8 +35,8 @@
 // seeds; CRMKIT_PROPERTY_SEEDS and CRMKIT_PROPERTY_STEPS run more, and
 // CRMKIT_PROPERTY_SEED replays the seed a failure names.
 //
-// Checks that the memory adapter, or package crm, fails because of a
-// known bug are skipped unless CRMKIT_STORETEST_STRICT=1 is set.
+// Checks that the memory adapter fails because of a known bug are
+// skipped unless CRMKIT_STORETEST_STRICT=1 is set.
 package storetest
 
 import (
