@@ -22,11 +22,12 @@ import (
 )
 
 // The default size of the property test: a few seeds of some steps each,
-// fast enough for -race on SQLite. CRMKIT_PROPERTY_SEEDS and
+// fast enough for -race on SQLite (a step verifies the whole ledger, so a
+// run takes the square of its steps). CRMKIT_PROPERTY_SEEDS and
 // CRMKIT_PROPERTY_STEPS run more; CRMKIT_PROPERTY_SEED replays one seed.
 const (
-	propSeeds = 3
-	propSteps = 150
+	propSeeds = 4
+	propSteps = 100
 )
 
 // propCurrencies are the currencies of the property test: two with
