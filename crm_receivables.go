@@ -34,6 +34,9 @@ func (c *CRM) receivables(ctx context.Context, actor, customer ID, fn func(tx Re
 // OpenItems returns what is open on a customer's invoices and credits (of
 // every customer when zero) as of a date (zero for today).
 func (c *CRM) OpenItems(ctx context.Context, actor, customer ID, asOf Date) ([]OpenItem, error) {
+	if asOf.IsZero() {
+		asOf = DateOf(c.now())
+	}
 	var out []OpenItem
 	err := c.receivables(ctx, actor, customer, func(tx ReadTx) error {
 		var err error
