@@ -11,7 +11,7 @@ import (
 
 var ids = crm.NewIDGenerator(nil, nil)
 
-func newID(t *testing.T) crm.ID {
+func newID(t testing.TB) crm.ID {
 	t.Helper()
 	id, err := ids.NewID()
 	require.NoError(t, err)

@@ -139,14 +139,19 @@ func (l ledgerRepo) Append(ctx context.Context, e crm.Entry) error {
 	if err != nil {
 		return err
 	}
-	inserted, err := l.entries().insertRow(ctx, e)
+	var inserted bool
+	if l.t.s.dialect == PostgreSQL && len(postings) > 0 {
+		inserted, err = l.insertTogether(ctx, e, postings)
+	} else {
+		inserted, err = l.insertApart(ctx, e, postings)
+	}
 	if err != nil {
 		return err
 	}
 	if !inserted {
 		return l.conflict(ctx, e)
 	}
-	return records[postingRow]{postingTable, l.t}.insertValues(ctx, postings)
+	return nil
 }
 
 // conflict says which unique index refused e, with the errors of

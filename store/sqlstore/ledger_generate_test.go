@@ -203,12 +203,14 @@ func readAll[T any](ctx context.Context, t *testing.T, s crm.Store, limit int, l
 // invoice whose amounts wrap around in 64 bits, so that its item and
 // balances add up to -2; a receivable posting without a due date beside
 // one with (the item is due then) and one alone (due on the zero date); an
-// item due over 292 years before the as-of dates, past where
-// crm.Date.DaysSince saturates; an entry without an effective date.
+// item whose later posting moves its due date earlier (it is due when the
+// latest posting says, from the day that posting counts); an item due
+// over 292 years before the as-of dates, past where crm.Date.DaysSince
+// saturates; an entry without an effective date.
 func oddEntries(t *testing.T, customers []crm.ID) []crm.Entry {
 	huge := crm.MoneyFromMinor(math.MaxInt64, usd)
 	first, second := customers[0], customers[1]
-	wrapped, undated, ancient := newID(t), newID(t), newID(t)
+	wrapped, undated, redated, ancient := newID(t), newID(t), newID(t), newID(t)
 	entry := func(kind crm.EntryKind, customer crm.ID, effective crm.Date, ps ...crm.Posting) crm.Entry {
 		return crm.Entry{ID: newID(t), Kind: kind, Customer: customer, Effective: effective, RecordedAt: at(1),
 			Description: "odd " + hostile, Postings: ps}
@@ -225,6 +227,14 @@ func oddEntries(t *testing.T, customers []crm.ID) []crm.Entry {
 				Due: ledgerStart.AddDays(31)},
 			crm.Posting{Account: crm.AccountReceivable, Customer: second, Amount: crm.MoneyFromMinor(5, eur), Item: newID(t)},
 			crm.Posting{Account: crm.AccountRevenue, Amount: crm.MoneyFromMinor(-1_005, eur)}),
+		entry(crm.EntryInvoice, second, ledgerStart.AddDays(40),
+			crm.Posting{Account: crm.AccountReceivable, Customer: second, Amount: crm.MoneyFromMinor(500, usd), Item: redated,
+				Due: ledgerStart.AddDays(100)},
+			crm.Posting{Account: crm.AccountRevenue, Amount: crm.MoneyFromMinor(-500, usd)}),
+		entry(crm.EntryWriteOff, second, ledgerStart.AddDays(50),
+			crm.Posting{Account: crm.AccountReceivable, Customer: second, Amount: crm.MoneyFromMinor(-100, usd), Item: redated,
+				Due: ledgerStart.AddDays(45)},
+			crm.Posting{Account: crm.AccountWriteOff, Amount: crm.MoneyFromMinor(100, usd)}),
 		entry(crm.EntryInvoice, second, ledgerStart,
 			crm.Posting{Account: crm.AccountReceivable, Customer: second, Amount: crm.MoneyFromMinor(42, jpy), Item: ancient,
 				Due: day(1700, 1, 1)},

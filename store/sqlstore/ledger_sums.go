@@ -2,10 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"math"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/crmkit/crm"
 )
@@ -14,36 +10,50 @@ import (
 // entry's effective day and their due day beside the amount; each returns
 // exactly what its reference implementation in package crm returns, in
 // the same order, and an empty slice rather than nil. Amounts are added up
-// in two halves (exactSum), so that totals wrap around in 64 bits as the
-// references' do, and "leaving out zero" is exactNonZero on the halves.
+// with exactSum, so that totals wrap around in 64 bits as the references'
+// do, and "leaving out zero" is exactNonZero on its two sums.
 
 // OpenItems implements crm.LedgerReader as crm.OpenItems does:
 //
-//	SELECT customer_id, account, item_id, MAX(due), <sum of amount_minor>, currency
-//	FROM postings
+//	SELECT customer_id, account, item_id, <due>, <sum of amount_minor>, currency
+//	FROM postings p
 //	WHERE account IN ('customer_credit', 'receivable') [AND customer_id = ?] [AND effective_day <= <asOf>]
 //	GROUP BY customer_id, account, item_id, currency HAVING <the sum is not zero>
-//	ORDER BY customer_id, account, MAX(due) NULLS FIRST, item_id, currency
+//	ORDER BY customer_id, account, <due> NULLS FIRST, item_id, currency
 //
-// An item's due date is that of its postings that have one (the receivable
-// postings of an invoice all carry the invoice's); were they to differ, the
-// latest is taken.
+// where <due> is the due date the item's postings share (MAX(due)), or,
+// for the rare item whose postings disagree, the latest one's (lastDue).
 func (l ledgerRepo) OpenItems(ctx context.Context, customer crm.ID, asOf crm.Date) ([]crm.OpenItem, error) {
 	var w where
 	w.add("account IN (?, ?)", string(crm.AccountCredit), string(crm.AccountReceivable))
 	w.addIf(!customer.IsZero(), "customer_id = ?", idArg(customer))
 	addAsOf(&w, "effective_day", asOf)
-	high, low := sumHalves("amount_minor")
+	last, args := l.lastDue("due", asOf)
 	d := l.t.s.dialect
-	query := "SELECT customer_id, account, item_id, MAX(due) AS due_max, " + high + ", " + low + ", currency FROM " +
-		l.t.s.names.postings + w.sql() + " GROUP BY customer_id, account, item_id, currency HAVING " +
-		exactNonZero(high, low) + " ORDER BY customer_id, " + d.bytewise("account") + ", due_max NULLS FIRST, item_id, " +
-		d.bytewise("currency")
-	return aggregate(ctx, l.t, "adding up open items", query, w.args, func(it *crm.OpenItem) []any {
+	high, low := d.sumHalves("amount_minor")
+	query := "SELECT customer_id, account, item_id, CASE WHEN MAX(mixed_due) = 1 THEN " + last +
+		" ELSE MAX(due) END AS item_due, " + high + ", " + low + ", currency FROM " + l.t.s.names.postings + " p" + w.sql() +
+		" GROUP BY customer_id, account, item_id, currency HAVING " + exactNonZero(high, low) +
+		" ORDER BY customer_id, " + d.bytewise("account") + ", item_due NULLS FIRST, item_id, " + d.bytewise("currency")
+	return aggregate(ctx, l.t, "adding up open items", query, append(args, w.args...), func(it *crm.OpenItem) []any {
 		minor, currency := money(&it.Open)
 		high, low := exactTotal(minor)
 		return []any{&it.Customer, &it.Account, &it.Item, &it.Due, high, low, currency}
 	})
+}
+
+// lastDue is, for the item of the grouped row p (its account, customer,
+// currency and item), the column col (due or due_day) of its latest
+// posting, in recording order, that has a due date and counts as of asOf:
+// the due date crm.OpenItems takes for an item, from entries in the order
+// they were recorded. Only items with mixed_due ask for it.
+func (l ledgerRepo) lastDue(col string, asOf crm.Date) (string, []any) {
+	var w where
+	w.add("d.account = p.account AND d.customer_id = p.customer_id AND d.currency = p.currency AND " +
+		"d.item_id = p.item_id AND d.due IS NOT NULL")
+	addAsOf(&w, "d.effective_day", asOf)
+	return "(SELECT d." + col + " FROM " + l.t.s.names.postings + " d" + w.sql() +
+		" ORDER BY d.entry_id DESC, d.seq DESC LIMIT 1)", w.args
 }
 
 // Balances implements crm.LedgerReader as crm.Balances does:
@@ -55,8 +65,8 @@ func (l ledgerRepo) OpenItems(ctx context.Context, customer crm.ID, asOf crm.Dat
 func (l ledgerRepo) Balances(ctx context.Context, asOf crm.Date) ([]crm.Balance, error) {
 	var w where
 	addAsOf(&w, "effective_day", asOf)
-	high, low := sumHalves("amount_minor")
 	d := l.t.s.dialect
+	high, low := d.sumHalves("amount_minor")
 	query := "SELECT account, customer_id, " + high + ", " + low + ", currency FROM " + l.t.s.names.postings + w.sql() +
 		" GROUP BY account, customer_id, currency HAVING " + exactNonZero(high, low) +
 		" ORDER BY " + d.bytewise("account") + ", customer_id, " + d.bytewise("currency")
@@ -67,80 +77,17 @@ func (l ledgerRepo) Balances(ctx context.Context, asOf crm.Date) ([]crm.Balance,
 	})
 }
 
-// Aging implements crm.LedgerReader as crm.AggregateAging does, with q
-// normalized: the receivable items open as of q.AsOf, each in the bucket
-// of its due day, added up per customer, currency and bucket:
-//
-//	SELECT customer_id, currency, bucket, <sum of the items' halves> FROM (
-//	    SELECT customer_id, currency, <bucket of MAX(due_day)> AS bucket, <sum of amount_minor>
-//	    FROM postings
-//	    WHERE account = 'receivable' [AND customer_id = ?] AND effective_day <= <asOf>
-//	    GROUP BY customer_id, currency, item_id) items
-//	GROUP BY customer_id, currency, bucket HAVING <the sum is not zero>
-//	ORDER BY customer_id, currency, bucket
-//
-// Items that are settled add zero to their bucket, so only the buckets
-// are tested for zero.
-func (l ledgerRepo) Aging(ctx context.Context, q crm.AgingQuery) ([]crm.AgingAmount, error) {
-	q, err := q.Normalized()
-	if err != nil {
-		return nil, err
-	}
-	bucket, args := bucketCase("MAX(due_day)", q)
-	var w where
-	w.add("account = ?", string(crm.AccountReceivable))
-	w.addIf(!q.Customer.IsZero(), "customer_id = ?", idArg(q.Customer))
-	addAsOf(&w, "effective_day", q.AsOf)
-	itemHigh, itemLow := sumHalves("amount_minor")
-	high, low := total("high"), total("low")
-	query := "SELECT customer_id, currency, bucket, " + high + ", " + low + " FROM (SELECT customer_id, currency, " +
-		bucket + " AS bucket, " + itemHigh + " AS high, " + itemLow + " AS low FROM " +
-		l.t.s.names.postings + w.sql() + " GROUP BY customer_id, currency, item_id) items" +
-		" GROUP BY customer_id, currency, bucket HAVING " + exactNonZero(high, low) +
-		" ORDER BY customer_id, " + l.t.s.dialect.bytewise("currency") + ", bucket"
-	return aggregate(ctx, l.t, "adding up the aging", query, append(args, w.args...), func(a *crm.AgingAmount) []any {
-		high, low := exactTotal(&a.Minor)
-		return []any{&a.Customer, &a.Currency, &a.Bucket, high, low}
-	})
-}
-
-// maxOverdueDays is where crm.Date.DaysSince saturates: it measures with
-// a time.Duration, which holds 106,751 days and some hours, so an item
-// due longer ago than that counts as overdue by that many days.
-var maxOverdueDays = int64(time.Duration(math.MaxInt64).Hours() / 24)
-
-// bucketCase returns the CASE expression giving the bucket of the due day
-// col as q.Bucket does, with its parameters: bucket 0 while not overdue
-// (due on or after the as-of day), then the first bound the days overdue
-// do not exceed, else the last bucket. "overdue <= bound" is
-// "due >= asOf - bound", and always true for a bound the saturated days
-// overdue cannot pass.
-func bucketCase(col string, q crm.AgingQuery) (string, []any) {
-	asOf := dayNumber(q.AsOf)
-	var b strings.Builder
-	args := []any{asOf}
-	b.WriteString("CASE WHEN " + col + " >= ? THEN 0")
-	for i, bound := range q.Bounds {
-		threshold := int64(math.MinInt64)
-		if int64(bound) < maxOverdueDays {
-			threshold = asOf - int64(bound)
-		}
-		b.WriteString(" WHEN " + col + " >= ? THEN " + strconv.Itoa(i+1))
-		args = append(args, threshold)
-	}
-	b.WriteString(" ELSE " + strconv.Itoa(len(q.Bounds)+1) + " END")
-	return b.String(), args
-}
-
 // Revenue implements crm.LedgerReader as crm.AggregateRevenue does, over
 // the postings joined to their entries:
 //
-//	SELECT e.customer_id, p.currency,
-//	       <sum of receivable amounts>, <sum of revenue amounts>
-//	FROM postings p JOIN entries e ON e.id = p.entry_id
-//	WHERE (p.account = 'revenue' OR (p.account = 'receivable' AND 'invoice' IN (e.kind, e.reversed_kind)))
-//	      [AND e.customer_id = ?] [AND p.effective_day >= <from>] [AND p.effective_day <= <to>]
-//	GROUP BY e.customer_id, p.currency ORDER BY e.customer_id, p.currency
+//	SELECT customer_id, currency, <sum of invoiced>, <sum of revenue> FROM (
+//	    SELECT e.customer_id, p.currency,
+//	           CASE WHEN p.account = 'receivable' THEN p.amount_minor ELSE 0 END AS invoiced,
+//	           CASE WHEN p.account = 'revenue' THEN p.amount_minor ELSE 0 END AS revenue
+//	    FROM postings p JOIN entries e ON e.id = p.entry_id
+//	    WHERE (p.account = 'revenue' OR (p.account = 'receivable' AND 'invoice' IN (e.kind, e.reversed_kind)))
+//	          [AND e.customer_id = ?] [AND p.effective_day >= <from>] [AND p.effective_day <= <to>]) r
+//	GROUP BY customer_id, currency ORDER BY customer_id, currency
 //
 // Net revenue is the revenue sum negated, revenue being a credit; no row
 // is left out for adding up to zero, as the reference leaves none out.
@@ -151,12 +98,13 @@ func (l ledgerRepo) Revenue(ctx context.Context, customer crm.ID, from, to crm.D
 	w.addIf(!customer.IsZero(), "e.customer_id = ?", idArg(customer))
 	w.addIf(!from.IsZero(), "p.effective_day >= ?", dayNumber(from))
 	addAsOf(&w, "p.effective_day", to)
-	query := "SELECT e.customer_id, p.currency, " + exactSum("CASE WHEN p.account = ? THEN p.amount_minor ELSE 0 END") +
-		", " + exactSum("CASE WHEN p.account = ? THEN p.amount_minor ELSE 0 END") + " FROM " + l.t.s.names.postings +
-		" p JOIN " + l.t.s.names.entries + " e ON e.id = p.entry_id" + w.sql() +
-		" GROUP BY e.customer_id, p.currency ORDER BY e.customer_id, " + l.t.s.dialect.bytewise("p.currency")
-	// exactSum repeats its expression in both halves.
-	args := append([]any{receivable, receivable, revenue, revenue}, w.args...)
+	d := l.t.s.dialect
+	query := "SELECT customer_id, currency, " + d.exactSum("invoiced") + ", " + d.exactSum("revenue") +
+		" FROM (SELECT e.customer_id, p.currency, CASE WHEN p.account = ? THEN p.amount_minor ELSE 0 END AS invoiced, " +
+		"CASE WHEN p.account = ? THEN p.amount_minor ELSE 0 END AS revenue FROM " + l.t.s.names.postings + " p JOIN " +
+		l.t.s.names.entries + " e ON e.id = p.entry_id" + w.sql() + ") r GROUP BY customer_id, currency" +
+		" ORDER BY customer_id, " + d.bytewise("currency")
+	args := append([]any{receivable, revenue}, w.args...)
 	rows, err := aggregate(ctx, l.t, "adding up revenue", query, args, func(r *crm.RevenueAmount) []any {
 		invoicedHigh, invoicedLow := exactTotal(&r.InvoicedMinor)
 		revenueHigh, revenueLow := exactTotal(&r.NetRevenueMinor)

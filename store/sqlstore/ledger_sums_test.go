@@ -112,8 +112,8 @@ func (d ledgerData) checkListings(ctx context.Context, t *testing.T, s crm.Store
 func (d ledgerData) asOfDates() []crm.Date {
 	mid := d.invoices[len(d.invoices)/2].Issued
 	last := d.invoices[len(d.invoices)-1].Due
-	return []crm.Date{{}, day(1, 1, 1), ledgerStart.AddDays(-1), ledgerStart, mid.AddDays(-1), mid, mid.AddDays(1),
-		last, ledgerStart.AddDays(120), day(9999, 12, 31), day(2026, 2, 30)}
+	return []crm.Date{{}, day(1, 1, 1), ledgerStart.AddDays(-1), ledgerStart, ledgerStart.AddDays(45), mid.AddDays(-1), mid,
+		mid.AddDays(1), last, ledgerStart.AddDays(120), day(9999, 12, 31), day(2026, 2, 30)}
 }
 
 // askedCustomers are every customer, no customer (everyone) and one the

@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -113,54 +112,4 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-// exactSum sums an integer expression as two columns, the sums of its
-// high 32 bits (an arithmetic shift) and of its low 32 bits, which cannot
-// overflow over fewer than 2^31 rows; sumCol puts them back together. The
-// total wraps around in 64 bits exactly as the reference implementations'
-// int64 additions do, where a single SUM would fail with an overflow
-// (SQLite) or a bigint out of range (PostgreSQL). Sums of minor units or
-// microseconds fit in 64 bits for realistic data (9.2e18 cents, or
-// 292,000 years of sales cycles), and then the two agree.
-func exactSum(expr string) string {
-	high, low := sumHalves(expr)
-	return high + ", " + low
-}
-
-// sumHalves returns the two sums of an exactSum.
-func sumHalves(expr string) (high, low string) {
-	return total("(" + expr + ") >> 32"), total("(" + expr + ") & 4294967295")
-}
-
-// exactNonZero is a condition on the two sums of an exactSum (the sums
-// themselves, not their names): whether their total is not zero in 64
-// bits. With low = L1·2^32 + L0, where 0 <= L0 < 2^32, the total is
-// (high + L1)·2^32 + L0, which wraps to zero exactly when L0 is zero and
-// high + L1 is a multiple of 2^32; neither sum can overflow doing so.
-func exactNonZero(high, low string) string {
-	return "((" + low + ") & 4294967295) <> 0 OR (((" + high + ") + ((" + low + ") >> 32)) & 4294967295) <> 0"
-}
-
-// sumCol scans the two columns of an exactSum: High takes the high sum,
-// then sumCol itself the low one, and stores the total (the columns are
-// scanned in order, as for moneyCol).
-type sumCol struct {
-	dst  *int64
-	High int64
-}
-
-// exactTotal returns the scan destinations of an exactSum's two columns.
-func exactTotal(dst *int64) (high *int64, low *sumCol) {
-	c := &sumCol{dst: dst}
-	return &c.High, c
-}
-
-func (c *sumCol) Scan(src any) error {
-	var low sql.NullInt64
-	if err := low.Scan(src); err != nil {
-		return fmt.Errorf("sqlstore: reading a sum: %w", err)
-	}
-	*c.dst = int64(uint64(c.High)<<32 + uint64(low.Int64))
-	return nil
 }

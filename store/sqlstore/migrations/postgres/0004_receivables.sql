@@ -51,8 +51,15 @@ CREATE INDEX {{name "entries_document_idx"}} ON {{table "entries"}} (document_id
 -- A posting is one line of an entry, written with it. customer_id and
 -- item_id are the zero UUID where the posting has none; due_day and
 -- effective_day (the entry's) are what the sums filter and bucket on.
--- postings_items_idx serves every sum: per customer and item (open items,
--- aging) and per account, customer and currency (balances).
+-- postings_items_idx serves every sum: per customer and item (open items),
+-- per customer, currency and due day (aging), per account, customer and
+-- currency (balances).
+--
+-- mixed_due is 1 on the receivable postings of an item whose postings do
+-- not all have the same due day (the CRM never makes one: an invoice's
+-- postings carry its due date), which postings_mixed_due keeps up to
+-- date: the aging buckets every other posting by its own due day, and
+-- only these item by item (postings_mixed_idx).
 CREATE TABLE {{table "postings"}} (
     entry_id      uuid    NOT NULL REFERENCES {{table "entries"}} (id),
     seq           integer NOT NULL,
@@ -64,11 +71,28 @@ CREATE TABLE {{table "postings"}} (
     due           date,
     due_day       bigint  NOT NULL,
     effective_day bigint  NOT NULL,
+    mixed_due     integer NOT NULL DEFAULT 0 CHECK (mixed_due IN (0, 1)),
     PRIMARY KEY (entry_id, seq)
 );
 
 CREATE INDEX {{name "postings_items_idx"}} ON {{table "postings"}} (account, customer_id, currency, item_id)
-    INCLUDE (due_day, effective_day, amount_minor);
+    INCLUDE (due_day, effective_day, amount_minor, mixed_due);
+CREATE INDEX {{name "postings_mixed_idx"}} ON {{table "postings"}} (account, customer_id, currency, item_id)
+    INCLUDE (due_day, effective_day, amount_minor) WHERE mixed_due = 1;
+
+CREATE FUNCTION {{table "postings_mark_mixed_due"}}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM {{table "postings"}} p WHERE p.account = 'receivable' AND p.customer_id = NEW.customer_id
+               AND p.currency = NEW.currency AND p.item_id = NEW.item_id AND p.due_day <> NEW.due_day) THEN
+        UPDATE {{table "postings"}} SET mixed_due = 1 WHERE account = 'receivable' AND customer_id = NEW.customer_id
+            AND currency = NEW.currency AND item_id = NEW.item_id AND mixed_due = 0;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER {{name "postings_mixed_due"}} AFTER INSERT ON {{table "postings"}}
+    FOR EACH ROW WHEN (NEW.account = 'receivable') EXECUTE FUNCTION {{table "postings_mark_mixed_due"}}();
 
 -- lines is JSON text: each line's description, its quantity and tax rate
 -- as exact text, and its unit price in minor units.
