@@ -189,3 +189,60 @@ func race(ctx context.Context, t *testing.T, s crm.Store, wait time.Duration, ch
 		return false
 	}
 }
+
+// TestRacingDueDatesAreMarked: two transactions that post to one invoice
+// at once, with due dates in different aging buckets, both commit, and
+// the aging finds the invoice due when the later says, as the reference
+// does: neither posting is bucketed on its own.
+func TestRacingDueDatesAreMarked(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s, _ := b.newStore(t)
+		customer, item := newID(t), newID(t)
+		var entries [2]crm.Entry
+		for i, due := range []crm.Date{day(2026, 3, 31), day(2026, 1, 15)} {
+			amount := crm.MoneyFromMinor(int64(1000*(i+1)), eur)
+			entries[i] = crm.Entry{ID: newID(t), Kind: crm.EntryInvoice, Customer: customer, Effective: day(2026, 1, 2),
+				RecordedAt: at(i), Postings: []crm.Posting{
+					{Account: crm.AccountReceivable, Customer: customer, Amount: amount, Item: item, Due: due},
+					{Account: crm.AccountRevenue, Amount: amount.Neg()}}}
+		}
+		var wg sync.WaitGroup
+		var ready sync.WaitGroup
+		ready.Add(2)
+		errs := make([]error, 2)
+		for i, e := range entries {
+			wg.Go(func() {
+				var once sync.Once // a retried transaction is ready once
+				errs[i] = s.Update(ctx, func(tx crm.Tx) error {
+					if _, err := tx.Ledger().Book(ctx, customer); !errors.Is(err, crm.ErrNotFound) {
+						return err
+					}
+					once.Do(ready.Done)
+					waitFor(&ready, 50*time.Millisecond) // SQLite lets one in at a time
+					return tx.Ledger().Append(ctx, e)
+				})
+			})
+		}
+		wg.Wait()
+		require.NoError(t, errors.Join(errs...))
+		q, err := crm.AgingQuery{AsOf: day(2026, 3, 1)}.Normalized()
+		require.NoError(t, err)
+		got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.AgingAmount, error) { return tx.Ledger().Aging(ctx, q) })
+		all := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.Entry, error) {
+			return tx.Ledger().Entries(ctx, crm.EntryFilter{}, crm.PageRequest{})
+		})
+		require.Equal(t, crm.AggregateAging(all, q), got)
+		require.Len(t, got, 1, "one invoice, in one bucket")
+	})
+}
+
+// waitFor waits for wg, or for d at most.
+func waitFor(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}

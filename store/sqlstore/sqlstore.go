@@ -37,13 +37,17 @@
 // Hashes are bytea or BLOB; event data is text holding exactly the bytes
 // appended. Lists and documents inside a record (contacts, a map's
 // touchpoints, transfers, journey steps, a move's evidence, a pipeline's
-// stages, a deal's history, a campaign's costs) are JSON text under
-// explicit keys, never Go field names, with null and empty kept apart.
-// Money (a deal's amount, a campaign's budget) is a BIGINT of minor units
-// beside a TEXT currency code, never a floating-point column: see
-// MoneyColumns; the zero Money, which has no currency, is 0 and "". Dates
-// are date on PostgreSQL and 'YYYY-MM-DD' text on SQLite, NULL for none;
-// a date that does not exist is refused with a *crm.ValidationError.
+// stages, a deal's history, a campaign's costs, an invoice's lines, a
+// contract's installments, steps and approvals) are JSON text under
+// explicit keys, never Go field names, with null and empty kept apart;
+// decimals in them (a line's quantity and tax rate) are text that keeps
+// their exponent, so that 1.50 reads back as 1.50. Money (a deal's amount,
+// a campaign's budget, an invoice's totals, a posting's amount) is a
+// BIGINT of minor units beside a TEXT currency code, never a
+// floating-point column: see MoneyColumns; the zero Money, which has no
+// currency, is 0 and "". Dates are date on PostgreSQL and 'YYYY-MM-DD'
+// text on SQLite, NULL for none; a date that does not exist is refused
+// with a *crm.ValidationError.
 //
 // # Analytics
 //
@@ -63,9 +67,34 @@
 // the deal is saved; activities keep their time and whether they are an
 // invalid visit. Every crm.SalesAnalytics answer is one GROUP BY over
 // deals or activities (or over the visits joined to their deals), with
-// the exact results and order of the reference implementations. Sums are
-// taken in two halves of 32 bits each, so that they never overflow in the
-// database and wrap around past 64 bits exactly as Go's int64 does.
+// the exact results and order of the reference implementations. Sums
+// never overflow in the database and wrap around past 64 bits exactly as
+// Go's int64 does: SQLite adds up the high and the low 32 bits apart,
+// PostgreSQL adds up bigints as numeric and wraps the total.
+//
+// # Receivables
+//
+// The ledger's entries are rows of their own and their postings rows of
+// another, written in the same statement (PostgreSQL) or transaction
+// (SQLite) and never changed. Unique indexes refuse an entry ID, a
+// non-empty idempotency key or a reversal of an entry the second time,
+// whichever of two racing transactions commits second: the loser gets a
+// *crm.ConflictError, with its transaction still usable. A customer's
+// book is a row whose key makes the second of two transactions posting
+// the customer's first entry conflict, though neither had a row to lock.
+//
+// Each posting keeps its entry's effective day and its own due day as day
+// numbers (days since 1970-01-01, the zero date included as the day Go
+// compares it as), so that OpenItems, Balances, Aging and Revenue are
+// GROUP BY queries over postings with the exact results and order of
+// crm.OpenItems, crm.Balances, crm.AggregateAging and crm.AggregateRevenue.
+// Aging buckets each posting by its due day in one pass: an invoice's
+// postings all carry its due date. The postings of an item that do not
+// agree on it, which the CRM never writes, are marked by a trigger
+// (mixed_due) and bucketed item by item, due when the item's latest dated
+// posting says, as crm.OpenItems takes it. On PostgreSQL the trigger
+// locks the item first, so that of two transactions posting to one item
+// at once the second sees the first's due date.
 package sqlstore
 
 import (

@@ -80,8 +80,13 @@ CREATE INDEX {{name "postings_items_idx"}} ON {{table "postings"}} (account, cus
 CREATE INDEX {{name "postings_mixed_idx"}} ON {{table "postings"}} (account, customer_id, currency, item_id)
     INCLUDE (due_day, effective_day, amount_minor) WHERE mixed_due = 1;
 
+-- The trigger locks the item first (an advisory lock of the two-key
+-- space, held to the end of the transaction), so that of two
+-- transactions posting to one item at once the second sees the first's
+-- due day.
 CREATE FUNCTION {{table "postings_mark_mixed_due"}}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(1668443499, hashtext(NEW.customer_id::text || NEW.currency || NEW.item_id::text));
     IF EXISTS (SELECT 1 FROM {{table "postings"}} p WHERE p.account = 'receivable' AND p.customer_id = NEW.customer_id
                AND p.currency = NEW.currency AND p.item_id = NEW.item_id AND p.due_day <> NEW.due_day) THEN
         UPDATE {{table "postings"}} SET mixed_due = 1 WHERE account = 'receivable' AND customer_id = NEW.customer_id
