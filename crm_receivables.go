@@ -337,7 +337,10 @@ func verifyEntries(ctx context.Context, tx ReadTx, entries []Entry) error {
 	for _, e := range entries {
 		byID[e.ID] = e
 	}
-	docs := map[ID]bool{}
+	invoices, credits, err := documents(ctx, tx)
+	if err != nil {
+		return err
+	}
 	for _, e := range entries {
 		broken := func(format string, args ...any) error {
 			return &LedgerError{Entry: e.ID, Problem: fmt.Sprintf(format, args...)}
@@ -366,13 +369,9 @@ func verifyEntries(ctx context.Context, tx ReadTx, entries []Entry) error {
 			reversed[e.Reverses] = e.ID
 		}
 		for _, p := range e.Postings {
-			if !p.Account.perCustomer() || docs[p.Item] {
-				continue
-			}
-			if err := checkDocument(ctx, tx, p); err != nil {
+			if err := checkDocument(invoices, credits, p); err != nil {
 				return broken("%v", err)
 			}
-			docs[p.Item] = true
 		}
 	}
 	return nil
@@ -392,25 +391,63 @@ func mirrors(r, o Entry) bool {
 	return true
 }
 
-// checkDocument checks that a customer posting's item is a document of
-// that customer and currency.
-func checkDocument(ctx context.Context, tx ReadTx, p Posting) error {
-	if p.Account == AccountReceivable {
-		inv, err := tx.Invoices().Get(ctx, p.Item)
+// document is what a customer posting's item must match: its customer
+// and currency.
+type document struct {
+	customer ID
+	currency Currency
+}
+
+// documents reads every invoice and credit, a page at a time.
+func documents(ctx context.Context, tx ReadTx) (invoices, credits map[ID]document, err error) {
+	invoices, credits = map[ID]document{}, map[ID]document{}
+	page := PageRequest{Limit: MaxPageSize}
+	for {
+		is, err := tx.Invoices().List(ctx, InvoiceFilter{}, page)
 		if err != nil {
-			return fmt.Errorf("receivable item %s: %w", p.Item, err)
+			return nil, nil, err
 		}
-		if inv.Customer != p.Customer || inv.Currency != p.Amount.Currency() {
-			return fmt.Errorf("receivable item %s is an invoice of another customer or currency", p.Item)
+		for _, i := range is {
+			invoices[i.ID] = document{i.Customer, i.Currency}
 		}
+		if len(is) < page.Limit {
+			break
+		}
+		page.After = is[len(is)-1].ID
+	}
+	page = PageRequest{Limit: MaxPageSize}
+	for {
+		cs, err := tx.Credits().List(ctx, ID{}, page)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range cs {
+			credits[c.ID] = document{c.Customer, c.Amount.Currency()}
+		}
+		if len(cs) < page.Limit {
+			return invoices, credits, nil
+		}
+		page.After = cs[len(cs)-1].ID
+	}
+}
+
+// checkDocument checks that a customer posting's item is a document of
+// that customer and currency: an invoice for the receivable, a payment or
+// credit note for the credit.
+func checkDocument(invoices, credits map[ID]document, p Posting) error {
+	docs, what := credits, "credit"
+	switch {
+	case !p.Account.perCustomer():
 		return nil
+	case p.Account == AccountReceivable:
+		docs, what = invoices, "invoice"
 	}
-	cr, err := tx.Credits().Get(ctx, p.Item)
-	if err != nil {
-		return fmt.Errorf("credit item %s: %w", p.Item, err)
-	}
-	if cr.Customer != p.Customer || cr.Amount.Currency() != p.Amount.Currency() {
-		return fmt.Errorf("credit item %s is a credit of another customer or currency", p.Item)
+	d, ok := docs[p.Item]
+	switch {
+	case !ok:
+		return fmt.Errorf("%s item %s is not a known %s", p.Account, p.Item, what)
+	case d.customer != p.Customer || d.currency != p.Amount.Currency():
+		return fmt.Errorf("%s item %s is a %s of another customer or currency", p.Account, p.Item, what)
 	}
 	return nil
 }
