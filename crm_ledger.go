@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -160,22 +161,42 @@ func (c *CRM) IssueInvoice(ctx context.Context, actor ID, n NewInvoice, key stri
 }
 
 func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Entry, error) {
+	_, e, err := postDocument(w, n.build, w.tx.Invoices().Insert, key, request)
+	return e, err
+}
+
+// postDocument makes a document (an invoice, a payment, a credit note) and
+// the entry that posts it, keeps the document and posts the entry.
+func postDocument[D any](w *writeTx, build func(id, entryID ID, today Date, now time.Time, actor ID) (D, Entry, error),
+	insert func(context.Context, D) error, key string, request any) (D, Entry, error) {
+	var doc D
 	id, err := w.newID()
 	if err != nil {
-		return Entry{}, err
+		return doc, Entry{}, err
 	}
 	entryID, err := w.newID()
 	if err != nil {
-		return Entry{}, err
+		return doc, Entry{}, err
 	}
-	inv, e, err := n.build(id, entryID, w.today(), w.now, w.actor.ID)
-	if err != nil {
-		return Entry{}, err
+	if doc, e, err := build(id, entryID, w.today(), w.now, w.actor.ID); err != nil {
+		return doc, Entry{}, err
+	} else if err := insert(w.ctx, doc); err != nil {
+		return doc, Entry{}, err
+	} else {
+		e, err = w.post(e, key, request)
+		return doc, e, err
 	}
-	if err := w.tx.Invoices().Insert(w.ctx, inv); err != nil {
-		return Entry{}, err
-	}
-	return w.post(e, key, request)
+}
+
+// creditOf reads the payment or credit note an entry posted.
+func (c *CRM) creditOf(ctx context.Context, e Entry) (Credit, error) {
+	var out Credit
+	err := c.store.View(ctx, func(tx ReadTx) error {
+		var err error
+		out, err = tx.Credits().Get(ctx, e.Document)
+		return err
+	})
+	return out, err
 }
 
 // invoiceOf reads the invoice an entry posted.
@@ -267,26 +288,9 @@ func (c *CRM) ReceivePayment(ctx context.Context, actor ID, n NewPayment, oldest
 		Oldest bool
 	}{n, oldestFirst}
 	e, dup, err := c.billing(ctx, actor, n.Customer, key, request, func(w *writeTx, key string) (Entry, error) {
-		id, err := w.newID()
-		if err != nil {
-			return Entry{}, err
-		}
-		entryID, err := w.newID()
-		if err != nil {
-			return Entry{}, err
-		}
-		credit, e, err := n.build(id, entryID, w.today(), w.now, w.actor.ID)
-		if err != nil {
-			return Entry{}, err
-		}
-		if err := w.tx.Credits().Insert(w.ctx, credit); err != nil {
-			return Entry{}, err
-		}
-		if e, err = w.post(e, key, request); err != nil {
-			return Entry{}, err
-		}
-		if !oldestFirst {
-			return e, nil
+		credit, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, request)
+		if err != nil || !oldestFirst {
+			return e, err
 		}
 		open, err := w.tx.Ledger().OpenItems(w.ctx, n.Customer, Date{})
 		if err != nil {
@@ -309,11 +313,7 @@ func (c *CRM) ReceivePayment(ctx context.Context, actor ID, n NewPayment, oldest
 		return PaymentReceipt{}, err
 	}
 	r.Entry, r.Duplicate = e, dup
-	err = c.store.View(ctx, func(tx ReadTx) error {
-		var err error
-		r.Payment, err = tx.Credits().Get(ctx, e.Document)
-		return err
-	})
+	r.Payment, err = c.creditOf(ctx, e)
 	return r, err
 }
 
@@ -366,33 +366,13 @@ func findItem(items []OpenItem, account AccountType, id ID) (OpenItem, bool) {
 // an invoice (Allocate) or refund.
 func (c *CRM) IssueCreditNote(ctx context.Context, actor ID, n NewCreditNote, key string) (Credit, error) {
 	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
-		id, err := w.newID()
-		if err != nil {
-			return Entry{}, err
-		}
-		entryID, err := w.newID()
-		if err != nil {
-			return Entry{}, err
-		}
-		credit, e, err := n.build(id, entryID, w.today(), w.now, w.actor.ID)
-		if err != nil {
-			return Entry{}, err
-		}
-		if err := w.tx.Credits().Insert(w.ctx, credit); err != nil {
-			return Entry{}, err
-		}
-		return w.post(e, key, n)
+		_, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, n)
+		return e, err
 	})
 	if err != nil {
 		return Credit{}, err
 	}
-	var out Credit
-	err = c.store.View(ctx, func(tx ReadTx) error {
-		var err error
-		out, err = tx.Credits().Get(ctx, e.Document)
-		return err
-	})
-	return out, err
+	return c.creditOf(ctx, e)
 }
 
 // WriteOffRequest writes off what a customer will not pay on an invoice;
