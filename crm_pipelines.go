@@ -48,18 +48,7 @@ type PipelinePatch struct {
 // UpdatePipeline changes a pipeline. Its currency does not change: the
 // deals' amounts are in it.
 func (c *CRM) UpdatePipeline(ctx context.Context, actor, id ID, patch PipelinePatch) (Pipeline, error) {
-	var out Pipeline
-	err := c.write(ctx, actor, func(w *writeTx) error {
-		if err := w.authorize(ActionConfigure, Target{Kind: KindPipeline, ID: id}); err != nil {
-			return err
-		}
-		before, err := w.tx.Pipelines().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(KindPipeline, id, patch.IfVersion, before.Version); err != nil {
-			return err
-		}
+	return updateConfig(c, ctx, actor, id, patch.IfVersion, pipelineConfig, func(_ *writeTx, before Pipeline) (Pipeline, []Change, error) {
 		after := before.Clone()
 		if patch.Name != nil {
 			after.Name = *patch.Name
@@ -73,22 +62,15 @@ func (c *CRM) UpdatePipeline(ctx context.Context, actor, id ID, patch PipelinePa
 		if patch.AllowBack != nil {
 			after.AllowBack = *patch.AllowBack
 		}
-		if after, err = after.normalized(); err != nil {
-			return err
-		}
-		cs := diffPipeline(before, after)
-		if len(cs) == 0 {
-			out = before
-			return nil
-		}
-		after.UpdatedAt, after.Version = w.now, before.Version+1
-		if err := w.tx.Pipelines().Update(ctx, after); err != nil {
-			return err
-		}
-		out = after
-		return w.record(PipelineUpdated, KindPipeline, id, after.Version, ChangeSet{Changes: cs})
+		after, err := after.normalized()
+		return after, diffPipeline(before, after), err
 	})
-	return out, err
+}
+
+var pipelineConfig = versioned[Pipeline]{kind: KindPipeline, target: Target{Kind: KindPipeline}, changed: PipelineUpdated,
+	get:    func(tx Tx, ctx context.Context, id ID) (Pipeline, error) { return tx.Pipelines().Get(ctx, id) },
+	update: func(tx Tx, ctx context.Context, p Pipeline) error { return tx.Pipelines().Update(ctx, p) },
+	stamp:  func(p *Pipeline) (*time.Time, *int64) { return &p.UpdatedAt, &p.Version },
 }
 
 func diffPipeline(before, after Pipeline) []Change {

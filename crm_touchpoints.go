@@ -49,18 +49,7 @@ type TouchpointMapPatch struct {
 // UpdateTouchpointMap changes a map. Interactions already recorded keep
 // the channel, phase and standards they were recorded with.
 func (c *CRM) UpdateTouchpointMap(ctx context.Context, actor, id ID, p TouchpointMapPatch) (TouchpointMap, error) {
-	var out TouchpointMap
-	err := c.write(ctx, actor, func(w *writeTx) error {
-		if err := w.authorize(ActionConfigure, configTarget); err != nil {
-			return err
-		}
-		before, err := w.tx.TouchpointMaps().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(KindTouchpointMap, id, p.IfVersion, before.Version); err != nil {
-			return err
-		}
+	return updateConfig(c, ctx, actor, id, p.IfVersion, mapConfig, func(_ *writeTx, before TouchpointMap) (TouchpointMap, []Change, error) {
 		after := before.Clone()
 		if p.Name != nil {
 			after.Name = *p.Name
@@ -68,22 +57,17 @@ func (c *CRM) UpdateTouchpointMap(ctx context.Context, actor, id ID, p Touchpoin
 		if p.Touchpoints != nil {
 			after.Touchpoints = slices.Clone(p.Touchpoints)
 		}
-		if after, err = after.normalized(); err != nil {
-			return err
-		}
-		cs := diffTouchpoints(before, after)
-		if len(cs) == 0 {
-			out = before
-			return nil
-		}
-		after.UpdatedAt, after.Version = w.now, before.Version+1
-		if err := w.tx.TouchpointMaps().Update(ctx, after); err != nil {
-			return err
-		}
-		out = after
-		return w.record(TouchpointMapUpdated, KindTouchpointMap, id, after.Version, ChangeSet{Changes: cs})
+		after, err := after.normalized()
+		return after, diffTouchpoints(before, after), err
 	})
-	return out, err
+}
+
+var mapConfig = versioned[TouchpointMap]{kind: KindTouchpointMap, target: configTarget, changed: TouchpointMapUpdated,
+	get: func(tx Tx, ctx context.Context, id ID) (TouchpointMap, error) {
+		return tx.TouchpointMaps().Get(ctx, id)
+	},
+	update: func(tx Tx, ctx context.Context, m TouchpointMap) error { return tx.TouchpointMaps().Update(ctx, m) },
+	stamp:  func(m *TouchpointMap) (*time.Time, *int64) { return &m.UpdatedAt, &m.Version },
 }
 
 // diffTouchpoints lists the name change and each touchpoint added, removed
@@ -163,18 +147,7 @@ type JourneyTemplatePatch struct {
 
 // UpdateJourneyTemplate changes a template.
 func (c *CRM) UpdateJourneyTemplate(ctx context.Context, actor, id ID, p JourneyTemplatePatch) (JourneyTemplate, error) {
-	var out JourneyTemplate
-	err := c.write(ctx, actor, func(w *writeTx) error {
-		if err := w.authorize(ActionConfigure, configTarget); err != nil {
-			return err
-		}
-		before, err := w.tx.JourneyTemplates().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := checkVersion(KindJourneyTemplate, id, p.IfVersion, before.Version); err != nil {
-			return err
-		}
+	return updateConfig(c, ctx, actor, id, p.IfVersion, templateConfig, func(w *writeTx, before JourneyTemplate) (JourneyTemplate, []Change, error) {
 		after := before.Clone()
 		if p.Name != nil {
 			after.Name = *p.Name
@@ -185,22 +158,17 @@ func (c *CRM) UpdateJourneyTemplate(ctx context.Context, actor, id ID, p Journey
 		if p.RepeatWindow != nil {
 			after.RepeatWindow = *p.RepeatWindow
 		}
-		if after, err = w.checkTemplate(after); err != nil {
-			return err
-		}
-		cs := diffTemplate(before, after)
-		if len(cs) == 0 {
-			out = before
-			return nil
-		}
-		after.UpdatedAt, after.Version = w.now, before.Version+1
-		if err := w.tx.JourneyTemplates().Update(ctx, after); err != nil {
-			return err
-		}
-		out = after
-		return w.record(JourneyTemplateUpdated, KindJourneyTemplate, id, after.Version, ChangeSet{Changes: cs})
+		after, err := w.checkTemplate(after)
+		return after, diffTemplate(before, after), err
 	})
-	return out, err
+}
+
+var templateConfig = versioned[JourneyTemplate]{kind: KindJourneyTemplate, target: configTarget, changed: JourneyTemplateUpdated,
+	get: func(tx Tx, ctx context.Context, id ID) (JourneyTemplate, error) {
+		return tx.JourneyTemplates().Get(ctx, id)
+	},
+	update: func(tx Tx, ctx context.Context, t JourneyTemplate) error { return tx.JourneyTemplates().Update(ctx, t) },
+	stamp:  func(t *JourneyTemplate) (*time.Time, *int64) { return &t.UpdatedAt, &t.Version },
 }
 
 func (w *writeTx) checkTemplate(t JourneyTemplate) (JourneyTemplate, error) {
