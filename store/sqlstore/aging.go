@@ -61,7 +61,7 @@ func (l ledgerRepo) Aging(ctx context.Context, q crm.AgingQuery) ([]crm.AgingAmo
 
 	high, low = d.mergeHalves("high", "low")
 	query := "SELECT customer_id, currency, bucket, " + high + ", " + low + " FROM (" + byPosting + " UNION ALL " + byItem +
-		") parts GROUP BY customer_id, currency, bucket HAVING " + exactNonZero(high, low) +
+		") parts GROUP BY customer_id, currency, bucket HAVING " + d.exactNonZero(high, low) +
 		" ORDER BY customer_id, " + d.bytewise("currency") + ", bucket"
 	return aggregate(ctx, l.t, "adding up the aging", query, args, func(a *crm.AgingAmount) []any {
 		high, low := exactTotal(&a.Minor)

@@ -11,7 +11,7 @@ import (
 // exactly what its reference implementation in package crm returns, in
 // the same order, and an empty slice rather than nil. Amounts are added up
 // with exactSum, so that totals wrap around in 64 bits as the references'
-// do, and "leaving out zero" is exactNonZero on its two sums.
+// do, and "leaving out zero" is Dialect.exactNonZero on its two sums.
 
 // OpenItems implements crm.LedgerReader as crm.OpenItems does:
 //
@@ -33,7 +33,7 @@ func (l ledgerRepo) OpenItems(ctx context.Context, customer crm.ID, asOf crm.Dat
 	high, low := d.sumHalves("amount_minor")
 	query := "SELECT customer_id, account, item_id, CASE WHEN MAX(mixed_due) = 1 THEN " + last +
 		" ELSE MAX(due) END AS item_due, " + high + ", " + low + ", currency FROM " + l.t.s.names.postings + " p" + w.sql() +
-		" GROUP BY customer_id, account, item_id, currency HAVING " + exactNonZero(high, low) +
+		" GROUP BY customer_id, account, item_id, currency HAVING " + d.exactNonZero(high, low) +
 		" ORDER BY customer_id, " + d.bytewise("account") + ", item_due NULLS FIRST, item_id, " + d.bytewise("currency")
 	return aggregate(ctx, l.t, "adding up open items", query, append(args, w.args...), func(it *crm.OpenItem) []any {
 		minor, currency := money(&it.Open)
@@ -68,7 +68,7 @@ func (l ledgerRepo) Balances(ctx context.Context, asOf crm.Date) ([]crm.Balance,
 	d := l.t.s.dialect
 	high, low := d.sumHalves("amount_minor")
 	query := "SELECT account, customer_id, " + high + ", " + low + ", currency FROM " + l.t.s.names.postings + w.sql() +
-		" GROUP BY account, customer_id, currency HAVING " + exactNonZero(high, low) +
+		" GROUP BY account, customer_id, currency HAVING " + d.exactNonZero(high, low) +
 		" ORDER BY " + d.bytewise("account") + ", customer_id, " + d.bytewise("currency")
 	return aggregate(ctx, l.t, "adding up balances", query, w.args, func(b *crm.Balance) []any {
 		minor, currency := money(&b.Amount)

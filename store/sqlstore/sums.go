@@ -1,8 +1,9 @@
 package sqlstore
 
 import (
-	"database/sql"
 	"fmt"
+	"math"
+	"math/big"
 )
 
 // exactSum sums an integer expression exactly, as two columns that
@@ -20,12 +21,12 @@ func (d Dialect) exactSum(expr string) string {
 // sumHalves returns the two sums of an exactSum. SQLite adds up the high
 // 32 bits of the expression (an arithmetic shift) and its low 32 bits
 // apart, sums that cannot overflow over fewer than 2^31 rows. PostgreSQL
-// adds up a bigint exactly, as numeric, in one sum as fast as the plain
-// SUM: there the high sum is 0 and the low one the total, wrapped into 64
-// bits.
+// adds up a bigint exactly, as numeric, in a single SUM as fast as the
+// plain one: there the high sum is 0 and the low one the total, which
+// sumCol wraps into 64 bits.
 func (d Dialect) sumHalves(expr string) (high, low string) {
 	if d == PostgreSQL {
-		return "0", wrap64("SUM(" + expr + ")")
+		return "0", "COALESCE(SUM(" + expr + "), 0)"
 	}
 	return total("(" + expr + ") >> 32"), total("(" + expr + ") & 4294967295")
 }
@@ -34,25 +35,21 @@ func (d Dialect) sumHalves(expr string) (high, low string) {
 // hold one, in the columns high and low: the total of their totals.
 func (d Dialect) mergeHalves(high, low string) (string, string) {
 	if d == PostgreSQL {
-		return "0", wrap64("SUM(" + low + ")")
+		return "0", "COALESCE(SUM(" + low + "), 0)"
 	}
 	return total(high), total(low)
 }
 
-// wrap64 wraps a numeric sum into 64 bits, as int64 additions wrap
-// around, and makes it a bigint; no rows sum to 0.
-func wrap64(sum string) string {
-	return "CAST(mod(mod(COALESCE(" + sum + ", 0) + 9223372036854775808, 18446744073709551616) + 18446744073709551616, " +
-		"18446744073709551616) - 9223372036854775808 AS BIGINT)"
-}
-
 // exactNonZero is a condition on the two sums of an exactSum (the sums
 // themselves, not their names): whether their total is not zero in 64
-// bits. With low = L1·2^32 + L0, where 0 <= L0 < 2^32, the total is
-// (high + L1)·2^32 + L0, which wraps to zero exactly when L0 is zero and
-// high + L1 is a multiple of 2^32; neither sum can overflow doing so. A
-// total in low alone, with high 0, is tested as well.
-func exactNonZero(high, low string) string {
+// bits. On SQLite, with low = L1·2^32 + L0, where 0 <= L0 < 2^32, the
+// total is (high + L1)·2^32 + L0, which wraps to zero exactly when L0 is
+// zero and high + L1 is a multiple of 2^32; neither sum can overflow doing
+// so. On PostgreSQL the total is low, a numeric.
+func (d Dialect) exactNonZero(high, low string) string {
+	if d == PostgreSQL {
+		return "mod(" + low + ", 18446744073709551616) <> 0"
+	}
 	return "((" + low + ") & 4294967295) <> 0 OR (((" + high + ") + ((" + low + ") >> 32)) & 4294967295) <> 0"
 }
 
@@ -71,10 +68,31 @@ func exactTotal(dst *int64) (high *int64, low *sumCol) {
 }
 
 func (c *sumCol) Scan(src any) error {
-	var low sql.NullInt64
-	if err := low.Scan(src); err != nil {
-		return fmt.Errorf("sqlstore: reading a sum: %w", err)
+	var low uint64
+	switch v := src.(type) {
+	case int64:
+		low = uint64(v)
+	case string:
+		return c.scanNumeric(v)
+	case []byte:
+		return c.scanNumeric(string(v))
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T into a sum", src)
 	}
-	*c.dst = int64(uint64(c.High)<<32 + uint64(low.Int64))
+	*c.dst = int64(uint64(c.High)<<32 + low)
+	return nil
+}
+
+// mask64 keeps the low 64 bits of an integer, in two's complement.
+var mask64 = new(big.Int).SetUint64(math.MaxUint64)
+
+// scanNumeric reads a sum PostgreSQL gives as numeric text, an integer of
+// any size, and wraps it into 64 bits.
+func (c *sumCol) scanNumeric(text string) error {
+	n, ok := new(big.Int).SetString(text, 10)
+	if !ok {
+		return fmt.Errorf("sqlstore: reading a sum: %q is not an integer", text)
+	}
+	*c.dst = int64(uint64(c.High)<<32 + new(big.Int).And(n, mask64).Uint64())
 	return nil
 }
