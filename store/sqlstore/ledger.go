@@ -63,8 +63,12 @@ type ledgerRepo struct{ t *txn }
 func (l ledgerRepo) books() records[crm.Book]    { return records[crm.Book]{bookTable, l.t} }
 func (l ledgerRepo) entries() records[crm.Entry] { return records[crm.Entry]{entryTable, l.t} }
 
-// Book implements crm.LedgerReader.
+// Book implements crm.LedgerReader; in a PostgreSQL write transaction it
+// takes the book's lock (see lockBook).
 func (l ledgerRepo) Book(ctx context.Context, customer crm.ID) (crm.Book, error) {
+	if l.locksBooks() && !l.t.hasBooked(customer) {
+		return l.bookForUpdate(ctx, customer)
+	}
 	return l.books().get(ctx, customer)
 }
 
@@ -95,7 +99,12 @@ func (l ledgerRepo) EntryByKey(ctx context.Context, key string) (crm.Entry, erro
 }
 
 // ReversalOf implements crm.LedgerReader; nothing reverses the zero ID.
+// In a PostgreSQL write transaction it first takes the lock of the book of
+// the entry's customer (see lockBook).
 func (l ledgerRepo) ReversalOf(ctx context.Context, id crm.ID) (crm.Entry, error) {
+	if err := l.lockBookOfEntry(ctx, id); err != nil {
+		return crm.Entry{}, err
+	}
 	return l.one(ctx, &crm.NotFoundError{Kind: crm.KindEntry, ID: "reversal of " + id.String()},
 		"reverses = ? AND "+reversing, idArg(id))
 }

@@ -23,7 +23,12 @@ import (
 //
 // where <due> is the due date the item's postings share (MAX(due)), or,
 // for the rare item whose postings disagree, the latest one's (lastDue).
+// A customer's open items, in a PostgreSQL write transaction, are read
+// under the lock of their book (see lockBook).
 func (l ledgerRepo) OpenItems(ctx context.Context, customer crm.ID, asOf crm.Date) ([]crm.OpenItem, error) {
+	if err := l.lockBook(ctx, customer); err != nil {
+		return nil, err
+	}
 	var w where
 	w.add("account IN (?, ?)", string(crm.AccountCredit), string(crm.AccountReceivable))
 	w.addIf(!customer.IsZero(), "customer_id = ?", idArg(customer))

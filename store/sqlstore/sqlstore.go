@@ -81,7 +81,10 @@
 // whichever of two racing transactions commits second: the loser gets a
 // *crm.ConflictError, with its transaction still usable. A customer's
 // book is a row whose key makes the second of two transactions posting
-// the customer's first entry conflict, though neither had a row to lock.
+// the customer's first entry conflict, though neither had a row to lock;
+// later, its row lock serializes them, and a PostgreSQL write transaction
+// takes it before it reads the customer's book, open items or reversals,
+// so that what it read stays true until it commits.
 //
 // Each posting keeps its entry's effective day and its own due day as day
 // numbers (days since 1970-01-01, the zero date included as the day Go

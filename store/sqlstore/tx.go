@@ -205,8 +205,9 @@ type txn struct {
 	q     querier
 	write bool
 
-	mu    sync.Mutex // guards stmts, so that misuse from two goroutines cannot break the map
-	stmts map[string]*sql.Stmt
+	mu     sync.Mutex // guards stmts and booked, so that misuse from two goroutines cannot break the maps
+	stmts  map[string]*sql.Stmt
+	booked map[crm.ID]bool // the customers whose book this transaction has locked (see lockBook)
 }
 
 func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
