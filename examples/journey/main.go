@@ -203,7 +203,7 @@ func (s *sim) omarsStory(omar crm.Customer) error {
 	for _, step := range []struct {
 		key string
 		nps int
-	}{{"web.apply", 8}, {"branch.pickup", 9}, {"app.activate", 10}} {
+	}{{"web.apply", 8}, {"branch.pickup", 8}, {"app.activate", 8}} {
 		s.clock.Advance(day)
 		if _, err := s.contact(omar, step.key, crm.NewInteraction{Sentiment: crm.VeryPositive, Resolved: true,
 			Survey: crm.Survey{NPS: ptr(step.nps), CSAT: ptr(5)}}); err != nil {
