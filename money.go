@@ -135,6 +135,11 @@ func (m Money) Minor() (int64, error) {
 	if m.currency.IsZero() {
 		return 0, invalid("currency", "required", "")
 	}
+	if m.amount.Exponent() == -m.currency.minor && m.amount.NumDigits() <= 18 {
+		// The amount is already kept in minor units and its coefficient
+		// fits in 64 bits: read it without arithmetic or allocation.
+		return m.amount.CoefficientInt64(), nil
+	}
 	if !m.Exact() {
 		return 0, &precisionError{m: m}
 	}

@@ -161,7 +161,7 @@ func (a *SalesAggregator) Add(d *Deal) {
 	minor := minorOf(d.Amount)
 	if d.Status == DealOpen {
 		k := StageAmount{Stage: d.Stage, Probability: d.Probability}
-		r := row(a.stages, k, func() *StageAmount { return &k })
+		r := row(a.stages, k, func() *StageAmount { fresh := k; return &fresh })
 		r.Deals++
 		r.AmountMinor += minor
 	}
@@ -175,13 +175,13 @@ func (a *SalesAggregator) Add(d *Deal) {
 	}
 	if inRange(q.From, q.To, d.CreatedAt) {
 		k := CohortCount{Furthest: d.Furthest, Status: d.Status}
-		r := row(a.cohort, k, func() *CohortCount { return &k })
+		r := row(a.cohort, k, func() *CohortCount { fresh := k; return &fresh })
 		r.Deals++
 		r.AmountMinor += minor
 	}
 	if d.Status != DealOpen && inRange(q.From, q.To, d.ClosedAt) {
 		k := OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-		r := row(a.outcomes, k, func() *OutcomeCount { return &k })
+		r := row(a.outcomes, k, func() *OutcomeCount { fresh := k; return &fresh })
 		r.Deals++
 		r.AmountMinor += minor
 		r.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()

@@ -80,7 +80,7 @@ func AggregateWork(activities []Activity, customers []Customer, deals []Deal, q 
 			continue
 		}
 		k := OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-		r := row(acc, k, func() *OutcomeCount { return &k })
+		r := row(acc, k, func() *OutcomeCount { fresh := k; return &fresh })
 		r.Deals++
 		r.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
 	}
