@@ -44,26 +44,25 @@ func (l ledgerRepo) Aging(ctx context.Context, q crm.AgingQuery) ([]crm.AgingAmo
 	addAsOf(&w, "effective_day", q.AsOf)
 	postings := l.t.s.names.postings + " p" + w.sql()
 	d := l.t.s.dialect
-	high, low := d.sumHalves("amount_minor")
-	sums := high + " AS high, " + low + " AS low"
-
-	bucket, args := bucketCase("due_day", q)
-	byPosting := "SELECT customer_id, currency, " + bucket + " AS bucket, " + sums + " FROM " + postings +
-		" AND mixed_due = 0 GROUP BY customer_id, currency, bucket"
+	byDueDay, args := bucketCase("due_day", q)
 	args = append(args, w.args...)
-
-	bucket, bucketArgs := bucketCase("due", q)
+	byDue, bucketArgs := bucketCase("due", q)
 	last, lastArgs := l.lastDue("due_day", q.AsOf)
-	byItem := "SELECT customer_id, currency, " + bucket + " AS bucket, high, low FROM (SELECT customer_id, currency, " +
-		"COALESCE(" + last + ", ?) AS due, " + sums + " FROM " + postings +
-		" AND mixed_due = 1 GROUP BY customer_id, account, currency, item_id) items"
 	args = append(append(append(append(args, bucketArgs...), lastArgs...), dayNumber(crm.Date{})), w.args...)
-
-	high, low = d.mergeHalves("high", "low")
-	query := "SELECT customer_id, currency, bucket, " + high + ", " + low + " FROM (" + byPosting + " UNION ALL " + byItem +
-		") parts GROUP BY customer_id, currency, bucket HAVING " + d.exactNonZero(high, low) +
-		" ORDER BY customer_id, " + d.bytewise("currency") + ", bucket"
-	return aggregate(ctx, l.t, "adding up the aging", query, args, func(a *crm.AgingAmount) []any {
+	query := func(s sums) string {
+		high, low := s.halves("amount_minor")
+		sums := high + " AS high, " + low + " AS low"
+		byPosting := "SELECT customer_id, currency, " + byDueDay + " AS bucket, " + sums + " FROM " + postings +
+			" AND mixed_due = 0 GROUP BY customer_id, currency, bucket"
+		byItem := "SELECT customer_id, currency, " + byDue + " AS bucket, high, low FROM (SELECT customer_id, currency, " +
+			"COALESCE(" + last + ", ?) AS due, " + sums + " FROM " + postings +
+			" AND mixed_due = 1 GROUP BY customer_id, account, currency, item_id) items"
+		high, low = s.merge("high", "low")
+		return "SELECT customer_id, currency, bucket, " + high + ", " + low + " FROM (" + byPosting + " UNION ALL " + byItem +
+			") parts GROUP BY customer_id, currency, bucket HAVING " + s.nonZero(high, low) +
+			" ORDER BY customer_id, " + d.bytewise("currency") + ", bucket"
+	}
+	return aggregateSums(ctx, l.t, "adding up the aging", query, args, func(a *crm.AgingAmount) []any {
 		high, low := exactTotal(&a.Minor)
 		return []any{&a.Customer, &a.Currency, &a.Bucket, high, low}
 	})

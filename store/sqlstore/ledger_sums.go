@@ -10,8 +10,8 @@ import (
 // entry's effective day and their due day beside the amount; each returns
 // exactly what its reference implementation in package crm returns, in
 // the same order, and an empty slice rather than nil. Amounts are added up
-// with exactSum, so that totals wrap around in 64 bits as the references'
-// do, and "leaving out zero" is Dialect.exactNonZero on its two sums.
+// with exact sums (see sums), so that totals wrap around in 64 bits as the references'
+// do, and "leaving out zero" is sums.nonZero on its two sums.
 
 // OpenItems implements crm.LedgerReader as crm.OpenItems does:
 //
@@ -35,12 +35,14 @@ func (l ledgerRepo) OpenItems(ctx context.Context, customer crm.ID, asOf crm.Dat
 	addAsOf(&w, "effective_day", asOf)
 	last, args := l.lastDue("due", asOf)
 	d := l.t.s.dialect
-	high, low := d.sumHalves("amount_minor")
-	query := "SELECT customer_id, account, item_id, CASE WHEN MAX(mixed_due) = 1 THEN " + last +
-		" ELSE MAX(due) END AS item_due, " + high + ", " + low + ", currency FROM " + l.t.s.names.postings + " p" + w.sql() +
-		" GROUP BY customer_id, account, item_id, currency HAVING " + d.exactNonZero(high, low) +
-		" ORDER BY customer_id, " + d.bytewise("account") + ", item_due NULLS FIRST, item_id, " + d.bytewise("currency")
-	return aggregate(ctx, l.t, "adding up open items", query, append(args, w.args...), func(it *crm.OpenItem) []any {
+	query := func(s sums) string {
+		high, low := s.halves("amount_minor")
+		return "SELECT customer_id, account, item_id, CASE WHEN MAX(mixed_due) = 1 THEN " + last +
+			" ELSE MAX(due) END AS item_due, " + high + ", " + low + ", currency FROM " + l.t.s.names.postings + " p" + w.sql() +
+			" GROUP BY customer_id, account, item_id, currency HAVING " + s.nonZero(high, low) +
+			" ORDER BY customer_id, " + d.bytewise("account") + ", item_due NULLS FIRST, item_id, " + d.bytewise("currency")
+	}
+	return aggregateSums(ctx, l.t, "adding up open items", query, append(args, w.args...), func(it *crm.OpenItem) []any {
 		minor, currency := money(&it.Open)
 		high, low := exactTotal(minor)
 		return []any{&it.Customer, &it.Account, &it.Item, &it.Due, high, low, currency}
@@ -71,11 +73,13 @@ func (l ledgerRepo) Balances(ctx context.Context, asOf crm.Date) ([]crm.Balance,
 	var w where
 	addAsOf(&w, "effective_day", asOf)
 	d := l.t.s.dialect
-	high, low := d.sumHalves("amount_minor")
-	query := "SELECT account, customer_id, " + high + ", " + low + ", currency FROM " + l.t.s.names.postings + w.sql() +
-		" GROUP BY account, customer_id, currency HAVING " + d.exactNonZero(high, low) +
-		" ORDER BY " + d.bytewise("account") + ", customer_id, " + d.bytewise("currency")
-	return aggregate(ctx, l.t, "adding up balances", query, w.args, func(b *crm.Balance) []any {
+	query := func(s sums) string {
+		high, low := s.halves("amount_minor")
+		return "SELECT account, customer_id, " + high + ", " + low + ", currency FROM " + l.t.s.names.postings + w.sql() +
+			" GROUP BY account, customer_id, currency HAVING " + s.nonZero(high, low) +
+			" ORDER BY " + d.bytewise("account") + ", customer_id, " + d.bytewise("currency")
+	}
+	return aggregateSums(ctx, l.t, "adding up balances", query, w.args, func(b *crm.Balance) []any {
 		minor, currency := money(&b.Amount)
 		high, low := exactTotal(minor)
 		return []any{&b.Account, &b.Customer, high, low, currency}
@@ -104,13 +108,15 @@ func (l ledgerRepo) Revenue(ctx context.Context, customer crm.ID, from, to crm.D
 	w.addIf(!from.IsZero(), "p.effective_day >= ?", dayNumber(from))
 	addAsOf(&w, "p.effective_day", to)
 	d := l.t.s.dialect
-	query := "SELECT customer_id, currency, " + d.exactSum("invoiced") + ", " + d.exactSum("revenue") +
-		" FROM (SELECT e.customer_id, p.currency, CASE WHEN p.account = ? THEN p.amount_minor ELSE 0 END AS invoiced, " +
-		"CASE WHEN p.account = ? THEN p.amount_minor ELSE 0 END AS revenue FROM " + l.t.s.names.postings + " p JOIN " +
-		l.t.s.names.entries + " e ON e.id = p.entry_id" + w.sql() + ") r GROUP BY customer_id, currency" +
-		" ORDER BY customer_id, " + d.bytewise("currency")
+	query := func(s sums) string {
+		return "SELECT customer_id, currency, " + s.exact("invoiced") + ", " + s.exact("revenue") +
+			" FROM (SELECT e.customer_id, p.currency, CASE WHEN p.account = ? THEN p.amount_minor ELSE 0 END AS invoiced, " +
+			"CASE WHEN p.account = ? THEN p.amount_minor ELSE 0 END AS revenue FROM " + l.t.s.names.postings + " p JOIN " +
+			l.t.s.names.entries + " e ON e.id = p.entry_id" + w.sql() + ") r GROUP BY customer_id, currency" +
+			" ORDER BY customer_id, " + d.bytewise("currency")
+	}
 	args := append([]any{receivable, revenue}, w.args...)
-	rows, err := aggregate(ctx, l.t, "adding up revenue", query, args, func(r *crm.RevenueAmount) []any {
+	rows, err := aggregateSums(ctx, l.t, "adding up revenue", query, args, func(r *crm.RevenueAmount) []any {
 		invoicedHigh, invoicedLow := exactTotal(&r.InvoicedMinor)
 		revenueHigh, revenueLow := exactTotal(&r.NetRevenueMinor)
 		return []any{&r.Customer, &r.Currency, invoicedHigh, invoicedLow, revenueHigh, revenueLow}

@@ -59,9 +59,11 @@ func (a salesAnalytics) StageAmounts(ctx context.Context, q crm.SalesQuery) ([]c
 	}
 	w := dealsOf(q, "")
 	w.add("status = ?", string(crm.DealOpen))
-	query := a.groupedSQL("stage, probability, COUNT(*), "+a.t.s.dialect.exactSum("amount_minor"), a.t.s.names.deals, w,
-		[]string{"stage", "probability"}, "probability")
-	return aggregate(ctx, a.t, "adding up stage amounts", query, w.args, func(r *crm.StageAmount) []any {
+	query := func(s sums) string {
+		return a.groupedSQL("stage, probability, COUNT(*), "+s.exact("amount_minor"), a.t.s.names.deals, w,
+			[]string{"stage", "probability"}, "probability")
+	}
+	return aggregateSums(ctx, a.t, "adding up stage amounts", query, w.args, func(r *crm.StageAmount) []any {
 		high, low := exactTotal(&r.AmountMinor)
 		return []any{&r.Stage, &r.Probability, &r.Deals, high, low}
 	})
@@ -85,9 +87,11 @@ func (a salesAnalytics) Forecast(ctx context.Context, q crm.SalesQuery) ([]crm.F
 	w.add("status IN (?, ?)", string(crm.DealOpen), string(crm.DealWon))
 	w.addIf(!q.From.IsZero(), "forecast_day >= ?", firstDayFrom(q.From))
 	w.addIf(!q.To.IsZero(), "forecast_day < ?", firstDayFrom(q.To))
-	query := a.groupedSQL("forecast_month, stage, probability, status, COUNT(*), "+a.t.s.dialect.exactSum("amount_minor"),
-		a.t.s.names.deals, w, []string{"forecast_month", "stage", "probability", "status"}, "probability")
-	return aggregate(ctx, a.t, "adding up the forecast", query, w.args, func(r *crm.ForecastAmount) []any {
+	query := func(s sums) string {
+		return a.groupedSQL("forecast_month, stage, probability, status, COUNT(*), "+s.exact("amount_minor"),
+			a.t.s.names.deals, w, []string{"forecast_month", "stage", "probability", "status"}, "probability")
+	}
+	return aggregateSums(ctx, a.t, "adding up the forecast", query, w.args, func(r *crm.ForecastAmount) []any {
 		high, low := exactTotal(&r.AmountMinor)
 		return []any{&r.Month, &r.Stage, &r.Probability, &r.Status, &r.Deals, high, low}
 	})
@@ -103,8 +107,10 @@ func (a salesAnalytics) Cohort(ctx context.Context, q crm.SalesQuery) ([]crm.Coh
 	}
 	w := dealsOf(q, "")
 	addRange(&w, "created_us", q.From, q.To)
-	query := a.groupedSQL("furthest, status, COUNT(*), "+a.t.s.dialect.exactSum("amount_minor"), a.t.s.names.deals, w, []string{"furthest", "status"}, "furthest")
-	return aggregate(ctx, a.t, "counting the cohort", query, w.args, func(r *crm.CohortCount) []any {
+	query := func(s sums) string {
+		return a.groupedSQL("furthest, status, COUNT(*), "+s.exact("amount_minor"), a.t.s.names.deals, w, []string{"furthest", "status"}, "furthest")
+	}
+	return aggregateSums(ctx, a.t, "counting the cohort", query, w.args, func(r *crm.CohortCount) []any {
 		high, low := exactTotal(&r.AmountMinor)
 		return []any{&r.Furthest, &r.Status, &r.Deals, high, low}
 	})
@@ -127,13 +133,15 @@ func (a salesAnalytics) Outcomes(ctx context.Context, q crm.SalesQuery) ([]crm.O
 func outcomes(ctx context.Context, a salesAnalytics, w where, from, to time.Time, withAmounts bool) ([]crm.OutcomeCount, error) {
 	w.add("status <> ?", string(crm.DealOpen))
 	addRange(&w, "closed_us", from, to)
-	amounts := a.t.s.dialect.exactSum("amount_minor")
-	if !withAmounts {
-		amounts = "0, 0"
+	query := func(s sums) string {
+		amounts := s.exact("amount_minor")
+		if !withAmounts {
+			amounts = "0, 0"
+		}
+		return a.groupedSQL("status, lost_reason, COUNT(*), "+amounts+", "+s.exact("cycle_us"), a.t.s.names.deals, w,
+			[]string{"status", "lost_reason"})
 	}
-	query := a.groupedSQL("status, lost_reason, COUNT(*), "+amounts+", "+a.t.s.dialect.exactSum("cycle_us"), a.t.s.names.deals, w,
-		[]string{"status", "lost_reason"})
-	return aggregate(ctx, a.t, "counting outcomes", query, w.args, func(r *crm.OutcomeCount) []any {
+	return aggregateSums(ctx, a.t, "counting outcomes", query, w.args, func(r *crm.OutcomeCount) []any {
 		amountHigh, amountLow := exactTotal(&r.AmountMinor)
 		cycleHigh, cycleLow := exactTotal(&r.CycleMicros)
 		return []any{&r.Status, &r.LostReason, &r.Deals, amountHigh, amountLow, cycleHigh, cycleLow}
@@ -155,8 +163,10 @@ func (a salesAnalytics) StageTimes(ctx context.Context, q crm.SalesQuery) ([]crm
 	w.add("v.left_us IS NOT NULL")
 	addRange(&w, "v.left_us", q.From, q.To)
 	from := a.t.s.names.dealVisits + " v JOIN " + a.t.s.names.deals + " d ON d.id = v.deal_id"
-	query := a.groupedSQL("v.stage, COUNT(*), "+a.t.s.dialect.exactSum("v.micros"), from, w, []string{"v.stage"})
-	return aggregate(ctx, a.t, "adding up stage times", query, w.args, func(r *crm.StageTime) []any {
+	query := func(s sums) string {
+		return a.groupedSQL("v.stage, COUNT(*), "+s.exact("v.micros"), from, w, []string{"v.stage"})
+	}
+	return aggregateSums(ctx, a.t, "adding up stage times", query, w.args, func(r *crm.StageTime) []any {
 		high, low := exactTotal(&r.Micros)
 		return []any{&r.Stage, &r.Visits, high, low}
 	})
@@ -176,7 +186,7 @@ func (a salesAnalytics) StageTimes(ctx context.Context, q crm.SalesQuery) ([]crm
 func (a salesAnalytics) Campaign(ctx context.Context, c crm.Campaign) (crm.CampaignCounts, error) {
 	t, id, won := a.t, idArg(c.ID), string(crm.DealWon)
 	query := "SELECT (SELECT COUNT(*) FROM " + t.s.names.customers + " WHERE campaign_id = ?), COUNT(*), " +
-		count("here") + ", " + a.t.s.dialect.exactSum("CASE WHEN here THEN amount_minor ELSE 0 END") + ", " +
+		count("here") + ", " + sums{dialect: t.s.dialect, split: true}.exact("CASE WHEN here THEN amount_minor ELSE 0 END") + ", " +
 		count("won AND NOT here") + ", COUNT(DISTINCT CASE WHEN here AND brought THEN customer_id END) " +
 		"FROM (SELECT customer_id, amount_minor, status = ? AS won, (status = ? AND amount_currency = ?) AS here, " +
 		"customer_id IN (SELECT id FROM " + t.s.names.customers + " WHERE campaign_id = ?) AS brought " +

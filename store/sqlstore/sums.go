@@ -1,59 +1,95 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/big"
+	"strings"
 )
 
-// exactSum sums an integer expression exactly, as two columns that
-// sumCol puts back together: the total wraps around in 64 bits exactly as
-// the reference implementations' int64 additions do, where a single SUM
-// would fail with an overflow (SQLite) or a bigint out of range
-// (PostgreSQL). Sums of minor units or microseconds fit in 64 bits for
-// realistic data (9.2e18 cents, or 292,000 years of sales cycles), and
-// then the two agree.
-func (d Dialect) exactSum(expr string) string {
-	high, low := d.sumHalves(expr)
+// sums writes the exact sums of one query: each sum is two columns that
+// sumCol puts back together, and the total wraps around in 64 bits
+// exactly as the reference implementations' int64 additions do. Sums of
+// minor units or microseconds fit in 64 bits for realistic data (9.2e18
+// cents, or 292,000 years of sales cycles).
+//
+// PostgreSQL adds up a bigint exactly, as numeric, in a single SUM as
+// fast as any: there the high column is 0 and the low one the total,
+// which sumCol wraps into 64 bits. SQLite's SUM fails with "integer
+// overflow" instead, so there a query runs first with plain sums (high 0,
+// low the SUM) and, only if SQLite reports that overflow, again with
+// split ones, which add up the high 32 bits of the expression (an
+// arithmetic shift) and its low 32 bits apart and cannot overflow over
+// fewer than 2^31 rows (see aggregateSums).
+type sums struct {
+	dialect Dialect
+	split   bool // SQLite only: add up the two halves of each value apart
+}
+
+// exact returns the two columns summing the integer expression expr.
+func (s sums) exact(expr string) string {
+	high, low := s.halves(expr)
 	return high + ", " + low
 }
 
-// sumHalves returns the two sums of an exactSum. SQLite adds up the high
-// 32 bits of the expression (an arithmetic shift) and its low 32 bits
-// apart, sums that cannot overflow over fewer than 2^31 rows. PostgreSQL
-// adds up a bigint exactly, as numeric, in a single SUM as fast as the
-// plain one: there the high sum is 0 and the low one the total, which
-// sumCol wraps into 64 bits.
-func (d Dialect) sumHalves(expr string) (high, low string) {
-	if d == PostgreSQL {
+// halves returns the two sums of exact.
+func (s sums) halves(expr string) (high, low string) {
+	switch {
+	case s.dialect == PostgreSQL:
 		return "0", "COALESCE(SUM(" + expr + "), 0)"
+	case !s.split:
+		return "0", total(expr)
 	}
 	return total("(" + expr + ") >> 32"), total("(" + expr + ") & 4294967295")
 }
 
-// mergeHalves returns the two sums of an exactSum over rows that each
-// hold one, in the columns high and low: the total of their totals.
-func (d Dialect) mergeHalves(high, low string) (string, string) {
-	if d == PostgreSQL {
-		return "0", "COALESCE(SUM(" + low + "), 0)"
+// merge returns the two sums of exact over rows that each hold one, in
+// the columns high and low: the total of their totals.
+func (s sums) merge(high, low string) (string, string) {
+	if s.dialect == PostgreSQL || !s.split {
+		return "0", s.dialect.plainTotal(low)
 	}
 	return total(high), total(low)
 }
 
-// exactNonZero is a condition on the two sums of an exactSum (the sums
-// themselves, not their names): whether their total is not zero in 64
-// bits. On SQLite, with low = L1·2^32 + L0, where 0 <= L0 < 2^32, the
-// total is (high + L1)·2^32 + L0, which wraps to zero exactly when L0 is
-// zero and high + L1 is a multiple of 2^32; neither sum can overflow doing
-// so. On PostgreSQL the total is low, a numeric.
-func (d Dialect) exactNonZero(high, low string) string {
+// plainTotal sums a column of totals: as numeric on PostgreSQL, as a
+// 64-bit integer on SQLite.
+func (d Dialect) plainTotal(col string) string {
 	if d == PostgreSQL {
+		return "COALESCE(SUM(" + col + "), 0)"
+	}
+	return total(col)
+}
+
+// nonZero is a condition on the two sums of exact (the sums themselves,
+// not their names): whether their total is not zero in 64 bits. On
+// PostgreSQL the total is low, a numeric; plain, it is low. Split, with
+// low = L1·2^32 + L0, where 0 <= L0 < 2^32, the total is
+// (high + L1)·2^32 + L0, which wraps to zero exactly when L0 is zero and
+// high + L1 is a multiple of 2^32; neither sum can overflow doing so.
+func (s sums) nonZero(high, low string) string {
+	switch {
+	case s.dialect == PostgreSQL:
 		return "mod(" + low + ", 18446744073709551616) <> 0"
+	case !s.split:
+		return "(" + low + ") <> 0"
 	}
 	return "((" + low + ") & 4294967295) <> 0 OR (((" + high + ") + ((" + low + ") >> 32)) & 4294967295) <> 0"
 }
 
-// sumCol scans the two columns of an exactSum: High takes the high sum,
+// aggregateSums runs the aggregate query built with exact sums, as
+// aggregate does: plain first, and split only if SQLite reports that a
+// plain sum overflowed (see sums).
+func aggregateSums[T any](ctx context.Context, t *txn, op string, build func(sums) string, args []any, dest func(*T) []any) ([]T, error) {
+	out, err := aggregate(ctx, t, op, build(sums{dialect: t.s.dialect}), args, dest)
+	if err != nil && t.s.dialect == SQLite && strings.Contains(err.Error(), "integer overflow") {
+		return aggregate(ctx, t, op, build(sums{dialect: t.s.dialect, split: true}), args, dest)
+	}
+	return out, err
+}
+
+// sumCol scans the two columns of an exact sum: High takes the high sum,
 // then sumCol itself the low one, and stores the total (the columns are
 // scanned in order, as for moneyCol).
 type sumCol struct {
@@ -61,7 +97,7 @@ type sumCol struct {
 	High int64
 }
 
-// exactTotal returns the scan destinations of an exactSum's two columns.
+// exactTotal returns the scan destinations of an exact sum's two columns.
 func exactTotal(dst *int64) (high *int64, low *sumCol) {
 	c := &sumCol{dst: dst}
 	return &c.High, c
