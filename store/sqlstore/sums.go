@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -125,6 +126,12 @@ var mask64 = new(big.Int).SetUint64(math.MaxUint64)
 // scanNumeric reads a sum PostgreSQL gives as numeric text, an integer of
 // any size, and wraps it into 64 bits.
 func (c *sumCol) scanNumeric(text string) error {
+	if len(text) <= 18 { // fits in 63 bits: no big.Int
+		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+			*c.dst = int64(uint64(c.High)<<32 + uint64(n))
+			return nil
+		}
+	}
 	n, ok := new(big.Int).SetString(text, 10)
 	if !ok {
 		return fmt.Errorf("sqlstore: reading a sum: %q is not an integer", text)
