@@ -68,9 +68,10 @@
 // invalid visit. Every crm.SalesAnalytics answer is one GROUP BY over
 // deals or activities (or over the visits joined to their deals), with
 // the exact results and order of the reference implementations. Sums
-// never overflow in the database and wrap around past 64 bits exactly as
-// Go's int64 does: SQLite adds up the high and the low 32 bits apart,
-// PostgreSQL adds up bigints as numeric and wraps the total.
+// wrap around past 64 bits exactly as Go's int64 does: PostgreSQL adds up
+// bigints as numeric and wraps the total; SQLite adds up plainly and, only
+// when its SUM reports an overflow, runs the query again adding up the
+// high and the low 32 bits apart.
 //
 // # Receivables
 //
