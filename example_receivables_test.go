@@ -1,0 +1,379 @@
+package crm_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/memory"
+	"github.com/shopspring/decimal"
+)
+
+// receivablesDesk is the company of the receivables examples: a CRM on a
+// memory store with a manual clock and seeded IDs, so that every run
+// prints the same; the north team's manager Max, rep Ann and Fay from
+// finance; and Contoso, Ann's customer.
+type receivablesDesk struct {
+	c                    *crm.CRM
+	clock                *crm.ManualClock
+	admin, max, ann, fay crm.User
+	cust                 crm.Customer
+}
+
+func newReceivablesDesk(opts ...crm.Option) *receivablesDesk {
+	ctx := context.Background()
+	d := &receivablesDesk{clock: crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))}
+	opts = append([]crm.Option{crm.WithClock(d.clock), crm.WithRandom(rand.NewChaCha8([32]byte{42}))}, opts...)
+	d.c = mustReceivables(crm.New(memory.New(), opts...))
+	d.admin = mustReceivables(d.c.Bootstrap(ctx, crm.NewUser{Name: "Ada"}))
+	d.max = d.user("Max", crm.RoleManager)
+	d.ann = d.user("Ann", crm.RoleRep)
+	d.fay = d.user("Fay", crm.RoleFinance)
+	d.cust = mustReceivables(d.c.CreateCustomer(ctx, d.ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Contoso"}))
+	return d
+}
+
+// user adds a user to the north team.
+func (d *receivablesDesk) user(name string, role crm.Role) crm.User {
+	return mustReceivables(d.c.CreateUser(context.Background(), d.admin.ID, crm.NewUser{Name: name, Role: role, Team: "north"}))
+}
+
+// today moves the clock to 9 a.m. on a day of 2026 and returns the date.
+func (d *receivablesDesk) today(month time.Month, day int) crm.Date {
+	d.clock.Set(time.Date(2026, month, day, 9, 0, 0, 0, time.UTC))
+	return crm.Date{Year: 2026, Month: month, Day: day}
+}
+
+// invoice issues a one-line invoice to Contoso today, due on due.
+func (d *receivablesDesk) invoice(number, amount string, due crm.Date) crm.Invoice {
+	total := dollars(amount)
+	return mustReceivables(d.c.IssueInvoice(context.Background(), d.fay.ID, crm.NewInvoice{
+		Customer: d.cust.ID, Number: number, Currency: total.Currency(), Due: due,
+		Lines: []crm.InvoiceLine{{Description: "consulting", Quantity: decimal.NewFromInt(1), UnitPrice: total}},
+	}, ""))
+}
+
+// open is what is open on an invoice or a credit today. OpenItems leaves
+// settled items out, so an item it does not list has nothing open.
+func (d *receivablesDesk) open(item crm.ID) crm.Money {
+	items := mustReceivables(d.c.OpenItems(context.Background(), d.fay.ID, d.cust.ID, crm.Date{}))
+	for _, it := range items {
+		if it.Item == item {
+			return it.Open
+		}
+	}
+	return crm.Zero(dollars("0").Currency())
+}
+
+// dollars parses an amount in US dollars.
+func dollars(amount string) crm.Money { return mustReceivables(crm.ParseMoney(amount, "USD")) }
+
+func mustReceivables[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// A payment plan splits a contract's amount into installments that add up
+// exactly to it: the cent a split leaves over goes to the installment
+// with the largest remainder, never lost or invented.
+func ExampleNewPaymentPlan() {
+	amount := dollars("1000.01")
+	start := crm.Date{Year: 2026, Month: 4, Day: 1}
+
+	// 30% at the start, the balance 60 days later.
+	plan, _ := crm.NewPaymentPlan(crm.PlanSplit, amount, start, crm.PlanOptions{})
+	var parts []crm.Money
+	for _, in := range plan.Installments {
+		fmt.Printf("#%d due %s: %s\n", in.Number, in.Due, in.Amount)
+		parts = append(parts, in.Amount)
+	}
+	total, _ := crm.Sum(amount.Currency(), parts...)
+	fmt.Println("total:", total)
+	// Output:
+	// #1 due 2026-04-01: 300.00 USD
+	// #2 due 2026-05-31: 700.01 USD
+	// total: 1000.01 USD
+}
+
+// Monthly installments fall on the start's day of each month, clamped to
+// the month's last day; the amounts add up to the contract's.
+func ExampleNewPaymentPlan_monthly() {
+	amount := dollars("1000.00")
+	start := crm.Date{Year: 2026, Month: 1, Day: 31}
+
+	plan, _ := crm.NewPaymentPlan(crm.PlanMonthly, amount, start, crm.PlanOptions{Months: 3})
+	var parts []crm.Money
+	for _, in := range plan.Installments {
+		fmt.Printf("#%d due %s: %s\n", in.Number, in.Due, in.Amount)
+		parts = append(parts, in.Amount)
+	}
+	total, _ := crm.Sum(amount.Currency(), parts...)
+	fmt.Println("total:", total)
+	// Output:
+	// #1 due 2026-01-31: 333.34 USD
+	// #2 due 2026-02-28: 333.33 USD
+	// #3 due 2026-03-31: 333.33 USD
+	// total: 1000.00 USD
+}
+
+// A contract is approved online before it is signed. Above the threshold
+// (10,000 USD by default) it needs a manager of the owner's team and then
+// finance; only approved terms may be signed, and signing makes the
+// contract active.
+func ExampleCRM_ApproveContract() {
+	ctx := context.Background()
+	d := newReceivablesDesk()
+	c, max, ann, fay := d.c, d.max, d.ann, d.fay
+	names := map[crm.ID]string{max.ID: max.Name, fay.ID: fay.Name}
+
+	ct, _ := c.DraftContract(ctx, ann.ID, crm.NewContract{Customer: d.cust.ID, Title: "Fleet telematics",
+		Amount: dollars("24000.00"), Start: crm.Date{Year: 2026, Month: 4, Day: 1}, Template: crm.PlanSplit})
+	fmt.Println("Ann drafts:", ct.Status)
+
+	// Signing before approval is an invalid transition.
+	_, err := c.SignContract(ctx, ann.ID, ct.ID)
+	var refused *crm.TransitionError
+	fmt.Println("Ann signs:", errors.As(err, &refused), refused.From, refused.Event, errors.Is(err, crm.ErrInvalidTransition))
+
+	ct, _ = c.SubmitContract(ctx, ann.ID, ct.ID)
+	fmt.Println("Ann submits:", ct.Status, ct.Steps)
+	ct, _ = c.ApproveContract(ctx, max.ID, ct.ID, "terms as agreed")
+	next, _ := ct.NextStep()
+	fmt.Println("Max approves:", ct.Status, "waiting for", next)
+	ct, _ = c.ApproveContract(ctx, fay.ID, ct.ID, "credit check ok")
+	fmt.Println("Fay approves:", ct.Status)
+	ct, _ = c.SignContract(ctx, ann.ID, ct.ID)
+	fmt.Println("Ann signs:", ct.Status)
+
+	// Every decision is kept with who made it and why.
+	for _, a := range ct.Approvals {
+		fmt.Printf("%s step: %s, %q\n", a.Step, names[a.Actor], a.Comment)
+	}
+	// Output:
+	// Ann drafts: draft
+	// Ann signs: true draft sign true
+	// Ann submits: submitted [manager finance]
+	// Max approves: submitted waiting for finance
+	// Fay approves: approved
+	// Ann signs: active
+	// manager step: Max, "terms as agreed"
+	// finance step: Fay, "credit check ok"
+}
+
+// ApprovalRules decide the steps by amount, per currency; WithApprovalRules
+// replaces the defaults. Unless the rules allow it, whoever submits a
+// contract may not approve it, even when their role could.
+func ExampleApprovalRules() {
+	ctx := context.Background()
+	usd := dollars("0").Currency()
+	rules := crm.ApprovalRules{Thresholds: map[crm.Currency]crm.Money{usd: dollars("5000.00")}}
+	yen, _ := crm.ParseMoney("400000", "JPY")
+	fmt.Println(rules.Steps(dollars("5000.00")), rules.Steps(dollars("5000.01")), rules.Steps(yen))
+
+	d := newReceivablesDesk(crm.WithApprovalRules(rules))
+	c, max := d.c, d.max
+	mia := d.user("Mia", crm.RoleManager)
+	ct, _ := c.DraftContract(ctx, max.ID, crm.NewContract{Customer: d.cust.ID, Title: "Route planning", Amount: dollars("4000.00"),
+		Start: crm.Date{Year: 2026, Month: 4, Day: 1}})
+	ct, _ = c.SubmitContract(ctx, max.ID, ct.ID)
+
+	_, err := c.ApproveContract(ctx, max.ID, ct.ID, "looks good to me")
+	var forbidden *crm.ForbiddenError
+	fmt.Println("Max approves his own:", errors.As(err, &forbidden), forbidden.Reason, errors.Is(err, crm.ErrForbidden))
+	ct, _ = c.ApproveContract(ctx, mia.ID, ct.ID, "")
+	fmt.Println("Mia approves:", ct.Status)
+	// Output:
+	// [manager] [manager finance] [manager finance]
+	// Max approves his own: true the submitter may not approve their own contract true
+	// Mia approves: approved
+}
+
+// A payment applied oldest due first settles the oldest invoice before the
+// next. Paid, partly paid and overdue are never stored: they are derived
+// from what is open on an invoice on a given day.
+func ExampleCRM_ReceivePayment() {
+	ctx := context.Background()
+	d := newReceivablesDesk()
+	c, fay := d.c, d.fay
+
+	today := d.today(time.March, 2)
+	march := d.invoice("INV-1", "100.00", crm.Date{Year: 2026, Month: 3, Day: 31})
+	april := d.invoice("INV-2", "250.00", crm.Date{Year: 2026, Month: 4, Day: 30})
+	receipt, _ := c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: d.cust.ID, Amount: dollars("300.00"), Reference: "wire 1"}, true, "")
+	fmt.Println("payment", receipt.Payment.Amount, "in", len(receipt.Allocations), "allocations")
+	for _, inv := range []crm.Invoice{march, april} {
+		fmt.Println(today, inv.Number, inv.StatusOn(d.open(inv.ID), today), d.open(inv.ID))
+	}
+
+	d.today(time.April, 1)
+	may := d.invoice("INV-3", "75.00", crm.Date{Year: 2026, Month: 4, Day: 15})
+	today = d.today(time.May, 4)
+	for _, inv := range []crm.Invoice{march, april, may} {
+		fmt.Println(today, inv.Number, inv.StatusOn(d.open(inv.ID), today), d.open(inv.ID))
+	}
+	// Output:
+	// payment 300.00 USD in 2 allocations
+	// 2026-03-02 INV-1 paid 0.00 USD
+	// 2026-03-02 INV-2 partly_paid 50.00 USD
+	// 2026-05-04 INV-1 paid 0.00 USD
+	// 2026-05-04 INV-2 partly_paid_overdue 50.00 USD
+	// 2026-05-04 INV-3 overdue 75.00 USD
+}
+
+// What a payment does not settle stays the customer's unapplied credit (a
+// negative open amount on the payment) until it is applied to a later
+// invoice. A zero Amount applies as much as both the credit and the
+// invoice allow.
+func ExampleCRM_Allocate() {
+	ctx := context.Background()
+	d := newReceivablesDesk()
+	c, fay, cust := d.c, d.fay, d.cust
+
+	first := d.invoice("INV-1", "100.00", crm.Date{Year: 2026, Month: 3, Day: 31})
+	over, _ := c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: cust.ID, Amount: dollars("130.00"), Reference: "wire 2"}, true, "")
+	fmt.Println("INV-1 open:", d.open(first.ID), "unapplied:", d.open(over.Payment.ID))
+
+	d.today(time.April, 1)
+	later := d.invoice("INV-2", "20.00", crm.Date{Year: 2026, Month: 4, Day: 30})
+	_, err := c.Allocate(ctx, fay.ID, crm.AllocationRequest{Customer: cust.ID, Credit: over.Payment.ID, Invoice: later.ID}, "")
+	fmt.Println("applied to INV-2:", err, "INV-2 open:", d.open(later.ID), "unapplied:", d.open(over.Payment.ID))
+
+	debts, _ := c.Debts(ctx, fay.ID, crm.Date{})
+	fmt.Println("Contoso owes", debts[0].Owed, "and has", debts[0].Credit, "credit")
+	// Output:
+	// INV-1 open: 0.00 USD unapplied: -30.00 USD
+	// applied to INV-2: <nil> INV-2 open: 0.00 USD unapplied: -10.00 USD
+	// Contoso owes 0.00 USD and has 10.00 USD credit
+}
+
+// An idempotency key makes a ledger command safe to retry: the same
+// request again returns what the first one posted, and nothing is posted
+// twice. The same key with another request is an *IdempotencyError.
+func ExampleIdempotencyError() {
+	ctx := context.Background()
+	d := newReceivablesDesk()
+	c, fay := d.c, d.fay
+	wire := crm.NewPayment{Customer: d.cust.ID, Amount: dollars("2000.00"), Reference: "wire GX-77"}
+
+	first, _ := c.ReceivePayment(ctx, fay.ID, wire, false, "bank:GX-77")
+	again, _ := c.ReceivePayment(ctx, fay.ID, wire, false, "bank:GX-77")
+	fmt.Println("again: duplicate", again.Duplicate, "same payment", again.Payment.ID == first.Payment.ID)
+
+	wire.Amount = dollars("2500.00")
+	_, err := c.ReceivePayment(ctx, fay.ID, wire, false, "bank:GX-77")
+	var reused *crm.IdempotencyError
+	fmt.Println("another amount:", errors.As(err, &reused), reused.Key, reused.Existing == first.Entry.ID, errors.Is(err, crm.ErrConflict))
+
+	debts, _ := c.Debts(ctx, fay.ID, crm.Date{})
+	fmt.Println("credit:", debts[0].Credit)
+	// Output:
+	// again: duplicate true same payment true
+	// another amount: true bank:GX-77 true true
+	// credit: 2000.00 USD
+}
+
+// Aging buckets what customers owe by days overdue, as of any date, past
+// or present, from the entries effective by then. The buckets always add
+// up to the row's total, which is what is open on the customer's
+// invoices; VerifyLedger checks that every entry balances and that open
+// items reconcile with the account balances.
+func ExampleCRM_Aging() {
+	ctx := context.Background()
+	d := newReceivablesDesk()
+	c, fay := d.c, d.fay
+
+	d.today(time.January, 5)
+	due := func(month time.Month, day int) crm.Date { return crm.Date{Year: 2026, Month: month, Day: day} }
+	d.invoice("INV-1", "1000.00", due(time.January, 15))
+	d.invoice("INV-2", "500.00", due(time.February, 28))
+	d.invoice("INV-3", "250.00", due(time.April, 15))
+	d.today(time.February, 10)
+	_, _ = c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: d.cust.ID, Amount: dollars("400.00")}, true, "")
+	d.today(time.April, 20)
+	d.invoice("INV-4", "125.00", due(time.May, 20))
+
+	for _, asOf := range []crm.Date{due(time.February, 15), due(time.April, 30)} {
+		rows, labels, _ := c.Aging(ctx, fay.ID, crm.AgingQuery{AsOf: asOf})
+		row := rows[0]
+		fmt.Println("as of", asOf)
+		for i, amount := range row.Buckets {
+			if !amount.IsZero() {
+				fmt.Printf("  %-8s %s\n", labels[i], amount)
+			}
+		}
+		sum, _ := crm.Sum(row.Currency, row.Buckets...)
+		debts, _ := c.Debts(ctx, fay.ID, asOf)
+		fmt.Println("  buckets:", sum, "total:", row.Total, "owed:", debts[0].Owed)
+	}
+	fmt.Println("ledger verifies:", c.VerifyLedger(ctx, fay.ID))
+	// Output:
+	// as of 2026-02-15
+	//   current  750.00 USD
+	//   31-60    600.00 USD
+	//   buckets: 1350.00 USD total: 1350.00 USD owed: 1350.00 USD
+	// as of 2026-04-30
+	//   current  125.00 USD
+	//   1-30     250.00 USD
+	//   61-90    500.00 USD
+	//   91-120   600.00 USD
+	//   buckets: 1475.00 USD total: 1475.00 USD owed: 1475.00 USD
+	// ledger verifies: <nil>
+}
+
+// Entries are never edited: a mistake is corrected by a reversal, the
+// entry's mirror, effective today. An entry is reversed at most once, and
+// a reversal is not itself reversed.
+func ExampleCRM_Reverse() {
+	ctx := context.Background()
+	d := newReceivablesDesk()
+	c, fay := d.c, d.fay
+
+	wrong := d.invoice("INV-7", "900.00", crm.Date{Year: 2026, Month: 3, Day: 31}) // meant 90.00
+	reversal, _ := c.Reverse(ctx, fay.ID, wrong.Entry, "typo in the amount", "")
+	fmt.Println(reversal.Kind, "of", reversal.ReversedKind, reversal.Reverses == wrong.Entry, "INV-7 open:", d.open(wrong.ID))
+
+	_, err := c.Reverse(ctx, fay.ID, wrong.Entry, "typo in the amount, again", "")
+	fmt.Println("second reversal:", errors.Is(err, crm.ErrReversed), errors.Is(err, crm.ErrConflict))
+
+	_, err = c.Reverse(ctx, fay.ID, reversal.ID, "undo the fix", "")
+	var invalid *crm.ValidationError
+	fmt.Println("reversing the reversal:", errors.As(err, &invalid), invalid.Rule)
+
+	right := d.invoice("INV-8", "90.00", crm.Date{Year: 2026, Month: 3, Day: 31})
+	fmt.Println("INV-8 open:", d.open(right.ID), "ledger verifies:", c.VerifyLedger(ctx, fay.ID))
+	// Output:
+	// reversal of invoice true INV-7 open: 0.00 USD
+	// second reversal: true true
+	// reversing the reversal: true not_reversal
+	// INV-8 open: 90.00 USD ledger verifies: <nil>
+}
+
+// An allocation is undone by reversing it. A reversal that would leave an
+// invoice overpaid or a credit overdrawn is refused, so a payment already
+// applied is reversed only after its allocations.
+func ExampleCRM_Reverse_allocation() {
+	ctx := context.Background()
+	d := newReceivablesDesk()
+	c, fay := d.c, d.fay
+
+	inv := d.invoice("INV-1", "100.00", crm.Date{Year: 2026, Month: 3, Day: 31})
+	paid, _ := c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: d.cust.ID, Amount: dollars("100.00"), Reference: "cheque 12"}, true, "")
+
+	_, err := c.Reverse(ctx, fay.ID, paid.Entry.ID, "cheque bounced", "")
+	var over *crm.OverAllocationError
+	fmt.Println("payment first:", errors.As(err, &over), over.Open, over.Requested, errors.Is(err, crm.ErrOverAllocation))
+
+	_, err = c.Reverse(ctx, fay.ID, paid.Allocations[0].ID, "cheque bounced", "")
+	fmt.Println("allocation:", err, "INV-1 open:", d.open(inv.ID))
+	_, err = c.Reverse(ctx, fay.ID, paid.Entry.ID, "cheque bounced", "")
+	fmt.Println("then payment:", err, "credit left:", d.open(paid.Payment.ID))
+	// Output:
+	// payment first: true 0.00 USD 100.00 USD true
+	// allocation: <nil> INV-1 open: 100.00 USD
+	// then payment: <nil> credit left: 0.00 USD
+}
