@@ -20,7 +20,7 @@ type AllocationRequest struct {
 	Amount    Money
 	Rate      decimal.Decimal
 	Settle    bool
-	Effective Date // defaults to today
+	Effective Date // defaults to today; never before the invoice or the credit
 }
 
 // OverAllocationError says an allocation, write-off or refund asks for

@@ -56,27 +56,50 @@ func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
 
 // checkItems refuses an entry that would leave an invoice overpaid (its
 // receivable below zero) or a credit overdrawn (above zero): the one rule
-// that keeps every allocation, write-off, refund and reversal honest.
+// that keeps every allocation, write-off, refund and reversal honest. It
+// holds twice: over the whole ledger, and as of the entry's effective
+// date, so that no report as of a past date shows an invoice paid before
+// it was issued or a credit used before it was received.
 func (w *writeTx) checkItems(e Entry) error {
-	touched := map[ID]bool{}
-	for _, p := range e.Postings {
-		if p.Account.perCustomer() {
-			touched[p.Item] = true
-		}
-	}
-	if len(touched) == 0 {
-		return nil
-	}
-	open, err := w.tx.Ledger().OpenItems(w.ctx, e.Customer, Date{})
-	if err != nil {
-		return err
-	}
+	touched, reduces := false, false
 	for _, p := range e.Postings {
 		if !p.Account.perCustomer() {
 			continue
 		}
 		if p.Customer != e.Customer {
 			return invalid("postings", "one_customer", "an entry concerns one customer's accounts")
+		}
+		touched = true
+		reduces = reduces || (p.Account == AccountReceivable && p.Amount.IsNegative()) ||
+			(p.Account == AccountCredit && p.Amount.IsPositive())
+	}
+	if !touched {
+		return nil
+	}
+	open, err := w.tx.Ledger().OpenItems(w.ctx, e.Customer, Date{})
+	if err != nil {
+		return err
+	}
+	if err := e.fits(open); err != nil || !reduces {
+		return err
+	}
+	open, err = w.tx.Ledger().OpenItems(w.ctx, e.Customer, e.Effective)
+	if err != nil {
+		return err
+	}
+	var over *OverAllocationError
+	if err := e.fits(open); errors.As(err, &over) {
+		return invalid("effective", "items_open", fmt.Sprintf("as of %s, the entry's effective date, item %s has %s open, less than the %s "+
+			"it takes: date it on or after the invoice and the credit it settles", e.Effective, over.Item, over.Open, over.Requested))
+	}
+	return nil
+}
+
+// fits checks the entry's postings against what is open on their items.
+func (e Entry) fits(open []OpenItem) error {
+	for _, p := range e.Postings {
+		if !p.Account.perCustomer() {
+			continue
 		}
 		before := Zero(p.Amount.Currency())
 		for _, it := range open {
@@ -300,7 +323,14 @@ func (c *CRM) ReceivePayment(ctx context.Context, actor ID, n NewPayment, oldest
 		// customer's earlier allocations left it.
 		open = slices.DeleteFunc(open, func(it OpenItem) bool { return it.Account == AccountCredit && it.Item != credit.ID })
 		for _, req := range OldestFirst(n.Customer, open) {
-			req.Effective = credit.Received
+			day, ok, err := w.settlingDay(req, credit.Received)
+			if err != nil {
+				return Entry{}, err
+			}
+			if !ok {
+				continue
+			}
+			req.Effective = day
 			a, err := w.allocate(req, "", req)
 			if err != nil {
 				return Entry{}, err
@@ -315,6 +345,32 @@ func (c *CRM) ReceivePayment(ctx context.Context, actor ID, n NewPayment, oldest
 	r.Entry, r.Duplicate = e, dup
 	r.Payment, err = c.creditOf(ctx, e)
 	return r, err
+}
+
+// settlingDay is the day a payment received on received settles what r
+// allocates of an invoice: the day both exist (a payment that came before
+// the invoice settles it the day it is issued), or, when the invoice had
+// less open then than r takes (a reversal reopened it since), today. It
+// reports false when neither day works (an invoice dated in the future):
+// that invoice is left for later.
+func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, error) {
+	inv, err := w.tx.Invoices().Get(w.ctx, r.Invoice)
+	if err != nil {
+		return Date{}, false, err
+	}
+	first := later(received, inv.Issued)
+	for _, day := range []Date{first, later(first, w.today())} {
+		open, err := w.tx.Ledger().OpenItems(w.ctx, r.Customer, day)
+		if err != nil {
+			return Date{}, false, err
+		}
+		if it, ok := findItem(open, AccountReceivable, r.Invoice); ok {
+			if c, err := it.Open.Cmp(r.Amount); err == nil && c >= 0 {
+				return day, true, nil
+			}
+		}
+	}
+	return Date{}, false, nil
 }
 
 // Allocate applies a customer's credit to one of their invoices. It never
@@ -454,7 +510,8 @@ func (c *CRM) Refund(ctx context.Context, actor ID, r RefundRequest, key string)
 	return e, err
 }
 
-// Reverse corrects an entry by posting its mirror, effective today. An
+// Reverse corrects an entry by posting its mirror, effective today (or on
+// the entry's own effective date, when that is later). An
 // entry is reversed at most once, a reversal is not reversed (post the
 // entry again instead), and a reversal that would leave an invoice
 // overpaid or a credit overdrawn is refused: undo the allocations first.
@@ -494,7 +551,9 @@ func (c *CRM) Reverse(ctx context.Context, actor, entry ID, reason, key string) 
 		if err != nil {
 			return Entry{}, err
 		}
-		return w.post(orig.Reversal(id, w.today(), w.now, w.actor.ID, "reversal: "+why), key, request)
+		// Effective today, or on the entry's own date if that is later: a
+		// reversal never counts before what it reverses.
+		return w.post(orig.Reversal(id, later(w.today(), orig.Effective), w.now, w.actor.ID, "reversal: "+why), key, request)
 	})
 	return e, err
 }

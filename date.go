@@ -88,6 +88,14 @@ func (d Date) Before(o Date) bool { return d.Compare(o) < 0 }
 // After reports whether d is after o.
 func (d Date) After(o Date) bool { return d.Compare(o) > 0 }
 
+// later returns the later of two dates.
+func later(a, b Date) Date {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // String returns "2006-01-02", or "" for the zero Date.
 func (d Date) String() string {
 	if d.IsZero() {

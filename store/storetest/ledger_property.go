@@ -109,9 +109,10 @@ func (it *propItem) open() int64 {
 // propEntry is what the model knows of an entry: what it moves on each
 // item.
 type propEntry struct {
-	id     crm.ID
-	kind   crm.EntryKind
-	deltas map[crm.ID]int64
+	id        crm.ID
+	kind      crm.EntryKind
+	effective crm.Date
+	deltas    map[crm.ID]int64
 }
 
 // propModel is the ledger as the model sees it.
@@ -120,6 +121,9 @@ type propModel struct {
 	order    []crm.ID // items in the order made
 	entries  []propEntry
 	reversed map[crm.ID]bool
+	// earliest is the earliest effective date of the entries posted in
+	// the current step, zero when none.
+	earliest crm.Date
 	// high is the highest ID of an entry posted: the IDs a command makes
 	// are higher than any made before, and an entry's are higher than
 	// its document's, so a row with a higher ID was left by a command the
@@ -132,14 +136,48 @@ func (m *propModel) add(it *propItem) {
 	m.order = append(m.order, it.id)
 }
 
-func (m *propModel) post(id crm.ID, kind crm.EntryKind, deltas map[crm.ID]int64) {
+func (m *propModel) post(id crm.ID, kind crm.EntryKind, effective crm.Date, deltas map[crm.ID]int64) {
 	for item, d := range deltas {
 		m.items[item].balance += d
 	}
-	m.entries = append(m.entries, propEntry{id: id, kind: kind, deltas: deltas})
+	m.entries = append(m.entries, propEntry{id: id, kind: kind, effective: effective, deltas: deltas})
+	if m.earliest.IsZero() || effective.Before(m.earliest) {
+		m.earliest = effective
+	}
 	if id.Compare(m.high) > 0 {
 		m.high = id
 	}
+}
+
+// openAsOf returns what was open on an item as of a day: from the
+// entries effective by then.
+func (m *propModel) openAsOf(it *propItem, day crm.Date) int64 {
+	var balance int64
+	for _, e := range m.entries {
+		if !e.effective.After(day) {
+			balance += e.deltas[it.id]
+		}
+	}
+	if it.account == crm.AccountCredit {
+		return -balance
+	}
+	return balance
+}
+
+// backDated reports whether a command dated day would take more off an
+// invoice or a credit than was open on it that day: the CRM refuses what
+// would show it paid before it was issued, or used before it was
+// received, as of any day.
+func (m *propModel) backDated(day crm.Date, takes map[*propItem]int64) bool {
+	if day.IsZero() {
+		return false
+	}
+	for it, amount := range takes {
+		if m.openAsOf(it, day) < amount {
+			return true
+		}
+	}
+	return false
 }
 
 // select returns the items that pass ok, in the order made.
@@ -239,6 +277,7 @@ func (p *prop) run(c propCmd) {
 	t := p.t
 	t.Helper()
 	p.history = append(p.history, fmt.Sprintf("  step %d: %s", p.step, c.name))
+	p.m.earliest = crm.Date{}
 	unchanged := c.want != nil || c.retry
 	var before []propSnapshot
 	if unchanged {
@@ -355,6 +394,16 @@ func (p *prop) verify() {
 	items, err := b.OpenItems(bg, b.fin.ID, crm.ID{}, crm.Date{})
 	require.NoError(t, err)
 	sameRows(t, p.m.openItems(), items, p.msg("the open items are the model's"))
+	if !p.m.earliest.IsZero() {
+		// As of the earliest day this step posted on, as of any day, no
+		// invoice is paid beyond its amount and no credit used beyond its.
+		items, err := b.OpenItems(bg, b.fin.ID, crm.ID{}, p.m.earliest)
+		require.NoError(t, err)
+		for _, it := range items {
+			assert.False(t, (it.Account == crm.AccountReceivable && it.Open.IsNegative()) ||
+				(it.Account == crm.AccountCredit && it.Open.IsPositive()), p.msg("as of %s, %s %s has %s open", p.m.earliest, it.Account, it.Item, it.Open))
+		}
+	}
 	if p.step%10 == 0 {
 		require.Len(t, b.entries(t, crm.ID{}), len(p.m.entries), p.msg("an entry for each the model expects"))
 	}
@@ -600,7 +649,7 @@ func (p *prop) issueInvoice() propCmd {
 		assert.Equal(p.t, []int64{net, tax, net + tax}, []int64{minor(inv.Net), minor(inv.Tax), minor(inv.Total)}, p.msg("the invoice's totals"))
 		assert.Equal(p.t, []crm.Date{issued, due}, []crm.Date{inv.Issued, inv.Due}, p.msg("the invoice's dates"))
 		p.m.add(&propItem{id: inv.ID, customer: cust, account: crm.AccountReceivable, currency: cur, due: due})
-		p.m.post(inv.Entry, crm.EntryInvoice, map[crm.ID]int64{inv.ID: net + tax})
+		p.m.post(inv.Entry, crm.EntryInvoice, inv.Issued, map[crm.ID]int64{inv.ID: net + tax})
 	}
 	return c
 }
@@ -644,7 +693,7 @@ func (p *prop) receivePayment() propCmd {
 			slices.SortStableFunc(plan, func(a, b *propItem) int { return cmp.Or(a.due.Compare(b.due), a.id.Compare(b.id)) })
 		}
 		p.m.add(&propItem{id: r.Payment.ID, customer: cust, account: crm.AccountCredit, currency: cur})
-		p.m.post(r.Entry.ID, crm.EntryPayment, map[crm.ID]int64{r.Payment.ID: -amount})
+		p.m.post(r.Entry.ID, crm.EntryPayment, r.Payment.Received, map[crm.ID]int64{r.Payment.ID: -amount})
 		left := amount
 		var applied []crm.Entry
 		for _, inv := range plan {
@@ -657,7 +706,7 @@ func (p *prop) receivePayment() propCmd {
 			e := r.Allocations[len(applied)]
 			assert.Equal(p.t, a, allocated([]crm.Entry{e}, inv.id), p.msg("the allocation to invoice %s", inv.id))
 			applied = append(applied, e)
-			p.m.post(e.ID, crm.EntryAllocation, map[crm.ID]int64{r.Payment.ID: a, inv.id: -a})
+			p.m.post(e.ID, crm.EntryAllocation, e.Effective, map[crm.ID]int64{r.Payment.ID: a, inv.id: -a})
 		}
 		require.Len(p.t, r.Allocations, len(applied), p.msg("the allocations oldest first"))
 	}
@@ -723,12 +772,15 @@ func (p *prop) allocate() (propCmd, bool) {
 	if r.Settle && c.want == nil {
 		settled = open
 	}
+	if c.want == nil && p.m.backDated(r.Effective, map[*propItem]int64{cr: amount, inv: settled}) {
+		c.want = crm.ErrInvalid
+	}
 	c.name = fmt.Sprintf("allocation: %+v of %d left to %d open, key %q", r, avail, open, key)
 	c.run = func(b *books) (any, error) { return b.Allocate(bg, b.fin.ID, r, key) }
 	c.apply = func(v any) {
 		e := v.(crm.Entry)
 		assert.Equal(p.t, settled, allocated([]crm.Entry{e}, inv.id), p.msg("what the allocation takes off the invoice"))
-		p.m.post(e.ID, crm.EntryAllocation, map[crm.ID]int64{cr.id: amount, inv.id: -settled})
+		p.m.post(e.ID, crm.EntryAllocation, e.Effective, map[crm.ID]int64{cr.id: amount, inv.id: -settled})
 	}
 	return c, true
 }
@@ -762,7 +814,7 @@ func (p *prop) creditNote() propCmd {
 		cr := v.(crm.Credit)
 		assert.Equal(p.t, net+tax, minor(cr.Amount), p.msg("the credit note's amount"))
 		p.m.add(&propItem{id: cr.ID, customer: cust, account: crm.AccountCredit, currency: cur})
-		p.m.post(cr.Entry, crm.EntryCreditNote, map[crm.ID]int64{cr.ID: -net - tax})
+		p.m.post(cr.Entry, crm.EntryCreditNote, cr.Received, map[crm.ID]int64{cr.ID: -net - tax})
 	}
 	return c
 }
@@ -796,9 +848,14 @@ func (p *prop) writeOff() (propCmd, bool) {
 	if open <= 0 && c.want != crm.ErrInvalid {
 		c.want = crm.ErrInvalid
 	}
+	if c.want == nil && p.m.backDated(r.Effective, map[*propItem]int64{inv: amount}) {
+		c.want = crm.ErrInvalid
+	}
 	c.name = fmt.Sprintf("write-off: %+v of %d open, key %q", r, open, key)
 	c.run = func(b *books) (any, error) { return b.WriteOff(bg, b.fin.ID, r, key) }
-	c.apply = func(v any) { p.m.post(v.(crm.Entry).ID, crm.EntryWriteOff, map[crm.ID]int64{inv.id: -amount}) }
+	c.apply = func(v any) {
+		p.m.post(v.(crm.Entry).ID, crm.EntryWriteOff, v.(crm.Entry).Effective, map[crm.ID]int64{inv.id: -amount})
+	}
 	return c, true
 }
 
@@ -834,10 +891,14 @@ func (p *prop) refund() (propCmd, bool) {
 		c.want = crm.ErrInvalid
 	case amount > avail && c.want == nil:
 		c.want = crm.ErrOverAllocation
+	case c.want == nil && p.m.backDated(r.Effective, map[*propItem]int64{cr: amount}):
+		c.want = crm.ErrInvalid
 	}
 	c.name = fmt.Sprintf("refund: %+v of %d left, key %q", r, avail, key)
 	c.run = func(b *books) (any, error) { return b.Refund(bg, b.fin.ID, r, key) }
-	c.apply = func(v any) { p.m.post(v.(crm.Entry).ID, crm.EntryRefund, map[crm.ID]int64{cr.id: amount}) }
+	c.apply = func(v any) {
+		p.m.post(v.(crm.Entry).ID, crm.EntryRefund, v.(crm.Entry).Effective, map[crm.ID]int64{cr.id: amount})
+	}
 	return c, true
 }
 
@@ -884,7 +945,7 @@ func (p *prop) reverse() (propCmd, bool) {
 		r := v.(crm.Entry)
 		assert.Equal(p.t, e.id, r.Reverses, p.msg("what the reversal reverses"))
 		p.m.reversed[e.id] = true
-		p.m.post(r.ID, crm.EntryReversal, negated)
+		p.m.post(r.ID, crm.EntryReversal, r.Effective, negated)
 	}
 	return c, true
 }
