@@ -3,6 +3,7 @@ package crm
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -42,6 +43,67 @@ func (c *CRM) OpenItems(ctx context.Context, actor, customer ID, asOf Date) ([]O
 		var err error
 		out, err = tx.Ledger().OpenItems(ctx, customer, asOf)
 		return err
+	})
+	return out, err
+}
+
+// InvoiceState is an invoice with what was open on it on a day and its
+// status then, both derived from the ledger, never stored.
+type InvoiceState struct {
+	Invoice
+	Open   Money
+	Status InvoiceStatus
+}
+
+// Invoices returns a customer's invoices (every customer's when zero)
+// issued by a date (zero for today), in the order they were recorded,
+// each with what was open on it that day and its status: open, partly
+// paid, overdue, paid, or cancelled when its entry was reversed. It reads
+// them and the ledger in one transaction.
+func (c *CRM) Invoices(ctx context.Context, actor, customer ID, asOf Date) ([]InvoiceState, error) {
+	if asOf.IsZero() {
+		asOf = DateOf(c.now())
+	}
+	var out []InvoiceState
+	err := c.receivables(ctx, actor, customer, func(tx ReadTx) error {
+		items, err := tx.Ledger().OpenItems(ctx, customer, asOf)
+		if err != nil {
+			return err
+		}
+		open := map[ID]Money{}
+		for _, it := range items {
+			if it.Account == AccountReceivable {
+				open[it.Item] = it.Open
+			}
+		}
+		page := PageRequest{Limit: MaxPageSize}
+		for {
+			invoices, err := tx.Invoices().List(ctx, InvoiceFilter{Customer: customer}, page)
+			if err != nil {
+				return err
+			}
+			for _, inv := range invoices {
+				if inv.Issued.After(asOf) {
+					continue
+				}
+				left := cmpOrMoney(open[inv.ID], inv.Total.Currency())
+				st := InvoiceState{Invoice: inv, Open: left, Status: inv.StatusOn(left, asOf)}
+				if st.Status == InvoicePaid {
+					// Settled: paid, or cancelled by reversing its entry.
+					switch rev, err := tx.Ledger().ReversalOf(ctx, inv.Entry); {
+					case err == nil && !rev.Effective.After(asOf):
+						st.Status = InvoiceCancelled
+					case err != nil && !errors.Is(err, ErrNotFound):
+						return err
+					}
+				}
+				out = append(out, st)
+			}
+			if len(invoices) < page.Limit {
+				return nil
+			}
+			page.After = invoices[len(invoices)-1].ID
+		}
 	})
 	return out, err
 }

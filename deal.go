@@ -274,8 +274,11 @@ func (f *DealFlow) Move(d *Deal, to string, at time.Time) error {
 		return invalid("stage", "exists", fmt.Sprintf("no stage %q in the pipeline", to))
 	}
 	if !f.allowed[from][target] {
-		_, err := f.stages.Next(d.Stage, to) // the table's refusal, with its names
-		return err
+		why := "the pipeline does not allow skipping stages"
+		if target < from {
+			why = "the pipeline does not allow going back"
+		}
+		return &TransitionError{Machine: f.stages.Name(), From: d.Stage, Event: "move to " + to, Reason: why}
 	}
 	if target > from {
 		if err := f.exitCheck(d, from); err != nil {
@@ -358,7 +361,10 @@ func (f *DealFlow) Lose(d *Deal, reason LostReason, notes string, at time.Time) 
 	if _, err := dealMachine.Next(d.Status, DealLoseEvent); err != nil {
 		return err
 	}
-	if !slices.Contains(LostReasons(), reason) {
+	switch {
+	case reason == "":
+		return invalid("lost_reason", "required", "a lost deal says why it was lost")
+	case !slices.Contains(LostReasons(), reason):
 		return invalid("lost_reason", "one_of", fmt.Sprintf("%q is not a lost reason", reason))
 	}
 	notes, err := cleanText("lost_notes", notes, maxLongTextLen, false)

@@ -33,7 +33,8 @@ func ExamplePipeline_Flow() {
 	// AllowSkip is false: jumping over proposal is refused, and the deal is unchanged.
 	err = flow.Move(&d, "negotiation", now.AddDate(0, 0, 4))
 	var refused *crm.TransitionError
-	fmt.Println(errors.Is(err, crm.ErrInvalidTransition), errors.As(err, &refused), refused.From, "->", refused.Event, "| still", d.Stage)
+	fmt.Println(errors.Is(err, crm.ErrInvalidTransition), errors.As(err, &refused), refused.From, "| still", d.Stage)
+	fmt.Println(err)
 
 	sixty := 60
 	_ = flow.SetProbability(&d, &sixty)
@@ -49,7 +50,8 @@ func ExamplePipeline_Flow() {
 	// Output:
 	// prospecting 10
 	// qualification 20
-	// true true qualification -> negotiation | still qualification
+	// true true qualification | still qualification
+	// crm: pipeline New business: cannot move to negotiation from qualification: the pipeline does not allow skipping stages
 	// proposal 60 (set by hand)
 	// proposal 50 (the stage's again)
 	// won won 100 24000.00 USD 2026-03-11
@@ -79,7 +81,7 @@ func ExampleDealFlow_Lose() {
 	}
 	fmt.Println(d.Status, d.Stage, d.Probability, d.LostReason == "", stages)
 	// Output:
-	// true true lost_reason one_of | still open
+	// true true lost_reason required | still open
 	// lost 0 pricing - a competitor offered 20% less
 	// crm: deal: cannot move from lost
 	// open qualification 20 true [qualification lost qualification]

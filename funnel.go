@@ -6,9 +6,15 @@ type FunnelStage struct {
 	Stage    string
 	Name     string
 	Deals    int64
-	Value    Money   // the deals' amounts, unweighted
-	Weighted Money   // the amounts weighted by probability (zero in a cohort funnel)
-	Rate     float64 // share of the previous stage's deals that reached this one, 0-1; 1 for the first stage
+	Value    Money // the deals' amounts, unweighted
+	Weighted Money // the amounts weighted by probability (zero in a cohort funnel)
+	// Rate is 1 for the first stage. In a cohort funnel it is the share of
+	// the previous stage's deals that reached this one, 0-1: the
+	// stage-to-stage conversion. In the funnel as it stands it is this
+	// stage's open deals over the previous stage's, the funnel's shape
+	// rather than a conversion: it can pass 1, and is 0 after an empty
+	// stage.
+	Rate float64
 }
 
 // Funnel is a pipeline's funnel chart data.

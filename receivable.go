@@ -143,6 +143,7 @@ const (
 	InvoicePaid        InvoiceStatus = "paid"
 	InvoiceOverdue     InvoiceStatus = "overdue"
 	InvoicePartOverdue InvoiceStatus = "partly_paid_overdue"
+	InvoiceCancelled   InvoiceStatus = "cancelled" // its entry was reversed (CRM.Invoices)
 )
 
 // StatusOn derives the invoice's state on a day from the amount still open
