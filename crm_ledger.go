@@ -542,8 +542,8 @@ func (c *CRM) Reverse(ctx context.Context, actor, entry ID, reason, key string) 
 		if orig.Kind == EntryReversal {
 			return Entry{}, invalid("entry", "not_reversal", "a reversal is not reversed; post the entry again")
 		}
-		if _, err := w.tx.Ledger().ReversalOf(ctx, entry); err == nil {
-			return Entry{}, stale{&reversedError{entry: entry}}
+		if rev, err := w.tx.Ledger().ReversalOf(ctx, entry); err == nil {
+			return Entry{}, stale{&ReversedError{Entry: entry, Reversal: rev.ID}}
 		} else if !errors.Is(err, ErrNotFound) {
 			return Entry{}, err
 		}
@@ -558,10 +558,17 @@ func (c *CRM) Reverse(ctx context.Context, actor, entry ID, reason, key string) 
 	return e, err
 }
 
-type reversedError struct{ entry ID }
-
-func (e *reversedError) Error() string {
-	return fmt.Sprintf("crm: entry %s was reversed already", e.entry)
+// ReversedError says an entry was reversed already: an entry is reversed
+// at most once. It matches ErrReversed and ErrConflict with errors.Is.
+type ReversedError struct {
+	Entry    ID // the entry asked to be reversed
+	Reversal ID // the entry that reversed it
 }
 
-func (e *reversedError) Is(target error) bool { return target == ErrReversed || target == ErrConflict }
+// Error implements error.
+func (e *ReversedError) Error() string {
+	return fmt.Sprintf("crm: entry %s was reversed already, by entry %s", e.Entry, e.Reversal)
+}
+
+// Is matches ErrReversed and ErrConflict.
+func (e *ReversedError) Is(target error) bool { return target == ErrReversed || target == ErrConflict }

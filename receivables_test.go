@@ -163,6 +163,9 @@ func TestReversals(t *testing.T) {
 	assert.Equal(t, "100.00 USD", b.open(t, inv.ID).String())
 	_, err = b.Reverse(ctx, b.fin.ID, alloc.ID, "again", "")
 	assert.ErrorIs(t, err, crm.ErrReversed, "an entry is reversed at most once")
+	var reversed *crm.ReversedError
+	require.ErrorAs(t, err, &reversed)
+	assert.Equal(t, crm.ReversedError{Entry: alloc.ID, Reversal: undo.ID}, *reversed)
 	_, err = b.Reverse(ctx, b.fin.ID, undo.ID, "undo the undo", "")
 	assert.ErrorIs(t, err, crm.ErrInvalid, "a reversal is not reversed")
 	_, err = b.Reverse(ctx, b.fin.ID, pay.Entry.ID, "bounced", "")
