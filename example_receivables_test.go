@@ -87,13 +87,7 @@ func ExampleNewPaymentPlan() {
 
 	// 30% at the start, the balance 60 days later.
 	plan, _ := crm.NewPaymentPlan(crm.PlanSplit, amount, start, crm.PlanOptions{})
-	var parts []crm.Money
-	for _, in := range plan.Installments {
-		fmt.Printf("#%d due %s: %s\n", in.Number, in.Due, in.Amount)
-		parts = append(parts, in.Amount)
-	}
-	total, _ := crm.Sum(amount.Currency(), parts...)
-	fmt.Println("total:", total)
+	printPlan(plan)
 	// Output:
 	// #1 due 2026-04-01: 300.00 USD
 	// #2 due 2026-05-31: 700.01 USD
@@ -107,13 +101,7 @@ func ExampleNewPaymentPlan_monthly() {
 	start := crm.Date{Year: 2026, Month: 1, Day: 31}
 
 	plan, _ := crm.NewPaymentPlan(crm.PlanMonthly, amount, start, crm.PlanOptions{Months: 3})
-	var parts []crm.Money
-	for _, in := range plan.Installments {
-		fmt.Printf("#%d due %s: %s\n", in.Number, in.Due, in.Amount)
-		parts = append(parts, in.Amount)
-	}
-	total, _ := crm.Sum(amount.Currency(), parts...)
-	fmt.Println("total:", total)
+	printPlan(plan)
 	// Output:
 	// #1 due 2026-01-31: 333.34 USD
 	// #2 due 2026-02-28: 333.33 USD
@@ -376,4 +364,15 @@ func ExampleCRM_Reverse_allocation() {
 	// payment first: true 0.00 USD 100.00 USD true
 	// allocation: <nil> INV-1 open: 100.00 USD
 	// then payment: <nil> credit left: 0.00 USD
+}
+
+// printPlan prints a payment plan's installments and their total.
+func printPlan(plan crm.PaymentPlan) {
+	var parts []crm.Money
+	for _, in := range plan.Installments {
+		fmt.Printf("#%d due %s: %s\n", in.Number, in.Due, in.Amount)
+		parts = append(parts, in.Amount)
+	}
+	total, _ := crm.Sum(plan.Installments[0].Amount.Currency(), parts...)
+	fmt.Println("total:", total)
 }

@@ -136,14 +136,8 @@ func ExamplePipeline_StageMachine() {
 // from it. The cost is counted once, however many deals were won: ROI is
 // (won revenue - cost) / cost, and CAC is the cost per customer acquired.
 func ExampleCRM_CampaignReport() {
-	ctx := context.Background()
-	clock := crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	c, _ := crm.New(memory.New(), crm.WithClock(clock))
-	admin, _ := c.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
-	max, _ := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: "Max", Role: crm.RoleManager, Team: "north"})
-	ann, _ := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
-	usd, _ := crm.ParseCurrency("USD")
-	pipeline, _ := c.CreatePipeline(ctx, admin.ID, crm.Pipeline{Name: "New business", Currency: usd})
+	ctx, t := context.Background(), newExampleSales()
+	c, clock, admin, max, ann, usd, pipeline := t.c, t.clock, t.admin, t.max, t.ann, t.usd, t.pipeline
 
 	booth, _ := crm.ParseMoney("3000.00", "USD")
 	show, _ := c.CreateCampaign(ctx, admin.ID, crm.Campaign{Name: "Trade show", Channel: "trade_show", Currency: usd,
@@ -187,13 +181,8 @@ func ExampleCRM_CampaignReport() {
 // period by type, the visits that do not count (no outcome or no next
 // step), the follow-ups let slip, the deals lost and the deals rotting.
 func ExampleCRM_WorkReport() {
-	ctx := context.Background()
-	clock := crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	c, _ := crm.New(memory.New(), crm.WithClock(clock))
-	admin, _ := c.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
-	ann, _ := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
-	usd, _ := crm.ParseCurrency("USD")
-	pipeline, _ := c.CreatePipeline(ctx, admin.ID, crm.Pipeline{Name: "New business", Currency: usd})
+	ctx, t := context.Background(), newExampleSales()
+	c, clock, ann, pipeline := t.c, t.clock, t.ann, t.pipeline
 	globex, _ := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Globex", KeyAccount: true})
 	hooli, _ := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Hooli"})
 	big, _ := c.OpenDeal(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: globex.ID, Title: "Globex fleet"})
@@ -244,14 +233,8 @@ func ExampleCRM_WorkReport() {
 // they are expected to close, won deals at their actual amount in the
 // month they closed, and leaves lost deals out.
 func ExampleCRM_Forecast() {
-	ctx := context.Background()
-	clock := crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	c, _ := crm.New(memory.New(), crm.WithClock(clock))
-	admin, _ := c.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
-	max, _ := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: "Max", Role: crm.RoleManager, Team: "north"})
-	ann, _ := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
-	usd, _ := crm.ParseCurrency("USD")
-	pipeline, _ := c.CreatePipeline(ctx, admin.ID, crm.Pipeline{Name: "New business", Currency: usd})
+	ctx, t := context.Background(), newExampleSales()
+	c, max, ann, pipeline := t.c, t.max, t.ann, t.pipeline
 	acme, _ := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Acme"})
 
 	deal := func(title, amount, closes string, stages ...string) crm.Deal {
@@ -295,4 +278,28 @@ func ExampleCRM_Forecast() {
 	// 2026-03 closed    1 deal(s)  7500.00 USD, weighted  7500.00 USD
 	// 2026-04 best_case 1 deal(s) 10000.00 USD, weighted  5000.00 USD
 	// 2026-05 pipeline  1 deal(s) 20000.00 USD, weighted  4000.00 USD
+}
+
+// exampleSales is the company of the sales examples: a CRM on a memory store
+// with a manual clock at 2026-03-02 09:00 UTC, admin Ada, the north team's
+// manager Max and rep Ann, and a "New business" pipeline in US dollars with
+// the default stages.
+type exampleSales struct {
+	c               *crm.CRM
+	clock           *crm.ManualClock
+	admin, max, ann crm.User
+	usd             crm.Currency
+	pipeline        crm.Pipeline
+}
+
+func newExampleSales() exampleSales {
+	ctx := context.Background()
+	t := exampleSales{clock: crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))}
+	t.c, _ = crm.New(memory.New(), crm.WithClock(t.clock))
+	t.admin, _ = t.c.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
+	t.max, _ = t.c.CreateUser(ctx, t.admin.ID, crm.NewUser{Name: "Max", Role: crm.RoleManager, Team: "north"})
+	t.ann, _ = t.c.CreateUser(ctx, t.admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
+	t.usd, _ = crm.ParseCurrency("USD")
+	t.pipeline, _ = t.c.CreatePipeline(ctx, t.admin.ID, crm.Pipeline{Name: "New business", Currency: t.usd})
+	return t
 }

@@ -6,18 +6,13 @@ import (
 	"testing"
 
 	"github.com/crmkit/crm/examples/internal/capture"
-	"github.com/stretchr/testify/assert"
 )
 
 // The quickstart on a SQLite file: users, customers, a rep who leaves and
 // a manager who hands her customers on, and the audit trail verified.
 func TestQuickstart(t *testing.T) {
-	out := capture.Stdout(t, func() error { return run(context.Background(), filepath.Join(t.TempDir(), "crm.db")) })
-	for _, want := range []string{
+	capture.Tells(t, func() error { return run(context.Background(), filepath.Join(t.TempDir(), "crm.db")) },
 		"Ada Admin   user.deactivated     Ann Rep",
 		"Max Manager customer.reassigned  Northwind Traders      owner Ann Rep→Ben Rep, (Ann left; Ben takes over)",
-		"Hash chain verified: 11 events",
-	} {
-		assert.Contains(t, out, want)
-	}
+		"Hash chain verified: 11 events")
 }

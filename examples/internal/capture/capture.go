@@ -5,6 +5,7 @@ package capture
 import (
 	"io"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -37,4 +38,31 @@ func Stdout(t testing.TB, fn func() error) string {
 		t.Fatalf("the example failed: %v\nit printed:\n%s", runErr, out)
 	}
 	return out
+}
+
+// Tells runs fn as Stdout does and checks that what it printed holds each
+// of lines, the key lines of the example's story; it returns the output.
+func Tells(t testing.TB, fn func() error, lines ...string) string {
+	t.Helper()
+	out := Stdout(t, fn)
+	for _, line := range lines {
+		if !strings.Contains(out, line) {
+			t.Errorf("the example did not print %q; it printed:\n%s", line, out)
+		}
+	}
+	return out
+}
+
+// File returns the content of a file the example wrote, failing t when it
+// cannot be read or does not start with prefix.
+func File(t testing.TB, path, prefix string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), prefix) {
+		t.Errorf("%s does not start with %q:\n%s", path, prefix, b)
+	}
+	return string(b)
 }
