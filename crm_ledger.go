@@ -350,9 +350,10 @@ func (c *CRM) ReceivePayment(ctx context.Context, actor ID, n NewPayment, oldest
 // settlingDay is the day a payment received on received settles what r
 // allocates of an invoice: the day both exist (a payment that came before
 // the invoice settles it the day it is issued), or, when the invoice had
-// less open then than r takes (a reversal reopened it since), today. It
-// reports false when neither day works (an invoice dated in the future):
-// that invoice is left for later.
+// less open then than r takes (a reversal reopened it since), today. An
+// invoice dated in the future is settled on its day: until then the
+// payment is a prepayment. It reports false when neither day works (the
+// invoice grows only on a later day): that invoice is left for later.
 func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, error) {
 	inv, err := w.tx.Invoices().Get(w.ctx, r.Invoice)
 	if err != nil {

@@ -123,6 +123,20 @@ func TestEntriesNeverCountBeforeWhatTheySettle(t *testing.T) {
 		})
 	}
 
+	t.Run("a payment applied oldest first settles an invoice dated in the future on its day", func(t *testing.T) {
+		b := datedBooks(t)
+		now := b.invoiceOn(t, "30.00", "2026-03-09")
+		future := b.invoiceOn(t, "100.00", "2026-06-01")
+		pay := b.payOn(t, "100.00", "2026-03-10", true)
+		require.Len(t, pay.Allocations, 2)
+		assert.Equal(t, []crm.Date{date(t, "2026-03-10"), date(t, "2026-06-01")},
+			[]crm.Date{pay.Allocations[0].Effective, pay.Allocations[1].Effective})
+		assert.Equal(t, map[crm.ID]string{pay.Payment.ID: "-70.00 USD"}, b.openOn(t, "2026-03-10"), "a prepayment until June")
+		assert.Equal(t, map[crm.ID]string{future.ID: "30.00 USD"}, b.openOn(t, "2026-06-01"))
+		assert.True(t, b.open(t, now.ID).IsZero())
+		b.verify(t)
+	})
+
 	t.Run("a reversal of an entry dated in the future counts from that day", func(t *testing.T) {
 		b := datedBooks(t)
 		inv := b.invoiceOn(t, "100.00", "2026-06-01")
