@@ -97,10 +97,12 @@ func (d visitDoc) visit() crm.StageVisit {
 }
 
 // visitRow is a row of deal_visits: one visit of a deal's history, with
-// the time spent in the stage for the visits that ended.
+// the time spent in the stage for the visits that ended, and the deal's
+// pipeline, owner and team, which the sales analytics filter on.
 type visitRow struct {
-	deal crm.ID
-	seq  int
+	deal, pipeline, owner crm.ID
+	team                  string
+	seq                   int
 	crm.StageVisit
 }
 
@@ -109,13 +111,13 @@ type visitRow struct {
 var visitTable = &recordTable[visitRow]{
 	kind:    crm.KindDeal,
 	table:   func(n names) string { return n.dealVisits },
-	columns: []string{"deal_id", "seq", "stage", "entered_us", "left_us", "micros"},
+	columns: []string{"deal_id", "seq", "stage", "entered_us", "left_us", "micros", "pipeline_id", "owner_id", "team"},
 	values: func(_ *Store, v visitRow) ([]any, error) {
 		var left, micros any
 		if !v.Left.IsZero() {
 			left, micros = unixMicros(v.Left), spent(v.Entered, v.Left)
 		}
-		return []any{idArg(v.deal), v.seq, v.Stage, unixMicros(v.Entered), left, micros}, nil
+		return []any{idArg(v.deal), v.seq, v.Stage, unixMicros(v.Entered), left, micros, idArg(v.pipeline), idArg(v.owner), v.team}, nil
 	},
 }
 
@@ -128,7 +130,7 @@ func saveVisits(ctx context.Context, t *txn, d crm.Deal, inserted bool) error {
 	}
 	rows := make([]visitRow, len(d.History))
 	for i, v := range d.History {
-		rows[i] = visitRow{deal: d.ID, seq: i, StageVisit: v}
+		rows[i] = visitRow{deal: d.ID, pipeline: d.Pipeline, owner: d.Owner, team: d.Team, seq: i, StageVisit: v}
 	}
 	return records[visitRow]{visitTable, t}.insertAll(ctx, rows)
 }

@@ -149,22 +149,21 @@ func outcomes(ctx context.Context, a salesAnalytics, w where, from, to time.Time
 }
 
 // StageTimes implements crm.SalesAnalytics over the visits kept one a
-// row:
+// row, each with its deal's pipeline, owner and team, so that no visit is
+// joined to its deal:
 //
-//	SELECT v.stage, COUNT(*), <sum of v.micros>
-//	FROM deal_visits v JOIN deals d ON d.id = v.deal_id
-//	WHERE <q on d> AND v.left_us IS NOT NULL AND <v.left_us in range>
-//	GROUP BY v.stage ORDER BY v.stage
+//	SELECT stage, COUNT(*), <sum of micros> FROM deal_visits
+//	WHERE <q> AND left_us IS NOT NULL AND <left_us in range>
+//	GROUP BY stage ORDER BY stage
 func (a salesAnalytics) StageTimes(ctx context.Context, q crm.SalesQuery) ([]crm.StageTime, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	w := dealsOf(q, "d.")
-	w.add("v.left_us IS NOT NULL")
-	addRange(&w, "v.left_us", q.From, q.To)
-	from := a.t.s.names.dealVisits + " v JOIN " + a.t.s.names.deals + " d ON d.id = v.deal_id"
+	w := dealsOf(q, "")
+	w.add("left_us IS NOT NULL")
+	addRange(&w, "left_us", q.From, q.To)
 	query := func(s sums) string {
-		return a.groupedSQL("v.stage, COUNT(*), "+s.exact("v.micros"), from, w, []string{"v.stage"})
+		return a.groupedSQL("stage, COUNT(*), "+s.exact("micros"), a.t.s.names.dealVisits, w, []string{"stage"})
 	}
 	return aggregateSums(ctx, a.t, "adding up stage times", query, w.args, func(r *crm.StageTime) []any {
 		high, low := exactTotal(&r.Micros)

@@ -63,15 +63,15 @@
 //
 // Deals keep their creation and close times as unix microseconds, the
 // time from one to the other, and the day and month they count on in the
-// forecast; their stage visits are rows of their own, replaced whenever
-// the deal is saved; activities keep their time and whether they are an
-// invalid visit. Every crm.SalesAnalytics answer is one GROUP BY over
-// deals or activities (or over the visits joined to their deals), with
-// the exact results and order of the reference implementations. Sums
-// wrap around past 64 bits exactly as Go's int64 does: PostgreSQL adds up
-// bigints as numeric and wraps the total; SQLite adds up plainly and, only
-// when its SUM reports an overflow, runs the query again adding up the
-// high and the low 32 bits apart.
+// forecast; their stage visits are rows of their own, with the deal's
+// pipeline, owner and team, replaced whenever the deal is saved;
+// activities keep their time and whether they are an invalid visit. Every
+// crm.SalesAnalytics answer is one GROUP BY over deals, stage visits or
+// activities, with the exact results and order of the reference
+// implementations. Sums wrap around past 64 bits exactly as Go's int64
+// does: PostgreSQL adds up bigints as numeric and wraps the total; SQLite
+// adds up plainly and, only when its SUM reports an overflow, runs the
+// query again adding up the high and the low 32 bits apart.
 //
 // # Receivables
 //

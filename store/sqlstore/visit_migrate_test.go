@@ -1,0 +1,63 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/sqlstore"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMigrationsOverReceivables brings a database at 0004, whose stage
+// visits do not yet carry their deal's pipeline, owner and team, up to
+// date: 0005 fills them in from the deals, and stage velocity, which no
+// longer joins the visits to their deals, adds them up as the reference
+// does.
+func TestMigrationsOverReceivables(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s, db := b.newStore(t)
+		pipeline, other := newID(t), newID(t)
+		deals := []crm.Deal{sampleDeal(newID(t), pipeline, newID(t)), sampleDeal(newID(t), other, newID(t))}
+		deals[1].Owner, deals[1].Team = crm.ID{9}, "south"
+		write(ctx, t, s, func(tx crm.Tx) error {
+			for _, d := range deals {
+				if err := tx.Deals().Insert(ctx, d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+
+		// Back to 0004: the visits as a store of that time left them.
+		visits := db.table("crm_", "deal_visits")
+		for _, stmt := range []string{
+			"DROP INDEX " + db.table("crm_", "deal_visits_pipeline_idx"),
+			"ALTER TABLE " + visits + " DROP COLUMN pipeline_id",
+			"ALTER TABLE " + visits + " DROP COLUMN owner_id",
+			"ALTER TABLE " + visits + " DROP COLUMN team",
+			"DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 5",
+		} {
+			_, err := db.ExecContext(ctx, stmt)
+			require.NoError(t, err, stmt)
+		}
+		assert.Equal(t, allMigrations[:4], migrationNames(ctx, t, db))
+
+		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
+		require.NoError(t, err)
+		require.NoError(t, s.Migrate(ctx))
+		require.NoError(t, s.Migrate(ctx), "a second run changes nothing")
+		assert.Equal(t, allMigrations, migrationNames(ctx, t, db))
+		for _, q := range []crm.SalesQuery{
+			{Pipeline: pipeline},
+			{Pipeline: pipeline, Owner: deals[0].Owner, Team: deals[0].Team},
+			{Pipeline: pipeline, Owner: deals[1].Owner},
+			{Pipeline: other, Team: "south"},
+		} {
+			got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageTime, error) { return tx.Sales().StageTimes(ctx, q) })
+			assert.Equal(t, crm.AggregateStageTimes(deals, q), got, "%+v", q)
+		}
+	})
+}
