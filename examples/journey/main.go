@@ -17,11 +17,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/examples/internal/tempdb"
 	"github.com/crmkit/crm/store/sqlite"
 )
 
@@ -48,12 +48,9 @@ type sim struct {
 }
 
 func run(ctx context.Context, path, mermaidPath string) error {
-	if path == "" {
-		dir, err := os.MkdirTemp("", "crmkit-journey-")
-		if err != nil {
-			return err
-		}
-		path = filepath.Join(dir, "bank.db")
+	path, err := tempdb.Path(path, "bank.db")
+	if err != nil {
+		return err
 	}
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {

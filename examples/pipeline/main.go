@@ -11,10 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/examples/internal/tempdb"
 	"github.com/crmkit/crm/store/sqlite"
 )
 
@@ -42,12 +42,9 @@ type quarter struct {
 }
 
 func run(ctx context.Context, path, svgPath string) error {
-	if path == "" {
-		dir, err := os.MkdirTemp("", "crmkit-pipeline-")
-		if err != nil {
-			return err
-		}
-		path = filepath.Join(dir, "sales.db")
+	path, err := tempdb.Path(path, "sales.db")
+	if err != nil {
+		return err
 	}
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {

@@ -11,10 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/examples/internal/tempdb"
 	"github.com/crmkit/crm/store/sqlite"
 )
 
@@ -28,12 +28,9 @@ func main() {
 }
 
 func run(ctx context.Context, path string) error {
-	if path == "" {
-		dir, err := os.MkdirTemp("", "crmkit-quickstart-")
-		if err != nil {
-			return err
-		}
-		path = filepath.Join(dir, "crm.db")
+	path, err := tempdb.Path(path, "crm.db")
+	if err != nil {
+		return err
 	}
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {

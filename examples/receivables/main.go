@@ -11,11 +11,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/examples/internal/tempdb"
 	"github.com/crmkit/crm/store/sqlite"
 	"github.com/shopspring/decimal"
 )
@@ -40,12 +40,9 @@ func usd(s string) crm.Money {
 }
 
 func run(ctx context.Context, path string) error {
-	if path == "" {
-		dir, err := os.MkdirTemp("", "crmkit-receivables-")
-		if err != nil {
-			return err
-		}
-		path = filepath.Join(dir, "ledger.db")
+	path, err := tempdb.Path(path, "ledger.db")
+	if err != nil {
+		return err
 	}
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {
