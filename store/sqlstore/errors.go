@@ -50,6 +50,13 @@ func (e *transientError) Error() string {
 // Unwrap returns crm.ErrTransient and the cause.
 func (e *transientError) Unwrap() []error { return []error{crm.ErrTransient, e.err} }
 
+// isSumOverflow reports whether err is SQLite's SUM refusing a total
+// beyond 64 bits (its message is all SQLite says: the code is the generic
+// SQLITE_ERROR). PostgreSQL sums bigints as numeric and never overflows.
+func (d Dialect) isSumOverflow(err error) bool {
+	return d == SQLite && err != nil && strings.Contains(err.Error(), "integer overflow")
+}
+
 // isTransient reports whether err, from the database or from a
 // transaction's closure, is worth running the transaction again for:
 // SQLITE_BUSY or SQLITE_LOCKED, a serialization failure or a deadlock.

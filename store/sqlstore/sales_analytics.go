@@ -182,6 +182,9 @@ func (a salesAnalytics) StageTimes(ctx context.Context, q crm.SalesQuery) ([]crm
 //	             status = 'won' AND amount_currency = <c's currency> AS here,
 //	             customer_id IN (SELECT id FROM customers WHERE campaign_id = c) AS brought
 //	      FROM deals WHERE campaign_id = c) d
+//
+// A campaign's deals are few, so its one row is summed split at once
+// rather than run again on an overflow (see sums).
 func (a salesAnalytics) Campaign(ctx context.Context, c crm.Campaign) (crm.CampaignCounts, error) {
 	t, id, won := a.t, idArg(c.ID), string(crm.DealWon)
 	query := "SELECT (SELECT COUNT(*) FROM " + t.s.names.customers + " WHERE campaign_id = ?), COUNT(*), " +

@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"strconv"
-	"strings"
 )
 
 // sums writes the exact sums of one query: each sum is two columns that
@@ -84,7 +83,7 @@ func (s sums) nonZero(high, low string) string {
 // plain sum overflowed (see sums).
 func aggregateSums[T any](ctx context.Context, t *txn, op string, build func(sums) string, args []any, dest func(*T) []any) ([]T, error) {
 	out, err := aggregate(ctx, t, op, build(sums{dialect: t.s.dialect}), args, dest)
-	if err != nil && t.s.dialect == SQLite && strings.Contains(err.Error(), "integer overflow") {
+	if t.s.dialect.isSumOverflow(err) {
 		return aggregate(ctx, t, op, build(sums{dialect: t.s.dialect, split: true}), args, dest)
 	}
 	return out, err
