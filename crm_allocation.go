@@ -1,0 +1,134 @@
+package crm
+
+import (
+	"context"
+	"slices"
+)
+
+// PaymentReceipt is what ReceivePayment recorded: the payment and the
+// allocations it made.
+type PaymentReceipt struct {
+	Payment     Credit
+	Entry       Entry
+	Allocations []Entry
+	Duplicate   bool // an earlier receipt with the same idempotency key
+}
+
+// ReceivePayment records a payment received. With oldestFirst, the
+// payment is applied at once to the customer's open invoices in its
+// currency, the oldest due first; what is left stays the customer's
+// unapplied credit, usable on later invoices.
+func (c *CRM) ReceivePayment(ctx context.Context, actor ID, n NewPayment, oldestFirst bool, key string) (PaymentReceipt, error) {
+	var r PaymentReceipt
+	request := struct {
+		P      NewPayment
+		Oldest bool
+	}{n, oldestFirst}
+	e, dup, err := c.billing(ctx, actor, n.Customer, key, request, func(w *writeTx, key string) (Entry, error) {
+		credit, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, request)
+		if err != nil || !oldestFirst {
+			return e, err
+		}
+		open, err := w.tx.Ledger().OpenItems(w.ctx, n.Customer, Date{})
+		if err != nil {
+			return Entry{}, err
+		}
+		// Only the new payment is applied: older credit stays where the
+		// customer's earlier allocations left it.
+		open = slices.DeleteFunc(open, func(it OpenItem) bool { return it.Account == AccountCredit && it.Item != credit.ID })
+		for _, req := range OldestFirst(n.Customer, open) {
+			day, ok, err := w.settlingDay(req, credit.Received)
+			if err != nil {
+				return Entry{}, err
+			}
+			if !ok {
+				continue
+			}
+			req.Effective = day
+			a, err := w.allocate(req, "", req)
+			if err != nil {
+				return Entry{}, err
+			}
+			r.Allocations = append(r.Allocations, a)
+		}
+		return e, nil
+	})
+	if err != nil {
+		return PaymentReceipt{}, err
+	}
+	r.Entry, r.Duplicate = e, dup
+	r.Payment, err = c.creditOf(ctx, e)
+	return r, err
+}
+
+// settlingDay is the day a payment received on received settles what r
+// allocates of an invoice: the day both exist (a payment that came before
+// the invoice settles it the day it is issued), or, when the invoice had
+// less open then than r takes (a reversal reopened it since), today. An
+// invoice dated in the future is settled on its day: until then the
+// payment is a prepayment. It reports false when neither day works (the
+// invoice grows only on a later day): that invoice is left for later.
+func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, error) {
+	inv, err := w.tx.Invoices().Get(w.ctx, r.Invoice)
+	if err != nil {
+		return Date{}, false, err
+	}
+	first := later(received, inv.Issued)
+	for _, day := range []Date{first, later(first, w.today())} {
+		open, err := w.tx.Ledger().OpenItems(w.ctx, r.Customer, day)
+		if err != nil {
+			return Date{}, false, err
+		}
+		if it, ok := findItem(open, AccountReceivable, r.Invoice); ok {
+			if c, err := it.Open.Cmp(r.Amount); err == nil && c >= 0 {
+				return day, true, nil
+			}
+		}
+	}
+	return Date{}, false, nil
+}
+
+// Allocate applies a customer's credit to one of their invoices. It never
+// applies more than is open on either, never across customers, and across
+// currencies only with a rate.
+func (c *CRM) Allocate(ctx context.Context, actor ID, r AllocationRequest, key string) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx, key string) (Entry, error) {
+		return w.allocate(r, key, r)
+	})
+	return e, err
+}
+
+func (w *writeTx) allocate(r AllocationRequest, key string, request any) (Entry, error) {
+	open, err := w.tx.Ledger().OpenItems(w.ctx, r.Customer, Date{})
+	if err != nil {
+		return Entry{}, err
+	}
+	credit, ok := findItem(open, AccountCredit, r.Credit)
+	if !ok {
+		return Entry{}, invalid("credit", "open", "no open credit of the customer with that ID")
+	}
+	invoice, ok := findItem(open, AccountReceivable, r.Invoice)
+	if !ok {
+		return Entry{}, invalid("invoice", "open", "no open invoice of the customer with that ID")
+	}
+	ps, err := allocationPostings(r, credit, invoice)
+	if err != nil {
+		return Entry{}, err
+	}
+	id, err := w.newID()
+	if err != nil {
+		return Entry{}, err
+	}
+	e := Entry{ID: id, Kind: EntryAllocation, Customer: r.Customer, Document: r.Credit, Effective: cmpOr(r.Effective, w.today()),
+		RecordedAt: w.now, RecordedBy: w.actor.ID, Description: "allocation to invoice " + r.Invoice.String(), Postings: ps}
+	return w.post(e, key, request)
+}
+
+func findItem(items []OpenItem, account AccountType, id ID) (OpenItem, bool) {
+	for _, it := range items {
+		if it.Account == account && it.Item == id {
+			return it, true
+		}
+	}
+	return OpenItem{}, false
+}

@@ -1,0 +1,149 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// WriteOffRequest writes off what a customer will not pay on an invoice;
+// a zero Amount writes off everything open on it.
+type WriteOffRequest struct {
+	Customer  ID
+	Invoice   ID
+	Amount    Money
+	Reason    string
+	Effective Date
+}
+
+// WriteOff takes an amount off an invoice as a loss.
+func (c *CRM) WriteOff(ctx context.Context, actor ID, r WriteOffRequest, key string) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx, key string) (Entry, error) {
+		reason, err := cleanText("reason", r.Reason, maxNameLen, true)
+		if err != nil {
+			return Entry{}, err
+		}
+		open, err := w.tx.Ledger().OpenItems(w.ctx, r.Customer, Date{})
+		if err != nil {
+			return Entry{}, err
+		}
+		inv, ok := findItem(open, AccountReceivable, r.Invoice)
+		if !ok {
+			return Entry{}, invalid("invoice", "open", "no open invoice of the customer with that ID")
+		}
+		amount := r.Amount
+		if amount.Currency().IsZero() && amount.IsZero() {
+			amount = inv.Open
+		}
+		if !amount.IsPositive() {
+			return Entry{}, invalid("amount", "positive", "")
+		}
+		id, err := w.newID()
+		if err != nil {
+			return Entry{}, err
+		}
+		e := Entry{ID: id, Kind: EntryWriteOff, Customer: r.Customer, Document: r.Invoice, Effective: cmpOr(r.Effective, w.today()),
+			RecordedAt: w.now, RecordedBy: w.actor.ID, Description: "write-off: " + reason, Postings: []Posting{
+				{Account: AccountWriteOff, Amount: amount},
+				{Account: AccountReceivable, Customer: r.Customer, Amount: amount.Neg(), Item: r.Invoice, Due: inv.Due},
+			}}
+		return w.post(e, key, r)
+	})
+	return e, err
+}
+
+// RefundRequest pays back a customer's unapplied credit.
+type RefundRequest struct {
+	Customer  ID
+	Credit    ID
+	Amount    Money
+	Reference string
+	Effective Date
+}
+
+// Refund pays back credit the customer has not used.
+func (c *CRM) Refund(ctx context.Context, actor ID, r RefundRequest, key string) (Entry, error) {
+	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx, key string) (Entry, error) {
+		ref, err := cleanText("reference", r.Reference, maxNameLen, false)
+		if err != nil {
+			return Entry{}, err
+		}
+		if !r.Amount.IsPositive() {
+			return Entry{}, invalid("amount", "positive", "")
+		}
+		id, err := w.newID()
+		if err != nil {
+			return Entry{}, err
+		}
+		e := Entry{ID: id, Kind: EntryRefund, Customer: r.Customer, Document: r.Credit, Effective: cmpOr(r.Effective, w.today()),
+			RecordedAt: w.now, RecordedBy: w.actor.ID, Description: "refund " + ref, Postings: []Posting{
+				{Account: AccountCredit, Customer: r.Customer, Amount: r.Amount, Item: r.Credit},
+				{Account: AccountCash, Amount: r.Amount.Neg()},
+			}}
+		return w.post(e, key, r)
+	})
+	return e, err
+}
+
+// Reverse corrects an entry by posting its mirror, effective today (or on
+// the entry's own effective date, when that is later). An
+// entry is reversed at most once, a reversal is not reversed (post the
+// entry again instead), and a reversal that would leave an invoice
+// overpaid or a credit overdrawn is refused: undo the allocations first.
+// Undoing an allocation is reversing it.
+func (c *CRM) Reverse(ctx context.Context, actor, entry ID, reason, key string) (Entry, error) {
+	var customer ID
+	err := c.store.View(ctx, func(tx ReadTx) error {
+		e, err := tx.Ledger().Entry(ctx, entry)
+		customer = e.Customer
+		return err
+	})
+	if err != nil {
+		return Entry{}, err
+	}
+	request := struct {
+		Entry  ID
+		Reason string
+	}{entry, reason}
+	e, _, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx, key string) (Entry, error) {
+		why, err := cleanText("reason", reason, maxNameLen, true)
+		if err != nil {
+			return Entry{}, err
+		}
+		orig, err := w.tx.Ledger().Entry(ctx, entry)
+		if err != nil {
+			return Entry{}, err
+		}
+		if orig.Kind == EntryReversal {
+			return Entry{}, invalid("entry", "not_reversal", "a reversal is not reversed; post the entry again")
+		}
+		if rev, err := w.tx.Ledger().ReversalOf(ctx, entry); err == nil {
+			return Entry{}, stale{&ReversedError{Entry: entry, Reversal: rev.ID}}
+		} else if !errors.Is(err, ErrNotFound) {
+			return Entry{}, err
+		}
+		id, err := w.newID()
+		if err != nil {
+			return Entry{}, err
+		}
+		// Effective today, or on the entry's own date if that is later: a
+		// reversal never counts before what it reverses.
+		return w.post(orig.Reversal(id, later(w.today(), orig.Effective), w.now, w.actor.ID, "reversal: "+why), key, request)
+	})
+	return e, err
+}
+
+// ReversedError says an entry was reversed already: an entry is reversed
+// at most once. It matches ErrReversed and ErrConflict with errors.Is.
+type ReversedError struct {
+	Entry    ID // the entry asked to be reversed
+	Reversal ID // the entry that reversed it
+}
+
+// Error implements error.
+func (e *ReversedError) Error() string {
+	return fmt.Sprintf("crm: entry %s was reversed already, by entry %s", e.Entry, e.Reversal)
+}
+
+// Is matches ErrReversed and ErrConflict.
+func (e *ReversedError) Is(target error) bool { return target == ErrReversed || target == ErrConflict }
