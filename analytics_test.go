@@ -325,7 +325,7 @@ func xpCaseOf(in crm.Interaction) crm.Case {
 // when they happened, by the same query, into rows "period|group|count".
 func xpAggregateRows(t testing.TB, ins []crm.Interaction, q crm.ExperienceQuery) (exp, cases []string) {
 	t.Helper()
-	cq := crm.CaseQuery{From: q.From, To: q.To, Map: q.Map, GroupBy: q.GroupBy, Period: q.Period}
+	cq := crm.CaseQuery(q)
 	require.NoError(t, q.Check())
 	require.NoError(t, cq.Check())
 	var cs []crm.Case

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -241,6 +240,3 @@ type InstallmentInvoice struct {
 	TaxRate decimal.Decimal
 	Issued  Date
 }
-
-// timeOf is a date's first instant in UTC.
-func timeOf(d Date) time.Time { return d.In(time.UTC) }

@@ -151,6 +151,3 @@ func (w *writeTx) advanceLifecycle(customer ID, stage LifecycleStage, why string
 
 // dealTarget is the policy's view of a deal.
 func (d Deal) target() Target { return Target{Kind: KindDeal, ID: d.ID, Owner: d.Owner, Team: d.Team} }
-
-// timeOrNow returns t in UTC to the microsecond, or now when t is zero.
-func timeOrNow(t, now time.Time) time.Time { return cmpOr(t, now).UTC().Truncate(time.Microsecond) }

@@ -200,7 +200,7 @@ func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 func FuzzFunnelSVG(f *testing.F) {
 	f.Add("Q1", "Prospecting", int64(40), 1.0, "Won", int64(6), 0.15, uint8(2), 0)
 	f.Add("<&>\"'", "]]>\x00\xff", int64(-1), math.NaN(), "日本 🚀\n", int64(math.MaxInt64), math.Inf(-1), uint8(200), 100000)
-	f.Add("", "", int64(0), -0.0, "", int64(0), 1e308, uint8(0), -5)
+	f.Add("", "", int64(0), math.Copysign(0, -1), "", int64(0), 1e308, uint8(0), -5)
 	f.Fuzz(func(t *testing.T, title, name1 string, deals1 int64, rate1 float64, name2 string, deals2 int64, rate2 float64, n uint8, width int) {
 		fn := crm.Funnel{Title: title}
 		for i := range int(n) {

@@ -15,7 +15,6 @@ var (
 	custA = crm.ID{0xa}
 	custB = crm.ID{0xb}
 	inv1  = crm.ID{0x11}
-	pay1  = crm.ID{0x21}
 )
 
 func entry(ps ...crm.Posting) crm.Entry {

@@ -58,15 +58,6 @@ func Phases() []Phase {
 	return []Phase{PhaseAwareness, PhaseConsideration, PhaseOrdering, PhaseFulfillment, PhaseBilling, PhaseSupport, PhaseRenewal}
 }
 
-// phaseRank orders phases for display: the common ones in lifecycle
-// order, then custom ones.
-func phaseRank(p Phase) int {
-	if i := slices.Index(Phases(), p); i >= 0 {
-		return i
-	}
-	return len(Phases())
-}
-
 // ServiceStandards are the promises a touchpoint keeps (seed 003: uniform
 // standards). Zero fields are unset and inherited from the parent.
 type ServiceStandards struct {
@@ -172,8 +163,7 @@ func (m TouchpointMap) Resolve() ([]ResolvedTouchpoint, error) {
 	state := make([]int, len(m.Touchpoints))
 	resolved := make([]ResolvedTouchpoint, len(m.Touchpoints))
 	out := make([]ResolvedTouchpoint, 0, len(m.Touchpoints))
-	var visit func(i int) error
-	visit = func(start int) error {
+	visit := func(start int) error {
 		// Walk up to the first resolved ancestor without recursion, so a
 		// deep chain cannot overflow the stack.
 		chain := []int{}

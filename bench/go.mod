@@ -1,6 +1,6 @@
 module github.com/crmkit/crm/bench
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/crmkit/crm v0.0.0

@@ -29,8 +29,6 @@ func main() {
 	}
 }
 
-const day = 24 * time.Hour
-
 func usd(s string) crm.Money {
 	m, err := crm.ParseMoney(s, "USD")
 	if err != nil {

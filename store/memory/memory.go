@@ -213,49 +213,49 @@ func (s *Store) commit(t *txState) {
 
 type readTx struct{ t *txState }
 
-func (r readTx) Customers() crm.CustomerReader { return customerRepo{r.t} }
-func (r readTx) Users() crm.UserReader         { return userRepo{r.t} }
-func (r readTx) Events() crm.EventReader       { return eventLog{r.t} }
+func (r readTx) Customers() crm.CustomerReader { return customerRepo(r) }
+func (r readTx) Users() crm.UserReader         { return userRepo(r) }
+func (r readTx) Events() crm.EventReader       { return eventLog(r) }
 func (r readTx) TouchpointMaps() crm.TouchpointMapReader {
-	return mapRepo{r.t}
+	return mapRepo(r)
 }
-func (r readTx) Interactions() crm.InteractionReader         { return interactionRepo{r.t} }
-func (r readTx) Cases() crm.CaseReader                       { return caseRepo{r.t} }
-func (r readTx) Ladder() crm.LadderReader                    { return ladderRepo{r.t} }
-func (r readTx) JourneyTemplates() crm.JourneyTemplateReader { return templateRepo{r.t} }
-func (r readTx) Analytics() crm.AnalyticsReader              { return analytics{r.t} }
-func (r readTx) Pipelines() crm.PipelineReader               { return pipelineRepo{r.t} }
-func (r readTx) Deals() crm.DealReader                       { return dealRepo{r.t} }
-func (r readTx) Activities() crm.ActivityReader              { return activityRepo{r.t} }
-func (r readTx) Campaigns() crm.CampaignReader               { return campaignRepo{r.t} }
-func (r readTx) Sales() crm.SalesAnalytics                   { return sales{r.t} }
-func (r readTx) Ledger() crm.LedgerReader                    { return ledger{r.t} }
-func (r readTx) Invoices() crm.InvoiceReader                 { return invoiceRepo{r.t} }
-func (r readTx) Credits() crm.CreditReader                   { return creditRepo{r.t} }
-func (r readTx) Contracts() crm.ContractReader               { return contractRepo{r.t} }
+func (r readTx) Interactions() crm.InteractionReader         { return interactionRepo(r) }
+func (r readTx) Cases() crm.CaseReader                       { return caseRepo(r) }
+func (r readTx) Ladder() crm.LadderReader                    { return ladderRepo(r) }
+func (r readTx) JourneyTemplates() crm.JourneyTemplateReader { return templateRepo(r) }
+func (r readTx) Analytics() crm.AnalyticsReader              { return analytics(r) }
+func (r readTx) Pipelines() crm.PipelineReader               { return pipelineRepo(r) }
+func (r readTx) Deals() crm.DealReader                       { return dealRepo(r) }
+func (r readTx) Activities() crm.ActivityReader              { return activityRepo(r) }
+func (r readTx) Campaigns() crm.CampaignReader               { return campaignRepo(r) }
+func (r readTx) Sales() crm.SalesAnalytics                   { return sales(r) }
+func (r readTx) Ledger() crm.LedgerReader                    { return ledger(r) }
+func (r readTx) Invoices() crm.InvoiceReader                 { return invoiceRepo(r) }
+func (r readTx) Credits() crm.CreditReader                   { return creditRepo(r) }
+func (r readTx) Contracts() crm.ContractReader               { return contractRepo(r) }
 
 type writeTx struct{ t *txState }
 
-func (w writeTx) Customers() crm.CustomerRepository { return customerRepo{w.t} }
-func (w writeTx) Users() crm.UserRepository         { return userRepo{w.t} }
-func (w writeTx) Events() crm.EventLog              { return eventLog{w.t} }
+func (w writeTx) Customers() crm.CustomerRepository { return customerRepo(w) }
+func (w writeTx) Users() crm.UserRepository         { return userRepo(w) }
+func (w writeTx) Events() crm.EventLog              { return eventLog(w) }
 func (w writeTx) TouchpointMaps() crm.TouchpointMapRepository {
-	return mapRepo{w.t}
+	return mapRepo(w)
 }
-func (w writeTx) Interactions() crm.InteractionRepository         { return interactionRepo{w.t} }
-func (w writeTx) Cases() crm.CaseRepository                       { return caseRepo{w.t} }
-func (w writeTx) Ladder() crm.LadderRepository                    { return ladderRepo{w.t} }
-func (w writeTx) JourneyTemplates() crm.JourneyTemplateRepository { return templateRepo{w.t} }
-func (w writeTx) Analytics() crm.AnalyticsReader                  { return analytics{w.t} }
-func (w writeTx) Pipelines() crm.PipelineRepository               { return pipelineRepo{w.t} }
-func (w writeTx) Deals() crm.DealRepository                       { return dealRepo{w.t} }
-func (w writeTx) Activities() crm.ActivityRepository              { return activityRepo{w.t} }
-func (w writeTx) Campaigns() crm.CampaignRepository               { return campaignRepo{w.t} }
-func (w writeTx) Sales() crm.SalesAnalytics                       { return sales{w.t} }
-func (w writeTx) Ledger() crm.LedgerRepository                    { return ledger{w.t} }
-func (w writeTx) Invoices() crm.InvoiceRepository                 { return invoiceRepo{w.t} }
-func (w writeTx) Credits() crm.CreditRepository                   { return creditRepo{w.t} }
-func (w writeTx) Contracts() crm.ContractRepository               { return contractRepo{w.t} }
+func (w writeTx) Interactions() crm.InteractionRepository         { return interactionRepo(w) }
+func (w writeTx) Cases() crm.CaseRepository                       { return caseRepo(w) }
+func (w writeTx) Ladder() crm.LadderRepository                    { return ladderRepo(w) }
+func (w writeTx) JourneyTemplates() crm.JourneyTemplateRepository { return templateRepo(w) }
+func (w writeTx) Analytics() crm.AnalyticsReader                  { return analytics(w) }
+func (w writeTx) Pipelines() crm.PipelineRepository               { return pipelineRepo(w) }
+func (w writeTx) Deals() crm.DealRepository                       { return dealRepo(w) }
+func (w writeTx) Activities() crm.ActivityRepository              { return activityRepo(w) }
+func (w writeTx) Campaigns() crm.CampaignRepository               { return campaignRepo(w) }
+func (w writeTx) Sales() crm.SalesAnalytics                       { return sales(w) }
+func (w writeTx) Ledger() crm.LedgerRepository                    { return ledger(w) }
+func (w writeTx) Invoices() crm.InvoiceRepository                 { return invoiceRepo(w) }
+func (w writeTx) Credits() crm.CreditRepository                   { return creditRepo(w) }
+func (w writeTx) Contracts() crm.ContractRepository               { return contractRepo(w) }
 
 func cloneEvent(e crm.Event) crm.Event {
 	e.Data = slices.Clone(e.Data)

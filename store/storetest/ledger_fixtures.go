@@ -9,7 +9,6 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/shopspring/decimal"
-	"github.com/stretchr/testify/require"
 )
 
 // dec parses a decimal of the suite, which is valid.
@@ -326,14 +325,6 @@ func sameInvoices(vs ...crm.Invoice) []crm.Invoice {
 		out[i] = v
 	}
 	return out
-}
-
-// requireEmptyNotNil requires an answer of the ledger that matches
-// nothing to be an empty slice, not nil, as the port asks.
-func requireEmptyNotNil[T any](t *testing.T, got []T, msgAndArgs ...any) {
-	t.Helper()
-	require.NotNil(t, got, msgAndArgs...)
-	require.Empty(t, got, msgAndArgs...)
 }
 
 // entriesOf returns the entries of vs that match f, in ID order.
