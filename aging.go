@@ -199,11 +199,11 @@ type StatementLine struct {
 	Balance     Money
 }
 
-// Statement lists the entries that change what a customer owes in one
+// statementLines lists the entries that change what a customer owes in one
 // currency, in effective-date order (recording order within a day), with
 // the running balance of their receivable and credit accounts together, starting from the balance
 // carried into from (zero for the beginning) up to to (zero for today).
-func Statement(entries []Entry, customer ID, currency Currency, from, to Date) []StatementLine {
+func statementLines(entries []Entry, customer ID, currency Currency, from, to Date) []StatementLine {
 	es := slices.Clone(entries)
 	slices.SortStableFunc(es, func(a, b Entry) int { return cmp.Or(a.Effective.Compare(b.Effective), a.ID.Compare(b.ID)) })
 	balance := Zero(currency)
@@ -246,9 +246,9 @@ type Debt struct {
 	Net      Money // Owed minus Credit
 }
 
-// Debts sums open items per customer and currency: who has paid and who
-// owes how much. Sorted by customer and currency.
-func Debts(items []OpenItem) []Debt {
+// debtsOf sums open items per customer and currency: who has paid and
+// who owes how much. Sorted by customer and currency.
+func debtsOf(items []OpenItem) []Debt {
 	type key struct {
 		customer ID
 		currency Currency

@@ -21,6 +21,8 @@ type AllocationRequest struct {
 	Rate      decimal.Decimal
 	Settle    bool
 	Effective Date // defaults to today; never before the invoice or the credit
+
+	IdempotencyKey string
 }
 
 // OverAllocationError says an allocation, write-off or refund asks for

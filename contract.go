@@ -281,3 +281,44 @@ func (n NewContract) build(id ID, owner User, now time.Time) (Contract, error) {
 	}
 	return c, nil
 }
+
+// SubmitContractRequest sends the draft Contract for approval.
+type SubmitContractRequest struct {
+	Contract ID
+}
+
+// ApproveContractRequest approves the step Contract waits for, with an
+// optional Comment.
+type ApproveContractRequest struct {
+	Contract ID
+	Comment  string
+}
+
+// RejectContractRequest sends Contract back to its owner as a draft; the
+// Comment says why and is required.
+type RejectContractRequest struct {
+	Contract ID
+	Comment  string
+}
+
+// SignContractRequest marks the approved Contract signed.
+type SignContractRequest struct {
+	Contract ID
+}
+
+// CompleteContractRequest closes the active Contract, delivered and paid.
+type CompleteContractRequest struct {
+	Contract ID
+}
+
+// TerminateContractRequest ends the active Contract early, for Reason.
+type TerminateContractRequest struct {
+	Contract ID
+	Reason   string
+}
+
+// ExpireContractRequest expires Contract: approved and never signed, or
+// active past its end.
+type ExpireContractRequest struct {
+	Contract ID
+}

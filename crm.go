@@ -10,16 +10,42 @@ import (
 	"time"
 )
 
-// CRM is the entry point through which every write goes. Each write names
-// the acting user; the CRM loads that user from the store, refuses unknown
-// and deactivated users, asks the Policy, applies the domain rules, and
-// saves the new state with its events in one transaction. Subscribers hear
-// of the events after the commit.
+// CRM is the entry point through which every write goes. Its operations
+// are grouped by what they work on, one service a field, as in
+// c.Customers.Create or c.Ledger.IssueInvoice.
+//
+// Each write names the acting user; the CRM loads that user from the
+// store, refuses unknown and deactivated users, asks the Policy, applies
+// the domain rules, and saves the new state with its events in one
+// transaction. Subscribers hear of the events after the commit.
+//
+// Every command has the same shape: a context, the acting user, and one
+// input struct (NewX to create a record, XRequest or XPatch to act on
+// one) that carries the command's idempotency key where it has one; it
+// returns the result and an error. Reports take a query struct and
+// return a struct or a list of rows.
 //
 // A CRM is safe for concurrent use. It keeps no state of its own besides
 // its configuration and subscribers: many CRMs, in many processes, may
 // share one store.
 type CRM struct {
+	Users       *UserService       // the people who use the CRM, their roles and teams
+	Customers   *CustomerService   // customer records, owners, lifecycle, history, erasure
+	Experience  *ExperienceService // touchpoint maps, interactions, journeys, experience analytics
+	Cases       *CaseService       // complaints and requests with their promises
+	Ladder      *LadderService     // the loyalty ladder: evidence, moves, distribution
+	Deals       *DealService       // pipelines, deals, funnel and forecast
+	Activities  *ActivityService   // calls, visits, follow-ups and work reports
+	Campaigns   *CampaignService   // campaigns, their costs, leads and return
+	Contracts   *ContractService   // contracts, their approval and payment plans
+	Ledger      *LedgerService     // postings: invoices, payments, allocation, corrections
+	Receivables *ReceivableService // who owes what: open items, aging, statements, collections
+	Events      *EventService      // the audit log: reading, following, verifying
+}
+
+// engine is what every service shares: the store, the rules, the clock,
+// the policy and the subscribers.
+type engine struct {
 	store     Store
 	rules     LadderRules
 	approvals ApprovalRules
@@ -111,14 +137,19 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	if o.approvals != nil {
 		approvals = *o.approvals
 	}
-	return &CRM{
+	e := &engine{
 		rules: rules, approvals: approvals, store: store, clock: o.clock, ids: NewIDGenerator(o.clock, o.random), policy: o.policy,
 		retries: o.retries, backoff: Backoff{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
+	}
+	return &CRM{
+		Users: &UserService{e}, Customers: &CustomerService{e}, Experience: &ExperienceService{e}, Cases: &CaseService{e},
+		Ladder: &LadderService{e}, Deals: &DealService{e}, Activities: &ActivityService{e}, Campaigns: &CampaignService{e},
+		Contracts: &ContractService{e}, Ledger: &LedgerService{e}, Receivables: &ReceivableService{e}, Events: &EventService{e},
 	}, nil
 }
 
-// Subscribe registers s and returns a function that removes it.
-func (c *CRM) Subscribe(s Subscriber) (unsubscribe func()) {
+// subscribe registers s and returns a function that removes it.
+func (c *engine) subscribe(s Subscriber) (unsubscribe func()) {
 	c.subMu.Lock()
 	defer c.subMu.Unlock()
 	id := c.nextSub
@@ -131,7 +162,7 @@ func (c *CRM) Subscribe(s Subscriber) (unsubscribe func()) {
 	}
 }
 
-func (c *CRM) notify(ctx context.Context, events []Event) {
+func (c *engine) notify(ctx context.Context, events []Event) {
 	if len(events) == 0 {
 		return
 	}
@@ -152,13 +183,13 @@ func (c *CRM) notify(ctx context.Context, events []Event) {
 
 // now returns the clock's time in UTC to the microsecond, the precision
 // every store keeps.
-func (c *CRM) now() time.Time { return c.clock.Now().UTC().Truncate(time.Microsecond) }
+func (c *engine) now() time.Time { return c.clock.Now().UTC().Truncate(time.Microsecond) }
 
 // writeTx is one attempt of a write: the transaction, the acting user, the
 // time of the write and the events it records.
 type writeTx struct {
 	ctx    context.Context
-	crm    *CRM
+	crm    *engine
 	tx     Tx
 	actor  User
 	now    time.Time
@@ -185,7 +216,7 @@ func retryable(err error) bool {
 // write runs fn as actorID in a transaction, retrying conflicts, then
 // tells the subscribers. actorID zero is allowed only for bootstrap,
 // which passes the zero ID and checks for itself.
-func (c *CRM) write(ctx context.Context, actorID ID, fn func(w *writeTx) error) error {
+func (c *engine) write(ctx context.Context, actorID ID, fn func(w *writeTx) error) error {
 	for attempt := 0; ; attempt++ {
 		var committed []Event
 		err := c.store.Update(ctx, func(tx Tx) error {
@@ -225,7 +256,7 @@ func (c *CRM) write(ctx context.Context, actorID ID, fn func(w *writeTx) error) 
 
 // activeActor loads the acting user and refuses unknown and deactivated
 // ones: a rep who has left can neither change nor read anything.
-func (c *CRM) activeActor(ctx context.Context, users UserReader, id ID) (User, error) {
+func (c *engine) activeActor(ctx context.Context, users UserReader, id ID) (User, error) {
 	u, err := users.Get(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return User{}, &ForbiddenError{Actor: id, Reason: "unknown user"}
@@ -284,7 +315,7 @@ func (w *writeTx) appendEvents() error {
 }
 
 // read runs fn in a read transaction as an active actor.
-func (c *CRM) read(ctx context.Context, actorID ID, fn func(tx ReadTx, actor User) error) error {
+func (c *engine) read(ctx context.Context, actorID ID, fn func(tx ReadTx, actor User) error) error {
 	return c.store.View(ctx, func(tx ReadTx) error {
 		actor, err := c.activeActor(ctx, tx.Users(), actorID)
 		if err != nil {

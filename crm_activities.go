@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// LogActivity records work done with a customer, and on a deal when one
+// Log records work done with a customer, and on a deal when one
 // is named: the deal counts the activity and its rotting clock restarts.
 // By default anyone may log work with any customer.
-func (c *CRM) LogActivity(ctx context.Context, actor ID, n NewActivity) (Activity, error) {
+func (c *ActivityService) Log(ctx context.Context, actor ID, n NewActivity) (Activity, error) {
 	var out Activity
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		cu, err := w.tx.Customers().Get(ctx, n.Customer)
@@ -63,8 +63,15 @@ func (w *writeTx) countActivity(a Activity) error {
 	return w.tx.Deals().Update(w.ctx, after)
 }
 
+// CompleteFollowUpRequest marks the follow-up of Activity (or a task)
+// done.
+type CompleteFollowUpRequest struct {
+	Activity ID
+}
+
 // CompleteFollowUp marks an activity's follow-up (or a task) done.
-func (c *CRM) CompleteFollowUp(ctx context.Context, actor, id ID) (Activity, error) {
+func (c *ActivityService) CompleteFollowUp(ctx context.Context, actor ID, r CompleteFollowUpRequest) (Activity, error) {
+	id := r.Activity
 	var out Activity
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		a, err := w.tx.Activities().Get(ctx, id)
@@ -106,9 +113,9 @@ func activityData(a Activity) activityEvent {
 		Outcome: a.Outcome, NextStep: a.NextStep, FollowUp: a.FollowUp.String(), Done: a.Done, Invalid: a.Invalid()}
 }
 
-// Activities lists the activities matching f that the actor may read (a
+// List lists the activities matching f that the actor may read (a
 // rep reads their own), in ID order.
-func (c *CRM) Activities(ctx context.Context, actor ID, f ActivityFilter) iter.Seq2[Activity, error] {
+func (c *ActivityService) List(ctx context.Context, actor ID, f ActivityFilter) iter.Seq2[Activity, error] {
 	list := func(tx ReadTx, a User, p PageRequest) ([]Activity, error) {
 		cf, ok := c.narrow(a, CustomerFilter{Owner: f.Owner, Team: f.Team})
 		if !ok {
@@ -120,5 +127,5 @@ func (c *CRM) Activities(ctx context.Context, actor ID, f ActivityFilter) iter.S
 	keep := func(a User, act Activity) bool {
 		return c.policy.Authorize(a, ActionRead, Target{Kind: KindActivity, ID: act.ID, Owner: act.Owner, Team: act.Team}) == nil
 	}
-	return iterate(readPages(c, ctx, actor, list, func(a Activity) ID { return a.ID }, keep))
+	return iterate(readPages(c.engine, ctx, actor, list, func(a Activity) ID { return a.ID }, keep))
 }

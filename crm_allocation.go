@@ -5,6 +5,28 @@ import (
 	"slices"
 )
 
+// AllocationStrategy says what to do with a payment when it is received.
+type AllocationStrategy string
+
+// The allocation strategies. The zero value keeps the payment as credit.
+const (
+	// KeepAsCredit keeps the payment as the customer's unapplied credit,
+	// to allocate later.
+	KeepAsCredit AllocationStrategy = "keep_as_credit"
+	// AllocateOldestFirst applies the payment at once to the customer's
+	// open invoices in its currency, the oldest due first; what is left
+	// stays unapplied credit.
+	AllocateOldestFirst AllocationStrategy = "oldest_first"
+)
+
+func (s AllocationStrategy) check() error {
+	switch s {
+	case "", KeepAsCredit, AllocateOldestFirst:
+		return nil
+	}
+	return invalid("allocation", "one_of", string(s)+" is not an allocation strategy")
+}
+
 // PaymentReceipt is what ReceivePayment recorded: the payment and the
 // allocations it made.
 type PaymentReceipt struct {
@@ -14,16 +36,19 @@ type PaymentReceipt struct {
 	Duplicate   bool // an earlier receipt with the same idempotency key
 }
 
-// ReceivePayment records a payment received. With oldestFirst, the
-// payment is applied at once to the customer's open invoices in its
-// currency, the oldest due first; what is left stays the customer's
-// unapplied credit, usable on later invoices.
-func (c *CRM) ReceivePayment(ctx context.Context, actor ID, n NewPayment, oldestFirst bool, key string) (PaymentReceipt, error) {
+// ReceivePayment records a payment received and allocates it as
+// n.Allocation says: kept as the customer's unapplied credit, usable on
+// later invoices, or applied at once to their open invoices in its
+// currency, the oldest due first.
+func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayment) (PaymentReceipt, error) {
+	if err := n.Allocation.check(); err != nil {
+		return PaymentReceipt{}, err
+	}
+	key := n.IdempotencyKey
+	n.IdempotencyKey = ""
+	oldestFirst := n.Allocation == AllocateOldestFirst
 	var r PaymentReceipt
-	request := struct {
-		P      NewPayment
-		Oldest bool
-	}{n, oldestFirst}
+	request := n
 	e, dup, err := c.billing(ctx, actor, n.Customer, key, request, func(w *writeTx, key string) (Entry, error) {
 		credit, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, request)
 		if err != nil || !oldestFirst {
@@ -91,7 +116,9 @@ func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, e
 // Allocate applies a customer's credit to one of their invoices. It never
 // applies more than is open on either, never across customers, and across
 // currencies only with a rate.
-func (c *CRM) Allocate(ctx context.Context, actor ID, r AllocationRequest, key string) (Entry, error) {
+func (c *LedgerService) Allocate(ctx context.Context, actor ID, r AllocationRequest) (Entry, error) {
+	key := r.IdempotencyKey
+	r.IdempotencyKey = ""
 	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx, key string) (Entry, error) {
 		return w.allocate(r, key, r)
 	})

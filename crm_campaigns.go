@@ -5,9 +5,22 @@ import (
 	"iter"
 )
 
-// CreateCampaign saves a campaign; by default admins configure campaigns.
+// NewCampaign is a campaign to create: its name, channel (such as
+// "trade_show" or "search_ads"), currency, budget, first cost lines and
+// the dates it runs. Every amount is in its currency.
+type NewCampaign struct {
+	Name     string
+	Channel  string
+	Currency Currency
+	Budget   Money
+	Costs    []CostLine
+	Start    Date
+	End      Date
+}
+
+// Create saves a campaign; by default admins configure campaigns.
 // Every amount must be in the campaign's currency.
-func (c *CRM) CreateCampaign(ctx context.Context, actor ID, cp Campaign) (Campaign, error) {
+func (c *CampaignService) Create(ctx context.Context, actor ID, n NewCampaign) (Campaign, error) {
 	var out Campaign
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		if err := w.authorize(ActionConfigure, Target{Kind: KindCampaign}); err != nil {
@@ -17,8 +30,8 @@ func (c *CRM) CreateCampaign(ctx context.Context, actor ID, cp Campaign) (Campai
 		if err != nil {
 			return err
 		}
-		cp = cp.Clone()
-		cp.ID, cp.CreatedAt, cp.UpdatedAt, cp.Version = id, w.now, w.now, 1
+		cp := Campaign{ID: id, Name: n.Name, Channel: n.Channel, Currency: n.Currency, Budget: n.Budget, Costs: n.Costs,
+			Start: n.Start, End: n.End, CreatedAt: w.now, UpdatedAt: w.now, Version: 1}.Clone()
 		if out, err = cp.normalized(); err != nil {
 			return err
 		}
@@ -30,9 +43,16 @@ func (c *CRM) CreateCampaign(ctx context.Context, actor ID, cp Campaign) (Campai
 	return out, err
 }
 
-// AddCampaignCost adds a cost line to a campaign; a cost in another
-// currency is a *CurrencyMismatchError and writes nothing.
-func (c *CRM) AddCampaignCost(ctx context.Context, actor, id ID, line CostLine) (Campaign, error) {
+// AddCostRequest adds Line to the costs of Campaign.
+type AddCostRequest struct {
+	Campaign ID
+	Line     CostLine
+}
+
+// AddCost adds a cost line to a campaign; a cost in another currency is
+// a *CurrencyMismatchError and writes nothing.
+func (c *CampaignService) AddCost(ctx context.Context, actor ID, r AddCostRequest) (Campaign, error) {
+	id, line := r.Campaign, r.Line
 	var out Campaign
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		if err := w.authorize(ActionConfigure, Target{Kind: KindCampaign, ID: id}); err != nil {
@@ -76,8 +96,8 @@ func moneyText(m Money) string {
 	return m.String()
 }
 
-// Campaign returns a campaign.
-func (c *CRM) Campaign(ctx context.Context, actor, id ID) (Campaign, error) {
+// Get returns a campaign.
+func (c *CampaignService) Get(ctx context.Context, actor, id ID) (Campaign, error) {
 	var out Campaign
 	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
 		var err error
@@ -87,16 +107,16 @@ func (c *CRM) Campaign(ctx context.Context, actor, id ID) (Campaign, error) {
 	return out, err
 }
 
-// Campaigns lists the campaigns in ID order.
-func (c *CRM) Campaigns(ctx context.Context, actor ID) iter.Seq2[Campaign, error] {
+// List lists the campaigns in ID order.
+func (c *CampaignService) List(ctx context.Context, actor ID) iter.Seq2[Campaign, error] {
 	list := func(tx ReadTx, _ User, p PageRequest) ([]Campaign, error) { return tx.Campaigns().List(ctx, p) }
-	return iterate(readPages(c, ctx, actor, list, func(cp Campaign) ID { return cp.ID }, func(User, Campaign) bool { return true }))
+	return iterate(readPages(c.engine, ctx, actor, list, func(cp Campaign) ID { return cp.ID }, func(User, Campaign) bool { return true }))
 }
 
-// CampaignReport says what a campaign returned for what it cost: leads,
-// cost per lead, won revenue, ROI with the cost counted once, and the
-// customer acquisition cost.
-func (c *CRM) CampaignReport(ctx context.Context, actor, id ID) (CampaignReport, error) {
+// Report says what a campaign returned for what it cost: leads, cost per
+// lead, won revenue, ROI with the cost counted once, and the customer
+// acquisition cost.
+func (c *CampaignService) Report(ctx context.Context, actor, id ID) (CampaignReport, error) {
 	var out CampaignReport
 	err := c.analyze(ctx, actor, func(tx ReadTx) error {
 		cp, err := tx.Campaigns().Get(ctx, id)

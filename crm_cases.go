@@ -5,9 +5,16 @@ import (
 	"time"
 )
 
-// OpenCase opens a case at a touchpoint. A complaint weighs on the
-// customer's ladder at once. It returns the case and the ladder moves.
-func (c *CRM) OpenCase(ctx context.Context, actor ID, n NewCase) (Case, []LadderMove, error) {
+// CaseChange is what a case command did: the case as it now is and the
+// ladder moves it caused.
+type CaseChange struct {
+	Case  Case
+	Moves []LadderMove
+}
+
+// Open opens a case at a touchpoint. A complaint weighs on the customer's
+// ladder at once.
+func (c *CaseService) Open(ctx context.Context, actor ID, n NewCase) (CaseChange, error) {
 	var out Case
 	var moves []LadderMove
 	err := c.write(ctx, actor, func(w *writeTx) error {
@@ -40,43 +47,53 @@ func (c *CRM) OpenCase(ctx context.Context, actor ID, n NewCase) (Case, []Ladder
 		}
 		return err
 	})
-	return out, moves, err
+	return CaseChange{Case: out, Moves: moves}, err
 }
 
-// StartCase marks that someone works on the case.
-func (c *CRM) StartCase(ctx context.Context, actor, id ID) (Case, error) {
-	cs, _, err := c.moveCase(ctx, actor, id, CaseStart, "", func(_ *writeTx, cs Case) (Case, error) { return cs, nil })
-	return cs, err
+// StartCaseRequest marks that someone works on Case.
+type StartCaseRequest struct {
+	Case ID
 }
 
-// HandOffCase gives the case to another department and counts the
-// hand-off.
-func (c *CRM) HandOffCase(ctx context.Context, actor, id ID, department, reason string) (Case, error) {
-	cs, _, err := c.moveCase(ctx, actor, id, CaseHandOff, reason, func(_ *writeTx, cs Case) (Case, error) {
-		d, err := cleanText("department", department, maxShortTextLen, true)
+// Start marks that someone works on the case.
+func (c *CaseService) Start(ctx context.Context, actor ID, r StartCaseRequest) (CaseChange, error) {
+	return c.moveCase(ctx, actor, r.Case, CaseStart, "", func(_ *writeTx, cs Case) (Case, error) { return cs, nil })
+}
+
+// HandOffRequest gives Case to another Department, for Reason.
+type HandOffRequest struct {
+	Case       ID
+	Department string
+	Reason     string
+}
+
+// HandOff gives the case to another department and counts the hand-off.
+func (c *CaseService) HandOff(ctx context.Context, actor ID, r HandOffRequest) (CaseChange, error) {
+	return c.moveCase(ctx, actor, r.Case, CaseHandOff, r.Reason, func(_ *writeTx, cs Case) (Case, error) {
+		d, err := cleanText("department", r.Department, maxShortTextLen, true)
 		if err != nil {
 			return Case{}, err
 		}
 		cs.Department, cs.Handoffs = d, cs.Handoffs+1
 		return cs, nil
 	})
-	return cs, err
 }
 
-// CaseResolution is how a case was settled. At defaults to now; CSAT is
-// the customer's answer about the resolution, if asked.
-type CaseResolution struct {
+// ResolveCaseRequest settles Case: how (Note), when (At, default now) and
+// the customer's answer about the resolution (CSAT 1-5), if asked.
+type ResolveCaseRequest struct {
+	Case ID
 	Note string
 	At   time.Time
 	CSAT *int
 }
 
-// ResolveCase settles a case. The case is judged against its touchpoint's
+// Resolve settles a case. The case is judged against its touchpoint's
 // ResolveWithin and against its promise; a complaint resolved well and
 // quickly lifts the customer (service recovery), a promise broken drops
-// them to annoyed. It returns the case and the ladder moves.
-func (c *CRM) ResolveCase(ctx context.Context, actor, id ID, r CaseResolution) (Case, []LadderMove, error) {
-	return c.moveCase(ctx, actor, id, CaseResolve, r.Note, func(w *writeTx, cs Case) (Case, error) {
+// them to annoyed.
+func (c *CaseService) Resolve(ctx context.Context, actor ID, r ResolveCaseRequest) (CaseChange, error) {
+	return c.moveCase(ctx, actor, r.Case, CaseResolve, r.Note, func(w *writeTx, cs Case) (Case, error) {
 		if err := (Survey{CSAT: r.CSAT}).check("csat"); err != nil {
 			return Case{}, err
 		}
@@ -105,33 +122,49 @@ func (c *CRM) ResolveCase(ctx context.Context, actor, id ID, r CaseResolution) (
 	})
 }
 
-// ReopenCase reopens a resolved case and counts the reopen.
-func (c *CRM) ReopenCase(ctx context.Context, actor, id ID, reason string) (Case, error) {
-	cs, _, err := c.moveCase(ctx, actor, id, CaseReopen, reason, func(_ *writeTx, cs Case) (Case, error) {
+// ReopenCaseRequest reopens the resolved Case, for Reason.
+type ReopenCaseRequest struct {
+	Case   ID
+	Reason string
+}
+
+// Reopen reopens a resolved case and counts the reopen.
+func (c *CaseService) Reopen(ctx context.Context, actor ID, r ReopenCaseRequest) (CaseChange, error) {
+	return c.moveCase(ctx, actor, r.Case, CaseReopen, r.Reason, func(_ *writeTx, cs Case) (Case, error) {
 		cs.Reopens++
 		cs.ResolvedAt = time.Time{}
 		return cs, nil
 	})
-	return cs, err
 }
 
-// CloseCase closes a resolved case.
-func (c *CRM) CloseCase(ctx context.Context, actor, id ID) (Case, error) {
-	cs, _, err := c.moveCase(ctx, actor, id, CaseClose, "", func(w *writeTx, cs Case) (Case, error) {
+// CloseCaseRequest closes the resolved Case.
+type CloseCaseRequest struct {
+	Case ID
+}
+
+// Close closes a resolved case.
+func (c *CaseService) Close(ctx context.Context, actor ID, r CloseCaseRequest) (CaseChange, error) {
+	return c.moveCase(ctx, actor, r.Case, CaseClose, "", func(w *writeTx, cs Case) (Case, error) {
 		cs.ClosedAt = w.now
 		return cs, nil
 	})
-	return cs, err
+}
+
+// PromiseReport says what a check of promises found: how many promises
+// had broken and the ladder moves that followed.
+type PromiseReport struct {
+	Broken int
+	Moves  []LadderMove
 }
 
 // CheckPromises finds the open cases whose promised date has passed,
 // marks each promise broken, and drops its customer to annoyed: a customer
 // left without an answer is not kept waiting unnoticed (seed 004). Run it
-// periodically; it returns how many promises it found broken.
-func (c *CRM) CheckPromises(ctx context.Context, actor ID) (int, error) {
-	var n int
+// periodically.
+func (c *CaseService) CheckPromises(ctx context.Context, actor ID) (PromiseReport, error) {
+	var out PromiseReport
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		n = 0
+		out, w.moves = PromiseReport{}, nil
 		page := PageRequest{Limit: MaxPageSize}
 		for {
 			due, err := w.tx.Cases().List(ctx, CaseFilter{PromiseDueBefore: w.now}, page)
@@ -149,15 +182,16 @@ func (c *CRM) CheckPromises(ctx context.Context, actor ID) (int, error) {
 				if err := w.brokenPromise(cs); err != nil {
 					return err
 				}
-				n++
+				out.Broken++
 			}
 			if len(due) < page.Limit {
+				out.Moves = w.moves
 				return nil
 			}
 			page.After = due[len(due)-1].ID
 		}
 	})
-	return n, err
+	return out, err
 }
 
 // brokenPromise weighs a broken promise on the customer's ladder.
@@ -181,7 +215,7 @@ func (w *writeTx) weigh(ev Evidence) error {
 // moveCase loads a case, moves it through the case machine, applies
 // change, and saves it with an event; it returns the ladder moves the
 // change caused.
-func (c *CRM) moveCase(ctx context.Context, actor, id ID, move CaseEvent, note string, change func(*writeTx, Case) (Case, error)) (Case, []LadderMove, error) {
+func (c *engine) moveCase(ctx context.Context, actor, id ID, move CaseEvent, note string, change func(*writeTx, Case) (Case, error)) (CaseChange, error) {
 	var out Case
 	var moves []LadderMove
 	err := c.write(ctx, actor, func(w *writeTx) error {
@@ -210,7 +244,7 @@ func (c *CRM) moveCase(ctx context.Context, actor, id ID, move CaseEvent, note s
 		moves = w.moves
 		return err
 	})
-	return out, moves, err
+	return CaseChange{Case: out, Moves: moves}, err
 }
 
 // saveCase stores cs, loaded at its current version, as the next version
@@ -246,8 +280,8 @@ func caseData(cs Case, move CaseEvent, note string) caseEvent {
 		Note: note, Handoffs: cs.Handoffs, Reopens: cs.Reopens}
 }
 
-// Case returns a case of a customer the actor may read.
-func (c *CRM) Case(ctx context.Context, actor, id ID) (Case, error) {
+// Get returns a case of a customer the actor may read.
+func (c *CaseService) Get(ctx context.Context, actor, id ID) (Case, error) {
 	var out Case
 	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
 		cs, err := tx.Cases().Get(ctx, id)

@@ -21,7 +21,7 @@ type versioned[T any] struct {
 // a journey template, a pipeline): the actor may configure, the record is
 // at the caller's version when one is named, change makes the next one,
 // and a change that changes nothing records nothing.
-func updateConfig[T any](c *CRM, ctx context.Context, actor, id ID, ifVersion int64, v versioned[T],
+func updateConfig[T any](c *engine, ctx context.Context, actor, id ID, ifVersion int64, v versioned[T],
 	change func(w *writeTx, before T) (T, []Change, error)) (T, error) {
 	var out T
 	err := c.write(ctx, actor, func(w *writeTx) error {

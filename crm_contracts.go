@@ -8,8 +8,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// DraftContract drafts a contract for a customer, with its payment plan.
-func (c *CRM) DraftContract(ctx context.Context, actor ID, n NewContract) (Contract, error) {
+// Draft drafts a contract for a customer, with its payment plan.
+func (c *ContractService) Draft(ctx context.Context, actor ID, n NewContract) (Contract, error) {
 	var out Contract
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		if _, err := w.tx.Customers().Get(ctx, n.Customer); err != nil {
@@ -40,33 +40,33 @@ func (c *CRM) DraftContract(ctx context.Context, actor ID, n NewContract) (Contr
 	return out, err
 }
 
-// SubmitContract sends a draft for approval; the approval rules decide the
-// steps it needs.
-func (c *CRM) SubmitContract(ctx context.Context, actor, id ID) (Contract, error) {
-	return c.moveContract(ctx, actor, id, ActionUpdate, ContractSubmit, "", func(w *writeTx, ct *Contract) error {
+// Submit sends a draft for approval; the approval rules decide the steps
+// it needs.
+func (c *ContractService) Submit(ctx context.Context, actor ID, r SubmitContractRequest) (Contract, error) {
+	return c.moveContract(ctx, actor, r.Contract, ActionUpdate, ContractSubmit, "", func(w *writeTx, ct *Contract) error {
 		ct.Submitter, ct.Steps = w.actor.ID, c.approvals.Steps(ct.Amount)
 		return nil
 	})
 }
 
-// ApproveContract approves the step a submitted contract waits for. A
-// manager of the owner's team approves the manager step, finance the
-// finance step, an admin either; the submitter never approves their own
-// contract unless the rules allow it.
-func (c *CRM) ApproveContract(ctx context.Context, actor, id ID, comment string) (Contract, error) {
-	return c.decide(ctx, actor, id, true, comment)
+// Approve approves the step a submitted contract waits for. A manager of
+// the owner's team approves the manager step, finance the finance step,
+// an admin either; the submitter never approves their own contract unless
+// the rules allow it.
+func (c *ContractService) Approve(ctx context.Context, actor ID, r ApproveContractRequest) (Contract, error) {
+	return c.decide(ctx, actor, r.Contract, true, r.Comment)
 }
 
-// RejectContract sends a submitted contract back to its owner as a draft;
-// comments are required.
-func (c *CRM) RejectContract(ctx context.Context, actor, id ID, comments string) (Contract, error) {
-	if _, err := cleanText("comments", comments, maxLongTextLen, true); err != nil {
+// Reject sends a submitted contract back to its owner as a draft; a
+// comment is required.
+func (c *ContractService) Reject(ctx context.Context, actor ID, r RejectContractRequest) (Contract, error) {
+	if _, err := cleanText("comment", r.Comment, maxLongTextLen, true); err != nil {
 		return Contract{}, err
 	}
-	return c.decide(ctx, actor, id, false, comments)
+	return c.decide(ctx, actor, r.Contract, false, r.Comment)
 }
 
-func (c *CRM) decide(ctx context.Context, actor, id ID, approve bool, comment string) (Contract, error) {
+func (c *engine) decide(ctx context.Context, actor, id ID, approve bool, comment string) (Contract, error) {
 	var out Contract
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		before, err := w.tx.Contracts().Get(ctx, id)
@@ -111,7 +111,7 @@ func (c *CRM) decide(ctx context.Context, actor, id ID, approve bool, comment st
 }
 
 // mayApprove checks the approver against the step and the submitter.
-func (c *CRM) mayApprove(a User, ct Contract, step ApprovalStep) error {
+func (c *engine) mayApprove(a User, ct Contract, step ApprovalStep) error {
 	refuse := func(reason string) error {
 		return &ForbiddenError{Actor: a.ID, Action: ActionApprove, Kind: KindContract, Reason: reason}
 	}
@@ -130,37 +130,36 @@ func (c *CRM) mayApprove(a User, ct Contract, step ApprovalStep) error {
 		StepManager: "a manager of team " + ct.Team, StepFinance: "finance"}[step]))
 }
 
-// SignContract marks an approved contract signed; it becomes active and
-// its payment plan can be invoiced. A contract not yet approved cannot be
+// Sign marks an approved contract signed; it becomes active and its
+// payment plan can be invoiced. A contract not yet approved cannot be
 // signed.
-func (c *CRM) SignContract(ctx context.Context, actor, id ID) (Contract, error) {
-	return c.moveContract(ctx, actor, id, ActionUpdate, ContractSign, "", func(w *writeTx, ct *Contract) error {
+func (c *ContractService) Sign(ctx context.Context, actor ID, r SignContractRequest) (Contract, error) {
+	return c.moveContract(ctx, actor, r.Contract, ActionUpdate, ContractSign, "", func(w *writeTx, ct *Contract) error {
 		ct.SignedAt = w.now
 		return nil
 	})
 }
 
-// CompleteContract closes an active contract that was delivered and paid.
-func (c *CRM) CompleteContract(ctx context.Context, actor, id ID) (Contract, error) {
-	return c.moveContract(ctx, actor, id, ActionBill, ContractComplete, "", nil)
+// Complete closes an active contract that was delivered and paid.
+func (c *ContractService) Complete(ctx context.Context, actor ID, r CompleteContractRequest) (Contract, error) {
+	return c.moveContract(ctx, actor, r.Contract, ActionBill, ContractComplete, "", nil)
 }
 
-// TerminateContract ends an active contract early; what was invoiced stays
-// owed.
-func (c *CRM) TerminateContract(ctx context.Context, actor, id ID, reason string) (Contract, error) {
-	if _, err := cleanText("reason", reason, maxLongTextLen, true); err != nil {
+// Terminate ends an active contract early; what was invoiced stays owed.
+func (c *ContractService) Terminate(ctx context.Context, actor ID, r TerminateContractRequest) (Contract, error) {
+	if _, err := cleanText("reason", r.Reason, maxLongTextLen, true); err != nil {
 		return Contract{}, err
 	}
-	return c.moveContract(ctx, actor, id, ActionBill, ContractTerminate, reason, nil)
+	return c.moveContract(ctx, actor, r.Contract, ActionBill, ContractTerminate, r.Reason, nil)
 }
 
-// ExpireContract expires an approved contract never signed, or an active
-// one past its end.
-func (c *CRM) ExpireContract(ctx context.Context, actor, id ID) (Contract, error) {
-	return c.moveContract(ctx, actor, id, ActionUpdate, ContractExpire, "", nil)
+// Expire expires an approved contract never signed, or an active one past
+// its end.
+func (c *ContractService) Expire(ctx context.Context, actor ID, r ExpireContractRequest) (Contract, error) {
+	return c.moveContract(ctx, actor, r.Contract, ActionUpdate, ContractExpire, "", nil)
 }
 
-func (c *CRM) moveContract(ctx context.Context, actor, id ID, action Action, event ContractEvent, note string, change func(*writeTx, *Contract) error) (Contract, error) {
+func (c *engine) moveContract(ctx context.Context, actor, id ID, action Action, event ContractEvent, note string, change func(*writeTx, *Contract) error) (Contract, error) {
 	var out Contract
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		before, err := w.tx.Contracts().Get(ctx, id)
@@ -205,8 +204,8 @@ func contractData(ct Contract, move ContractEvent, note string) contractEvent {
 	return contractEvent{Status: ct.Status, Move: move, Amount: ct.Amount.String(), Steps: ct.Steps, Note: note}
 }
 
-// Contract returns a contract the actor may read.
-func (c *CRM) Contract(ctx context.Context, actor, id ID) (Contract, error) {
+// Get returns a contract the actor may read.
+func (c *ContractService) Get(ctx context.Context, actor, id ID) (Contract, error) {
 	var out Contract
 	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
 		ct, err := tx.Contracts().Get(ctx, id)
@@ -219,8 +218,8 @@ func (c *CRM) Contract(ctx context.Context, actor, id ID) (Contract, error) {
 	return out, err
 }
 
-// Contracts lists the contracts matching f that the actor may read.
-func (c *CRM) Contracts(ctx context.Context, actor ID, f ContractFilter) iter.Seq2[Contract, error] {
+// List lists the contracts matching f that the actor may read.
+func (c *ContractService) List(ctx context.Context, actor ID, f ContractFilter) iter.Seq2[Contract, error] {
 	list := func(tx ReadTx, a User, p PageRequest) ([]Contract, error) {
 		cf, ok := c.narrow(a, CustomerFilter{Owner: f.Owner, Team: f.Team})
 		if !ok {
@@ -230,13 +229,18 @@ func (c *CRM) Contracts(ctx context.Context, actor ID, f ContractFilter) iter.Se
 		return tx.Contracts().List(ctx, f, p)
 	}
 	keep := func(a User, ct Contract) bool { return c.policy.Authorize(a, ActionRead, ct.target()) == nil }
-	return iterate(readPages(c, ctx, actor, list, func(ct Contract) ID { return ct.ID }, keep))
+	return iterate(readPages(c.engine, ctx, actor, list, func(ct Contract) ID { return ct.ID }, keep))
 }
 
-// InstallmentInvoice says how to invoice an installment: the tax rate of
-// its one line and the issue date (default today).
-type InstallmentInvoice struct {
-	Number  string
-	TaxRate decimal.Decimal
-	Issued  Date
+// InvoiceInstallmentRequest invoices installment Installment (numbered
+// from 1) of Contract's payment plan: the invoice's Number, the tax rate
+// of its one line and its issue date (default today). A retry with the
+// same IdempotencyKey returns the first invoice.
+type InvoiceInstallmentRequest struct {
+	Contract       ID
+	Installment    int
+	Number         string
+	TaxRate        decimal.Decimal
+	Issued         Date
+	IdempotencyKey string
 }

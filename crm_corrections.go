@@ -6,18 +6,22 @@ import (
 	"fmt"
 )
 
-// WriteOffRequest writes off what a customer will not pay on an invoice;
-// a zero Amount writes off everything open on it.
+// WriteOffRequest writes off Amount of what a customer will not pay on an
+// invoice; a nil Amount writes off everything open on it. Effective
+// defaults to today.
 type WriteOffRequest struct {
-	Customer  ID
-	Invoice   ID
-	Amount    Money
-	Reason    string
-	Effective Date
+	Customer       ID
+	Invoice        ID
+	Amount         *Money
+	Reason         string
+	Effective      Date
+	IdempotencyKey string
 }
 
 // WriteOff takes an amount off an invoice as a loss.
-func (c *CRM) WriteOff(ctx context.Context, actor ID, r WriteOffRequest, key string) (Entry, error) {
+func (c *LedgerService) WriteOff(ctx context.Context, actor ID, r WriteOffRequest) (Entry, error) {
+	key := r.IdempotencyKey
+	r.IdempotencyKey = ""
 	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx, key string) (Entry, error) {
 		reason, err := cleanText("reason", r.Reason, maxNameLen, true)
 		if err != nil {
@@ -31,9 +35,9 @@ func (c *CRM) WriteOff(ctx context.Context, actor ID, r WriteOffRequest, key str
 		if !ok {
 			return Entry{}, invalid("invoice", "open", "no open invoice of the customer with that ID")
 		}
-		amount := r.Amount
-		if amount.Currency().IsZero() && amount.IsZero() {
-			amount = inv.Open
+		amount := inv.Open
+		if r.Amount != nil {
+			amount = *r.Amount
 		}
 		if !amount.IsPositive() {
 			return Entry{}, invalid("amount", "positive", "")
@@ -52,17 +56,21 @@ func (c *CRM) WriteOff(ctx context.Context, actor ID, r WriteOffRequest, key str
 	return e, err
 }
 
-// RefundRequest pays back a customer's unapplied credit.
+// RefundRequest pays back Amount of a customer's unapplied Credit.
+// Effective defaults to today.
 type RefundRequest struct {
-	Customer  ID
-	Credit    ID
-	Amount    Money
-	Reference string
-	Effective Date
+	Customer       ID
+	Credit         ID
+	Amount         Money
+	Reference      string
+	Effective      Date
+	IdempotencyKey string
 }
 
 // Refund pays back credit the customer has not used.
-func (c *CRM) Refund(ctx context.Context, actor ID, r RefundRequest, key string) (Entry, error) {
+func (c *LedgerService) Refund(ctx context.Context, actor ID, r RefundRequest) (Entry, error) {
+	key := r.IdempotencyKey
+	r.IdempotencyKey = ""
 	e, _, err := c.billing(ctx, actor, r.Customer, key, r, func(w *writeTx, key string) (Entry, error) {
 		ref, err := cleanText("reference", r.Reference, maxNameLen, false)
 		if err != nil {
@@ -91,7 +99,8 @@ func (c *CRM) Refund(ctx context.Context, actor ID, r RefundRequest, key string)
 // entry again instead), and a reversal that would leave an invoice
 // overpaid or a credit overdrawn is refused: undo the allocations first.
 // Undoing an allocation is reversing it.
-func (c *CRM) Reverse(ctx context.Context, actor, entry ID, reason, key string) (Entry, error) {
+func (c *LedgerService) Reverse(ctx context.Context, actor ID, r ReverseRequest) (Entry, error) {
+	entry, reason, key := r.Entry, r.Reason, r.IdempotencyKey
 	var customer ID
 	err := c.store.View(ctx, func(tx ReadTx) error {
 		e, err := tx.Ledger().Entry(ctx, entry)
@@ -131,6 +140,13 @@ func (c *CRM) Reverse(ctx context.Context, actor, entry ID, reason, key string) 
 		return w.post(orig.Reversal(id, later(w.today(), orig.Effective), w.now, w.actor.ID, "reversal: "+why), key, request)
 	})
 	return e, err
+}
+
+// ReverseRequest reverses Entry for Reason.
+type ReverseRequest struct {
+	Entry          ID
+	Reason         string
+	IdempotencyKey string
 }
 
 // ReversedError says an entry was reversed already: an entry is reversed

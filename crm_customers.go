@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// CreateCustomer adds a customer owned by in.Owner, or by the actor when
-// in.Owner is zero. The owner must be an active user.
-func (c *CRM) CreateCustomer(ctx context.Context, actor ID, in NewCustomer) (Customer, error) {
+// Create adds a customer owned by in.Owner, or by the actor when in.Owner
+// is zero. The owner must be an active user.
+func (c *CustomerService) Create(ctx context.Context, actor ID, in NewCustomer) (Customer, error) {
 	var out Customer
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		owner := w.actor
@@ -37,77 +37,77 @@ func (c *CRM) CreateCustomer(ctx context.Context, actor ID, in NewCustomer) (Cus
 	return out, err
 }
 
-// UpdateCustomer applies p to an active customer. A patch that changes
-// nothing records nothing and keeps the version.
-func (c *CRM) UpdateCustomer(ctx context.Context, actor, id ID, p CustomerPatch) (Customer, error) {
-	return c.changeCustomer(ctx, actor, id, p.IfVersion, ActionUpdate, Update, CustomerUpdated, "", func(w *writeTx, cu Customer) (Customer, error) {
+// Update applies p to an active customer. A patch that changes nothing
+// records nothing and keeps the version.
+func (c *CustomerService) Update(ctx context.Context, actor ID, p CustomerPatch) (Customer, error) {
+	return c.changeCustomer(ctx, actor, p.Customer, p.IfVersion, ActionUpdate, Update, CustomerUpdated, "", func(w *writeTx, cu Customer) (Customer, error) {
 		return p.apply(cu, w.newID)
 	})
 }
 
-// ArchiveCustomer takes a customer out of the working lists. The record,
-// its history and its owner stay; RestoreCustomer brings it back.
-func (c *CRM) ArchiveCustomer(ctx context.Context, actor, id ID, reason string) (Customer, error) {
-	return c.changeCustomer(ctx, actor, id, 0, ActionArchive, Archive, CustomerArchived, reason, func(w *writeTx, cu Customer) (Customer, error) {
+// Archive takes a customer out of the working lists. The record, its
+// history and its owner stay; Restore brings it back.
+func (c *CustomerService) Archive(ctx context.Context, actor ID, r ArchiveCustomerRequest) (Customer, error) {
+	return c.changeCustomer(ctx, actor, r.Customer, 0, ActionArchive, Archive, CustomerArchived, r.Reason, func(w *writeTx, cu Customer) (Customer, error) {
 		cu.ArchivedAt = w.now
 		return cu, nil
 	})
 }
 
-// RestoreCustomer brings an archived customer back to the working lists.
-func (c *CRM) RestoreCustomer(ctx context.Context, actor, id ID, reason string) (Customer, error) {
-	return c.changeCustomer(ctx, actor, id, 0, ActionRestore, Restore, CustomerRestored, reason, func(w *writeTx, cu Customer) (Customer, error) {
+// Restore brings an archived customer back to the working lists.
+func (c *CustomerService) Restore(ctx context.Context, actor ID, r RestoreCustomerRequest) (Customer, error) {
+	return c.changeCustomer(ctx, actor, r.Customer, 0, ActionRestore, Restore, CustomerRestored, r.Reason, func(w *writeTx, cu Customer) (Customer, error) {
 		cu.ArchivedAt = time.Time{}
 		return cu, nil
 	})
 }
 
-// ReassignCustomer gives a customer to another active user, and to that
-// user's team. The actor needs the reassign grant both for the customer as
-// it is and as it will be: a manager reassigns within their team.
-func (c *CRM) ReassignCustomer(ctx context.Context, actor, id, to ID, reason string) (Customer, error) {
+// Reassign gives a customer to another active user, and to that user's
+// team. The actor needs the reassign grant both for the customer as it is
+// and as it will be: a manager reassigns within their team.
+func (c *CustomerService) Reassign(ctx context.Context, actor ID, r ReassignCustomerRequest) (Customer, error) {
 	var out Customer
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		owner, err := w.assignableOwner(to)
+		owner, err := w.assignableOwner(r.To)
 		if err != nil {
 			return err
 		}
-		cu, err := w.tx.Customers().Get(ctx, id)
+		cu, err := w.tx.Customers().Get(ctx, r.Customer)
 		if err != nil {
 			return err
 		}
-		out, err = w.reassign(cu, owner, reason)
+		out, err = w.reassign(cu, owner, r.Reason)
 		return err
 	})
 	return out, err
 }
 
-// ReassignCustomers gives every customer owned by from, archived ones
-// included, to another active user in one transaction: all or none. It
-// returns how many customers moved. This is how a manager hands over the
-// accounts of a rep who has left.
-func (c *CRM) ReassignCustomers(ctx context.Context, actor, from, to ID, reason string) (int, error) {
-	var moved int
+// HandOver gives every customer owned by r.From, archived ones included,
+// to another active user in one transaction: all or none. It reports how
+// many customers moved. This is how a manager hands over the accounts of
+// a rep who has left.
+func (c *CustomerService) HandOver(ctx context.Context, actor ID, r HandOverRequest) (HandOverReport, error) {
+	var out HandOverReport
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		moved = 0
-		owner, err := w.assignableOwner(to)
+		out = HandOverReport{From: r.From, To: r.To}
+		owner, err := w.assignableOwner(r.To)
 		if err != nil {
 			return err
 		}
-		if from == to {
+		if r.From == r.To {
 			return nil
 		}
 		page := PageRequest{Limit: MaxPageSize}
 		for {
-			batch, err := w.tx.Customers().List(ctx, CustomerFilter{Owner: from}, page)
+			batch, err := w.tx.Customers().List(ctx, CustomerFilter{Owner: r.From}, page)
 			if err != nil {
 				return err
 			}
 			for _, cu := range batch {
-				if _, err := w.reassign(cu, owner, reason); err != nil {
+				if _, err := w.reassign(cu, owner, r.Reason); err != nil {
 					return err
 				}
-				moved++
+				out.Customers++
 			}
 			if len(batch) < page.Limit {
 				return nil
@@ -115,7 +115,7 @@ func (c *CRM) ReassignCustomers(ctx context.Context, actor, from, to ID, reason 
 			page.After = batch[len(batch)-1].ID
 		}
 	})
-	return moved, err
+	return out, err
 }
 
 // assignableOwner loads the user who is to own customers: they must exist
@@ -139,7 +139,7 @@ func (w *writeTx) reassign(cu Customer, owner User, reason string) (Customer, er
 		return Customer{}, err
 	}
 	after := cu.Clone()
-	after.OwnerID, after.Team = owner.ID, owner.Team
+	after.Owner, after.Team = owner.ID, owner.Team
 	if err := w.authorize(ActionReassign, after.target()); err != nil {
 		return Customer{}, err
 	}
@@ -148,7 +148,7 @@ func (w *writeTx) reassign(cu Customer, owner User, reason string) (Customer, er
 
 // changeCustomer loads a customer, checks the caller's version, the record
 // machine and the policy, applies change and saves the result.
-func (c *CRM) changeCustomer(ctx context.Context, actor, id ID, ifVersion int64, action Action, move RecordEvent,
+func (c *engine) changeCustomer(ctx context.Context, actor, id ID, ifVersion int64, action Action, move RecordEvent,
 	typ EventType, reason string, change func(*writeTx, Customer) (Customer, error)) (Customer, error) {
 	var out Customer
 	err := c.write(ctx, actor, func(w *writeTx) error {
@@ -191,8 +191,8 @@ func (w *writeTx) saveCustomer(before, after Customer, typ EventType, reason str
 	return after, w.record(typ, KindCustomer, after.ID, after.Version, ChangeSet{Changes: cs, Reason: reason})
 }
 
-// Customer returns a customer the actor may read.
-func (c *CRM) Customer(ctx context.Context, actor, id ID) (Customer, error) {
+// Get returns a customer the actor may read.
+func (c *CustomerService) Get(ctx context.Context, actor, id ID) (Customer, error) {
 	var out Customer
 	err := c.readCustomer(ctx, actor, id, func(_ ReadTx, cu Customer) error {
 		out = cu
@@ -201,19 +201,19 @@ func (c *CRM) Customer(ctx context.Context, actor, id ID) (Customer, error) {
 	return out, err
 }
 
-// Customers lists the customers matching f that the actor may read, in ID
+// List lists the customers matching f that the actor may read, in ID
 // (creation) order, reading a page per transaction.
-func (c *CRM) Customers(ctx context.Context, actor ID, f CustomerFilter) iter.Seq2[Customer, error] {
+func (c *CustomerService) List(ctx context.Context, actor ID, f CustomerFilter) iter.Seq2[Customer, error] {
 	return iterate(c.customerPages(ctx, actor, f))
 }
 
-// CustomerPage returns one page of the listing; pass "" as cursor for the
-// first page and the returned Next for the following ones.
-func (c *CRM) CustomerPage(ctx context.Context, actor ID, f CustomerFilter, cursor string, limit int) (Page[Customer], error) {
-	return page(c.customerPages(ctx, actor, f), cursor, limit)
+// Page returns one page of the listing: the first for a zero PageQuery,
+// the following ones for the Next of the page before.
+func (c *CustomerService) Page(ctx context.Context, actor ID, f CustomerFilter, q PageQuery) (Page[Customer], error) {
+	return page(c.customerPages(ctx, actor, f), q)
 }
 
-func (c *CRM) customerPages(ctx context.Context, actor ID, f CustomerFilter) pageReader[Customer] {
+func (c *engine) customerPages(ctx context.Context, actor ID, f CustomerFilter) pageReader[Customer] {
 	list := func(tx ReadTx, a User, p PageRequest) ([]Customer, error) {
 		scoped, ok := c.narrow(a, f)
 		if !ok {
@@ -227,7 +227,7 @@ func (c *CRM) customerPages(ctx context.Context, actor ID, f CustomerFilter) pag
 
 // narrow restricts a listing to the actor's read scope when the policy
 // can say what it is; ok is false when nothing can match.
-func (c *CRM) narrow(a User, f CustomerFilter) (CustomerFilter, bool) {
+func (c *engine) narrow(a User, f CustomerFilter) (CustomerFilter, bool) {
 	rs, ok := c.policy.(ReadScoper)
 	if !ok {
 		return f, true

@@ -5,9 +5,9 @@ import (
 	"iter"
 )
 
-// OpenDeal opens a deal in a pipeline for a customer, owned by n.Owner or
-// the actor. The customer's lifecycle moves forward to opportunity.
-func (c *CRM) OpenDeal(ctx context.Context, actor ID, n NewDeal) (Deal, error) {
+// Open opens a deal in a pipeline for a customer, owned by n.Owner or the
+// actor. The customer's lifecycle moves forward to opportunity.
+func (c *DealService) Open(ctx context.Context, actor ID, n NewDeal) (Deal, error) {
 	var out Deal
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		f, err := flowOf(ctx, w.tx.Pipelines(), n.Pipeline)
@@ -44,17 +44,9 @@ func (c *CRM) OpenDeal(ctx context.Context, actor ID, n NewDeal) (Deal, error) {
 	return out, err
 }
 
-// DealPatch changes a deal's details; nil fields stay.
-type DealPatch struct {
-	Title     *string
-	Amount    *Money
-	CloseDate *Date
-	IfVersion int64
-}
-
-// UpdateDeal changes a deal's title, amount or expected close date.
-func (c *CRM) UpdateDeal(ctx context.Context, actor, id ID, p DealPatch) (Deal, error) {
-	return c.changeDeal(ctx, actor, id, p.IfVersion, ActionUpdate, DealUpdated, "", func(w *writeTx, f *DealFlow, d *Deal) error {
+// Update changes a deal's title, amount or expected close date.
+func (c *DealService) Update(ctx context.Context, actor ID, p DealPatch) (Deal, error) {
+	return c.changeDeal(ctx, actor, p.Deal, p.IfVersion, ActionUpdate, DealUpdated, "", func(w *writeTx, f *DealFlow, d *Deal) error {
 		if d.Status != DealOpen {
 			_, err := dealMachine.Next(d.Status, DealMoveStage)
 			return err
@@ -82,26 +74,31 @@ func (c *CRM) UpdateDeal(ctx context.Context, actor, id ID, p DealPatch) (Deal, 
 	})
 }
 
-// MoveDeal moves an open deal to another open stage, as the pipeline's
-// stage machine allows and the stage's exit requirements permit.
-func (c *CRM) MoveDeal(ctx context.Context, actor, id ID, stage string) (Deal, error) {
-	return c.changeDeal(ctx, actor, id, 0, ActionUpdate, DealStageMoved, "", func(w *writeTx, f *DealFlow, d *Deal) error {
-		return f.Move(d, stage, w.now)
+// Move moves an open deal to another open stage, as the pipeline's stage
+// machine allows and the stage's exit requirements permit.
+func (c *DealService) Move(ctx context.Context, actor ID, r MoveDealRequest) (Deal, error) {
+	return c.changeDeal(ctx, actor, r.Deal, 0, ActionUpdate, DealStageMoved, "", func(w *writeTx, f *DealFlow, d *Deal) error {
+		return f.Move(d, r.Stage, w.now)
 	})
 }
 
-// SetDealProbability sets a deal's probability by hand (nil clears it);
-// it survives stage moves until cleared.
-func (c *CRM) SetDealProbability(ctx context.Context, actor, id ID, p *int) (Deal, error) {
-	return c.changeDeal(ctx, actor, id, 0, ActionUpdate, DealUpdated, "", func(w *writeTx, f *DealFlow, d *Deal) error {
-		return f.SetProbability(d, p)
+// SetProbability sets a deal's probability by hand (nil clears it); it
+// survives stage moves until cleared.
+func (c *DealService) SetProbability(ctx context.Context, actor ID, r SetProbabilityRequest) (Deal, error) {
+	return c.changeDeal(ctx, actor, r.Deal, 0, ActionUpdate, DealUpdated, "", func(w *writeTx, f *DealFlow, d *Deal) error {
+		return f.SetProbability(d, r.Probability)
 	})
 }
 
-// WinDeal closes a deal as won at its actual amount (zero keeps the
-// deal's amount). The customer's lifecycle moves forward to customer.
-func (c *CRM) WinDeal(ctx context.Context, actor, id ID, amount Money) (Deal, error) {
-	return c.changeDeal(ctx, actor, id, 0, ActionUpdate, DealWonEvent, "", func(w *writeTx, f *DealFlow, d *Deal) error {
+// Win closes a deal as won at its actual amount (the deal's own when the
+// request names none). The customer's lifecycle moves forward to
+// customer.
+func (c *DealService) Win(ctx context.Context, actor ID, r WinDealRequest) (Deal, error) {
+	return c.changeDeal(ctx, actor, r.Deal, 0, ActionUpdate, DealWonEvent, "", func(w *writeTx, f *DealFlow, d *Deal) error {
+		amount := d.Amount
+		if r.Amount != nil {
+			amount = *r.Amount
+		}
 		if err := f.Win(d, amount, w.now); err != nil {
 			return err
 		}
@@ -109,24 +106,24 @@ func (c *CRM) WinDeal(ctx context.Context, actor, id ID, amount Money) (Deal, er
 	})
 }
 
-// LoseDeal closes a deal as lost; the reason is required.
-func (c *CRM) LoseDeal(ctx context.Context, actor, id ID, reason LostReason, notes string) (Deal, error) {
-	return c.changeDeal(ctx, actor, id, 0, ActionUpdate, DealLostEvent, notes, func(w *writeTx, f *DealFlow, d *Deal) error {
-		return f.Lose(d, reason, notes, w.now)
+// Lose closes a deal as lost; the reason is required.
+func (c *DealService) Lose(ctx context.Context, actor ID, r LoseDealRequest) (Deal, error) {
+	return c.changeDeal(ctx, actor, r.Deal, 0, ActionUpdate, DealLostEvent, r.Notes, func(w *writeTx, f *DealFlow, d *Deal) error {
+		return f.Lose(d, r.Reason, r.Notes, w.now)
 	})
 }
 
-// ReopenDeal reopens a closed deal in the stage it left; by default a
+// Reopen reopens a closed deal in the stage it left; by default a
 // manager's or an admin's call.
-func (c *CRM) ReopenDeal(ctx context.Context, actor, id ID, reason string) (Deal, error) {
-	return c.changeDeal(ctx, actor, id, 0, ActionRestore, DealReopened, reason, func(w *writeTx, f *DealFlow, d *Deal) error {
+func (c *DealService) Reopen(ctx context.Context, actor ID, r ReopenDealRequest) (Deal, error) {
+	return c.changeDeal(ctx, actor, r.Deal, 0, ActionRestore, DealReopened, r.Reason, func(w *writeTx, f *DealFlow, d *Deal) error {
 		return f.Reopen(d, w.now)
 	})
 }
 
 // changeDeal loads a deal and its pipeline, checks the caller's version
 // and the policy, applies change and saves the deal with an event.
-func (c *CRM) changeDeal(ctx context.Context, actor, id ID, ifVersion int64, action Action, typ EventType, note string,
+func (c *engine) changeDeal(ctx context.Context, actor, id ID, ifVersion int64, action Action, typ EventType, note string,
 	change func(*writeTx, *DealFlow, *Deal) error) (Deal, error) {
 	var out Deal
 	err := c.write(ctx, actor, func(w *writeTx) error {
@@ -189,8 +186,8 @@ func dealData(d Deal, note string) dealEvent {
 		Probability: d.Probability, Manual: d.ManualProbability != nil, LostReason: d.LostReason, Note: note}
 }
 
-// Deal returns a deal the actor may read.
-func (c *CRM) Deal(ctx context.Context, actor, id ID) (Deal, error) {
+// Get returns a deal the actor may read.
+func (c *DealService) Get(ctx context.Context, actor, id ID) (Deal, error) {
 	var out Deal
 	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
 		d, err := tx.Deals().Get(ctx, id)
@@ -203,8 +200,8 @@ func (c *CRM) Deal(ctx context.Context, actor, id ID) (Deal, error) {
 	return out, err
 }
 
-// Deals lists the deals matching f that the actor may read, in ID order.
-func (c *CRM) Deals(ctx context.Context, actor ID, f DealFilter) iter.Seq2[Deal, error] {
+// List lists the deals matching f that the actor may read, in ID order.
+func (c *DealService) List(ctx context.Context, actor ID, f DealFilter) iter.Seq2[Deal, error] {
 	list := func(tx ReadTx, a User, p PageRequest) ([]Deal, error) {
 		scoped, ok := c.narrowDeals(a, f)
 		if !ok {
@@ -213,11 +210,11 @@ func (c *CRM) Deals(ctx context.Context, actor ID, f DealFilter) iter.Seq2[Deal,
 		return tx.Deals().List(ctx, scoped, p)
 	}
 	keep := func(a User, d Deal) bool { return c.policy.Authorize(a, ActionRead, d.target()) == nil }
-	return iterate(readPages(c, ctx, actor, list, func(d Deal) ID { return d.ID }, keep))
+	return iterate(readPages(c.engine, ctx, actor, list, func(d Deal) ID { return d.ID }, keep))
 }
 
 // narrowDeals restricts a deal listing to the actor's read scope.
-func (c *CRM) narrowDeals(a User, f DealFilter) (DealFilter, bool) {
+func (c *engine) narrowDeals(a User, f DealFilter) (DealFilter, bool) {
 	cf, ok := c.narrow(a, CustomerFilter{Owner: f.Owner, Team: f.Team})
 	f.Owner, f.Team = cf.Owner, cf.Team
 	return f, ok

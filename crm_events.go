@@ -5,14 +5,18 @@ import (
 	"iter"
 )
 
-// EventsAfter returns up to limit events after the cursor seq (0 for the
-// start of the log), in log order. A system that follows the log stores
-// the Seq of the last event it has processed and passes it back: it gets
-// every event at least once, in commit order, with no gaps.
+// After returns up to limit events after the cursor seq (0 for the start
+// of the log), in log order. A system that follows the log stores the Seq
+// of the last event it has processed and passes it back: it gets every
+// event at least once, in commit order, with no gaps.
 //
 // Reading the log is a system operation with no actor: the embedding
 // application decides who may see the audit trail.
-func (c *CRM) EventsAfter(ctx context.Context, seq int64, limit int) ([]Event, error) {
+func (c *EventService) After(ctx context.Context, seq int64, limit int) ([]Event, error) {
+	return c.eventsAfter(ctx, seq, limit)
+}
+
+func (c *engine) eventsAfter(ctx context.Context, seq int64, limit int) ([]Event, error) {
 	limit = PageRequest{Limit: limit}.Normalized().Limit
 	var out []Event
 	err := c.store.View(ctx, func(tx ReadTx) error {
@@ -23,11 +27,11 @@ func (c *CRM) EventsAfter(ctx context.Context, seq int64, limit int) ([]Event, e
 	return out, err
 }
 
-// Events iterates the log after seq, a page per read transaction.
-func (c *CRM) Events(ctx context.Context, seq int64) iter.Seq2[Event, error] {
+// All iterates the log after seq, a page per read transaction.
+func (c *EventService) All(ctx context.Context, seq int64) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		for {
-			events, err := c.EventsAfter(ctx, seq, iterPageSize)
+			events, err := c.eventsAfter(ctx, seq, iterPageSize)
 			if err != nil {
 				yield(Event{}, err)
 				return
@@ -47,7 +51,7 @@ func (c *CRM) Events(ctx context.Context, seq int64) iter.Seq2[Event, error] {
 
 // History returns the audit trail of one customer, oldest first, to an
 // actor who may read the customer.
-func (c *CRM) History(ctx context.Context, actor, customer ID) ([]Event, error) {
+func (c *CustomerService) History(ctx context.Context, actor, customer ID) ([]Event, error) {
 	var out []Event
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, _ Customer) error {
 		var err error
@@ -57,10 +61,10 @@ func (c *CRM) History(ctx context.Context, actor, customer ID) ([]Event, error) 
 	return out, err
 }
 
-// VerifyLog checks the hash chain from the first event to the head stored
+// Verify checks the hash chain from the first event to the head stored
 // when it starts, a page at a time. It returns the verified head, or a
 // *ChainError naming the first event that does not verify.
-func (c *CRM) VerifyLog(ctx context.Context) (LogHead, error) {
+func (c *EventService) Verify(ctx context.Context) (LogHead, error) {
 	var head LogHead
 	err := c.store.View(ctx, func(tx ReadTx) error {
 		var err error
@@ -72,7 +76,7 @@ func (c *CRM) VerifyLog(ctx context.Context) (LogHead, error) {
 	}
 	v := NewChainVerifier(LogHead{})
 	for v.Head().Seq < head.Seq {
-		events, err := c.EventsAfter(ctx, v.Head().Seq, MaxPageSize)
+		events, err := c.eventsAfter(ctx, v.Head().Seq, MaxPageSize)
 		if err != nil {
 			return v.Head(), err
 		}
@@ -93,3 +97,7 @@ func (c *CRM) VerifyLog(ctx context.Context) (LogHead, error) {
 	}
 	return head, nil
 }
+
+// Subscribe registers s, which hears of every write's events after it
+// commits, and returns a function that removes it.
+func (c *EventService) Subscribe(s Subscriber) (unsubscribe func()) { return c.subscribe(s) }

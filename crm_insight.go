@@ -5,11 +5,11 @@ import (
 	"time"
 )
 
-// ExperienceStats answers an experience question: NPS, CSAT, CES, volume,
+// Stats answers an experience question: NPS, CSAT, CES, volume,
 // first-contact resolution, transfers and breaches per touchpoint, phase,
 // channel or department and period. Call the metric methods of the
 // returned counts (NPS, CSAT, FCR, ...).
-func (c *CRM) ExperienceStats(ctx context.Context, actor ID, q ExperienceQuery) ([]ExperienceCounts, error) {
+func (c *ExperienceService) Stats(ctx context.Context, actor ID, q ExperienceQuery) ([]ExperienceCounts, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
@@ -23,10 +23,10 @@ func (c *CRM) ExperienceStats(ctx context.Context, actor ID, q ExperienceQuery) 
 	return out, err
 }
 
-// CaseStats answers a case question: cases opened and resolved, time to
+// Stats answers a case question: cases opened and resolved, time to
 // resolution, hand-offs per case, reopens, late resolutions and broken
 // promises.
-func (c *CRM) CaseStats(ctx context.Context, actor ID, q CaseQuery) ([]CaseCounts, error) {
+func (c *CaseService) Stats(ctx context.Context, actor ID, q CaseQuery) ([]CaseCounts, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
@@ -50,8 +50,8 @@ type PainQuery struct {
 }
 
 // PainPoints ranks the touchpoints that hurt most, worst first, with the
-// reasons; see the package function PainPoints for how pain is counted.
-func (c *CRM) PainPoints(ctx context.Context, actor ID, q PainQuery) ([]PainPoint, error) {
+// reasons; PainPoint says how pain is counted.
+func (c *ExperienceService) PainPoints(ctx context.Context, actor ID, q PainQuery) ([]PainPoint, error) {
 	eq := ExperienceQuery{From: q.From, To: q.To, Map: q.Map, GroupBy: ByTouchpoint}
 	if err := eq.Check(); err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func (c *CRM) PainPoints(ctx context.Context, actor ID, q PainQuery) ([]PainPoin
 			return err
 		}
 		cases, err := a.Cases(ctx, CaseQuery{From: q.From, To: q.To, Map: q.Map, GroupBy: ByTouchpoint})
-		out = PainPoints(exp, cases, cmpOr(q.MinContacts, 5))
+		out = rankPain(exp, cases, cmpOr(q.MinContacts, 5))
 		return err
 	})
 	return out, err
@@ -72,7 +72,7 @@ func (c *CRM) PainPoints(ctx context.Context, actor ID, q PainQuery) ([]PainPoin
 
 // MomentsOfTruth ranks the touchpoints whose experiences most often come
 // just before a customer moves up or down the ladder.
-func (c *CRM) MomentsOfTruth(ctx context.Context, actor ID, q MomentsQuery) ([]MomentCount, error) {
+func (c *ExperienceService) MomentsOfTruth(ctx context.Context, actor ID, q MomentsQuery) ([]MomentCount, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
@@ -86,9 +86,17 @@ func (c *CRM) MomentsOfTruth(ctx context.Context, actor ID, q MomentsQuery) ([]M
 	return out, err
 }
 
+// JourneyMapQuery asks for the journey map of Template, scored by the
+// contacts in [From, To).
+type JourneyMapQuery struct {
+	Template ID
+	From, To time.Time
+}
+
 // JourneyMapMermaid renders a journey template as a Mermaid journey
-// diagram scored by the average satisfaction at each step in [from, to).
-func (c *CRM) JourneyMapMermaid(ctx context.Context, actor, template ID, from, to time.Time) (string, error) {
+// diagram scored by the average satisfaction at each step in [From, To).
+func (c *ExperienceService) JourneyMapMermaid(ctx context.Context, actor ID, q JourneyMapQuery) (string, error) {
+	template, from, to := q.Template, q.From, q.To
 	var out string
 	err := c.analyze(ctx, actor, func(tx ReadTx) error {
 		a := tx.Analytics()
@@ -101,7 +109,7 @@ func (c *CRM) JourneyMapMermaid(ctx context.Context, actor, template ID, from, t
 			return err
 		}
 		stats, err := a.Experience(ctx, ExperienceQuery{From: from, To: to, Map: t.Map, GroupBy: ByTouchpoint})
-		out = JourneyMap(t, resolvedByKey(m), stats)
+		out = t.Mermaid(resolvedByKey(m), stats)
 		return err
 	})
 	return out, err

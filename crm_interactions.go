@@ -16,15 +16,16 @@ import (
 // different request is an *IdempotencyError. Contacts may be recorded
 // late (At before earlier recordings): the journey puts them in their
 // place, and the ladder weighs them as of its latest evidence.
-func (c *CRM) RecordInteraction(ctx context.Context, actor ID, n NewInteraction) (Interaction, []LadderMove, error) {
+func (c *ExperienceService) RecordInteraction(ctx context.Context, actor ID, n NewInteraction) (Recorded, error) {
 	out, err := c.RecordInteractions(ctx, actor, []NewInteraction{n})
 	if err != nil {
-		return Interaction{}, nil, err
+		return Recorded{}, err
 	}
-	return out[0].Interaction, out[0].Moves, nil
+	return out[0], nil
 }
 
-// Recorded is one result of RecordInteractions.
+// Recorded is what recording an interaction did: the interaction and the
+// ladder moves it caused.
 type Recorded struct {
 	Interaction Interaction
 	Moves       []LadderMove
@@ -36,7 +37,7 @@ const maxBatch = 10_000
 
 // RecordInteractions records many contacts in one transaction: all or
 // none. It is how an import or a contact-center feed records in bulk.
-func (c *CRM) RecordInteractions(ctx context.Context, actor ID, batch []NewInteraction) ([]Recorded, error) {
+func (c *ExperienceService) RecordInteractions(ctx context.Context, actor ID, batch []NewInteraction) ([]Recorded, error) {
 	if len(batch) == 0 || len(batch) > maxBatch {
 		return nil, invalid("interactions", "range", fmt.Sprintf("1-%d per batch", maxBatch))
 	}
@@ -147,7 +148,7 @@ func interactionData(in Interaction) interactionEvent {
 
 // Journey returns a customer's journey through the touchpoints, in the
 // order the contacts happened.
-func (c *CRM) Journey(ctx context.Context, actor, customer ID) (Journey, error) {
+func (c *ExperienceService) Journey(ctx context.Context, actor, customer ID) (Journey, error) {
 	var out Journey
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, _ Customer) error {
 		ins, err := tx.Interactions().ForCustomer(ctx, customer)
@@ -157,8 +158,15 @@ func (c *CRM) Journey(ctx context.Context, actor, customer ID) (Journey, error) 
 	return out, err
 }
 
+// JourneyQuery names a customer's journey and the template to lay it over.
+type JourneyQuery struct {
+	Customer ID
+	Template ID
+}
+
 // CompareJourney lays a customer's journey over a template.
-func (c *CRM) CompareJourney(ctx context.Context, actor, customer, template ID) (JourneyComparison, error) {
+func (c *ExperienceService) CompareJourney(ctx context.Context, actor ID, q JourneyQuery) (JourneyComparison, error) {
+	customer, template := q.Customer, q.Template
 	var out JourneyComparison
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, _ Customer) error {
 		t, err := tx.JourneyTemplates().Get(ctx, template)

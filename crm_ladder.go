@@ -82,9 +82,10 @@ func ladderMoveData(m LadderMove) ladderMoveEvent {
 // RecordEvidence weighs evidence that comes from outside the CRM: a
 // purchase, a referral, the customer leaving (churn), or an experience
 // recorded elsewhere. Evidence from interactions and cases is recorded by
-// RecordInteraction and the case methods. It returns the ladder moves the
-// evidence caused.
-func (c *CRM) RecordEvidence(ctx context.Context, actor ID, ev Evidence) ([]LadderMove, error) {
+// ExperienceService.RecordInteraction and the CaseService. It returns the
+// ladder moves the evidence caused.
+func (c *LadderService) RecordEvidence(ctx context.Context, actor ID, n NewEvidence) ([]LadderMove, error) {
+	ev := n.evidence()
 	var moves []LadderMove
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		cu, err := w.tx.Customers().Get(ctx, ev.Customer)
@@ -125,9 +126,9 @@ type evidenceData struct {
 	Note string       `json:"note,omitempty"`
 }
 
-// Ladder returns where a customer stands on the loyalty ladder now, with
+// State returns where a customer stands on the loyalty ladder now, with
 // the score faded to now.
-func (c *CRM) Ladder(ctx context.Context, actor, customer ID) (LadderState, error) {
+func (c *LadderService) State(ctx context.Context, actor, customer ID) (LadderState, error) {
 	var out LadderState
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, cu Customer) error {
 		st, err := tx.Ladder().State(ctx, customer)
@@ -142,9 +143,9 @@ func (c *CRM) Ladder(ctx context.Context, actor, customer ID) (LadderState, erro
 	return out, err
 }
 
-// LadderHistory returns a customer's moves on the ladder, oldest first,
-// each with the evidence that caused it and the reason.
-func (c *CRM) LadderHistory(ctx context.Context, actor, customer ID) ([]LadderMove, error) {
+// History returns a customer's moves on the ladder, oldest first, each
+// with the evidence that caused it and the reason.
+func (c *LadderService) History(ctx context.Context, actor, customer ID) ([]LadderMove, error) {
 	var out []LadderMove
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, _ Customer) error {
 		var err error
@@ -154,13 +155,27 @@ func (c *CRM) LadderHistory(ctx context.Context, actor, customer ID) ([]LadderMo
 	return out, err
 }
 
-// ReplayLadder replays a customer's evidence under other rules, without
-// saving anything: what the ladder would look like if the thresholds or
-// weights were different. With the CRM's own rules it gives back the
-// stored state and moves (IDs and versions aside).
-func (c *CRM) ReplayLadder(ctx context.Context, actor, customer ID, rules LadderRules) (LadderState, []LadderMove, error) {
+// ReplayQuery asks how Customer's ladder would look under Rules.
+type ReplayQuery struct {
+	Customer ID
+	Rules    LadderRules
+}
+
+// Replay is a ladder replayed under other rules: where the customer would
+// stand and the moves that would have taken them there.
+type Replay struct {
+	State LadderState
+	Moves []LadderMove
+}
+
+// Replay replays a customer's evidence under other rules, without saving
+// anything: what the ladder would look like if the thresholds or weights
+// were different. With the CRM's own rules it gives back the stored state
+// and moves (IDs and versions aside).
+func (c *LadderService) Replay(ctx context.Context, actor ID, q ReplayQuery) (Replay, error) {
+	customer, rules := q.Customer, q.Rules
 	if err := rules.Check(); err != nil {
-		return LadderState{}, nil, err
+		return Replay{}, err
 	}
 	var st LadderState
 	var moves []LadderMove
@@ -173,12 +188,19 @@ func (c *CRM) ReplayLadder(ctx context.Context, actor, customer ID, rules Ladder
 		st.Customer = customer
 		return err
 	})
-	return st, moves, err
+	return Replay{State: st, Moves: moves}, err
 }
 
-// LadderDistribution counts the customers on each rung at a time, past or
-// present: every rung from annoyed to advocate, then lost.
-func (c *CRM) LadderDistribution(ctx context.Context, actor ID, at time.Time) ([]StageCount, error) {
+// DistributionQuery asks how many customers stood on each rung At a time,
+// past or present (zero: now).
+type DistributionQuery struct {
+	At time.Time
+}
+
+// Distribution counts the customers on each rung at a time: every rung
+// from annoyed to advocate, then lost.
+func (c *LadderService) Distribution(ctx context.Context, actor ID, q DistributionQuery) ([]StageCount, error) {
+	at := cmpOr(q.At, c.now())
 	var out []StageCount
 	err := c.analyze(ctx, actor, func(tx ReadTx) error {
 		var err error
@@ -188,20 +210,26 @@ func (c *CRM) LadderDistribution(ctx context.Context, actor ID, at time.Time) ([
 	return out, err
 }
 
-// Movers lists the moves on the ladder made in [from, to), with their
+// MoversQuery asks for the ladder moves made in [From, To).
+type MoversQuery struct {
+	From, To time.Time
+}
+
+// Movers lists the moves on the ladder made in [From, To), with their
 // reasons: who rose and who slid, and why.
-func (c *CRM) Movers(ctx context.Context, actor ID, from, to time.Time) iter.Seq2[LadderMove, error] {
+func (c *LadderService) Movers(ctx context.Context, actor ID, q MoversQuery) iter.Seq2[LadderMove, error] {
+	from, to := q.From, q.To
 	list := func(tx ReadTx, a User, p PageRequest) ([]LadderMove, error) {
 		if err := c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindLadderMove}); err != nil {
 			return nil, err
 		}
 		return tx.Ladder().MovesBetween(ctx, from, to, p)
 	}
-	return iterate(readPages(c, ctx, actor, list, func(m LadderMove) ID { return m.ID }, func(User, LadderMove) bool { return true }))
+	return iterate(readPages(c.engine, ctx, actor, list, func(m LadderMove) ID { return m.ID }, func(User, LadderMove) bool { return true }))
 }
 
 // readCustomer runs fn as an actor who may read the customer.
-func (c *CRM) readCustomer(ctx context.Context, actor, customer ID, fn func(tx ReadTx, cu Customer) error) error {
+func (c *engine) readCustomer(ctx context.Context, actor, customer ID, fn func(tx ReadTx, cu Customer) error) error {
 	return c.read(ctx, actor, func(tx ReadTx, a User) error {
 		cu, err := tx.Customers().Get(ctx, customer)
 		if err != nil {
@@ -215,7 +243,7 @@ func (c *CRM) readCustomer(ctx context.Context, actor, customer ID, fn func(tx R
 }
 
 // analyze runs fn as an actor who may read statistics.
-func (c *CRM) analyze(ctx context.Context, actor ID, fn func(ReadTx) error) error {
+func (c *engine) analyze(ctx context.Context, actor ID, fn func(ReadTx) error) error {
 	return c.read(ctx, actor, func(tx ReadTx, a User) error {
 		if err := c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindInteraction}); err != nil {
 			return err

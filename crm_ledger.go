@@ -144,7 +144,7 @@ func entryData(e Entry) entryEvent {
 // billing runs a ledger command for a customer: the actor may bill them,
 // and a replayed idempotency key returns the first entry. The key is
 // checked and trimmed once, before it is looked up, and fn gets it so.
-func (c *CRM) billing(ctx context.Context, actor, customer ID, key string, request any, fn func(w *writeTx, key string) (Entry, error)) (Entry, bool, error) {
+func (c *engine) billing(ctx context.Context, actor, customer ID, key string, request any, fn func(w *writeTx, key string) (Entry, error)) (Entry, bool, error) {
 	key, err := cleanText("idempotency_key", key, maxNameLen, false)
 	if err != nil {
 		return Entry{}, false, err
@@ -173,7 +173,9 @@ func (w *writeTx) today() Date { return DateOf(w.now) }
 
 // IssueInvoice issues an invoice and posts it. With an idempotency key, a
 // retry returns the first invoice.
-func (c *CRM) IssueInvoice(ctx context.Context, actor ID, n NewInvoice, key string) (Invoice, error) {
+func (c *LedgerService) IssueInvoice(ctx context.Context, actor ID, n NewInvoice) (Invoice, error) {
+	key := n.IdempotencyKey
+	n.IdempotencyKey = ""
 	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
 		return w.issueInvoice(n, key, n)
 	})
@@ -212,7 +214,7 @@ func postDocument[D any](w *writeTx, build func(id, entryID ID, today Date, now 
 }
 
 // creditOf reads the payment or credit note an entry posted.
-func (c *CRM) creditOf(ctx context.Context, e Entry) (Credit, error) {
+func (c *engine) creditOf(ctx context.Context, e Entry) (Credit, error) {
 	var out Credit
 	err := c.store.View(ctx, func(tx ReadTx) error {
 		var err error
@@ -223,7 +225,7 @@ func (c *CRM) creditOf(ctx context.Context, e Entry) (Credit, error) {
 }
 
 // invoiceOf reads the invoice an entry posted.
-func (c *CRM) invoiceOf(ctx context.Context, e Entry) (Invoice, error) {
+func (c *engine) invoiceOf(ctx context.Context, e Entry) (Invoice, error) {
 	var inv Invoice
 	err := c.store.View(ctx, func(tx ReadTx) error {
 		var err error
@@ -236,7 +238,10 @@ func (c *CRM) invoiceOf(ctx context.Context, e Entry) (Invoice, error) {
 // InvoiceInstallment invoices an installment of an active contract's
 // payment plan, due when the installment is, with one line at the
 // installment's amount and the tax rate given.
-func (c *CRM) InvoiceInstallment(ctx context.Context, actor, contract ID, number int, opts InstallmentInvoice, key string) (Invoice, error) {
+func (c *ContractService) InvoiceInstallment(ctx context.Context, actor ID, r InvoiceInstallmentRequest) (Invoice, error) {
+	key := r.IdempotencyKey
+	r.IdempotencyKey = ""
+	contract, number := r.Contract, r.Installment
 	var customer ID
 	err := c.store.View(ctx, func(tx ReadTx) error {
 		ct, err := tx.Contracts().Get(ctx, contract)
@@ -246,11 +251,7 @@ func (c *CRM) InvoiceInstallment(ctx context.Context, actor, contract ID, number
 	if err != nil {
 		return Invoice{}, err
 	}
-	request := struct {
-		Contract ID
-		Number   int
-		Opts     InstallmentInvoice
-	}{contract, number, opts}
+	request := r
 	e, _, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx, key string) (Entry, error) {
 		ct, err := w.tx.Contracts().Get(ctx, contract)
 		if err != nil {
@@ -267,9 +268,9 @@ func (c *CRM) InvoiceInstallment(ctx context.Context, actor, contract ID, number
 			return Entry{}, stale{&ConflictError{Kind: KindContract, ID: ct.ID.String(), Detail: fmt.Sprintf("installment %d is invoiced already", number)}}
 		}
 		in := ct.Plan.Installments[i]
-		n := NewInvoice{Customer: ct.Customer, Number: opts.Number, Currency: in.Amount.Currency(), Issued: opts.Issued, Due: in.Due,
+		n := NewInvoice{Customer: ct.Customer, Number: r.Number, Currency: in.Amount.Currency(), Issued: r.Issued, Due: in.Due,
 			Contract: ct.ID, Installment: number, Lines: []InvoiceLine{{Description: fmt.Sprintf("%s, installment %d of %d", ct.Title, number, len(ct.Plan.Installments)),
-				Quantity: decimal.NewFromInt(1), UnitPrice: in.Amount, TaxRate: opts.TaxRate}}}
+				Quantity: decimal.NewFromInt(1), UnitPrice: in.Amount, TaxRate: r.TaxRate}}}
 		if n.Issued.IsZero() {
 			n.Issued = w.today()
 		}
@@ -293,7 +294,9 @@ func (c *CRM) InvoiceInstallment(ctx context.Context, actor, contract ID, number
 
 // IssueCreditNote gives revenue back to a customer as credit, to apply to
 // an invoice (Allocate) or refund.
-func (c *CRM) IssueCreditNote(ctx context.Context, actor ID, n NewCreditNote, key string) (Credit, error) {
+func (c *LedgerService) IssueCreditNote(ctx context.Context, actor ID, n NewCreditNote) (Credit, error) {
+	key := n.IdempotencyKey
+	n.IdempotencyKey = ""
 	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
 		_, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, n)
 		return e, err

@@ -8,7 +8,7 @@ import (
 
 // CreatePipeline saves a pipeline; by default only admins configure.
 // Stages default to DefaultStages.
-func (c *CRM) CreatePipeline(ctx context.Context, actor ID, p Pipeline) (Pipeline, error) {
+func (c *DealService) CreatePipeline(ctx context.Context, actor ID, n NewPipeline) (Pipeline, error) {
 	var out Pipeline
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		if err := w.authorize(ActionConfigure, Target{Kind: KindPipeline}); err != nil {
@@ -18,11 +18,11 @@ func (c *CRM) CreatePipeline(ctx context.Context, actor ID, p Pipeline) (Pipelin
 		if err != nil {
 			return err
 		}
-		p = p.Clone()
+		p := Pipeline{ID: id, Name: n.Name, Currency: n.Currency, Stages: n.Stages, AllowSkip: n.AllowSkip, AllowBack: n.AllowBack,
+			Team: n.Team, CreatedAt: w.now, UpdatedAt: w.now, Version: 1}.Clone()
 		if len(p.Stages) == 0 {
 			p.Stages = DefaultStages()
 		}
-		p.ID, p.CreatedAt, p.UpdatedAt, p.Version = id, w.now, w.now, 1
 		if out, err = p.normalized(); err != nil {
 			return err
 		}
@@ -34,10 +34,22 @@ func (c *CRM) CreatePipeline(ctx context.Context, actor ID, p Pipeline) (Pipelin
 	return out, err
 }
 
-// PipelinePatch changes a pipeline; nil fields stay. Stages, when not
-// nil, replace the list: deals in a stage that is gone keep it until
-// moved.
+// NewPipeline is a pipeline to create: its deals' currency, its stages
+// in order (DefaultStages when empty), whether deals may skip stages or
+// go back, and the team that works it ("" for everyone).
+type NewPipeline struct {
+	Name      string
+	Currency  Currency
+	Stages    []Stage
+	AllowSkip bool
+	AllowBack bool
+	Team      string
+}
+
+// PipelinePatch changes Pipeline; nil fields stay. Stages, when not nil,
+// replace the list: deals in a stage that is gone keep it until moved.
 type PipelinePatch struct {
+	Pipeline  ID
 	Name      *string
 	Stages    []Stage
 	AllowSkip *bool
@@ -47,8 +59,8 @@ type PipelinePatch struct {
 
 // UpdatePipeline changes a pipeline. Its currency does not change: the
 // deals' amounts are in it.
-func (c *CRM) UpdatePipeline(ctx context.Context, actor, id ID, patch PipelinePatch) (Pipeline, error) {
-	return updateConfig(c, ctx, actor, id, patch.IfVersion, pipelineConfig, func(_ *writeTx, before Pipeline) (Pipeline, []Change, error) {
+func (c *DealService) UpdatePipeline(ctx context.Context, actor ID, patch PipelinePatch) (Pipeline, error) {
+	return updateConfig(c.engine, ctx, actor, patch.Pipeline, patch.IfVersion, pipelineConfig, func(_ *writeTx, before Pipeline) (Pipeline, []Change, error) {
 		after := before.Clone()
 		if patch.Name != nil {
 			after.Name = *patch.Name
@@ -85,7 +97,7 @@ func diffPipeline(before, after Pipeline) []Change {
 }
 
 // Pipeline returns a pipeline; any active user may read pipelines.
-func (c *CRM) Pipeline(ctx context.Context, actor, id ID) (Pipeline, error) {
+func (c *DealService) Pipeline(ctx context.Context, actor, id ID) (Pipeline, error) {
 	var out Pipeline
 	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
 		var err error
@@ -96,9 +108,9 @@ func (c *CRM) Pipeline(ctx context.Context, actor, id ID) (Pipeline, error) {
 }
 
 // Pipelines lists the pipelines in ID order.
-func (c *CRM) Pipelines(ctx context.Context, actor ID) iter.Seq2[Pipeline, error] {
+func (c *DealService) Pipelines(ctx context.Context, actor ID) iter.Seq2[Pipeline, error] {
 	list := func(tx ReadTx, _ User, p PageRequest) ([]Pipeline, error) { return tx.Pipelines().List(ctx, p) }
-	return iterate(readPages(c, ctx, actor, list, func(p Pipeline) ID { return p.ID }, func(User, Pipeline) bool { return true }))
+	return iterate(readPages(c.engine, ctx, actor, list, func(p Pipeline) ID { return p.ID }, func(User, Pipeline) bool { return true }))
 }
 
 // flow loads and compiles a pipeline.
@@ -112,8 +124,9 @@ func flowOf(ctx context.Context, pipelines PipelineReader, id ID) (*DealFlow, er
 
 // SetLifecycle moves a customer's lifecycle stage by hand. Going back
 // needs a reason; the CRM itself only ever moves it forward.
-func (c *CRM) SetLifecycle(ctx context.Context, actor, customer ID, stage LifecycleStage, reason string) (Customer, error) {
-	return c.changeCustomer(ctx, actor, customer, 0, ActionUpdate, Update, LifecycleMoved, reason, func(w *writeTx, cu Customer) (Customer, error) {
+func (c *CustomerService) SetLifecycle(ctx context.Context, actor ID, r SetLifecycleRequest) (Customer, error) {
+	stage, reason := r.Stage, r.Reason
+	return c.changeCustomer(ctx, actor, r.Customer, 0, ActionUpdate, Update, LifecycleMoved, reason, func(w *writeTx, cu Customer) (Customer, error) {
 		if stage == cu.Lifecycle {
 			return cu, nil
 		}

@@ -12,7 +12,7 @@ import (
 // receivables runs fn for a question across customers' receivables: for
 // one customer, the actor may read them; for every customer, the actor
 // may analyze.
-func (c *CRM) receivables(ctx context.Context, actor, customer ID, fn func(tx ReadTx) error) error {
+func (c *engine) receivables(ctx context.Context, actor, customer ID, fn func(tx ReadTx) error) error {
 	return c.read(ctx, actor, func(tx ReadTx, a User) error {
 		if customer.IsZero() {
 			if err := c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindEntry}); err != nil {
@@ -31,12 +31,25 @@ func (c *CRM) receivables(ctx context.Context, actor, customer ID, fn func(tx Re
 	})
 }
 
-// OpenItems returns what is open on a customer's invoices and credits (of
-// every customer when zero) as of a date (zero for today).
-func (c *CRM) OpenItems(ctx context.Context, actor, customer ID, asOf Date) ([]OpenItem, error) {
-	if asOf.IsZero() {
-		asOf = DateOf(c.now())
+// ReceivableQuery asks about one customer's receivables, or every
+// customer's when Customer is zero, as of a day, today when AsOf is zero.
+type ReceivableQuery struct {
+	Customer ID
+	AsOf     Date
+}
+
+// asOf is the query's day: AsOf, or today by the CRM's clock.
+func (c *engine) asOf(d Date) Date {
+	if d.IsZero() {
+		return DateOf(c.now())
 	}
+	return d
+}
+
+// OpenItems returns what is open on a customer's invoices and credits (of
+// every customer when q.Customer is zero) as of a day (zero for today).
+func (c *ReceivableService) OpenItems(ctx context.Context, actor ID, q ReceivableQuery) ([]OpenItem, error) {
+	customer, asOf := q.Customer, c.asOf(q.AsOf)
 	var out []OpenItem
 	err := c.receivables(ctx, actor, customer, func(tx ReadTx) error {
 		var err error
@@ -54,15 +67,13 @@ type InvoiceState struct {
 	Status InvoiceStatus
 }
 
-// Invoices returns a customer's invoices (every customer's when zero)
-// issued by a date (zero for today), in the order they were recorded,
-// each with what was open on it that day and its status: open, partly
-// paid, overdue, paid, or cancelled when its entry was reversed. It reads
-// them and the ledger in one transaction.
-func (c *CRM) Invoices(ctx context.Context, actor, customer ID, asOf Date) ([]InvoiceState, error) {
-	if asOf.IsZero() {
-		asOf = DateOf(c.now())
-	}
+// Invoices returns a customer's invoices (every customer's when
+// q.Customer is zero) issued by a day (zero for today), in the order they
+// were recorded, each with what was open on it that day and its status:
+// open, partly paid, overdue, paid, or cancelled when its entry was
+// reversed. It reads them and the ledger in one transaction.
+func (c *ReceivableService) Invoices(ctx context.Context, actor ID, q ReceivableQuery) ([]InvoiceState, error) {
+	customer, asOf := q.Customer, c.asOf(q.AsOf)
 	var out []InvoiceState
 	err := c.receivables(ctx, actor, customer, func(tx ReadTx) error {
 		items, err := tx.Ledger().OpenItems(ctx, customer, asOf)
@@ -108,36 +119,63 @@ func (c *CRM) Invoices(ctx context.Context, actor, customer ID, asOf Date) ([]In
 }
 
 // Debts says who has paid and who owes how much, per customer and
-// currency, as of a date (zero for today).
-func (c *CRM) Debts(ctx context.Context, actor ID, asOf Date) ([]Debt, error) {
-	items, err := c.OpenItems(ctx, actor, ID{}, asOf)
-	return Debts(items), err
+// currency (of one customer when q.Customer is set), as of a day (zero
+// for today).
+func (c *ReceivableService) Debts(ctx context.Context, actor ID, q ReceivableQuery) ([]Debt, error) {
+	items, err := c.OpenItems(ctx, actor, q)
+	return debtsOf(items), err
+}
+
+// AgingReport is how long what customers owe has been overdue as of a
+// day: a row per customer and currency, and the labels of the buckets the
+// rows' amounts are in.
+type AgingReport struct {
+	AsOf    Date
+	Buckets []string
+	Rows    []AgingRow
 }
 
 // Aging returns how long what customers owe has been overdue as of
 // q.AsOf, past or present, in q's buckets, which always add up to each
-// row's total; and the buckets' labels.
-func (c *CRM) Aging(ctx context.Context, actor ID, q AgingQuery) ([]AgingRow, []string, error) {
+// row's total.
+func (c *ReceivableService) Aging(ctx context.Context, actor ID, q AgingQuery) (AgingReport, error) {
 	q, err := q.Normalized()
 	if err != nil {
-		return nil, nil, err
+		return AgingReport{}, err
 	}
-	var rows []AgingRow
+	out := AgingReport{AsOf: q.AsOf, Buckets: q.Labels()}
 	err = c.receivables(ctx, actor, q.Customer, func(tx ReadTx) error {
 		amounts, err := tx.Ledger().Aging(ctx, q)
-		rows = q.AgingReport(amounts)
+		out.Rows = q.AgingReport(amounts)
 		return err
 	})
-	return rows, q.Labels(), err
+	return out, err
 }
 
-// Statement returns a customer's statement in a currency over [from, to]
+// StatementQuery asks for Customer's statement in Currency over [From,
+// To]; a zero From starts at the beginning, a zero To is today.
+type StatementQuery struct {
+	Customer ID
+	Currency Currency
+	From, To Date
+}
+
+// Statement is a customer's statement in one currency over a period:
+// the entries that changed what they owe, with the running balance.
+type Statement struct {
+	Customer ID
+	Currency Currency
+	From, To Date
+	Lines    []StatementLine
+}
+
+// Statement returns a customer's statement in a currency over a period
 // with the running balance.
-func (c *CRM) Statement(ctx context.Context, actor, customer ID, currency Currency, from, to Date) ([]StatementLine, error) {
-	var out []StatementLine
-	err := c.receivables(ctx, actor, customer, func(tx ReadTx) error {
-		entries, err := allEntries(ctx, tx.Ledger(), EntryFilter{Customer: customer, To: to})
-		out = Statement(entries, customer, currency, from, to)
+func (c *ReceivableService) Statement(ctx context.Context, actor ID, q StatementQuery) (Statement, error) {
+	out := Statement{Customer: q.Customer, Currency: q.Currency, From: q.From, To: c.asOf(q.To)}
+	err := c.receivables(ctx, actor, q.Customer, func(tx ReadTx) error {
+		entries, err := allEntries(ctx, tx.Ledger(), EntryFilter{Customer: q.Customer, To: out.To})
+		out.Lines = statementLines(entries, q.Customer, q.Currency, q.From, out.To)
 		return err
 	})
 	return out, err
@@ -160,8 +198,13 @@ func allEntries(ctx context.Context, l LedgerReader, f EntryFilter) ([]Entry, er
 	}
 }
 
-// Balances returns every account's balance as of a date.
-func (c *CRM) Balances(ctx context.Context, actor ID, asOf Date) ([]Balance, error) {
+// Balances returns every account's balance as of a day (zero for
+// today); q.Customer must be zero, as balances are the whole ledger's.
+func (c *ReceivableService) Balances(ctx context.Context, actor ID, q ReceivableQuery) ([]Balance, error) {
+	if !q.Customer.IsZero() {
+		return nil, invalid("customer", "zero", "balances are the whole ledger's; ask OpenItems or Debts about one customer")
+	}
+	asOf := c.asOf(q.AsOf)
 	var out []Balance
 	err := c.receivables(ctx, actor, ID{}, func(tx ReadTx) error {
 		var err error
@@ -171,15 +214,35 @@ func (c *CRM) Balances(ctx context.Context, actor ID, asOf Date) ([]Balance, err
 	return out, err
 }
 
-// DSO returns days sales outstanding in a currency over [from, to]: what
-// customers owe at the end over what they were invoiced in the period,
-// times its days. False when nothing was invoiced.
-func (c *CRM) DSO(ctx context.Context, actor ID, currency Currency, from, to Date) (float64, bool, error) {
+// DSOQuery asks for days sales outstanding in Currency over [From, To].
+type DSOQuery struct {
+	Currency Currency
+	From, To Date
+}
+
+// DSO is days sales outstanding over a period: what customers owe at its
+// end (Owed) over what they were invoiced in it (Invoiced), times its
+// days, to two decimals. Defined is false, and Days zero, when nothing was
+// invoiced.
+type DSO struct {
+	Currency Currency
+	From, To Date
+	Owed     Money
+	Invoiced Money
+	Days     decimal.Decimal
+	Defined  bool
+}
+
+// DSO returns days sales outstanding in a currency over a period.
+func (c *ReceivableService) DSO(ctx context.Context, actor ID, q DSOQuery) (DSO, error) {
+	currency, from, to := q.Currency, q.From, q.To
 	if !from.IsValid() || !to.IsValid() || to.Before(from) {
-		return 0, false, invalid("to", "after_from", "a period with both ends")
+		return DSO{}, invalid("to", "after_from", "a period with both ends")
 	}
-	var dso float64
-	var ok bool
+	if currency.IsZero() {
+		return DSO{}, invalid("currency", "required", "")
+	}
+	out := DSO{Currency: currency, From: from, To: to}
 	err := c.receivables(ctx, actor, ID{}, func(tx ReadTx) error {
 		revenue, err := tx.Ledger().Revenue(ctx, ID{}, from, to)
 		if err != nil {
@@ -200,10 +263,11 @@ func (c *CRM) DSO(ctx context.Context, actor ID, currency Currency, from, to Dat
 				owed, _ = owed.Add(it.Open)
 			}
 		}
-		dso, ok = DSO(owed, invoiced, to.DaysSince(from)+1)
+		out.Owed, out.Invoiced = owed, invoiced
+		out.Days, out.Defined = daysOutstanding(owed, invoiced, to.DaysSince(from)+1)
 		return nil
 	})
-	return dso, ok, err
+	return out, err
 }
 
 // CollectionLine is what a month is expected to bring in a currency: the
@@ -216,10 +280,10 @@ type CollectionLine struct {
 	Planned  Money
 }
 
-// ExpectedCollections is the reference of what months from a date are
-// expected to bring, from open invoices and payment plans; months after
-// the last are left out.
-func ExpectedCollections(contracts []Contract, items []OpenItem, from Date, months int) []CollectionLine {
+// expectedCollections is what months from a date are expected to bring,
+// from open invoices and payment plans; months after the last are left
+// out.
+func expectedCollections(contracts []Contract, items []OpenItem, from Date, months int) []CollectionLine {
 	type key struct {
 		month    string
 		currency Currency
@@ -270,9 +334,17 @@ func ExpectedCollections(contracts []Contract, items []OpenItem, from Date, mont
 	})
 }
 
+// CollectionsQuery asks what Months months from From (today when zero)
+// are expected to bring.
+type CollectionsQuery struct {
+	From   Date
+	Months int
+}
+
 // ExpectedCollections returns what the next months are expected to bring
 // from open invoices and the payment plans of active contracts.
-func (c *CRM) ExpectedCollections(ctx context.Context, actor ID, from Date, months int) ([]CollectionLine, error) {
+func (c *ReceivableService) ExpectedCollections(ctx context.Context, actor ID, q CollectionsQuery) ([]CollectionLine, error) {
+	from, months := c.asOf(q.From), q.Months
 	if !from.IsValid() || months < 1 || months > 120 {
 		return nil, invalid("months", "range", "a start date and 1-120 months")
 	}
@@ -295,7 +367,7 @@ func (c *CRM) ExpectedCollections(ctx context.Context, actor ID, from Date, mont
 			}
 			page.After = cs[len(cs)-1].ID
 		}
-		out = ExpectedCollections(contracts, items, from, months)
+		out = expectedCollections(contracts, items, from, months)
 		return nil
 	})
 	return out, err
@@ -312,9 +384,9 @@ type CLV struct {
 	HasRatio bool
 }
 
-// CustomerLifetimeValue returns a customer's CLV and its ratio to the
-// acquisition cost of the campaign that brought them.
-func (c *CRM) CustomerLifetimeValue(ctx context.Context, actor, customer ID) (CLV, error) {
+// LifetimeValue returns a customer's CLV and its ratio to the acquisition
+// cost of the campaign that brought them.
+func (c *ReceivableService) LifetimeValue(ctx context.Context, actor, customer ID) (CLV, error) {
 	out := CLV{Customer: customer}
 	err := c.receivables(ctx, actor, customer, func(tx ReadTx) error {
 		cu, err := tx.Customers().Get(ctx, customer)

@@ -8,7 +8,7 @@ import (
 // salesReport runs fn for a question about a pipeline's deals: a rep may
 // ask about their own deals, a manager about the team's, and an analyst
 // (ActionAnalyze) about anyone's.
-func (c *CRM) salesReport(ctx context.Context, actor ID, q SalesQuery, fn func(ReadTx, *DealFlow) error) error {
+func (c *engine) salesReport(ctx context.Context, actor ID, q SalesQuery, fn func(ReadTx, *DealFlow) error) error {
 	if err := q.Check(); err != nil {
 		return err
 	}
@@ -26,16 +26,16 @@ func (c *CRM) salesReport(ctx context.Context, actor ID, q SalesQuery, fn func(R
 
 // authorizeReport lets an actor see figures about an owner or a team they
 // may read, and figures about everyone when they may analyze.
-func (c *CRM) authorizeReport(a User, owner ID, team string) error {
+func (c *engine) authorizeReport(a User, owner ID, team string) error {
 	if owner.IsZero() && team == "" {
 		return c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindDeal})
 	}
 	return c.policy.Authorize(a, ActionRead, Target{Kind: KindDeal, Owner: owner, Team: team})
 }
 
-// FunnelNow returns a pipeline's funnel as it stands: the open deals of
-// each stage, their value and their weighted value.
-func (c *CRM) FunnelNow(ctx context.Context, actor ID, q SalesQuery) (Funnel, error) {
+// Funnel returns a pipeline's funnel as it stands: the open deals of each
+// stage, their value and their weighted value.
+func (c *DealService) Funnel(ctx context.Context, actor ID, q SalesQuery) (Funnel, error) {
 	var out Funnel
 	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
 		rows, err := tx.Sales().StageAmounts(ctx, q)
@@ -47,7 +47,7 @@ func (c *CRM) FunnelNow(ctx context.Context, actor ID, q SalesQuery) (Funnel, er
 
 // CohortFunnel returns the funnel of the deals created in [q.From, q.To):
 // how many reached each stage and were won, with the conversions.
-func (c *CRM) CohortFunnel(ctx context.Context, actor ID, q SalesQuery) (Funnel, error) {
+func (c *DealService) CohortFunnel(ctx context.Context, actor ID, q SalesQuery) (Funnel, error) {
 	var out Funnel
 	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
 		rows, err := tx.Sales().Cohort(ctx, q)
@@ -61,7 +61,7 @@ func (c *CRM) CohortFunnel(ctx context.Context, actor ID, q SalesQuery) (Funnel,
 // open deals at their probability in the month they are expected, won
 // deals at their actual amount in the month they closed, lost deals left
 // out.
-func (c *CRM) Forecast(ctx context.Context, actor ID, q SalesQuery) ([]ForecastLine, error) {
+func (c *DealService) Forecast(ctx context.Context, actor ID, q SalesQuery) ([]ForecastLine, error) {
 	var out []ForecastLine
 	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
 		rows, err := tx.Sales().Forecast(ctx, q)
@@ -71,10 +71,10 @@ func (c *CRM) Forecast(ctx context.Context, actor ID, q SalesQuery) ([]ForecastL
 	return out, err
 }
 
-// SalesKPIs returns the win rate, average deal size, sales cycle, lost
+// KPIs returns the win rate, average deal size, sales cycle, lost
 // reasons and stage velocity of the deals closed (or stages left) in
 // [q.From, q.To).
-func (c *CRM) SalesKPIs(ctx context.Context, actor ID, q SalesQuery) (SalesKPIs, error) {
+func (c *DealService) KPIs(ctx context.Context, actor ID, q SalesQuery) (SalesKPIs, error) {
 	var out SalesKPIs
 	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
 		outcomes, err := tx.Sales().Outcomes(ctx, q)
@@ -91,7 +91,7 @@ func (c *CRM) SalesKPIs(ctx context.Context, actor ID, q SalesQuery) (SalesKPIs,
 // WorkReport returns a rep's or a team's work report for a period: the
 // online report that replaces the status meeting (seed 004). A rep may
 // read their own; a manager their team's.
-func (c *CRM) WorkReport(ctx context.Context, actor ID, q WorkQuery) (WorkReport, error) {
+func (c *ActivityService) WorkReport(ctx context.Context, actor ID, q WorkQuery) (WorkReport, error) {
 	if err := q.Check(); err != nil {
 		return WorkReport{}, err
 	}
@@ -119,9 +119,10 @@ func (c *CRM) WorkReport(ctx context.Context, actor ID, q WorkQuery) (WorkReport
 	return out, err
 }
 
-// RottingDeals lists the open deals idle longer than their stage allows
-// at now, that the actor may read.
-func (c *CRM) RottingDeals(ctx context.Context, actor ID, f DealFilter, now time.Time) ([]RottingDeal, error) {
+// Rotting lists the open deals matching f that have been idle longer than
+// their stage allows, now by the CRM's clock, and that the actor may read.
+func (c *DealService) Rotting(ctx context.Context, actor ID, f DealFilter) ([]RottingDeal, error) {
+	now := c.now()
 	var out []RottingDeal
 	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
 		scoped, ok := c.narrowDeals(a, f)

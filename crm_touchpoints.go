@@ -14,7 +14,7 @@ var configTarget = Target{Kind: KindTouchpointMap}
 // CreateTouchpointMap saves a new touchpoint map; by default only admins
 // configure. The map is checked with Resolve: unique keys, existing
 // parents, no cycles.
-func (c *CRM) CreateTouchpointMap(ctx context.Context, actor ID, m TouchpointMap) (TouchpointMap, error) {
+func (c *ExperienceService) CreateTouchpointMap(ctx context.Context, actor ID, n NewTouchpointMap) (TouchpointMap, error) {
 	var out TouchpointMap
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		if err := w.authorize(ActionConfigure, configTarget); err != nil {
@@ -24,8 +24,7 @@ func (c *CRM) CreateTouchpointMap(ctx context.Context, actor ID, m TouchpointMap
 		if err != nil {
 			return err
 		}
-		m = m.Clone()
-		m.ID, m.CreatedAt, m.UpdatedAt, m.Version = id, w.now, w.now, 1
+		m := TouchpointMap{ID: id, Name: n.Name, Touchpoints: slices.Clone(n.Touchpoints), CreatedAt: w.now, UpdatedAt: w.now, Version: 1}
 		if out, err = m.normalized(); err != nil {
 			return err
 		}
@@ -37,10 +36,18 @@ func (c *CRM) CreateTouchpointMap(ctx context.Context, actor ID, m TouchpointMap
 	return out, err
 }
 
-// TouchpointMapPatch changes a map: a new name, and when Touchpoints is
-// not nil, the whole new list. IfVersion, when not zero, must be the
-// current version.
+// NewTouchpointMap is a touchpoint map to create: its name and its
+// touchpoints, main ones and sub-touchpoints.
+type NewTouchpointMap struct {
+	Name        string
+	Touchpoints []Touchpoint
+}
+
+// TouchpointMapPatch changes Map: a new name, and when Touchpoints is not
+// nil, the whole new list. IfVersion, when not zero, must be the current
+// version.
 type TouchpointMapPatch struct {
+	Map         ID
 	Name        *string
 	Touchpoints []Touchpoint
 	IfVersion   int64
@@ -48,8 +55,8 @@ type TouchpointMapPatch struct {
 
 // UpdateTouchpointMap changes a map. Interactions already recorded keep
 // the channel, phase and standards they were recorded with.
-func (c *CRM) UpdateTouchpointMap(ctx context.Context, actor, id ID, p TouchpointMapPatch) (TouchpointMap, error) {
-	return updateConfig(c, ctx, actor, id, p.IfVersion, mapConfig, func(_ *writeTx, before TouchpointMap) (TouchpointMap, []Change, error) {
+func (c *ExperienceService) UpdateTouchpointMap(ctx context.Context, actor ID, p TouchpointMapPatch) (TouchpointMap, error) {
+	return updateConfig(c.engine, ctx, actor, p.Map, p.IfVersion, mapConfig, func(_ *writeTx, before TouchpointMap) (TouchpointMap, []Change, error) {
 		after := before.Clone()
 		if p.Name != nil {
 			after.Name = *p.Name
@@ -94,7 +101,7 @@ func diffTouchpoints(before, after TouchpointMap) []Change {
 }
 
 // TouchpointMap returns a map; any active user may read maps.
-func (c *CRM) TouchpointMap(ctx context.Context, actor, id ID) (TouchpointMap, error) {
+func (c *ExperienceService) TouchpointMap(ctx context.Context, actor, id ID) (TouchpointMap, error) {
 	var out TouchpointMap
 	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
 		var err error
@@ -105,16 +112,16 @@ func (c *CRM) TouchpointMap(ctx context.Context, actor, id ID) (TouchpointMap, e
 }
 
 // TouchpointMaps lists the maps in ID order.
-func (c *CRM) TouchpointMaps(ctx context.Context, actor ID) iter.Seq2[TouchpointMap, error] {
+func (c *ExperienceService) TouchpointMaps(ctx context.Context, actor ID) iter.Seq2[TouchpointMap, error] {
 	list := func(tx ReadTx, _ User, p PageRequest) ([]TouchpointMap, error) {
 		return tx.TouchpointMaps().List(ctx, p)
 	}
-	return iterate(readPages(c, ctx, actor, list, func(m TouchpointMap) ID { return m.ID }, func(User, TouchpointMap) bool { return true }))
+	return iterate(readPages(c.engine, ctx, actor, list, func(m TouchpointMap) ID { return m.ID }, func(User, TouchpointMap) bool { return true }))
 }
 
 // CreateJourneyTemplate saves the intended path through a map's
 // touchpoints.
-func (c *CRM) CreateJourneyTemplate(ctx context.Context, actor ID, t JourneyTemplate) (JourneyTemplate, error) {
+func (c *ExperienceService) CreateJourneyTemplate(ctx context.Context, actor ID, n NewJourneyTemplate) (JourneyTemplate, error) {
 	var out JourneyTemplate
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		if err := w.authorize(ActionConfigure, configTarget); err != nil {
@@ -124,8 +131,8 @@ func (c *CRM) CreateJourneyTemplate(ctx context.Context, actor ID, t JourneyTemp
 		if err != nil {
 			return err
 		}
-		t = t.Clone()
-		t.ID, t.CreatedAt, t.UpdatedAt, t.Version = id, w.now, w.now, 1
+		t := JourneyTemplate{ID: id, Name: n.Name, Map: n.Map, Steps: slices.Clone(n.Steps), RepeatWindow: n.RepeatWindow,
+			CreatedAt: w.now, UpdatedAt: w.now, Version: 1}
 		if out, err = w.checkTemplate(t); err != nil {
 			return err
 		}
@@ -137,8 +144,20 @@ func (c *CRM) CreateJourneyTemplate(ctx context.Context, actor ID, t JourneyTemp
 	return out, err
 }
 
-// JourneyTemplatePatch changes a template's name or steps (when not nil).
+// NewJourneyTemplate is the intended path through the touchpoints of Map:
+// the keys of its Steps in order. Contacts at one touchpoint within
+// RepeatWindow count as repeats.
+type NewJourneyTemplate struct {
+	Name         string
+	Map          ID
+	Steps        []string
+	RepeatWindow time.Duration
+}
+
+// JourneyTemplatePatch changes Template's name, steps or repeat window
+// (those not nil).
 type JourneyTemplatePatch struct {
+	Template     ID
 	Name         *string
 	Steps        []string
 	RepeatWindow *time.Duration
@@ -146,8 +165,8 @@ type JourneyTemplatePatch struct {
 }
 
 // UpdateJourneyTemplate changes a template.
-func (c *CRM) UpdateJourneyTemplate(ctx context.Context, actor, id ID, p JourneyTemplatePatch) (JourneyTemplate, error) {
-	return updateConfig(c, ctx, actor, id, p.IfVersion, templateConfig, func(w *writeTx, before JourneyTemplate) (JourneyTemplate, []Change, error) {
+func (c *ExperienceService) UpdateJourneyTemplate(ctx context.Context, actor ID, p JourneyTemplatePatch) (JourneyTemplate, error) {
+	return updateConfig(c.engine, ctx, actor, p.Template, p.IfVersion, templateConfig, func(w *writeTx, before JourneyTemplate) (JourneyTemplate, []Change, error) {
 		after := before.Clone()
 		if p.Name != nil {
 			after.Name = *p.Name
@@ -198,7 +217,7 @@ func diffTemplate(before, after JourneyTemplate) []Change {
 }
 
 // JourneyTemplate returns a template.
-func (c *CRM) JourneyTemplate(ctx context.Context, actor, id ID) (JourneyTemplate, error) {
+func (c *ExperienceService) JourneyTemplate(ctx context.Context, actor, id ID) (JourneyTemplate, error) {
 	var out JourneyTemplate
 	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
 		var err error
@@ -219,9 +238,9 @@ func (w *writeTx) touchpoint(mapID ID, key string) (ResolvedTouchpoint, error) {
 
 // JourneyTemplates lists the templates of a map (every map when mapID is
 // zero), in ID order.
-func (c *CRM) JourneyTemplates(ctx context.Context, actor, mapID ID) iter.Seq2[JourneyTemplate, error] {
+func (c *ExperienceService) JourneyTemplates(ctx context.Context, actor, mapID ID) iter.Seq2[JourneyTemplate, error] {
 	list := func(tx ReadTx, _ User, p PageRequest) ([]JourneyTemplate, error) {
 		return tx.JourneyTemplates().List(ctx, mapID, p)
 	}
-	return iterate(readPages(c, ctx, actor, list, func(t JourneyTemplate) ID { return t.ID }, func(User, JourneyTemplate) bool { return true }))
+	return iterate(readPages(c.engine, ctx, actor, list, func(t JourneyTemplate) ID { return t.ID }, func(User, JourneyTemplate) bool { return true }))
 }

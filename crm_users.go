@@ -8,8 +8,8 @@ import (
 
 // Bootstrap creates the first user, an admin, in an empty CRM. It fails
 // with a *ConflictError once any user exists; from then on users are
-// created by admins with CreateUser.
-func (c *CRM) Bootstrap(ctx context.Context, in NewUser) (User, error) {
+// created by admins with Create.
+func (c *UserService) Bootstrap(ctx context.Context, in NewUser) (User, error) {
 	in.Role = RoleAdmin
 	var out User
 	err := c.write(ctx, ID{}, func(w *writeTx) error {
@@ -36,8 +36,8 @@ func (c *CRM) Bootstrap(ctx context.Context, in NewUser) (User, error) {
 	return out, err
 }
 
-// CreateUser adds a user; by default only admins may.
-func (c *CRM) CreateUser(ctx context.Context, actor ID, in NewUser) (User, error) {
+// Create adds a user; by default only admins may.
+func (c *UserService) Create(ctx context.Context, actor ID, in NewUser) (User, error) {
 	var out User
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		id, err := w.newID()
@@ -58,17 +58,17 @@ func (c *CRM) CreateUser(ctx context.Context, actor ID, in NewUser) (User, error
 	return out, err
 }
 
-// UpdateUser changes a user's name, e-mail, role or team.
-func (c *CRM) UpdateUser(ctx context.Context, actor, id ID, p UserPatch) (User, error) {
-	return c.changeUser(ctx, actor, id, p.IfVersion, UserUpdated, "", func(u User) (User, error) { return p.apply(u) })
+// Update changes a user's name, e-mail, role or team.
+func (c *UserService) Update(ctx context.Context, actor ID, p UserPatch) (User, error) {
+	return c.changeUser(ctx, actor, p.User, p.IfVersion, UserUpdated, "", func(u User) (User, error) { return p.apply(u) })
 }
 
-// DeactivateUser marks a user who has left. From then on they can neither
+// Deactivate marks a user who has left. From then on they can neither
 // change nor read anything; their customers keep them as owner until a
-// manager reassigns them (ReassignCustomers). Deactivating an inactive
-// user changes nothing and records nothing.
-func (c *CRM) DeactivateUser(ctx context.Context, actor, id ID, reason string) (User, error) {
-	return c.changeUser(ctx, actor, id, 0, UserDeactivated, reason, func(u User) (User, error) {
+// manager hands them over (CustomerService.HandOver). Deactivating an
+// inactive user changes nothing and records nothing.
+func (c *UserService) Deactivate(ctx context.Context, actor ID, r DeactivateUserRequest) (User, error) {
+	return c.changeUser(ctx, actor, r.User, 0, UserDeactivated, r.Reason, func(u User) (User, error) {
 		if u.ID == actor {
 			return User{}, invalid("user", "not_self", "a user cannot deactivate themselves")
 		}
@@ -77,15 +77,15 @@ func (c *CRM) DeactivateUser(ctx context.Context, actor, id ID, reason string) (
 	})
 }
 
-// ReactivateUser lets a deactivated user work again.
-func (c *CRM) ReactivateUser(ctx context.Context, actor, id ID, reason string) (User, error) {
-	return c.changeUser(ctx, actor, id, 0, UserReactivated, reason, func(u User) (User, error) {
+// Reactivate lets a deactivated user work again.
+func (c *UserService) Reactivate(ctx context.Context, actor ID, r ReactivateUserRequest) (User, error) {
+	return c.changeUser(ctx, actor, r.User, 0, UserReactivated, r.Reason, func(u User) (User, error) {
 		u.Active = true
 		return u, nil
 	})
 }
 
-func (c *CRM) changeUser(ctx context.Context, actor, id ID, ifVersion int64, typ EventType, reason string, change func(User) (User, error)) (User, error) {
+func (c *engine) changeUser(ctx context.Context, actor, id ID, ifVersion int64, typ EventType, reason string, change func(User) (User, error)) (User, error) {
 	var out User
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		before, err := w.tx.Users().Get(ctx, id)
@@ -123,8 +123,8 @@ func (c *CRM) changeUser(ctx context.Context, actor, id ID, ifVersion int64, typ
 	return out, err
 }
 
-// User returns a user. Any active user may read the directory of users.
-func (c *CRM) User(ctx context.Context, actor, id ID) (User, error) {
+// Get returns a user. Any active user may read the directory of users.
+func (c *UserService) Get(ctx context.Context, actor, id ID) (User, error) {
 	var out User
 	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
 		var err error
@@ -134,18 +134,18 @@ func (c *CRM) User(ctx context.Context, actor, id ID) (User, error) {
 	return out, err
 }
 
-// Users lists the users matching f, in ID order, reading a page at a time.
-func (c *CRM) Users(ctx context.Context, actor ID, f UserFilter) iter.Seq2[User, error] {
+// List lists the users matching f, in ID order, reading a page at a time.
+func (c *UserService) List(ctx context.Context, actor ID, f UserFilter) iter.Seq2[User, error] {
 	return iterate(c.userPages(ctx, actor, f))
 }
 
-// UserPage returns one page of users; pass "" as cursor for the first page
-// and the returned Next for the following ones.
-func (c *CRM) UserPage(ctx context.Context, actor ID, f UserFilter, cursor string, limit int) (Page[User], error) {
-	return page(c.userPages(ctx, actor, f), cursor, limit)
+// Page returns one page of users: the first for a zero PageQuery, the
+// following ones for the Next of the page before.
+func (c *UserService) Page(ctx context.Context, actor ID, f UserFilter, q PageQuery) (Page[User], error) {
+	return page(c.userPages(ctx, actor, f), q)
 }
 
-func (c *CRM) userPages(ctx context.Context, actor ID, f UserFilter) pageReader[User] {
+func (c *engine) userPages(ctx context.Context, actor ID, f UserFilter) pageReader[User] {
 	list := func(tx ReadTx, _ User, p PageRequest) ([]User, error) { return tx.Users().List(ctx, f, p) }
 	return readPages(c, ctx, actor, list, func(u User) ID { return u.ID }, func(User, User) bool { return true })
 }

@@ -24,7 +24,7 @@ func (e *LedgerError) Error() string {
 // Unwrap returns ErrLedgerBroken.
 func (e *LedgerError) Unwrap() error { return ErrLedgerBroken }
 
-// VerifyLedger checks every invariant of the receivables ledger: each
+// Verify checks every invariant of the receivables ledger: each
 // entry balances per currency; a reversal mirrors the entry it reverses,
 // which is not itself a reversal and is reversed once; idempotency keys
 // are unique; every receivable item is an invoice of that customer and
@@ -33,7 +33,7 @@ func (e *LedgerError) Unwrap() error { return ErrLedgerBroken }
 // equal those recomputed from the entries; the open items of each
 // customer add up to their account balances; and every currency's
 // balances add up to zero.
-func (c *CRM) VerifyLedger(ctx context.Context, actor ID) error {
+func (c *LedgerService) Verify(ctx context.Context, actor ID) error {
 	return c.receivables(ctx, actor, ID{}, func(tx ReadTx) error {
 		entries, err := allEntries(ctx, tx.Ledger(), EntryFilter{})
 		if err != nil {

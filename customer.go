@@ -103,7 +103,7 @@ type Customer struct {
 	Segment    string
 	Tags       []string          // sorted, unique
 	Attributes map[string]string // custom fields; keys are [A-Za-z0-9_.-]
-	OwnerID    ID
+	Owner      ID
 	Team       string // the owner's team when the owner was assigned
 	KeyAccount bool
 	Lifecycle  LifecycleStage
@@ -132,7 +132,7 @@ func (c Customer) HasTag(tag string) bool {
 }
 
 func (c Customer) target() Target {
-	return Target{Kind: KindCustomer, ID: c.ID, Owner: c.OwnerID, Team: c.Team}
+	return Target{Kind: KindCustomer, ID: c.ID, Owner: c.Owner, Team: c.Team}
 }
 
 // NewCustomer is the input for creating a customer. Owner defaults to the
@@ -158,6 +158,7 @@ type NewCustomer struct {
 // the update fails with a *ConflictError; when zero, the CRM applies the
 // patch to the latest version, retrying if another writer got there first.
 type CustomerPatch struct {
+	Customer         ID
 	Kind             *CustomerKind
 	Name             *string
 	Segment          *string
@@ -170,6 +171,48 @@ type CustomerPatch struct {
 	UpdateContacts   []Contact // matched by ID
 	RemoveContacts   []ID
 	IfVersion        int64
+}
+
+// ArchiveCustomerRequest archives Customer for Reason.
+type ArchiveCustomerRequest struct {
+	Customer ID
+	Reason   string
+}
+
+// RestoreCustomerRequest restores the archived Customer for Reason.
+type RestoreCustomerRequest struct {
+	Customer ID
+	Reason   string
+}
+
+// ReassignCustomerRequest gives Customer to the user To, for Reason.
+type ReassignCustomerRequest struct {
+	Customer ID
+	To       ID
+	Reason   string
+}
+
+// HandOverRequest gives everything the user From owns to the user To,
+// for Reason: how a manager hands over the accounts of a rep who left.
+type HandOverRequest struct {
+	From   ID
+	To     ID
+	Reason string
+}
+
+// HandOverReport says what a hand-over moved.
+type HandOverReport struct {
+	From      ID
+	To        ID
+	Customers int // customers that changed owner
+}
+
+// SetLifecycleRequest moves Customer's lifecycle stage to Stage by hand;
+// going back needs a Reason.
+type SetLifecycleRequest struct {
+	Customer ID
+	Stage    LifecycleStage
+	Reason   string
 }
 
 // CustomerFilter selects customers in listings. Zero fields match
@@ -191,7 +234,7 @@ type CustomerFilter struct {
 // adapters check it against that.
 func (f CustomerFilter) Match(c Customer) bool {
 	return (f.Kind == "" || c.Kind == f.Kind) &&
-		(f.Owner.IsZero() || c.OwnerID == f.Owner) &&
+		(f.Owner.IsZero() || c.Owner == f.Owner) &&
 		(f.Team == "" || c.Team == f.Team) &&
 		(f.Segment == "" || c.Segment == f.Segment) &&
 		(f.Tag == "" || c.HasTag(f.Tag)) &&
@@ -202,7 +245,7 @@ func (f CustomerFilter) Match(c Customer) bool {
 func (in NewCustomer) build(id ID, owner User, contactIDs func() (ID, error), now time.Time) (Customer, error) {
 	c := Customer{
 		ID: id, Kind: in.Kind, Name: in.Name, Segment: in.Segment, Tags: in.Tags,
-		Attributes: maps.Clone(in.Attributes), OwnerID: owner.ID, Team: owner.Team,
+		Attributes: maps.Clone(in.Attributes), Owner: owner.ID, Team: owner.Team,
 		KeyAccount: in.KeyAccount, Status: StatusActive, CreatedAt: now, UpdatedAt: now, Version: 1,
 		Lifecycle: cmpOr(in.Lifecycle, LifecycleLead), Campaign: in.Campaign,
 	}
@@ -298,7 +341,7 @@ func (c Customer) normalized() (Customer, error) {
 	if len(c.Contacts) == 0 {
 		c.Contacts = nil
 	}
-	if c.OwnerID.IsZero() {
+	if c.Owner.IsZero() {
 		return Customer{}, invalid("owner", "required", "")
 	}
 	if c.Lifecycle.rank() < 0 {
@@ -368,7 +411,7 @@ func diffCustomer(before, after Customer) []Change {
 	cs.add("name", before.Name, after.Name)
 	cs.add("segment", before.Segment, after.Segment)
 	cs.add("tags", before.Tags, after.Tags)
-	cs.add("owner", idText(before.OwnerID), idText(after.OwnerID))
+	cs.add("owner", idText(before.Owner), idText(after.Owner))
 	cs.add("team", before.Team, after.Team)
 	cs.add("key_account", before.KeyAccount, after.KeyAccount)
 	cs.add("status", string(before.Status), string(after.Status))

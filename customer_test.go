@@ -37,7 +37,7 @@ func TestCreateCustomerRejects(t *testing.T) {
 			before := co.head(t)
 			in := valid
 			tc.change(&in)
-			_, err := co.CreateCustomer(ctx, co.Ann.ID, in)
+			_, err := co.Customers.Create(ctx, co.Ann.ID, in)
 			var ve *crm.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.ErrorIs(t, err, crm.ErrInvalid)
@@ -47,7 +47,7 @@ func TestCreateCustomerRejects(t *testing.T) {
 		})
 	}
 	n := 0
-	for _, err := range co.Customers(ctx, co.Admin.ID, crm.CustomerFilter{}) {
+	for _, err := range co.Customers.List(ctx, co.Admin.ID, crm.CustomerFilter{}) {
 		require.NoError(t, err)
 		n++
 	}
@@ -56,25 +56,25 @@ func TestCreateCustomerRejects(t *testing.T) {
 
 func TestCreateCustomerOwner(t *testing.T) {
 	co := newCompany(t)
-	c, err := co.CreateCustomer(ctx, co.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "  Globex  ", Tags: []string{"b", "a", "b"}})
+	c, err := co.Customers.Create(ctx, co.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "  Globex  ", Tags: []string{"b", "a", "b"}})
 	require.NoError(t, err)
-	assert.Equal(t, co.Ann.ID, c.OwnerID, "the actor owns what they create")
+	assert.Equal(t, co.Ann.ID, c.Owner, "the actor owns what they create")
 	assert.Equal(t, "north", c.Team)
 	assert.Equal(t, "Globex", c.Name, "names are trimmed")
 	assert.Equal(t, []string{"a", "b"}, c.Tags, "tags are sorted and unique")
 	assert.Equal(t, int64(1), c.Version)
 	assert.Equal(t, crm.StatusActive, c.Status)
 
-	_, err = co.CreateCustomer(ctx, co.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "For Ben", Owner: co.Ben.ID})
+	_, err = co.Customers.Create(ctx, co.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "For Ben", Owner: co.Ben.ID})
 	assert.ErrorIs(t, err, crm.ErrForbidden, "a rep creates only for themselves")
-	forBen, err := co.CreateCustomer(ctx, co.Manager.ID, crm.NewCustomer{Kind: crm.Partner, Name: "For Ben", Owner: co.Ben.ID})
+	forBen, err := co.Customers.Create(ctx, co.Manager.ID, crm.NewCustomer{Kind: crm.Partner, Name: "For Ben", Owner: co.Ben.ID})
 	require.NoError(t, err, "a manager creates for the team")
-	assert.Equal(t, co.Ben.ID, forBen.OwnerID)
-	_, err = co.CreateCustomer(ctx, co.Manager.ID, crm.NewCustomer{Kind: crm.Partner, Name: "For Sue", Owner: co.Sue.ID})
+	assert.Equal(t, co.Ben.ID, forBen.Owner)
+	_, err = co.Customers.Create(ctx, co.Manager.ID, crm.NewCustomer{Kind: crm.Partner, Name: "For Sue", Owner: co.Sue.ID})
 	assert.ErrorIs(t, err, crm.ErrForbidden, "but not for another team")
-	_, err = co.CreateCustomer(ctx, co.Manager.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Ghost", Owner: crm.ID{9}})
+	_, err = co.Customers.Create(ctx, co.Manager.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Ghost", Owner: crm.ID{9}})
 	assert.ErrorIs(t, err, crm.ErrNotFound)
-	_, err = co.CreateCustomer(ctx, crm.ID{9}, crm.NewCustomer{Kind: crm.Partner, Name: "Ghost"})
+	_, err = co.Customers.Create(ctx, crm.ID{9}, crm.NewCustomer{Kind: crm.Partner, Name: "Ghost"})
 	var fe *crm.ForbiddenError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, "unknown user", fe.Reason)
@@ -82,7 +82,7 @@ func TestCreateCustomerOwner(t *testing.T) {
 
 func TestUpdateCustomer(t *testing.T) {
 	co := newCompany(t)
-	c, err := co.CreateCustomer(ctx, co.Ann.ID, crm.NewCustomer{
+	c, err := co.Customers.Create(ctx, co.Ann.ID, crm.NewCustomer{
 		Kind: crm.Distributor, Name: "Northwind", Tags: []string{"old"},
 		Attributes: map[string]string{"region": "EU"},
 		Contacts:   []crm.Contact{{Name: "Nancy", Email: "nancy@northwind.example"}},
@@ -90,7 +90,7 @@ func TestUpdateCustomer(t *testing.T) {
 	require.NoError(t, err)
 	nancy := c.Contacts[0].ID
 
-	c, err = co.UpdateCustomer(ctx, co.Ann.ID, c.ID, crm.CustomerPatch{
+	c, err = co.Customers.Update(ctx, co.Ann.ID, crm.CustomerPatch{Customer: c.ID,
 		Name: ptr("Northwind Traders"), KeyAccount: ptr(true),
 		AddTags: []string{"vip"}, RemoveTags: []string{"old"},
 		SetAttributes: map[string]string{"tier": "gold"}, RemoveAttributes: []string{"region"},
@@ -107,7 +107,7 @@ func TestUpdateCustomer(t *testing.T) {
 	assert.False(t, c.Contacts[1].ID.IsZero(), "new contacts get IDs")
 	assert.Equal(t, int64(2), c.Version)
 
-	hist, err := co.History(ctx, co.Ann.ID, c.ID)
+	hist, err := co.Customers.History(ctx, co.Ann.ID, c.ID)
 	require.NoError(t, err)
 	require.Len(t, hist, 2)
 	cs, err := crm.DecodeChangeSet(hist[1].Data)
@@ -120,36 +120,36 @@ func TestUpdateCustomer(t *testing.T) {
 		"contacts." + nancy.String(), "contacts." + c.Contacts[1].ID.String()}, fields)
 
 	before := co.head(t)
-	same, err := co.UpdateCustomer(ctx, co.Ann.ID, c.ID, crm.CustomerPatch{Name: ptr("Northwind Traders")})
+	same, err := co.Customers.Update(ctx, co.Ann.ID, crm.CustomerPatch{Customer: c.ID, Name: ptr("Northwind Traders")})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), same.Version, "a patch that changes nothing keeps the version")
 	assert.Equal(t, before, co.head(t), "and records nothing")
 
-	_, err = co.UpdateCustomer(ctx, co.Ann.ID, c.ID, crm.CustomerPatch{RemoveContacts: []crm.ID{{7}}})
+	_, err = co.Customers.Update(ctx, co.Ann.ID, crm.CustomerPatch{Customer: c.ID, RemoveContacts: []crm.ID{{7}}})
 	assert.ErrorIs(t, err, crm.ErrInvalid)
-	_, err = co.UpdateCustomer(ctx, co.Ann.ID, crm.ID{7}, crm.CustomerPatch{Name: ptr("x")})
+	_, err = co.Customers.Update(ctx, co.Ann.ID, crm.CustomerPatch{Customer: crm.ID{7}, Name: ptr("x")})
 	assert.ErrorIs(t, err, crm.ErrNotFound)
 }
 
 func TestArchiveRestore(t *testing.T) {
 	co := newCompany(t)
 	c := co.customer(t, co.Ann, "Initech")
-	c, err := co.ArchiveCustomer(ctx, co.Ann.ID, c.ID, "went bust")
+	c, err := co.Customers.Archive(ctx, co.Ann.ID, crm.ArchiveCustomerRequest{Customer: c.ID, Reason: "went bust"})
 	require.NoError(t, err)
 	assert.Equal(t, crm.StatusArchived, c.Status)
 	assert.Equal(t, start, c.ArchivedAt)
 
-	_, err = co.UpdateCustomer(ctx, co.Ann.ID, c.ID, crm.CustomerPatch{Name: ptr("x")})
+	_, err = co.Customers.Update(ctx, co.Ann.ID, crm.CustomerPatch{Customer: c.ID, Name: ptr("x")})
 	var te *crm.TransitionError
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, "archived", te.From)
 	assert.Equal(t, "update", te.Event)
-	_, err = co.ArchiveCustomer(ctx, co.Ann.ID, c.ID, "again")
+	_, err = co.Customers.Archive(ctx, co.Ann.ID, crm.ArchiveCustomerRequest{Customer: c.ID, Reason: "again"})
 	assert.ErrorIs(t, err, crm.ErrInvalidTransition)
 
-	_, err = co.RestoreCustomer(ctx, co.Ann.ID, c.ID, "came back")
+	_, err = co.Customers.Restore(ctx, co.Ann.ID, crm.RestoreCustomerRequest{Customer: c.ID, Reason: "came back"})
 	assert.ErrorIs(t, err, crm.ErrForbidden, "reps do not restore")
-	c, err = co.RestoreCustomer(ctx, co.Manager.ID, c.ID, "came back")
+	c, err = co.Customers.Restore(ctx, co.Manager.ID, crm.RestoreCustomerRequest{Customer: c.ID, Reason: "came back"})
 	require.NoError(t, err)
 	assert.Equal(t, crm.StatusActive, c.Status)
 	assert.True(t, c.ArchivedAt.IsZero())
@@ -159,42 +159,42 @@ func TestArchiveRestore(t *testing.T) {
 func TestReassign(t *testing.T) {
 	co := newCompany(t)
 	c := co.customer(t, co.Ann, "Umbrella")
-	_, err := co.ReassignCustomer(ctx, co.Ann.ID, c.ID, co.Ben.ID, "")
+	_, err := co.Customers.Reassign(ctx, co.Ann.ID, crm.ReassignCustomerRequest{Customer: c.ID, To: co.Ben.ID})
 	assert.ErrorIs(t, err, crm.ErrForbidden, "reps do not reassign")
-	_, err = co.ReassignCustomer(ctx, co.Manager.ID, c.ID, co.Sue.ID, "")
+	_, err = co.Customers.Reassign(ctx, co.Manager.ID, crm.ReassignCustomerRequest{Customer: c.ID, To: co.Sue.ID})
 	assert.ErrorIs(t, err, crm.ErrForbidden, "a manager does not give customers to another team")
-	c, err = co.ReassignCustomer(ctx, co.Admin.ID, c.ID, co.Sue.ID, "territory change")
+	c, err = co.Customers.Reassign(ctx, co.Admin.ID, crm.ReassignCustomerRequest{Customer: c.ID, To: co.Sue.ID, Reason: "territory change"})
 	require.NoError(t, err)
-	assert.Equal(t, co.Sue.ID, c.OwnerID)
+	assert.Equal(t, co.Sue.ID, c.Owner)
 	assert.Equal(t, "south", c.Team)
-	_, err = co.Customer(ctx, co.Ann.ID, c.ID)
+	_, err = co.Customers.Get(ctx, co.Ann.ID, c.ID)
 	assert.ErrorIs(t, err, crm.ErrForbidden, "the former owner no longer sees it")
 
-	n, err := co.ReassignCustomers(ctx, co.Admin.ID, co.Ann.ID, co.Ben.ID, "nothing to move")
+	n, err := co.Customers.HandOver(ctx, co.Admin.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "nothing to move"})
 	require.NoError(t, err)
-	assert.Zero(t, n)
+	assert.Zero(t, n.Customers)
 }
 
 func TestReassignAllIsAllOrNothing(t *testing.T) {
 	co := newCompany(t)
 	one := co.customer(t, co.Ann, "One") // team north
 	// Ann moves to team south; her next customer belongs to south.
-	_, err := co.UpdateUser(ctx, co.Admin.ID, co.Ann.ID, crm.UserPatch{Team: ptr("south")})
+	_, err := co.Users.Update(ctx, co.Admin.ID, crm.UserPatch{User: co.Ann.ID, Team: ptr("south")})
 	require.NoError(t, err)
 	four := co.customer(t, co.Ann, "Four")
 	require.Equal(t, "south", four.Team)
 
 	before := co.head(t)
-	_, err = co.ReassignCustomers(ctx, co.Manager.ID, co.Ann.ID, co.Ben.ID, "Ann left")
+	_, err = co.Customers.HandOver(ctx, co.Manager.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "Ann left"})
 	assert.ErrorIs(t, err, crm.ErrForbidden, "the manager of north may not move a south customer")
 	assert.Equal(t, before, co.head(t), "nothing was written")
-	got, err := co.Customer(ctx, co.Admin.ID, one.ID)
+	got, err := co.Customers.Get(ctx, co.Admin.ID, one.ID)
 	require.NoError(t, err)
-	assert.Equal(t, co.Ann.ID, got.OwnerID, "not even the customer the manager could move")
+	assert.Equal(t, co.Ann.ID, got.Owner, "not even the customer the manager could move")
 
-	n, err := co.ReassignCustomers(ctx, co.Admin.ID, co.Ann.ID, co.Ben.ID, "Ann left")
+	n, err := co.Customers.HandOver(ctx, co.Admin.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "Ann left"})
 	require.NoError(t, err)
-	assert.Equal(t, 2, n)
+	assert.Equal(t, 2, n.Customers)
 }
 
 func TestCustomerListingScope(t *testing.T) {
@@ -206,7 +206,7 @@ func TestCustomerListingScope(t *testing.T) {
 	}
 	count := func(actor crm.User, f crm.CustomerFilter) int {
 		n := 0
-		for _, err := range co.Customers(ctx, actor.ID, f) {
+		for _, err := range co.Customers.List(ctx, actor.ID, f) {
 			require.NoError(t, err)
 			n++
 		}
@@ -220,7 +220,7 @@ func TestCustomerListingScope(t *testing.T) {
 
 	names := co.pagedNames(t, co.Manager, 4)
 	assert.Equal(t, []string{"A0", "B0", "A1", "B1", "A2", "B2", "A3", "B3", "A4", "B4"}, names)
-	_, err := co.CustomerPage(ctx, co.Manager.ID, crm.CustomerFilter{}, "' OR 1=1 --", 4)
+	_, err := co.Customers.Page(ctx, co.Manager.ID, crm.CustomerFilter{}, crm.PageQuery{Cursor: "' OR 1=1 --", Limit: 4})
 	assert.ErrorIs(t, err, crm.ErrInvalid)
 }
 
@@ -246,36 +246,36 @@ func TestListingWithPlainPolicy(t *testing.T) {
 
 func TestUsers(t *testing.T) {
 	co := newCompany(t)
-	_, err := co.Bootstrap(ctx, crm.NewUser{Name: "Second Admin"})
+	_, err := co.Users.Bootstrap(ctx, crm.NewUser{Name: "Second Admin"})
 	assert.ErrorIs(t, err, crm.ErrConflict, "bootstrap works once")
-	_, err = co.CreateUser(ctx, co.Manager.ID, crm.NewUser{Name: "New", Role: crm.RoleRep})
+	_, err = co.Users.Create(ctx, co.Manager.ID, crm.NewUser{Name: "New", Role: crm.RoleRep})
 	assert.ErrorIs(t, err, crm.ErrForbidden)
-	_, err = co.CreateUser(ctx, co.Admin.ID, crm.NewUser{Name: "New", Role: "owner"})
+	_, err = co.Users.Create(ctx, co.Admin.ID, crm.NewUser{Name: "New", Role: "owner"})
 	assert.ErrorIs(t, err, crm.ErrInvalid)
-	_, err = co.DeactivateUser(ctx, co.Admin.ID, co.Admin.ID, "")
+	_, err = co.Users.Deactivate(ctx, co.Admin.ID, crm.DeactivateUserRequest{User: co.Admin.ID})
 	assert.ErrorIs(t, err, crm.ErrInvalid, "an admin cannot lock themselves out")
 
-	ann, err := co.DeactivateUser(ctx, co.Admin.ID, co.Ann.ID, "left")
+	ann, err := co.Users.Deactivate(ctx, co.Admin.ID, crm.DeactivateUserRequest{User: co.Ann.ID, Reason: "left"})
 	require.NoError(t, err)
 	assert.False(t, ann.Active)
 	assert.Equal(t, start, ann.DeactivatedAt)
-	again, err := co.DeactivateUser(ctx, co.Admin.ID, co.Ann.ID, "left")
+	again, err := co.Users.Deactivate(ctx, co.Admin.ID, crm.DeactivateUserRequest{User: co.Ann.ID, Reason: "left"})
 	require.NoError(t, err)
 	assert.Equal(t, ann.Version, again.Version, "deactivating twice changes nothing")
-	ann, err = co.ReactivateUser(ctx, co.Admin.ID, co.Ann.ID, "came back")
+	ann, err = co.Users.Reactivate(ctx, co.Admin.ID, crm.ReactivateUserRequest{User: co.Ann.ID, Reason: "came back"})
 	require.NoError(t, err)
 	assert.True(t, ann.Active)
 	assert.True(t, ann.DeactivatedAt.IsZero())
 
 	inactive := false
 	n := 0
-	for u, err := range co.Users(ctx, co.Ben.ID, crm.UserFilter{Active: &inactive}) {
+	for u, err := range co.Users.List(ctx, co.Ben.ID, crm.UserFilter{Active: &inactive}) {
 		require.NoError(t, err)
 		t.Log(u.Name)
 		n++
 	}
 	assert.Zero(t, n)
-	p, err := co.UserPage(ctx, co.Ben.ID, crm.UserFilter{Role: crm.RoleRep}, "", 2)
+	p, err := co.Users.Page(ctx, co.Ben.ID, crm.UserFilter{Role: crm.RoleRep}, crm.PageQuery{Limit: 2})
 	require.NoError(t, err)
 	assert.Len(t, p.Items, 2)
 	assert.NotEmpty(t, p.Next)
@@ -288,7 +288,7 @@ func (co *company) pagedNames(t *testing.T, actor crm.User, pageSize int) []stri
 	var names []string
 	cursor := ""
 	for {
-		p, err := co.CustomerPage(ctx, actor.ID, crm.CustomerFilter{}, cursor, pageSize)
+		p, err := co.Customers.Page(ctx, actor.ID, crm.CustomerFilter{}, crm.PageQuery{Cursor: cursor, Limit: pageSize})
 		require.NoError(t, err)
 		for _, c := range p.Items {
 			names = append(names, c.Name)

@@ -184,6 +184,49 @@ type NewDeal struct {
 	Campaign          ID
 }
 
+// DealPatch changes Deal's details; nil fields stay.
+type DealPatch struct {
+	Deal      ID
+	Title     *string
+	Amount    *Money
+	CloseDate *Date
+	IfVersion int64
+}
+
+// MoveDealRequest moves Deal to Stage.
+type MoveDealRequest struct {
+	Deal  ID
+	Stage string
+}
+
+// SetProbabilityRequest sets Deal's win probability by hand, 0-100; a
+// nil Probability goes back to the stage's.
+type SetProbabilityRequest struct {
+	Deal        ID
+	Probability *int
+}
+
+// WinDealRequest closes Deal as won at Amount, the actual amount; a nil
+// Amount keeps the deal's.
+type WinDealRequest struct {
+	Deal   ID
+	Amount *Money
+}
+
+// LoseDealRequest closes Deal as lost for Reason, which is required;
+// Notes say more.
+type LoseDealRequest struct {
+	Deal   ID
+	Reason LostReason
+	Notes  string
+}
+
+// ReopenDealRequest reopens the closed Deal, for Reason.
+type ReopenDealRequest struct {
+	Deal   ID
+	Reason string
+}
+
 // Open makes a new deal in the flow's pipeline.
 func (f *DealFlow) Open(id ID, n NewDeal, owner User, now time.Time) (Deal, error) {
 	var err error
@@ -327,15 +370,12 @@ func (f *DealFlow) enter(d *Deal, i int, at time.Time) {
 	f.settle(d, i)
 }
 
-// Win closes the deal as won at amount (the actual amount; zero keeps the
-// deal's) on the date of at. It needs the exit requirements of the stage
-// it is in and a positive amount.
+// Win closes the deal as won at amount, the actual amount, on the date of
+// at. It needs the exit requirements of the stage it is in and a positive
+// amount.
 func (f *DealFlow) Win(d *Deal, amount Money, at time.Time) error {
 	if _, err := dealMachine.Next(d.Status, DealWinEvent); err != nil {
 		return err
-	}
-	if amount.IsZero() {
-		amount = d.Amount
 	}
 	if err := f.checkAmount(amount); err != nil {
 		return err

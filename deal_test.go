@@ -97,7 +97,7 @@ func TestManualProbabilitySurvivesMoves(t *testing.T) {
 	require.NoError(t, f.SetProbability(&d, nil))
 	assert.Equal(t, 80, d.Probability, "cleared: the stage's again")
 	require.NoError(t, f.SetProbability(&d, ptr(90)))
-	require.NoError(t, f.Win(&d, crm.Money{}, at(2)))
+	require.NoError(t, f.Win(&d, d.Amount, at(2)))
 	assert.Equal(t, 100, d.Probability, "won is always 100")
 	assert.ErrorIs(t, f.SetProbability(&d, ptr(101)), crm.ErrInvalid)
 	assert.Equal(t, 100, d.Probability)
@@ -108,7 +108,7 @@ func TestWinLoseReopen(t *testing.T) {
 	d := openDeal(t, f, crm.NewDeal{})
 	require.NoError(t, f.Move(&d, "qualification", at(1)))
 
-	assert.ErrorIs(t, f.Win(&d, crm.Money{}, at(2)), crm.ErrInvalid, "a won deal has an amount")
+	assert.ErrorIs(t, f.Win(&d, d.Amount, at(2)), crm.ErrInvalid, "a won deal has an amount")
 	eur := money(t, "10.00", "EUR")
 	var mismatch *crm.CurrencyMismatchError
 	require.ErrorAs(t, f.Win(&d, eur, at(2)), &mismatch, "amounts are in the pipeline's currency")

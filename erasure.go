@@ -42,12 +42,12 @@ type erasureData struct {
 	Reason         string   `json:"reason"`
 }
 
-// EraseCustomerData erases personal data, by default an admin's right
+// Erase erases a customer's personal data, by default an admin's right
 // only. The customer record stays, with the erased values gone; its
 // events keep their place and hashes, with the erased values replaced by
 // ErasedValue and marked redacted, so the log still verifies and still
 // shows that something was there and when it changed.
-func (c *CRM) EraseCustomerData(ctx context.Context, actor ID, req ErasureRequest) (ErasureReport, error) {
+func (c *CustomerService) Erase(ctx context.Context, actor ID, req ErasureRequest) (ErasureReport, error) {
 	reason, err := cleanText("reason", req.Reason, maxLongTextLen, true)
 	if err != nil {
 		return ErasureReport{}, err

@@ -11,30 +11,30 @@ import (
 
 func TestEraseOneContact(t *testing.T) {
 	co := newCompany(t)
-	c, err := co.CreateCustomer(ctx, co.Ann.ID, crm.NewCustomer{
+	c, err := co.Customers.Create(ctx, co.Ann.ID, crm.NewCustomer{
 		Kind: crm.Distributor, Name: "Contoso",
 		Contacts: []crm.Contact{{Name: "Kim Akers", Email: "kim@contoso.example"}, {Name: "Lee Gu", Phone: "+1 555 0100"}},
 	})
 	require.NoError(t, err)
 	kim, lee := c.Contacts[0].ID, c.Contacts[1].ID
 
-	_, err = co.EraseCustomerData(ctx, co.Admin.ID, crm.ErasureRequest{Customer: c.ID, Contacts: []crm.ID{kim}})
+	_, err = co.Customers.Erase(ctx, co.Admin.ID, crm.ErasureRequest{Customer: c.ID, Contacts: []crm.ID{kim}})
 	assert.ErrorIs(t, err, crm.ErrInvalid, "a reason is required")
-	_, err = co.EraseCustomerData(ctx, co.Admin.ID, crm.ErasureRequest{Customer: c.ID, Contacts: []crm.ID{{9}}, Reason: "request"})
+	_, err = co.Customers.Erase(ctx, co.Admin.ID, crm.ErasureRequest{Customer: c.ID, Contacts: []crm.ID{{9}}, Reason: "request"})
 	assert.ErrorIs(t, err, crm.ErrInvalid, "an unknown contact is an error")
 
-	rep, err := co.EraseCustomerData(ctx, co.Admin.ID, crm.ErasureRequest{Customer: c.ID, Contacts: []crm.ID{kim}, Reason: "Kim's request"})
+	rep, err := co.Customers.Erase(ctx, co.Admin.ID, crm.ErasureRequest{Customer: c.ID, Contacts: []crm.ID{kim}, Reason: "Kim's request"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"contacts." + kim.String()}, rep.Fields)
 	assert.Equal(t, []int64{6}, rep.RedactedEvents, "the creation event")
 
-	got, err := co.Customer(ctx, co.Admin.ID, c.ID)
+	got, err := co.Customers.Get(ctx, co.Admin.ID, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "Contoso", got.Name, "a company's name is not personal data")
 	require.Len(t, got.Contacts, 1)
 	assert.Equal(t, lee, got.Contacts[0].ID)
 
-	events, err := co.EventsAfter(ctx, 0, 100)
+	events, err := co.Events.After(ctx, 0, 100)
 	require.NoError(t, err)
 	log := ""
 	for _, e := range events {

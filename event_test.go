@@ -16,9 +16,9 @@ import (
 func TestVerifyChainFindsTampering(t *testing.T) {
 	co := newCompany(t)
 	c := co.customer(t, co.Ann, "Hooli")
-	_, err := co.UpdateCustomer(ctx, co.Ann.ID, c.ID, crm.CustomerPatch{Segment: ptr("enterprise")})
+	_, err := co.Customers.Update(ctx, co.Ann.ID, crm.CustomerPatch{Customer: c.ID, Segment: ptr("enterprise")})
 	require.NoError(t, err)
-	events, err := co.EventsAfter(ctx, 0, 100)
+	events, err := co.Events.After(ctx, 0, 100)
 	require.NoError(t, err)
 	require.Len(t, events, 7)
 	require.NoError(t, crm.VerifyChain(crm.LogHead{}, events))
@@ -53,9 +53,9 @@ func TestEventsRecordWhoWhenWhat(t *testing.T) {
 	co := newCompany(t)
 	c := co.customer(t, co.Ann, "Hooli")
 	co.Clock.Advance(90 * 60e9)
-	_, err := co.ArchiveCustomer(ctx, co.Manager.ID, c.ID, "duplicate of Hooli XYZ")
+	_, err := co.Customers.Archive(ctx, co.Manager.ID, crm.ArchiveCustomerRequest{Customer: c.ID, Reason: "duplicate of Hooli XYZ"})
 	require.NoError(t, err)
-	hist, err := co.History(ctx, co.Manager.ID, c.ID)
+	hist, err := co.Customers.History(ctx, co.Manager.ID, c.ID)
 	require.NoError(t, err)
 	require.Len(t, hist, 2)
 	e := hist[1]
@@ -73,7 +73,7 @@ func TestDeterministicReplay(t *testing.T) {
 	run := func() crm.LogHead {
 		co := newCompany(t)
 		c := co.customer(t, co.Ann, "Replay")
-		_, err := co.UpdateCustomer(ctx, co.Ann.ID, c.ID, crm.CustomerPatch{AddTags: []string{"x"}})
+		_, err := co.Customers.Update(ctx, co.Ann.ID, crm.CustomerPatch{Customer: c.ID, AddTags: []string{"x"}})
 		require.NoError(t, err)
 		return co.head(t)
 	}
@@ -83,19 +83,19 @@ func TestDeterministicReplay(t *testing.T) {
 func TestSubscribers(t *testing.T) {
 	co := newCompany(t)
 	var got []crm.EventType
-	stop := co.Subscribe(func(_ context.Context, es []crm.Event) {
+	stop := co.Events.Subscribe(func(_ context.Context, es []crm.Event) {
 		for _, e := range es {
 			got = append(got, e.Type)
 		}
 	})
-	co.Subscribe(func(context.Context, []crm.Event) { panic("a broken subscriber") })
+	co.Events.Subscribe(func(context.Context, []crm.Event) { panic("a broken subscriber") })
 	c := co.customer(t, co.Ann, "Pied Piper")
-	_, err := co.UpdateCustomer(ctx, co.Ben.ID, c.ID, crm.CustomerPatch{Name: ptr("x")})
+	_, err := co.Customers.Update(ctx, co.Ben.ID, crm.CustomerPatch{Customer: c.ID, Name: ptr("x")})
 	require.ErrorIs(t, err, crm.ErrForbidden)
-	_, err = co.ArchiveCustomer(ctx, co.Ann.ID, c.ID, "")
+	_, err = co.Customers.Archive(ctx, co.Ann.ID, crm.ArchiveCustomerRequest{Customer: c.ID})
 	require.NoError(t, err, "a panicking subscriber does not fail a committed write")
 	stop()
-	_, err = co.RestoreCustomer(ctx, co.Manager.ID, c.ID, "")
+	_, err = co.Customers.Restore(ctx, co.Manager.ID, crm.RestoreCustomerRequest{Customer: c.ID})
 	require.NoError(t, err)
 	assert.Equal(t, []crm.EventType{crm.CustomerCreated, crm.CustomerArchived}, got,
 		"only committed writes are told, and not after unsubscribing")
@@ -135,7 +135,7 @@ func TestRetries(t *testing.T) {
 			co := newCompanyOn(t, fs, crm.WithRetries(4, 0))
 			fs.failures, fs.err = tc.failures, tc.err
 			fs.calls.Store(0)
-			_, err := co.CreateCustomer(ctx, co.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Retry"})
+			_, err := co.Customers.Create(ctx, co.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Retry"})
 			assert.Equal(t, tc.ok, err == nil, "err = %v", err)
 			assert.Equal(t, tc.calls, fs.calls.Load())
 		})
@@ -145,7 +145,7 @@ func TestRetries(t *testing.T) {
 		co := newCompanyOn(t, fs, crm.WithRetries(4, 0))
 		c := co.customer(t, co.Ann, "Stale")
 		fs.calls.Store(0)
-		_, err := co.UpdateCustomer(ctx, co.Ann.ID, c.ID, crm.CustomerPatch{Name: ptr("x"), IfVersion: 7})
+		_, err := co.Customers.Update(ctx, co.Ann.ID, crm.CustomerPatch{Customer: c.ID, Name: ptr("x"), IfVersion: 7})
 		var ce *crm.ConflictError
 		require.ErrorAs(t, err, &ce)
 		assert.Equal(t, int64(7), ce.Expected)

@@ -111,28 +111,28 @@ func ExampleLoyaltyLadder() {
 // Through the CRM, evidence from outside systems (an order, a referral)
 // moves customers with an event per move; the distribution on the ladder
 // can be read at any date, and the movers of a period with their reasons.
-func ExampleCRM_Movers() {
+func ExampleLadderService_Movers() {
 	ctx := context.Background()
 	clock := crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	c, _ := crm.New(memory.New(), crm.WithClock(clock))
-	admin, _ := c.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
-	rep, _ := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
-	omar, _ := c.CreateCustomer(ctx, rep.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Omar"})
-	jane, _ := c.CreateCustomer(ctx, rep.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Jane"})
+	admin, _ := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
+	rep, _ := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
+	omar, _ := c.Customers.Create(ctx, rep.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Omar"})
+	jane, _ := c.Customers.Create(ctx, rep.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Jane"})
 	names := map[crm.ID]string{omar.ID: "Omar", jane.ID: "Jane"}
 
 	before := clock.Now()
 	clock.Advance(24 * time.Hour)
-	for _, ev := range []crm.Evidence{
+	for _, ev := range []crm.NewEvidence{
 		{Customer: omar.ID, Kind: crm.EvidenceReferral, Note: "brought his sister"},
 		{Customer: jane.ID, Kind: crm.EvidenceBrokenPromise, Note: "the call-back never came"},
 	} {
-		if _, err := c.RecordEvidence(ctx, rep.ID, ev); err != nil {
+		if _, err := c.Ladder.RecordEvidence(ctx, rep.ID, ev); err != nil {
 			fmt.Println(err)
 			return
 		}
 	}
-	for m, err := range c.Movers(ctx, admin.ID, before, clock.Now().Add(time.Second)) {
+	for m, err := range c.Ladder.Movers(ctx, admin.ID, crm.MoversQuery{From: before, To: clock.Now().Add(time.Second)}) {
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -140,7 +140,7 @@ func ExampleCRM_Movers() {
 		fmt.Printf("%s: %s -> %s (%s)\n", names[m.Customer], m.From, m.To, m.Reason)
 	}
 	for _, at := range []time.Time{before, clock.Now()} {
-		dist, _ := c.LadderDistribution(ctx, admin.ID, at)
+		dist, _ := c.Ladder.Distribution(ctx, admin.ID, crm.DistributionQuery{At: at})
 		fmt.Println(at.Format("Jan 2"), dist)
 	}
 	// Output:

@@ -28,17 +28,17 @@ func newReceivablesDesk(opts ...crm.Option) *receivablesDesk {
 	d := &receivablesDesk{clock: crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))}
 	opts = append([]crm.Option{crm.WithClock(d.clock), crm.WithRandom(rand.NewChaCha8([32]byte{42}))}, opts...)
 	d.c = mustReceivables(crm.New(memory.New(), opts...))
-	d.admin = mustReceivables(d.c.Bootstrap(ctx, crm.NewUser{Name: "Ada"}))
+	d.admin = mustReceivables(d.c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada"}))
 	d.max = d.user("Max", crm.RoleManager)
 	d.ann = d.user("Ann", crm.RoleRep)
 	d.fay = d.user("Fay", crm.RoleFinance)
-	d.cust = mustReceivables(d.c.CreateCustomer(ctx, d.ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Contoso"}))
+	d.cust = mustReceivables(d.c.Customers.Create(ctx, d.ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Contoso"}))
 	return d
 }
 
 // user adds a user to the north team.
 func (d *receivablesDesk) user(name string, role crm.Role) crm.User {
-	return mustReceivables(d.c.CreateUser(context.Background(), d.admin.ID, crm.NewUser{Name: name, Role: role, Team: "north"}))
+	return mustReceivables(d.c.Users.Create(context.Background(), d.admin.ID, crm.NewUser{Name: name, Role: role, Team: "north"}))
 }
 
 // today moves the clock to 9 a.m. on a day of 2026 and returns the date.
@@ -50,16 +50,16 @@ func (d *receivablesDesk) today(month time.Month, day int) crm.Date {
 // invoice issues a one-line invoice to Contoso today, due on due.
 func (d *receivablesDesk) invoice(number, amount string, due crm.Date) crm.Invoice {
 	total := dollars(amount)
-	return mustReceivables(d.c.IssueInvoice(context.Background(), d.fay.ID, crm.NewInvoice{
+	return mustReceivables(d.c.Ledger.IssueInvoice(context.Background(), d.fay.ID, crm.NewInvoice{
 		Customer: d.cust.ID, Number: number, Currency: total.Currency(), Due: due,
 		Lines: []crm.InvoiceLine{{Description: "consulting", Quantity: decimal.NewFromInt(1), UnitPrice: total}},
-	}, ""))
+	}))
 }
 
 // open is what is open on an invoice or a credit today. OpenItems leaves
 // settled items out, so an item it does not list has nothing open.
 func (d *receivablesDesk) open(item crm.ID) crm.Money {
-	items := mustReceivables(d.c.OpenItems(context.Background(), d.fay.ID, d.cust.ID, crm.Date{}))
+	items := mustReceivables(d.c.Receivables.OpenItems(context.Background(), d.fay.ID, crm.ReceivableQuery{Customer: d.cust.ID}))
 	for _, it := range items {
 		if it.Item == item {
 			return it.Open
@@ -113,29 +113,29 @@ func ExampleNewPaymentPlan_monthly() {
 // (10,000 USD by default) it needs a manager of the owner's team and then
 // finance; only approved terms may be signed, and signing makes the
 // contract active.
-func ExampleCRM_ApproveContract() {
+func ExampleContractService_Approve() {
 	ctx := context.Background()
 	d := newReceivablesDesk()
 	c, max, ann, fay := d.c, d.max, d.ann, d.fay
 	names := map[crm.ID]string{max.ID: max.Name, fay.ID: fay.Name}
 
-	ct, _ := c.DraftContract(ctx, ann.ID, crm.NewContract{Customer: d.cust.ID, Title: "Fleet telematics",
+	ct, _ := c.Contracts.Draft(ctx, ann.ID, crm.NewContract{Customer: d.cust.ID, Title: "Fleet telematics",
 		Amount: dollars("24000.00"), Start: crm.Date{Year: 2026, Month: 4, Day: 1}, Template: crm.PlanSplit})
 	fmt.Println("Ann drafts:", ct.Status)
 
 	// Signing before approval is an invalid transition.
-	_, err := c.SignContract(ctx, ann.ID, ct.ID)
+	_, err := c.Contracts.Sign(ctx, ann.ID, crm.SignContractRequest{Contract: ct.ID})
 	var refused *crm.TransitionError
 	fmt.Println("Ann signs:", errors.As(err, &refused), refused.From, refused.Event, errors.Is(err, crm.ErrInvalidTransition))
 
-	ct, _ = c.SubmitContract(ctx, ann.ID, ct.ID)
+	ct, _ = c.Contracts.Submit(ctx, ann.ID, crm.SubmitContractRequest{Contract: ct.ID})
 	fmt.Println("Ann submits:", ct.Status, ct.Steps)
-	ct, _ = c.ApproveContract(ctx, max.ID, ct.ID, "terms as agreed")
+	ct, _ = c.Contracts.Approve(ctx, max.ID, crm.ApproveContractRequest{Contract: ct.ID, Comment: "terms as agreed"})
 	next, _ := ct.NextStep()
 	fmt.Println("Max approves:", ct.Status, "waiting for", next)
-	ct, _ = c.ApproveContract(ctx, fay.ID, ct.ID, "credit check ok")
+	ct, _ = c.Contracts.Approve(ctx, fay.ID, crm.ApproveContractRequest{Contract: ct.ID, Comment: "credit check ok"})
 	fmt.Println("Fay approves:", ct.Status)
-	ct, _ = c.SignContract(ctx, ann.ID, ct.ID)
+	ct, _ = c.Contracts.Sign(ctx, ann.ID, crm.SignContractRequest{Contract: ct.ID})
 	fmt.Println("Ann signs:", ct.Status)
 
 	// Every decision is kept with who made it and why.
@@ -166,14 +166,14 @@ func ExampleApprovalRules() {
 	d := newReceivablesDesk(crm.WithApprovalRules(rules))
 	c, max := d.c, d.max
 	mia := d.user("Mia", crm.RoleManager)
-	ct, _ := c.DraftContract(ctx, max.ID, crm.NewContract{Customer: d.cust.ID, Title: "Route planning", Amount: dollars("4000.00"),
+	ct, _ := c.Contracts.Draft(ctx, max.ID, crm.NewContract{Customer: d.cust.ID, Title: "Route planning", Amount: dollars("4000.00"),
 		Start: crm.Date{Year: 2026, Month: 4, Day: 1}})
-	ct, _ = c.SubmitContract(ctx, max.ID, ct.ID)
+	ct, _ = c.Contracts.Submit(ctx, max.ID, crm.SubmitContractRequest{Contract: ct.ID})
 
-	_, err := c.ApproveContract(ctx, max.ID, ct.ID, "looks good to me")
+	_, err := c.Contracts.Approve(ctx, max.ID, crm.ApproveContractRequest{Contract: ct.ID, Comment: "looks good to me"})
 	var forbidden *crm.ForbiddenError
 	fmt.Println("Max approves his own:", errors.As(err, &forbidden), forbidden.Reason, errors.Is(err, crm.ErrForbidden))
-	ct, _ = c.ApproveContract(ctx, mia.ID, ct.ID, "")
+	ct, _ = c.Contracts.Approve(ctx, mia.ID, crm.ApproveContractRequest{Contract: ct.ID})
 	fmt.Println("Mia approves:", ct.Status)
 	// Output:
 	// [manager] [manager finance] [manager finance]
@@ -184,7 +184,7 @@ func ExampleApprovalRules() {
 // A payment applied oldest due first settles the oldest invoice before the
 // next. Paid, partly paid and overdue are never stored: they are derived
 // from what is open on an invoice on a given day.
-func ExampleCRM_ReceivePayment() {
+func ExampleLedgerService_ReceivePayment() {
 	ctx := context.Background()
 	d := newReceivablesDesk()
 	c, fay := d.c, d.fay
@@ -192,7 +192,7 @@ func ExampleCRM_ReceivePayment() {
 	today := d.today(time.March, 2)
 	march := d.invoice("INV-1", "100.00", crm.Date{Year: 2026, Month: 3, Day: 31})
 	april := d.invoice("INV-2", "250.00", crm.Date{Year: 2026, Month: 4, Day: 30})
-	receipt, _ := c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: d.cust.ID, Amount: dollars("300.00"), Reference: "wire 1"}, true, "")
+	receipt, _ := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: d.cust.ID, Amount: dollars("300.00"), Reference: "wire 1"})
 	fmt.Println("payment", receipt.Payment.Amount, "in", len(receipt.Allocations), "allocations")
 	for _, inv := range []crm.Invoice{march, april} {
 		fmt.Println(today, inv.Number, inv.StatusOn(d.open(inv.ID), today), d.open(inv.ID))
@@ -217,21 +217,21 @@ func ExampleCRM_ReceivePayment() {
 // negative open amount on the payment) until it is applied to a later
 // invoice. A zero Amount applies as much as both the credit and the
 // invoice allow.
-func ExampleCRM_Allocate() {
+func ExampleLedgerService_Allocate() {
 	ctx := context.Background()
 	d := newReceivablesDesk()
 	c, fay, cust := d.c, d.fay, d.cust
 
 	first := d.invoice("INV-1", "100.00", crm.Date{Year: 2026, Month: 3, Day: 31})
-	over, _ := c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: cust.ID, Amount: dollars("130.00"), Reference: "wire 2"}, true, "")
+	over, _ := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: cust.ID, Amount: dollars("130.00"), Reference: "wire 2"})
 	fmt.Println("INV-1 open:", d.open(first.ID), "unapplied:", d.open(over.Payment.ID))
 
 	d.today(time.April, 1)
 	later := d.invoice("INV-2", "20.00", crm.Date{Year: 2026, Month: 4, Day: 30})
-	_, err := c.Allocate(ctx, fay.ID, crm.AllocationRequest{Customer: cust.ID, Credit: over.Payment.ID, Invoice: later.ID}, "")
+	_, err := c.Ledger.Allocate(ctx, fay.ID, crm.AllocationRequest{Customer: cust.ID, Credit: over.Payment.ID, Invoice: later.ID})
 	fmt.Println("applied to INV-2:", err, "INV-2 open:", d.open(later.ID), "unapplied:", d.open(over.Payment.ID))
 
-	debts, _ := c.Debts(ctx, fay.ID, crm.Date{})
+	debts, _ := c.Receivables.Debts(ctx, fay.ID, crm.ReceivableQuery{})
 	fmt.Println("Contoso owes", debts[0].Owed, "and has", debts[0].Credit, "credit")
 	// Output:
 	// INV-1 open: 0.00 USD unapplied: -30.00 USD
@@ -246,18 +246,18 @@ func ExampleIdempotencyError() {
 	ctx := context.Background()
 	d := newReceivablesDesk()
 	c, fay := d.c, d.fay
-	wire := crm.NewPayment{Customer: d.cust.ID, Amount: dollars("2000.00"), Reference: "wire GX-77"}
+	wire := crm.NewPayment{Customer: d.cust.ID, Amount: dollars("2000.00"), Reference: "wire GX-77", IdempotencyKey: "bank:GX-77"}
 
-	first, _ := c.ReceivePayment(ctx, fay.ID, wire, false, "bank:GX-77")
-	again, _ := c.ReceivePayment(ctx, fay.ID, wire, false, "bank:GX-77")
+	first, _ := c.Ledger.ReceivePayment(ctx, fay.ID, wire)
+	again, _ := c.Ledger.ReceivePayment(ctx, fay.ID, wire)
 	fmt.Println("again: duplicate", again.Duplicate, "same payment", again.Payment.ID == first.Payment.ID)
 
 	wire.Amount = dollars("2500.00")
-	_, err := c.ReceivePayment(ctx, fay.ID, wire, false, "bank:GX-77")
+	_, err := c.Ledger.ReceivePayment(ctx, fay.ID, wire)
 	var reused *crm.IdempotencyError
 	fmt.Println("another amount:", errors.As(err, &reused), reused.Key, reused.Existing == first.Entry.ID, errors.Is(err, crm.ErrConflict))
 
-	debts, _ := c.Debts(ctx, fay.ID, crm.Date{})
+	debts, _ := c.Receivables.Debts(ctx, fay.ID, crm.ReceivableQuery{})
 	fmt.Println("credit:", debts[0].Credit)
 	// Output:
 	// again: duplicate true same payment true
@@ -270,7 +270,7 @@ func ExampleIdempotencyError() {
 // up to the row's total, which is what is open on the customer's
 // invoices; VerifyLedger checks that every entry balances and that open
 // items reconcile with the account balances.
-func ExampleCRM_Aging() {
+func ExampleReceivableService_Aging() {
 	ctx := context.Background()
 	d := newReceivablesDesk()
 	c, fay := d.c, d.fay
@@ -281,24 +281,24 @@ func ExampleCRM_Aging() {
 	d.invoice("INV-2", "500.00", due(time.February, 28))
 	d.invoice("INV-3", "250.00", due(time.April, 15))
 	d.today(time.February, 10)
-	_, _ = c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: d.cust.ID, Amount: dollars("400.00")}, true, "")
+	_, _ = c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: d.cust.ID, Amount: dollars("400.00")})
 	d.today(time.April, 20)
 	d.invoice("INV-4", "125.00", due(time.May, 20))
 
 	for _, asOf := range []crm.Date{due(time.February, 15), due(time.April, 30)} {
-		rows, labels, _ := c.Aging(ctx, fay.ID, crm.AgingQuery{AsOf: asOf})
-		row := rows[0]
+		aging, _ := c.Receivables.Aging(ctx, fay.ID, crm.AgingQuery{AsOf: asOf})
+		row := aging.Rows[0]
 		fmt.Println("as of", asOf)
 		for i, amount := range row.Buckets {
 			if !amount.IsZero() {
-				fmt.Printf("  %-8s %s\n", labels[i], amount)
+				fmt.Printf("  %-8s %s\n", aging.Buckets[i], amount)
 			}
 		}
 		sum, _ := crm.Sum(row.Currency, row.Buckets...)
-		debts, _ := c.Debts(ctx, fay.ID, asOf)
+		debts, _ := c.Receivables.Debts(ctx, fay.ID, crm.ReceivableQuery{AsOf: asOf})
 		fmt.Println("  buckets:", sum, "total:", row.Total, "owed:", debts[0].Owed)
 	}
-	fmt.Println("ledger verifies:", c.VerifyLedger(ctx, fay.ID))
+	fmt.Println("ledger verifies:", c.Ledger.Verify(ctx, fay.ID))
 	// Output:
 	// as of 2026-02-15
 	//   current  750.00 USD
@@ -316,24 +316,24 @@ func ExampleCRM_Aging() {
 // Entries are never edited: a mistake is corrected by a reversal, the
 // entry's mirror, effective today. An entry is reversed at most once, and
 // a reversal is not itself reversed.
-func ExampleCRM_Reverse() {
+func ExampleLedgerService_Reverse() {
 	ctx := context.Background()
 	d := newReceivablesDesk()
 	c, fay := d.c, d.fay
 
 	wrong := d.invoice("INV-7", "900.00", crm.Date{Year: 2026, Month: 3, Day: 31}) // meant 90.00
-	reversal, _ := c.Reverse(ctx, fay.ID, wrong.Entry, "typo in the amount", "")
+	reversal, _ := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: wrong.Entry, Reason: "typo in the amount"})
 	fmt.Println(reversal.Kind, "of", reversal.ReversedKind, reversal.Reverses == wrong.Entry, "INV-7 open:", d.open(wrong.ID))
 
-	_, err := c.Reverse(ctx, fay.ID, wrong.Entry, "typo in the amount, again", "")
+	_, err := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: wrong.Entry, Reason: "typo in the amount, again"})
 	fmt.Println("second reversal:", errors.Is(err, crm.ErrReversed), errors.Is(err, crm.ErrConflict))
 
-	_, err = c.Reverse(ctx, fay.ID, reversal.ID, "undo the fix", "")
+	_, err = c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: reversal.ID, Reason: "undo the fix"})
 	var invalid *crm.ValidationError
 	fmt.Println("reversing the reversal:", errors.As(err, &invalid), invalid.Rule)
 
 	right := d.invoice("INV-8", "90.00", crm.Date{Year: 2026, Month: 3, Day: 31})
-	fmt.Println("INV-8 open:", d.open(right.ID), "ledger verifies:", c.VerifyLedger(ctx, fay.ID))
+	fmt.Println("INV-8 open:", d.open(right.ID), "ledger verifies:", c.Ledger.Verify(ctx, fay.ID))
 	// Output:
 	// reversal of invoice true INV-7 open: 0.00 USD
 	// second reversal: true true
@@ -344,21 +344,21 @@ func ExampleCRM_Reverse() {
 // An allocation is undone by reversing it. A reversal that would leave an
 // invoice overpaid or a credit overdrawn is refused, so a payment already
 // applied is reversed only after its allocations.
-func ExampleCRM_Reverse_allocation() {
+func ExampleLedgerService_Reverse_allocation() {
 	ctx := context.Background()
 	d := newReceivablesDesk()
 	c, fay := d.c, d.fay
 
 	inv := d.invoice("INV-1", "100.00", crm.Date{Year: 2026, Month: 3, Day: 31})
-	paid, _ := c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: d.cust.ID, Amount: dollars("100.00"), Reference: "cheque 12"}, true, "")
+	paid, _ := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: d.cust.ID, Amount: dollars("100.00"), Reference: "cheque 12"})
 
-	_, err := c.Reverse(ctx, fay.ID, paid.Entry.ID, "cheque bounced", "")
+	_, err := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: paid.Entry.ID, Reason: "cheque bounced"})
 	var over *crm.OverAllocationError
 	fmt.Println("payment first:", errors.As(err, &over), over.Open, over.Requested, errors.Is(err, crm.ErrOverAllocation))
 
-	_, err = c.Reverse(ctx, fay.ID, paid.Allocations[0].ID, "cheque bounced", "")
+	_, err = c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: paid.Allocations[0].ID, Reason: "cheque bounced"})
 	fmt.Println("allocation:", err, "INV-1 open:", d.open(inv.ID))
-	_, err = c.Reverse(ctx, fay.ID, paid.Entry.ID, "cheque bounced", "")
+	_, err = c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: paid.Entry.ID, Reason: "cheque bounced"})
 	fmt.Println("then payment:", err, "credit left:", d.open(paid.Payment.ID))
 	// Output:
 	// payment first: true 0.00 USD 100.00 USD true

@@ -135,34 +135,34 @@ func ExamplePipeline_StageMachine() {
 // A campaign's report counts its leads and the revenue of the deals won
 // from it. The cost is counted once, however many deals were won: ROI is
 // (won revenue - cost) / cost, and CAC is the cost per customer acquired.
-func ExampleCRM_CampaignReport() {
+func ExampleCampaignService_Report() {
 	ctx, t := context.Background(), newExampleSales()
 	c, clock, admin, max, ann, usd, pipeline := t.c, t.clock, t.admin, t.max, t.ann, t.usd, t.pipeline
 
 	booth, _ := crm.ParseMoney("3000.00", "USD")
-	show, _ := c.CreateCampaign(ctx, admin.ID, crm.Campaign{Name: "Trade show", Channel: "trade_show", Currency: usd,
+	show, _ := c.Campaigns.Create(ctx, admin.ID, crm.NewCampaign{Name: "Trade show", Channel: "trade_show", Currency: usd,
 		Costs: []crm.CostLine{{Description: "booth", Amount: booth}}})
 	// Every cost is in the campaign's currency.
 	hotel, _ := crm.ParseMoney("800.00", "EUR")
-	_, err := c.AddCampaignCost(ctx, admin.ID, show.ID, crm.CostLine{Description: "hotel", Amount: hotel})
+	_, err := c.Campaigns.AddCost(ctx, admin.ID, crm.AddCostRequest{Campaign: show.ID, Line: crm.CostLine{Description: "hotel", Amount: hotel}})
 	fmt.Println("a cost in EUR:", errors.Is(err, crm.ErrCurrencyMismatch))
 	travel, _ := crm.ParseMoney("1000.00", "USD")
-	_, _ = c.AddCampaignCost(ctx, admin.ID, show.ID, crm.CostLine{Description: "travel", Amount: travel})
+	_, _ = c.Campaigns.AddCost(ctx, admin.ID, crm.AddCostRequest{Campaign: show.ID, Line: crm.CostLine{Description: "travel", Amount: travel}})
 
 	// Three leads came from the show; two of them signed.
 	for i, name := range []string{"Initech", "Hooli", "Globex"} {
-		lead, _ := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: name, Campaign: show.ID})
+		lead, _ := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: name, Campaign: show.ID})
 		if i == 2 {
 			continue
 		}
 		amount, _ := crm.ParseMoney("6000.00", "USD")
-		d, _ := c.OpenDeal(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: lead.ID, Title: name + " fleet",
+		d, _ := c.Deals.Open(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: lead.ID, Title: name + " fleet",
 			Amount: amount, Campaign: show.ID})
 		clock.Advance(24 * time.Hour)
-		_, _ = c.WinDeal(ctx, ann.ID, d.ID, crm.Money{})
+		_, _ = c.Deals.Win(ctx, ann.ID, crm.WinDealRequest{Deal: d.ID})
 	}
 
-	r, err := c.CampaignReport(ctx, max.ID, show.ID)
+	r, err := c.Campaigns.Report(ctx, max.ID, show.ID)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -180,13 +180,13 @@ func ExampleCRM_CampaignReport() {
 // A work report replaces the status meeting: a rep's activities in a
 // period by type, the visits that do not count (no outcome or no next
 // step), the follow-ups let slip, the deals lost and the deals rotting.
-func ExampleCRM_WorkReport() {
+func ExampleActivityService_WorkReport() {
 	ctx, t := context.Background(), newExampleSales()
 	c, clock, ann, pipeline := t.c, t.clock, t.ann, t.pipeline
-	globex, _ := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Globex", KeyAccount: true})
-	hooli, _ := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Hooli"})
-	big, _ := c.OpenDeal(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: globex.ID, Title: "Globex fleet"})
-	_, _ = c.OpenDeal(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: hooli.ID, Title: "Hooli pilot"})
+	globex, _ := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Globex", KeyAccount: true})
+	hooli, _ := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Hooli"})
+	big, _ := c.Deals.Open(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: globex.ID, Title: "Globex fleet"})
+	_, _ = c.Deals.Open(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: hooli.ID, Title: "Hooli pilot"})
 
 	clock.Advance(10 * 24 * time.Hour) // 12 March
 	today := crm.DateOf(clock.Now())
@@ -197,17 +197,17 @@ func ExampleCRM_WorkReport() {
 		{Type: crm.ActivityCall, Customer: hooli.ID, Subject: "intro call", FollowUp: today.AddDays(1)},
 		{Type: crm.ActivityEmail, Customer: hooli.ID, Subject: "price list"},
 	} {
-		if _, err := c.LogActivity(ctx, ann.ID, a); err != nil {
+		if _, err := c.Activities.Log(ctx, ann.ID, a); err != nil {
 			fmt.Println(err)
 		}
 	}
 	clock.Advance(6 * 24 * time.Hour) // 18 March: both follow-ups are past
-	upsell, _ := c.OpenDeal(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: hooli.ID, Title: "Hooli upsell"})
-	_, _ = c.LoseDeal(ctx, ann.ID, upsell.ID, crm.LostBudget, "no budget this year")
+	upsell, _ := c.Deals.Open(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: hooli.ID, Title: "Hooli upsell"})
+	_, _ = c.Deals.Lose(ctx, ann.ID, crm.LoseDealRequest{Deal: upsell.ID, Reason: crm.LostBudget, Notes: "no budget this year"})
 
 	q := crm.WorkQuery{Owner: ann.ID, From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
 		To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Today: crm.DateOf(clock.Now())}
-	r, err := c.WorkReport(ctx, ann.ID, q)
+	r, err := c.Activities.WorkReport(ctx, ann.ID, q)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -232,18 +232,18 @@ func ExampleCRM_WorkReport() {
 // value and weighted by probability; the forecast puts them in the month
 // they are expected to close, won deals at their actual amount in the
 // month they closed, and leaves lost deals out.
-func ExampleCRM_Forecast() {
+func ExampleDealService_Forecast() {
 	ctx, t := context.Background(), newExampleSales()
 	c, max, ann, pipeline := t.c, t.max, t.ann, t.pipeline
-	acme, _ := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Acme"})
+	acme, _ := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Acme"})
 
 	deal := func(title, amount, closes string, stages ...string) crm.Deal {
 		m, _ := crm.ParseMoney(amount, "USD")
 		expected, _ := crm.ParseDate(closes)
-		d, err := c.OpenDeal(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: acme.ID, Title: title, Amount: m, CloseDate: expected})
+		d, err := c.Deals.Open(ctx, ann.ID, crm.NewDeal{Pipeline: pipeline.ID, Customer: acme.ID, Title: title, Amount: m, CloseDate: expected})
 		for _, s := range stages {
 			if err == nil {
-				d, err = c.MoveDeal(ctx, ann.ID, d.ID, s)
+				d, err = c.Deals.Move(ctx, ann.ID, crm.MoveDealRequest{Deal: d.ID, Stage: s})
 			}
 		}
 		if err != nil {
@@ -254,18 +254,18 @@ func ExampleCRM_Forecast() {
 	deal("Depot", "10000.00", "2026-04-15", "qualification", "proposal")
 	deal("Vans", "20000.00", "2026-05-20", "qualification")
 	trucks := deal("Trucks", "90000.00", "2026-04-30") // lost: out of the funnel and the forecast
-	_, _ = c.LoseDeal(ctx, ann.ID, trucks.ID, crm.LostCompetition, "")
+	_, _ = c.Deals.Lose(ctx, ann.ID, crm.LoseDealRequest{Deal: trucks.ID, Reason: crm.LostCompetition})
 	parts := deal("Parts", "7000.00", "2026-03-31", "qualification", "proposal", "negotiation") // won today, at 7500
 	signed, _ := crm.ParseMoney("7500.00", "USD")
-	_, _ = c.WinDeal(ctx, ann.ID, parts.ID, signed)
+	_, _ = c.Deals.Win(ctx, ann.ID, crm.WinDealRequest{Deal: parts.ID, Amount: ptr(signed)})
 
 	q := crm.SalesQuery{Pipeline: pipeline.ID}
-	funnel, _ := c.FunnelNow(ctx, max.ID, q)
+	funnel, _ := c.Deals.Funnel(ctx, max.ID, q)
 	fmt.Println(funnel.Title)
 	for _, s := range funnel.Stages {
 		fmt.Printf("  %-13s %d deal(s) %12s, weighted %12s\n", s.Name, s.Deals, s.Value, s.Weighted)
 	}
-	lines, _ := c.Forecast(ctx, max.ID, q)
+	lines, _ := c.Deals.Forecast(ctx, max.ID, q)
 	for _, l := range lines {
 		fmt.Printf("%s %-9s %d deal(s) %12s, weighted %12s\n", l.Month, l.Category, l.Deals, l.Amount, l.Weighted)
 	}
@@ -296,10 +296,10 @@ func newExampleSales() exampleSales {
 	ctx := context.Background()
 	t := exampleSales{clock: crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))}
 	t.c, _ = crm.New(memory.New(), crm.WithClock(t.clock))
-	t.admin, _ = t.c.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
-	t.max, _ = t.c.CreateUser(ctx, t.admin.ID, crm.NewUser{Name: "Max", Role: crm.RoleManager, Team: "north"})
-	t.ann, _ = t.c.CreateUser(ctx, t.admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
+	t.admin, _ = t.c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
+	t.max, _ = t.c.Users.Create(ctx, t.admin.ID, crm.NewUser{Name: "Max", Role: crm.RoleManager, Team: "north"})
+	t.ann, _ = t.c.Users.Create(ctx, t.admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
 	t.usd, _ = crm.ParseCurrency("USD")
-	t.pipeline, _ = t.c.CreatePipeline(ctx, t.admin.ID, crm.Pipeline{Name: "New business", Currency: t.usd})
+	t.pipeline, _ = t.c.Deals.CreatePipeline(ctx, t.admin.ID, crm.NewPipeline{Name: "New business", Currency: t.usd})
 	return t
 }

@@ -50,25 +50,25 @@ func ExampleNew() {
 	clock := crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	c, _ := crm.New(memory.New(), crm.WithClock(clock))
 
-	admin, _ := c.Bootstrap(ctx, crm.NewUser{Name: "Ada", Email: "ada@example.com"})
-	ann, _ := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
+	admin, _ := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada", Email: "ada@example.com"})
+	ann, _ := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
 
-	cust, _ := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{
+	cust, _ := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{
 		Kind: crm.Distributor, Name: "Northwind Traders", Segment: "wholesale", Tags: []string{"eu", "key"},
 	})
-	fmt.Println(cust.Name, cust.Kind, cust.Tags, "owned by", cust.OwnerID == ann.ID, "in", cust.Team, "version", cust.Version)
+	fmt.Println(cust.Name, cust.Kind, cust.Tags, "owned by", cust.Owner == ann.ID, "in", cust.Team, "version", cust.Version)
 
 	clock.Advance(time.Hour)
-	cust, _ = c.UpdateCustomer(ctx, ann.ID, cust.ID, crm.CustomerPatch{KeyAccount: ptr(true)})
+	cust, _ = c.Customers.Update(ctx, ann.ID, crm.CustomerPatch{Customer: cust.ID, KeyAccount: ptr(true)})
 	fmt.Println("key account:", cust.KeyAccount, "version", cust.Version, "at", cust.UpdatedAt.Format(time.Kitchen))
 
-	for e, err := range c.Events(ctx, 0) {
+	for e, err := range c.Events.All(ctx, 0) {
 		if err != nil {
 			panic(err)
 		}
 		fmt.Println(e.Seq, e.Time.Format(time.Kitchen), e.Type)
 	}
-	head, err := c.VerifyLog(ctx)
+	head, err := c.Events.Verify(ctx)
 	fmt.Println("chain verified up to", head.Seq, err)
 	// Output:
 	// Northwind Traders distributor [eu key] owned by true in north version 1
@@ -80,26 +80,26 @@ func ExampleNew() {
 	// chain verified up to 4 <nil>
 }
 
-func ExampleCRM_ReassignCustomers() {
+func ExampleCustomerService_HandOver() {
 	ctx := context.Background()
 	c, _ := crm.New(memory.New(), crm.WithClock(crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))))
-	admin, _ := c.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
-	max, _ := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: "Max", Role: crm.RoleManager, Team: "north"})
-	ann, _ := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
-	ben, _ := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: "Ben", Role: crm.RoleRep, Team: "north"})
-	acme, _ := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Acme"})
-	_, _ = c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Globex"})
+	admin, _ := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
+	max, _ := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: "Max", Role: crm.RoleManager, Team: "north"})
+	ann, _ := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
+	ben, _ := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: "Ben", Role: crm.RoleRep, Team: "north"})
+	acme, _ := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Acme"})
+	_, _ = c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Globex"})
 
 	// Ann leaves the company; she can no longer change, archive or read anything.
-	_, _ = c.DeactivateUser(ctx, admin.ID, ann.ID, "left the company")
-	_, err := c.ArchiveCustomer(ctx, ann.ID, acme.ID, "taking it with me")
+	_, _ = c.Users.Deactivate(ctx, admin.ID, crm.DeactivateUserRequest{User: ann.ID, Reason: "left the company"})
+	_, err := c.Customers.Archive(ctx, ann.ID, crm.ArchiveCustomerRequest{Customer: acme.ID, Reason: "taking it with me"})
 	var forbidden *crm.ForbiddenError
 	fmt.Println(errors.As(err, &forbidden), forbidden.Reason)
 
 	// Her manager hands all her customers to Ben in one transaction.
-	n, _ := c.ReassignCustomers(ctx, max.ID, ann.ID, ben.ID, "Ann left")
-	fmt.Println("reassigned:", n)
-	for cu, _ := range c.Customers(ctx, ben.ID, crm.CustomerFilter{}) {
+	n, _ := c.Customers.HandOver(ctx, max.ID, crm.HandOverRequest{From: ann.ID, To: ben.ID, Reason: "Ann left"})
+	fmt.Println("reassigned:", n.Customers)
+	for cu, _ := range c.Customers.List(ctx, ben.ID, crm.CustomerFilter{}) {
 		fmt.Println(cu.Name, "version", cu.Version)
 	}
 	// Output:
@@ -109,19 +109,19 @@ func ExampleCRM_ReassignCustomers() {
 	// Globex version 2
 }
 
-func ExampleCRM_EraseCustomerData() {
+func ExampleCustomerService_Erase() {
 	ctx := context.Background()
 	c, _ := crm.New(memory.New(), crm.WithClock(crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))))
-	admin, _ := c.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
-	jane, _ := c.CreateCustomer(ctx, admin.ID, crm.NewCustomer{
+	admin, _ := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
+	jane, _ := c.Customers.Create(ctx, admin.ID, crm.NewCustomer{
 		Kind: crm.EndCustomer, Name: "Jane Roe",
 		Attributes: map[string]string{"birthday": "1990-04-01"},
 	})
 
-	report, _ := c.EraseCustomerData(ctx, admin.ID, crm.ErasureRequest{Customer: jane.ID, Reason: "GDPR art. 17 request #118"})
+	report, _ := c.Customers.Erase(ctx, admin.ID, crm.ErasureRequest{Customer: jane.ID, Reason: "GDPR art. 17 request #118"})
 	fmt.Println("erased:", report.Fields, "redacted events:", report.RedactedEvents)
 
-	hist, _ := c.History(ctx, admin.ID, jane.ID)
+	hist, _ := c.Customers.History(ctx, admin.ID, jane.ID)
 	created, _ := crm.DecodeChangeSet(hist[0].Data)
 	fmt.Println(hist[0].Type, "redacted:", hist[0].Redacted)
 	for _, ch := range created.Changes {
@@ -130,7 +130,7 @@ func ExampleCRM_EraseCustomerData() {
 		}
 	}
 	fmt.Println(hist[1].Type, string(hist[1].Data))
-	_, err := c.VerifyLog(ctx)
+	_, err := c.Events.Verify(ctx)
 	fmt.Println("log verifies:", err == nil)
 	// Output:
 	// erased: [name attributes.birthday] redacted events: [2]

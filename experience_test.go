@@ -12,8 +12,8 @@ import (
 
 // retailBank is a small bank's touchpoint map: main touchpoints with
 // sub-touchpoints that inherit their channel, phase and standards.
-func retailBank() crm.TouchpointMap {
-	return crm.TouchpointMap{Name: "Retail bank", Touchpoints: []crm.Touchpoint{
+func retailBank() crm.NewTouchpointMap {
+	return crm.NewTouchpointMap{Name: "Retail bank", Touchpoints: []crm.Touchpoint{
 		{Key: "web", Name: "Website", Channel: crm.ChannelWeb, Medium: crm.MediumWeb, Phase: crm.PhaseOrdering, Department: "digital"},
 		{Key: "web.apply", Name: "Card application", Parent: "web"},
 		{Key: "hotline", Name: "Hotline", Channel: crm.ChannelContactCenter, Medium: crm.MediumPhone, Phase: crm.PhaseSupport,
@@ -32,7 +32,7 @@ type bank struct {
 func newBank(t *testing.T) *bank {
 	t.Helper()
 	co := newCompany(t)
-	m, err := co.CreateTouchpointMap(ctx, co.Admin.ID, retailBank())
+	m, err := co.Experience.CreateTouchpointMap(ctx, co.Admin.ID, retailBank())
 	require.NoError(t, err)
 	return &bank{company: co, m: m}
 }
@@ -43,32 +43,33 @@ func (b *bank) contact(c crm.Customer, key string, at time.Time) crm.NewInteract
 
 func (b *bank) record(t *testing.T, n crm.NewInteraction) (crm.Interaction, []crm.LadderMove) {
 	t.Helper()
-	in, moves, err := b.RecordInteraction(ctx, b.Ann.ID, n)
+	rec, err := b.Experience.RecordInteraction(ctx, b.Ann.ID, n)
+	in, moves := rec.Interaction, rec.Moves
 	require.NoError(t, err)
 	return in, moves
 }
 
 func TestTouchpointMapThroughTheCRM(t *testing.T) {
 	b := newBank(t)
-	_, err := b.CreateTouchpointMap(ctx, b.Manager.ID, retailBank())
+	_, err := b.Experience.CreateTouchpointMap(ctx, b.Manager.ID, retailBank())
 	assert.ErrorIs(t, err, crm.ErrForbidden, "only admins design maps")
 
 	cyclic := retailBank()
 	cyclic.Touchpoints[0].Parent = "web.apply"
 	before := b.head(t)
-	_, err = b.CreateTouchpointMap(ctx, b.Admin.ID, cyclic)
+	_, err = b.Experience.CreateTouchpointMap(ctx, b.Admin.ID, cyclic)
 	var ve *crm.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "no_cycle", ve.Rule)
 	assert.Equal(t, before, b.head(t), "nothing written")
 
 	tps := append(retailBank().Touchpoints, crm.Touchpoint{Key: "app", Name: "Mobile app", Channel: crm.ChannelMobileApp, Phase: crm.PhaseSupport})
-	m, err := b.UpdateTouchpointMap(ctx, b.Admin.ID, b.m.ID, crm.TouchpointMapPatch{Touchpoints: tps, IfVersion: 1})
+	m, err := b.Experience.UpdateTouchpointMap(ctx, b.Admin.ID, crm.TouchpointMapPatch{Map: b.m.ID, Touchpoints: tps, IfVersion: 1})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), m.Version)
-	_, err = b.UpdateTouchpointMap(ctx, b.Admin.ID, b.m.ID, crm.TouchpointMapPatch{Name: ptr("x"), IfVersion: 1})
+	_, err = b.Experience.UpdateTouchpointMap(ctx, b.Admin.ID, crm.TouchpointMapPatch{Map: b.m.ID, Name: ptr("x"), IfVersion: 1})
 	assert.ErrorIs(t, err, crm.ErrConflict)
-	events, err := b.EventsAfter(ctx, before.Seq, 10)
+	events, err := b.Events.After(ctx, before.Seq, 10)
 	require.NoError(t, err)
 	require.Len(t, events, 1)
 	cs, err := crm.DecodeChangeSet(events[0].Data)
@@ -91,14 +92,14 @@ func TestRecordInteraction(t *testing.T) {
 	assert.True(t, in.CSATBreached, "3 against a minimum of 4")
 	assert.Equal(t, b.Ann.ID, in.RecordedBy)
 
-	got, err := b.Journey(ctx, b.Ann.ID, c.ID)
+	got, err := b.Experience.Journey(ctx, b.Ann.ID, c.ID)
 	require.NoError(t, err)
 	require.Len(t, got.Steps, 1)
 	assert.Equal(t, in.ID, got.Steps[0].Interaction)
 
-	_, err = b.Journey(ctx, b.Ben.ID, c.ID)
+	_, err = b.Experience.Journey(ctx, b.Ben.ID, c.ID)
 	assert.ErrorIs(t, err, crm.ErrForbidden, "journeys are read with the customer's read scope")
-	_, _, err = b.RecordInteraction(ctx, b.Sue.ID, b.contact(c, "branch", start))
+	_, err = b.Experience.RecordInteraction(ctx, b.Sue.ID, b.contact(c, "branch", start))
 	assert.NoError(t, err, "any employee records a contact with any customer")
 }
 
@@ -129,7 +130,7 @@ func TestRecordInteractionRejects(t *testing.T) {
 			before := b.head(t)
 			n := b.contact(c, "hotline", start.Add(-time.Minute))
 			tc.change(&n)
-			_, _, err := b.RecordInteraction(ctx, b.Ann.ID, n)
+			_, err := b.Experience.RecordInteraction(ctx, b.Ann.ID, n)
 			require.ErrorIs(t, err, tc.is)
 			if tc.field != "" {
 				var ve *crm.ValidationError
@@ -137,7 +138,7 @@ func TestRecordInteractionRejects(t *testing.T) {
 				assert.Equal(t, tc.field, ve.Field)
 			}
 			assert.Equal(t, before, b.head(t), "nothing written")
-			st, err := b.Ladder(ctx, b.Ann.ID, c.ID)
+			st, err := b.Ladder.State(ctx, b.Ann.ID, c.ID)
 			require.NoError(t, err)
 			assert.Equal(t, int64(0), st.Version, "the ladder is untouched")
 		})
@@ -158,7 +159,7 @@ func TestIdempotentRecording(t *testing.T) {
 	assert.Equal(t, head, b.head(t), "and writes nothing")
 
 	n.Sentiment = crm.VeryNegative
-	_, _, err := b.RecordInteraction(ctx, b.Ann.ID, n)
+	_, err := b.Experience.RecordInteraction(ctx, b.Ann.ID, n)
 	var ie *crm.IdempotencyError
 	require.ErrorAs(t, err, &ie)
 	assert.ErrorIs(t, err, crm.ErrConflict)
@@ -167,15 +168,15 @@ func TestIdempotentRecording(t *testing.T) {
 
 	batch := []crm.NewInteraction{b.contact(c, "branch", start.Add(-time.Minute)), b.contact(c, "branch", start.Add(-time.Minute))}
 	batch[0].IdempotencyKey, batch[1].IdempotencyKey = "visit-1", "visit-1"
-	out, err := b.RecordInteractions(ctx, b.Ann.ID, batch)
+	out, err := b.Experience.RecordInteractions(ctx, b.Ann.ID, batch)
 	require.NoError(t, err)
 	assert.False(t, out[0].Duplicate)
 	assert.True(t, out[1].Duplicate, "a key repeated within a batch records once")
 
 	batch[1].IdempotencyKey = "call-4711" // used above for another request
-	_, err = b.RecordInteractions(ctx, b.Ann.ID, []crm.NewInteraction{b.contact(c, "branch", start), batch[1]})
+	_, err = b.Experience.RecordInteractions(ctx, b.Ann.ID, []crm.NewInteraction{b.contact(c, "branch", start), batch[1]})
 	assert.ErrorIs(t, err, crm.ErrConflict)
-	j, err := b.Journey(ctx, b.Ann.ID, c.ID)
+	j, err := b.Experience.Journey(ctx, b.Ann.ID, c.ID)
 	require.NoError(t, err)
 	assert.Len(t, j.Steps, 2, "the failed batch recorded nothing")
 }
@@ -192,8 +193,9 @@ func TestAnnoyedThenWonBack(t *testing.T) {
 	require.Equal(t, []crm.LoyaltyStage{crm.Satisfied}, stages(moves))
 
 	b.Clock.Advance(day)
-	cs, moves, err := b.OpenCase(ctx, b.Ann.ID, crm.NewCase{Customer: c.ID, Kind: crm.Complaint, Subject: "card blocked abroad",
+	opened, err := b.Cases.Open(ctx, b.Ann.ID, crm.NewCase{Customer: c.ID, Kind: crm.Complaint, Subject: "card blocked abroad",
 		Map: b.m.ID, Touchpoint: "hotline.cards"})
+	cs, moves := opened.Case, opened.Moves
 	require.NoError(t, err)
 	assert.Equal(t, []crm.LoyaltyStage{crm.Indifferent}, stages(moves), "the complaint itself costs")
 	bad := b.contact(c, "hotline.cards", b.Clock.Now())
@@ -205,7 +207,8 @@ func TestAnnoyedThenWonBack(t *testing.T) {
 	assert.Contains(t, moves[0].Reason, "4 transfers")
 
 	b.Clock.Advance(20 * time.Hour)
-	cs, moves, err = b.ResolveCase(ctx, b.Ben.ID, cs.ID, crm.CaseResolution{Note: "card unblocked, fee refunded", CSAT: ptr(5)})
+	resolved, err := b.Cases.Resolve(ctx, b.Ben.ID, crm.ResolveCaseRequest{Case: cs.ID, Note: "card unblocked, fee refunded", CSAT: ptr(5)})
+	cs, moves = resolved.Case, resolved.Moves
 	require.NoError(t, err)
 	assert.Equal(t, crm.CaseResolved, cs.Status)
 	assert.Equal(t, 4, cs.Handoffs)
@@ -214,12 +217,13 @@ func TestAnnoyedThenWonBack(t *testing.T) {
 	assert.Equal(t, []crm.LoyaltyStage{crm.Indifferent, crm.Satisfied}, stages(moves), "won back")
 	assert.Contains(t, moves[0].Reason, "service recovery")
 
-	hist, err := b.LadderHistory(ctx, b.Ann.ID, c.ID)
+	hist, err := b.Ladder.History(ctx, b.Ann.ID, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []crm.LoyaltyStage{crm.Satisfied, crm.Indifferent, crm.Annoyed, crm.Indifferent, crm.Satisfied}, stages(hist))
-	replayed, replayMoves, err := b.ReplayLadder(ctx, b.Ann.ID, c.ID, crm.DefaultLadderRules())
+	replay, err := b.Ladder.Replay(ctx, b.Ann.ID, crm.ReplayQuery{Customer: c.ID, Rules: crm.DefaultLadderRules()})
+	replayed, replayMoves := replay.State, replay.Moves
 	require.NoError(t, err)
-	stored, err := b.Ladder(ctx, b.Ann.ID, c.ID)
+	stored, err := b.Ladder.State(ctx, b.Ann.ID, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, stored.Stage, replayed.Stage, "replaying the stored evidence gives the stored ladder")
 	assert.Equal(t, len(hist), len(replayMoves))
@@ -232,27 +236,31 @@ func TestAnnoyedThenWonBack(t *testing.T) {
 func TestBrokenPromises(t *testing.T) {
 	b := newBank(t)
 	c := b.customer(t, b.Ann, "Joe")
-	cs, _, err := b.OpenCase(ctx, b.Ann.ID, crm.NewCase{Customer: c.ID, Kind: crm.Request, Subject: "new card",
+	opened, err := b.Cases.Open(ctx, b.Ann.ID, crm.NewCase{Customer: c.ID, Kind: crm.Request, Subject: "new card",
 		Map: b.m.ID, Touchpoint: "branch", PromisedBy: start.Add(3 * day)})
+	cs := opened.Case
 	require.NoError(t, err)
-	_, err = b.StartCase(ctx, b.Ben.ID, cs.ID)
+	_, err = b.Cases.Start(ctx, b.Ben.ID, crm.StartCaseRequest{Case: cs.ID})
 	require.NoError(t, err)
 
-	n, err := b.CheckPromises(ctx, b.Admin.ID)
+	n, err := b.Cases.CheckPromises(ctx, b.Admin.ID)
 	require.NoError(t, err)
-	assert.Zero(t, n, "not due yet")
+	assert.Zero(t, n.Broken, "not due yet")
 	b.Clock.Advance(4 * day)
-	n, err = b.CheckPromises(ctx, b.Admin.ID)
+	n, err = b.Cases.CheckPromises(ctx, b.Admin.ID)
 	require.NoError(t, err)
-	assert.Equal(t, 1, n)
-	st, err := b.Ladder(ctx, b.Ann.ID, c.ID)
+	assert.Equal(t, 1, n.Broken)
+	assert.NotEmpty(t, n.Moves, "the broken promise moves the customer")
+	st, err := b.Ladder.State(ctx, b.Ann.ID, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, crm.Annoyed, st.Stage)
-	n, err = b.CheckPromises(ctx, b.Admin.ID)
+	n, err = b.Cases.CheckPromises(ctx, b.Admin.ID)
 	require.NoError(t, err)
-	assert.Zero(t, n, "a promise breaks once")
+	assert.Zero(t, n.Broken, "a promise breaks once")
 
-	cs, moves, err := b.ResolveCase(ctx, b.Ben.ID, cs.ID, crm.CaseResolution{})
+	resolved, err := b.Cases.Resolve(ctx, b.Ben.ID, crm.ResolveCaseRequest{Case: cs.ID})
+
+	cs, moves := resolved.Case, resolved.Moves
 	require.NoError(t, err)
 	assert.True(t, cs.PromiseBroken)
 	assert.Empty(t, moves, "a request's resolution does not weigh on the ladder, and the broken promise was weighed already")
@@ -261,28 +269,33 @@ func TestBrokenPromises(t *testing.T) {
 func TestCaseMachineThroughTheCRM(t *testing.T) {
 	b := newBank(t)
 	c := b.customer(t, b.Ann, "Joe")
-	cs, _, err := b.OpenCase(ctx, b.Ann.ID, crm.NewCase{Customer: c.ID, Kind: crm.Incident, Subject: "app crash", Map: b.m.ID, Touchpoint: "hotline"})
+	opened, err := b.Cases.Open(ctx, b.Ann.ID, crm.NewCase{Customer: c.ID, Kind: crm.Incident, Subject: "app crash", Map: b.m.ID, Touchpoint: "hotline"})
+	cs := opened.Case
 	require.NoError(t, err)
-	_, err = b.CloseCase(ctx, b.Ann.ID, cs.ID)
+	_, err = b.Cases.Close(ctx, b.Ann.ID, crm.CloseCaseRequest{Case: cs.ID})
 	var te *crm.TransitionError
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, "case", te.Machine)
-	cs, err = b.HandOffCase(ctx, b.Ann.ID, cs.ID, "mobile team", "needs a developer")
+	handedOff, err := b.Cases.HandOff(ctx, b.Ann.ID, crm.HandOffRequest{Case: cs.ID, Department: "mobile team", Reason: "needs a developer"})
 	require.NoError(t, err)
+	cs = handedOff.Case
 	assert.Equal(t, "mobile team", cs.Department)
-	cs, _, err = b.ResolveCase(ctx, b.Ann.ID, cs.ID, crm.CaseResolution{Note: "fixed in 2.3"})
+	resolved, err := b.Cases.Resolve(ctx, b.Ann.ID, crm.ResolveCaseRequest{Case: cs.ID, Note: "fixed in 2.3"})
+	cs = resolved.Case
 	require.NoError(t, err)
-	cs, err = b.ReopenCase(ctx, b.Ann.ID, cs.ID, "crashes again")
+	reopened, err := b.Cases.Reopen(ctx, b.Ann.ID, crm.ReopenCaseRequest{Case: cs.ID, Reason: "crashes again"})
 	require.NoError(t, err)
+	cs = reopened.Case
 	assert.Equal(t, 1, cs.Reopens)
 	assert.Equal(t, crm.CaseReopened, cs.Status)
-	cs, _, err = b.ResolveCase(ctx, b.Ann.ID, cs.ID, crm.CaseResolution{})
+	resolved, err = b.Cases.Resolve(ctx, b.Ann.ID, crm.ResolveCaseRequest{Case: cs.ID})
 	require.NoError(t, err)
-	cs, err = b.CloseCase(ctx, b.Ann.ID, cs.ID)
+	closed, err := b.Cases.Close(ctx, b.Ann.ID, crm.CloseCaseRequest{Case: resolved.Case.ID})
 	require.NoError(t, err)
+	cs = closed.Case
 	assert.Equal(t, crm.CaseClosed, cs.Status)
 	assert.Equal(t, int64(6), cs.Version)
-	got, err := b.Case(ctx, b.Ann.ID, cs.ID)
+	got, err := b.Cases.Get(ctx, b.Ann.ID, cs.ID)
 	require.NoError(t, err)
 	assert.Equal(t, cs, got)
 }
@@ -296,48 +309,48 @@ func TestAdvocateAndAnalytics(t *testing.T) {
 		b.record(t, n)
 	}
 	for range 2 {
-		_, err := b.RecordEvidence(ctx, b.Ann.ID, crm.Evidence{Customer: c.ID, Kind: crm.EvidencePurchase, Note: "order"})
+		_, err := b.Ladder.RecordEvidence(ctx, b.Ann.ID, crm.NewEvidence{Customer: c.ID, Kind: crm.EvidencePurchase, Note: "order"})
 		require.NoError(t, err)
 	}
-	st, err := b.Ladder(ctx, b.Ann.ID, c.ID)
+	st, err := b.Ladder.State(ctx, b.Ann.ID, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, crm.Advocate, st.Stage, "promoter answers, good contacts and two purchases")
 
-	dist, err := b.LadderDistribution(ctx, b.Manager.ID, start)
+	dist, err := b.Ladder.Distribution(ctx, b.Manager.ID, crm.DistributionQuery{At: start})
 	require.NoError(t, err)
 	assert.Equal(t, []crm.StageCount{{crm.Annoyed, 0}, {crm.Indifferent, 0}, {crm.Satisfied, 0}, {crm.Loyal, 0}, {crm.Advocate, 1}, {crm.Lost, 0}}, dist)
-	before, err := b.LadderDistribution(ctx, b.Manager.ID, start.Add(-time.Hour))
+	before, err := b.Ladder.Distribution(ctx, b.Manager.ID, crm.DistributionQuery{At: start.Add(-time.Hour)})
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), before[4].Customers)
-	_, err = b.LadderDistribution(ctx, b.Ann.ID, start)
+	_, err = b.Ladder.Distribution(ctx, b.Ann.ID, crm.DistributionQuery{At: start})
 	assert.ErrorIs(t, err, crm.ErrForbidden, "statistics are for managers")
 
 	var movers []string
-	for m, err := range b.Movers(ctx, b.Manager.ID, start.Add(-40*day), start.Add(day)) {
+	for m, err := range b.Ladder.Movers(ctx, b.Manager.ID, crm.MoversQuery{From: start.Add(-40 * day), To: start.Add(day)}) {
 		require.NoError(t, err)
 		movers = append(movers, fmt.Sprintf("%s->%s", m.From, m.To))
 	}
 	assert.Equal(t, []string{"indifferent->satisfied", "satisfied->loyal", "loyal->advocate"}, movers)
 
-	stats, err := b.ExperienceStats(ctx, b.Manager.ID, crm.ExperienceQuery{GroupBy: crm.ByPhase})
+	stats, err := b.Experience.Stats(ctx, b.Manager.ID, crm.ExperienceQuery{GroupBy: crm.ByPhase})
 	require.NoError(t, err)
 	require.Len(t, stats, 1)
 	nps, ok := stats[0].NPS()
 	assert.True(t, ok)
 	assert.Equal(t, 100.0, nps)
 
-	moments, err := b.MomentsOfTruth(ctx, b.Manager.ID, crm.MomentsQuery{Window: 40 * day})
+	moments, err := b.Experience.MomentsOfTruth(ctx, b.Manager.ID, crm.MomentsQuery{Window: 40 * day})
 	require.NoError(t, err)
 	assert.Equal(t, []crm.MomentCount{{Touchpoint: "web.apply", Up: 3}}, moments)
 
-	tpl, err := b.CreateJourneyTemplate(ctx, b.Admin.ID, crm.JourneyTemplate{Name: "Get a card", Map: b.m.ID, Steps: []string{"web.apply", "branch"}})
+	tpl, err := b.Experience.CreateJourneyTemplate(ctx, b.Admin.ID, crm.NewJourneyTemplate{Name: "Get a card", Map: b.m.ID, Steps: []string{"web.apply", "branch"}})
 	require.NoError(t, err)
-	cmp, err := b.CompareJourney(ctx, b.Ann.ID, c.ID, tpl.ID)
+	cmp, err := b.Experience.CompareJourney(ctx, b.Ann.ID, crm.JourneyQuery{Customer: c.ID, Template: tpl.ID})
 	require.NoError(t, err)
 	assert.Equal(t, "web.apply", cmp.DroppedAfter)
-	mermaid, err := b.JourneyMapMermaid(ctx, b.Manager.ID, tpl.ID, time.Time{}, time.Time{})
+	mermaid, err := b.Experience.JourneyMapMermaid(ctx, b.Manager.ID, crm.JourneyMapQuery{Template: tpl.ID, From: time.Time{}, To: time.Time{}})
 	require.NoError(t, err)
 	assert.Equal(t, "journey\n    title Get a card\n    section ordering\n      Card application: 5: Customer\n    section fulfillment\n      Branch: 3: Customer\n", mermaid)
-	_, err = b.CreateJourneyTemplate(ctx, b.Admin.ID, crm.JourneyTemplate{Name: "Bad", Map: b.m.ID, Steps: []string{"atm"}})
+	_, err = b.Experience.CreateJourneyTemplate(ctx, b.Admin.ID, crm.NewJourneyTemplate{Name: "Bad", Map: b.m.ID, Steps: []string{"atm"}})
 	assert.ErrorIs(t, err, crm.ErrInvalid)
 }

@@ -31,14 +31,14 @@ func newCompanyOn(t testing.TB, s crm.Store, opts ...crm.Option) *company {
 
 func (co *company) head(t testing.TB) crm.LogHead {
 	t.Helper()
-	h, err := co.VerifyLog(ctx)
+	h, err := co.Events.Verify(ctx)
 	require.NoError(t, err)
 	return h
 }
 
 func (co *company) customer(t testing.TB, owner crm.User, name string) crm.Customer {
 	t.Helper()
-	c, err := co.CreateCustomer(ctx, owner.ID, crm.NewCustomer{Kind: crm.Distributor, Name: name})
+	c, err := co.Customers.Create(ctx, owner.ID, crm.NewCustomer{Kind: crm.Distributor, Name: name})
 	require.NoError(t, err)
 	return c
 }

@@ -133,22 +133,24 @@ func stageCounts(counts map[LoyaltyStage]int64) []StageCount {
 }
 
 // PainPoint is a touchpoint that hurts, with how much and why.
+//
+// Pain adds up, in points of 100: the share of NPS detractors (30), of
+// CSAT answers below 4 (25), of answers slower than the standard (15),
+// transfers per contact up to one (10), inbound contacts not resolved at
+// once (10), and the shares of cases resolved late (5) and of promises
+// broken (5). Touchpoints with too few contacts to judge are left out.
 type PainPoint struct {
 	Touchpoint string
 	Experience ExperienceCounts
 	Cases      CaseCounts
-	Pain       float64 // 0-100; see PainPoints
+	Pain       float64 // 0-100
 	Reasons    []string
 }
 
-// PainPoints ranks touchpoints by pain, worst first, from experience and
-// case counts grouped by touchpoint. Touchpoints with fewer than
-// minContacts contacts are left out, as too few to judge. Pain adds up, in
-// points of 100: the share of NPS detractors (30), of CSAT answers below 4
-// (25), of answers slower than the standard (15), transfers per contact up
-// to one (10), inbound contacts not resolved at once (10), and the shares
-// of cases resolved late (5) and of promises broken (5).
-func PainPoints(exp []ExperienceCounts, cases []CaseCounts, minContacts int64) []PainPoint {
+// rankPain ranks touchpoints by pain, worst first, from experience and
+// case counts grouped by touchpoint, leaving out those with fewer than
+// minContacts contacts.
+func rankPain(exp []ExperienceCounts, cases []CaseCounts, minContacts int64) []PainPoint {
 	caseBy := map[string]CaseCounts{}
 	for _, c := range cases {
 		acc := caseBy[c.Group]

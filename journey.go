@@ -196,11 +196,12 @@ func (t JourneyTemplate) Compare(j Journey) JourneyComparison {
 	return cmp
 }
 
-// JourneyMap renders a template as a Mermaid journey diagram of what
+// Mermaid renders the template as a Mermaid journey diagram of what
 // customers live through: a section per phase, a task per step named
-// after its touchpoint, scored by the average satisfaction there (3 when
-// nobody answered). stats are experience counts grouped by touchpoint.
-func JourneyMap(t JourneyTemplate, touchpoints map[string]ResolvedTouchpoint, stats []ExperienceCounts) string {
+// after its touchpoint (as the map's resolved touchpoints, by key, name
+// it), scored by the average satisfaction there (3 when nobody
+// answered). stats are experience counts grouped by touchpoint.
+func (t JourneyTemplate) Mermaid(touchpoints map[string]ResolvedTouchpoint, stats []ExperienceCounts) string {
 	byKey := make(map[string]ExperienceCounts, len(stats))
 	for _, s := range stats {
 		byKey[s.Group] = s

@@ -189,7 +189,7 @@ func TestJourneyMap(t *testing.T) {
       Identity check: 2: Customer
     section fulfillment
       Pick up the card: 4: Customer
-`, crm.JourneyMap(tmpl, byKey, stats))
+`, tmpl.Mermaid(byKey, stats))
 }
 
 func TestJourneyTemplateClone(t *testing.T) {

@@ -58,6 +58,29 @@ type Evidence struct {
 	Note string // what the outside system says, e.g. an order number
 }
 
+// NewEvidence is evidence from outside the CRM: a purchase, a referral,
+// the customer leaving (churn), or an experience recorded elsewhere, at a
+// touchpoint of Map when Touchpoint is set. At defaults to now; Note says
+// what the outside system knows, such as an order number.
+type NewEvidence struct {
+	Customer   ID
+	Kind       EvidenceKind
+	At         time.Time
+	Map        ID
+	Touchpoint string
+	Sentiment  Sentiment
+	Survey     Survey
+	Transfers  int
+	Breached   bool // a service standard was missed
+	Resolved   bool // the matter was settled in the contact
+	Note       string
+}
+
+func (n NewEvidence) evidence() Evidence {
+	return Evidence{Customer: n.Customer, Kind: n.Kind, At: n.At, Map: n.Map, Touchpoint: n.Touchpoint, Sentiment: n.Sentiment,
+		Survey: n.Survey, Transfers: n.Transfers, Breached: n.Breached, Resolved: n.Resolved, Note: n.Note}
+}
+
 // LadderRules turn evidence into a score and the score into a rung. The
 // score is in points, kept to a thousandth; every rule below is in whole
 // points. DefaultLadderRules documents the defaults and why.

@@ -45,13 +45,21 @@ func iterate[T any](read pageReader[T]) iter.Seq2[T, error] {
 	}
 }
 
-// page reads one page for a cursor from a previous Page.Next.
-func page[T any](read pageReader[T], cursor string, limit int) (Page[T], error) {
-	after, err := parseCursor(cursor)
+// PageQuery asks for one page of a listing: Cursor is "" for the first
+// page and a previous Page's Next for the following ones; Limit is the
+// most items the page holds (default 100, at most MaxPageSize).
+type PageQuery struct {
+	Cursor string
+	Limit  int
+}
+
+// page reads the page q asks for.
+func page[T any](read pageReader[T], q PageQuery) (Page[T], error) {
+	after, err := parseCursor(q.Cursor)
 	if err != nil {
 		return Page[T]{}, err
 	}
-	items, next, err := read(after, PageRequest{Limit: limit}.Normalized().Limit)
+	items, next, err := read(after, PageRequest{Limit: q.Limit}.Normalized().Limit)
 	if err != nil {
 		return Page[T]{}, err
 	}
@@ -60,7 +68,7 @@ func page[T any](read pageReader[T], cursor string, limit int) (Page[T], error) 
 
 // readPages is the pageReader of a listing read as actor: list reads one
 // page from the store, keep drops what the actor may not see.
-func readPages[T any](c *CRM, ctx context.Context, actor ID, list func(tx ReadTx, a User, p PageRequest) ([]T, error),
+func readPages[T any](c *engine, ctx context.Context, actor ID, list func(tx ReadTx, a User, p PageRequest) ([]T, error),
 	key func(T) ID, keep func(a User, v T) bool) pageReader[T] {
 	return func(after ID, limit int) (out []T, next ID, err error) {
 		err = c.read(ctx, actor, func(tx ReadTx, a User) error {

@@ -56,6 +56,8 @@ type NewInvoice struct {
 	Due         Date
 	Contract    ID
 	Installment int
+
+	IdempotencyKey string // a retry with the same key returns the first invoice
 }
 
 // build checks the input, computes the totals and makes the invoice with
@@ -187,12 +189,17 @@ type Credit struct {
 	Version   int64
 }
 
-// NewPayment is a payment received. Received defaults to today.
+// NewPayment is a payment received. Received defaults to today;
+// Allocation says whether it is applied at once (the zero value keeps it
+// as credit).
 type NewPayment struct {
-	Customer  ID
-	Amount    Money
-	Received  Date
-	Reference string
+	Customer   ID
+	Amount     Money
+	Received   Date
+	Reference  string
+	Allocation AllocationStrategy
+
+	IdempotencyKey string // a retry with the same key returns the first receipt
 }
 
 func (n NewPayment) build(id, entryID ID, today Date, now time.Time, actor ID) (Credit, Entry, error) {
@@ -234,6 +241,8 @@ type NewCreditNote struct {
 	Net, Tax Money
 	Issued   Date
 	Reason   string
+
+	IdempotencyKey string // a retry with the same key returns the first credit note
 }
 
 func (n NewCreditNote) build(id, entryID ID, today Date, now time.Time, actor ID) (Credit, Entry, error) {

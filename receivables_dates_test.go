@@ -22,16 +22,16 @@ func datedBooks(t *testing.T) *books {
 func (b *books) invoiceOn(t *testing.T, amount, issued string) crm.Invoice {
 	t.Helper()
 	m := money(t, amount, "USD")
-	inv, err := b.IssueInvoice(ctx, b.fin.ID, crm.NewInvoice{Customer: b.cust.ID, Currency: m.Currency(), Issued: date(t, issued),
-		Lines: []crm.InvoiceLine{{Description: "services", Quantity: decimal.NewFromInt(1), UnitPrice: m}}}, "")
+	inv, err := b.Ledger.IssueInvoice(ctx, b.fin.ID, crm.NewInvoice{Customer: b.cust.ID, Currency: m.Currency(), Issued: date(t, issued),
+		Lines: []crm.InvoiceLine{{Description: "services", Quantity: decimal.NewFromInt(1), UnitPrice: m}}})
 	require.NoError(t, err)
 	return inv
 }
 
-func (b *books) payOn(t *testing.T, amount, received string, oldestFirst bool) crm.PaymentReceipt {
+func (b *books) payOn(t *testing.T, amount, received string, allocation crm.AllocationStrategy) crm.PaymentReceipt {
 	t.Helper()
-	r, err := b.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: b.cust.ID, Amount: money(t, amount, "USD"),
-		Received: date(t, received)}, oldestFirst, "")
+	r, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Allocation: allocation, Customer: b.cust.ID, Amount: money(t, amount, "USD"),
+		Received: date(t, received)})
 	require.NoError(t, err)
 	return r
 }
@@ -40,7 +40,7 @@ func (b *books) payOn(t *testing.T, amount, received string, oldestFirst bool) c
 // and requires that none is overpaid or overdrawn.
 func (b *books) openOn(t *testing.T, day string) map[crm.ID]string {
 	t.Helper()
-	items, err := b.OpenItems(ctx, b.fin.ID, b.cust.ID, date(t, day))
+	items, err := b.Receivables.OpenItems(ctx, b.fin.ID, crm.ReceivableQuery{Customer: b.cust.ID, AsOf: date(t, day)})
 	require.NoError(t, err)
 	out := map[crm.ID]string{}
 	for _, it := range items {
@@ -58,7 +58,7 @@ func TestEntriesNeverCountBeforeWhatTheySettle(t *testing.T) {
 	t.Run("a payment received before its invoice settles it the day the invoice is issued", func(t *testing.T) {
 		b := datedBooks(t)
 		inv := b.invoiceOn(t, "100.00", "2026-03-05")
-		pay := b.payOn(t, "100.00", "2026-03-01", true)
+		pay := b.payOn(t, "100.00", "2026-03-01", crm.AllocateOldestFirst)
 		assert.True(t, b.open(t, inv.ID).IsZero())
 		require.Len(t, pay.Allocations, 1)
 		assert.Equal(t, date(t, "2026-03-05"), pay.Allocations[0].Effective)
@@ -70,10 +70,10 @@ func TestEntriesNeverCountBeforeWhatTheySettle(t *testing.T) {
 	t.Run("a payment settles an invoice reopened since its day on the day it is recorded", func(t *testing.T) {
 		b := datedBooks(t)
 		inv := b.invoiceOn(t, "100.00", "2026-03-01")
-		first := b.payOn(t, "100.00", "2026-03-02", true)
-		_, err := b.Reverse(ctx, b.fin.ID, first.Allocations[0].ID, "applied by mistake", "")
+		first := b.payOn(t, "100.00", "2026-03-02", crm.AllocateOldestFirst)
+		_, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: first.Allocations[0].ID, Reason: "applied by mistake"})
 		require.NoError(t, err)
-		second := b.payOn(t, "100.00", "2026-03-03", true)
+		second := b.payOn(t, "100.00", "2026-03-03", crm.AllocateOldestFirst)
 		require.Len(t, second.Allocations, 1)
 		assert.Equal(t, date(t, "2026-03-10"), second.Allocations[0].Effective, "as of Mar 3 the invoice was settled by the first payment")
 		assert.Equal(t, map[crm.ID]string{second.Payment.ID: "-100.00 USD"}, b.openOn(t, "2026-03-05"))
@@ -87,30 +87,30 @@ func TestEntriesNeverCountBeforeWhatTheySettle(t *testing.T) {
 		post func(b *books, inv crm.Invoice, credit crm.ID) error
 	}{
 		{"an allocation dated before its invoice", func(b *books, inv crm.Invoice, credit crm.ID) error {
-			_, err := b.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: credit, Invoice: inv.ID,
-				Effective: crm.Date{Year: 2026, Month: 3, Day: 4}}, "")
+			_, err := b.Ledger.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: credit, Invoice: inv.ID,
+				Effective: crm.Date{Year: 2026, Month: 3, Day: 4}})
 			return err
 		}},
 		{"an allocation dated before its credit", func(b *books, inv crm.Invoice, credit crm.ID) error {
-			_, err := b.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: credit, Invoice: inv.ID,
-				Effective: crm.Date{Year: 2026, Month: 3, Day: 6}}, "")
+			_, err := b.Ledger.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: credit, Invoice: inv.ID,
+				Effective: crm.Date{Year: 2026, Month: 3, Day: 6}})
 			return err
 		}},
 		{"a write-off dated before its invoice", func(b *books, inv crm.Invoice, _ crm.ID) error {
-			_, err := b.WriteOff(ctx, b.fin.ID, crm.WriteOffRequest{Customer: b.cust.ID, Invoice: inv.ID, Reason: "uncollectible",
-				Effective: crm.Date{Year: 2026, Month: 3, Day: 1}}, "")
+			_, err := b.Ledger.WriteOff(ctx, b.fin.ID, crm.WriteOffRequest{Customer: b.cust.ID, Invoice: inv.ID, Reason: "uncollectible",
+				Effective: crm.Date{Year: 2026, Month: 3, Day: 1}})
 			return err
 		}},
 		{"a refund dated before its credit", func(b *books, _ crm.Invoice, credit crm.ID) error {
-			_, err := b.Refund(ctx, b.fin.ID, crm.RefundRequest{Customer: b.cust.ID, Credit: credit, Amount: money(t, "10.00", "USD"),
-				Reference: "wire", Effective: crm.Date{Year: 2026, Month: 3, Day: 6}}, "")
+			_, err := b.Ledger.Refund(ctx, b.fin.ID, crm.RefundRequest{Customer: b.cust.ID, Credit: credit, Amount: money(t, "10.00", "USD"),
+				Reference: "wire", Effective: crm.Date{Year: 2026, Month: 3, Day: 6}})
 			return err
 		}},
 	} {
 		t.Run(tc.name+" is refused and changes nothing", func(t *testing.T) {
 			b := datedBooks(t)
 			inv := b.invoiceOn(t, "100.00", "2026-03-05")
-			credit := b.payOn(t, "100.00", "2026-03-07", false).Payment.ID
+			credit := b.payOn(t, "100.00", "2026-03-07", crm.KeepAsCredit).Payment.ID
 			before, head := b.openOn(t, "2026-03-10"), b.head(t)
 			err := tc.post(b, inv, credit)
 			require.ErrorIs(t, err, crm.ErrInvalid)
@@ -127,7 +127,7 @@ func TestEntriesNeverCountBeforeWhatTheySettle(t *testing.T) {
 		b := datedBooks(t)
 		now := b.invoiceOn(t, "30.00", "2026-03-09")
 		future := b.invoiceOn(t, "100.00", "2026-06-01")
-		pay := b.payOn(t, "100.00", "2026-03-10", true)
+		pay := b.payOn(t, "100.00", "2026-03-10", crm.AllocateOldestFirst)
 		require.Len(t, pay.Allocations, 2)
 		assert.Equal(t, []crm.Date{date(t, "2026-03-10"), date(t, "2026-06-01")},
 			[]crm.Date{pay.Allocations[0].Effective, pay.Allocations[1].Effective})
@@ -140,7 +140,7 @@ func TestEntriesNeverCountBeforeWhatTheySettle(t *testing.T) {
 	t.Run("a reversal of an entry dated in the future counts from that day", func(t *testing.T) {
 		b := datedBooks(t)
 		inv := b.invoiceOn(t, "100.00", "2026-06-01")
-		r, err := b.Reverse(ctx, b.fin.ID, inv.Entry, "issued by mistake", "")
+		r, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: inv.Entry, Reason: "issued by mistake"})
 		require.NoError(t, err)
 		assert.Equal(t, date(t, "2026-06-01"), r.Effective)
 		assert.Empty(t, b.openOn(t, "2026-04-01"))

@@ -15,8 +15,8 @@ func TestInvoicesDeriveTheirStatus(t *testing.T) {
 	early := b.invoiceOn(t, "100.00", "2026-02-01")
 	later := b.invoiceOn(t, "100.00", "2026-03-01")
 	mistaken := b.invoiceOn(t, "80.00", "2026-03-02")
-	b.payOn(t, "150.00", "2026-03-03", true) // the early one in full, half of the later one
-	_, err := b.Reverse(ctx, b.fin.ID, mistaken.Entry, "issued twice", "")
+	b.payOn(t, "150.00", "2026-03-03", crm.AllocateOldestFirst) // the early one in full, half of the later one
+	_, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: mistaken.Entry, Reason: "issued twice"})
 	require.NoError(t, err)
 	b.invoiceOn(t, "40.00", "2026-04-01") // not issued yet on any day below but the last
 
@@ -31,7 +31,7 @@ func TestInvoicesDeriveTheirStatus(t *testing.T) {
 		{"2026-04-02", map[crm.ID]string{early.ID: "paid 0.00 USD", later.ID: "partly_paid_overdue 50.00 USD", mistaken.ID: "cancelled 0.00 USD"}},
 	} {
 		t.Run(tc.asOf, func(t *testing.T) {
-			states, err := b.Invoices(ctx, b.fin.ID, b.cust.ID, date(t, tc.asOf))
+			states, err := b.Receivables.Invoices(ctx, b.fin.ID, crm.ReceivableQuery{Customer: b.cust.ID, AsOf: date(t, tc.asOf)})
 			require.NoError(t, err)
 			got := map[crm.ID]string{}
 			for _, s := range states {
@@ -49,6 +49,6 @@ func TestInvoicesDeriveTheirStatus(t *testing.T) {
 	}
 
 	// A rep reads the invoices of their own customers only.
-	_, err = b.Invoices(ctx, b.Ben.ID, b.cust.ID, crm.Date{})
+	_, err = b.Receivables.Invoices(ctx, b.Ben.ID, crm.ReceivableQuery{Customer: b.cust.ID})
 	assert.ErrorIs(t, err, crm.ErrForbidden)
 }

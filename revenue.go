@@ -1,6 +1,10 @@
 package crm
 
-import "cmp"
+import (
+	"cmp"
+
+	"github.com/shopspring/decimal"
+)
 
 // RevenueAmount is what a customer was invoiced in a currency over a
 // period (the receivable debits of invoices) and the net revenue booked
@@ -48,14 +52,12 @@ func AggregateRevenue(entries []Entry, customer ID, from, to Date) []RevenueAmou
 	return out
 }
 
-// DSO is days sales outstanding: what customers owe at the end of a
-// period, divided by what they were invoiced over it, times its days.
+// daysOutstanding is what customers owe at the end of a period, divided
+// by what they were invoiced over it, times its days, to two decimals.
 // False when nothing was invoiced.
-func DSO(owed, invoiced Money, days int) (float64, bool) {
+func daysOutstanding(owed, invoiced Money, days int) (decimal.Decimal, bool) {
 	if !invoiced.IsPositive() || owed.Currency() != invoiced.Currency() {
-		return 0, false
+		return decimal.Zero, false
 	}
-	o, _ := owed.Amount().Float64()
-	i, _ := invoiced.Amount().Float64()
-	return o / i * float64(days), true
+	return owed.Amount().Mul(decimal.NewFromInt(int64(days))).DivRound(invoiced.Amount(), 2), true
 }

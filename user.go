@@ -70,14 +70,27 @@ type NewUser struct {
 	Team  string
 }
 
-// UserPatch changes a user's profile; nil fields stay as they are.
+// UserPatch changes the profile of User; nil fields stay as they are.
 // IfVersion, when not zero, must equal the user's current version.
 type UserPatch struct {
+	User      ID
 	Name      *string
 	Email     *string
 	Role      *Role
 	Team      *string
 	IfVersion int64
+}
+
+// DeactivateUserRequest deactivates User, who has left, for Reason.
+type DeactivateUserRequest struct {
+	User   ID
+	Reason string
+}
+
+// ReactivateUserRequest lets User work again, for Reason.
+type ReactivateUserRequest struct {
+	User   ID
+	Reason string
 }
 
 func (in NewUser) build(id ID, now time.Time) (User, error) {

@@ -95,13 +95,13 @@ func run(ctx context.Context, path, mermaidPath string) error {
 
 func (s *sim) setUp() error {
 	var err error
-	if s.admin, err = s.crm.Bootstrap(s.ctx, crm.NewUser{Name: "Ada Admin"}); err != nil {
+	if s.admin, err = s.crm.Users.Bootstrap(s.ctx, crm.NewUser{Name: "Ada Admin"}); err != nil {
 		return err
 	}
-	if s.staff, err = s.crm.CreateUser(s.ctx, s.admin.ID, crm.NewUser{Name: "Sam Agent", Role: crm.RoleRep, Team: "service"}); err != nil {
+	if s.staff, err = s.crm.Users.Create(s.ctx, s.admin.ID, crm.NewUser{Name: "Sam Agent", Role: crm.RoleRep, Team: "service"}); err != nil {
 		return err
 	}
-	s.bank, err = s.crm.CreateTouchpointMap(s.ctx, s.admin.ID, crm.TouchpointMap{Name: "Retail bank", Touchpoints: []crm.Touchpoint{
+	s.bank, err = s.crm.Experience.CreateTouchpointMap(s.ctx, s.admin.ID, crm.NewTouchpointMap{Name: "Retail bank", Touchpoints: []crm.Touchpoint{
 		{Key: "web", Name: "Website", Channel: crm.ChannelWeb, Medium: crm.MediumWeb, Phase: crm.PhaseOrdering, Department: "digital"},
 		{Key: "web.apply", Name: "Card application", Parent: "web"},
 		{Key: "branch", Name: "Branch", Channel: crm.ChannelBranch, Medium: crm.MediumInPerson, Phase: crm.PhaseFulfillment, Department: "branches"},
@@ -116,14 +116,14 @@ func (s *sim) setUp() error {
 	if err != nil {
 		return err
 	}
-	_, err = s.crm.CreateJourneyTemplate(s.ctx, s.admin.ID, crm.JourneyTemplate{
+	_, err = s.crm.Experience.CreateJourneyTemplate(s.ctx, s.admin.ID, crm.NewJourneyTemplate{
 		Name: "Get a credit card", Map: s.bank.ID, Steps: []string{"web.apply", "branch.pickup", "app.activate"},
 	})
 	return err
 }
 
 func (s *sim) customer(name string) (crm.Customer, error) {
-	return s.crm.CreateCustomer(s.ctx, s.admin.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: name})
+	return s.crm.Customers.Create(s.ctx, s.admin.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: name})
 }
 
 func (s *sim) contact(cu crm.Customer, key string, n crm.NewInteraction) ([]crm.LadderMove, error) {
@@ -131,8 +131,8 @@ func (s *sim) contact(cu crm.Customer, key string, n crm.NewInteraction) ([]crm.
 	if n.Direction == "" {
 		n.Direction = crm.Inbound
 	}
-	_, moves, err := s.crm.RecordInteraction(s.ctx, s.staff.ID, n)
-	return moves, err
+	r, err := s.crm.Experience.RecordInteraction(s.ctx, s.staff.ID, n)
+	return r.Moves, err
 }
 
 // crowd walks customers through the card journey; each touchpoint gives
@@ -168,7 +168,7 @@ func (s *sim) crowd(n int) error {
 		}
 	}
 	s.clock.Advance(12 * day)
-	_, err := s.crm.RecordInteractions(s.ctx, s.staff.ID, batch)
+	_, err := s.crm.Experience.RecordInteractions(s.ctx, s.staff.ID, batch)
 	return err
 }
 
@@ -180,18 +180,18 @@ func (s *sim) janesStory(jane crm.Customer) error {
 		return err
 	}
 	s.clock.Advance(2 * day)
-	cs, _, err := s.crm.OpenCase(s.ctx, s.staff.ID, crm.NewCase{Customer: jane.ID, Kind: crm.Complaint,
+	opened, err := s.crm.Cases.Open(s.ctx, s.staff.ID, crm.NewCase{Customer: jane.ID, Kind: crm.Complaint,
 		Subject: "card blocked while abroad", Map: s.bank.ID, Touchpoint: "hotline.cards", PromisedBy: s.clock.Now().Add(2 * day)})
 	if err != nil {
 		return err
 	}
-	_, err = s.contact(jane, "hotline.cards", crm.NewInteraction{Case: cs.ID, Sentiment: crm.VeryNegative, Wait: 9 * time.Minute,
+	_, err = s.contact(jane, "hotline.cards", crm.NewInteraction{Case: opened.Case.ID, Sentiment: crm.VeryNegative, Wait: 9 * time.Minute,
 		Transfers: []crm.Transfer{{From: "cards", To: "fraud"}, {From: "fraud", To: "legal"}, {From: "legal", To: "cards"}, {From: "cards", To: "branch"}}})
 	if err != nil {
 		return err
 	}
 	s.clock.Advance(20 * time.Hour)
-	_, _, err = s.crm.ResolveCase(s.ctx, s.staff.ID, cs.ID, crm.CaseResolution{Note: "card unblocked, fee refunded, called back", CSAT: ptr(5)})
+	_, err = s.crm.Cases.Resolve(s.ctx, s.staff.ID, crm.ResolveCaseRequest{Case: opened.Case.ID, Note: "card unblocked, fee refunded, called back", CSAT: ptr(5)})
 	return err
 }
 
@@ -207,14 +207,14 @@ func (s *sim) omarsStory(omar crm.Customer) error {
 			return err
 		}
 	}
-	for _, ev := range []crm.Evidence{
+	for _, ev := range []crm.NewEvidence{
 		{Kind: crm.EvidencePurchase, Note: "travel insurance"},
 		{Kind: crm.EvidencePurchase, Note: "savings plan"},
 		{Kind: crm.EvidenceReferral, Note: "brought his sister"},
 	} {
 		s.clock.Advance(3 * day)
 		ev.Customer = omar.ID
-		if _, err := s.crm.RecordEvidence(s.ctx, s.staff.ID, ev); err != nil {
+		if _, err := s.crm.Ladder.RecordEvidence(s.ctx, s.staff.ID, ev); err != nil {
 			return err
 		}
 	}
@@ -222,7 +222,7 @@ func (s *sim) omarsStory(omar crm.Customer) error {
 }
 
 func (s *sim) printLadder(cu crm.Customer) error {
-	moves, err := s.crm.LadderHistory(s.ctx, s.admin.ID, cu.ID)
+	moves, err := s.crm.Ladder.History(s.ctx, s.admin.ID, cu.ID)
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func (s *sim) printLadder(cu crm.Customer) error {
 }
 
 func (s *sim) printInsights(mermaidPath string) error {
-	pains, err := s.crm.PainPoints(s.ctx, s.admin.ID, crm.PainQuery{Map: s.bank.ID})
+	pains, err := s.crm.Experience.PainPoints(s.ctx, s.admin.ID, crm.PainQuery{Map: s.bank.ID})
 	if err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ func (s *sim) printInsights(mermaidPath string) error {
 	for _, p := range pains[:min(3, len(pains))] {
 		fmt.Printf("  %-15s pain %4.1f  %s\n", p.Touchpoint, p.Pain, strings.Join(p.Reasons, "; "))
 	}
-	moments, err := s.crm.MomentsOfTruth(s.ctx, s.admin.ID, crm.MomentsQuery{Window: 7 * day})
+	moments, err := s.crm.Experience.MomentsOfTruth(s.ctx, s.admin.ID, crm.MomentsQuery{Window: 7 * day})
 	if err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ func (s *sim) printInsights(mermaidPath string) error {
 	for _, m := range moments {
 		fmt.Printf("  %-15s up %2d  down %2d\n", m.Touchpoint, m.Up, m.Down)
 	}
-	dist, err := s.crm.LadderDistribution(s.ctx, s.admin.ID, s.clock.Now())
+	dist, err := s.crm.Ladder.Distribution(s.ctx, s.admin.ID, crm.DistributionQuery{At: s.clock.Now()})
 	if err != nil {
 		return err
 	}
@@ -261,11 +261,11 @@ func (s *sim) printInsights(mermaidPath string) error {
 	}
 	fmt.Println()
 
-	for tpl, err := range s.crm.JourneyTemplates(s.ctx, s.admin.ID, s.bank.ID) {
+	for tpl, err := range s.crm.Experience.JourneyTemplates(s.ctx, s.admin.ID, s.bank.ID) {
 		if err != nil {
 			return err
 		}
-		mermaid, err := s.crm.JourneyMapMermaid(s.ctx, s.admin.ID, tpl.ID, time.Time{}, time.Time{})
+		mermaid, err := s.crm.Experience.JourneyMapMermaid(s.ctx, s.admin.ID, crm.JourneyMapQuery{Template: tpl.ID, From: time.Time{}, To: time.Time{}})
 		if err != nil {
 			return err
 		}

@@ -69,7 +69,7 @@ func run(ctx context.Context, path, svgPath string) error {
 
 func (q *quarter) setUp() error {
 	var err error
-	if q.admin, err = q.crm.Bootstrap(q.ctx, crm.NewUser{Name: "Ada Admin"}); err != nil {
+	if q.admin, err = q.crm.Users.Bootstrap(q.ctx, crm.NewUser{Name: "Ada Admin"}); err != nil {
 		return err
 	}
 	for _, u := range []struct {
@@ -77,16 +77,16 @@ func (q *quarter) setUp() error {
 		name string
 		role crm.Role
 	}{{&q.max, "Max Manager", crm.RoleManager}, {&q.ann, "Ann Rep", crm.RoleRep}, {&q.ben, "Ben Rep", crm.RoleRep}} {
-		if *u.to, err = q.crm.CreateUser(q.ctx, q.admin.ID, crm.NewUser{Name: u.name, Role: u.role, Team: "north"}); err != nil {
+		if *u.to, err = q.crm.Users.Create(q.ctx, q.admin.ID, crm.NewUser{Name: u.name, Role: u.role, Team: "north"}); err != nil {
 			return err
 		}
 		q.names[u.to.ID] = u.name
 	}
 	usd, _ := crm.ParseCurrency("USD")
-	if q.pipeline, err = q.crm.CreatePipeline(q.ctx, q.admin.ID, crm.Pipeline{Name: "New business", Currency: usd}); err != nil {
+	if q.pipeline, err = q.crm.Deals.CreatePipeline(q.ctx, q.admin.ID, crm.NewPipeline{Name: "New business", Currency: usd}); err != nil {
 		return err
 	}
-	q.show, err = q.crm.CreateCampaign(q.ctx, q.admin.ID, crm.Campaign{Name: "Logistics trade show", Channel: "trade_show",
+	q.show, err = q.crm.Campaigns.Create(q.ctx, q.admin.ID, crm.NewCampaign{Name: "Logistics trade show", Channel: "trade_show",
 		Currency: usd, Budget: usdAmount("15000.00"), Start: crm.Date{Year: 2026, Month: 1, Day: 12}, End: crm.Date{Year: 2026, Month: 1, Day: 14},
 		Costs: []crm.CostLine{{Description: "booth", Amount: usdAmount("8000.00")}, {Description: "travel", Amount: usdAmount("2400.00")}}})
 	return err
@@ -107,7 +107,7 @@ func (q *quarter) play() error {
 		if fromShow {
 			n.Campaign = q.show.ID
 		}
-		cu, err := q.crm.CreateCustomer(q.ctx, rep.ID, n)
+		cu, err := q.crm.Customers.Create(q.ctx, rep.ID, n)
 		q.names[cu.ID] = name
 		return cu, err
 	}
@@ -117,13 +117,13 @@ func (q *quarter) play() error {
 		if fromShow {
 			n.Campaign = q.show.ID
 		}
-		d, err := q.crm.OpenDeal(q.ctx, rep.ID, n)
+		d, err := q.crm.Deals.Open(q.ctx, rep.ID, n)
 		deals[title] = d
 		return err
 	}
 	move := func(rep crm.User, title string, stages ...string) error {
 		for _, s := range stages {
-			d, err := q.crm.MoveDeal(q.ctx, rep.ID, deals[title].ID, s)
+			d, err := q.crm.Deals.Move(q.ctx, rep.ID, crm.MoveDealRequest{Deal: deals[title].ID, Stage: s})
 			if err != nil {
 				return fmt.Errorf("%s to %s: %w", title, s, err)
 			}
@@ -133,7 +133,7 @@ func (q *quarter) play() error {
 	}
 	log := func(rep crm.User, cu crm.Customer, title string, a crm.NewActivity) error {
 		a.Customer, a.Deal = cu.ID, deals[title].ID
-		_, err := q.crm.LogActivity(q.ctx, rep.ID, a)
+		_, err := q.crm.Activities.Log(q.ctx, rep.ID, a)
 		return err
 	}
 
@@ -197,7 +197,7 @@ func (q *quarter) play() error {
 	if err := move(q.ann, "Northwind fleet telematics", "negotiation"); err != nil {
 		return err
 	}
-	if _, err := q.crm.LoseDeal(q.ctx, q.ben.ID, deals["Initech warehouse sensors"].ID, crm.LostPricing, "went with a cheaper local vendor"); err != nil {
+	if _, err := q.crm.Deals.Lose(q.ctx, q.ben.ID, crm.LoseDealRequest{Deal: deals["Initech warehouse sensors"].ID, Reason: crm.LostPricing, Notes: "went with a cheaper local vendor"}); err != nil {
 		return err
 	}
 	if err := move(q.ann, "Globex route planning", "proposal"); err != nil {
@@ -206,10 +206,10 @@ func (q *quarter) play() error {
 
 	fmt.Println("March: Northwind signs; Globex waits for budget.")
 	q.clock.Advance(35 * day)
-	if _, err := q.crm.WinDeal(q.ctx, q.ann.ID, deals["Northwind fleet telematics"].ID, usdAmount("79500.00")); err != nil {
+	if _, err := q.crm.Deals.Win(q.ctx, q.ann.ID, crm.WinDealRequest{Deal: deals["Northwind fleet telematics"].ID, Amount: new(usdAmount("79500.00"))}); err != nil {
 		return err
 	}
-	if _, err := q.crm.LogActivity(q.ctx, q.ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: globex.ID, Deal: deals["Globex route planning"].ID,
+	if _, err := q.crm.Activities.Log(q.ctx, q.ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: globex.ID, Deal: deals["Globex route planning"].ID,
 		Subject: "budget check", Outcome: "budget in Q2", NextStep: "call in April", FollowUp: crm.DateOf(q.clock.Now().Add(-2 * day))}); err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func (q *quarter) play() error {
 func (q *quarter) report(svgPath string) error {
 	ctx, sq := q.ctx, crm.SalesQuery{Pipeline: q.pipeline.ID}
 	fmt.Println("\nThe pipeline as it stands:")
-	funnel, err := q.crm.FunnelNow(ctx, q.max.ID, sq)
+	funnel, err := q.crm.Deals.Funnel(ctx, q.max.ID, sq)
 	if err != nil {
 		return err
 	}
@@ -228,21 +228,21 @@ func (q *quarter) report(svgPath string) error {
 		fmt.Printf("  %-14s %d deals  %14s  weighted %14s\n", s.Name, s.Deals, s.Value, s.Weighted)
 	}
 	fmt.Println("\nForecast by month and category (lost deals excluded, won at their actual amount):")
-	lines, err := q.crm.Forecast(ctx, q.max.ID, sq)
+	lines, err := q.crm.Deals.Forecast(ctx, q.max.ID, sq)
 	if err != nil {
 		return err
 	}
 	for _, l := range lines {
 		fmt.Printf("  %s  %-10s %d deals  %14s  weighted %14s\n", l.Month, l.Category, l.Deals, l.Amount, l.Weighted)
 	}
-	kpi, err := q.crm.SalesKPIs(ctx, q.max.ID, sq)
+	kpi, err := q.crm.Deals.KPIs(ctx, q.max.ID, sq)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("\nWin rate %.0f%%, average deal %s, sales cycle %d days, lost: %v\n",
 		100*kpi.WinRate, kpi.AverageDealSize, int(kpi.SalesCycle.Hours()/24), kpi.LostReasons)
 
-	rotting, err := q.crm.RottingDeals(ctx, q.max.ID, crm.DealFilter{Pipeline: q.pipeline.ID}, q.clock.Now())
+	rotting, err := q.crm.Deals.Rotting(ctx, q.max.ID, crm.DealFilter{Pipeline: q.pipeline.ID})
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (q *quarter) report(svgPath string) error {
 		fmt.Printf("Rotting: %s, idle %d days in %s (limit %d), owner %s\n", r.Deal.Title, r.IdleDays, r.Deal.Stage, r.Limit, q.names[r.Deal.Owner])
 	}
 
-	cr, err := q.crm.CampaignReport(ctx, q.max.ID, q.show.ID)
+	cr, err := q.crm.Campaigns.Report(ctx, q.max.ID, q.show.ID)
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (q *quarter) report(svgPath string) error {
 		cr.Name, cr.Cost, cr.Counts.Leads, cr.CostPerLead, cr.WonRevenue, cr.ROI.StringFixed(2), cr.CAC)
 
 	for _, rep := range []crm.User{q.ann, q.ben} {
-		wr, err := q.crm.WorkReport(ctx, rep.ID, crm.WorkQuery{Owner: rep.ID, Today: crm.DateOf(q.clock.Now())})
+		wr, err := q.crm.Activities.WorkReport(ctx, rep.ID, crm.WorkQuery{Owner: rep.ID, Today: crm.DateOf(q.clock.Now())})
 		if err != nil {
 			return err
 		}
@@ -266,7 +266,7 @@ func (q *quarter) report(svgPath string) error {
 			rep.Name, wr.Counts.ByType, wr.Counts.Overdue, wr.Counts.InvalidVisits, wr.Counts.KeyAccountsTouched, wr.Won, wr.Lost)
 	}
 
-	cohort, err := q.crm.CohortFunnel(ctx, q.max.ID, sq)
+	cohort, err := q.crm.Deals.CohortFunnel(ctx, q.max.ID, sq)
 	if err != nil {
 		return err
 	}

@@ -43,13 +43,13 @@ func run(ctx context.Context, path string) error {
 	}
 	fmt.Printf("crmkit quickstart on SQLite: %s\n\n", path)
 
-	admin, err := c.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
+	admin, err := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
 	if err != nil {
 		return fmt.Errorf("bootstrap (is %s a new file?): %w", path, err)
 	}
 	names := names{admin.ID: admin.Name}
 	newUser := func(name string, role crm.Role, team string) (crm.User, error) {
-		u, err := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: name, Role: role, Team: team})
+		u, err := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: name, Role: role, Team: team})
 		names[u.ID] = u.Name
 		return u, err
 	}
@@ -72,7 +72,7 @@ func run(ctx context.Context, path string) error {
 		{Kind: crm.EndCustomer, Name: "Jane O'Hara", Contacts: []crm.Contact{{Name: "Jane O'Hara", Email: "jane@example.com"}}},
 		{Kind: crm.Partner, Name: "Contoso Integrations", Attributes: map[string]string{"certified": "2026"}},
 	} {
-		cu, err := c.CreateCustomer(ctx, ann.ID, in)
+		cu, err := c.Customers.Create(ctx, ann.ID, in)
 		if err != nil {
 			return err
 		}
@@ -82,31 +82,31 @@ func run(ctx context.Context, path string) error {
 	northwind := names.find("Northwind Traders")
 
 	fmt.Println("\nBen tries to rename Ann's customer:")
-	_, err = c.UpdateCustomer(ctx, ben.ID, northwind, crm.CustomerPatch{Name: ptr("Ben's Northwind")})
+	_, err = c.Customers.Update(ctx, ben.ID, crm.CustomerPatch{Customer: northwind, Name: ptr("Ben's Northwind")})
 	fmt.Println("  refused:", err)
 
 	fmt.Println("\nAnn leaves the company; an admin deactivates her account.")
-	if _, err := c.DeactivateUser(ctx, admin.ID, ann.ID, "left the company"); err != nil {
+	if _, err := c.Users.Deactivate(ctx, admin.ID, crm.DeactivateUserRequest{User: ann.ID, Reason: "left the company"}); err != nil {
 		return err
 	}
 	fmt.Println("Ann, on her way out, tries to archive her best customer:")
-	_, err = c.ArchiveCustomer(ctx, ann.ID, northwind, "taking it with me")
+	_, err = c.Customers.Archive(ctx, ann.ID, crm.ArchiveCustomerRequest{Customer: northwind, Reason: "taking it with me"})
 	fmt.Println("  refused:", err)
 
-	moved, err := c.ReassignCustomers(ctx, max.ID, ann.ID, ben.ID, "Ann left; Ben takes over")
+	moved, err := c.Customers.HandOver(ctx, max.ID, crm.HandOverRequest{From: ann.ID, To: ben.ID, Reason: "Ann left; Ben takes over"})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nMax, Ann's manager, hands all %d of her customers to Ben:\n", moved)
-	for cu, err := range c.Customers(ctx, max.ID, crm.CustomerFilter{}) {
+	fmt.Printf("\nMax, Ann's manager, hands all %d of her customers to Ben:\n", moved.Customers)
+	for cu, err := range c.Customers.List(ctx, max.ID, crm.CustomerFilter{}) {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("  %-22s owner %s, version %d\n", cu.Name, names[cu.OwnerID], cu.Version)
+		fmt.Printf("  %-22s owner %s, version %d\n", cu.Name, names[cu.Owner], cu.Version)
 	}
 
 	fmt.Println("\nAudit trail:")
-	for e, err := range c.Events(ctx, 0) {
+	for e, err := range c.Events.All(ctx, 0) {
 		if err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func run(ctx context.Context, path string) error {
 			names[e.Actor], e.Type, names[e.Subject], names.summary(e))
 	}
 
-	head, err := c.VerifyLog(ctx)
+	head, err := c.Events.Verify(ctx)
 	if err != nil {
 		return err
 	}

@@ -54,12 +54,12 @@ func run(ctx context.Context, path string) error {
 	}
 	fmt.Printf("Receivables on crmkit (SQLite: %s)\n\n", path)
 
-	admin, err := c.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin"})
+	admin, err := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin"})
 	if err != nil {
 		return err
 	}
 	mk := func(name string, role crm.Role) crm.User {
-		u, e := c.CreateUser(ctx, admin.ID, crm.NewUser{Name: name, Role: role, Team: "north"})
+		u, e := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: name, Role: role, Team: "north"})
 		if e != nil && err == nil {
 			err = e
 		}
@@ -69,23 +69,23 @@ func run(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	northwind, err := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Northwind Logistics"})
+	northwind, err := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Northwind Logistics"})
 	if err != nil {
 		return err
 	}
-	globex, err := c.CreateCustomer(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Globex Freight"})
+	globex, err := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Globex Freight"})
 	if err != nil {
 		return err
 	}
 	names := map[crm.ID]string{northwind.ID: northwind.Name, globex.ID: globex.Name}
 
 	fmt.Println("The contract:")
-	ct, err := c.DraftContract(ctx, ann.ID, crm.NewContract{Customer: northwind.ID, Title: "Fleet telematics, year 1",
+	ct, err := c.Contracts.Draft(ctx, ann.ID, crm.NewContract{Customer: northwind.ID, Title: "Fleet telematics, year 1",
 		Amount: usd("24000.00"), Start: crm.Date{Year: 2026, Month: 2, Day: 1}, Template: crm.PlanSplit})
 	if err != nil {
 		return err
 	}
-	if _, err := c.SignContract(ctx, ann.ID, ct.ID); err != nil {
+	if _, err := c.Contracts.Sign(ctx, ann.ID, crm.SignContractRequest{Contract: ct.ID}); err != nil {
 		fmt.Println("  signing before approval is refused:", err)
 	}
 	steps := []struct {
@@ -93,10 +93,18 @@ func run(ctx context.Context, path string) error {
 		what string
 		do   func() (crm.Contract, error)
 	}{
-		{ann, "submits", func() (crm.Contract, error) { return c.SubmitContract(ctx, ann.ID, ct.ID) }},
-		{max, "approves (manager step)", func() (crm.Contract, error) { return c.ApproveContract(ctx, max.ID, ct.ID, "terms as agreed") }},
-		{fay, "approves (finance step)", func() (crm.Contract, error) { return c.ApproveContract(ctx, fay.ID, ct.ID, "credit check ok") }},
-		{ann, "records the customer's signature", func() (crm.Contract, error) { return c.SignContract(ctx, ann.ID, ct.ID) }},
+		{ann, "submits", func() (crm.Contract, error) {
+			return c.Contracts.Submit(ctx, ann.ID, crm.SubmitContractRequest{Contract: ct.ID})
+		}},
+		{max, "approves (manager step)", func() (crm.Contract, error) {
+			return c.Contracts.Approve(ctx, max.ID, crm.ApproveContractRequest{Contract: ct.ID, Comment: "terms as agreed"})
+		}},
+		{fay, "approves (finance step)", func() (crm.Contract, error) {
+			return c.Contracts.Approve(ctx, fay.ID, crm.ApproveContractRequest{Contract: ct.ID, Comment: "credit check ok"})
+		}},
+		{ann, "records the customer's signature", func() (crm.Contract, error) {
+			return c.Contracts.Sign(ctx, ann.ID, crm.SignContractRequest{Contract: ct.ID})
+		}},
 	}
 	for _, s := range steps {
 		clock.Advance(4 * time.Hour)
@@ -112,47 +120,47 @@ func run(ctx context.Context, path string) error {
 
 	fmt.Println("\nInvoices, payments and allocations:")
 	clock.Set(time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC))
-	first, err := c.InvoiceInstallment(ctx, fay.ID, ct.ID, 1, crm.InstallmentInvoice{Number: "INV-1001"}, "inv:1001")
+	first, err := c.Contracts.InvoiceInstallment(ctx, fay.ID, crm.InvoiceInstallmentRequest{Contract: ct.ID, Installment: 1, IdempotencyKey: "inv:1001", Number: "INV-1001"})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("  INV-1001 to Northwind, installment 1: %s due %s\n", first.Total, first.Due)
-	gx, err := c.IssueInvoice(ctx, fay.ID, crm.NewInvoice{Customer: globex.ID, Number: "INV-1002", Currency: first.Currency,
-		Lines: []crm.InvoiceLine{{Description: "route planning licence", Quantity: decimal.NewFromInt(12), UnitPrice: usd("150.00"), TaxRate: decimal.RequireFromString("0.08")}}}, "inv:1002")
+	gx, err := c.Ledger.IssueInvoice(ctx, fay.ID, crm.NewInvoice{IdempotencyKey: "inv:1002", Customer: globex.ID, Number: "INV-1002", Currency: first.Currency,
+		Lines: []crm.InvoiceLine{{Description: "route planning licence", Quantity: decimal.NewFromInt(12), UnitPrice: usd("150.00"), TaxRate: decimal.RequireFromString("0.08")}}})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("  INV-1002 to Globex: %s (net %s + tax %s) due %s\n", gx.Total, gx.Net, gx.Tax, gx.Due)
 
 	clock.Set(time.Date(2026, 2, 20, 9, 0, 0, 0, time.UTC))
-	over, err := c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: globex.ID, Amount: usd("2000.00"), Reference: "wire GX-77"}, true, "bank:GX-77")
+	over, err := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, IdempotencyKey: "bank:GX-77", Customer: globex.ID, Amount: usd("2000.00"), Reference: "wire GX-77"})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("  Globex pays %s: %d allocation(s); the overpayment stays their credit\n", over.Payment.Amount, len(over.Allocations))
-	if _, err := c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: globex.ID, Amount: usd("2000.00"), Reference: "wire GX-77"}, true, "bank:GX-77"); err == nil {
+	if _, err := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, IdempotencyKey: "bank:GX-77", Customer: globex.ID, Amount: usd("2000.00"), Reference: "wire GX-77"}); err == nil {
 		fmt.Println("  the bank feed sends the same payment again: recognised by its key, nothing posted twice")
 	}
 
 	clock.Set(time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC))
-	second, err := c.InvoiceInstallment(ctx, fay.ID, ct.ID, 2, crm.InstallmentInvoice{Number: "INV-1003"}, "inv:1003")
+	second, err := c.Contracts.InvoiceInstallment(ctx, fay.ID, crm.InvoiceInstallmentRequest{Contract: ct.ID, Installment: 2, IdempotencyKey: "inv:1003", Number: "INV-1003"})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("  INV-1003 to Northwind, installment 2: %s due %s\n", second.Total, second.Due)
-	late, err := c.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: northwind.ID, Amount: usd("4000.00"), Reference: "partial"}, true, "bank:NW-1")
+	late, err := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, IdempotencyKey: "bank:NW-1", Customer: northwind.ID, Amount: usd("4000.00"), Reference: "partial"})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("  Northwind, late, pays %s of installment 1 (%d allocation)\n", late.Payment.Amount, len(late.Allocations))
 
 	for _, asOf := range []crm.Date{{Year: 2026, Month: 3, Day: 1}, crm.DateOf(clock.Now())} {
-		rows, labels, err := c.Aging(ctx, fay.ID, crm.AgingQuery{AsOf: asOf})
+		aging, err := c.Receivables.Aging(ctx, fay.ID, crm.AgingQuery{AsOf: asOf})
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\nAging as of %s:\n  %-20s %s %12s\n", asOf, "", row(labels), "total")
-		for _, r := range rows {
+		fmt.Printf("\nAging as of %s:\n  %-20s %s %12s\n", asOf, "", row(aging.Buckets), "total")
+		for _, r := range aging.Rows {
 			var cells []string
 			for _, m := range r.Buckets {
 				cells = append(cells, m.Amount().StringFixed(2))
@@ -161,7 +169,7 @@ func run(ctx context.Context, path string) error {
 		}
 	}
 
-	debts, err := c.Debts(ctx, fay.ID, crm.Date{})
+	debts, err := c.Receivables.Debts(ctx, fay.ID, crm.ReceivableQuery{})
 	if err != nil {
 		return err
 	}
@@ -169,15 +177,15 @@ func run(ctx context.Context, path string) error {
 	for _, d := range debts {
 		fmt.Printf("  %-20s owes %12s   unapplied credit %10s\n", names[d.Customer], d.Owed, d.Credit)
 	}
-	lines, err := c.Statement(ctx, fay.ID, northwind.ID, first.Currency, crm.Date{}, crm.Date{})
+	statement, err := c.Receivables.Statement(ctx, fay.ID, crm.StatementQuery{Customer: northwind.ID, Currency: first.Currency})
 	if err != nil {
 		return err
 	}
 	fmt.Println("\nNorthwind's statement:")
-	for _, l := range lines {
+	for _, l := range statement.Lines {
 		fmt.Printf("  %s  %-12s %-34s %10s %10s %12s\n", l.Effective, l.Kind, clip(l.Description, 34), l.Debit.Amount().StringFixed(2), l.Credit.Amount().StringFixed(2), l.Balance)
 	}
-	if err := c.VerifyLedger(ctx, fay.ID); err != nil {
+	if err := c.Ledger.Verify(ctx, fay.ID); err != nil {
 		return err
 	}
 	fmt.Println("\nLedger verified: every entry balances, open items reconcile with the account balances.")

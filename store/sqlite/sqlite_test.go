@@ -20,9 +20,9 @@ func TestOpenKeepsDataAcrossReopens(t *testing.T) {
 	require.NoError(t, err)
 	c, err := crm.New(s)
 	require.NoError(t, err)
-	admin, err := c.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
+	admin, err := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
 	require.NoError(t, err)
-	cu, err := c.CreateCustomer(ctx, admin.ID, crm.NewCustomer{Kind: crm.Partner, Name: `Robert'); DROP TABLE crm_customers; --`})
+	cu, err := c.Customers.Create(ctx, admin.ID, crm.NewCustomer{Kind: crm.Partner, Name: `Robert'); DROP TABLE crm_customers; --`})
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
@@ -31,10 +31,10 @@ func TestOpenKeepsDataAcrossReopens(t *testing.T) {
 	defer s.Close()
 	c, err = crm.New(s)
 	require.NoError(t, err)
-	got, err := c.Customer(ctx, admin.ID, cu.ID)
+	got, err := c.Customers.Get(ctx, admin.ID, cu.ID)
 	require.NoError(t, err)
 	assert.Equal(t, cu.Name, got.Name)
-	head, err := c.VerifyLog(ctx)
+	head, err := c.Events.Verify(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), head.Seq)
 }
@@ -84,10 +84,10 @@ func TestOpenWithPrefix(t *testing.T) {
 
 	ca, err := crm.New(a)
 	require.NoError(t, err)
-	_, err = ca.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
+	_, err = ca.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
 	require.NoError(t, err)
 	cb, err := crm.New(b)
 	require.NoError(t, err)
-	_, err = cb.Bootstrap(ctx, crm.NewUser{Name: "Bob Admin", Email: "bob@example.com"})
+	_, err = cb.Users.Bootstrap(ctx, crm.NewUser{Name: "Bob Admin", Email: "bob@example.com"})
 	assert.NoError(t, err, "b's users table is empty, so b can bootstrap too")
 }

@@ -30,13 +30,13 @@ var customerTable = &recordTable[crm.Customer]{
 		if err != nil {
 			return nil, err
 		}
-		return []any{idArg(c.ID), string(c.Kind), c.Name, contacts, c.Segment, tags, attrs, idArg(c.OwnerID), c.Team,
+		return []any{idArg(c.ID), string(c.Kind), c.Name, contacts, c.Segment, tags, attrs, idArg(c.Owner), c.Team,
 			c.KeyAccount, string(c.Status), s.optionalTimeArg(c.ArchivedAt), s.optionalTimeArg(c.ErasedAt),
 			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, string(c.Lifecycle), idArg(c.Campaign)}, nil
 	},
 	dest: func(c *crm.Customer) []any {
 		return []any{&c.ID, &c.Kind, &c.Name, docsCol[contactRow, crm.Contact]{&c.Contacts, contactRow.contact}, &c.Segment,
-			jsonCol{&c.Tags}, jsonCol{&c.Attributes}, &c.OwnerID, &c.Team, &c.KeyAccount, &c.Status, timeCol{&c.ArchivedAt}, timeCol{&c.ErasedAt},
+			jsonCol{&c.Tags}, jsonCol{&c.Attributes}, &c.Owner, &c.Team, &c.KeyAccount, &c.Status, timeCol{&c.ArchivedAt}, timeCol{&c.ErasedAt},
 			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &c.Lifecycle, &c.Campaign}
 	},
 	saved: saveTags,

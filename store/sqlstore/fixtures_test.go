@@ -24,7 +24,7 @@ func at(minute int) time.Time {
 }
 
 func sampleCustomer(id, owner crm.ID) crm.Customer {
-	return crm.Customer{ID: id, Kind: crm.Distributor, Name: "Acme", Segment: "smb", OwnerID: owner, Team: "north",
+	return crm.Customer{ID: id, Kind: crm.Distributor, Name: "Acme", Segment: "smb", Owner: owner, Team: "north",
 		Status: crm.StatusActive, CreatedAt: at(1), UpdatedAt: at(1), Version: 1}
 }
 

@@ -50,12 +50,12 @@ func generateLedger(t *testing.T, seed uint64, commands int) ledgerData {
 	clock := crm.NewManualClock(ledgerStart.In(time.UTC).Add(9 * time.Hour))
 	c, err := crm.New(s, crm.WithClock(clock), crm.WithRandom(rand.NewChaCha8([32]byte{byte(seed)})))
 	require.NoError(t, err)
-	admin, err := c.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
+	admin, err := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
 	require.NoError(t, err)
 	g := &ledgerGen{t: t, ctx: ctx, r: rand.New(rand.NewPCG(seed, seed^0x1ed9e5)), c: c, s: s, clock: clock,
 		actor: admin.ID, d: &ledgerData{}}
 	for i := range 6 {
-		cu, err := c.CreateCustomer(ctx, admin.ID, crm.NewCustomer{Kind: crm.Distributor, Name: fmt.Sprint("Customer ", i)})
+		cu, err := c.Customers.Create(ctx, admin.ID, crm.NewCustomer{Kind: crm.Distributor, Name: fmt.Sprint("Customer ", i)})
 		require.NoError(t, err)
 		g.d.customers = append(g.d.customers, cu.ID)
 	}
@@ -91,13 +91,14 @@ func (g *ledgerGen) invoice(customer crm.ID) {
 			Quantity:  decimal.New(int64(g.r.IntN(400)+1), -int32(g.r.IntN(3))),
 			UnitPrice: g.amount(50_000, cur), TaxRate: pick(g.r, []decimal.Decimal{{}, decimal.RequireFromString("0.19"), decimal.RequireFromString("0.07")})})
 	}
-	_, _ = g.c.IssueInvoice(g.ctx, g.actor, n, "")
+	_, _ = g.c.Ledger.IssueInvoice(g.ctx, g.actor, n)
 }
 
 func (g *ledgerGen) pay(customer crm.ID) {
 	cur := pick(g.r, []crm.Currency{eur, usd, jpy, kwd})
-	_, _ = g.c.ReceivePayment(g.ctx, g.actor, crm.NewPayment{Customer: customer, Amount: g.amount(150_000, cur),
-		Received: g.today().AddDays(-g.r.IntN(5)), Reference: "Wire " + hostileShort}, g.r.IntN(2) == 0, "")
+	_, _ = g.c.Ledger.ReceivePayment(g.ctx, g.actor, crm.NewPayment{Customer: customer, Amount: g.amount(150_000, cur),
+		Received: g.today().AddDays(-g.r.IntN(5)), Reference: "Wire " + hostileShort,
+		Allocation: pick(g.r, []crm.AllocationStrategy{crm.KeepAsCredit, crm.AllocateOldestFirst})})
 }
 
 // allocate applies part or all of an open credit to an open invoice, at
@@ -114,7 +115,7 @@ func (g *ledgerGen) allocate(customer crm.ID) {
 	if credit.Open.Currency() != invoice.Open.Currency() {
 		r.Rate, r.Settle = decimal.New(int64(g.r.IntN(20_000)+500), -4), g.r.IntN(2) == 0
 	}
-	_, _ = g.c.Allocate(g.ctx, g.actor, r, "")
+	_, _ = g.c.Ledger.Allocate(g.ctx, g.actor, r)
 }
 
 func (g *ledgerGen) creditNote(customer crm.ID) {
@@ -123,7 +124,7 @@ func (g *ledgerGen) creditNote(customer crm.ID) {
 	if g.r.IntN(2) == 0 {
 		n.Tax = g.amount(3_000, cur)
 	}
-	_, _ = g.c.IssueCreditNote(g.ctx, g.actor, n, "")
+	_, _ = g.c.Ledger.IssueCreditNote(g.ctx, g.actor, n)
 }
 
 func (g *ledgerGen) writeOff(customer crm.ID) {
@@ -132,17 +133,17 @@ func (g *ledgerGen) writeOff(customer crm.ID) {
 			Effective: g.today().AddDays(-g.r.IntN(3))}
 		if g.r.IntN(2) == 0 {
 			open, _ := invoice.Open.Minor()
-			r.Amount = crm.MoneyFromMinor(max(open/2, 1), invoice.Open.Currency())
+			r.Amount = new(crm.MoneyFromMinor(max(open/2, 1), invoice.Open.Currency()))
 		}
-		_, _ = g.c.WriteOff(g.ctx, g.actor, r, "")
+		_, _ = g.c.Ledger.WriteOff(g.ctx, g.actor, r)
 	}
 }
 
 func (g *ledgerGen) refund(customer crm.ID) {
 	if credit, ok := g.openItem(customer, crm.AccountCredit); ok {
 		available, _ := credit.Open.Neg().Minor()
-		_, _ = g.c.Refund(g.ctx, g.actor, crm.RefundRequest{Customer: customer, Credit: credit.Item,
-			Amount: crm.MoneyFromMinor(max(available/int64(g.r.IntN(2)+1), 1), credit.Open.Currency())}, "")
+		_, _ = g.c.Ledger.Refund(g.ctx, g.actor, crm.RefundRequest{Customer: customer, Credit: credit.Item,
+			Amount: crm.MoneyFromMinor(max(available/int64(g.r.IntN(2)+1), 1), credit.Open.Currency())})
 	}
 }
 
@@ -152,7 +153,7 @@ func (g *ledgerGen) reverse(customer crm.ID) {
 		return tx.Ledger().Entries(g.ctx, crm.EntryFilter{Customer: customer}, crm.PageRequest{Limit: crm.MaxPageSize})
 	})
 	if len(es) > 0 {
-		_, _ = g.c.Reverse(g.ctx, g.actor, pick(g.r, es).ID, "Mistake "+hostileShort, "")
+		_, _ = g.c.Ledger.Reverse(g.ctx, g.actor, crm.ReverseRequest{Entry: pick(g.r, es).ID, Reason: "Mistake " + hostileShort})
 	}
 }
 

@@ -187,7 +187,7 @@ func insertFoundationCustomer(ctx context.Context, t *testing.T, db testDB, d sq
 	}
 	_, err := db.ExecContext(ctx, "INSERT INTO "+db.table("crm_", "customers")+
 		" (id, kind, name, contacts, segment, tags, attributes, owner_id, team, key_account, status, created_at, updated_at, version)"+
-		" VALUES ("+marks+")", c.ID.String(), string(c.Kind), c.Name, "null", c.Segment, "null", "null", c.OwnerID.String(),
+		" VALUES ("+marks+")", c.ID.String(), string(c.Kind), c.Name, "null", c.Segment, "null", "null", c.Owner.String(),
 		c.Team, c.KeyAccount, string(c.Status), created, updated, c.Version)
 	require.NoError(t, err)
 }

@@ -21,14 +21,14 @@ func Bench(b *testing.B, newStore func(b *testing.B) crm.Store) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
-			if _, err := tm.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: fmt.Sprint("Bench ", i)}); err != nil {
+			if _, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: fmt.Sprint("Bench ", i)}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("UpdateCustomer", func(b *testing.B) {
 		tm := NewTeam(b, newStore(b))
-		cu, err := tm.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Bench"})
+		cu, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Bench"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -36,7 +36,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) crm.Store) {
 		b.ResetTimer()
 		for i := range b.N {
 			seg := fmt.Sprint("segment ", i)
-			if _, err := tm.UpdateCustomer(ctx, tm.Ann.ID, cu.ID, crm.CustomerPatch{Segment: &seg}); err != nil {
+			if _, err := tm.Customers.Update(ctx, tm.Ann.ID, crm.CustomerPatch{Customer: cu.ID, Segment: &seg}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -20,18 +20,18 @@ func BenchExperience(b *testing.B, newStore func(b *testing.B) crm.Store, n int)
 	ctx := context.Background()
 	b.Run("RecordInteraction", func(b *testing.B) {
 		tm := NewTeam(b, newStore(b))
-		m, err := tm.CreateTouchpointMap(ctx, tm.Admin.ID, benchMap())
+		m, err := tm.Experience.CreateTouchpointMap(ctx, tm.Admin.ID, benchMap())
 		if err != nil {
 			b.Fatal(err)
 		}
-		cu, err := tm.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Bench"})
+		cu, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Bench"})
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
-			_, _, err := tm.RecordInteraction(ctx, tm.Ann.ID, crm.NewInteraction{Customer: cu.ID, Map: m.ID,
+			_, err := tm.Experience.RecordInteraction(ctx, tm.Ann.ID, crm.NewInteraction{Customer: cu.ID, Map: m.ID,
 				Touchpoint: fmt.Sprintf("tp%02d", i%20), At: tm.Clock.Now(), Direction: crm.Inbound, Sentiment: crm.Sentiment(i%5 - 2)})
 			if err != nil {
 				b.Fatal(err)
@@ -40,7 +40,7 @@ func BenchExperience(b *testing.B, newStore func(b *testing.B) crm.Store, n int)
 	})
 	b.Run(fmt.Sprintf("Analytics/%d", n), func(b *testing.B) {
 		tm := NewTeam(b, newStore(b))
-		m, err := tm.CreateTouchpointMap(ctx, tm.Admin.ID, benchMap())
+		m, err := tm.Experience.CreateTouchpointMap(ctx, tm.Admin.ID, benchMap())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func BenchExperience(b *testing.B, newStore func(b *testing.B) crm.Store, n int)
 		} {
 			b.Run(q.name, func(b *testing.B) {
 				for range b.N {
-					if _, err := tm.ExperienceStats(ctx, tm.Manager.ID, q.q); err != nil {
+					if _, err := tm.Experience.Stats(ctx, tm.Manager.ID, q.q); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -63,7 +63,7 @@ func BenchExperience(b *testing.B, newStore func(b *testing.B) crm.Store, n int)
 		}
 		b.Run("PainPoints", func(b *testing.B) {
 			for range b.N {
-				if _, err := tm.PainPoints(ctx, tm.Manager.ID, crm.PainQuery{Map: m.ID}); err != nil {
+				if _, err := tm.Experience.PainPoints(ctx, tm.Manager.ID, crm.PainQuery{Map: m.ID}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -71,8 +71,8 @@ func BenchExperience(b *testing.B, newStore func(b *testing.B) crm.Store, n int)
 	})
 }
 
-func benchMap() crm.TouchpointMap {
-	m := crm.TouchpointMap{Name: "Bench"}
+func benchMap() crm.NewTouchpointMap {
+	m := crm.NewTouchpointMap{Name: "Bench"}
 	phases := crm.Phases()
 	channels := []crm.Channel{crm.ChannelWeb, crm.ChannelContactCenter, crm.ChannelBranch, crm.ChannelMobileApp}
 	for i := range 20 {

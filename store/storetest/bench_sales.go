@@ -20,7 +20,7 @@ func BenchSales(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
 	b.Run(fmt.Sprintf("%d", n), func(b *testing.B) {
 		tm := NewTeam(b, newStore(b))
 		usd, _ := crm.ParseCurrency("USD")
-		p, err := tm.CreatePipeline(ctx, tm.Admin.ID, crm.Pipeline{Name: "Bench", Currency: usd, AllowSkip: true, AllowBack: true})
+		p, err := tm.Deals.CreatePipeline(ctx, tm.Admin.ID, crm.NewPipeline{Name: "Bench", Currency: usd, AllowSkip: true, AllowBack: true})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -30,13 +30,13 @@ func BenchSales(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
 			name string
 			run  func() error
 		}{
-			{"FunnelNow", func() error { _, err := tm.FunnelNow(ctx, tm.Manager.ID, q); return err }},
-			{"Forecast", func() error { _, err := tm.Forecast(ctx, tm.Manager.ID, q); return err }},
+			{"FunnelNow", func() error { _, err := tm.Deals.Funnel(ctx, tm.Manager.ID, q); return err }},
+			{"Forecast", func() error { _, err := tm.Deals.Forecast(ctx, tm.Manager.ID, q); return err }},
 			{"CohortQuarter", func() error {
-				_, err := tm.CohortFunnel(ctx, tm.Manager.ID, crm.SalesQuery{Pipeline: p.ID, From: epoch, To: epoch.AddDate(0, 3, 0)})
+				_, err := tm.Deals.CohortFunnel(ctx, tm.Manager.ID, crm.SalesQuery{Pipeline: p.ID, From: epoch, To: epoch.AddDate(0, 3, 0)})
 				return err
 			}},
-			{"KPIs", func() error { _, err := tm.SalesKPIs(ctx, tm.Manager.ID, q); return err }},
+			{"KPIs", func() error { _, err := tm.Deals.KPIs(ctx, tm.Manager.ID, q); return err }},
 		} {
 			b.Run(bc.name, func(b *testing.B) {
 				for range b.N {
@@ -98,7 +98,7 @@ func loadDeals(b *testing.B, tm *Team, p crm.Pipeline, n int) {
 				at = at.Add(time.Duration(1+rng.IntN(20)) * 24 * time.Hour)
 				switch rng.IntN(3) {
 				case 0:
-					err = f.Win(&d, crm.Money{}, at)
+					err = f.Win(&d, d.Amount, at)
 				case 1:
 					err = f.Lose(&d, crm.LostReasons()[rng.IntN(len(crm.LostReasons()))], "", at)
 				}

@@ -34,10 +34,10 @@ func NewTeam(t testing.TB, s crm.Store, opts ...crm.Option) *Team {
 	c, err := crm.New(s, opts...)
 	require.NoError(t, err)
 	tm := &Team{CRM: c, Store: s, Clock: clock}
-	tm.Admin, err = c.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
+	tm.Admin, err = c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin", Email: "ada@example.com"})
 	require.NoError(t, err)
 	mk := func(name string, role crm.Role, team string) crm.User {
-		u, err := c.CreateUser(ctx, tm.Admin.ID, crm.NewUser{Name: name, Role: role, Team: team})
+		u, err := c.Users.Create(ctx, tm.Admin.ID, crm.NewUser{Name: name, Role: role, Team: team})
 		require.NoError(t, err)
 		return u
 	}
@@ -54,62 +54,62 @@ func runCRM(t *testing.T, newStore NewStoreFunc) {
 	t.Run("DepartedRepAndReassignment", func(t *testing.T) {
 		tm := NewTeam(t, newStore(t))
 		c := tm
-		a1, err := c.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Northwind"})
+		a1, err := c.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Northwind"})
 		require.NoError(t, err)
-		a2, err := c.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Jane Roe", Tags: []string{"vip"}})
+		a2, err := c.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Jane Roe", Tags: []string{"vip"}})
 		require.NoError(t, err)
-		_, err = c.ArchiveCustomer(ctx, tm.Ann.ID, a2.ID, "moved abroad")
+		_, err = c.Customers.Archive(ctx, tm.Ann.ID, crm.ArchiveCustomerRequest{Customer: a2.ID, Reason: "moved abroad"})
 		require.NoError(t, err)
 
-		_, err = c.UpdateCustomer(ctx, tm.Ben.ID, a1.ID, crm.CustomerPatch{Segment: ptr("smb")})
+		_, err = c.Customers.Update(ctx, tm.Ben.ID, crm.CustomerPatch{Customer: a1.ID, Segment: ptr("smb")})
 		assert.ErrorIs(t, err, crm.ErrForbidden, "a rep may not touch another rep's customer")
 
-		_, err = c.DeactivateUser(ctx, tm.Admin.ID, tm.Ann.ID, "left the company")
+		_, err = c.Users.Deactivate(ctx, tm.Admin.ID, crm.DeactivateUserRequest{User: tm.Ann.ID, Reason: "left the company"})
 		require.NoError(t, err)
-		_, err = c.UpdateCustomer(ctx, tm.Ann.ID, a1.ID, crm.CustomerPatch{Name: ptr("Mine now")})
+		_, err = c.Customers.Update(ctx, tm.Ann.ID, crm.CustomerPatch{Customer: a1.ID, Name: ptr("Mine now")})
 		var fe *crm.ForbiddenError
 		require.ErrorAs(t, err, &fe)
 		assert.Equal(t, "user is deactivated", fe.Reason)
-		_, err = c.ArchiveCustomer(ctx, tm.Ann.ID, a1.ID, "taking it with me")
+		_, err = c.Customers.Archive(ctx, tm.Ann.ID, crm.ArchiveCustomerRequest{Customer: a1.ID, Reason: "taking it with me"})
 		assert.ErrorIs(t, err, crm.ErrForbidden)
-		_, err = c.Customer(ctx, tm.Ann.ID, a1.ID)
+		_, err = c.Customers.Get(ctx, tm.Ann.ID, a1.ID)
 		assert.ErrorIs(t, err, crm.ErrForbidden, "a departed rep cannot read either")
 
-		_, err = c.ReassignCustomers(ctx, tm.Manager.ID, tm.Ann.ID, tm.Sue.ID, "handover")
+		_, err = c.Customers.HandOver(ctx, tm.Manager.ID, crm.HandOverRequest{From: tm.Ann.ID, To: tm.Sue.ID, Reason: "handover"})
 		assert.ErrorIs(t, err, crm.ErrForbidden, "a manager may not move customers out of the team")
-		_, err = c.ReassignCustomer(ctx, tm.Manager.ID, a1.ID, tm.Ann.ID, "")
+		_, err = c.Customers.Reassign(ctx, tm.Manager.ID, crm.ReassignCustomerRequest{Customer: a1.ID, To: tm.Ann.ID})
 		assert.ErrorIs(t, err, crm.ErrInvalid, "nobody can be given to a departed rep")
 
-		n, err := c.ReassignCustomers(ctx, tm.Manager.ID, tm.Ann.ID, tm.Ben.ID, "Ann left")
+		n, err := c.Customers.HandOver(ctx, tm.Manager.ID, crm.HandOverRequest{From: tm.Ann.ID, To: tm.Ben.ID, Reason: "Ann left"})
 		require.NoError(t, err)
-		assert.Equal(t, 2, n, "archived customers move too")
+		assert.Equal(t, 2, n.Customers, "archived customers move too")
 		for _, id := range []crm.ID{a1.ID, a2.ID} {
-			got, err := c.Customer(ctx, tm.Ben.ID, id)
+			got, err := c.Customers.Get(ctx, tm.Ben.ID, id)
 			require.NoError(t, err)
-			assert.Equal(t, tm.Ben.ID, got.OwnerID)
+			assert.Equal(t, tm.Ben.ID, got.Owner)
 		}
 
-		hist, err := c.History(ctx, tm.Manager.ID, a2.ID)
+		hist, err := c.Customers.History(ctx, tm.Manager.ID, a2.ID)
 		require.NoError(t, err)
 		assert.Equal(t, []crm.EventType{crm.CustomerCreated, crm.CustomerArchived, crm.CustomerReassigned}, types(hist))
 		assert.Equal(t, tm.Manager.ID, hist[2].Actor)
 
-		_, err = c.VerifyLog(ctx)
+		_, err = c.Events.Verify(ctx)
 		require.NoError(t, err)
 	})
 
 	t.Run("StaleVersionIsNotRetried", func(t *testing.T) {
 		tm := NewTeam(t, newStore(t))
-		cu, err := tm.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Initech"})
+		cu, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Initech"})
 		require.NoError(t, err)
-		_, err = tm.UpdateCustomer(ctx, tm.Ann.ID, cu.ID, crm.CustomerPatch{Segment: ptr("a"), IfVersion: 1})
+		_, err = tm.Customers.Update(ctx, tm.Ann.ID, crm.CustomerPatch{Customer: cu.ID, Segment: ptr("a"), IfVersion: 1})
 		require.NoError(t, err)
-		_, err = tm.UpdateCustomer(ctx, tm.Ann.ID, cu.ID, crm.CustomerPatch{Segment: ptr("b"), IfVersion: 1})
+		_, err = tm.Customers.Update(ctx, tm.Ann.ID, crm.CustomerPatch{Customer: cu.ID, Segment: ptr("b"), IfVersion: 1})
 		var ce *crm.ConflictError
 		require.ErrorAs(t, err, &ce)
 		assert.Equal(t, int64(1), ce.Expected)
 		assert.Equal(t, int64(2), ce.Actual)
-		got, err := tm.Customer(ctx, tm.Ann.ID, cu.ID)
+		got, err := tm.Customers.Get(ctx, tm.Ann.ID, cu.ID)
 		require.NoError(t, err)
 		assert.Equal(t, "a", got.Segment)
 	})
@@ -117,50 +117,50 @@ func runCRM(t *testing.T, newStore NewStoreFunc) {
 	t.Run("ErasureKeepsTheChain", func(t *testing.T) {
 		tm := NewTeam(t, newStore(t))
 		c := tm
-		cu, err := c.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{
+		cu, err := c.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{
 			Kind: crm.EndCustomer, Name: "Jane Roe",
 			Contacts:   []crm.Contact{{Name: "Jane Roe", Email: "jane@example.com"}},
 			Attributes: map[string]string{"birthday": "1990-01-01"},
 		})
 		require.NoError(t, err)
-		_, err = c.UpdateCustomer(ctx, tm.Ann.ID, cu.ID, crm.CustomerPatch{Name: ptr("Jane Doe")})
+		_, err = c.Customers.Update(ctx, tm.Ann.ID, crm.CustomerPatch{Customer: cu.ID, Name: ptr("Jane Doe")})
 		require.NoError(t, err)
 
-		_, err = c.EraseCustomerData(ctx, tm.Manager.ID, crm.ErasureRequest{Customer: cu.ID, Reason: "GDPR art. 17"})
+		_, err = c.Customers.Erase(ctx, tm.Manager.ID, crm.ErasureRequest{Customer: cu.ID, Reason: "GDPR art. 17"})
 		assert.ErrorIs(t, err, crm.ErrForbidden)
 
-		rep, err := c.EraseCustomerData(ctx, tm.Admin.ID, crm.ErasureRequest{Customer: cu.ID, Reason: "GDPR art. 17 request"})
+		rep, err := c.Customers.Erase(ctx, tm.Admin.ID, crm.ErasureRequest{Customer: cu.ID, Reason: "GDPR art. 17 request"})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"name", "contacts." + cu.Contacts[0].ID.String(), "attributes.birthday"}, rep.Fields)
 		assert.Len(t, rep.RedactedEvents, 2)
 
-		got, err := c.Customer(ctx, tm.Admin.ID, cu.ID)
+		got, err := c.Customers.Get(ctx, tm.Admin.ID, cu.ID)
 		require.NoError(t, err)
 		assert.Equal(t, crm.ErasedValue, got.Name)
 		assert.Empty(t, got.Contacts)
 		assert.Empty(t, got.Attributes)
 
-		all, err := c.EventsAfter(ctx, 0, 1000)
+		all, err := c.Events.After(ctx, 0, 1000)
 		require.NoError(t, err)
 		for _, e := range all {
 			for _, secret := range []string{"Jane", "jane@example.com", "1990-01-01"} {
 				assert.NotContains(t, string(e.Data), secret, "event %d keeps erased data", e.Seq)
 			}
 		}
-		_, err = c.VerifyLog(ctx)
+		_, err = c.Events.Verify(ctx)
 		require.NoError(t, err, "redacted events still verify")
 	})
 
 	t.Run("LogCursor", func(t *testing.T) {
 		tm := NewTeam(t, newStore(t))
 		for i := range 7 {
-			_, err := tm.CreateCustomer(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "P" + string(rune('A'+i))})
+			_, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "P" + string(rune('A'+i))})
 			require.NoError(t, err)
 		}
 		var cursor int64
 		var seen []int64
 		for {
-			page, err := tm.EventsAfter(ctx, cursor, 3)
+			page, err := tm.Events.After(ctx, cursor, 3)
 			require.NoError(t, err)
 			if len(page) == 0 {
 				break
@@ -175,7 +175,7 @@ func runCRM(t *testing.T, newStore NewStoreFunc) {
 		for i, s := range seen {
 			assert.Equal(t, int64(i+1), s)
 		}
-		h, err := tm.VerifyLog(ctx)
+		h, err := tm.Events.Verify(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, int64(12), h.Seq)
 	})

@@ -30,7 +30,7 @@ func sampleUser(id crm.ID, role crm.Role, team string) crm.User {
 
 func sampleCustomer(id, owner crm.ID) crm.Customer {
 	return crm.Customer{
-		ID: id, Kind: crm.Distributor, Name: "Acme", Segment: "smb", OwnerID: owner, Team: "north",
+		ID: id, Kind: crm.Distributor, Name: "Acme", Segment: "smb", Owner: owner, Team: "north",
 		Status: crm.StatusActive, CreatedAt: ts(1), UpdatedAt: ts(1), Version: 1,
 	}
 }

@@ -23,7 +23,7 @@ type books struct {
 func newBooks(t testing.TB, s crm.Store) *books {
 	t.Helper()
 	tm := NewTeam(t, s)
-	fin, err := tm.CreateUser(context.Background(), tm.Admin.ID, crm.NewUser{Name: "Fay Finance", Role: crm.RoleFinance})
+	fin, err := tm.Users.Create(context.Background(), tm.Admin.ID, crm.NewUser{Name: "Fay Finance", Role: crm.RoleFinance})
 	require.NoError(t, err)
 	other, err := crm.New(s, crm.WithClock(tm.Clock), crm.WithRetries(64, time.Millisecond))
 	require.NoError(t, err)
@@ -36,7 +36,7 @@ func (b *books) crm(w int) *crm.CRM { return []*crm.CRM{b.CRM, b.other}[w%2] }
 // customer creates a customer of Ann's.
 func (b *books) customer(t testing.TB, name string) crm.ID {
 	t.Helper()
-	c, err := b.CreateCustomer(context.Background(), b.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: name})
+	c, err := b.Customers.Create(context.Background(), b.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: name})
 	require.NoError(t, err)
 	return c.ID
 }
@@ -69,7 +69,7 @@ func (b *books) entries(t testing.TB, customer crm.ID) []crm.Entry {
 // open returns what is open on an item of the customer.
 func (b *books) open(t testing.TB, customer, item crm.ID) int64 {
 	t.Helper()
-	items, err := b.OpenItems(context.Background(), b.fin.ID, customer, crm.Date{})
+	items, err := b.Receivables.OpenItems(context.Background(), b.fin.ID, crm.ReceivableQuery{Customer: customer})
 	require.NoError(t, err)
 	for _, it := range items {
 		if it.Item == item {
@@ -84,7 +84,7 @@ func (b *books) open(t testing.TB, customer, item crm.ID) int64 {
 // posted, none lost; no book before the first entry.
 func (b *books) verify(t testing.TB, customers ...crm.ID) {
 	t.Helper()
-	require.NoError(t, b.VerifyLedger(context.Background(), b.fin.ID))
+	require.NoError(t, b.Ledger.Verify(context.Background(), b.fin.ID))
 	for _, c := range customers {
 		book, err := tryRead(b.Store, getBook(c))
 		if n := len(b.entries(t, c)); n > 0 {
@@ -130,7 +130,7 @@ func allocated(es []crm.Entry, invoice crm.ID) int64 {
 // amount.
 func (b *books) unapplied(t testing.TB, customer crm.ID) int64 {
 	t.Helper()
-	items, err := b.OpenItems(context.Background(), b.fin.ID, customer, crm.Date{})
+	items, err := b.Receivables.OpenItems(context.Background(), b.fin.ID, crm.ReceivableQuery{Customer: customer})
 	require.NoError(t, err)
 	var n int64
 	for _, it := range items {
@@ -151,12 +151,12 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 	t.Run("PaymentsOldestFirstOnOneInvoice", func(t *testing.T) {
 		b := newBooks(t, newStore(t))
 		c := b.customer(t, "Contended")
-		inv, err := b.IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "1"), "")
+		inv, err := b.Ledger.IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "1"))
 		require.NoError(t, err)
 		receipts := make([]crm.PaymentReceipt, ledgerWorkers)
 		for _, err := range race(ledgerWorkers, func(i int) error {
 			var err error
-			receipts[i], err = b.crm(i).ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: eur30}, true, "")
+			receipts[i], err = b.crm(i).Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: c, Amount: eur30})
 			return err
 		}) {
 			require.NoError(t, err)
@@ -184,19 +184,19 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newBooks(t, newStore(t))
 			c := b.customer(t, "Contended")
-			inv, err := b.IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "1"), "")
+			inv, err := b.Ledger.IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "1"))
 			require.NoError(t, err)
 			var credits []crm.ID
 			for range ledgerWorkers {
-				r, err := b.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: eur30}, false, "")
+				r, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: eur30})
 				require.NoError(t, err)
 				credits = append(credits, r.Payment.ID)
 			}
 			entries := make([]crm.Entry, ledgerWorkers)
 			errs := race(ledgerWorkers, func(i int) error {
 				var err error
-				entries[i], err = b.crm(i).Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: c, Credit: credits[i], Invoice: inv.ID,
-					Amount: tc.amount}, "")
+				entries[i], err = b.crm(i).Ledger.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: c, Credit: credits[i], Invoice: inv.ID,
+					Amount: tc.amount})
 				return err
 			})
 			var applied int64
@@ -228,9 +228,9 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 			for _, err := range race(ledgerWorkers, func(i int) error {
 				var err error
 				if i == round%ledgerWorkers {
-					inv, err = b.crm(i).IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "first"), "")
+					inv, err = b.crm(i).Ledger.IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "first"))
 				} else {
-					_, err = b.crm(i).ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: eur30}, true, "")
+					_, err = b.crm(i).Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: c, Amount: eur30})
 				}
 				return err
 			}) {
@@ -248,15 +248,15 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 	t.Run("ConcurrentReversals", func(t *testing.T) {
 		b := newBooks(t, newStore(t))
 		c := b.customer(t, "Mistaken")
-		inv, err := b.IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "1"), "")
+		inv, err := b.Ledger.IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "1"))
 		require.NoError(t, err)
-		pay, err := b.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: eur30}, false, "")
+		pay, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: eur30})
 		require.NoError(t, err)
 		for _, entry := range []crm.ID{inv.Entry, pay.Entry.ID} {
 			reversals := make([]crm.Entry, ledgerWorkers)
 			errs := race(ledgerWorkers, func(i int) error {
 				var err error
-				reversals[i], err = b.crm(i).Reverse(ctx, b.fin.ID, entry, fmt.Sprintf("mistake %d", i), "")
+				reversals[i], err = b.crm(i).Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: entry, Reason: fmt.Sprintf("mistake %d", i)})
 				return err
 			})
 			winner := -1
@@ -283,7 +283,9 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 		invoices := make([]crm.Invoice, ledgerWorkers)
 		for _, err := range race(ledgerWorkers, func(i int) error {
 			var err error
-			invoices[i], err = b.crm(i).IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "42"), "invoice 42")
+			n := newInvoice(c, crm.MoneyFromMinor(10_000, eur), "42")
+			n.IdempotencyKey = "invoice 42"
+			invoices[i], err = b.crm(i).Ledger.IssueInvoice(ctx, b.fin.ID, n)
 			return err
 		}) {
 			require.NoError(t, err)
@@ -294,7 +296,7 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 		receipts := make([]crm.PaymentReceipt, ledgerWorkers)
 		for _, err := range race(ledgerWorkers, func(i int) error {
 			var err error
-			receipts[i], err = b.crm(i).ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: eur30}, true, "bank line 7")
+			receipts[i], err = b.crm(i).Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, IdempotencyKey: "bank line 7", Customer: c, Amount: eur30})
 			return err
 		}) {
 			require.NoError(t, err)
@@ -335,7 +337,8 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 				errs := race(ledgerWorkers, func(i int) error {
 					var err error
 					n := newInvoice(tc.customer(i), crm.MoneyFromMinor(int64(1_000+i), eur), fmt.Sprint(i))
-					invoices[i], err = b.crm(i).IssueInvoice(ctx, b.fin.ID, n, key)
+					n.IdempotencyKey = key
+					invoices[i], err = b.crm(i).Ledger.IssueInvoice(ctx, b.fin.ID, n)
 					return err
 				})
 				winner := -1

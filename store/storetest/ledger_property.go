@@ -388,16 +388,16 @@ func (p *prop) nothingAfter(b *books, high crm.ID, msg string) {
 func (p *prop) verify() {
 	t := p.t
 	for _, b := range p.sides {
-		require.NoError(t, b.VerifyLedger(bg, b.fin.ID), p.msg("the ledger verifies"))
+		require.NoError(t, b.Ledger.Verify(bg, b.fin.ID), p.msg("the ledger verifies"))
 	}
 	b := p.sides[0]
-	items, err := b.OpenItems(bg, b.fin.ID, crm.ID{}, crm.Date{})
+	items, err := b.Receivables.OpenItems(bg, b.fin.ID, crm.ReceivableQuery{})
 	require.NoError(t, err)
 	sameRows(t, p.m.openItems(), items, p.msg("the open items are the model's"))
 	if !p.m.earliest.IsZero() {
 		// As of the earliest day this step posted on, as of any day, no
 		// invoice is paid beyond its amount and no credit used beyond its.
-		items, err := b.OpenItems(bg, b.fin.ID, crm.ID{}, p.m.earliest)
+		items, err := b.Receivables.OpenItems(bg, b.fin.ID, crm.ReceivableQuery{AsOf: p.m.earliest})
 		require.NoError(t, err)
 		for _, it := range items {
 			assert.False(t, (it.Account == crm.AccountReceivable && it.Open.IsNegative()) ||
@@ -643,7 +643,8 @@ func (p *prop) issueInvoice() propCmd {
 		n.Lines[0].Description, c.want = "", crm.ErrInvalid
 	}
 	c.name = fmt.Sprintf("invoice: %+v of %d, key %q", n, net+tax, key)
-	c.run = func(b *books) (any, error) { return b.IssueInvoice(bg, b.fin.ID, n, key) }
+	n.IdempotencyKey = key
+	c.run = func(b *books) (any, error) { return b.Ledger.IssueInvoice(bg, b.fin.ID, n) }
 	c.apply = func(v any) {
 		inv := v.(crm.Invoice)
 		assert.Equal(p.t, []int64{net, tax, net + tax}, []int64{minor(inv.Net), minor(inv.Tax), minor(inv.Total)}, p.msg("the invoice's totals"))
@@ -680,7 +681,11 @@ func (p *prop) receivePayment() propCmd {
 		n.Reference, c.want = "Bank\x07", crm.ErrInvalid
 	}
 	c.name = fmt.Sprintf("payment: %+v, oldest first %t, key %q", n, oldest, key)
-	c.run = func(b *books) (any, error) { return b.ReceivePayment(bg, b.fin.ID, n, oldest, key) }
+	if oldest {
+		n.Allocation = crm.AllocateOldestFirst
+	}
+	n.IdempotencyKey = key
+	c.run = func(b *books) (any, error) { return b.Ledger.ReceivePayment(bg, b.fin.ID, n) }
 	c.apply = func(v any) {
 		r := v.(crm.PaymentReceipt)
 		assert.False(p.t, r.Duplicate, p.msg("a new payment"))
@@ -776,7 +781,8 @@ func (p *prop) allocate() (propCmd, bool) {
 		c.want = crm.ErrInvalid
 	}
 	c.name = fmt.Sprintf("allocation: %+v of %d left to %d open, key %q", r, avail, open, key)
-	c.run = func(b *books) (any, error) { return b.Allocate(bg, b.fin.ID, r, key) }
+	r.IdempotencyKey = key
+	c.run = func(b *books) (any, error) { return b.Ledger.Allocate(bg, b.fin.ID, r) }
 	c.apply = func(v any) {
 		e := v.(crm.Entry)
 		assert.Equal(p.t, settled, allocated([]crm.Entry{e}, inv.id), p.msg("what the allocation takes off the invoice"))
@@ -809,7 +815,8 @@ func (p *prop) creditNote() propCmd {
 		n.Reason, c.want = " ", crm.ErrInvalid
 	}
 	c.name = fmt.Sprintf("credit-note: %+v, key %q", n, key)
-	c.run = func(b *books) (any, error) { return b.IssueCreditNote(bg, b.fin.ID, n, key) }
+	n.IdempotencyKey = key
+	c.run = func(b *books) (any, error) { return b.Ledger.IssueCreditNote(bg, b.fin.ID, n) }
 	c.apply = func(v any) {
 		cr := v.(crm.Credit)
 		assert.Equal(p.t, net+tax, minor(cr.Amount), p.msg("the credit note's amount"))
@@ -837,13 +844,13 @@ func (p *prop) writeOff() (propCmd, bool) {
 	case 0: // all that is open
 	case 1:
 		amount = p.upTo(max(open, 1))
-		r.Amount = crm.MoneyFromMinor(amount, inv.currency)
+		r.Amount = new(crm.MoneyFromMinor(amount, inv.currency))
 	case 2:
-		r.Amount, c.want = crm.MoneyFromMinor(open+p.upTo(50), inv.currency), crm.ErrOverAllocation
+		r.Amount, c.want = new(crm.MoneyFromMinor(open+p.upTo(50), inv.currency)), crm.ErrOverAllocation
 	case 3:
 		r.Reason, c.want = "", crm.ErrInvalid
 	default:
-		r.Amount = crm.MoneyFromMinor(amount, inv.currency)
+		r.Amount = new(crm.MoneyFromMinor(amount, inv.currency))
 	}
 	if open <= 0 && c.want != crm.ErrInvalid {
 		c.want = crm.ErrInvalid
@@ -852,7 +859,8 @@ func (p *prop) writeOff() (propCmd, bool) {
 		c.want = crm.ErrInvalid
 	}
 	c.name = fmt.Sprintf("write-off: %+v of %d open, key %q", r, open, key)
-	c.run = func(b *books) (any, error) { return b.WriteOff(bg, b.fin.ID, r, key) }
+	r.IdempotencyKey = key
+	c.run = func(b *books) (any, error) { return b.Ledger.WriteOff(bg, b.fin.ID, r) }
 	c.apply = func(v any) {
 		p.m.post(v.(crm.Entry).ID, crm.EntryWriteOff, v.(crm.Entry).Effective, map[crm.ID]int64{inv.id: -amount})
 	}
@@ -895,7 +903,8 @@ func (p *prop) refund() (propCmd, bool) {
 		c.want = crm.ErrInvalid
 	}
 	c.name = fmt.Sprintf("refund: %+v of %d left, key %q", r, avail, key)
-	c.run = func(b *books) (any, error) { return b.Refund(bg, b.fin.ID, r, key) }
+	r.IdempotencyKey = key
+	c.run = func(b *books) (any, error) { return b.Ledger.Refund(bg, b.fin.ID, r) }
 	c.apply = func(v any) {
 		p.m.post(v.(crm.Entry).ID, crm.EntryRefund, v.(crm.Entry).Effective, map[crm.ID]int64{cr.id: amount})
 	}
@@ -940,7 +949,9 @@ func (p *prop) reverse() (propCmd, bool) {
 		reason, c.want = "", crm.ErrInvalid
 	}
 	c.name = fmt.Sprintf("reversal: of %s entry %s, reason %q, key %q", e.kind, target, reason, key)
-	c.run = func(b *books) (any, error) { return b.Reverse(bg, b.fin.ID, target, reason, key) }
+	c.run = func(b *books) (any, error) {
+		return b.Ledger.Reverse(bg, b.fin.ID, crm.ReverseRequest{Entry: target, Reason: reason, IdempotencyKey: key})
+	}
 	c.apply = func(v any) {
 		r := v.(crm.Entry)
 		assert.Equal(p.t, e.id, r.Reverses, p.msg("what the reversal reverses"))
@@ -967,8 +978,9 @@ func (p *prop) retry() (propCmd, bool) {
 		}}, true
 	}
 	n := newInvoice(p.customer(), crm.MoneyFromMinor(100, eur), "Another request")
+	n.IdempotencyKey = k.key
 	return propCmd{name: fmt.Sprintf("misuse: another request with the key of %s", k.name), want: crm.ErrConflict,
-		run: func(b *books) (any, error) { return b.IssueInvoice(bg, b.fin.ID, n, k.key) },
+		run: func(b *books) (any, error) { return b.Ledger.IssueInvoice(bg, b.fin.ID, n) },
 		check: func(t *testing.T, err error) {
 			var ie *crm.IdempotencyError
 			require.ErrorAs(t, err, &ie, p.msg("an idempotency error"))
@@ -981,7 +993,7 @@ func (p *prop) retry() (propCmd, bool) {
 func (p *prop) forbidden() propCmd {
 	n := newInvoice(p.customer(), crm.MoneyFromMinor(100, eur), "Not mine to bill")
 	return propCmd{name: "forbidden: an invoice by a rep", want: crm.ErrForbidden,
-		run: func(b *books) (any, error) { return b.IssueInvoice(bg, b.Ann.ID, n, "") }}
+		run: func(b *books) (any, error) { return b.Ledger.IssueInvoice(bg, b.Ann.ID, n) }}
 }
 
 // tick moves the stores' clocks a few days on.
@@ -1002,11 +1014,11 @@ func runLedgerRegressions(t *testing.T, newStore NewStoreFunc) {
 	t.Run("OldestFirstAppliesTheWholePayment", func(t *testing.T) {
 		b := newBooks(t, newStore(t))
 		c := b.customer(t, "Has credit")
-		_, err := b.ReceivePayment(bg, b.fin.ID, crm.NewPayment{Customer: c, Amount: crm.MoneyFromMinor(5_000, eur)}, false, "")
+		_, err := b.Ledger.ReceivePayment(bg, b.fin.ID, crm.NewPayment{Customer: c, Amount: crm.MoneyFromMinor(5_000, eur)})
 		require.NoError(t, err)
-		inv, err := b.IssueInvoice(bg, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "1"), "")
+		inv, err := b.Ledger.IssueInvoice(bg, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "1"))
 		require.NoError(t, err)
-		r, err := b.ReceivePayment(bg, b.fin.ID, crm.NewPayment{Customer: c, Amount: crm.MoneyFromMinor(10_000, eur)}, true, "")
+		r, err := b.Ledger.ReceivePayment(bg, b.fin.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: c, Amount: crm.MoneyFromMinor(10_000, eur)})
 		require.NoError(t, err)
 		assert.Equal(t, int64(10_000), allocated(r.Allocations, inv.ID), "the payment pays the open invoice in full")
 		assert.Zero(t, b.open(t, c, inv.ID))
@@ -1015,7 +1027,9 @@ func runLedgerRegressions(t *testing.T, newStore NewStoreFunc) {
 	t.Run("KeyWithANulIsBadInput", func(t *testing.T) {
 		b := newBooks(t, newStore(t))
 		c := b.customer(t, "Typo")
-		_, err := b.IssueInvoice(bg, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(100, eur), "1"), "bad\x00key")
+		n := newInvoice(c, crm.MoneyFromMinor(100, eur), "1")
+		n.IdempotencyKey = "bad\x00key"
+		_, err := b.Ledger.IssueInvoice(bg, b.fin.ID, n)
 		require.ErrorIs(t, err, crm.ErrInvalid)
 	})
 
@@ -1023,11 +1037,13 @@ func runLedgerRegressions(t *testing.T, newStore NewStoreFunc) {
 		b := newBooks(t, newStore(t))
 		c := b.customer(t, "Retrying")
 		n := newInvoice(c, crm.MoneyFromMinor(10_000, eur), "1")
-		first, err := b.IssueInvoice(bg, b.fin.ID, n, " bank line 7 ")
+		n.IdempotencyKey = " bank line 7 "
+		first, err := b.Ledger.IssueInvoice(bg, b.fin.ID, n)
 		require.NoError(t, err)
 		quick, err := crm.New(b.Store, crm.WithClock(b.Clock), crm.WithRetries(1, 0))
 		require.NoError(t, err)
-		again, err := quick.IssueInvoice(bg, b.fin.ID, n, " bank line 7 ")
+		n.IdempotencyKey = " bank line 7 "
+		again, err := quick.Ledger.IssueInvoice(bg, b.fin.ID, n)
 		require.NoError(t, err)
 		assert.Equal(t, first.ID, again.ID, "the retry returns the first invoice")
 	})

@@ -35,7 +35,7 @@ func numberedCustomer(g *ids, i int, alice, bob crm.ID) crm.Customer {
 	c := sampleCustomer(g.next(), alice)
 	c.Name = fmt.Sprintf("Customer %02d", i)
 	if i%2 == 1 {
-		c.OwnerID, c.Team = bob, "south"
+		c.Owner, c.Team = bob, "south"
 	}
 	return c
 }

@@ -336,7 +336,7 @@ func salesInTransaction(d *salesData) (*salesData, func(tx crm.Tx) error) {
 	won := open(crm.NewDeal{Customer: cu.ID, Title: "Won in the transaction", Campaign: cu.Campaign}, genMarks[2])
 	when := walk(f, &won, "proposal", genMarks[2])
 	meet(f, &won, when)
-	must(f.Win(&won, crm.Money{}, genMarks[3]))
+	must(f.Win(&won, won.Amount, genMarks[3]))
 	lost := open(crm.NewDeal{Customer: d.customers[0].ID, Title: "Lost in the transaction"}, genMarks[1])
 	must(f.Lose(&lost, crm.LostCompetition, "", genMarks[4]))
 	pending := open(crm.NewDeal{Customer: cu.ID, Title: "Open", CloseDate: day(2026, 1, 31), ManualProbability: ptr(33)}, genMarks[0])

@@ -40,7 +40,7 @@ func runSalesRollback(t *testing.T, newStore NewStoreFunc) {
 			lead.Campaign, lead.KeyAccount = r.campaign.ID, true
 			newDeal := sc.deal(t, lead.ID)
 			newDeal.Owner, newDeal.Team = r.north.ID, r.north.Team
-			require.NoError(t, f.Win(&newDeal, crm.Money{}, at(300)))
+			require.NoError(t, f.Win(&newDeal, newDeal.Amount, at(300)))
 			nextDeal := oldDeal.Clone()
 			require.NoError(t, f.Move(&nextDeal, "lead", at(200)))
 			require.NoError(t, f.Lose(&nextDeal, crm.LostPricing, "rolled back", at(201)))

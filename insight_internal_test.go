@@ -1,0 +1,65 @@
+package crm
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPainPoints(t *testing.T) {
+	exp := []ExperienceCounts{
+		{Group: "a", Interactions: 10, Inbound: 10, FirstContactResolved: 10, NPSAnswers: 10, Detractors: 5, AnswerBreaches: 1},
+		{Group: "e", Interactions: 5, AnswerBreaches: 5},
+		{Group: "b", Interactions: 10, Inbound: 5, FirstContactResolved: 4, AnswerBreaches: 2, Transfers: 30, CSATAnswers: 4, CSATSatisfied: 1},
+		{Group: "c", Interactions: 4, Detractors: 4, NPSAnswers: 4},
+		{Group: "d", Interactions: 5, AnswerBreaches: 5},
+		{Group: "calm", Interactions: 5, Inbound: 5, FirstContactResolved: 5, NPSAnswers: 5, Promoters: 5},
+	}
+	cases := []CaseCounts{
+		{Group: "a", Period: "2026-03", Opened: 2, ResolveBreaches: 1, PromisesBroken: 1},
+		{Group: "a", Period: "2026-04", Opened: 2, ResolveBreaches: 1, PromisesBroken: 1},
+		{Group: "calm", Opened: 10, ResolveBreaches: 1},
+	}
+	got := rankPain(exp, cases, 5)
+	type pain struct {
+		tp      string
+		pain    float64
+		reasons []string
+	}
+	var summary []pain
+	for _, p := range got {
+		summary = append(summary, pain{p.Touchpoint, p.Pain, p.Reasons})
+	}
+	assert.Equal(t, []pain{
+		{"b", 18.75 + 3 + 10 + 2, []string{"75% of CSAT answers below 4", "20% waited longer than the standard", "3.0 transfers per contact",
+			"20% of inbound contacts not resolved at once"}},
+		{"a", 15 + 1.5 + 2.5 + 2.5, []string{"NPS -50 from 10 answers", "2 cases resolved late", "2 promises broken"}},
+		{"d", 15, []string{"100% waited longer than the standard"}},
+		{"e", 15, []string{"100% waited longer than the standard"}},
+		{"calm", 0.5, nil},
+	}, summary)
+	assert.Equal(t, exp[0], got[1].Experience)
+	assert.Equal(t, int64(4), got[1].Cases.Opened, "case counts of every period")
+
+	assert.Len(t, rankPain(exp, cases, 11), 0)
+	assert.Len(t, rankPain(exp, nil, 4), 6, "4 contacts are enough")
+	few := rankPain([]ExperienceCounts{{Group: "none"}, {Group: "one", Interactions: 1}}, nil, 0)
+	require.Len(t, few, 1, "at least one contact, whatever the minimum")
+	assert.Equal(t, "one", few[0].Touchpoint)
+	assert.Zero(t, few[0].Pain)
+}
+
+func TestPainPointsKeepEveryCaseCount(t *testing.T) {
+	exp := []ExperienceCounts{{Group: "phone", Interactions: 5}}
+	cases := []CaseCounts{
+		{Group: "phone", Opened: 3, Complaints: 2, Resolved: 2, ResolutionMicros: 7_200_000_000, FirstContactResolved: 1, Handoffs: 4, Reopens: 1},
+		{Group: "phone", Opened: 1, Complaints: 1, Resolved: 1, ResolutionMicros: 3_600_000_000, Handoffs: 2},
+	}
+	got := rankPain(exp, cases, 1)
+	require.Len(t, got, 1)
+	assert.Equal(t, CaseCounts{Group: "phone", Opened: 4, Complaints: 3, Resolved: 3, ResolutionMicros: 10_800_000_000,
+		FirstContactResolved: 1, Handoffs: 6, Reopens: 1}, got[0].Cases)
+	assert.Equal(t, time.Hour, got[0].Cases.AverageResolution())
+}
