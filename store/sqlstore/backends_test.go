@@ -65,11 +65,16 @@ func (b backend) newStore(t testing.TB, opts ...sqlstore.Option) (*sqlstore.Stor
 }
 
 // openSQLite opens a new SQLite file in the test's temporary directory,
-// with the pragmas store/sqlite sets.
-func openSQLite(t testing.TB) testDB {
+// with modernc.org/sqlite and the pragmas store/sqlite sets.
+func openSQLite(t testing.TB) testDB { return openSQLiteWith(t, "sqlite") }
+
+// openSQLiteWith is openSQLite with the database/sql driver named
+// driverName, which must read the pragmas from the DSN as modernc.org/sqlite
+// does ("_pragma=name(value)"; github.com/ncruces/go-sqlite3 does too).
+func openSQLiteWith(t testing.TB, driverName string) testDB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "crm.db")
-	db, err := sql.Open("sqlite", "file:"+path+
+	db, err := sql.Open(driverName, "file:"+path+
 		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
@@ -92,11 +97,15 @@ func postgresURL(t testing.TB) string {
 	return ""
 }
 
-// openPostgres connects to the test server and gives the test a schema of
-// its own, with a random name, dropped when the test ends.
-func openPostgres(t testing.TB) testDB {
+// openPostgres connects to the test server with pgx and gives the test a
+// schema of its own, with a random name, dropped when the test ends.
+func openPostgres(t testing.TB) testDB { return openPostgresWith(t, "pgx") }
+
+// openPostgresWith is openPostgres with the database/sql driver named
+// driverName.
+func openPostgresWith(t testing.TB, driverName string) testDB {
 	t.Helper()
-	db, err := sql.Open("pgx", postgresURL(t))
+	db, err := sql.Open(driverName, postgresURL(t))
 	require.NoError(t, err)
 	schema := randomName(t, "crmtest_")
 	t.Cleanup(func() {

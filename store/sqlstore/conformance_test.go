@@ -9,15 +9,16 @@ import (
 
 // TestConformance runs the store conformance suite on each backend, with
 // an empty database (a SQLite file, or a PostgreSQL schema) per subtest.
-func TestConformance(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
-		if b.dialect == postgresBackend.dialect {
-			postgresURL(t) // skip, or fail in CI, before the suite starts
-		}
-		storetest.Run(t, func(t *testing.T) crm.Store {
-			s, _ := b.newStore(t)
-			return s
-		})
+func TestConformance(t *testing.T) { forEachBackend(t, runConformance) }
+
+// runConformance runs the store conformance suite on b.
+func runConformance(t *testing.T, b backend) {
+	if b.dialect == postgresBackend.dialect {
+		postgresURL(t) // skip, or fail in CI, before the suite starts
+	}
+	storetest.Run(t, func(t *testing.T) crm.Store {
+		s, _ := b.newStore(t)
+		return s
 	})
 }
 

@@ -3,19 +3,29 @@ package sqlstore
 import (
 	"errors"
 	"fmt"
+	"math"
+	"reflect"
 	"strings"
 
 	"github.com/crmkit/crm"
 )
 
-// The driver errors this package recognizes, by the methods drivers give
-// their error types; no driver is imported. modernc.org/sqlite's *Error
-// has Code() int, the extended SQLite result code; pgx's *pgconn.PgError
-// has SQLState() string.
-type (
-	sqliteCoder interface{ Code() int }
-	sqlStater   interface{ SQLState() string }
-)
+// The driver errors this package recognizes, by the codes they carry and
+// the methods their types have; no driver is imported, and no message is
+// read where the error has a code. Tested with:
+//
+//   - modernc.org/sqlite: *sqlite.Error has Code() int, the extended
+//     SQLite result code.
+//   - github.com/ncruces/go-sqlite3: *sqlite3.Error, and sqlite3.ErrorCode,
+//     have ExtendedCode() returning its own integer type, so an interface
+//     cannot name the method; SQLite failures that carry no message of
+//     their own (SQLITE_BUSY) come as a bare sqlite3.ExtendedErrorCode, an
+//     integer that is itself the extended code and whose Code() is its low
+//     byte. sqliteCode finds both by reflection: see resultCode.
+//   - github.com/jackc/pgx/v5 (stdlib): *pgconn.PgError has SQLState() string.
+//   - github.com/lib/pq (v1.10.6 and later): *pq.Error has SQLState()
+//     string, its Code field as a string.
+type sqlStater interface{ SQLState() string }
 
 // SQLite result codes (https://sqlite.org/rescode.html).
 const (
@@ -50,6 +60,93 @@ func (e *transientError) Error() string {
 // Unwrap returns crm.ErrTransient and the cause.
 func (e *transientError) Unwrap() []error { return []error{crm.ErrTransient, e.err} }
 
+// sqliteCode returns the extended SQLite result code of the first error
+// in err's tree (as errors.As walks it) that carries one.
+func sqliteCode(err error) (int, bool) {
+	for err != nil {
+		if code, ok := resultCode(err); ok {
+			return code, true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if code, ok := sqliteCode(e); ok {
+					return code, true
+				}
+			}
+			return 0, false
+		default:
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// resultCode returns the extended SQLite result code that e itself
+// carries, if its type says so in one of three ways:
+//
+//   - Code() int (modernc.org/sqlite's *Error), the extended code;
+//   - ExtendedCode() returning any integer type (ncruces's *Error and
+//     ErrorCode);
+//   - e is itself an integer with Code() returning an integer equal to its
+//     low byte, the primary code (ncruces's ExtendedErrorCode).
+//
+// The check on the low byte keeps out integer errors that are not SQLite
+// codes, such as syscall.Errno, which has no Code method anyway.
+func resultCode(e error) (int, bool) {
+	if c, ok := e.(interface{ Code() int }); ok {
+		return c.Code(), true
+	}
+	v := reflect.ValueOf(e)
+	if v.Kind() == reflect.Pointer && v.IsNil() {
+		return 0, false
+	}
+	if code, ok := callInt(v, "ExtendedCode"); ok {
+		return code, true
+	}
+	if code, ok := intOf(v); ok {
+		if primary, ok := callInt(v, "Code"); ok && primary == code&0xff {
+			return code, true
+		}
+	}
+	return 0, false
+}
+
+// callInt calls v's method name when it takes nothing and returns one
+// integer, of any integer type.
+func callInt(v reflect.Value, name string) (int, bool) {
+	m := v.MethodByName(name)
+	if !m.IsValid() {
+		return 0, false
+	}
+	if t := m.Type(); t.NumIn() != 0 || t.NumOut() != 1 || !isInt(t.Out(0).Kind()) {
+		return 0, false
+	}
+	return intOf(m.Call(nil)[0])
+}
+
+// intOf returns v when it is an integer of any integer type, and fits.
+func intOf(v reflect.Value) (int, bool) {
+	switch {
+	case v.CanInt():
+		return int(v.Int()), true
+	case v.CanUint() && v.Uint() <= math.MaxInt32:
+		return int(v.Uint()), true
+	}
+	return 0, false
+}
+
+func isInt(k reflect.Kind) bool {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return true
+	}
+	return false
+}
+
 // isSumOverflow reports whether err is SQLite's SUM refusing a total
 // beyond 64 bits (its message is all SQLite says: the code is the generic
 // SQLITE_ERROR). PostgreSQL sums bigints as numeric and never overflows.
@@ -69,11 +166,11 @@ func (d Dialect) isTransient(err error) bool {
 	}
 	switch d {
 	case SQLite:
-		var c sqliteCoder
-		if errors.As(err, &c) {
-			code := c.Code() & 0xff
+		if code, ok := sqliteCode(err); ok {
+			code &= 0xff // the primary code: SQLITE_BUSY_SNAPSHOT is busy too
 			return code == sqliteBusy || code == sqliteLocked
 		}
+		// A driver whose errors carry no code: only its message is left.
 		msg := err.Error()
 		return strings.Contains(msg, "database is locked") || strings.Contains(msg, "database table is locked")
 	case PostgreSQL:
@@ -90,10 +187,8 @@ func (d Dialect) isTransient(err error) bool {
 func (d Dialect) isUniqueViolation(err error) bool {
 	switch d {
 	case SQLite:
-		var c sqliteCoder
-		if errors.As(err, &c) {
-			return c.Code() == sqliteConstraintPK || c.Code() == sqliteConstraintUnique
-		}
+		code, ok := sqliteCode(err)
+		return ok && (code == sqliteConstraintPK || code == sqliteConstraintUnique)
 	case PostgreSQL:
 		var s sqlStater
 		if errors.As(err, &s) {

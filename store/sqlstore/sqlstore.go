@@ -28,6 +28,33 @@
 // snapshot: a deferred SQLite transaction, or a read-only REPEATABLE READ
 // PostgreSQL transaction.
 //
+// # Drivers
+//
+// Any database/sql driver will do; the store recognises a driver's errors
+// by the codes they carry, through the methods their types have, so that
+// it imports none. Four are tested, each made to report every condition
+// against a real database: modernc.org/sqlite and
+// github.com/ncruces/go-sqlite3 (its driver package; the SQLite result
+// code, from Code() int or from ExtendedCode()) and, on PostgreSQL,
+// github.com/jackc/pgx/v5/stdlib and github.com/lib/pq (the SQLSTATE, from
+// SQLState() string, which lib/pq has since v1.10.6). Recognised are a
+// duplicate key (SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE,
+// 23505), which the store reports as a conflict, and what Update retries:
+// SQLITE_BUSY and SQLITE_LOCKED with their extended codes, a serialization
+// failure (40001) and a deadlock (40P01). A SQLite error with no code at
+// all is taken as busy when its message says the database, or a table, is
+// locked.
+//
+// Both SQLite drivers read the same data source name, pragmas included:
+//
+//	file:/data/crm.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)
+//
+// with busy_timeout first, as ncruces asks (without any _pragma it sets a
+// busy timeout of a minute itself). Its "_txlock" and "_timefmt" do not
+// matter here: the store begins SQLite transactions with its own BEGIN
+// statements and passes times as text. In v0.37.0, the version tested,
+// its embed package is deprecated: importing the driver package is enough.
+//
 // # Column conventions
 //
 // IDs are uuid on PostgreSQL and canonical lower-case text on SQLite, which

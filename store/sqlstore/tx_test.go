@@ -212,11 +212,13 @@ func TestNilClosure(t *testing.T) {
 // TestSQLiteBusyIsRetried makes the driver itself report SQLITE_BUSY: with
 // no busy timeout, a writer that finds the write lock taken fails at once,
 // and Update retries it until the lock is free, or gives up with
-// crm.ErrTransient.
-func TestSQLiteBusyIsRetried(t *testing.T) {
+// crm.ErrTransient. TestNcrucesStore runs it on another driver.
+func TestSQLiteBusyIsRetried(t *testing.T) { testSQLiteBusyIsRetried(t, "sqlite") }
+
+func testSQLiteBusyIsRetried(t *testing.T, driverName string) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "crm.db")
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)&_pragma=journal_mode(WAL)")
+	db, err := sql.Open(driverName, "file:"+path+"?_pragma=busy_timeout(0)&_pragma=journal_mode(WAL)")
 	require.NoError(t, err)
 	defer db.Close()
 	holder, err := sqlstore.New(db, sqlstore.SQLite)

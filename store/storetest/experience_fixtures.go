@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"fmt"
-	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -373,17 +372,6 @@ func assertCopies[T any](t *testing.T, s crm.Store, v T, insert func(crm.Tx, T) 
 	mutate(&got)
 	require.NotEqual(t, want, microTimes(got, nil), "mutate changes the value")
 	assertSame(t, want, read(t, s, get), "the store shares memory with its callers")
-}
-
-// knownBug skips the rest of a test that fails on the reference memory
-// adapter because of the bug it names, so that the suite stays green while
-// the bug is being fixed. Set CRMKIT_STORETEST_STRICT=1 to run such checks
-// anyway, as every adapter should pass them.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("CRMKIT_STORETEST_STRICT") == "" {
-		t.Skip("known bug of the memory adapter: " + bug + " (CRMKIT_STORETEST_STRICT=1 runs the check)")
-	}
 }
 
 // assertSameList asserts that got lists the records of want in the same

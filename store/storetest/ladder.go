@@ -120,7 +120,6 @@ func runAppendOnly[T any](t *testing.T, newStore NewStoreFunc, k appendOnly[T]) 
 		assert.Empty(t, read(t, sc.s, k.of(sc.g.next())), "an unknown customer has none")
 
 		t.Run("InIDOrder", func(t *testing.T) {
-			knownBug(t, "Evidence and Moves list a customer's committed rows in commit order, then the transaction's own, not in ID order (store/memory/experience.go, rowsOf)")
 			assert.Equal(t, idStrings(inTxWant, k.id), idStrings(inTx, k.id), "in a transaction")
 			assert.Equal(t, idStrings(ann, k.id), idStrings(got, k.id), "committed")
 		})

@@ -143,7 +143,6 @@ func runTouchpointMaps(t *testing.T, newStore NewStoreFunc) {
 	})
 
 	t.Run("ResolvedTouchpointIsACopy", func(t *testing.T) {
-		knownBug(t, "Touchpoint returns the Path slice it keeps (store/memory/experience.go, mapRepo.Touchpoint)")
 		sc := newScene(t, newStore)
 		rt := read(t, sc.s, getTouchpoint(sc.m.ID, "web.checkout.3ds"))
 		assertCopies(t, sc.s, rt, nil, getTouchpoint(sc.m.ID, "web.checkout.3ds"),
