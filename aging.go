@@ -75,89 +75,6 @@ type AgingAmount struct {
 	Minor    int64
 }
 
-// AggregateAging is the reference implementation of the aging rows: the
-// receivable open items as of the date, bucketed; sorted by customer,
-// currency, bucket; buckets with nothing open left out.
-func AggregateAging(entries []Entry, q AgingQuery) []AgingAmount {
-	a := NewAgingAggregator(q)
-	for i := range entries {
-		a.Add(&entries[i])
-	}
-	return a.Result()
-}
-
-// AgingAggregator ages receivables one entry at a time, for adapters that
-// stream their entries instead of collecting them.
-type AgingAggregator struct {
-	q     AgingQuery
-	items map[agingItem]*agingOpen
-}
-
-type agingItem struct {
-	item     ID
-	currency Currency
-}
-
-type agingOpen struct {
-	customer ID
-	due      Date
-	minor    int64
-}
-
-// NewAgingAggregator starts an empty aging for a normalized query.
-func NewAgingAggregator(q AgingQuery) *AgingAggregator {
-	return &AgingAggregator{q: q, items: map[agingItem]*agingOpen{}}
-}
-
-// Add counts the entry's receivable postings if it is effective by the
-// query's date.
-func (a *AgingAggregator) Add(e *Entry) {
-	if e.Effective.After(a.q.AsOf) {
-		return
-	}
-	for i := range e.Postings {
-		p := &e.Postings[i]
-		if p.Account != AccountReceivable || (!a.q.Customer.IsZero() && p.Customer != a.q.Customer) {
-			continue
-		}
-		k := agingItem{p.Item, p.Amount.Currency()}
-		o := a.items[k]
-		if o == nil {
-			o = &agingOpen{customer: p.Customer}
-			a.items[k] = o
-		}
-		if !p.Due.IsZero() {
-			o.due = p.Due
-		}
-		o.minor += minorOf(p.Amount)
-	}
-}
-
-// Result returns the aging amounts.
-func (a *AgingAggregator) Result() []AgingAmount {
-	type key struct {
-		customer ID
-		currency Currency
-		bucket   int
-	}
-	acc := map[key]int64{}
-	for k, o := range a.items {
-		if o.minor != 0 {
-			acc[key{o.customer, k.currency, a.q.Bucket(o.due)}] += o.minor
-		}
-	}
-	out := make([]AgingAmount, 0, len(acc))
-	for k, v := range acc {
-		if v != 0 {
-			out = append(out, AgingAmount{Customer: k.customer, Currency: k.currency, Bucket: k.bucket, Minor: v})
-		}
-	}
-	slices.SortFunc(out, func(a, b AgingAmount) int {
-		return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Currency.Code(), b.Currency.Code()), cmp.Compare(a.Bucket, b.Bucket))
-	})
-	return out
-}
-
 // AgingRow is one customer's aging in one currency: the amount in each
 // bucket, which always add up to Total, what the customer owes.
 type AgingRow struct {
@@ -167,8 +84,9 @@ type AgingRow struct {
 	Total    Money
 }
 
-// AgingReport assembles aging rows from aging amounts.
-func (q AgingQuery) AgingReport(amounts []AgingAmount) []AgingRow {
+// Rows assembles the aging rows, one per customer and currency, from the
+// amounts a store adds up.
+func (q AgingQuery) Rows(amounts []AgingAmount) []AgingRow {
 	var out []AgingRow
 	for _, a := range amounts {
 		if n := len(out); n == 0 || out[n-1].Customer != a.Customer || out[n-1].Currency != a.Currency {
@@ -214,7 +132,7 @@ func statementLines(entries []Entry, customer ID, currency Currency, from, to Da
 		}
 		delta := int64(0)
 		for _, p := range e.Postings {
-			if p.Account.perCustomer() && p.Customer == customer && p.Amount.Currency() == currency {
+			if p.Account.PerCustomer() && p.Customer == customer && p.Amount.Currency() == currency {
 				delta += minorOf(p.Amount)
 			}
 		}

@@ -124,7 +124,7 @@ func OldestFirst(customer ID, items []OpenItem) []AllocationRequest {
 		}
 	}
 	sortItems(credits, func(a, b OpenItem) int { return a.Item.Compare(b.Item) })
-	sortItems(invoices, compareOpenItems)
+	sortItems(invoices, OpenItem.Compare)
 	var out []AllocationRequest
 	for ci := range credits {
 		left := credits[ci].Open.Neg()

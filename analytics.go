@@ -1,9 +1,7 @@
 package crm
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -36,23 +34,6 @@ const (
 
 func (p Period) valid() bool {
 	return p == PeriodAll || p == PeriodDay || p == PeriodWeek || p == PeriodMonth
-}
-
-// PeriodKey returns the bucket of t for p. Adapters store the day, week
-// and month keys of every interaction and case, so that grouping by period
-// needs no date functions of the database.
-func PeriodKey(p Period, t time.Time) string {
-	t = t.UTC()
-	switch p {
-	case PeriodDay:
-		return t.Format(time.DateOnly)
-	case PeriodWeek:
-		y, w := t.ISOWeek()
-		return fmt.Sprintf("%04d-W%02d", y, w)
-	case PeriodMonth:
-		return t.Format("2006-01")
-	}
-	return ""
 }
 
 // ExperienceQuery asks for experience statistics of the interactions that
@@ -200,80 +181,9 @@ func (c ExperienceCounts) Satisfaction() int {
 	return int((2*c.SatisfactionSum + c.Interactions) / (2 * c.Interactions))
 }
 
-// AggregateExperience is the reference implementation of the experience
-// statistics: the memory adapter uses it, and the conformance suite checks
-// every adapter against it. Groups come sorted by period, then group.
-func AggregateExperience(interactions []Interaction, q ExperienceQuery) []ExperienceCounts {
-	agg := NewExperienceAggregator(q)
-	for i := range interactions {
-		agg.Add(&interactions[i])
-	}
-	return agg.Result()
-}
-
-// ExperienceAggregator adds up experience counts one interaction at a
-// time, for adapters that stream their rows instead of collecting them.
-type ExperienceAggregator struct {
-	q   ExperienceQuery
-	acc map[bucket]*ExperienceCounts
-}
-
-// bucket is a period, as a number until the end, and a group.
-type bucket struct {
-	period int64
-	group  string
-}
-
-// NewExperienceAggregator starts an empty aggregation for q.
-func NewExperienceAggregator(q ExperienceQuery) *ExperienceAggregator {
-	return &ExperienceAggregator{q: q, acc: map[bucket]*ExperienceCounts{}}
-}
-
-// Add counts the interaction if the query selects it.
-func (a *ExperienceAggregator) Add(in *Interaction) {
-	if !a.q.Contains(in.At) || (!a.q.Map.IsZero() && in.Map != a.q.Map) {
-		return
-	}
-	k := bucket{periodNumber(a.q.Period, in.At), in.group(a.q.GroupBy)}
-	c := a.acc[k]
-	if c == nil {
-		c = &ExperienceCounts{Group: k.group, Period: PeriodKey(a.q.Period, in.At)}
-		a.acc[k] = c
-	}
-	c.Add(*in)
-}
-
-// Result returns the counts sorted by period, then group.
-func (a *ExperienceAggregator) Result() []ExperienceCounts {
-	out := make([]ExperienceCounts, 0, len(a.acc))
-	for _, c := range a.acc {
-		out = append(out, *c)
-	}
-	slices.SortFunc(out, func(a, b ExperienceCounts) int {
-		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.Group, b.Group))
-	})
-	return out
-}
-
-// periodNumber identifies t's bucket without formatting it: a number that
-// orders and groups like PeriodKey.
-func periodNumber(p Period, t time.Time) int64 {
-	t = t.UTC()
-	switch p {
-	case PeriodDay:
-		y, m, d := t.Date()
-		return int64(y)*10000 + int64(m)*100 + int64(d)
-	case PeriodWeek:
-		y, w := t.ISOWeek()
-		return int64(y)*100 + int64(w)
-	case PeriodMonth:
-		y, m, _ := t.Date()
-		return int64(y)*100 + int64(m)
-	}
-	return 0
-}
-
-func (in Interaction) group(d Dimension) string {
+// Group is the interaction's group along a dimension: its touchpoint,
+// phase, channel or department ("" for ByTotal).
+func (in Interaction) Group(d Dimension) string {
 	switch d {
 	case ByTouchpoint:
 		return in.Touchpoint
@@ -361,33 +271,9 @@ func (c CaseCounts) AverageResolution() time.Duration {
 // HandoffsPerCase is the mean number of hand-offs of a case.
 func (c CaseCounts) HandoffsPerCase() (float64, bool) { return ratio(c.Handoffs, c.Opened) }
 
-// AggregateCases is the reference implementation of the case statistics.
-func AggregateCases(cases []Case, q CaseQuery) []CaseCounts {
-	type key struct{ period, group string }
-	acc := map[key]*CaseCounts{}
-	for _, cs := range cases {
-		if !inRange(q.From, q.To, cs.OpenedAt) || (!q.Map.IsZero() && cs.Map != q.Map) {
-			continue
-		}
-		k := key{PeriodKey(q.Period, cs.OpenedAt), cs.group(q.GroupBy)}
-		c := acc[k]
-		if c == nil {
-			c = &CaseCounts{Group: k.group, Period: k.period}
-			acc[k] = c
-		}
-		c.Add(cs)
-	}
-	out := make([]CaseCounts, 0, len(acc))
-	for _, c := range acc {
-		out = append(out, *c)
-	}
-	slices.SortFunc(out, func(a, b CaseCounts) int {
-		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.Group, b.Group))
-	})
-	return out
-}
-
-func (c Case) group(d Dimension) string {
+// Group is the case's group along a dimension: its touchpoint, phase,
+// channel or department ("" for ByTotal).
+func (c Case) Group(d Dimension) string {
 	switch d {
 	case ByTouchpoint:
 		return c.Touchpoint

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -125,11 +126,11 @@ func TestPeriodKey(t *testing.T) {
 		{"west of UTC, the next month in UTC", time.Date(2026, 2, 28, 22, 0, 0, 0, minus5), "2026-03-01", "2026-W09", "2026-03"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.day, crm.PeriodKey(crm.PeriodDay, tc.at))
-			assert.Equal(t, tc.week, crm.PeriodKey(crm.PeriodWeek, tc.at))
-			assert.Equal(t, tc.month, crm.PeriodKey(crm.PeriodMonth, tc.at))
-			assert.Equal(t, "", crm.PeriodKey(crm.PeriodAll, tc.at))
-			assert.Equal(t, "", crm.PeriodKey("year", tc.at))
+			assert.Equal(t, tc.day, storekit.PeriodKey(crm.PeriodDay, tc.at))
+			assert.Equal(t, tc.week, storekit.PeriodKey(crm.PeriodWeek, tc.at))
+			assert.Equal(t, tc.month, storekit.PeriodKey(crm.PeriodMonth, tc.at))
+			assert.Equal(t, "", storekit.PeriodKey(crm.PeriodAll, tc.at))
+			assert.Equal(t, "", storekit.PeriodKey("year", tc.at))
 		})
 	}
 }
@@ -332,10 +333,10 @@ func xpAggregateRows(t testing.TB, ins []crm.Interaction, q crm.ExperienceQuery)
 	for _, in := range ins {
 		cs = append(cs, xpCaseOf(in))
 	}
-	for _, c := range crm.AggregateExperience(ins, q) {
+	for _, c := range storekit.AggregateExperience(ins, q) {
 		exp = append(exp, fmt.Sprintf("%s|%s|%d", c.Period, c.Group, c.Interactions))
 	}
-	for _, c := range crm.AggregateCases(cs, cq) {
+	for _, c := range storekit.AggregateCases(cs, cq) {
 		cases = append(cases, fmt.Sprintf("%s|%s|%d", c.Period, c.Group, c.Opened))
 	}
 	return exp, cases
@@ -385,14 +386,14 @@ func TestAggregateAddsEveryContactOfTheGroup(t *testing.T) {
 	ins := xpGroupedContacts()
 	ins[0].Survey.NPS, ins[1].Survey.NPS = ptr(10), ptr(3)
 	ins[1].Transfers = []crm.Transfer{{From: "Service", To: "Cards"}}
-	out := crm.AggregateExperience(ins, crm.ExperienceQuery{GroupBy: crm.ByTouchpoint, Period: crm.PeriodMonth})
+	out := storekit.AggregateExperience(ins, crm.ExperienceQuery{GroupBy: crm.ByTouchpoint, Period: crm.PeriodMonth})
 	require.Len(t, out, 4)
 	want := xpCount(ins[1])
 	want.Group, want.Period = "phone", "2026-03"
 	assert.Equal(t, want, out[1])
 	want = xpCount(ins[1], ins[0])
 	want.Group, want.Period = "phone", ""
-	assert.Equal(t, want, crm.AggregateExperience(ins, crm.ExperienceQuery{GroupBy: crm.ByTouchpoint})[1])
+	assert.Equal(t, want, storekit.AggregateExperience(ins, crm.ExperienceQuery{GroupBy: crm.ByTouchpoint})[1])
 
 	cs := []crm.Case{xpCaseOf(ins[0]), xpCaseOf(ins[1])}
 	cs[0].Handoffs, cs[1].ResolvedAt, cs[1].Contacts = 2, cs[1].OpenedAt.Add(time.Hour), 1
@@ -400,7 +401,7 @@ func TestAggregateAddsEveryContactOfTheGroup(t *testing.T) {
 	wantCases.Add(cs[0])
 	wantCases.Add(cs[1])
 	wantCases.Group = "phone"
-	assert.Equal(t, []crm.CaseCounts{wantCases}, crm.AggregateCases(cs, crm.CaseQuery{GroupBy: crm.ByTouchpoint}))
+	assert.Equal(t, []crm.CaseCounts{wantCases}, storekit.AggregateCases(cs, crm.CaseQuery{GroupBy: crm.ByTouchpoint}))
 }
 
 func TestGroupingQueriesCheck(t *testing.T) {
@@ -461,12 +462,12 @@ func TestMomentsOfTruthWindow(t *testing.T) {
 	}
 	moves := []crm.LadderMove{xpMove(100, anna, move, crm.Rise, crm.Satisfied)}
 	assert.Equal(t, []crm.MomentCount{{Touchpoint: "twice", Up: 1}, {Touchpoint: "window.end", Up: 1}, {Touchpoint: "window.start", Up: 1}},
-		crm.MomentsOfTruth(moves, ins, crm.MomentsQuery{}))
+		storekit.MomentsOfTruth(moves, ins, crm.MomentsQuery{}))
 	assert.Equal(t, []crm.MomentCount{{Touchpoint: "twice", Up: 1}, {Touchpoint: "window.end", Up: 1}},
-		crm.MomentsOfTruth(moves, ins, crm.MomentsQuery{Window: time.Hour}))
+		storekit.MomentsOfTruth(moves, ins, crm.MomentsQuery{Window: time.Hour}))
 	assert.Equal(t, 7*xpDay, crm.MomentsQuery{}.Lookback())
 	assert.Equal(t, time.Hour, crm.MomentsQuery{Window: time.Hour}.Lookback())
-	assert.Empty(t, crm.MomentsOfTruth(nil, ins, crm.MomentsQuery{}))
+	assert.Empty(t, storekit.MomentsOfTruth(nil, ins, crm.MomentsQuery{}))
 }
 
 func TestMomentsOfTruthDirection(t *testing.T) {
@@ -487,7 +488,7 @@ func TestMomentsOfTruthDirection(t *testing.T) {
 		if tc.up {
 			want = crm.MomentCount{Touchpoint: "phone", Up: 1}
 		}
-		got := crm.MomentsOfTruth([]crm.LadderMove{m}, []crm.Interaction{xpContact(1, xpID(1), "phone", start.Add(-time.Minute))}, crm.MomentsQuery{})
+		got := storekit.MomentsOfTruth([]crm.LadderMove{m}, []crm.Interaction{xpContact(1, xpID(1), "phone", start.Add(-time.Minute))}, crm.MomentsQuery{})
 		assert.Equal(t, []crm.MomentCount{want}, got, string(tc.event))
 	}
 }
@@ -507,19 +508,10 @@ func TestMomentsOfTruthRange(t *testing.T) {
 		xpMove(103, anna, to, crm.Fall, crm.Annoyed),                           // out
 	}
 	assert.Equal(t, []crm.MomentCount{{Touchpoint: "before.from", Up: 1, Down: 1}, {Touchpoint: "mid", Down: 1}},
-		crm.MomentsOfTruth(moves, ins, crm.MomentsQuery{From: from, To: to}))
-	all := crm.MomentsOfTruth(moves, ins, crm.MomentsQuery{})
+		storekit.MomentsOfTruth(moves, ins, crm.MomentsQuery{From: from, To: to}))
+	all := storekit.MomentsOfTruth(moves, ins, crm.MomentsQuery{})
 	assert.Equal(t, []crm.MomentCount{{Touchpoint: "at.to", Down: 1}, {Touchpoint: "before.from", Up: 2, Down: 1},
 		{Touchpoint: "mid", Down: 2}}, all)
-}
-
-func TestRankMoments(t *testing.T) {
-	ms := []crm.MomentCount{{Touchpoint: "d", Up: 1}, {Touchpoint: "a", Up: 1}, {Touchpoint: "c", Down: 3}, {Touchpoint: "b", Up: 2, Down: 1},
-		{Touchpoint: "e"}}
-	assert.Equal(t, []crm.MomentCount{{Touchpoint: "b", Up: 2, Down: 1}, {Touchpoint: "c", Down: 3}, {Touchpoint: "a", Up: 1},
-		{Touchpoint: "d", Up: 1}, {Touchpoint: "e"}}, crm.RankMoments(ms))
-	assert.Equal(t, "d", ms[0].Touchpoint, "the input is left alone")
-	assert.Empty(t, crm.RankMoments(nil))
 }
 
 func TestLadderDistribution(t *testing.T) {
@@ -543,9 +535,9 @@ func TestLadderDistribution(t *testing.T) {
 	}
 	assert.Equal(t, []crm.StageCount{{Stage: crm.Annoyed, Customers: 1}, {Stage: crm.Indifferent, Customers: 2},
 		{Stage: crm.Satisfied}, {Stage: crm.Loyal, Customers: 1}, {Stage: crm.Advocate}, {Stage: crm.Lost, Customers: 1}},
-		crm.LadderDistribution(customers, moves, at))
+		storekit.LadderDistribution(customers, moves, at))
 	assert.Equal(t, []crm.StageCount{{Stage: crm.Annoyed}, {Stage: crm.Indifferent}, {Stage: crm.Satisfied}, {Stage: crm.Loyal},
-		{Stage: crm.Advocate}, {Stage: crm.Lost}}, crm.LadderDistribution(nil, moves, at))
+		{Stage: crm.Advocate}, {Stage: crm.Lost}}, storekit.LadderDistribution(nil, moves, at))
 }
 
 func TestAggregateByPeriodAcrossYears(t *testing.T) {

@@ -126,41 +126,6 @@ type CampaignCounts struct {
 	OtherCurrency int64 // won deals in another currency, left out of the revenue
 }
 
-// AggregateCampaign is the reference implementation of a campaign's
-// counts over every customer and deal.
-func AggregateCampaign(c Campaign, customers []Customer, deals []Deal) CampaignCounts {
-	var n CampaignCounts
-	brought := map[ID]bool{}
-	for _, cu := range customers {
-		if cu.Campaign == c.ID {
-			n.Leads++
-			brought[cu.ID] = true
-		}
-	}
-	acquired := map[ID]bool{}
-	for _, d := range deals {
-		if d.Campaign != c.ID {
-			continue
-		}
-		n.Deals++
-		if d.Status != DealWon {
-			continue
-		}
-		if d.Amount.Currency() != c.Currency {
-			n.OtherCurrency++
-			continue
-		}
-		minor, _ := d.Amount.Minor()
-		n.WonDeals++
-		n.WonMinor += minor
-		if brought[d.Customer] {
-			acquired[d.Customer] = true
-		}
-	}
-	n.Acquired = int64(len(acquired))
-	return n
-}
-
 // CampaignReport is what a campaign returned for what it cost.
 type CampaignReport struct {
 	Campaign    ID

@@ -8,6 +8,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/crmkit/crm/internal/backoff"
 )
 
 // CRM is the entry point through which every write goes. Its operations
@@ -50,10 +52,10 @@ type engine struct {
 	rules     LadderRules
 	approvals ApprovalRules
 	clock     Clock
-	ids       *IDGenerator
+	ids       *idGenerator
 	policy    Policy
 	retries   int
-	backoff   Backoff
+	backoff   backoff.Policy
 
 	subMu   sync.RWMutex
 	subs    map[int]Subscriber
@@ -138,8 +140,8 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		approvals = *o.approvals
 	}
 	e := &engine{
-		rules: rules, approvals: approvals, store: store, clock: o.clock, ids: NewIDGenerator(o.clock, o.random), policy: o.policy,
-		retries: o.retries, backoff: Backoff{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
+		rules: rules, approvals: approvals, store: store, clock: o.clock, ids: newIDGenerator(o.clock, o.random), policy: o.policy,
+		retries: o.retries, backoff: backoff.Policy{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
 	}
 	return &CRM{
 		Users: &UserService{e}, Customers: &CustomerService{e}, Experience: &ExperienceService{e}, Cases: &CaseService{e},
@@ -275,7 +277,7 @@ func (w *writeTx) authorize(action Action, t Target) error {
 	return w.crm.policy.Authorize(w.actor, action, t)
 }
 
-func (w *writeTx) newID() (ID, error) { return w.crm.ids.NewID() }
+func (w *writeTx) newID() (ID, error) { return w.crm.ids.next() }
 
 // record queues an event; data is encoded as JSON.
 func (w *writeTx) record(typ EventType, kind Kind, subject ID, version int64, data any) error {
@@ -289,7 +291,7 @@ func (w *writeTx) record(typ EventType, kind Kind, subject ID, version int64, da
 	}
 	w.events = append(w.events, Event{
 		ID: id, Time: w.now, Actor: w.actor.ID, Type: typ, Kind: kind, Subject: subject,
-		Version: version, Data: raw, DataHash: DataDigest(raw),
+		Version: version, Data: raw, DataHash: dataDigest(raw),
 	})
 	return nil
 }

@@ -74,26 +74,26 @@ func (c *EventService) Verify(ctx context.Context) (LogHead, error) {
 	if err != nil {
 		return LogHead{}, err
 	}
-	v := NewChainVerifier(LogHead{})
-	for v.Head().Seq < head.Seq {
-		events, err := c.eventsAfter(ctx, v.Head().Seq, MaxPageSize)
+	v := &chainVerifier{}
+	for v.head.Seq < head.Seq {
+		events, err := c.eventsAfter(ctx, v.head.Seq, MaxPageSize)
 		if err != nil {
-			return v.Head(), err
+			return v.head, err
 		}
 		if len(events) == 0 {
-			return v.Head(), &ChainError{Seq: v.Head().Seq + 1, Problem: "event missing before the stored head"}
+			return v.head, &ChainError{Seq: v.head.Seq + 1, Problem: "event missing before the stored head"}
 		}
 		for _, e := range events {
 			if e.Seq > head.Seq {
 				break
 			}
-			if err := v.Next(e); err != nil {
-				return v.Head(), err
+			if err := v.next(e); err != nil {
+				return v.head, err
 			}
 		}
 	}
-	if v.Head() != head {
-		return v.Head(), &ChainError{Seq: head.Seq, Problem: "stored head does not match the last event"}
+	if v.head != head {
+		return v.head, &ChainError{Seq: head.Seq, Problem: "stored head does not match the last event"}
 	}
 	return head, nil
 }

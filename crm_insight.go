@@ -80,7 +80,7 @@ func (c *ExperienceService) MomentsOfTruth(ctx context.Context, actor ID, q Mome
 	err := c.analyze(ctx, actor, func(tx ReadTx) error {
 		a := tx.Analytics()
 		ms, err := a.MomentsOfTruth(ctx, q)
-		out = RankMoments(ms)
+		out = rankMoments(ms)
 		return err
 	})
 	return out, err

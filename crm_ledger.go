@@ -63,7 +63,7 @@ func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
 func (w *writeTx) checkItems(e Entry) error {
 	touched, reduces := false, false
 	for _, p := range e.Postings {
-		if !p.Account.perCustomer() {
+		if !p.Account.PerCustomer() {
 			continue
 		}
 		if p.Customer != e.Customer {
@@ -98,7 +98,7 @@ func (w *writeTx) checkItems(e Entry) error {
 // fits checks the entry's postings against what is open on their items.
 func (e Entry) fits(open []OpenItem) error {
 	for _, p := range e.Postings {
-		if !p.Account.perCustomer() {
+		if !p.Account.PerCustomer() {
 			continue
 		}
 		before := Zero(p.Amount.Currency())

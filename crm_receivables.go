@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/crmkit/crm/internal/rows"
 	"github.com/shopspring/decimal"
 )
 
@@ -146,7 +147,7 @@ func (c *ReceivableService) Aging(ctx context.Context, actor ID, q AgingQuery) (
 	out := AgingReport{AsOf: q.AsOf, Buckets: q.Labels()}
 	err = c.receivables(ctx, actor, q.Customer, func(tx ReadTx) error {
 		amounts, err := tx.Ledger().Aging(ctx, q)
-		out.Rows = q.AgingReport(amounts)
+		out.Rows = q.Rows(amounts)
 		return err
 	})
 	return out, err
@@ -305,7 +306,7 @@ func expectedCollections(contracts []Contract, items []OpenItem, from Date, mont
 			return
 		}
 		k := key{month, m.Currency()}
-		l := row(acc, k, func() *CollectionLine {
+		l := rows.Get(acc, k, func() *CollectionLine {
 			return &CollectionLine{Month: month, Currency: m.Currency(), Invoiced: Zero(m.Currency()), Planned: Zero(m.Currency())}
 		})
 		if planned {
@@ -329,7 +330,7 @@ func expectedCollections(contracts []Contract, items []OpenItem, from Date, mont
 			}
 		}
 	}
-	return sortedRows(acc, func(a, b CollectionLine) int {
+	return rows.Sorted(acc, func(a, b CollectionLine) int {
 		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Currency.Code(), b.Currency.Code()))
 	})
 }

@@ -1,9 +1,12 @@
 package crm
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/crmkit/crm/internal/rows"
 )
 
 // LedgerError names an entry that breaks an invariant of the ledger. It
@@ -153,7 +156,7 @@ func documents(ctx context.Context, tx ReadTx) (invoices, credits map[ID]documen
 func checkDocument(invoices, credits map[ID]document, p Posting) error {
 	docs, what := credits, "credit"
 	switch {
-	case !p.Account.perCustomer():
+	case !p.Account.PerCustomer():
 		return nil
 	case p.Account == AccountReceivable:
 		docs, what = invoices, "invoice"
@@ -168,10 +171,73 @@ func checkDocument(invoices, credits map[ID]document, p Posting) error {
 	return nil
 }
 
+// tally is the ledger added up by Verify in one pass over its entries,
+// on its own, so that it checks the store's sums rather than repeating
+// them: what is open on every item, and every account's balance.
+type tally struct {
+	items    map[itemKey]*OpenItem
+	balances map[balanceKey]int64
+}
+
+type itemKey struct {
+	customer ID
+	account  AccountType
+	item     ID
+	currency Currency
+}
+
+type balanceKey struct {
+	account  AccountType
+	customer ID
+	currency Currency
+}
+
+func tallyOf(entries []Entry) tally {
+	t := tally{items: map[itemKey]*OpenItem{}, balances: map[balanceKey]int64{}}
+	for _, e := range entries {
+		for _, p := range e.Postings {
+			cur := p.Amount.Currency()
+			t.balances[balanceKey{p.Account, p.Customer, cur}] += minorOf(p.Amount)
+			if !p.Account.PerCustomer() {
+				continue
+			}
+			it := rows.Get(t.items, itemKey{p.Customer, p.Account, p.Item, cur}, func() *OpenItem {
+				return &OpenItem{Customer: p.Customer, Account: p.Account, Item: p.Item, Open: Zero(cur)}
+			})
+			it.Open = MoneyFromMinor(minorOf(it.Open)+minorOf(p.Amount), cur)
+			if !p.Due.IsZero() {
+				it.Due = p.Due
+			}
+		}
+	}
+	return t
+}
+
+// openItems are the items with something open, in the store's order.
+func (t tally) openItems() []OpenItem {
+	out := rows.Sorted(t.items, OpenItem.Compare)
+	return slices.DeleteFunc(out, func(it OpenItem) bool { return it.Open.IsZero() })
+}
+
+// balanceList is the balances that are not zero, in the store's order.
+func (t tally) balanceList() []Balance {
+	var out []Balance
+	for k, v := range t.balances {
+		if v != 0 {
+			out = append(out, Balance{Account: k.account, Customer: k.customer, Amount: MoneyFromMinor(v, k.currency)})
+		}
+	}
+	slices.SortFunc(out, func(a, b Balance) int {
+		return cmp.Or(cmp.Compare(a.Account, b.Account), a.Customer.Compare(b.Customer), cmp.Compare(a.Amount.Currency().Code(), b.Amount.Currency().Code()))
+	})
+	return out
+}
+
 // reconcile compares the store's sums with the entries' and the open items
 // with the balances.
 func reconcile(ctx context.Context, l LedgerReader, entries []Entry) error {
-	items := OpenItems(entries, ID{}, Date{})
+	t := tallyOf(entries)
+	items := t.openItems()
 	stored, err := l.OpenItems(ctx, ID{}, Date{})
 	if err != nil {
 		return err
@@ -179,7 +245,7 @@ func reconcile(ctx context.Context, l LedgerReader, entries []Entry) error {
 	if !slices.EqualFunc(items, stored, openItemEqual) {
 		return &LedgerError{Problem: "the store's open items differ from those of the entries"}
 	}
-	balances := Balances(entries, Date{})
+	balances := t.balanceList()
 	storedBalances, err := l.Balances(ctx, Date{})
 	if err != nil {
 		return err
@@ -204,7 +270,7 @@ func reconcile(ctx context.Context, l LedgerReader, entries []Entry) error {
 	zero := map[Currency]int64{}
 	for _, b := range balances {
 		zero[b.Amount.Currency()] += minorOf(b.Amount)
-		if b.Account.perCustomer() && sums[key{b.Account, b.Customer, b.Amount.Currency()}] != minorOf(b.Amount) {
+		if b.Account.PerCustomer() && sums[key{b.Account, b.Customer, b.Amount.Currency()}] != minorOf(b.Amount) {
 			return &LedgerError{Problem: fmt.Sprintf("the open items of customer %s do not add up to their %s balance %s", b.Customer, b.Account, b.Amount)}
 		}
 	}

@@ -97,7 +97,7 @@ type Event struct {
 	Subject  ID    // the record it happened to
 	Version  int64 // the record's version after the event
 	Data     json.RawMessage
-	DataHash Hash
+	DataHash Hash // the SHA-256 of Data
 	PrevHash Hash
 	Hash     Hash
 	Redacted bool // Data was rewritten by an erasure; DataHash is the original's
@@ -136,31 +136,24 @@ func (e Event) ComputeHash() Hash {
 	return out
 }
 
-// DataDigest returns the SHA-256 of an event's data.
-func DataDigest(data []byte) Hash { return sha256.Sum256(data) }
+// dataDigest returns the SHA-256 of an event's data: its DataHash.
+func dataDigest(data []byte) Hash { return sha256.Sum256(data) }
 
-// ChainVerifier checks events one at a time, in order, from a known head.
-// Use it to verify a log read page by page.
-type ChainVerifier struct {
+// chainVerifier checks events one at a time, in order, from a known head,
+// so that a log read page by page is verified as it is read.
+type chainVerifier struct {
 	head LogHead
 }
 
-// NewChainVerifier starts after head; the zero LogHead starts at the
-// beginning of the log.
-func NewChainVerifier(head LogHead) *ChainVerifier { return &ChainVerifier{head: head} }
-
-// Head returns the last event verified.
-func (v *ChainVerifier) Head() LogHead { return v.head }
-
-// Next checks that e follows the events verified so far. It returns a
+// next checks that e follows the events verified so far. It returns a
 // *ChainError naming the first problem.
-func (v *ChainVerifier) Next(e Event) error {
+func (v *chainVerifier) next(e Event) error {
 	switch {
 	case e.Seq != v.head.Seq+1:
 		return &ChainError{Seq: e.Seq, Problem: fmt.Sprintf("expected seq %d", v.head.Seq+1)}
 	case e.PrevHash != v.head.Hash:
 		return &ChainError{Seq: e.Seq, Problem: "previous hash does not match"}
-	case !e.Redacted && DataDigest(e.Data) != e.DataHash:
+	case !e.Redacted && dataDigest(e.Data) != e.DataHash:
 		return &ChainError{Seq: e.Seq, Problem: "data does not match its hash"}
 	case e.ComputeHash() != e.Hash:
 		return &ChainError{Seq: e.Seq, Problem: "hash does not match the event"}
@@ -171,9 +164,9 @@ func (v *ChainVerifier) Next(e Event) error {
 
 // VerifyChain checks that events form an unbroken chain after head.
 func VerifyChain(head LogHead, events []Event) error {
-	v := NewChainVerifier(head)
+	v := &chainVerifier{head: head}
 	for _, e := range events {
-		if err := v.Next(e); err != nil {
+		if err := v.next(e); err != nil {
 			return err
 		}
 	}

@@ -104,11 +104,11 @@ func (id *ID) Scan(src any) error {
 	return fmt.Errorf("crm: cannot scan %T into ID: %w", src, ErrInvalid)
 }
 
-// IDGenerator makes UUIDv7 IDs from a Clock and a source of randomness. IDs
+// idGenerator makes UUIDv7 IDs from a Clock and a source of randomness. IDs
 // made by one generator strictly increase, even within one millisecond
 // (RFC 9562, method 3: a 12-bit sub-millisecond counter). It is safe for
 // concurrent use.
-type IDGenerator struct {
+type idGenerator struct {
 	clock  Clock
 	random io.Reader
 
@@ -117,21 +117,21 @@ type IDGenerator struct {
 	seq    uint16
 }
 
-// NewIDGenerator returns a generator reading time from clock and random
+// newIDGenerator returns a generator reading time from clock and random
 // bits from random; nil random means crypto/rand. Tests pass a seeded
 // reader to get the same IDs on every run.
-func NewIDGenerator(clock Clock, random io.Reader) *IDGenerator {
+func newIDGenerator(clock Clock, random io.Reader) *idGenerator {
 	if random == nil {
 		random = rand.Reader
 	}
 	if clock == nil {
 		clock = SystemClock()
 	}
-	return &IDGenerator{clock: clock, random: random}
+	return &idGenerator{clock: clock, random: random}
 }
 
-// NewID returns the next ID.
-func (g *IDGenerator) NewID() (ID, error) {
+// next returns the next ID.
+func (g *idGenerator) next() (ID, error) {
 	var id ID
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -34,48 +34,9 @@ type MomentCount struct {
 	Up, Down   int64
 }
 
-// MomentsOfTruth is the reference implementation of the moments-of-truth
-// count; results come sorted by touchpoint.
-func MomentsOfTruth(moves []LadderMove, interactions []Interaction, q MomentsQuery) []MomentCount {
-	byCustomer := map[ID][]Interaction{}
-	for _, in := range interactions {
-		byCustomer[in.Customer] = append(byCustomer[in.Customer], in)
-	}
-	acc := map[string]*MomentCount{}
-	window := q.Lookback()
-	for _, m := range moves {
-		if !inRange(q.From, q.To, m.At) {
-			continue
-		}
-		seen := map[string]bool{}
-		for _, in := range byCustomer[m.Customer] {
-			if in.At.After(m.At) || in.At.Before(m.At.Add(-window)) || seen[in.Touchpoint] {
-				continue
-			}
-			seen[in.Touchpoint] = true
-			c := acc[in.Touchpoint]
-			if c == nil {
-				c = &MomentCount{Touchpoint: in.Touchpoint}
-				acc[in.Touchpoint] = c
-			}
-			if m.Up() {
-				c.Up++
-			} else {
-				c.Down++
-			}
-		}
-	}
-	out := make([]MomentCount, 0, len(acc))
-	for _, c := range acc {
-		out = append(out, *c)
-	}
-	slices.SortFunc(out, func(a, b MomentCount) int { return cmp.Compare(a.Touchpoint, b.Touchpoint) })
-	return out
-}
-
-// RankMoments orders moments of truth by how many moves they came before,
+// rankMoments orders moments of truth by how many moves they came before,
 // most first; ties by touchpoint.
-func RankMoments(ms []MomentCount) []MomentCount {
+func rankMoments(ms []MomentCount) []MomentCount {
 	out := slices.Clone(ms)
 	slices.SortStableFunc(out, func(a, b MomentCount) int {
 		return cmp.Or(cmp.Compare(b.Up+b.Down, a.Up+a.Down), cmp.Compare(a.Touchpoint, b.Touchpoint))
@@ -87,49 +48,6 @@ func RankMoments(ms []MomentCount) []MomentCount {
 type StageCount struct {
 	Stage     LoyaltyStage
 	Customers int64
-}
-
-// LadderDistribution is the reference implementation of the distribution
-// on the ladder at a time: every customer created by then, on the rung of
-// their last move by then, or the initial rung. It lists every rung from
-// annoyed to advocate, then lost, zeros included.
-func LadderDistribution(customers []Customer, moves []LadderMove, at time.Time) []StageCount {
-	last := map[ID]LadderMove{}
-	for _, m := range moves {
-		if m.At.After(at) {
-			continue
-		}
-		if prev, ok := last[m.Customer]; !ok || laterMove(m, prev) {
-			last[m.Customer] = m
-		}
-	}
-	counts := map[LoyaltyStage]int64{}
-	for _, c := range customers {
-		if c.CreatedAt.After(at) {
-			continue
-		}
-		stage := ladderMachine.Initial()
-		if m, ok := last[c.ID]; ok {
-			stage = m.To
-		}
-		counts[stage]++
-	}
-	return stageCounts(counts)
-}
-
-// laterMove orders moves by time, then ID (moves of one customer have
-// increasing IDs).
-func laterMove(a, b LadderMove) bool {
-	return cmp.Or(a.At.Compare(b.At), a.ID.Compare(b.ID)) > 0
-}
-
-// stageCounts lists counts in ladder order with zeros.
-func stageCounts(counts map[LoyaltyStage]int64) []StageCount {
-	var out []StageCount
-	for _, s := range append(LoyaltyStages(), Lost) {
-		out = append(out, StageCount{Stage: s, Customers: counts[s]})
-	}
-	return out
 }
 
 // PainPoint is a touchpoint that hurts, with how much and why.

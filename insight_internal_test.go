@@ -63,3 +63,12 @@ func TestPainPointsKeepEveryCaseCount(t *testing.T) {
 		FirstContactResolved: 1, Handoffs: 6, Reopens: 1}, got[0].Cases)
 	assert.Equal(t, time.Hour, got[0].Cases.AverageResolution())
 }
+
+func TestRankMoments(t *testing.T) {
+	ms := []MomentCount{{Touchpoint: "d", Up: 1}, {Touchpoint: "a", Up: 1}, {Touchpoint: "c", Down: 3}, {Touchpoint: "b", Up: 2, Down: 1},
+		{Touchpoint: "e"}}
+	assert.Equal(t, []MomentCount{{Touchpoint: "b", Up: 2, Down: 1}, {Touchpoint: "c", Down: 3}, {Touchpoint: "a", Up: 1},
+		{Touchpoint: "d", Up: 1}, {Touchpoint: "e"}}, rankMoments(ms))
+	assert.Equal(t, "d", ms[0].Touchpoint, "the input is left alone")
+	assert.Empty(t, rankMoments(nil))
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -178,7 +179,7 @@ func TestJourneyMap(t *testing.T) {
 		in.Survey.CSAT = ptr(c.csat)
 		ins = append(ins, in)
 	}
-	stats := crm.AggregateExperience(ins, crm.ExperienceQuery{GroupBy: crm.ByTouchpoint})
+	stats := storekit.AggregateExperience(ins, crm.ExperienceQuery{GroupBy: crm.ByTouchpoint})
 	tmpl := crm.JourneyTemplate{Name: "Get a card: fast", Map: m.ID, Steps: []string{"web", "web.apply", "phone.verify", "branch.pickup"}}
 	assert.Equal(t, `journey
     title Get a card - fast

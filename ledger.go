@@ -1,7 +1,6 @@
 package crm
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -32,7 +31,9 @@ func Accounts() []AccountType {
 }
 
 // perCustomer reports whether the account is kept per customer.
-func (a AccountType) perCustomer() bool { return a == AccountReceivable || a == AccountCredit }
+// PerCustomer reports whether the account is kept per customer and per
+// item (an invoice or a credit): the receivable and customer credit.
+func (a AccountType) PerCustomer() bool { return a == AccountReceivable || a == AccountCredit }
 
 func (a AccountType) valid() bool { return slices.Contains(Accounts(), a) }
 
@@ -107,9 +108,9 @@ func (e Entry) Check() error {
 		switch {
 		case !p.Account.valid():
 			return invalid(field+".account", "one_of", fmt.Sprintf("%q is not an account", p.Account))
-		case p.Account.perCustomer() && p.Customer.IsZero():
+		case p.Account.PerCustomer() && p.Customer.IsZero():
 			return invalid(field+".customer", "required", "customer accounts name the customer")
-		case !p.Account.perCustomer() && !p.Customer.IsZero():
+		case !p.Account.PerCustomer() && !p.Customer.IsZero():
 			return invalid(field+".customer", "company_account", "company accounts are not per customer")
 		case p.Account == AccountReceivable && p.Item.IsZero():
 			return invalid(field+".item", "required", "receivable postings name their invoice")
@@ -175,36 +176,6 @@ type Balance struct {
 	Account  AccountType
 	Customer ID
 	Amount   Money
-}
-
-// Balances adds up the postings of entries effective on or before asOf
-// (a zero asOf counts every entry), per account, customer and currency,
-// leaving out zero balances; sorted by account, customer, currency.
-func Balances(entries []Entry, asOf Date) []Balance {
-	type key struct {
-		account  AccountType
-		customer ID
-		currency Currency
-	}
-	acc := map[key]int64{}
-	for _, e := range entries {
-		if !asOf.IsZero() && e.Effective.After(asOf) {
-			continue
-		}
-		for _, p := range e.Postings {
-			acc[key{p.Account, p.Customer, p.Amount.Currency()}] += minorOf(p.Amount)
-		}
-	}
-	var out []Balance
-	for k, v := range acc {
-		if v != 0 {
-			out = append(out, Balance{Account: k.account, Customer: k.customer, Amount: MoneyFromMinor(v, k.currency)})
-		}
-	}
-	slices.SortFunc(out, func(a, b Balance) int {
-		return cmp.Or(cmp.Compare(a.Account, b.Account), a.Customer.Compare(b.Customer), cmp.Compare(a.Amount.Currency().Code(), b.Amount.Currency().Code()))
-	})
-	return out
 }
 
 func sortItems(items []OpenItem, cmp func(a, b OpenItem) int) { slices.SortStableFunc(items, cmp) }

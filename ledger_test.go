@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -71,9 +72,9 @@ func TestReversalMirrors(t *testing.T) {
 	assert.Equal(t, e.ID, r.Reverses)
 	assert.Equal(t, crm.EntryInvoice, r.ReversedKind)
 	assert.Equal(t, crm.EntryReversal, r.Kind)
-	bal := crm.Balances([]crm.Entry{e, r}, crm.Date{})
+	bal := storekit.Balances([]crm.Entry{e, r}, crm.Date{})
 	assert.Empty(t, bal, "an entry and its reversal cancel out")
-	assert.Len(t, crm.Balances([]crm.Entry{e, r}, crm.Date{Year: 2026, Month: 3, Day: 31}), 2, "as of before the reversal, the entry stands")
+	assert.Len(t, storekit.Balances([]crm.Entry{e, r}, crm.Date{Year: 2026, Month: 3, Day: 31}), 2, "as of before the reversal, the entry stands")
 }
 
 func TestPaymentPlans(t *testing.T) {
@@ -180,9 +181,9 @@ func TestAgingAddsUp(t *testing.T) {
 		}
 		q, err := crm.AgingQuery{AsOf: date(t, "2026-01-01").AddDays(r.IntN(300)), Bounds: []int{7, 14, 45}}.Normalized()
 		require.NoError(t, err)
-		rows := q.AgingReport(crm.AggregateAging(entries, q))
+		rows := q.Rows(storekit.AggregateAging(entries, q))
 		owed := map[string]int64{}
-		for _, it := range crm.OpenItems(entries, crm.ID{}, q.AsOf) {
+		for _, it := range storekit.OpenItems(entries, crm.ID{}, q.AsOf) {
 			if it.Account == crm.AccountReceivable {
 				owed[it.Customer.String()+it.Open.Currency().Code()] += minorOf(t, it.Open)
 			}

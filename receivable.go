@@ -288,45 +288,9 @@ type OpenItem struct {
 	Open     Money
 }
 
-// OpenItems adds up the customer-account postings of entries effective on
-// or before asOf (zero for all) per item, leaving out settled items; of
-// one customer when customer is not zero. Sorted by customer, account,
-// due date, item.
-func OpenItems(entries []Entry, customer ID, asOf Date) []OpenItem {
-	type key struct {
-		customer ID
-		account  AccountType
-		item     ID
-		currency Currency
-	}
-	sums := map[key]int64{}
-	due := map[key]Date{}
-	for _, e := range entries {
-		if !asOf.IsZero() && e.Effective.After(asOf) {
-			continue
-		}
-		for _, p := range e.Postings {
-			if !p.Account.perCustomer() || (!customer.IsZero() && p.Customer != customer) {
-				continue
-			}
-			k := key{p.Customer, p.Account, p.Item, p.Amount.Currency()}
-			sums[k] += minorOf(p.Amount)
-			if !p.Due.IsZero() {
-				due[k] = p.Due
-			}
-		}
-	}
-	var out []OpenItem
-	for k, v := range sums {
-		if v != 0 {
-			out = append(out, OpenItem{Customer: k.customer, Account: k.account, Item: k.item, Due: due[k], Open: MoneyFromMinor(v, k.currency)})
-		}
-	}
-	slices.SortFunc(out, compareOpenItems)
-	return out
-}
-
-func compareOpenItems(a, b OpenItem) int {
+// Compare orders open items as the store lists them: by customer,
+// account, due date, item and currency. It returns -1, 0 or +1.
+func (a OpenItem) Compare(b OpenItem) int {
 	return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Account, b.Account), a.Due.Compare(b.Due), a.Item.Compare(b.Item),
 		cmp.Compare(a.Open.Currency().Code(), b.Open.Currency().Code()))
 }

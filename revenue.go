@@ -1,8 +1,6 @@
 package crm
 
 import (
-	"cmp"
-
 	"github.com/shopspring/decimal"
 )
 
@@ -15,41 +13,6 @@ type RevenueAmount struct {
 	Currency        Currency
 	InvoicedMinor   int64
 	NetRevenueMinor int64
-}
-
-// AggregateRevenue is the reference implementation of the revenue rows:
-// the entries of one customer (or all, when zero) effective in [from, to]
-// (zero bounds open), per customer and currency; sorted.
-func AggregateRevenue(entries []Entry, customer ID, from, to Date) []RevenueAmount {
-	type key struct {
-		customer ID
-		currency Currency
-	}
-	acc := map[key]*RevenueAmount{}
-	for _, e := range entries {
-		if (!customer.IsZero() && e.Customer != customer) || (!from.IsZero() && e.Effective.Before(from)) || (!to.IsZero() && e.Effective.After(to)) {
-			continue
-		}
-		for _, p := range e.Postings {
-			k := key{e.Customer, p.Amount.Currency()}
-			var invoiced, revenue int64
-			switch {
-			case p.Account == AccountReceivable && (e.Kind == EntryInvoice || e.ReversedKind == EntryInvoice):
-				invoiced = minorOf(p.Amount)
-			case p.Account == AccountRevenue:
-				revenue = -minorOf(p.Amount)
-			default:
-				continue
-			}
-			r := row(acc, k, func() *RevenueAmount { return &RevenueAmount{Customer: k.customer, Currency: k.currency} })
-			r.InvoicedMinor += invoiced
-			r.NetRevenueMinor += revenue
-		}
-	}
-	out := sortedRows(acc, func(a, b RevenueAmount) int {
-		return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Currency.Code(), b.Currency.Code()))
-	})
-	return out
 }
 
 // daysOutstanding is what customers owe at the end of a period, divided

@@ -2,7 +2,6 @@ package crm
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"time"
 
@@ -89,116 +88,10 @@ type StageTime struct {
 // uses them, and the conformance suite checks every adapter against them.
 // Rows come sorted by their fields in declaration order.
 
-// AggregateStageAmounts groups the open deals by stage and probability.
-func AggregateStageAmounts(deals []Deal, q SalesQuery) []StageAmount {
-	return aggregateSales(deals, q).StageAmounts()
-}
-
-// AggregateForecast groups open and won deals by month, stage,
-// probability and status.
-func AggregateForecast(deals []Deal, q SalesQuery) []ForecastAmount {
-	return aggregateSales(deals, q).Forecast()
-}
-
-// AggregateCohort counts the deals created in the range by how far they
-// got and their status.
-func AggregateCohort(deals []Deal, q SalesQuery) []CohortCount {
-	return aggregateSales(deals, q).Cohort()
-}
-
-// AggregateOutcomes counts the deals closed in the range by status and
-// lost reason.
-func AggregateOutcomes(deals []Deal, q SalesQuery) []OutcomeCount {
-	return aggregateSales(deals, q).Outcomes()
-}
-
-// AggregateStageTimes adds up the stage visits that ended in the range.
-func AggregateStageTimes(deals []Deal, q SalesQuery) []StageTime {
-	return aggregateSales(deals, q).StageTimes()
-}
-
-func aggregateSales(deals []Deal, q SalesQuery) *SalesAggregator {
-	a := NewSalesAggregator(q)
-	for i := range deals {
-		a.Add(&deals[i])
-	}
-	return a
-}
-
-// SalesAggregator adds up every kind of sales row in one pass over the
-// deals, for adapters that stream their rows instead of collecting them.
-type SalesAggregator struct {
-	q        SalesQuery
-	stages   map[StageAmount]*StageAmount
-	forecast map[forecastKey]*ForecastAmount
-	cohort   map[CohortCount]*CohortCount
-	outcomes map[OutcomeCount]*OutcomeCount
-	times    map[string]*StageTime
-}
-
-// NewSalesAggregator starts an empty aggregation for q.
-func NewSalesAggregator(q SalesQuery) *SalesAggregator {
-	return &SalesAggregator{q: q, stages: map[StageAmount]*StageAmount{}, forecast: map[forecastKey]*ForecastAmount{},
-		cohort: map[CohortCount]*CohortCount{}, outcomes: map[OutcomeCount]*OutcomeCount{}, times: map[string]*StageTime{}}
-}
-
-// row returns the accumulator of key k, made with fresh when new.
-func row[K comparable, T any](acc map[K]*T, k K, fresh func() *T) *T {
-	r := acc[k]
-	if r == nil {
-		r = fresh()
-		acc[k] = r
-	}
-	return r
-}
-
-// Add counts the deal in every row it belongs to.
-func (a *SalesAggregator) Add(d *Deal) {
-	q := a.q
-	if !q.Match(*d) {
-		return
-	}
-	minor := minorOf(d.Amount)
-	if d.Status == DealOpen {
-		k := StageAmount{Stage: d.Stage, Probability: d.Probability}
-		r := row(a.stages, k, func() *StageAmount { fresh := k; return &fresh })
-		r.Deals++
-		r.AmountMinor += minor
-	}
-	if month, ok := forecastMonth(d, q); ok {
-		k := forecastKey{month: month, stage: d.Stage, probability: d.Probability, status: d.Status}
-		r := row(a.forecast, k, func() *ForecastAmount {
-			return &ForecastAmount{Month: monthText(month), Stage: d.Stage, Probability: d.Probability, Status: d.Status}
-		})
-		r.Deals++
-		r.AmountMinor += minor
-	}
-	if inRange(q.From, q.To, d.CreatedAt) {
-		k := CohortCount{Furthest: d.Furthest, Status: d.Status}
-		r := row(a.cohort, k, func() *CohortCount { fresh := k; return &fresh })
-		r.Deals++
-		r.AmountMinor += minor
-	}
-	if d.Status != DealOpen && inRange(q.From, q.To, d.ClosedAt) {
-		k := OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-		r := row(a.outcomes, k, func() *OutcomeCount { fresh := k; return &fresh })
-		r.Deals++
-		r.AmountMinor += minor
-		r.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
-	}
-	for _, v := range d.History {
-		if v.Left.IsZero() || !inRange(q.From, q.To, v.Left) {
-			continue
-		}
-		r := row(a.times, v.Stage, func() *StageTime { return &StageTime{Stage: v.Stage} })
-		r.Visits++
-		r.Micros += v.Left.Sub(v.Entered).Microseconds()
-	}
-}
-
-// forecastDate is the date a deal counts on in the forecast: its expected
-// close date while open, the day it was won; lost deals are not counted.
-func forecastDate(d Deal) (Date, bool) {
+// ForecastDate is the date a deal counts on in the forecast: its
+// expected close date while open, the day it was won; false for a lost
+// deal, which the forecast leaves out.
+func (d Deal) ForecastDate() (Date, bool) {
 	switch d.Status {
 	case DealOpen:
 		return d.CloseDate, true
@@ -206,83 +99,6 @@ func forecastDate(d Deal) (Date, bool) {
 		return DateOf(d.ClosedAt.UTC()), true
 	}
 	return Date{}, false
-}
-
-// forecastKey groups forecast rows, with the month as year*100+month (0
-// for none) so that grouping formats nothing.
-type forecastKey struct {
-	month       int
-	stage       string
-	probability int
-	status      DealStatus
-}
-
-// forecastMonth is the month a deal counts in the forecast, as
-// year*100+month or 0 for none, and whether it counts in the query's
-// range at all.
-func forecastMonth(d *Deal, q SalesQuery) (int, bool) {
-	day, ok := forecastDate(*d)
-	switch {
-	case !ok:
-		return 0, false
-	case day.IsZero():
-		return 0, q.From.IsZero() && q.To.IsZero()
-	case !inRange(q.From, q.To, day.In(time.UTC)):
-		return 0, false
-	}
-	return day.Year*100 + int(day.Month), true
-}
-
-func monthText(m int) string {
-	if m == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%04d-%02d", m/100, m%100)
-}
-
-// StageAmounts returns the open deals by stage and probability.
-func (a *SalesAggregator) StageAmounts() []StageAmount {
-	return sortedRows(a.stages, func(x, y StageAmount) int {
-		return cmp.Or(cmp.Compare(x.Stage, y.Stage), cmp.Compare(x.Probability, y.Probability))
-	})
-}
-
-// Forecast returns the forecast rows.
-func (a *SalesAggregator) Forecast() []ForecastAmount {
-	return sortedRows(a.forecast, func(x, y ForecastAmount) int {
-		return cmp.Or(cmp.Compare(x.Month, y.Month), cmp.Compare(x.Stage, y.Stage),
-			cmp.Compare(x.Probability, y.Probability), cmp.Compare(x.Status, y.Status))
-	})
-}
-
-// Cohort returns the cohort rows.
-func (a *SalesAggregator) Cohort() []CohortCount {
-	return sortedRows(a.cohort, func(x, y CohortCount) int {
-		return cmp.Or(cmp.Compare(x.Furthest, y.Furthest), cmp.Compare(x.Status, y.Status))
-	})
-}
-
-// Outcomes returns the outcome rows.
-func (a *SalesAggregator) Outcomes() []OutcomeCount { return sortOutcomes(a.outcomes) }
-
-func sortOutcomes(acc map[OutcomeCount]*OutcomeCount) []OutcomeCount {
-	return sortedRows(acc, func(x, y OutcomeCount) int {
-		return cmp.Or(cmp.Compare(x.Status, y.Status), cmp.Compare(x.LostReason, y.LostReason))
-	})
-}
-
-// StageTimes returns the stage-time rows.
-func (a *SalesAggregator) StageTimes() []StageTime {
-	return sortedRows(a.times, func(x, y StageTime) int { return cmp.Compare(x.Stage, y.Stage) })
-}
-
-func sortedRows[K comparable, T any](acc map[K]*T, order func(a, b T) int) []T {
-	out := make([]T, 0, len(acc))
-	for _, r := range acc {
-		out = append(out, *r)
-	}
-	slices.SortFunc(out, order)
-	return out
 }
 
 // weigh returns amount times probability percent, exactly, in minor units

@@ -1,6 +1,8 @@
 package crm
 
-import "time"
+import (
+	"time"
+)
 
 // WorkQuery asks for a work report: the activities of one rep (Owner) or
 // one team in [From, To), and their follow-ups overdue on Today.
@@ -19,7 +21,8 @@ func (q WorkQuery) Check() error {
 	return checkGrouping(q.From, q.To, ByTotal, PeriodAll)
 }
 
-func (q WorkQuery) owns(owner ID, team string) bool {
+// Covers reports whether the query is about work of owner in team.
+func (q WorkQuery) Covers(owner ID, team string) bool {
 	return (q.Owner.IsZero() || owner == q.Owner) && (q.Team == "" || team == q.Team)
 }
 
@@ -36,56 +39,6 @@ type WorkCounts struct {
 	InvalidVisits      int64       // visits in the range without an outcome or a next step
 	KeyAccountsTouched int64       // key-account customers with an activity in the range
 	Outcomes           []OutcomeCount
-}
-
-// AggregateWork is the reference implementation of a work report's
-// counts: activities, the customers they touched, and the deals closed in
-// the range by the owner or team (of every pipeline; the amounts of the
-// outcomes are left at zero, as pipelines may differ in currency).
-func AggregateWork(activities []Activity, customers []Customer, deals []Deal, q WorkQuery) WorkCounts {
-	var w WorkCounts
-	keyAccount := map[ID]bool{}
-	for _, c := range customers {
-		keyAccount[c.ID] = c.KeyAccount
-	}
-	types := map[ActivityType]int64{}
-	touched := map[ID]bool{}
-	for _, a := range activities {
-		if !q.owns(a.Owner, a.Team) {
-			continue
-		}
-		if a.Overdue(q.Today) {
-			w.Overdue++
-		}
-		if !inRange(q.From, q.To, a.At) {
-			continue
-		}
-		types[a.Type]++
-		if a.Invalid() {
-			w.InvalidVisits++
-		}
-		if keyAccount[a.Customer] {
-			touched[a.Customer] = true
-		}
-	}
-	for _, t := range ActivityTypes() {
-		if n := types[t]; n > 0 {
-			w.ByType = append(w.ByType, TypeCount{Type: t, Activities: n})
-		}
-	}
-	w.KeyAccountsTouched = int64(len(touched))
-	acc := map[OutcomeCount]*OutcomeCount{}
-	for _, d := range deals {
-		if !q.owns(d.Owner, d.Team) || d.Status == DealOpen || !inRange(q.From, q.To, d.ClosedAt) {
-			continue
-		}
-		k := OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-		r := row(acc, k, func() *OutcomeCount { fresh := k; return &fresh })
-		r.Deals++
-		r.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
-	}
-	w.Outcomes = sortOutcomes(acc)
-	return w
 }
 
 // RottingDeal is an open deal idle longer than its stage allows.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 )
 
 // storedMap is a touchpoint map with its touchpoints resolved when saved.
@@ -261,7 +262,7 @@ func (a analytics) Experience(_ context.Context, q crm.ExperienceQuery) ([]crm.E
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	agg := crm.NewExperienceAggregator(q)
+	agg := storekit.NewExperienceAggregator(q)
 	a.t.interactions.each(agg.Add)
 	return agg.Result(), nil
 }
@@ -270,16 +271,16 @@ func (a analytics) Cases(_ context.Context, q crm.CaseQuery) ([]crm.CaseCounts, 
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return crm.AggregateCases(a.t.cases.all(), q), nil
+	return storekit.AggregateCases(a.t.cases.all(), q), nil
 }
 
 func (a analytics) MomentsOfTruth(_ context.Context, q crm.MomentsQuery) ([]crm.MomentCount, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return crm.MomentsOfTruth(a.t.moves.all(), a.t.interactions.all(), q), nil
+	return storekit.MomentsOfTruth(a.t.moves.all(), a.t.interactions.all(), q), nil
 }
 
 func (a analytics) LadderDistribution(_ context.Context, at time.Time) ([]crm.StageCount, error) {
-	return crm.LadderDistribution(a.t.customers.all(), a.t.moves.all(), at), nil
+	return storekit.LadderDistribution(a.t.customers.all(), a.t.moves.all(), at), nil
 }

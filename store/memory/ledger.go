@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 )
 
 type ledger struct{ t *txState }
@@ -79,11 +80,11 @@ func (l ledger) exists(id crm.ID) bool {
 func (ledger) found(_ crm.Entry, err error) bool { return err == nil }
 
 func (l ledger) OpenItems(_ context.Context, customer crm.ID, asOf crm.Date) ([]crm.OpenItem, error) {
-	return nonNil(crm.OpenItems(l.t.entries.all(), customer, asOf)), nil
+	return nonNil(storekit.OpenItems(l.t.entries.all(), customer, asOf)), nil
 }
 
 func (l ledger) Balances(_ context.Context, asOf crm.Date) ([]crm.Balance, error) {
-	return nonNil(crm.Balances(l.t.entries.all(), asOf)), nil
+	return nonNil(storekit.Balances(l.t.entries.all(), asOf)), nil
 }
 
 func (l ledger) Aging(_ context.Context, q crm.AgingQuery) ([]crm.AgingAmount, error) {
@@ -91,13 +92,13 @@ func (l ledger) Aging(_ context.Context, q crm.AgingQuery) ([]crm.AgingAmount, e
 	if err != nil {
 		return nil, err
 	}
-	agg := crm.NewAgingAggregator(q)
+	agg := storekit.NewAgingAggregator(q)
 	l.t.entries.each(agg.Add)
 	return agg.Result(), nil
 }
 
 func (l ledger) Revenue(_ context.Context, customer crm.ID, from, to crm.Date) ([]crm.RevenueAmount, error) {
-	return nonNil(crm.AggregateRevenue(l.t.entries.all(), customer, from, to)), nil
+	return nonNil(storekit.AggregateRevenue(l.t.entries.all(), customer, from, to)), nil
 }
 
 // nonNil returns an empty slice for nil, as the port asks.

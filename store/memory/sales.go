@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 )
 
 // versionedRepo builds the generic repository of a versioned record.
@@ -73,11 +74,11 @@ func (r campaignRepo) List(_ context.Context, p crm.PageRequest) ([]crm.Campaign
 // row the transaction sees.
 type sales struct{ t *txState }
 
-func (s sales) aggregate(q crm.SalesQuery) (*crm.SalesAggregator, error) {
+func (s sales) aggregate(q crm.SalesQuery) (*storekit.SalesAggregator, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	agg := crm.NewSalesAggregator(q)
+	agg := storekit.NewSalesAggregator(q)
 	s.t.deals.each(agg.Add)
 	return agg, nil
 }
@@ -123,12 +124,12 @@ func (s sales) StageTimes(_ context.Context, q crm.SalesQuery) ([]crm.StageTime,
 }
 
 func (s sales) Campaign(_ context.Context, c crm.Campaign) (crm.CampaignCounts, error) {
-	return crm.AggregateCampaign(c, s.t.customers.all(), s.t.deals.all()), nil
+	return storekit.AggregateCampaign(c, s.t.customers.all(), s.t.deals.all()), nil
 }
 
 func (s sales) Work(_ context.Context, q crm.WorkQuery) (crm.WorkCounts, error) {
 	if err := q.Check(); err != nil {
 		return crm.WorkCounts{}, err
 	}
-	return crm.AggregateWork(s.t.activities.all(), s.t.customers.all(), s.t.deals.all(), q), nil
+	return storekit.AggregateWork(s.t.activities.all(), s.t.customers.all(), s.t.deals.all(), q), nil
 }

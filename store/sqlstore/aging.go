@@ -10,7 +10,7 @@ import (
 	"github.com/crmkit/crm"
 )
 
-// Aging implements crm.LedgerReader as crm.AggregateAging does, with q
+// Aging implements crm.LedgerReader as storekit.AggregateAging does, with q
 // normalized: the receivable items open as of q.AsOf, each in the bucket
 // of its due day, added up per customer, currency and bucket. An item
 // whose postings all have the same due day (every invoice the CRM posts)

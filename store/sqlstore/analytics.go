@@ -243,7 +243,7 @@ func (a analytics) LadderDistribution(ctx context.Context, at time.Time) ([]crm.
 		byStage[c.Stage] = c.Customers
 	}
 	// Every rung from the bottom up, then lost, zeros included, as
-	// crm.LadderDistribution lists them.
+	// storekit.LadderDistribution lists them.
 	stages := append(crm.LoyaltyStages(), crm.Lost)
 	out := make([]crm.StageCount, len(stages))
 	for i, s := range stages {

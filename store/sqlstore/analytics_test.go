@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/store/sqlstore"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -200,8 +201,8 @@ func TestAnalyticsMatchTheReference(t *testing.T) {
 		d := generate(t, 20260302, 250, 1500, 500, 1200)
 		// The comparisons mean something only if the data has what they
 		// group, filter and join on.
-		require.Len(t, crm.AggregateExperience(d.interactions, crm.ExperienceQuery{GroupBy: crm.ByDepartment}), len(genDepts))
-		require.Greater(t, len(crm.MomentsOfTruth(d.moves, d.interactions, crm.MomentsQuery{Window: edgeWindow})), 3)
+		require.Len(t, storekit.AggregateExperience(d.interactions, crm.ExperienceQuery{GroupBy: crm.ByDepartment}), len(genDepts))
+		require.Greater(t, len(storekit.MomentsOfTruth(d.moves, d.interactions, crm.MomentsQuery{Window: edgeWindow})), 3)
 		d.insert(ctx, t, s)
 		ranges := d.ranges()
 		maps := []crm.ID{{}, d.maps[0], newID(t)}
@@ -220,10 +221,10 @@ func TestAnalyticsMatchTheReference(t *testing.T) {
 				for _, eq := range []crm.ExperienceQuery{{GroupBy: dim, Period: period},
 					{From: r[0], To: r[1], Map: mapID, GroupBy: dim, Period: period}} {
 					got := view(func(a crm.AnalyticsReader) (any, error) { return a.Experience(ctx, eq) })
-					require.Equal(t, crm.AggregateExperience(d.interactions, eq), got, "%+v", eq)
+					require.Equal(t, storekit.AggregateExperience(d.interactions, eq), got, "%+v", eq)
 					cq := crm.CaseQuery(eq)
 					got = view(func(a crm.AnalyticsReader) (any, error) { return a.Cases(ctx, cq) })
-					require.Equal(t, crm.AggregateCases(d.cases, cq), got, "%+v", cq)
+					require.Equal(t, storekit.AggregateCases(d.cases, cq), got, "%+v", cq)
 				}
 			}
 		}
@@ -231,7 +232,7 @@ func TestAnalyticsMatchTheReference(t *testing.T) {
 			for _, r := range [][2]time.Time{ranges[0], ranges[1], ranges[4]} {
 				q := crm.MomentsQuery{From: r[0], To: r[1], Window: window}
 				got := view(func(a crm.AnalyticsReader) (any, error) { return a.MomentsOfTruth(ctx, q) })
-				require.Equal(t, crm.MomentsOfTruth(d.moves, d.interactions, q), got, "%+v", q)
+				require.Equal(t, storekit.MomentsOfTruth(d.moves, d.interactions, q), got, "%+v", q)
 			}
 		}
 		// Dates on rows and a nanosecond before them, where rounding to
@@ -242,7 +243,7 @@ func TestAnalyticsMatchTheReference(t *testing.T) {
 		}
 		for _, date := range dates {
 			got := view(func(a crm.AnalyticsReader) (any, error) { return a.LadderDistribution(ctx, date) })
-			require.Equal(t, crm.LadderDistribution(d.customers, d.moves, date), got, "at %v", date)
+			require.Equal(t, storekit.LadderDistribution(d.customers, d.moves, date), got, "at %v", date)
 		}
 	})
 }
@@ -274,11 +275,11 @@ func TestAnalyticsRefuseBadQueries(t *testing.T) {
 		got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.ExperienceCounts, error) {
 			return tx.Analytics().Experience(ctx, crm.ExperienceQuery{})
 		})
-		require.Equal(t, crm.AggregateExperience(nil, crm.ExperienceQuery{}), got)
+		require.Equal(t, storekit.AggregateExperience(nil, crm.ExperienceQuery{}), got)
 		stages := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageCount, error) {
 			return tx.Analytics().LadderDistribution(ctx, at(1))
 		})
-		require.Equal(t, crm.LadderDistribution(nil, nil, at(1)), stages)
+		require.Equal(t, storekit.LadderDistribution(nil, nil, at(1)), stages)
 	})
 }
 
@@ -313,19 +314,19 @@ func TestGroupsSortBytewiseWhateverTheCollation(t *testing.T) {
 	d.insert(ctx, t, s)
 	eq := crm.ExperienceQuery{GroupBy: crm.ByDepartment, Period: crm.PeriodMonth}
 	got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.ExperienceCounts, error) { return tx.Analytics().Experience(ctx, eq) })
-	require.Equal(t, crm.AggregateExperience(d.interactions, eq), got)
+	require.Equal(t, storekit.AggregateExperience(d.interactions, eq), got)
 	cq := crm.CaseQuery{GroupBy: crm.ByTouchpoint}
 	cases := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.CaseCounts, error) { return tx.Analytics().Cases(ctx, cq) })
-	require.Equal(t, crm.AggregateCases(d.cases, cq), cases)
+	require.Equal(t, storekit.AggregateCases(d.cases, cq), cases)
 	mq := crm.MomentsQuery{Window: 30 * 24 * time.Hour}
 	moments := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.MomentCount, error) { return tx.Analytics().MomentsOfTruth(ctx, mq) })
-	require.Equal(t, crm.MomentsOfTruth(d.moves, d.interactions, mq), moments)
+	require.Equal(t, storekit.MomentsOfTruth(d.moves, d.interactions, mq), moments)
 
 	sd := generateSales(t, 7, 60, 10)
 	sd.insert(ctx, t, s)
 	sq := crm.SalesQuery{Pipeline: sd.pipelines[0].ID} // stages "Zeta" and "alpha"
 	stages := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageAmount, error) { return tx.Sales().StageAmounts(ctx, sq) })
-	require.Equal(t, crm.AggregateStageAmounts(sd.deals, sq), stages)
+	require.Equal(t, storekit.AggregateStageAmounts(sd.deals, sq), stages)
 	times := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageTime, error) { return tx.Sales().StageTimes(ctx, sq) })
-	require.Equal(t, crm.AggregateStageTimes(sd.deals, sq), times)
+	require.Equal(t, storekit.AggregateStageTimes(sd.deals, sq), times)
 }

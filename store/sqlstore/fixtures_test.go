@@ -2,20 +2,21 @@ package sqlstore_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"testing"
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 )
 
-var ids = crm.NewIDGenerator(nil, nil)
-
+// newID returns a new UUIDv7: IDs made later sort later.
 func newID(t testing.TB) crm.ID {
 	t.Helper()
-	id, err := ids.NewID()
+	id, err := uuid.NewV7()
 	require.NoError(t, err)
-	return id
+	return crm.ID(id)
 }
 
 // at is a time with microseconds, in UTC, as the CRM gives the store.
@@ -65,7 +66,7 @@ func chain(t *testing.T, head crm.LogHead, subject crm.ID, data ...string) []crm
 	for i, d := range data {
 		e := crm.Event{Seq: head.Seq + 1, ID: newID(t), Time: at(10 + i), Actor: newID(t), Type: crm.CustomerUpdated,
 			Kind: crm.KindCustomer, Subject: subject, Version: int64(i + 1), Data: []byte(d),
-			DataHash: crm.DataDigest([]byte(d)), PrevHash: head.Hash}
+			DataHash: crm.Hash(sha256.Sum256([]byte(d))), PrevHash: head.Hash}
 		e.Hash = e.ComputeHash()
 		out = append(out, e)
 		head = crm.LogHead{Seq: e.Seq, Hash: e.Hash}

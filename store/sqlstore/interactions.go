@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 )
 
 // interactionTable stores interactions, which are never updated. The
@@ -50,13 +51,13 @@ func answered(p *int, lo, hi int) bool { return p != nil && *p >= lo && *p <= hi
 
 // periodColumns are the derived columns of a time that interactions and
 // cases are bucketed by: unix microseconds, then the day, week and month
-// keys of crm.PeriodKey.
+// keys of storekit.PeriodKey.
 var periodColumns = []string{"at_us", "day_key", "week_key", "month_key"}
 
 // periodValues returns the values of periodColumns for t.
 func periodValues(t time.Time) []any {
-	return []any{unixMicros(t), crm.PeriodKey(crm.PeriodDay, t), crm.PeriodKey(crm.PeriodWeek, t),
-		crm.PeriodKey(crm.PeriodMonth, t)}
+	return []any{unixMicros(t), storekit.PeriodKey(crm.PeriodDay, t), storekit.PeriodKey(crm.PeriodWeek, t),
+		storekit.PeriodKey(crm.PeriodMonth, t)}
 }
 
 // interactionRepo implements crm.InteractionRepository in one

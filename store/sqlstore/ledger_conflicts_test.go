@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -232,7 +233,7 @@ func TestRacingDueDatesAreMarked(t *testing.T) {
 		all := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.Entry, error) {
 			return tx.Ledger().Entries(ctx, crm.EntryFilter{}, crm.PageRequest{})
 		})
-		require.Equal(t, crm.AggregateAging(all, q), got)
+		require.Equal(t, storekit.AggregateAging(all, q), got)
 		require.Len(t, got, 1, "one invoice, in one bucket")
 	})
 }

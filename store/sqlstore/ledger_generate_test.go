@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/store/memory"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 )
@@ -282,11 +283,11 @@ func (d ledgerData) requireVariety(t *testing.T) {
 	require.NotEmpty(t, d.invoices)
 	require.NotEmpty(t, d.credits)
 	buckets := map[int]bool{}
-	for _, a := range crm.AggregateAging(d.entries, crm.AgingQuery{AsOf: ledgerStart.AddDays(120), Bounds: crm.DefaultAgingBounds()}) {
+	for _, a := range storekit.AggregateAging(d.entries, crm.AgingQuery{AsOf: ledgerStart.AddDays(120), Bounds: crm.DefaultAgingBounds()}) {
 		buckets[a.Bucket] = true
 	}
 	require.Len(t, buckets, 6, "something open in every bucket")
-	require.True(t, slices.ContainsFunc(crm.OpenItems(d.entries, d.customers[0], crm.Date{}), func(it crm.OpenItem) bool {
+	require.True(t, slices.ContainsFunc(storekit.OpenItems(d.entries, d.customers[0], crm.Date{}), func(it crm.OpenItem) bool {
 		return it.Open.Equal(crm.MoneyFromMinor(-2, usd))
 	}), "the largest amounts wrap around")
 }

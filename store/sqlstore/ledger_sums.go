@@ -13,7 +13,7 @@ import (
 // with exact sums (see sums), so that totals wrap around in 64 bits as the references'
 // do, and "leaving out zero" is sums.nonZero on its two sums.
 
-// OpenItems implements crm.LedgerReader as crm.OpenItems does:
+// OpenItems implements crm.LedgerReader as storekit.OpenItems does:
 //
 //	SELECT customer_id, account, item_id, <due>, <sum of amount_minor>, currency
 //	FROM postings p
@@ -52,7 +52,7 @@ func (l ledgerRepo) OpenItems(ctx context.Context, customer crm.ID, asOf crm.Dat
 // lastDue is, for the item of the grouped row p (its account, customer,
 // currency and item), the column col (due or due_day) of its latest
 // posting, in recording order, that has a due date and counts as of asOf:
-// the due date crm.OpenItems takes for an item, from entries in the order
+// the due date storekit.OpenItems takes for an item, from entries in the order
 // they were recorded. Only items with mixed_due ask for it.
 func (l ledgerRepo) lastDue(col string, asOf crm.Date) (string, []any) {
 	var w where
@@ -63,7 +63,7 @@ func (l ledgerRepo) lastDue(col string, asOf crm.Date) (string, []any) {
 		" ORDER BY d.entry_id DESC, d.seq DESC LIMIT 1)", w.args
 }
 
-// Balances implements crm.LedgerReader as crm.Balances does:
+// Balances implements crm.LedgerReader as storekit.Balances does:
 //
 //	SELECT account, customer_id, <sum of amount_minor>, currency FROM postings
 //	[WHERE effective_day <= <asOf>]
@@ -86,7 +86,7 @@ func (l ledgerRepo) Balances(ctx context.Context, asOf crm.Date) ([]crm.Balance,
 	})
 }
 
-// Revenue implements crm.LedgerReader as crm.AggregateRevenue does, over
+// Revenue implements crm.LedgerReader as storekit.AggregateRevenue does, over
 // the postings joined to their entries:
 //
 //	SELECT customer_id, currency, <sum of invoiced>, <sum of revenue> FROM (

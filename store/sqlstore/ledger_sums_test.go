@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,14 +26,14 @@ func TestLedgerMatchesTheReference(t *testing.T) {
 					got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.OpenItem, error) {
 						return tx.Ledger().OpenItems(ctx, customer, asOf)
 					})
-					require.Equal(t, nonNil(crm.OpenItems(d.entries, customer, asOf)), got, "customer %s as of %s", customer, asOf)
+					require.Equal(t, nonNil(storekit.OpenItems(d.entries, customer, asOf)), got, "customer %s as of %s", customer, asOf)
 				}
 			}
 		})
 		t.Run("Balances", func(t *testing.T) {
 			for _, asOf := range d.asOfDates() {
 				got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.Balance, error) { return tx.Ledger().Balances(ctx, asOf) })
-				require.Equal(t, nonNil(crm.Balances(d.entries, asOf)), got, "as of %s", asOf)
+				require.Equal(t, nonNil(storekit.Balances(d.entries, asOf)), got, "as of %s", asOf)
 			}
 		})
 		t.Run("Aging", func(t *testing.T) { d.checkAging(ctx, t, s) })
@@ -45,7 +46,7 @@ func TestLedgerMatchesTheReference(t *testing.T) {
 						got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.RevenueAmount, error) {
 							return tx.Ledger().Revenue(ctx, customer, r[0], r[1])
 						})
-						require.Equal(t, nonNil(crm.AggregateRevenue(d.entries, customer, r[0], r[1])), got,
+						require.Equal(t, nonNil(storekit.AggregateRevenue(d.entries, customer, r[0], r[1])), got,
 							"customer %s from %s to %s", customer, r[0], r[1])
 					}
 				}
@@ -69,7 +70,7 @@ func (d ledgerData) checkAging(ctx context.Context, t *testing.T, s crm.Store) {
 				got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.AgingAmount, error) { return tx.Ledger().Aging(ctx, q) })
 				n, err := q.Normalized()
 				require.NoError(t, err)
-				require.Equal(t, nonNil(crm.AggregateAging(d.entries, n)), got, "%+v", q)
+				require.Equal(t, nonNil(storekit.AggregateAging(d.entries, n)), got, "%+v", q)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -61,7 +62,7 @@ func TestSalesMatchTheReference(t *testing.T) {
 		t.Run("Campaigns", func(t *testing.T) {
 			for _, c := range append(d.campaigns, crm.Campaign{}, crm.Campaign{ID: newID(t), Currency: eur}) {
 				got := read(ctx, t, s, func(tx crm.ReadTx) (crm.CampaignCounts, error) { return tx.Sales().Campaign(ctx, c) })
-				require.Equal(t, crm.AggregateCampaign(c, d.customers, d.deals), got, "campaign %s", c.ID)
+				require.Equal(t, storekit.AggregateCampaign(c, d.customers, d.deals), got, "campaign %s", c.ID)
 			}
 		})
 	})
@@ -71,18 +72,18 @@ func TestSalesMatchTheReference(t *testing.T) {
 // filter and join on, so that the comparisons mean something.
 func (d salesData) requireVariety(t *testing.T) {
 	all := crm.SalesQuery{Pipeline: d.pipelines[0].ID}
-	require.Greater(t, len(crm.AggregateOutcomes(d.deals, all)), 4)
-	require.Greater(t, len(crm.AggregateStageTimes(d.deals, all)), 3)
-	require.Greater(t, len(crm.AggregateForecast(d.deals, all)), 20)
-	require.Contains(t, crm.AggregateStageAmounts(d.deals, all),
+	require.Greater(t, len(storekit.AggregateOutcomes(d.deals, all)), 4)
+	require.Greater(t, len(storekit.AggregateStageTimes(d.deals, all)), 3)
+	require.Greater(t, len(storekit.AggregateForecast(d.deals, all)), 20)
+	require.Contains(t, storekit.AggregateStageAmounts(d.deals, all),
 		crm.StageAmount{Stage: "huge", Probability: 35, Deals: 2, AmountMinor: -2}, "the largest amounts wrap around")
-	w := crm.AggregateWork(d.activities, d.customers, d.deals, crm.WorkQuery{Today: crm.DateOf(salesStart).AddDays(60)})
+	w := storekit.AggregateWork(d.activities, d.customers, d.deals, crm.WorkQuery{Today: crm.DateOf(salesStart).AddDays(60)})
 	require.Len(t, w.ByType, len(crm.ActivityTypes()))
 	require.Positive(t, w.InvalidVisits)
 	require.Positive(t, w.Overdue)
 	require.Positive(t, w.KeyAccountsTouched)
 	for _, c := range d.campaigns {
-		n := crm.AggregateCampaign(c, d.customers, d.deals)
+		n := storekit.AggregateCampaign(c, d.customers, d.deals)
 		require.True(t, n.Acquired > 0 && n.OtherCurrency > 0, "%+v", n)
 	}
 }
@@ -113,15 +114,15 @@ func (d salesData) checkDealStatistics(ctx context.Context, t *testing.T, s crm.
 			return read(ctx, t, s, func(tx crm.ReadTx) (any, error) { return fn(tx.Sales()) })
 		}
 		got := view(func(a crm.SalesAnalytics) (any, error) { return a.StageAmounts(ctx, q) })
-		require.Equal(t, crm.AggregateStageAmounts(d.deals, q), got, "stage amounts %+v", q)
+		require.Equal(t, storekit.AggregateStageAmounts(d.deals, q), got, "stage amounts %+v", q)
 		got = view(func(a crm.SalesAnalytics) (any, error) { return a.Forecast(ctx, q) })
-		require.Equal(t, crm.AggregateForecast(d.deals, q), got, "forecast %+v", q)
+		require.Equal(t, storekit.AggregateForecast(d.deals, q), got, "forecast %+v", q)
 		got = view(func(a crm.SalesAnalytics) (any, error) { return a.Cohort(ctx, q) })
-		require.Equal(t, crm.AggregateCohort(d.deals, q), got, "cohort %+v", q)
+		require.Equal(t, storekit.AggregateCohort(d.deals, q), got, "cohort %+v", q)
 		got = view(func(a crm.SalesAnalytics) (any, error) { return a.Outcomes(ctx, q) })
-		require.Equal(t, crm.AggregateOutcomes(d.deals, q), got, "outcomes %+v", q)
+		require.Equal(t, storekit.AggregateOutcomes(d.deals, q), got, "outcomes %+v", q)
 		got = view(func(a crm.SalesAnalytics) (any, error) { return a.StageTimes(ctx, q) })
-		require.Equal(t, crm.AggregateStageTimes(d.deals, q), got, "stage times %+v", q)
+		require.Equal(t, storekit.AggregateStageTimes(d.deals, q), got, "stage times %+v", q)
 	}
 }
 
@@ -146,7 +147,7 @@ func (d salesData) checkWork(ctx context.Context, t *testing.T, s crm.Store) {
 				r := ranges[i%len(ranges)]
 				q := crm.WorkQuery{Owner: owner, Team: team, From: r[0], To: r[1], Today: today}
 				got := read(ctx, t, s, func(tx crm.ReadTx) (crm.WorkCounts, error) { return tx.Sales().Work(ctx, q) })
-				require.Equal(t, crm.AggregateWork(d.activities, d.customers, d.deals, q), got, "%+v", q)
+				require.Equal(t, storekit.AggregateWork(d.activities, d.customers, d.deals, q), got, "%+v", q)
 			}
 		}
 	}
@@ -248,8 +249,8 @@ func TestSalesRefuseBadQueries(t *testing.T) {
 			campaign, err7 := a.Campaign(ctx, crm.Campaign{})
 			return []any{stages, forecast, cohort, outcomes, times, work, campaign}, errors.Join(err1, err2, err3, err4, err5, err6, err7)
 		})
-		require.Equal(t, []any{crm.AggregateStageAmounts(nil, q), crm.AggregateForecast(nil, q), crm.AggregateCohort(nil, q),
-			crm.AggregateOutcomes(nil, q), crm.AggregateStageTimes(nil, q),
-			crm.AggregateWork(nil, nil, nil, crm.WorkQuery{Today: day(2026, 3, 2)}), crm.AggregateCampaign(crm.Campaign{}, nil, nil)}, empty)
+		require.Equal(t, []any{storekit.AggregateStageAmounts(nil, q), storekit.AggregateForecast(nil, q), storekit.AggregateCohort(nil, q),
+			storekit.AggregateOutcomes(nil, q), storekit.AggregateStageTimes(nil, q),
+			storekit.AggregateWork(nil, nil, nil, crm.WorkQuery{Today: day(2026, 3, 2)}), storekit.AggregateCampaign(crm.Campaign{}, nil, nil)}, empty)
 	})
 }

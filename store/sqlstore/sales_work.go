@@ -45,7 +45,7 @@ func (a salesAnalytics) Work(ctx context.Context, q crm.WorkQuery) (crm.WorkCoun
 
 // activityTypes counts the activities in q's range by type, in
 // crm.ActivityTypes order with zeros and unknown types left out (nil when
-// there are none, as crm.AggregateWork has it), and the invalid visits.
+// there are none, as storekit.AggregateWork has it), and the invalid visits.
 func (a salesAnalytics) activityTypes(ctx context.Context, q crm.WorkQuery) ([]crm.TypeCount, int64, error) {
 	var w where
 	addOwner(&w, "", q.Owner, q.Team)

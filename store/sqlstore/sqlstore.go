@@ -80,7 +80,7 @@
 //
 // Interactions and cases keep, beside the record, what the statistics add
 // up: the time as unix microseconds, the day, ISO week and month keys of
-// crm.PeriodKey, and 0/1 flags such as first-contact resolution. Every
+// storekit.PeriodKey, and 0/1 flags such as first-contact resolution. Every
 // crm.AnalyticsReader answer is one GROUP BY query over them (or one join
 // of moves to interactions, for moments of truth), with the exact results
 // and order of the reference implementations in package crm; text groups
@@ -118,12 +118,12 @@
 // numbers (days since 1970-01-01, the zero date included as the day Go
 // compares it as), so that OpenItems, Balances, Aging and Revenue are
 // GROUP BY queries over postings with the exact results and order of
-// crm.OpenItems, crm.Balances, crm.AggregateAging and crm.AggregateRevenue.
+// storekit.OpenItems, storekit.Balances, storekit.AggregateAging and storekit.AggregateRevenue.
 // Aging buckets each posting by its due day in one pass: an invoice's
 // postings all carry its due date. The postings of an item that do not
 // agree on it, which the CRM never writes, are marked by a trigger
 // (mixed_due) and bucketed item by item, due when the item's latest dated
-// posting says, as crm.OpenItems takes it. On PostgreSQL the trigger
+// posting says, as storekit.OpenItems takes it. On PostgreSQL the trigger
 // locks the item first, so that of two transactions posting to one item
 // at once the second sees the first's due date.
 package sqlstore

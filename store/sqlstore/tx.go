@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/backoff"
 )
 
 // Update implements crm.Store. It runs fn in a read-write transaction
@@ -75,7 +76,7 @@ func checkContext(ctx context.Context) error {
 
 // retryBackoff spaces out retries: the first wait is 1-2ms, each next
 // one doubles, up to 128ms.
-var retryBackoff = crm.Backoff{Base: 2 * time.Millisecond, Max: 128 * time.Millisecond}
+var retryBackoff = backoff.Policy{Base: 2 * time.Millisecond, Max: 128 * time.Millisecond}
 
 // attempt runs fn once in a transaction. It never leaves a transaction
 // open: an error or a panic in fn rolls back, and so does a done ctx.

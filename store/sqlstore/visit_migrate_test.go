@@ -6,6 +6,7 @@ import (
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/store/sqlstore"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -57,7 +58,7 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			{Pipeline: other, Team: "south"},
 		} {
 			got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageTime, error) { return tx.Sales().StageTimes(ctx, q) })
-			assert.Equal(t, crm.AggregateStageTimes(deals, q), got, "%+v", q)
+			assert.Equal(t, storekit.AggregateStageTimes(deals, q), got, "%+v", q)
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -132,16 +133,16 @@ type answers struct {
 func (q questions) answer(d *dataset) answers {
 	a := answers{q: q}
 	for _, x := range q.experience {
-		a.experience = append(a.experience, crm.AggregateExperience(d.interactions, x))
+		a.experience = append(a.experience, storekit.AggregateExperience(d.interactions, x))
 	}
 	for _, x := range q.cases {
-		a.cases = append(a.cases, crm.AggregateCases(d.cases, x))
+		a.cases = append(a.cases, storekit.AggregateCases(d.cases, x))
 	}
 	for _, x := range q.moments {
-		a.moments = append(a.moments, crm.MomentsOfTruth(d.moves, d.interactions, x))
+		a.moments = append(a.moments, storekit.MomentsOfTruth(d.moves, d.interactions, x))
 	}
 	for _, at := range q.ladderAt {
-		a.ladder = append(a.ladder, crm.LadderDistribution(d.customers, d.moves, at))
+		a.ladder = append(a.ladder, storekit.LadderDistribution(d.customers, d.moves, at))
 	}
 	return a
 }
@@ -180,21 +181,21 @@ func runAnalytics(t *testing.T, newStore NewStoreFunc) {
 		// The grid means something only if the data has what it groups and
 		// filters by: a guard against a generator that lost its variety.
 		for _, q := range []crm.ExperienceQuery{{GroupBy: crm.ByDepartment}, {GroupBy: crm.ByPhase, Period: crm.PeriodWeek}, {From: genMarks[3], To: genMarks[3].Add(time.Microsecond)}} {
-			assert.NotEmpty(t, crm.AggregateExperience(d.interactions, q), "%+v", q)
+			assert.NotEmpty(t, storekit.AggregateExperience(d.interactions, q), "%+v", q)
 		}
-		assert.Greater(t, len(crm.AggregateExperience(d.interactions, crm.ExperienceQuery{GroupBy: crm.ByDepartment})), len(genDepartments)-1)
-		assert.Empty(t, crm.AggregateExperience(d.interactions, crm.ExperienceQuery{Map: d.maps[2].ID}), "one map has no data")
+		assert.Greater(t, len(storekit.AggregateExperience(d.interactions, crm.ExperienceQuery{GroupBy: crm.ByDepartment})), len(genDepartments)-1)
+		assert.Empty(t, storekit.AggregateExperience(d.interactions, crm.ExperienceQuery{Map: d.maps[2].ID}), "one map has no data")
 		events := map[crm.LadderEvent]bool{}
 		for _, m := range d.moves {
 			events[m.Event] = true
 		}
 		assert.Len(t, events, 5, "every kind of move")
 		var moments int64
-		for _, m := range crm.MomentsOfTruth(d.moves, d.interactions, crm.MomentsQuery{}) {
+		for _, m := range storekit.MomentsOfTruth(d.moves, d.interactions, crm.MomentsQuery{}) {
 			moments += m.Up + m.Down
 		}
 		assert.Greater(t, moments, int64(100))
-		assert.Equal(t, crm.StageCount{Stage: crm.Annoyed}, crm.LadderDistribution(d.customers, d.moves, qs.ladderAt[0])[0], "before any data")
+		assert.Equal(t, crm.StageCount{Stage: crm.Annoyed}, storekit.LadderDistribution(d.customers, d.moves, qs.ladderAt[0])[0], "before any data")
 	})
 
 	t.Run("MatchesTheReference", func(t *testing.T) {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"reflect"
 	"testing"
@@ -278,7 +279,7 @@ func (sc *scene) interaction(customer crm.ID, t time.Time) crm.Interaction {
 		Transfers: []crm.Transfer{{From: "Billing", To: "Legal " + hostileShort}, {From: "Legal " + hostileShort, To: "Billing"}},
 		Resolved:  true, Sentiment: crm.VeryNegative, Survey: survey(0, 2, 7), Case: sc.g.next(), Note: "note " + hostile,
 		AnswerBreached: true, CSATBreached: true, IdempotencyKey: "idem " + hostile + " " + id.String(),
-		RequestHash: crm.DataDigest([]byte(id.String())), RecordedAt: t.Add(90*time.Minute + 11*time.Microsecond), RecordedBy: sc.g.next(),
+		RequestHash: crm.Hash(sha256.Sum256([]byte(id.String()))), RecordedAt: t.Add(90*time.Minute + 11*time.Microsecond), RecordedBy: sc.g.next(),
 	}
 }
 

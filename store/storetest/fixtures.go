@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"testing"
 	"time"
@@ -80,11 +81,12 @@ func insertCustomers(t *testing.T, s crm.Store, cs ...crm.Customer) {
 	})
 }
 
-// event builds an event that continues head.
+// event builds an event that continues head, with its data hashed as
+// the CRM hashes it (SHA-256) so that crm.VerifyChain accepts it.
 func event(head crm.LogHead, id crm.ID, subject crm.ID, data string) crm.Event {
 	e := crm.Event{Seq: head.Seq + 1, ID: id, Time: ts(int(head.Seq)).Add(123456 * time.Microsecond),
 		Actor: id, Type: crm.CustomerUpdated, Kind: crm.KindCustomer, Subject: subject, Version: head.Seq + 1,
-		Data: []byte(data), DataHash: crm.DataDigest([]byte(data)), PrevHash: head.Hash}
+		Data: []byte(data), DataHash: crm.Hash(sha256.Sum256([]byte(data))), PrevHash: head.Hash}
 	e.Hash = e.ComputeHash()
 	return e
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -221,7 +222,7 @@ func (gen *generator) interaction(customer crm.ID, t time.Time) {
 	if gen.chance(0.2) {
 		in.Case = gen.d.cases[gen.pick(len(gen.d.cases))].ID
 	}
-	in.RequestHash = crm.DataDigest(in.ID[:])
+	in.RequestHash = crm.Hash(sha256.Sum256(in.ID[:]))
 	gen.d.interactions = append(gen.d.interactions, in)
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -50,20 +51,20 @@ type ledgerAnswers struct {
 func (q ledgerQuestions) answer(entries []crm.Entry) ledgerAnswers {
 	a := ledgerAnswers{q: q}
 	for _, x := range q.openItems {
-		a.openItems = append(a.openItems, crm.OpenItems(entries, x.customer, x.asOf))
+		a.openItems = append(a.openItems, storekit.OpenItems(entries, x.customer, x.asOf))
 	}
 	for _, asOf := range q.balances {
-		a.balances = append(a.balances, crm.Balances(entries, asOf))
+		a.balances = append(a.balances, storekit.Balances(entries, asOf))
 	}
 	for _, x := range q.aging {
 		n, err := x.Normalized()
 		if err != nil {
 			panic(err)
 		}
-		a.aging = append(a.aging, crm.AggregateAging(entries, n))
+		a.aging = append(a.aging, storekit.AggregateAging(entries, n))
 	}
 	for _, x := range q.revenue {
-		a.revenue = append(a.revenue, crm.AggregateRevenue(entries, x.customer, x.from, x.to))
+		a.revenue = append(a.revenue, storekit.AggregateRevenue(entries, x.customer, x.from, x.to))
 	}
 	return a
 }

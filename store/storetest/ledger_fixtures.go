@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"testing"
@@ -189,16 +190,16 @@ func (sc *scene) entryVariants(t *testing.T, d ledgerDocs) []named[crm.Entry] {
 	invoice := crm.Entry{ID: sc.g.next(), Kind: crm.EntryInvoice, Customer: sc.ann, Document: eurInv.ID, Effective: day(2026, 2, 27),
 		RecordedAt: at(50), RecordedBy: r.finance.ID, Description: "Invoice " + hostile,
 		Postings:       []crm.Posting{receivable(eurInv, 14_280), company(crm.AccountRevenue, -12_000, eur), company(crm.AccountTax, -2_280, eur)},
-		IdempotencyKey: "invoice " + hostile, RequestHash: crm.DataDigest([]byte("invoice"))}
+		IdempotencyKey: "invoice " + hostile, RequestHash: crm.Hash(sha256.Sum256([]byte("invoice")))}
 	cross := crm.Entry{ID: sc.g.next(), Kind: crm.EntryAllocation, Customer: sc.ann, Document: kwdPay.ID, Effective: day(2026, 2, 28),
 		RecordedAt: at(51), RecordedBy: r.finance.ID, Description: "Allocation across currencies",
 		Postings: []crm.Posting{credit(kwdPay, 1_234), company(crm.AccountFXClearing, -1_234, kwd), company(crm.AccountFXClearing, 493, jpy),
 			receivable(yenInv, -493), company(crm.AccountFXResult, 7, jpy), receivable(yenInv, -7)},
-		RequestHash: crm.DataDigest([]byte("cross"))}
+		RequestHash: crm.Hash(sha256.Sum256([]byte("cross")))}
 	plain := crm.Entry{ID: sc.g.next(), Kind: crm.EntryPayment, Customer: sc.ann, Effective: day(2025, 12, 31), RecordedAt: at(52),
 		Postings: []crm.Posting{company(crm.AccountCash, 100_001, eur), credit(eurPay, -100_001)}}
 	reversal := invoice.Reversal(sc.g.next(), day(2026, 3, 1), at(53), r.finance.ID, "Reversal: "+hostile)
-	reversal.IdempotencyKey, reversal.RequestHash = "reverse "+hostileShort, crm.DataDigest([]byte("reverse"))
+	reversal.IdempotencyKey, reversal.RequestHash = "reverse "+hostileShort, crm.Hash(sha256.Sum256([]byte("reverse")))
 	return []named[crm.Entry]{{"invoice with a key", invoice}, {"allocation across currencies", cross},
 		{"payment with the optional fields empty", plain}, {"reversal", reversal}}
 }

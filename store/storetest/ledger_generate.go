@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -151,7 +152,7 @@ func (gen *ledgerGen) post(e crm.Entry) crm.Entry {
 	if gen.chance(0.4) {
 		e.IdempotencyKey = "gen " + e.ID.String()
 	}
-	e.RequestHash = crm.DataDigest(e.ID[:])
+	e.RequestHash = crm.Hash(sha256.Sum256(e.ID[:]))
 	for _, p := range e.Postings {
 		if !p.Customer.IsZero() {
 			gen.balance[p.Item] += minor(p.Amount)

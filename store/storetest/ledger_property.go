@@ -191,7 +191,7 @@ func (m *propModel) selectItems(ok func(*propItem) bool) []*propItem {
 	return out
 }
 
-// openItems returns the open items as crm.OpenItems returns them.
+// openItems returns the open items as storekit.OpenItems returns them.
 func (m *propModel) openItems() []crm.OpenItem {
 	out := []crm.OpenItem{}
 	for _, it := range m.selectItems(func(it *propItem) bool { return it.balance != 0 }) {

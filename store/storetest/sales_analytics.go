@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,17 +41,17 @@ type salesAnswers struct {
 func (q salesQuestions) answer(d *salesData) salesAnswers {
 	a := salesAnswers{q: q}
 	for _, x := range q.sales {
-		a.stageAmounts = append(a.stageAmounts, crm.AggregateStageAmounts(d.deals, x))
-		a.forecast = append(a.forecast, crm.AggregateForecast(d.deals, x))
-		a.cohort = append(a.cohort, crm.AggregateCohort(d.deals, x))
-		a.outcomes = append(a.outcomes, crm.AggregateOutcomes(d.deals, x))
-		a.stageTimes = append(a.stageTimes, crm.AggregateStageTimes(d.deals, x))
+		a.stageAmounts = append(a.stageAmounts, storekit.AggregateStageAmounts(d.deals, x))
+		a.forecast = append(a.forecast, storekit.AggregateForecast(d.deals, x))
+		a.cohort = append(a.cohort, storekit.AggregateCohort(d.deals, x))
+		a.outcomes = append(a.outcomes, storekit.AggregateOutcomes(d.deals, x))
+		a.stageTimes = append(a.stageTimes, storekit.AggregateStageTimes(d.deals, x))
 	}
 	for _, x := range q.work {
-		a.work = append(a.work, crm.AggregateWork(d.activities, d.customers, d.deals, x))
+		a.work = append(a.work, storekit.AggregateWork(d.activities, d.customers, d.deals, x))
 	}
 	for _, c := range q.campaigns {
-		a.campaigns = append(a.campaigns, crm.AggregateCampaign(c, d.customers, d.deals))
+		a.campaigns = append(a.campaigns, storekit.AggregateCampaign(c, d.customers, d.deals))
 	}
 	return a
 }

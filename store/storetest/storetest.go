@@ -13,19 +13,19 @@
 // stays a gap-free verified chain. The experience repositories (touchpoint
 // maps, interactions, cases, the loyalty ladder, journey templates) are
 // checked field by field, and the analytics against the reference
-// implementations (crm.AggregateExperience and the others) on a few
+// implementations (storekit.AggregateExperience and the others) on a few
 // thousand rows generated from a fixed seed. So are the sales
 // repositories (pipelines, deals, activities, campaigns) with every field
 // of their filters, and the sales analytics against
-// crm.AggregateStageAmounts and the others on a few hundred deals driven
+// storekit.AggregateStageAmounts and the others on a few hundred deals driven
 // through crm.DealFlow over a quarter, in three currencies.
 //
 // The receivables are checked at the port and through the CRM. At the
 // port: every field of entries, invoices, credits, contracts and books;
 // Append refusing an existing ID, a used idempotency key and a second
 // reversal, and leaving nothing behind; every filter; OpenItems,
-// Balances, Aging and Revenue against crm.OpenItems, crm.Balances,
-// crm.AggregateAging and crm.AggregateRevenue on a ledger generated from
+// Balances, Aging and Revenue against storekit.OpenItems, storekit.Balances,
+// storekit.AggregateAging and storekit.AggregateRevenue on a ledger generated from
 // a fixed seed. Through the CRM: many goroutines paying, allocating to
 // and reversing on one customer's book at once never over-allocate an
 // invoice, whether or not the book exists yet, and one idempotency key

@@ -1,4 +1,6 @@
-package crm
+// Package backoff spaces out the retries of a transaction that collided
+// with another.
+package backoff
 
 import (
 	"context"
@@ -6,18 +8,18 @@ import (
 	"time"
 )
 
-// Backoff is a jittered exponential wait between retries of a write that
+// Policy is a jittered exponential wait between retries of a write that
 // collided with another: before retry n (from 0) it waits a random
 // duration in [d/2, d], where d is Base doubled n times and capped at Max.
 // The jitter keeps colliding writers from colliding again in step.
-type Backoff struct {
+type Policy struct {
 	Base time.Duration
 	Max  time.Duration // 0 means no cap
 }
 
 // Wait sleeps before retry n, or returns ctx's error if ctx ends first. A
 // zero Base does not wait.
-func (b Backoff) Wait(ctx context.Context, n int) error {
+func (b Policy) Wait(ctx context.Context, n int) error {
 	if b.Base <= 0 {
 		return ctx.Err()
 	}

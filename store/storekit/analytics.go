@@ -1,0 +1,126 @@
+package storekit
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/crmkit/crm"
+)
+
+// PeriodKey returns the bucket of t for p. Adapters store the day, week
+// and month keys of every interaction and case, so that grouping by period
+// needs no date functions of the database.
+func PeriodKey(p crm.Period, t time.Time) string {
+	t = t.UTC()
+	switch p {
+	case crm.PeriodDay:
+		return t.Format(time.DateOnly)
+	case crm.PeriodWeek:
+		y, w := t.ISOWeek()
+		return fmt.Sprintf("%04d-W%02d", y, w)
+	case crm.PeriodMonth:
+		return t.Format("2006-01")
+	}
+	return ""
+}
+
+// AggregateExperience is the reference implementation of the experience
+// statistics: the memory adapter uses it, and the conformance suite checks
+// every adapter against it. Groups come sorted by period, then group.
+func AggregateExperience(interactions []crm.Interaction, q crm.ExperienceQuery) []crm.ExperienceCounts {
+	agg := NewExperienceAggregator(q)
+	for i := range interactions {
+		agg.Add(&interactions[i])
+	}
+	return agg.Result()
+}
+
+// ExperienceAggregator adds up experience counts one interaction at a
+// time, for adapters that stream their rows instead of collecting them.
+type ExperienceAggregator struct {
+	q   crm.ExperienceQuery
+	acc map[bucket]*crm.ExperienceCounts
+}
+
+// bucket is a period, as a number until the end, and a group.
+type bucket struct {
+	period int64
+	group  string
+}
+
+// NewExperienceAggregator starts an empty aggregation for q.
+func NewExperienceAggregator(q crm.ExperienceQuery) *ExperienceAggregator {
+	return &ExperienceAggregator{q: q, acc: map[bucket]*crm.ExperienceCounts{}}
+}
+
+// Add counts the interaction if the query selects it.
+func (a *ExperienceAggregator) Add(in *crm.Interaction) {
+	if !a.q.Contains(in.At) || (!a.q.Map.IsZero() && in.Map != a.q.Map) {
+		return
+	}
+	k := bucket{periodNumber(a.q.Period, in.At), in.Group(a.q.GroupBy)}
+	c := a.acc[k]
+	if c == nil {
+		c = &crm.ExperienceCounts{Group: k.group, Period: PeriodKey(a.q.Period, in.At)}
+		a.acc[k] = c
+	}
+	c.Add(*in)
+}
+
+// Result returns the counts sorted by period, then group.
+func (a *ExperienceAggregator) Result() []crm.ExperienceCounts {
+	out := make([]crm.ExperienceCounts, 0, len(a.acc))
+	for _, c := range a.acc {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b crm.ExperienceCounts) int {
+		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.Group, b.Group))
+	})
+	return out
+}
+
+// periodNumber identifies t's bucket without formatting it: a number that
+// orders and groups like PeriodKey.
+func periodNumber(p crm.Period, t time.Time) int64 {
+	t = t.UTC()
+	switch p {
+	case crm.PeriodDay:
+		y, m, d := t.Date()
+		return int64(y)*10000 + int64(m)*100 + int64(d)
+	case crm.PeriodWeek:
+		y, w := t.ISOWeek()
+		return int64(y)*100 + int64(w)
+	case crm.PeriodMonth:
+		y, m, _ := t.Date()
+		return int64(y)*100 + int64(m)
+	}
+	return 0
+}
+
+// AggregateCases is the reference implementation of the case statistics.
+func AggregateCases(cases []crm.Case, q crm.CaseQuery) []crm.CaseCounts {
+	type key struct{ period, group string }
+	acc := map[key]*crm.CaseCounts{}
+	for _, cs := range cases {
+		if !inRange(q.From, q.To, cs.OpenedAt) || (!q.Map.IsZero() && cs.Map != q.Map) {
+			continue
+		}
+		k := key{PeriodKey(q.Period, cs.OpenedAt), cs.Group(q.GroupBy)}
+		c := acc[k]
+		if c == nil {
+			c = &crm.CaseCounts{Group: k.group, Period: k.period}
+			acc[k] = c
+		}
+		c.Add(cs)
+	}
+	out := make([]crm.CaseCounts, 0, len(acc))
+	for _, c := range acc {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b crm.CaseCounts) int {
+		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.Group, b.Group))
+	})
+	return out
+}

@@ -1,0 +1,38 @@
+package storekit
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/crmkit/crm"
+)
+
+// Balances adds up the postings of entries effective on or before asOf
+// (a zero asOf counts every entry), per account, customer and currency,
+// leaving out zero balances; sorted by account, customer, currency.
+func Balances(entries []crm.Entry, asOf crm.Date) []crm.Balance {
+	type key struct {
+		account  crm.AccountType
+		customer crm.ID
+		currency crm.Currency
+	}
+	acc := map[key]int64{}
+	for _, e := range entries {
+		if !asOf.IsZero() && e.Effective.After(asOf) {
+			continue
+		}
+		for _, p := range e.Postings {
+			acc[key{p.Account, p.Customer, p.Amount.Currency()}] += minorOf(p.Amount)
+		}
+	}
+	var out []crm.Balance
+	for k, v := range acc {
+		if v != 0 {
+			out = append(out, crm.Balance{Account: k.account, Customer: k.customer, Amount: crm.MoneyFromMinor(v, k.currency)})
+		}
+	}
+	slices.SortFunc(out, func(a, b crm.Balance) int {
+		return cmp.Or(cmp.Compare(a.Account, b.Account), a.Customer.Compare(b.Customer), cmp.Compare(a.Amount.Currency().Code(), b.Amount.Currency().Code()))
+	})
+	return out
+}

@@ -1,0 +1,56 @@
+package storekit
+
+import (
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/rows"
+)
+
+// AggregateWork is the reference implementation of a work report's
+// counts: activities, the customers they touched, and the deals closed in
+// the range by the owner or team (of every pipeline; the amounts of the
+// outcomes are left at zero, as pipelines may differ in currency).
+func AggregateWork(activities []crm.Activity, customers []crm.Customer, deals []crm.Deal, q crm.WorkQuery) crm.WorkCounts {
+	var w crm.WorkCounts
+	keyAccount := map[crm.ID]bool{}
+	for _, c := range customers {
+		keyAccount[c.ID] = c.KeyAccount
+	}
+	types := map[crm.ActivityType]int64{}
+	touched := map[crm.ID]bool{}
+	for _, a := range activities {
+		if !q.Covers(a.Owner, a.Team) {
+			continue
+		}
+		if a.Overdue(q.Today) {
+			w.Overdue++
+		}
+		if !inRange(q.From, q.To, a.At) {
+			continue
+		}
+		types[a.Type]++
+		if a.Invalid() {
+			w.InvalidVisits++
+		}
+		if keyAccount[a.Customer] {
+			touched[a.Customer] = true
+		}
+	}
+	for _, t := range crm.ActivityTypes() {
+		if n := types[t]; n > 0 {
+			w.ByType = append(w.ByType, crm.TypeCount{Type: t, Activities: n})
+		}
+	}
+	w.KeyAccountsTouched = int64(len(touched))
+	acc := map[crm.OutcomeCount]*crm.OutcomeCount{}
+	for _, d := range deals {
+		if !q.Covers(d.Owner, d.Team) || d.Status == crm.DealOpen || !inRange(q.From, q.To, d.ClosedAt) {
+			continue
+		}
+		k := crm.OutcomeCount{Status: d.Status, LostReason: d.LostReason}
+		r := rows.Get(acc, k, func() *crm.OutcomeCount { fresh := k; return &fresh })
+		r.Deals++
+		r.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
+	}
+	w.Outcomes = sortOutcomes(acc)
+	return w
+}
