@@ -189,7 +189,7 @@ func debtsOf(items []OpenItem) []Debt {
 		d.Net, _ = d.Net.Add(it.Open)
 	}
 	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(a.customer.Compare(b.customer), cmp.Compare(a.currency.Code(), b.currency.Code()))
+		return cmp.Or(a.customer.Compare(b.customer), cmp.Compare(a.currency, b.currency))
 	})
 	out := make([]Debt, 0, len(keys))
 	for _, k := range keys {

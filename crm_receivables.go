@@ -331,7 +331,7 @@ func expectedCollections(contracts []Contract, items []OpenItem, from Date, mont
 		}
 	}
 	return rows.Sorted(acc, func(a, b CollectionLine) int {
-		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Currency.Code(), b.Currency.Code()))
+		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Currency, b.Currency))
 	})
 }
 

@@ -228,7 +228,7 @@ func (t tally) balanceList() []Balance {
 		}
 	}
 	slices.SortFunc(out, func(a, b Balance) int {
-		return cmp.Or(cmp.Compare(a.Account, b.Account), a.Customer.Compare(b.Customer), cmp.Compare(a.Amount.Currency().Code(), b.Amount.Currency().Code()))
+		return cmp.Or(cmp.Compare(a.Account, b.Account), a.Customer.Compare(b.Customer), cmp.Compare(a.Amount.Currency(), b.Amount.Currency()))
 	})
 	return out
 }

@@ -3,15 +3,53 @@ package crm
 import (
 	"database/sql/driver"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
 // Currency is an active ISO 4217 currency. The zero value is no currency;
-// every Money with an amount has one. Currencies compare with ==.
-type Currency struct {
-	code  string
-	minor int32
+// every Money with an amount has one. Currencies compare with == and
+// order by code with <, and the common ones are constants (USD, EUR, ...);
+// any other comes from ParseCurrency.
+//
+// A Currency packs its three-letter code and the digits of its minor unit
+// into one integer, so that it is a value a constant can hold and Money
+// needs no lookup to round. Make one only with the constants, with
+// ParseCurrency or by decoding text: a converted integer is not checked.
+type Currency uint32
+
+// The bits of a Currency: each letter of the code in five bits, the first
+// highest (so that integer order is code order), then the digits of the
+// minor unit.
+const (
+	letterBits = 5
+	minorBits  = 3
+	minorMask  = 1<<minorBits - 1
+)
+
+// Common currencies, for use as constants; ParseCurrency gives the others.
+const (
+	USD Currency = ('U'-'@')<<(minorBits+2*letterBits) | ('S'-'@')<<(minorBits+letterBits) | ('D'-'@')<<minorBits | 2 // US dollar
+	EUR Currency = ('E'-'@')<<(minorBits+2*letterBits) | ('U'-'@')<<(minorBits+letterBits) | ('R'-'@')<<minorBits | 2 // euro
+	GBP Currency = ('G'-'@')<<(minorBits+2*letterBits) | ('B'-'@')<<(minorBits+letterBits) | ('P'-'@')<<minorBits | 2 // pound sterling
+	JPY Currency = ('J'-'@')<<(minorBits+2*letterBits) | ('P'-'@')<<(minorBits+letterBits) | ('Y'-'@')<<minorBits | 0 // yen
+	CHF Currency = ('C'-'@')<<(minorBits+2*letterBits) | ('H'-'@')<<(minorBits+letterBits) | ('F'-'@')<<minorBits | 2 // Swiss franc
+	CNY Currency = ('C'-'@')<<(minorBits+2*letterBits) | ('N'-'@')<<(minorBits+letterBits) | ('Y'-'@')<<minorBits | 2 // yuan renminbi
+	CAD Currency = ('C'-'@')<<(minorBits+2*letterBits) | ('A'-'@')<<(minorBits+letterBits) | ('D'-'@')<<minorBits | 2 // Canadian dollar
+	AUD Currency = ('A'-'@')<<(minorBits+2*letterBits) | ('U'-'@')<<(minorBits+letterBits) | ('D'-'@')<<minorBits | 2 // Australian dollar
+	INR Currency = ('I'-'@')<<(minorBits+2*letterBits) | ('N'-'@')<<(minorBits+letterBits) | ('R'-'@')<<minorBits | 2 // Indian rupee
+	SEK Currency = ('S'-'@')<<(minorBits+2*letterBits) | ('E'-'@')<<(minorBits+letterBits) | ('K'-'@')<<minorBits | 2 // Swedish krona
+	KWD Currency = ('K'-'@')<<(minorBits+2*letterBits) | ('W'-'@')<<(minorBits+letterBits) | ('D'-'@')<<minorBits | 3 // Kuwaiti dinar
+	KRW Currency = ('K'-'@')<<(minorBits+2*letterBits) | ('R'-'@')<<(minorBits+letterBits) | ('W'-'@')<<minorBits | 0 // won
+)
+
+// pack makes the Currency of an upper-case code with minor digits.
+func pack(code string, minor int32) Currency {
+	var c Currency
+	for i := range 3 {
+		c = c<<letterBits | Currency(code[i]-'@')
+	}
+	return c<<minorBits | Currency(minor)
 }
 
 // minorUnits lists the active ISO 4217 codes with the number of digits of
@@ -44,18 +82,24 @@ func ParseCurrency(code string) (Currency, error) {
 	up := strings.ToUpper(code)
 	n, ok := minorUnits[up]
 	if !ok {
-		return Currency{}, &currencyError{code: code}
+		return 0, &UnknownCurrencyError{Code: code}
 	}
-	return Currency{code: up, minor: n}, nil
+	return pack(up, n), nil
 }
 
-type currencyError struct{ code string }
-
-func (e *currencyError) Error() string {
-	return fmt.Sprintf("crm: unknown currency %q", e.code)
+// UnknownCurrencyError says a code is not an active ISO 4217 currency.
+// It matches ErrUnknownCurrency and ErrInvalid with errors.Is.
+type UnknownCurrencyError struct {
+	Code string // as given
 }
 
-func (e *currencyError) Is(target error) bool {
+// Error implements error.
+func (e *UnknownCurrencyError) Error() string {
+	return fmt.Sprintf("crm: unknown currency %q", e.Code)
+}
+
+// Is matches ErrUnknownCurrency and ErrInvalid.
+func (e *UnknownCurrencyError) Is(target error) bool {
 	return target == ErrUnknownCurrency || target == ErrInvalid
 }
 
@@ -63,32 +107,43 @@ func (e *currencyError) Is(target error) bool {
 func Currencies() []Currency {
 	out := make([]Currency, 0, len(minorUnits))
 	for code, n := range minorUnits {
-		out = append(out, Currency{code: code, minor: n})
+		out = append(out, pack(code, n))
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].code < out[j].code })
+	slices.Sort(out)
 	return out
 }
 
 // Code returns the three-letter ISO 4217 code, or "" for the zero Currency.
-func (c Currency) Code() string { return c.code }
+func (c Currency) Code() string {
+	if c == 0 {
+		return ""
+	}
+	var b [3]byte
+	c >>= minorBits
+	for i := 2; i >= 0; i-- {
+		b[i] = byte(c&(1<<letterBits-1)) + '@'
+		c >>= letterBits
+	}
+	return string(b[:])
+}
 
 // MinorUnits returns the number of decimal digits of the currency's minor
 // unit: 2 for USD, 0 for JPY, 3 for KWD.
-func (c Currency) MinorUnits() int32 { return c.minor }
+func (c Currency) MinorUnits() int32 { return int32(c & minorMask) }
 
 // IsZero reports whether c is the zero Currency.
-func (c Currency) IsZero() bool { return c.code == "" }
+func (c Currency) IsZero() bool { return c == 0 }
 
 // String returns the code.
-func (c Currency) String() string { return c.code }
+func (c Currency) String() string { return c.Code() }
 
 // MarshalText encodes the code.
-func (c Currency) MarshalText() ([]byte, error) { return []byte(c.code), nil }
+func (c Currency) MarshalText() ([]byte, error) { return []byte(c.Code()), nil }
 
 // UnmarshalText parses a code; the empty text gives the zero Currency.
 func (c *Currency) UnmarshalText(b []byte) error {
 	if len(b) == 0 {
-		*c = Currency{}
+		*c = 0
 		return nil
 	}
 	v, err := ParseCurrency(string(b))
@@ -100,7 +155,7 @@ func (c *Currency) UnmarshalText(b []byte) error {
 }
 
 // Value implements driver.Valuer: the code as text.
-func (c Currency) Value() (driver.Value, error) { return c.code, nil }
+func (c Currency) Value() (driver.Value, error) { return c.Code(), nil }
 
 // Scan implements sql.Scanner from text or bytes.
 func (c *Currency) Scan(src any) error {
@@ -110,7 +165,7 @@ func (c *Currency) Scan(src any) error {
 	case []byte:
 		return c.UnmarshalText(v)
 	case nil:
-		*c = Currency{}
+		*c = 0
 		return nil
 	}
 	return fmt.Errorf("crm: cannot scan %T into Currency: %w", src, ErrInvalid)

@@ -188,7 +188,7 @@ func TestPipelineRejects(t *testing.T) {
 		change      func(*crm.Pipeline)
 		field, rule string
 	}{
-		{"no currency", func(p *crm.Pipeline) { p.Currency = crm.Currency{} }, "currency", "required"},
+		{"no currency", func(p *crm.Pipeline) { p.Currency = 0 }, "currency", "required"},
 		{"no name", func(p *crm.Pipeline) { p.Name = "" }, "name", "required"},
 		{"duplicate key", func(p *crm.Pipeline) { p.Stages[1].Key = "prospecting" }, "stages[1].key", "unique"},
 		{"bad key", func(p *crm.Pipeline) { p.Stages[1].Key = "a b" }, "stages[1].key", "key"},

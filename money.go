@@ -95,7 +95,7 @@ func truncate(s string, n int) string {
 // MoneyFromMinor returns minor units of currency: MoneyFromMinor(1050, USD)
 // is 10.50 USD.
 func MoneyFromMinor(minor int64, currency Currency) Money {
-	return Money{amount: decimal.New(minor, -currency.minor), currency: currency}
+	return Money{amount: decimal.New(minor, -currency.MinorUnits()), currency: currency}
 }
 
 // Zero returns zero in currency.
@@ -122,10 +122,10 @@ func (m Money) Sign() int { return m.amount.Sign() }
 // Exact reports whether the amount has no more decimals than the
 // currency's minor unit.
 func (m Money) Exact() bool {
-	if m.amount.Exponent() >= -m.currency.minor {
+	if m.amount.Exponent() >= -m.currency.MinorUnits() {
 		return true
 	}
-	return m.amount.Equal(m.amount.Truncate(m.currency.minor))
+	return m.amount.Equal(m.amount.Truncate(m.currency.MinorUnits()))
 }
 
 // Minor returns the amount in minor units (cents for USD). It fails with
@@ -135,28 +135,36 @@ func (m Money) Minor() (int64, error) {
 	if m.currency.IsZero() {
 		return 0, invalid("currency", "required", "")
 	}
-	if m.amount.Exponent() == -m.currency.minor && m.amount.NumDigits() <= 18 {
+	if m.amount.Exponent() == -m.currency.MinorUnits() && m.amount.NumDigits() <= 18 {
 		// The amount is already kept in minor units and its coefficient
 		// fits in 64 bits: read it without arithmetic or allocation.
 		return m.amount.CoefficientInt64(), nil
 	}
 	if !m.Exact() {
-		return 0, &precisionError{m: m}
+		return 0, &PrecisionError{Amount: m.amount, Currency: m.currency}
 	}
-	b := m.amount.Shift(m.currency.minor).BigInt()
+	b := m.amount.Shift(m.currency.MinorUnits()).BigInt()
 	if !b.IsInt64() {
 		return 0, invalid("amount", "range", "minor units do not fit in 64 bits")
 	}
 	return b.Int64(), nil
 }
 
-type precisionError struct{ m Money }
-
-func (e *precisionError) Error() string {
-	return fmt.Sprintf("crm: %s has more than %d decimals", e.m.amount.String(), e.m.currency.minor)
+// PrecisionError says an amount has more decimals than its currency's
+// minor unit (10.505 USD), or more minor units than 64 bits hold. It
+// matches ErrPrecision and ErrInvalid with errors.Is.
+type PrecisionError struct {
+	Amount   decimal.Decimal
+	Currency Currency
 }
 
-func (e *precisionError) Is(target error) bool { return target == ErrPrecision || target == ErrInvalid }
+// Error implements error.
+func (e *PrecisionError) Error() string {
+	return fmt.Sprintf("crm: %s %s is not exact in %d decimals within 64 bits of minor units", e.Amount.String(), e.Currency, e.Currency.MinorUnits())
+}
+
+// Is matches ErrPrecision and ErrInvalid.
+func (e *PrecisionError) Is(target error) bool { return target == ErrPrecision || target == ErrInvalid }
 
 func (m Money) sameCurrency(op string, o Money) error {
 	if m.currency != o.currency || m.currency.IsZero() {
@@ -223,7 +231,7 @@ func (m Money) Equal(o Money) bool {
 
 // Round returns m rounded to the currency's minor unit with mode.
 func (m Money) Round(mode RoundingMode) Money {
-	return Money{amount: mode.round(m.amount, m.currency.minor), currency: m.currency}
+	return Money{amount: mode.round(m.amount, m.currency.MinorUnits()), currency: m.currency}
 }
 
 // String formats as "10.50 USD", with the currency's minor digits when the
@@ -232,12 +240,12 @@ func (m Money) String() string {
 	if m.currency.IsZero() {
 		return m.amount.String()
 	}
-	return m.amountText() + " " + m.currency.code
+	return m.amountText() + " " + m.currency.Code()
 }
 
 func (m Money) amountText() string {
 	if m.Exact() {
-		return m.amount.StringFixed(m.currency.minor)
+		return m.amount.StringFixed(m.currency.MinorUnits())
 	}
 	return m.amount.String()
 }
@@ -249,7 +257,7 @@ type moneyJSON struct {
 
 // MarshalJSON encodes as {"amount":"10.50","currency":"USD"}.
 func (m Money) MarshalJSON() ([]byte, error) {
-	return json.Marshal(moneyJSON{Amount: m.amountText(), Currency: m.currency.code})
+	return json.Marshal(moneyJSON{Amount: m.amountText(), Currency: m.currency.Code()})
 }
 
 // UnmarshalJSON decodes {"amount":"10.50","currency":"USD"} with the rules
@@ -428,7 +436,7 @@ func (m Money) allocateBig(weights []*big.Int) ([]Money, error) {
 	if sum.Sign() == 0 {
 		return nil, invalid("weights", "positive_sum", "weights add up to zero")
 	}
-	total := m.amount.Shift(m.currency.minor).BigInt()
+	total := m.amount.Shift(m.currency.MinorUnits()).BigInt()
 	negative := total.Sign() < 0
 	total.Abs(total)
 
@@ -450,7 +458,7 @@ func (m Money) allocateBig(weights []*big.Int) ([]Money, error) {
 		if negative {
 			p.Neg(p)
 		}
-		out[i] = Money{amount: decimal.NewFromBigInt(p, -m.currency.minor), currency: m.currency}
+		out[i] = Money{amount: decimal.NewFromBigInt(p, -m.currency.MinorUnits()), currency: m.currency}
 	}
 	return out, nil
 }

@@ -292,5 +292,5 @@ type OpenItem struct {
 // account, due date, item and currency. It returns -1, 0 or +1.
 func (a OpenItem) Compare(b OpenItem) int {
 	return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Account, b.Account), a.Due.Compare(b.Due), a.Item.Compare(b.Item),
-		cmp.Compare(a.Open.Currency().Code(), b.Open.Currency().Code()))
+		cmp.Compare(a.Open.Currency(), b.Open.Currency()))
 }

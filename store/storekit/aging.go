@@ -85,7 +85,7 @@ func (a *AgingAggregator) Result() []crm.AgingAmount {
 		}
 	}
 	slices.SortFunc(out, func(a, b crm.AgingAmount) int {
-		return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Currency.Code(), b.Currency.Code()), cmp.Compare(a.Bucket, b.Bucket))
+		return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Currency, b.Currency), cmp.Compare(a.Bucket, b.Bucket))
 	})
 	return out
 }

@@ -32,7 +32,7 @@ func Balances(entries []crm.Entry, asOf crm.Date) []crm.Balance {
 		}
 	}
 	slices.SortFunc(out, func(a, b crm.Balance) int {
-		return cmp.Or(cmp.Compare(a.Account, b.Account), a.Customer.Compare(b.Customer), cmp.Compare(a.Amount.Currency().Code(), b.Amount.Currency().Code()))
+		return cmp.Or(cmp.Compare(a.Account, b.Account), a.Customer.Compare(b.Customer), cmp.Compare(a.Amount.Currency(), b.Amount.Currency()))
 	})
 	return out
 }

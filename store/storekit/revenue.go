@@ -37,7 +37,7 @@ func AggregateRevenue(entries []crm.Entry, customer crm.ID, from, to crm.Date) [
 		}
 	}
 	out := rows.Sorted(acc, func(a, b crm.RevenueAmount) int {
-		return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Currency.Code(), b.Currency.Code()))
+		return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Currency, b.Currency))
 	})
 	return out
 }
