@@ -36,21 +36,21 @@ func (t ActivityType) valid() bool {
 // the online work report that replaces the status meeting (seed 004,
 // function 4).
 type Activity struct {
-	ID        ID
-	Type      ActivityType
-	Customer  ID
-	Deal      ID // zero when not about a deal
-	Owner     ID // who did it
-	Team      string
-	At        time.Time
-	Subject   string
-	Outcome   string
-	NextStep  string
-	FollowUp  Date // when to follow up; zero for none
-	Done      bool // the follow-up (or the task) is done
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Version   int64
+	ID        ID           `json:"id,omitzero"`
+	Type      ActivityType `json:"type,omitempty"`
+	Customer  ID           `json:"customer,omitzero"`
+	Deal      ID           `json:"deal,omitzero"`  // zero when not about a deal
+	Owner     ID           `json:"owner,omitzero"` // who did it
+	Team      string       `json:"team,omitempty"`
+	At        time.Time    `json:"at,omitzero"`
+	Subject   string       `json:"subject,omitempty"`
+	Outcome   string       `json:"outcome,omitempty"`
+	NextStep  string       `json:"next_step,omitempty"`
+	FollowUp  Date         `json:"follow_up,omitzero"` // when to follow up; zero for none
+	Done      bool         `json:"done,omitempty"`     // the follow-up (or the task) is done
+	CreatedAt time.Time    `json:"created_at,omitzero"`
+	UpdatedAt time.Time    `json:"updated_at,omitzero"`
+	Version   int64        `json:"version"`
 }
 
 // Invalid reports whether the activity is a visit without an outcome or
@@ -69,16 +69,16 @@ func (a Activity) Overdue(today Date) bool {
 // NewActivity is the input for logging an activity; At defaults to now,
 // Owner to the actor.
 type NewActivity struct {
-	Type     ActivityType
-	Customer ID
-	Deal     ID
-	Owner    ID
-	At       time.Time
-	Subject  string
-	Outcome  string
-	NextStep string
-	FollowUp Date
-	Done     bool
+	Type     ActivityType `json:"type,omitempty"`
+	Customer ID           `json:"customer,omitzero"`
+	Deal     ID           `json:"deal,omitzero"`
+	Owner    ID           `json:"owner,omitzero"`
+	At       time.Time    `json:"at,omitzero"`
+	Subject  string       `json:"subject,omitempty"`
+	Outcome  string       `json:"outcome,omitempty"`
+	NextStep string       `json:"next_step,omitempty"`
+	FollowUp Date         `json:"follow_up,omitzero"`
+	Done     bool         `json:"done,omitempty"`
 }
 
 func (n NewActivity) build(id ID, owner User, now time.Time) (Activity, error) {

@@ -12,9 +12,9 @@ import (
 // 90, 120); amounts not yet due are in the first bucket, "current", and
 // amounts overdue beyond the last bound in the last.
 type AgingQuery struct {
-	AsOf     Date
-	Bounds   []int
-	Customer ID // zero for every customer
+	AsOf     Date  `json:"as_of,omitzero"`
+	Bounds   []int `json:"bounds,omitempty"`
+	Customer ID    `json:"customer,omitzero"` // zero for every customer
 }
 
 // DefaultAgingBounds are the buckets current, 1-30, 31-60, 61-90, 91-120
@@ -69,19 +69,19 @@ func (q AgingQuery) Bucket(due Date) int {
 // AgingAmount is the open amount of a customer's invoices in one currency
 // and bucket: the rows adapters aggregate in the database.
 type AgingAmount struct {
-	Customer ID
-	Currency Currency
-	Bucket   int
-	Minor    int64
+	Customer ID       `json:"customer,omitzero"`
+	Currency Currency `json:"currency,omitzero"`
+	Bucket   int      `json:"bucket"`
+	Minor    int64    `json:"minor"`
 }
 
 // AgingRow is one customer's aging in one currency: the amount in each
 // bucket, which always add up to Total, what the customer owes.
 type AgingRow struct {
-	Customer ID
-	Currency Currency
-	Buckets  []Money
-	Total    Money
+	Customer ID       `json:"customer,omitzero"`
+	Currency Currency `json:"currency,omitzero"`
+	Buckets  []Money  `json:"buckets,omitempty"`
+	Total    Money    `json:"total"`
 }
 
 // Rows assembles the aging rows, one per customer and currency, from the
@@ -108,13 +108,13 @@ func (q AgingQuery) Rows(amounts []AgingAmount) []AgingRow {
 // on what the customer owes, and the running balance after it (positive:
 // the customer owes; negative: the company owes the customer).
 type StatementLine struct {
-	Effective   Date
-	Entry       ID
-	Kind        EntryKind
-	Description string
-	Debit       Money // raises what the customer owes
-	Credit      Money // lowers it
-	Balance     Money
+	Effective   Date      `json:"effective,omitzero"`
+	Entry       ID        `json:"entry,omitzero"`
+	Kind        EntryKind `json:"kind,omitempty"`
+	Description string    `json:"description,omitempty"`
+	Debit       Money     `json:"debit"`  // raises what the customer owes
+	Credit      Money     `json:"credit"` // lowers it
+	Balance     Money     `json:"balance"`
 }
 
 // statementLines lists the entries that change what a customer owes in one
@@ -158,10 +158,10 @@ func statementLines(entries []Entry, customer ID, currency Currency, from, to Da
 // Debt is what a customer owes in a currency (the receivable open items)
 // and what they have to their name (unapplied credit), as of a date.
 type Debt struct {
-	Customer ID
-	Owed     Money // open on invoices
-	Credit   Money // paid or credited, not yet applied (positive)
-	Net      Money // Owed minus Credit
+	Customer ID    `json:"customer,omitzero"`
+	Owed     Money `json:"owed"`   // open on invoices
+	Credit   Money `json:"credit"` // paid or credited, not yet applied (positive)
+	Net      Money `json:"net"`    // Owed minus Credit
 }
 
 // debtsOf sums open items per customer and currency: who has paid and

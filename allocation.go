@@ -14,24 +14,24 @@ import (
 // Settle the rest of the invoice, if any, is closed as an exchange
 // difference.
 type AllocationRequest struct {
-	Customer  ID
-	Credit    ID
-	Invoice   ID
-	Amount    Money
-	Rate      decimal.Decimal
-	Settle    bool
-	Effective Date // defaults to today; never before the invoice or the credit
+	Customer  ID              `json:"customer,omitzero"`
+	Credit    ID              `json:"credit,omitzero"`
+	Invoice   ID              `json:"invoice,omitzero"`
+	Amount    Money           `json:"amount"`
+	Rate      decimal.Decimal `json:"rate,omitzero"`
+	Settle    bool            `json:"settle,omitempty"`
+	Effective Date            `json:"effective,omitzero"` // defaults to today; never before the invoice or the credit
 
-	IdempotencyKey string
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // OverAllocationError says an allocation, write-off or refund asks for
 // more than is open on an item. It matches ErrOverAllocation and
 // ErrInvalid with errors.Is.
 type OverAllocationError struct {
-	Item      ID
-	Open      Money
-	Requested Money
+	Item      ID    `json:"item,omitzero"`
+	Open      Money `json:"open"`
+	Requested Money `json:"requested"`
 }
 
 // Error implements error.

@@ -40,10 +40,11 @@ func (p Period) valid() bool {
 // happened in [From, To) (zero bounds are open), on one map or all,
 // grouped by a dimension and a period.
 type ExperienceQuery struct {
-	From, To time.Time
-	Map      ID
-	GroupBy  Dimension
-	Period   Period
+	From    time.Time `json:"from,omitzero"`
+	To      time.Time `json:"to,omitzero"`
+	Map     ID        `json:"map,omitzero"`
+	GroupBy Dimension `json:"group_by,omitempty"`
+	Period  Period    `json:"period,omitempty"`
 }
 
 // Check reports a query the adapters cannot answer.
@@ -73,24 +74,24 @@ func inRange(from, to, t time.Time) bool {
 // metrics are computed from them in Go, so every adapter gives the same
 // answer.
 type ExperienceCounts struct {
-	Group                string
-	Period               string
-	Interactions         int64
-	Inbound              int64
-	FirstContactResolved int64 // inbound, resolved, no transfer
-	Transfers            int64
-	AnswerBreaches       int64
-	CSATBreaches         int64
-	WaitMicros           int64
-	HandleMicros         int64
-	SatisfactionSum      int64 // of Interaction.Satisfaction, 1-5 each
-	NPSAnswers           int64
-	Promoters            int64
-	Detractors           int64
-	CSATAnswers          int64
-	CSATSatisfied        int64 // answers of 4 or 5
-	CESAnswers           int64
-	CESSum               int64
+	Group                string `json:"group,omitempty"`
+	Period               string `json:"period,omitempty"`
+	Interactions         int64  `json:"interactions"`
+	Inbound              int64  `json:"inbound"`
+	FirstContactResolved int64  `json:"first_contact_resolved"` // inbound, resolved, no transfer
+	Transfers            int64  `json:"transfers"`
+	AnswerBreaches       int64  `json:"answer_breaches"`
+	CSATBreaches         int64  `json:"csat_breaches"`
+	WaitMicros           int64  `json:"wait_micros"`
+	HandleMicros         int64  `json:"handle_micros"`
+	SatisfactionSum      int64  `json:"satisfaction_sum"` // of Interaction.Satisfaction, 1-5 each
+	NPSAnswers           int64  `json:"nps_answers"`
+	Promoters            int64  `json:"promoters"`
+	Detractors           int64  `json:"detractors"`
+	CSATAnswers          int64  `json:"csat_answers"`
+	CSATSatisfied        int64  `json:"csat_satisfied"` // answers of 4 or 5
+	CESAnswers           int64  `json:"ces_answers"`
+	CESSum               int64  `json:"ces_sum"`
 }
 
 // Add counts one interaction.
@@ -201,10 +202,11 @@ func (in Interaction) Group(d Dimension) string {
 // grouped like experience statistics; the department is the one that has
 // the case now.
 type CaseQuery struct {
-	From, To time.Time
-	Map      ID
-	GroupBy  Dimension
-	Period   Period
+	From    time.Time `json:"from,omitzero"`
+	To      time.Time `json:"to,omitzero"`
+	Map     ID        `json:"map,omitzero"`
+	GroupBy Dimension `json:"group_by,omitempty"`
+	Period  Period    `json:"period,omitempty"`
 }
 
 // Check reports a query the adapters cannot answer.
@@ -212,17 +214,17 @@ func (q CaseQuery) Check() error { return checkGrouping(q.From, q.To, q.GroupBy,
 
 // CaseCounts are the sums behind the case metrics of one group and period.
 type CaseCounts struct {
-	Group                string
-	Period               string
-	Opened               int64
-	Complaints           int64
-	Resolved             int64 // cases with a resolution, whatever their status now
-	ResolutionMicros     int64 // summed over the resolved cases
-	FirstContactResolved int64 // resolved with at most one contact and no hand-off
-	Handoffs             int64
-	Reopens              int64
-	ResolveBreaches      int64
-	PromisesBroken       int64
+	Group                string `json:"group,omitempty"`
+	Period               string `json:"period,omitempty"`
+	Opened               int64  `json:"opened"`
+	Complaints           int64  `json:"complaints"`
+	Resolved             int64  `json:"resolved"`               // cases with a resolution, whatever their status now
+	ResolutionMicros     int64  `json:"resolution_micros"`      // summed over the resolved cases
+	FirstContactResolved int64  `json:"first_contact_resolved"` // resolved with at most one contact and no hand-off
+	Handoffs             int64  `json:"handoffs"`
+	Reopens              int64  `json:"reopens"`
+	ResolveBreaches      int64  `json:"resolve_breaches"`
+	PromisesBroken       int64  `json:"promises_broken"`
 }
 
 // Add counts one case.

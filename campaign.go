@@ -20,17 +20,17 @@ type CostLine struct {
 // function 2): what it cost, the leads and deals it brought, and the
 // revenue of the deals won.
 type Campaign struct {
-	ID        ID
-	Name      string
-	Channel   string // e.g. "trade_show", "search_ads"
-	Currency  Currency
-	Budget    Money
-	Costs     []CostLine
-	Start     Date
-	End       Date
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Version   int64
+	ID        ID         `json:"id,omitzero"`
+	Name      string     `json:"name,omitempty"`
+	Channel   string     `json:"channel,omitempty"` // e.g. "trade_show", "search_ads"
+	Currency  Currency   `json:"currency,omitzero"`
+	Budget    Money      `json:"budget"`
+	Costs     []CostLine `json:"costs,omitempty"`
+	Start     Date       `json:"start,omitzero"`
+	End       Date       `json:"end,omitzero"`
+	CreatedAt time.Time  `json:"created_at,omitzero"`
+	UpdatedAt time.Time  `json:"updated_at,omitzero"`
+	Version   int64      `json:"version"`
 }
 
 // Clone returns a deep copy.
@@ -118,26 +118,26 @@ func (c Campaign) checkMoney(field string, m Money) error {
 // up (in SQL where they can); CampaignReport turns them into money and
 // ratios.
 type CampaignCounts struct {
-	Leads         int64 // customers the campaign brought
-	Deals         int64 // deals attributed to it
-	WonDeals      int64 // of those, won, in the campaign's currency
-	WonMinor      int64 // their amounts, in minor units
-	Acquired      int64 // customers it brought who have won a deal attributed to it
-	OtherCurrency int64 // won deals in another currency, left out of the revenue
+	Leads         int64 `json:"leads"`          // customers the campaign brought
+	Deals         int64 `json:"deals"`          // deals attributed to it
+	WonDeals      int64 `json:"won_deals"`      // of those, won, in the campaign's currency
+	WonMinor      int64 `json:"won_minor"`      // their amounts, in minor units
+	Acquired      int64 `json:"acquired"`       // customers it brought who have won a deal attributed to it
+	OtherCurrency int64 `json:"other_currency"` // won deals in another currency, left out of the revenue
 }
 
 // CampaignReport is what a campaign returned for what it cost.
 type CampaignReport struct {
-	Campaign    ID
-	Name        string
-	Cost        Money
-	Budget      Money
-	Counts      CampaignCounts
-	WonRevenue  Money
-	CostPerLead Money           // zero when no leads
-	CAC         Money           // customer acquisition cost: cost per acquired customer; zero when none
-	ROI         decimal.Decimal // (won revenue - cost) / cost, to four decimals; zero when there is no cost
-	HasROI      bool            // false when the cost is zero
+	Campaign    ID              `json:"campaign,omitzero"`
+	Name        string          `json:"name,omitempty"`
+	Cost        Money           `json:"cost"`
+	Budget      Money           `json:"budget"`
+	Counts      CampaignCounts  `json:"counts,omitzero"`
+	WonRevenue  Money           `json:"won_revenue"`
+	CostPerLead Money           `json:"cost_per_lead"`     // zero when no leads
+	CAC         Money           `json:"cac"`               // customer acquisition cost: cost per acquired customer; zero when none
+	ROI         decimal.Decimal `json:"roi,omitzero"`      // (won revenue - cost) / cost, to four decimals; zero when there is no cost
+	HasROI      bool            `json:"has_roi,omitempty"` // false when the cost is zero
 }
 
 // Report turns counts into the campaign's report. The cost is counted

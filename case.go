@@ -75,31 +75,31 @@ func CaseMachine() *Machine[CaseStatus, CaseEvent] { return caseMachine }
 // contacts, and keeps the promise the company made on when it would be
 // settled: a promise broken costs more than a slow answer.
 type Case struct {
-	ID              ID
-	Customer        ID
-	Kind            CaseKind
-	Subject         string
-	Status          CaseStatus
-	Map             ID
-	Touchpoint      string // where it was opened
-	Channel         Channel
-	Phase           Phase
-	Department      string // who has it now
-	Assignee        ID
-	OpenedAt        time.Time
-	ResolvedAt      time.Time // the last resolution; zero while open
-	ClosedAt        time.Time
-	PromisedBy      time.Time // when the company promised to settle it; zero for no promise
-	ResolveWithin   time.Duration
-	Handoffs        int
-	Reopens         int
-	Contacts        int
-	Resolution      string
-	ResolveBreached bool // resolved later than the touchpoint's ResolveWithin
-	PromiseBroken   bool // not resolved by PromisedBy
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	Version         int64
+	ID              ID            `json:"id,omitzero"`
+	Customer        ID            `json:"customer,omitzero"`
+	Kind            CaseKind      `json:"kind,omitempty"`
+	Subject         string        `json:"subject,omitempty"`
+	Status          CaseStatus    `json:"status,omitempty"`
+	Map             ID            `json:"map,omitzero"`
+	Touchpoint      string        `json:"touchpoint,omitempty"` // where it was opened
+	Channel         Channel       `json:"channel,omitempty"`
+	Phase           Phase         `json:"phase,omitempty"`
+	Department      string        `json:"department,omitempty"` // who has it now
+	Assignee        ID            `json:"assignee,omitzero"`
+	OpenedAt        time.Time     `json:"opened_at,omitzero"`
+	ResolvedAt      time.Time     `json:"resolved_at,omitzero"` // the last resolution; zero while open
+	ClosedAt        time.Time     `json:"closed_at,omitzero"`
+	PromisedBy      time.Time     `json:"promised_by,omitzero"` // when the company promised to settle it; zero for no promise
+	ResolveWithin   time.Duration `json:"resolve_within_ns"`
+	Handoffs        int           `json:"handoffs"`
+	Reopens         int           `json:"reopens"`
+	Contacts        int           `json:"contacts"`
+	Resolution      string        `json:"resolution,omitempty"`
+	ResolveBreached bool          `json:"resolve_breached,omitempty"` // resolved later than the touchpoint's ResolveWithin
+	PromiseBroken   bool          `json:"promise_broken,omitempty"`   // not resolved by PromisedBy
+	CreatedAt       time.Time     `json:"created_at,omitzero"`
+	UpdatedAt       time.Time     `json:"updated_at,omitzero"`
+	Version         int64         `json:"version"`
 }
 
 // TimeToResolution is how long the case took from opening to its last
@@ -114,15 +114,15 @@ func (c Case) TimeToResolution() time.Duration {
 // NewCase is the input for opening a case at a touchpoint. OpenedAt
 // defaults to now.
 type NewCase struct {
-	Customer   ID
-	Kind       CaseKind
-	Subject    string
-	Map        ID
-	Touchpoint string
-	Department string // defaults to the touchpoint's
-	Assignee   ID
-	OpenedAt   time.Time
-	PromisedBy time.Time
+	Customer   ID        `json:"customer,omitzero"`
+	Kind       CaseKind  `json:"kind,omitempty"`
+	Subject    string    `json:"subject,omitempty"`
+	Map        ID        `json:"map,omitzero"`
+	Touchpoint string    `json:"touchpoint,omitempty"`
+	Department string    `json:"department,omitempty"` // defaults to the touchpoint's
+	Assignee   ID        `json:"assignee,omitzero"`
+	OpenedAt   time.Time `json:"opened_at,omitzero"`
+	PromisedBy time.Time `json:"promised_by,omitzero"`
 }
 
 func (n NewCase) build(id ID, tp ResolvedTouchpoint, now time.Time) (Case, error) {

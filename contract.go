@@ -77,8 +77,8 @@ const (
 // alone. A contract in a currency with no threshold needs both. The
 // submitter may not approve their own contract unless AllowSelfApproval.
 type ApprovalRules struct {
-	Thresholds        map[Currency]Money
-	AllowSelfApproval bool
+	Thresholds        map[Currency]Money `json:"thresholds,omitempty"`
+	AllowSelfApproval bool               `json:"allow_self_approval,omitempty"`
 }
 
 // DefaultApprovalRules need finance above 10,000 USD, EUR or GBP.
@@ -125,9 +125,9 @@ const (
 // PlanOptions shape a plan: Months for monthly; Shares (in any unit,
 // e.g. percent) and OffsetDays (after the start) for custom.
 type PlanOptions struct {
-	Months     int
-	Shares     []int64
-	OffsetDays []int
+	Months     int     `json:"months"`
+	Shares     []int64 `json:"shares,omitempty"`
+	OffsetDays []int   `json:"offset_days,omitempty"`
 }
 
 // Installment is one payment of a plan. Invoice is set once it is
@@ -198,24 +198,24 @@ func NewPaymentPlan(t PlanTemplate, amount Money, start Date, o PlanOptions) (Pa
 // Contract is an agreement with a customer for an amount, paid by a plan,
 // approved online before it is signed.
 type Contract struct {
-	ID        ID
-	Customer  ID
-	Owner     ID
-	Team      string
-	Title     string
-	Terms     string
-	Amount    Money
-	Start     Date
-	End       Date
-	Plan      PaymentPlan
-	Status    ContractStatus
-	Submitter ID
-	Steps     []ApprovalStep // the steps the current submission needs
-	Approvals []Approval     // every decision, in order, across submissions
-	SignedAt  time.Time
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Version   int64
+	ID        ID             `json:"id,omitzero"`
+	Customer  ID             `json:"customer,omitzero"`
+	Owner     ID             `json:"owner,omitzero"`
+	Team      string         `json:"team,omitempty"`
+	Title     string         `json:"title,omitempty"`
+	Terms     string         `json:"terms,omitempty"`
+	Amount    Money          `json:"amount"`
+	Start     Date           `json:"start,omitzero"`
+	End       Date           `json:"end,omitzero"`
+	Plan      PaymentPlan    `json:"plan,omitzero"`
+	Status    ContractStatus `json:"status,omitempty"`
+	Submitter ID             `json:"submitter,omitzero"`
+	Steps     []ApprovalStep `json:"steps,omitempty"`     // the steps the current submission needs
+	Approvals []Approval     `json:"approvals,omitempty"` // every decision, in order, across submissions
+	SignedAt  time.Time      `json:"signed_at,omitzero"`
+	CreatedAt time.Time      `json:"created_at,omitzero"`
+	UpdatedAt time.Time      `json:"updated_at,omitzero"`
+	Version   int64          `json:"version"`
 }
 
 // Clone returns a deep copy.
@@ -247,15 +247,15 @@ func (c Contract) target() Target {
 
 // NewContract is the input for drafting a contract.
 type NewContract struct {
-	Customer ID
-	Owner    ID
-	Title    string
-	Terms    string
-	Amount   Money
-	Start    Date
-	End      Date
-	Template PlanTemplate
-	Plan     PlanOptions
+	Customer ID           `json:"customer,omitzero"`
+	Owner    ID           `json:"owner,omitzero"`
+	Title    string       `json:"title,omitempty"`
+	Terms    string       `json:"terms,omitempty"`
+	Amount   Money        `json:"amount"`
+	Start    Date         `json:"start,omitzero"`
+	End      Date         `json:"end,omitzero"`
+	Template PlanTemplate `json:"template,omitempty"`
+	Plan     PlanOptions  `json:"plan,omitzero"`
 }
 
 func (n NewContract) build(id ID, owner User, now time.Time) (Contract, error) {
@@ -284,41 +284,41 @@ func (n NewContract) build(id ID, owner User, now time.Time) (Contract, error) {
 
 // SubmitContractRequest sends the draft Contract for approval.
 type SubmitContractRequest struct {
-	Contract ID
+	Contract ID `json:"contract,omitzero"`
 }
 
 // ApproveContractRequest approves the step Contract waits for, with an
 // optional Comment.
 type ApproveContractRequest struct {
-	Contract ID
-	Comment  string
+	Contract ID     `json:"contract,omitzero"`
+	Comment  string `json:"comment,omitempty"`
 }
 
 // RejectContractRequest sends Contract back to its owner as a draft; the
 // Comment says why and is required.
 type RejectContractRequest struct {
-	Contract ID
-	Comment  string
+	Contract ID     `json:"contract,omitzero"`
+	Comment  string `json:"comment,omitempty"`
 }
 
 // SignContractRequest marks the approved Contract signed.
 type SignContractRequest struct {
-	Contract ID
+	Contract ID `json:"contract,omitzero"`
 }
 
 // CompleteContractRequest closes the active Contract, delivered and paid.
 type CompleteContractRequest struct {
-	Contract ID
+	Contract ID `json:"contract,omitzero"`
 }
 
 // TerminateContractRequest ends the active Contract early, for Reason.
 type TerminateContractRequest struct {
-	Contract ID
-	Reason   string
+	Contract ID     `json:"contract,omitzero"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // ExpireContractRequest expires Contract: approved and never signed, or
 // active past its end.
 type ExpireContractRequest struct {
-	Contract ID
+	Contract ID `json:"contract,omitzero"`
 }

@@ -66,7 +66,7 @@ func (w *writeTx) countActivity(a Activity) error {
 // CompleteFollowUpRequest marks the follow-up of Activity (or a task)
 // done.
 type CompleteFollowUpRequest struct {
-	Activity ID
+	Activity ID `json:"activity,omitzero"`
 }
 
 // CompleteFollowUp marks an activity's follow-up (or a task) done.

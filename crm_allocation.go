@@ -30,10 +30,10 @@ func (s AllocationStrategy) check() error {
 // PaymentReceipt is what ReceivePayment recorded: the payment and the
 // allocations it made.
 type PaymentReceipt struct {
-	Payment     Credit
-	Entry       Entry
-	Allocations []Entry
-	Duplicate   bool // an earlier receipt with the same idempotency key
+	Payment     Credit  `json:"payment,omitzero"`
+	Entry       Entry   `json:"entry,omitzero"`
+	Allocations []Entry `json:"allocations,omitempty"`
+	Duplicate   bool    `json:"duplicate,omitempty"` // an earlier receipt with the same idempotency key
 }
 
 // ReceivePayment records a payment received and allocates it as

@@ -9,13 +9,13 @@ import (
 // "trade_show" or "search_ads"), currency, budget, first cost lines and
 // the dates it runs. Every amount is in its currency.
 type NewCampaign struct {
-	Name     string
-	Channel  string
-	Currency Currency
-	Budget   Money
-	Costs    []CostLine
-	Start    Date
-	End      Date
+	Name     string     `json:"name,omitempty"`
+	Channel  string     `json:"channel,omitempty"`
+	Currency Currency   `json:"currency,omitzero"`
+	Budget   Money      `json:"budget"`
+	Costs    []CostLine `json:"costs,omitempty"`
+	Start    Date       `json:"start,omitzero"`
+	End      Date       `json:"end,omitzero"`
 }
 
 // Create saves a campaign; by default admins configure campaigns.
@@ -45,8 +45,8 @@ func (c *CampaignService) Create(ctx context.Context, actor ID, n NewCampaign) (
 
 // AddCostRequest adds Line to the costs of Campaign.
 type AddCostRequest struct {
-	Campaign ID
-	Line     CostLine
+	Campaign ID       `json:"campaign,omitzero"`
+	Line     CostLine `json:"line,omitzero"`
 }
 
 // AddCost adds a cost line to a campaign; a cost in another currency is

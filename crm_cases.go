@@ -8,8 +8,8 @@ import (
 // CaseChange is what a case command did: the case as it now is and the
 // ladder moves it caused.
 type CaseChange struct {
-	Case  Case
-	Moves []LadderMove
+	Case  Case         `json:"case,omitzero"`
+	Moves []LadderMove `json:"moves,omitempty"`
 }
 
 // Open opens a case at a touchpoint. A complaint weighs on the customer's
@@ -52,7 +52,7 @@ func (c *CaseService) Open(ctx context.Context, actor ID, n NewCase) (CaseChange
 
 // StartCaseRequest marks that someone works on Case.
 type StartCaseRequest struct {
-	Case ID
+	Case ID `json:"case,omitzero"`
 }
 
 // Start marks that someone works on the case.
@@ -62,9 +62,9 @@ func (c *CaseService) Start(ctx context.Context, actor ID, r StartCaseRequest) (
 
 // HandOffRequest gives Case to another Department, for Reason.
 type HandOffRequest struct {
-	Case       ID
-	Department string
-	Reason     string
+	Case       ID     `json:"case,omitzero"`
+	Department string `json:"department,omitempty"`
+	Reason     string `json:"reason,omitempty"`
 }
 
 // HandOff gives the case to another department and counts the hand-off.
@@ -82,10 +82,10 @@ func (c *CaseService) HandOff(ctx context.Context, actor ID, r HandOffRequest) (
 // ResolveCaseRequest settles Case: how (Note), when (At, default now) and
 // the customer's answer about the resolution (CSAT 1-5), if asked.
 type ResolveCaseRequest struct {
-	Case ID
-	Note string
-	At   time.Time
-	CSAT *int
+	Case ID        `json:"case,omitzero"`
+	Note string    `json:"note,omitempty"`
+	At   time.Time `json:"at,omitzero"`
+	CSAT *int      `json:"csat,omitempty"`
 }
 
 // Resolve settles a case. The case is judged against its touchpoint's
@@ -124,8 +124,8 @@ func (c *CaseService) Resolve(ctx context.Context, actor ID, r ResolveCaseReques
 
 // ReopenCaseRequest reopens the resolved Case, for Reason.
 type ReopenCaseRequest struct {
-	Case   ID
-	Reason string
+	Case   ID     `json:"case,omitzero"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Reopen reopens a resolved case and counts the reopen.
@@ -139,7 +139,7 @@ func (c *CaseService) Reopen(ctx context.Context, actor ID, r ReopenCaseRequest)
 
 // CloseCaseRequest closes the resolved Case.
 type CloseCaseRequest struct {
-	Case ID
+	Case ID `json:"case,omitzero"`
 }
 
 // Close closes a resolved case.
@@ -153,8 +153,8 @@ func (c *CaseService) Close(ctx context.Context, actor ID, r CloseCaseRequest) (
 // PromiseReport says what a check of promises found: how many promises
 // had broken and the ladder moves that followed.
 type PromiseReport struct {
-	Broken int
-	Moves  []LadderMove
+	Broken int          `json:"broken"`
+	Moves  []LadderMove `json:"moves,omitempty"`
 }
 
 // CheckPromises finds the open cases whose promised date has passed,

@@ -237,10 +237,10 @@ func (c *ContractService) List(ctx context.Context, actor ID, f ContractFilter) 
 // of its one line and its issue date (default today). A retry with the
 // same IdempotencyKey returns the first invoice.
 type InvoiceInstallmentRequest struct {
-	Contract       ID
-	Installment    int
-	Number         string
-	TaxRate        decimal.Decimal
-	Issued         Date
-	IdempotencyKey string
+	Contract       ID              `json:"contract,omitzero"`
+	Installment    int             `json:"installment"`
+	Number         string          `json:"number,omitempty"`
+	TaxRate        decimal.Decimal `json:"tax_rate,omitzero"`
+	Issued         Date            `json:"issued,omitzero"`
+	IdempotencyKey string          `json:"idempotency_key,omitempty"`
 }

@@ -10,12 +10,12 @@ import (
 // invoice; a nil Amount writes off everything open on it. Effective
 // defaults to today.
 type WriteOffRequest struct {
-	Customer       ID
-	Invoice        ID
-	Amount         *Money
-	Reason         string
-	Effective      Date
-	IdempotencyKey string
+	Customer       ID     `json:"customer,omitzero"`
+	Invoice        ID     `json:"invoice,omitzero"`
+	Amount         *Money `json:"amount,omitempty"`
+	Reason         string `json:"reason,omitempty"`
+	Effective      Date   `json:"effective,omitzero"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // WriteOff takes an amount off an invoice as a loss.
@@ -59,12 +59,12 @@ func (c *LedgerService) WriteOff(ctx context.Context, actor ID, r WriteOffReques
 // RefundRequest pays back Amount of a customer's unapplied Credit.
 // Effective defaults to today.
 type RefundRequest struct {
-	Customer       ID
-	Credit         ID
-	Amount         Money
-	Reference      string
-	Effective      Date
-	IdempotencyKey string
+	Customer       ID     `json:"customer,omitzero"`
+	Credit         ID     `json:"credit,omitzero"`
+	Amount         Money  `json:"amount"`
+	Reference      string `json:"reference,omitempty"`
+	Effective      Date   `json:"effective,omitzero"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // Refund pays back credit the customer has not used.
@@ -144,16 +144,16 @@ func (c *LedgerService) Reverse(ctx context.Context, actor ID, r ReverseRequest)
 
 // ReverseRequest reverses Entry for Reason.
 type ReverseRequest struct {
-	Entry          ID
-	Reason         string
-	IdempotencyKey string
+	Entry          ID     `json:"entry,omitzero"`
+	Reason         string `json:"reason,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // ReversedError says an entry was reversed already: an entry is reversed
 // at most once. It matches ErrReversed and ErrConflict with errors.Is.
 type ReversedError struct {
-	Entry    ID // the entry asked to be reversed
-	Reversal ID // the entry that reversed it
+	Entry    ID `json:"entry,omitzero"`    // the entry asked to be reversed
+	Reversal ID `json:"reversal,omitzero"` // the entry that reversed it
 }
 
 // Error implements error.

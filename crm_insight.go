@@ -44,9 +44,10 @@ func (c *CaseService) Stats(ctx context.Context, actor ID, q CaseQuery) ([]CaseC
 // when zero). MinContacts leaves out touchpoints with fewer contacts (0
 // means 5).
 type PainQuery struct {
-	From, To    time.Time
-	Map         ID
-	MinContacts int64
+	From        time.Time `json:"from,omitzero"`
+	To          time.Time `json:"to,omitzero"`
+	Map         ID        `json:"map,omitzero"`
+	MinContacts int64     `json:"min_contacts"`
 }
 
 // PainPoints ranks the touchpoints that hurt most, worst first, with the
@@ -89,8 +90,9 @@ func (c *ExperienceService) MomentsOfTruth(ctx context.Context, actor ID, q Mome
 // JourneyMapQuery asks for the journey map of Template, scored by the
 // contacts in [From, To).
 type JourneyMapQuery struct {
-	Template ID
-	From, To time.Time
+	Template ID        `json:"template,omitzero"`
+	From     time.Time `json:"from,omitzero"`
+	To       time.Time `json:"to,omitzero"`
 }
 
 // JourneyMapMermaid renders a journey template as a Mermaid journey

@@ -27,9 +27,9 @@ func (c *ExperienceService) RecordInteraction(ctx context.Context, actor ID, n N
 // Recorded is what recording an interaction did: the interaction and the
 // ladder moves it caused.
 type Recorded struct {
-	Interaction Interaction
-	Moves       []LadderMove
-	Duplicate   bool // an earlier recording with the same idempotency key
+	Interaction Interaction  `json:"interaction,omitzero"`
+	Moves       []LadderMove `json:"moves,omitempty"`
+	Duplicate   bool         `json:"duplicate,omitempty"` // an earlier recording with the same idempotency key
 }
 
 // maxBatch bounds a batch of recordings in one transaction.
@@ -160,8 +160,8 @@ func (c *ExperienceService) Journey(ctx context.Context, actor, customer ID) (Jo
 
 // JourneyQuery names a customer's journey and the template to lay it over.
 type JourneyQuery struct {
-	Customer ID
-	Template ID
+	Customer ID `json:"customer,omitzero"`
+	Template ID `json:"template,omitzero"`
 }
 
 // CompareJourney lays a customer's journey over a template.

@@ -157,15 +157,15 @@ func (c *LadderService) History(ctx context.Context, actor, customer ID) ([]Ladd
 
 // ReplayQuery asks how Customer's ladder would look under Rules.
 type ReplayQuery struct {
-	Customer ID
-	Rules    LadderRules
+	Customer ID          `json:"customer,omitzero"`
+	Rules    LadderRules `json:"rules,omitzero"`
 }
 
 // Replay is a ladder replayed under other rules: where the customer would
 // stand and the moves that would have taken them there.
 type Replay struct {
-	State LadderState
-	Moves []LadderMove
+	State LadderState  `json:"state,omitzero"`
+	Moves []LadderMove `json:"moves,omitempty"`
 }
 
 // Replay replays a customer's evidence under other rules, without saving
@@ -194,7 +194,7 @@ func (c *LadderService) Replay(ctx context.Context, actor ID, q ReplayQuery) (Re
 // DistributionQuery asks how many customers stood on each rung At a time,
 // past or present (zero: now).
 type DistributionQuery struct {
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 }
 
 // Distribution counts the customers on each rung at a time: every rung
@@ -212,7 +212,8 @@ func (c *LadderService) Distribution(ctx context.Context, actor ID, q Distributi
 
 // MoversQuery asks for the ladder moves made in [From, To).
 type MoversQuery struct {
-	From, To time.Time
+	From time.Time `json:"from,omitzero"`
+	To   time.Time `json:"to,omitzero"`
 }
 
 // Movers lists the moves on the ladder made in [From, To), with their

@@ -38,23 +38,23 @@ func (c *DealService) CreatePipeline(ctx context.Context, actor ID, n NewPipelin
 // in order (DefaultStages when empty), whether deals may skip stages or
 // go back, and the team that works it ("" for everyone).
 type NewPipeline struct {
-	Name      string
-	Currency  Currency
-	Stages    []Stage
-	AllowSkip bool
-	AllowBack bool
-	Team      string
+	Name      string   `json:"name,omitempty"`
+	Currency  Currency `json:"currency,omitzero"`
+	Stages    []Stage  `json:"stages,omitempty"`
+	AllowSkip bool     `json:"allow_skip,omitempty"`
+	AllowBack bool     `json:"allow_back,omitempty"`
+	Team      string   `json:"team,omitempty"`
 }
 
 // PipelinePatch changes Pipeline; nil fields stay. Stages, when not nil,
 // replace the list: deals in a stage that is gone keep it until moved.
 type PipelinePatch struct {
-	Pipeline  ID
-	Name      *string
-	Stages    []Stage
-	AllowSkip *bool
-	AllowBack *bool
-	IfVersion int64
+	Pipeline  ID      `json:"pipeline,omitzero"`
+	Name      *string `json:"name,omitempty"`
+	Stages    []Stage `json:"stages,omitempty"`
+	AllowSkip *bool   `json:"allow_skip,omitempty"`
+	AllowBack *bool   `json:"allow_back,omitempty"`
+	IfVersion int64   `json:"if_version"`
 }
 
 // UpdatePipeline changes a pipeline. Its currency does not change: the

@@ -35,8 +35,8 @@ func (c *engine) receivables(ctx context.Context, actor, customer ID, fn func(tx
 // ReceivableQuery asks about one customer's receivables, or every
 // customer's when Customer is zero, as of a day, today when AsOf is zero.
 type ReceivableQuery struct {
-	Customer ID
-	AsOf     Date
+	Customer ID   `json:"customer,omitzero"`
+	AsOf     Date `json:"as_of,omitzero"`
 }
 
 // asOf is the query's day: AsOf, or today by the CRM's clock.
@@ -64,8 +64,8 @@ func (c *ReceivableService) OpenItems(ctx context.Context, actor ID, q Receivabl
 // status then, both derived from the ledger, never stored.
 type InvoiceState struct {
 	Invoice
-	Open   Money
-	Status InvoiceStatus
+	Open   Money         `json:"open"`
+	Status InvoiceStatus `json:"status,omitempty"`
 }
 
 // Invoices returns a customer's invoices (every customer's when
@@ -131,9 +131,9 @@ func (c *ReceivableService) Debts(ctx context.Context, actor ID, q ReceivableQue
 // day: a row per customer and currency, and the labels of the buckets the
 // rows' amounts are in.
 type AgingReport struct {
-	AsOf    Date
-	Buckets []string
-	Rows    []AgingRow
+	AsOf    Date       `json:"as_of,omitzero"`
+	Buckets []string   `json:"buckets,omitempty"`
+	Rows    []AgingRow `json:"rows,omitempty"`
 }
 
 // Aging returns how long what customers owe has been overdue as of
@@ -156,18 +156,20 @@ func (c *ReceivableService) Aging(ctx context.Context, actor ID, q AgingQuery) (
 // StatementQuery asks for Customer's statement in Currency over [From,
 // To]; a zero From starts at the beginning, a zero To is today.
 type StatementQuery struct {
-	Customer ID
-	Currency Currency
-	From, To Date
+	Customer ID       `json:"customer,omitzero"`
+	Currency Currency `json:"currency,omitzero"`
+	From     Date     `json:"from,omitzero"`
+	To       Date     `json:"to,omitzero"`
 }
 
 // Statement is a customer's statement in one currency over a period:
 // the entries that changed what they owe, with the running balance.
 type Statement struct {
-	Customer ID
-	Currency Currency
-	From, To Date
-	Lines    []StatementLine
+	Customer ID              `json:"customer,omitzero"`
+	Currency Currency        `json:"currency,omitzero"`
+	From     Date            `json:"from,omitzero"`
+	To       Date            `json:"to,omitzero"`
+	Lines    []StatementLine `json:"lines,omitempty"`
 }
 
 // Statement returns a customer's statement in a currency over a period
@@ -217,8 +219,9 @@ func (c *ReceivableService) Balances(ctx context.Context, actor ID, q Receivable
 
 // DSOQuery asks for days sales outstanding in Currency over [From, To].
 type DSOQuery struct {
-	Currency Currency
-	From, To Date
+	Currency Currency `json:"currency,omitzero"`
+	From     Date     `json:"from,omitzero"`
+	To       Date     `json:"to,omitzero"`
 }
 
 // DSO is days sales outstanding over a period: what customers owe at its
@@ -226,12 +229,13 @@ type DSOQuery struct {
 // days, to two decimals. Defined is false, and Days zero, when nothing was
 // invoiced.
 type DSO struct {
-	Currency Currency
-	From, To Date
-	Owed     Money
-	Invoiced Money
-	Days     decimal.Decimal
-	Defined  bool
+	Currency Currency        `json:"currency,omitzero"`
+	From     Date            `json:"from,omitzero"`
+	To       Date            `json:"to,omitzero"`
+	Owed     Money           `json:"owed"`
+	Invoiced Money           `json:"invoiced"`
+	Days     decimal.Decimal `json:"days,omitzero"`
+	Defined  bool            `json:"defined,omitempty"`
 }
 
 // DSO returns days sales outstanding in a currency over a period.
@@ -275,10 +279,10 @@ func (c *ReceivableService) DSO(ctx context.Context, actor ID, q DSOQuery) (DSO,
 // open invoices due that month (overdue ones in the first month) and the
 // installments of active contracts not yet invoiced.
 type CollectionLine struct {
-	Month    string
-	Currency Currency
-	Invoiced Money
-	Planned  Money
+	Month    string   `json:"month,omitempty"`
+	Currency Currency `json:"currency,omitzero"`
+	Invoiced Money    `json:"invoiced"`
+	Planned  Money    `json:"planned"`
 }
 
 // expectedCollections is what months from a date are expected to bring,
@@ -338,8 +342,8 @@ func expectedCollections(contracts []Contract, items []OpenItem, from Date, mont
 // CollectionsQuery asks what Months months from From (today when zero)
 // are expected to bring.
 type CollectionsQuery struct {
-	From   Date
-	Months int
+	From   Date `json:"from,omitzero"`
+	Months int  `json:"months"`
 }
 
 // ExpectedCollections returns what the next months are expected to bring
@@ -377,12 +381,12 @@ func (c *ReceivableService) ExpectedCollections(ctx context.Context, actor ID, q
 // CLV is a customer's lifetime value from the ledger, and its ratio to
 // what acquiring them cost.
 type CLV struct {
-	Customer ID
-	Revenue  []Money         // net revenue booked for the customer, per currency
-	Campaign ID              // the campaign that brought them, if any
-	CAC      Money           // its acquisition cost per customer
-	Ratio    decimal.Decimal // revenue in the CAC's currency over the CAC, to two decimals
-	HasRatio bool
+	Customer ID              `json:"customer,omitzero"`
+	Revenue  []Money         `json:"revenue,omitempty"` // net revenue booked for the customer, per currency
+	Campaign ID              `json:"campaign,omitzero"` // the campaign that brought them, if any
+	CAC      Money           `json:"cac"`               // its acquisition cost per customer
+	Ratio    decimal.Decimal `json:"ratio,omitzero"`    // revenue in the CAC's currency over the CAC, to two decimals
+	HasRatio bool            `json:"has_ratio,omitempty"`
 }
 
 // LifetimeValue returns a customer's CLV and its ratio to the acquisition

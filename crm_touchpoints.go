@@ -39,18 +39,18 @@ func (c *ExperienceService) CreateTouchpointMap(ctx context.Context, actor ID, n
 // NewTouchpointMap is a touchpoint map to create: its name and its
 // touchpoints, main ones and sub-touchpoints.
 type NewTouchpointMap struct {
-	Name        string
-	Touchpoints []Touchpoint
+	Name        string       `json:"name,omitempty"`
+	Touchpoints []Touchpoint `json:"touchpoints,omitempty"`
 }
 
 // TouchpointMapPatch changes Map: a new name, and when Touchpoints is not
 // nil, the whole new list. IfVersion, when not zero, must be the current
 // version.
 type TouchpointMapPatch struct {
-	Map         ID
-	Name        *string
-	Touchpoints []Touchpoint
-	IfVersion   int64
+	Map         ID           `json:"map,omitzero"`
+	Name        *string      `json:"name,omitempty"`
+	Touchpoints []Touchpoint `json:"touchpoints,omitempty"`
+	IfVersion   int64        `json:"if_version"`
 }
 
 // UpdateTouchpointMap changes a map. Interactions already recorded keep
@@ -148,20 +148,20 @@ func (c *ExperienceService) CreateJourneyTemplate(ctx context.Context, actor ID,
 // the keys of its Steps in order. Contacts at one touchpoint within
 // RepeatWindow count as repeats.
 type NewJourneyTemplate struct {
-	Name         string
-	Map          ID
-	Steps        []string
-	RepeatWindow time.Duration
+	Name         string        `json:"name,omitempty"`
+	Map          ID            `json:"map,omitzero"`
+	Steps        []string      `json:"steps,omitempty"`
+	RepeatWindow time.Duration `json:"repeat_window_ns"`
 }
 
 // JourneyTemplatePatch changes Template's name, steps or repeat window
 // (those not nil).
 type JourneyTemplatePatch struct {
-	Template     ID
-	Name         *string
-	Steps        []string
-	RepeatWindow *time.Duration
-	IfVersion    int64
+	Template     ID             `json:"template,omitzero"`
+	Name         *string        `json:"name,omitempty"`
+	Steps        []string       `json:"steps,omitempty"`
+	RepeatWindow *time.Duration `json:"repeat_window_ns,omitempty"`
+	IfVersion    int64          `json:"if_version"`
 }
 
 // UpdateJourneyTemplate changes a template.

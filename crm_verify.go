@@ -12,8 +12,8 @@ import (
 // LedgerError names an entry that breaks an invariant of the ledger. It
 // matches ErrLedgerBroken with errors.Is.
 type LedgerError struct {
-	Entry   ID
-	Problem string
+	Entry   ID     `json:"entry,omitzero"`
+	Problem string `json:"problem,omitempty"`
 }
 
 // Error implements error.

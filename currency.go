@@ -90,7 +90,7 @@ func ParseCurrency(code string) (Currency, error) {
 // UnknownCurrencyError says a code is not an active ISO 4217 currency.
 // It matches ErrUnknownCurrency and ErrInvalid with errors.Is.
 type UnknownCurrencyError struct {
-	Code string // as given
+	Code string `json:"code,omitempty"` // as given
 }
 
 // Error implements error.

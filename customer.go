@@ -96,24 +96,24 @@ type Contact struct {
 // personal data can be erased on request while the record and its history
 // stay.
 type Customer struct {
-	ID         ID
-	Kind       CustomerKind
-	Name       string
-	Contacts   []Contact
-	Segment    string
-	Tags       []string          // sorted, unique
-	Attributes map[string]string // custom fields; keys are [A-Za-z0-9_.-]
-	Owner      ID
-	Team       string // the owner's team when the owner was assigned
-	KeyAccount bool
-	Lifecycle  LifecycleStage
-	Campaign   ID // the campaign that brought the customer, if any
-	Status     RecordStatus
-	ArchivedAt time.Time // zero unless archived
-	ErasedAt   time.Time // zero unless personal data was erased
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	Version    int64
+	ID         ID                `json:"id,omitzero"`
+	Kind       CustomerKind      `json:"kind,omitempty"`
+	Name       string            `json:"name,omitempty"`
+	Contacts   []Contact         `json:"contacts,omitempty"`
+	Segment    string            `json:"segment,omitempty"`
+	Tags       []string          `json:"tags,omitempty"`       // sorted, unique
+	Attributes map[string]string `json:"attributes,omitempty"` // custom fields; keys are [A-Za-z0-9_.-]
+	Owner      ID                `json:"owner,omitzero"`
+	Team       string            `json:"team,omitempty"` // the owner's team when the owner was assigned
+	KeyAccount bool              `json:"key_account,omitempty"`
+	Lifecycle  LifecycleStage    `json:"lifecycle,omitempty"`
+	Campaign   ID                `json:"campaign,omitzero"` // the campaign that brought the customer, if any
+	Status     RecordStatus      `json:"status,omitempty"`
+	ArchivedAt time.Time         `json:"archived_at,omitzero"` // zero unless archived
+	ErasedAt   time.Time         `json:"erased_at,omitzero"`   // zero unless personal data was erased
+	CreatedAt  time.Time         `json:"created_at,omitzero"`
+	UpdatedAt  time.Time         `json:"updated_at,omitzero"`
+	Version    int64             `json:"version"`
 }
 
 // Clone returns a deep copy, so that a caller and a store never share a
@@ -138,16 +138,16 @@ func (c Customer) target() Target {
 // NewCustomer is the input for creating a customer. Owner defaults to the
 // acting user. Contact IDs are assigned by the CRM.
 type NewCustomer struct {
-	Kind       CustomerKind
-	Name       string
-	Contacts   []Contact
-	Segment    string
-	Tags       []string
-	Attributes map[string]string
-	Owner      ID
-	KeyAccount bool
-	Lifecycle  LifecycleStage // defaults to lead
-	Campaign   ID             // the campaign that brought the customer
+	Kind       CustomerKind      `json:"kind,omitempty"`
+	Name       string            `json:"name,omitempty"`
+	Contacts   []Contact         `json:"contacts,omitempty"`
+	Segment    string            `json:"segment,omitempty"`
+	Tags       []string          `json:"tags,omitempty"`
+	Attributes map[string]string `json:"attributes,omitempty"`
+	Owner      ID                `json:"owner,omitzero"`
+	KeyAccount bool              `json:"key_account,omitempty"`
+	Lifecycle  LifecycleStage    `json:"lifecycle,omitempty"` // defaults to lead
+	Campaign   ID                `json:"campaign,omitzero"`   // the campaign that brought the customer
 }
 
 // CustomerPatch changes a customer; nil and empty fields leave things as
@@ -158,74 +158,74 @@ type NewCustomer struct {
 // the update fails with a *ConflictError; when zero, the CRM applies the
 // patch to the latest version, retrying if another writer got there first.
 type CustomerPatch struct {
-	Customer         ID
-	Kind             *CustomerKind
-	Name             *string
-	Segment          *string
-	KeyAccount       *bool
-	AddTags          []string
-	RemoveTags       []string
-	SetAttributes    map[string]string
-	RemoveAttributes []string
-	AddContacts      []Contact // their IDs are assigned by the CRM
-	UpdateContacts   []Contact // matched by ID
-	RemoveContacts   []ID
-	IfVersion        int64
+	Customer         ID                `json:"customer,omitzero"`
+	Kind             *CustomerKind     `json:"kind,omitempty"`
+	Name             *string           `json:"name,omitempty"`
+	Segment          *string           `json:"segment,omitempty"`
+	KeyAccount       *bool             `json:"key_account,omitempty"`
+	AddTags          []string          `json:"add_tags,omitempty"`
+	RemoveTags       []string          `json:"remove_tags,omitempty"`
+	SetAttributes    map[string]string `json:"set_attributes,omitempty"`
+	RemoveAttributes []string          `json:"remove_attributes,omitempty"`
+	AddContacts      []Contact         `json:"add_contacts,omitempty"`    // their IDs are assigned by the CRM
+	UpdateContacts   []Contact         `json:"update_contacts,omitempty"` // matched by ID
+	RemoveContacts   []ID              `json:"remove_contacts,omitempty"`
+	IfVersion        int64             `json:"if_version"`
 }
 
 // ArchiveCustomerRequest archives Customer for Reason.
 type ArchiveCustomerRequest struct {
-	Customer ID
-	Reason   string
+	Customer ID     `json:"customer,omitzero"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // RestoreCustomerRequest restores the archived Customer for Reason.
 type RestoreCustomerRequest struct {
-	Customer ID
-	Reason   string
+	Customer ID     `json:"customer,omitzero"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // ReassignCustomerRequest gives Customer to the user To, for Reason.
 type ReassignCustomerRequest struct {
-	Customer ID
-	To       ID
-	Reason   string
+	Customer ID     `json:"customer,omitzero"`
+	To       ID     `json:"to,omitzero"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // HandOverRequest gives everything the user From owns to the user To,
 // for Reason: how a manager hands over the accounts of a rep who left.
 type HandOverRequest struct {
-	From   ID
-	To     ID
-	Reason string
+	From   ID     `json:"from,omitzero"`
+	To     ID     `json:"to,omitzero"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // HandOverReport says what a hand-over moved.
 type HandOverReport struct {
-	From      ID
-	To        ID
-	Customers int // customers that changed owner
+	From      ID  `json:"from,omitzero"`
+	To        ID  `json:"to,omitzero"`
+	Customers int `json:"customers"` // customers that changed owner
 }
 
 // SetLifecycleRequest moves Customer's lifecycle stage to Stage by hand;
 // going back needs a Reason.
 type SetLifecycleRequest struct {
-	Customer ID
-	Stage    LifecycleStage
-	Reason   string
+	Customer ID             `json:"customer,omitzero"`
+	Stage    LifecycleStage `json:"stage,omitempty"`
+	Reason   string         `json:"reason,omitempty"`
 }
 
 // CustomerFilter selects customers in listings. Zero fields match
 // everything; Status "" matches active and archived records.
 type CustomerFilter struct {
-	Kind       CustomerKind
-	Owner      ID
-	Team       string
-	Segment    string
-	Tag        string
-	KeyAccount *bool
-	Status     RecordStatus
-	Stage      LoyaltyStage // the rung on the loyalty ladder now; a customer with no ladder state is indifferent
+	Kind       CustomerKind `json:"kind,omitempty"`
+	Owner      ID           `json:"owner,omitzero"`
+	Team       string       `json:"team,omitempty"`
+	Segment    string       `json:"segment,omitempty"`
+	Tag        string       `json:"tag,omitempty"`
+	KeyAccount *bool        `json:"key_account,omitempty"`
+	Status     RecordStatus `json:"status,omitempty"`
+	Stage      LoyaltyStage `json:"stage,omitempty"` // the rung on the loyalty ladder now; a customer with no ladder state is indifferent
 }
 
 // Match reports whether c passes the filter; adapters that filter in
@@ -538,16 +538,16 @@ func LoyaltyLadder() *Machine[LoyaltyStage, LadderEvent] { return ladderMachine 
 // Customer record, with its own version, so that a stream of interactions
 // does not collide with people editing the customer.
 type LadderState struct {
-	Customer     ID
-	Stage        LoyaltyStage
-	Score        int64     // in thousandths of a point
-	Since        time.Time // when the customer reached Stage
-	UpdatedAt    time.Time // the time of the last evidence applied
-	Purchases    int
-	LastReferral time.Time
-	LastPromoter time.Time
-	Evidence     int // how many pieces of evidence were applied
-	Version      int64
+	Customer     ID           `json:"customer,omitzero"`
+	Stage        LoyaltyStage `json:"stage,omitempty"`
+	Score        int64        `json:"score"`               // in thousandths of a point
+	Since        time.Time    `json:"since,omitzero"`      // when the customer reached Stage
+	UpdatedAt    time.Time    `json:"updated_at,omitzero"` // the time of the last evidence applied
+	Purchases    int          `json:"purchases"`
+	LastReferral time.Time    `json:"last_referral,omitzero"`
+	LastPromoter time.Time    `json:"last_promoter,omitzero"`
+	Evidence     int          `json:"evidence"` // how many pieces of evidence were applied
+	Version      int64        `json:"version"`
 }
 
 // Points returns the score in whole points, rounded toward zero.

@@ -9,9 +9,9 @@ import (
 // Date is a civil date with no time of day and no time zone: a due date,
 // a contract's start, anything counted in days. The zero value is no date.
 type Date struct {
-	Year  int
-	Month time.Month
-	Day   int
+	Year  int        `json:"year"`
+	Month time.Month `json:"month"`
+	Day   int        `json:"day"`
 }
 
 // NewDate returns the date, or a ValidationError when it does not exist

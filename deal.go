@@ -86,29 +86,29 @@ func (v StageVisit) Duration(now time.Time) time.Duration {
 // survives stage moves until cleared, and won deals are always 100, lost
 // deals 0.
 type Deal struct {
-	ID                ID
-	Pipeline          ID
-	Customer          ID
-	Owner             ID
-	Team              string
-	Title             string
-	Amount            Money
-	CloseDate         Date // expected, or actual once closed
-	Stage             string
-	Status            DealStatus
-	Probability       int  // the effective probability, percent
-	ManualProbability *int // set by hand; nil follows the stage
-	Campaign          ID   // the campaign the deal came from, if any
-	LostReason        LostReason
-	LostNotes         string
-	History           []StageVisit
-	Furthest          int       // the furthest open stage reached, counted from 1; a won deal has passed them all
-	Activities        int       // activities logged on the deal
-	LastActivityAt    time.Time // zero before the first
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	ClosedAt          time.Time // zero while open
-	Version           int64
+	ID                ID           `json:"id,omitzero"`
+	Pipeline          ID           `json:"pipeline,omitzero"`
+	Customer          ID           `json:"customer,omitzero"`
+	Owner             ID           `json:"owner,omitzero"`
+	Team              string       `json:"team,omitempty"`
+	Title             string       `json:"title,omitempty"`
+	Amount            Money        `json:"amount"`
+	CloseDate         Date         `json:"close_date,omitzero"` // expected, or actual once closed
+	Stage             string       `json:"stage,omitempty"`
+	Status            DealStatus   `json:"status,omitempty"`
+	Probability       int          `json:"probability"`                  // the effective probability, percent
+	ManualProbability *int         `json:"manual_probability,omitempty"` // set by hand; nil follows the stage
+	Campaign          ID           `json:"campaign,omitzero"`            // the campaign the deal came from, if any
+	LostReason        LostReason   `json:"lost_reason,omitempty"`
+	LostNotes         string       `json:"lost_notes,omitempty"`
+	History           []StageVisit `json:"history,omitempty"`
+	Furthest          int          `json:"furthest"`                  // the furthest open stage reached, counted from 1; a won deal has passed them all
+	Activities        int          `json:"activities"`                // activities logged on the deal
+	LastActivityAt    time.Time    `json:"last_activity_at,omitzero"` // zero before the first
+	CreatedAt         time.Time    `json:"created_at,omitzero"`
+	UpdatedAt         time.Time    `json:"updated_at,omitzero"`
+	ClosedAt          time.Time    `json:"closed_at,omitzero"` // zero while open
+	Version           int64        `json:"version"`
 }
 
 // Clone returns a deep copy.
@@ -173,58 +173,58 @@ func (f *DealFlow) Pipeline() Pipeline { return f.p }
 // NewDeal is the input for opening a deal. Stage defaults to the first
 // open stage; Owner to the acting user.
 type NewDeal struct {
-	Pipeline          ID
-	Customer          ID
-	Owner             ID
-	Title             string
-	Amount            Money // zero for not known yet; in the pipeline's currency
-	CloseDate         Date
-	Stage             string
-	ManualProbability *int
-	Campaign          ID
+	Pipeline          ID     `json:"pipeline,omitzero"`
+	Customer          ID     `json:"customer,omitzero"`
+	Owner             ID     `json:"owner,omitzero"`
+	Title             string `json:"title,omitempty"`
+	Amount            Money  `json:"amount"` // zero for not known yet; in the pipeline's currency
+	CloseDate         Date   `json:"close_date,omitzero"`
+	Stage             string `json:"stage,omitempty"`
+	ManualProbability *int   `json:"manual_probability,omitempty"`
+	Campaign          ID     `json:"campaign,omitzero"`
 }
 
 // DealPatch changes Deal's details; nil fields stay.
 type DealPatch struct {
-	Deal      ID
-	Title     *string
-	Amount    *Money
-	CloseDate *Date
-	IfVersion int64
+	Deal      ID      `json:"deal,omitzero"`
+	Title     *string `json:"title,omitempty"`
+	Amount    *Money  `json:"amount,omitempty"`
+	CloseDate *Date   `json:"close_date,omitempty"`
+	IfVersion int64   `json:"if_version"`
 }
 
 // MoveDealRequest moves Deal to Stage.
 type MoveDealRequest struct {
-	Deal  ID
-	Stage string
+	Deal  ID     `json:"deal,omitzero"`
+	Stage string `json:"stage,omitempty"`
 }
 
 // SetProbabilityRequest sets Deal's win probability by hand, 0-100; a
 // nil Probability goes back to the stage's.
 type SetProbabilityRequest struct {
-	Deal        ID
-	Probability *int
+	Deal        ID   `json:"deal,omitzero"`
+	Probability *int `json:"probability,omitempty"`
 }
 
 // WinDealRequest closes Deal as won at Amount, the actual amount; a nil
 // Amount keeps the deal's.
 type WinDealRequest struct {
-	Deal   ID
-	Amount *Money
+	Deal   ID     `json:"deal,omitzero"`
+	Amount *Money `json:"amount,omitempty"`
 }
 
 // LoseDealRequest closes Deal as lost for Reason, which is required;
 // Notes say more.
 type LoseDealRequest struct {
-	Deal   ID
-	Reason LostReason
-	Notes  string
+	Deal   ID         `json:"deal,omitzero"`
+	Reason LostReason `json:"reason,omitempty"`
+	Notes  string     `json:"notes,omitempty"`
 }
 
 // ReopenDealRequest reopens the closed Deal, for Reason.
 type ReopenDealRequest struct {
-	Deal   ID
-	Reason string
+	Deal   ID     `json:"deal,omitzero"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Open makes a new deal in the flow's pipeline.

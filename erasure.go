@@ -19,19 +19,19 @@ const ErasedValue = "[erased]"
 // when the customer is a person (an end customer). With Contacts, only
 // those contacts go. Reason is required and kept in the log.
 type ErasureRequest struct {
-	Customer ID
-	Contacts []ID
-	Reason   string
+	Customer ID     `json:"customer,omitzero"`
+	Contacts []ID   `json:"contacts,omitempty"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // ErasureReport says what an erasure removed: the fields of the record
 // (as named in events: "name", "contacts.<id>", "attributes.<key>") and the
 // events whose data it redacted.
 type ErasureReport struct {
-	Customer       ID
-	Fields         []string
-	RedactedEvents []int64
-	ErasedAt       time.Time
+	Customer       ID        `json:"customer,omitzero"`
+	Fields         []string  `json:"fields,omitempty"`
+	RedactedEvents []int64   `json:"redacted_events,omitempty"`
+	ErasedAt       time.Time `json:"erased_at,omitzero"`
 }
 
 // erasureData is the payload of a CustomerErased event: what was erased,

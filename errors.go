@@ -51,9 +51,9 @@ var (
 // ValidationError names the field and the rule an input broke.
 // It matches ErrInvalid with errors.Is.
 type ValidationError struct {
-	Field  string // the input field, e.g. "name" or "contacts[0].email"
-	Rule   string // the rule broken, e.g. "required", "max_length"
-	Detail string // a human explanation, optional
+	Field  string `json:"field,omitempty"`  // the input field, e.g. "name" or "contacts[0].email"
+	Rule   string `json:"rule,omitempty"`   // the rule broken, e.g. "required", "max_length"
+	Detail string `json:"detail,omitempty"` // a human explanation, optional
 }
 
 // Error implements error.
@@ -70,10 +70,10 @@ func (e *ValidationError) Unwrap() error { return ErrInvalid }
 // TransitionError names the machine, the state and the move it refused.
 // It matches ErrInvalidTransition with errors.Is.
 type TransitionError struct {
-	Machine string // the machine's name, e.g. "record"
-	From    string // the current state
-	Event   string // the move asked for
-	Reason  string // why a guard refused it, when a guard did
+	Machine string `json:"machine,omitempty"` // the machine's name, e.g. "record"
+	From    string `json:"from,omitempty"`    // the current state
+	Event   string `json:"event,omitempty"`   // the move asked for
+	Reason  string `json:"reason,omitempty"`  // why a guard refused it, when a guard did
 }
 
 // Error implements error.
@@ -91,8 +91,8 @@ func (e *TransitionError) Unwrap() error { return ErrInvalidTransition }
 // NotFoundError names the kind of record and the ID that was not found.
 // It matches ErrNotFound with errors.Is.
 type NotFoundError struct {
-	Kind Kind
-	ID   string
+	Kind Kind   `json:"kind,omitempty"`
+	ID   string `json:"id,omitempty"`
 }
 
 // Error implements error.
@@ -108,11 +108,11 @@ func (e *NotFoundError) Unwrap() error { return ErrNotFound }
 // store holds (0 when unknown or when the record already exists on insert).
 // It matches ErrConflict with errors.Is.
 type ConflictError struct {
-	Kind     Kind
-	ID       string
-	Expected int64
-	Actual   int64
-	Detail   string
+	Kind     Kind   `json:"kind,omitempty"`
+	ID       string `json:"id,omitempty"`
+	Expected int64  `json:"expected"`
+	Actual   int64  `json:"actual"`
+	Detail   string `json:"detail,omitempty"`
 }
 
 // Error implements error.
@@ -131,10 +131,10 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 // deactivated).
 // It matches ErrForbidden with errors.Is.
 type ForbiddenError struct {
-	Actor  ID
-	Action Action
-	Kind   Kind
-	Reason string
+	Actor  ID     `json:"actor,omitzero"`
+	Action Action `json:"action,omitempty"`
+	Kind   Kind   `json:"kind,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Error implements error.
@@ -151,8 +151,9 @@ func (e *ForbiddenError) Unwrap() error { return ErrForbidden }
 // CurrencyMismatchError names the two currencies an operation tried to mix.
 // It matches ErrCurrencyMismatch with errors.Is.
 type CurrencyMismatchError struct {
-	Op          string
-	Left, Right Currency
+	Op    string   `json:"op,omitempty"`
+	Left  Currency `json:"left,omitzero"`
+	Right Currency `json:"right,omitzero"`
 }
 
 // Error implements error.
@@ -169,8 +170,8 @@ func (e *CurrencyMismatchError) Is(target error) bool { return target == ErrInva
 // ChainError says at which sequence number the event log stops verifying.
 // It matches ErrChainBroken with errors.Is.
 type ChainError struct {
-	Seq     int64
-	Problem string
+	Seq     int64  `json:"seq"`
+	Problem string `json:"problem,omitempty"`
 }
 
 // Error implements error.

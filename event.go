@@ -88,26 +88,26 @@ func (h *Hash) UnmarshalText(b []byte) error {
 // from Data (Redacted) keeps the chain intact while the erasure stays
 // visible.
 type Event struct {
-	Seq      int64     // position in the log, from 1, without gaps
-	ID       ID        // unique ID of the event
-	Time     time.Time // when it was recorded, UTC, microseconds
-	Actor    ID        // the user who did it
-	Type     EventType
-	Kind     Kind  // the kind of record it happened to
-	Subject  ID    // the record it happened to
-	Version  int64 // the record's version after the event
-	Data     json.RawMessage
-	DataHash Hash // the SHA-256 of Data
-	PrevHash Hash
-	Hash     Hash
-	Redacted bool // Data was rewritten by an erasure; DataHash is the original's
+	Seq      int64           `json:"seq"`            // position in the log, from 1, without gaps
+	ID       ID              `json:"id,omitzero"`    // unique ID of the event
+	Time     time.Time       `json:"time,omitzero"`  // when it was recorded, UTC, microseconds
+	Actor    ID              `json:"actor,omitzero"` // the user who did it
+	Type     EventType       `json:"type,omitempty"`
+	Kind     Kind            `json:"kind,omitempty"`   // the kind of record it happened to
+	Subject  ID              `json:"subject,omitzero"` // the record it happened to
+	Version  int64           `json:"version"`          // the record's version after the event
+	Data     json.RawMessage `json:"data,omitempty"`
+	DataHash Hash            `json:"data_hash,omitzero"` // the SHA-256 of Data
+	PrevHash Hash            `json:"prev_hash,omitzero"`
+	Hash     Hash            `json:"hash,omitzero"`
+	Redacted bool            `json:"redacted,omitempty"` // Data was rewritten by an erasure; DataHash is the original's
 }
 
 // LogHead is the last event's position and hash; the zero LogHead is an
 // empty log.
 type LogHead struct {
-	Seq  int64
-	Hash Hash
+	Seq  int64 `json:"seq"`
+	Hash Hash  `json:"hash,omitzero"`
 }
 
 // ComputeHash returns the chain hash of e: SHA-256 over a length-prefixed

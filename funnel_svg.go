@@ -15,16 +15,16 @@ import (
 type SVGOptions struct {
 	// Width of the chart in pixels: 0 means 760; other values are clamped
 	// to 560..4096. The height follows from the number of stages.
-	Width int
+	Width int `json:"width"`
 	// MaxStages caps the bars drawn; the stages beyond it are counted in a
 	// "+N more stages" note. 0 means 12; other values are clamped to 1..100.
-	MaxStages int
+	MaxStages int `json:"max_stages"`
 	// Colors fill the bars in order, repeating: CSS colors such as
 	// "#2f6fb0", "teal" or "rgb(47, 111, 176)". Entries that are empty or
 	// hold anything but letters, digits, spaces and #(),.% are skipped;
 	// none left means a blue scale from light to dark, stretched over the
 	// stages when there are more of them than steps.
-	Colors []string
+	Colors []string `json:"colors,omitempty"`
 }
 
 // Layout of the chart, in pixels. The stage names stand in a column left of

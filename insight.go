@@ -11,8 +11,9 @@ import (
 // the ladder: for every move in [From, To), the touchpoints of the
 // customer's contacts in the Window before it (7 days when zero).
 type MomentsQuery struct {
-	From, To time.Time
-	Window   time.Duration
+	From   time.Time     `json:"from,omitzero"`
+	To     time.Time     `json:"to,omitzero"`
+	Window time.Duration `json:"window_ns"`
 }
 
 // Check reports a query the adapters cannot answer.
@@ -30,8 +31,9 @@ func (q MomentsQuery) Lookback() time.Duration { return cmpOr(q.Window, 7*24*tim
 // just before. A touchpoint counts once per move however many contacts
 // the customer had there.
 type MomentCount struct {
-	Touchpoint string
-	Up, Down   int64
+	Touchpoint string `json:"touchpoint,omitempty"`
+	Up         int64  `json:"up"`
+	Down       int64  `json:"down"`
 }
 
 // rankMoments orders moments of truth by how many moves they came before,
@@ -46,8 +48,8 @@ func rankMoments(ms []MomentCount) []MomentCount {
 
 // StageCount is how many customers stand on a rung.
 type StageCount struct {
-	Stage     LoyaltyStage
-	Customers int64
+	Stage     LoyaltyStage `json:"stage,omitempty"`
+	Customers int64        `json:"customers"`
 }
 
 // PainPoint is a touchpoint that hurts, with how much and why.
@@ -58,11 +60,11 @@ type StageCount struct {
 // once (10), and the shares of cases resolved late (5) and of promises
 // broken (5). Touchpoints with too few contacts to judge are left out.
 type PainPoint struct {
-	Touchpoint string
-	Experience ExperienceCounts
-	Cases      CaseCounts
-	Pain       float64 // 0-100
-	Reasons    []string
+	Touchpoint string           `json:"touchpoint,omitempty"`
+	Experience ExperienceCounts `json:"experience,omitzero"`
+	Cases      CaseCounts       `json:"cases,omitzero"`
+	Pain       float64          `json:"pain"` // 0-100
+	Reasons    []string         `json:"reasons,omitempty"`
 }
 
 // rankPain ranks touchpoints by pain, worst first, from experience and

@@ -69,22 +69,22 @@ type Transfer struct {
 // retry: the same key with the same request returns the first recording,
 // the same key with another request is an *IdempotencyError.
 type NewInteraction struct {
-	Customer       ID
-	Map            ID
-	Touchpoint     string
-	At             time.Time
-	Direction      Direction
-	HandledBy      ID // the employee, if any
-	Department     string
-	Wait           time.Duration // from the customer's first try to an answer
-	Handle         time.Duration // the contact itself
-	Transfers      []Transfer
-	Resolved       bool // the customer's matter was settled in this contact
-	Sentiment      Sentiment
-	Survey         Survey
-	Case           ID // the case the contact belongs to, if any
-	Note           string
-	IdempotencyKey string
+	Customer       ID            `json:"customer,omitzero"`
+	Map            ID            `json:"map,omitzero"`
+	Touchpoint     string        `json:"touchpoint,omitempty"`
+	At             time.Time     `json:"at,omitzero"`
+	Direction      Direction     `json:"direction,omitempty"`
+	HandledBy      ID            `json:"handled_by,omitzero"` // the employee, if any
+	Department     string        `json:"department,omitempty"`
+	Wait           time.Duration `json:"wait_ns"`   // from the customer's first try to an answer
+	Handle         time.Duration `json:"handle_ns"` // the contact itself
+	Transfers      []Transfer    `json:"transfers,omitempty"`
+	Resolved       bool          `json:"resolved,omitempty"` // the customer's matter was settled in this contact
+	Sentiment      Sentiment     `json:"sentiment"`
+	Survey         Survey        `json:"survey,omitzero"`
+	Case           ID            `json:"case,omitzero"` // the case the contact belongs to, if any
+	Note           string        `json:"note,omitempty"`
+	IdempotencyKey string        `json:"idempotency_key,omitempty"`
 }
 
 // Interaction is a recorded contact of a customer at a touchpoint. The
@@ -92,31 +92,31 @@ type NewInteraction struct {
 // is recorded, so that analytics need no joins and a later redesign of the
 // map does not rewrite history.
 type Interaction struct {
-	ID             ID
-	Customer       ID
-	Map            ID
-	Touchpoint     string
-	At             time.Time
-	Direction      Direction
-	HandledBy      ID
-	Department     string
-	Channel        Channel
-	Medium         Medium
-	Phase          Phase
-	Wait           time.Duration
-	Handle         time.Duration
-	Transfers      []Transfer
-	Resolved       bool
-	Sentiment      Sentiment
-	Survey         Survey
-	Case           ID
-	Note           string
-	AnswerBreached bool // Wait exceeded the touchpoint's AnswerWithin
-	CSATBreached   bool // the CSAT answer was below the touchpoint's MinCSAT
-	IdempotencyKey string
-	RequestHash    Hash // of the NewInteraction it was recorded from
-	RecordedAt     time.Time
-	RecordedBy     ID
+	ID             ID            `json:"id,omitzero"`
+	Customer       ID            `json:"customer,omitzero"`
+	Map            ID            `json:"map,omitzero"`
+	Touchpoint     string        `json:"touchpoint,omitempty"`
+	At             time.Time     `json:"at,omitzero"`
+	Direction      Direction     `json:"direction,omitempty"`
+	HandledBy      ID            `json:"handled_by,omitzero"`
+	Department     string        `json:"department,omitempty"`
+	Channel        Channel       `json:"channel,omitempty"`
+	Medium         Medium        `json:"medium,omitempty"`
+	Phase          Phase         `json:"phase,omitempty"`
+	Wait           time.Duration `json:"wait_ns"`
+	Handle         time.Duration `json:"handle_ns"`
+	Transfers      []Transfer    `json:"transfers,omitempty"`
+	Resolved       bool          `json:"resolved,omitempty"`
+	Sentiment      Sentiment     `json:"sentiment"`
+	Survey         Survey        `json:"survey,omitzero"`
+	Case           ID            `json:"case,omitzero"`
+	Note           string        `json:"note,omitempty"`
+	AnswerBreached bool          `json:"answer_breached,omitempty"` // Wait exceeded the touchpoint's AnswerWithin
+	CSATBreached   bool          `json:"csat_breached,omitempty"`   // the CSAT answer was below the touchpoint's MinCSAT
+	IdempotencyKey string        `json:"idempotency_key,omitempty"`
+	RequestHash    Hash          `json:"request_hash,omitzero"` // of the NewInteraction it was recorded from
+	RecordedAt     time.Time     `json:"recorded_at,omitzero"`
+	RecordedBy     ID            `json:"recorded_by,omitzero"`
 }
 
 // Clone returns a deep copy.
@@ -225,8 +225,8 @@ func (n NewInteraction) hash() Hash {
 // IdempotencyError says an idempotency key was used before for a different
 // request. It matches ErrConflict with errors.Is.
 type IdempotencyError struct {
-	Key      string
-	Existing ID // what the key was first used for
+	Key      string `json:"key,omitempty"`
+	Existing ID     `json:"existing,omitzero"` // what the key was first used for
 }
 
 // Error implements error.

@@ -9,21 +9,21 @@ import (
 
 // JourneyStep is one contact on a customer's journey.
 type JourneyStep struct {
-	Interaction  ID
-	At           time.Time
-	Touchpoint   string
-	Phase        Phase
-	Channel      Channel
-	Satisfaction int // 1-5, see Interaction.Satisfaction
-	Resolved     bool
-	Transfers    int
+	Interaction  ID        `json:"interaction,omitzero"`
+	At           time.Time `json:"at,omitzero"`
+	Touchpoint   string    `json:"touchpoint,omitempty"`
+	Phase        Phase     `json:"phase,omitempty"`
+	Channel      Channel   `json:"channel,omitempty"`
+	Satisfaction int       `json:"satisfaction"` // 1-5, see Interaction.Satisfaction
+	Resolved     bool      `json:"resolved,omitempty"`
+	Transfers    int       `json:"transfers"`
 }
 
 // Journey is a customer's path through the touchpoints, in the order the
 // contacts happened.
 type Journey struct {
-	Customer ID
-	Steps    []JourneyStep
+	Customer ID            `json:"customer,omitzero"`
+	Steps    []JourneyStep `json:"steps,omitempty"`
 }
 
 // NewJourney builds a customer's journey from their interactions, in any
@@ -88,14 +88,14 @@ func journeyText(s string) string {
 // second contact at the same touchpoint counts as a repeat contact (the
 // first one did not settle the matter); 0 means 7 days.
 type JourneyTemplate struct {
-	ID           ID
-	Name         string
-	Map          ID
-	Steps        []string
-	RepeatWindow time.Duration
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int64
+	ID           ID            `json:"id,omitzero"`
+	Name         string        `json:"name,omitempty"`
+	Map          ID            `json:"map,omitzero"`
+	Steps        []string      `json:"steps,omitempty"`
+	RepeatWindow time.Duration `json:"repeat_window_ns"`
+	CreatedAt    time.Time     `json:"created_at,omitzero"`
+	UpdatedAt    time.Time     `json:"updated_at,omitzero"`
+	Version      int64         `json:"version"`
 }
 
 // Clone returns a deep copy.
@@ -132,20 +132,20 @@ func (t JourneyTemplate) normalized(touchpoints map[string]ResolvedTouchpoint) (
 // Repeat is a touchpoint the customer had to contact again within the
 // repeat window.
 type Repeat struct {
-	Touchpoint string
-	Count      int // contacts after the first within the window
+	Touchpoint string `json:"touchpoint,omitempty"`
+	Count      int    `json:"count"` // contacts after the first within the window
 }
 
 // JourneyComparison compares the path a customer took with a template.
 type JourneyComparison struct {
-	Template     ID
-	Reached      []string // template steps the customer reached, in template order
-	Skipped      []string // template steps before the furthest one reached that the customer never visited
-	Loops        []string // template steps the customer went back to after moving past them
-	Repeats      []Repeat // touchpoints contacted again within the repeat window
-	OffPath      []string // touchpoints visited that are not in the template, in first-visit order
-	DroppedAfter string   // the furthest step reached, when the journey stops before the end; "" if completed or never started
-	Completed    bool     // the last step was reached
+	Template     ID       `json:"template,omitzero"`
+	Reached      []string `json:"reached,omitempty"`       // template steps the customer reached, in template order
+	Skipped      []string `json:"skipped,omitempty"`       // template steps before the furthest one reached that the customer never visited
+	Loops        []string `json:"loops,omitempty"`         // template steps the customer went back to after moving past them
+	Repeats      []Repeat `json:"repeats,omitempty"`       // touchpoints contacted again within the repeat window
+	OffPath      []string `json:"off_path,omitempty"`      // touchpoints visited that are not in the template, in first-visit order
+	DroppedAfter string   `json:"dropped_after,omitempty"` // the furthest step reached, when the journey stops before the end; "" if completed or never started
+	Completed    bool     `json:"completed,omitempty"`     // the last step was reached
 }
 
 // Compare lays the journey over the template: which steps were reached,

@@ -32,30 +32,30 @@ func (k EvidenceKind) valid() bool {
 // rules weigh. Interactions and cases produce it on their own; purchases,
 // referrals and churn come from the systems that know of them.
 type Evidence struct {
-	ID         ID
-	Customer   ID
-	Kind       EvidenceKind
-	At         time.Time
-	Source     Kind   // the record it comes from: an interaction, a case, or "" for an outside system
-	SourceID   ID     // that record
-	Map        ID     // the touchpoint map, for evidence at a touchpoint
-	Touchpoint string // the touchpoint, if any
-	Weight     int    // the touchpoint's weight in percent; 0 means 100
+	ID         ID           `json:"id,omitzero"`
+	Customer   ID           `json:"customer,omitzero"`
+	Kind       EvidenceKind `json:"kind,omitempty"`
+	At         time.Time    `json:"at,omitzero"`
+	Source     Kind         `json:"source,omitempty"`     // the record it comes from: an interaction, a case, or "" for an outside system
+	SourceID   ID           `json:"source_id,omitzero"`   // that record
+	Map        ID           `json:"map,omitzero"`         // the touchpoint map, for evidence at a touchpoint
+	Touchpoint string       `json:"touchpoint,omitempty"` // the touchpoint, if any
+	Weight     int          `json:"weight"`               // the touchpoint's weight in percent; 0 means 100
 
 	// Experience.
-	Sentiment Sentiment
-	Survey    Survey
-	Transfers int
-	Breached  bool // a service standard was missed
-	Resolved  bool // the matter was settled in the contact
+	Sentiment Sentiment `json:"sentiment"`
+	Survey    Survey    `json:"survey,omitzero"`
+	Transfers int       `json:"transfers"`
+	Breached  bool      `json:"breached,omitempty"` // a service standard was missed
+	Resolved  bool      `json:"resolved,omitempty"` // the matter was settled in the contact
 
 	// Resolution.
-	Resolution     time.Duration // how long the complaint took
-	WithinStandard bool          // resolved within the touchpoint's ResolveWithin, or the rules' recovery window
-	Handoffs       int           // for the record: transfers weigh on the contacts they happened in
-	Reopens        int
+	Resolution     time.Duration `json:"resolution_ns"`             // how long the complaint took
+	WithinStandard bool          `json:"within_standard,omitempty"` // resolved within the touchpoint's ResolveWithin, or the rules' recovery window
+	Handoffs       int           `json:"handoffs"`                  // for the record: transfers weigh on the contacts they happened in
+	Reopens        int           `json:"reopens"`
 
-	Note string // what the outside system says, e.g. an order number
+	Note string `json:"note,omitempty"` // what the outside system says, e.g. an order number
 }
 
 // NewEvidence is evidence from outside the CRM: a purchase, a referral,
@@ -63,17 +63,17 @@ type Evidence struct {
 // touchpoint of Map when Touchpoint is set. At defaults to now; Note says
 // what the outside system knows, such as an order number.
 type NewEvidence struct {
-	Customer   ID
-	Kind       EvidenceKind
-	At         time.Time
-	Map        ID
-	Touchpoint string
-	Sentiment  Sentiment
-	Survey     Survey
-	Transfers  int
-	Breached   bool // a service standard was missed
-	Resolved   bool // the matter was settled in the contact
-	Note       string
+	Customer   ID           `json:"customer,omitzero"`
+	Kind       EvidenceKind `json:"kind,omitempty"`
+	At         time.Time    `json:"at,omitzero"`
+	Map        ID           `json:"map,omitzero"`
+	Touchpoint string       `json:"touchpoint,omitempty"`
+	Sentiment  Sentiment    `json:"sentiment"`
+	Survey     Survey       `json:"survey,omitzero"`
+	Transfers  int          `json:"transfers"`
+	Breached   bool         `json:"breached,omitempty"` // a service standard was missed
+	Resolved   bool         `json:"resolved,omitempty"` // the matter was settled in the contact
+	Note       string       `json:"note,omitempty"`
 }
 
 func (n NewEvidence) evidence() Evidence {
@@ -87,20 +87,23 @@ func (n NewEvidence) evidence() Evidence {
 type LadderRules struct {
 	// HalfLife is how fast experiences fade: the score halves toward zero
 	// every HalfLife, counted in days crossed (UTC midnights).
-	HalfLife time.Duration
+	HalfLife time.Duration `json:"half_life_ns"`
 
 	// The score thresholds of the rungs above annoyed: a customer is at
 	// least indifferent from IndifferentAt, satisfied from SatisfiedAt,
 	// and so on. Going down takes the score Hysteresis points below the
 	// threshold, so a customer does not flap between two rungs.
-	IndifferentAt, SatisfiedAt, LoyalAt, AdvocateAt int64
-	Hysteresis                                      int64
+	IndifferentAt int64 `json:"indifferent_at"`
+	SatisfiedAt   int64 `json:"satisfied_at"`
+	LoyalAt       int64 `json:"loyal_at"`
+	AdvocateAt    int64 `json:"advocate_at"`
+	Hysteresis    int64 `json:"hysteresis"`
 
 	// Requirements beyond the score: loyal needs LoyalPurchases purchases;
 	// advocate also needs a referral or an NPS answer of 9-10 within
 	// AdvocateRecency.
-	LoyalPurchases  int
-	AdvocateRecency time.Duration
+	LoyalPurchases  int           `json:"loyal_purchases"`
+	AdvocateRecency time.Duration `json:"advocate_recency_ns"`
 
 	// Points of an experience: Sentiment per step of sentiment; NPS by
 	// group; CSAT per step away from 3; CES per step away from 4 (lower
@@ -108,21 +111,33 @@ type LadderRules struct {
 	// inbound contact; Transfer per hand-off after the first; Breach when
 	// a service standard was missed. All are scaled by the touchpoint's
 	// weight.
-	Sentiment, Promoter, Passive, Detractor, CSAT, CES int64
-	Resolved, Unresolved, Transfer, Breach             int64
+	Sentiment  int64 `json:"sentiment"`
+	Promoter   int64 `json:"promoter"`
+	Passive    int64 `json:"passive"`
+	Detractor  int64 `json:"detractor"`
+	CSAT       int64 `json:"csat"`
+	CES        int64 `json:"ces"`
+	Resolved   int64 `json:"resolved"`
+	Unresolved int64 `json:"unresolved"`
+	Transfer   int64 `json:"transfer"`
+	Breach     int64 `json:"breach"`
 
 	// Points of the other evidence.
-	Purchase, Referral, Complaint int64
+	Purchase  int64 `json:"purchase"`
+	Referral  int64 `json:"referral"`
+	Complaint int64 `json:"complaint"`
 	// Recovery rewards a complaint resolved within the standard (or
 	// RecoveryWithin when the touchpoint has none) with no reopen and no
 	// unhappy answer, and lifts the score to at least RecoveryFloor:
 	// whatever the problem did, a problem solved well leaves the customer
 	// there. LateResolution is the resolution of any other complaint.
-	Recovery, RecoveryFloor, LateResolution int64
-	RecoveryWithin                          time.Duration
+	Recovery       int64         `json:"recovery"`
+	RecoveryFloor  int64         `json:"recovery_floor"`
+	LateResolution int64         `json:"late_resolution"`
+	RecoveryWithin time.Duration `json:"recovery_within_ns"`
 	// BrokenPromise is taken off the score, and the customer falls to
 	// annoyed whatever the score says.
-	BrokenPromise int64
+	BrokenPromise int64 `json:"broken_promise"`
 
 	// dayFactor caches the daily decay factor for the half-life it was
 	// computed for, so copies of the rules carry it and a changed HalfLife
@@ -197,15 +212,16 @@ func (r LadderRules) Check() error {
 // LadderMove is a customer's move on the ladder, with the evidence that
 // caused it and the reason in words.
 type LadderMove struct {
-	ID          ID
-	Customer    ID
-	At          time.Time
-	From, To    LoyaltyStage
-	Event       LadderEvent
-	ScoreBefore int64 // the score before the evidence, decayed to At, in thousandths
-	ScoreAfter  int64
-	Evidence    Evidence
-	Reason      string
+	ID          ID           `json:"id,omitzero"`
+	Customer    ID           `json:"customer,omitzero"`
+	At          time.Time    `json:"at,omitzero"`
+	From        LoyaltyStage `json:"from,omitempty"`
+	To          LoyaltyStage `json:"to,omitempty"`
+	Event       LadderEvent  `json:"event,omitempty"`
+	ScoreBefore int64        `json:"score_before"` // the score before the evidence, decayed to At, in thousandths
+	ScoreAfter  int64        `json:"score_after"`
+	Evidence    Evidence     `json:"evidence,omitzero"`
+	Reason      string       `json:"reason,omitempty"`
 }
 
 // Up reports whether the move is up the ladder (a rise or a win-back).

@@ -67,19 +67,19 @@ const (
 // deleted: a mistake is corrected by a reversal, and an entry is reversed
 // at most once.
 type Entry struct {
-	ID             ID
-	Kind           EntryKind
-	Customer       ID   // the customer it concerns
-	Document       ID   // the invoice, payment or credit note it posts, if any
-	Effective      Date // when it counts, for balances and aging
-	RecordedAt     time.Time
-	RecordedBy     ID
-	Description    string
-	Postings       []Posting
-	Reverses       ID        // for a reversal: the entry it reverses
-	ReversedKind   EntryKind // for a reversal: the kind of the entry it reverses
-	IdempotencyKey string
-	RequestHash    Hash
+	ID             ID        `json:"id,omitzero"`
+	Kind           EntryKind `json:"kind,omitempty"`
+	Customer       ID        `json:"customer,omitzero"`  // the customer it concerns
+	Document       ID        `json:"document,omitzero"`  // the invoice, payment or credit note it posts, if any
+	Effective      Date      `json:"effective,omitzero"` // when it counts, for balances and aging
+	RecordedAt     time.Time `json:"recorded_at,omitzero"`
+	RecordedBy     ID        `json:"recorded_by,omitzero"`
+	Description    string    `json:"description,omitempty"`
+	Postings       []Posting `json:"postings,omitempty"`
+	Reverses       ID        `json:"reverses,omitzero"`       // for a reversal: the entry it reverses
+	ReversedKind   EntryKind `json:"reversed_kind,omitempty"` // for a reversal: the kind of the entry it reverses
+	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	RequestHash    Hash      `json:"request_hash,omitzero"`
 }
 
 // Clone returns a deep copy.
@@ -137,8 +137,8 @@ func (e Entry) Check() error {
 // UnbalancedError says an entry's debits and credits differ in a
 // currency. It matches ErrUnbalanced and ErrInvalid with errors.Is.
 type UnbalancedError struct {
-	Currency   Currency
-	Difference Money // debits minus credits
+	Currency   Currency `json:"currency,omitzero"`
+	Difference Money    `json:"difference"` // debits minus credits
 }
 
 // Error implements error.
@@ -173,9 +173,9 @@ func requestHash(v any) Hash {
 // Balance is the balance of an account (of a customer, for customer
 // accounts) in a currency: debits minus credits.
 type Balance struct {
-	Account  AccountType
-	Customer ID
-	Amount   Money
+	Account  AccountType `json:"account,omitempty"`
+	Customer ID          `json:"customer,omitzero"`
+	Amount   Money       `json:"amount"`
 }
 
 func sortItems(items []OpenItem, cmp func(a, b OpenItem) int) { slices.SortStableFunc(items, cmp) }

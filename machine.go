@@ -9,12 +9,12 @@ import (
 // a record from From to To. Who, When and Why explain the move to a
 // reader of the table and of its diagrams.
 type Transition[S, E ~string] struct {
-	From  S
-	Event E
-	To    S
-	Who   string // who may make the move, e.g. "the owner, a manager of the team, an admin"
-	When  string // when it happens, e.g. "the customer stops buying"
-	Why   string // why the move exists
+	From  S      `json:"from"`
+	Event E      `json:"event"`
+	To    S      `json:"to"`
+	Who   string `json:"who,omitempty"`  // who may make the move, e.g. "the owner, a manager of the team, an admin"
+	When  string `json:"when,omitempty"` // when it happens, e.g. "the customer stops buying"
+	Why   string `json:"why,omitempty"`  // why the move exists
 }
 
 type moveKey[S, E ~string] struct {

@@ -154,8 +154,8 @@ func (m Money) Minor() (int64, error) {
 // minor unit (10.505 USD), or more minor units than 64 bits hold. It
 // matches ErrPrecision and ErrInvalid with errors.Is.
 type PrecisionError struct {
-	Amount   decimal.Decimal
-	Currency Currency
+	Amount   decimal.Decimal `json:"amount,omitzero"`
+	Currency Currency        `json:"currency,omitzero"`
 }
 
 // Error implements error.
@@ -255,8 +255,12 @@ type moneyJSON struct {
 	Currency string `json:"currency"`
 }
 
-// MarshalJSON encodes as {"amount":"10.50","currency":"USD"}.
+// MarshalJSON encodes as {"amount":"10.50","currency":"USD"}, and the
+// zero Money, which has no currency, as null.
 func (m Money) MarshalJSON() ([]byte, error) {
+	if m.currency.IsZero() {
+		return []byte("null"), nil
+	}
 	return json.Marshal(moneyJSON{Amount: m.amountText(), Currency: m.currency.Code()})
 }
 

@@ -8,8 +8,8 @@ import (
 // Page is one page of a listing. Next is the cursor for the following
 // page, "" when there is none.
 type Page[T any] struct {
-	Items []T
-	Next  string
+	Items []T    `json:"items,omitempty"`
+	Next  string `json:"next,omitempty"`
 }
 
 // iterPageSize is how many records an iterator reads per transaction.
@@ -49,8 +49,8 @@ func iterate[T any](read pageReader[T]) iter.Seq2[T, error] {
 // page and a previous Page's Next for the following ones; Limit is the
 // most items the page holds (default 100, at most MaxPageSize).
 type PageQuery struct {
-	Cursor string
-	Limit  int
+	Cursor string `json:"cursor,omitempty"`
+	Limit  int    `json:"limit"`
 }
 
 // page reads the page q asks for.

@@ -54,29 +54,29 @@ func (r Requirement) valid() bool {
 
 // Stage is a step of a pipeline.
 type Stage struct {
-	Key          string
-	Name         string
-	Probability  int // percent; won stages are 100, lost stages 0
-	Type         StageType
-	Category     ForecastCategory
-	RotAfterDays int           // a deal idle this long rots; 0 never rots
-	ExitRequires []Requirement // what a deal needs before it moves on from here
+	Key          string           `json:"key,omitempty"`
+	Name         string           `json:"name,omitempty"`
+	Probability  int              `json:"probability"` // percent; won stages are 100, lost stages 0
+	Type         StageType        `json:"type,omitempty"`
+	Category     ForecastCategory `json:"category,omitempty"`
+	RotAfterDays int              `json:"rot_after_days"`          // a deal idle this long rots; 0 never rots
+	ExitRequires []Requirement    `json:"exit_requires,omitempty"` // what a deal needs before it moves on from here
 }
 
 // Pipeline is an ordered list of stages a deal moves through: the open
 // stages first, in order, then one won and one lost stage. Every amount in
 // a pipeline is in its Currency, the currency of its forecast.
 type Pipeline struct {
-	ID        ID
-	Name      string
-	Currency  Currency
-	Stages    []Stage
-	AllowSkip bool   // a deal may jump forward over open stages
-	AllowBack bool   // a deal may go back to an earlier open stage
-	Team      string // the team that works it; "" for everyone
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Version   int64
+	ID        ID        `json:"id,omitzero"`
+	Name      string    `json:"name,omitempty"`
+	Currency  Currency  `json:"currency,omitzero"`
+	Stages    []Stage   `json:"stages,omitempty"`
+	AllowSkip bool      `json:"allow_skip,omitempty"` // a deal may jump forward over open stages
+	AllowBack bool      `json:"allow_back,omitempty"` // a deal may go back to an earlier open stage
+	Team      string    `json:"team,omitempty"`       // the team that works it; "" for everyone
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	Version   int64     `json:"version"`
 }
 
 // DefaultStages returns the stages of a new-business pipeline, with

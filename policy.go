@@ -45,10 +45,10 @@ func (s Scope) String() string {
 
 // Target describes the record an action touches, as the policy sees it.
 type Target struct {
-	Kind  Kind
-	ID    ID
-	Owner ID     // the owning user; for a user record, the user itself
-	Team  string // the owning team
+	Kind  Kind   `json:"kind,omitempty"`
+	ID    ID     `json:"id,omitzero"`
+	Owner ID     `json:"owner,omitzero"` // the owning user; for a user record, the user itself
+	Team  string `json:"team,omitempty"` // the owning team
 }
 
 // Policy decides whether an actor may perform an action on a target. It
@@ -69,7 +69,7 @@ type ReadScoper interface {
 // RolePolicy grants each role a scope per action, as the common CRMs do.
 // Actions missing from a role's grants are refused.
 type RolePolicy struct {
-	Grants map[Role]map[Action]Scope
+	Grants map[Role]map[Action]Scope `json:"grants,omitempty"`
 }
 
 // DefaultPolicy returns the grants below, which keep a customer's record

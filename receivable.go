@@ -22,21 +22,21 @@ type InvoiceLine struct {
 // is paid, partly paid or overdue is derived from the ledger, never
 // stored.
 type Invoice struct {
-	ID          ID
-	Customer    ID
-	Number      string
-	Currency    Currency
-	Lines       []InvoiceLine
-	Net         Money // the lines' amounts, each rounded half-even to the minor unit
-	Tax         Money // each line's tax, rounded half-even, summed
-	Total       Money
-	Issued      Date
-	Due         Date
-	Contract    ID  // the contract it bills, if any
-	Installment int // the contract's installment it bills, from 1; 0 for none
-	Entry       ID  // the ledger entry that posted it
-	CreatedAt   time.Time
-	Version     int64
+	ID          ID            `json:"id,omitzero"`
+	Customer    ID            `json:"customer,omitzero"`
+	Number      string        `json:"number,omitempty"`
+	Currency    Currency      `json:"currency,omitzero"`
+	Lines       []InvoiceLine `json:"lines,omitempty"`
+	Net         Money         `json:"net"` // the lines' amounts, each rounded half-even to the minor unit
+	Tax         Money         `json:"tax"` // each line's tax, rounded half-even, summed
+	Total       Money         `json:"total"`
+	Issued      Date          `json:"issued,omitzero"`
+	Due         Date          `json:"due,omitzero"`
+	Contract    ID            `json:"contract,omitzero"` // the contract it bills, if any
+	Installment int           `json:"installment"`       // the contract's installment it bills, from 1; 0 for none
+	Entry       ID            `json:"entry,omitzero"`    // the ledger entry that posted it
+	CreatedAt   time.Time     `json:"created_at,omitzero"`
+	Version     int64         `json:"version"`
 }
 
 // Clone returns a deep copy.
@@ -48,16 +48,16 @@ func (i Invoice) Clone() Invoice {
 // NewInvoice is the input for issuing an invoice. Issued defaults to
 // today; Due to Issued plus 30 days.
 type NewInvoice struct {
-	Customer    ID
-	Number      string
-	Currency    Currency
-	Lines       []InvoiceLine
-	Issued      Date
-	Due         Date
-	Contract    ID
-	Installment int
+	Customer    ID            `json:"customer,omitzero"`
+	Number      string        `json:"number,omitempty"`
+	Currency    Currency      `json:"currency,omitzero"`
+	Lines       []InvoiceLine `json:"lines,omitempty"`
+	Issued      Date          `json:"issued,omitzero"`
+	Due         Date          `json:"due,omitzero"`
+	Contract    ID            `json:"contract,omitzero"`
+	Installment int           `json:"installment"`
 
-	IdempotencyKey string // a retry with the same key returns the first invoice
+	IdempotencyKey string `json:"idempotency_key,omitempty"` // a retry with the same key returns the first invoice
 }
 
 // build checks the input, computes the totals and makes the invoice with
@@ -177,29 +177,30 @@ const (
 // credit note. It is applied to invoices by allocations; what is not
 // applied stays the customer's unapplied credit, usable on later invoices.
 type Credit struct {
-	ID        ID
-	Customer  ID
-	Kind      CreditKind
-	Amount    Money
-	Net, Tax  Money // for a credit note: the revenue and tax it gives back
-	Received  Date
-	Reference string // the bank reference, or the credit note's reason
-	Entry     ID
-	CreatedAt time.Time
-	Version   int64
+	ID        ID         `json:"id,omitzero"`
+	Customer  ID         `json:"customer,omitzero"`
+	Kind      CreditKind `json:"kind,omitempty"`
+	Amount    Money      `json:"amount"`
+	Net       Money      `json:"net"`
+	Tax       Money      `json:"tax"` // for a credit note: the revenue and tax it gives back
+	Received  Date       `json:"received,omitzero"`
+	Reference string     `json:"reference,omitempty"` // the bank reference, or the credit note's reason
+	Entry     ID         `json:"entry,omitzero"`
+	CreatedAt time.Time  `json:"created_at,omitzero"`
+	Version   int64      `json:"version"`
 }
 
 // NewPayment is a payment received. Received defaults to today;
 // Allocation says whether it is applied at once (the zero value keeps it
 // as credit).
 type NewPayment struct {
-	Customer   ID
-	Amount     Money
-	Received   Date
-	Reference  string
-	Allocation AllocationStrategy
+	Customer   ID                 `json:"customer,omitzero"`
+	Amount     Money              `json:"amount"`
+	Received   Date               `json:"received,omitzero"`
+	Reference  string             `json:"reference,omitempty"`
+	Allocation AllocationStrategy `json:"allocation,omitempty"`
 
-	IdempotencyKey string // a retry with the same key returns the first receipt
+	IdempotencyKey string `json:"idempotency_key,omitempty"` // a retry with the same key returns the first receipt
 }
 
 func (n NewPayment) build(id, entryID ID, today Date, now time.Time, actor ID) (Credit, Entry, error) {
@@ -237,12 +238,13 @@ func (c *Credit) check(reference string) error {
 // NewCreditNote gives revenue back to a customer: Net plus Tax become the
 // customer's credit, to apply to an invoice or refund.
 type NewCreditNote struct {
-	Customer ID
-	Net, Tax Money
-	Issued   Date
-	Reason   string
+	Customer ID     `json:"customer,omitzero"`
+	Net      Money  `json:"net"`
+	Tax      Money  `json:"tax"`
+	Issued   Date   `json:"issued,omitzero"`
+	Reason   string `json:"reason,omitempty"`
 
-	IdempotencyKey string // a retry with the same key returns the first credit note
+	IdempotencyKey string `json:"idempotency_key,omitempty"` // a retry with the same key returns the first credit note
 }
 
 func (n NewCreditNote) build(id, entryID ID, today Date, now time.Time, actor ID) (Credit, Entry, error) {
@@ -281,11 +283,11 @@ func (n NewCreditNote) build(id, entryID ID, today Date, now time.Time, actor ID
 // amount owed) or on a credit (Account customer_credit, a negative amount:
 // credit not yet applied), as of a date.
 type OpenItem struct {
-	Customer ID
-	Account  AccountType
-	Item     ID
-	Due      Date // for invoices
-	Open     Money
+	Customer ID          `json:"customer,omitzero"`
+	Account  AccountType `json:"account,omitempty"`
+	Item     ID          `json:"item,omitzero"`
+	Due      Date        `json:"due,omitzero"` // for invoices
+	Open     Money       `json:"open"`
 }
 
 // Compare orders open items as the store lists them: by customer,

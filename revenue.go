@@ -9,10 +9,10 @@ import (
 // for them (revenue credited by invoices less revenue given back by credit
 // notes).
 type RevenueAmount struct {
-	Customer        ID
-	Currency        Currency
-	InvoicedMinor   int64
-	NetRevenueMinor int64
+	Customer        ID       `json:"customer,omitzero"`
+	Currency        Currency `json:"currency,omitzero"`
+	InvoicedMinor   int64    `json:"invoiced_minor"`
+	NetRevenueMinor int64    `json:"net_revenue_minor"`
 }
 
 // daysOutstanding is what customers owe at the end of a period, divided

@@ -13,10 +13,11 @@ import (
 // deals were created (cohort), closed (outcomes), expected or closed
 // (forecast), or left a stage (velocity). Zero bounds are open.
 type SalesQuery struct {
-	Pipeline ID
-	Owner    ID
-	Team     string
-	From, To time.Time
+	Pipeline ID        `json:"pipeline,omitzero"`
+	Owner    ID        `json:"owner,omitzero"`
+	Team     string    `json:"team,omitempty"`
+	From     time.Time `json:"from,omitzero"`
+	To       time.Time `json:"to,omitzero"`
 }
 
 // Check reports a query the adapters cannot answer.
@@ -37,10 +38,10 @@ func (q SalesQuery) Match(d Deal) bool {
 // behind the funnel as it stands. Adapters group in the database; keeping
 // probabilities apart keeps the weighted sums exact.
 type StageAmount struct {
-	Stage       string
-	Probability int
-	Deals       int64
-	AmountMinor int64
+	Stage       string `json:"stage,omitempty"`
+	Probability int    `json:"probability"`
+	Deals       int64  `json:"deals"`
+	AmountMinor int64  `json:"amount_minor"`
 }
 
 // ForecastAmount is the deals of a month, stage, probability and status:
@@ -49,39 +50,39 @@ type StageAmount struct {
 // they closed, at their actual amount; lost deals are left out. From and
 // To bound the month's date.
 type ForecastAmount struct {
-	Month       string
-	Stage       string
-	Probability int
-	Status      DealStatus
-	Deals       int64
-	AmountMinor int64
+	Month       string     `json:"month,omitempty"`
+	Stage       string     `json:"stage,omitempty"`
+	Probability int        `json:"probability"`
+	Status      DealStatus `json:"status,omitempty"`
+	Deals       int64      `json:"deals"`
+	AmountMinor int64      `json:"amount_minor"`
 }
 
 // CohortCount is how many deals created in the range got as far as an
 // open stage (Furthest), by status, and their amounts.
 type CohortCount struct {
-	Furthest    int
-	Status      DealStatus
-	Deals       int64
-	AmountMinor int64
+	Furthest    int        `json:"furthest"`
+	Status      DealStatus `json:"status,omitempty"`
+	Deals       int64      `json:"deals"`
+	AmountMinor int64      `json:"amount_minor"`
 }
 
 // OutcomeCount is the deals closed in the range by status and lost
 // reason, with their amounts and the time from creation to close.
 type OutcomeCount struct {
-	Status      DealStatus
-	LostReason  LostReason
-	Deals       int64
-	AmountMinor int64
-	CycleMicros int64
+	Status      DealStatus `json:"status,omitempty"`
+	LostReason  LostReason `json:"lost_reason,omitempty"`
+	Deals       int64      `json:"deals"`
+	AmountMinor int64      `json:"amount_minor"`
+	CycleMicros int64      `json:"cycle_micros"`
 }
 
 // StageTime is the time deals spent in a stage, over the visits that
 // ended in the range.
 type StageTime struct {
-	Stage  string
-	Visits int64
-	Micros int64
+	Stage  string `json:"stage,omitempty"`
+	Visits int64  `json:"visits"`
+	Micros int64  `json:"micros"`
 }
 
 // The reference implementations of the sales rows: the memory adapter
@@ -183,11 +184,11 @@ func (p Pipeline) CohortFunnel(rows []CohortCount) Funnel {
 // closed category at their actual amount, weighted at 100%; lost deals are
 // not in the forecast.
 type ForecastLine struct {
-	Month    string // "2026-03", or "" for open deals without a close date
-	Category ForecastCategory
-	Deals    int64
-	Amount   Money
-	Weighted Money
+	Month    string           `json:"month,omitempty"` // "2026-03", or "" for open deals without a close date
+	Category ForecastCategory `json:"category,omitempty"`
+	Deals    int64            `json:"deals"`
+	Amount   Money            `json:"amount"`
+	Weighted Money            `json:"weighted"`
 }
 
 // Forecast turns forecast rows into lines by month and category, in month
@@ -229,25 +230,26 @@ func (p Pipeline) Forecast(rows []ForecastAmount) []ForecastLine {
 
 // SalesKPIs are the headline figures of a pipeline over a period.
 type SalesKPIs struct {
-	Won, Lost       int64
-	WinRate         float64 // won / (won + lost), 0-1
-	AverageDealSize Money   // of the won deals
-	SalesCycle      time.Duration
-	LostReasons     []ReasonCount
-	StageVelocity   []StageVelocity // the mean time spent in each stage, in pipeline order
+	Won             int64           `json:"won"`
+	Lost            int64           `json:"lost"`
+	WinRate         float64         `json:"win_rate"`          // won / (won + lost), 0-1
+	AverageDealSize Money           `json:"average_deal_size"` // of the won deals
+	SalesCycle      time.Duration   `json:"sales_cycle_ns"`
+	LostReasons     []ReasonCount   `json:"lost_reasons,omitempty"`
+	StageVelocity   []StageVelocity `json:"stage_velocity,omitempty"` // the mean time spent in each stage, in pipeline order
 }
 
 // ReasonCount is how many deals were lost for a reason.
 type ReasonCount struct {
-	Reason LostReason
-	Deals  int64
+	Reason LostReason `json:"reason,omitempty"`
+	Deals  int64      `json:"deals"`
 }
 
 // StageVelocity is the mean time deals spent in a stage.
 type StageVelocity struct {
-	Stage   string
-	Visits  int64
-	Average time.Duration
+	Stage   string        `json:"stage,omitempty"`
+	Visits  int64         `json:"visits"`
+	Average time.Duration `json:"average_ns"`
 }
 
 // KPIs turns outcome and stage-time rows into the headline figures.

@@ -72,8 +72,8 @@ type Tx interface {
 // PageRequest asks for up to Limit records whose ID is after After, in ID
 // order: keyset pagination, stable while records are added.
 type PageRequest struct {
-	After ID
-	Limit int
+	After ID  `json:"after,omitzero"`
+	Limit int `json:"limit"`
 }
 
 // MaxPageSize is the largest page a listing returns.
@@ -113,9 +113,9 @@ type CustomerRepository interface {
 
 // UserFilter selects users in listings; zero fields match everything.
 type UserFilter struct {
-	Role   Role
-	Team   string
-	Active *bool
+	Role   Role   `json:"role,omitempty"`
+	Team   string `json:"team,omitempty"`
+	Active *bool  `json:"active,omitempty"`
 }
 
 // Match reports whether u passes the filter.

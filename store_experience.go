@@ -48,13 +48,13 @@ type InteractionRepository interface {
 
 // CaseFilter selects cases; zero fields match everything.
 type CaseFilter struct {
-	Customer   ID
-	Status     CaseStatus
-	Kind       CaseKind
-	Department string
+	Customer   ID         `json:"customer,omitzero"`
+	Status     CaseStatus `json:"status,omitempty"`
+	Kind       CaseKind   `json:"kind,omitempty"`
+	Department string     `json:"department,omitempty"`
 	// PromiseDueBefore, when set, selects the cases not yet resolved whose
 	// promise fell due before it and is not yet marked broken.
-	PromiseDueBefore time.Time
+	PromiseDueBefore time.Time `json:"promise_due_before,omitzero"`
 }
 
 // Match reports whether c passes the filter.

@@ -8,16 +8,17 @@ import "context"
 // first invoice of a customer included) are serialized and none
 // over-allocates. It holds no money; the entries do.
 type Book struct {
-	Customer ID
-	Version  int64
+	Customer ID    `json:"customer,omitzero"`
+	Version  int64 `json:"version"`
 }
 
 // EntryFilter selects ledger entries; zero fields match everything. From
 // and To bound the effective date, inclusive.
 type EntryFilter struct {
-	Customer ID
-	Document ID
-	From, To Date
+	Customer ID   `json:"customer,omitzero"`
+	Document ID   `json:"document,omitzero"`
+	From     Date `json:"from,omitzero"`
+	To       Date `json:"to,omitzero"`
 }
 
 // Match reports whether e passes the filter.
@@ -73,8 +74,8 @@ type LedgerRepository interface {
 
 // InvoiceFilter selects invoices; zero fields match everything.
 type InvoiceFilter struct {
-	Customer ID
-	Contract ID
+	Customer ID `json:"customer,omitzero"`
+	Contract ID `json:"contract,omitzero"`
 }
 
 // Match reports whether i passes the filter.
@@ -113,10 +114,10 @@ type CreditRepository interface {
 
 // ContractFilter selects contracts; zero fields match everything.
 type ContractFilter struct {
-	Customer ID
-	Owner    ID
-	Team     string
-	Status   ContractStatus
+	Customer ID             `json:"customer,omitzero"`
+	Owner    ID             `json:"owner,omitzero"`
+	Team     string         `json:"team,omitempty"`
+	Status   ContractStatus `json:"status,omitempty"`
 }
 
 // Match reports whether c passes the filter.

@@ -18,13 +18,13 @@ type PipelineRepository interface {
 
 // DealFilter selects deals; zero fields match everything.
 type DealFilter struct {
-	Pipeline ID
-	Customer ID
-	Owner    ID
-	Team     string
-	Status   DealStatus
-	Stage    string
-	Campaign ID
+	Pipeline ID         `json:"pipeline,omitzero"`
+	Customer ID         `json:"customer,omitzero"`
+	Owner    ID         `json:"owner,omitzero"`
+	Team     string     `json:"team,omitempty"`
+	Status   DealStatus `json:"status,omitempty"`
+	Stage    string     `json:"stage,omitempty"`
+	Campaign ID         `json:"campaign,omitzero"`
 }
 
 // Match reports whether d passes the filter.
@@ -55,14 +55,14 @@ type DealRepository interface {
 
 // ActivityFilter selects activities; zero fields match everything.
 type ActivityFilter struct {
-	Customer ID
-	Deal     ID
-	Owner    ID
-	Team     string
-	Type     ActivityType
+	Customer ID           `json:"customer,omitzero"`
+	Deal     ID           `json:"deal,omitzero"`
+	Owner    ID           `json:"owner,omitzero"`
+	Team     string       `json:"team,omitempty"`
+	Type     ActivityType `json:"type,omitempty"`
 	// OverdueOn, when set, selects the activities whose follow-up is
 	// before it and not done.
-	OverdueOn Date
+	OverdueOn Date `json:"overdue_on,omitzero"`
 }
 
 // Match reports whether a passes the filter.

@@ -61,9 +61,9 @@ func Phases() []Phase {
 // ServiceStandards are the promises a touchpoint keeps (seed 003: uniform
 // standards). Zero fields are unset and inherited from the parent.
 type ServiceStandards struct {
-	AnswerWithin  time.Duration // the longest a customer should wait for an answer
-	ResolveWithin time.Duration // the longest a case opened here should take to resolve
-	MinCSAT       int           // the lowest acceptable CSAT answer, 1-5
+	AnswerWithin  time.Duration `json:"answer_within_ns"`  // the longest a customer should wait for an answer
+	ResolveWithin time.Duration `json:"resolve_within_ns"` // the longest a case opened here should take to resolve
+	MinCSAT       int           `json:"min_csat"`          // the lowest acceptable CSAT answer, 1-5
 }
 
 // Touchpoint is a place where the customer meets the company. Main
@@ -71,43 +71,43 @@ type ServiceStandards struct {
 // inherit every field they leave empty (seed 003: main touchpoints and
 // sub-touchpoints).
 type Touchpoint struct {
-	Key        string // unique in the map: [A-Za-z0-9_.-], 1-64 characters
-	Name       string
-	Parent     string // the parent's key; "" for a main touchpoint
-	Channel    Channel
-	Medium     Medium
-	Phase      Phase
-	Department string // who owns it
-	Standards  ServiceStandards
-	Weight     int // how much an experience here counts on the loyalty ladder, in percent; 0 inherits (100 at the top)
+	Key        string           `json:"key,omitempty"` // unique in the map: [A-Za-z0-9_.-], 1-64 characters
+	Name       string           `json:"name,omitempty"`
+	Parent     string           `json:"parent,omitempty"` // the parent's key; "" for a main touchpoint
+	Channel    Channel          `json:"channel,omitempty"`
+	Medium     Medium           `json:"medium,omitempty"`
+	Phase      Phase            `json:"phase,omitempty"`
+	Department string           `json:"department,omitempty"` // who owns it
+	Standards  ServiceStandards `json:"standards,omitzero"`
+	Weight     int              `json:"weight"` // how much an experience here counts on the loyalty ladder, in percent; 0 inherits (100 at the top)
 }
 
 // TouchpointMap is the designed set of touchpoints of a business: a
 // hierarchy up to 15 levels below its main touchpoints. A bank has up to
 // 300 of them; maps of thousands stay fast (Resolve is linear).
 type TouchpointMap struct {
-	ID          ID
-	Name        string
-	Touchpoints []Touchpoint
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Version     int64
+	ID          ID           `json:"id,omitzero"`
+	Name        string       `json:"name,omitempty"`
+	Touchpoints []Touchpoint `json:"touchpoints,omitempty"`
+	CreatedAt   time.Time    `json:"created_at,omitzero"`
+	UpdatedAt   time.Time    `json:"updated_at,omitzero"`
+	Version     int64        `json:"version"`
 }
 
 // ResolvedTouchpoint is a touchpoint with every inherited field filled in,
 // as interactions and analytics see it.
 type ResolvedTouchpoint struct {
-	Map        ID
-	Key        string
-	Name       string
-	Parent     string
-	Path       []string // keys from the main touchpoint down to this one
-	Channel    Channel
-	Medium     Medium
-	Phase      Phase
-	Department string
-	Standards  ServiceStandards
-	Weight     int
+	Map        ID               `json:"map,omitzero"`
+	Key        string           `json:"key,omitempty"`
+	Name       string           `json:"name,omitempty"`
+	Parent     string           `json:"parent,omitempty"`
+	Path       []string         `json:"path,omitempty"` // keys from the main touchpoint down to this one
+	Channel    Channel          `json:"channel,omitempty"`
+	Medium     Medium           `json:"medium,omitempty"`
+	Phase      Phase            `json:"phase,omitempty"`
+	Department string           `json:"department,omitempty"`
+	Standards  ServiceStandards `json:"standards,omitzero"`
+	Weight     int              `json:"weight"`
 }
 
 // Depth is 0 for a main touchpoint, 1 for its sub-touchpoints, and so on.

@@ -50,47 +50,47 @@ func (r Role) valid() bool {
 // leaves the company is deactivated, never deleted: the audit trail keeps
 // naming them, and a deactivated user can change nothing.
 type User struct {
-	ID            ID
-	Name          string
-	Email         string
-	Role          Role
-	Team          string // "" means no team
-	Active        bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	DeactivatedAt time.Time // zero while active
-	Version       int64
+	ID            ID        `json:"id,omitzero"`
+	Name          string    `json:"name,omitempty"`
+	Email         string    `json:"email,omitempty"`
+	Role          Role      `json:"role,omitempty"`
+	Team          string    `json:"team,omitempty"` // "" means no team
+	Active        bool      `json:"active,omitempty"`
+	CreatedAt     time.Time `json:"created_at,omitzero"`
+	UpdatedAt     time.Time `json:"updated_at,omitzero"`
+	DeactivatedAt time.Time `json:"deactivated_at,omitzero"` // zero while active
+	Version       int64     `json:"version"`
 }
 
 // NewUser is the input for creating a user.
 type NewUser struct {
-	Name  string
-	Email string
-	Role  Role
-	Team  string
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	Role  Role   `json:"role,omitempty"`
+	Team  string `json:"team,omitempty"`
 }
 
 // UserPatch changes the profile of User; nil fields stay as they are.
 // IfVersion, when not zero, must equal the user's current version.
 type UserPatch struct {
-	User      ID
-	Name      *string
-	Email     *string
-	Role      *Role
-	Team      *string
-	IfVersion int64
+	User      ID      `json:"user,omitzero"`
+	Name      *string `json:"name,omitempty"`
+	Email     *string `json:"email,omitempty"`
+	Role      *Role   `json:"role,omitempty"`
+	Team      *string `json:"team,omitempty"`
+	IfVersion int64   `json:"if_version"`
 }
 
 // DeactivateUserRequest deactivates User, who has left, for Reason.
 type DeactivateUserRequest struct {
-	User   ID
-	Reason string
+	User   ID     `json:"user,omitzero"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // ReactivateUserRequest lets User work again, for Reason.
 type ReactivateUserRequest struct {
-	User   ID
-	Reason string
+	User   ID     `json:"user,omitzero"`
+	Reason string `json:"reason,omitempty"`
 }
 
 func (in NewUser) build(id ID, now time.Time) (User, error) {
