@@ -33,8 +33,7 @@ func (t ActivityType) valid() bool {
 }
 
 // Activity is a piece of work a rep did with a customer or on a deal:
-// the online work report that replaces the status meeting (seed 004,
-// function 4).
+// the online work report that replaces the status meeting.
 type Activity struct {
 	ID        ID           `json:"id,omitzero"`
 	Type      ActivityType `json:"type,omitempty"`
@@ -54,8 +53,8 @@ type Activity struct {
 }
 
 // Invalid reports whether the activity is a visit without an outcome or
-// without a next step: a visit that does not count (seed 004: managers
-// watch for invalid visits).
+// without a next step: a visit that does not count, which managers
+// watch for.
 func (a Activity) Invalid() bool {
 	return a.Type == ActivityVisit && (a.Outcome == "" || a.NextStep == "")
 }

@@ -7,10 +7,10 @@ import (
 )
 
 // AgingQuery asks how long what customers owe has been overdue, as of a
-// date, past or present: from the entries effective by then. Bounds are
-// the upper ends, in days overdue, of the overdue buckets (default 30, 60,
-// 90, 120); amounts not yet due are in the first bucket, "current", and
-// amounts overdue beyond the last bound in the last.
+// date, past or present (zero: today), from the entries effective by
+// then. Bounds are the upper ends, in days overdue, of the overdue buckets
+// (default 30, 60, 90, 120); amounts not yet due are in the first bucket,
+// "current", and amounts overdue beyond the last bound in the last.
 type AgingQuery struct {
 	AsOf     Date  `json:"as_of,omitzero"`
 	Bounds   []int `json:"bounds,omitempty"`

@@ -16,8 +16,7 @@ type CostLine struct {
 	Date        Date   `json:"date"`
 }
 
-// Campaign is a marketing action whose return the CRM measures (seed 004,
-// function 2): what it cost, the leads and deals it brought, and the
+// Campaign is a marketing action whose return the CRM measures: what it cost, the leads and deals it brought, and the
 // revenue of the deals won.
 type Campaign struct {
 	ID        ID         `json:"id,omitzero"`

@@ -37,7 +37,7 @@ const (
 
 var contractMachine = mustMachine("contract", ContractDraft,
 	Transition[ContractStatus, ContractEvent]{From: ContractDraft, Event: ContractSubmit, To: ContractSubmitted,
-		Who: "the contract's owner", When: "the terms are ready for approval", Why: "online approval replaces signatures on paper (seed 004, function 6)"},
+		Who: "the contract's owner", When: "the terms are ready for approval", Why: "online approval replaces signatures on paper"},
 	Transition[ContractStatus, ContractEvent]{From: ContractSubmitted, Event: ContractApproveStep, To: ContractSubmitted,
 		Who: "an approver of the next step (a manager of the team, then finance)", When: "more approval steps remain",
 		Why: "contracts above the threshold need a manager and then finance"},

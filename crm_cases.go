@@ -159,7 +159,7 @@ type PromiseReport struct {
 
 // CheckPromises finds the open cases whose promised date has passed,
 // marks each promise broken, and drops its customer to annoyed: a customer
-// left without an answer is not kept waiting unnoticed (seed 004). Run it
+// left without an answer is not kept waiting unnoticed. Run it
 // periodically.
 func (c *CaseService) CheckPromises(ctx context.Context, actor ID) (PromiseReport, error) {
 	var out PromiseReport

@@ -138,8 +138,9 @@ type AgingReport struct {
 
 // Aging returns how long what customers owe has been overdue as of
 // q.AsOf, past or present, in q's buckets, which always add up to each
-// row's total.
+// row's total. A zero q.AsOf is today.
 func (c *ReceivableService) Aging(ctx context.Context, actor ID, q AgingQuery) (AgingReport, error) {
+	q.AsOf = c.asOf(q.AsOf)
 	q, err := q.Normalized()
 	if err != nil {
 		return AgingReport{}, err

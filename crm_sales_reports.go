@@ -89,7 +89,7 @@ func (c *DealService) KPIs(ctx context.Context, actor ID, q SalesQuery) (SalesKP
 }
 
 // WorkReport returns a rep's or a team's work report for a period: the
-// online report that replaces the status meeting (seed 004). A rep may
+// online report that replaces the status meeting. A rep may
 // read their own; a manager their team's.
 func (c *ActivityService) WorkReport(ctx context.Context, actor ID, q WorkQuery) (WorkReport, error) {
 	if err := q.Check(); err != nil {

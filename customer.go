@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// CustomerKind says what the customer is to the company (seed 002: end
-// customers, distributors and partners).
+// CustomerKind says what the customer is to the company: an end customer,
+// a distributor or a partner.
 type CustomerKind string
 
 // The kinds of customer.
@@ -460,9 +460,9 @@ func findContact(cs []Contact, id ID) *Contact {
 	return nil
 }
 
-// LoyaltyStage is a rung of the loyalty ladder (seed 001: customer
+// LoyaltyStage is a rung of the loyalty ladder, or lost: customer
 // experience management moves customers from annoyed to loyal and from
-// loyal to advocate), or lost.
+// loyal to advocate.
 type LoyaltyStage string
 
 // The rungs, from the bottom, and lost.
@@ -515,7 +515,7 @@ func ladderRows() []Transition[LoyaltyStage, LadderEvent] {
 	}
 	for _, s := range stages[1:] {
 		rows = append(rows, Transition[LoyaltyStage, LadderEvent]{From: s, Event: Fall, To: Annoyed, Who: "the ladder rules",
-			When: "the company breaks a promise to the customer", Why: "consistency beats surprises: a broken promise undoes goodwill at once (seed 004)"})
+			When: "the company breaks a promise to the customer", Why: "consistency beats surprises: a broken promise undoes goodwill at once"})
 	}
 	for _, s := range stages {
 		rows = append(rows, Transition[LoyaltyStage, LadderEvent]{From: s, Event: Churn, To: Lost, Who: "the ladder rules, on churn evidence",

@@ -56,8 +56,8 @@ func (s Survey) check(field string) error {
 	return nil
 }
 
-// Transfer is one hand-off of a contact between departments (seed 004: a
-// customer transferred four times is a customer lost).
+// Transfer is one hand-off of a contact between departments (a customer
+// transferred four times is a customer lost).
 type Transfer struct {
 	From string `json:"from"`
 	To   string `json:"to"`

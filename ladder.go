@@ -167,8 +167,7 @@ type LadderRules struct {
 //     004: "a problem solved well creates loyalty"). A late resolution
 //     costs 10 more.
 //   - A broken promise costs 30 and drops the customer to annoyed at once
-//     (seed 004: customers hate empty promises; consistency beats
-//     surprises).
+//     (customers resent empty promises; consistency beats surprises).
 func DefaultLadderRules() LadderRules {
 	return withDayFactor(LadderRules{
 		HalfLife:      90 * 24 * time.Hour,

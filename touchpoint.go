@@ -7,8 +7,7 @@ import (
 	"time"
 )
 
-// Channel is the way a customer reaches the company (seed 001: contact
-// center, internet, self-service, mobile devices, stores). Custom channels
+// Channel is the way a customer reaches the company (contact center, internet, self-service, mobile devices, stores). Custom channels
 // are any other key.
 type Channel string
 
@@ -22,7 +21,7 @@ const (
 	ChannelField         Channel = "field"  // the company comes to the customer
 )
 
-// Medium is how one contact is carried (seed 001: phone, chat, e-mail,
+// Medium is how one contact is carried (phone, chat, e-mail,
 // web, in person). Custom media are any other key.
 type Medium string
 
@@ -36,7 +35,7 @@ const (
 	MediumLetter   Medium = "letter"
 )
 
-// Phase is a stage of the customer lifecycle a touchpoint serves (seed 001:
+// Phase is a stage of the customer lifecycle a touchpoint serves (such as
 // ordering, fulfillment, billing, support). Custom phases are any other
 // key.
 type Phase string
@@ -58,8 +57,8 @@ func Phases() []Phase {
 	return []Phase{PhaseAwareness, PhaseConsideration, PhaseOrdering, PhaseFulfillment, PhaseBilling, PhaseSupport, PhaseRenewal}
 }
 
-// ServiceStandards are the promises a touchpoint keeps (seed 003: uniform
-// standards). Zero fields are unset and inherited from the parent.
+// ServiceStandards are the promises a touchpoint keeps, the same wherever
+// the customer meets them. Zero fields are unset and inherited from the parent.
 type ServiceStandards struct {
 	AnswerWithin  time.Duration `json:"answer_within_ns"`  // the longest a customer should wait for an answer
 	ResolveWithin time.Duration `json:"resolve_within_ns"` // the longest a case opened here should take to resolve
@@ -68,8 +67,7 @@ type ServiceStandards struct {
 
 // Touchpoint is a place where the customer meets the company. Main
 // touchpoints have no parent; sub-touchpoints name their parent's key and
-// inherit every field they leave empty (seed 003: main touchpoints and
-// sub-touchpoints).
+// inherit every field they leave empty.
 type Touchpoint struct {
 	Key        string           `json:"key,omitempty"` // unique in the map: [A-Za-z0-9_.-], 1-64 characters
 	Name       string           `json:"name,omitempty"`

@@ -27,7 +27,7 @@ import (
 
 func main() {
 	dbPath := flag.String("db", "", "SQLite file (default: a new file in a temporary directory)")
-	mermaidPath := flag.String("mermaid", "journey.mmd", "where to write the journey map")
+	mermaidPath := flag.String("mermaid", "", "where to write the journey map as Mermaid (default: printed only)")
 	flag.Parse()
 	if err := run(context.Background(), *dbPath, *mermaidPath); err != nil {
 		fmt.Fprintln(os.Stderr, "journey:", err)
@@ -48,10 +48,11 @@ type sim struct {
 }
 
 func run(ctx context.Context, path, mermaidPath string) error {
-	path, err := tempdb.Path(path, "bank.db")
+	path, remove, err := tempdb.Path(path, "bank.db")
 	if err != nil {
 		return err
 	}
+	defer remove()
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return err
@@ -172,7 +173,7 @@ func (s *sim) crowd(n int) error {
 	return err
 }
 
-// janesStory is seed 004's: a customer passed around four times and left
+// janesStory: a customer passed around four times and left
 // without an answer is lost, unless the problem is then solved well.
 func (s *sim) janesStory(jane crm.Customer) error {
 	s.clock.Advance(day)
@@ -265,14 +266,17 @@ func (s *sim) printInsights(mermaidPath string) error {
 		if err != nil {
 			return err
 		}
-		mermaid, err := s.crm.Experience.JourneyMapMermaid(s.ctx, s.admin.ID, crm.JourneyMapQuery{Template: tpl.ID, From: time.Time{}, To: time.Time{}})
+		mermaid, err := s.crm.Experience.JourneyMapMermaid(s.ctx, s.admin.ID, crm.JourneyMapQuery{Template: tpl.ID})
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(mermaidPath, []byte(mermaid), 0o644); err != nil {
-			return err
+		fmt.Printf("\nJourney map of %q:\n%s", tpl.Name, mermaid)
+		if mermaidPath != "" {
+			if err := os.WriteFile(mermaidPath, []byte(mermaid), 0o644); err != nil {
+				return err
+			}
+			fmt.Printf("(written to %s)\n", mermaidPath)
 		}
-		fmt.Printf("\nJourney map (written to %s):\n%s", mermaidPath, mermaid)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -20,7 +21,7 @@ import (
 
 func main() {
 	dbPath := flag.String("db", "", "SQLite file (default: a new file in a temporary directory)")
-	svgPath := flag.String("svg", "funnel.svg", "where to write the funnel chart")
+	svgPath := flag.String("svg", "", "where to write the funnel chart as SVG (default: not written)")
 	flag.Parse()
 	if err := run(context.Background(), *dbPath, *svgPath); err != nil {
 		fmt.Fprintln(os.Stderr, "pipeline:", err)
@@ -42,10 +43,11 @@ type quarter struct {
 }
 
 func run(ctx context.Context, path, svgPath string) error {
-	path, err := tempdb.Path(path, "sales.db")
+	path, remove, err := tempdb.Path(path, "sales.db")
 	if err != nil {
 		return err
 	}
+	defer remove()
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return err
@@ -239,8 +241,12 @@ func (q *quarter) report(svgPath string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nWin rate %.0f%%, average deal %s, sales cycle %d days, lost: %v\n",
-		100*kpi.WinRate, kpi.AverageDealSize, int(kpi.SalesCycle.Hours()/24), kpi.LostReasons)
+	var lost []string
+	for _, r := range kpi.LostReasons {
+		lost = append(lost, fmt.Sprintf("%d on %s", r.Deals, r.Reason))
+	}
+	fmt.Printf("\nWin rate %.0f%%, average deal %s, sales cycle %d days, lost: %s\n",
+		100*kpi.WinRate, kpi.AverageDealSize, int(kpi.SalesCycle.Hours()/24), strings.Join(lost, ", "))
 
 	rotting, err := q.crm.Deals.Rotting(ctx, q.max.ID, crm.DealFilter{Pipeline: q.pipeline.ID})
 	if err != nil {
@@ -262,8 +268,12 @@ func (q *quarter) report(svgPath string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\nWork report of %s: activities %v, overdue follow-ups %d, invalid visits %d, key accounts touched %d, won %d, lost %d\n",
-			rep.Name, wr.Counts.ByType, wr.Counts.Overdue, wr.Counts.InvalidVisits, wr.Counts.KeyAccountsTouched, wr.Won, wr.Lost)
+		var done []string
+		for _, c := range wr.Counts.ByType {
+			done = append(done, fmt.Sprintf("%d %s", c.Activities, c.Type))
+		}
+		fmt.Printf("\nWork report of %s: activities %s, overdue follow-ups %d, invalid visits %d, key accounts touched %d, won %d, lost %d\n",
+			rep.Name, strings.Join(done, ", "), wr.Counts.Overdue, wr.Counts.InvalidVisits, wr.Counts.KeyAccountsTouched, wr.Won, wr.Lost)
 	}
 
 	cohort, err := q.crm.Deals.CohortFunnel(ctx, q.max.ID, sq)
@@ -271,6 +281,10 @@ func (q *quarter) report(svgPath string) error {
 		return err
 	}
 	cohort.Title = "Q1 2026 · how far the north team's deals got"
+	if svgPath == "" {
+		fmt.Println("\nPass -svg funnel.svg to write the funnel chart.")
+		return nil
+	}
 	if err := os.WriteFile(svgPath, cohort.SVG(), 0o644); err != nil {
 		return err
 	}

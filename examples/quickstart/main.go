@@ -28,10 +28,11 @@ func main() {
 }
 
 func run(ctx context.Context, path string) error {
-	path, err := tempdb.Path(path, "crm.db")
+	path, remove, err := tempdb.Path(path, "crm.db")
 	if err != nil {
 		return err
 	}
+	defer remove()
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return err

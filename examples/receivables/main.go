@@ -38,10 +38,11 @@ func usd(s string) crm.Money {
 }
 
 func run(ctx context.Context, path string) error {
-	path, err := tempdb.Path(path, "ledger.db")
+	path, remove, err := tempdb.Path(path, "ledger.db")
 	if err != nil {
 		return err
 	}
+	defer remove()
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return err

@@ -1,4 +1,5 @@
-// Package tempdb names the SQLite file an example program runs on.
+// Package tempdb names the SQLite file an example program runs on, and
+// removes it afterwards when the example made it.
 package tempdb
 
 import (
@@ -8,14 +9,16 @@ import (
 
 // Path returns path or, when it is empty, a file called name in a new
 // temporary directory, so that every run of an example starts from an
-// empty database unless the user names one.
-func Path(path, name string) (string, error) {
+// empty database unless the user names one. Call remove when done: it
+// deletes the temporary directory with the database and its WAL files,
+// and leaves a file the user named alone.
+func Path(path, name string) (file string, remove func(), err error) {
 	if path != "" {
-		return path, nil
+		return path, func() {}, nil
 	}
 	dir, err := os.MkdirTemp("", "crmkit-")
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return filepath.Join(dir, name), nil
+	return filepath.Join(dir, name), func() { _ = os.RemoveAll(dir) }, nil
 }
