@@ -92,6 +92,7 @@ func (c *DealService) KPIs(ctx context.Context, actor ID, q SalesQuery) (SalesKP
 // online report that replaces the status meeting. A rep may
 // read their own; a manager their team's.
 func (c *ActivityService) WorkReport(ctx context.Context, actor ID, q WorkQuery) (WorkReport, error) {
+	q.Today = c.asOf(q.Today)
 	if err := q.Check(); err != nil {
 		return WorkReport{}, err
 	}

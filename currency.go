@@ -32,7 +32,7 @@ const (
 	USD Currency = ('U'-'@')<<(minorBits+2*letterBits) | ('S'-'@')<<(minorBits+letterBits) | ('D'-'@')<<minorBits | 2 // US dollar
 	EUR Currency = ('E'-'@')<<(minorBits+2*letterBits) | ('U'-'@')<<(minorBits+letterBits) | ('R'-'@')<<minorBits | 2 // euro
 	GBP Currency = ('G'-'@')<<(minorBits+2*letterBits) | ('B'-'@')<<(minorBits+letterBits) | ('P'-'@')<<minorBits | 2 // pound sterling
-	JPY Currency = ('J'-'@')<<(minorBits+2*letterBits) | ('P'-'@')<<(minorBits+letterBits) | ('Y'-'@')<<minorBits | 0 // yen
+	JPY Currency = ('J'-'@')<<(minorBits+2*letterBits) | ('P'-'@')<<(minorBits+letterBits) | ('Y'-'@')<<minorBits     // yen, no minor unit
 	CHF Currency = ('C'-'@')<<(minorBits+2*letterBits) | ('H'-'@')<<(minorBits+letterBits) | ('F'-'@')<<minorBits | 2 // Swiss franc
 	CNY Currency = ('C'-'@')<<(minorBits+2*letterBits) | ('N'-'@')<<(minorBits+letterBits) | ('Y'-'@')<<minorBits | 2 // yuan renminbi
 	CAD Currency = ('C'-'@')<<(minorBits+2*letterBits) | ('A'-'@')<<(minorBits+letterBits) | ('D'-'@')<<minorBits | 2 // Canadian dollar
@@ -40,7 +40,7 @@ const (
 	INR Currency = ('I'-'@')<<(minorBits+2*letterBits) | ('N'-'@')<<(minorBits+letterBits) | ('R'-'@')<<minorBits | 2 // Indian rupee
 	SEK Currency = ('S'-'@')<<(minorBits+2*letterBits) | ('E'-'@')<<(minorBits+letterBits) | ('K'-'@')<<minorBits | 2 // Swedish krona
 	KWD Currency = ('K'-'@')<<(minorBits+2*letterBits) | ('W'-'@')<<(minorBits+letterBits) | ('D'-'@')<<minorBits | 3 // Kuwaiti dinar
-	KRW Currency = ('K'-'@')<<(minorBits+2*letterBits) | ('R'-'@')<<(minorBits+letterBits) | ('W'-'@')<<minorBits | 0 // won
+	KRW Currency = ('K'-'@')<<(minorBits+2*letterBits) | ('R'-'@')<<(minorBits+letterBits) | ('W'-'@')<<minorBits     // won, no minor unit
 )
 
 // pack makes the Currency of an upper-case code with minor digits.

@@ -5,7 +5,8 @@ import (
 )
 
 // WorkQuery asks for a work report: the activities of one rep (Owner) or
-// one team in [From, To), and their follow-ups overdue on Today.
+// one team in [From, To), and their follow-ups overdue on Today (zero:
+// today by the CRM's clock).
 type WorkQuery struct {
 	Owner ID        `json:"owner,omitzero"`
 	Team  string    `json:"team,omitempty"`

@@ -17,15 +17,16 @@ import (
 func main() {
 	ctx := context.Background()
 	// TASTE START
-	store, err := sqlite.Open(ctx, "crm.db") // creates and migrates the file
-	if err != nil {
-		log.Fatal(err)
+	check := func(err error) {
+		if err != nil {
+			log.Fatal(err)
+		}
 	}
+	store, err := sqlite.Open(ctx, "crm.db") // creates and migrates the file
+	check(err)
 	defer store.Close()
 	c, err := crm.New(store)
-	if err != nil {
-		log.Fatal(err)
-	}
+	check(err)
 
 	admin, _ := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada", Email: "ada@example.com"})
 	manager, _ := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: "Max", Role: crm.RoleManager, Team: "north"})
@@ -34,14 +35,17 @@ func main() {
 	fay, _ := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: "Fay", Role: crm.RoleFinance})
 
 	acme, err := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Acme", Tags: []string{"eu"}})
+	check(err)
 	acme, err = c.Customers.Update(ctx, ann.ID, crm.CustomerPatch{
 		Customer: acme.ID, AddTags: []string{"key"},
 		IfVersion: acme.Version, // optimistic: a stale version is ErrConflict
 	})
+	check(err)
 
 	// Ann leaves: she can no longer act, and her manager hands her accounts over.
 	_, _ = c.Users.Deactivate(ctx, admin.ID, crm.DeactivateUserRequest{User: ann.ID, Reason: "left the company"})
 	moved, err := c.Customers.HandOver(ctx, manager.ID, crm.HandOverRequest{From: ann.ID, To: ben.ID, Reason: "Ann left"})
+	check(err)
 	fmt.Println(moved.Customers, "customers now Ben's")
 
 	// Errors are typed: errors.Is for the kind, errors.As for the details.
@@ -63,17 +67,18 @@ func main() {
 		Lines: []crm.InvoiceLine{{Description: "Fleet licence", Quantity: decimal.NewFromInt(1), UnitPrice: price}}})
 	receipt, err := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: acme.ID, Amount: price,
 		Reference: "wire 8812", Allocation: crm.AllocateOldestFirst, IdempotencyKey: "bank:8812"})
+	check(err)
 	aging, err := c.Receivables.Aging(ctx, fay.ID, crm.AgingQuery{}) // as of today, default buckets
+	check(err)
 	fmt.Println(len(receipt.Allocations), aging.Buckets)
 
 	// The audit trail, from a cursor, and its hash chain.
-	for e, err := range c.Events.All(ctx, 0) {
-		if err != nil {
-			break
-		}
+	for e, err := range c.Events.All(ctx, 0) { // 0: from the start; pass the last Seq you saw
+		check(err)
 		fmt.Println(e.Seq, e.Type)
 	}
 	head, err := c.Events.Verify(ctx)
-	fmt.Println("verified up to", head.Seq, err)
+	check(err)
+	fmt.Println("hash chain verified up to", head.Seq)
 	// TASTE END
 }
