@@ -11,11 +11,7 @@ import (
 // receivable open items as of the date, bucketed; sorted by customer,
 // currency, bucket; buckets with nothing open left out.
 func AggregateAging(entries []crm.Entry, q crm.AgingQuery) []crm.AgingAmount {
-	a := NewAgingAggregator(q)
-	for i := range entries {
-		a.Add(&entries[i])
-	}
-	return a.Result()
+	return feed(NewAgingAggregator(q), entries).Result()
 }
 
 // AgingAggregator ages receivables one entry at a time, for adapters that

@@ -30,11 +30,7 @@ func PeriodKey(p crm.Period, t time.Time) string {
 // statistics: the memory adapter uses it, and the conformance suite checks
 // every adapter against it. Groups come sorted by period, then group.
 func AggregateExperience(interactions []crm.Interaction, q crm.ExperienceQuery) []crm.ExperienceCounts {
-	agg := NewExperienceAggregator(q)
-	for i := range interactions {
-		agg.Add(&interactions[i])
-	}
-	return agg.Result()
+	return feed(NewExperienceAggregator(q), interactions).Result()
 }
 
 // ExperienceAggregator adds up experience counts one interaction at a

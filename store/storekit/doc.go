@@ -26,3 +26,12 @@ func minorOf(m crm.Money) int64 {
 	v, _ := m.Minor()
 	return v
 }
+
+// feed adds every row to an aggregator and returns it, for the Aggregate
+// functions that take the rows at once.
+func feed[A interface{ Add(*R) }, R any](a A, rows []R) A {
+	for i := range rows {
+		a.Add(&rows[i])
+	}
+	return a
+}

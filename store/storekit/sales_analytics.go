@@ -38,11 +38,7 @@ func AggregateStageTimes(deals []crm.Deal, q crm.SalesQuery) []crm.StageTime {
 }
 
 func aggregateSales(deals []crm.Deal, q crm.SalesQuery) *SalesAggregator {
-	a := NewSalesAggregator(q)
-	for i := range deals {
-		a.Add(&deals[i])
-	}
-	return a
+	return feed(NewSalesAggregator(q), deals)
 }
 
 // SalesAggregator adds up every kind of sales row in one pass over the
