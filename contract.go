@@ -106,7 +106,7 @@ func (r ApprovalRules) Steps(amount Money) []ApprovalStep {
 type Approval struct {
 	Step     ApprovalStep `json:"step"`
 	Actor    ID           `json:"actor"`
-	At       time.Time    `json:"at"`
+	At       time.Time    `json:"at,omitzero"`
 	Approved bool         `json:"approved"`
 	Comment  string       `json:"comment,omitempty"`
 }
@@ -136,7 +136,7 @@ type Installment struct {
 	Number  int   `json:"number"`
 	Due     Date  `json:"due"`
 	Amount  Money `json:"amount"`
-	Invoice ID    `json:"invoice,omitempty"`
+	Invoice ID    `json:"invoice,omitzero"`
 }
 
 // PaymentPlan is how a contract's amount is paid: installments that add up

@@ -72,8 +72,8 @@ func LostReasons() []LostReason {
 // for the stage it is in.
 type StageVisit struct {
 	Stage   string    `json:"stage"`
-	Entered time.Time `json:"entered"`
-	Left    time.Time `json:"left,omitempty"`
+	Entered time.Time `json:"entered,omitzero"`
+	Left    time.Time `json:"left,omitzero"`
 }
 
 // Duration is how long the visit lasted, up to now for the current one.

@@ -43,10 +43,10 @@ func (a AccountType) valid() bool { return slices.Contains(Accounts(), a) }
 // customer's credit name the payment or credit note they come from.
 type Posting struct {
 	Account  AccountType `json:"account"`
-	Customer ID          `json:"customer,omitempty"`
+	Customer ID          `json:"customer,omitzero"`
 	Amount   Money       `json:"amount"`
-	Item     ID          `json:"item,omitempty"`
-	Due      Date        `json:"due,omitempty"`
+	Item     ID          `json:"item,omitzero"`
+	Due      Date        `json:"due,omitzero"`
 }
 
 // EntryKind says what an entry records.
