@@ -216,20 +216,27 @@ func retryable(err error) bool {
 }
 
 // write runs fn as actorID in a transaction, retrying conflicts, then
-// tells the subscribers. actorID zero is allowed only for bootstrap,
-// which passes the zero ID and checks for itself.
+// tells the subscribers. The actor must be an active user: the zero ID is
+// refused like any unknown one.
 func (c *engine) write(ctx context.Context, actorID ID, fn func(w *writeTx) error) error {
+	return c.transact(ctx, func(w *writeTx) error {
+		actor, err := c.activeActor(ctx, w.tx.Users(), actorID)
+		if err != nil {
+			return err
+		}
+		w.actor = actor
+		return fn(w)
+	})
+}
+
+// transact runs fn in a write transaction with no actor loaded, retrying
+// conflicts, then tells the subscribers: write for every user's command,
+// and Bootstrap, which has no actor yet.
+func (c *engine) transact(ctx context.Context, fn func(w *writeTx) error) error {
 	for attempt := 0; ; attempt++ {
 		var committed []Event
 		err := c.store.Update(ctx, func(tx Tx) error {
 			w := &writeTx{ctx: ctx, crm: c, tx: tx, now: c.now()}
-			if !actorID.IsZero() {
-				actor, err := c.activeActor(ctx, tx.Users(), actorID)
-				if err != nil {
-					return err
-				}
-				w.actor = actor
-			}
 			if err := fn(w); err != nil {
 				return err
 			}
@@ -259,6 +266,9 @@ func (c *engine) write(ctx context.Context, actorID ID, fn func(w *writeTx) erro
 // activeActor loads the acting user and refuses unknown and deactivated
 // ones: a rep who has left can neither change nor read anything.
 func (c *engine) activeActor(ctx context.Context, users UserReader, id ID) (User, error) {
+	if id.IsZero() {
+		return User{}, &ForbiddenError{Actor: id, Reason: "unknown user"}
+	}
 	u, err := users.Get(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return User{}, &ForbiddenError{Actor: id, Reason: "unknown user"}

@@ -12,7 +12,10 @@ import (
 func (c *UserService) Bootstrap(ctx context.Context, in NewUser) (User, error) {
 	in.Role = RoleAdmin
 	var out User
-	err := c.write(ctx, ID{}, func(w *writeTx) error {
+	err := c.transact(ctx, func(w *writeTx) error {
+		if err := w.tx.Users().LockAll(ctx); err != nil {
+			return err
+		}
 		existing, err := w.tx.Users().List(ctx, UserFilter{}, PageRequest{Limit: 1})
 		if err != nil {
 			return err

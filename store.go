@@ -135,10 +135,22 @@ type UserReader interface {
 
 // UserRepository reads and writes users, with the same version rules as
 // CustomerRepository.
+//
+// In a write Tx, what Get returns stays true until the transaction ends:
+// a concurrent change to that user waits for it (on PostgreSQL, Get reads
+// FOR SHARE). The CRM decides every write from its actor's role, team and
+// activity, and the owners it assigns must be active: a user deactivated
+// before a write commits cannot have written it, nor been given records
+// by it. Stores whose write transactions run one at a time (memory,
+// SQLite) keep this without doing anything.
 type UserRepository interface {
 	UserReader
 	Insert(ctx context.Context, u User) error
 	Update(ctx context.Context, u User) error
+	// LockAll holds the whole directory of users until the transaction
+	// ends: no user is added or changed meanwhile by another transaction.
+	// Bootstrap takes it so that, however many race, one admin is made.
+	LockAll(ctx context.Context) error
 }
 
 // EventReader reads the log.

@@ -81,6 +81,10 @@ func (r userRepo) repo() repo[crm.User] {
 func (r userRepo) Get(_ context.Context, id crm.ID) (crm.User, error) { return r.repo().get(id) }
 func (r userRepo) Insert(_ context.Context, u crm.User) error         { return r.repo().insert(u) }
 func (r userRepo) Update(_ context.Context, u crm.User) error         { return r.repo().update(u) }
+
+// LockAll implements crm.UserRepository: the memory store runs one write
+// transaction at a time, which holds every user already.
+func (r userRepo) LockAll(context.Context) error { return nil }
 func (r userRepo) List(_ context.Context, f crm.UserFilter, p crm.PageRequest) ([]crm.User, error) {
 	return r.repo().list(p, f.Match), nil
 }

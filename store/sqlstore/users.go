@@ -27,6 +27,28 @@ var userTable = &recordTable[crm.User]{
 // userRepo implements crm.UserRepository in one transaction.
 type userRepo struct{ repo[crm.User] }
 
+// Get implements crm.UserReader; in a PostgreSQL write transaction it
+// reads FOR SHARE, so that a change to the user waits until this
+// transaction ends (see crm.UserRepository). SQLite's write transactions
+// hold the whole database already.
+func (r userRepo) Get(ctx context.Context, id crm.ID) (crm.User, error) {
+	if !r.t.write || r.t.s.dialect != PostgreSQL {
+		return r.get(ctx, id)
+	}
+	return r.getWhere(ctx, r.notFound(id), r.key()+" = ? FOR SHARE", idArg(id))
+}
+
+// LockAll implements crm.UserRepository: on PostgreSQL a lock on the table
+// that conflicts with itself and with every row change; SQLite's write
+// transactions hold the whole database already.
+func (r userRepo) LockAll(ctx context.Context) error {
+	if r.t.s.dialect != PostgreSQL {
+		return nil
+	}
+	_, err := r.t.exec(ctx, "LOCK TABLE "+r.name()+" IN SHARE ROW EXCLUSIVE MODE")
+	return r.t.s.dbErr("locking the users", err)
+}
+
 // List implements crm.UserReader with the rules of crm.UserFilter.Match.
 func (r userRepo) List(ctx context.Context, f crm.UserFilter, page crm.PageRequest) ([]crm.User, error) {
 	var w where
