@@ -74,8 +74,10 @@ const (
 
 // ApprovalRules decide which steps a contract needs: above Threshold (in
 // the threshold's currency) a manager and then finance, else a manager
-// alone. A contract in a currency with no threshold needs both. The
-// submitter may not approve their own contract unless AllowSelfApproval.
+// alone. A contract in a currency with no threshold needs both. Each step
+// needs another approver, and neither who drafted the contract nor who
+// submitted it may approve it, unless AllowSelfApproval (for one-person
+// companies: it lets them approve, still never two steps).
 type ApprovalRules struct {
 	Thresholds        map[Currency]Money `json:"thresholds,omitempty"`
 	AllowSelfApproval bool               `json:"allow_self_approval,omitempty"`
@@ -202,6 +204,7 @@ type Contract struct {
 	Customer  ID             `json:"customer,omitzero"`
 	Owner     ID             `json:"owner,omitzero"`
 	Team      string         `json:"team,omitempty"`
+	DraftedBy ID             `json:"drafted_by,omitzero"` // the user who drafted it, who never approves it
 	Title     string         `json:"title,omitempty"`
 	Terms     string         `json:"terms,omitempty"`
 	Amount    Money          `json:"amount"`
@@ -321,4 +324,19 @@ type TerminateContractRequest struct {
 // active past its end.
 type ExpireContractRequest struct {
 	Contract ID `json:"contract,omitzero"`
+}
+
+// approvers are the users who approved a step of the current submission:
+// the decisions since the last rejection, which sent the contract back to
+// a draft.
+func (c Contract) approvers() []ID {
+	var out []ID
+	for _, a := range c.Approvals {
+		if !a.Approved {
+			out = out[:0]
+			continue
+		}
+		out = append(out, a.Actor)
+	}
+	return out
 }

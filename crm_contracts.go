@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 
 	"github.com/shopspring/decimal"
 )
@@ -29,6 +30,7 @@ func (c *ContractService) Draft(ctx context.Context, actor ID, n NewContract) (C
 		if out, err = n.build(id, owner, w.now); err != nil {
 			return err
 		}
+		out.DraftedBy = w.actor.ID
 		if err := w.authorize(ActionCreate, out.target()); err != nil {
 			return err
 		}
@@ -115,8 +117,16 @@ func (c *engine) mayApprove(a User, ct Contract, step ApprovalStep) error {
 	refuse := func(reason string) error {
 		return &ForbiddenError{Actor: a.ID, Action: ActionApprove, Kind: KindContract, Reason: reason}
 	}
-	if a.ID == ct.Submitter && !c.approvals.AllowSelfApproval {
-		return refuse("the submitter may not approve their own contract")
+	if !c.approvals.AllowSelfApproval {
+		switch a.ID {
+		case ct.Submitter:
+			return refuse("the submitter may not approve their own contract")
+		case ct.DraftedBy:
+			return refuse("who drafted a contract may not approve it")
+		}
+	}
+	if slices.Contains(ct.approvers(), a.ID) {
+		return refuse("each step of an approval needs another approver")
 	}
 	switch {
 	case a.Role == RoleAdmin:

@@ -110,6 +110,9 @@ func (c *engine) changeUser(ctx context.Context, actor, id ID, ifVersion int64, 
 			out = before
 			return nil
 		}
+		if err := w.keepAnAdmin(before, after); err != nil {
+			return err
+		}
 		switch {
 		case before.Active && !after.Active:
 			after.DeactivatedAt = w.now
@@ -124,6 +127,29 @@ func (c *engine) changeUser(ctx context.Context, actor, id ID, ifVersion int64, 
 		return w.record(typ, KindUser, id, after.Version, ChangeSet{Changes: cs, Reason: reason})
 	})
 	return out, err
+}
+
+// keepAnAdmin refuses a change that takes the last active admin away:
+// nobody could manage users after it. It holds the directory of users
+// meanwhile, so that two admins demoting each other at once cannot both
+// pass.
+func (w *writeTx) keepAnAdmin(before, after User) error {
+	isAdmin := func(u User) bool { return u.Active && u.Role == RoleAdmin }
+	if !isAdmin(before) || isAdmin(after) {
+		return nil
+	}
+	if err := w.tx.Users().LockAll(w.ctx); err != nil {
+		return err
+	}
+	active := true
+	admins, err := w.tx.Users().List(w.ctx, UserFilter{Role: RoleAdmin, Active: &active}, PageRequest{Limit: 2})
+	if err != nil {
+		return err
+	}
+	if len(admins) < 2 {
+		return invalid("user", "last_admin", "the last active admin stays one: make another admin first")
+	}
+	return nil
 }
 
 // Get returns a user. Any active user may read the directory of users.

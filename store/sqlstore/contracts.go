@@ -14,7 +14,7 @@ var contractTable = &recordTable[crm.Contract]{
 	table: func(n names) string { return n.contracts },
 	columns: []string{"id", "customer_id", "owner_id", "team", "title", "terms", "amount_minor", "amount_currency",
 		"start_date", "end_date", "plan_template", "installments", "status", "submitter_id", "steps", "approvals",
-		"signed_at", "created_at", "updated_at", "version"},
+		"signed_at", "created_at", "updated_at", "version", "drafted_by"},
 	id:      func(c crm.Contract) crm.ID { return c.ID },
 	version: func(c crm.Contract) int64 { return c.Version },
 	values: func(s *Store, c crm.Contract) ([]any, error) {
@@ -41,14 +41,14 @@ var contractTable = &recordTable[crm.Contract]{
 		head := []any{idArg(c.ID), idArg(c.Customer), idArg(c.Owner), c.Team, c.Title, c.Terms}
 		return append(append(append(head, amount...), dates...), string(c.Plan.Template), installments,
 			string(c.Status), idArg(c.Submitter), steps, approvals, s.optionalTimeArg(c.SignedAt),
-			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version), nil
+			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, idArg(c.DraftedBy)), nil
 	},
 	dest: func(c *crm.Contract) []any {
 		minor, currency := money(&c.Amount)
 		return []any{&c.ID, &c.Customer, &c.Owner, &c.Team, &c.Title, &c.Terms, minor, currency, &c.Start, &c.End,
 			&c.Plan.Template, checkedDocsCol[installmentDoc, crm.Installment]{&c.Plan.Installments, installmentDoc.installment},
 			&c.Status, &c.Submitter, jsonCol{&c.Steps}, docsCol[approvalDoc, crm.Approval]{&c.Approvals, approvalDoc.approval},
-			timeCol{&c.SignedAt}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version}
+			timeCol{&c.SignedAt}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &c.DraftedBy}
 	},
 }
 

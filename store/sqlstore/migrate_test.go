@@ -62,7 +62,7 @@ func TestMigrationsFS(t *testing.T) {
 		files, err := sqlstore.Migrations(sqlstore.SQLite, sqlstore.WithTablePrefix("app_"))
 		require.NoError(t, err)
 		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql", "0003_sales.sql",
-			"0004_receivables.sql", "0005_visit_owners.sql"))
+			"0004_receivables.sql", "0005_visit_owners.sql", "0006_trust.sql"))
 		text := readFile(t, files, "0001_foundation.sql")
 		assert.Contains(t, text, `CREATE TABLE "app_customers"`)
 		assert.Contains(t, text, `CREATE INDEX "app_customers_owner_idx" ON "app_customers" (owner_id, id)`)
@@ -81,7 +81,7 @@ func TestMigrationsFS(t *testing.T) {
 		files, err := sqlstore.Migrations(sqlstore.PostgreSQL, sqlstore.WithSchema("sales"), sqlstore.WithTablePrefix("app_"))
 		require.NoError(t, err)
 		require.NoError(t, fstest.TestFS(files, "0001_foundation.sql", "0002_experience.sql", "0003_sales.sql",
-			"0004_receivables.sql", "0005_visit_owners.sql"))
+			"0004_receivables.sql", "0005_visit_owners.sql", "0006_trust.sql"))
 		text := readFile(t, files, "0001_foundation.sql")
 		assert.Contains(t, text, `CREATE SCHEMA IF NOT EXISTS "sales";`)
 		assert.Contains(t, text, `CREATE TABLE "sales"."app_events"`)
@@ -251,7 +251,7 @@ func TestMigrationsOverExperience(t *testing.T) {
 }
 
 // allMigrations are the names of every migration, in order.
-var allMigrations = []string{"foundation", "experience", "sales", "receivables", "visit_owners"}
+var allMigrations = []string{"foundation", "experience", "sales", "receivables", "visit_owners", "trust"}
 
 // migrateByHand applies the first migrations, named in order, as a
 // store of their time did: their files, and their rows in the version

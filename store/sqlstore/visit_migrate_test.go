@@ -32,9 +32,12 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			return nil
 		})
 
-		// Back to 0004: the visits as a store of that time left them.
+		// Back to 0004: the visits as a store of that time left them, and
+		// contracts without their drafter (0006).
 		visits := db.table("crm_", "deal_visits")
 		for _, stmt := range []string{
+			"ALTER TABLE " + db.table("crm_", "contracts") + " DROP COLUMN drafted_by",
+			"DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 6",
 			"DROP INDEX " + db.table("crm_", "deal_visits_pipeline_idx"),
 			"ALTER TABLE " + visits + " DROP COLUMN pipeline_id",
 			"ALTER TABLE " + visits + " DROP COLUMN owner_id",

@@ -1,0 +1,5 @@
+-- crmkit 0006: a contract remembers who drafted it, who may never approve
+-- it; contracts drafted before are taken to have been drafted by their
+-- owner.
+ALTER TABLE {{table "contracts"}} ADD COLUMN drafted_by TEXT NOT NULL DEFAULT '';
+UPDATE {{table "contracts"}} SET drafted_by = owner_id;
