@@ -38,8 +38,9 @@ type Activity struct {
 	ID        ID           `json:"id,omitzero"`
 	Type      ActivityType `json:"type,omitempty"`
 	Customer  ID           `json:"customer,omitzero"`
-	Deal      ID           `json:"deal,omitzero"`  // zero when not about a deal
-	Owner     ID           `json:"owner,omitzero"` // who did it
+	Deal      ID           `json:"deal,omitzero"`      // zero when not about a deal
+	Owner     ID           `json:"owner,omitzero"`     // who did it
+	LoggedBy  ID           `json:"logged_by,omitzero"` // who logged it on the owner's behalf; zero when the owner did
 	Team      string       `json:"team,omitempty"`
 	At        time.Time    `json:"at,omitzero"`
 	Subject   string       `json:"subject,omitempty"`

@@ -6,13 +6,15 @@ import (
 	"time"
 )
 
-// Log records work done with a customer, and on a deal when one
-// is named: the deal counts the activity and its rotting clock restarts.
-// By default anyone may log work with any customer.
+// Log records work done with a customer, and on a deal when one is named:
+// the deal counts the activity and its rotting clock restarts. By default
+// anyone may log work with any customer they may read. The activity is the
+// actor's, or, when n.Owner names another active user, theirs, logged on
+// their behalf (ActionDelegate) and saying so in LoggedBy.
 func (c *ActivityService) Log(ctx context.Context, actor ID, n NewActivity) (Activity, error) {
 	var out Activity
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		cu, err := w.tx.Customers().Get(ctx, n.Customer)
+		cu, err := w.touchCustomer(n.Customer)
 		if err != nil {
 			return err
 		}
@@ -21,7 +23,10 @@ func (c *ActivityService) Log(ctx context.Context, actor ID, n NewActivity) (Act
 		}
 		owner := w.actor
 		if !n.Owner.IsZero() && n.Owner != w.actor.ID {
-			if owner, err = w.tx.Users().Get(ctx, n.Owner); err != nil {
+			if owner, err = w.assignableOwner(n.Owner); err != nil {
+				return err
+			}
+			if err := w.authorize(ActionDelegate, owner.target()); err != nil {
 				return err
 			}
 		}
@@ -31,6 +36,9 @@ func (c *ActivityService) Log(ctx context.Context, actor ID, n NewActivity) (Act
 		}
 		if out, err = n.build(id, owner, w.now); err != nil {
 			return err
+		}
+		if owner.ID != w.actor.ID {
+			out.LoggedBy = w.actor.ID
 		}
 		if !out.Deal.IsZero() {
 			if err := w.countActivity(out); err != nil {
@@ -48,6 +56,9 @@ func (c *ActivityService) Log(ctx context.Context, actor ID, n NewActivity) (Act
 // countActivity adds an activity to the deal it is about.
 func (w *writeTx) countActivity(a Activity) error {
 	d, err := w.tx.Deals().Get(w.ctx, a.Deal)
+	if err == nil {
+		err = w.see(d.target())
+	}
 	if err != nil {
 		return err
 	}

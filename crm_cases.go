@@ -292,8 +292,11 @@ func (c *CaseService) Get(ctx context.Context, actor, id ID) (Case, error) {
 		if err != nil {
 			return err
 		}
+		if !c.sees(a, cu.target()) {
+			return hidden(KindCase, id)
+		}
 		out = cs
-		return c.policy.Authorize(a, ActionRead, cu.target())
+		return nil
 	})
 	return out, err
 }

@@ -13,7 +13,7 @@ import (
 func (c *ContractService) Draft(ctx context.Context, actor ID, n NewContract) (Contract, error) {
 	var out Contract
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		if _, err := w.tx.Customers().Get(ctx, n.Customer); err != nil {
+		if _, err := w.touchActiveCustomer(n.Customer); err != nil {
 			return err
 		}
 		owner := w.actor
@@ -71,7 +71,7 @@ func (c *ContractService) Reject(ctx context.Context, actor ID, r RejectContract
 func (c *engine) decide(ctx context.Context, actor, id ID, approve bool, comment string) (Contract, error) {
 	var out Contract
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		before, err := w.tx.Contracts().Get(ctx, id)
+		before, err := w.touchContract(id)
 		if err != nil {
 			return err
 		}
@@ -172,7 +172,7 @@ func (c *ContractService) Expire(ctx context.Context, actor ID, r ExpireContract
 func (c *engine) moveContract(ctx context.Context, actor, id ID, action Action, event ContractEvent, note string, change func(*writeTx, *Contract) error) (Contract, error) {
 	var out Contract
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		before, err := w.tx.Contracts().Get(ctx, id)
+		before, err := w.touchContract(id)
 		if err != nil {
 			return err
 		}
@@ -219,11 +219,14 @@ func (c *ContractService) Get(ctx context.Context, actor, id ID) (Contract, erro
 	var out Contract
 	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
 		ct, err := tx.Contracts().Get(ctx, id)
-		out = ct
 		if err != nil {
 			return err
 		}
-		return c.policy.Authorize(a, ActionRead, ct.target())
+		if !c.sees(a, ct.target()) {
+			return hidden(KindContract, id)
+		}
+		out = ct
+		return nil
 	})
 	return out, err
 }
@@ -253,4 +256,18 @@ type InvoiceInstallmentRequest struct {
 	TaxRate        decimal.Decimal `json:"tax_rate,omitzero"`
 	Issued         Date            `json:"issued,omitzero"`
 	IdempotencyKey string          `json:"idempotency_key,omitempty"`
+}
+
+// touchContract loads a contract a write changes and checks that the
+// actor may read it and its customer.
+func (w *writeTx) touchContract(id ID) (Contract, error) {
+	ct, err := w.tx.Contracts().Get(w.ctx, id)
+	if err != nil {
+		return Contract{}, err
+	}
+	if err := w.see(ct.target()); err != nil {
+		return Contract{}, err
+	}
+	_, err = w.touchCustomer(ct.Customer)
+	return ct, err
 }

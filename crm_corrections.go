@@ -102,7 +102,7 @@ func (c *LedgerService) Refund(ctx context.Context, actor ID, r RefundRequest) (
 func (c *LedgerService) Reverse(ctx context.Context, actor ID, r ReverseRequest) (Entry, error) {
 	entry, reason, key := r.Entry, r.Reason, r.IdempotencyKey
 	var customer ID
-	err := c.store.View(ctx, func(tx ReadTx) error {
+	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
 		e, err := tx.Ledger().Entry(ctx, entry)
 		customer = e.Customer
 		return err

@@ -72,7 +72,7 @@ func (c *CustomerService) Reassign(ctx context.Context, actor ID, r ReassignCust
 		if err != nil {
 			return err
 		}
-		cu, err := w.tx.Customers().Get(ctx, r.Customer)
+		cu, err := w.touchCustomer(r.Customer)
 		if err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (c *engine) changeCustomer(ctx context.Context, actor, id ID, ifVersion int
 	typ EventType, reason string, change func(*writeTx, Customer) (Customer, error)) (Customer, error) {
 	var out Customer
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		before, err := w.tx.Customers().Get(ctx, id)
+		before, err := w.touchCustomer(id)
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,7 @@ func (c *DealService) Open(ctx context.Context, actor ID, n NewDeal) (Deal, erro
 		if err != nil {
 			return err
 		}
-		if _, err := w.tx.Customers().Get(ctx, n.Customer); err != nil {
+		if _, err := w.touchActiveCustomer(n.Customer); err != nil {
 			return err
 		}
 		owner := w.actor
@@ -131,6 +131,12 @@ func (c *engine) changeDeal(ctx context.Context, actor, id ID, ifVersion int64, 
 		if err != nil {
 			return err
 		}
+		if err := w.see(before.target()); err != nil {
+			return err
+		}
+		if _, err := w.touchCustomer(before.Customer); err != nil {
+			return err
+		}
 		if err := checkVersion(KindDeal, id, ifVersion, before.Version); err != nil {
 			return err
 		}
@@ -194,8 +200,11 @@ func (c *DealService) Get(ctx context.Context, actor, id ID) (Deal, error) {
 		if err != nil {
 			return err
 		}
+		if !c.sees(a, d.target()) {
+			return hidden(KindDeal, id)
+		}
 		out = d
-		return c.policy.Authorize(a, ActionRead, d.target())
+		return nil
 	})
 	return out, err
 }

@@ -236,8 +236,8 @@ func (c *engine) readCustomer(ctx context.Context, actor, customer ID, fn func(t
 		if err != nil {
 			return err
 		}
-		if err := c.policy.Authorize(a, ActionRead, cu.target()); err != nil {
-			return err
+		if !c.sees(a, cu.target()) {
+			return hidden(KindCustomer, customer)
 		}
 		return fn(tx, cu)
 	})

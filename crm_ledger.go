@@ -152,7 +152,7 @@ func (c *engine) billing(ctx context.Context, actor, customer ID, key string, re
 	var out Entry
 	var dup bool
 	err = c.write(ctx, actor, func(w *writeTx) error {
-		cu, err := w.tx.Customers().Get(ctx, customer)
+		cu, err := w.touchCustomer(customer)
 		if err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func (c *ContractService) InvoiceInstallment(ctx context.Context, actor ID, r In
 	r.IdempotencyKey = ""
 	contract, number := r.Contract, r.Installment
 	var customer ID
-	err := c.store.View(ctx, func(tx ReadTx) error {
+	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
 		ct, err := tx.Contracts().Get(ctx, contract)
 		customer = ct.Customer
 		return err

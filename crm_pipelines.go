@@ -147,13 +147,14 @@ func (c *CustomerService) SetLifecycle(ctx context.Context, actor ID, r SetLifec
 }
 
 // advanceLifecycle moves a customer's lifecycle forward to stage when it
-// is earlier, recording why; it never moves it back.
+// is earlier, recording why; it never moves it back, and never touches an
+// archived customer, whose record is frozen until restored.
 func (w *writeTx) advanceLifecycle(customer ID, stage LifecycleStage, why string) error {
 	cu, err := w.tx.Customers().Get(w.ctx, customer)
 	if err != nil {
 		return err
 	}
-	if cu.Lifecycle.rank() >= stage.rank() {
+	if cu.Status != StatusActive || cu.Lifecycle.rank() >= stage.rank() {
 		return nil
 	}
 	after := cu.Clone()

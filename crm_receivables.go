@@ -11,22 +11,40 @@ import (
 )
 
 // receivables runs fn for a question across customers' receivables: for
-// one customer, the actor may read them; for every customer, the actor
-// may analyze.
-func (c *engine) receivables(ctx context.Context, actor, customer ID, fn func(tx ReadTx) error) error {
+// one customer, the actor may read them (a customer they may not read is
+// reported missing); for every customer, the actor may analyze, and fn
+// keeps only the rows of the customers the actor may read, which it asks
+// see about.
+func (c *engine) receivables(ctx context.Context, actor, customer ID, fn func(tx ReadTx, see visibility) error) error {
 	return c.read(ctx, actor, func(tx ReadTx, a User) error {
 		if customer.IsZero() {
 			if err := c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindEntry}); err != nil {
 				return err
 			}
-		} else {
-			cu, err := tx.Customers().Get(ctx, customer)
-			if err != nil {
-				return err
-			}
-			if err := c.policy.Authorize(a, ActionRead, cu.target()); err != nil {
-				return err
-			}
+			return fn(tx, c.visibility(ctx, tx, a))
+		}
+		cu, err := tx.Customers().Get(ctx, customer)
+		if err != nil {
+			return err
+		}
+		if !c.sees(a, cu.target()) {
+			return hidden(KindCustomer, customer)
+		}
+		return fn(tx, everyone)
+	})
+}
+
+// ledgerWide runs fn for a figure of the whole ledger that cannot be cut
+// by customer (balances, DSO, expected collections, verification): only
+// an actor who may analyze and read every customer may ask for it.
+func (c *engine) ledgerWide(ctx context.Context, actor ID, fn func(tx ReadTx) error) error {
+	return c.read(ctx, actor, func(tx ReadTx, a User) error {
+		if err := c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindEntry}); err != nil {
+			return err
+		}
+		if !c.readsAll(a) {
+			return &ForbiddenError{Actor: a.ID, Action: ActionRead, Kind: KindCustomer,
+				Reason: "figures of the whole ledger are for those who may read every customer"}
 		}
 		return fn(tx)
 	})
@@ -52,9 +70,12 @@ func (c *engine) asOf(d Date) Date {
 func (c *ReceivableService) OpenItems(ctx context.Context, actor ID, q ReceivableQuery) ([]OpenItem, error) {
 	customer, asOf := q.Customer, c.asOf(q.AsOf)
 	var out []OpenItem
-	err := c.receivables(ctx, actor, customer, func(tx ReadTx) error {
-		var err error
-		out, err = tx.Ledger().OpenItems(ctx, customer, asOf)
+	err := c.receivables(ctx, actor, customer, func(tx ReadTx, see visibility) error {
+		items, err := tx.Ledger().OpenItems(ctx, customer, asOf)
+		if err != nil {
+			return err
+		}
+		out, err = keepSeen(see, items, func(it OpenItem) ID { return it.Customer })
 		return err
 	})
 	return out, err
@@ -76,7 +97,7 @@ type InvoiceState struct {
 func (c *ReceivableService) Invoices(ctx context.Context, actor ID, q ReceivableQuery) ([]InvoiceState, error) {
 	customer, asOf := q.Customer, c.asOf(q.AsOf)
 	var out []InvoiceState
-	err := c.receivables(ctx, actor, customer, func(tx ReadTx) error {
+	err := c.receivables(ctx, actor, customer, func(tx ReadTx, see visibility) error {
 		items, err := tx.Ledger().OpenItems(ctx, customer, asOf)
 		if err != nil {
 			return err
@@ -95,6 +116,12 @@ func (c *ReceivableService) Invoices(ctx context.Context, actor ID, q Receivable
 			}
 			for _, inv := range invoices {
 				if inv.Issued.After(asOf) {
+					continue
+				}
+				if ok, err := see(inv.Customer); err != nil || !ok {
+					if err != nil {
+						return err
+					}
 					continue
 				}
 				left := cmpOrMoney(open[inv.ID], inv.Total.Currency())
@@ -146,9 +173,12 @@ func (c *ReceivableService) Aging(ctx context.Context, actor ID, q AgingQuery) (
 		return AgingReport{}, err
 	}
 	out := AgingReport{AsOf: q.AsOf, Buckets: q.Labels()}
-	err = c.receivables(ctx, actor, q.Customer, func(tx ReadTx) error {
+	err = c.receivables(ctx, actor, q.Customer, func(tx ReadTx, see visibility) error {
 		amounts, err := tx.Ledger().Aging(ctx, q)
-		out.Rows = q.Rows(amounts)
+		if err != nil {
+			return err
+		}
+		out.Rows, err = keepSeen(see, q.Rows(amounts), func(r AgingRow) ID { return r.Customer })
 		return err
 	})
 	return out, err
@@ -177,7 +207,7 @@ type Statement struct {
 // with the running balance.
 func (c *ReceivableService) Statement(ctx context.Context, actor ID, q StatementQuery) (Statement, error) {
 	out := Statement{Customer: q.Customer, Currency: q.Currency, From: q.From, To: c.asOf(q.To)}
-	err := c.receivables(ctx, actor, q.Customer, func(tx ReadTx) error {
+	err := c.receivables(ctx, actor, q.Customer, func(tx ReadTx, _ visibility) error {
 		entries, err := allEntries(ctx, tx.Ledger(), EntryFilter{Customer: q.Customer, To: out.To})
 		out.Lines = statementLines(entries, q.Customer, q.Currency, q.From, out.To)
 		return err
@@ -210,7 +240,7 @@ func (c *ReceivableService) Balances(ctx context.Context, actor ID, q Receivable
 	}
 	asOf := c.asOf(q.AsOf)
 	var out []Balance
-	err := c.receivables(ctx, actor, ID{}, func(tx ReadTx) error {
+	err := c.ledgerWide(ctx, actor, func(tx ReadTx) error {
 		var err error
 		out, err = tx.Ledger().Balances(ctx, asOf)
 		return err
@@ -249,7 +279,7 @@ func (c *ReceivableService) DSO(ctx context.Context, actor ID, q DSOQuery) (DSO,
 		return DSO{}, invalid("currency", "required", "")
 	}
 	out := DSO{Currency: currency, From: from, To: to}
-	err := c.receivables(ctx, actor, ID{}, func(tx ReadTx) error {
+	err := c.ledgerWide(ctx, actor, func(tx ReadTx) error {
 		revenue, err := tx.Ledger().Revenue(ctx, ID{}, from, to)
 		if err != nil {
 			return err
@@ -355,7 +385,7 @@ func (c *ReceivableService) ExpectedCollections(ctx context.Context, actor ID, q
 		return nil, invalid("months", "range", "a start date and 1-120 months")
 	}
 	var out []CollectionLine
-	err := c.receivables(ctx, actor, ID{}, func(tx ReadTx) error {
+	err := c.ledgerWide(ctx, actor, func(tx ReadTx) error {
 		items, err := tx.Ledger().OpenItems(ctx, ID{}, Date{})
 		if err != nil {
 			return err
@@ -394,7 +424,7 @@ type CLV struct {
 // cost of the campaign that brought them.
 func (c *ReceivableService) LifetimeValue(ctx context.Context, actor, customer ID) (CLV, error) {
 	out := CLV{Customer: customer}
-	err := c.receivables(ctx, actor, customer, func(tx ReadTx) error {
+	err := c.receivables(ctx, actor, customer, func(tx ReadTx, _ visibility) error {
 		cu, err := tx.Customers().Get(ctx, customer)
 		if err != nil {
 			return err

@@ -37,7 +37,7 @@ func (e *LedgerError) Unwrap() error { return ErrLedgerBroken }
 // customer add up to their account balances; and every currency's
 // balances add up to zero.
 func (c *LedgerService) Verify(ctx context.Context, actor ID) error {
-	return c.receivables(ctx, actor, ID{}, func(tx ReadTx) error {
+	return c.ledgerWide(ctx, actor, func(tx ReadTx) error {
 		entries, err := allEntries(ctx, tx.Ledger(), EntryFilter{})
 		if err != nil {
 			return err

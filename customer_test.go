@@ -168,7 +168,7 @@ func TestReassign(t *testing.T) {
 	assert.Equal(t, co.Sue.ID, c.Owner)
 	assert.Equal(t, "south", c.Team)
 	_, err = co.Customers.Get(ctx, co.Ann.ID, c.ID)
-	assert.ErrorIs(t, err, crm.ErrForbidden, "the former owner no longer sees it")
+	assert.ErrorIs(t, err, crm.ErrNotFound, "the former owner no longer sees it: to her it is as if it were not there")
 
 	n, err := co.Customers.HandOver(ctx, co.Admin.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "nothing to move"})
 	require.NoError(t, err)

@@ -54,7 +54,7 @@ func (c *CustomerService) Erase(ctx context.Context, actor ID, req ErasureReques
 	}
 	var report ErasureReport
 	err = c.write(ctx, actor, func(w *writeTx) error {
-		before, err := w.tx.Customers().Get(ctx, req.Customer)
+		before, err := w.touchCustomer(req.Customer)
 		if err != nil {
 			return err
 		}

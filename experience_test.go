@@ -98,7 +98,7 @@ func TestRecordInteraction(t *testing.T) {
 	assert.Equal(t, in.ID, got.Steps[0].Interaction)
 
 	_, err = b.Experience.Journey(ctx, b.Ben.ID, c.ID)
-	assert.ErrorIs(t, err, crm.ErrForbidden, "journeys are read with the customer's read scope")
+	assert.ErrorIs(t, err, crm.ErrNotFound, "journeys are read with the customer's read scope")
 	_, err = b.Experience.RecordInteraction(ctx, b.Sue.ID, b.contact(c, "branch", start))
 	assert.NoError(t, err, "any employee records a contact with any customer")
 }

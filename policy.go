@@ -20,6 +20,8 @@ const (
 	ActionConfigure   Action = "configure" // design touchpoint maps, journey templates and pipelines
 	ActionApprove     Action = "approve"   // approve or reject a contract's approval step
 	ActionBill        Action = "bill"      // post to the receivables ledger: invoices, payments, allocations, credit notes, write-offs, refunds, reversals
+	ActionDelegate    Action = "delegate"  // act on another user's behalf: log an activity as theirs; the target is that user
+	ActionAudit       Action = "audit"     // read the audit log
 )
 
 // Scope is how far a grant reaches.
@@ -89,10 +91,14 @@ type RolePolicy struct {
 //	configure     all    none     none
 //	approve       all    team     none
 //	bill          all    none     none
+//	delegate      all    team     none
+//	audit         all    none     none
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold) and bills; it does not
-// manage customers or users.
+// manage customers or users. Logging an activity as another user's is
+// delegating to oneself what they did: a manager may for their team, and
+// the activity says who logged it.
 //
 // A rep may not restore: archiving is their way to say a customer is gone,
 // bringing one back is a manager's call. Anyone may record what happened
@@ -104,6 +110,7 @@ func DefaultPolicy() RolePolicy {
 			ActionRead: ScopeAll, ActionCreate: ScopeAll, ActionUpdate: ScopeAll, ActionArchive: ScopeAll,
 			ActionRestore: ScopeAll, ActionReassign: ScopeAll, ActionErase: ScopeAll, ActionManageUsers: ScopeAll,
 			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
+			ActionDelegate: ScopeAll, ActionAudit: ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
@@ -111,7 +118,7 @@ func DefaultPolicy() RolePolicy {
 		RoleManager: {
 			ActionRead: ScopeTeam, ActionCreate: ScopeTeam, ActionUpdate: ScopeTeam, ActionArchive: ScopeTeam,
 			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll,
-			ActionApprove: ScopeTeam,
+			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam,
 		},
 		RoleRep: {
 			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,

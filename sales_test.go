@@ -77,7 +77,7 @@ func TestDealLifecycleThroughTheCRM(t *testing.T) {
 	_, err = s.Deals.SetProbability(ctx, s.Ann.ID, crm.SetProbabilityRequest{Deal: d.ID, Probability: ptr(120)})
 	assert.ErrorIs(t, err, crm.ErrInvalid)
 	_, err = s.Deals.Move(ctx, s.Ben.ID, crm.MoveDealRequest{Deal: d.ID, Stage: "qualification"})
-	assert.ErrorIs(t, err, crm.ErrForbidden, "Ben does not own the deal")
+	assert.ErrorIs(t, err, crm.ErrNotFound, "Ben does not own the deal, nor see it")
 	_, err = s.Deals.Lose(ctx, s.Ann.ID, crm.LoseDealRequest{Deal: d.ID})
 	assert.ErrorIs(t, err, crm.ErrInvalid, "a lost deal needs a reason")
 	assert.Equal(t, before, s.head(t), "nothing written by any of those")

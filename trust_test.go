@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/crmkit/crm"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -83,4 +84,138 @@ func TestContractApproversAreDistinct(t *testing.T) {
 	_, err = co.Contracts.Approve(ctx, co.Manager.ID, crm.ApproveContractRequest{Contract: k.ID})
 	require.ErrorAs(t, err, &fe, "who drafted it does not approve it")
 	assert.Contains(t, fe.Reason, "drafted")
+}
+
+// TestWorkOnACustomerNeedsTheCustomer: a deal, a contract or an activity
+// is its customer's data, so a rep who may not read a customer cannot
+// open a deal on them, draft their contract or log work with them, and
+// learns nothing from trying: the customer is not there for them.
+func TestWorkOnACustomerNeedsTheCustomer(t *testing.T) {
+	s := newSalesTeam(t)
+	south := s.customer(t, s.Sue, "Southwind")
+	before := s.head(t)
+
+	_, err := s.Deals.Open(ctx, s.Ann.ID, crm.NewDeal{Pipeline: s.p.ID, Customer: south.ID, Title: "Poached"})
+	assert.ErrorIs(t, err, crm.ErrNotFound, "a deal on a customer Ann may not read")
+	_, err = s.Contracts.Draft(ctx, s.Ann.ID, crm.NewContract{Customer: south.ID, Title: "Poached",
+		Amount: money(t, "100.00", "USD"), Start: date(t, "2026-04-01"), Template: crm.PlanNet30})
+	assert.ErrorIs(t, err, crm.ErrNotFound, "a contract on a customer Ann may not read")
+	_, err = s.Activities.Log(ctx, s.Ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: south.ID, Subject: "hello"})
+	assert.ErrorIs(t, err, crm.ErrNotFound, "work with a customer Ann may not read")
+	missing := crm.ID{0xfe}
+	_, err = s.Deals.Open(ctx, s.Ann.ID, crm.NewDeal{Pipeline: s.p.ID, Customer: missing, Title: "Ghost"})
+	assert.ErrorIs(t, err, crm.ErrNotFound, "the same answer as for a customer that does not exist")
+	assert.Equal(t, before, s.head(t), "nothing was written")
+
+	d := s.deal(t, s.Sue, south, "5000.00")
+	_, err = s.Deals.Win(ctx, s.Ann.ID, crm.WinDealRequest{Deal: d.ID})
+	assert.ErrorIs(t, err, crm.ErrNotFound, "nor can Ann win Sue's deal")
+	got, err := s.Customers.Get(ctx, s.Sue.ID, south.ID)
+	require.NoError(t, err)
+	assert.Equal(t, crm.LifecycleOpportunity, got.Lifecycle, "and the customer's lifecycle did not move")
+}
+
+// TestActivitiesOnSomeonesBehalf: an activity is its owner's; another user
+// logs it for them only under the delegate grant, says so, and never for
+// someone who has left.
+func TestActivitiesOnSomeonesBehalf(t *testing.T) {
+	co := newCompany(t)
+	acme := co.customer(t, co.Ann, "Acme")
+	_, err := co.Activities.Log(ctx, co.Ben.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: acme.ID, Owner: co.Ann.ID})
+	assert.ErrorIs(t, err, crm.ErrNotFound, "Ben may not read Ann's customer")
+	_, err = co.Activities.Log(ctx, co.Ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: acme.ID, Owner: co.Ben.ID})
+	assert.ErrorIs(t, err, crm.ErrForbidden, "a rep does not log work as another rep's")
+
+	a, err := co.Activities.Log(ctx, co.Manager.ID, crm.NewActivity{Type: crm.ActivityVisit, Customer: acme.ID, Owner: co.Ann.ID,
+		Subject: "site visit", Outcome: "signed", NextStep: "invoice"})
+	require.NoError(t, err, "a manager logs a visit of their rep")
+	assert.Equal(t, co.Ann.ID, a.Owner)
+	assert.Equal(t, co.Manager.ID, a.LoggedBy, "and the activity says who logged it")
+
+	_, err = co.Users.Deactivate(ctx, co.Admin.ID, crm.DeactivateUserRequest{User: co.Ben.ID, Reason: "left"})
+	require.NoError(t, err)
+	_, err = co.Activities.Log(ctx, co.Manager.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: acme.ID, Owner: co.Ben.ID})
+	var ve *crm.ValidationError
+	require.ErrorAs(t, err, &ve, "nobody's work is logged as a departed rep's")
+	assert.Equal(t, "owner", ve.Field)
+}
+
+// TestArchivedCustomersAreFrozen: no new work is opened on an archived
+// customer, and automation leaves their record alone.
+func TestArchivedCustomersAreFrozen(t *testing.T) {
+	s := newSalesTeam(t)
+	acme := s.customer(t, s.Ann, "Acme")
+	d := s.deal(t, s.Ann, acme, "5000.00")
+	_, err := s.Customers.Archive(ctx, s.Ann.ID, crm.ArchiveCustomerRequest{Customer: acme.ID, Reason: "gone"})
+	require.NoError(t, err)
+	_, err = s.Deals.Open(ctx, s.Ann.ID, crm.NewDeal{Pipeline: s.p.ID, Customer: acme.ID, Title: "Again"})
+	assert.ErrorIs(t, err, crm.ErrInvalid, "no new deal on an archived customer")
+
+	frozen, err := s.Customers.Get(ctx, s.Ann.ID, acme.ID)
+	require.NoError(t, err)
+	_, err = s.Deals.Win(ctx, s.Ann.ID, crm.WinDealRequest{Deal: d.ID})
+	require.NoError(t, err, "a deal opened before the archive may still close")
+	got, err := s.Customers.Get(ctx, s.Ann.ID, acme.ID)
+	require.NoError(t, err)
+	assert.Equal(t, frozen, got, "winning it does not touch the archived record")
+}
+
+// TestReportsOverManyCustomersKeepToTheReader: a manager asking about
+// every customer's receivables gets their team's; figures of the whole
+// ledger are for those who may read every customer.
+func TestReportsOverManyCustomersKeepToTheReader(t *testing.T) {
+	b := newBook(t)
+	south := b.customer(t, b.Sue, "Southwind")
+	b.invoice(t, "100.00", "2026-03-31")
+	_, err := b.Ledger.IssueInvoice(ctx, b.fin.ID, crm.NewInvoice{Customer: south.ID, Currency: crm.USD,
+		Lines: []crm.InvoiceLine{{Description: "services", Quantity: decimal.NewFromInt(1), UnitPrice: money(t, "50.00", "USD")}}})
+	require.NoError(t, err)
+
+	customers := func(actor crm.User) []crm.ID {
+		t.Helper()
+		items, err := b.Receivables.OpenItems(ctx, actor.ID, crm.ReceivableQuery{})
+		require.NoError(t, err)
+		var out []crm.ID
+		for _, it := range items {
+			out = append(out, it.Customer)
+		}
+		return out
+	}
+	assert.ElementsMatch(t, []crm.ID{b.cust.ID, south.ID}, customers(b.fin), "finance reads every customer")
+	assert.Equal(t, []crm.ID{b.cust.ID}, customers(b.Manager), "the north manager, north's")
+	aging, err := b.Receivables.Aging(ctx, b.Manager.ID, crm.AgingQuery{})
+	require.NoError(t, err)
+	require.Len(t, aging.Rows, 1)
+	assert.Equal(t, b.cust.ID, aging.Rows[0].Customer)
+	invoices, err := b.Receivables.Invoices(ctx, b.Manager.ID, crm.ReceivableQuery{})
+	require.NoError(t, err)
+	require.Len(t, invoices, 1)
+	assert.Equal(t, b.cust.ID, invoices[0].Customer)
+	debts, err := b.Receivables.Debts(ctx, b.Manager.ID, crm.ReceivableQuery{})
+	require.NoError(t, err)
+	require.Len(t, debts, 1)
+
+	_, err = b.Receivables.Balances(ctx, b.Manager.ID, crm.ReceivableQuery{})
+	assert.ErrorIs(t, err, crm.ErrForbidden, "the whole ledger's balances are not the team's")
+	_, err = b.Receivables.DSO(ctx, b.Manager.ID, crm.DSOQuery{Currency: crm.USD, From: date(t, "2026-03-01"), To: date(t, "2026-03-31")})
+	assert.ErrorIs(t, err, crm.ErrForbidden)
+	assert.ErrorIs(t, b.Ledger.Verify(ctx, b.Manager.ID), crm.ErrForbidden)
+	require.NoError(t, b.Ledger.Verify(ctx, b.fin.ID))
+}
+
+// TestOutsidersLearnNothing: an unknown actor is refused before anything
+// is looked up, whether the record exists or not.
+func TestOutsidersLearnNothing(t *testing.T) {
+	b := newBook(t)
+	inv := b.invoice(t, "100.00", "2026-03-31")
+	stranger := crm.ID{0x5a}
+	for _, entry := range []crm.ID{inv.Entry, {0x77}} {
+		_, err := b.Ledger.Reverse(ctx, stranger, crm.ReverseRequest{Entry: entry, Reason: "x"})
+		var fe *crm.ForbiddenError
+		require.ErrorAs(t, err, &fe, "entry %s", entry)
+		assert.Equal(t, "unknown user", fe.Reason)
+	}
+	_, err := b.Contracts.InvoiceInstallment(ctx, stranger, crm.InvoiceInstallmentRequest{Contract: crm.ID{0x78}, Installment: 1})
+	assert.ErrorIs(t, err, crm.ErrForbidden)
+	assert.NotErrorIs(t, err, crm.ErrNotFound)
 }

@@ -13,7 +13,7 @@ var activityTable = &recordTable[crm.Activity]{
 	kind:  crm.KindActivity,
 	table: func(n names) string { return n.activities },
 	columns: []string{"id", "type", "customer_id", "deal_id", "owner_id", "team", "at", "subject", "outcome",
-		"next_step", "follow_up", "done", "created_at", "updated_at", "version"},
+		"next_step", "follow_up", "done", "created_at", "updated_at", "version", "logged_by"},
 	derived: []string{"at_us", "invalid_visit"},
 	id:      func(a crm.Activity) crm.ID { return a.ID },
 	version: func(a crm.Activity) int64 { return a.Version },
@@ -24,12 +24,12 @@ var activityTable = &recordTable[crm.Activity]{
 		}
 		return []any{idArg(a.ID), string(a.Type), idArg(a.Customer), idArg(a.Deal), idArg(a.Owner), a.Team,
 			s.timeArg(a.At), a.Subject, a.Outcome, a.NextStep, followUp, a.Done, s.timeArg(a.CreatedAt),
-			s.timeArg(a.UpdatedAt), a.Version,
+			s.timeArg(a.UpdatedAt), a.Version, idArg(a.LoggedBy),
 			unixMicros(a.At), flag(a.Invalid())}, nil
 	},
 	dest: func(a *crm.Activity) []any {
 		return []any{&a.ID, &a.Type, &a.Customer, &a.Deal, &a.Owner, &a.Team, timeCol{&a.At}, &a.Subject, &a.Outcome,
-			&a.NextStep, &a.FollowUp, &a.Done, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.Version}
+			&a.NextStep, &a.FollowUp, &a.Done, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.Version, &a.LoggedBy}
 	},
 }
 

@@ -37,6 +37,7 @@ func TestMigrationsOverReceivables(t *testing.T) {
 		visits := db.table("crm_", "deal_visits")
 		for _, stmt := range []string{
 			"ALTER TABLE " + db.table("crm_", "contracts") + " DROP COLUMN drafted_by",
+			"ALTER TABLE " + db.table("crm_", "activities") + " DROP COLUMN logged_by",
 			"DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 6",
 			"DROP INDEX " + db.table("crm_", "deal_visits_pipeline_idx"),
 			"ALTER TABLE " + visits + " DROP COLUMN pipeline_id",

@@ -62,7 +62,7 @@ func runCRM(t *testing.T, newStore NewStoreFunc) {
 		require.NoError(t, err)
 
 		_, err = c.Customers.Update(ctx, tm.Ben.ID, crm.CustomerPatch{Customer: a1.ID, Segment: ptr("smb")})
-		assert.ErrorIs(t, err, crm.ErrForbidden, "a rep may not touch another rep's customer")
+		assert.ErrorIs(t, err, crm.ErrNotFound, "a rep may not touch another rep's customer, nor learn it is there")
 
 		_, err = c.Users.Deactivate(ctx, tm.Admin.ID, crm.DeactivateUserRequest{User: tm.Ann.ID, Reason: "left the company"})
 		require.NoError(t, err)

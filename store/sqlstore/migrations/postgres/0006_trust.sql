@@ -1,6 +1,11 @@
 -- crmkit 0006: a contract remembers who drafted it, who may never approve
 -- it; contracts drafted before are taken to have been drafted by their
--- owner.
+-- owner. An activity remembers who logged it on its owner's behalf; the
+-- zero ID when the owner did, as everyone did before.
 ALTER TABLE {{table "contracts"}} ADD COLUMN drafted_by uuid;
 UPDATE {{table "contracts"}} SET drafted_by = owner_id;
 ALTER TABLE {{table "contracts"}} ALTER COLUMN drafted_by SET NOT NULL;
+
+ALTER TABLE {{table "activities"}} ADD COLUMN logged_by uuid;
+UPDATE {{table "activities"}} SET logged_by = '00000000-0000-0000-0000-000000000000';
+ALTER TABLE {{table "activities"}} ALTER COLUMN logged_by SET NOT NULL;
