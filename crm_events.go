@@ -5,15 +5,52 @@ import (
 	"iter"
 )
 
-// After returns up to limit events after the cursor seq (0 for the start
-// of the log), in log order. A system that follows the log stores the Seq
-// of the last event it has processed and passes it back: it gets every
-// event at least once, in commit order, with no gaps.
-//
-// Reading the log is a system operation with no actor: the embedding
-// application decides who may see the audit trail.
-func (c *EventService) After(ctx context.Context, seq int64, limit int) ([]Event, error) {
+// The log is read two ways. People read it as themselves, with the
+// policy's say (ActionAudit): List and Page. Systems that follow it (an
+// outbox, a search index, a warehouse) read it with no actor, through
+// FeedPage and Feed, whose names say so: the embedding application decides
+// which of its parts may call them.
+
+// FeedPage returns up to limit events after the cursor seq (0 for the
+// start of the log), in log order, to a system. A system that follows the
+// log stores the Seq of the last event it has processed and passes it
+// back: it gets every event at least once, in commit order, with no gaps.
+func (c *EventService) FeedPage(ctx context.Context, seq int64, limit int) ([]Event, error) {
 	return c.eventsAfter(ctx, seq, limit)
+}
+
+// Feed iterates the log after seq, to a system, a page per read
+// transaction.
+func (c *EventService) Feed(ctx context.Context, seq int64) iter.Seq2[Event, error] {
+	return c.events(ctx, seq, c.eventsAfter)
+}
+
+// Page returns up to limit events after the cursor seq, in log order, to
+// an actor the policy lets audit.
+func (c *EventService) Page(ctx context.Context, actor ID, seq int64, limit int) ([]Event, error) {
+	return c.auditedAfter(actor)(ctx, seq, limit)
+}
+
+// List iterates the log after seq, to an actor the policy lets audit.
+func (c *EventService) List(ctx context.Context, actor ID, seq int64) iter.Seq2[Event, error] {
+	return c.events(ctx, seq, c.auditedAfter(actor))
+}
+
+// auditedAfter reads a page of the log as actor, who must be allowed to
+// audit.
+func (c *engine) auditedAfter(actor ID) func(ctx context.Context, seq int64, limit int) ([]Event, error) {
+	return func(ctx context.Context, seq int64, limit int) ([]Event, error) {
+		var out []Event
+		err := c.read(ctx, actor, func(tx ReadTx, a User) error {
+			if err := c.policy.Authorize(a, ActionAudit, Target{Kind: KindEvent}); err != nil {
+				return err
+			}
+			var err error
+			out, err = tx.Events().After(ctx, seq, PageRequest{Limit: limit}.Normalized().Limit)
+			return err
+		})
+		return out, err
+	}
 }
 
 func (c *engine) eventsAfter(ctx context.Context, seq int64, limit int) ([]Event, error) {
@@ -27,11 +64,11 @@ func (c *engine) eventsAfter(ctx context.Context, seq int64, limit int) ([]Event
 	return out, err
 }
 
-// All iterates the log after seq, a page per read transaction.
-func (c *EventService) All(ctx context.Context, seq int64) iter.Seq2[Event, error] {
+// events iterates the log after seq with read, a page at a time.
+func (c *engine) events(ctx context.Context, seq int64, read func(ctx context.Context, seq int64, limit int) ([]Event, error)) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		for {
-			events, err := c.eventsAfter(ctx, seq, iterPageSize)
+			events, err := read(ctx, seq, iterPageSize)
 			if err != nil {
 				yield(Event{}, err)
 				return

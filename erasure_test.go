@@ -34,7 +34,7 @@ func TestEraseOneContact(t *testing.T) {
 	require.Len(t, got.Contacts, 1)
 	assert.Equal(t, lee, got.Contacts[0].ID)
 
-	events, err := co.Events.After(ctx, 0, 100)
+	events, err := co.Events.FeedPage(ctx, 0, 100)
 	require.NoError(t, err)
 	log := ""
 	for _, e := range events {

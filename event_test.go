@@ -18,7 +18,7 @@ func TestVerifyChainFindsTampering(t *testing.T) {
 	c := co.customer(t, co.Ann, "Hooli")
 	_, err := co.Customers.Update(ctx, co.Ann.ID, crm.CustomerPatch{Customer: c.ID, Segment: ptr("enterprise")})
 	require.NoError(t, err)
-	events, err := co.Events.After(ctx, 0, 100)
+	events, err := co.Events.FeedPage(ctx, 0, 100)
 	require.NoError(t, err)
 	require.Len(t, events, 7)
 	require.NoError(t, crm.VerifyChain(crm.LogHead{}, events))

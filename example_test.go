@@ -62,7 +62,7 @@ func ExampleNew() {
 	cust, _ = c.Customers.Update(ctx, ann.ID, crm.CustomerPatch{Customer: cust.ID, KeyAccount: ptr(true)})
 	fmt.Println("key account:", cust.KeyAccount, "version", cust.Version, "at", cust.UpdatedAt.Format(time.Kitchen))
 
-	for e, err := range c.Events.All(ctx, 0) {
+	for e, err := range c.Events.Feed(ctx, 0) {
 		if err != nil {
 			panic(err)
 		}

@@ -69,7 +69,7 @@ func TestTouchpointMapThroughTheCRM(t *testing.T) {
 	assert.Equal(t, int64(2), m.Version)
 	_, err = b.Experience.UpdateTouchpointMap(ctx, b.Admin.ID, crm.TouchpointMapPatch{Map: b.m.ID, Name: ptr("x"), IfVersion: 1})
 	assert.ErrorIs(t, err, crm.ErrConflict)
-	events, err := b.Events.After(ctx, before.Seq, 10)
+	events, err := b.Events.FeedPage(ctx, before.Seq, 10)
 	require.NoError(t, err)
 	require.Len(t, events, 1)
 	cs, err := crm.DecodeChangeSet(events[0].Data)

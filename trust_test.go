@@ -219,3 +219,21 @@ func TestOutsidersLearnNothing(t *testing.T) {
 	assert.ErrorIs(t, err, crm.ErrForbidden)
 	assert.NotErrorIs(t, err, crm.ErrNotFound)
 }
+
+// TestReadingTheLog: people read the audit log as themselves, with the
+// policy's say; systems read the feed, which takes no actor.
+func TestReadingTheLog(t *testing.T) {
+	co := newCompany(t)
+	co.customer(t, co.Ann, "Acme")
+	_, err := co.Events.Page(ctx, co.Ann.ID, 0, 10)
+	assert.ErrorIs(t, err, crm.ErrForbidden, "a rep does not audit")
+	for _, err := range co.Events.List(ctx, co.Manager.ID, 0) {
+		assert.ErrorIs(t, err, crm.ErrForbidden, "nor does a manager by default")
+	}
+	page, err := co.Events.Page(ctx, co.Admin.ID, 0, 100)
+	require.NoError(t, err)
+	feed, err := co.Events.FeedPage(ctx, 0, 100)
+	require.NoError(t, err)
+	assert.Equal(t, feed, page, "an admin reads what the feed gives a system")
+	assert.NotEmpty(t, page)
+}

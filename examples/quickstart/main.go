@@ -107,7 +107,7 @@ func run(ctx context.Context, path string) error {
 	}
 
 	fmt.Println("\nAudit trail:")
-	for e, err := range c.Events.All(ctx, 0) {
+	for e, err := range c.Events.Feed(ctx, 0) {
 		if err != nil {
 			return err
 		}

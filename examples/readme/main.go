@@ -72,8 +72,9 @@ func main() {
 	check(err)
 	fmt.Println(len(receipt.Allocations), aging.Buckets)
 
-	// The audit trail, from a cursor, and its hash chain.
-	for e, err := range c.Events.All(ctx, 0) { // 0: from the start; pass the last Seq you saw
+	// The audit trail: people read it as themselves (an admin may, a rep may not);
+	// a system that follows it reads c.Events.Feed from the last Seq it saw.
+	for e, err := range c.Events.List(ctx, admin.ID, 0) {
 		check(err)
 		fmt.Println(e.Seq, e.Type)
 	}

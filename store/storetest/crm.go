@@ -140,7 +140,7 @@ func runCRM(t *testing.T, newStore NewStoreFunc) {
 		assert.Empty(t, got.Contacts)
 		assert.Empty(t, got.Attributes)
 
-		all, err := c.Events.After(ctx, 0, 1000)
+		all, err := c.Events.FeedPage(ctx, 0, 1000)
 		require.NoError(t, err)
 		for _, e := range all {
 			for _, secret := range []string{"Jane", "jane@example.com", "1990-01-01"} {
@@ -160,7 +160,7 @@ func runCRM(t *testing.T, newStore NewStoreFunc) {
 		var cursor int64
 		var seen []int64
 		for {
-			page, err := tm.Events.After(ctx, cursor, 3)
+			page, err := tm.Events.FeedPage(ctx, cursor, 3)
 			require.NoError(t, err)
 			if len(page) == 0 {
 				break

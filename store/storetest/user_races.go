@@ -118,7 +118,7 @@ func runUserRaces(t *testing.T, newStore NewStoreFunc) {
 func allEvents(t *testing.T, c *crm.CRM) []crm.Event {
 	t.Helper()
 	var out []crm.Event
-	for e, err := range c.Events.All(context.Background(), 0) {
+	for e, err := range c.Events.Feed(context.Background(), 0) {
 		require.NoError(t, err)
 		out = append(out, e)
 	}
