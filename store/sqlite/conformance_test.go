@@ -35,6 +35,23 @@ func newBenchStore(b *testing.B) crm.Store {
 // BenchmarkCRM measures the CRM's writes on a SQLite file.
 func BenchmarkCRM(b *testing.B) { storetest.Bench(b, newBenchStore) }
 
+// BenchmarkDurability measures the same writes at both durabilities, side
+// by side: what an fsync per commit costs.
+//
+//	go test -run '^$' -bench Durability -benchtime 2000x -count 3 ./store/sqlite
+func BenchmarkDurability(b *testing.B) {
+	for _, d := range []sqlite.Durability{sqlite.PowerLossDurable, sqlite.CrashDurable} {
+		b.Run(string(d), func(b *testing.B) {
+			storetest.Bench(b, func(b *testing.B) crm.Store {
+				s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "crm.db"), sqlite.WithDurability(d))
+				require.NoError(b, err)
+				b.Cleanup(func() { require.NoError(b, s.Close()) })
+				return s
+			})
+		})
+	}
+}
+
 // benchRows is the size of the analytics benchmarks: 1,000,000 unless
 // CRMKIT_BENCH_ITEMS says otherwise.
 func benchRows() int {

@@ -11,12 +11,15 @@ import (
 )
 
 func TestDataSourceName(t *testing.T) {
-	dsn, err := dataSourceName("/data/crm.db")
+	dsn, err := dataSourceName("/data/crm.db", PowerLossDurable)
 	require.NoError(t, err)
 	assert.Equal(t, "file:/data/crm.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"+
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)", dsn)
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)", dsn)
+	dsn, err = dataSourceName("/data/crm.db", CrashDurable)
+	require.NoError(t, err)
+	assert.Contains(t, dsn, "&_pragma=synchronous(NORMAL)")
 
-	dsn, err = dataSourceName("/data/a?b#c%d.db")
+	dsn, err = dataSourceName("/data/a?b#c%d.db", PowerLossDurable)
 	require.NoError(t, err)
 	assert.Contains(t, dsn, "file:/data/a%3Fb%23c%25d.db?_pragma=")
 }
@@ -25,7 +28,7 @@ func TestDataSourceName(t *testing.T) {
 // connections at once, not only the first.
 func TestPragmasOnEveryConnection(t *testing.T) {
 	ctx := context.Background()
-	dsn, err := dataSourceName(filepath.Join(t.TempDir(), "crm.db"))
+	dsn, err := dataSourceName(filepath.Join(t.TempDir(), "crm.db"), PowerLossDurable)
 	require.NoError(t, err)
 	db, err := sql.Open("sqlite", dsn)
 	require.NoError(t, err)
@@ -47,6 +50,6 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 		assert.Equal(t, "wal", mode)
 		assert.Equal(t, 5000, timeout)
 		assert.Equal(t, 1, fk)
-		assert.Equal(t, 1, sync, "NORMAL")
+		assert.Equal(t, 2, sync, "FULL: a commit survives a power loss")
 	}
 }

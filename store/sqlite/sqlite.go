@@ -29,27 +29,72 @@ import (
 
 // pragmas are set on every connection: WAL lets readers run alongside
 // the writer; busy_timeout makes a writer wait for the lock instead of
-// failing at once; foreign keys are off in SQLite unless asked for.
+// failing at once; foreign keys are off in SQLite unless asked for. The
+// synchronous pragma comes from the Durability.
 var pragmas = []string{
 	"busy_timeout(5000)",
 	"journal_mode(WAL)",
 	"foreign_keys(1)",
-	"synchronous(NORMAL)",
+}
+
+// Durability is how far a committed write survives: SQLite's synchronous
+// setting in WAL mode.
+type Durability string
+
+// The durabilities.
+const (
+	// PowerLossDurable, the default, syncs the write-ahead log to disk at
+	// every commit (synchronous=FULL): a write the store acknowledged is
+	// there after a power loss or an operating system crash. It costs one
+	// fsync per commit.
+	PowerLossDurable Durability = "FULL"
+	// CrashDurable syncs only at checkpoints (synchronous=NORMAL): a write
+	// survives the process being killed, but the last commits before a
+	// power loss may be gone though they were acknowledged. Commits are
+	// faster; choose it only when losing the last moments of work is
+	// acceptable, say for data that can be replayed from elsewhere.
+	CrashDurable Durability = "NORMAL"
+)
+
+// Option configures Open.
+type Option func(*config)
+
+type config struct {
+	durability Durability
+	store      []sqlstore.Option
+}
+
+// WithDurability sets the durability (default PowerLossDurable).
+func WithDurability(d Durability) Option { return func(c *config) { c.durability = d } }
+
+// WithStoreOptions passes options to sqlstore.New (WithTablePrefix,
+// WithMaxRetries); WithSchema is refused, as SQLite has no schemas.
+func WithStoreOptions(opts ...sqlstore.Option) Option {
+	return func(c *config) { c.store = append(c.store, opts...) }
 }
 
 // Open opens (creating it if needed) the SQLite database file at path,
 // brings its schema up to date, and returns a store that owns the
-// database: Close it when done. opts are those of sqlstore.New
-// (WithTablePrefix, WithMaxRetries); WithSchema is refused, as SQLite has
-// no schemas. An empty path is a *crm.ValidationError.
-func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.Store, error) {
+// database: Close it when done. An empty path, or one with a NUL byte
+// (which SQLite would cut the file name at), is a *crm.ValidationError.
+func Open(ctx context.Context, path string, opts ...Option) (*sqlstore.Store, error) {
 	if ctx == nil {
 		return nil, &crm.ValidationError{Field: "ctx", Rule: "required"}
 	}
 	if strings.TrimSpace(path) == "" {
 		return nil, &crm.ValidationError{Field: "path", Rule: "required", Detail: "the SQLite database file"}
 	}
-	dsn, err := dataSourceName(path)
+	if strings.ContainsRune(path, 0) {
+		return nil, &crm.ValidationError{Field: "path", Rule: "no_nul", Detail: "a file name has no NUL byte"}
+	}
+	cfg := config{durability: PowerLossDurable}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.durability != PowerLossDurable && cfg.durability != CrashDurable {
+		return nil, &crm.ValidationError{Field: "durability", Rule: "one_of", Detail: string(cfg.durability) + " is not a durability"}
+	}
+	dsn, err := dataSourceName(path, cfg.durability)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +102,7 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening %s: %w", path, err)
 	}
-	store, err := sqlstore.New(db, sqlstore.SQLite, append(opts, sqlstore.WithOwnedDB())...)
+	store, err := sqlstore.New(db, sqlstore.SQLite, append(cfg.store, sqlstore.WithOwnedDB())...)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -74,10 +119,10 @@ func Open(ctx context.Context, path string, opts ...sqlstore.Option) (*sqlstore.
 }
 
 // dataSourceName returns the driver's URI for the file at path, with the
-// pragmas. The path is made absolute and its URI-special characters are
-// escaped, so that a '?' or '#' in a file name cannot be read as a query
-// or a fragment.
-func dataSourceName(path string) (string, error) {
+// pragmas and the durability. The path is made absolute and its
+// URI-special characters are escaped, so that a '?' or '#' in a file name
+// cannot be read as a query or a fragment.
+func dataSourceName(path string, d Durability) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: resolving %s: %w", path, err)
@@ -90,7 +135,7 @@ func dataSourceName(path string) (string, error) {
 	var b strings.Builder
 	b.WriteString("file:")
 	b.WriteString(p)
-	for i, pragma := range pragmas {
+	for i, pragma := range append(pragmas[:len(pragmas):len(pragmas)], "synchronous("+string(d)+")") {
 		if i == 0 {
 			b.WriteByte('?')
 		} else {

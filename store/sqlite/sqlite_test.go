@@ -53,9 +53,10 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 func TestOpenRefusesBadInput(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "crm.db")
-	for _, opts := range [][]sqlstore.Option{
-		{sqlstore.WithTablePrefix(`x"; DROP TABLE users; --`)},
-		{sqlstore.WithSchema("crm")},
+	for _, opts := range [][]sqlite.Option{
+		{sqlite.WithStoreOptions(sqlstore.WithTablePrefix(`x"; DROP TABLE users; --`))},
+		{sqlite.WithStoreOptions(sqlstore.WithSchema("crm"))},
+		{sqlite.WithDurability("OFF")},
 	} {
 		_, err := sqlite.Open(ctx, path, opts...)
 		assert.ErrorIs(t, err, crm.ErrInvalid)
@@ -67,6 +68,12 @@ func TestOpenRefusesBadInput(t *testing.T) {
 
 	_, err = sqlite.Open(ctx, " ")
 	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = sqlite.Open(ctx, path+"\x00.evil")
+	var ve *crm.ValidationError
+	require.ErrorAs(t, err, &ve, "a NUL would make SQLite open another file")
+	assert.Equal(t, "no_nul", ve.Rule)
+	_, err = os.Stat(path)
+	assert.ErrorIs(t, err, os.ErrNotExist, "no file was created")
 	var noCtx context.Context
 	_, err = sqlite.Open(noCtx, path)
 	assert.ErrorIs(t, err, crm.ErrInvalid)
@@ -75,10 +82,10 @@ func TestOpenRefusesBadInput(t *testing.T) {
 func TestOpenWithPrefix(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "crm.db")
-	a, err := sqlite.Open(ctx, path, sqlstore.WithTablePrefix("a_"))
+	a, err := sqlite.Open(ctx, path, sqlite.WithStoreOptions(sqlstore.WithTablePrefix("a_")))
 	require.NoError(t, err)
 	defer a.Close()
-	b, err := sqlite.Open(ctx, path, sqlstore.WithTablePrefix("b_"))
+	b, err := sqlite.Open(ctx, path, sqlite.WithStoreOptions(sqlstore.WithTablePrefix("b_")))
 	require.NoError(t, err)
 	defer b.Close()
 
