@@ -91,6 +91,8 @@ func (n NewActivity) build(id ID, owner User, now time.Time) (Activity, error) {
 		return Activity{}, invalid("type", "one_of", fmt.Sprintf("%q is not call, email, meeting, visit, task or note", n.Type))
 	case n.Customer.IsZero():
 		return Activity{}, invalid("customer", "required", "")
+	case checkYear("at", a.At) != nil:
+		return Activity{}, checkYear("at", a.At)
 	case a.At.After(now):
 		return Activity{}, invalid("at", "not_future", "log an activity when it happened; plan one with a task and a follow-up date")
 	case !n.FollowUp.IsZero() && !n.FollowUp.IsValid():

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -289,11 +288,22 @@ func (w *writeTx) authorize(action Action, t Target) error {
 
 func (w *writeTx) newID() (ID, error) { return w.crm.ids.next() }
 
-// record queues an event; data is encoded as JSON.
+// record queues an event; data is encoded as JSON. The reason a change
+// gives is the caller's text and is validated here, once for every
+// command: trimmed, without control characters, of a sane length.
 func (w *writeTx) record(typ EventType, kind Kind, subject ID, version int64, data any) error {
+	if cs, ok := data.(ChangeSet); ok {
+		var err error
+		if cs.Reason, err = cleanText("reason", cs.Reason, maxLongTextLen, false); err != nil {
+			return err
+		}
+		data = cs
+	}
 	raw, err := json.Marshal(data)
 	if err != nil {
-		return fmt.Errorf("crm: encoding %s event: %w", typ, err)
+		// What a command gave cannot be written down, a time out of range
+		// say: bad input, refused like any other.
+		return invalid(string(typ), "encodable", err.Error())
 	}
 	id, err := w.newID()
 	if err != nil {

@@ -157,10 +157,11 @@ func (c *ContractService) Complete(ctx context.Context, actor ID, r CompleteCont
 
 // Terminate ends an active contract early; what was invoiced stays owed.
 func (c *ContractService) Terminate(ctx context.Context, actor ID, r TerminateContractRequest) (Contract, error) {
-	if _, err := cleanText("reason", r.Reason, maxLongTextLen, true); err != nil {
+	reason, err := cleanText("reason", r.Reason, maxLongTextLen, true)
+	if err != nil {
 		return Contract{}, err
 	}
-	return c.moveContract(ctx, actor, r.Contract, ActionBill, ContractTerminate, r.Reason, nil)
+	return c.moveContract(ctx, actor, r.Contract, ActionBill, ContractTerminate, reason, nil)
 }
 
 // Expire expires an approved contract never signed, or an active one past

@@ -324,7 +324,7 @@ func (c Customer) normalized() (Customer, error) {
 	if c.Tags, err = cleanTags(c.Tags); err != nil {
 		return Customer{}, err
 	}
-	if err = checkAttributes(c.Attributes); err != nil {
+	if c.Attributes, err = cleanAttributes(c.Attributes); err != nil {
 		return Customer{}, err
 	}
 	if len(c.Attributes) == 0 {
@@ -387,19 +387,26 @@ func cleanTags(tags []string) ([]string, error) {
 	return out, nil
 }
 
-func checkAttributes(attrs map[string]string) error {
+// cleanAttributes checks custom fields and returns them as validated.
+func cleanAttributes(attrs map[string]string) (map[string]string, error) {
 	if len(attrs) > maxAttributes {
-		return invalid("attributes", "max_count", fmt.Sprintf("%d attributes, at most %d", len(attrs), maxAttributes))
+		return nil, invalid("attributes", "max_count", fmt.Sprintf("%d attributes, at most %d", len(attrs), maxAttributes))
 	}
+	if attrs == nil {
+		return nil, nil
+	}
+	out := make(map[string]string, len(attrs))
 	for k, v := range attrs {
 		if !validKey(k) {
-			return invalid("attributes", "key", fmt.Sprintf("%q must be 1-64 of A-Z a-z 0-9 _ . -", truncate(k, 70)))
+			return nil, invalid("attributes", "key", fmt.Sprintf("%q must be 1-64 of A-Z a-z 0-9 _ . -", truncate(k, 70)))
 		}
-		if _, err := cleanText("attributes."+k, v, maxLongTextLen, false); err != nil {
-			return err
+		clean, err := cleanText("attributes."+k, v, maxLongTextLen, false)
+		if err != nil {
+			return nil, err
 		}
+		out[k] = clean
 	}
-	return nil
+	return out, nil
 }
 
 // diffCustomer lists what changed between two versions of a customer.

@@ -36,7 +36,10 @@ func ParseDate(s string) (Date, error) {
 	if err != nil {
 		return Date{}, invalid("date", "format", fmt.Sprintf("%q is not YYYY-MM-DD", truncate(s, 40)))
 	}
-	return DateOf(t), nil
+	if d := DateOf(t); d.IsValid() {
+		return d, nil
+	}
+	return Date{}, invalid("date", "range", fmt.Sprintf("%q is not in years 1 to 9999", truncate(s, 40)))
 }
 
 // IsValid reports whether d is a real calendar date in years 1 to 9999.

@@ -184,15 +184,17 @@ func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.T
 	if len(n.Transfers) > maxTransfers {
 		return Interaction{}, invalid("transfers", "max_count", fmt.Sprintf("at most %d", maxTransfers))
 	}
-	for i, t := range n.Transfers {
-		f := fmt.Sprintf("transfers[%d]", i)
-		if _, err := cleanText(f+".from", t.From, maxShortTextLen, true); err != nil {
+	transfers := slices.Clone(n.Transfers)
+	for i := range transfers {
+		f, t := fmt.Sprintf("transfers[%d]", i), &transfers[i]
+		if t.From, err = cleanText(f+".from", t.From, maxShortTextLen, true); err != nil {
 			return Interaction{}, err
 		}
-		if _, err := cleanText(f+".to", t.To, maxShortTextLen, true); err != nil {
+		if t.To, err = cleanText(f+".to", t.To, maxShortTextLen, true); err != nil {
 			return Interaction{}, err
 		}
 	}
+	n.Transfers = transfers
 	if n.Department, err = cleanText("department", n.Department, maxShortTextLen, false); err != nil {
 		return Interaction{}, err
 	}

@@ -209,7 +209,6 @@ func (n NewPayment) build(id, entryID ID, today Date, now time.Time, actor ID) (
 	if err := c.check(n.Reference); err != nil {
 		return Credit{}, Entry{}, err
 	}
-	c.Reference = n.Reference
 	e := Entry{ID: entryID, Kind: EntryPayment, Customer: c.Customer, Document: id, Effective: c.Received,
 		RecordedAt: now, RecordedBy: actor, Description: "payment " + c.Reference, Postings: []Posting{
 			{Account: AccountCash, Amount: c.Amount},

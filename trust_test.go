@@ -1,7 +1,9 @@
 package crm_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/shopspring/decimal"
@@ -236,4 +238,34 @@ func TestReadingTheLog(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, feed, page, "an admin reads what the feed gives a system")
 	assert.NotEmpty(t, page)
+}
+
+// TestInputIsStoredAsValidated: text is checked once and kept as checked,
+// and what cannot be held is refused with a typed error.
+func TestInputIsStoredAsValidated(t *testing.T) {
+	b := newBook(t)
+	r, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: b.cust.ID, Amount: money(t, "10.00", "USD"),
+		Reference: "  wire 42 \n"})
+	require.NoError(t, err)
+	assert.Equal(t, "wire 42", r.Payment.Reference, "stored as validated, not as given")
+	_, err = b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: b.cust.ID, Amount: money(t, "10.00", "USD"),
+		Reference: strings.Repeat(" ", 1<<20) + "x"})
+	assert.ErrorIs(t, err, crm.ErrInvalid, "a megabyte of spaces is not a reference")
+	_, err = b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: b.cust.ID, Amount: money(t, "10.00", "USD"),
+		Reference: "wire\x0742"})
+	assert.ErrorIs(t, err, crm.ErrInvalid, "nor one with a control character")
+
+	cu, err := b.Customers.Update(ctx, b.Ann.ID, crm.CustomerPatch{Customer: b.cust.ID, SetAttributes: map[string]string{"vat": "  DE123 "}})
+	require.NoError(t, err)
+	assert.Equal(t, "DE123", cu.Attributes["vat"])
+	_, err = b.Customers.Archive(ctx, b.Ann.ID, crm.ArchiveCustomerRequest{Customer: b.cust.ID, Reason: "gone\x00"})
+	assert.ErrorIs(t, err, crm.ErrInvalid, "a reason is text like any other")
+
+	_, err = crm.ParseDate("0000-10-01")
+	assert.ErrorIs(t, err, crm.ErrInvalid, "there is no year 0")
+	_, err = b.Activities.Log(ctx, b.Ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: b.cust.ID, Subject: "call",
+		At: time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)})
+	var ve *crm.ValidationError
+	require.ErrorAs(t, err, &ve, "a time out of range is bad input, not an encoding failure")
+	assert.Equal(t, "at", ve.Field)
 }

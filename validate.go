@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -23,7 +24,20 @@ const (
 // characters and at most max runes long. Quotes, apostrophes and anything
 // that looks like SQL are ordinary text: the adapters bind every value as a
 // parameter.
+// checkYear refuses a time outside years 1 to 9999, which neither the
+// stores nor RFC 3339 can hold.
+func checkYear(field string, t time.Time) error {
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return invalid(field, "range", fmt.Sprintf("year %d is not in 1 to 9999", y))
+	}
+	return nil
+}
+
 func cleanText(field, s string, max int, required bool) (string, error) {
+	if len(s) > 4*max+1024 {
+		// Too long whatever trimming would leave: not worth reading.
+		return "", invalid(field, "max_length", fmt.Sprintf("%d bytes, at most %d characters", len(s), max))
+	}
 	s = strings.TrimSpace(s)
 	if !utf8.ValidString(s) {
 		return "", invalid(field, "utf8", "not valid UTF-8")

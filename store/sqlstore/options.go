@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/crmkit/crm"
 )
@@ -102,6 +103,10 @@ func newConfig(d Dialect, opts []Option) (config, error) {
 }
 
 func checkIdentifier(field, s string) error {
+	if field == "schema" && (s == "information_schema" || strings.HasPrefix(s, "pg_")) {
+		return &crm.ValidationError{Field: field, Rule: "not_reserved",
+			Detail: fmt.Sprintf("%q belongs to PostgreSQL; name a schema of crmkit's own", s)}
+	}
 	if identifierPattern.MatchString(s) {
 		return nil
 	}

@@ -35,6 +35,19 @@ func requireInvalid(t *testing.T, err error, field string) {
 	assert.Equal(t, field, ve.Field)
 }
 
+// TestReservedSchemas: PostgreSQL's own schemas are not crmkit's to
+// create tables in.
+func TestReservedSchemas(t *testing.T) {
+	for _, s := range []string{"information_schema", "pg_catalog", "pg_temp"} {
+		_, err := sqlstore.Migrations(sqlstore.PostgreSQL, sqlstore.WithSchema(s))
+		var ve *crm.ValidationError
+		require.ErrorAs(t, err, &ve, s)
+		assert.Equal(t, "not_reserved", ve.Rule, s)
+	}
+	_, err := sqlstore.Migrations(sqlstore.PostgreSQL, sqlstore.WithSchema("crm_prod"))
+	require.NoError(t, err)
+}
+
 func TestBadIdentifiersCreateNothing(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
