@@ -132,7 +132,7 @@ func (c *EventService) Verify(ctx context.Context) (LogHead, error) {
 	if v.head != head {
 		return v.head, &ChainError{Seq: head.Seq, Problem: "stored head does not match the last event"}
 	}
-	return head, nil
+	return head, v.done()
 }
 
 // Subscribe registers s, which hears of every write's events after it

@@ -36,10 +36,23 @@ type ErasureReport struct {
 
 // erasureData is the payload of a CustomerErased event: what was erased,
 // never the erased values.
+//
+// Redactions vouches for each event it redacted with the digest of the
+// data it left there: a redaction is valid only as the erasure that made
+// it recorded it, so the chain, which covers this event, covers what was
+// redacted and into what.
 type erasureData struct {
-	Fields         []string `json:"fields"`
-	RedactedEvents []int64  `json:"redacted_events,omitempty"`
-	Reason         string   `json:"reason"`
+	Fields         []string    `json:"fields"`
+	RedactedEvents []int64     `json:"redacted_events,omitempty"`
+	Redactions     []redaction `json:"redactions,omitempty"`
+	Reason         string      `json:"reason"`
+}
+
+// redaction is one event an erasure rewrote, and the digest of the data
+// it wrote there.
+type redaction struct {
+	Seq      int64 `json:"seq"`
+	DataHash Hash  `json:"data_hash"`
 }
 
 // Erase erases a customer's personal data, by default an admin's right
@@ -69,15 +82,19 @@ func (c *CustomerService) Erase(ctx context.Context, actor ID, req ErasureReques
 		if len(fields) == 0 {
 			return nil
 		}
-		if report.RedactedEvents, err = w.redactHistory(before.ID, fields); err != nil {
+		redactions, err := w.redactHistory(before.ID, fields)
+		if err != nil {
 			return err
+		}
+		for _, r := range redactions {
+			report.RedactedEvents = append(report.RedactedEvents, r.Seq)
 		}
 		after.ErasedAt, after.UpdatedAt, after.Version = w.now, w.now, before.Version+1
 		if err := w.tx.Customers().Update(ctx, after); err != nil {
 			return err
 		}
 		return w.record(CustomerErased, KindCustomer, after.ID, after.Version,
-			erasureData{Fields: fields, RedactedEvents: report.RedactedEvents, Reason: reason})
+			erasureData{Fields: fields, RedactedEvents: report.RedactedEvents, Redactions: redactions, Reason: reason})
 	})
 	return report, err
 }
@@ -114,12 +131,12 @@ func erase(c Customer, contacts []ID) (Customer, []string, error) {
 
 // redactHistory rewrites the record's past events, replacing the values of
 // the erased fields.
-func (w *writeTx) redactHistory(id ID, fields []string) ([]int64, error) {
+func (w *writeTx) redactHistory(id ID, fields []string) ([]redaction, error) {
 	events, err := w.tx.Events().Subject(w.ctx, KindCustomer, id)
 	if err != nil {
 		return nil, err
 	}
-	var redacted []int64
+	var redacted []redaction
 	for _, e := range events {
 		data, changed, err := redactEvent(e.Data, fields)
 		if err != nil {
@@ -131,7 +148,7 @@ func (w *writeTx) redactHistory(id ID, fields []string) ([]int64, error) {
 		if err := w.tx.Events().Redact(w.ctx, e.Seq, data); err != nil {
 			return nil, err
 		}
-		redacted = append(redacted, e.Seq)
+		redacted = append(redacted, redaction{Seq: e.Seq, DataHash: dataDigest(data)})
 	}
 	return redacted, nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -140,9 +142,13 @@ func (e Event) ComputeHash() Hash {
 func dataDigest(data []byte) Hash { return sha256.Sum256(data) }
 
 // chainVerifier checks events one at a time, in order, from a known head,
-// so that a log read page by page is verified as it is read.
+// so that a log read page by page is verified as it is read. A redacted
+// event's data is not what its DataHash covers; it is valid only as an
+// erasure event later in the chain recorded it, so the verifier keeps the
+// redacted events it has met until their erasure vouches for them.
 type chainVerifier struct {
-	head LogHead
+	head     LogHead
+	redacted map[int64]Hash // the digest of the data of each redacted event not yet vouched for
 }
 
 // next checks that e follows the events verified so far. It returns a
@@ -158,8 +164,48 @@ func (v *chainVerifier) next(e Event) error {
 	case e.ComputeHash() != e.Hash:
 		return &ChainError{Seq: e.Seq, Problem: "hash does not match the event"}
 	}
+	if e.Redacted {
+		if v.redacted == nil {
+			v.redacted = map[int64]Hash{}
+		}
+		v.redacted[e.Seq] = dataDigest(e.Data)
+	}
+	if e.Type == CustomerErased {
+		if err := v.vouch(e); err != nil {
+			return err
+		}
+	}
 	v.head = LogHead{Seq: e.Seq, Hash: e.Hash}
 	return nil
+}
+
+// vouch takes the redactions an erasure recorded off the list of those
+// waiting for it, checking that each left the data the erasure wrote.
+func (v *chainVerifier) vouch(e Event) error {
+	var d erasureData
+	if err := json.Unmarshal(e.Data, &d); err != nil {
+		return &ChainError{Seq: e.Seq, Problem: "an erasure whose data cannot be read"}
+	}
+	for _, r := range d.Redactions {
+		h, met := v.redacted[r.Seq]
+		if !met {
+			continue // redacted before where this verification started
+		}
+		if h != r.DataHash {
+			return &ChainError{Seq: r.Seq, Problem: "redacted data is not what the erasure wrote"}
+		}
+		delete(v.redacted, r.Seq)
+	}
+	return nil
+}
+
+// done checks that every redaction met was vouched for.
+func (v *chainVerifier) done() error {
+	if len(v.redacted) == 0 {
+		return nil
+	}
+	seq := slices.Min(slices.Collect(maps.Keys(v.redacted)))
+	return &ChainError{Seq: seq, Problem: "marked redacted, but no erasure recorded the redaction"}
 }
 
 // VerifyChain checks that events form an unbroken chain after head.
@@ -170,5 +216,5 @@ func VerifyChain(head LogHead, events []Event) error {
 			return err
 		}
 	}
-	return nil
+	return v.done()
 }

@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -129,7 +130,13 @@ func ExampleCustomerService_Erase() {
 			fmt.Printf("  %s: %v\n", ch.Field, ch.To)
 		}
 	}
-	fmt.Println(hist[1].Type, string(hist[1].Data))
+	var erased struct {
+		Fields     []string
+		Redactions []struct{ Seq int64 } // each with the digest of what the erasure left there
+		Reason     string
+	}
+	_ = json.Unmarshal(hist[1].Data, &erased)
+	fmt.Println(hist[1].Type, erased.Fields, "vouches for the redaction of event", erased.Redactions[0].Seq, "-", erased.Reason)
 	_, err := c.Events.Verify(ctx)
 	fmt.Println("log verifies:", err == nil)
 	// Output:
@@ -140,6 +147,6 @@ func ExampleCustomerService_Erase() {
 	//   status: active
 	//   lifecycle: lead
 	//   attributes.birthday: [erased]
-	// customer.erased {"fields":["name","attributes.birthday"],"redacted_events":[2],"reason":"GDPR art. 17 request #118"}
+	// customer.erased [name attributes.birthday] vouches for the redaction of event 2 - GDPR art. 17 request #118
 	// log verifies: true
 }

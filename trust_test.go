@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/memory"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -268,4 +269,54 @@ func TestInputIsStoredAsValidated(t *testing.T) {
 	var ve *crm.ValidationError
 	require.ErrorAs(t, err, &ve, "a time out of range is bad input, not an encoding failure")
 	assert.Equal(t, "at", ve.Field)
+}
+
+// TestRedactionsAreVouchedFor: whoever can write the store cannot pass an
+// edit off as an erasure. A redaction verifies only as the erasure that
+// made it recorded it; marking any other event redacted, or rewriting a
+// redacted event again, breaks the chain.
+func TestRedactionsAreVouchedFor(t *testing.T) {
+	s := memory.New()
+	co := newCompanyOn(t, s)
+	jane, err := co.Customers.Create(ctx, co.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Jane Roe"})
+	require.NoError(t, err)
+	_, err = co.Customers.Update(ctx, co.Ann.ID, crm.CustomerPatch{Customer: jane.ID, Name: ptr("Jane Doe")})
+	require.NoError(t, err)
+	acme := co.customer(t, co.Ann, "Acme")
+	rep, err := co.Customers.Erase(ctx, co.Admin.ID, crm.ErasureRequest{Customer: jane.ID, Reason: "GDPR art. 17"})
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.RedactedEvents)
+	_, err = co.Events.Verify(ctx)
+	require.NoError(t, err, "an erasure's own redactions verify")
+
+	tamper := func(t *testing.T, seq int64, data string) {
+		t.Helper()
+		require.NoError(t, s.Update(ctx, func(tx crm.Tx) error { return tx.Events().Redact(ctx, seq, []byte(data)) }))
+	}
+	history, err := co.Customers.History(ctx, co.Admin.ID, acme.ID)
+	require.NoError(t, err)
+	tamper(t, history[0].Seq, `{"changes":[{"field":"name","to":"Evil Corp"}]}`)
+	_, err = co.Events.Verify(ctx)
+	var ce *crm.ChainError
+	require.ErrorAs(t, err, &ce, "an event marked redacted that no erasure redacted")
+	assert.Equal(t, history[0].Seq, ce.Seq)
+}
+
+// TestRedactedDataCannotBeRewritten: rewriting what an erasure left in an
+// event breaks the chain too.
+func TestRedactedDataCannotBeRewritten(t *testing.T) {
+	s := memory.New()
+	co := newCompanyOn(t, s)
+	jane, err := co.Customers.Create(ctx, co.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Jane Roe"})
+	require.NoError(t, err)
+	rep, err := co.Customers.Erase(ctx, co.Admin.ID, crm.ErasureRequest{Customer: jane.ID, Reason: "GDPR art. 17"})
+	require.NoError(t, err)
+	require.NoError(t, s.Update(ctx, func(tx crm.Tx) error {
+		return tx.Events().Redact(ctx, rep.RedactedEvents[0], []byte(`{"changes":[{"field":"owner","to":"someone else"}]}`))
+	}))
+	_, err = co.Events.Verify(ctx)
+	var ce *crm.ChainError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, rep.RedactedEvents[0], ce.Seq)
+	assert.Contains(t, ce.Problem, "not what the erasure wrote")
 }

@@ -92,7 +92,9 @@ func runEvents(t *testing.T, newStore NewStoreFunc) {
 		assert.Equal(t, evs[0].DataHash, got[0].DataHash, "the digest of the original stays")
 		assert.Equal(t, evs[0].Hash, got[0].Hash)
 		assert.False(t, got[1].Redacted)
-		require.NoError(t, crm.VerifyChain(crm.LogHead{}, got), "a redacted event still verifies")
+		var ce *crm.ChainError
+		require.ErrorAs(t, crm.VerifyChain(crm.LogHead{}, got), &ce, "a redaction no erasure recorded does not verify")
+		assert.Equal(t, int64(1), ce.Seq)
 
 		err := s.Update(ctx, func(tx crm.Tx) error { return tx.Events().Redact(ctx, 99, []byte(`{}`)) })
 		assert.ErrorIs(t, err, crm.ErrNotFound)
