@@ -102,6 +102,12 @@ func (c *CustomerService) History(ctx context.Context, actor, customer ID) ([]Ev
 // when it starts, a page at a time. It returns the verified head, or a
 // *ChainError naming the first event that does not verify.
 func (c *EventService) Verify(ctx context.Context) (LogHead, error) {
+	return c.verifyFrom(ctx, LogHead{})
+}
+
+// verifyFrom checks the chain from a trusted position to the head stored
+// when it starts.
+func (c *engine) verifyFrom(ctx context.Context, from LogHead) (LogHead, error) {
 	var head LogHead
 	err := c.store.View(ctx, func(tx ReadTx) error {
 		var err error
@@ -111,7 +117,10 @@ func (c *EventService) Verify(ctx context.Context) (LogHead, error) {
 	if err != nil {
 		return LogHead{}, err
 	}
-	v := &chainVerifier{}
+	if head.Seq < from.Seq {
+		return LogHead{}, &ChainError{Seq: from.Seq, Problem: "the stored head is behind the position verified from"}
+	}
+	v := &chainVerifier{head: from}
 	for v.head.Seq < head.Seq {
 		events, err := c.eventsAfter(ctx, v.head.Seq, MaxPageSize)
 		if err != nil {

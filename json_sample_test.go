@@ -84,6 +84,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 	for _, v := range []any{
 		filled[crm.Activity](t),
 		filled[crm.ActivityFilter](t),
+		filled[crm.Checkpoint](t),
 		filled[crm.AddCostRequest](t),
 		filled[crm.AgingAmount](t),
 		filled[crm.AgingQuery](t),
