@@ -35,7 +35,8 @@ func (e *LedgerError) Unwrap() error { return ErrLedgerBroken }
 // overpaid and no credit overdrawn; the store's open items and balances
 // equal those recomputed from the entries; the open items of each
 // customer add up to their account balances; and every currency's
-// balances add up to zero.
+// balances add up to zero; and every entry is what the ledger.posted event
+// that recorded it says, and every such event has its entry.
 func (c *LedgerService) Verify(ctx context.Context, actor ID) error {
 	return c.ledgerWide(ctx, actor, func(tx ReadTx) error {
 		entries, err := allEntries(ctx, tx.Ledger(), EntryFilter{})
@@ -43,6 +44,9 @@ func (c *LedgerService) Verify(ctx context.Context, actor ID) error {
 			return err
 		}
 		if err := verifyEntries(ctx, tx, entries); err != nil {
+			return err
+		}
+		if err := matchEvents(ctx, tx, entries); err != nil {
 			return err
 		}
 		return reconcile(ctx, tx.Ledger(), entries)

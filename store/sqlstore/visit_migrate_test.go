@@ -33,9 +33,21 @@ func TestMigrationsOverReceivables(t *testing.T) {
 		})
 
 		// Back to 0004: the visits as a store of that time left them, and
-		// contracts without their drafter (0006).
+		// before 0006: contracts without their drafter, activities without
+		// who logged them, the log and the ledger without their guards.
 		visits := db.table("crm_", "deal_visits")
-		for _, stmt := range []string{
+		var guards []string
+		if b.dialect == sqlstore.PostgreSQL {
+			for _, f := range []string{"refuse_rewrite", "events_redaction_only", "postings_mixed_due_only"} {
+				guards = append(guards, "DROP FUNCTION "+db.table("crm_", f)+"() CASCADE")
+			}
+		} else {
+			for _, tr := range []string{"events_no_delete", "events_redaction_only", "entries_no_update", "entries_no_delete",
+				"postings_no_delete", "postings_mixed_due_only"} {
+				guards = append(guards, "DROP TRIGGER "+db.table("crm_", tr))
+			}
+		}
+		for _, stmt := range append(guards,
 			"ALTER TABLE " + db.table("crm_", "contracts") + " DROP COLUMN drafted_by",
 			"ALTER TABLE " + db.table("crm_", "activities") + " DROP COLUMN logged_by",
 			"DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 6",
@@ -44,7 +56,7 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			"ALTER TABLE " + visits + " DROP COLUMN owner_id",
 			"ALTER TABLE " + visits + " DROP COLUMN team",
 			"DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 5",
-		} {
+		) {
 			_, err := db.ExecContext(ctx, stmt)
 			require.NoError(t, err, stmt)
 		}
