@@ -48,14 +48,14 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			}
 		}
 		for _, stmt := range append(guards,
-			"ALTER TABLE " + db.table("crm_", "contracts") + " DROP COLUMN drafted_by",
-			"ALTER TABLE " + db.table("crm_", "activities") + " DROP COLUMN logged_by",
-			"DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 6",
-			"DROP INDEX " + db.table("crm_", "deal_visits_pipeline_idx"),
-			"ALTER TABLE " + visits + " DROP COLUMN pipeline_id",
-			"ALTER TABLE " + visits + " DROP COLUMN owner_id",
-			"ALTER TABLE " + visits + " DROP COLUMN team",
-			"DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 5",
+			"ALTER TABLE "+db.table("crm_", "contracts")+" DROP COLUMN drafted_by",
+			"ALTER TABLE "+db.table("crm_", "activities")+" DROP COLUMN logged_by",
+			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 6",
+			"DROP INDEX "+db.table("crm_", "deal_visits_pipeline_idx"),
+			"ALTER TABLE "+visits+" DROP COLUMN pipeline_id",
+			"ALTER TABLE "+visits+" DROP COLUMN owner_id",
+			"ALTER TABLE "+visits+" DROP COLUMN team",
+			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 5",
 		) {
 			_, err := db.ExecContext(ctx, stmt)
 			require.NoError(t, err, stmt)
