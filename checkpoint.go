@@ -44,12 +44,7 @@ func (c *EventService) Checkpoint(ctx context.Context, key ed25519.PrivateKey) (
 	if len(key) != ed25519.PrivateKeySize {
 		return Checkpoint{}, invalid("key", "ed25519", fmt.Sprintf("%d bytes, not an ed25519 private key", len(key)))
 	}
-	var head LogHead
-	err := c.store.View(ctx, func(tx ReadTx) error {
-		var err error
-		head, err = tx.Events().Head(ctx)
-		return err
-	})
+	head, err := c.logHead(ctx)
 	if err != nil {
 		return Checkpoint{}, err
 	}

@@ -55,6 +55,7 @@ type engine struct {
 	policy    Policy
 	retries   int
 	backoff   backoff.Policy
+	sealer    LogSealer // nil unless the store seals the log after commit
 
 	subMu   sync.RWMutex
 	subs    map[int]Subscriber
@@ -64,8 +65,11 @@ type engine struct {
 // Subscriber is told of committed events, in the order they were
 // appended within one write. Writes that commit concurrently may call
 // subscribers concurrently and in either order; a consumer that needs
-// every event exactly in order reads the log with EventsAfter. A panic in
-// a subscriber is recovered: the write it follows has committed.
+// every event exactly in order, with its place in the log, reads the log
+// with Events.Feed: on a store that seals the log after commit
+// (PostgreSQL), subscribers get the events before they are sealed, with
+// Seq 0 and no hashes. A panic in a subscriber is recovered: the write it
+// follows has committed.
 type Subscriber func(ctx context.Context, events []Event)
 
 // Option configures a CRM.
@@ -141,6 +145,9 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	e := &engine{
 		rules: rules, approvals: approvals, store: store, clock: o.clock, ids: newIDGenerator(o.clock, o.random), policy: o.policy,
 		retries: o.retries, backoff: backoff.Policy{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
+	}
+	if s, ok := store.(LogSealer); ok && s.SealsLog() {
+		e.sealer = s
 	}
 	return &CRM{
 		Users: &UserService{e}, Customers: &CustomerService{e}, Experience: &ExperienceService{e}, Cases: &CaseService{e},
@@ -246,6 +253,7 @@ func (c *engine) transact(ctx context.Context, fn func(w *writeTx) error) error 
 			return nil
 		})
 		if err == nil {
+			c.sealAfterWrite(ctx, len(committed))
 			c.notify(ctx, committed)
 			return nil
 		}
@@ -316,22 +324,19 @@ func (w *writeTx) record(typ EventType, kind Kind, subject ID, version int64, da
 	return nil
 }
 
-// appendEvents chains the queued events to the log's head and appends
-// them in the same transaction as the state they describe.
+// appendEvents appends the queued events in the same transaction as the
+// state they describe: chained to the log's head, or, on a store that
+// seals the log, unchained, for the seal after commit to chain.
 func (w *writeTx) appendEvents() error {
 	if len(w.events) == 0 {
 		return nil
 	}
-	head, err := w.tx.Events().Head(w.ctx)
-	if err != nil {
-		return err
-	}
-	for i := range w.events {
-		e := &w.events[i]
-		e.Seq = head.Seq + 1
-		e.PrevHash = head.Hash
-		e.Hash = e.ComputeHash()
-		head = LogHead{Seq: e.Seq, Hash: e.Hash}
+	if w.crm.sealer == nil {
+		head, err := w.tx.Events().Head(w.ctx)
+		if err != nil {
+			return err
+		}
+		chain(head, w.events)
 	}
 	return w.tx.Events().Append(w.ctx, w.events)
 }

@@ -16,29 +16,58 @@ import (
 // log stores the Seq of the last event it has processed and passes it
 // back: it gets every event at least once, in commit order, with no gaps.
 func (c *EventService) FeedPage(ctx context.Context, seq int64, limit int) ([]Event, error) {
-	return c.eventsAfter(ctx, seq, limit)
+	return c.upToHead(c.eventsAfter)(ctx, seq, limit)
 }
 
 // Feed iterates the log after seq, to a system, a page per read
 // transaction.
 func (c *EventService) Feed(ctx context.Context, seq int64) iter.Seq2[Event, error] {
-	return c.events(ctx, seq, c.eventsAfter)
+	return c.events(ctx, seq, c.upToHead(c.eventsAfter))
 }
 
 // Page returns up to limit events after the cursor seq, in log order, to
 // an actor the policy lets audit.
 func (c *EventService) Page(ctx context.Context, actor ID, seq int64, limit int) ([]Event, error) {
-	return c.auditedAfter(actor)(ctx, seq, limit)
+	return c.upToHead(c.auditedAfter(actor))(ctx, seq, limit)
 }
 
 // List iterates the log after seq, to an actor the policy lets audit.
 func (c *EventService) List(ctx context.Context, actor ID, seq int64) iter.Seq2[Event, error] {
-	return c.events(ctx, seq, c.auditedAfter(actor))
+	return c.events(ctx, seq, c.upToHead(c.auditedAfter(actor)))
+}
+
+// logPageReader reads up to limit events after seq.
+type logPageReader func(ctx context.Context, seq int64, limit int) ([]Event, error)
+
+// upToHead returns read cut at the head of the log as logHead finds it
+// on read's first call: on a store that seals the log, the events sealed,
+// and durable, by then. Elsewhere it is read itself.
+func (c *engine) upToHead(read logPageReader) logPageReader {
+	if c.sealer == nil {
+		return read
+	}
+	var head *LogHead
+	return func(ctx context.Context, seq int64, limit int) ([]Event, error) {
+		if head == nil {
+			h, err := c.logHead(ctx)
+			if err != nil {
+				return nil, err
+			}
+			head = &h
+		}
+		events, err := read(ctx, seq, limit)
+		for i, e := range events {
+			if e.Seq > head.Seq {
+				return events[:i], err
+			}
+		}
+		return events, err
+	}
 }
 
 // auditedAfter reads a page of the log as actor, who must be allowed to
 // audit.
-func (c *engine) auditedAfter(actor ID) func(ctx context.Context, seq int64, limit int) ([]Event, error) {
+func (c *engine) auditedAfter(actor ID) logPageReader {
 	return func(ctx context.Context, seq int64, limit int) ([]Event, error) {
 		var out []Event
 		err := c.read(ctx, actor, func(tx ReadTx, a User) error {
@@ -65,7 +94,7 @@ func (c *engine) eventsAfter(ctx context.Context, seq int64, limit int) ([]Event
 }
 
 // events iterates the log after seq with read, a page at a time.
-func (c *engine) events(ctx context.Context, seq int64, read func(ctx context.Context, seq int64, limit int) ([]Event, error)) iter.Seq2[Event, error] {
+func (c *engine) events(ctx context.Context, seq int64, read logPageReader) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		for {
 			events, err := read(ctx, seq, iterPageSize)
@@ -89,6 +118,11 @@ func (c *engine) events(ctx context.Context, seq int64, read func(ctx context.Co
 // History returns the audit trail of one customer, oldest first, to an
 // actor who may read the customer.
 func (c *CustomerService) History(ctx context.Context, actor, customer ID) ([]Event, error) {
+	if c.sealer != nil {
+		if _, err := c.logHead(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var out []Event
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, _ Customer) error {
 		var err error
@@ -108,12 +142,7 @@ func (c *EventService) Verify(ctx context.Context) (LogHead, error) {
 // verifyFrom checks the chain from a trusted position to the head stored
 // when it starts.
 func (c *engine) verifyFrom(ctx context.Context, from LogHead) (LogHead, error) {
-	var head LogHead
-	err := c.store.View(ctx, func(tx ReadTx) error {
-		var err error
-		head, err = tx.Events().Head(ctx)
-		return err
-	})
+	head, err := c.logHead(ctx)
 	if err != nil {
 		return LogHead{}, err
 	}

@@ -32,7 +32,11 @@ func matchEvents(ctx context.Context, tx ReadTx, entries []Entry) error {
 	for _, en := range entries {
 		ev, ok := posted[en.ID]
 		if !ok {
-			return &LedgerError{Entry: en.ID, Problem: "no ledger.posted event recorded this entry"}
+			// On a store that seals the log, a posting committed since the
+			// log was sealed has its event still waiting for its place.
+			if ev, ok = unsealedPosting(ctx, tx, en.ID); !ok {
+				return &LedgerError{Entry: en.ID, Problem: "no ledger.posted event recorded this entry"}
+			}
 		}
 		delete(posted, en.ID)
 		var said entryEvent
@@ -47,6 +51,21 @@ func matchEvents(ctx context.Context, tx ReadTx, entries []Entry) error {
 		return &LedgerError{Entry: id, Problem: fmt.Sprintf("event #%d recorded an entry the ledger does not hold", ev.Seq)}
 	}
 	return nil
+}
+
+// unsealedPosting returns the ledger.posted event of an entry that has no
+// place in the log yet.
+func unsealedPosting(ctx context.Context, tx ReadTx, entry ID) (Event, bool) {
+	events, err := tx.Events().Subject(ctx, KindEntry, entry)
+	if err != nil {
+		return Event{}, false
+	}
+	for _, e := range events {
+		if e.Seq == 0 && e.Type == LedgerPosted {
+			return e, true
+		}
+	}
+	return Event{}, false
 }
 
 // matches compares what an event recorded with what an entry is, amount

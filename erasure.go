@@ -26,11 +26,11 @@ type ErasureRequest struct {
 
 // ErasureReport says what an erasure removed: the fields of the record
 // (as named in events: "name", "contacts.<id>", "attributes.<key>") and the
-// events whose data it redacted.
+// events whose data it redacted, by their IDs.
 type ErasureReport struct {
 	Customer       ID        `json:"customer,omitzero"`
 	Fields         []string  `json:"fields,omitempty"`
-	RedactedEvents []int64   `json:"redacted_events,omitempty"`
+	RedactedEvents []ID      `json:"redacted_events,omitempty"`
 	ErasedAt       time.Time `json:"erased_at,omitzero"`
 }
 
@@ -42,17 +42,16 @@ type ErasureReport struct {
 // it recorded it, so the chain, which covers this event, covers what was
 // redacted and into what.
 type erasureData struct {
-	Fields         []string    `json:"fields"`
-	RedactedEvents []int64     `json:"redacted_events,omitempty"`
-	Redactions     []redaction `json:"redactions,omitempty"`
-	Reason         string      `json:"reason"`
+	Fields     []string    `json:"fields"`
+	Redactions []redaction `json:"redactions,omitempty"`
+	Reason     string      `json:"reason"`
 }
 
 // redaction is one event an erasure rewrote, and the digest of the data
 // it wrote there.
 type redaction struct {
-	Seq      int64 `json:"seq"`
-	DataHash Hash  `json:"data_hash"`
+	Event    ID   `json:"event"`
+	DataHash Hash `json:"data_hash"`
 }
 
 // Erase erases a customer's personal data, by default an admin's right
@@ -87,14 +86,14 @@ func (c *CustomerService) Erase(ctx context.Context, actor ID, req ErasureReques
 			return err
 		}
 		for _, r := range redactions {
-			report.RedactedEvents = append(report.RedactedEvents, r.Seq)
+			report.RedactedEvents = append(report.RedactedEvents, r.Event)
 		}
 		after.ErasedAt, after.UpdatedAt, after.Version = w.now, w.now, before.Version+1
 		if err := w.tx.Customers().Update(ctx, after); err != nil {
 			return err
 		}
 		return w.record(CustomerErased, KindCustomer, after.ID, after.Version,
-			erasureData{Fields: fields, RedactedEvents: report.RedactedEvents, Redactions: redactions, Reason: reason})
+			erasureData{Fields: fields, Redactions: redactions, Reason: reason})
 	})
 	return report, err
 }
@@ -145,10 +144,10 @@ func (w *writeTx) redactHistory(id ID, fields []string) ([]redaction, error) {
 		if !changed {
 			continue
 		}
-		if err := w.tx.Events().Redact(w.ctx, e.Seq, data); err != nil {
+		if err := w.tx.Events().Redact(w.ctx, e.ID, data); err != nil {
 			return nil, err
 		}
-		redacted = append(redacted, redaction{Seq: e.Seq, DataHash: dataDigest(data)})
+		redacted = append(redacted, redaction{Event: e.ID, DataHash: dataDigest(data)})
 	}
 	return redacted, nil
 }

@@ -26,7 +26,7 @@ func TestEraseOneContact(t *testing.T) {
 	rep, err := co.Customers.Erase(ctx, co.Admin.ID, crm.ErasureRequest{Customer: c.ID, Contacts: []crm.ID{kim}, Reason: "Kim's request"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"contacts." + kim.String()}, rep.Fields)
-	assert.Equal(t, []int64{6}, rep.RedactedEvents, "the creation event")
+	require.Len(t, rep.RedactedEvents, 1)
 
 	got, err := co.Customers.Get(ctx, co.Admin.ID, c.ID)
 	require.NoError(t, err)
@@ -47,5 +47,6 @@ func TestEraseOneContact(t *testing.T) {
 	assert.Equal(t, crm.CustomerErased, last.Type)
 	assert.True(t, strings.Contains(string(last.Data), `"reason":"Kim's request"`))
 	assert.True(t, events[5].Redacted)
+	assert.Equal(t, events[5].ID, rep.RedactedEvents[0], "the creation event")
 	co.head(t)
 }

@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -148,7 +149,7 @@ func dataDigest(data []byte) Hash { return sha256.Sum256(data) }
 // redacted events it has met until their erasure vouches for them.
 type chainVerifier struct {
 	head     LogHead
-	redacted map[int64]Hash // the digest of the data of each redacted event not yet vouched for
+	redacted map[ID]redactedEvent // each redacted event not yet vouched for
 }
 
 // next checks that e follows the events verified so far. It returns a
@@ -166,9 +167,9 @@ func (v *chainVerifier) next(e Event) error {
 	}
 	if e.Redacted {
 		if v.redacted == nil {
-			v.redacted = map[int64]Hash{}
+			v.redacted = map[ID]redactedEvent{}
 		}
-		v.redacted[e.Seq] = dataDigest(e.Data)
+		v.redacted[e.ID] = redactedEvent{seq: e.Seq, digest: dataDigest(e.Data)}
 	}
 	if e.Type == CustomerErased {
 		if err := v.vouch(e); err != nil {
@@ -187,16 +188,23 @@ func (v *chainVerifier) vouch(e Event) error {
 		return &ChainError{Seq: e.Seq, Problem: "an erasure whose data cannot be read"}
 	}
 	for _, r := range d.Redactions {
-		h, met := v.redacted[r.Seq]
-		if !met {
+		met, ok := v.redacted[r.Event]
+		if !ok {
 			continue // redacted before where this verification started
 		}
-		if h != r.DataHash {
-			return &ChainError{Seq: r.Seq, Problem: "redacted data is not what the erasure wrote"}
+		if met.digest != r.DataHash {
+			return &ChainError{Seq: met.seq, Problem: "redacted data is not what the erasure wrote"}
 		}
-		delete(v.redacted, r.Seq)
+		delete(v.redacted, r.Event)
 	}
 	return nil
+}
+
+// redactedEvent is a redacted event the verifier met: where, and the
+// digest of the data it holds.
+type redactedEvent struct {
+	seq    int64
+	digest Hash
 }
 
 // done checks that every redaction met was vouched for.
@@ -204,7 +212,7 @@ func (v *chainVerifier) done() error {
 	if len(v.redacted) == 0 {
 		return nil
 	}
-	seq := slices.Min(slices.Collect(maps.Keys(v.redacted)))
+	seq := slices.MinFunc(slices.Collect(maps.Values(v.redacted)), func(a, b redactedEvent) int { return cmp.Compare(a.seq, b.seq) }).seq
 	return &ChainError{Seq: seq, Problem: "marked redacted, but no erasure recorded the redaction"}
 }
 

@@ -120,9 +120,9 @@ func ExampleCustomerService_Erase() {
 	})
 
 	report, _ := c.Customers.Erase(ctx, admin.ID, crm.ErasureRequest{Customer: jane.ID, Reason: "GDPR art. 17 request #118"})
-	fmt.Println("erased:", report.Fields, "redacted events:", report.RedactedEvents)
-
 	hist, _ := c.Customers.History(ctx, admin.ID, jane.ID)
+	fmt.Println("erased:", report.Fields, "redacted events:", len(report.RedactedEvents), "the creation's:", report.RedactedEvents[0] == hist[0].ID)
+
 	created, _ := crm.DecodeChangeSet(hist[0].Data)
 	fmt.Println(hist[0].Type, "redacted:", hist[0].Redacted)
 	for _, ch := range created.Changes {
@@ -132,21 +132,21 @@ func ExampleCustomerService_Erase() {
 	}
 	var erased struct {
 		Fields     []string
-		Redactions []struct{ Seq int64 } // each with the digest of what the erasure left there
+		Redactions []struct{ Event crm.ID } // each with the digest of what the erasure left there
 		Reason     string
 	}
 	_ = json.Unmarshal(hist[1].Data, &erased)
-	fmt.Println(hist[1].Type, erased.Fields, "vouches for the redaction of event", erased.Redactions[0].Seq, "-", erased.Reason)
+	fmt.Println(hist[1].Type, erased.Fields, "vouches for the redaction of event", hist[0].Seq, erased.Redactions[0].Event == hist[0].ID, "-", erased.Reason)
 	_, err := c.Events.Verify(ctx)
 	fmt.Println("log verifies:", err == nil)
 	// Output:
-	// erased: [name attributes.birthday] redacted events: [2]
+	// erased: [name attributes.birthday] redacted events: 1 the creation's: true
 	// customer.created redacted: true
 	//   kind: end_customer
 	//   name: [erased]
 	//   status: active
 	//   lifecycle: lead
 	//   attributes.birthday: [erased]
-	// customer.erased [name attributes.birthday] vouches for the redaction of event 2 - GDPR art. 17 request #118
+	// customer.erased [name attributes.birthday] vouches for the redaction of event 2 true - GDPR art. 17 request #118
 	// log verifies: true
 }

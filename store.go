@@ -155,13 +155,17 @@ type UserRepository interface {
 
 // EventReader reads the log.
 type EventReader interface {
-	// Head returns the last event's position and hash. In a Tx it also
-	// locks the head until the transaction ends, so that appends are
-	// serialized and sequence numbers are gap-free and in commit order.
+	// Head returns the last event's position and hash. In a Tx of a store
+	// that chains events as they are appended (one that is not a
+	// LogSealer, or whose SealsLog is false) it also locks the head until
+	// the transaction ends, so that appends are serialized and sequence
+	// numbers are gap-free and in commit order.
 	Head(ctx context.Context) (LogHead, error)
 	// After returns up to limit events with Seq > seq, in Seq order.
 	After(ctx context.Context, seq int64, limit int) ([]Event, error)
-	// Subject returns every event of one record, in Seq order.
+	// Subject returns every event of one record, in Seq order; on a store
+	// that seals the log, the committed events not sealed yet follow, in
+	// the order they were appended, with Seq 0.
 	Subject(ctx context.Context, kind Kind, id ID) ([]Event, error)
 }
 
@@ -171,8 +175,39 @@ type EventReader interface {
 type EventLog interface {
 	EventReader
 	// Append adds events whose Seq continues the head without gaps; any
-	// other Seq is a *ConflictError.
+	// other Seq is a *ConflictError. On a store that seals the log, the
+	// CRM appends events with Seq 0, unchained, for Seal to chain after
+	// the transaction commits.
 	Append(ctx context.Context, events []Event) error
-	// Redact replaces the data of the event at seq and marks it redacted.
-	Redact(ctx context.Context, seq int64, data json.RawMessage) error
+	// Redact replaces the data of the event with the given ID, sealed or
+	// not, and marks it redacted; an unknown ID is a *NotFoundError.
+	Redact(ctx context.Context, id ID, data json.RawMessage) error
+}
+
+// LogSealer is implemented by a store whose writers do not serialize on
+// the log's head. Its transactions append their events unchained, in the
+// order each appended them, without reading the head; Seal later gives
+// the committed ones their place in the chain, oldest first, in a short
+// transaction of its own, the only one that holds the head. Concurrent
+// writers then queue only for what they touch, and one Seal chains the
+// events of many of them.
+//
+// The CRM seals after each write commits, without waiting when another
+// Seal is under way, and, waiting, before it reads the log (the feed, a
+// customer's history, verification, checkpoints), so whatever it reads has
+// its place; it reads the log only up to the head that Seal returned.
+type LogSealer interface {
+	// SealsLog reports whether the store's writes append unchained events;
+	// when false, the CRM chains them in the write, after Head.
+	SealsLog() bool
+	// Seal chains up to limit committed events not yet sealed: it calls
+	// chain with the head and the events, oldest first, and chain sets
+	// their Seq, PrevHash and Hash; the store then moves them into the
+	// log and moves the head, all in one transaction. It returns the head
+	// after sealing and how many events it sealed. Without wait, when
+	// another Seal holds the head, it returns at once, having sealed
+	// nothing. A head Seal returns with wait is durable: a crash does not
+	// take it back, so neither the events nor their places change once
+	// the CRM has read them.
+	Seal(ctx context.Context, wait bool, limit int, chain func(head LogHead, events []Event)) (head LogHead, sealed int, err error)
 }

@@ -289,13 +289,13 @@ func TestRedactionsAreVouchedFor(t *testing.T) {
 	_, err = co.Events.Verify(ctx)
 	require.NoError(t, err, "an erasure's own redactions verify")
 
-	tamper := func(t *testing.T, seq int64, data string) {
+	tamper := func(t *testing.T, event crm.ID, data string) {
 		t.Helper()
-		require.NoError(t, s.Update(ctx, func(tx crm.Tx) error { return tx.Events().Redact(ctx, seq, []byte(data)) }))
+		require.NoError(t, s.Update(ctx, func(tx crm.Tx) error { return tx.Events().Redact(ctx, event, []byte(data)) }))
 	}
 	history, err := co.Customers.History(ctx, co.Admin.ID, acme.ID)
 	require.NoError(t, err)
-	tamper(t, history[0].Seq, `{"changes":[{"field":"name","to":"Evil Corp"}]}`)
+	tamper(t, history[0].ID, `{"changes":[{"field":"name","to":"Evil Corp"}]}`)
 	_, err = co.Events.Verify(ctx)
 	var ce *crm.ChainError
 	require.ErrorAs(t, err, &ce, "an event marked redacted that no erasure redacted")
@@ -317,6 +317,9 @@ func TestRedactedDataCannotBeRewritten(t *testing.T) {
 	_, err = co.Events.Verify(ctx)
 	var ce *crm.ChainError
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, rep.RedactedEvents[0], ce.Seq)
+	history, err := co.Customers.History(ctx, co.Admin.ID, jane.ID)
+	require.NoError(t, err)
+	assert.Equal(t, rep.RedactedEvents[0], history[0].ID)
+	assert.Equal(t, history[0].Seq, ce.Seq, "the creation event")
 	assert.Contains(t, ce.Problem, "not what the erasure wrote")
 }

@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"strconv"
 	"sync"
 
 	"github.com/crmkit/crm"
@@ -25,6 +24,7 @@ type Store struct {
 	users     *table[crm.User]
 	events    []crm.Event
 	bySubject map[subjectKey][]int // indexes into events
+	byID      map[crm.ID]int       // indexes into events
 
 	maps         *table[storedMap]
 	interactions *table[crm.Interaction]
@@ -59,6 +59,7 @@ func New() *Store {
 		customers:    newTable(crm.Customer.Clone),
 		users:        newTable(same[crm.User]),
 		bySubject:    map[subjectKey][]int{},
+		byID:         map[crm.ID]int{},
 		maps:         newTable(storedMap.clone),
 		interactions: newTable(crm.Interaction.Clone),
 		cases:        newTable(same[crm.Case]),
@@ -207,6 +208,7 @@ func (s *Store) commit(t *txState) {
 	for _, e := range t.appended {
 		k := subjectKey{e.Kind, e.Subject}
 		s.bySubject[k] = append(s.bySubject[k], len(s.events))
+		s.byID[e.ID] = len(s.events)
 		s.events = append(s.events, e)
 	}
 }
@@ -261,5 +263,3 @@ func cloneEvent(e crm.Event) crm.Event {
 	e.Data = slices.Clone(e.Data)
 	return e
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

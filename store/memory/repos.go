@@ -157,15 +157,16 @@ func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
 	return nil
 }
 
-func (l eventLog) Redact(_ context.Context, seq int64, data json.RawMessage) error {
-	if seq < 1 || seq > int64(len(l.t.s.events)) {
-		if seq > int64(len(l.t.s.events)) && seq <= int64(len(l.t.s.events)+len(l.t.appended)) {
-			e := &l.t.appended[seq-1-int64(len(l.t.s.events))]
+func (l eventLog) Redact(_ context.Context, id crm.ID, data json.RawMessage) error {
+	if i, ok := l.t.s.byID[id]; ok {
+		l.t.redacted[int64(i)+1] = append(json.RawMessage(nil), data...)
+		return nil
+	}
+	for i := range l.t.appended {
+		if e := &l.t.appended[i]; e.ID == id {
 			e.Data, e.Redacted = append(json.RawMessage(nil), data...), true
 			return nil
 		}
-		return &crm.NotFoundError{Kind: crm.KindEvent, ID: itoa(seq)}
 	}
-	l.t.redacted[seq] = append(json.RawMessage(nil), data...)
-	return nil
+	return &crm.NotFoundError{Kind: crm.KindEvent, ID: id.String()}
 }

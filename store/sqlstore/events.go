@@ -3,7 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"strconv"
+	"strings"
 
 	"github.com/crmkit/crm"
 )
@@ -22,17 +22,27 @@ func eventDest(e *crm.Event) []any {
 		rawCol{&e.Data}, hashCol{&e.DataHash}, hashCol{&e.PrevHash}, hashCol{&e.Hash}, &e.Redacted}
 }
 
+// inboxColumns are the columns of the event_inbox table (see seal.go)
+// that an event fills, in the order of inboxValues.
+const inboxColumns = "id, recorded_at, actor, event_type, kind, subject, version, data, data_hash, redacted"
+
+func (s *Store) inboxValues(e crm.Event) []any {
+	return []any{idArg(e.ID), s.timeArg(e.Time), idArg(e.Actor), string(e.Type), string(e.Kind), idArg(e.Subject),
+		e.Version, rawArg(e.Data), e.DataHash[:], e.Redacted}
+}
+
 // eventLog implements crm.EventLog in one transaction. The event_head
-// row holds the last event's seq and hash; in a write transaction Head
-// locks it (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
-// already serializes writers), so appends are gap-free and in commit
-// order.
+// row holds the last event's seq and hash. When the store seals the log,
+// writes append to event_inbox without reading it, and only Seal locks it;
+// otherwise Head locks it in a write transaction (SELECT ... FOR UPDATE on
+// PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers), so
+// appends are gap-free and in commit order.
 type eventLog struct{ t *txn }
 
 // Head implements crm.EventReader.
 func (l eventLog) Head(ctx context.Context) (crm.LogHead, error) {
 	q := "SELECT seq, hash FROM " + l.t.s.names.eventHead + " WHERE id = 1"
-	if l.t.write && l.t.s.dialect == PostgreSQL {
+	if l.t.write && l.t.s.dialect == PostgreSQL && !l.t.s.SealsLog() {
 		q += " FOR UPDATE"
 	}
 	var h crm.LogHead
@@ -48,10 +58,28 @@ func (l eventLog) After(ctx context.Context, seq int64, limit int) ([]crm.Event,
 	return l.events(ctx, "WHERE seq > ? ORDER BY seq LIMIT ?", seq, limit)
 }
 
-// Subject implements crm.EventReader.
+// Subject implements crm.EventReader. When the store seals the log, the
+// subject's events in the inbox follow the sealed ones, with seq 0: one
+// statement reads both, so an event sealed meanwhile is read once.
 func (l eventLog) Subject(ctx context.Context, kind crm.Kind, id crm.ID) ([]crm.Event, error) {
-	return l.events(ctx, "WHERE kind = ? AND subject = ? ORDER BY seq", string(kind), idArg(id))
+	if !l.t.s.SealsLog() {
+		return l.events(ctx, "WHERE kind = ? AND subject = ? ORDER BY seq", string(kind), idArg(id))
+	}
+	n := l.t.s.names
+	q := "SELECT " + eventColumns + " FROM (SELECT " + eventColumns + ", 0 AS part, seq AS pos FROM " + n.events +
+		" WHERE kind = ? AND subject = ? UNION ALL SELECT 0, " + inboxUnsealed + ", 1, pending FROM " + n.eventInbox +
+		" WHERE kind = ? AND subject = ?) e ORDER BY part, pos"
+	rows, err := l.t.query(ctx, q, string(kind), idArg(id), string(kind), idArg(id))
+	if err != nil {
+		return nil, l.t.s.dbErr("reading events", err)
+	}
+	return collect(rows, eventDest, l.t.s.dbErr, "reading events")
 }
+
+// inboxUnsealed selects an inbox row as the columns of an event after seq,
+// with the zero hash for the chain's two.
+const inboxUnsealed = "id, recorded_at, actor, event_type, kind, subject, version, data, data_hash, " +
+	"decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'), redacted"
 
 func (l eventLog) events(ctx context.Context, rest string, args ...any) ([]crm.Event, error) {
 	rows, err := l.t.query(ctx, "SELECT "+eventColumns+" FROM "+l.t.s.names.events+" "+rest, args...)
@@ -65,6 +93,9 @@ func (l eventLog) events(ctx context.Context, rest string, args ...any) ([]crm.E
 func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
 	if len(events) == 0 {
 		return nil
+	}
+	if l.t.s.SealsLog() && events[0].Seq == 0 {
+		return l.appendUnsealed(ctx, events)
 	}
 	head, err := l.Head(ctx)
 	if err != nil {
@@ -91,19 +122,60 @@ func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
 	return l.t.s.dbErr("moving the event log head", err)
 }
 
-// Redact implements crm.EventLog: it replaces the data of the event at
-// seq and marks it redacted, and changes nothing else.
-func (l eventLog) Redact(ctx context.Context, seq int64, data json.RawMessage) error {
-	res, err := l.t.exec(ctx, "UPDATE "+l.t.s.names.events+" SET data = ?, redacted = ? WHERE seq = ?", rawArg(data), true, seq)
-	if err != nil {
-		return l.t.s.dbErr("redacting an event", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return l.t.s.dbErr("redacting an event", err)
-	}
-	if n == 0 {
-		return &crm.NotFoundError{Kind: crm.KindEvent, ID: strconv.FormatInt(seq, 10)}
+// appendUnsealed inserts events into the inbox, in one statement, in
+// their order: the inbox's sequence numbers them as they come.
+func (l eventLog) appendUnsealed(ctx context.Context, events []crm.Event) error {
+	for start := 0; start < len(events); start += insertChunk {
+		chunk := events[start:min(start+insertChunk, len(events))]
+		var q strings.Builder
+		q.WriteString("INSERT INTO " + l.t.s.names.eventInbox + " (" + inboxColumns + ") VALUES ")
+		args := make([]any, 0, len(chunk)*10)
+		for i, e := range chunk {
+			if e.Seq != 0 {
+				return &crm.ConflictError{Kind: crm.KindEvent, ID: e.ID.String(), Detail: "a sealed and an unsealed event in one append"}
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + placeholders(10) + ")")
+			args = append(args, l.t.s.inboxValues(e)...)
+		}
+		_, err := l.t.exec(ctx, q.String(), args...)
+		if l.t.s.dialect.isUniqueViolation(err) {
+			return &crm.ConflictError{Kind: crm.KindEvent, ID: chunk[0].ID.String(), Detail: "an event with this ID exists"}
+		}
+		if err != nil {
+			return l.t.s.dbErr("appending events", err)
+		}
 	}
 	return nil
+}
+
+// insertChunk is how many events one INSERT writes at most.
+const insertChunk = 256
+
+// Redact implements crm.EventLog: it replaces the data of the event with
+// the given ID and marks it redacted, and changes nothing else. When the
+// store seals the log it looks in the inbox first: a seal under way holds
+// the inbox rows it moves, so the event is then found in the log, and a
+// seal that comes after moves the redacted data.
+func (l eventLog) Redact(ctx context.Context, id crm.ID, data json.RawMessage) error {
+	tables := []string{l.t.s.names.events}
+	if l.t.s.SealsLog() {
+		tables = []string{l.t.s.names.eventInbox, l.t.s.names.events}
+	}
+	for _, table := range tables {
+		res, err := l.t.exec(ctx, "UPDATE "+table+" SET data = ?, redacted = ? WHERE id = ?", rawArg(data), true, idArg(id))
+		if err != nil {
+			return l.t.s.dbErr("redacting an event", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return l.t.s.dbErr("redacting an event", err)
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	return &crm.NotFoundError{Kind: crm.KindEvent, ID: id.String()}
 }

@@ -45,7 +45,7 @@ func TestEventRoundTrip(t *testing.T) {
 		assert.Equal(t, want, bySubject)
 
 		require.NoError(t, s.Update(ctx, func(tx crm.Tx) error {
-			return tx.Events().Redact(ctx, 2, []byte(`{"name":"[erased]"}`))
+			return tx.Events().Redact(ctx, want[1].ID, []byte(`{"name":"[erased]"}`))
 		}))
 		got = readEvents(ctx, t, s)
 		assert.True(t, got[1].Redacted)
@@ -56,7 +56,7 @@ func TestEventRoundTrip(t *testing.T) {
 		var ce *crm.ChainError
 		assert.ErrorAs(t, crm.VerifyChain(crm.LogHead{}, got), &ce, "a redaction no erasure recorded does not verify")
 
-		err := s.Update(ctx, func(tx crm.Tx) error { return tx.Events().Redact(ctx, 42, []byte(`{}`)) })
+		err := s.Update(ctx, func(tx crm.Tx) error { return tx.Events().Redact(ctx, newID(t), []byte(`{}`)) })
 		assert.ErrorIs(t, err, crm.ErrNotFound)
 	})
 }
@@ -95,7 +95,7 @@ func TestEventsAppendedInTheTransactionAreVisibleInIt(t *testing.T) {
 			head, err := tx.Events().Head(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, crm.LogHead{Seq: 2, Hash: evs[1].Hash}, head)
-			require.NoError(t, tx.Events().Redact(ctx, 1, []byte(`{}`)))
+			require.NoError(t, tx.Events().Redact(ctx, evs[0].ID, []byte(`{}`)))
 			after, err := tx.Events().After(ctx, 0, 10)
 			require.NoError(t, err)
 			require.Len(t, after, 2)

@@ -29,6 +29,7 @@ type config struct {
 	schema     string
 	maxRetries int
 	ownsDB     bool
+	sealing    *bool // nil: the dialect's default
 }
 
 // WithTablePrefix puts p before every table and index name (default
@@ -73,6 +74,24 @@ func WithMaxRetries(n int) Option {
 	}
 }
 
+// WithLogSealing says whether the store seals the log after commit
+// (crm.LogSealer) or chains each write's events in the write, under the
+// head's lock. Sealing is PostgreSQL's default: concurrent writers then
+// queue only for what they touch, not for one row of the log, and one
+// short transaction chains the events of many writes; the price is that
+// an event gets its place a moment after its write commits (the CRM seals
+// before it reads the log, so a reader never sees the difference). Without
+// it every write holds the log's head from its append to its commit, as
+// crmkit did before sealing; BenchmarkConcurrentPostings measures both.
+// SQLite serializes writers by itself, so it always chains in the write:
+// WithLogSealing(true) there is a *crm.ValidationError.
+func WithLogSealing(on bool) Option {
+	return func(c *config) error {
+		c.sealing = &on
+		return nil
+	}
+}
+
 // WithOwnedDB hands the *sql.DB to the Store: Close closes it. Without
 // it, the caller keeps the *sql.DB and Close leaves it open.
 func WithOwnedDB() Option {
@@ -98,6 +117,12 @@ func newConfig(d Dialect, opts []Option) (config, error) {
 	}
 	if c.schema != "" && d != PostgreSQL {
 		return config{}, &crm.ValidationError{Field: "schema", Rule: "dialect", Detail: "only PostgreSQL has schemas; use WithTablePrefix"}
+	}
+	if c.sealing == nil {
+		on := d == PostgreSQL
+		c.sealing = &on
+	} else if *c.sealing && d != PostgreSQL {
+		return config{}, &crm.ValidationError{Field: "log_sealing", Rule: "dialect", Detail: "SQLite serializes writers itself and chains the log in the write"}
 	}
 	return c, nil
 }
@@ -127,6 +152,7 @@ type names struct {
 	customerTags     string
 	events           string
 	eventHead        string
+	eventInbox       string
 	migrations       string
 	touchpointMaps   string
 	touchpoints      string
@@ -157,6 +183,7 @@ func newNames(c config) names {
 		customerTags:     c.table("customer_tags"),
 		events:           c.table("events"),
 		eventHead:        c.table("event_head"),
+		eventInbox:       c.table("event_inbox"),
 		migrations:       c.table("schema_migrations"),
 		touchpointMaps:   c.table("touchpoint_maps"),
 		touchpoints:      c.table("touchpoints"),

@@ -41,6 +41,7 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			for _, f := range []string{"refuse_rewrite", "events_redaction_only", "postings_mixed_due_only"} {
 				guards = append(guards, "DROP FUNCTION "+db.table("crm_", f)+"() CASCADE")
 			}
+			guards = append(guards, "DROP TABLE "+db.table("crm_", "event_inbox"))
 		} else {
 			for _, tr := range []string{"events_no_delete", "events_redaction_only", "entries_no_update", "entries_no_delete",
 				"postings_no_delete", "postings_mixed_due_only"} {

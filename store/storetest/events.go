@@ -84,7 +84,7 @@ func runEvents(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Redact", func(t *testing.T) {
 		s, g := newStore(t), &ids{}
 		evs := appendEvents(t, s, g, g.next(), `{"name":"Jane"}`, `{"name":"John"}`)
-		update(t, s, func(tx crm.Tx) error { return tx.Events().Redact(ctx, 1, []byte(`{"name":"[erased]"}`)) })
+		update(t, s, func(tx crm.Tx) error { return tx.Events().Redact(ctx, evs[0].ID, []byte(`{"name":"[erased]"}`)) })
 		got := readEvents(t, s, 0, 10)
 		require.Len(t, got, 2)
 		assert.True(t, got[0].Redacted)
@@ -96,7 +96,7 @@ func runEvents(t *testing.T, newStore NewStoreFunc) {
 		require.ErrorAs(t, crm.VerifyChain(crm.LogHead{}, got), &ce, "a redaction no erasure recorded does not verify")
 		assert.Equal(t, int64(1), ce.Seq)
 
-		err := s.Update(ctx, func(tx crm.Tx) error { return tx.Events().Redact(ctx, 99, []byte(`{}`)) })
+		err := s.Update(ctx, func(tx crm.Tx) error { return tx.Events().Redact(ctx, g.next(), []byte(`{}`)) })
 		assert.ErrorIs(t, err, crm.ErrNotFound)
 	})
 }

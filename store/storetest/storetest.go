@@ -77,6 +77,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("CRM", func(t *testing.T) { runCRM(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 	t.Run("UserRaces", func(t *testing.T) { runUserRaces(t, newStore) })
+	t.Run("Sealing", func(t *testing.T) { runSealing(t, newStore) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { runLedgerConcurrency(t, newStore) })
 	t.Run("LedgerProperty", func(t *testing.T) { runLedgerProperty(t, newStore) })
 }

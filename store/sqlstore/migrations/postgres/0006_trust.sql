@@ -60,3 +60,25 @@ CREATE TRIGGER {{name "postings_no_truncate"}} BEFORE TRUNCATE ON {{table "posti
     FOR EACH STATEMENT EXECUTE FUNCTION {{table "refuse_rewrite"}}();
 CREATE TRIGGER {{name "postings_mixed_due_only"}} BEFORE UPDATE ON {{table "postings"}}
     FOR EACH ROW EXECUTE FUNCTION {{table "postings_mixed_due_only"}}();
+
+-- Writers do not queue on event_head: they append their events here,
+-- unchained, numbered by a sequence in the order they were appended; a
+-- short sealing transaction, the only one that locks event_head, moves
+-- the committed ones into events with their seq and hashes, oldest first
+-- (see the package docs). A crash loses no event: what is not sealed is
+-- still here, and the next seal takes it.
+CREATE TABLE {{table "event_inbox"}} (
+    pending     bigserial   NOT NULL PRIMARY KEY,
+    id          uuid        NOT NULL UNIQUE,
+    recorded_at timestamptz NOT NULL,
+    actor       uuid        NOT NULL,
+    event_type  text        NOT NULL,
+    kind        text        NOT NULL,
+    subject     uuid        NOT NULL,
+    version     bigint      NOT NULL,
+    data        text,
+    data_hash   bytea       NOT NULL,
+    redacted    boolean     NOT NULL DEFAULT false
+);
+
+CREATE INDEX {{name "event_inbox_subject_idx"}} ON {{table "event_inbox"}} (kind, subject, pending);

@@ -1,0 +1,132 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/crmkit/crm"
+)
+
+// SealsLog implements crm.LogSealer: whether writes append their events
+// to the inbox, unchained, for Seal to chain (PostgreSQL's default; see
+// WithLogSealing).
+func (s *Store) SealsLog() bool { return s.cfg.sealing != nil && *s.cfg.sealing }
+
+// maxSeal bounds how many events one Seal moves.
+const maxSeal = 1000
+
+// Seal implements crm.LogSealer. In one READ COMMITTED transaction it
+// locks the head (FOR UPDATE, or FOR UPDATE SKIP LOCKED without wait),
+// locks up to limit of the oldest committed inbox rows, has chain number
+// and hash them after the head, inserts them into the log, deletes them
+// from the inbox and moves the head.
+//
+// Without wait, the transaction commits asynchronously (synchronous_commit
+// off): losing it in a crash loses nothing, for the events are back in the
+// inbox and the next seal chains them again. With wait it commits as
+// usual; because it holds a row lock it has a transaction ID, so its
+// commit flushes the write-ahead log up to itself, with every seal before
+// it: the head it returns is durable, and so is every place the CRM reads
+// up to it. On a store that does not seal the log, Seal returns the head.
+func (s *Store) Seal(ctx context.Context, wait bool, limit int, chain func(head crm.LogHead, events []crm.Event)) (crm.LogHead, int, error) {
+	if chain == nil {
+		return crm.LogHead{}, 0, &crm.ValidationError{Field: "chain", Rule: "required"}
+	}
+	if !s.SealsLog() {
+		var head crm.LogHead
+		err := s.View(ctx, func(tx crm.ReadTx) error {
+			var err error
+			head, err = tx.Events().Head(ctx)
+			return err
+		})
+		return head, 0, err
+	}
+	limit = max(1, min(limit, maxSeal))
+	var (
+		head   crm.LogHead
+		sealed int
+	)
+	run := func() error {
+		head, sealed = crm.LogHead{}, 0
+		return s.attempt(ctx, true, func(t *txn) error {
+			var err error
+			head, sealed, err = t.seal(ctx, wait, limit, chain)
+			return err
+		})
+	}
+	var err error
+	if wait {
+		err = s.retry(ctx, run)
+	} else {
+		err = run()
+	}
+	if err != nil {
+		return crm.LogHead{}, 0, err
+	}
+	return head, sealed, nil
+}
+
+// seal is Seal's transaction.
+func (t *txn) seal(ctx context.Context, wait bool, limit int, chain func(crm.LogHead, []crm.Event)) (crm.LogHead, int, error) {
+	n := t.s.names
+	lock := " FOR UPDATE"
+	if !wait {
+		if _, err := t.exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			return crm.LogHead{}, 0, t.s.dbErr("sealing the log", err)
+		}
+		lock += " SKIP LOCKED"
+	}
+	var head crm.LogHead
+	err := t.queryRow(ctx, "SELECT seq, hash FROM "+n.eventHead+" WHERE id = 1"+lock).Scan(&head.Seq, hashCol{&head.Hash})
+	if errors.Is(err, sql.ErrNoRows) && !wait {
+		return crm.LogHead{}, 0, nil // another seal holds the head
+	}
+	if err != nil {
+		return crm.LogHead{}, 0, t.s.dbErr("locking the event log head", err)
+	}
+	rows, err := t.query(ctx, "SELECT pending, "+inboxColumns+" FROM "+n.eventInbox+" ORDER BY pending LIMIT ? FOR UPDATE", limit)
+	if err != nil {
+		return crm.LogHead{}, 0, t.s.dbErr("reading the events to seal", err)
+	}
+	type unsealed struct {
+		pending int64
+		event   crm.Event
+	}
+	waiting, err := collect(rows, func(u *unsealed) []any {
+		e := &u.event
+		return []any{&u.pending, &e.ID, timeCol{&e.Time}, &e.Actor, &e.Type, &e.Kind, &e.Subject, &e.Version,
+			rawCol{&e.Data}, hashCol{&e.DataHash}, &e.Redacted}
+	}, t.s.dbErr, "reading the events to seal")
+	if err != nil || len(waiting) == 0 {
+		return head, 0, err
+	}
+	events := make([]crm.Event, len(waiting))
+	pending := make([]any, len(waiting))
+	for i, u := range waiting {
+		events[i], pending[i] = u.event, u.pending
+	}
+	chain(head, events)
+	for start := 0; start < len(events); start += insertChunk {
+		chunk := events[start:min(start+insertChunk, len(events))]
+		q := "INSERT INTO " + n.events + " (" + eventColumns + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat("("+placeholders(13)+"), ", len(chunk)), ", ")
+		args := make([]any, 0, len(chunk)*13)
+		for _, e := range chunk {
+			args = append(args, t.s.eventValues(e)...)
+		}
+		if _, err := t.exec(ctx, q, args...); err != nil {
+			return crm.LogHead{}, 0, t.s.dbErr("sealing events into the log", err)
+		}
+	}
+	if _, err := t.exec(ctx, "DELETE FROM "+n.eventInbox+" WHERE pending IN ("+placeholders(len(pending))+")", pending...); err != nil {
+		return crm.LogHead{}, 0, t.s.dbErr("taking sealed events out of the inbox", err)
+	}
+	last := events[len(events)-1]
+	head = crm.LogHead{Seq: last.Seq, Hash: last.Hash}
+	if _, err := t.exec(ctx, "UPDATE "+n.eventHead+" SET seq = ?, hash = ? WHERE id = 1", head.Seq, head.Hash[:]); err != nil {
+		return crm.LogHead{}, 0, t.s.dbErr("moving the event log head", err)
+	}
+	return head, len(events), nil
+}
