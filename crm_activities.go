@@ -80,7 +80,9 @@ type CompleteFollowUpRequest struct {
 	Activity ID `json:"activity,omitzero"`
 }
 
-// CompleteFollowUp marks an activity's follow-up (or a task) done.
+// CompleteFollowUp marks an activity's follow-up (or a task) done. An
+// activity the actor may not read, or of a customer they may not read, is
+// reported missing.
 func (c *ActivityService) CompleteFollowUp(ctx context.Context, actor ID, r CompleteFollowUpRequest) (Activity, error) {
 	id := r.Activity
 	var out Activity
@@ -89,7 +91,15 @@ func (c *ActivityService) CompleteFollowUp(ctx context.Context, actor ID, r Comp
 		if err != nil {
 			return err
 		}
-		if err := w.authorize(ActionUpdate, Target{Kind: KindActivity, ID: id, Owner: a.Owner, Team: a.Team}); err != nil {
+		// An activity is its customer's data: one the actor may not read,
+		// or of a customer they may not read, is not there for them.
+		if err := w.see(a.target()); err != nil {
+			return err
+		}
+		if _, err := w.touchCustomer(a.Customer); err != nil {
+			return err
+		}
+		if err := w.authorize(ActionUpdate, a.target()); err != nil {
 			return err
 		}
 		if a.Done {
@@ -135,8 +145,11 @@ func (c *ActivityService) List(ctx context.Context, actor ID, f ActivityFilter) 
 		f.Owner, f.Team = cf.Owner, cf.Team
 		return tx.Activities().List(ctx, f, p)
 	}
-	keep := func(a User, act Activity) bool {
-		return c.policy.Authorize(a, ActionRead, Target{Kind: KindActivity, ID: act.ID, Owner: act.Owner, Team: act.Team}) == nil
-	}
+	keep := func(a User, act Activity) bool { return c.policy.Authorize(a, ActionRead, act.target()) == nil }
 	return iterate(readPages(c.engine, ctx, actor, list, func(a Activity) ID { return a.ID }, keep))
+}
+
+// target is the policy's view of an activity: its owner's.
+func (a Activity) target() Target {
+	return Target{Kind: KindActivity, ID: a.ID, Owner: a.Owner, Team: a.Team}
 }

@@ -217,16 +217,39 @@ type MoversQuery struct {
 }
 
 // Movers lists the moves on the ladder made in [From, To), with their
-// reasons: who rose and who slid, and why.
+// reasons: who rose and who slid, and why. It is for those who may
+// analyze, and keeps to the customers they may read.
 func (c *LadderService) Movers(ctx context.Context, actor ID, q MoversQuery) iter.Seq2[LadderMove, error] {
 	from, to := q.From, q.To
-	list := func(tx ReadTx, a User, p PageRequest) ([]LadderMove, error) {
-		if err := c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindLadderMove}); err != nil {
-			return nil, err
-		}
-		return tx.Ladder().MovesBetween(ctx, from, to, p)
+	read := func(after ID, limit int) (out []LadderMove, next ID, err error) {
+		err = c.read(ctx, actor, func(tx ReadTx, a User) error {
+			if err := c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindLadderMove}); err != nil {
+				return err
+			}
+			see := c.visibility(ctx, tx, a)
+			var seeErr error
+			keep := func(m LadderMove) bool {
+				ok, err := see(m.Customer)
+				if err != nil && seeErr == nil {
+					seeErr = err
+				}
+				return ok
+			}
+			list := func(p PageRequest) ([]LadderMove, error) {
+				if seeErr != nil {
+					return nil, seeErr
+				}
+				return tx.Ladder().MovesBetween(ctx, from, to, p)
+			}
+			out, next, err = keyset(list, func(m LadderMove) ID { return m.ID }, keep, after, limit)
+			if err == nil {
+				err = seeErr
+			}
+			return err
+		})
+		return out, next, err
 	}
-	return iterate(readPages(c.engine, ctx, actor, list, func(m LadderMove) ID { return m.ID }, func(User, LadderMove) bool { return true }))
+	return iterate(read)
 }
 
 // readCustomer runs fn as an actor who may read the customer.

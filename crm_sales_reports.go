@@ -2,42 +2,60 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
 // salesReport runs fn for a question about a pipeline's deals: a rep may
 // ask about their own deals, a manager about the team's, and an analyst
-// (ActionAnalyze) about anyone's.
-func (c *engine) salesReport(ctx context.Context, actor ID, q SalesQuery, fn func(ReadTx, *DealFlow) error) error {
+// (ActionAnalyze) about anyone's. fn gets the question as authorized (see
+// reportScope).
+func (c *engine) salesReport(ctx context.Context, actor ID, q SalesQuery, fn func(ReadTx, *DealFlow, SalesQuery) error) error {
 	if err := q.Check(); err != nil {
 		return err
 	}
 	return c.read(ctx, actor, func(tx ReadTx, a User) error {
-		if err := c.authorizeReport(a, q.Owner, q.Team); err != nil {
+		var err error
+		if q.Team, err = c.reportScope(ctx, tx, a, q.Owner, q.Team); err != nil {
 			return err
 		}
 		f, err := flowOf(ctx, tx.Pipelines(), q.Pipeline)
 		if err != nil {
 			return err
 		}
-		return fn(tx, f)
+		return fn(tx, f, q)
 	})
 }
 
-// authorizeReport lets an actor see figures about an owner or a team they
-// may read, and figures about everyone when they may analyze.
-func (c *engine) authorizeReport(a User, owner ID, team string) error {
+// reportScope lets an actor see figures about an owner or a team they may
+// read, and figures about everyone when they may analyze. It returns the
+// team the figures are to be kept to: the one asked about, or, when a
+// reader of their team's records (a manager) asks about one of its
+// members, their team, so that they see that member's work in the team,
+// as a listing of the member's deals shows it.
+func (c *engine) reportScope(ctx context.Context, tx ReadTx, a User, owner ID, team string) (string, error) {
 	if owner.IsZero() && team == "" {
-		return c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindDeal})
+		return team, c.policy.Authorize(a, ActionAnalyze, Target{Kind: KindDeal})
 	}
-	return c.policy.Authorize(a, ActionRead, Target{Kind: KindDeal, Owner: owner, Team: team})
+	if team == "" && a.Team != "" {
+		if rs, ok := c.policy.(ReadScoper); ok && rs.ReadScope(a, KindDeal) == ScopeTeam {
+			u, err := tx.Users().Get(ctx, owner)
+			switch {
+			case err == nil && u.Team == a.Team:
+				team = a.Team
+			case err != nil && !errors.Is(err, ErrNotFound):
+				return "", err
+			}
+		}
+	}
+	return team, c.policy.Authorize(a, ActionRead, Target{Kind: KindDeal, Owner: owner, Team: team})
 }
 
 // Funnel returns a pipeline's funnel as it stands: the open deals of each
 // stage, their value and their weighted value.
 func (c *DealService) Funnel(ctx context.Context, actor ID, q SalesQuery) (Funnel, error) {
 	var out Funnel
-	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
+	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow, q SalesQuery) error {
 		rows, err := tx.Sales().StageAmounts(ctx, q)
 		out = f.Pipeline().FunnelNow(rows)
 		return err
@@ -49,7 +67,7 @@ func (c *DealService) Funnel(ctx context.Context, actor ID, q SalesQuery) (Funne
 // how many reached each stage and were won, with the conversions.
 func (c *DealService) CohortFunnel(ctx context.Context, actor ID, q SalesQuery) (Funnel, error) {
 	var out Funnel
-	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
+	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow, q SalesQuery) error {
 		rows, err := tx.Sales().Cohort(ctx, q)
 		out = f.Pipeline().CohortFunnel(rows)
 		return err
@@ -63,7 +81,7 @@ func (c *DealService) CohortFunnel(ctx context.Context, actor ID, q SalesQuery) 
 // out.
 func (c *DealService) Forecast(ctx context.Context, actor ID, q SalesQuery) ([]ForecastLine, error) {
 	var out []ForecastLine
-	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
+	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow, q SalesQuery) error {
 		rows, err := tx.Sales().Forecast(ctx, q)
 		out = f.Pipeline().Forecast(rows)
 		return err
@@ -76,7 +94,7 @@ func (c *DealService) Forecast(ctx context.Context, actor ID, q SalesQuery) ([]F
 // [q.From, q.To).
 func (c *DealService) KPIs(ctx context.Context, actor ID, q SalesQuery) (SalesKPIs, error) {
 	var out SalesKPIs
-	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow) error {
+	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow, q SalesQuery) error {
 		outcomes, err := tx.Sales().Outcomes(ctx, q)
 		if err != nil {
 			return err
@@ -90,7 +108,9 @@ func (c *DealService) KPIs(ctx context.Context, actor ID, q SalesQuery) (SalesKP
 
 // WorkReport returns a rep's or a team's work report for a period: the
 // online report that replaces the status meeting. A rep may
-// read their own; a manager their team's.
+// read their own; a manager their team's (a member's work in the team);
+// an analyst everyone's. The rotting deals it lists are those the reader
+// may read.
 func (c *ActivityService) WorkReport(ctx context.Context, actor ID, q WorkQuery) (WorkReport, error) {
 	q.Today = c.asOf(q.Today)
 	if err := q.Check(); err != nil {
@@ -98,7 +118,8 @@ func (c *ActivityService) WorkReport(ctx context.Context, actor ID, q WorkQuery)
 	}
 	var out WorkReport
 	err := c.read(ctx, actor, func(tx ReadTx, a User) error {
-		if err := c.authorizeReport(a, q.Owner, q.Team); err != nil {
+		var err error
+		if q.Team, err = c.reportScope(ctx, tx, a, q.Owner, q.Team); err != nil {
 			return err
 		}
 		counts, err := tx.Sales().Work(ctx, q)
@@ -114,7 +135,13 @@ func (c *ActivityService) WorkReport(ctx context.Context, actor ID, q WorkQuery)
 				out.Lost += o.Deals
 			}
 		}
-		out.Rotting, err = rottingDeals(ctx, tx, DealFilter{Owner: q.Owner, Team: q.Team, Status: DealOpen}, q.Today.In(time.UTC))
+		// The rotting deals are records, not figures: kept to those the
+		// reader may read, as Rotting keeps them.
+		f, ok := c.narrowDeals(a, DealFilter{Owner: q.Owner, Team: q.Team, Status: DealOpen})
+		if !ok {
+			return nil
+		}
+		out.Rotting, err = rottingDeals(ctx, tx, f, q.Today.In(time.UTC))
 		return err
 	})
 	return out, err
