@@ -88,6 +88,48 @@
 // gives back what was encoded; testdata/json holds an example of every
 // type.
 //
+// # The audit log and what it proves
+//
+// Every write records events in the same transaction as the state they
+// describe. Each event carries the SHA-256 of its data and a chain hash
+// over everything it says (position, ID, time, actor, type, record,
+// version, data digest) and the hash of the event before it. An erasure
+// rewrites the personal data in past events, marks them redacted and
+// records, in its own chained event, each event it redacted with the
+// digest of what it left there; a redaction is valid only as so recorded.
+// Events.Checkpoint signs the head (position and hash) with an ed25519
+// key the application holds; the application stores checkpoints where the
+// database's owner cannot rewrite them.
+//
+// What is detected: Events.Verify reads the whole chain and finds any
+// edited, deleted, inserted or reordered event, any redaction no erasure
+// recorded and any rewrite of what an erasure left. Events.VerifySince
+// checks a checkpoint's signature, that the log still holds the event it
+// names with the same hash, and the chain after it, reading only what came
+// after: a log cut back behind the checkpoint, wiped, or edited and
+// re-chained before it fails (a consistent re-chaining passes Verify, and
+// only a checkpoint taken before it catches it). Ledger.Verify checks
+// every ledger row against the ledger.posted event that recorded it, so a
+// balanced rewrite of the ledger's rows is caught by way of the chain. On
+// SQL the log and the ledger refuse UPDATE, DELETE and TRUNCATE by trigger
+// (except a redaction), which stops mistakes and casual edits.
+//
+// What is not: someone who owns the database can drop the triggers, and
+// then drop or rewrite the events after the latest checkpoint, re-chained,
+// without any check noticing: sign checkpoints often and keep them away
+// from the database. Verification proves the log is what was written, not
+// that it is all that was acknowledged: a restored old backup verifies
+// (a checkpoint newer than it does not). Nothing here keeps the database's
+// owner from reading the data; the chain proves integrity, not secrecy.
+// VerifySince leaves what came before the checkpoint to a full Verify.
+//
+// No write queues on one row to extend the chain. On PostgreSQL
+// (crm.LogSealer) writers append their events unchained, and a short
+// sealing transaction, the only one that holds the log's head, gives the
+// committed events their places, oldest first, after each write and before
+// the log is read; see store/sqlstore. Events not yet sealed, at most a
+// moment old, are outside the chain until they are.
+//
 // # Storage
 //
 // Adapters live in store/memory (the reference) and store/sqlstore

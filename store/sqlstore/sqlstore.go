@@ -21,12 +21,34 @@
 //
 // Update takes SQLite's write lock up front (BEGIN IMMEDIATE on a
 // connection of its own) and runs PostgreSQL transactions at READ
-// COMMITTED, with optimistic versions on records and a row lock on the
-// event log's head; it re-runs the transaction, with jittered exponential
-// backoff, when the database reports a transient failure (SQLITE_BUSY,
-// SQLITE_LOCKED, serialization failure, deadlock). View reads a consistent
-// snapshot: a deferred SQLite transaction, or a read-only REPEATABLE READ
-// PostgreSQL transaction.
+// COMMITTED, with optimistic versions on records and row locks on what a
+// write touches (the acting user FOR SHARE, a customer's book FOR UPDATE);
+// it re-runs the transaction, with jittered exponential backoff, when the
+// database reports a transient failure (SQLITE_BUSY, SQLITE_LOCKED,
+// serialization failure, deadlock). View reads a consistent snapshot: a
+// deferred SQLite transaction, or a read-only REPEATABLE READ PostgreSQL
+// transaction.
+//
+// # The log without a hot row
+//
+// On PostgreSQL a write does not touch the log's head. It inserts its
+// events into event_inbox, numbered by a sequence, with no chain hashes;
+// after it commits, the CRM calls Seal, whose transaction locks the one
+// event_head row (SKIP LOCKED: when another seal holds it, the writer goes
+// on, and that seal or the next one takes its events), locks the oldest
+// committed inbox rows, chains them after the head, moves them into
+// events and moves the head. One seal chains the events of every write
+// that committed before it, so under many writers a seal serves many.
+// The order of the log is the order of sealing, oldest append first: a
+// write that waited for another's lock appended after it committed, so it
+// comes after it. Seals after writes commit asynchronously: a seal lost in
+// a crash leaves its events in the inbox, and the next seal redoes it.
+// Before the CRM reads the log (the feed, a history, verification, a
+// checkpoint) it seals waiting for the head, and that commit, synchronous,
+// flushes every seal before it; the CRM then reads only up to the head it
+// got, so a place it hands out never changes. WithLogSealing(false) keeps
+// the head locked by each write from its append to its commit instead.
+// SQLite serializes writers itself and chains in the write.
 //
 // # Drivers
 //

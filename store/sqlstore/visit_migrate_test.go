@@ -36,19 +36,12 @@ func TestMigrationsOverReceivables(t *testing.T) {
 		// before 0006: contracts without their drafter, activities without
 		// who logged them, the log and the ledger without their guards.
 		visits := db.table("crm_", "deal_visits")
-		var guards []string
+		dropGuards(t, b.dialect, db)
+		var inbox []string
 		if b.dialect == sqlstore.PostgreSQL {
-			for _, f := range []string{"refuse_rewrite", "events_redaction_only", "postings_mixed_due_only"} {
-				guards = append(guards, "DROP FUNCTION "+db.table("crm_", f)+"() CASCADE")
-			}
-			guards = append(guards, "DROP TABLE "+db.table("crm_", "event_inbox"))
-		} else {
-			for _, tr := range []string{"events_no_delete", "events_redaction_only", "entries_no_update", "entries_no_delete",
-				"postings_no_delete", "postings_mixed_due_only"} {
-				guards = append(guards, "DROP TRIGGER "+db.table("crm_", tr))
-			}
+			inbox = append(inbox, "DROP TABLE "+db.table("crm_", "event_inbox"))
 		}
-		for _, stmt := range append(guards,
+		for _, stmt := range append(inbox,
 			"ALTER TABLE "+db.table("crm_", "contracts")+" DROP COLUMN drafted_by",
 			"ALTER TABLE "+db.table("crm_", "activities")+" DROP COLUMN logged_by",
 			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 6",

@@ -1,0 +1,228 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/sqlstore"
+	"github.com/crmkit/crm/store/storetest"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tamperBed is a store with some history, a signed checkpoint of it, and
+// the SQL connection of someone who has the database.
+type tamperBed struct {
+	*storetest.Team
+	db      testDB
+	dialect sqlstore.Dialect
+	finance crm.User
+	invoice crm.Invoice
+	cp      crm.Checkpoint
+	pub     ed25519.PublicKey
+}
+
+func newTamperBed(t *testing.T, b backend) *tamperBed {
+	t.Helper()
+	ctx := context.Background()
+	s, db := b.newStore(t)
+	tm := storetest.NewTeam(t, s)
+	fin, err := tm.Users.Create(ctx, tm.Admin.ID, crm.NewUser{Name: "Fay Finance", Role: crm.RoleFinance})
+	require.NoError(t, err)
+	c, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Jane Roe"})
+	require.NoError(t, err)
+	inv, err := tm.Ledger.IssueInvoice(ctx, fin.ID, crm.NewInvoice{Customer: c.ID, Currency: crm.EUR, Number: "INV-1",
+		Lines: []crm.InvoiceLine{{Description: "Services", Quantity: decimalOne, UnitPrice: crm.MoneyFromMinor(10_000, crm.EUR)}}})
+	require.NoError(t, err)
+	for i := range 3 {
+		_, err := tm.Customers.Update(ctx, tm.Ann.ID, crm.CustomerPatch{Customer: c.ID, AddTags: []string{"t" + strconv.Itoa(i)}})
+		require.NoError(t, err)
+	}
+	pub, key, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	cp, err := tm.Events.Checkpoint(ctx, key)
+	require.NoError(t, err)
+	_, err = tm.Events.Verify(ctx)
+	require.NoError(t, err, "the untouched log verifies")
+	require.NoError(t, tm.Ledger.Verify(ctx, tm.Admin.ID), "the untouched ledger verifies")
+	return &tamperBed{Team: tm, db: db, dialect: b.dialect, finance: fin, invoice: inv, cp: cp, pub: pub}
+}
+
+// sql runs statements as the database's owner would, '?' placeholders
+// numbered for PostgreSQL.
+func (tb *tamperBed) sql(stmt string, args ...any) error {
+	if tb.dialect == sqlstore.PostgreSQL {
+		for i := 1; strings.Contains(stmt, "?"); i++ {
+			stmt = strings.Replace(stmt, "?", "$"+strconv.Itoa(i), 1)
+		}
+	}
+	_, err := tb.db.ExecContext(context.Background(), stmt, args...)
+	return err
+}
+
+func (tb *tamperBed) table(name string) string { return tb.db.table("crm_", name) }
+
+// dropGuards drops the triggers that keep the log and the ledger
+// append-only, as the database's owner can.
+func dropGuards(t *testing.T, dialect sqlstore.Dialect, db testDB) {
+	t.Helper()
+	var stmts []string
+	if dialect == sqlstore.PostgreSQL {
+		for _, f := range []string{"refuse_rewrite", "events_redaction_only", "postings_mixed_due_only"} {
+			stmts = append(stmts, "DROP FUNCTION "+db.table("crm_", f)+"() CASCADE")
+		}
+	} else {
+		for _, tr := range []string{"events_no_delete", "events_redaction_only", "entries_no_update", "entries_no_delete",
+			"postings_no_delete", "postings_mixed_due_only"} {
+			stmts = append(stmts, "DROP TRIGGER "+db.table("crm_", tr))
+		}
+	}
+	for _, s := range stmts {
+		_, err := db.ExecContext(context.Background(), s)
+		require.NoError(t, err, s)
+	}
+}
+
+// TestGuardsRefuseRewrites tries, through SQL, every rewrite of the log
+// and the ledger the triggers refuse.
+func TestGuardsRefuseRewrites(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		tb := newTamperBed(t, b)
+		refused := []string{
+			"UPDATE " + tb.table("events") + " SET data = '{}' WHERE seq = 3",
+			"UPDATE " + tb.table("events") + " SET hash = prev_hash WHERE seq = 3",
+			"UPDATE " + tb.table("events") + " SET redacted = true, data = '{}' , actor = subject WHERE seq = 3",
+			"DELETE FROM " + tb.table("events") + " WHERE seq = 3",
+			"UPDATE " + tb.table("entries") + " SET kind = kind",
+			"DELETE FROM " + tb.table("entries"),
+			"UPDATE " + tb.table("postings") + " SET amount_minor = amount_minor * 2",
+			"DELETE FROM " + tb.table("postings"),
+		}
+		if b.dialect == sqlstore.PostgreSQL {
+			refused = append(refused, "TRUNCATE "+tb.table("events"), "TRUNCATE "+tb.table("entries"), "TRUNCATE "+tb.table("postings")+" CASCADE")
+		}
+		for _, stmt := range refused {
+			assert.Error(t, tb.sql(stmt), "refused: %s", stmt)
+		}
+		_, err := tb.Events.Verify(context.Background())
+		assert.NoError(t, err, "nothing changed")
+		assert.NoError(t, tb.Ledger.Verify(context.Background(), tb.Admin.ID))
+	})
+}
+
+// TestTamperingIsCaught drops the guards, as the database's owner can,
+// and edits, deletes, reorders, truncates, re-chains and wipes the log
+// and rewrites the ledger through SQL: the chain, the checkpoint or the
+// ledger's check against its events catches each.
+func TestTamperingIsCaught(t *testing.T) {
+	ctx := context.Background()
+	type caught int
+	const (
+		byChain caught = iota
+		byCheckpoint
+		byLedger
+	)
+	cases := []struct {
+		name   string
+		tamper func(t *testing.T, tb *tamperBed)
+		by     caught
+	}{
+		{"EditData", func(t *testing.T, tb *tamperBed) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("events")+" SET data = '{\"changes\":[]}' WHERE seq = 7"))
+		}, byChain},
+		{"MarkRedactedAndRewrite", func(t *testing.T, tb *tamperBed) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("events")+" SET redacted = ?, data = '{\"changes\":[]}' WHERE seq = 7", true))
+		}, byChain},
+		{"Delete", func(t *testing.T, tb *tamperBed) {
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("events")+" WHERE seq = 7"))
+		}, byChain},
+		{"Reorder", func(t *testing.T, tb *tamperBed) {
+			ev := tb.table("events")
+			require.NoError(t, tb.sql("UPDATE "+ev+" SET seq = -1 WHERE seq = 7"))
+			require.NoError(t, tb.sql("UPDATE "+ev+" SET seq = 7 WHERE seq = 8"))
+			require.NoError(t, tb.sql("UPDATE "+ev+" SET seq = 8 WHERE seq = -1"))
+		}, byChain},
+		{"TruncateTailAndMoveHeadBack", func(t *testing.T, tb *tamperBed) {
+			keep := tb.eventsOf(t)[:tb.cp.Seq-2]
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("events")+" WHERE seq > ?", len(keep)))
+			tb.setHead(t, keep[len(keep)-1])
+		}, byCheckpoint},
+		{"RechainAfterEdit", func(t *testing.T, tb *tamperBed) {
+			events := tb.eventsOf(t)
+			events[6].Data = []byte(`{"changes":[{"field":"name","to":"Someone Else"}]}`)
+			events[6].DataHash = crm.Hash(sha256Of(events[6].Data))
+			head := crm.LogHead{Seq: events[5].Seq, Hash: events[5].Hash}
+			for i := 6; i < len(events); i++ {
+				e := &events[i]
+				e.PrevHash = head.Hash
+				e.Hash = e.ComputeHash()
+				head = crm.LogHead{Seq: e.Seq, Hash: e.Hash}
+				require.NoError(t, tb.sql("UPDATE "+tb.table("events")+" SET data = ?, data_hash = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+					string(e.Data), e.DataHash[:], e.PrevHash[:], e.Hash[:], e.Seq))
+			}
+			tb.setHead(t, events[len(events)-1])
+		}, byCheckpoint},
+		{"Wipe", func(t *testing.T, tb *tamperBed) {
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("events")))
+			tb.setHead(t, crm.Event{})
+		}, byCheckpoint},
+		{"BothLegsOfAnInvoice", func(t *testing.T, tb *tamperBed) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("postings")+" SET amount_minor = amount_minor * 2 WHERE entry_id = ?", tb.invoice.Entry.String()))
+		}, byLedger},
+		{"DeleteAnEntry", func(t *testing.T, tb *tamperBed) {
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("postings")+" WHERE entry_id = ?", tb.invoice.Entry.String()))
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("invoices")+" WHERE entry_id = ?", tb.invoice.Entry.String()))
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("entries")+" WHERE id = ?", tb.invoice.Entry.String()))
+		}, byLedger},
+	}
+	forEachBackend(t, func(t *testing.T, b backend) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				tb := newTamperBed(t, b)
+				dropGuards(t, b.dialect, tb.db)
+				c.tamper(t, tb)
+				_, chainErr := tb.Events.Verify(ctx)
+				_, cpErr := tb.Events.VerifySince(ctx, tb.cp, tb.pub)
+				ledgerErr := tb.Ledger.Verify(ctx, tb.Admin.ID)
+				switch c.by {
+				case byChain:
+					assert.ErrorIs(t, chainErr, crm.ErrChainBroken, "the chain catches it")
+					assert.NoError(t, cpErr, "an edit before the checkpoint is the full verification's to find: VerifySince reads only what came after")
+				case byCheckpoint:
+					assert.NoError(t, chainErr, "a consistent rewrite passes the chain on its own")
+					assert.ErrorIs(t, cpErr, crm.ErrChainBroken, "the checkpoint catches it")
+				case byLedger:
+					assert.NoError(t, chainErr, "the log is untouched")
+					assert.ErrorIs(t, ledgerErr, crm.ErrLedgerBroken, "the ledger's check against its events catches it")
+				}
+			})
+		}
+	})
+}
+
+// eventsOf reads the whole log through SQL-free port reads.
+func (tb *tamperBed) eventsOf(t *testing.T) []crm.Event {
+	t.Helper()
+	var out []crm.Event
+	for e, err := range tb.Events.Feed(context.Background(), 0) {
+		require.NoError(t, err)
+		out = append(out, e)
+	}
+	return out
+}
+
+// setHead moves the stored head to e.
+func (tb *tamperBed) setHead(t *testing.T, e crm.Event) {
+	t.Helper()
+	require.NoError(t, tb.sql("UPDATE "+tb.table("event_head")+" SET seq = ?, hash = ? WHERE id = 1", e.Seq, e.Hash[:]))
+}
+
+var decimalOne = decimal.NewFromInt(1)
+
+func sha256Of(b []byte) [32]byte { return sha256.Sum256(b) }
