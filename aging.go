@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"github.com/crmkit/crm/internal/wide"
 )
 
 // AgingQuery asks how long what customers owe has been overdue, as of a
@@ -130,25 +132,26 @@ func statementLines(entries []Entry, customer ID, currency Currency, from, to Da
 		if !to.IsZero() && e.Effective.After(to) {
 			break
 		}
-		delta := int64(0)
+		var sum wide.Int
 		for _, p := range e.Postings {
 			if p.Account.PerCustomer() && p.Customer == customer && p.Amount.Currency() == currency {
-				delta += minorOf(p.Amount)
+				sum.Add(minorOf(p.Amount))
 			}
 		}
-		if delta == 0 {
+		if sum.IsZero() {
 			continue // entries that move money between the customer's own accounts, such as allocations
 		}
-		balance, _ = balance.Add(MoneyFromMinor(delta, currency))
+		delta := moneyOf(sum, currency) // exact, as the running balance is, whatever their size
+		balance, _ = balance.Add(delta)
 		if !from.IsZero() && e.Effective.Before(from) {
 			continue
 		}
 		line := StatementLine{Effective: e.Effective, Entry: e.ID, Kind: e.Kind, Description: e.Description,
 			Debit: Zero(currency), Credit: Zero(currency), Balance: balance}
-		if delta > 0 {
-			line.Debit = MoneyFromMinor(delta, currency)
+		if delta.IsPositive() {
+			line.Debit = delta
 		} else {
-			line.Credit = MoneyFromMinor(-delta, currency)
+			line.Credit = delta.Neg()
 		}
 		out = append(out, line)
 	}

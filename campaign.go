@@ -75,6 +75,9 @@ func (c Campaign) normalized() (Campaign, error) {
 		}
 		l.Amount = cmpOrMoney(l.Amount, c.Currency) // a bare zero is zero in the campaign's currency
 	}
+	if _, err := minorWithin("costs", c.Cost()); err != nil {
+		return Campaign{}, err // what the campaign cost in all is kept in 64 bits, as every amount is
+	}
 	c.Budget = cmpOrMoney(c.Budget, c.Currency)
 	for _, d := range append([]Date{c.Start, c.End}, costDates(c.Costs)...) {
 		if !d.IsZero() && !d.IsValid() {
@@ -107,10 +110,8 @@ func (c Campaign) checkMoney(field string, m Money) error {
 	if m.IsNegative() {
 		return invalid(field, "non_negative", "")
 	}
-	if _, err := m.Minor(); err != nil {
-		return err
-	}
-	return nil
+	_, err := minorWithin(field, m)
+	return err
 }
 
 // CampaignCounts are the sums behind a campaign report. Adapters add them
@@ -145,10 +146,10 @@ func (c Campaign) Report(n CampaignCounts) CampaignReport {
 	r := CampaignReport{Campaign: c.ID, Name: c.Name, Cost: c.Cost(), Budget: cmpOrMoney(c.Budget, c.Currency), Counts: n,
 		WonRevenue: MoneyFromMinor(n.WonMinor, c.Currency), CostPerLead: Zero(c.Currency), CAC: Zero(c.Currency)}
 	if n.Leads > 0 {
-		r.CostPerLead = MoneyFromMinor(divRound(minorOf(r.Cost), n.Leads), c.Currency)
+		r.CostPerLead = r.Cost.per(n.Leads)
 	}
 	if n.Acquired > 0 {
-		r.CAC = MoneyFromMinor(divRound(minorOf(r.Cost), n.Acquired), c.Currency)
+		r.CAC = r.Cost.per(n.Acquired)
 	}
 	if r.Cost.IsPositive() {
 		gain, _ := r.WonRevenue.Sub(r.Cost)
@@ -169,7 +170,9 @@ func minorOf(m Money) int64 {
 	return v
 }
 
-// divRound divides minor units, rounding half to even.
-func divRound(a, b int64) int64 {
-	return decimal.NewFromInt(a).Div(decimal.NewFromInt(b)).RoundBank(0).IntPart()
+// per divides m by n, rounding half to even to the minor unit, exactly
+// whatever the size of m.
+func (m Money) per(n int64) Money {
+	q := m.amount.Shift(m.currency.MinorUnits()).Div(decimal.NewFromInt(n)).RoundBank(0)
+	return MoneyFromBigMinor(q.BigInt(), m.currency)
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
+	"github.com/crmkit/crm/internal/wide"
 	"github.com/shopspring/decimal"
 )
 
@@ -59,7 +61,12 @@ func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
 // that keeps every allocation, write-off, refund and reversal honest. It
 // holds twice: over the whole ledger, and as of the entry's effective
 // date, so that no report as of a past date shows an invoice paid before
-// it was issued or a credit used before it was received.
+// it was issued or a credit used before it was received. It also refuses
+// an entry that would take a total the ledger keeps for the customer
+// beyond 64 bits of minor units (checkTotals), over the whole ledger: the
+// totals as they stand. A backdated entry may still make a total as of an
+// earlier date larger than that; a report as of that date has it exactly
+// (open items) or returns an *OverflowError (aging), never a wrapped sum.
 func (w *writeTx) checkItems(e Entry) error {
 	touched, reduces := false, false
 	for _, p := range e.Postings {
@@ -80,7 +87,10 @@ func (w *writeTx) checkItems(e Entry) error {
 	if err != nil {
 		return err
 	}
-	if err := e.fits(open); err != nil || !reduces {
+	if err := e.fits(open); err != nil {
+		return err
+	}
+	if err := e.checkTotals(open); err != nil || !reduces {
 		return err
 	}
 	open, err = w.tx.Ledger().OpenItems(w.ctx, e.Customer, e.Effective)
@@ -93,6 +103,78 @@ func (w *writeTx) checkItems(e Entry) error {
 			"it takes: date it on or after the invoice and the credit it settles", e.Effective, over.Item, over.Open, over.Requested))
 	}
 	return nil
+}
+
+// checkTotals refuses, with an *OverflowError, an entry that would take a
+// total the ledger keeps for its customer beyond 64 bits of minor units
+// (math.MinInt64 included, so that every total can be negated): what is
+// open on an item it posts to, or the customer's balance on an account
+// and in a currency it posts to, from what is open before it over the
+// whole ledger.
+func (e Entry) checkTotals(open []OpenItem) error {
+	type account struct {
+		account  AccountType
+		currency Currency
+	}
+	type item struct {
+		account
+		item ID
+	}
+	// Summed in 128 bits: a customer may have many items open.
+	items, balances := map[item]*wide.Int{}, map[account]*wide.Int{}
+	var order []item // the entry's order, so that the first problem is named
+	for _, p := range e.Postings {
+		if !p.Account.PerCustomer() {
+			continue
+		}
+		a := account{p.Account, p.Amount.Currency()}
+		k := item{a, p.Item}
+		if items[k] == nil {
+			items[k] = new(wide.Int)
+			order = append(order, k)
+		}
+		if balances[a] == nil {
+			balances[a] = new(wide.Int)
+		}
+		items[k].Add(minorOf(p.Amount)) // Check made sure every posting fits
+		balances[a].Add(minorOf(p.Amount))
+	}
+	overflow := func(field string, a account, id ID, total wide.Int) error {
+		return &OverflowError{Field: field, Customer: e.Customer, Account: a.account, Item: id, Currency: a.currency,
+			Minor: decimal.NewFromBigInt(total.Big(), 0)}
+	}
+	for _, it := range open {
+		a := account{it.Account, it.Open.Currency()}
+		if balances[a] == nil {
+			continue
+		}
+		minor, err := it.Open.Minor()
+		if err != nil { // beyond 64 bits already, which only the port can append
+			return &OverflowError{Field: "open_item", Customer: e.Customer, Account: a.account, Item: it.Item, Currency: a.currency,
+				Minor: it.Open.Amount().Shift(a.currency.MinorUnits())}
+		}
+		balances[a].Add(minor)
+		if sum := items[item{a, it.Item}]; sum != nil {
+			sum.Add(minor)
+		}
+	}
+	for _, k := range order {
+		if !fitsBoth(*items[k]) {
+			return overflow("open_item", k.account, k.item, *items[k])
+		}
+	}
+	for _, k := range order {
+		if !fitsBoth(*balances[k.account]) {
+			return overflow("balance", k.account, ID{}, *balances[k.account])
+		}
+	}
+	return nil
+}
+
+// fitsBoth reports whether x fits in an int64 with its negation.
+func fitsBoth(x wide.Int) bool {
+	v, ok := x.Int64()
+	return ok && v != math.MinInt64
 }
 
 // fits checks the entry's postings against what is open on their items.

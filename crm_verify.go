@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/crmkit/crm/internal/rows"
+	"github.com/crmkit/crm/internal/wide"
 )
 
 // LedgerError names an entry that breaks an invariant of the ledger. It
@@ -182,8 +183,15 @@ func checkDocument(invoices, credits map[ID]document, p Posting) error {
 // on its own, so that it checks the store's sums rather than repeating
 // them: what is open on every item, and every account's balance.
 type tally struct {
-	items    map[itemKey]*OpenItem
-	balances map[balanceKey]int64
+	items    map[itemKey]*tallyItem
+	balances map[balanceKey]*wide.Int
+}
+
+// tallyItem is an item's open amount, exact whatever its size, and its
+// due date.
+type tallyItem struct {
+	due  Date
+	open wide.Int
 }
 
 type itemKey struct {
@@ -200,20 +208,18 @@ type balanceKey struct {
 }
 
 func tallyOf(entries []Entry) tally {
-	t := tally{items: map[itemKey]*OpenItem{}, balances: map[balanceKey]int64{}}
+	t := tally{items: map[itemKey]*tallyItem{}, balances: map[balanceKey]*wide.Int{}}
 	for _, e := range entries {
 		for _, p := range e.Postings {
-			cur := p.Amount.Currency()
-			t.balances[balanceKey{p.Account, p.Customer, cur}] += minorOf(p.Amount)
+			cur, minor := p.Amount.Currency(), minorOf(p.Amount)
+			rows.Get(t.balances, balanceKey{p.Account, p.Customer, cur}, func() *wide.Int { return new(wide.Int) }).Add(minor)
 			if !p.Account.PerCustomer() {
 				continue
 			}
-			it := rows.Get(t.items, itemKey{p.Customer, p.Account, p.Item, cur}, func() *OpenItem {
-				return &OpenItem{Customer: p.Customer, Account: p.Account, Item: p.Item, Open: Zero(cur)}
-			})
-			it.Open = MoneyFromMinor(minorOf(it.Open)+minorOf(p.Amount), cur)
+			it := rows.Get(t.items, itemKey{p.Customer, p.Account, p.Item, cur}, func() *tallyItem { return new(tallyItem) })
+			it.open.Add(minor)
 			if !p.Due.IsZero() {
-				it.Due = p.Due
+				it.due = p.Due
 			}
 		}
 	}
@@ -222,16 +228,22 @@ func tallyOf(entries []Entry) tally {
 
 // openItems are the items with something open, in the store's order.
 func (t tally) openItems() []OpenItem {
-	out := rows.Sorted(t.items, OpenItem.Compare)
-	return slices.DeleteFunc(out, func(it OpenItem) bool { return it.Open.IsZero() })
+	var out []OpenItem
+	for k, it := range t.items {
+		if !it.open.IsZero() {
+			out = append(out, OpenItem{Customer: k.customer, Account: k.account, Item: k.item, Due: it.due, Open: moneyOf(it.open, k.currency)})
+		}
+	}
+	slices.SortFunc(out, OpenItem.Compare)
+	return out
 }
 
 // balanceList is the balances that are not zero, in the store's order.
 func (t tally) balanceList() []Balance {
 	var out []Balance
 	for k, v := range t.balances {
-		if v != 0 {
-			out = append(out, Balance{Account: k.account, Customer: k.customer, Amount: MoneyFromMinor(v, k.currency)})
+		if !v.IsZero() {
+			out = append(out, Balance{Account: k.account, Customer: k.customer, Amount: moneyOf(*v, k.currency)})
 		}
 	}
 	slices.SortFunc(out, func(a, b Balance) int {
@@ -267,23 +279,25 @@ func reconcile(ctx context.Context, l LedgerReader, entries []Entry) error {
 		customer ID
 		currency Currency
 	}
-	sums := map[key]int64{}
+	sums := map[key]Money{} // exact, as Money adds up
 	for _, it := range items {
 		if (it.Account == AccountReceivable && it.Open.IsNegative()) || (it.Account == AccountCredit && it.Open.IsPositive()) {
 			return &LedgerError{Problem: fmt.Sprintf("item %s of customer %s is overdrawn: %s", it.Item, it.Customer, it.Open)}
 		}
-		sums[key{it.Account, it.Customer, it.Open.Currency()}] += minorOf(it.Open)
+		k := key{it.Account, it.Customer, it.Open.Currency()}
+		sums[k], _ = cmpOrMoney(sums[k], it.Open.Currency()).Add(it.Open)
 	}
-	zero := map[Currency]int64{}
+	zero := map[Currency]Money{}
 	for _, b := range balances {
-		zero[b.Amount.Currency()] += minorOf(b.Amount)
-		if b.Account.PerCustomer() && sums[key{b.Account, b.Customer, b.Amount.Currency()}] != minorOf(b.Amount) {
+		cur := b.Amount.Currency()
+		zero[cur], _ = cmpOrMoney(zero[cur], cur).Add(b.Amount)
+		if b.Account.PerCustomer() && !cmpOrMoney(sums[key{b.Account, b.Customer, cur}], cur).Equal(b.Amount) {
 			return &LedgerError{Problem: fmt.Sprintf("the open items of customer %s do not add up to their %s balance %s", b.Customer, b.Account, b.Amount)}
 		}
 	}
 	for cur, v := range zero {
-		if v != 0 {
-			return &LedgerError{Problem: fmt.Sprintf("the balances in %s add up to %s, not zero", cur, MoneyFromMinor(v, cur))}
+		if !v.IsZero() {
+			return &LedgerError{Problem: fmt.Sprintf("the balances in %s add up to %s, not zero", cur, v)}
 		}
 	}
 	return nil

@@ -269,10 +269,8 @@ func (f *DealFlow) checkAmount(m Money) error {
 	if m.IsNegative() {
 		return invalid("amount", "non_negative", "")
 	}
-	if _, err := m.Minor(); err != nil {
-		return err
-	}
-	return nil
+	_, err := minorWithin("amount", m)
+	return err
 }
 
 func checkProbability(p *int) error {

@@ -30,6 +30,9 @@ var (
 	// ErrPrecision: an amount has more decimals than its currency's minor
 	// unit where exactness is required.
 	ErrPrecision = errors.New("crm: amount not exact in minor units")
+	// ErrOverflow: an amount, or a total of amounts or times, does not fit
+	// in the 64 bits of minor units (or microseconds) a store keeps.
+	ErrOverflow = errors.New("crm: total does not fit in 64 bits")
 	// ErrChainBroken: the event log's hash chain does not verify.
 	ErrChainBroken = errors.New("crm: event chain broken")
 	// ErrUnbalanced: a ledger entry's debits and credits differ in a

@@ -194,6 +194,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.OpenItem](t),
 		filled[crm.OutcomeCount](t),
 		filled[crm.OverAllocationError](t),
+		filled[crm.OverflowError](t),
 		filled[crm.Page[crm.Customer]](t),
 		filled[crm.PageQuery](t),
 		filled[crm.PageRequest](t),

@@ -91,10 +91,12 @@ func (e Entry) Clone() Entry {
 // maxPostings bounds an entry.
 const maxPostings = 1000
 
-// Check verifies an entry: two postings or more, each exact, non-zero and
-// on a known account (customer accounts with a customer, receivable
-// postings with an invoice), and debits equal to credits in every
-// currency. It returns a *ValidationError naming the first problem.
+// Check verifies an entry: two postings or more, each exact, non-zero,
+// within 64 bits of minor units either way (an *OverflowError otherwise,
+// so that its reversal fits too) and on a known account (customer
+// accounts with a customer, receivable postings with an invoice), and
+// debits equal to credits in every currency. It returns a
+// *ValidationError naming the first problem.
 func (e Entry) Check() error {
 	if len(e.Postings) < 2 || len(e.Postings) > maxPostings {
 		return invalid("postings", "range", fmt.Sprintf("2-%d postings", maxPostings))
@@ -117,7 +119,7 @@ func (e Entry) Check() error {
 		case p.Amount.Currency().IsZero() || p.Amount.IsZero():
 			return invalid(field+".amount", "non_zero", "")
 		}
-		if _, err := p.Amount.Minor(); err != nil {
+		if _, err := minorWithin(field+".amount", p.Amount); err != nil {
 			return err
 		}
 		total := sums[p.Amount.Currency()]

@@ -181,7 +181,9 @@ func TestAgingAddsUp(t *testing.T) {
 		}
 		q, err := crm.AgingQuery{AsOf: date(t, "2026-01-01").AddDays(r.IntN(300)), Bounds: []int{7, 14, 45}}.Normalized()
 		require.NoError(t, err)
-		rows := q.Rows(storekit.AggregateAging(entries, q))
+		amounts, err := storekit.AggregateAging(entries, q)
+		require.NoError(t, err)
+		rows := q.Rows(amounts)
 		owed := map[string]int64{}
 		for _, it := range storekit.OpenItems(entries, crm.ID{}, q.AsOf) {
 			if it.Account == crm.AccountReceivable {

@@ -129,8 +129,9 @@ func (m Money) Exact() bool {
 }
 
 // Minor returns the amount in minor units (cents for USD). It fails with
-// ErrPrecision when the amount is not exact and with ErrInvalid when it
-// does not fit in an int64.
+// a *PrecisionError when the amount is not exact and with an
+// *OverflowError when its minor units do not fit in an int64; both match
+// ErrInvalid.
 func (m Money) Minor() (int64, error) {
 	if m.currency.IsZero() {
 		return 0, invalid("currency", "required", "")
@@ -145,14 +146,14 @@ func (m Money) Minor() (int64, error) {
 	}
 	b := m.amount.Shift(m.currency.MinorUnits()).BigInt()
 	if !b.IsInt64() {
-		return 0, invalid("amount", "range", "minor units do not fit in 64 bits")
+		return 0, &OverflowError{Field: "amount", Currency: m.currency, Minor: decimal.NewFromBigInt(b, 0)}
 	}
 	return b.Int64(), nil
 }
 
 // PrecisionError says an amount has more decimals than its currency's
-// minor unit (10.505 USD), or more minor units than 64 bits hold. It
-// matches ErrPrecision and ErrInvalid with errors.Is.
+// minor unit (10.505 USD); more minor units than 64 bits hold is an
+// *OverflowError. It matches ErrPrecision and ErrInvalid with errors.Is.
 type PrecisionError struct {
 	Amount   decimal.Decimal `json:"amount,omitzero"`
 	Currency Currency        `json:"currency,omitzero"`
@@ -160,7 +161,7 @@ type PrecisionError struct {
 
 // Error implements error.
 func (e *PrecisionError) Error() string {
-	return fmt.Sprintf("crm: %s %s is not exact in %d decimals within 64 bits of minor units", e.Amount.String(), e.Currency, e.Currency.MinorUnits())
+	return fmt.Sprintf("crm: %s %s is not exact in %d decimals", e.Amount.String(), e.Currency, e.Currency.MinorUnits())
 }
 
 // Is matches ErrPrecision and ErrInvalid.

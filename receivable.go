@@ -103,11 +103,15 @@ func (n NewInvoice) build(id, entryID ID, today Date, now time.Time, actor ID) (
 		case l.TaxRate.Sign() < 0 || l.TaxRate.GreaterThan(decimal.NewFromInt(1)):
 			return Invoice{}, Entry{}, invalid(field+".tax_rate", "range", "0-1")
 		}
-		if _, err := l.UnitPrice.Minor(); err != nil {
+		if _, err := minorWithin(field+".unit_price", l.UnitPrice); err != nil {
 			return Invoice{}, Entry{}, err
 		}
 		net := l.UnitPrice.Mul(l.Quantity).Round(RoundHalfEven)
 		tax := net.Mul(l.TaxRate).Round(RoundHalfEven)
+		withTax, _ := net.Add(tax) // a line too large for the ledger is named before the total is
+		if _, err := minorWithin(field, withTax); err != nil {
+			return Invoice{}, Entry{}, err
+		}
 		inv.Net, _ = inv.Net.Add(net)
 		inv.Tax, _ = inv.Tax.Add(tax)
 		n.Lines[i] = l
@@ -117,8 +121,8 @@ func (n NewInvoice) build(id, entryID ID, today Date, now time.Time, actor ID) (
 	if !inv.Total.IsPositive() {
 		return Invoice{}, Entry{}, invalid("lines", "positive_total", "an invoice asks for something")
 	}
-	if _, err := inv.Total.Minor(); err != nil {
-		return Invoice{}, Entry{}, err
+	if _, err := minorWithin("total", inv.Total); err != nil {
+		return Invoice{}, Entry{}, err // the net and the tax, not negative, are no more than the total
 	}
 	e := Entry{ID: entryID, Kind: EntryInvoice, Customer: n.Customer, Document: id, Effective: inv.Issued,
 		RecordedAt: now, RecordedBy: actor, Description: "invoice " + cmpOr(inv.Number, id.String()),
@@ -227,7 +231,7 @@ func (c *Credit) check(reference string) error {
 	case !c.Received.IsValid():
 		return invalid("received", "calendar", "")
 	}
-	if _, err := c.Amount.Minor(); err != nil {
+	if _, err := minorWithin("amount", c.Amount); err != nil {
 		return err
 	}
 	c.Reference, err = cleanText("reference", reference, maxNameLen, false)

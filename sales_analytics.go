@@ -2,8 +2,11 @@ package crm
 
 import (
 	"cmp"
+	"math/big"
 	"slices"
 	"time"
+
+	"github.com/crmkit/crm/internal/wide"
 
 	"github.com/shopspring/decimal"
 )
@@ -115,17 +118,17 @@ func (p Pipeline) FunnelNow(rows []StageAmount) Funnel {
 	var prev int64
 	for i, s := range p.OpenStages() {
 		fs := FunnelStage{Stage: s.Key, Name: s.Name}
-		var value int64
+		var value wide.Int
 		weighted := decimal.Zero
 		for _, r := range rows {
 			if r.Stage == s.Key {
 				fs.Deals += r.Deals
-				value += r.AmountMinor
+				value.Add(r.AmountMinor)
 				weighted = weighted.Add(weigh(r.AmountMinor, r.Probability))
 			}
 		}
-		fs.Value = MoneyFromMinor(value, p.Currency)
-		fs.Weighted = MoneyFromMinor(weighted.RoundBank(0).IntPart(), p.Currency)
+		fs.Value = moneyOf(value, p.Currency)
+		fs.Weighted = MoneyFromBigMinor(weighted.RoundBank(0).BigInt(), p.Currency)
 		fs.Rate = stageRate(i, fs.Deals, prev)
 		prev = fs.Deals
 		f.Stages = append(f.Stages, fs)
@@ -152,28 +155,28 @@ func (p Pipeline) CohortFunnel(rows []CohortCount) Funnel {
 	open := p.OpenStages()
 	for i, s := range open {
 		fs := FunnelStage{Stage: s.Key, Name: s.Name, Weighted: Zero(p.Currency)}
-		var value int64
+		var value wide.Int
 		for _, r := range rows {
 			if r.Furthest >= i+1 {
 				fs.Deals += r.Deals
-				value += r.AmountMinor
+				value.Add(r.AmountMinor)
 			}
 		}
-		fs.Value = MoneyFromMinor(value, p.Currency)
+		fs.Value = moneyOf(value, p.Currency)
 		fs.Rate = stageRate(i, fs.Deals, prev)
 		prev = fs.Deals
 		f.Stages = append(f.Stages, fs)
 	}
 	won, _ := p.Stage(p.closing(StageWon))
 	fs := FunnelStage{Stage: won.Key, Name: won.Name, Weighted: Zero(p.Currency)}
-	var value int64
+	var value wide.Int
 	for _, r := range rows {
 		if r.Status == DealWon {
 			fs.Deals += r.Deals
-			value += r.AmountMinor
+			value.Add(r.AmountMinor)
 		}
 	}
-	fs.Value = MoneyFromMinor(value, p.Currency)
+	fs.Value = moneyOf(value, p.Currency)
 	fs.Rate = stageRate(len(open), fs.Deals, prev)
 	f.Stages = append(f.Stages, fs)
 	return f
@@ -198,7 +201,7 @@ func (p Pipeline) Forecast(rows []ForecastAmount) []ForecastLine {
 		month string
 		cat   ForecastCategory
 	}
-	amount := map[key]int64{}
+	amount := map[key]*wide.Int{}
 	weighted := map[key]decimal.Decimal{}
 	deals := map[key]int64{}
 	var keys []key
@@ -211,9 +214,10 @@ func (p Pipeline) Forecast(rows []ForecastAmount) []ForecastLine {
 		if _, seen := deals[k]; !seen {
 			keys = append(keys, k)
 			weighted[k] = decimal.Zero
+			amount[k] = new(wide.Int)
 		}
 		deals[k] += r.Deals
-		amount[k] += r.AmountMinor
+		amount[k].Add(r.AmountMinor)
 		weighted[k] = weighted[k].Add(weigh(r.AmountMinor, r.Probability))
 	}
 	order := []ForecastCategory{ForecastPipeline, ForecastBestCase, ForecastCommit, ForecastClosed, ForecastOmitted}
@@ -223,7 +227,7 @@ func (p Pipeline) Forecast(rows []ForecastAmount) []ForecastLine {
 	out := make([]ForecastLine, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, ForecastLine{Month: k.month, Category: k.cat, Deals: deals[k],
-			Amount: MoneyFromMinor(amount[k], p.Currency), Weighted: MoneyFromMinor(weighted[k].RoundBank(0).IntPart(), p.Currency)})
+			Amount: moneyOf(*amount[k], p.Currency), Weighted: MoneyFromBigMinor(weighted[k].RoundBank(0).BigInt(), p.Currency)})
 	}
 	return out
 }
@@ -255,13 +259,13 @@ type StageVelocity struct {
 // KPIs turns outcome and stage-time rows into the headline figures.
 func (p Pipeline) KPIs(outcomes []OutcomeCount, times []StageTime) SalesKPIs {
 	k := SalesKPIs{AverageDealSize: Zero(p.Currency)}
-	var wonMinor, cycle int64
+	var wonMinor, cycle wide.Int
 	for _, o := range outcomes {
 		switch o.Status {
 		case DealWon:
 			k.Won += o.Deals
-			wonMinor += o.AmountMinor
-			cycle += o.CycleMicros
+			wonMinor.Add(o.AmountMinor)
+			cycle.Add(o.CycleMicros)
 		case DealLost:
 			k.Lost += o.Deals
 			k.LostReasons = append(k.LostReasons, ReasonCount{Reason: o.LostReason, Deals: o.Deals})
@@ -271,8 +275,8 @@ func (p Pipeline) KPIs(outcomes []OutcomeCount, times []StageTime) SalesKPIs {
 		k.WinRate = float64(k.Won) / float64(k.Won+k.Lost)
 	}
 	if k.Won > 0 {
-		k.AverageDealSize = MoneyFromMinor(divRound(wonMinor, k.Won), p.Currency)
-		k.SalesCycle = time.Duration(cycle/k.Won) * time.Microsecond
+		k.AverageDealSize = moneyOf(wonMinor, p.Currency).per(k.Won)
+		k.SalesCycle = time.Duration(new(big.Int).Quo(cycle.Big(), big.NewInt(k.Won)).Int64()) * time.Microsecond // a mean of times that fit
 	}
 	slices.SortStableFunc(k.LostReasons, func(a, b ReasonCount) int { return cmp.Compare(b.Deals, a.Deals) })
 	for _, s := range p.Stages {

@@ -94,11 +94,11 @@ func (l ledger) Aging(_ context.Context, q crm.AgingQuery) ([]crm.AgingAmount, e
 	}
 	agg := storekit.NewAgingAggregator(q)
 	l.t.entries.each(agg.Add)
-	return agg.Result(), nil
+	return agg.Result()
 }
 
 func (l ledger) Revenue(_ context.Context, customer crm.ID, from, to crm.Date) ([]crm.RevenueAmount, error) {
-	return nonNil(storekit.AggregateRevenue(l.t.entries.all(), customer, from, to)), nil
+	return storekit.AggregateRevenue(l.t.entries.all(), customer, from, to)
 }
 
 // nonNil returns an empty slice for nil, as the port asks.

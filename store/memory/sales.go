@@ -88,7 +88,7 @@ func (s sales) StageAmounts(_ context.Context, q crm.SalesQuery) ([]crm.StageAmo
 	if err != nil {
 		return nil, err
 	}
-	return agg.StageAmounts(), nil
+	return agg.StageAmounts()
 }
 
 func (s sales) Forecast(_ context.Context, q crm.SalesQuery) ([]crm.ForecastAmount, error) {
@@ -96,7 +96,7 @@ func (s sales) Forecast(_ context.Context, q crm.SalesQuery) ([]crm.ForecastAmou
 	if err != nil {
 		return nil, err
 	}
-	return agg.Forecast(), nil
+	return agg.Forecast()
 }
 
 func (s sales) Cohort(_ context.Context, q crm.SalesQuery) ([]crm.CohortCount, error) {
@@ -104,7 +104,7 @@ func (s sales) Cohort(_ context.Context, q crm.SalesQuery) ([]crm.CohortCount, e
 	if err != nil {
 		return nil, err
 	}
-	return agg.Cohort(), nil
+	return agg.Cohort()
 }
 
 func (s sales) Outcomes(_ context.Context, q crm.SalesQuery) ([]crm.OutcomeCount, error) {
@@ -112,7 +112,7 @@ func (s sales) Outcomes(_ context.Context, q crm.SalesQuery) ([]crm.OutcomeCount
 	if err != nil {
 		return nil, err
 	}
-	return agg.Outcomes(), nil
+	return agg.Outcomes()
 }
 
 func (s sales) StageTimes(_ context.Context, q crm.SalesQuery) ([]crm.StageTime, error) {
@@ -120,16 +120,16 @@ func (s sales) StageTimes(_ context.Context, q crm.SalesQuery) ([]crm.StageTime,
 	if err != nil {
 		return nil, err
 	}
-	return agg.StageTimes(), nil
+	return agg.StageTimes()
 }
 
 func (s sales) Campaign(_ context.Context, c crm.Campaign) (crm.CampaignCounts, error) {
-	return storekit.AggregateCampaign(c, s.t.customers.all(), s.t.deals.all()), nil
+	return storekit.AggregateCampaign(c, s.t.customers.all(), s.t.deals.all())
 }
 
 func (s sales) Work(_ context.Context, q crm.WorkQuery) (crm.WorkCounts, error) {
 	if err := q.Check(); err != nil {
 		return crm.WorkCounts{}, err
 	}
-	return storekit.AggregateWork(s.t.activities.all(), s.t.customers.all(), s.t.deals.all(), q), nil
+	return storekit.AggregateWork(s.t.activities.all(), s.t.customers.all(), s.t.deals.all(), q)
 }

@@ -63,7 +63,7 @@ func (l ledgerRepo) Aging(ctx context.Context, q crm.AgingQuery) ([]crm.AgingAmo
 			" ORDER BY customer_id, " + d.bytewise("currency") + ", bucket"
 	}
 	return aggregateSums(ctx, l.t, "adding up the aging", query, args, func(a *crm.AgingAmount) []any {
-		high, low := exactTotal(&a.Minor)
+		high, low := exactTotal(&a.Minor, "aging")
 		return []any{&a.Customer, &a.Currency, &a.Bucket, high, low}
 	})
 }

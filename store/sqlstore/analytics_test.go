@@ -326,7 +326,7 @@ func TestGroupsSortBytewiseWhateverTheCollation(t *testing.T) {
 	sd.insert(ctx, t, s)
 	sq := crm.SalesQuery{Pipeline: sd.pipelines[0].ID} // stages "Zeta" and "alpha"
 	stages := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageAmount, error) { return tx.Sales().StageAmounts(ctx, sq) })
-	require.Equal(t, storekit.AggregateStageAmounts(sd.deals, sq), stages)
+	require.Equal(t, must(storekit.AggregateStageAmounts(sd.deals, sq)), stages)
 	times := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageTime, error) { return tx.Sales().StageTimes(ctx, sq) })
-	require.Equal(t, storekit.AggregateStageTimes(sd.deals, sq), times)
+	require.Equal(t, must(storekit.AggregateStageTimes(sd.deals, sq)), times)
 }

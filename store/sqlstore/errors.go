@@ -40,6 +40,7 @@ const (
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
 	pgUniqueViolation      = "23505"
+	pgOutOfRange           = "22003" // numeric_value_out_of_range: a bigint that does not fit
 )
 
 // transientError is a failure that may pass when the transaction is run
@@ -154,6 +155,17 @@ func (d Dialect) isSumOverflow(err error) bool {
 	return d == SQLite && err != nil && strings.Contains(err.Error(), "integer overflow")
 }
 
+// isOverflow reports whether err is the database refusing a number beyond
+// 64 bits: SQLite's SUM (see isSumOverflow), or PostgreSQL casting a sum
+// to bigint or storing one that does not fit.
+func (d Dialect) isOverflow(err error) bool {
+	if d == PostgreSQL {
+		var s sqlStater
+		return errors.As(err, &s) && s.SQLState() == pgOutOfRange
+	}
+	return d.isSumOverflow(err)
+}
+
 // isTransient reports whether err, from the database or from a
 // transaction's closure, is worth running the transaction again for:
 // SQLITE_BUSY or SQLITE_LOCKED, a serialization failure or a deadlock.
@@ -199,8 +211,11 @@ func (d Dialect) isUniqueViolation(err error) bool {
 }
 
 // dbErr wraps an error from the database with what the store was doing;
-// transient ones become a *transientError. nil stays nil.
+// transient ones become a *transientError, and a number the database
+// refused for not fitting in 64 bits matches a *crm.OverflowError as
+// well as the driver's error. nil stays nil.
 func (s *Store) dbErr(op string, err error) error {
+	var over *crm.OverflowError
 	switch {
 	case err == nil:
 		return nil
@@ -210,6 +225,8 @@ func (s *Store) dbErr(op string, err error) error {
 			return err
 		}
 		return &transientError{op: op, err: err}
+	case !errors.As(err, &over) && s.dialect.isOverflow(err):
+		return fmt.Errorf("sqlstore: %s: %w: %w", op, &crm.OverflowError{Field: "sum"}, err)
 	}
 	return fmt.Errorf("sqlstore: %s: %w", op, err)
 }

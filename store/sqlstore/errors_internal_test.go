@@ -75,3 +75,38 @@ func TestSQLiteResultCodeShapes(t *testing.T) {
 		})
 	}
 }
+
+// pgError has the pgx and lib/pq method: SQLState() string.
+type pgError struct{ state string }
+
+func (e *pgError) Error() string    { return "pg " + e.state }
+func (e *pgError) SQLState() string { return e.state }
+
+// TestOverflowErrors checks that a number the database refuses for not
+// fitting in 64 bits is a *crm.OverflowError, with the driver's error
+// still there, and that other errors are not.
+func TestOverflowErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		dialect  Dialect
+		err      error
+		overflow bool
+	}{
+		{"SQLite SUM", SQLite, errors.New("SQL logic error: integer overflow (1)"), true},
+		{"SQLite other", SQLite, errors.New("SQL logic error: no such column (1)"), false},
+		{"PostgreSQL bigint out of range", PostgreSQL, fmt.Errorf("query: %w", &pgError{"22003"}), true},
+		{"PostgreSQL division by zero", PostgreSQL, &pgError{"22012"}, false},
+		{"PostgreSQL message alone", PostgreSQL, errors.New("integer overflow"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := (&Store{dialect: tc.dialect}).dbErr("adding up", tc.err)
+			assert.Equal(t, tc.overflow, errors.Is(err, crm.ErrOverflow), "%v", err)
+			assert.Equal(t, tc.overflow, errors.Is(err, crm.ErrInvalid), "%v", err)
+			assert.ErrorIs(t, err, tc.err, "the driver's error is kept")
+		})
+	}
+	scanned := fmt.Errorf("sql: Scan error: %w", &crm.OverflowError{Field: "aging"})
+	var over *crm.OverflowError
+	assert.ErrorAs(t, (&Store{dialect: SQLite}).dbErr("adding up", scanned), &over)
+	assert.Equal(t, "aging", over.Field, "an overflow found reading a sum stays as it is")
+}

@@ -233,7 +233,7 @@ func TestRacingDueDatesAreMarked(t *testing.T) {
 		all := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.Entry, error) {
 			return tx.Ledger().Entries(ctx, crm.EntryFilter{}, crm.PageRequest{})
 		})
-		require.Equal(t, storekit.AggregateAging(all, q), got)
+		require.Equal(t, must(storekit.AggregateAging(all, q)), got)
 		require.Len(t, got, 1, "one invoice, in one bucket")
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -202,8 +203,9 @@ func readAll[T any](ctx context.Context, t *testing.T, s crm.Store, limit int, l
 }
 
 // oddEntries are entries no command makes, appended after the CRM's: an
-// invoice whose amounts wrap around in 64 bits, so that its item and
-// balances add up to -2; a receivable posting without a due date beside
+// invoice whose amounts add up beyond 64 bits, so that its item and
+// balances are twice the largest int64 (exact as Money; the aging and
+// revenue that add it up do not fit); a receivable posting without a due date beside
 // one with (the item is due then) and one alone (due on the zero date); an
 // item whose later posting moves its due date earlier (it is due when the
 // latest posting says, from the day that posting counts); an item due
@@ -212,15 +214,15 @@ func readAll[T any](ctx context.Context, t *testing.T, s crm.Store, limit int, l
 func oddEntries(t *testing.T, customers []crm.ID) []crm.Entry {
 	huge := crm.MoneyFromMinor(math.MaxInt64, usd)
 	first, second := customers[0], customers[1]
-	wrapped, undated, redated, ancient := newID(t), newID(t), newID(t), newID(t)
+	beyond, undated, redated, ancient := newID(t), newID(t), newID(t), newID(t)
 	entry := func(kind crm.EntryKind, customer crm.ID, effective crm.Date, ps ...crm.Posting) crm.Entry {
 		return crm.Entry{ID: newID(t), Kind: kind, Customer: customer, Effective: effective, RecordedAt: at(1),
 			Description: "odd " + hostile, Postings: ps}
 	}
 	return []crm.Entry{
 		entry(crm.EntryInvoice, first, ledgerStart.AddDays(20),
-			crm.Posting{Account: crm.AccountReceivable, Customer: first, Amount: huge, Item: wrapped, Due: ledgerStart.AddDays(25)},
-			crm.Posting{Account: crm.AccountReceivable, Customer: first, Amount: huge, Item: wrapped, Due: ledgerStart.AddDays(25)},
+			crm.Posting{Account: crm.AccountReceivable, Customer: first, Amount: huge, Item: beyond, Due: ledgerStart.AddDays(25)},
+			crm.Posting{Account: crm.AccountReceivable, Customer: first, Amount: huge, Item: beyond, Due: ledgerStart.AddDays(25)},
 			crm.Posting{Account: crm.AccountRevenue, Amount: huge.Neg()},
 			crm.Posting{Account: crm.AccountRevenue, Amount: huge.Neg()}),
 		entry(crm.EntryInvoice, second, ledgerStart.AddDays(30),
@@ -283,11 +285,20 @@ func (d ledgerData) requireVariety(t *testing.T) {
 	require.NotEmpty(t, d.invoices)
 	require.NotEmpty(t, d.credits)
 	buckets := map[int]bool{}
-	for _, a := range storekit.AggregateAging(d.entries, crm.AgingQuery{AsOf: ledgerStart.AddDays(120), Bounds: crm.DefaultAgingBounds()}) {
-		buckets[a.Bucket] = true
+	for _, c := range d.customers[1:] { // the first one's aging does not fit in 64 bits
+		aging, err := storekit.AggregateAging(d.entries, crm.AgingQuery{AsOf: ledgerStart.AddDays(120), Bounds: crm.DefaultAgingBounds(), Customer: c})
+		require.NoError(t, err)
+		for _, a := range aging {
+			buckets[a.Bucket] = true
+		}
 	}
 	require.Len(t, buckets, 6, "something open in every bucket")
+	twice := new(big.Int).Mul(big.NewInt(math.MaxInt64), big.NewInt(2))
 	require.True(t, slices.ContainsFunc(storekit.OpenItems(d.entries, d.customers[0], crm.Date{}), func(it crm.OpenItem) bool {
-		return it.Open.Equal(crm.MoneyFromMinor(-2, usd))
-	}), "the largest amounts wrap around")
+		return it.Open.Equal(crm.MoneyFromBigMinor(twice, usd))
+	}), "the largest amounts add up exactly beyond 64 bits")
+	_, err := storekit.AggregateAging(d.entries, crm.AgingQuery{AsOf: ledgerStart.AddDays(120), Bounds: crm.DefaultAgingBounds()})
+	require.ErrorIs(t, err, crm.ErrOverflow, "an aging bucket beyond 64 bits")
+	_, err = storekit.AggregateRevenue(d.entries, d.customers[0], crm.Date{}, crm.Date{})
+	require.ErrorIs(t, err, crm.ErrOverflow, "revenue beyond 64 bits")
 }

@@ -10,8 +10,10 @@ import (
 // entry's effective day and their due day beside the amount; each returns
 // exactly what its reference implementation in package crm returns, in
 // the same order, and an empty slice rather than nil. Amounts are added up
-// with exact sums (see sums), so that totals wrap around in 64 bits as the references'
-// do, and "leaving out zero" is sums.nonZero on its two sums.
+// with exact sums (see sums), never wrapped around in 64 bits: open items
+// and balances come back exact whatever their size, as the references'
+// do, revenue as an int64 or a *crm.OverflowError; "leaving out zero" is
+// sums.nonZero on its two sums.
 
 // OpenItems implements crm.LedgerReader as storekit.OpenItems does:
 //
@@ -43,8 +45,7 @@ func (l ledgerRepo) OpenItems(ctx context.Context, customer crm.ID, asOf crm.Dat
 			" ORDER BY customer_id, " + d.bytewise("account") + ", item_due NULLS FIRST, item_id, " + d.bytewise("currency")
 	}
 	return aggregateSums(ctx, l.t, "adding up open items", query, append(args, w.args...), func(it *crm.OpenItem) []any {
-		minor, currency := money(&it.Open)
-		high, low := exactTotal(minor)
+		high, low, currency := exactMoney(&it.Open)
 		return []any{&it.Customer, &it.Account, &it.Item, &it.Due, high, low, currency}
 	})
 }
@@ -80,8 +81,7 @@ func (l ledgerRepo) Balances(ctx context.Context, asOf crm.Date) ([]crm.Balance,
 			" ORDER BY " + d.bytewise("account") + ", customer_id, " + d.bytewise("currency")
 	}
 	return aggregateSums(ctx, l.t, "adding up balances", query, w.args, func(b *crm.Balance) []any {
-		minor, currency := money(&b.Amount)
-		high, low := exactTotal(minor)
+		high, low, currency := exactMoney(&b.Amount)
 		return []any{&b.Account, &b.Customer, high, low, currency}
 	})
 }
@@ -98,8 +98,9 @@ func (l ledgerRepo) Balances(ctx context.Context, asOf crm.Date) ([]crm.Balance,
 //	          [AND e.customer_id = ?] [AND p.effective_day >= <from>] [AND p.effective_day <= <to>]) r
 //	GROUP BY customer_id, currency ORDER BY customer_id, currency
 //
-// Net revenue is the revenue sum negated, revenue being a credit; no row
-// is left out for adding up to zero, as the reference leaves none out.
+// Net revenue is the revenue sum negated, exactly, revenue being a
+// credit; no row is left out for adding up to zero, as the reference
+// leaves none out.
 func (l ledgerRepo) Revenue(ctx context.Context, customer crm.ID, from, to crm.Date) ([]crm.RevenueAmount, error) {
 	receivable, revenue, invoice := string(crm.AccountReceivable), string(crm.AccountRevenue), string(crm.EntryInvoice)
 	var w where
@@ -116,15 +117,11 @@ func (l ledgerRepo) Revenue(ctx context.Context, customer crm.ID, from, to crm.D
 			" ORDER BY customer_id, " + d.bytewise("currency")
 	}
 	args := append([]any{receivable, revenue}, w.args...)
-	rows, err := aggregateSums(ctx, l.t, "adding up revenue", query, args, func(r *crm.RevenueAmount) []any {
-		invoicedHigh, invoicedLow := exactTotal(&r.InvoicedMinor)
-		revenueHigh, revenueLow := exactTotal(&r.NetRevenueMinor)
+	return aggregateSums(ctx, l.t, "adding up revenue", query, args, func(r *crm.RevenueAmount) []any {
+		invoicedHigh, invoicedLow := exactTotal(&r.InvoicedMinor, "invoiced")
+		revenueHigh, revenueLow := negatedTotal(&r.NetRevenueMinor, "net_revenue")
 		return []any{&r.Customer, &r.Currency, invoicedHigh, invoicedLow, revenueHigh, revenueLow}
 	})
-	for i := range rows {
-		rows[i].NetRevenueMinor = -rows[i].NetRevenueMinor
-	}
-	return rows, err
 }
 
 // addAsOf keeps the rows whose day col is on or before asOf; the zero

@@ -43,11 +43,10 @@ func TestLedgerMatchesTheReference(t *testing.T) {
 				to := dates[(i*3+2)%len(dates)]
 				for _, customer := range d.askedCustomers(t) {
 					for _, r := range [][2]crm.Date{{from, to}, {from, {}}, {{}, to}, {to, from}} {
-						got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.RevenueAmount, error) {
+						want, wantErr := storekit.AggregateRevenue(d.entries, customer, r[0], r[1])
+						sameAnswer(ctx, t, s, func(tx crm.ReadTx) ([]crm.RevenueAmount, error) {
 							return tx.Ledger().Revenue(ctx, customer, r[0], r[1])
-						})
-						require.Equal(t, nonNil(storekit.AggregateRevenue(d.entries, customer, r[0], r[1])), got,
-							"customer %s from %s to %s", customer, r[0], r[1])
+						}, want, wantErr, "customer %s from %s to %s", customer, r[0], r[1])
 					}
 				}
 			}
@@ -67,10 +66,10 @@ func (d ledgerData) checkAging(ctx context.Context, t *testing.T, s crm.Store) {
 		for _, b := range bounds {
 			for _, customer := range d.askedCustomers(t) {
 				q := crm.AgingQuery{AsOf: asOf, Bounds: b, Customer: customer}
-				got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.AgingAmount, error) { return tx.Ledger().Aging(ctx, q) })
 				n, err := q.Normalized()
 				require.NoError(t, err)
-				require.Equal(t, nonNil(storekit.AggregateAging(d.entries, n)), got, "%+v", q)
+				want, wantErr := storekit.AggregateAging(d.entries, n)
+				sameAnswer(ctx, t, s, func(tx crm.ReadTx) ([]crm.AgingAmount, error) { return tx.Ledger().Aging(ctx, q) }, want, wantErr, "%+v", q)
 			}
 		}
 	}
@@ -124,6 +123,46 @@ func (d ledgerData) askedCustomers(t *testing.T) []crm.ID {
 }
 
 // nonNil returns an empty slice for nil: what the port asks of sums.
+// sameAnswer asks the store and requires the reference's answer: the
+// same rows, an empty slice rather than nil when there are none; or,
+// where a sum of the reference's does not fit in 64 bits, a
+// *crm.OverflowError from both, matching crm.ErrInvalid.
+func sameAnswer[T any](ctx context.Context, t *testing.T, s crm.Store, ask func(tx crm.ReadTx) ([]T, error), want []T, wantErr error,
+	msgAndArgs ...any) {
+	t.Helper()
+	sameResult(ctx, t, s, ask, nonNil(want), wantErr, msgAndArgs...)
+}
+
+// sameResult is sameAnswer for an answer of any type.
+func sameResult[T any](ctx context.Context, t *testing.T, s crm.Store, ask func(tx crm.ReadTx) (T, error), want T, wantErr error,
+	msgAndArgs ...any) {
+	t.Helper()
+	var got T
+	err := s.View(ctx, func(tx crm.ReadTx) error {
+		var err error
+		got, err = ask(tx)
+		return err
+	})
+	if wantErr != nil {
+		var over *crm.OverflowError
+		require.ErrorAs(t, wantErr, &over, msgAndArgs...)
+		require.ErrorAs(t, err, &over, msgAndArgs...)
+		require.ErrorIs(t, err, crm.ErrInvalid, msgAndArgs...)
+		return
+	}
+	require.NoError(t, err, msgAndArgs...)
+	require.Equal(t, want, got, msgAndArgs...)
+}
+
+// must returns a reference answer over data that stays within 64 bits,
+// where it cannot fail.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 func nonNil[T any](vs []T) []T {
 	if vs == nil {
 		return []T{}

@@ -64,7 +64,7 @@ func (a salesAnalytics) StageAmounts(ctx context.Context, q crm.SalesQuery) ([]c
 			[]string{"stage", "probability"}, "probability")
 	}
 	return aggregateSums(ctx, a.t, "adding up stage amounts", query, w.args, func(r *crm.StageAmount) []any {
-		high, low := exactTotal(&r.AmountMinor)
+		high, low := exactTotal(&r.AmountMinor, "amount_minor")
 		return []any{&r.Stage, &r.Probability, &r.Deals, high, low}
 	})
 }
@@ -92,7 +92,7 @@ func (a salesAnalytics) Forecast(ctx context.Context, q crm.SalesQuery) ([]crm.F
 			a.t.s.names.deals, w, []string{"forecast_month", "stage", "probability", "status"}, "probability")
 	}
 	return aggregateSums(ctx, a.t, "adding up the forecast", query, w.args, func(r *crm.ForecastAmount) []any {
-		high, low := exactTotal(&r.AmountMinor)
+		high, low := exactTotal(&r.AmountMinor, "amount_minor")
 		return []any{&r.Month, &r.Stage, &r.Probability, &r.Status, &r.Deals, high, low}
 	})
 }
@@ -111,7 +111,7 @@ func (a salesAnalytics) Cohort(ctx context.Context, q crm.SalesQuery) ([]crm.Coh
 		return a.groupedSQL("furthest, status, COUNT(*), "+s.exact("amount_minor"), a.t.s.names.deals, w, []string{"furthest", "status"}, "furthest")
 	}
 	return aggregateSums(ctx, a.t, "counting the cohort", query, w.args, func(r *crm.CohortCount) []any {
-		high, low := exactTotal(&r.AmountMinor)
+		high, low := exactTotal(&r.AmountMinor, "amount_minor")
 		return []any{&r.Furthest, &r.Status, &r.Deals, high, low}
 	})
 }
@@ -142,8 +142,8 @@ func outcomes(ctx context.Context, a salesAnalytics, w where, from, to time.Time
 			[]string{"status", "lost_reason"})
 	}
 	return aggregateSums(ctx, a.t, "counting outcomes", query, w.args, func(r *crm.OutcomeCount) []any {
-		amountHigh, amountLow := exactTotal(&r.AmountMinor)
-		cycleHigh, cycleLow := exactTotal(&r.CycleMicros)
+		amountHigh, amountLow := exactTotal(&r.AmountMinor, "amount_minor")
+		cycleHigh, cycleLow := exactTotal(&r.CycleMicros, "cycle_micros")
 		return []any{&r.Status, &r.LostReason, &r.Deals, amountHigh, amountLow, cycleHigh, cycleLow}
 	})
 }
@@ -166,7 +166,7 @@ func (a salesAnalytics) StageTimes(ctx context.Context, q crm.SalesQuery) ([]crm
 		return a.groupedSQL("stage, COUNT(*), "+s.exact("micros"), a.t.s.names.dealVisits, w, []string{"stage"})
 	}
 	return aggregateSums(ctx, a.t, "adding up stage times", query, w.args, func(r *crm.StageTime) []any {
-		high, low := exactTotal(&r.Micros)
+		high, low := exactTotal(&r.Micros, "micros")
 		return []any{&r.Stage, &r.Visits, high, low}
 	})
 }
@@ -194,7 +194,7 @@ func (a salesAnalytics) Campaign(ctx context.Context, c crm.Campaign) (crm.Campa
 		"customer_id IN (SELECT id FROM " + t.s.names.customers + " WHERE campaign_id = ?) AS brought " +
 		"FROM " + t.s.names.deals + " WHERE campaign_id = ?) d"
 	var n crm.CampaignCounts
-	high, low := exactTotal(&n.WonMinor)
+	high, low := exactTotal(&n.WonMinor, "won_minor")
 	err := t.queryRow(ctx, query, id, won, won, c.Currency.Code(), id, id).
 		Scan(&n.Leads, &n.Deals, &n.WonDeals, high, low, &n.OtherCurrency, &n.Acquired)
 	if err != nil {

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -61,8 +62,9 @@ func TestSalesMatchTheReference(t *testing.T) {
 		t.Run("Work", func(t *testing.T) { d.checkWork(ctx, t, s) })
 		t.Run("Campaigns", func(t *testing.T) {
 			for _, c := range append(d.campaigns, crm.Campaign{}, crm.Campaign{ID: newID(t), Currency: eur}) {
-				got := read(ctx, t, s, func(tx crm.ReadTx) (crm.CampaignCounts, error) { return tx.Sales().Campaign(ctx, c) })
-				require.Equal(t, storekit.AggregateCampaign(c, d.customers, d.deals), got, "campaign %s", c.ID)
+				want, wantErr := storekit.AggregateCampaign(c, d.customers, d.deals)
+				sameResult(ctx, t, s, func(tx crm.ReadTx) (crm.CampaignCounts, error) { return tx.Sales().Campaign(ctx, c) }, want, wantErr,
+					"campaign %s", c.ID)
 			}
 		})
 	})
@@ -72,18 +74,20 @@ func TestSalesMatchTheReference(t *testing.T) {
 // filter and join on, so that the comparisons mean something.
 func (d salesData) requireVariety(t *testing.T) {
 	all := crm.SalesQuery{Pipeline: d.pipelines[0].ID}
-	require.Greater(t, len(storekit.AggregateOutcomes(d.deals, all)), 4)
-	require.Greater(t, len(storekit.AggregateStageTimes(d.deals, all)), 3)
-	require.Greater(t, len(storekit.AggregateForecast(d.deals, all)), 20)
-	require.Contains(t, storekit.AggregateStageAmounts(d.deals, all),
-		crm.StageAmount{Stage: "huge", Probability: 35, Deals: 2, AmountMinor: -2}, "the largest amounts wrap around")
-	w := storekit.AggregateWork(d.activities, d.customers, d.deals, crm.WorkQuery{Today: crm.DateOf(salesStart).AddDays(60)})
+	require.Greater(t, len(must(storekit.AggregateOutcomes(d.deals, all))), 4)
+	require.Greater(t, len(must(storekit.AggregateStageTimes(d.deals, all))), 3)
+	require.Greater(t, len(must(storekit.AggregateForecast(d.deals, all))), 20)
+	require.Contains(t, must(storekit.AggregateStageAmounts(d.deals, all)),
+		crm.StageAmount{Stage: "huge", Probability: 35, Deals: 3, AmountMinor: math.MaxInt64}, "a sum beyond 64 bits on the way comes back exact")
+	_, err := storekit.AggregateCohort(d.deals, all)
+	require.ErrorIs(t, err, crm.ErrOverflow, "a sum beyond 64 bits is an overflow, not wrapped around")
+	w := must(storekit.AggregateWork(d.activities, d.customers, d.deals, crm.WorkQuery{Today: crm.DateOf(salesStart).AddDays(60)}))
 	require.Len(t, w.ByType, len(crm.ActivityTypes()))
 	require.Positive(t, w.InvalidVisits)
 	require.Positive(t, w.Overdue)
 	require.Positive(t, w.KeyAccountsTouched)
 	for _, c := range d.campaigns {
-		n := storekit.AggregateCampaign(c, d.customers, d.deals)
+		n := must(storekit.AggregateCampaign(c, d.customers, d.deals))
 		require.True(t, n.Acquired > 0 && n.OtherCurrency > 0, "%+v", n)
 	}
 }
@@ -109,20 +113,21 @@ func (d salesData) checkDealStatistics(ctx context.Context, t *testing.T, s crm.
 		}
 	}
 	for _, q := range queries {
-		view := func(fn func(a crm.SalesAnalytics) (any, error)) any {
-			t.Helper()
-			return read(ctx, t, s, func(tx crm.ReadTx) (any, error) { return fn(tx.Sales()) })
-		}
-		got := view(func(a crm.SalesAnalytics) (any, error) { return a.StageAmounts(ctx, q) })
-		require.Equal(t, storekit.AggregateStageAmounts(d.deals, q), got, "stage amounts %+v", q)
-		got = view(func(a crm.SalesAnalytics) (any, error) { return a.Forecast(ctx, q) })
-		require.Equal(t, storekit.AggregateForecast(d.deals, q), got, "forecast %+v", q)
-		got = view(func(a crm.SalesAnalytics) (any, error) { return a.Cohort(ctx, q) })
-		require.Equal(t, storekit.AggregateCohort(d.deals, q), got, "cohort %+v", q)
-		got = view(func(a crm.SalesAnalytics) (any, error) { return a.Outcomes(ctx, q) })
-		require.Equal(t, storekit.AggregateOutcomes(d.deals, q), got, "outcomes %+v", q)
-		got = view(func(a crm.SalesAnalytics) (any, error) { return a.StageTimes(ctx, q) })
-		require.Equal(t, storekit.AggregateStageTimes(d.deals, q), got, "stage times %+v", q)
+		stages, err := storekit.AggregateStageAmounts(d.deals, q)
+		sameResult(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageAmount, error) { return tx.Sales().StageAmounts(ctx, q) }, stages, err,
+			"stage amounts %+v", q)
+		forecast, err := storekit.AggregateForecast(d.deals, q)
+		sameResult(ctx, t, s, func(tx crm.ReadTx) ([]crm.ForecastAmount, error) { return tx.Sales().Forecast(ctx, q) }, forecast, err,
+			"forecast %+v", q)
+		cohort, err := storekit.AggregateCohort(d.deals, q)
+		sameResult(ctx, t, s, func(tx crm.ReadTx) ([]crm.CohortCount, error) { return tx.Sales().Cohort(ctx, q) }, cohort, err,
+			"cohort %+v", q)
+		outcomes, err := storekit.AggregateOutcomes(d.deals, q)
+		sameResult(ctx, t, s, func(tx crm.ReadTx) ([]crm.OutcomeCount, error) { return tx.Sales().Outcomes(ctx, q) }, outcomes, err,
+			"outcomes %+v", q)
+		times, err := storekit.AggregateStageTimes(d.deals, q)
+		sameResult(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageTime, error) { return tx.Sales().StageTimes(ctx, q) }, times, err,
+			"stage times %+v", q)
 	}
 }
 
@@ -146,8 +151,8 @@ func (d salesData) checkWork(ctx context.Context, t *testing.T, s crm.Store) {
 				i++
 				r := ranges[i%len(ranges)]
 				q := crm.WorkQuery{Owner: owner, Team: team, From: r[0], To: r[1], Today: today}
-				got := read(ctx, t, s, func(tx crm.ReadTx) (crm.WorkCounts, error) { return tx.Sales().Work(ctx, q) })
-				require.Equal(t, storekit.AggregateWork(d.activities, d.customers, d.deals, q), got, "%+v", q)
+				want, err := storekit.AggregateWork(d.activities, d.customers, d.deals, q)
+				sameResult(ctx, t, s, func(tx crm.ReadTx) (crm.WorkCounts, error) { return tx.Sales().Work(ctx, q) }, want, err, "%+v", q)
 			}
 		}
 	}
@@ -249,8 +254,8 @@ func TestSalesRefuseBadQueries(t *testing.T) {
 			campaign, err7 := a.Campaign(ctx, crm.Campaign{})
 			return []any{stages, forecast, cohort, outcomes, times, work, campaign}, errors.Join(err1, err2, err3, err4, err5, err6, err7)
 		})
-		require.Equal(t, []any{storekit.AggregateStageAmounts(nil, q), storekit.AggregateForecast(nil, q), storekit.AggregateCohort(nil, q),
-			storekit.AggregateOutcomes(nil, q), storekit.AggregateStageTimes(nil, q),
-			storekit.AggregateWork(nil, nil, nil, crm.WorkQuery{Today: day(2026, 3, 2)}), storekit.AggregateCampaign(crm.Campaign{}, nil, nil)}, empty)
+		require.Equal(t, []any{must(storekit.AggregateStageAmounts(nil, q)), must(storekit.AggregateForecast(nil, q)), must(storekit.AggregateCohort(nil, q)),
+			must(storekit.AggregateOutcomes(nil, q)), must(storekit.AggregateStageTimes(nil, q)),
+			must(storekit.AggregateWork(nil, nil, nil, crm.WorkQuery{Today: day(2026, 3, 2)})), must(storekit.AggregateCampaign(crm.Campaign{}, nil, nil))}, empty)
 	})
 }

@@ -18,7 +18,7 @@ import (
 // keys that sort differently bytewise and by locale), deals moved through
 // them with crm.DealFlow, activities of every type, campaigns attributed
 // across pipelines, and a few deals no flow makes (amounts whose sums
-// overflow 64 bits, a closed deal without a close time, an unknown
+// leave 64 bits, a closed deal without a close time, an unknown
 // status).
 type salesData struct {
 	users      []crm.User
@@ -162,9 +162,11 @@ func meet(f *crm.DealFlow, d *crm.Deal, when time.Time) {
 	}
 }
 
-// oddDeals adds deals of the first pipeline that no flow makes: two open
-// ones of the largest amount in a stage of their own, whose sum wraps around in 64
-// bits as the reference's does; a negative amount; a lost deal without a
+// oddDeals adds deals of the first pipeline that no flow makes: three
+// open ones in a stage of their own, twice the largest amount and once
+// its negation, whose sum leaves 64 bits on the way and comes back to the
+// largest int64 exactly (and with other deals, as in the cohort, does not
+// come back: an overflow, as the reference's); a negative amount; a lost deal without a
 // close time, whose cycle saturates; a status no flow knows; a visit that
 // never ended in the middle of a history.
 func (g *salesGen) oddDeals() {
@@ -183,8 +185,8 @@ func (g *salesGen) oddDeals() {
 		g.d.first = append(g.d.first, first)
 		g.d.deals = append(g.d.deals, d)
 	}
-	for range 2 {
-		odd(func(d *crm.Deal) { d.Amount, d.Stage = crm.MoneyFromMinor(math.MaxInt64, usd), "huge" })
+	for _, minor := range []int64{math.MaxInt64, math.MaxInt64, -math.MaxInt64} {
+		odd(func(d *crm.Deal) { d.Amount, d.Stage = crm.MoneyFromMinor(minor, usd), "huge" })
 	}
 	odd(func(d *crm.Deal) {
 		d.Amount, d.Campaign, d.Customer = crm.MoneyFromMinor(-4_294_967_297, usd), g.d.campaigns[1].ID, g.d.customers[1].ID

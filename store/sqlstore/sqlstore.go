@@ -117,10 +117,13 @@
 // activities keep their time and whether they are an invalid visit. Every
 // crm.SalesAnalytics answer is one GROUP BY over deals, stage visits or
 // activities, with the exact results and order of the reference
-// implementations. Sums wrap around past 64 bits exactly as Go's int64
-// does: PostgreSQL adds up bigints as numeric and wraps the total; SQLite
-// adds up plainly and, only when its SUM reports an overflow, runs the
-// query again adding up the high and the low 32 bits apart.
+// implementations. Sums never wrap around past 64 bits: PostgreSQL adds
+// up bigints as numeric, read back exactly; SQLite adds up plainly and,
+// only when its SUM reports an overflow, runs the query again adding up
+// the high and the low 32 bits apart. A total that does not fit in the
+// int64 a row hands it over in is a *crm.OverflowError, as in the
+// reference implementations; open items and balances, which are
+// crm.Money, come back exact whatever their size.
 //
 // # Receivables
 //

@@ -68,7 +68,7 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			{Pipeline: other, Team: "south"},
 		} {
 			got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.StageTime, error) { return tx.Sales().StageTimes(ctx, q) })
-			assert.Equal(t, storekit.AggregateStageTimes(deals, q), got, "%+v", q)
+			assert.Equal(t, must(storekit.AggregateStageTimes(deals, q)), got, "%+v", q)
 		}
 	})
 }

@@ -5,12 +5,15 @@ import (
 	"slices"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/rows"
+	"github.com/crmkit/crm/internal/wide"
 )
 
 // AggregateAging is the reference implementation of the aging rows: the
 // receivable open items as of the date, bucketed; sorted by customer,
-// currency, bucket; buckets with nothing open left out.
-func AggregateAging(entries []crm.Entry, q crm.AgingQuery) []crm.AgingAmount {
+// currency, bucket; buckets with nothing open left out. A bucket whose
+// total does not fit in 64 bits of minor units is a *crm.OverflowError.
+func AggregateAging(entries []crm.Entry, q crm.AgingQuery) ([]crm.AgingAmount, error) {
 	return feed(NewAgingAggregator(q), entries).Result()
 }
 
@@ -29,7 +32,7 @@ type agingItem struct {
 type agingOpen struct {
 	customer crm.ID
 	due      crm.Date
-	minor    int64
+	open     wide.Int
 }
 
 // NewAgingAggregator starts an empty aging for a normalized query.
@@ -57,31 +60,37 @@ func (a *AgingAggregator) Add(e *crm.Entry) {
 		if !p.Due.IsZero() {
 			o.due = p.Due
 		}
-		o.minor += minorOf(p.Amount)
+		o.open.Add(minorOf(p.Amount))
 	}
 }
 
-// Result returns the aging amounts.
-func (a *AgingAggregator) Result() []crm.AgingAmount {
+// Result returns the aging amounts, or a *crm.OverflowError naming a
+// bucket whose total does not fit in 64 bits.
+func (a *AgingAggregator) Result() ([]crm.AgingAmount, error) {
 	type key struct {
 		customer crm.ID
 		currency crm.Currency
 		bucket   int
 	}
-	acc := map[key]int64{}
+	acc := map[key]*wide.Int{}
 	for k, o := range a.items {
-		if o.minor != 0 {
-			acc[key{o.customer, k.currency, a.q.Bucket(o.due)}] += o.minor
+		if !o.open.IsZero() {
+			rows.Get(acc, key{o.customer, k.currency, a.q.Bucket(o.due)}, newSum).AddInt(o.open)
 		}
 	}
 	out := make([]crm.AgingAmount, 0, len(acc))
 	for k, v := range acc {
-		if v != 0 {
-			out = append(out, crm.AgingAmount{Customer: k.customer, Currency: k.currency, Bucket: k.bucket, Minor: v})
+		if v.IsZero() {
+			continue
 		}
+		minor, err := fit(*v, crm.OverflowError{Field: "aging", Customer: k.customer, Account: crm.AccountReceivable, Currency: k.currency, AsOf: a.q.AsOf})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, crm.AgingAmount{Customer: k.customer, Currency: k.currency, Bucket: k.bucket, Minor: minor})
 	}
 	slices.SortFunc(out, func(a, b crm.AgingAmount) int {
 		return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Currency, b.Currency), cmp.Compare(a.Bucket, b.Bucket))
 	})
-	return out
+	return out, nil
 }

@@ -1,11 +1,16 @@
 package storekit
 
-import "github.com/crmkit/crm"
+import (
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/wide"
+)
 
 // AggregateCampaign is the reference implementation of a campaign's
-// counts over every customer and deal.
-func AggregateCampaign(c crm.Campaign, customers []crm.Customer, deals []crm.Deal) crm.CampaignCounts {
+// counts over every customer and deal. Won amounts that add up beyond 64
+// bits of minor units are a *crm.OverflowError.
+func AggregateCampaign(c crm.Campaign, customers []crm.Customer, deals []crm.Deal) (crm.CampaignCounts, error) {
 	var n crm.CampaignCounts
+	var won wide.Int
 	brought := map[crm.ID]bool{}
 	for _, cu := range customers {
 		if cu.Campaign == c.ID {
@@ -26,13 +31,16 @@ func AggregateCampaign(c crm.Campaign, customers []crm.Customer, deals []crm.Dea
 			n.OtherCurrency++
 			continue
 		}
-		minor, _ := d.Amount.Minor()
 		n.WonDeals++
-		n.WonMinor += minor
+		won.Add(minorOf(d.Amount))
 		if brought[d.Customer] {
 			acquired[d.Customer] = true
 		}
 	}
 	n.Acquired = int64(len(acquired))
-	return n
+	var err error
+	if n.WonMinor, err = fit(won, crm.OverflowError{Field: "won_minor", Currency: c.Currency}); err != nil {
+		return crm.CampaignCounts{}, err
+	}
+	return n, nil
 }

@@ -4,12 +4,14 @@ import (
 	"slices"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/rows"
+	"github.com/crmkit/crm/internal/wide"
 )
 
 // OpenItems adds up the customer-account postings of entries effective on
-// or before asOf (zero for all) per item, leaving out settled items; of
-// one customer when customer is not zero. Sorted by customer, account,
-// due date, item.
+// or before asOf (zero for all) per item, exactly whatever their size,
+// leaving out settled items; of one customer when customer is not zero.
+// Sorted by customer, account, due date, item.
 func OpenItems(entries []crm.Entry, customer crm.ID, asOf crm.Date) []crm.OpenItem {
 	type key struct {
 		customer crm.ID
@@ -17,7 +19,7 @@ func OpenItems(entries []crm.Entry, customer crm.ID, asOf crm.Date) []crm.OpenIt
 		item     crm.ID
 		currency crm.Currency
 	}
-	sums := map[key]int64{}
+	sums := map[key]*wide.Int{}
 	due := map[key]crm.Date{}
 	for _, e := range entries {
 		if !asOf.IsZero() && e.Effective.After(asOf) {
@@ -28,7 +30,7 @@ func OpenItems(entries []crm.Entry, customer crm.ID, asOf crm.Date) []crm.OpenIt
 				continue
 			}
 			k := key{p.Customer, p.Account, p.Item, p.Amount.Currency()}
-			sums[k] += minorOf(p.Amount)
+			rows.Get(sums, k, newSum).Add(minorOf(p.Amount))
 			if !p.Due.IsZero() {
 				due[k] = p.Due
 			}
@@ -36,8 +38,8 @@ func OpenItems(entries []crm.Entry, customer crm.ID, asOf crm.Date) []crm.OpenIt
 	}
 	var out []crm.OpenItem
 	for k, v := range sums {
-		if v != 0 {
-			out = append(out, crm.OpenItem{Customer: k.customer, Account: k.account, Item: k.item, Due: due[k], Open: crm.MoneyFromMinor(v, k.currency)})
+		if !v.IsZero() {
+			out = append(out, crm.OpenItem{Customer: k.customer, Account: k.account, Item: k.item, Due: due[k], Open: moneyOf(*v, k.currency)})
 		}
 	}
 	slices.SortFunc(out, crm.OpenItem.Compare)

@@ -3,37 +3,39 @@ package storekit
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/internal/rows"
+	"github.com/crmkit/crm/internal/wide"
 )
 
 // AggregateStageAmounts groups the open deals by stage and probability.
-func AggregateStageAmounts(deals []crm.Deal, q crm.SalesQuery) []crm.StageAmount {
+func AggregateStageAmounts(deals []crm.Deal, q crm.SalesQuery) ([]crm.StageAmount, error) {
 	return aggregateSales(deals, q).StageAmounts()
 }
 
 // AggregateForecast groups open and won deals by month, stage,
 // probability and status.
-func AggregateForecast(deals []crm.Deal, q crm.SalesQuery) []crm.ForecastAmount {
+func AggregateForecast(deals []crm.Deal, q crm.SalesQuery) ([]crm.ForecastAmount, error) {
 	return aggregateSales(deals, q).Forecast()
 }
 
 // AggregateCohort counts the deals created in the range by how far they
 // got and their status.
-func AggregateCohort(deals []crm.Deal, q crm.SalesQuery) []crm.CohortCount {
+func AggregateCohort(deals []crm.Deal, q crm.SalesQuery) ([]crm.CohortCount, error) {
 	return aggregateSales(deals, q).Cohort()
 }
 
 // AggregateOutcomes counts the deals closed in the range by status and
 // lost reason.
-func AggregateOutcomes(deals []crm.Deal, q crm.SalesQuery) []crm.OutcomeCount {
+func AggregateOutcomes(deals []crm.Deal, q crm.SalesQuery) ([]crm.OutcomeCount, error) {
 	return aggregateSales(deals, q).Outcomes()
 }
 
 // AggregateStageTimes adds up the stage visits that ended in the range.
-func AggregateStageTimes(deals []crm.Deal, q crm.SalesQuery) []crm.StageTime {
+func AggregateStageTimes(deals []crm.Deal, q crm.SalesQuery) ([]crm.StageTime, error) {
 	return aggregateSales(deals, q).StageTimes()
 }
 
@@ -43,19 +45,39 @@ func aggregateSales(deals []crm.Deal, q crm.SalesQuery) *SalesAggregator {
 
 // SalesAggregator adds up every kind of sales row in one pass over the
 // deals, for adapters that stream their rows instead of collecting them.
+// Its sums of amounts and times are exact: a row whose sum does not fit
+// in 64 bits makes the rows of its kind a *crm.OverflowError.
 type SalesAggregator struct {
 	q        crm.SalesQuery
-	stages   map[crm.StageAmount]*crm.StageAmount
-	forecast map[forecastKey]*crm.ForecastAmount
-	cohort   map[crm.CohortCount]*crm.CohortCount
-	outcomes map[crm.OutcomeCount]*crm.OutcomeCount
-	times    map[string]*crm.StageTime
+	stages   map[crm.StageAmount]*summed[crm.StageAmount]
+	forecast map[forecastKey]*summed[crm.ForecastAmount]
+	cohort   map[crm.CohortCount]*summed[crm.CohortCount]
+	outcomes map[crm.OutcomeCount]*summed[crm.OutcomeCount]
+	times    map[string]*summed[crm.StageTime]
+}
+
+// summed is a row being added up with its two sums, amounts (or times)
+// and, for outcomes, the sales cycles.
+type summed[R any] struct {
+	row  R
+	sums [2]wide.Int
+}
+
+// row returns the row of k in acc, made with fresh, counted once more,
+// with its sums added to.
+func row[K comparable, R any](acc map[K]*summed[R], k K, fresh func() R, add ...int64) *R {
+	s := rows.Get(acc, k, func() *summed[R] { return &summed[R]{row: fresh()} })
+	for i, v := range add {
+		s.sums[i].Add(v)
+	}
+	return &s.row
 }
 
 // NewSalesAggregator starts an empty aggregation for q.
 func NewSalesAggregator(q crm.SalesQuery) *SalesAggregator {
-	return &SalesAggregator{q: q, stages: map[crm.StageAmount]*crm.StageAmount{}, forecast: map[forecastKey]*crm.ForecastAmount{},
-		cohort: map[crm.CohortCount]*crm.CohortCount{}, outcomes: map[crm.OutcomeCount]*crm.OutcomeCount{}, times: map[string]*crm.StageTime{}}
+	return &SalesAggregator{q: q, stages: map[crm.StageAmount]*summed[crm.StageAmount]{}, forecast: map[forecastKey]*summed[crm.ForecastAmount]{},
+		cohort: map[crm.CohortCount]*summed[crm.CohortCount]{}, outcomes: map[crm.OutcomeCount]*summed[crm.OutcomeCount]{},
+		times: map[string]*summed[crm.StageTime]{}}
 }
 
 // Add counts the deal in every row it belongs to.
@@ -67,39 +89,51 @@ func (a *SalesAggregator) Add(d *crm.Deal) {
 	minor := minorOf(d.Amount)
 	if d.Status == crm.DealOpen {
 		k := crm.StageAmount{Stage: d.Stage, Probability: d.Probability}
-		r := rows.Get(a.stages, k, func() *crm.StageAmount { fresh := k; return &fresh })
-		r.Deals++
-		r.AmountMinor += minor
+		row(a.stages, k, func() crm.StageAmount { return k }, minor).Deals++
 	}
 	if month, ok := forecastMonth(d, q); ok {
 		k := forecastKey{month: month, stage: d.Stage, probability: d.Probability, status: d.Status}
-		r := rows.Get(a.forecast, k, func() *crm.ForecastAmount {
-			return &crm.ForecastAmount{Month: monthText(month), Stage: d.Stage, Probability: d.Probability, Status: d.Status}
-		})
-		r.Deals++
-		r.AmountMinor += minor
+		row(a.forecast, k, func() crm.ForecastAmount {
+			return crm.ForecastAmount{Month: monthText(month), Stage: d.Stage, Probability: d.Probability, Status: d.Status}
+		}, minor).Deals++
 	}
 	if inRange(q.From, q.To, d.CreatedAt) {
 		k := crm.CohortCount{Furthest: d.Furthest, Status: d.Status}
-		r := rows.Get(a.cohort, k, func() *crm.CohortCount { fresh := k; return &fresh })
-		r.Deals++
-		r.AmountMinor += minor
+		row(a.cohort, k, func() crm.CohortCount { return k }, minor).Deals++
 	}
 	if d.Status != crm.DealOpen && inRange(q.From, q.To, d.ClosedAt) {
 		k := crm.OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-		r := rows.Get(a.outcomes, k, func() *crm.OutcomeCount { fresh := k; return &fresh })
-		r.Deals++
-		r.AmountMinor += minor
-		r.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
+		row(a.outcomes, k, func() crm.OutcomeCount { return k }, minor, d.ClosedAt.Sub(d.CreatedAt).Microseconds()).Deals++
 	}
 	for _, v := range d.History {
 		if v.Left.IsZero() || !inRange(q.From, q.To, v.Left) {
 			continue
 		}
-		r := rows.Get(a.times, v.Stage, func() *crm.StageTime { return &crm.StageTime{Stage: v.Stage} })
-		r.Visits++
-		r.Micros += v.Left.Sub(v.Entered).Microseconds()
+		row(a.times, v.Stage, func() crm.StageTime { return crm.StageTime{Stage: v.Stage} }, v.Left.Sub(v.Entered).Microseconds()).Visits++
 	}
+}
+
+// finish returns the rows of acc with their sums set by set, which fails
+// with a *crm.OverflowError for a sum that does not fit, sorted by order.
+func finish[K comparable, R any](acc map[K]*summed[R], set func(r *R, sums [2]wide.Int) error, order func(a, b R) int) ([]R, error) {
+	out := make([]R, 0, len(acc))
+	for _, s := range acc {
+		r := s.row
+		if err := set(&r, s.sums); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, order)
+	return out, nil
+}
+
+// setFit sets *dst to the sum x, or fails with a *crm.OverflowError
+// naming field when x does not fit in 64 bits.
+func setFit(dst *int64, field string, x wide.Int) error {
+	var err error
+	*dst, err = fit(x, crm.OverflowError{Field: field})
+	return err
 }
 
 // forecastKey groups forecast rows, with the month as year*100+month (0
@@ -135,37 +169,46 @@ func monthText(m int) string {
 }
 
 // StageAmounts returns the open deals by stage and probability.
-func (a *SalesAggregator) StageAmounts() []crm.StageAmount {
-	return rows.Sorted(a.stages, func(x, y crm.StageAmount) int {
-		return cmp.Or(cmp.Compare(x.Stage, y.Stage), cmp.Compare(x.Probability, y.Probability))
-	})
+func (a *SalesAggregator) StageAmounts() ([]crm.StageAmount, error) {
+	return finish(a.stages, func(r *crm.StageAmount, s [2]wide.Int) error { return setFit(&r.AmountMinor, "amount_minor", s[0]) },
+		func(x, y crm.StageAmount) int {
+			return cmp.Or(cmp.Compare(x.Stage, y.Stage), cmp.Compare(x.Probability, y.Probability))
+		})
 }
 
 // Forecast returns the forecast rows.
-func (a *SalesAggregator) Forecast() []crm.ForecastAmount {
-	return rows.Sorted(a.forecast, func(x, y crm.ForecastAmount) int {
-		return cmp.Or(cmp.Compare(x.Month, y.Month), cmp.Compare(x.Stage, y.Stage),
-			cmp.Compare(x.Probability, y.Probability), cmp.Compare(x.Status, y.Status))
-	})
+func (a *SalesAggregator) Forecast() ([]crm.ForecastAmount, error) {
+	return finish(a.forecast, func(r *crm.ForecastAmount, s [2]wide.Int) error { return setFit(&r.AmountMinor, "amount_minor", s[0]) },
+		func(x, y crm.ForecastAmount) int {
+			return cmp.Or(cmp.Compare(x.Month, y.Month), cmp.Compare(x.Stage, y.Stage),
+				cmp.Compare(x.Probability, y.Probability), cmp.Compare(x.Status, y.Status))
+		})
 }
 
 // Cohort returns the cohort rows.
-func (a *SalesAggregator) Cohort() []crm.CohortCount {
-	return rows.Sorted(a.cohort, func(x, y crm.CohortCount) int {
-		return cmp.Or(cmp.Compare(x.Furthest, y.Furthest), cmp.Compare(x.Status, y.Status))
-	})
+func (a *SalesAggregator) Cohort() ([]crm.CohortCount, error) {
+	return finish(a.cohort, func(r *crm.CohortCount, s [2]wide.Int) error { return setFit(&r.AmountMinor, "amount_minor", s[0]) },
+		func(x, y crm.CohortCount) int {
+			return cmp.Or(cmp.Compare(x.Furthest, y.Furthest), cmp.Compare(x.Status, y.Status))
+		})
 }
 
 // Outcomes returns the outcome rows.
-func (a *SalesAggregator) Outcomes() []crm.OutcomeCount { return sortOutcomes(a.outcomes) }
+func (a *SalesAggregator) Outcomes() ([]crm.OutcomeCount, error) {
+	return finish(a.outcomes, func(r *crm.OutcomeCount, s [2]wide.Int) error {
+		if err := setFit(&r.AmountMinor, "amount_minor", s[0]); err != nil {
+			return err
+		}
+		return setFit(&r.CycleMicros, "cycle_micros", s[1])
+	}, compareOutcomes)
+}
 
-func sortOutcomes(acc map[crm.OutcomeCount]*crm.OutcomeCount) []crm.OutcomeCount {
-	return rows.Sorted(acc, func(x, y crm.OutcomeCount) int {
-		return cmp.Or(cmp.Compare(x.Status, y.Status), cmp.Compare(x.LostReason, y.LostReason))
-	})
+func compareOutcomes(x, y crm.OutcomeCount) int {
+	return cmp.Or(cmp.Compare(x.Status, y.Status), cmp.Compare(x.LostReason, y.LostReason))
 }
 
 // StageTimes returns the stage-time rows.
-func (a *SalesAggregator) StageTimes() []crm.StageTime {
-	return rows.Sorted(a.times, func(x, y crm.StageTime) int { return cmp.Compare(x.Stage, y.Stage) })
+func (a *SalesAggregator) StageTimes() ([]crm.StageTime, error) {
+	return finish(a.times, func(r *crm.StageTime, s [2]wide.Int) error { return setFit(&r.Micros, "micros", s[0]) },
+		func(x, y crm.StageTime) int { return cmp.Compare(x.Stage, y.Stage) })
 }

@@ -2,14 +2,16 @@ package storekit
 
 import (
 	"github.com/crmkit/crm"
-	"github.com/crmkit/crm/internal/rows"
+	"github.com/crmkit/crm/internal/wide"
 )
 
 // AggregateWork is the reference implementation of a work report's
 // counts: activities, the customers they touched, and the deals closed in
 // the range by the owner or team (of every pipeline; the amounts of the
-// outcomes are left at zero, as pipelines may differ in currency).
-func AggregateWork(activities []crm.Activity, customers []crm.Customer, deals []crm.Deal, q crm.WorkQuery) crm.WorkCounts {
+// outcomes are left at zero, as pipelines may differ in currency). A sum
+// of sales cycles that does not fit in 64 bits of microseconds is a
+// *crm.OverflowError.
+func AggregateWork(activities []crm.Activity, customers []crm.Customer, deals []crm.Deal, q crm.WorkQuery) (crm.WorkCounts, error) {
 	var w crm.WorkCounts
 	keyAccount := map[crm.ID]bool{}
 	for _, c := range customers {
@@ -41,16 +43,20 @@ func AggregateWork(activities []crm.Activity, customers []crm.Customer, deals []
 		}
 	}
 	w.KeyAccountsTouched = int64(len(touched))
-	acc := map[crm.OutcomeCount]*crm.OutcomeCount{}
+	acc := map[crm.OutcomeCount]*summed[crm.OutcomeCount]{}
 	for _, d := range deals {
 		if !q.Covers(d.Owner, d.Team) || d.Status == crm.DealOpen || !inRange(q.From, q.To, d.ClosedAt) {
 			continue
 		}
 		k := crm.OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-		r := rows.Get(acc, k, func() *crm.OutcomeCount { fresh := k; return &fresh })
-		r.Deals++
-		r.CycleMicros += d.ClosedAt.Sub(d.CreatedAt).Microseconds()
+		row(acc, k, func() crm.OutcomeCount { return k }, 0, d.ClosedAt.Sub(d.CreatedAt).Microseconds()).Deals++
 	}
-	w.Outcomes = sortOutcomes(acc)
-	return w
+	var err error
+	w.Outcomes, err = finish(acc, func(r *crm.OutcomeCount, s [2]wide.Int) error {
+		return setFit(&r.CycleMicros, "cycle_micros", s[1])
+	}, compareOutcomes)
+	if err != nil {
+		return crm.WorkCounts{}, err
+	}
+	return w, nil
 }

@@ -41,17 +41,17 @@ type salesAnswers struct {
 func (q salesQuestions) answer(d *salesData) salesAnswers {
 	a := salesAnswers{q: q}
 	for _, x := range q.sales {
-		a.stageAmounts = append(a.stageAmounts, storekit.AggregateStageAmounts(d.deals, x))
-		a.forecast = append(a.forecast, storekit.AggregateForecast(d.deals, x))
-		a.cohort = append(a.cohort, storekit.AggregateCohort(d.deals, x))
-		a.outcomes = append(a.outcomes, storekit.AggregateOutcomes(d.deals, x))
-		a.stageTimes = append(a.stageTimes, storekit.AggregateStageTimes(d.deals, x))
+		a.stageAmounts = append(a.stageAmounts, reference(storekit.AggregateStageAmounts(d.deals, x)))
+		a.forecast = append(a.forecast, reference(storekit.AggregateForecast(d.deals, x)))
+		a.cohort = append(a.cohort, reference(storekit.AggregateCohort(d.deals, x)))
+		a.outcomes = append(a.outcomes, reference(storekit.AggregateOutcomes(d.deals, x)))
+		a.stageTimes = append(a.stageTimes, reference(storekit.AggregateStageTimes(d.deals, x)))
 	}
 	for _, x := range q.work {
-		a.work = append(a.work, storekit.AggregateWork(d.activities, d.customers, d.deals, x))
+		a.work = append(a.work, reference(storekit.AggregateWork(d.activities, d.customers, d.deals, x)))
 	}
 	for _, c := range q.campaigns {
-		a.campaigns = append(a.campaigns, storekit.AggregateCampaign(c, d.customers, d.deals))
+		a.campaigns = append(a.campaigns, reference(storekit.AggregateCampaign(c, d.customers, d.deals)))
 	}
 	return a
 }

@@ -35,6 +35,18 @@
 // seeds; CRMKIT_PROPERTY_SEEDS and CRMKIT_PROPERTY_STEPS run more, and
 // CRMKIT_PROPERTY_SEED replays the seed a failure names.
 //
+// No sum wraps around in 64 bits. Through the CRM, amounts near the
+// largest int64 of minor units are posted: an amount, or a customer's
+// receivable or credit balance, that would not fit is refused with a
+// *crm.OverflowError and leaves the store as it was; reports whose totals
+// leave 64 bits (DSO, expected collections, balances, funnels, open items
+// as of a date before a backdated invoice) are exact, and those that
+// hand a total over in 64 bits (aging, sales rows) fail with the error. At the port,
+// entries beyond 64 bits are appended directly: open items and balances
+// must come back exact, and the aging and revenue either as the
+// reference adds them up or, where it does not fit, as a
+// *crm.OverflowError.
+//
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
 package storetest
@@ -80,6 +92,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Sealing", func(t *testing.T) { runSealing(t, newStore) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { runLedgerConcurrency(t, newStore) })
 	t.Run("LedgerProperty", func(t *testing.T) { runLedgerProperty(t, newStore) })
+	t.Run("Overflow", func(t *testing.T) { runOverflow(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
