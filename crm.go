@@ -57,6 +57,8 @@ type engine struct {
 	backoff   backoff.Policy
 	sealer    LogSealer // nil unless the store seals the log after commit
 
+	correctionLimits map[Currency]Money // see WithCorrectionLimits
+
 	subMu   sync.RWMutex
 	subs    map[int]Subscriber
 	nextSub int
@@ -76,13 +78,14 @@ type Subscriber func(ctx context.Context, events []Event)
 type Option func(*options)
 
 type options struct {
-	approvals *ApprovalRules
-	rules     *LadderRules
-	clock     Clock
-	random    io.Reader
-	policy    Policy
-	retries   int
-	backoff   time.Duration
+	correctionLimits map[Currency]Money
+	approvals        *ApprovalRules
+	rules            *LadderRules
+	clock            Clock
+	random           io.Reader
+	policy           Policy
+	retries          int
+	backoff          time.Duration
 }
 
 // WithClock sets the clock every timestamp comes from (default: the
@@ -146,6 +149,7 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		rules: rules, approvals: approvals, store: store, clock: o.clock, ids: newIDGenerator(o.clock, o.random), policy: o.policy,
 		retries: o.retries, backoff: backoff.Policy{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
 	}
+	e.correctionLimits = o.correctionLimits
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

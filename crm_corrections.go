@@ -15,6 +15,7 @@ type WriteOffRequest struct {
 	Amount         *Money `json:"amount,omitempty"`
 	Reason         string `json:"reason,omitempty"`
 	Effective      Date   `json:"effective,omitzero"`
+	Approval       ID     `json:"approval,omitzero"` // another user's CorrectionApproval, above the correction limit
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
@@ -51,7 +52,10 @@ func (c *LedgerService) WriteOff(ctx context.Context, actor ID, r WriteOffReques
 				{Account: AccountWriteOff, Amount: amount},
 				{Account: AccountReceivable, Customer: r.Customer, Amount: amount.Neg(), Item: r.Invoice, Due: inv.Due},
 			}}
-		return w.post(e, key, r)
+		if e, err = w.post(e, key, r); err != nil {
+			return Entry{}, err
+		}
+		return e, w.checkCorrection(CorrectionWriteOff, r.Customer, amount, r.Approval)
 	})
 	return e, err
 }
@@ -64,6 +68,7 @@ type RefundRequest struct {
 	Amount         Money  `json:"amount"`
 	Reference      string `json:"reference,omitempty"`
 	Effective      Date   `json:"effective,omitzero"`
+	Approval       ID     `json:"approval,omitzero"` // another user's CorrectionApproval, above the correction limit
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
@@ -88,7 +93,10 @@ func (c *LedgerService) Refund(ctx context.Context, actor ID, r RefundRequest) (
 				{Account: AccountCredit, Customer: r.Customer, Amount: r.Amount, Item: r.Credit},
 				{Account: AccountCash, Amount: r.Amount.Neg()},
 			}}
-		return w.post(e, key, r)
+		if e, err = w.post(e, key, r); err != nil {
+			return Entry{}, err
+		}
+		return e, w.checkCorrection(CorrectionRefund, r.Customer, r.Amount, r.Approval)
 	})
 	return e, err
 }

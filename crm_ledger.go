@@ -380,8 +380,11 @@ func (c *LedgerService) IssueCreditNote(ctx context.Context, actor ID, n NewCred
 	key := n.IdempotencyKey
 	n.IdempotencyKey = ""
 	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
-		_, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, n)
-		return e, err
+		cr, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, n)
+		if err != nil {
+			return Entry{}, err
+		}
+		return e, w.checkCorrection(CorrectionCreditNote, n.Customer, cr.Amount, n.Approval)
 	})
 	if err != nil {
 		return Credit{}, err

@@ -77,7 +77,10 @@
 // no entry counts before what it settles, so open items, aging and
 // statements as of any past day are true. Paid, partly paid and overdue
 // are derived (ReceivableService.Invoices), and LedgerService.Verify
-// checks every invariant.
+// checks every invariant. A credit note, refund or write-off above the
+// correction limit (WithCorrectionLimits, DefaultCorrectionLimit) needs
+// another user's approval first (LedgerService.ApproveCorrection), used
+// once: the four-eyes rule for money leaving the books.
 //
 // # The wire format
 //

@@ -56,6 +56,9 @@ const (
 	ContractDrafted EventType = "contract.drafted"
 	ContractMoved   EventType = "contract.moved" // submitted, approved, rejected, signed, completed, terminated, expired or invoiced
 	LedgerPosted    EventType = "ledger.posted"
+
+	CorrectionApproved     EventType = "correction.approved"
+	CorrectionApprovalUsed EventType = "correction.approval_used"
 )
 
 // Hash is a SHA-256 digest.

@@ -55,7 +55,7 @@ var sampleScalars = map[reflect.Type]any{
 // refuses a named string or integer type it does not find here, so that a
 // new enum shows a real value in the golden files.
 var sampleEnums = enumsByType(
-	crm.AccountReceivable, crm.ActionRead, crm.ActivityCall, crm.AllocateOldestFirst, crm.StepManager,
+	crm.AccountReceivable, crm.CorrectionRefund, crm.ActionRead, crm.ActivityCall, crm.AllocateOldestFirst, crm.StepManager,
 	crm.Complaint, crm.CaseInProgress, crm.ChannelWeb, crm.ContractSubmit, crm.ContractApproved,
 	crm.CreditPayment, crm.Distributor, crm.DealOpen, crm.ByTouchpoint, crm.Inbound,
 	crm.EntryInvoice, crm.CustomerCreated, crm.EvidenceExperience, crm.ForecastCommit, crm.InvoicePartlyPaid,
@@ -214,6 +214,8 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.ReceivableQuery](t),
 		filled[crm.Recorded](t),
 		filled[crm.RefundRequest](t),
+		filled[crm.ApproveCorrectionRequest](t),
+		filled[crm.CorrectionApproval](t),
 		filled[crm.RejectContractRequest](t),
 		filled[crm.ReopenCaseRequest](t),
 		filled[crm.ReopenDealRequest](t),

@@ -246,6 +246,7 @@ type NewCreditNote struct {
 	Tax      Money  `json:"tax"`
 	Issued   Date   `json:"issued,omitzero"`
 	Reason   string `json:"reason,omitempty"`
+	Approval ID     `json:"approval,omitzero"` // another user's CorrectionApproval, above the correction limit
 
 	IdempotencyKey string `json:"idempotency_key,omitempty"` // a retry with the same key returns the first credit note
 }

@@ -46,14 +46,9 @@ func money(dst *crm.Money) (minor *int64, currency *moneyCol) {
 }
 
 func (c *moneyCol) Scan(src any) error {
-	var code string
-	switch v := src.(type) {
-	case string:
-		code = v
-	case []byte:
-		code = string(v)
-	default:
-		return fmt.Errorf("sqlstore: cannot scan %T into a currency code", src)
+	code, err := currencyCode(src)
+	if err != nil {
+		return err
 	}
 	m, err := moneyFrom(c.Minor, code)
 	if err != nil {
@@ -112,4 +107,15 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// currencyCode reads a currency code column as a driver gives it.
+func currencyCode(src any) (string, error) {
+	switch v := src.(type) {
+	case string:
+		return v, nil
+	case []byte:
+		return string(v), nil
+	}
+	return "", fmt.Errorf("sqlstore: cannot scan %T into a currency code", src)
 }

@@ -191,14 +191,9 @@ func exactMoney(dst *crm.Money) (high *int64, low *sumCol, currency *moneySum) {
 }
 
 func (c *moneySum) Scan(src any) error {
-	var code string
-	switch v := src.(type) {
-	case string:
-		code = v
-	case []byte:
-		code = string(v)
-	default:
-		return fmt.Errorf("sqlstore: cannot scan %T into a currency code", src)
+	code, err := currencyCode(src)
+	if err != nil {
+		return err
 	}
 	if v, ok := c.total.Int64(); ok {
 		m, err := MoneyFromColumns(v, code)

@@ -90,6 +90,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 	t.Run("UserRaces", func(t *testing.T) { runUserRaces(t, newStore) })
 	t.Run("Sealing", func(t *testing.T) { runSealing(t, newStore) })
+	t.Run("Corrections", func(t *testing.T) { runCorrections(t, newStore) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { runLedgerConcurrency(t, newStore) })
 	t.Run("LedgerProperty", func(t *testing.T) { runLedgerProperty(t, newStore) })
 	t.Run("Overflow", func(t *testing.T) { runOverflow(t, newStore) })
