@@ -159,5 +159,12 @@ func (w *writeTx) checkCorrection(kind CorrectionKind, customer ID, amount Money
 	case err != nil || enough < 0:
 		return invalid("approval", "covers", fmt.Sprintf("the approval is for at most %s", a.Amount))
 	}
-	return w.record(CorrectionApprovalUsed, KindCorrectionApproval, approval, 2, map[string]any{"by": w.actor.ID, "amount": amount})
+	return w.record(CorrectionApprovalUsed, KindCorrectionApproval, approval, 2, approvalUse{By: w.actor.ID, Amount: amount})
+}
+
+// approvalUse is the payload of a CorrectionApprovalUsed event: who used
+// the approval, for how much.
+type approvalUse struct {
+	By     ID    `json:"by"`
+	Amount Money `json:"amount"`
 }

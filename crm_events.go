@@ -118,10 +118,8 @@ func (c *engine) events(ctx context.Context, seq int64, read logPageReader) iter
 // History returns the audit trail of one customer, oldest first, to an
 // actor who may read the customer.
 func (c *CustomerService) History(ctx context.Context, actor, customer ID) ([]Event, error) {
-	if c.sealer != nil {
-		if _, err := c.logHead(ctx); err != nil {
-			return nil, err
-		}
+	if err := c.sealAll(ctx); err != nil {
+		return nil, err
 	}
 	var out []Event
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, _ Customer) error {

@@ -28,6 +28,17 @@ func (c *engine) sealAfterWrite(ctx context.Context, appended int) {
 	_, _, _ = c.sealer.Seal(context.WithoutCancel(ctx), false, sealBatch, chain)
 }
 
+// sealAll seals every committed event on a store that seals the log, so
+// that a read of the log that follows finds each in its place; elsewhere
+// it does nothing.
+func (c *engine) sealAll(ctx context.Context) error {
+	if c.sealer == nil {
+		return nil
+	}
+	_, err := c.logHead(ctx)
+	return err
+}
+
 // logHead returns the head of the log to read up to. On a store that
 // seals the log, it first seals every committed event, waiting for a seal
 // under way, and returns the durable head that sealing left; otherwise it

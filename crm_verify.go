@@ -39,7 +39,7 @@ func (e *LedgerError) Unwrap() error { return ErrLedgerBroken }
 // balances add up to zero; and every entry is what the ledger.posted event
 // that recorded it says, and every such event has its entry.
 func (c *LedgerService) Verify(ctx context.Context, actor ID) error {
-	if _, err := c.logHead(ctx); err != nil { // every ledger.posted event sealed, to be read
+	if err := c.sealAll(ctx); err != nil { // every ledger.posted event sealed, to be read
 		return err
 	}
 	return c.ledgerWide(ctx, actor, func(tx ReadTx) error {
