@@ -56,6 +56,7 @@ type engine struct {
 	retries   int
 	backoff   backoff.Policy
 	sealer    LogSealer // nil unless the store seals the log after commit
+	calendar  Calendar
 
 	correctionLimits map[Currency]Money // see WithCorrectionLimits
 
@@ -78,6 +79,7 @@ type Subscriber func(ctx context.Context, events []Event)
 type Option func(*options)
 
 type options struct {
+	calendar         *Calendar
 	correctionLimits map[Currency]Money
 	approvals        *ApprovalRules
 	rules            *LadderRules
@@ -141,6 +143,13 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		return nil, err
 	}
 	rules = withDayFactor(rules)
+	var cal Calendar
+	if o.calendar != nil {
+		cal = *o.calendar
+	}
+	if err := cal.check(); err != nil {
+		return nil, err
+	}
 	approvals := DefaultApprovalRules()
 	if o.approvals != nil {
 		approvals = *o.approvals
@@ -149,7 +158,7 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		rules: rules, approvals: approvals, store: store, clock: o.clock, ids: newIDGenerator(o.clock, o.random), policy: o.policy,
 		retries: o.retries, backoff: backoff.Policy{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
 	}
-	e.correctionLimits = o.correctionLimits
+	e.correctionLimits, e.calendar = o.correctionLimits, cal
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}
@@ -196,6 +205,9 @@ func (c *engine) notify(ctx context.Context, events []Event) {
 // now returns the clock's time in UTC to the microsecond, the precision
 // every store keeps.
 func (c *engine) now() time.Time { return c.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// today is the business day it is by the CRM's clock and calendar.
+func (c *engine) today() Date { return c.calendar.DateOf(c.now()) }
 
 // writeTx is one attempt of a write: the transaction, the acting user, the
 // time of the write and the events it records.

@@ -250,8 +250,8 @@ func (c *engine) billing(ctx context.Context, actor, customer ID, key string, re
 	return out, dup, err
 }
 
-// today is the CRM clock's date in UTC.
-func (w *writeTx) today() Date { return DateOf(w.now) }
+// today is the business day of the write, by the CRM's calendar.
+func (w *writeTx) today() Date { return w.crm.calendar.DateOf(w.now) }
 
 // IssueInvoice issues an invoice and posts it. With an idempotency key, a
 // retry returns the first invoice.

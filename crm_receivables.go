@@ -57,10 +57,11 @@ type ReceivableQuery struct {
 	AsOf     Date `json:"as_of,omitzero"`
 }
 
-// asOf is the query's day: AsOf, or today by the CRM's clock.
+// asOf is the query's day: AsOf, or today by the CRM's clock and
+// calendar.
 func (c *engine) asOf(d Date) Date {
 	if d.IsZero() {
-		return DateOf(c.now())
+		return c.today()
 	}
 	return d
 }

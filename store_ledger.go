@@ -1,6 +1,9 @@
 package crm
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Book is a customer's receivables lock: every change to a customer's
 // ledger saves the next version of their book in the same transaction, so
@@ -13,18 +16,25 @@ type Book struct {
 }
 
 // EntryFilter selects ledger entries; zero fields match everything. From
-// and To bound the effective date, inclusive.
+// and To bound the effective date, inclusive. Item selects the entries
+// with a posting to that invoice or credit (its own entry, the
+// allocations to and from it, write-offs, refunds and their reversals);
+// Kind the entries of one kind.
 type EntryFilter struct {
-	Customer ID   `json:"customer,omitzero"`
-	Document ID   `json:"document,omitzero"`
-	From     Date `json:"from,omitzero"`
-	To       Date `json:"to,omitzero"`
+	Customer ID        `json:"customer,omitzero"`
+	Document ID        `json:"document,omitzero"`
+	Item     ID        `json:"item,omitzero"`
+	Kind     EntryKind `json:"kind,omitempty"`
+	From     Date      `json:"from,omitzero"`
+	To       Date      `json:"to,omitzero"`
 }
 
 // Match reports whether e passes the filter.
 func (f EntryFilter) Match(e Entry) bool {
 	return (f.Customer.IsZero() || e.Customer == f.Customer) &&
 		(f.Document.IsZero() || e.Document == f.Document) &&
+		(f.Item.IsZero() || slices.ContainsFunc(e.Postings, func(p Posting) bool { return p.Item == f.Item })) &&
+		(f.Kind == "" || e.Kind == f.Kind) &&
 		(f.From.IsZero() || !e.Effective.Before(f.From)) &&
 		(f.To.IsZero() || !e.Effective.After(f.To))
 }

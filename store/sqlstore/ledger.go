@@ -128,6 +128,8 @@ func (l ledgerRepo) Entries(ctx context.Context, f crm.EntryFilter, page crm.Pag
 	var w where
 	w.addIf(!f.Customer.IsZero(), "customer_id = ?", idArg(f.Customer))
 	w.addIf(!f.Document.IsZero(), "document_id = ?", idArg(f.Document))
+	w.addIf(!f.Item.IsZero(), "id IN (SELECT entry_id FROM "+l.t.s.names.postings+" WHERE item_id = ?)", idArg(f.Item))
+	w.addIf(f.Kind != "", "kind = ?", string(f.Kind))
 	w.addIf(!f.From.IsZero(), "effective_day >= ?", dayNumber(f.From))
 	w.addIf(!f.To.IsZero(), "effective_day <= ?", dayNumber(f.To))
 	es, err := l.entries().list(ctx, w, page)

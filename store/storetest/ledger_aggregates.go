@@ -201,7 +201,15 @@ func runLedgerAggregates(t *testing.T, newStore NewStoreFunc) {
 
 	t.Run("EntriesOfTheGeneratedData", func(t *testing.T) {
 		c := d.customers[3].ID
-		for _, f := range []crm.EntryFilter{{}, {Customer: c}, {Customer: c, From: ledgerMarks[1], To: ledgerMarks[3]}, {Document: d.credits[0].ID}} {
+		i := slices.IndexFunc(d.entries, func(e crm.Entry) bool { return e.Kind == crm.EntryAllocation })
+		require.GreaterOrEqual(t, i, 0, "the generated data allocates")
+		allocated := d.entries[i].Document
+		filters := []crm.EntryFilter{{}, {Customer: c}, {Customer: c, From: ledgerMarks[1], To: ledgerMarks[3]}, {Document: d.credits[0].ID},
+			{Item: d.invoices[0].ID}, {Item: allocated, Kind: crm.EntryAllocation}, {Customer: c, Kind: crm.EntryPayment}}
+		for _, f := range filters {
+			if !f.Item.IsZero() || f.Kind != "" {
+				require.NotEmpty(t, entriesOf(d.entries, f), "the generated data has entries for %+v", f)
+			}
 			assertSameList(t, entriesOf(d.entries, f), allPages(t, s, 97, entryID, listEntries(f)), entryID, "%+v", f)
 		}
 	})
