@@ -57,6 +57,7 @@ type engine struct {
 	backoff   backoff.Policy
 	sealer    LogSealer // nil unless the store seals the log after commit
 	calendar  Calendar
+	numbering Numbering
 
 	correctionLimits map[Currency]Money // see WithCorrectionLimits
 
@@ -80,6 +81,7 @@ type Option func(*options)
 
 type options struct {
 	calendar         *Calendar
+	numbering        *Numbering
 	correctionLimits map[Currency]Money
 	approvals        *ApprovalRules
 	rules            *LadderRules
@@ -150,6 +152,14 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	if err := cal.check(); err != nil {
 		return nil, err
 	}
+	var numbering Numbering
+	if o.numbering != nil {
+		numbering = *o.numbering
+	}
+	numbering, err := numbering.normalized()
+	if err != nil {
+		return nil, err
+	}
 	approvals := DefaultApprovalRules()
 	if o.approvals != nil {
 		approvals = *o.approvals
@@ -158,7 +168,7 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		rules: rules, approvals: approvals, store: store, clock: o.clock, ids: newIDGenerator(o.clock, o.random), policy: o.policy,
 		retries: o.retries, backoff: backoff.Policy{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
 	}
-	e.correctionLimits, e.calendar = o.correctionLimits, cal
+	e.correctionLimits, e.calendar, e.numbering = o.correctionLimits, cal, numbering
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

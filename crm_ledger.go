@@ -39,6 +39,13 @@ func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
 	if err := e.Check(); err != nil {
 		return Entry{}, err
 	}
+	lock, err := w.tx.Accounting().PeriodLock(w.ctx)
+	if err != nil {
+		return Entry{}, err
+	}
+	if err := checkPostingDay(lock, e.Effective, w.today()); err != nil {
+		return Entry{}, err
+	}
 	book, err := w.tx.Ledger().Book(w.ctx, e.Customer)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Entry{}, err
@@ -268,6 +275,22 @@ func (c *LedgerService) IssueInvoice(ctx context.Context, actor ID, n NewInvoice
 }
 
 func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Entry, error) {
+	numbering := w.crm.numbering
+	switch {
+	case n.Number == "":
+		issued := cmpOr(n.Issued, w.today())
+		if !issued.IsValid() {
+			return Entry{}, invalid("issued", "calendar", "")
+		}
+		fy := w.crm.calendar.FiscalYear(issued)
+		seq, err := w.tx.Accounting().NextNumber(w.ctx, numbering.InvoicePrefix, fy)
+		if err != nil {
+			return Entry{}, err
+		}
+		n.Number = numbering.invoiceNumber(fy, seq)
+	case numbering.reserved(n.Number):
+		return Entry{}, invalid("number", "not_series", fmt.Sprintf("numbers starting %q are the series' own: leave Number empty to take the next", numbering.InvoicePrefix+"-"))
+	}
 	_, e, err := postDocument(w, n.build, w.tx.Invoices().Insert, key, request)
 	return e, err
 }

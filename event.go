@@ -59,6 +59,9 @@ const (
 
 	CorrectionApproved     EventType = "correction.approved"
 	CorrectionApprovalUsed EventType = "correction.approval_used"
+
+	PeriodClosed   EventType = "period.closed"   // the ledger's lock date moved forward
+	PeriodReopened EventType = "period.reopened" // the ledger's lock date moved back
 )
 
 // Hash is a SHA-256 digest.

@@ -15,13 +15,14 @@ const (
 	ActionReassign    Action = "reassign"
 	ActionErase       Action = "erase"
 	ActionManageUsers Action = "manage_users"
-	ActionRecord      Action = "record"    // record interactions, cases and evidence about a customer
-	ActionAnalyze     Action = "analyze"   // read statistics across customers
-	ActionConfigure   Action = "configure" // design touchpoint maps, journey templates and pipelines
-	ActionApprove     Action = "approve"   // approve or reject a contract's approval step
-	ActionBill        Action = "bill"      // post to the receivables ledger: invoices, payments, allocations, credit notes, write-offs, refunds, reversals
-	ActionDelegate    Action = "delegate"  // act on another user's behalf: log an activity as theirs; the target is that user
-	ActionAudit       Action = "audit"     // read the audit log
+	ActionRecord      Action = "record"       // record interactions, cases and evidence about a customer
+	ActionAnalyze     Action = "analyze"      // read statistics across customers
+	ActionConfigure   Action = "configure"    // design touchpoint maps, journey templates and pipelines
+	ActionApprove     Action = "approve"      // approve or reject a contract's approval step
+	ActionBill        Action = "bill"         // post to the receivables ledger: invoices, payments, allocations, credit notes, write-offs, refunds, reversals
+	ActionDelegate    Action = "delegate"     // act on another user's behalf: log an activity as theirs; the target is that user
+	ActionAudit       Action = "audit"        // read the audit log
+	ActionClosePeriod Action = "close_period" // move the ledger's lock date
 )
 
 // Scope is how far a grant reaches.
@@ -93,9 +94,11 @@ type RolePolicy struct {
 //	bill          all    none     none
 //	delegate      all    team     none
 //	audit         all    none     none
+//	close_period  all    none     none
 //
 // The finance role reads, records and analyzes everything, approves (the
-// finance step of contracts above the threshold) and bills; it does not
+// finance step of contracts above the threshold), bills and closes
+// periods; it does not
 // manage customers or users. Logging an activity as another user's is
 // delegating to oneself what they did: a manager may for their team, and
 // the activity says who logged it.
@@ -110,10 +113,11 @@ func DefaultPolicy() RolePolicy {
 			ActionRead: ScopeAll, ActionCreate: ScopeAll, ActionUpdate: ScopeAll, ActionArchive: ScopeAll,
 			ActionRestore: ScopeAll, ActionReassign: ScopeAll, ActionErase: ScopeAll, ActionManageUsers: ScopeAll,
 			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
-			ActionDelegate: ScopeAll, ActionAudit: ScopeAll,
+			ActionDelegate: ScopeAll, ActionAudit: ScopeAll, ActionClosePeriod: ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
+			ActionClosePeriod: ScopeAll,
 		},
 		RoleManager: {
 			ActionRead: ScopeTeam, ActionCreate: ScopeTeam, ActionUpdate: ScopeTeam, ActionArchive: ScopeTeam,

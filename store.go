@@ -45,6 +45,7 @@ type ReadTx interface {
 	Invoices() InvoiceReader
 	Credits() CreditReader
 	Contracts() ContractReader
+	Accounting() AccountingReader
 }
 
 // Tx gives the repositories for reading and writing.
@@ -67,6 +68,7 @@ type Tx interface {
 	Invoices() InvoiceRepository
 	Credits() CreditRepository
 	Contracts() ContractRepository
+	Accounting() AccountingRepository
 }
 
 // PageRequest asks for up to Limit records whose ID is after After, in ID

@@ -30,6 +30,7 @@ const (
 	KindEntry              Kind = "entry"
 	KindCorrectionApproval Kind = "correction_approval"
 	KindBook               Kind = "book"
+	KindPeriodLock         Kind = "period_lock"
 )
 
 // Role is a user's role, which the default policy maps to what it may do.

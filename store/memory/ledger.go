@@ -116,7 +116,18 @@ func (r invoiceRepo) repo() repo[crm.Invoice] {
 }
 
 func (r invoiceRepo) Get(_ context.Context, id crm.ID) (crm.Invoice, error) { return r.repo().get(id) }
-func (r invoiceRepo) Insert(_ context.Context, i crm.Invoice) error         { return r.repo().insert(i) }
+
+// Insert implements crm.InvoiceRepository: a number another invoice has
+// is a *crm.ConflictError.
+func (r invoiceRepo) Insert(_ context.Context, i crm.Invoice) error {
+	if _, err := r.repo().get(i.ID); err == nil {
+		return r.repo().insert(i) // the ID's conflict
+	}
+	if err := accounting(r).claimNumber(i); err != nil {
+		return err
+	}
+	return r.repo().insert(i)
+}
 func (r invoiceRepo) List(_ context.Context, f crm.InvoiceFilter, p crm.PageRequest) ([]crm.Invoice, error) {
 	return r.repo().list(p, f.Match), nil
 }

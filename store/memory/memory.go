@@ -46,6 +46,10 @@ type Store struct {
 	reversals    map[crm.ID]crm.ID       // reversed entry -> its reversal
 	idempotency  map[string]crm.ID       // interaction idempotency keys
 	byCustomer   map[crm.ID]customerRows // append-only rows of each customer, in commit order
+
+	lock           crm.PeriodLock
+	series         map[seriesKey]int64 // the last number taken of each series
+	invoiceNumbers map[string]crm.ID
 }
 
 type subjectKey struct {
@@ -80,6 +84,9 @@ func New() *Store {
 		reversals:    map[crm.ID]crm.ID{},
 		idempotency:  map[string]crm.ID{},
 		byCustomer:   map[crm.ID]customerRows{},
+
+		series:         map[seriesKey]int64{},
+		invoiceNumbers: map[string]crm.ID{},
 	}
 	s.interactions.added = func(in crm.Interaction) {
 		if in.IdempotencyKey != "" {
@@ -171,6 +178,7 @@ type txState struct {
 	invoices     *overlay[crm.Invoice]
 	credits      *overlay[crm.Credit]
 	contracts    *overlay[crm.Contract]
+	acct         accountingState
 }
 
 func (s *Store) begin() *txState {
@@ -200,6 +208,7 @@ func (s *Store) commit(t *txState) {
 	s.invoices.commit(t.invoices)
 	s.credits.commit(t.credits)
 	s.contracts.commit(t.contracts)
+	s.commitAccounting(t.acct)
 	for seq, data := range t.redacted {
 		e := s.events[seq-1]
 		e.Data, e.Redacted = data, true
@@ -235,6 +244,7 @@ func (r readTx) Ledger() crm.LedgerReader                    { return ledger(r) 
 func (r readTx) Invoices() crm.InvoiceReader                 { return invoiceRepo(r) }
 func (r readTx) Credits() crm.CreditReader                   { return creditRepo(r) }
 func (r readTx) Contracts() crm.ContractReader               { return contractRepo(r) }
+func (r readTx) Accounting() crm.AccountingReader            { return accounting(r) }
 
 type writeTx struct{ t *txState }
 
@@ -258,6 +268,7 @@ func (w writeTx) Ledger() crm.LedgerRepository                    { return ledge
 func (w writeTx) Invoices() crm.InvoiceRepository                 { return invoiceRepo(w) }
 func (w writeTx) Credits() crm.CreditRepository                   { return creditRepo(w) }
 func (w writeTx) Contracts() crm.ContractRepository               { return contractRepo(w) }
+func (w writeTx) Accounting() crm.AccountingRepository            { return accounting(w) }
 
 func cloneEvent(e crm.Event) crm.Event {
 	e.Data = slices.Clone(e.Data)

@@ -93,7 +93,7 @@ func (g *ledgerGen) amount(most int64, cur crm.Currency) crm.Money {
 func (g *ledgerGen) invoice(customer crm.ID) {
 	cur := pick(g.r, []crm.Currency{eur, eur, usd, jpy, kwd})
 	issued := g.today().AddDays(-g.r.IntN(10))
-	n := crm.NewInvoice{Customer: customer, Currency: cur, Number: "INV " + hostileShort, Issued: issued,
+	n := crm.NewInvoice{Customer: customer, Currency: cur, Number: fmt.Sprintf("INV %d %s", g.r.Int64(), hostileShort), Issued: issued,
 		Due: issued.AddDays(g.r.IntN(61))}
 	for range g.r.IntN(3) + 1 {
 		n.Lines = append(n.Lines, crm.InvoiceLine{Description: "Work " + hostileShort,

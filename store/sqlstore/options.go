@@ -173,6 +173,8 @@ type names struct {
 	invoices         string
 	credits          string
 	contracts        string
+	periodLock       string
+	numberSeries     string
 }
 
 func newNames(c config) names {
@@ -204,6 +206,8 @@ func newNames(c config) names {
 		invoices:         c.table("invoices"),
 		credits:          c.table("credits"),
 		contracts:        c.table("contracts"),
+		periodLock:       c.table("period_lock"),
+		numberSeries:     c.table("number_series"),
 	}
 }
 

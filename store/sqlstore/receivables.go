@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 
 	"github.com/crmkit/crm"
 )
@@ -111,9 +112,18 @@ type invoiceRepo struct{ records[crm.Invoice] }
 // Get implements crm.InvoiceReader.
 func (r invoiceRepo) Get(ctx context.Context, id crm.ID) (crm.Invoice, error) { return r.get(ctx, id) }
 
-// Insert implements crm.InvoiceRepository: an existing ID, or a version
-// other than 1, is a *crm.ConflictError.
-func (r invoiceRepo) Insert(ctx context.Context, i crm.Invoice) error { return r.insert(ctx, i) }
+// Insert implements crm.InvoiceRepository: an existing ID, a number
+// another invoice has (the unique index decides, whichever transaction
+// commits first), or a version other than 1, is a *crm.ConflictError.
+func (r invoiceRepo) Insert(ctx context.Context, i crm.Invoice) error {
+	err := r.insert(ctx, i)
+	if errors.Is(err, crm.ErrConflict) {
+		if taken := r.numberTaken(ctx, i); taken != nil {
+			return taken
+		}
+	}
+	return err
+}
 
 // List implements crm.InvoiceReader with the rules of
 // crm.InvoiceFilter.Match.

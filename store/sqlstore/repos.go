@@ -46,6 +46,7 @@ func (r readTx) Ledger() crm.LedgerReader                    { return ledgerRepo
 func (r readTx) Invoices() crm.InvoiceReader                 { return r.t.invoices() }
 func (r readTx) Credits() crm.CreditReader                   { return r.t.credits() }
 func (r readTx) Contracts() crm.ContractReader               { return r.t.contracts() }
+func (r readTx) Accounting() crm.AccountingReader            { return accountingRepo(r) }
 
 type writeTx struct{ t *txn }
 
@@ -67,3 +68,4 @@ func (w writeTx) Ledger() crm.LedgerRepository                    { return ledge
 func (w writeTx) Invoices() crm.InvoiceRepository                 { return w.t.invoices() }
 func (w writeTx) Credits() crm.CreditRepository                   { return w.t.credits() }
 func (w writeTx) Contracts() crm.ContractRepository               { return w.t.contracts() }
+func (w writeTx) Accounting() crm.AccountingRepository            { return accountingRepo(w) }

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/crmkit/crm"
@@ -54,7 +55,9 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			_, err := db.ExecContext(ctx, stmt)
 			require.NoError(t, err, stmt)
 		}
-		assert.Equal(t, allMigrations[:4], migrationNames(ctx, t, db))
+		// The migrations after 0006 stay: the runner applies whichever
+		// versions its table lacks, in order.
+		assert.Equal(t, slices.Concat(allMigrations[:4], allMigrations[6:]), migrationNames(ctx, t, db))
 
 		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
 		require.NoError(t, err)

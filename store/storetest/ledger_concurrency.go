@@ -228,7 +228,7 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 			for _, err := range race(ledgerWorkers, func(i int) error {
 				var err error
 				if i == round%ledgerWorkers {
-					inv, err = b.crm(i).Ledger.IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), "first"))
+					inv, err = b.crm(i).Ledger.IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(10_000, eur), ""))
 				} else {
 					_, err = b.crm(i).Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: c, Amount: eur30})
 				}

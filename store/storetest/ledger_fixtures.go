@@ -101,7 +101,9 @@ func (sc *scene) contractVariants(t *testing.T) []named[crm.Contract] {
 // as the zero decimal, a contract's installment, three currencies.
 func (sc *scene) invoiceVariants(t *testing.T) []named[crm.Invoice] {
 	billed := sc.billed(t)
-	full := crm.Invoice{ID: sc.g.next(), Customer: sc.ann, Number: "INV-0001 " + hostileShort, Currency: eur,
+	// Invoice numbers are unique: each call numbers its invoices anew.
+	fullID := sc.g.next()
+	full := crm.Invoice{ID: fullID, Customer: sc.ann, Number: "INV-" + fullID.String()[24:] + " " + hostileShort, Currency: eur,
 		Lines: []crm.InvoiceLine{
 			{Description: "Consulting " + hostile, Quantity: dec("2.5"), UnitPrice: crm.MoneyFromMinor(12_000, eur), TaxRate: dec("0.19")},
 			{Description: "Rounding", Quantity: dec("0.333"), UnitPrice: crm.MoneyFromMinor(1, eur), TaxRate: dec("0.075")},
@@ -114,7 +116,8 @@ func (sc *scene) invoiceVariants(t *testing.T) []named[crm.Invoice] {
 		Lines: []crm.InvoiceLine{{Quantity: dec("3"), UnitPrice: crm.MoneyFromMinor(500, jpy)}},
 		Net:   crm.MoneyFromMinor(1_500, jpy), Tax: crm.Zero(jpy), Total: crm.MoneyFromMinor(1_500, jpy),
 		Issued: day(2025, 12, 31), Due: day(2025, 12, 31), Entry: sc.g.next(), CreatedAt: at(21), Version: 1}
-	dinars := crm.Invoice{ID: sc.g.next(), Customer: sc.bob, Number: "D-1", Currency: kwd,
+	dinarsID := sc.g.next()
+	dinars := crm.Invoice{ID: dinarsID, Customer: sc.bob, Number: "D-" + dinarsID.String()[24:], Currency: kwd,
 		Lines: []crm.InvoiceLine{{Description: "Tenth of a thousandth", Quantity: dec("0.0001"), UnitPrice: crm.MoneyFromMinor(12_340_000, kwd), TaxRate: dec("1")},
 			{Description: "Free", Quantity: dec("1"), UnitPrice: crm.Zero(kwd), TaxRate: dec("0.19")}},
 		Net: crm.MoneyFromMinor(1_234, kwd), Tax: crm.MoneyFromMinor(1_234, kwd), Total: crm.MoneyFromMinor(2_468, kwd),
@@ -350,13 +353,14 @@ func (r txReader) Ladder() crm.LadderReader                { return r.tx.Ladder(
 func (r txReader) JourneyTemplates() crm.JourneyTemplateReader {
 	return r.tx.JourneyTemplates()
 }
-func (r txReader) Analytics() crm.AnalyticsReader { return r.tx.Analytics() }
-func (r txReader) Pipelines() crm.PipelineReader  { return r.tx.Pipelines() }
-func (r txReader) Deals() crm.DealReader          { return r.tx.Deals() }
-func (r txReader) Activities() crm.ActivityReader { return r.tx.Activities() }
-func (r txReader) Campaigns() crm.CampaignReader  { return r.tx.Campaigns() }
-func (r txReader) Sales() crm.SalesAnalytics      { return r.tx.Sales() }
-func (r txReader) Ledger() crm.LedgerReader       { return r.tx.Ledger() }
-func (r txReader) Invoices() crm.InvoiceReader    { return r.tx.Invoices() }
-func (r txReader) Credits() crm.CreditReader      { return r.tx.Credits() }
-func (r txReader) Contracts() crm.ContractReader  { return r.tx.Contracts() }
+func (r txReader) Analytics() crm.AnalyticsReader   { return r.tx.Analytics() }
+func (r txReader) Pipelines() crm.PipelineReader    { return r.tx.Pipelines() }
+func (r txReader) Deals() crm.DealReader            { return r.tx.Deals() }
+func (r txReader) Activities() crm.ActivityReader   { return r.tx.Activities() }
+func (r txReader) Campaigns() crm.CampaignReader    { return r.tx.Campaigns() }
+func (r txReader) Sales() crm.SalesAnalytics        { return r.tx.Sales() }
+func (r txReader) Ledger() crm.LedgerReader         { return r.tx.Ledger() }
+func (r txReader) Invoices() crm.InvoiceReader      { return r.tx.Invoices() }
+func (r txReader) Credits() crm.CreditReader        { return r.tx.Credits() }
+func (r txReader) Contracts() crm.ContractReader    { return r.tx.Contracts() }
+func (r txReader) Accounting() crm.AccountingReader { return r.tx.Accounting() }

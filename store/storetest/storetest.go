@@ -91,6 +91,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("UserRaces", func(t *testing.T) { runUserRaces(t, newStore) })
 	t.Run("Sealing", func(t *testing.T) { runSealing(t, newStore) })
 	t.Run("Corrections", func(t *testing.T) { runCorrections(t, newStore) })
+	t.Run("Periods", func(t *testing.T) { runPeriods(t, newStore) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { runLedgerConcurrency(t, newStore) })
 	t.Run("LedgerProperty", func(t *testing.T) { runLedgerProperty(t, newStore) })
 	t.Run("Overflow", func(t *testing.T) { runOverflow(t, newStore) })
