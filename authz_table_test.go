@@ -267,6 +267,13 @@ func customerActions() []customerAction {
 		{action: "receivables: in the open items of every customer", prep: (*authzCell).withInvoice, run: (*authzCell).openItemsOfEveryone,
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{deny, deny, deny}, finance: scopes{allow, allow, allow}},
 
+		// Dunning: a hold is for those who bill the customer or approve for
+		// them; who is at which level is read as the receivables are.
+		{action: "dunning: pause", prep: (*authzCell).withInvoice, run: (*authzCell).pauseDunning,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
+		{action: "dunning: levels of the customer", prep: (*authzCell).withInvoice, run: (*authzCell).dunningLevels,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
+
 		// Reports about the owner's work: a rep may ask about their own, a
 		// manager about their team's, an analyst about anyone's.
 		{action: "report: work report of the owner", run: (*authzCell).ownerWorkReport,
@@ -1068,6 +1075,16 @@ func (c *authzCell) statement(actor crm.ID) error {
 // lifetimeValue reads the customer's lifetime value.
 func (c *authzCell) lifetimeValue(actor crm.ID) error {
 	return errOf(c.Receivables.LifetimeValue(ctx, actor, c.cu.ID))
+}
+
+// pauseDunning puts the invoice's dunning on hold.
+func (c *authzCell) pauseDunning(actor crm.ID) error {
+	return errOf(c.Receivables.PauseDunning(ctx, actor, crm.DunningHoldRequest{Invoice: c.invoice.ID, Reason: "disputed"}))
+}
+
+// dunningLevels reads the customer's dunning levels.
+func (c *authzCell) dunningLevels(actor crm.ID) error {
+	return errOf(c.Receivables.DunningLevels(ctx, actor, crm.ReceivableQuery{Customer: c.cu.ID}))
 }
 
 // openItemsOfEveryone looks for the invoice among the open items of every customer.

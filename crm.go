@@ -61,6 +61,9 @@ type engine struct {
 
 	correctionLimits map[Currency]Money // see WithCorrectionLimits
 
+	dunning        DunningRules                         // see WithDunningRules
+	dunningMachine *Machine[DunningState, DunningEvent] // the machine of the dunning rules
+
 	subMu   sync.RWMutex
 	subs    map[int]Subscriber
 	nextSub int
@@ -84,6 +87,7 @@ type options struct {
 	numbering        *Numbering
 	correctionLimits map[Currency]Money
 	approvals        *ApprovalRules
+	dunning          *DunningRules
 	rules            *LadderRules
 	clock            Clock
 	random           io.Reader
@@ -164,11 +168,20 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	if o.approvals != nil {
 		approvals = *o.approvals
 	}
+	dunning := DefaultDunningRules()
+	if o.dunning != nil {
+		dunning = o.dunning.clone()
+	}
+	dunningMachine, err := dunning.Machine()
+	if err != nil {
+		return nil, err
+	}
 	e := &engine{
 		rules: rules, approvals: approvals, store: store, clock: o.clock, ids: newIDGenerator(o.clock, o.random), policy: o.policy,
 		retries: o.retries, backoff: backoff.Policy{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
 	}
 	e.correctionLimits, e.calendar, e.numbering = o.correctionLimits, cal, numbering
+	e.dunning, e.dunningMachine = dunning, dunningMachine
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

@@ -60,8 +60,14 @@ const (
 	CorrectionApproved     EventType = "correction.approved"
 	CorrectionApprovalUsed EventType = "correction.approval_used"
 
-	PeriodClosed   EventType = "period.closed"   // the ledger's lock date moved forward
-	PeriodReopened EventType = "period.reopened" // the ledger's lock date moved back
+	PeriodClosed        EventType = "period.closed"     // the ledger's lock date moved forward
+	PeriodReopened      EventType = "period.reopened"   // the ledger's lock date moved back
+	DunningEscalated    EventType = "dunning.escalated" // an invoice reached a level: send its notice
+	DunningPaused       EventType = "dunning.paused"
+	DunningResumed      EventType = "dunning.resumed"
+	DunningSettledEvent EventType = "dunning.settled"
+	DunningReopened     EventType = "dunning.reopened"
+	DunningExempted     EventType = "dunning.exempted" // an invoice of dunning fees and interest, never dunned itself
 )
 
 // Hash is a SHA-256 digest.

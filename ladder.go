@@ -18,11 +18,13 @@ const (
 	EvidenceResolution    EvidenceKind = "resolution"     // a complaint was resolved
 	EvidenceBrokenPromise EvidenceKind = "broken_promise" // the company did not do what it said by when it said
 	EvidenceChurn         EvidenceKind = "churn"          // the customer left
+	EvidenceDunned        EvidenceKind = "dunned"         // an invoice of the customer's reached the last dunning level (the final notice)
 )
 
 func (k EvidenceKind) valid() bool {
 	switch k {
-	case EvidenceExperience, EvidencePurchase, EvidenceReferral, EvidenceComplaint, EvidenceResolution, EvidenceBrokenPromise, EvidenceChurn:
+	case EvidenceExperience, EvidencePurchase, EvidenceReferral, EvidenceComplaint, EvidenceResolution, EvidenceBrokenPromise, EvidenceChurn,
+		EvidenceDunned:
 		return true
 	}
 	return false
@@ -138,6 +140,9 @@ type LadderRules struct {
 	// BrokenPromise is taken off the score, and the customer falls to
 	// annoyed whatever the score says.
 	BrokenPromise int64 `json:"broken_promise"`
+	// Dunned is the weight of an invoice reaching the last dunning level:
+	// the customer ignored every notice before it.
+	Dunned int64 `json:"dunned"`
 
 	// dayFactor caches the daily decay factor for the half-life it was
 	// computed for, so copies of the rules carry it and a changed HalfLife
@@ -168,6 +173,13 @@ type LadderRules struct {
 //     costs 10 more.
 //   - A broken promise costs 30 and drops the customer to annoyed at once
 //     (customers resent empty promises; consistency beats surprises).
+//   - An invoice reaching the final dunning notice costs 15: the customer
+//     let a reminder and a notice pass, which says the relationship is
+//     strained (or the billing experience was poor: a disputed invoice is
+//     paused, not dunned). More than a complaint, as it comes after weeks
+//     and two ignored letters; less than a broken promise, and no forced
+//     fall: it is the company's letter, not a wrong done to the customer.
+//     It costs a rung to a customer near a threshold.
 func DefaultLadderRules() LadderRules {
 	return withDayFactor(LadderRules{
 		HalfLife:      90 * 24 * time.Hour,
@@ -177,7 +189,7 @@ func DefaultLadderRules() LadderRules {
 		Resolved: 4, Unresolved: -4, Transfer: -6, Breach: -5,
 		Purchase: 8, Referral: 15, Complaint: -10,
 		Recovery: 25, RecoveryFloor: 15, LateResolution: -10, RecoveryWithin: 48 * time.Hour,
-		BrokenPromise: -30,
+		BrokenPromise: -30, Dunned: -15,
 	})
 }
 
@@ -410,6 +422,8 @@ func (r LadderRules) points(ev Evidence, why *[]string) int64 {
 		}
 	case EvidenceBrokenPromise:
 		add(r.BrokenPromise, "broken promise")
+	case EvidenceDunned:
+		add(r.Dunned, "final dunning notice")
 	case EvidenceChurn:
 		if why != nil {
 			*why = append(*why, "churn")

@@ -46,6 +46,7 @@ type ReadTx interface {
 	Credits() CreditReader
 	Contracts() ContractReader
 	Accounting() AccountingReader
+	Dunning() DunningReader
 }
 
 // Tx gives the repositories for reading and writing.
@@ -69,6 +70,7 @@ type Tx interface {
 	Credits() CreditRepository
 	Contracts() ContractRepository
 	Accounting() AccountingRepository
+	Dunning() DunningRepository
 }
 
 // PageRequest asks for up to Limit records whose ID is after After, in ID

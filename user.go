@@ -31,6 +31,7 @@ const (
 	KindCorrectionApproval Kind = "correction_approval"
 	KindBook               Kind = "book"
 	KindPeriodLock         Kind = "period_lock"
+	KindDunning            Kind = "dunning" // an invoice's dunning record, keyed by the invoice
 )
 
 // Role is a user's role, which the default policy maps to what it may do.

@@ -50,6 +50,7 @@ type Store struct {
 	lock           crm.PeriodLock
 	series         map[seriesKey]int64 // the last number taken of each series
 	invoiceNumbers map[string]crm.ID
+	dunning        *table[crm.DunningRecord] // keyed by invoice
 }
 
 type subjectKey struct {
@@ -80,6 +81,7 @@ func New() *Store {
 		invoices:     newTable(crm.Invoice.Clone),
 		credits:      newTable(same[crm.Credit]),
 		contracts:    newTable(crm.Contract.Clone),
+		dunning:      newTable(same[crm.DunningRecord]),
 		entryKeys:    map[string]crm.ID{},
 		reversals:    map[crm.ID]crm.ID{},
 		idempotency:  map[string]crm.ID{},
@@ -179,6 +181,7 @@ type txState struct {
 	credits      *overlay[crm.Credit]
 	contracts    *overlay[crm.Contract]
 	acct         accountingState
+	dunning      *overlay[crm.DunningRecord]
 }
 
 func (s *Store) begin() *txState {
@@ -186,7 +189,8 @@ func (s *Store) begin() *txState {
 		maps: s.maps.begin(), interactions: s.interactions.begin(), cases: s.cases.begin(),
 		evidence: s.evidence.begin(), moves: s.moves.begin(), templates: s.templates.begin(), states: s.states.begin(),
 		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin(),
-		books: s.books.begin(), entries: s.entries.begin(), invoices: s.invoices.begin(), credits: s.credits.begin(), contracts: s.contracts.begin()}
+		books: s.books.begin(), entries: s.entries.begin(), invoices: s.invoices.begin(), credits: s.credits.begin(), contracts: s.contracts.begin(),
+		dunning: s.dunning.begin()}
 }
 
 func (s *Store) commit(t *txState) {
@@ -209,6 +213,7 @@ func (s *Store) commit(t *txState) {
 	s.credits.commit(t.credits)
 	s.contracts.commit(t.contracts)
 	s.commitAccounting(t.acct)
+	s.dunning.commit(t.dunning)
 	for seq, data := range t.redacted {
 		e := s.events[seq-1]
 		e.Data, e.Redacted = data, true
@@ -245,6 +250,7 @@ func (r readTx) Invoices() crm.InvoiceReader                 { return invoiceRep
 func (r readTx) Credits() crm.CreditReader                   { return creditRepo(r) }
 func (r readTx) Contracts() crm.ContractReader               { return contractRepo(r) }
 func (r readTx) Accounting() crm.AccountingReader            { return accounting(r) }
+func (r readTx) Dunning() crm.DunningReader                  { return dunningRepo(r) }
 
 type writeTx struct{ t *txState }
 
@@ -269,6 +275,7 @@ func (w writeTx) Invoices() crm.InvoiceRepository                 { return invoi
 func (w writeTx) Credits() crm.CreditRepository                   { return creditRepo(w) }
 func (w writeTx) Contracts() crm.ContractRepository               { return contractRepo(w) }
 func (w writeTx) Accounting() crm.AccountingRepository            { return accounting(w) }
+func (w writeTx) Dunning() crm.DunningRepository                  { return dunningRepo(w) }
 
 func cloneEvent(e crm.Event) crm.Event {
 	e.Data = slices.Clone(e.Data)

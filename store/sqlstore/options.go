@@ -175,6 +175,7 @@ type names struct {
 	contracts        string
 	periodLock       string
 	numberSeries     string
+	dunning          string
 }
 
 func newNames(c config) names {
@@ -208,6 +209,7 @@ func newNames(c config) names {
 		contracts:        c.table("contracts"),
 		periodLock:       c.table("period_lock"),
 		numberSeries:     c.table("number_series"),
+		dunning:          c.table("dunning"),
 	}
 }
 

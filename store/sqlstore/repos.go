@@ -20,6 +20,7 @@ func (t *txn) campaigns() campaignRepo  { return campaignRepo{newRepo(campaignTa
 func (t *txn) invoices() invoiceRepo    { return invoiceRepo{records[crm.Invoice]{invoiceTable, t}} }
 func (t *txn) credits() creditRepo      { return creditRepo{records[crm.Credit]{creditTable, t}} }
 func (t *txn) contracts() contractRepo  { return contractRepo{newRepo(contractTable, t)} }
+func (t *txn) dunning() dunningRepo     { return dunningRepo{newRepo(dunningTable, t)} }
 func (t *txn) interactions() interactionRepo {
 	return interactionRepo{records[crm.Interaction]{interactionTable, t}}
 }
@@ -47,6 +48,7 @@ func (r readTx) Invoices() crm.InvoiceReader                 { return r.t.invoic
 func (r readTx) Credits() crm.CreditReader                   { return r.t.credits() }
 func (r readTx) Contracts() crm.ContractReader               { return r.t.contracts() }
 func (r readTx) Accounting() crm.AccountingReader            { return accountingRepo(r) }
+func (r readTx) Dunning() crm.DunningReader                  { return r.t.dunning() }
 
 type writeTx struct{ t *txn }
 
@@ -69,3 +71,4 @@ func (w writeTx) Invoices() crm.InvoiceRepository                 { return w.t.i
 func (w writeTx) Credits() crm.CreditRepository                   { return w.t.credits() }
 func (w writeTx) Contracts() crm.ContractRepository               { return w.t.contracts() }
 func (w writeTx) Accounting() crm.AccountingRepository            { return accountingRepo(w) }
+func (w writeTx) Dunning() crm.DunningRepository                  { return w.t.dunning() }

@@ -364,3 +364,4 @@ func (r txReader) Invoices() crm.InvoiceReader      { return r.tx.Invoices() }
 func (r txReader) Credits() crm.CreditReader        { return r.tx.Credits() }
 func (r txReader) Contracts() crm.ContractReader    { return r.tx.Contracts() }
 func (r txReader) Accounting() crm.AccountingReader { return r.tx.Accounting() }
+func (r txReader) Dunning() crm.DunningReader       { return r.tx.Dunning() }
