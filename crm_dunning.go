@@ -63,7 +63,9 @@ type DunningResult struct {
 // A run is idempotent: run again on the same day, it changes nothing, as
 // each notice waits MinGapDays (at least a day) for the next. It is
 // bounded: it changes at most run.Limit invoices and says whether more
-// remain (run it again until More is false).
+// remain (run it again until More is false). Runs may race, from many
+// app servers: each invoice moves once, and is charged once. A run as of
+// an earlier day leaves alone what a run as of a later day moved.
 //
 // The actor must be allowed to bill customers (finance and admins by the
 // default policy; a rep or a manager is refused with a *ForbiddenError);
@@ -104,9 +106,11 @@ type dunningRun struct {
 	rules   DunningRules
 	machine *Machine[DunningState, DunningEvent]
 	asOf    Date
-	limit   int
-	bills   map[ID]bool // whether the actor may bill each customer met
-	open    map[ID]OpenItem
+	limit   int                  // how many invoices the run may change
+	changed int                  // how many it changed
+	bills   map[ID]bool          // whether the actor may bill each customer met
+	open    map[ID]OpenItem      // the invoices open as of the run's day
+	active  map[ID]DunningRecord // the records still dunning whose invoice is open
 	out     DunningResult
 }
 
@@ -116,7 +120,7 @@ func (d *dunningRun) run() error {
 	if err != nil {
 		return err
 	}
-	d.open = map[ID]OpenItem{}
+	d.open, d.active = map[ID]OpenItem{}, map[ID]DunningRecord{}
 	var overdue []OpenItem
 	for _, it := range items {
 		if it.Account != AccountReceivable || !it.Open.IsPositive() {
@@ -127,16 +131,16 @@ func (d *dunningRun) run() error {
 			overdue = append(overdue, it)
 		}
 	}
-	if done, err := d.settleAll(); err != nil || done {
+	if err := d.settleAll(); err != nil || d.out.More {
 		return err
 	}
 	slices.SortFunc(overdue, func(a, b OpenItem) int { return cmp.Or(a.Due.Compare(b.Due), a.Item.Compare(b.Item)) })
 	for _, it := range overdue {
-		rec, err := d.record(it.Item, it.Customer, it.Due)
+		rec, err := d.record(it)
 		if err != nil {
 			return err
 		}
-		if ok, err := d.mayBill(rec.Customer); err != nil {
+		if ok, err := d.movable(rec); err != nil {
 			return err
 		} else if !ok {
 			continue
@@ -145,8 +149,7 @@ func (d *dunningRun) run() error {
 		if !reopen && !escalate {
 			continue
 		}
-		if len(d.out.Moves) >= d.limit {
-			d.out.More = true
+		if !d.room() {
 			return nil
 		}
 		if reopen {
@@ -164,45 +167,71 @@ func (d *dunningRun) run() error {
 	return nil
 }
 
-// settleAll settles the dunning of every invoice with nothing open; it
-// reports whether the run reached its limit.
-func (d *dunningRun) settleAll() (bool, error) {
+// settleAll settles the dunning of every invoice with nothing open, and
+// keeps the other records still dunning for the escalations.
+func (d *dunningRun) settleAll() error {
 	page := PageRequest{Limit: MaxPageSize}
 	for {
 		recs, err := d.w.tx.Dunning().List(d.w.ctx, DunningFilter{Active: true}, page)
 		if err != nil {
-			return false, err
+			return err
 		}
 		for _, rec := range recs {
 			if _, open := d.open[rec.Invoice]; open {
+				d.active[rec.Invoice] = rec
 				continue
 			}
-			if ok, err := d.mayBill(rec.Customer); err != nil {
-				return false, err
-			} else if !ok {
+			if ok, err := d.movable(rec); err != nil || !ok {
+				if err != nil {
+					return err
+				}
 				continue
 			}
-			if len(d.out.Moves) >= d.limit {
-				d.out.More = true
-				return true, nil
+			if !d.room() {
+				return nil
 			}
 			note := fmt.Sprintf("nothing open as of %s", d.asOf)
 			if _, err := d.move(rec, DunningSettle, DunningSettledEvent, Money{}, note); err != nil {
-				return false, err
+				return err
 			}
 		}
 		if len(recs) < page.Limit {
-			return false, nil
+			return nil
 		}
 		page.After = recs[len(recs)-1].Invoice
 	}
 }
 
-// record returns an invoice's dunning record, or a new one at none.
-func (d *dunningRun) record(invoice, customer ID, due Date) (DunningRecord, error) {
-	rec, err := d.w.tx.Dunning().Get(d.w.ctx, invoice)
+// room reports whether the run may change one more invoice, counting it;
+// when it may not, more wait for another run.
+func (d *dunningRun) room() bool {
+	if d.changed >= d.limit {
+		d.out.More = true
+		return false
+	}
+	d.changed++
+	return true
+}
+
+// movable reports whether the run may move a record: the actor may bill
+// its customer, and no run as of a later day moved it (a run as of an
+// earlier day does not undo what a later one did).
+func (d *dunningRun) movable(rec DunningRecord) (bool, error) {
+	if rec.Since.After(d.asOf) {
+		return false, nil
+	}
+	return d.mayBill(rec.Customer)
+}
+
+// record returns the dunning record of an open invoice, or a new one at
+// none.
+func (d *dunningRun) record(it OpenItem) (DunningRecord, error) {
+	if rec, ok := d.active[it.Item]; ok {
+		return rec, nil
+	}
+	rec, err := d.w.tx.Dunning().Get(d.w.ctx, it.Item)
 	if errors.Is(err, ErrNotFound) {
-		return DunningRecord{Invoice: invoice, Customer: customer, State: DunningNone, Due: due}, nil
+		return DunningRecord{Invoice: it.Item, Customer: it.Customer, State: DunningNone, Due: it.Due}, nil
 	}
 	return rec, err
 }

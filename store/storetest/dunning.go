@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -342,6 +343,67 @@ func runDunning(t *testing.T, newStore NewStoreFunc) {
 		all, err := b.Receivables.DunningLevels(ctx, b.fin.ID, crm.ReceivableQuery{})
 		require.NoError(t, err)
 		assert.Len(t, all, 2)
+	})
+
+	t.Run("ConcurrentRuns", func(t *testing.T) {
+		b := newDunningBooks(t, newStore)
+		var customers []crm.ID
+		for _, name := range []string{"A", "B", "C"} {
+			customers = append(customers, b.customer(t, name))
+			b.invoiceDue(t, customers[len(customers)-1], "INV-"+name)
+		}
+		b.day(7)
+		require.Len(t, b.dun(t, crm.DunningRun{}).Moves, 3)
+		b.day(21)
+		const workers = 6
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			moves   int
+			charges int
+		)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := b.crm(w).Receivables.Dun(ctx, b.fin.ID, crm.DunningRun{})
+				if !assert.NoError(t, err) {
+					return
+				}
+				mu.Lock()
+				moves, charges = moves+len(res.Moves), charges+len(res.Charges)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		assert.Equal(t, 3, moves, "each invoice reaches the first notice once, whichever run moved it")
+		assert.Equal(t, 3, charges, "and is charged its fee once")
+		invoices := 0
+		for _, c := range customers {
+			for _, e := range b.entries(t, c) {
+				if e.Kind == crm.EntryInvoice {
+					invoices++
+				}
+			}
+		}
+		assert.Equal(t, 6, invoices, "three dunned, three fees")
+		require.NoError(t, b.Ledger.Verify(ctx, b.Admin.ID))
+	})
+
+	t.Run("ABackdatedRunUndoesNothing", func(t *testing.T) {
+		b := newDunningBooks(t, newStore)
+		c := b.customer(t, "Initech")
+		inv := b.invoiceDue(t, c, "INV-1")
+		b.day(7)
+		b.dun(t, crm.DunningRun{})
+		b.day(9)
+		_, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: crm.MoneyFromMinor(10_000, eur),
+			Allocation: crm.AllocateOldestFirst})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"settle:settled"}, moved(b.dun(t, crm.DunningRun{})))
+		res := b.dun(t, crm.DunningRun{AsOf: b.date(8)})
+		assert.Empty(t, res.Moves, "as of the day before the payment the invoice was open, but it was settled since")
+		assert.Equal(t, crm.DunningSettled, b.record(t, inv.ID).State)
 	})
 
 	t.Run("RulesOfTheirOwn", func(t *testing.T) {
