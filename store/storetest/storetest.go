@@ -47,6 +47,13 @@
 // reference adds them up or, where it does not fit, as a
 // *crm.OverflowError.
 //
+// Dunning is checked through the CRM: invoices move up the levels by days
+// overdue, one a run with the gap between notices, a second run on a day
+// changes nothing, and racing runs move and charge each invoice once;
+// paid, cancelled and written-off invoices are settled and a reopened one
+// dunned again; holds, the invoices of fees and interest, the report of
+// levels, the limit of a run and who may do what.
+//
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
 package storetest
