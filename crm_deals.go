@@ -102,6 +102,7 @@ func (c *DealService) Win(ctx context.Context, actor ID, r WinDealRequest) (Deal
 		if err := f.Win(d, amount, w.now); err != nil {
 			return err
 		}
+		d.CloseDate = w.today() // the business day: 20:30 in New York on 31 March is a March win
 		return w.advanceLifecycle(d.Customer, LifecycleCustomer, "deal won: "+d.Title)
 	})
 }

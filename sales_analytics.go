@@ -93,14 +93,15 @@ type StageTime struct {
 // Rows come sorted by their fields in declaration order.
 
 // ForecastDate is the date a deal counts on in the forecast: its
-// expected close date while open, the day it was won; false for a lost
-// deal, which the forecast leaves out.
+// expected close date while open, the business day it was won (its
+// close date, or the UTC day of ClosedAt for a deal won without one);
+// false for a lost deal, which the forecast leaves out.
 func (d Deal) ForecastDate() (Date, bool) {
 	switch d.Status {
 	case DealOpen:
 		return d.CloseDate, true
 	case DealWon:
-		return DateOf(d.ClosedAt.UTC()), true
+		return cmpOr(d.CloseDate, DateOf(d.ClosedAt.UTC())), true
 	}
 	return Date{}, false
 }

@@ -71,7 +71,7 @@ func forecastKeys(d crm.Deal) (day any, month string) {
 	case crm.DealOpen:
 		date = d.CloseDate
 	case crm.DealWon:
-		date = crm.DateOf(d.ClosedAt.UTC())
+		date, _ = d.ForecastDate()
 	}
 	if date.IsZero() {
 		return nil, ""
