@@ -126,13 +126,37 @@ func TestPeriodKey(t *testing.T) {
 		{"west of UTC, the next month in UTC", time.Date(2026, 2, 28, 22, 0, 0, 0, minus5), "2026-03-01", "2026-W09", "2026-03"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.day, storekit.PeriodKey(crm.PeriodDay, tc.at))
-			assert.Equal(t, tc.week, storekit.PeriodKey(crm.PeriodWeek, tc.at))
-			assert.Equal(t, tc.month, storekit.PeriodKey(crm.PeriodMonth, tc.at))
-			assert.Equal(t, "", storekit.PeriodKey(crm.PeriodAll, tc.at))
-			assert.Equal(t, "", storekit.PeriodKey("year", tc.at))
+			day := crm.Interaction{At: tc.at}.BusinessDay() // without a business day of its own: At's UTC day
+			assert.Equal(t, tc.day, storekit.PeriodKey(crm.PeriodDay, day))
+			assert.Equal(t, tc.week, storekit.PeriodKey(crm.PeriodWeek, day))
+			assert.Equal(t, tc.month, storekit.PeriodKey(crm.PeriodMonth, day))
+			assert.Equal(t, "", storekit.PeriodKey(crm.PeriodAll, day))
+			assert.Equal(t, "", storekit.PeriodKey("year", day))
 		})
 	}
+}
+
+// TestExperienceCountsOnTheBusinessDay checks that the experience
+// statistics group by the CRM's calendar: a call at 01:00 on 1 January in
+// Athens (23:00 on 31 December in UTC) is a January call there.
+func TestExperienceCountsOnTheBusinessDay(t *testing.T) {
+	athens, err := time.LoadLocation("Europe/Athens")
+	require.NoError(t, err)
+	co := newCompany(t, crm.WithCalendar(crm.Calendar{Location: athens}))
+	m, err := co.Experience.CreateTouchpointMap(ctx, co.Admin.ID, retailBank())
+	require.NoError(t, err)
+	cu := co.customer(t, co.Ann, "Kalimera")
+	at := time.Date(2026, 1, 1, 1, 0, 0, 0, athens)
+	co.Clock.Set(at.Add(time.Hour))
+	rec, err := co.Experience.RecordInteraction(ctx, co.Ann.ID, crm.NewInteraction{Customer: cu.ID, Map: m.ID, Touchpoint: "hotline",
+		At: at, Direction: crm.Inbound, Resolved: true})
+	require.NoError(t, err)
+	assert.Equal(t, date(t, "2026-01-01"), rec.Interaction.Day)
+	assert.Equal(t, 2025, rec.Interaction.At.Year(), "the instant is kept in UTC")
+	rows, err := co.Experience.Stats(ctx, co.Manager.ID, crm.ExperienceQuery{Period: crm.PeriodMonth})
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "2026-01", rows[0].Period)
 }
 
 // xpSurveyed is a contact with the survey answers given (nil for none).

@@ -87,6 +87,7 @@ type Case struct {
 	Department      string        `json:"department,omitempty"` // who has it now
 	Assignee        ID            `json:"assignee,omitzero"`
 	OpenedAt        time.Time     `json:"opened_at,omitzero"`
+	OpenedDay       Date          `json:"opened_day,omitzero"`  // the business day of OpenedAt, by the CRM's calendar (BusinessDay)
 	ResolvedAt      time.Time     `json:"resolved_at,omitzero"` // the last resolution; zero while open
 	ClosedAt        time.Time     `json:"closed_at,omitzero"`
 	PromisedBy      time.Time     `json:"promised_by,omitzero"` // when the company promised to settle it; zero for no promise
@@ -101,6 +102,11 @@ type Case struct {
 	UpdatedAt       time.Time     `json:"updated_at,omitzero"`
 	Version         int64         `json:"version"`
 }
+
+// BusinessDay is the day the case statistics count the case on:
+// OpenedDay, the business day the CRM's calendar gave its opening, or
+// OpenedAt's day in UTC for a case without one.
+func (c Case) BusinessDay() Date { return cmpOr(c.OpenedDay, DateOf(c.OpenedAt.UTC())) }
 
 // TimeToResolution is how long the case took from opening to its last
 // resolution; zero while it is open.

@@ -36,6 +36,7 @@ func (c *CaseService) Open(ctx context.Context, actor ID, n NewCase) (CaseChange
 		if out, err = n.build(id, tp, w.now); err != nil {
 			return err
 		}
+		out.OpenedDay = w.crm.calendar.DateOf(out.OpenedAt)
 		if err := w.tx.Cases().Insert(ctx, out); err != nil {
 			return err
 		}

@@ -94,6 +94,7 @@ func (w *writeTx) recordInteraction(n NewInteraction) (Recorded, error) {
 	if err != nil {
 		return Recorded{}, err
 	}
+	in.Day = w.crm.calendar.DateOf(in.At)
 	if !in.Case.IsZero() {
 		if err := w.countContact(in); err != nil {
 			return Recorded{}, err

@@ -97,6 +97,7 @@ type Interaction struct {
 	Map            ID            `json:"map,omitzero"`
 	Touchpoint     string        `json:"touchpoint,omitempty"`
 	At             time.Time     `json:"at,omitzero"`
+	Day            Date          `json:"day,omitzero"` // the business day of At, by the CRM's calendar (BusinessDay)
 	Direction      Direction     `json:"direction,omitempty"`
 	HandledBy      ID            `json:"handled_by,omitzero"`
 	Department     string        `json:"department,omitempty"`
@@ -118,6 +119,11 @@ type Interaction struct {
 	RecordedAt     time.Time     `json:"recorded_at,omitzero"`
 	RecordedBy     ID            `json:"recorded_by,omitzero"`
 }
+
+// BusinessDay is the day the experience statistics count the
+// interaction on: Day, the business day the CRM's calendar gave At when
+// it was recorded, or At's day in UTC for an interaction without one.
+func (in Interaction) BusinessDay() Date { return cmpOr(in.Day, DateOf(in.At.UTC())) }
 
 // Clone returns a deep copy.
 func (in Interaction) Clone() Interaction {

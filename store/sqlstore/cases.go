@@ -14,7 +14,7 @@ var caseTable = &recordTable[crm.Case]{
 	columns: []string{"id", "customer_id", "kind", "subject", "status", "map_id", "touchpoint", "channel", "phase",
 		"department", "assignee", "opened_at", "resolved_at", "closed_at", "promised_by", "resolve_within_us",
 		"handoffs", "reopens", "contacts", "resolution", "resolve_breached", "promise_broken", "created_at",
-		"updated_at", "version"},
+		"updated_at", "version", "opened_day"},
 	derived: append([]string{"resolved_us"}, periodColumns...),
 	id:      func(c crm.Case) crm.ID { return c.ID },
 	version: func(c crm.Case) int64 { return c.Version },
@@ -27,16 +27,16 @@ var caseTable = &recordTable[crm.Case]{
 			c.Touchpoint, string(c.Channel), string(c.Phase), c.Department, idArg(c.Assignee), s.timeArg(c.OpenedAt),
 			s.optionalTimeArg(c.ResolvedAt), s.optionalTimeArg(c.ClosedAt), s.optionalTimeArg(c.PromisedBy),
 			micros(c.ResolveWithin), c.Handoffs, c.Reopens, c.Contacts, c.Resolution, c.ResolveBreached,
-			c.PromiseBroken, s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version,
+			c.PromiseBroken, s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, c.OpenedDay,
 			resolvedUS,
-		}, periodValues(c.OpenedAt)...), nil
+		}, periodValues(c.OpenedAt, c.BusinessDay())...), nil
 	},
 	dest: func(c *crm.Case) []any {
 		return []any{&c.ID, &c.Customer, &c.Kind, &c.Subject, &c.Status, &c.Map, &c.Touchpoint, &c.Channel, &c.Phase,
 			&c.Department, &c.Assignee, timeCol{&c.OpenedAt}, timeCol{&c.ResolvedAt}, timeCol{&c.ClosedAt},
 			timeCol{&c.PromisedBy}, durationCol{&c.ResolveWithin}, &c.Handoffs, &c.Reopens, &c.Contacts,
 			&c.Resolution, &c.ResolveBreached, &c.PromiseBroken, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt},
-			&c.Version}
+			&c.Version, &c.OpenedDay}
 	},
 }
 

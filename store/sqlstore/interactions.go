@@ -16,7 +16,7 @@ var interactionTable = &recordTable[crm.Interaction]{
 	columns: []string{"id", "customer_id", "map_id", "touchpoint", "at", "direction", "handled_by", "department",
 		"channel", "medium", "phase", "wait_us", "handle_us", "transfers", "resolved", "sentiment", "nps", "csat", "ces",
 		"case_id", "note", "answer_breached", "csat_breached", "idempotency_key", "request_hash", "recorded_at",
-		"recorded_by"},
+		"recorded_by", "business_day"},
 	derived: append([]string{"transfers_count", "inbound", "fcr", "satisfaction", "promoter", "detractor",
 		"csat_satisfied"}, periodColumns...),
 	id: func(in crm.Interaction) crm.ID { return in.ID },
@@ -31,10 +31,10 @@ var interactionTable = &recordTable[crm.Interaction]{
 			string(in.Phase), micros(in.Wait), micros(in.Handle), transfers, in.Resolved, int(in.Sentiment),
 			optionalIntArg(sv.NPS), optionalIntArg(sv.CSAT), optionalIntArg(sv.CES), idArg(in.Case), in.Note,
 			in.AnswerBreached, in.CSATBreached, in.IdempotencyKey, in.RequestHash[:], s.timeArg(in.RecordedAt),
-			idArg(in.RecordedBy),
+			idArg(in.RecordedBy), in.Day,
 			len(in.Transfers), flag(in.Direction == crm.Inbound), flag(in.FirstContactResolution()), in.Satisfaction(),
 			flag(answered(sv.NPS, 9, 10)), flag(answered(sv.NPS, 0, 6)), flag(answered(sv.CSAT, 4, 5)),
-		}, periodValues(in.At)...), nil
+		}, periodValues(in.At, in.BusinessDay())...), nil
 	},
 	dest: func(in *crm.Interaction) []any {
 		sv := &in.Survey
@@ -42,7 +42,7 @@ var interactionTable = &recordTable[crm.Interaction]{
 			&in.Department, &in.Channel, &in.Medium, &in.Phase, durationCol{&in.Wait}, durationCol{&in.Handle},
 			jsonCol{&in.Transfers}, &in.Resolved, &in.Sentiment, optionalIntCol{&sv.NPS}, optionalIntCol{&sv.CSAT},
 			optionalIntCol{&sv.CES}, &in.Case, &in.Note, &in.AnswerBreached, &in.CSATBreached, &in.IdempotencyKey,
-			hashCol{&in.RequestHash}, timeCol{&in.RecordedAt}, &in.RecordedBy}
+			hashCol{&in.RequestHash}, timeCol{&in.RecordedAt}, &in.RecordedBy, &in.Day}
 	},
 }
 
@@ -51,13 +51,14 @@ func answered(p *int, lo, hi int) bool { return p != nil && *p >= lo && *p <= hi
 
 // periodColumns are the derived columns of a time that interactions and
 // cases are bucketed by: unix microseconds, then the day, week and month
-// keys of storekit.PeriodKey.
+// keys of storekit.PeriodKey of its business day.
 var periodColumns = []string{"at_us", "day_key", "week_key", "month_key"}
 
-// periodValues returns the values of periodColumns for t.
-func periodValues(t time.Time) []any {
-	return []any{unixMicros(t), storekit.PeriodKey(crm.PeriodDay, t), storekit.PeriodKey(crm.PeriodWeek, t),
-		storekit.PeriodKey(crm.PeriodMonth, t)}
+// periodValues returns the values of periodColumns for t, counted on
+// the business day day.
+func periodValues(t time.Time, day crm.Date) []any {
+	return []any{unixMicros(t), storekit.PeriodKey(crm.PeriodDay, day), storekit.PeriodKey(crm.PeriodWeek, day),
+		storekit.PeriodKey(crm.PeriodMonth, day)}
 }
 
 // interactionRepo implements crm.InteractionRepository in one

@@ -9,11 +9,12 @@ import (
 	"github.com/crmkit/crm"
 )
 
-// PeriodKey returns the bucket of t for p. Adapters store the day, week
-// and month keys of every interaction and case, so that grouping by period
-// needs no date functions of the database.
-func PeriodKey(p crm.Period, t time.Time) string {
-	t = t.UTC()
+// PeriodKey returns the bucket of a business day for p: the day, its ISO
+// week or its month. Adapters store the day, week and month keys of every
+// interaction and case (of its BusinessDay, in the CRM's time zone), so
+// that grouping by period needs no date functions of the database.
+func PeriodKey(p crm.Period, day crm.Date) string {
+	t := day.In(time.UTC)
 	switch p {
 	case crm.PeriodDay:
 		return t.Format(time.DateOnly)
@@ -56,10 +57,10 @@ func (a *ExperienceAggregator) Add(in *crm.Interaction) {
 	if !a.q.Contains(in.At) || (!a.q.Map.IsZero() && in.Map != a.q.Map) {
 		return
 	}
-	k := bucket{periodNumber(a.q.Period, in.At), in.Group(a.q.GroupBy)}
+	k := bucket{periodNumber(a.q.Period, in.BusinessDay()), in.Group(a.q.GroupBy)}
 	c := a.acc[k]
 	if c == nil {
-		c = &crm.ExperienceCounts{Group: k.group, Period: PeriodKey(a.q.Period, in.At)}
+		c = &crm.ExperienceCounts{Group: k.group, Period: PeriodKey(a.q.Period, in.BusinessDay())}
 		a.acc[k] = c
 	}
 	c.Add(*in)
@@ -79,8 +80,8 @@ func (a *ExperienceAggregator) Result() []crm.ExperienceCounts {
 
 // periodNumber identifies t's bucket without formatting it: a number that
 // orders and groups like PeriodKey.
-func periodNumber(p crm.Period, t time.Time) int64 {
-	t = t.UTC()
+func periodNumber(p crm.Period, day crm.Date) int64 {
+	t := day.In(time.UTC)
 	switch p {
 	case crm.PeriodDay:
 		y, m, d := t.Date()
@@ -103,7 +104,7 @@ func AggregateCases(cases []crm.Case, q crm.CaseQuery) []crm.CaseCounts {
 		if !inRange(q.From, q.To, cs.OpenedAt) || (!q.Map.IsZero() && cs.Map != q.Map) {
 			continue
 		}
-		k := key{PeriodKey(q.Period, cs.OpenedAt), cs.Group(q.GroupBy)}
+		k := key{PeriodKey(q.Period, cs.BusinessDay()), cs.Group(q.GroupBy)}
 		c := acc[k]
 		if c == nil {
 			c = &crm.CaseCounts{Group: k.group, Period: k.period}

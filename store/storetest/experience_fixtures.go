@@ -280,6 +280,7 @@ func (sc *scene) interaction(customer crm.ID, t time.Time) crm.Interaction {
 		Resolved:  true, Sentiment: crm.VeryNegative, Survey: survey(0, 2, 7), Case: sc.g.next(), Note: "note " + hostile,
 		AnswerBreached: true, CSATBreached: true, IdempotencyKey: "idem " + hostile + " " + id.String(),
 		RequestHash: crm.Hash(sha256.Sum256([]byte(id.String()))), RecordedAt: t.Add(90*time.Minute + 11*time.Microsecond), RecordedBy: sc.g.next(),
+		Day: crm.DateOf(t).AddDays(1), // a business day east of UTC
 	}
 }
 
@@ -295,7 +296,7 @@ func (sc *scene) caseOf(customer crm.ID) crm.Case {
 	return crm.Case{
 		ID: sc.g.next(), Customer: customer, Kind: crm.Complaint, Subject: "Double charge " + hostile, Status: crm.CaseReopened,
 		Map: sc.m.ID, Touchpoint: "call.billing", Channel: crm.ChannelContactCenter, Phase: crm.PhaseBilling,
-		Department: "Billing " + hostileShort, Assignee: sc.g.next(), OpenedAt: at(10), ResolvedAt: at(3000), ClosedAt: at(4000),
+		Department: "Billing " + hostileShort, Assignee: sc.g.next(), OpenedAt: at(10), OpenedDay: crm.DateOf(at(10)).AddDays(1), ResolvedAt: at(3000), ClosedAt: at(4000),
 		PromisedBy: at(2000), ResolveWithin: 72*time.Hour + time.Microsecond, Handoffs: 4, Reopens: 2, Contacts: 7,
 		Resolution: "Refunded " + hostile, ResolveBreached: true, PromiseBroken: true,
 		CreatedAt: at(10), UpdatedAt: at(4000), Version: 1,

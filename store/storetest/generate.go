@@ -158,7 +158,7 @@ func (gen *generator) cases() {
 		c := crm.Case{ID: gen.g.next(), Customer: gen.customer().ID, Kind: kinds[gen.pick(len(kinds))], Subject: "Generated",
 			Status: crm.CaseOpened, Map: tp.Map, Touchpoint: tp.Key, Channel: tp.Channel, Phase: tp.Phase,
 			Department: gen.department(tp), OpenedAt: opened, ResolveWithin: tp.Standards.ResolveWithin,
-			CreatedAt: opened, UpdatedAt: opened, Version: 1}
+			CreatedAt: opened, UpdatedAt: opened, Version: 1, OpenedDay: businessDay(opened)}
 		if gen.chance(0.5) {
 			c.PromisedBy = opened.Add(time.Duration(1+gen.pick(96)) * time.Hour)
 		}
@@ -196,6 +196,16 @@ func (gen *generator) interactions() {
 	}
 }
 
+// businessDay is the day a CRM in Tokyo gives t, for half the records
+// (those at an even hour); the others have none and count on their UTC
+// day, as records written before the business calendar do.
+func businessDay(t time.Time) crm.Date {
+	if t.Hour()%2 != 0 {
+		return crm.Date{}
+	}
+	return crm.DateOf(t.In(time.FixedZone("JST", 9*3600)))
+}
+
 func (gen *generator) interaction(customer crm.ID, t time.Time) {
 	tp := gen.tps[gen.pick(len(gen.tps))]
 	in := crm.Interaction{
@@ -207,6 +217,7 @@ func (gen *generator) interaction(customer crm.ID, t time.Time) {
 		Sentiment:  crm.Sentiment(gen.pick(5) - 2),
 		Survey:     crm.Survey{NPS: gen.answer(0.4, 0, 10), CSAT: gen.answer(0.4, 1, 5), CES: gen.answer(0.3, 1, 7)},
 		RecordedAt: t.Add(time.Duration(gen.pick(3600)) * time.Second),
+		Day:        businessDay(t),
 	}
 	if gen.chance(0.3) {
 		in.Direction = crm.Outbound
