@@ -223,12 +223,27 @@ func customerActions() []customerAction {
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{deny, hide, hide}, finance: scopes{deny, deny, deny}},
 		{action: "contract: sign", prep: (*authzCell).withApproved, run: (*authzCell).signContract,
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
-		{action: "contract: expire", prep: (*authzCell).withApproved, run: (*authzCell).expireContract,
+		// Expiry is the update grant's, once the date has passed; the sweep
+		// expires what its actor sees and may update.
+		{action: "contract: expire", prep: (*authzCell).withStaleApproval, run: (*authzCell).expireContract,
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
-		{action: "contract: complete", prep: (*authzCell).withActive, run: (*authzCell).completeContract,
-			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
+		{action: "contract: expired by the sweep", prep: (*authzCell).withStaleApproval, run: (*authzCell).sweepContract,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
+		// Completing a contract invoiced and paid in full is the owner's or
+		// finance's; closing one short, like ending one early, is a
+		// decision for a manager of its team, finance or an admin.
+		{action: "contract: complete, paid in full", prep: (*authzCell).withPaidUp, run: (*authzCell).completeContract,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
+		{action: "contract: complete short, with a reason", prep: (*authzCell).withActive, run: (*authzCell).completeShort,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
 		{action: "contract: terminate", prep: (*authzCell).withActive, run: (*authzCell).terminateContract,
-			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
+		{action: "contract: revise a draft", prep: (*authzCell).withDraft, run: (*authzCell).reviseContract,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
+		{action: "contract: amend", prep: (*authzCell).withActive, run: (*authzCell).amendContract,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
+		{action: "contract: renew", prep: (*authzCell).withActive, run: (*authzCell).renewContract,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
 		{action: "contract: invoice an installment", prep: (*authzCell).withActive, run: (*authzCell).invoiceInstallment,
 			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
 
@@ -649,7 +664,7 @@ func (c *authzCell) withResolvedCase() {
 func (c *authzCell) draft(amount string) {
 	var err error
 	c.contract, err = c.Contracts.Draft(ctx, c.sam.ID, crm.NewContract{Customer: c.cu.ID, Owner: c.owner.ID, Title: "Supply",
-		Amount: money(c.t, amount, "USD"), Start: date(c.t, "2026-04-01"), Template: crm.PlanNet30})
+		Amount: money(c.t, amount, "USD"), Start: date(c.t, "2026-04-01"), End: date(c.t, "2027-03-31"), Template: crm.PlanNet30})
 	c.must(err)
 }
 
@@ -697,6 +712,23 @@ func (c *authzCell) withActive() {
 	c.withApproved()
 	var err error
 	c.contract, err = c.Contracts.Sign(ctx, c.sam.ID, crm.SignContractRequest{Contract: c.contract.ID})
+	c.must(err)
+}
+
+// withStaleApproval makes an approved contract and lets its start pass
+// unsigned.
+func (c *authzCell) withStaleApproval() {
+	c.withApproved()
+	c.Clock.Set(time.Date(2026, 4, 2, 12, 0, 0, 0, time.UTC))
+}
+
+// withPaidUp makes an active contract whose one installment is invoiced
+// and paid.
+func (c *authzCell) withPaidUp() {
+	c.withActive()
+	inv, err := c.Contracts.InvoiceInstallment(ctx, c.fay.ID, crm.InvoiceInstallmentRequest{Contract: c.contract.ID, Installment: 1})
+	c.must(err)
+	_, err = c.Ledger.ReceivePayment(ctx, c.fay.ID, crm.NewPayment{Customer: c.cu.ID, Amount: inv.Total, Allocation: crm.AllocateOldestFirst})
 	c.must(err)
 }
 
@@ -999,6 +1031,43 @@ func (c *authzCell) expireContract(actor crm.ID) error {
 // completeContract completes the active contract.
 func (c *authzCell) completeContract(actor crm.ID) error {
 	return errOf(c.Contracts.Complete(ctx, actor, crm.CompleteContractRequest{Contract: c.contract.ID}))
+}
+
+// completeShort completes the active contract, nothing of it invoiced,
+// for a reason.
+func (c *authzCell) completeShort(actor crm.ID) error {
+	return errOf(c.Contracts.Complete(ctx, actor, crm.CompleteContractRequest{Contract: c.contract.ID, Reason: "project cancelled"}))
+}
+
+// sweepContract runs the expiry sweep; the contract it should expire and
+// does not is as if it were not there.
+func (c *authzCell) sweepContract(actor crm.ID) error {
+	r, err := c.Contracts.ExpireDue(ctx, actor, crm.ExpireDueRequest{})
+	if err != nil {
+		return err
+	}
+	for _, k := range r.Expired {
+		if k.ID == c.contract.ID {
+			return nil
+		}
+	}
+	return &crm.NotFoundError{Kind: crm.KindContract, ID: c.contract.ID.String()}
+}
+
+// reviseContract changes the draft's title.
+func (c *authzCell) reviseContract(actor crm.ID) error {
+	return errOf(c.Contracts.Revise(ctx, actor, crm.ContractPatch{Contract: c.contract.ID, Changes: crm.ContractChanges{Title: ptr("Supply, revised")}}))
+}
+
+// amendContract drafts an amendment of the active contract.
+func (c *authzCell) amendContract(actor crm.ID) error {
+	return errOf(c.Contracts.Amend(ctx, actor, crm.AmendContractRequest{Contract: c.contract.ID, Reason: "more volume",
+		Changes: crm.ContractChanges{Amount: ptr(money(c.t, "6000.00", "USD"))}}))
+}
+
+// renewContract drafts the next term of the active contract.
+func (c *authzCell) renewContract(actor crm.ID) error {
+	return errOf(c.Contracts.Renew(ctx, actor, crm.RenewContractRequest{Contract: c.contract.ID}))
 }
 
 // terminateContract terminates the active contract.

@@ -18,6 +18,7 @@ const (
 	ContractCompleted  ContractStatus = "completed"
 	ContractTerminated ContractStatus = "terminated"
 	ContractExpired    ContractStatus = "expired"
+	ContractSuperseded ContractStatus = "superseded" // replaced by a signed amendment
 )
 
 // ContractEvent is a move of the contract machine.
@@ -25,6 +26,7 @@ type ContractEvent string
 
 // The contract moves.
 const (
+	ContractRevise      ContractEvent = "revise" // a change to a draft's terms
 	ContractSubmit      ContractEvent = "submit"
 	ContractApproveStep ContractEvent = "approve_step" // an approval with more steps to go
 	ContractApprove     ContractEvent = "approve"      // the last approval
@@ -33,11 +35,17 @@ const (
 	ContractComplete    ContractEvent = "complete"
 	ContractTerminate   ContractEvent = "terminate"
 	ContractExpire      ContractEvent = "expire"
+	ContractSupersede   ContractEvent = "supersede"
 )
 
 var contractMachine = mustMachine("contract", ContractDraft,
+	Transition[ContractStatus, ContractEvent]{From: ContractDraft, Event: ContractRevise, To: ContractDraft,
+		Who:  "who may update the contract: its owner, a manager of the team or an admin",
+		When: "before submission, and after a rejection sent it back; the reviser names the version they changed",
+		Why:  "a rejected contract is changed before it goes back for approval, never resubmitted as it was"},
 	Transition[ContractStatus, ContractEvent]{From: ContractDraft, Event: ContractSubmit, To: ContractSubmitted,
-		Who: "the contract's owner", When: "the terms are ready for approval", Why: "online approval replaces signatures on paper"},
+		Who: "the contract's owner", When: "the terms are ready for approval; the steps are computed from the amount on every submission",
+		Why: "online approval replaces signatures on paper"},
 	Transition[ContractStatus, ContractEvent]{From: ContractSubmitted, Event: ContractApproveStep, To: ContractSubmitted,
 		Who: "an approver of the next step (a manager of the team, then finance)", When: "more approval steps remain",
 		Why: "contracts above the threshold need a manager and then finance"},
@@ -48,16 +56,24 @@ var contractMachine = mustMachine("contract", ContractDraft,
 		Who: "an approver of the next step", When: "the terms need changes; comments are required",
 		Why: "a rejection goes back to the owner with what to change; approvals start over"},
 	Transition[ContractStatus, ContractEvent]{From: ContractApproved, Event: ContractSign, To: ContractActive,
-		Who: "the contract's owner, on the customer's signature", When: "both sides have signed",
+		Who: "the contract's owner, on the customer's signature", When: "both sides have signed; for an amendment, while the contract it amends is active and nothing more of it was invoiced",
 		Why: "a signed contract is active: its payment plan is invoiced"},
 	Transition[ContractStatus, ContractEvent]{From: ContractActive, Event: ContractComplete, To: ContractCompleted,
-		Who: "the owner or finance", When: "everything was delivered and paid", Why: "completed contracts leave the working lists"},
+		Who:  "the owner or finance when every installment is invoiced and settled; else a manager of the team, finance or an admin, with a reason",
+		When: "everything was delivered, invoiced and paid, or the rest is given up on",
+		Why:  "completed contracts leave the working lists; closing one short is a decision someone answers for"},
 	Transition[ContractStatus, ContractEvent]{From: ContractActive, Event: ContractTerminate, To: ContractTerminated,
-		Who: "a manager or finance", When: "either side ends the contract early", Why: "what was invoiced stays owed; the rest of the plan is dropped"},
+		Who: "a manager of the team, finance or an admin, with a reason", When: "either side ends the contract before its end",
+		Why: "what was invoiced stays owed; the rest of the plan is dropped"},
 	Transition[ContractStatus, ContractEvent]{From: ContractApproved, Event: ContractExpire, To: ContractExpired,
-		Who: "the CRM or the owner", When: "the approved terms were not signed before the contract's start passed", Why: "stale approvals must not be signed"},
+		Who: "the CRM's sweep (ExpireDue) or the owner", When: "the contract's start passed, by the business calendar, and it was never signed",
+		Why: "stale approvals must not be signed"},
 	Transition[ContractStatus, ContractEvent]{From: ContractActive, Event: ContractExpire, To: ContractExpired,
-		Who: "the CRM or the owner", When: "the end date passed", Why: "the contract ran out"},
+		Who: "the CRM's sweep (ExpireDue) or the owner", When: "the day after its end date, by the business calendar; never earlier, and never without an end date",
+		Why: "the contract ran its term; ending it earlier is a termination"},
+	Transition[ContractStatus, ContractEvent]{From: ContractActive, Event: ContractSupersede, To: ContractSuperseded,
+		Who: "the CRM, when an amendment of the contract is signed", When: "the amendment, approved like any contract, is signed",
+		Why: "the amendment's terms replace the contract's; its invoiced installments are carried over with their invoices, so none is lost or invoiced twice"},
 )
 
 // ContractMachine returns the contract's state machine. It is immutable.
@@ -216,9 +232,18 @@ type Contract struct {
 	Steps     []ApprovalStep `json:"steps,omitempty"`     // the steps the current submission needs
 	Approvals []Approval     `json:"approvals,omitempty"` // every decision, in order, across submissions
 	SignedAt  time.Time      `json:"signed_at,omitzero"`
-	CreatedAt time.Time      `json:"created_at,omitzero"`
-	UpdatedAt time.Time      `json:"updated_at,omitzero"`
-	Version   int64          `json:"version"`
+	// Amends is the contract an amendment replaces once signed, and
+	// Revision counts the amendments up to this one (0 for a contract
+	// that amends none). SupersededBy is the signed amendment that
+	// replaced this contract.
+	Amends       ID  `json:"amends,omitzero"`
+	Revision     int `json:"revision"`
+	SupersededBy ID  `json:"superseded_by,omitzero"`
+	// Renews is the contract whose term this one continues.
+	Renews    ID        `json:"renews,omitzero"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	Version   int64     `json:"version"`
 }
 
 // Clone returns a deep copy.
@@ -309,9 +334,13 @@ type SignContractRequest struct {
 	Contract ID `json:"contract,omitzero"`
 }
 
-// CompleteContractRequest closes the active Contract, delivered and paid.
+// CompleteContractRequest closes the active Contract: delivered, every
+// installment invoiced and settled. Closing it with installments not
+// invoiced or not settled needs a Reason (and a manager of the team,
+// finance or an admin); the reason is recorded in the event.
 type CompleteContractRequest struct {
-	Contract ID `json:"contract,omitzero"`
+	Contract ID     `json:"contract,omitzero"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // TerminateContractRequest ends the active Contract early, for Reason.
@@ -320,8 +349,9 @@ type TerminateContractRequest struct {
 	Reason   string `json:"reason,omitempty"`
 }
 
-// ExpireContractRequest expires Contract: approved and never signed, or
-// active past its end.
+// ExpireContractRequest expires Contract: approved and never signed once
+// its start passed, or active once its end passed (by the business
+// calendar). ContractService.ExpireDue expires every such contract.
 type ExpireContractRequest struct {
 	Contract ID `json:"contract,omitzero"`
 }

@@ -46,6 +46,9 @@ func (c *ContractService) Draft(ctx context.Context, actor ID, n NewContract) (C
 // it needs.
 func (c *ContractService) Submit(ctx context.Context, actor ID, r SubmitContractRequest) (Contract, error) {
 	return c.moveContract(ctx, actor, r.Contract, ActionUpdate, ContractSubmit, "", func(w *writeTx, ct *Contract) error {
+		if _, err := w.amended(*ct, ContractSubmit); err != nil {
+			return err
+		}
 		ct.Submitter, ct.Steps = w.actor.ID, c.approvals.Steps(ct.Amount)
 		return nil
 	})
@@ -142,32 +145,17 @@ func (c *engine) mayApprove(a User, ct Contract, step ApprovalStep) error {
 
 // Sign marks an approved contract signed; it becomes active and its
 // payment plan can be invoiced. A contract not yet approved cannot be
-// signed.
+// signed. Signing an amendment supersedes the contract it amends, in the
+// same write (see Amend); signing a renewal is refused when another
+// renewal of the same contract was signed.
 func (c *ContractService) Sign(ctx context.Context, actor ID, r SignContractRequest) (Contract, error) {
 	return c.moveContract(ctx, actor, r.Contract, ActionUpdate, ContractSign, "", func(w *writeTx, ct *Contract) error {
 		ct.SignedAt = w.now
-		return nil
+		if err := w.renewedOnce(ct.Renews, ct.ID); err != nil {
+			return err
+		}
+		return w.supersede(*ct)
 	})
-}
-
-// Complete closes an active contract that was delivered and paid.
-func (c *ContractService) Complete(ctx context.Context, actor ID, r CompleteContractRequest) (Contract, error) {
-	return c.moveContract(ctx, actor, r.Contract, ActionBill, ContractComplete, "", nil)
-}
-
-// Terminate ends an active contract early; what was invoiced stays owed.
-func (c *ContractService) Terminate(ctx context.Context, actor ID, r TerminateContractRequest) (Contract, error) {
-	reason, err := cleanText("reason", r.Reason, maxLongTextLen, true)
-	if err != nil {
-		return Contract{}, err
-	}
-	return c.moveContract(ctx, actor, r.Contract, ActionBill, ContractTerminate, reason, nil)
-}
-
-// Expire expires an approved contract never signed, or an active one past
-// its end.
-func (c *ContractService) Expire(ctx context.Context, actor ID, r ExpireContractRequest) (Contract, error) {
-	return c.moveContract(ctx, actor, r.Contract, ActionUpdate, ContractExpire, "", nil)
 }
 
 func (c *engine) moveContract(ctx context.Context, actor, id ID, action Action, event ContractEvent, note string, change func(*writeTx, *Contract) error) (Contract, error) {
@@ -195,24 +183,39 @@ func (c *engine) moveContract(ctx context.Context, actor, id ID, action Action, 
 	return out, err
 }
 
+// saveContract stores after, the next version of before, and records the
+// move.
 func (w *writeTx) saveContract(before, after Contract, event ContractEvent, note string) (Contract, error) {
-	after.UpdatedAt, after.Version = w.now, before.Version+1
-	if err := w.tx.Contracts().Update(w.ctx, after); err != nil {
+	after, err := w.storeContract(before, after)
+	if err != nil {
 		return Contract{}, err
 	}
 	return after, w.record(ContractMoved, KindContract, after.ID, after.Version, contractData(after, event, note))
 }
 
+// storeContract stores after as the next version of before.
+func (w *writeTx) storeContract(before, after Contract) (Contract, error) {
+	after.UpdatedAt, after.Version = w.now, before.Version+1
+	return after, w.tx.Contracts().Update(w.ctx, after)
+}
+
+// contractEvent is the payload of contract events: the status and the
+// move, and for a drafted amendment or renewal the contract it amends or
+// renews with the changes made to it.
 type contractEvent struct {
-	Status ContractStatus `json:"status"`
-	Move   ContractEvent  `json:"move,omitempty"`
-	Amount string         `json:"amount"`
-	Steps  []ApprovalStep `json:"steps,omitempty"`
-	Note   string         `json:"note,omitempty"`
+	Status  ContractStatus `json:"status"`
+	Move    ContractEvent  `json:"move,omitempty"`
+	Amount  string         `json:"amount"`
+	Steps   []ApprovalStep `json:"steps,omitempty"`
+	Note    string         `json:"note,omitempty"`
+	Amends  string         `json:"amends,omitempty"`
+	Renews  string         `json:"renews,omitempty"`
+	Changes []Change       `json:"changes,omitempty"`
 }
 
 func contractData(ct Contract, move ContractEvent, note string) contractEvent {
-	return contractEvent{Status: ct.Status, Move: move, Amount: ct.Amount.String(), Steps: ct.Steps, Note: note}
+	return contractEvent{Status: ct.Status, Move: move, Amount: ct.Amount.String(), Steps: ct.Steps, Note: note,
+		Amends: idText(ct.Amends), Renews: idText(ct.Renews)}
 }
 
 // Get returns a contract the actor may read.

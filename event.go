@@ -54,7 +54,8 @@ const (
 	LifecycleMoved  EventType = "customer.lifecycle_moved"
 
 	ContractDrafted EventType = "contract.drafted"
-	ContractMoved   EventType = "contract.moved" // submitted, approved, rejected, signed, completed, terminated, expired or invoiced
+	ContractMoved   EventType = "contract.moved"   // submitted, approved, rejected, signed, completed, terminated, expired, superseded or invoiced
+	ContractRevised EventType = "contract.revised" // a draft's terms changed: a ChangeSet
 	LedgerPosted    EventType = "ledger.posted"
 
 	CorrectionApproved     EventType = "correction.approved"

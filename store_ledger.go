@@ -128,12 +128,23 @@ type ContractFilter struct {
 	Owner    ID             `json:"owner,omitzero"`
 	Team     string         `json:"team,omitempty"`
 	Status   ContractStatus `json:"status,omitempty"`
+	// StartBefore and EndBefore match contracts whose start (end) is
+	// before the day; a contract without an end never matches EndBefore.
+	StartBefore Date `json:"start_before,omitzero"`
+	EndBefore   Date `json:"end_before,omitzero"`
+	// Amends and Renews match the amendments and the renewals of a
+	// contract.
+	Amends ID `json:"amends,omitzero"`
+	Renews ID `json:"renews,omitzero"`
 }
 
 // Match reports whether c passes the filter.
 func (f ContractFilter) Match(c Contract) bool {
 	return (f.Customer.IsZero() || c.Customer == f.Customer) && (f.Owner.IsZero() || c.Owner == f.Owner) &&
-		(f.Team == "" || c.Team == f.Team) && (f.Status == "" || c.Status == f.Status)
+		(f.Team == "" || c.Team == f.Team) && (f.Status == "" || c.Status == f.Status) &&
+		(f.StartBefore.IsZero() || (!c.Start.IsZero() && c.Start.Before(f.StartBefore))) &&
+		(f.EndBefore.IsZero() || (!c.End.IsZero() && c.End.Before(f.EndBefore))) &&
+		(f.Amends.IsZero() || c.Amends == f.Amends) && (f.Renews.IsZero() || c.Renews == f.Renews)
 }
 
 // ContractReader reads contracts.

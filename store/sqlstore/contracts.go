@@ -14,7 +14,7 @@ var contractTable = &recordTable[crm.Contract]{
 	table: func(n names) string { return n.contracts },
 	columns: []string{"id", "customer_id", "owner_id", "team", "title", "terms", "amount_minor", "amount_currency",
 		"start_date", "end_date", "plan_template", "installments", "status", "submitter_id", "steps", "approvals",
-		"signed_at", "created_at", "updated_at", "version", "drafted_by"},
+		"signed_at", "created_at", "updated_at", "version", "drafted_by", "amends_id", "revision", "superseded_by", "renews_id"},
 	id:      func(c crm.Contract) crm.ID { return c.ID },
 	version: func(c crm.Contract) int64 { return c.Version },
 	values: func(s *Store, c crm.Contract) ([]any, error) {
@@ -41,14 +41,16 @@ var contractTable = &recordTable[crm.Contract]{
 		head := []any{idArg(c.ID), idArg(c.Customer), idArg(c.Owner), c.Team, c.Title, c.Terms}
 		return append(append(append(head, amount...), dates...), string(c.Plan.Template), installments,
 			string(c.Status), idArg(c.Submitter), steps, approvals, s.optionalTimeArg(c.SignedAt),
-			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, idArg(c.DraftedBy)), nil
+			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, idArg(c.DraftedBy), idArg(c.Amends), c.Revision,
+			idArg(c.SupersededBy), idArg(c.Renews)), nil
 	},
 	dest: func(c *crm.Contract) []any {
 		minor, currency := money(&c.Amount)
 		return []any{&c.ID, &c.Customer, &c.Owner, &c.Team, &c.Title, &c.Terms, minor, currency, &c.Start, &c.End,
 			&c.Plan.Template, checkedDocsCol[installmentDoc, crm.Installment]{&c.Plan.Installments, installmentDoc.installment},
 			&c.Status, &c.Submitter, jsonCol{&c.Steps}, docsCol[approvalDoc, crm.Approval]{&c.Approvals, approvalDoc.approval},
-			timeCol{&c.SignedAt}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &c.DraftedBy}
+			timeCol{&c.SignedAt}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &c.DraftedBy, &c.Amends, &c.Revision,
+			&c.SupersededBy, &c.Renews}
 	},
 }
 
@@ -63,5 +65,20 @@ func (r contractRepo) List(ctx context.Context, f crm.ContractFilter, page crm.P
 	w.addIf(!f.Owner.IsZero(), "owner_id = ?", idArg(f.Owner))
 	w.addIf(f.Team != "", "team = ?", f.Team)
 	w.addIf(f.Status != "", "status = ?", string(f.Status))
+	w.addIf(!f.Amends.IsZero(), "amends_id = ?", idArg(f.Amends))
+	w.addIf(!f.Renews.IsZero(), "renews_id = ?", idArg(f.Renews))
+	for _, d := range []struct {
+		field, column string
+		before        crm.Date
+	}{{"start_before", "start_date", f.StartBefore}, {"end_before", "end_date", f.EndBefore}} {
+		if d.before.IsZero() {
+			continue
+		}
+		arg, err := dateArg(d.field, d.before)
+		if err != nil {
+			return nil, err
+		}
+		w.add(d.column+" < ?", arg) // a NULL end never matches
+	}
 	return r.list(ctx, w, page)
 }

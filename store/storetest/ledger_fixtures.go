@@ -72,7 +72,8 @@ func (sc *scene) contract(customer crm.ID) crm.Contract {
 			{Step: crm.StepManager, Actor: r.manager.ID, At: at(31), Approved: true},
 			{Step: crm.StepFinance, Actor: r.finance.ID, At: at(32), Approved: true, Comment: "OK"},
 		},
-		SignedAt: at(33), CreatedAt: at(29), UpdatedAt: at(33), Version: 1}
+		SignedAt: at(33), Amends: sc.g.next(), Revision: 2, SupersededBy: sc.g.next(), Renews: sc.g.next(),
+		CreatedAt: at(29), UpdatedAt: at(33), Version: 1}
 }
 
 // contractVariants returns contracts that between them set and leave

@@ -423,6 +423,14 @@ func runLedgerFilters(t *testing.T, newStore NewStoreFunc) {
 			{name: "status", f: crm.ContractFilter{Status: crm.ContractActive}},
 			{name: "customer and status", f: crm.ContractFilter{Customer: sc.ann, Status: crm.ContractSubmitted}},
 			{name: "unknown owner", f: crm.ContractFilter{Owner: unknown}, none: true},
+			{name: "start before", f: crm.ContractFilter{StartBefore: day(2026, 3, 1)}},
+			{name: "start before, on the day", f: crm.ContractFilter{StartBefore: day(2026, 3, 2)}},
+			{name: "end before", f: crm.ContractFilter{EndBefore: day(2026, 6, 1)}},
+			{name: "end before, none ends by then", f: crm.ContractFilter{EndBefore: day(2026, 5, 31)}, none: true},
+			{name: "status and end before", f: crm.ContractFilter{Status: crm.ContractActive, EndBefore: day(2030, 1, 1)}},
+			{name: "amends", f: crm.ContractFilter{Amends: contracts[0].Amends}},
+			{name: "renews", f: crm.ContractFilter{Renews: contracts[0].Renews}},
+			{name: "unknown amended contract", f: crm.ContractFilter{Amends: unknown}, none: true},
 		})
 	})
 }

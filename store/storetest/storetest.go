@@ -99,6 +99,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Sealing", func(t *testing.T) { runSealing(t, newStore) })
 	t.Run("Corrections", func(t *testing.T) { runCorrections(t, newStore) })
 	t.Run("Periods", func(t *testing.T) { runPeriods(t, newStore) })
+	t.Run("Contracts", func(t *testing.T) { runContracts(t, newStore) })
 	t.Run("LedgerConcurrency", func(t *testing.T) { runLedgerConcurrency(t, newStore) })
 	t.Run("LedgerProperty", func(t *testing.T) { runLedgerProperty(t, newStore) })
 	t.Run("Overflow", func(t *testing.T) { runOverflow(t, newStore) })
