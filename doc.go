@@ -69,7 +69,18 @@
 // # Receivables
 //
 // Contracts are approved online (by amount: a manager, then finance) and
-// carry payment plans whose installments add up exactly. Invoices,
+// carry payment plans whose installments add up exactly. A draft, or a
+// contract a rejection sent back, is revised before it is submitted
+// (ContractService.Revise). A signed contract changes only by an
+// amendment (Amend), a new contract approved by the same rules that
+// carries the installments invoiced so far with their invoices, plans
+// only the rest again, and supersedes the contract once signed; Renew
+// drafts the next term. A contract expires only once its date passed by
+// the business calendar (an active one after its end, an approved one
+// never signed after its start; ExpireDue is the daily sweep); an early
+// end is a termination, with a reason, by a manager, finance or an
+// admin. It completes when every installment is invoiced and settled,
+// or, short of that, with a reason. Invoices,
 // payments, allocations, credit notes, write-offs and refunds post
 // balanced entries to an append-only double-entry ledger: entries are
 // reversed, never edited, at most once; commands carry idempotency keys; a

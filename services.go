@@ -34,8 +34,9 @@ type ActivityService struct{ *engine }
 // leads, deals and return they brought.
 type CampaignService struct{ *engine }
 
-// ContractService takes contracts through drafting, approval, signature
-// and their end, and invoices their payment plans.
+// ContractService takes contracts through drafting, revision, approval,
+// signature, amendment and renewal to their end, and invoices their
+// payment plans.
 type ContractService struct{ *engine }
 
 // LedgerService posts to the double-entry ledger: invoices, credit notes,
