@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ func runContracts(t *testing.T, newStore NewStoreFunc) {
 	t.Run("ReviseRejected", func(t *testing.T) { contractReviseRejected(t, newStore) })
 	t.Run("Amend", func(t *testing.T) { contractAmend(t, newStore) })
 	t.Run("Renew", func(t *testing.T) { contractRenew(t, newStore) })
+	t.Run("AmendRacesInvoicing", func(t *testing.T) { contractAmendRacesInvoicing(t, newStore) })
 }
 
 // desk is a Team with finance, a customer of Ann's and the contract
@@ -532,4 +534,58 @@ func contractRenew(t *testing.T, newStore NewStoreFunc) {
 	assert.NotContains(t, ids, next.ID)
 	assert.Equal(t, crm.ContractExpired, d.get(t, orig.ID).Status)
 	assert.Equal(t, crm.ContractActive, d.get(t, next.ID).Status)
+}
+
+// contractAmendRacesInvoicing: an amendment signed on one app server while
+// the next installment of the contract it amends is invoiced on another.
+// Whichever commits first, nothing is invoiced that the amendment does
+// not carry: either the invoice is refused (the contract is superseded)
+// or the signature is (the amendment would plan the installment again).
+func contractAmendRacesInvoicing(t *testing.T, newStore NewStoreFunc) {
+	ctx := context.Background()
+	for round := range 3 {
+		d := newDesk(t, newStore)
+		orig := d.signed(t, d.yearly())
+		d.invoice(t, orig, 1)
+		am, err := d.Contracts.Amend(ctx, d.Ann.ID, crm.AmendContractRequest{Contract: orig.ID, Reason: "longer hours",
+			Changes: crm.ContractChanges{Terms: ptr("24/7")}})
+		require.NoError(t, err)
+		am, err = d.Contracts.Submit(ctx, d.Ann.ID, crm.SubmitContractRequest{Contract: am.ID})
+		require.NoError(t, err)
+		am = d.approve(t, am)
+
+		var wg sync.WaitGroup
+		var signErr, invoiceErr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, signErr = d.crm(0).Contracts.Sign(ctx, d.Ann.ID, crm.SignContractRequest{Contract: am.ID})
+		}()
+		go func() {
+			defer wg.Done()
+			_, invoiceErr = d.crm(1).Contracts.InvoiceInstallment(ctx, d.fin.ID, crm.InvoiceInstallmentRequest{Contract: orig.ID, Installment: 2})
+		}()
+		wg.Wait()
+		require.True(t, (signErr == nil) != (invoiceErr == nil), "round %d: one wins: sign %v, invoice %v", round, signErr, invoiceErr)
+		orig, am = d.get(t, orig.ID), d.get(t, am.ID)
+		if signErr == nil {
+			assert.ErrorIs(t, invoiceErr, crm.ErrInvalidTransition, "the superseded contract is not invoiced")
+			assert.Equal(t, crm.ContractSuperseded, orig.Status)
+			assert.True(t, orig.Plan.Installments[1].Invoice.IsZero())
+		} else {
+			assert.ErrorIs(t, signErr, crm.ErrConflict, "the amendment would plan installment 2 again")
+			assert.Equal(t, crm.ContractActive, orig.Status)
+			assert.Equal(t, crm.ContractApproved, am.Status)
+		}
+		done := 0
+		for _, in := range orig.Plan.Installments {
+			if !in.Invoice.IsZero() {
+				done++
+			}
+		}
+		states, err := d.Receivables.Invoices(ctx, d.fin.ID, crm.ReceivableQuery{Customer: d.cust})
+		require.NoError(t, err)
+		assert.Len(t, states, done, "every invoice is an installment of the contract, once")
+		require.NoError(t, d.Ledger.Verify(ctx, d.fin.ID))
+	}
 }
