@@ -109,7 +109,9 @@ func allocationPostings(r AllocationRequest, credit, invoice OpenItem) ([]Postin
 // OldestFirst plans allocations of a customer's open credits to their open
 // invoices in the same currency: the oldest due invoice first, the oldest
 // credit first (by ID, that is by when it was recorded). It returns one
-// request per pair it applies, with the amount.
+// request per pair it applies, with the amount. It passes over each
+// currency's invoices once, however many credits: an invoice settled by
+// one credit is not looked at again by the next.
 func OldestFirst(customer ID, items []OpenItem) []AllocationRequest {
 	var credits, invoices []OpenItem
 	for _, it := range items {
@@ -125,24 +127,27 @@ func OldestFirst(customer ID, items []OpenItem) []AllocationRequest {
 	}
 	sortItems(credits, func(a, b OpenItem) int { return a.Item.Compare(b.Item) })
 	sortItems(invoices, OpenItem.Compare)
+	queues := map[Currency][]OpenItem{} // each currency's invoices, oldest due first
+	for _, inv := range invoices {
+		queues[inv.Open.Currency()] = append(queues[inv.Open.Currency()], inv)
+	}
+	next := map[Currency]int{} // the first invoice of the currency not yet settled
 	var out []AllocationRequest
-	for ci := range credits {
-		left := credits[ci].Open.Neg()
-		for ii := range invoices {
-			inv := &invoices[ii]
-			if !left.IsPositive() {
-				break
-			}
-			if inv.Open.Currency() != left.Currency() || !inv.Open.IsPositive() {
-				continue
-			}
+	for _, credit := range credits {
+		left := credit.Open.Neg()
+		cur := left.Currency()
+		queue := queues[cur]
+		for ii := next[cur]; ii < len(queue) && left.IsPositive(); ii++ {
+			inv := &queue[ii]
 			amount := left
 			if c, _ := inv.Open.Cmp(left); c < 0 {
 				amount = inv.Open
 			}
-			out = append(out, AllocationRequest{Customer: customer, Credit: credits[ci].Item, Invoice: inv.Item, Amount: amount})
+			out = append(out, AllocationRequest{Customer: customer, Credit: credit.Item, Invoice: inv.Item, Amount: amount})
 			left, _ = left.Sub(amount)
-			inv.Open, _ = inv.Open.Sub(amount)
+			if inv.Open, _ = inv.Open.Sub(amount); !inv.Open.IsPositive() {
+				next[cur] = ii + 1
+			}
 		}
 	}
 	return out

@@ -54,6 +54,9 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 		if err != nil || !oldestFirst {
 			return e, err
 		}
+		// The customer's open items are read once, from what the store
+		// keeps current; each allocation then reads and checks only the
+		// credit and the invoice it pairs.
 		open, err := w.tx.Ledger().OpenItems(w.ctx, n.Customer, Date{})
 		if err != nil {
 			return Entry{}, err
@@ -100,7 +103,7 @@ func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, e
 	}
 	first := later(received, inv.Issued)
 	for _, day := range []Date{first, later(first, w.today())} {
-		open, err := w.tx.Ledger().OpenItems(w.ctx, r.Customer, day)
+		open, err := w.tx.Ledger().OpenItemsOf(w.ctx, r.Customer, []ID{r.Invoice}, day)
 		if err != nil {
 			return Date{}, false, err
 		}
@@ -125,8 +128,10 @@ func (c *LedgerService) Allocate(ctx context.Context, actor ID, r AllocationRequ
 	return e, err
 }
 
+// allocate posts an allocation, reading only what is open on the credit
+// and the invoice it pairs.
 func (w *writeTx) allocate(r AllocationRequest, key string, request any) (Entry, error) {
-	open, err := w.tx.Ledger().OpenItems(w.ctx, r.Customer, Date{})
+	open, err := w.tx.Ledger().OpenItemsOf(w.ctx, r.Customer, []ID{r.Credit, r.Invoice}, Date{})
 	if err != nil {
 		return Entry{}, err
 	}

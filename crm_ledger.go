@@ -74,8 +74,15 @@ func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
 // totals as they stand. A backdated entry may still make a total as of an
 // earlier date larger than that; a report as of that date has it exactly
 // (open items) or returns an *OverflowError (aging), never a wrapped sum.
+//
+// It reads only what the entry touches: what is open on its items
+// (OpenItemsOf) and the customer's balances (BalancesOf), which the store
+// keeps current, so that a posting costs the same however long the
+// customer's history, and a payment applied to a thousand invoices does
+// not re-read the others a thousand times.
 func (w *writeTx) checkItems(e Entry) error {
-	touched, reduces := false, false
+	var items []ID
+	reduces := false
 	for _, p := range e.Postings {
 		if !p.Account.PerCustomer() {
 			continue
@@ -83,24 +90,31 @@ func (w *writeTx) checkItems(e Entry) error {
 		if p.Customer != e.Customer {
 			return invalid("postings", "one_customer", "an entry concerns one customer's accounts")
 		}
-		touched = true
+		if !slices.Contains(items, p.Item) {
+			items = append(items, p.Item)
+		}
 		reduces = reduces || (p.Account == AccountReceivable && p.Amount.IsNegative()) ||
 			(p.Account == AccountCredit && p.Amount.IsPositive())
 	}
-	if !touched {
+	if len(items) == 0 {
 		return nil
 	}
-	open, err := w.tx.Ledger().OpenItems(w.ctx, e.Customer, Date{})
+	ledger := w.tx.Ledger()
+	open, err := ledger.OpenItemsOf(w.ctx, e.Customer, items, Date{})
 	if err != nil {
 		return err
 	}
 	if err := e.fits(open); err != nil {
 		return err
 	}
-	if err := e.checkTotals(open); err != nil || !reduces {
+	balances, err := ledger.BalancesOf(w.ctx, e.Customer)
+	if err != nil {
 		return err
 	}
-	open, err = w.tx.Ledger().OpenItems(w.ctx, e.Customer, e.Effective)
+	if err := e.checkTotals(open, balances); err != nil || !reduces {
+		return err
+	}
+	open, err = ledger.OpenItemsOf(w.ctx, e.Customer, items, e.Effective)
 	if err != nil {
 		return err
 	}
@@ -116,9 +130,9 @@ func (w *writeTx) checkItems(e Entry) error {
 // total the ledger keeps for its customer beyond 64 bits of minor units
 // (math.MinInt64 included, so that every total can be negated): what is
 // open on an item it posts to, or the customer's balance on an account
-// and in a currency it posts to, from what is open before it over the
-// whole ledger.
-func (e Entry) checkTotals(open []OpenItem) error {
+// and in a currency it posts to, from what is open on its items and the
+// customer's balances before it, over the whole ledger.
+func (e Entry) checkTotals(open []OpenItem, balances []Balance) error {
 	type account struct {
 		account  AccountType
 		currency Currency
@@ -127,8 +141,8 @@ func (e Entry) checkTotals(open []OpenItem) error {
 		account
 		item ID
 	}
-	// Summed in 128 bits: a customer may have many items open.
-	items, balances := map[item]*wide.Int{}, map[account]*wide.Int{}
+	// Summed in 128 bits: a balance may be beyond 64 bits already.
+	items, sums := map[item]*wide.Int{}, map[account]*wide.Int{}
 	var order []item // the entry's order, so that the first problem is named
 	for _, p := range e.Postings {
 		if !p.Account.PerCustomer() {
@@ -140,30 +154,39 @@ func (e Entry) checkTotals(open []OpenItem) error {
 			items[k] = new(wide.Int)
 			order = append(order, k)
 		}
-		if balances[a] == nil {
-			balances[a] = new(wide.Int)
+		if sums[a] == nil {
+			sums[a] = new(wide.Int)
 		}
 		items[k].Add(minorOf(p.Amount)) // Check made sure every posting fits
-		balances[a].Add(minorOf(p.Amount))
+		sums[a].Add(minorOf(p.Amount))
 	}
 	overflow := func(field string, a account, id ID, total wide.Int) error {
 		return &OverflowError{Field: field, Customer: e.Customer, Account: a.account, Item: id, Currency: a.currency,
 			Minor: decimal.NewFromBigInt(total.Big(), 0)}
 	}
 	for _, it := range open {
-		a := account{it.Account, it.Open.Currency()}
-		if balances[a] == nil {
+		sum := items[item{account{it.Account, it.Open.Currency()}, it.Item}]
+		if sum == nil {
 			continue
 		}
-		minor, err := it.Open.Minor()
-		if err != nil { // beyond 64 bits already, which only the port can append
-			return &OverflowError{Field: "open_item", Customer: e.Customer, Account: a.account, Item: it.Item, Currency: a.currency,
-				Minor: it.Open.Amount().Shift(a.currency.MinorUnits())}
+		x, ok := wideOf(it.Open)
+		if !ok { // beyond 128 bits, which no sum of 64-bit postings reaches
+			return &OverflowError{Field: "open_item", Customer: e.Customer, Account: it.Account, Item: it.Item, Currency: it.Open.Currency(),
+				Minor: it.Open.Amount().Shift(it.Open.Currency().MinorUnits())}
 		}
-		balances[a].Add(minor)
-		if sum := items[item{a, it.Item}]; sum != nil {
-			sum.Add(minor)
+		sum.AddInt(x)
+	}
+	for _, b := range balances {
+		sum := sums[account{b.Account, b.Amount.Currency()}]
+		if sum == nil || b.Customer != e.Customer {
+			continue
 		}
+		x, ok := wideOf(b.Amount)
+		if !ok {
+			return &OverflowError{Field: "balance", Customer: e.Customer, Account: b.Account, Currency: b.Amount.Currency(),
+				Minor: b.Amount.Amount().Shift(b.Amount.Currency().MinorUnits())}
+		}
+		sum.AddInt(x)
 	}
 	for _, k := range order {
 		if !fitsBoth(*items[k]) {
@@ -171,11 +194,19 @@ func (e Entry) checkTotals(open []OpenItem) error {
 		}
 	}
 	for _, k := range order {
-		if !fitsBoth(*balances[k.account]) {
-			return overflow("balance", k.account, ID{}, *balances[k.account])
+		if !fitsBoth(*sums[k.account]) {
+			return overflow("balance", k.account, ID{}, *sums[k.account])
 		}
 	}
 	return nil
+}
+
+// wideOf returns m's minor units in 128 bits, and whether they fit.
+func wideOf(m Money) (wide.Int, bool) {
+	if v, err := m.Minor(); err == nil {
+		return wide.Of(v), true
+	}
+	return wide.FromBig(m.Amount().Shift(m.Currency().MinorUnits()).BigInt())
 }
 
 // fitsBoth reports whether x fits in an int64 with its negation.

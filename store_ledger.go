@@ -61,6 +61,21 @@ type LedgerReader interface {
 	// OpenItems returns the open items of a customer (every customer when
 	// zero) as of a date (every entry when zero).
 	OpenItems(ctx context.Context, customer ID, asOf Date) ([]OpenItem, error)
+	// OpenItemsOf returns what is open on some of a customer's items (an
+	// invoice, a credit) as of a date (every entry when zero): the rows
+	// OpenItems(ctx, customer, asOf) has for those items, in its order.
+	// It is what a posting checks, so its cost grows with the postings of
+	// those items, not with the customer's ledger: the store keeps what is
+	// open on every item current as it appends, and a past date takes off
+	// the items' postings effective after it. The zero customer has no
+	// items.
+	OpenItemsOf(ctx context.Context, customer ID, items []ID, asOf Date) ([]OpenItem, error)
+	// BalancesOf returns a customer's balances on their own accounts
+	// (receivable and customer credit) over the whole ledger: the rows
+	// Balances(ctx, Date{}) has for the customer, kept current as the
+	// store appends, so that a posting checks its totals without adding
+	// up the customer's history. The zero customer has none.
+	BalancesOf(ctx context.Context, customer ID) ([]Balance, error)
 	// Balances returns every account's balance as of a date.
 	Balances(ctx context.Context, asOf Date) ([]Balance, error)
 	// Aging returns the open receivables bucketed as of q.AsOf; q is

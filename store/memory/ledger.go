@@ -69,6 +69,7 @@ func (l ledger) Append(ctx context.Context, e crm.Entry) error {
 		return &crm.ConflictError{Kind: crm.KindEntry, ID: e.Reverses.String(), Detail: "already reversed"}
 	}
 	l.t.entries.put(e.ID, e, true)
+	l.t.open.add(e)
 	return nil
 }
 
@@ -79,8 +80,31 @@ func (l ledger) exists(id crm.ID) bool {
 
 func (ledger) found(_ crm.Entry, err error) bool { return err == nil }
 
+// OpenItems implements crm.LedgerReader: a customer's open items now are
+// the ones the store keeps; the rest is added up from the entries.
 func (l ledger) OpenItems(_ context.Context, customer crm.ID, asOf crm.Date) ([]crm.OpenItem, error) {
+	if !customer.IsZero() && asOf.IsZero() {
+		return l.t.open.customerItems(customer), nil
+	}
 	return nonNil(storekit.OpenItems(l.t.entries.all(), customer, asOf)), nil
+}
+
+// OpenItemsOf implements crm.LedgerReader from what the store keeps open
+// on each item.
+func (l ledger) OpenItemsOf(_ context.Context, customer crm.ID, items []crm.ID, asOf crm.Date) ([]crm.OpenItem, error) {
+	if customer.IsZero() {
+		return []crm.OpenItem{}, nil
+	}
+	return l.t.open.itemsOf(customer, items, asOf), nil
+}
+
+// BalancesOf implements crm.LedgerReader from the balances the store
+// keeps.
+func (l ledger) BalancesOf(_ context.Context, customer crm.ID) ([]crm.Balance, error) {
+	if customer.IsZero() {
+		return []crm.Balance{}, nil
+	}
+	return l.t.open.balancesOf(customer), nil
 }
 
 func (l ledger) Balances(_ context.Context, asOf crm.Date) ([]crm.Balance, error) {

@@ -39,6 +39,7 @@ type Store struct {
 	campaigns    *table[crm.Campaign]
 	books        *table[crm.Book] // keyed by customer
 	entries      *table[crm.Entry]
+	open         *openItems // what is open on each item, kept as entries are committed
 	invoices     *table[crm.Invoice]
 	credits      *table[crm.Credit]
 	contracts    *table[crm.Contract]
@@ -78,6 +79,7 @@ func New() *Store {
 		campaigns:    newTable(crm.Campaign.Clone),
 		books:        newTable(same[crm.Book]),
 		entries:      newTable(crm.Entry.Clone),
+		open:         newOpenItems(),
 		invoices:     newTable(crm.Invoice.Clone),
 		credits:      newTable(same[crm.Credit]),
 		contracts:    newTable(crm.Contract.Clone),
@@ -110,6 +112,7 @@ func New() *Store {
 		if !e.Reverses.IsZero() {
 			s.reversals[e.Reverses] = e.ID
 		}
+		s.open.add(e)
 	}
 	s.moves.added = func(m crm.LadderMove) {
 		rows := s.byCustomer[m.Customer]
@@ -177,6 +180,7 @@ type txState struct {
 	campaigns    *overlay[crm.Campaign]
 	books        *overlay[crm.Book]
 	entries      *overlay[crm.Entry]
+	open         *openOverlay
 	invoices     *overlay[crm.Invoice]
 	credits      *overlay[crm.Credit]
 	contracts    *overlay[crm.Contract]
@@ -189,7 +193,7 @@ func (s *Store) begin() *txState {
 		maps: s.maps.begin(), interactions: s.interactions.begin(), cases: s.cases.begin(),
 		evidence: s.evidence.begin(), moves: s.moves.begin(), templates: s.templates.begin(), states: s.states.begin(),
 		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin(),
-		books: s.books.begin(), entries: s.entries.begin(), invoices: s.invoices.begin(), credits: s.credits.begin(), contracts: s.contracts.begin(),
+		books: s.books.begin(), entries: s.entries.begin(), open: s.open.begin(), invoices: s.invoices.begin(), credits: s.credits.begin(), contracts: s.contracts.begin(),
 		dunning: s.dunning.begin()}
 }
 

@@ -144,7 +144,9 @@ func (l ledgerRepo) Entries(ctx context.Context, f crm.EntryFilter, page crm.Pag
 // idempotency key used before and a second reversal of an entry are a
 // *crm.ConflictError, checked by the unique indexes so that of two
 // transactions racing, whichever commits second gets it; the conflict
-// writes nothing and leaves the transaction usable.
+// writes nothing and leaves the transaction usable. What the entry posts
+// to customers' accounts is added to open_items and customer_balances in
+// the same transaction (keepOpen).
 func (l ledgerRepo) Append(ctx context.Context, e crm.Entry) error {
 	postings, err := l.t.postingRows(e)
 	if err != nil {
@@ -162,7 +164,7 @@ func (l ledgerRepo) Append(ctx context.Context, e crm.Entry) error {
 	if !inserted {
 		return l.conflict(ctx, e)
 	}
-	return nil
+	return l.keepOpen(ctx, e)
 }
 
 // conflict says which unique index refused e, with the errors of

@@ -25,11 +25,16 @@ import (
 //
 // where <due> is the due date the item's postings share (MAX(due)), or,
 // for the rare item whose postings disagree, the latest one's (lastDue).
-// A customer's open items, in a PostgreSQL write transaction, are read
-// under the lock of their book (see lockBook).
+// A customer's open items over the whole ledger are the ones open_items
+// keeps (customerItems), without adding up their history. A customer's
+// open items, in a PostgreSQL write transaction, are read under the lock
+// of their book (see lockBook).
 func (l ledgerRepo) OpenItems(ctx context.Context, customer crm.ID, asOf crm.Date) ([]crm.OpenItem, error) {
 	if err := l.lockBook(ctx, customer); err != nil {
 		return nil, err
+	}
+	if !customer.IsZero() && asOf.IsZero() {
+		return l.customerItems(ctx, customer)
 	}
 	var w where
 	w.add("account IN (?, ?)", string(crm.AccountCredit), string(crm.AccountReceivable))

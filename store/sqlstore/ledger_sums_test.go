@@ -2,9 +2,12 @@ package sqlstore_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/sqlstore"
 	"github.com/crmkit/crm/store/storekit"
 	"github.com/stretchr/testify/require"
 )
@@ -17,7 +20,7 @@ func TestLedgerMatchesTheReference(t *testing.T) {
 	d.requireVariety(t)
 	forEachBackend(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
-		s, _ := b.newStore(t)
+		s, db := b.newStore(t)
 		d.insert(ctx, t, s)
 		t.Run("Listings", func(t *testing.T) { d.checkListings(ctx, t, s) })
 		t.Run("OpenItems", func(t *testing.T) {
@@ -36,6 +39,25 @@ func TestLedgerMatchesTheReference(t *testing.T) {
 				require.Equal(t, nonNil(storekit.Balances(d.entries, asOf)), got, "as of %s", asOf)
 			}
 		})
+		t.Run("OpenItemsOf", func(t *testing.T) { d.checkKept(ctx, t, s) })
+		t.Run("KeptFromTheLedgerByTheMigration", func(t *testing.T) {
+			// What 0008 fills from the postings is what Append keeps.
+			files, err := sqlstore.Migrations(b.dialect, db.opts...)
+			require.NoError(t, err)
+			text := readFile(t, files, "0008_open_items.sql")
+			fill := strings.Index(text, "-- The ledger as it stands fills both.")
+			require.Positive(t, fill)
+			for _, table := range []string{"open_items", "customer_balances"} {
+				_, err := db.ExecContext(ctx, "DELETE FROM "+db.table("crm_", table))
+				require.NoError(t, err)
+			}
+			require.Empty(t, read(ctx, t, s, func(tx crm.ReadTx) ([]crm.Balance, error) {
+				return tx.Ledger().BalancesOf(ctx, d.customers[1])
+			}), "emptied")
+			_, err = db.ExecContext(ctx, text[fill:])
+			require.NoError(t, err)
+			d.checkKept(ctx, t, s)
+		})
 		t.Run("Aging", func(t *testing.T) { d.checkAging(ctx, t, s) })
 		t.Run("Revenue", func(t *testing.T) {
 			dates := d.asOfDates()
@@ -52,6 +74,49 @@ func TestLedgerMatchesTheReference(t *testing.T) {
 			}
 		})
 	})
+}
+
+// checkKept asks what is open on items and the customers' balances,
+// which the store keeps as it appends, of every customer as of every
+// date: on each of their items alone, on all of them, on none, on another
+// customer's and on one nobody has; and requires the references'
+// answers. Everyone's open items now, which OpenItems of each customer
+// reads from what is kept, are checked with OpenItems.
+func (d ledgerData) checkKept(ctx context.Context, t *testing.T, s crm.Store) {
+	unknown := newID(t)
+	for _, customer := range d.askedCustomers(t) {
+		var mine, others []crm.ID
+		for _, e := range d.entries {
+			for _, p := range e.Postings {
+				switch {
+				case !p.Account.PerCustomer():
+				case p.Customer == customer:
+					mine = append(mine, p.Item)
+				case len(others) < 3:
+					others = append(others, p.Item)
+				}
+			}
+		}
+		mine = slices.Compact(slices.SortedFunc(slices.Values(mine), crm.ID.Compare))
+		sets := [][]crm.ID{mine, nil, {unknown}, others, append(slices.Clone(others), unknown)}
+		for i, id := range mine {
+			if i%3 == 0 {
+				sets = append(sets, []crm.ID{id, id})
+			}
+		}
+		for _, asOf := range d.asOfDates() {
+			for _, items := range sets {
+				got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.OpenItem, error) {
+					return tx.Ledger().OpenItemsOf(ctx, customer, items, asOf)
+				})
+				require.Equal(t, storekit.OpenItemsOf(d.entries, customer, items, asOf), got, "customer %s, items %v, as of %s", customer, items, asOf)
+			}
+		}
+		got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.Balance, error) { return tx.Ledger().BalancesOf(ctx, customer) })
+		require.Equal(t, storekit.BalancesOf(d.entries, customer), got, "balances of %s", customer)
+		open := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.OpenItem, error) { return tx.Ledger().OpenItems(ctx, customer, crm.Date{}) })
+		require.Equal(t, nonNil(storekit.OpenItems(d.entries, customer, crm.Date{})), open, "open items of %s", customer)
+	}
 }
 
 // checkAging asks the aging of everyone and of each customer, with the

@@ -42,3 +42,34 @@ func Balances(entries []crm.Entry, asOf crm.Date) []crm.Balance {
 	})
 	return out
 }
+
+// OpenItemsOf is the reference of crm.LedgerReader.OpenItemsOf: the rows
+// of OpenItems(entries, customer, asOf) on the items given. A customer's
+// items are theirs only: the zero customer has none.
+func OpenItemsOf(entries []crm.Entry, customer crm.ID, items []crm.ID, asOf crm.Date) []crm.OpenItem {
+	out := []crm.OpenItem{}
+	if customer.IsZero() {
+		return out
+	}
+	for _, it := range OpenItems(entries, customer, asOf) {
+		if slices.Contains(items, it.Item) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// BalancesOf is the reference of crm.LedgerReader.BalancesOf: the rows of
+// Balances(entries, crm.Date{}) on the customer's own accounts.
+func BalancesOf(entries []crm.Entry, customer crm.ID) []crm.Balance {
+	out := []crm.Balance{}
+	if customer.IsZero() {
+		return out
+	}
+	for _, b := range Balances(entries, crm.Date{}) {
+		if b.Customer == customer && b.Account.PerCustomer() {
+			out = append(out, b)
+		}
+	}
+	return out
+}

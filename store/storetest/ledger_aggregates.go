@@ -29,23 +29,33 @@ type (
 		customer crm.ID
 		from, to crm.Date
 	}
+	// openItemsOfQuery asks what is open on some of a customer's items.
+	openItemsOfQuery struct {
+		customer crm.ID
+		items    []crm.ID
+		asOf     crm.Date
+	}
 )
 
 // ledgerQuestions are what the receivables aggregates test asks.
 type ledgerQuestions struct {
-	openItems []openItemsQuery
-	balances  []crm.Date
-	aging     []crm.AgingQuery // as given: the store normalizes them
-	revenue   []revenueQuery
+	openItems   []openItemsQuery
+	openItemsOf []openItemsOfQuery
+	balancesOf  []crm.ID // customers
+	balances    []crm.Date
+	aging       []crm.AgingQuery // as given: the store normalizes them
+	revenue     []revenueQuery
 }
 
 // ledgerAnswers are the answers to ledgerQuestions.
 type ledgerAnswers struct {
-	q         ledgerQuestions
-	openItems [][]crm.OpenItem
-	balances  [][]crm.Balance
-	aging     [][]crm.AgingAmount
-	revenue   [][]crm.RevenueAmount
+	q           ledgerQuestions
+	openItems   [][]crm.OpenItem
+	openItemsOf [][]crm.OpenItem
+	balancesOf  [][]crm.Balance
+	balances    [][]crm.Balance
+	aging       [][]crm.AgingAmount
+	revenue     [][]crm.RevenueAmount
 }
 
 // answer returns the reference answers over entries.
@@ -53,6 +63,12 @@ func (q ledgerQuestions) answer(entries []crm.Entry) ledgerAnswers {
 	a := ledgerAnswers{q: q}
 	for _, x := range q.openItems {
 		a.openItems = append(a.openItems, storekit.OpenItems(entries, x.customer, x.asOf))
+	}
+	for _, x := range q.openItemsOf {
+		a.openItemsOf = append(a.openItemsOf, storekit.OpenItemsOf(entries, x.customer, x.items, x.asOf))
+	}
+	for _, c := range q.balancesOf {
+		a.balancesOf = append(a.balancesOf, storekit.BalancesOf(entries, c))
 	}
 	for _, asOf := range q.balances {
 		a.balances = append(a.balances, storekit.Balances(entries, asOf))
@@ -86,6 +102,10 @@ func (q ledgerQuestions) ask(t *testing.T, l crm.LedgerReader) ledgerAnswers {
 	a.openItems = askEach(t, q.openItems, func(ctx context.Context, x openItemsQuery) ([]crm.OpenItem, error) {
 		return l.OpenItems(ctx, x.customer, x.asOf)
 	})
+	a.openItemsOf = askEach(t, q.openItemsOf, func(ctx context.Context, x openItemsOfQuery) ([]crm.OpenItem, error) {
+		return l.OpenItemsOf(ctx, x.customer, x.items, x.asOf)
+	})
+	a.balancesOf = askEach(t, q.balancesOf, l.BalancesOf)
 	a.balances = askEach(t, q.balances, l.Balances)
 	a.aging = askEach(t, q.aging, l.Aging)
 	a.revenue = askEach(t, q.revenue, func(ctx context.Context, x revenueQuery) ([]crm.RevenueAmount, error) {
@@ -101,6 +121,12 @@ func (a ledgerAnswers) check(t *testing.T, l crm.LedgerReader, seed uint64) {
 	got := a.q.ask(t, l)
 	for i, q := range a.q.openItems {
 		sameRows(t, a.openItems[i], got.openItems[i], "OpenItems, seed %d, %+v", seed, q)
+	}
+	for i, q := range a.q.openItemsOf {
+		sameRows(t, a.openItemsOf[i], got.openItemsOf[i], "OpenItemsOf, seed %d, %+v", seed, q)
+	}
+	for i, q := range a.q.balancesOf {
+		sameRows(t, a.balancesOf[i], got.balancesOf[i], "BalancesOf, seed %d, customer %s", seed, q)
 	}
 	for i, q := range a.q.balances {
 		sameRows(t, a.balances[i], got.balances[i], "Balances, seed %d, as of %s", seed, q)
@@ -149,6 +175,14 @@ func ledgerGrid(d *ledgerData) ledgerQuestions {
 		}
 	}
 	q.balances = dates
+	for _, c := range customers {
+		q.balancesOf = append(q.balancesOf, c)
+		for _, items := range itemSets(d, c, unknown) {
+			for _, asOf := range dates {
+				q.openItemsOf = append(q.openItemsOf, openItemsOfQuery{c, items, asOf})
+			}
+		}
+	}
 	for _, asOf := range dates[1:] {
 		for _, bounds := range ledgerBounds {
 			for _, c := range []crm.ID{{}, cs[0].ID, unknown} {
@@ -167,8 +201,35 @@ func ledgerGrid(d *ledgerData) ledgerQuestions {
 	return q
 }
 
+// itemSets are the sets of items OpenItemsOf is asked about for a
+// customer: all of theirs, the first of their invoices and credits
+// (named twice), none, and theirs with another customer's and an unknown
+// one.
+func itemSets(d *ledgerData, customer, unknown crm.ID) [][]crm.ID {
+	var mine, others []crm.ID
+	for _, i := range d.invoices {
+		if i.Customer == customer {
+			mine = append(mine, i.ID)
+		} else if len(others) < 2 {
+			others = append(others, i.ID)
+		}
+	}
+	for _, c := range d.credits {
+		if c.Customer == customer {
+			mine = append(mine, c.ID)
+		}
+	}
+	sets := [][]crm.ID{mine, nil, slices.Concat(mine[:min(len(mine), 2)], others, []crm.ID{unknown})}
+	if len(mine) > 0 {
+		sets = append(sets, []crm.ID{mine[0], mine[0]}, []crm.ID{mine[len(mine)-1]})
+	}
+	return sets
+}
+
 // about returns the questions about one customer: theirs and everyone's.
 func (q ledgerQuestions) about(customer crm.ID) ledgerQuestions {
+	q.openItemsOf = slices.DeleteFunc(slices.Clone(q.openItemsOf), func(x openItemsOfQuery) bool { return x.customer != customer })
+	q.balancesOf = []crm.ID{customer}
 	q.openItems = slices.DeleteFunc(slices.Clone(q.openItems), func(x openItemsQuery) bool { return x.customer != customer && !x.customer.IsZero() })
 	q.aging = slices.DeleteFunc(slices.Clone(q.aging), func(x crm.AgingQuery) bool { return x.Customer != customer && !x.Customer.IsZero() })
 	q.revenue = slices.DeleteFunc(slices.Clone(q.revenue), func(x revenueQuery) bool { return x.customer != customer && !x.customer.IsZero() })
@@ -195,8 +256,8 @@ func runLedgerAggregates(t *testing.T, newStore NewStoreFunc) {
 			want.check(t, tx.Ledger(), ledgerSeed)
 			return nil
 		})
-		t.Logf("%d open-items, %d balances, %d aging and %d revenue queries in %s", len(qs.openItems), len(qs.balances), len(qs.aging),
-			len(qs.revenue), time.Since(began).Round(time.Millisecond))
+		t.Logf("%d open-items, %d open-items-of, %d balances, %d aging and %d revenue queries in %s", len(qs.openItems), len(qs.openItemsOf),
+			len(qs.balances), len(qs.aging), len(qs.revenue), time.Since(began).Round(time.Millisecond))
 	})
 
 	t.Run("EntriesOfTheGeneratedData", func(t *testing.T) {
@@ -224,6 +285,8 @@ func runLedgerAggregates(t *testing.T, newStore NewStoreFunc) {
 		for name, differ := range map[string]bool{
 			"open items": !reflect.DeepEqual(before.openItems, during.openItems), "balances": !reflect.DeepEqual(before.balances, during.balances),
 			"aging": !reflect.DeepEqual(before.aging, during.aging), "revenue": !reflect.DeepEqual(before.revenue, during.revenue),
+			"open items of the customer's items": !reflect.DeepEqual(before.openItemsOf, during.openItemsOf),
+			"customer's balances":                !reflect.DeepEqual(before.balancesOf, during.balancesOf),
 		} {
 			require.True(t, differ, "the transaction's entries change the %s", name)
 		}

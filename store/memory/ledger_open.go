@@ -1,0 +1,280 @@
+package memory
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/wide"
+)
+
+// The store keeps what is open on every item (an invoice, a credit) and
+// every customer's balances current as entries are appended, so that a
+// posting reads what it touches rather than adding up the customer's
+// history: openItems holds the committed state, updated as a commit adds
+// entries (in the order the table keeps them, the reference's order), and
+// openOverlay a transaction's own appends over it, which it never touches
+// until commit, as the tables' overlays do.
+
+// itemKey names an item's amount in one currency, as storekit.OpenItems
+// groups them.
+type itemKey struct {
+	customer crm.ID
+	account  crm.AccountType
+	item     crm.ID
+	currency crm.Currency
+}
+
+// accountKey names a customer's balance on one of their accounts in one
+// currency.
+type accountKey struct {
+	account  crm.AccountType
+	currency crm.Currency
+}
+
+// itemPosting is one posting to an item: what an as-of read takes off.
+type itemPosting struct {
+	effective crm.Date
+	minor     int64
+	due       crm.Date
+}
+
+// itemRow is what is open on an item: the total of its postings, the due
+// date of the latest one that has one (the date storekit.OpenItems
+// takes) with that posting's effective date, and its postings in the
+// order they were added.
+type itemRow struct {
+	open         wide.Int
+	due          crm.Date
+	dueEffective crm.Date
+	postings     []itemPosting
+}
+
+// openItems is the committed state.
+type openItems struct {
+	rows     map[itemKey]*itemRow
+	byItem   map[crm.ID][]itemKey                // every key of an item ID
+	nonZero  map[crm.ID]map[itemKey]bool         // per customer, the keys with something open
+	balances map[crm.ID]map[accountKey]*wide.Int // per customer
+}
+
+func newOpenItems() *openItems {
+	return &openItems{rows: map[itemKey]*itemRow{}, byItem: map[crm.ID][]itemKey{}, nonZero: map[crm.ID]map[itemKey]bool{},
+		balances: map[crm.ID]map[accountKey]*wide.Int{}}
+}
+
+// openOverlay is a transaction's view: the rows and balances its appends
+// changed (each a copy it owns) over the committed state.
+type openOverlay struct {
+	base     *openItems
+	rows     map[itemKey]*itemRow
+	newKeys  map[crm.ID][]itemKey // keys of item IDs that the committed state does not have
+	balances map[crm.ID]map[accountKey]*wide.Int
+}
+
+func (x *openItems) begin() *openOverlay {
+	return &openOverlay{base: x, rows: map[itemKey]*itemRow{}, newKeys: map[crm.ID][]itemKey{},
+		balances: map[crm.ID]map[accountKey]*wide.Int{}}
+}
+
+// add applies a committed entry.
+func (x *openItems) add(e crm.Entry) {
+	addEntry(e, func(k itemKey) *itemRow {
+		r := x.rows[k]
+		if r == nil {
+			r = &itemRow{}
+			x.rows[k] = r
+			x.byItem[k.item] = append(x.byItem[k.item], k)
+		}
+		return r
+	}, func(customer crm.ID, k accountKey) *wide.Int {
+		return sumOf(x.balances, customer, k, nil)
+	})
+	for _, p := range e.Postings {
+		if !p.Account.PerCustomer() {
+			continue
+		}
+		k := itemKey{p.Customer, p.Account, p.Item, p.Amount.Currency()}
+		set := x.nonZero[k.customer]
+		if set == nil {
+			set = map[itemKey]bool{}
+			x.nonZero[k.customer] = set
+		}
+		if x.rows[k].open.IsZero() {
+			delete(set, k)
+		} else {
+			set[k] = true
+		}
+	}
+}
+
+// add applies an entry the transaction appends.
+func (o *openOverlay) add(e crm.Entry) {
+	addEntry(e, func(k itemKey) *itemRow {
+		if r := o.rows[k]; r != nil {
+			return r
+		}
+		r := &itemRow{}
+		if b := o.base.rows[k]; b != nil {
+			*r = *b
+			r.postings = slices.Clip(r.postings) // an append copies them: the committed rows stay as they are
+		} else {
+			o.newKeys[k.item] = append(o.newKeys[k.item], k)
+		}
+		o.rows[k] = r
+		return r
+	}, func(customer crm.ID, k accountKey) *wide.Int {
+		return sumOf(o.balances, customer, k, o.base.balances)
+	})
+}
+
+// sumOf returns the customer's balance k in sums, made (from the one in
+// base, if any) when missing.
+func sumOf(sums map[crm.ID]map[accountKey]*wide.Int, customer crm.ID, k accountKey, base map[crm.ID]map[accountKey]*wide.Int) *wide.Int {
+	m := sums[customer]
+	if m == nil {
+		m = map[accountKey]*wide.Int{}
+		sums[customer] = m
+	}
+	if m[k] == nil {
+		m[k] = new(wide.Int)
+		if b := base[customer][k]; b != nil {
+			*m[k] = *b
+		}
+	}
+	return m[k]
+}
+
+// addEntry adds an entry's postings to the customer's accounts to the rows
+// and balances row and sum return.
+func addEntry(e crm.Entry, row func(itemKey) *itemRow, sum func(crm.ID, accountKey) *wide.Int) {
+	for _, p := range e.Postings {
+		if !p.Account.PerCustomer() {
+			continue
+		}
+		minor := minorOf(p.Amount)
+		r := row(itemKey{p.Customer, p.Account, p.Item, p.Amount.Currency()})
+		r.open.Add(minor)
+		if !p.Due.IsZero() {
+			r.due, r.dueEffective = p.Due, e.Effective
+		}
+		r.postings = append(r.postings, itemPosting{effective: e.Effective, minor: minor, due: p.Due})
+		sum(p.Customer, accountKey{p.Account, p.Amount.Currency()}).Add(minor)
+	}
+}
+
+// minorOf is m in minor units; the amounts the port hands over fit.
+func minorOf(m crm.Money) int64 {
+	v, _ := m.Minor()
+	return v
+}
+
+// row returns the row of k the transaction sees, nil for none.
+func (o *openOverlay) row(k itemKey) *itemRow {
+	if r := o.rows[k]; r != nil {
+		return r
+	}
+	return o.base.rows[k]
+}
+
+// itemsOf returns what is open on the customer's items as of asOf (zero
+// for now), as storekit.OpenItems would over the items' entries: a past
+// date takes off the items' postings effective after it, and takes the
+// due date of the latest posting on or before it that has one.
+func (o *openOverlay) itemsOf(customer crm.ID, items []crm.ID, asOf crm.Date) []crm.OpenItem {
+	out := []crm.OpenItem{}
+	seen := map[crm.ID]bool{}
+	for _, id := range items {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		for _, k := range slices.Concat(o.base.byItem[id], o.newKeys[id]) {
+			if k.customer != customer {
+				continue
+			}
+			if it, ok := o.row(k).asOf(k, asOf); ok {
+				out = append(out, it)
+			}
+		}
+	}
+	slices.SortFunc(out, crm.OpenItem.Compare)
+	return out
+}
+
+// asOf returns the row as an open item as of asOf, or false when nothing
+// is open on it then.
+func (r *itemRow) asOf(k itemKey, asOf crm.Date) (crm.OpenItem, bool) {
+	open, due := r.open, r.due
+	if !asOf.IsZero() {
+		for _, p := range r.postings {
+			if p.effective.After(asOf) {
+				open.AddInt(wide.Of(p.minor).Neg())
+			}
+		}
+		if r.dueEffective.After(asOf) {
+			due = crm.Date{}
+			for _, p := range slices.Backward(r.postings) {
+				if !p.due.IsZero() && !p.effective.After(asOf) {
+					due = p.due
+					break
+				}
+			}
+		}
+	}
+	if open.IsZero() {
+		return crm.OpenItem{}, false
+	}
+	return crm.OpenItem{Customer: k.customer, Account: k.account, Item: k.item, Due: due, Open: moneyOf(open, k.currency)}, true
+}
+
+// customerItems returns what is open on every item of the customer now,
+// sorted as OpenItems sorts.
+func (o *openOverlay) customerItems(customer crm.ID) []crm.OpenItem {
+	out := []crm.OpenItem{}
+	for k := range o.base.nonZero[customer] {
+		if _, mine := o.rows[k]; !mine {
+			it, _ := o.base.rows[k].asOf(k, crm.Date{})
+			out = append(out, it)
+		}
+	}
+	for k, r := range o.rows {
+		if it, ok := r.asOf(k, crm.Date{}); ok && k.customer == customer {
+			out = append(out, it)
+		}
+	}
+	slices.SortFunc(out, crm.OpenItem.Compare)
+	return out
+}
+
+// balancesOf returns the customer's balances now, leaving out zero ones,
+// sorted by account and currency as Balances sorts them.
+func (o *openOverlay) balancesOf(customer crm.ID) []crm.Balance {
+	out := []crm.Balance{}
+	add := func(k accountKey, v *wide.Int) {
+		if !v.IsZero() {
+			out = append(out, crm.Balance{Account: k.account, Customer: customer, Amount: moneyOf(*v, k.currency)})
+		}
+	}
+	mine := o.balances[customer]
+	for k, v := range o.base.balances[customer] {
+		if mine[k] == nil {
+			add(k, v)
+		}
+	}
+	for k, v := range mine {
+		add(k, v)
+	}
+	slices.SortFunc(out, func(a, b crm.Balance) int {
+		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Amount.Currency(), b.Amount.Currency()))
+	})
+	return out
+}
+
+// moneyOf is the exact total x of minor units of currency.
+func moneyOf(x wide.Int, currency crm.Currency) crm.Money {
+	if v, ok := x.Int64(); ok {
+		return crm.MoneyFromMinor(v, currency)
+	}
+	return crm.MoneyFromBigMinor(x.Big(), currency)
+}

@@ -1,0 +1,357 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/wide"
+)
+
+// The store keeps what is open on every item and every customer's
+// balances current (migration 0008: open_items and customer_balances),
+// upserted by Append in the transaction that writes the postings, so that
+// a posting reads what it touches rather than adding up the customer's
+// history. An amount there is two columns, high·2^32 + low with
+// 0 <= low < 2^32, exact beyond 64 bits; adding a delta carries the low
+// half's overflow into the high one, which neither column can overflow
+// doing.
+
+// openItemsTable and balancesTable are the tables' names.
+func (n names) openItemsTable() string { return n.cfg.table("open_items") }
+func (n names) balancesTable() string  { return n.cfg.table("customer_balances") }
+
+// split returns x as high·2^32 + low with 0 <= low < 2^32; x is a sum of
+// an entry's postings, well within 2^95.
+func split(x wide.Int) (high, low int64) {
+	low = int64(x.Lo & 0xFFFFFFFF)
+	return int64(uint64(x.Hi)<<32 | x.Lo>>32), low
+}
+
+// carried are the SET clauses adding excluded's two columns high and low
+// to the stored row o's.
+func carried(high, low string) string {
+	return high + " = o." + high + " + excluded." + high + " + ((o." + low + " + excluded." + low + ") >> 32), " +
+		low + " = (o." + low + " + excluded." + low + ") & 4294967295"
+}
+
+// openDelta is what an entry adds to one item: the sum of its postings to
+// it and its last posting with a due date (seq -1 for none).
+type openDelta struct {
+	customer, item crm.ID
+	account        crm.AccountType
+	currency       crm.Currency
+	sum            wide.Int
+	due            crm.Date
+	dueSeq         int
+}
+
+// keepOpen adds an appended entry's postings to the customer's accounts
+// to open_items and customer_balances, in a fixed order of keys (so that
+// two transactions never wait on each other's rows crosswise), a row per
+// statement on SQLite and all in one on PostgreSQL, as Append writes the
+// postings.
+func (l ledgerRepo) keepOpen(ctx context.Context, e crm.Entry) error {
+	type itemKey struct {
+		customer, item crm.ID
+		account        crm.AccountType
+		currency       crm.Currency
+	}
+	type accountKey struct {
+		customer crm.ID
+		account  crm.AccountType
+		currency crm.Currency
+	}
+	items := map[itemKey]*openDelta{}
+	balances := map[accountKey]*wide.Int{}
+	for seq, p := range e.Postings {
+		if !p.Account.PerCustomer() {
+			continue
+		}
+		minor, _ := p.Amount.Minor() // postingRows made sure it fits
+		k := itemKey{p.Customer, p.Item, p.Account, p.Amount.Currency()}
+		d := items[k]
+		if d == nil {
+			d = &openDelta{customer: k.customer, item: k.item, account: k.account, currency: k.currency, dueSeq: -1}
+			items[k] = d
+		}
+		d.sum.Add(minor)
+		if !p.Due.IsZero() {
+			d.due, d.dueSeq = p.Due, seq
+		}
+		b := balances[accountKey{p.Customer, p.Account, p.Amount.Currency()}]
+		if b == nil {
+			b = new(wide.Int)
+			balances[accountKey{p.Customer, p.Account, p.Amount.Currency()}] = b
+		}
+		b.Add(minor)
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	var itemRows, balanceRows [][]any
+	for _, k := range slices.SortedFunc(func(yield func(itemKey) bool) {
+		for k := range items {
+			if !yield(k) {
+				return
+			}
+		}
+	}, func(a, b itemKey) int {
+		return cmp.Or(a.customer.Compare(b.customer), a.item.Compare(b.item), cmp.Compare(a.account, b.account), cmp.Compare(a.currency, b.currency))
+	}) {
+		d := items[k]
+		high, low := split(d.sum)
+		due, dueEntry, dueDay := any(nil), crm.ID{}, dayNumber(crm.Date{})
+		seq := 0
+		if d.dueSeq >= 0 {
+			var err error
+			if due, err = dateArg("due", d.due); err != nil {
+				return err
+			}
+			dueEntry, seq, dueDay = e.ID, d.dueSeq, dayNumber(e.Effective)
+		}
+		itemRows = append(itemRows, []any{idArg(k.customer), idArg(k.item), string(k.account), k.currency.Code(), high, low,
+			due, idArg(dueEntry), seq, dueDay})
+	}
+	for _, k := range slices.SortedFunc(func(yield func(accountKey) bool) {
+		for k := range balances {
+			if !yield(k) {
+				return
+			}
+		}
+	}, func(a, b accountKey) int {
+		return cmp.Or(a.customer.Compare(b.customer), cmp.Compare(a.account, b.account), cmp.Compare(a.currency, b.currency))
+	}) {
+		high, low := split(*balances[k])
+		balanceRows = append(balanceRows, []any{idArg(k.customer), string(k.account), k.currency.Code(), high, low})
+	}
+	later := "excluded.due_entry_id > o.due_entry_id OR (excluded.due_entry_id = o.due_entry_id AND excluded.due_seq > o.due_seq)"
+	pick := func(col string) string {
+		return col + " = CASE WHEN " + later + " THEN excluded." + col + " ELSE o." + col + " END"
+	}
+	n := l.t.s.names
+	if err := l.upsert(ctx, n.openItemsTable(), "customer_id, item_id, account, currency, open_high, open_low, due, due_entry_id, "+
+		"due_seq, due_effective_day", "customer_id, item_id, account, currency", carried("open_high", "open_low")+", "+
+		pick("due")+", "+pick("due_effective_day")+", "+pick("due_seq")+", "+pick("due_entry_id"), itemRows); err != nil {
+		return err
+	}
+	return l.upsert(ctx, n.balancesTable(), "customer_id, account, currency, total_high, total_low", "customer_id, account, currency",
+		carried("total_high", "total_low"), balanceRows)
+}
+
+// upsert inserts rows into table, or updates the row with their key as
+// set says: one statement a row on SQLite, one for all on PostgreSQL.
+// The SET clauses are evaluated against the row as stored, so the
+// columns they compare are not yet changed when a later clause reads
+// them.
+func (l ledgerRepo) upsert(ctx context.Context, table, columns, key, set string, rows [][]any) error {
+	per := 1
+	if l.t.s.dialect == PostgreSQL {
+		per = len(rows)
+	}
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		row := "(" + placeholders(len(chunk[0])) + ")"
+		var args []any
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		query := "INSERT INTO " + table + " AS o (" + columns + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ") +
+			" ON CONFLICT (" + key + ") DO UPDATE SET " + set
+		if _, err := l.t.exec(ctx, query, args...); err != nil {
+			return l.t.s.dbErr("keeping what is open", err)
+		}
+	}
+	return nil
+}
+
+// customerItems is OpenItems of one customer over the whole ledger: the
+// items open_items has something open on, in OpenItems's order.
+func (l ledgerRepo) customerItems(ctx context.Context, customer crm.ID) ([]crm.OpenItem, error) {
+	d := l.t.s.dialect
+	query := "SELECT customer_id, account, item_id, due, open_high, open_low, currency FROM " + l.t.s.names.openItemsTable() +
+		" WHERE customer_id = ? AND (open_high <> 0 OR open_low <> 0)" +
+		" ORDER BY customer_id, " + d.bytewise("account") + ", due NULLS FIRST, item_id, " + d.bytewise("currency")
+	return aggregate(ctx, l.t, "reading open items", query, []any{idArg(customer)}, func(it *crm.OpenItem) []any {
+		high, low, currency := exactMoney(&it.Open)
+		return []any{&it.Customer, &it.Account, &it.Item, &it.Due, high, low, currency}
+	})
+}
+
+// openRow is a row of open_items being read as of a date.
+type openRow struct {
+	crm.OpenItem
+	high   int64 // open_high, which openLow puts together with open_low
+	open   wide.Int
+	dueDay int64 // the effective day of the posting due comes from
+}
+
+func (r *openRow) key() string {
+	return string(r.Account) + "/" + r.Item.String() + "/" + r.Open.Currency().Code()
+}
+
+// OpenItemsOf implements crm.LedgerReader: the rows of open_items for the
+// customer's items, and for a past date their postings effective after
+// it, taken off (postings_item_day_idx); when the item's due date comes
+// from a posting after that date, the latest posting on or before it
+// with one gives it (postings_item_entry_idx), as storekit.OpenItems
+// would. In a PostgreSQL write transaction, read under the lock of the
+// customer's book (see lockBook).
+func (l ledgerRepo) OpenItemsOf(ctx context.Context, customer crm.ID, items []crm.ID, asOf crm.Date) ([]crm.OpenItem, error) {
+	if customer.IsZero() {
+		return []crm.OpenItem{}, nil
+	}
+	if err := l.lockBook(ctx, customer); err != nil {
+		return nil, err
+	}
+	ids := make([]any, 0, len(items))
+	for _, id := range items {
+		if !slices.Contains(ids, any(idArg(id))) {
+			ids = append(ids, idArg(id))
+		}
+	}
+	names := l.t.s.names
+	var rows []*openRow
+	byKey := map[string]*openRow{}
+	for start := 0; start < len(ids); start += maxBatchParams {
+		chunk := ids[start:min(start+maxBatchParams, len(ids))]
+		got, err := aggregate(ctx, l.t, "reading open items", "SELECT account, item_id, due, due_effective_day, open_high, open_low, currency FROM "+
+			names.openItemsTable()+" WHERE customer_id = ? AND item_id IN ("+placeholders(len(chunk))+")",
+			append([]any{idArg(customer)}, chunk...), func(r *openRow) []any {
+				return []any{&r.Account, &r.Item, &r.Due, &r.dueDay, &r.high, &openLow{dst: r}, &currencyOf{dst: &r.OpenItem}}
+			})
+		if err != nil {
+			return nil, err
+		}
+		for i := range got {
+			r := &got[i]
+			r.Customer = customer
+			rows = append(rows, r)
+			byKey[r.key()] = r
+		}
+	}
+	if !asOf.IsZero() && len(rows) > 0 {
+		if err := l.takeOffAfter(ctx, customer, ids, asOf, byKey); err != nil {
+			return nil, err
+		}
+	}
+	out := []crm.OpenItem{}
+	for _, r := range rows {
+		if r.open.IsZero() {
+			continue
+		}
+		if !asOf.IsZero() && !r.Due.IsZero() && r.dueDay > dayNumber(asOf) {
+			due, err := l.dueAsOf(ctx, customer, r, asOf)
+			if err != nil {
+				return nil, err
+			}
+			r.Due = due
+		}
+		cur := r.Open.Currency()
+		r.Open = moneyOfWide(r.open, cur)
+		out = append(out, r.OpenItem)
+	}
+	slices.SortFunc(out, crm.OpenItem.Compare)
+	return out, nil
+}
+
+// takeOffAfter takes the postings to the items ids effective after asOf
+// off the rows byKey.
+func (l ledgerRepo) takeOffAfter(ctx context.Context, customer crm.ID, ids []any, asOf crm.Date, byKey map[string]*openRow) error {
+	type after struct {
+		openRow
+		minor int64
+	}
+	for start := 0; start < len(ids); start += maxBatchParams {
+		chunk := ids[start:min(start+maxBatchParams, len(ids))]
+		args := append([]any{dayNumber(asOf), idArg(customer), string(crm.AccountCredit), string(crm.AccountReceivable)}, chunk...)
+		got, err := aggregate(ctx, l.t, "reading an item's later postings", "SELECT account, item_id, amount_minor, currency FROM "+
+			l.t.s.names.postings+" WHERE effective_day > ? AND customer_id = ? AND account IN (?, ?) AND item_id IN ("+
+			placeholders(len(chunk))+")", args, func(p *after) []any {
+			return []any{&p.Account, &p.Item, &p.minor, &currencyOf{dst: &p.OpenItem}}
+		})
+		if err != nil {
+			return err
+		}
+		for _, p := range got {
+			if r := byKey[p.key()]; r != nil {
+				r.open.AddInt(wide.Of(p.minor).Neg())
+			}
+		}
+	}
+	return nil
+}
+
+// dueAsOf returns the due date of r's latest posting, by entry and seq,
+// effective on or before asOf that has one.
+func (l ledgerRepo) dueAsOf(ctx context.Context, customer crm.ID, r *openRow, asOf crm.Date) (crm.Date, error) {
+	var due crm.Date
+	err := l.t.queryRow(ctx, "SELECT due FROM "+l.t.s.names.postings+" WHERE item_id = ? AND customer_id = ? AND account = ? AND currency = ?"+
+		" AND due IS NOT NULL AND effective_day <= ? ORDER BY entry_id DESC, seq DESC LIMIT 1",
+		idArg(r.Item), idArg(customer), string(r.Account), r.Open.Currency().Code(), dayNumber(asOf)).Scan(&due)
+	if errors.Is(err, sql.ErrNoRows) {
+		return crm.Date{}, nil
+	}
+	return due, l.t.s.dbErr("reading an item's due date", err)
+}
+
+// BalancesOf implements crm.LedgerReader from customer_balances, leaving
+// out zero balances, in Balances's order. In a PostgreSQL write
+// transaction, read under the lock of the customer's book.
+func (l ledgerRepo) BalancesOf(ctx context.Context, customer crm.ID) ([]crm.Balance, error) {
+	if customer.IsZero() {
+		return []crm.Balance{}, nil
+	}
+	if err := l.lockBook(ctx, customer); err != nil {
+		return nil, err
+	}
+	d := l.t.s.dialect
+	query := "SELECT account, customer_id, total_high, total_low, currency FROM " + l.t.s.names.balancesTable() +
+		" WHERE customer_id = ? AND (total_high <> 0 OR total_low <> 0) ORDER BY " + d.bytewise("account") + ", " + d.bytewise("currency")
+	return aggregate(ctx, l.t, "reading balances", query, []any{idArg(customer)}, func(b *crm.Balance) []any {
+		high, low, currency := exactMoney(&b.Amount)
+		return []any{&b.Account, &b.Customer, high, low, currency}
+	})
+}
+
+// openLow scans open_low into the row's total, the high half having been
+// scanned before it: the two make high·2^32 + low.
+type openLow struct{ dst *openRow }
+
+func (c *openLow) Scan(src any) error {
+	var low sql.NullInt64
+	if err := low.Scan(src); err != nil {
+		return err
+	}
+	c.dst.open = wide.Halves(c.dst.high, low.Int64)
+	return nil
+}
+
+// currencyOf scans a currency code into an open item's amount, zero in
+// that currency until the total is known.
+type currencyOf struct{ dst *crm.OpenItem }
+
+func (c *currencyOf) Scan(src any) error {
+	code, err := currencyCode(src)
+	if err != nil {
+		return err
+	}
+	cur, err := crm.ParseCurrency(code)
+	if err != nil {
+		return err
+	}
+	c.dst.Open = crm.Zero(cur)
+	return nil
+}
+
+// moneyOfWide is the exact total x of minor units of currency.
+func moneyOfWide(x wide.Int, currency crm.Currency) crm.Money {
+	if v, ok := x.Int64(); ok {
+		return crm.MoneyFromMinor(v, currency)
+	}
+	return crm.MoneyFromBigMinor(x.Big(), currency)
+}
