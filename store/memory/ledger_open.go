@@ -3,6 +3,7 @@ package memory
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/internal/wide"
@@ -33,21 +34,31 @@ type accountKey struct {
 }
 
 // itemPosting is one posting to an item: what an as-of read takes off.
+// day is its entry's effective date as a day number, order its place
+// among the item's postings as they were added.
 type itemPosting struct {
-	effective crm.Date
-	minor     int64
-	due       crm.Date
+	day   int64
+	order int
+	minor int64
+	due   crm.Date
 }
+
+// dayOf numbers the day d counts as (a date that does not exist counts
+// as the one it runs over to, as crm.Date.After compares them): midnight
+// UTC is a whole number of days from 1970, before it too.
+func dayOf(d crm.Date) int64 { return d.In(time.UTC).Unix() / 86400 }
 
 // itemRow is what is open on an item: the total of its postings, the due
 // date of the latest one that has one (the date storekit.OpenItems
-// takes) with that posting's effective date, and its postings in the
-// order they were added.
+// takes) with that posting's effective day, and its postings by effective
+// day (in the order they were added within a day), so that a read as of
+// a day takes off only those after it.
 type itemRow struct {
-	open         wide.Int
-	due          crm.Date
-	dueEffective crm.Date
-	postings     []itemPosting
+	open     wide.Int
+	due      crm.Date
+	dueDay   int64
+	postings []itemPosting
+	added    int // postings added so far
 }
 
 // openItems is the committed state.
@@ -152,13 +163,20 @@ func addEntry(e crm.Entry, row func(itemKey) *itemRow, sum func(crm.ID, accountK
 		if !p.Account.PerCustomer() {
 			continue
 		}
-		minor := minorOf(p.Amount)
+		minor, day := minorOf(p.Amount), dayOf(e.Effective)
 		r := row(itemKey{p.Customer, p.Account, p.Item, p.Amount.Currency()})
 		r.open.Add(minor)
 		if !p.Due.IsZero() {
-			r.due, r.dueEffective = p.Due, e.Effective
+			r.due, r.dueDay = p.Due, day
 		}
-		r.postings = append(r.postings, itemPosting{effective: e.Effective, minor: minor, due: p.Due})
+		// After every posting of the same day or earlier: at the end, but
+		// for a backdated entry.
+		i := len(r.postings)
+		for i > 0 && r.postings[i-1].day > day {
+			i--
+		}
+		r.postings = slices.Insert(r.postings, i, itemPosting{day: day, order: r.added, minor: minor, due: p.Due})
+		r.added++
 		sum(p.Customer, accountKey{p.Account, p.Amount.Currency()}).Add(minor)
 	}
 }
@@ -207,17 +225,19 @@ func (o *openOverlay) itemsOf(customer crm.ID, items []crm.ID, asOf crm.Date) []
 func (r *itemRow) asOf(k itemKey, asOf crm.Date) (crm.OpenItem, bool) {
 	open, due := r.open, r.due
 	if !asOf.IsZero() {
-		for _, p := range r.postings {
-			if p.effective.After(asOf) {
-				open.AddInt(wide.Of(p.minor).Neg())
-			}
+		day := dayOf(asOf)
+		i := len(r.postings)
+		for i > 0 && r.postings[i-1].day > day {
+			i--
+			open.AddInt(wide.Of(r.postings[i].minor).Neg())
 		}
-		if r.dueEffective.After(asOf) {
+		if !due.IsZero() && r.dueDay > day {
+			// The due date of the latest posting added that counts then.
+			latest := -1
 			due = crm.Date{}
-			for _, p := range slices.Backward(r.postings) {
-				if !p.due.IsZero() && !p.effective.After(asOf) {
-					due = p.due
-					break
+			for _, p := range r.postings[:i] {
+				if !p.due.IsZero() && p.order > latest {
+					due, latest = p.due, p.order
 				}
 			}
 		}

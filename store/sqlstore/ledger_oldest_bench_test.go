@@ -1,0 +1,24 @@
+package sqlstore_test
+
+import (
+	"testing"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/storetest"
+)
+
+// BenchmarkOldestFirst measures a payment applied oldest first to 10,
+// 100 and 1,000 open invoices on each backend (see
+// storetest.BenchOldestFirst):
+//
+//	CRMKIT_POSTGRES_URL=postgres://... go test -run '^$' -bench OldestFirst -benchtime 5x ./store/sqlstore
+func BenchmarkOldestFirst(b *testing.B) {
+	for _, be := range []backend{sqliteBackend, postgresBackend} {
+		b.Run(be.name, func(b *testing.B) {
+			storetest.BenchOldestFirst(b, func(b *testing.B) crm.Store {
+				s, _ := be.newStore(b)
+				return s
+			}, 10, 100, 1000)
+		})
+	}
+}

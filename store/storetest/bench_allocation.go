@@ -1,0 +1,53 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/crmkit/crm"
+)
+
+// BenchOldestFirst measures a payment applied oldest first
+// (ReceivePayment with AllocateOldestFirst) that settles every one of a
+// customer's open invoices, for each count in invoices: an iteration is
+// one payment, made for a customer billed that many invoices beforehand,
+// outside the timer, on a store that keeps the customers of earlier
+// iterations. It reports the payment's milliseconds and the microseconds
+// per invoice it settles, which stay flat when applying costs what each
+// allocation touches. newStore must return an empty store.
+//
+//	CRMKIT_POSTGRES_URL=postgres://... go test -run '^$' -bench OldestFirst -benchtime 5x ./store/memory ./store/sqlstore
+func BenchOldestFirst(b *testing.B, newStore func(b *testing.B) crm.Store, invoices ...int) {
+	ctx := context.Background()
+	for _, n := range invoices {
+		b.Run(fmt.Sprint("invoices=", n), func(b *testing.B) {
+			bk := newBooks(b, newStore(b))
+			amount := crm.MoneyFromMinor(10_000, eur)
+			total := crm.MoneyFromMinor(10_000*int64(n), eur)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				b.StopTimer()
+				customer := bk.customer(b, fmt.Sprint("Payer ", i))
+				for j := range n {
+					if _, err := bk.Ledger.IssueInvoice(ctx, bk.fin.ID, newInvoice(customer, amount, fmt.Sprintf("P-%d-%d", i, j))); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				r, err := bk.Ledger.ReceivePayment(ctx, bk.fin.ID, crm.NewPayment{Customer: customer, Amount: total,
+					Allocation: crm.AllocateOldestFirst})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(r.Allocations) != n {
+					b.Fatalf("the payment settled %d invoices of %d", len(r.Allocations), n)
+				}
+			}
+			perPayment := float64(b.Elapsed().Microseconds()) / float64(b.N)
+			b.ReportMetric(perPayment/1000, "ms/payment")
+			b.ReportMetric(perPayment/float64(n), "µs/invoice")
+		})
+	}
+}
