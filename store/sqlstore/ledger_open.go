@@ -134,39 +134,53 @@ func (l ledgerRepo) keepOpen(ctx context.Context, e crm.Entry) error {
 		return col + " = CASE WHEN " + later + " THEN excluded." + col + " ELSE o." + col + " END"
 	}
 	n := l.t.s.names
-	if err := l.upsert(ctx, n.openItemsTable(), "customer_id, item_id, account, currency, open_high, open_low, due, due_entry_id, "+
-		"due_seq, due_effective_day", "customer_id, item_id, account, currency", carried("open_high", "open_low")+", "+
-		pick("due")+", "+pick("due_effective_day")+", "+pick("due_seq")+", "+pick("due_entry_id"), itemRows); err != nil {
-		return err
+	open := upsert{n.openItemsTable(), "customer_id, item_id, account, currency, open_high, open_low, due, due_entry_id, " +
+		"due_seq, due_effective_day", "customer_id, item_id, account, currency", carried("open_high", "open_low") + ", " +
+		pick("due") + ", " + pick("due_effective_day") + ", " + pick("due_seq") + ", " + pick("due_entry_id")}
+	sums := upsert{n.balancesTable(), "customer_id, account, currency, total_high, total_low", "customer_id, account, currency",
+		carried("total_high", "total_low")}
+	if l.t.s.dialect == PostgreSQL { // one round trip
+		q1, args1 := open.query(itemRows)
+		q2, args2 := sums.query(balanceRows)
+		_, err := l.t.exec(ctx, "WITH items AS ("+q1+") "+q2, slices.Concat(args1, args2)...)
+		return l.t.s.dbErr("keeping what is open", err)
 	}
-	return l.upsert(ctx, n.balancesTable(), "customer_id, account, currency, total_high, total_low", "customer_id, account, currency",
-		carried("total_high", "total_low"), balanceRows)
-}
-
-// upsert inserts rows into table, or updates the row with their key as
-// set says: one statement a row on SQLite, one for all on PostgreSQL.
-// The SET clauses are evaluated against the row as stored, so the
-// columns they compare are not yet changed when a later clause reads
-// them.
-func (l ledgerRepo) upsert(ctx context.Context, table, columns, key, set string, rows [][]any) error {
-	per := 1
-	if l.t.s.dialect == PostgreSQL {
-		per = len(rows)
-	}
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		row := "(" + placeholders(len(chunk[0])) + ")"
-		var args []any
-		for _, r := range chunk {
-			args = append(args, r...)
+	for _, r := range itemRows {
+		if err := l.run(ctx, open, r); err != nil {
+			return err
 		}
-		query := "INSERT INTO " + table + " AS o (" + columns + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ") +
-			" ON CONFLICT (" + key + ") DO UPDATE SET " + set
-		if _, err := l.t.exec(ctx, query, args...); err != nil {
-			return l.t.s.dbErr("keeping what is open", err)
+	}
+	for _, r := range balanceRows {
+		if err := l.run(ctx, sums, r); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// upsert inserts rows into table, or updates the row with their key as
+// set says. The SET clauses are evaluated against the row as stored, so
+// the columns they compare are not yet changed when a later clause reads
+// them.
+type upsert struct{ table, columns, key, set string }
+
+// query returns the statement upserting rows, and its arguments.
+func (u upsert) query(rows [][]any) (string, []any) {
+	row := "(" + placeholders(len(rows[0])) + ")"
+	var args []any
+	for _, r := range rows {
+		args = append(args, r...)
+	}
+	return "INSERT INTO " + u.table + " AS o (" + u.columns + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", len(rows)), ", ") +
+		" ON CONFLICT (" + u.key + ") DO UPDATE SET " + u.set, args
+}
+
+// run upserts one row: on SQLite, where a statement costs no round trip,
+// a statement of one row needs no statement journal (see insertApart).
+func (l ledgerRepo) run(ctx context.Context, u upsert, row []any) error {
+	query, args := u.query([][]any{row})
+	_, err := l.t.exec(ctx, query, args...)
+	return l.t.s.dbErr("keeping what is open", err)
 }
 
 // customerItems is OpenItems of one customer over the whole ledger: the
@@ -188,15 +202,13 @@ type openRow struct {
 	high   int64 // open_high, which openLow puts together with open_low
 	open   wide.Int
 	dueDay int64 // the effective day of the posting due comes from
-}
-
-func (r *openRow) key() string {
-	return string(r.Account) + "/" + r.Item.String() + "/" + r.Open.Currency().Code()
+	// What was posted to the item after the date asked, in two halves.
+	laterHigh, laterLow int64
 }
 
 // OpenItemsOf implements crm.LedgerReader: the rows of open_items for the
 // customer's items, and for a past date their postings effective after
-// it, taken off (postings_item_day_idx); when the item's due date comes
+// it, taken off (postings_item_day_idx), in one query; when the item's due date comes
 // from a posting after that date, the latest posting on or before it
 // with one gives it (postings_item_entry_idx), as storekit.OpenItems
 // would. In a PostgreSQL write transaction, read under the lock of the
@@ -215,14 +227,25 @@ func (l ledgerRepo) OpenItemsOf(ctx context.Context, customer crm.ID, items []cr
 		}
 	}
 	names := l.t.s.names
+	// What was posted to the item after asOf, in two exact halves as
+	// open_high and open_low are, for a past date; nothing for now.
+	later, args := "0, 0", []any{}
+	if !asOf.IsZero() {
+		half := func(expr string) string {
+			return "(SELECT COALESCE(CAST(SUM(" + expr + ") AS BIGINT), 0) FROM " + names.postings + " p WHERE p.item_id = o.item_id" +
+				" AND p.customer_id = o.customer_id AND p.account = o.account AND p.currency = o.currency AND p.effective_day > ?)"
+		}
+		later = half("p.amount_minor >> 32") + ", " + half("p.amount_minor & 4294967295")
+		args = []any{dayNumber(asOf), dayNumber(asOf)}
+	}
 	var rows []*openRow
-	byKey := map[string]*openRow{}
 	for start := 0; start < len(ids); start += maxBatchParams {
 		chunk := ids[start:min(start+maxBatchParams, len(ids))]
-		got, err := aggregate(ctx, l.t, "reading open items", "SELECT account, item_id, due, due_effective_day, open_high, open_low, currency FROM "+
-			names.openItemsTable()+" WHERE customer_id = ? AND item_id IN ("+placeholders(len(chunk))+")",
-			append([]any{idArg(customer)}, chunk...), func(r *openRow) []any {
-				return []any{&r.Account, &r.Item, &r.Due, &r.dueDay, &r.high, &openLow{dst: r}, &currencyOf{dst: &r.OpenItem}}
+		got, err := aggregate(ctx, l.t, "reading open items", "SELECT account, item_id, due, due_effective_day, open_high, open_low, currency, "+
+			later+" FROM "+names.openItemsTable()+" o WHERE customer_id = ? AND item_id IN ("+placeholders(len(chunk))+")",
+			slices.Concat(args, []any{idArg(customer)}, chunk), func(r *openRow) []any {
+				return []any{&r.Account, &r.Item, &r.Due, &r.dueDay, &r.high, &openLow{dst: r}, &currencyOf{dst: &r.OpenItem},
+					&r.laterHigh, &r.laterLow}
 			})
 		if err != nil {
 			return nil, err
@@ -230,13 +253,8 @@ func (l ledgerRepo) OpenItemsOf(ctx context.Context, customer crm.ID, items []cr
 		for i := range got {
 			r := &got[i]
 			r.Customer = customer
+			r.open.AddInt(wide.Halves(r.laterHigh, r.laterLow).Neg())
 			rows = append(rows, r)
-			byKey[r.key()] = r
-		}
-	}
-	if !asOf.IsZero() && len(rows) > 0 {
-		if err := l.takeOffAfter(ctx, customer, ids, asOf, byKey); err != nil {
-			return nil, err
 		}
 	}
 	out := []crm.OpenItem{}
@@ -257,33 +275,6 @@ func (l ledgerRepo) OpenItemsOf(ctx context.Context, customer crm.ID, items []cr
 	}
 	slices.SortFunc(out, crm.OpenItem.Compare)
 	return out, nil
-}
-
-// takeOffAfter takes the postings to the items ids effective after asOf
-// off the rows byKey.
-func (l ledgerRepo) takeOffAfter(ctx context.Context, customer crm.ID, ids []any, asOf crm.Date, byKey map[string]*openRow) error {
-	type after struct {
-		openRow
-		minor int64
-	}
-	for start := 0; start < len(ids); start += maxBatchParams {
-		chunk := ids[start:min(start+maxBatchParams, len(ids))]
-		args := append([]any{dayNumber(asOf), idArg(customer), string(crm.AccountCredit), string(crm.AccountReceivable)}, chunk...)
-		got, err := aggregate(ctx, l.t, "reading an item's later postings", "SELECT account, item_id, amount_minor, currency FROM "+
-			l.t.s.names.postings+" WHERE effective_day > ? AND customer_id = ? AND account IN (?, ?) AND item_id IN ("+
-			placeholders(len(chunk))+")", args, func(p *after) []any {
-			return []any{&p.Account, &p.Item, &p.minor, &currencyOf{dst: &p.OpenItem}}
-		})
-		if err != nil {
-			return err
-		}
-		for _, p := range got {
-			if r := byKey[p.key()]; r != nil {
-				r.open.AddInt(wide.Of(p.minor).Neg())
-			}
-		}
-	}
-	return nil
 }
 
 // dueAsOf returns the due date of r's latest posting, by entry and seq,
