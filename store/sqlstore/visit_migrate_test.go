@@ -43,6 +43,13 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			inbox = append(inbox, "DROP TABLE "+db.table("crm_", "event_inbox"))
 		}
 		for _, stmt := range append(inbox,
+			// Before 0008 and 0007: no open amounts kept, no postings by item.
+			"DROP TABLE "+db.table("crm_", "open_items"),
+			"DROP TABLE "+db.table("crm_", "customer_balances"),
+			"DROP INDEX "+db.table("crm_", "postings_item_day_idx"),
+			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 8",
+			"DROP INDEX "+db.table("crm_", "postings_item_entry_idx"),
+			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 7",
 			"ALTER TABLE "+db.table("crm_", "contracts")+" DROP COLUMN drafted_by",
 			"ALTER TABLE "+db.table("crm_", "activities")+" DROP COLUMN logged_by",
 			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 6",
