@@ -39,7 +39,9 @@ type PaymentReceipt struct {
 // ReceivePayment records a payment received and allocates it as
 // n.Allocation says: kept as the customer's unapplied credit, usable on
 // later invoices, or applied at once to their open invoices in its
-// currency, the oldest due first.
+// currency, the oldest due first. A retry with the same idempotency key
+// returns the first receipt, the allocations it made included (whether
+// reversed since or not), marked Duplicate.
 func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayment) (PaymentReceipt, error) {
 	if err := n.Allocation.check(); err != nil {
 		return PaymentReceipt{}, err
@@ -50,6 +52,7 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 	var r PaymentReceipt
 	request := n
 	e, dup, err := c.billing(ctx, actor, n.Customer, key, request, func(w *writeTx, key string) (Entry, error) {
+		r.Allocations = nil // a conflict retries the whole write
 		credit, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, request)
 		if err != nil || !oldestFirst {
 			return e, err
@@ -73,7 +76,9 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 				continue
 			}
 			req.Effective = day
-			a, err := w.allocate(req, "", req)
+			// Posted from the payment's request, as the payment is: a
+			// retry finds them by it (postedWith).
+			a, err := w.allocate(req, "", request)
 			if err != nil {
 				return Entry{}, err
 			}
@@ -85,7 +90,12 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 		return PaymentReceipt{}, err
 	}
 	r.Entry, r.Duplicate = e, dup
-	r.Payment, err = c.creditOf(ctx, e)
+	if r.Payment, err = c.creditOf(ctx, e); err != nil || !dup {
+		return r, err
+	}
+	// A retry returns the allocations the first call made, as they were
+	// made, not those made by hand since.
+	r.Allocations, err = c.postedWith(ctx, e, EntryFilter{Customer: e.Customer, Document: e.Document, Kind: EntryAllocation})
 	return r, err
 }
 

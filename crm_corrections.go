@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // WriteOffRequest writes off Amount of what a customer will not pay on an
@@ -102,12 +103,32 @@ func (c *LedgerService) Refund(ctx context.Context, actor ID, r RefundRequest) (
 }
 
 // Reverse corrects an entry by posting its mirror, effective today (or on
-// the entry's own effective date, when that is later). An
-// entry is reversed at most once, a reversal is not reversed (post the
-// entry again instead), and a reversal that would leave an invoice
-// overpaid or a credit overdrawn is refused: undo the allocations first.
-// Undoing an allocation is reversing it.
-func (c *LedgerService) Reverse(ctx context.Context, actor ID, r ReverseRequest) (Entry, error) {
+// the entry's own effective date, when that is later). An entry is
+// reversed at most once, and a reversal is not reversed (post the entry
+// again instead).
+//
+// Reversing a document's entry cancels the document in one command,
+// with what settled it:
+//   - a payment or a credit note: the allocations from it still live are
+//     reversed first, so the invoices they paid are open again (a bounced
+//     cheque is one call). A refund from it is not undone, as that money
+//     did leave: the reversal would overdraw the credit and is refused.
+//   - an invoice: the allocations to it still live are reversed first,
+//     each credit returning to the customer as unapplied credit, to use
+//     on another invoice or refund; so are its write-offs, as a loss on an
+//     invoice that is cancelled was never one. An installment of a
+//     contract the invoice billed is freed in the same transaction (the
+//     contract saved with the installment's invoice cleared, and its
+//     event saying why), so it can be invoiced again and is expected
+//     again in the collections.
+//
+// It is all or nothing: each reversal is an entry with its event, in one
+// transaction. Reversing any other entry (an allocation, a write-off, a
+// refund) reverses it alone; undoing an allocation is reversing it. A
+// reversal that would still leave an invoice overpaid or a credit
+// overdrawn is refused and changes nothing. A retry with the same
+// idempotency key returns what the first call returned.
+func (c *LedgerService) Reverse(ctx context.Context, actor ID, r ReverseRequest) (ReverseResult, error) {
 	entry, reason, key := r.Entry, r.Reason, r.IdempotencyKey
 	var customer ID
 	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
@@ -116,13 +137,15 @@ func (c *LedgerService) Reverse(ctx context.Context, actor ID, r ReverseRequest)
 		return err
 	})
 	if err != nil {
-		return Entry{}, err
+		return ReverseResult{}, err
 	}
 	request := struct {
 		Entry  ID
 		Reason string
 	}{entry, reason}
-	e, _, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx, key string) (Entry, error) {
+	var out ReverseResult
+	e, dup, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx, key string) (Entry, error) {
+		out.Settlements = nil // a conflict retries the whole write
 		why, err := cleanText("reason", reason, maxNameLen, true)
 		if err != nil {
 			return Entry{}, err
@@ -139,15 +162,115 @@ func (c *LedgerService) Reverse(ctx context.Context, actor ID, r ReverseRequest)
 		} else if !errors.Is(err, ErrNotFound) {
 			return Entry{}, err
 		}
-		id, err := w.newID()
+		settled, err := w.settlements(orig)
 		if err != nil {
 			return Entry{}, err
 		}
-		// Effective today, or on the entry's own date if that is later: a
-		// reversal never counts before what it reverses.
-		return w.post(orig.Reversal(id, later(w.today(), orig.Effective), w.now, w.actor.ID, "reversal: "+why), key, request)
+		for _, s := range settled {
+			rev, err := w.reverse(s, why, "", request)
+			if err != nil {
+				return Entry{}, err
+			}
+			out.Settlements = append(out.Settlements, rev)
+		}
+		rev, err := w.reverse(orig, why, key, request)
+		if err != nil || orig.Kind != EntryInvoice {
+			return rev, err
+		}
+		return rev, w.freeInstallment(orig.Document, why)
 	})
-	return e, err
+	if err != nil {
+		return ReverseResult{}, err
+	}
+	out.Reversal, out.Duplicate = e, dup
+	if dup && reversesDocument(e.ReversedKind) {
+		// The settlements reversed post to the document's item, from the
+		// same request, in the same write.
+		out.Settlements, err = c.postedWith(ctx, e, EntryFilter{Customer: e.Customer, Item: e.Document, Kind: EntryReversal})
+	}
+	return out, err
+}
+
+// ReverseResult is what Reverse posted: the reversal of the entry asked
+// for and, before it, the reversals of the entries that settled the
+// document it posted (see Reverse), in the order they were posted.
+// Duplicate says a retry with the same idempotency key found them.
+type ReverseResult struct {
+	Reversal    Entry   `json:"reversal,omitzero"`
+	Settlements []Entry `json:"settlements,omitempty"`
+	Duplicate   bool    `json:"duplicate,omitempty"`
+}
+
+// reversesDocument reports whether reversing an entry of kind k reverses
+// what settled its document too.
+func reversesDocument(k EntryKind) bool {
+	return k == EntryPayment || k == EntryCreditNote || k == EntryInvoice
+}
+
+// reverse posts the reversal of e: effective today, or on e's own date if
+// that is later, as a reversal never counts before what it reverses.
+func (w *writeTx) reverse(e Entry, why, key string, request any) (Entry, error) {
+	id, err := w.newID()
+	if err != nil {
+		return Entry{}, err
+	}
+	return w.post(e.Reversal(id, later(w.today(), e.Effective), w.now, w.actor.ID, "reversal: "+why), key, request)
+}
+
+// settlements returns the entries still live (not reversed) that settled
+// the document orig posted, in the order they were posted: for a payment
+// or a credit note, the allocations from it; for an invoice, the
+// allocations to it and its write-offs. Other entries post no document
+// that anything settles.
+func (w *writeTx) settlements(orig Entry) ([]Entry, error) {
+	if !reversesDocument(orig.Kind) || orig.Document.IsZero() {
+		return nil, nil
+	}
+	touching, err := allEntries(w.ctx, w.tx.Ledger(), EntryFilter{Customer: orig.Customer, Item: orig.Document})
+	if err != nil {
+		return nil, err
+	}
+	reversed := map[ID]bool{}
+	for _, e := range touching {
+		if e.Kind == EntryReversal {
+			reversed[e.Reverses] = true
+		}
+	}
+	var out []Entry
+	for _, e := range touching {
+		settles := e.Kind == EntryAllocation || (e.Kind == EntryWriteOff && orig.Kind == EntryInvoice)
+		if settles && !reversed[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// freeInstallment frees the contract installment an invoice reversed
+// billed, if any: the installment's invoice is cleared, so that it can be
+// invoiced again and counts again in the expected collections, and the
+// contract's event says why. An invoice that names a contract whose
+// installment points to another invoice (or none) frees nothing.
+func (w *writeTx) freeInstallment(invoice ID, why string) error {
+	inv, err := w.tx.Invoices().Get(w.ctx, invoice)
+	if err != nil {
+		return err
+	}
+	if inv.Contract.IsZero() || inv.Installment <= 0 {
+		return nil
+	}
+	ct, err := w.tx.Contracts().Get(w.ctx, inv.Contract)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(ct.Plan.Installments, func(in Installment) bool { return in.Number == inv.Installment && in.Invoice == invoice })
+	if i < 0 {
+		return nil
+	}
+	after := ct.Clone()
+	after.Plan.Installments[i].Invoice = ID{}
+	_, err = w.saveContract(ct, after, "", fmt.Sprintf("installment %d freed: invoice %s reversed: %s", inv.Installment, invoice, why))
+	return err
 }
 
 // ReverseRequest reverses Entry for Reason.

@@ -83,8 +83,10 @@
 // or, short of that, with a reason. Invoices,
 // payments, allocations, credit notes, write-offs and refunds post
 // balanced entries to an append-only double-entry ledger: entries are
-// reversed, never edited, at most once; commands carry idempotency keys; a
-// customer's postings are serialized so no invoice is ever over-allocated;
+// reversed, never edited, at most once (a document's entry with what
+// settled it, in one command); commands carry idempotency keys, and a
+// retry returns what the first call did; a customer's postings are
+// serialized so no invoice is ever over-allocated;
 // no entry counts before what it settles, so open items, aging and
 // statements as of any past day are true. Paid, partly paid and overdue
 // are derived (ReceivableService.Invoices), and LedgerService.Verify

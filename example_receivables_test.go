@@ -322,7 +322,8 @@ func ExampleLedgerService_Reverse() {
 	c, fay := d.c, d.fay
 
 	wrong := d.invoice("INV-7", "900.00", crm.Date{Year: 2026, Month: 3, Day: 31}) // meant 90.00
-	reversal, _ := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: wrong.Entry, Reason: "typo in the amount"})
+	fixed, _ := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: wrong.Entry, Reason: "typo in the amount"})
+	reversal := fixed.Reversal
 	fmt.Println(reversal.Kind, "of", reversal.ReversedKind, reversal.Reverses == wrong.Entry, "INV-7 open:", d.open(wrong.ID))
 
 	_, err := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: wrong.Entry, Reason: "typo in the amount, again"})
@@ -341,29 +342,28 @@ func ExampleLedgerService_Reverse() {
 	// INV-8 open: 90.00 USD ledger verifies: <nil>
 }
 
-// An allocation is undone by reversing it. A reversal that would leave an
-// invoice overpaid or a credit overdrawn is refused, so a payment already
-// applied is reversed only after its allocations.
+// An allocation is undone by reversing it. Reversing a payment reverses
+// its allocations first, in the same command: a bounced cheque reopens
+// the invoices it paid in one call.
 func ExampleLedgerService_Reverse_allocation() {
 	ctx := context.Background()
 	d := newReceivablesDesk()
 	c, fay := d.c, d.fay
 
 	inv := d.invoice("INV-1", "100.00", crm.Date{Year: 2026, Month: 3, Day: 31})
-	paid, _ := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: d.cust.ID, Amount: dollars("100.00"), Reference: "cheque 12"})
+	other := d.invoice("INV-2", "50.00", crm.Date{Year: 2026, Month: 4, Day: 30})
+	paid, _ := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: d.cust.ID, Amount: dollars("150.00"), Reference: "cheque 12"})
 
-	_, err := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: paid.Entry.ID, Reason: "cheque bounced"})
-	var over *crm.OverAllocationError
-	fmt.Println("payment first:", errors.As(err, &over), over.Open, over.Requested, errors.Is(err, crm.ErrOverAllocation))
+	undo, err := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: paid.Allocations[1].ID, Reason: "not for INV-2"})
+	fmt.Println("allocation:", err, undo.Reversal.ReversedKind, "INV-2 open:", d.open(other.ID), "credit left:", d.open(paid.Payment.ID).Abs())
 
-	_, err = c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: paid.Allocations[0].ID, Reason: "cheque bounced"})
-	fmt.Println("allocation:", err, "INV-1 open:", d.open(inv.ID))
-	_, err = c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: paid.Entry.ID, Reason: "cheque bounced"})
-	fmt.Println("then payment:", err, "credit left:", d.open(paid.Payment.ID))
+	bounced, err := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: paid.Entry.ID, Reason: "cheque bounced"})
+	fmt.Println("payment:", err, bounced.Reversal.ReversedKind, "with", len(bounced.Settlements), "allocation reversed first")
+	fmt.Println("INV-1 open:", d.open(inv.ID), "credit left:", d.open(paid.Payment.ID).Abs(), "ledger verifies:", c.Ledger.Verify(ctx, fay.ID))
 	// Output:
-	// payment first: true 0.00 USD 100.00 USD true
-	// allocation: <nil> INV-1 open: 100.00 USD
-	// then payment: <nil> credit left: 0.00 USD
+	// allocation: <nil> allocation INV-2 open: 50.00 USD credit left: 50.00 USD
+	// payment: <nil> payment with 1 allocation reversed first
+	// INV-1 open: 100.00 USD credit left: 0.00 USD ledger verifies: <nil>
 }
 
 // printPlan prints a payment plan's installments and their total.

@@ -142,7 +142,7 @@ func TestEntriesNeverCountBeforeWhatTheySettle(t *testing.T) {
 		inv := b.invoiceOn(t, "100.00", "2026-06-01")
 		r, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: inv.Entry, Reason: "issued by mistake"})
 		require.NoError(t, err)
-		assert.Equal(t, date(t, "2026-06-01"), r.Effective)
+		assert.Equal(t, date(t, "2026-06-01"), r.Reversal.Effective)
 		assert.Empty(t, b.openOn(t, "2026-04-01"))
 		assert.Empty(t, b.openOn(t, "2026-06-01"))
 		b.verify(t)

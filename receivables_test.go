@@ -156,10 +156,10 @@ func TestReversals(t *testing.T) {
 	pay := b.pay(t, "100.00", crm.AllocateOldestFirst)
 	alloc := pay.Allocations[0]
 
-	_, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: pay.Entry.ID, Reason: "bounced"})
-	assert.ErrorIs(t, err, crm.ErrOverAllocation, "a payment still applied to an invoice cannot be reversed")
-	undo, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: alloc.ID, Reason: "applied to the wrong invoice"})
+	undone, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: alloc.ID, Reason: "applied to the wrong invoice"})
 	require.NoError(t, err, "undoing an allocation is reversing it")
+	undo := undone.Reversal
+	assert.Empty(t, undone.Settlements, "an allocation is reversed alone")
 	assert.Equal(t, "100.00 USD", b.open(t, inv.ID).String())
 	_, err = b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: alloc.ID, Reason: "again"})
 	assert.ErrorIs(t, err, crm.ErrReversed, "an entry is reversed at most once")
@@ -168,8 +168,9 @@ func TestReversals(t *testing.T) {
 	assert.Equal(t, crm.ReversedError{Entry: alloc.ID, Reversal: undo.ID}, *reversed)
 	_, err = b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: undo.ID, Reason: "undo the undo"})
 	assert.ErrorIs(t, err, crm.ErrInvalid, "a reversal is not reversed")
-	_, err = b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: pay.Entry.ID, Reason: "bounced"})
-	require.NoError(t, err, "with the allocation undone, the payment can go")
+	bounced, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: pay.Entry.ID, Reason: "bounced"})
+	require.NoError(t, err)
+	assert.Empty(t, bounced.Settlements, "the allocation reversed already is not reversed again")
 	b.verify(t)
 }
 

@@ -253,7 +253,7 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 		pay, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: eur30})
 		require.NoError(t, err)
 		for _, entry := range []crm.ID{inv.Entry, pay.Entry.ID} {
-			reversals := make([]crm.Entry, ledgerWorkers)
+			reversals := make([]crm.ReverseResult, ledgerWorkers)
 			errs := race(ledgerWorkers, func(i int) error {
 				var err error
 				reversals[i], err = b.crm(i).Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: entry, Reason: fmt.Sprintf("mistake %d", i)})
@@ -269,7 +269,7 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 				require.ErrorIs(t, err, crm.ErrReversed)
 			}
 			require.NotEqual(t, -1, winner, "one reversal succeeds")
-			assertSame(t, reversals[winner], read(t, b.Store, reversalOf(entry)))
+			assertSame(t, reversals[winner].Reversal, read(t, b.Store, reversalOf(entry)))
 		}
 		assert.Len(t, b.entries(t, c), 4)
 		assert.Zero(t, b.open(t, c, inv.ID))

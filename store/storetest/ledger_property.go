@@ -225,6 +225,7 @@ type propKeyed struct {
 	key   string
 	run   func(b *books) (any, error)
 	entry crm.ID
+	first any // what the command returned
 }
 
 // prop is one run of the property test.
@@ -573,7 +574,7 @@ func (p *prop) next() propCmd {
 func (p *prop) keep(c propCmd) propCmd {
 	apply := c.apply
 	c.apply = func(v any) {
-		p.keyed = append(p.keyed, propKeyed{name: c.name, key: c.key, run: c.run, entry: entryOf(v)})
+		p.keyed = append(p.keyed, propKeyed{name: c.name, key: c.key, run: c.run, entry: entryOf(v), first: v})
 		apply(v)
 	}
 	return c
@@ -590,6 +591,8 @@ func entryOf(v any) crm.ID {
 		return v.Entry.ID
 	case crm.Entry:
 		return v.ID
+	case crm.ReverseResult:
+		return v.Reversal.ID
 	}
 	panic(fmt.Sprintf("no entry in %T", v))
 }
@@ -927,11 +930,19 @@ func (p *prop) reverse() (propCmd, bool) {
 	e := candidates[p.pick(len(candidates))]
 	reason, key := "Posted by mistake", p.key()
 	c := propCmd{key: key}
+	// Reversing a document's entry reverses what settled it first.
+	settlements := p.m.settlements(e)
+	balance := map[crm.ID]int64{}
+	for _, s := range settlements {
+		for item, d := range s.deltas {
+			balance[item] -= d
+		}
+	}
 	negated := map[crm.ID]int64{}
 	for item, d := range e.deltas {
 		negated[item] = -d
 		it := p.m.items[item]
-		if after := it.balance - d; (it.account == crm.AccountReceivable && after < 0) || (it.account == crm.AccountCredit && after > 0) {
+		if after := it.balance + balance[item] - d; (it.account == crm.AccountReceivable && after < 0) || (it.account == crm.AccountCredit && after > 0) {
 			c.want = crm.ErrOverAllocation
 		}
 	}
@@ -953,12 +964,46 @@ func (p *prop) reverse() (propCmd, bool) {
 		return b.Ledger.Reverse(bg, b.fin.ID, crm.ReverseRequest{Entry: target, Reason: reason, IdempotencyKey: key})
 	}
 	c.apply = func(v any) {
-		r := v.(crm.Entry)
+		res := v.(crm.ReverseResult)
+		require.Len(p.t, res.Settlements, len(settlements), p.msg("what settled the %s is reversed with it", e.kind))
+		for i, s := range settlements {
+			r := res.Settlements[i]
+			assert.Equal(p.t, s.id, r.Reverses, p.msg("what settled it is reversed in the order posted"))
+			undo := map[crm.ID]int64{}
+			for item, d := range s.deltas {
+				undo[item] = -d
+			}
+			p.m.reversed[s.id] = true
+			p.m.post(r.ID, crm.EntryReversal, r.Effective, undo)
+		}
+		r := res.Reversal
 		assert.Equal(p.t, e.id, r.Reverses, p.msg("what the reversal reverses"))
 		p.m.reversed[e.id] = true
 		p.m.post(r.ID, crm.EntryReversal, r.Effective, negated)
 	}
 	return c, true
+}
+
+// settlements returns the live entries that settled the document e
+// posted, as Reverse reverses them: the allocations from a payment or a
+// credit note; the allocations to an invoice and its write-offs.
+func (m *propModel) settlements(e propEntry) []propEntry {
+	if e.kind != crm.EntryPayment && e.kind != crm.EntryCreditNote && e.kind != crm.EntryInvoice {
+		return nil
+	}
+	var out []propEntry
+	for _, s := range m.entries {
+		settles := s.kind == crm.EntryAllocation || (s.kind == crm.EntryWriteOff && e.kind == crm.EntryInvoice)
+		if !settles || m.reversed[s.id] {
+			continue
+		}
+		for item := range e.deltas { // a document's entry posts to the document alone
+			if _, ok := s.deltas[item]; ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // retry retries a command that succeeded with a key: the same request
@@ -972,9 +1017,17 @@ func (p *prop) retry() (propCmd, bool) {
 	if p.chance(0.6) {
 		return propCmd{name: "retry: " + k.name, run: k.run, retry: true, apply: func(v any) {
 			assert.Equal(p.t, k.entry, entryOf(v), p.msg("the retry returns the first result"))
-			if r, ok := v.(crm.PaymentReceipt); ok {
+			switch r := v.(type) {
+			case crm.PaymentReceipt:
 				assert.True(p.t, r.Duplicate, p.msg("a retried receipt says so"))
+				r.Duplicate = false
+				v = r
+			case crm.ReverseResult:
+				assert.True(p.t, r.Duplicate, p.msg("a retried reversal says so"))
+				r.Duplicate = false
+				v = r
 			}
+			assertSame(p.t, k.first, v, p.msg("the retry returns exactly what the first call returned"))
 		}}, true
 	}
 	n := newInvoice(p.customer(), crm.MoneyFromMinor(100, eur), "Another request")

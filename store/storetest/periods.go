@@ -96,7 +96,7 @@ func runPeriods(t *testing.T, newStore NewStoreFunc) {
 		// A correction of a closed period counts in the open one.
 		rev, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: receipt.Entry.ID, Reason: "bounced"})
 		require.NoError(t, err)
-		assert.Equal(t, today, rev.Effective)
+		assert.Equal(t, today, rev.Reversal.Effective)
 		_, err = b.Ledger.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: c, Credit: payment, Invoice: inv.ID})
 		require.Error(t, err, "the reversed payment has nothing left to allocate")
 
