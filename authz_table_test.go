@@ -277,9 +277,17 @@ func customerActions() []customerAction {
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
 		{action: "receivables: lifetime value", prep: (*authzCell).withInvoice, run: (*authzCell).lifetimeValue,
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
+		{action: "ledger: a customer's entries", prep: (*authzCell).withInvoice, run: (*authzCell).customerEntries,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
+		{action: "ledger: an invoice's entries", prep: (*authzCell).withInvoice, run: (*authzCell).invoiceEntries,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
+		{action: "ledger: an invoice's allocations", prep: (*authzCell).withInvoice, run: (*authzCell).invoiceAllocations,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
 		// Over every customer, the report is for analysts, and keeps to
 		// the customers the reader may see.
 		{action: "receivables: in the open items of every customer", prep: (*authzCell).withInvoice, run: (*authzCell).openItemsOfEveryone,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{deny, deny, deny}, finance: scopes{allow, allow, allow}},
+		{action: "ledger: in the entries of every customer", prep: (*authzCell).withInvoice, run: (*authzCell).entriesOfEveryone,
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{deny, deny, deny}, finance: scopes{allow, allow, allow}},
 
 		// Dunning: a hold is for those who bill the customer or approve for
@@ -1164,6 +1172,38 @@ func (c *authzCell) openItemsOfEveryone(actor crm.ID) error {
 	}
 	for _, it := range items {
 		if it.Item == c.invoice.ID {
+			return nil
+		}
+	}
+	return errNotListed
+}
+
+// customerEntries reads a page of the customer's ledger entries.
+func (c *authzCell) customerEntries(actor crm.ID) error {
+	return errOf(c.Ledger.Entries(ctx, actor, crm.EntryQuery{Customer: c.cu.ID}))
+}
+
+// invoiceEntries reads the entries posting to the invoice, naming no
+// customer.
+func (c *authzCell) invoiceEntries(actor crm.ID) error {
+	return errOf(c.Ledger.Entries(ctx, actor, crm.EntryQuery{Item: c.invoice.ID}))
+}
+
+// invoiceAllocations lists the allocations to the invoice.
+func (c *authzCell) invoiceAllocations(actor crm.ID) error {
+	return errOf(c.Ledger.Allocations(ctx, actor, c.invoice.ID))
+}
+
+// entriesOfEveryone looks for the invoice's entry among the entries of
+// every customer.
+func (c *authzCell) entriesOfEveryone(actor crm.ID) error {
+	q := crm.EntryQuery{Page: crm.PageQuery{Limit: crm.MaxPageSize}}
+	page, err := c.Ledger.Entries(ctx, actor, q)
+	if err != nil {
+		return err
+	}
+	for _, e := range page.Items {
+		if e.ID == c.invoice.Entry {
 			return nil
 		}
 	}
