@@ -77,32 +77,92 @@ type AgingAmount struct {
 	Minor    int64    `json:"minor"`
 }
 
-// AgingRow is one customer's aging in one currency: the amount in each
-// bucket, which always add up to Total, what the customer owes.
+// AgingRow is one customer's aging in one currency: the amount open on
+// their invoices in each bucket, which always add up to Total, what is
+// owed on invoices; their unapplied credit (payments and credit notes not
+// yet applied to an invoice, as a positive amount); and Net, Total minus
+// Credit, what they owe net: the Net of their Debt, always.
+//
+// Unapplied credit is a column of its own, not a negative amount in the
+// bucket of the day it was received. ERPNext's Accounts Receivable report
+// does either (unallocated payments as negative outstanding by posting
+// date, or an "advance" column in its summary) and Odoo's aged receivable
+// puts unreconciled payments in the bucket of their date. We keep the
+// buckets the age of what is open on invoices, which is what dunning and a
+// provision matrix read (a payment received last week does not make a
+// four-month-old invoice any younger until it is applied to it), keep the
+// buckets adding up to Total, and show the credit beside them so that the
+// row still ends at what the customer owes net. A customer with credit
+// and nothing open has a row of empty buckets and a negative Net.
 type AgingRow struct {
 	Customer ID       `json:"customer,omitzero"`
 	Currency Currency `json:"currency,omitzero"`
 	Buckets  []Money  `json:"buckets,omitempty"`
 	Total    Money    `json:"total"`
+	Credit   Money    `json:"credit"`
+	Net      Money    `json:"net"`
 }
 
 // Rows assembles the aging rows, one per customer and currency, from the
-// amounts a store adds up.
+// amounts a store adds up; their Credit is zero and their Net their Total
+// (withCredit adds the credit).
 func (q AgingQuery) Rows(amounts []AgingAmount) []AgingRow {
 	var out []AgingRow
 	for _, a := range amounts {
 		if n := len(out); n == 0 || out[n-1].Customer != a.Customer || out[n-1].Currency != a.Currency {
-			row := AgingRow{Customer: a.Customer, Currency: a.Currency, Buckets: make([]Money, len(q.Bounds)+2), Total: Zero(a.Currency)}
-			for i := range row.Buckets {
-				row.Buckets[i] = Zero(a.Currency)
-			}
-			out = append(out, row)
+			out = append(out, q.emptyRow(a.Customer, a.Currency))
 		}
 		row := &out[len(out)-1]
 		m := MoneyFromMinor(a.Minor, a.Currency)
 		row.Buckets[a.Bucket], _ = row.Buckets[a.Bucket].Add(m)
 		row.Total, _ = row.Total.Add(m)
+		row.Net = row.Total
 	}
+	return out
+}
+
+// emptyRow is a customer's row with nothing in it.
+func (q AgingQuery) emptyRow(customer ID, currency Currency) AgingRow {
+	row := AgingRow{Customer: customer, Currency: currency, Buckets: make([]Money, len(q.Bounds)+2),
+		Total: Zero(currency), Credit: Zero(currency), Net: Zero(currency)}
+	for i := range row.Buckets {
+		row.Buckets[i] = Zero(currency)
+	}
+	return row
+}
+
+// withCredit adds to the rows the customers' unapplied credit from their
+// open credit items (items on other accounts are ignored), with a row for
+// a customer who has credit and nothing open; sorted by customer and
+// currency.
+func (q AgingQuery) withCredit(rowsIn []AgingRow, items []OpenItem) []AgingRow {
+	type key struct {
+		customer ID
+		currency Currency
+	}
+	out := slices.Clone(rowsIn)
+	at := map[key]int{}
+	for i, r := range out {
+		at[key{r.Customer, r.Currency}] = i
+	}
+	for _, it := range items {
+		if it.Account != AccountCredit || it.Open.IsZero() {
+			continue
+		}
+		k := key{it.Customer, it.Open.Currency()}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, q.emptyRow(k.customer, k.currency))
+		}
+		r := &out[i]
+		r.Credit, _ = r.Credit.Sub(it.Open) // a credit's open amount is negative
+		r.Net, _ = r.Net.Add(it.Open)
+	}
+	slices.SortStableFunc(out, func(a, b AgingRow) int {
+		return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Currency, b.Currency))
+	})
 	return out
 }
 
@@ -119,15 +179,18 @@ type StatementLine struct {
 	Balance     Money     `json:"balance"`
 }
 
-// statementLines lists the entries that change what a customer owes in one
+// statementOf lists the entries that change what a customer owes in one
 // currency, in effective-date order (recording order within a day), with
-// the running balance of their receivable and credit accounts together, starting from the balance
-// carried into from (zero for the beginning) up to to (zero for today).
-func statementLines(entries []Entry, customer ID, currency Currency, from, to Date) []StatementLine {
+// the running balance of their receivable and credit accounts together:
+// opening is the balance carried into from (what the entries before it
+// add up to; zero when from is zero, the beginning), each line's balance
+// follows from it, and closing is the balance at the end of to (zero: no
+// end), the last line's or, with no lines, the opening.
+func statementOf(entries []Entry, customer ID, currency Currency, from, to Date) (opening Money, lines []StatementLine, closing Money) {
 	es := slices.Clone(entries)
 	slices.SortStableFunc(es, func(a, b Entry) int { return cmp.Or(a.Effective.Compare(b.Effective), a.ID.Compare(b.ID)) })
 	balance := Zero(currency)
-	var out []StatementLine
+	opening = balance
 	for _, e := range es {
 		if !to.IsZero() && e.Effective.After(to) {
 			break
@@ -144,6 +207,7 @@ func statementLines(entries []Entry, customer ID, currency Currency, from, to Da
 		delta := moneyOf(sum, currency) // exact, as the running balance is, whatever their size
 		balance, _ = balance.Add(delta)
 		if !from.IsZero() && e.Effective.Before(from) {
+			opening = balance
 			continue
 		}
 		line := StatementLine{Effective: e.Effective, Entry: e.ID, Kind: e.Kind, Description: e.Description,
@@ -153,9 +217,9 @@ func statementLines(entries []Entry, customer ID, currency Currency, from, to Da
 		} else {
 			line.Credit = delta.Neg()
 		}
-		out = append(out, line)
+		lines = append(lines, line)
 	}
-	return out
+	return opening, lines, balance
 }
 
 // Debt is what a customer owes in a currency (the receivable open items)

@@ -1,12 +1,9 @@
 package crm
 
 import (
-	"cmp"
 	"context"
-	"errors"
-	"fmt"
+	"slices"
 
-	"github.com/crmkit/crm/internal/rows"
 	"github.com/shopspring/decimal"
 )
 
@@ -82,32 +79,42 @@ func (c *ReceivableService) OpenItems(ctx context.Context, actor ID, q Receivabl
 	return out, err
 }
 
-// InvoiceState is an invoice with what was open on it on a day and its
-// status then, both derived from the ledger, never stored.
+// InvoiceState is an invoice with how its total stood on a day (what
+// was open, and what closed the rest: paid, credited, written off or
+// cancelled) and its status then, all derived from the ledger, never
+// stored.
 type InvoiceState struct {
 	Invoice
-	Open   Money         `json:"open"`
+	InvoiceSettlement
 	Status InvoiceStatus `json:"status,omitempty"`
 }
 
 // Invoices returns a customer's invoices (every customer's when
 // q.Customer is zero) issued by a day (zero for today), in the order they
-// were recorded, each with what was open on it that day and its status:
-// open, partly paid, overdue, paid, or cancelled when its entry was
-// reversed. It reads them and the ledger in one transaction.
+// were recorded, each with how its total stood that day and its status
+// (see InvoiceStatus): open, partly paid, overdue, paid, credited, written
+// off, or cancelled when its entry was reversed. It reads them and the
+// ledger in one transaction.
+//
+// Cost: the breakdown comes from one pass over the customer's entries
+// effective by the day (every customer's when q.Customer is zero), not
+// from a read per invoice, so it grows with the entries (an invoice has a
+// few) rather than with invoices times reads; a credit's kind is read only
+// when its own entry is not in the pass.
 func (c *ReceivableService) Invoices(ctx context.Context, actor ID, q ReceivableQuery) ([]InvoiceState, error) {
 	customer, asOf := q.Customer, c.asOf(q.AsOf)
 	var out []InvoiceState
 	err := c.receivables(ctx, actor, customer, func(tx ReadTx, see visibility) error {
-		items, err := tx.Ledger().OpenItems(ctx, customer, asOf)
+		entries, err := allEntries(ctx, tx.Ledger(), EntryFilter{Customer: customer, To: asOf})
 		if err != nil {
 			return err
 		}
-		open := map[ID]Money{}
-		for _, it := range items {
-			if it.Account == AccountReceivable {
-				open[it.Item] = it.Open
-			}
+		settled, err := settlements(entries, func(id ID) (CreditKind, error) {
+			cr, err := tx.Credits().Get(ctx, id)
+			return cr.Kind, err
+		})
+		if err != nil {
+			return err
 		}
 		page := PageRequest{Limit: MaxPageSize}
 		for {
@@ -125,18 +132,14 @@ func (c *ReceivableService) Invoices(ctx context.Context, actor ID, q Receivable
 					}
 					continue
 				}
-				left := cmpOrMoney(open[inv.ID], inv.Total.Currency())
-				st := InvoiceState{Invoice: inv, Open: left, Status: inv.StatusOn(left, asOf)}
-				if st.Status == InvoicePaid {
-					// Settled: paid, or cancelled by reversing its entry.
-					switch rev, err := tx.Ledger().ReversalOf(ctx, inv.Entry); {
-					case err == nil && !rev.Effective.After(asOf):
-						st.Status = InvoiceCancelled
-					case err != nil && !errors.Is(err, ErrNotFound):
-						return err
-					}
+				s := InvoiceSettlement{Open: inv.Total}
+				if got := settled[inv.ID]; got != nil {
+					s = *got
 				}
-				out = append(out, st)
+				cur := inv.Total.Currency()
+				s.Paid, s.Credited, s.WrittenOff, s.Cancelled = cmpOrMoney(s.Paid, cur), cmpOrMoney(s.Credited, cur),
+					cmpOrMoney(s.WrittenOff, cur), cmpOrMoney(s.Cancelled, cur)
+				out = append(out, InvoiceState{Invoice: inv, InvoiceSettlement: s, Status: inv.StatusOn(s, asOf)})
 			}
 			if len(invoices) < page.Limit {
 				return nil
@@ -166,7 +169,12 @@ type AgingReport struct {
 
 // Aging returns how long what customers owe has been overdue as of
 // q.AsOf, past or present, in q's buckets, which always add up to each
-// row's total. A zero q.AsOf is today.
+// row's total, with each customer's unapplied credit beside them and what
+// they owe net (see AgingRow). A zero q.AsOf is today.
+//
+// Cost: the buckets are added up by the store; the credit comes from the
+// open items as of the same day (one more read, of the credit items as
+// well as the invoices), so that the store's Aging stays as it is.
 func (c *ReceivableService) Aging(ctx context.Context, actor ID, q AgingQuery) (AgingReport, error) {
 	q.AsOf = c.asOf(q.AsOf)
 	q, err := q.Normalized()
@@ -179,14 +187,19 @@ func (c *ReceivableService) Aging(ctx context.Context, actor ID, q AgingQuery) (
 		if err != nil {
 			return err
 		}
-		out.Rows, err = keepSeen(see, q.Rows(amounts), func(r AgingRow) ID { return r.Customer })
+		items, err := tx.Ledger().OpenItems(ctx, q.Customer, q.AsOf)
+		if err != nil {
+			return err
+		}
+		out.Rows, err = keepSeen(see, q.withCredit(q.Rows(amounts), items), func(r AgingRow) ID { return r.Customer })
 		return err
 	})
 	return out, err
 }
 
 // StatementQuery asks for Customer's statement in Currency over [From,
-// To]; a zero From starts at the beginning, a zero To is today.
+// To]; a zero From starts at the beginning, a zero To is today (by the
+// CRM's calendar): entries effective later are not on it.
 type StatementQuery struct {
 	Customer ID       `json:"customer,omitzero"`
 	Currency Currency `json:"currency,omitzero"`
@@ -194,23 +207,39 @@ type StatementQuery struct {
 	To       Date     `json:"to,omitzero"`
 }
 
-// Statement is a customer's statement in one currency over a period:
-// the entries that changed what they owe, with the running balance.
+// Statement is a customer's statement in one currency over a period: the
+// balance brought forward (Opening: what they owed net of their unapplied
+// credit at the end of the day before From; zero when From is zero), the
+// entries that changed it, each with the running balance, and the balance
+// at the end of To (Closing: Opening plus the lines' debits minus their
+// credits). Positive: the customer owes; negative: the company owes the
+// customer.
 type Statement struct {
 	Customer ID              `json:"customer,omitzero"`
 	Currency Currency        `json:"currency,omitzero"`
 	From     Date            `json:"from,omitzero"`
 	To       Date            `json:"to,omitzero"`
+	Opening  Money           `json:"opening"`
 	Lines    []StatementLine `json:"lines,omitempty"`
+	Closing  Money           `json:"closing"`
 }
 
-// Statement returns a customer's statement in a currency over a period
-// with the running balance.
+// Statement returns a customer's statement in a currency over a period,
+// with the balance brought forward, the running balance and the closing
+// balance. It reads the customer's entries effective by To once.
 func (c *ReceivableService) Statement(ctx context.Context, actor ID, q StatementQuery) (Statement, error) {
 	out := Statement{Customer: q.Customer, Currency: q.Currency, From: q.From, To: c.asOf(q.To)}
+	switch {
+	case q.Customer.IsZero():
+		return Statement{}, invalid("customer", "required", "")
+	case q.Currency.IsZero():
+		return Statement{}, invalid("currency", "required", "")
+	case !out.To.IsValid() || (!q.From.IsZero() && (!q.From.IsValid() || out.To.Before(q.From))):
+		return Statement{}, invalid("to", "after_from", "a period that ends on or after it starts")
+	}
 	err := c.receivables(ctx, actor, q.Customer, func(tx ReadTx, _ visibility) error {
 		entries, err := allEntries(ctx, tx.Ledger(), EntryFilter{Customer: q.Customer, To: out.To})
-		out.Lines = statementLines(entries, q.Customer, q.Currency, q.From, out.To)
+		out.Opening, out.Lines, out.Closing = statementOf(entries, q.Customer, q.Currency, q.From, out.To)
 		return err
 	})
 	return out, err
@@ -249,7 +278,9 @@ func (c *ReceivableService) Balances(ctx context.Context, actor ID, q Receivable
 	return out, err
 }
 
-// DSOQuery asks for days sales outstanding in Currency over [From, To].
+// DSOQuery asks for days sales outstanding in Currency over [From, To]:
+// a zero To is today, a zero From the beginning (the first day anything
+// was invoiced in Currency, by then).
 type DSOQuery struct {
 	Currency Currency `json:"currency,omitzero"`
 	From     Date     `json:"from,omitzero"`
@@ -258,30 +289,43 @@ type DSOQuery struct {
 
 // DSO is days sales outstanding over a period: what customers owe at its
 // end (Owed) over what they were invoiced in it (Invoiced), times its
-// days, to two decimals. Defined is false, and Days zero, when nothing was
-// invoiced.
+// days, to two decimals. Owed is net of each customer's unapplied credit
+// and never below zero for any customer (one customer's prepayment does
+// not pay another's invoices): a customer who paid ahead owes nothing,
+// whatever their open invoices; Credit is the unapplied credit netted off
+// (what is open on invoices is Owed plus Credit). Defined is false, and
+// Days zero, when nothing was invoiced.
 type DSO struct {
 	Currency Currency        `json:"currency,omitzero"`
 	From     Date            `json:"from,omitzero"`
 	To       Date            `json:"to,omitzero"`
 	Owed     Money           `json:"owed"`
+	Credit   Money           `json:"credit"`
 	Invoiced Money           `json:"invoiced"`
 	Days     decimal.Decimal `json:"days,omitzero"`
 	Defined  bool            `json:"defined,omitempty"`
 }
 
-// DSO returns days sales outstanding in a currency over a period.
+// DSO returns days sales outstanding in a currency over a period. A zero
+// From reads the currency's invoice entries once, to find the first day.
 func (c *ReceivableService) DSO(ctx context.Context, actor ID, q DSOQuery) (DSO, error) {
-	currency, from, to := q.Currency, q.From, q.To
-	if !from.IsValid() || !to.IsValid() || to.Before(from) {
-		return DSO{}, invalid("to", "after_from", "a period with both ends")
-	}
+	currency, from, to := q.Currency, q.From, c.asOf(q.To)
 	if currency.IsZero() {
 		return DSO{}, invalid("currency", "required", "")
 	}
-	out := DSO{Currency: currency, From: from, To: to}
+	if !to.IsValid() || (!from.IsZero() && (!from.IsValid() || to.Before(from))) {
+		return DSO{}, invalid("to", "after_from", "a period that ends on or after it starts")
+	}
+	out := DSO{Currency: currency, From: from, To: to, Owed: Zero(currency), Credit: Zero(currency), Invoiced: Zero(currency)}
 	err := c.ledgerWide(ctx, actor, func(tx ReadTx) error {
-		revenue, err := tx.Ledger().Revenue(ctx, ID{}, from, to)
+		if out.From.IsZero() {
+			first, ok, err := firstInvoiced(ctx, tx.Ledger(), currency, to)
+			if err != nil || !ok {
+				return err // nothing invoiced: not defined
+			}
+			out.From = first
+		}
+		revenue, err := tx.Ledger().Revenue(ctx, ID{}, out.From, to)
 		if err != nil {
 			return err
 		}
@@ -289,105 +333,57 @@ func (c *ReceivableService) DSO(ctx context.Context, actor ID, q DSOQuery) (DSO,
 		if err != nil {
 			return err
 		}
-		invoiced, owed := Zero(currency), Zero(currency)
 		for _, r := range revenue {
 			if r.Currency == currency {
-				invoiced, _ = invoiced.Add(MoneyFromMinor(r.InvoicedMinor, currency))
+				out.Invoiced, _ = out.Invoiced.Add(MoneyFromMinor(r.InvoicedMinor, currency))
 			}
 		}
-		for _, it := range items {
-			if it.Account == AccountReceivable && it.Open.Currency() == currency {
-				owed, _ = owed.Add(it.Open)
+		for _, d := range debtsOf(items) {
+			if d.Net.Currency() != currency {
+				continue
 			}
+			netted := d.Credit
+			if d.Net.IsPositive() {
+				out.Owed, _ = out.Owed.Add(d.Net)
+			} else {
+				netted = d.Owed
+			}
+			out.Credit, _ = out.Credit.Add(netted)
 		}
-		out.Owed, out.Invoiced = owed, invoiced
-		out.Days, out.Defined = daysOutstanding(owed, invoiced, to.DaysSince(from)+1)
+		out.Days, out.Defined = daysOutstanding(out.Owed, out.Invoiced, to.DaysSince(out.From)+1)
 		return nil
 	})
 	return out, err
 }
 
-// CollectionLine is what a month is expected to bring in a currency: the
-// open invoices due that month (overdue ones in the first month) and the
-// installments of active contracts not yet invoiced.
-type CollectionLine struct {
-	Month    string   `json:"month,omitempty"`
-	Currency Currency `json:"currency,omitzero"`
-	Invoiced Money    `json:"invoiced"`
-	Planned  Money    `json:"planned"`
-}
-
-// expectedCollections is what months from a date are expected to bring,
-// from open invoices and payment plans; months after the last are left
-// out.
-func expectedCollections(contracts []Contract, items []OpenItem, from Date, months int) []CollectionLine {
-	type key struct {
-		month    string
-		currency Currency
-	}
-	last := from.AddMonths(months)
-	monthOf := func(d Date) (string, bool) {
-		if d.Before(from) {
-			d = from
-		}
-		if !d.Before(Date{Year: last.Year, Month: last.Month, Day: 1}) {
-			return "", false
-		}
-		return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month)), true
-	}
-	acc := map[key]*CollectionLine{}
-	add := func(d Date, m Money, planned bool) {
-		month, ok := monthOf(d)
-		if !ok {
-			return
-		}
-		k := key{month, m.Currency()}
-		l := rows.Get(acc, k, func() *CollectionLine {
-			return &CollectionLine{Month: month, Currency: m.Currency(), Invoiced: Zero(m.Currency()), Planned: Zero(m.Currency())}
-		})
-		if planned {
-			l.Planned, _ = l.Planned.Add(m)
-		} else {
-			l.Invoiced, _ = l.Invoiced.Add(m)
+// firstInvoiced returns the first day anything was invoiced in a currency
+// by a day, reading the invoice entries once; false when nothing was.
+func firstInvoiced(ctx context.Context, l LedgerReader, currency Currency, by Date) (Date, bool, error) {
+	entries, err := allEntries(ctx, l, EntryFilter{Kind: EntryInvoice, To: by})
+	var first Date
+	for _, e := range entries {
+		if slices.ContainsFunc(e.Postings, func(p Posting) bool { return p.Account == AccountReceivable && p.Amount.Currency() == currency }) &&
+			(first.IsZero() || e.Effective.Before(first)) {
+			first = e.Effective
 		}
 	}
-	for _, it := range items {
-		if it.Account == AccountReceivable && it.Open.IsPositive() {
-			add(it.Due, it.Open, false)
-		}
-	}
-	for _, ct := range contracts {
-		if ct.Status != ContractActive {
-			continue
-		}
-		for _, in := range ct.Plan.Installments {
-			if in.Invoice.IsZero() {
-				add(in.Due, in.Amount, true)
-			}
-		}
-	}
-	return rows.Sorted(acc, func(a, b CollectionLine) int {
-		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Currency, b.Currency))
-	})
-}
-
-// CollectionsQuery asks what Months months from From (today when zero)
-// are expected to bring.
-type CollectionsQuery struct {
-	From   Date `json:"from,omitzero"`
-	Months int  `json:"months"`
+	return first, !first.IsZero(), err
 }
 
 // ExpectedCollections returns what the next months are expected to bring
-// from open invoices and the payment plans of active contracts.
+// from what is open on invoices as of q.From (today when zero), net of
+// the customers' unapplied credit and weighted by the collection
+// probability of each invoice's aging bucket (see CollectionsQuery and
+// CollectionLine), and from the payment plans of active contracts.
 func (c *ReceivableService) ExpectedCollections(ctx context.Context, actor ID, q CollectionsQuery) ([]CollectionLine, error) {
-	from, months := c.asOf(q.From), q.Months
-	if !from.IsValid() || months < 1 || months > 120 {
-		return nil, invalid("months", "range", "a start date and 1-120 months")
+	q.From = c.asOf(q.From)
+	q, err := q.Normalized()
+	if err != nil {
+		return nil, err
 	}
 	var out []CollectionLine
-	err := c.ledgerWide(ctx, actor, func(tx ReadTx) error {
-		items, err := tx.Ledger().OpenItems(ctx, ID{}, Date{})
+	err = c.ledgerWide(ctx, actor, func(tx ReadTx) error {
+		items, err := tx.Ledger().OpenItems(ctx, ID{}, q.From)
 		if err != nil {
 			return err
 		}
@@ -404,7 +400,7 @@ func (c *ReceivableService) ExpectedCollections(ctx context.Context, actor ID, q
 			}
 			page.After = cs[len(cs)-1].ID
 		}
-		out = expectedCollections(contracts, items, from, months)
+		out = q.expected(contracts, items)
 		return nil
 	})
 	return out, err

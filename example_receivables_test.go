@@ -190,20 +190,21 @@ func ExampleLedgerService_ReceivePayment() {
 	c, fay := d.c, d.fay
 
 	today := d.today(time.March, 2)
-	march := d.invoice("INV-1", "100.00", crm.Date{Year: 2026, Month: 3, Day: 31})
-	april := d.invoice("INV-2", "250.00", crm.Date{Year: 2026, Month: 4, Day: 30})
+	d.invoice("INV-1", "100.00", crm.Date{Year: 2026, Month: 3, Day: 31})
+	d.invoice("INV-2", "250.00", crm.Date{Year: 2026, Month: 4, Day: 30})
 	receipt, _ := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: d.cust.ID, Amount: dollars("300.00"), Reference: "wire 1"})
 	fmt.Println("payment", receipt.Payment.Amount, "in", len(receipt.Allocations), "allocations")
-	for _, inv := range []crm.Invoice{march, april} {
-		fmt.Println(today, inv.Number, inv.StatusOn(d.open(inv.ID), today), d.open(inv.ID))
+	show := func(today crm.Date) {
+		states, _ := c.Receivables.Invoices(ctx, fay.ID, crm.ReceivableQuery{Customer: d.cust.ID})
+		for _, s := range states {
+			fmt.Println(today, s.Number, s.Status, s.Open)
+		}
 	}
+	show(today)
 
 	d.today(time.April, 1)
-	may := d.invoice("INV-3", "75.00", crm.Date{Year: 2026, Month: 4, Day: 15})
-	today = d.today(time.May, 4)
-	for _, inv := range []crm.Invoice{march, april, may} {
-		fmt.Println(today, inv.Number, inv.StatusOn(d.open(inv.ID), today), d.open(inv.ID))
-	}
+	d.invoice("INV-3", "75.00", crm.Date{Year: 2026, Month: 4, Day: 15})
+	show(d.today(time.May, 4))
 	// Output:
 	// payment 300.00 USD in 2 allocations
 	// 2026-03-02 INV-1 paid 0.00 USD

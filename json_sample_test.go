@@ -173,6 +173,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.InvoiceFilter](t),
 		filled[crm.InvoiceInstallmentRequest](t),
 		filled[crm.InvoiceLine](t),
+		filled[crm.InvoiceSettlement](t),
 		filled[crm.InvoiceState](t),
 		filled[crm.Journey](t),
 		filled[crm.JourneyComparison](t),

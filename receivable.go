@@ -139,7 +139,27 @@ func (n NewInvoice) build(id, entryID ID, today Date, now time.Time, actor ID) (
 	return inv, e, nil
 }
 
-// InvoiceStatus is an invoice's state, derived from what is open on it.
+// InvoiceStatus is an invoice's state on a day, derived from the ledger
+// (what is open on it and what closed the rest), never stored.
+//
+//	status               when
+//	open                 something is open, nothing was paid, not yet overdue
+//	partly_paid          something was paid, the rest is open, not yet overdue
+//	overdue              as open, past the due date
+//	partly_paid_overdue  as partly_paid, past the due date
+//	paid                 nothing is open, and all of it was paid
+//	credited             nothing is open, credit notes closed some or all of it, nothing was written off
+//	written_off          nothing is open, and some or all of it was written off
+//	cancelled            its entry was reversed
+//
+// Credit notes and write-offs take an amount off what is asked of the
+// customer, so an invoice partly credited or written off with the rest
+// open is open (or overdue), not partly paid: partly paid means money
+// came in. An invoice closed in more than one way takes the least
+// favourable: written off over credited over paid, because a status must
+// never show as collected money that was not (the breakdown in
+// InvoiceSettlement says how much of each). Odoo's payment states make the
+// same split between paid and reversed (closed by a credit note).
 type InvoiceStatus string
 
 // The invoice states.
@@ -149,23 +169,47 @@ const (
 	InvoicePaid        InvoiceStatus = "paid"
 	InvoiceOverdue     InvoiceStatus = "overdue"
 	InvoicePartOverdue InvoiceStatus = "partly_paid_overdue"
-	InvoiceCancelled   InvoiceStatus = "cancelled" // its entry was reversed (CRM.Invoices)
+	InvoiceCredited    InvoiceStatus = "credited"    // closed, wholly or in part, by credit notes
+	InvoiceWrittenOff  InvoiceStatus = "written_off" // closed, wholly or in part, by a write-off
+	InvoiceCancelled   InvoiceStatus = "cancelled"   // its entry was reversed
 )
 
-// StatusOn derives the invoice's state on a day from the amount still open
-// on it.
-func (i Invoice) StatusOn(open Money, today Date) InvoiceStatus {
+// InvoiceSettlement is how an invoice's total stands on a day: what is
+// open, and what closed the rest, by kind. Open, Paid, Credited,
+// WrittenOff and Cancelled add up to the invoice's total. Paid counts
+// allocations of payments (an exchange difference settled with one
+// included); Credited credit notes, allocated or posted to the invoice;
+// WrittenOff write-offs; Cancelled the reversal of the invoice's own
+// entry. A reversed allocation or write-off gives its amount back.
+type InvoiceSettlement struct {
+	Open       Money `json:"open"`
+	Paid       Money `json:"paid"`
+	Credited   Money `json:"credited"`
+	WrittenOff Money `json:"written_off"`
+	Cancelled  Money `json:"cancelled"`
+}
+
+// StatusOn derives the invoice's state on a day from how its total stood
+// then (see InvoiceStatus for the table and which state wins).
+func (i Invoice) StatusOn(s InvoiceSettlement, today Date) InvoiceStatus {
+	overdue := i.Due.Before(today)
 	switch {
-	case !open.IsPositive():
+	case s.Cancelled.IsPositive():
+		return InvoiceCancelled
+	case !s.Open.IsPositive() && s.WrittenOff.IsPositive():
+		return InvoiceWrittenOff
+	case !s.Open.IsPositive() && s.Credited.IsPositive():
+		return InvoiceCredited
+	case !s.Open.IsPositive():
 		return InvoicePaid
-	case i.Due.Before(today) && open.Equal(i.Total):
-		return InvoiceOverdue
-	case i.Due.Before(today):
+	case overdue && s.Paid.IsPositive():
 		return InvoicePartOverdue
-	case open.Equal(i.Total):
-		return InvoiceOpen
+	case overdue:
+		return InvoiceOverdue
+	case s.Paid.IsPositive():
+		return InvoicePartlyPaid
 	}
-	return InvoicePartlyPaid
+	return InvoiceOpen
 }
 
 // CreditKind says where a customer's credit comes from.

@@ -109,6 +109,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("LedgerProperty", func(t *testing.T) { runLedgerProperty(t, newStore) })
 	t.Run("Overflow", func(t *testing.T) { runOverflow(t, newStore) })
 	t.Run("Dunning", func(t *testing.T) { runDunning(t, newStore) })
+	t.Run("ReceivableReports", func(t *testing.T) { runReceivableReports(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
