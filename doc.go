@@ -88,8 +88,24 @@
 // retry returns what the first call did; a customer's postings are
 // serialized so no invoice is ever over-allocated;
 // no entry counts before what it settles, so open items, aging and
-// statements as of any past day are true. Paid, partly paid and overdue
-// are derived (ReceivableService.Invoices), and LedgerService.Verify
+// statements as of any past day are true. An invoice's status is derived,
+// never stored (ReceivableService.Invoices, with the breakdown of its total
+// into open, paid, credited, written off and cancelled):
+//
+//	open, overdue                    nothing paid yet (credit notes and write-offs lower what is asked)
+//	partly_paid, partly_paid_overdue money came in, the rest is open
+//	paid                             closed, all of it by payments
+//	credited                         closed, some by credit notes, nothing written off
+//	written_off                      closed, some written off
+//	cancelled                        its entry was reversed
+//
+// The reports reconcile: the aging shows each customer's unapplied credit
+// beside the buckets and ends at what Debts says they owe net; DSO counts
+// what is owed net of credit; expected collections let credit settle
+// invoices and weight overdue amounts by a collection probability per
+// aging bucket; a statement opens with the balance brought forward. A zero
+// AsOf or To is today by the business calendar (later entries left out)
+// and a zero From the beginning, in every report. LedgerService.Verify
 // checks every invariant. A credit note, refund or write-off above the
 // correction limit (WithCorrectionLimits, DefaultCorrectionLimit) needs
 // another user's approval first (LedgerService.ApproveCorrection), used

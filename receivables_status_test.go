@@ -52,3 +52,40 @@ func TestInvoicesDeriveTheirStatus(t *testing.T) {
 	_, err = b.Receivables.Invoices(ctx, b.Ben.ID, crm.ReceivableQuery{Customer: b.cust.ID})
 	assert.ErrorIs(t, err, crm.ErrNotFound, "to Ben, Ann's customer is not there")
 }
+
+// An invoice's status follows from how its total stands: what is open,
+// and what closed the rest. Partly paid means money came in; an invoice
+// closed in more than one way takes the least favourable way, written off
+// over credited over paid, so that no status shows as collected money that
+// was not.
+func TestInvoiceStatusTable(t *testing.T) {
+	inv := crm.Invoice{Total: money(t, "100.00", "USD"), Due: date(t, "2026-03-31")}
+	m := func(s string) crm.Money { return money(t, s, "USD") }
+	for _, tc := range []struct {
+		name                                     string
+		open, paid, credited, writtenOff, cancel string
+		onTime, late                             crm.InvoiceStatus
+	}{
+		{"nothing happened to it", "100", "0", "0", "0", "0", crm.InvoiceOpen, crm.InvoiceOverdue},
+		{"part paid", "60", "40", "0", "0", "0", crm.InvoicePartlyPaid, crm.InvoicePartOverdue},
+		{"part credited: the credit note lowers what is asked", "70", "0", "30", "0", "0", crm.InvoiceOpen, crm.InvoiceOverdue},
+		{"part written off: the same", "70", "0", "0", "30", "0", crm.InvoiceOpen, crm.InvoiceOverdue},
+		{"part credited, part paid", "50", "20", "30", "0", "0", crm.InvoicePartlyPaid, crm.InvoicePartOverdue},
+		{"paid", "0", "100", "0", "0", "0", crm.InvoicePaid, crm.InvoicePaid},
+		{"credited", "0", "0", "100", "0", "0", crm.InvoiceCredited, crm.InvoiceCredited},
+		{"paid, the rest credited", "0", "80", "20", "0", "0", crm.InvoiceCredited, crm.InvoiceCredited},
+		{"written off", "0", "0", "0", "100", "0", crm.InvoiceWrittenOff, crm.InvoiceWrittenOff},
+		{"paid, the rest written off", "0", "60", "0", "40", "0", crm.InvoiceWrittenOff, crm.InvoiceWrittenOff},
+		{"credited, the rest written off", "0", "0", "50", "50", "0", crm.InvoiceWrittenOff, crm.InvoiceWrittenOff},
+		{"cancelled", "0", "0", "0", "0", "100", crm.InvoiceCancelled, crm.InvoiceCancelled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := crm.InvoiceSettlement{Open: m(tc.open), Paid: m(tc.paid), Credited: m(tc.credited), WrittenOff: m(tc.writtenOff), Cancelled: m(tc.cancel)}
+			sum, err := crm.Sum(inv.Total.Currency(), s.Open, s.Paid, s.Credited, s.WrittenOff, s.Cancelled)
+			require.NoError(t, err)
+			require.True(t, sum.Equal(inv.Total), "the case adds up to the total")
+			assert.Equal(t, tc.onTime, inv.StatusOn(s, date(t, "2026-03-31")), "on the due date")
+			assert.Equal(t, tc.late, inv.StatusOn(s, date(t, "2026-04-01")), "the day after")
+		})
+	}
+}

@@ -407,7 +407,36 @@ func (p *prop) verify() {
 	}
 	if p.step%10 == 0 {
 		require.Len(t, b.entries(t, crm.ID{}), len(p.m.entries), p.msg("an entry for each the model expects"))
+		p.agingIsDebts(b, crm.Date{})
 	}
+}
+
+// agingIsDebts requires the aging as of a day (zero: today) to end where
+// the debts do, per customer and currency: the buckets add up to the
+// total, the total is what is owed on invoices, the credit is the
+// unapplied credit, and the total less the credit is what the customer
+// owes net.
+func (p *prop) agingIsDebts(b *books, day crm.Date) {
+	t := p.t
+	aging, err := b.Receivables.Aging(bg, b.fin.ID, crm.AgingQuery{AsOf: day})
+	require.NoError(t, err)
+	debts, err := b.Receivables.Debts(bg, b.fin.ID, crm.ReceivableQuery{AsOf: day})
+	require.NoError(t, err)
+	type key struct {
+		customer crm.ID
+		currency crm.Currency
+	}
+	want, got := map[key]string{}, map[key]string{}
+	for _, d := range debts {
+		want[key{d.Customer, d.Net.Currency()}] = fmt.Sprintf("owed %s, credit %s, net %s", d.Owed, d.Credit, d.Net)
+	}
+	for _, r := range aging.Rows {
+		sum, err := crm.Sum(r.Currency, r.Buckets...)
+		require.NoError(t, err)
+		assert.True(t, sum.Equal(r.Total), p.msg("as of %s, the buckets of %s in %s add up to %s, not %s", day, r.Customer, r.Currency, r.Total, sum))
+		got[key{r.Customer, r.Currency}] = fmt.Sprintf("owed %s, credit %s, net %s", r.Total, r.Credit, r.Net)
+	}
+	assert.Equal(t, want, got, p.msg("as of %s, the aging ends where the debts do", day))
 }
 
 // agree requires both stores to hold the same entries, invoices and
@@ -446,6 +475,9 @@ func (p *prop) agree() {
 		func(b *books) any { return allPages(t, b.Store, 100, creditID, listCredits(crm.ID{})) },
 	} {
 		assertSame(t, list(ref), list(under), p.msg("the same documents"))
+	}
+	for _, d := range dates {
+		p.agingIsDebts(under, d)
 	}
 	want := q.answer(entries)
 	for _, b := range p.sides {

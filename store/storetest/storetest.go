@@ -31,7 +31,12 @@
 // invoice, whether or not the book exists yet, and one idempotency key
 // posts once; and a stateful property test runs seeded random commands on
 // the store and on a memory store in lockstep, checking a model of every
-// item after each step and that both stores end up alike. It runs a few
+// item after each step, that the aging ends where the debts do (per
+// customer and currency, net of unapplied credit), and that both stores
+// end up alike. The reports are checked through the CRM: invoice statuses
+// (paid, credited, written off, cancelled and their mixes), unapplied
+// credit in the aging, DSO and expected collections, and a statement's
+// opening and closing balances. It runs a few
 // seeds; CRMKIT_PROPERTY_SEEDS and CRMKIT_PROPERTY_STEPS run more, and
 // CRMKIT_PROPERTY_SEED replays the seed a failure names. Corrections in
 // one command: reversing a payment, a credit note or an invoice reverses
