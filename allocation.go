@@ -9,10 +9,17 @@ import (
 // AllocationRequest applies a customer's credit (a payment or a credit
 // note) to one of their invoices. Amount is in the credit's currency; zero
 // applies as much as both allow. When the invoice is in another currency,
-// Rate (invoice currency per credit currency unit) is required, the
-// invoice is settled by Amount times Rate rounded half-even, and with
-// Settle the rest of the invoice, if any, is closed as an exchange
-// difference.
+// Amount and Rate (invoice currency per credit currency unit) are
+// required, and the credit settles Amount times Rate, rounded half-even,
+// of the invoice.
+//
+// Settle closes the invoice with what the credit is worth: the difference
+// between what is open on it and what the credit settles is booked as
+// realized exchange loss (AccountFXLoss, when the credit is worth less) or
+// gain (AccountFXGain, when it is worth more), only within the CRM's
+// FXTolerance (WithFXTolerance); beyond it the allocation is refused with
+// an *FXToleranceError. Without Settle, a credit worth more than is open
+// is an *OverAllocationError, and one worth less leaves the rest open.
 type AllocationRequest struct {
 	Customer  ID              `json:"customer,omitzero"`
 	Credit    ID              `json:"credit,omitzero"`
@@ -45,8 +52,11 @@ func (e *OverAllocationError) Is(target error) bool {
 }
 
 // allocationPostings checks an allocation against what is open on the
-// credit and the invoice and returns its postings.
-func allocationPostings(r AllocationRequest, credit, invoice OpenItem) ([]Posting, error) {
+// credit and the invoice, and the exchange difference it settles against
+// the tolerance, and returns its postings: balanced in each currency, the
+// credit's through fx_clearing, the invoice's through fx_clearing and the
+// exchange result.
+func allocationPostings(r AllocationRequest, credit, invoice OpenItem, tolerance FXTolerance) ([]Posting, error) {
 	switch {
 	case credit.Account != AccountCredit || credit.Customer != r.Customer:
 		return nil, invalid("credit", "customer_credit", "not an open credit of the customer")
@@ -85,25 +95,33 @@ func allocationPostings(r AllocationRequest, credit, invoice OpenItem) ([]Postin
 	settled := amount
 	if cross {
 		settled = Money{amount: amount.Amount().Mul(r.Rate), currency: invoice.Open.Currency()}.Round(RoundHalfEven)
-		if amount.IsZero() || !settled.IsPositive() {
+		if !settled.IsPositive() {
 			return nil, invalid("amount", "positive", "too small to settle anything at this rate")
 		}
 	}
-	if c, _ := settled.Cmp(invoice.Open); c > 0 {
+	closed := settled // what comes off the invoice
+	var result []Posting
+	if r.Settle {
+		closed = invoice.Open
+		diff, _ := invoice.Open.Sub(settled)
+		if limit := tolerance.limit(invoice.Open); diff.Abs().amount.GreaterThan(limit.amount) {
+			return nil, &FXToleranceError{Invoice: invoice.Item, Open: invoice.Open, Settled: settled, Difference: diff, Tolerance: limit}
+		}
+		switch {
+		case diff.IsPositive():
+			result = []Posting{{Account: AccountFXLoss, Amount: diff}}
+		case diff.IsNegative():
+			result = []Posting{{Account: AccountFXGain, Amount: diff}}
+		}
+	} else if c, _ := settled.Cmp(invoice.Open); c > 0 {
 		return nil, &OverAllocationError{Item: invoice.Item, Open: invoice.Open, Requested: settled}
 	}
 	ps := []Posting{{Account: AccountCredit, Customer: r.Customer, Amount: amount, Item: credit.Item}}
 	if cross {
 		ps = append(ps, Posting{Account: AccountFXClearing, Amount: amount.Neg()}, Posting{Account: AccountFXClearing, Amount: settled})
 	}
-	ps = append(ps, Posting{Account: AccountReceivable, Customer: r.Customer, Amount: settled.Neg(), Item: invoice.Item, Due: invoice.Due})
-	if r.Settle {
-		if rest, _ := invoice.Open.Sub(settled); rest.IsPositive() {
-			ps = append(ps, Posting{Account: AccountFXResult, Amount: rest},
-				Posting{Account: AccountReceivable, Customer: r.Customer, Amount: rest.Neg(), Item: invoice.Item, Due: invoice.Due})
-		}
-	}
-	return ps, nil
+	ps = append(ps, result...)
+	return append(ps, Posting{Account: AccountReceivable, Customer: r.Customer, Amount: closed.Neg(), Item: invoice.Item, Due: invoice.Due}), nil
 }
 
 // OldestFirst plans allocations of a customer's open credits to their open

@@ -253,7 +253,7 @@ func customerActions() []customerAction {
 			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
 		{action: "ledger: receive a payment", run: (*authzCell).receivePayment,
 			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
-		{action: "ledger: issue a credit note", run: (*authzCell).issueCreditNote,
+		{action: "ledger: issue a credit note", prep: (*authzCell).withInvoice, run: (*authzCell).issueCreditNote,
 			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
 		{action: "ledger: allocate a payment", prep: (*authzCell).withInvoiceAndPayment, run: (*authzCell).allocate,
 			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
@@ -1098,9 +1098,10 @@ func (c *authzCell) receivePayment(actor crm.ID) error {
 	return errOf(c.Ledger.ReceivePayment(ctx, actor, crm.NewPayment{Customer: c.cu.ID, Amount: money(c.t, "50.00", "USD")}))
 }
 
-// issueCreditNote gives the customer a credit note.
+// issueCreditNote credits the customer's invoice.
 func (c *authzCell) issueCreditNote(actor crm.ID) error {
-	return errOf(c.Ledger.IssueCreditNote(ctx, actor, crm.NewCreditNote{Customer: c.cu.ID, Net: money(c.t, "10.00", "USD"), Reason: "goodwill"}))
+	return errOf(c.Ledger.IssueCreditNote(ctx, actor, crm.NewCreditNote{Customer: c.cu.ID, Invoice: c.invoice.ID, Net: money(c.t, "10.00", "USD"),
+		Reason: "goodwill"}))
 }
 
 // allocate applies the payment to the invoice.

@@ -19,12 +19,20 @@ func TestCorrectionsNeedAChecker(t *testing.T) {
 	require.NoError(t, err)
 	cu := co.customer(t, co.Ann, "Initech")
 	million := crm.MoneyFromMinor(100_000_000, crm.EUR)
-	note := crm.NewCreditNote{Customer: cu.ID, Net: million, Reason: "goodwill"}
+	// A credit note to refund needs an invoice the customer paid: here
+	// 3,000,000.00, paid in full.
+	paid, err := co.Ledger.IssueInvoice(ctx, fay.ID, crm.NewInvoice{Customer: cu.ID, Currency: crm.EUR,
+		Lines: []crm.InvoiceLine{{Description: "Fleet", Quantity: decimal.NewFromInt(1), UnitPrice: crm.MoneyFromMinor(300_000_000, crm.EUR)}}})
+	require.NoError(t, err)
+	_, err = co.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Customer: cu.ID, Amount: paid.Total, Allocation: crm.AllocateOldestFirst})
+	require.NoError(t, err)
+	note := crm.NewCreditNote{Customer: cu.ID, Invoice: paid.ID, Net: million, Refund: true, Reason: "goodwill"}
 
 	_, err = co.Ledger.IssueCreditNote(ctx, fay.ID, note)
 	require.ErrorIs(t, err, crm.ErrForbidden, "the maker alone, above the limit")
 	assert.Contains(t, err.Error(), "approval")
-	small, err := co.Ledger.IssueCreditNote(ctx, fay.ID, crm.NewCreditNote{Customer: cu.ID, Net: crm.MoneyFromMinor(50_000, crm.EUR), Reason: "goodwill"})
+	small, err := co.Ledger.IssueCreditNote(ctx, fay.ID, crm.NewCreditNote{Customer: cu.ID, Invoice: paid.ID, Net: crm.MoneyFromMinor(50_000, crm.EUR), Refund: true,
+		Reason: "goodwill"})
 	require.NoError(t, err, "up to the limit the maker posts alone")
 
 	ask := crm.ApproveCorrectionRequest{Maker: fay.ID, Customer: cu.ID, Kind: crm.CorrectionCreditNote, Amount: million, Reason: "settlement"}
@@ -36,7 +44,7 @@ func TestCorrectionsNeedAChecker(t *testing.T) {
 	require.NoError(t, err)
 
 	wrong := note
-	wrong.Net, wrong.Approval = crm.MoneyFromMinor(200_000_000, crm.EUR), approval.ID
+	wrong.Net, wrong.Approval = crm.MoneyFromMinor(150_000_000, crm.EUR), approval.ID // within the invoice, beyond the approval
 	_, err = co.Ledger.IssueCreditNote(ctx, fay.ID, wrong)
 	require.ErrorIs(t, err, crm.ErrInvalid, "the approval covers up to its amount")
 	byOther := note

@@ -60,6 +60,7 @@ type engine struct {
 	numbering Numbering
 
 	correctionLimits map[Currency]Money // see WithCorrectionLimits
+	documents        documentRules      // see WithTaxRounding, WithFXTolerance
 
 	dunning        DunningRules                         // see WithDunningRules
 	dunningMachine *Machine[DunningState, DunningEvent] // the machine of the dunning rules
@@ -86,6 +87,7 @@ type options struct {
 	calendar         *Calendar
 	numbering        *Numbering
 	correctionLimits map[Currency]Money
+	documents        documentRules
 	approvals        *ApprovalRules
 	dunning          *DunningRules
 	rules            *LadderRules
@@ -128,7 +130,7 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	if store == nil {
 		return nil, invalid("store", "required", "")
 	}
-	o := options{retries: 8, backoff: time.Millisecond}
+	o := options{retries: 8, backoff: time.Millisecond, documents: defaultDocumentRules()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -140,6 +142,9 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	}
 	if o.retries < 0 || o.backoff < 0 {
 		return nil, invalid("retries", "non_negative", "")
+	}
+	if err := o.documents.check(); err != nil {
+		return nil, err
 	}
 	rules := DefaultLadderRules()
 	if o.rules != nil {
@@ -180,7 +185,7 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		rules: rules, approvals: approvals, store: store, clock: o.clock, ids: newIDGenerator(o.clock, o.random), policy: o.policy,
 		retries: o.retries, backoff: backoff.Policy{Base: o.backoff, Max: 100 * time.Millisecond}, subs: map[int]Subscriber{},
 	}
-	e.correctionLimits, e.calendar, e.numbering = o.correctionLimits, cal, numbering
+	e.correctionLimits, e.calendar, e.numbering, e.documents = o.correctionLimits, cal, numbering, o.documents
 	e.dunning, e.dunningMachine = dunning, dunningMachine
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s

@@ -153,7 +153,7 @@ func (w *writeTx) allocate(r AllocationRequest, key string, request any) (Entry,
 	if !ok {
 		return Entry{}, invalid("invoice", "open", "no open invoice of the customer with that ID")
 	}
-	ps, err := allocationPostings(r, credit, invoice)
+	ps, err := allocationPostings(r, credit, invoice, w.crm.documents.fx)
 	if err != nil {
 		return Entry{}, err
 	}

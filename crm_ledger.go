@@ -322,7 +322,7 @@ func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Entry, er
 	case numbering.reserved(n.Number):
 		return Entry{}, invalid("number", "not_series", fmt.Sprintf("numbers starting %q are the series' own: leave Number empty to take the next", numbering.InvoicePrefix+"-"))
 	}
-	_, e, err := postDocument(w, n.build, w.tx.Invoices().Insert, key, request)
+	_, e, err := postDocument(w, n.build(w.crm.documents.taxRounding), w.tx.Invoices().Insert, key, request)
 	return e, err
 }
 
@@ -428,13 +428,22 @@ func (c *ContractService) InvoiceInstallment(ctx context.Context, actor ID, r In
 	return c.invoiceOf(ctx, e)
 }
 
-// IssueCreditNote gives revenue back to a customer as credit, to apply to
-// an invoice (Allocate) or refund.
+// IssueCreditNote gives back revenue an invoice charged, with its tax:
+// applied to the invoice at once, or kept as credit to refund (see
+// NewCreditNote for what it may credit). Above the correction limit it
+// needs another user's approval.
 func (c *LedgerService) IssueCreditNote(ctx context.Context, actor ID, n NewCreditNote) (Credit, error) {
 	key := n.IdempotencyKey
 	n.IdempotencyKey = ""
 	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
-		cr, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, n)
+		if err := n.check(); err != nil {
+			return Entry{}, err
+		}
+		basis, err := w.creditBasis(n.Customer, n.Invoice)
+		if err != nil {
+			return Entry{}, err
+		}
+		cr, e, err := postDocument(w, n.build(basis), w.tx.Credits().Insert, key, n)
 		if err != nil {
 			return Entry{}, err
 		}

@@ -111,6 +111,17 @@
 // another user's approval first (LedgerService.ApproveCorrection), used
 // once: the four-eyes rule for money leaving the books.
 //
+// Documents are made of what they correct. A credit note names the
+// invoice it credits, takes its tax at that invoice's rates, and never
+// credits more than the invoice charged (nor, applied to it, more than is
+// open; nor, to be refunded, more than was paid): see NewCreditNote. An
+// allocation across currencies books the difference between what the
+// payment is worth at the rate and what it settles as realized exchange
+// gain or loss (AccountFXGain, AccountFXLoss), within a tolerance
+// (WithFXTolerance); anything beyond is a write-off, with its approval.
+// Invoice lines may carry a discount rate; tax is rounded per line or per
+// document (WithTaxRounding).
+//
 // # The wire format
 //
 // Every record, command and report encodes to JSON as an API would send

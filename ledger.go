@@ -21,13 +21,26 @@ const (
 	AccountTax        AccountType = "tax"
 	AccountCash       AccountType = "cash"
 	AccountWriteOff   AccountType = "write_off"
-	AccountFXClearing AccountType = "fx_clearing"   // the two legs of a cross-currency allocation
-	AccountFXResult   AccountType = "fx_difference" // exchange differences
+	AccountFXClearing AccountType = "fx_clearing" // the two legs of a cross-currency allocation
+	// AccountFXResult is where exchange differences went before they were
+	// told apart as gains and losses: kept so that old entries (and their
+	// reversals) still post; new allocations use AccountFXGain and
+	// AccountFXLoss.
+	AccountFXResult AccountType = "fx_difference"
+	// AccountFXGain is realized exchange gain: a payment in another
+	// currency worth more, at the allocation's rate, than what it settled
+	// (credited, a credit balance).
+	AccountFXGain AccountType = "fx_gain"
+	// AccountFXLoss is realized exchange loss: a payment in another
+	// currency worth less, at the allocation's rate, than what it settled
+	// (debited, a debit balance).
+	AccountFXLoss AccountType = "fx_loss"
 )
 
 // Accounts lists the accounts.
 func Accounts() []AccountType {
-	return []AccountType{AccountReceivable, AccountCredit, AccountRevenue, AccountTax, AccountCash, AccountWriteOff, AccountFXClearing, AccountFXResult}
+	return []AccountType{AccountReceivable, AccountCredit, AccountRevenue, AccountTax, AccountCash, AccountWriteOff, AccountFXClearing,
+		AccountFXResult, AccountFXGain, AccountFXLoss}
 }
 
 // perCustomer reports whether the account is kept per customer.
@@ -56,8 +69,8 @@ type EntryKind string
 const (
 	EntryInvoice    EntryKind = "invoice"     // Dr receivable, Cr revenue and tax
 	EntryPayment    EntryKind = "payment"     // Dr cash, Cr customer credit
-	EntryAllocation EntryKind = "allocation"  // Dr customer credit, Cr receivable
-	EntryCreditNote EntryKind = "credit_note" // Dr revenue and tax, Cr customer credit
+	EntryAllocation EntryKind = "allocation"  // Dr customer credit, Cr receivable (across currencies: fx_clearing, fx_gain or fx_loss)
+	EntryCreditNote EntryKind = "credit_note" // Dr revenue and tax, Cr the invoice's receivable (or, to refund, customer credit)
 	EntryWriteOff   EntryKind = "write_off"   // Dr write-off, Cr receivable
 	EntryRefund     EntryKind = "refund"      // Dr customer credit, Cr cash
 	EntryReversal   EntryKind = "reversal"    // the mirror of another entry

@@ -9,13 +9,22 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// InvoiceLine is a line of an invoice: a quantity at a unit price, and the
-// tax rate that applies (0.19 for 19%; zero for none).
+// InvoiceLine is a line of an invoice: a quantity at a unit price, less
+// a discount, and the tax rate that applies (0.19 for 19%; zero for none).
+//
+// Discount is the share of the line's amount taken off, from 0 to 1 (0.1
+// for 10%; zero for none): a rate rather than an amount, so that a credit
+// note for part of the quantity takes back the same share. The line's net
+// is quantity times unit price times (1 - Discount), rounded half-even to
+// the minor unit; that net is the revenue posted and what tax is charged
+// on. The discount shown is the undiscounted amount, rounded the same
+// way, less the net.
 type InvoiceLine struct {
 	Description string          `json:"description"`
 	Quantity    decimal.Decimal `json:"quantity"`
 	UnitPrice   Money           `json:"unit_price"`
 	TaxRate     decimal.Decimal `json:"tax_rate"`
+	Discount    decimal.Decimal `json:"discount,omitzero"`
 }
 
 // Invoice is what a customer is asked to pay, by its due date. Whether it
@@ -27,9 +36,10 @@ type Invoice struct {
 	Number      string        `json:"number,omitempty"`
 	Currency    Currency      `json:"currency,omitzero"`
 	Lines       []InvoiceLine `json:"lines,omitempty"`
-	Net         Money         `json:"net"` // the lines' amounts, each rounded half-even to the minor unit
-	Tax         Money         `json:"tax"` // each line's tax, rounded half-even, summed
-	Total       Money         `json:"total"`
+	Net         Money         `json:"net"`      // the lines' nets, after their discounts, each rounded half-even to the minor unit
+	Discount    Money         `json:"discount"` // what the lines' discounts took off, in total
+	Tax         Money         `json:"tax"`      // the tax on the nets, rounded by the CRM's TaxRounding (per line by default)
+	Total       Money         `json:"total"`    // Net plus Tax
 	Issued      Date          `json:"issued,omitzero"`
 	Due         Date          `json:"due,omitzero"`
 	Contract    ID            `json:"contract,omitzero"` // the contract it bills, if any
@@ -60,11 +70,17 @@ type NewInvoice struct {
 	IdempotencyKey string `json:"idempotency_key,omitempty"` // a retry with the same key returns the first invoice
 }
 
-// build checks the input, computes the totals and makes the invoice with
-// the entry that posts it: the total debited to the customer's receivable
-// (the invoice as the open item), the net credited to revenue, the tax to
-// tax.
-func (n NewInvoice) build(id, entryID ID, today Date, now time.Time, actor ID) (Invoice, Entry, error) {
+// build returns what checks the input, computes the totals, with the
+// tax rounded as rounding says, and makes the invoice with the entry that
+// posts it: the total debited to the customer's receivable (the invoice
+// as the open item), the net credited to revenue, the tax to tax.
+func (n NewInvoice) build(rounding TaxRounding) func(id, entryID ID, today Date, now time.Time, actor ID) (Invoice, Entry, error) {
+	return func(id, entryID ID, today Date, now time.Time, actor ID) (Invoice, Entry, error) {
+		return n.invoice(id, entryID, today, now, actor, rounding)
+	}
+}
+
+func (n NewInvoice) invoice(id, entryID ID, today Date, now time.Time, actor ID, rounding TaxRounding) (Invoice, Entry, error) {
 	var err error
 	inv := Invoice{ID: id, Customer: n.Customer, Currency: n.Currency, Issued: cmpOr(n.Issued, today), Due: n.Due,
 		Contract: n.Contract, Installment: n.Installment, Entry: entryID, CreatedAt: now, Version: 1}
@@ -86,7 +102,8 @@ func (n NewInvoice) build(id, entryID ID, today Date, now time.Time, actor ID) (
 	if inv.Number, err = cleanText("number", n.Number, maxShortTextLen, false); err != nil {
 		return Invoice{}, Entry{}, err
 	}
-	inv.Net, inv.Tax = Zero(n.Currency), Zero(n.Currency)
+	inv.Net, inv.Discount = Zero(n.Currency), Zero(n.Currency)
+	bases := make([]taxBase, 0, len(n.Lines))
 	n.Lines = slices.Clone(n.Lines) // the caller's lines stay as they were
 	for i, l := range n.Lines {
 		field := fmt.Sprintf("lines[%d]", i)
@@ -102,27 +119,38 @@ func (n NewInvoice) build(id, entryID ID, today Date, now time.Time, actor ID) (
 			return Invoice{}, Entry{}, invalid(field+".unit_price", "non_negative", "")
 		case l.TaxRate.Sign() < 0 || l.TaxRate.GreaterThan(decimal.NewFromInt(1)):
 			return Invoice{}, Entry{}, invalid(field+".tax_rate", "range", "0-1")
+		case l.Discount.Sign() < 0 || l.Discount.GreaterThan(decimal.NewFromInt(1)):
+			return Invoice{}, Entry{}, invalid(field+".discount", "range", "0-1, the share of the line's amount taken off")
 		}
 		if _, err := minorWithin(field+".unit_price", l.UnitPrice); err != nil {
 			return Invoice{}, Entry{}, err
 		}
-		net := l.UnitPrice.Mul(l.Quantity).Round(RoundHalfEven)
+		gross, net := l.lineNet(l.Quantity)
+		if _, err := minorWithin(field, gross); err != nil {
+			return Invoice{}, Entry{}, err
+		}
 		tax := net.Mul(l.TaxRate).Round(RoundHalfEven)
 		withTax, _ := net.Add(tax) // a line too large for the ledger is named before the total is
 		if _, err := minorWithin(field, withTax); err != nil {
 			return Invoice{}, Entry{}, err
 		}
+		discount, _ := gross.Sub(net)
 		inv.Net, _ = inv.Net.Add(net)
-		inv.Tax, _ = inv.Tax.Add(tax)
+		inv.Discount, _ = inv.Discount.Add(discount)
+		bases = append(bases, taxBase{net: net, rate: l.TaxRate})
 		n.Lines[i] = l
 	}
 	inv.Lines = n.Lines
+	inv.Tax, inv.Discount = zeroAsStored(rounding.taxOn(n.Currency, bases)), zeroAsStored(inv.Discount)
 	inv.Total, _ = inv.Net.Add(inv.Tax)
 	if !inv.Total.IsPositive() {
 		return Invoice{}, Entry{}, invalid("lines", "positive_total", "an invoice asks for something")
 	}
 	if _, err := minorWithin("total", inv.Total); err != nil {
 		return Invoice{}, Entry{}, err // the net and the tax, not negative, are no more than the total
+	}
+	if _, err := minorWithin("discount", inv.Discount); err != nil {
+		return Invoice{}, Entry{}, err // lines discounted to next to nothing may add up to more than the total
 	}
 	e := Entry{ID: entryID, Kind: EntryInvoice, Customer: n.Customer, Document: id, Effective: inv.Issued,
 		RecordedAt: now, RecordedBy: actor, Description: "invoice " + cmpOr(inv.Number, id.String()),
@@ -222,15 +250,19 @@ const (
 )
 
 // Credit is money a customer has to their name: a payment received or a
-// credit note. It is applied to invoices by allocations; what is not
-// applied stays the customer's unapplied credit, usable on later invoices.
+// credit note. A payment is applied to invoices by allocations; what is
+// not applied stays the customer's unapplied credit, usable on later
+// invoices. A credit note names the invoice it credits: it is applied to
+// that invoice when it is issued, or, issued to be refunded, it is
+// unapplied credit like a payment (see NewCreditNote).
 type Credit struct {
 	ID        ID         `json:"id,omitzero"`
 	Customer  ID         `json:"customer,omitzero"`
 	Kind      CreditKind `json:"kind,omitempty"`
 	Amount    Money      `json:"amount"`
 	Net       Money      `json:"net"`
-	Tax       Money      `json:"tax"` // for a credit note: the revenue and tax it gives back
+	Tax       Money      `json:"tax"`              // for a credit note: the revenue and tax it gives back
+	Invoice   ID         `json:"invoice,omitzero"` // for a credit note: the invoice it credits
 	Received  Date       `json:"received,omitzero"`
 	Reference string     `json:"reference,omitempty"` // the bank reference, or the credit note's reason
 	Entry     ID         `json:"entry,omitzero"`
@@ -280,51 +312,6 @@ func (c *Credit) check(reference string) error {
 	}
 	c.Reference, err = cleanText("reference", reference, maxNameLen, false)
 	return err
-}
-
-// NewCreditNote gives revenue back to a customer: Net plus Tax become the
-// customer's credit, to apply to an invoice or refund.
-type NewCreditNote struct {
-	Customer ID     `json:"customer,omitzero"`
-	Net      Money  `json:"net"`
-	Tax      Money  `json:"tax"`
-	Issued   Date   `json:"issued,omitzero"`
-	Reason   string `json:"reason,omitempty"`
-	Approval ID     `json:"approval,omitzero"` // another user's CorrectionApproval, above the correction limit
-
-	IdempotencyKey string `json:"idempotency_key,omitempty"` // a retry with the same key returns the first credit note
-}
-
-func (n NewCreditNote) build(id, entryID ID, today Date, now time.Time, actor ID) (Credit, Entry, error) {
-	if n.Tax.Currency().IsZero() {
-		n.Tax = Zero(n.Net.Currency())
-	}
-	total, err := n.Net.Add(n.Tax)
-	if err != nil {
-		return Credit{}, Entry{}, err
-	}
-	if n.Tax.IsNegative() {
-		return Credit{}, Entry{}, invalid("tax", "non_negative", "")
-	}
-	c := Credit{ID: id, Customer: n.Customer, Kind: CreditCreditNote, Amount: total, Net: n.Net, Tax: n.Tax,
-		Received: cmpOr(n.Issued, today), Entry: entryID, CreatedAt: now, Version: 1}
-	if err := c.check(n.Reason); err != nil {
-		return Credit{}, Entry{}, err
-	}
-	if _, err := cleanText("reason", n.Reason, maxNameLen, true); err != nil {
-		return Credit{}, Entry{}, err
-	}
-	e := Entry{ID: entryID, Kind: EntryCreditNote, Customer: c.Customer, Document: id, Effective: c.Received,
-		RecordedAt: now, RecordedBy: actor, Description: "credit note: " + c.Reference, Postings: []Posting{
-			{Account: AccountCredit, Customer: c.Customer, Amount: total.Neg(), Item: id},
-		}}
-	if n.Net.IsPositive() {
-		e.Postings = append(e.Postings, Posting{Account: AccountRevenue, Amount: n.Net})
-	}
-	if n.Tax.IsPositive() {
-		e.Postings = append(e.Postings, Posting{Account: AccountTax, Amount: n.Tax})
-	}
-	return c, e, nil
 }
 
 // OpenItem is what is open on an invoice (Account receivable, a positive

@@ -226,10 +226,10 @@ func TestCrossCurrencyAllocation(t *testing.T) {
 	e, err := b.Ledger.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: b.cust.ID, Credit: eurPay.Payment.ID, Invoice: inv.ID,
 		Amount: money(t, "100.00", "EUR"), Rate: decimal.RequireFromString("1.0950"), Settle: true})
 	require.NoError(t, err)
-	assert.Equal(t, "0.00 USD", b.open(t, inv.ID).String(), "109.50 USD at the rate, the 0.50 USD left settled as exchange difference")
+	assert.Equal(t, "0.00 USD", b.open(t, inv.ID).String(), "109.50 USD at the rate, the 0.50 USD left settled as exchange loss")
 	var fx []string
 	for _, p := range e.Postings {
-		if p.Account == crm.AccountFXResult {
+		if p.Account == crm.AccountFXLoss {
 			fx = append(fx, p.Amount.String())
 		}
 	}

@@ -21,9 +21,10 @@ import (
 // itself, on store/memory: invoices in four currencies due over two
 // months, payments applied oldest first or left as credit, allocations
 // within a currency and across currencies through fx_clearing (settling
-// the difference or not), credit notes, write-offs, refunds and
-// reversals, over three months of effective dates; then a few entries no
-// command makes (see oddEntries).
+// the difference as exchange gain or loss, or not), credit notes applied to
+// their invoices or kept to refund, write-offs, refunds and reversals,
+// over three months of effective dates; then a few entries no command
+// makes (see oddEntries).
 type ledgerData struct {
 	customers []crm.ID
 	entries   []crm.Entry // in ID order
@@ -123,17 +124,26 @@ func (g *ledgerGen) allocate(customer crm.ID) {
 		Amount: crm.MoneyFromMinor(available/int64(g.r.IntN(3)+1), credit.Open.Currency()), Effective: g.today().AddDays(-g.r.IntN(3))}
 	if credit.Open.Currency() != invoice.Open.Currency() {
 		r.Rate, r.Settle = decimal.New(int64(g.r.IntN(20_000)+500), -4), g.r.IntN(2) == 0
+		if r.Settle {
+			// What settles the invoice at the rate, give or take 0.8%:
+			// within the default tolerance, a gain or a loss.
+			worth := invoice.Open.Amount().Div(r.Rate).Mul(decimal.New(int64(992+g.r.IntN(17)), -3))
+			units := credit.Open.Currency().MinorUnits()
+			r.Amount = crm.MoneyFromMinor(min(available, max(worth.Shift(units).RoundBank(0).IntPart(), 1)), credit.Open.Currency())
+		}
 	}
 	_, _ = g.c.Ledger.Allocate(g.ctx, g.actor, r)
 }
 
+// creditNote credits part of an invoice open now, applied to it or kept
+// as credit to refund (when enough of it was paid).
 func (g *ledgerGen) creditNote(customer crm.ID) {
-	cur := pick(g.r, []crm.Currency{eur, usd})
-	n := crm.NewCreditNote{Customer: customer, Net: g.amount(20_000, cur), Reason: "Goodwill " + hostileShort}
-	if g.r.IntN(2) == 0 {
-		n.Tax = g.amount(3_000, cur)
+	if invoice, ok := g.openItem(customer, crm.AccountReceivable); ok {
+		open, _ := invoice.Open.Minor()
+		n := crm.NewCreditNote{Customer: customer, Invoice: invoice.Item, Net: g.amount(max(open/2, 1), invoice.Open.Currency()),
+			Refund: g.r.IntN(2) == 0, Reason: "Goodwill " + hostileShort}
+		_, _ = g.c.Ledger.IssueCreditNote(g.ctx, g.actor, n)
 	}
-	_, _ = g.c.Ledger.IssueCreditNote(g.ctx, g.actor, n)
 }
 
 func (g *ledgerGen) writeOff(customer crm.ID) {
@@ -250,6 +260,12 @@ func oddEntries(t *testing.T, customers []crm.ID) []crm.Entry {
 			crm.Posting{Account: crm.AccountReceivable, Customer: second, Amount: crm.MoneyFromMinor(42, jpy), Item: ancient,
 				Due: day(1700, 1, 1)},
 			crm.Posting{Account: crm.AccountRevenue, Amount: crm.MoneyFromMinor(-42, jpy)}),
+		// An exchange difference as allocations settled it before gains
+		// and losses were told apart.
+		entry(crm.EntryAllocation, second, ledgerStart.AddDays(35),
+			crm.Posting{Account: crm.AccountFXResult, Amount: crm.MoneyFromMinor(3, eur)},
+			crm.Posting{Account: crm.AccountReceivable, Customer: second, Amount: crm.MoneyFromMinor(-3, eur), Item: undated,
+				Due: ledgerStart.AddDays(31)}),
 		entry(crm.EntryInvoice, first, crm.Date{},
 			crm.Posting{Account: crm.AccountReceivable, Customer: first, Amount: crm.MoneyFromMinor(9, kwd), Item: newID(t),
 				Due: ledgerStart},

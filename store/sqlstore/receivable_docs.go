@@ -18,6 +18,7 @@ type lineDoc struct {
 	PriceMinor  int64  `json:"unit_price_minor"`
 	Currency    string `json:"unit_price_currency"`
 	TaxRate     string `json:"tax_rate"`
+	Discount    string `json:"discount,omitempty"` // absent for none, as on lines stored before discounts
 }
 
 func toLineDoc(field string, l crm.InvoiceLine) (lineDoc, error) {
@@ -26,7 +27,7 @@ func toLineDoc(field string, l crm.InvoiceLine) (lineDoc, error) {
 		return lineDoc{}, err
 	}
 	return lineDoc{Description: l.Description, Quantity: decimalText(l.Quantity), PriceMinor: minor, Currency: currency,
-		TaxRate: decimalText(l.TaxRate)}, nil
+		TaxRate: decimalText(l.TaxRate), Discount: decimalText(l.Discount)}, nil
 }
 
 // line is the inverse of toLineDoc.
@@ -37,6 +38,9 @@ func (d lineDoc) line() (crm.InvoiceLine, error) {
 		return crm.InvoiceLine{}, err
 	}
 	if l.TaxRate, err = parseDecimal("an invoice line's tax rate", d.TaxRate); err != nil {
+		return crm.InvoiceLine{}, err
+	}
+	if l.Discount, err = parseDecimal("an invoice line's discount", d.Discount); err != nil {
 		return crm.InvoiceLine{}, err
 	}
 	if l.UnitPrice, err = moneyFrom(d.PriceMinor, d.Currency); err != nil {

@@ -8,14 +8,14 @@ import (
 )
 
 // invoiceTable stores invoices, which are inserted once and never
-// updated: the lines as JSON text, each total in minor units beside its
-// currency.
+// updated: the lines as JSON text, each total (the discount's too) in
+// minor units beside its currency.
 var invoiceTable = &recordTable[crm.Invoice]{
 	kind:  crm.KindInvoice,
 	table: func(n names) string { return n.invoices },
 	columns: []string{"id", "customer_id", "number", "currency", "lines", "net_minor", "net_currency", "tax_minor",
 		"tax_currency", "total_minor", "total_currency", "issued", "due", "contract_id", "installment", "entry_id",
-		"created_at", "version"},
+		"created_at", "version", "discount_minor", "discount_currency"},
 	id:      func(i crm.Invoice) crm.ID { return i.ID },
 	version: func(i crm.Invoice) int64 { return i.Version },
 	values: func(s *Store, i crm.Invoice) ([]any, error) {
@@ -23,7 +23,7 @@ var invoiceTable = &recordTable[crm.Invoice]{
 		if err != nil {
 			return nil, err
 		}
-		amounts, err := moneyArgList([]string{"net", "tax", "total"}, i.Net, i.Tax, i.Total)
+		amounts, err := moneyArgList([]string{"net", "tax", "total", "discount"}, i.Net, i.Tax, i.Total, i.Discount)
 		if err != nil {
 			return nil, err
 		}
@@ -32,27 +32,28 @@ var invoiceTable = &recordTable[crm.Invoice]{
 			return nil, err
 		}
 		head := []any{idArg(i.ID), idArg(i.Customer), i.Number, i.Currency.Code(), lines}
-		return append(append(append(head, amounts...), dates...), idArg(i.Contract), i.Installment, idArg(i.Entry),
-			s.timeArg(i.CreatedAt), i.Version), nil
+		return append(append(append(head, amounts[:6]...), dates...), idArg(i.Contract), i.Installment, idArg(i.Entry),
+			s.timeArg(i.CreatedAt), i.Version, amounts[6], amounts[7]), nil
 	},
 	dest: func(i *crm.Invoice) []any {
 		netMinor, netCurrency := money(&i.Net)
 		taxMinor, taxCurrency := money(&i.Tax)
 		totalMinor, totalCurrency := money(&i.Total)
+		discountMinor, discountCurrency := money(&i.Discount)
 		return []any{&i.ID, &i.Customer, &i.Number, &i.Currency,
 			checkedDocsCol[lineDoc, crm.InvoiceLine]{&i.Lines, lineDoc.line}, netMinor, netCurrency, taxMinor,
 			taxCurrency, totalMinor, totalCurrency, &i.Issued, &i.Due, &i.Contract, &i.Installment, &i.Entry,
-			timeCol{&i.CreatedAt}, &i.Version}
+			timeCol{&i.CreatedAt}, &i.Version, discountMinor, discountCurrency}
 	},
 }
 
 // creditTable stores payments and credit notes, inserted once and never
-// updated.
+// updated; a credit note with the invoice it credits.
 var creditTable = &recordTable[crm.Credit]{
 	kind:  crm.KindCredit,
 	table: func(n names) string { return n.credits },
 	columns: []string{"id", "customer_id", "kind", "amount_minor", "amount_currency", "net_minor", "net_currency",
-		"tax_minor", "tax_currency", "received", "reference", "entry_id", "created_at", "version"},
+		"tax_minor", "tax_currency", "received", "reference", "entry_id", "created_at", "version", "invoice_id"},
 	id:      func(c crm.Credit) crm.ID { return c.ID },
 	version: func(c crm.Credit) int64 { return c.Version },
 	values: func(s *Store, c crm.Credit) ([]any, error) {
@@ -66,14 +67,14 @@ var creditTable = &recordTable[crm.Credit]{
 		}
 		head := []any{idArg(c.ID), idArg(c.Customer), string(c.Kind)}
 		return append(append(head, amounts...), received, c.Reference, idArg(c.Entry), s.timeArg(c.CreatedAt),
-			c.Version), nil
+			c.Version, idArg(c.Invoice)), nil
 	},
 	dest: func(c *crm.Credit) []any {
 		amountMinor, amountCurrency := money(&c.Amount)
 		netMinor, netCurrency := money(&c.Net)
 		taxMinor, taxCurrency := money(&c.Tax)
 		return []any{&c.ID, &c.Customer, &c.Kind, amountMinor, amountCurrency, netMinor, netCurrency, taxMinor,
-			taxCurrency, &c.Received, &c.Reference, &c.Entry, timeCol{&c.CreatedAt}, &c.Version}
+			taxCurrency, &c.Received, &c.Reference, &c.Entry, timeCol{&c.CreatedAt}, &c.Version, &c.Invoice}
 	},
 }
 

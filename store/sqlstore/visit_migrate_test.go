@@ -35,7 +35,9 @@ func TestMigrationsOverReceivables(t *testing.T) {
 
 		// Back to 0004: the visits as a store of that time left them, and
 		// before 0006: contracts without their drafter, activities without
-		// who logged them, the log and the ledger without their guards.
+		// who logged them, the log and the ledger without their guards;
+		// before 0007 and 0012: no index of postings by item, credits
+		// without their invoice, invoices without their discount.
 		visits := db.table("crm_", "deal_visits")
 		dropGuards(t, b.dialect, db)
 		var inbox []string

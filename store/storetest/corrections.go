@@ -20,7 +20,11 @@ func runCorrections(t *testing.T, newStore NewStoreFunc) {
 		b := newBooks(t, newStore(t))
 		c := b.customer(t, "Initech")
 		big := crm.MoneyFromMinor(2_000_000, eur) // 20,000.00, above the default limit
-		_, err := b.Ledger.IssueCreditNote(ctx, b.fin.ID, crm.NewCreditNote{Customer: c, Net: big, Reason: "settlement"})
+		// An invoice with room for every note, so that what refuses the
+		// losers is the approval, used.
+		inv, err := b.Ledger.IssueInvoice(ctx, b.fin.ID, newInvoice(c, crm.MoneyFromMinor(20_000_000, eur), "FLEET-1"))
+		require.NoError(t, err)
+		_, err = b.Ledger.IssueCreditNote(ctx, b.fin.ID, crm.NewCreditNote{Customer: c, Invoice: inv.ID, Net: big, Reason: "settlement"})
 		require.ErrorIs(t, err, crm.ErrForbidden, "above the limit the maker needs a checker")
 		approval, err := b.Ledger.ApproveCorrection(ctx, b.Admin.ID, crm.ApproveCorrectionRequest{Maker: b.fin.ID, Customer: c,
 			Kind: crm.CorrectionCreditNote, Amount: big, Reason: "settlement"})
@@ -35,7 +39,8 @@ func runCorrections(t *testing.T, newStore NewStoreFunc) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				cr, err := b.crm(w).Ledger.IssueCreditNote(ctx, b.fin.ID, crm.NewCreditNote{Customer: c, Net: big, Reason: "settlement", Approval: approval.ID})
+				cr, err := b.crm(w).Ledger.IssueCreditNote(ctx, b.fin.ID, crm.NewCreditNote{Customer: c, Invoice: inv.ID, Net: big, Reason: "settlement",
+					Approval: approval.ID})
 				if err == nil {
 					mu.Lock()
 					won = append(won, cr)

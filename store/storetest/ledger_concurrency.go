@@ -20,12 +20,12 @@ type books struct {
 	other *crm.CRM
 }
 
-func newBooks(t testing.TB, s crm.Store) *books {
+func newBooks(t testing.TB, s crm.Store, opts ...crm.Option) *books {
 	t.Helper()
-	tm := NewTeam(t, s)
+	tm := NewTeam(t, s, opts...)
 	fin, err := tm.Users.Create(context.Background(), tm.Admin.ID, crm.NewUser{Name: "Fay Finance", Role: crm.RoleFinance})
 	require.NoError(t, err)
-	other, err := crm.New(s, crm.WithClock(tm.Clock), crm.WithRetries(64, time.Millisecond))
+	other, err := crm.New(s, append([]crm.Option{crm.WithClock(tm.Clock), crm.WithRetries(64, time.Millisecond)}, opts...)...)
 	require.NoError(t, err)
 	return &books{Team: tm, fin: fin, other: other}
 }

@@ -68,9 +68,14 @@ func runLedgerCorrections(t *testing.T, newStore NewStoreFunc) {
 	t.Run("CreditNoteReversalReversesItsAllocations", func(t *testing.T) {
 		b := newBooks(t, newStore(t))
 		c := b.customer(t, "Credited")
-		inv := b.issue(t, c, 10_000, "1")
-		note, err := b.Ledger.IssueCreditNote(ctx, b.fin.ID, crm.NewCreditNote{Customer: c, Net: m(3_000), Reason: "damaged"})
+		paid := b.issue(t, c, 10_000, "1")
+		_, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: m(10_000), Allocation: crm.AllocateOldestFirst})
 		require.NoError(t, err)
+		// Damaged goods on a paid invoice: the credit is kept to pay back,
+		// and applied to the next invoice instead.
+		note, err := b.Ledger.IssueCreditNote(ctx, b.fin.ID, crm.NewCreditNote{Customer: c, Invoice: paid.ID, Net: m(3_000), Reason: "damaged", Refund: true})
+		require.NoError(t, err)
+		inv := b.issue(t, c, 10_000, "2")
 		alloc, err := b.Ledger.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: c, Credit: note.ID, Invoice: inv.ID})
 		require.NoError(t, err)
 		res, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: note.Entry, Reason: "issued in error"})
@@ -371,7 +376,7 @@ func runRetries(t *testing.T, newStore NewStoreFunc) {
 			require.NoError(t, err, "a reversal of the first allocation")
 		}},
 		{"IssueCreditNote", func(key string) (any, error) {
-			return b.Ledger.IssueCreditNote(ctx, b.fin.ID, crm.NewCreditNote{Customer: c, Net: m(500), Reason: "goodwill", IdempotencyKey: key})
+			return b.Ledger.IssueCreditNote(ctx, b.fin.ID, crm.NewCreditNote{Customer: c, Invoice: inv.ID, Net: m(500), Reason: "goodwill", IdempotencyKey: key})
 		}, nil},
 		{"Allocate", func(key string) (any, error) {
 			return b.Ledger.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: c, Credit: credit.Payment.ID, Invoice: inv.ID, Amount: m(1_000), IdempotencyKey: key})

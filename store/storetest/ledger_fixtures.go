@@ -326,6 +326,9 @@ func sameInvoices(vs ...crm.Invoice) []crm.Invoice {
 		v = v.Clone()
 		for j, l := range v.Lines {
 			v.Lines[j].Quantity, v.Lines[j].TaxRate = dec(l.Quantity.String()), dec(l.TaxRate.String())
+			if !l.Discount.IsZero() {
+				v.Lines[j].Discount = dec(l.Discount.String())
+			}
 		}
 		out[i] = v
 	}

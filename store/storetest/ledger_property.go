@@ -96,6 +96,11 @@ type propItem struct {
 	currency crm.Currency
 	due      crm.Date
 	balance  int64 // the sum of its postings: positive while an invoice is owed, negative while a credit is left
+	// For an invoice: its entry, issue date, net and tax, which credit
+	// notes are made of.
+	entry    crm.ID
+	issued   crm.Date
+	net, tax int64
 }
 
 // open returns what is open: owed on an invoice, left of a credit.
@@ -121,6 +126,10 @@ type propModel struct {
 	order    []crm.ID // items in the order made
 	entries  []propEntry
 	reversed map[crm.ID]bool
+	// paid is what each allocation entry paid on its invoice, at its
+	// rate; notes are the credit notes issued.
+	paid  map[crm.ID]propPaid
+	notes []propNote
 	// earliest is the earliest effective date of the entries posted in
 	// the current step, zero when none.
 	earliest crm.Date
@@ -129,6 +138,45 @@ type propModel struct {
 	// its document's, so a row with a higher ID was left by a command the
 	// model expects nothing of.
 	high crm.ID
+}
+
+// propPaid is what an allocation paid on an invoice, in its currency.
+type propPaid struct {
+	invoice crm.ID
+	amount  int64
+}
+
+// propNote is a credit note as the model sees it.
+type propNote struct {
+	entry, invoice  crm.ID
+	net, tax, total int64
+	refund          bool
+}
+
+// credited adds up what the credit notes on an invoice not reversed took
+// back, and what of it was kept as credit to refund.
+func (m *propModel) credited(invoice crm.ID) (all, refund propNote) {
+	for _, n := range m.notes {
+		if n.invoice != invoice || m.reversed[n.entry] {
+			continue
+		}
+		all.net, all.tax, all.total = all.net+n.net, all.tax+n.tax, all.total+n.total
+		if n.refund {
+			refund.total += n.total
+		}
+	}
+	return all, refund
+}
+
+// paidOn adds up what allocations not reversed paid on an invoice.
+func (m *propModel) paidOn(invoice crm.ID) int64 {
+	var n int64
+	for entry, p := range m.paid {
+		if p.invoice == invoice && !m.reversed[entry] {
+			n += p.amount
+		}
+	}
+	return n
 }
 
 func (m *propModel) add(it *propItem) {
@@ -245,7 +293,7 @@ type prop struct {
 
 func newProp(t *testing.T, seed uint64, s crm.Store) *prop {
 	p := &prop{t: t, seed: seed, r: rand.New(rand.NewPCG(seed, seed^0x9a0b)),
-		m: propModel{items: map[crm.ID]*propItem{}, reversed: map[crm.ID]bool{}}, stats: map[string]*[2]int{}}
+		m: propModel{items: map[crm.ID]*propItem{}, reversed: map[crm.ID]bool{}, paid: map[crm.ID]propPaid{}}, stats: map[string]*[2]int{}}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("seed %d failed at step %d; replay it with CRMKIT_PROPERTY_SEED=%d CRMKIT_PROPERTY_STEPS=%d; the last steps:\n%s",
@@ -684,7 +732,8 @@ func (p *prop) issueInvoice() propCmd {
 		inv := v.(crm.Invoice)
 		assert.Equal(p.t, []int64{net, tax, net + tax}, []int64{minor(inv.Net), minor(inv.Tax), minor(inv.Total)}, p.msg("the invoice's totals"))
 		assert.Equal(p.t, []crm.Date{issued, due}, []crm.Date{inv.Issued, inv.Due}, p.msg("the invoice's dates"))
-		p.m.add(&propItem{id: inv.ID, customer: cust, account: crm.AccountReceivable, currency: cur, due: due})
+		p.m.add(&propItem{id: inv.ID, customer: cust, account: crm.AccountReceivable, currency: cur, due: due, entry: inv.Entry,
+			issued: inv.Issued, net: net, tax: tax})
 		p.m.post(inv.Entry, crm.EntryInvoice, inv.Issued, map[crm.ID]int64{inv.ID: net + tax})
 	}
 	return c
@@ -747,6 +796,7 @@ func (p *prop) receivePayment() propCmd {
 			assert.Equal(p.t, a, allocated([]crm.Entry{e}, inv.id), p.msg("the allocation to invoice %s", inv.id))
 			applied = append(applied, e)
 			p.m.post(e.ID, crm.EntryAllocation, e.Effective, map[crm.ID]int64{r.Payment.ID: a, inv.id: -a})
+			p.m.paid[e.ID] = propPaid{inv.id, a}
 		}
 		require.Len(p.t, r.Allocations, len(applied), p.msg("the allocations oldest first"))
 	}
@@ -755,9 +805,11 @@ func (p *prop) receivePayment() propCmd {
 
 // allocate applies a credit to an invoice: in one currency, all that
 // fits, a part, or as much as both allow; across currencies at a rate,
-// settling the difference or not. It is refused when the credit or the
-// invoice is closed, when it asks more than either has, names a rate or a
-// settlement in one currency, or none or no amount across currencies.
+// settling the difference (as exchange gain or loss, within the default
+// tolerance) or not. It is refused when the credit or the invoice is
+// closed, when it asks more than either has, names a rate or a settlement
+// in one currency, or none or no amount across currencies, or would settle
+// a difference beyond the tolerance.
 func (p *prop) allocate() (propCmd, bool) {
 	cust := p.customer()
 	credits, invoices := p.items(cust, crm.AccountCredit, 0.1), p.items(cust, crm.AccountReceivable, 0.1)
@@ -802,14 +854,21 @@ func (p *prop) allocate() (propCmd, bool) {
 			r.Amount, c.want = crm.MoneyFromMinor(avail+1, cr.currency), crm.ErrOverAllocation
 		case settled <= 0:
 			c.want = crm.ErrInvalid
-		case settled > open:
+		case settled > open && !r.Settle:
 			c.want = crm.ErrOverAllocation
 		}
 	}
 	if avail <= 0 || open <= 0 {
 		c.want = crm.ErrInvalid
 	}
+	worth := settled // what the credit pays on the invoice, at the rate
 	if r.Settle && c.want == nil {
+		// Within the default tolerance: 1% of what is open, rounded down,
+		// and never less than a minor unit.
+		limit := max(1, decimal.NewFromInt(open).Mul(crm.DefaultFXShare).Floor().IntPart())
+		if diff := open - settled; diff > limit || -diff > limit {
+			c.want = crm.ErrFXTolerance
+		}
 		settled = open
 	}
 	if c.want == nil && p.m.backDated(r.Effective, map[*propItem]int64{cr: amount, inv: settled}) {
@@ -822,41 +881,100 @@ func (p *prop) allocate() (propCmd, bool) {
 		e := v.(crm.Entry)
 		assert.Equal(p.t, settled, allocated([]crm.Entry{e}, inv.id), p.msg("what the allocation takes off the invoice"))
 		p.m.post(e.ID, crm.EntryAllocation, e.Effective, map[crm.ID]int64{cr.id: amount, inv.id: -settled})
+		p.m.paid[e.ID] = propPaid{inv.id, worth}
 	}
 	return c, true
 }
 
-// creditNote issues a credit note, with tax or none, or refuses one with
-// negative tax, net and tax in two currencies, nothing in it, or no
-// reason.
+// creditNote credits an invoice of the customer, applied to it or kept
+// as credit to refund, by a net amount whose tax is the invoice's in
+// proportion; or refuses one beyond what the invoice has left to credit,
+// beyond what is open on it (applied) or was paid on it (to refund), on a
+// cancelled invoice or none, dated before the invoice or before what it
+// takes was open, with tax other than the invoice's, a net in another
+// currency or of nothing, or no reason.
 func (p *prop) creditNote() propCmd {
-	cust, cur := p.customer(), p.currency()
-	net, tax := p.amount(cur), int64(0)
-	n := crm.NewCreditNote{Customer: cust, Net: crm.MoneyFromMinor(net, cur), Issued: p.past(), Reason: "Returned goods"}
-	if p.chance(0.5) {
-		tax = net / 10
-		n.Tax = crm.MoneyFromMinor(tax, cur)
-	}
+	cust := p.customer()
+	n := crm.NewCreditNote{Customer: cust, Issued: p.past(), Reason: "Returned goods", Refund: p.chance(0.4)}
 	key := p.key()
 	c := propCmd{key: key}
-	switch p.bad(4) {
+	invoices := p.items(cust, crm.AccountReceivable, 0.3)
+	if len(invoices) == 0 {
+		n.Net, c.want = crm.MoneyFromMinor(100, eur), crm.ErrInvalid
+		c.name = fmt.Sprintf("credit-note: %+v with no invoice, key %q", n, key)
+		n.IdempotencyKey = key
+		c.run = func(b *books) (any, error) { return b.Ledger.IssueCreditNote(bg, b.fin.ID, n) }
+		return c
+	}
+	inv := invoices[p.pick(len(invoices))]
+	n.Invoice = inv.id
+	prior, refunded := p.m.credited(inv.id)
+	netLeft, taxLeft := inv.net-prior.net, inv.tax-prior.tax
+	net := p.upTo(max(netLeft, 1))
+	if p.chance(0.2) {
+		net = max(netLeft, 1) // the rest
+	}
+	if p.chance(0.05) {
+		net = netLeft + p.upTo(100)
+	}
+	tax := int64(0)
+	if inv.net > 0 {
+		tax = decimal.NewFromInt(net).Mul(decimal.NewFromInt(inv.tax).Div(decimal.NewFromInt(inv.net))).RoundBank(0).IntPart()
+	}
+	if net == netLeft {
+		tax = taxLeft
+	}
+	tax = min(tax, taxLeft)
+	total := net + tax
+	n.Net = crm.MoneyFromMinor(net, inv.currency)
+	if p.chance(0.3) {
+		n.Tax = crm.MoneyFromMinor(tax, inv.currency)
+	}
+	issued := cmp.Or(n.Issued, p.today())
+	switch {
+	case p.m.reversed[inv.entry]:
+		c.want = crm.ErrInvalid // cancelled
+	case issued.Before(inv.issued):
+		c.want = crm.ErrInvalid
+	case net > netLeft:
+		c.want = crm.ErrOverAllocation
+	case n.Refund && total > max(0, p.m.paidOn(inv.id)-refunded.total):
+		c.want = crm.ErrOverAllocation
+	case !n.Refund && total > inv.open():
+		c.want = crm.ErrOverAllocation
+	case !n.Refund && p.m.backDated(n.Issued, map[*propItem]int64{inv: total}):
+		c.want = crm.ErrInvalid
+	}
+	switch p.bad(5) {
 	case 0:
-		n.Tax, c.want = crm.MoneyFromMinor(-1, cur), crm.ErrInvalid
+		n.Tax, c.want = crm.MoneyFromMinor(tax+1, inv.currency), crm.ErrInvalid
 	case 1:
-		n.Tax, c.want = crm.MoneyFromMinor(1, p.other(cur)), crm.ErrCurrencyMismatch
+		n.Net, n.Tax, n.Issued, c.want = crm.MoneyFromMinor(net, p.other(inv.currency)), crm.Money{}, crm.Date{}, crm.ErrCurrencyMismatch
+		if p.m.reversed[inv.entry] {
+			c.want = crm.ErrInvalid
+		}
 	case 2:
-		n.Net, n.Tax, c.want = crm.Zero(cur), crm.Money{}, crm.ErrInvalid
+		n.Net, n.Tax, c.want = crm.Zero(inv.currency), crm.Money{}, crm.ErrInvalid
 	case 3:
 		n.Reason, c.want = " ", crm.ErrInvalid
+	case 4:
+		n.Invoice, c.want = unknown, crm.ErrInvalid
 	}
-	c.name = fmt.Sprintf("credit-note: %+v, key %q", n, key)
+	c.name = fmt.Sprintf("credit-note: %+v of %d+%d on %d/%d left, %d open, %d paid, key %q", n, net, tax, netLeft, taxLeft, inv.open(),
+		p.m.paidOn(inv.id), key)
 	n.IdempotencyKey = key
 	c.run = func(b *books) (any, error) { return b.Ledger.IssueCreditNote(bg, b.fin.ID, n) }
 	c.apply = func(v any) {
 		cr := v.(crm.Credit)
-		assert.Equal(p.t, net+tax, minor(cr.Amount), p.msg("the credit note's amount"))
-		p.m.add(&propItem{id: cr.ID, customer: cust, account: crm.AccountCredit, currency: cur})
-		p.m.post(cr.Entry, crm.EntryCreditNote, cr.Received, map[crm.ID]int64{cr.ID: -net - tax})
+		assert.Equal(p.t, []int64{net, tax, total}, []int64{minor(cr.Net), minor(cr.Tax), minor(cr.Amount)}, p.msg("the credit note's amounts"))
+		assert.Equal(p.t, inv.id, cr.Invoice, p.msg("the invoice it credits"))
+		p.m.notes = append(p.m.notes, propNote{entry: cr.Entry, invoice: inv.id, net: net, tax: tax, total: total, refund: n.Refund})
+		if n.Refund {
+			p.m.add(&propItem{id: cr.ID, customer: cust, account: crm.AccountCredit, currency: inv.currency})
+			p.m.post(cr.Entry, crm.EntryCreditNote, cr.Received, map[crm.ID]int64{cr.ID: -total})
+			return
+		}
+		p.m.post(cr.Entry, crm.EntryCreditNote, cr.Received, map[crm.ID]int64{inv.id: -total})
 	}
 	return c
 }

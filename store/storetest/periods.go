@@ -68,7 +68,7 @@ func runPeriods(t *testing.T, newStore NewStoreFunc) {
 				return err
 			}},
 			{"a credit note", func() error {
-				_, err := b.Ledger.IssueCreditNote(ctx, b.fin.ID, crm.NewCreditNote{Customer: c, Net: crm.MoneyFromMinor(500, eur), Reason: "goodwill", Issued: day(2026, 2, 1)})
+				_, err := b.Ledger.IssueCreditNote(ctx, b.fin.ID, crm.NewCreditNote{Customer: c, Invoice: inv.ID, Net: crm.MoneyFromMinor(500, eur), Reason: "goodwill", Issued: day(2026, 2, 11)})
 				return err
 			}},
 			{"an allocation", func() error {
