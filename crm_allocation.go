@@ -102,7 +102,8 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 // settlingDay is the day a payment received on received settles what r
 // allocates of an invoice: the day both exist (a payment that came before
 // the invoice settles it the day it is issued), or, when the invoice had
-// less open then than r takes (a reversal reopened it since), today. An
+// less open then, or on a day since, than r takes (a reversal reopened
+// it since), today. An
 // invoice dated in the future is settled on its day: until then the
 // payment is a prepayment. It reports false when neither day works (the
 // invoice grows only on a later day): that invoice is left for later.
@@ -117,10 +118,18 @@ func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, e
 		if err != nil {
 			return Date{}, false, err
 		}
-		if it, ok := findItem(open, AccountReceivable, r.Invoice); ok {
-			if c, err := it.Open.Cmp(r.Amount); err == nil && c >= 0 {
-				return day, true, nil
+		it, ok := findItem(open, AccountReceivable, r.Invoice)
+		if !ok {
+			continue
+		}
+		lowest := it.Open.Amount()
+		if day.Before(w.today()) { // what is open on each day from then on
+			if lowest, _, err = w.extremeAfter(r.Customer, r.Invoice, day, lowest, false); err != nil {
+				return Date{}, false, err
 			}
+		}
+		if !lowest.LessThan(r.Amount.Amount()) && it.Open.Currency() == r.Amount.Currency() {
+			return day, true, nil
 		}
 	}
 	return Date{}, false, nil

@@ -123,7 +123,7 @@ func (w *writeTx) checkItems(e Entry) error {
 		return invalid("effective", "items_open", fmt.Sprintf("as of %s, the entry's effective date, item %s has %s open, less than the %s "+
 			"it takes: date it on or after the invoice and the credit it settles", e.Effective, over.Item, over.Open, over.Requested))
 	}
-	return nil
+	return w.checkLaterDays(e, items, open)
 }
 
 // checkTotals refuses, with an *OverflowError, an entry that would take a
@@ -306,7 +306,7 @@ func (c *LedgerService) IssueInvoice(ctx context.Context, actor ID, n NewInvoice
 }
 
 func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Entry, error) {
-	numbering := w.crm.numbering
+	numbering, chosen := w.crm.numbering, n.Number != ""
 	switch {
 	case n.Number == "":
 		issued := cmpOr(n.Issued, w.today())
@@ -323,6 +323,10 @@ func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Entry, er
 		return Entry{}, invalid("number", "not_series", fmt.Sprintf("numbers starting %q are the series' own: leave Number empty to take the next", numbering.InvoicePrefix+"-"))
 	}
 	_, e, err := postDocument(w, n.build(w.crm.documents.taxRounding), w.tx.Invoices().Insert, key, request)
+	var taken *ConflictError
+	if chosen && errors.As(err, &taken) && taken.Kind == KindInvoice {
+		return e, stale{err} // the number is another invoice's: no retry frees it
+	}
 	return e, err
 }
 

@@ -336,7 +336,7 @@ func runLedgerConcurrency(t *testing.T, newStore NewStoreFunc) {
 				invoices := make([]crm.Invoice, ledgerWorkers)
 				errs := race(ledgerWorkers, func(i int) error {
 					var err error
-					n := newInvoice(tc.customer(i), crm.MoneyFromMinor(int64(1_000+i), eur), fmt.Sprint(i))
+					n := newInvoice(tc.customer(i), crm.MoneyFromMinor(int64(1_000+i), eur), fmt.Sprintf("%s %d", tc.name, i))
 					n.IdempotencyKey = key
 					invoices[i], err = b.crm(i).Ledger.IssueInvoice(ctx, b.fin.ID, n)
 					return err
