@@ -1,7 +1,27 @@
-// Receivables walks a contract from draft to paid on crmkit's
-// double-entry ledger: submitted, approved by a manager and finance,
-// signed; its payment plan invoiced; one customer paying late, another
-// paying too much; aging as of two dates; and the ledger verified.
+// Receivables follows a year of one sales team's receivables on
+// crmkit's double-entry ledger, on the embedded SQLite store:
+//
+//   - a contract submitted, approved by a manager and finance, signed,
+//     and its payment plan invoiced from the gapless series
+//     (INV-2026-00001, ...);
+//   - one customer paying late, another paying too much (kept as credit),
+//     a bank feed sending a payment twice; aging as of two dates, who
+//     owes what and a statement;
+//   - credit notes tied to the invoice they credit: a net amount applied
+//     to the invoice, and returned lines, taxed at the invoice's rate,
+//     kept as credit to refund; the invoices' statuses and breakdowns;
+//   - payments in euros settling dollar invoices, the exchange difference
+//     booked as realized loss within the tolerance, and one beyond it
+//     refused with the typed error;
+//   - dunning runs as the weeks pass: a reminder, a first notice with its
+//     fee, and who is at which level;
+//   - April's books closed, and an invoice dated in April refused;
+//   - the contract amended after signing: the invoiced installments
+//     carried over, the rest planned again, approved and signed, the
+//     original superseded;
+//   - who owes what at the end, and the ledger verified.
+//
+// Usage:
 //
 //	go run ./examples/receivables [-db file.db]
 package main
@@ -11,7 +31,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -29,12 +48,18 @@ func main() {
 	}
 }
 
-func usd(s string) crm.Money {
-	m, err := crm.ParseMoney(s, "USD")
-	if err != nil {
-		panic(err) // the amounts below are constants
-	}
-	return m
+// story is the company the example follows: its CRM and clock, its
+// people, its customers and the contract, and the names to print.
+type story struct {
+	ctx               context.Context
+	c                 *crm.CRM
+	clock             *crm.ManualClock
+	max, ann, fay     crm.User
+	northwind, globex crm.Customer
+	rotterdam         crm.Customer // from March, paying in euros
+	contract          crm.Contract
+	names             map[crm.ID]string // customers and invoices by ID
+	first, gx         crm.Invoice       // installment 1, and Globex's licences
 }
 
 func run(ctx context.Context, path string) error {
@@ -49,161 +74,82 @@ func run(ctx context.Context, path string) error {
 	}
 	defer store.Close()
 	clock := crm.NewManualClock(time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC))
-	c, err := crm.New(store, crm.WithClock(clock))
+	// An exchange difference is settled up to 1% of what is open, and
+	// never more than 50.00 USD.
+	c, err := crm.New(store, crm.WithClock(clock), crm.WithFXTolerance(decimal.RequireFromString("0.01"), money("50.00", "USD")))
 	if err != nil {
 		return err
 	}
 	fmt.Printf("Receivables on crmkit (SQLite: %s)\n\n", path)
+	s := &story{ctx: ctx, c: c, clock: clock, names: map[crm.ID]string{}}
+	if err := s.setUp(); err != nil {
+		return err
+	}
+	for _, part := range []func() error{s.signContract, s.bill, s.agingAndStatement, s.creditNotes, s.foreignPayments,
+		s.dunning, s.closeApril, s.amendContract, s.finalBalances} {
+		if err := part(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	admin, err := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada Admin"})
+// setUp creates the users and the customers.
+func (s *story) setUp() error {
+	admin, err := s.c.Users.Bootstrap(s.ctx, crm.NewUser{Name: "Ada Admin"})
 	if err != nil {
 		return err
 	}
-	mk := func(name string, role crm.Role) crm.User {
-		u, e := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: name, Role: role, Team: "north"})
+	user := func(name string, role crm.Role) crm.User {
+		u, e := s.c.Users.Create(s.ctx, admin.ID, crm.NewUser{Name: name, Role: role, Team: "north"})
 		if e != nil && err == nil {
 			err = e
 		}
 		return u
 	}
-	max, ann, fay := mk("Max Manager", crm.RoleManager), mk("Ann Rep", crm.RoleRep), mk("Fay Finance", crm.RoleFinance)
+	s.max, s.ann, s.fay = user("Max Manager", crm.RoleManager), user("Ann Rep", crm.RoleRep), user("Fay Finance", crm.RoleFinance)
 	if err != nil {
 		return err
 	}
-	northwind, err := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Northwind Logistics"})
-	if err != nil {
+	if s.northwind, err = s.customer("Northwind Logistics"); err != nil {
 		return err
 	}
-	globex, err := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Globex Freight"})
-	if err != nil {
-		return err
-	}
-	names := map[crm.ID]string{northwind.ID: northwind.Name, globex.ID: globex.Name}
-
-	fmt.Println("The contract:")
-	ct, err := c.Contracts.Draft(ctx, ann.ID, crm.NewContract{Customer: northwind.ID, Title: "Fleet telematics, year 1",
-		Amount: usd("24000.00"), Start: crm.Date{Year: 2026, Month: 2, Day: 1}, Template: crm.PlanSplit})
-	if err != nil {
-		return err
-	}
-	if _, err := c.Contracts.Sign(ctx, ann.ID, crm.SignContractRequest{Contract: ct.ID}); err != nil {
-		fmt.Println("  signing before approval is refused:", err)
-	}
-	steps := []struct {
-		who  crm.User
-		what string
-		do   func() (crm.Contract, error)
-	}{
-		{ann, "submits", func() (crm.Contract, error) {
-			return c.Contracts.Submit(ctx, ann.ID, crm.SubmitContractRequest{Contract: ct.ID})
-		}},
-		{max, "approves (manager step)", func() (crm.Contract, error) {
-			return c.Contracts.Approve(ctx, max.ID, crm.ApproveContractRequest{Contract: ct.ID, Comment: "terms as agreed"})
-		}},
-		{fay, "approves (finance step)", func() (crm.Contract, error) {
-			return c.Contracts.Approve(ctx, fay.ID, crm.ApproveContractRequest{Contract: ct.ID, Comment: "credit check ok"})
-		}},
-		{ann, "records the customer's signature", func() (crm.Contract, error) {
-			return c.Contracts.Sign(ctx, ann.ID, crm.SignContractRequest{Contract: ct.ID})
-		}},
-	}
-	for _, s := range steps {
-		clock.Advance(4 * time.Hour)
-		if ct, err = s.do(); err != nil {
-			return err
-		}
-		fmt.Printf("  %-11s %-32s -> %s\n", s.who.Name, s.what, ct.Status)
-	}
-	fmt.Printf("  payment plan %s:\n", ct.Plan.Template)
-	for _, in := range ct.Plan.Installments {
-		fmt.Printf("    #%d due %s  %s\n", in.Number, in.Due, in.Amount)
-	}
-
-	fmt.Println("\nInvoices, payments and allocations:")
-	clock.Set(time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC))
-	first, err := c.Contracts.InvoiceInstallment(ctx, fay.ID, crm.InvoiceInstallmentRequest{Contract: ct.ID, Installment: 1, IdempotencyKey: "inv:1001", Number: "INV-1001"})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("  INV-1001 to Northwind, installment 1: %s due %s\n", first.Total, first.Due)
-	gx, err := c.Ledger.IssueInvoice(ctx, fay.ID, crm.NewInvoice{IdempotencyKey: "inv:1002", Customer: globex.ID, Number: "INV-1002", Currency: first.Currency,
-		Lines: []crm.InvoiceLine{{Description: "route planning licence", Quantity: decimal.NewFromInt(12), UnitPrice: usd("150.00"), TaxRate: decimal.RequireFromString("0.08")}}})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("  INV-1002 to Globex: %s (net %s + tax %s) due %s\n", gx.Total, gx.Net, gx.Tax, gx.Due)
-
-	clock.Set(time.Date(2026, 2, 20, 9, 0, 0, 0, time.UTC))
-	over, err := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, IdempotencyKey: "bank:GX-77", Customer: globex.ID, Amount: usd("2000.00"), Reference: "wire GX-77"})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("  Globex pays %s: %d allocation(s); the overpayment stays their credit\n", over.Payment.Amount, len(over.Allocations))
-	if _, err := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, IdempotencyKey: "bank:GX-77", Customer: globex.ID, Amount: usd("2000.00"), Reference: "wire GX-77"}); err == nil {
-		fmt.Println("  the bank feed sends the same payment again: recognised by its key, nothing posted twice")
-	}
-
-	clock.Set(time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC))
-	second, err := c.Contracts.InvoiceInstallment(ctx, fay.ID, crm.InvoiceInstallmentRequest{Contract: ct.ID, Installment: 2, IdempotencyKey: "inv:1003", Number: "INV-1003"})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("  INV-1003 to Northwind, installment 2: %s due %s\n", second.Total, second.Due)
-	late, err := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, IdempotencyKey: "bank:NW-1", Customer: northwind.ID, Amount: usd("4000.00"), Reference: "partial"})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("  Northwind, late, pays %s of installment 1 (%d allocation)\n", late.Payment.Amount, len(late.Allocations))
-
-	for _, asOf := range []crm.Date{{Year: 2026, Month: 3, Day: 1}, crm.DateOf(clock.Now())} {
-		aging, err := c.Receivables.Aging(ctx, fay.ID, crm.AgingQuery{AsOf: asOf})
-		if err != nil {
-			return err
-		}
-		fmt.Printf("\nAging as of %s:\n  %-20s %s %12s\n", asOf, "", row(aging.Buckets), "total")
-		for _, r := range aging.Rows {
-			var cells []string
-			for _, m := range r.Buckets {
-				cells = append(cells, m.Amount().StringFixed(2))
-			}
-			fmt.Printf("  %-20s %s %12s\n", names[r.Customer], row(cells), r.Total)
-		}
-	}
-
-	debts, err := c.Receivables.Debts(ctx, fay.ID, crm.ReceivableQuery{})
-	if err != nil {
-		return err
-	}
-	fmt.Println("\nWho owes and who has credit:")
-	for _, d := range debts {
-		fmt.Printf("  %-20s owes %12s   unapplied credit %10s\n", names[d.Customer], d.Owed, d.Credit)
-	}
-	statement, err := c.Receivables.Statement(ctx, fay.ID, crm.StatementQuery{Customer: northwind.ID, Currency: first.Currency})
-	if err != nil {
-		return err
-	}
-	fmt.Println("\nNorthwind's statement:")
-	for _, l := range statement.Lines {
-		fmt.Printf("  %s  %-12s %-34s %10s %10s %12s\n", l.Effective, l.Kind, clip(l.Description, 34), l.Debit.Amount().StringFixed(2), l.Credit.Amount().StringFixed(2), l.Balance)
-	}
-	if err := c.Ledger.Verify(ctx, fay.ID); err != nil {
-		return err
-	}
-	fmt.Println("\nLedger verified: every entry balances, open items reconcile with the account balances.")
-	return nil
+	s.globex, err = s.customer("Globex Freight")
+	return err
 }
 
-func row(cells []string) string {
-	var b strings.Builder
-	for _, c := range cells {
-		fmt.Fprintf(&b, "%10s", c)
-	}
-	return b.String()
+// customer adds one of Ann's distributors.
+func (s *story) customer(name string) (crm.Customer, error) {
+	cu, err := s.c.Customers.Create(s.ctx, s.ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: name})
+	s.names[cu.ID] = name
+	return cu, err
 }
 
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n-1] + "…"
+// on moves the clock to 9 a.m. on a day of 2026 and returns the date.
+func (s *story) on(month time.Month, day int) crm.Date {
+	s.clock.Set(time.Date(2026, month, day, 9, 0, 0, 0, time.UTC))
+	return date(month, day)
 }
+
+// date is a day of 2026, the year of the story.
+func date(month time.Month, day int) crm.Date { return crm.Date{Year: 2026, Month: month, Day: day} }
+
+// issued remembers an invoice's number, to name it in what is printed.
+func (s *story) issued(inv crm.Invoice) crm.Invoice {
+	s.names[inv.ID] = inv.Number
+	return inv
+}
+
+func money(amount, currency string) crm.Money {
+	m, err := crm.ParseMoney(amount, currency)
+	if err != nil {
+		panic(err) // the amounts in the story are constants
+	}
+	return m
+}
+
+func usd(amount string) crm.Money { return money(amount, "USD") }
+
+// fixed is an amount in dollars or euros with its two decimals, without
+// the currency, for columns.
+func fixed(m crm.Money) string { return m.Amount().StringFixed(2) }
