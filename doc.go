@@ -122,6 +122,22 @@
 // Invoice lines may carry a discount rate; tax is rounded per line or per
 // document (WithTaxRounding).
 //
+// Every "today" is a day of the business calendar (WithCalendar: the
+// company's time zone and the month its fiscal year starts): an invoice
+// issued at 08:30 on 1 April in Tokyo is an April invoice, a deal won at
+// 20:30 on 31 March in New York a March win, and the reports' months and
+// quarters are the calendar's; instants are stored in UTC. Invoices
+// without a number take the next of a gapless series per prefix and
+// fiscal year (WithNumbering; INV-2026-00001), in the transaction that
+// issues them, and no two invoices share a number. Finance closes the
+// books through a day that is over (LedgerService.ClosePeriod, with a
+// reason, recorded as an event): every posting dated on or before it is
+// refused with a *PeriodClosedError, and a correction of a closed period
+// counts in the open one. Overdue invoices are dunned by levels of days
+// overdue (WithDunningRules; ReceivableService.Dun runs them, bounded and
+// idempotent, with fees and interest on an invoice of their own), and a
+// final notice is evidence on the loyalty ladder.
+//
 // # The wire format
 //
 // Every record, command and report encodes to JSON as an API would send
