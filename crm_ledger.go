@@ -309,16 +309,10 @@ func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Entry, er
 	numbering, chosen := w.crm.numbering, n.Number != ""
 	switch {
 	case n.Number == "":
-		issued := cmpOr(n.Issued, w.today())
-		if !issued.IsValid() {
-			return Entry{}, invalid("issued", "calendar", "")
-		}
-		fy := w.crm.calendar.FiscalYear(issued)
-		seq, err := w.tx.Accounting().NextNumber(w.ctx, numbering.InvoicePrefix, fy)
-		if err != nil {
+		var err error
+		if n.Number, err = w.nextNumber(numbering.InvoicePrefix, cmpOr(n.Issued, w.today())); err != nil {
 			return Entry{}, err
 		}
-		n.Number = numbering.invoiceNumber(fy, seq)
 	case numbering.reserved(n.Number):
 		return Entry{}, invalid("number", "not_series", fmt.Sprintf("numbers starting %q are the series' own: leave Number empty to take the next", numbering.InvoicePrefix+"-"))
 	}
@@ -447,7 +441,15 @@ func (c *LedgerService) IssueCreditNote(ctx context.Context, actor ID, n NewCred
 		if err != nil {
 			return Entry{}, err
 		}
-		cr, e, err := postDocument(w, n.build(basis), w.tx.Credits().Insert, key, n)
+		build := n.build(basis)
+		numbered := func(id, entryID ID, today Date, now time.Time, actor ID) (Credit, Entry, error) {
+			cr, e, err := build(id, entryID, today, now, actor)
+			if err == nil {
+				cr.Number, err = w.nextNumber(w.crm.numbering.CreditNotePrefix, cr.Received)
+			}
+			return cr, e, err
+		}
+		cr, e, err := postDocument(w, numbered, w.tx.Credits().Insert, key, n)
 		if err != nil {
 			return Entry{}, err
 		}

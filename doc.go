@@ -128,8 +128,9 @@
 // 20:30 on 31 March in New York a March win, and the reports' months and
 // quarters are the calendar's; instants are stored in UTC. Invoices
 // without a number take the next of a gapless series per prefix and
-// fiscal year (WithNumbering; INV-2026-00001), in the transaction that
-// issues them, and no two invoices share a number. Finance closes the
+// fiscal year (WithNumbering; INV-2026-00001), and credit notes the next
+// of a series of their own (CN-2026-00001), in the transaction that
+// issues them; no two invoices, nor two credit notes, share a number. Finance closes the
 // books through a day that is over (LedgerService.ClosePeriod, with a
 // reason, recorded as an event): every posting dated on or before it is
 // refused with a *PeriodClosedError, and a correction of a closed period

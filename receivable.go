@@ -263,6 +263,7 @@ type Credit struct {
 	Net       Money      `json:"net"`
 	Tax       Money      `json:"tax"`              // for a credit note: the revenue and tax it gives back
 	Invoice   ID         `json:"invoice,omitzero"` // for a credit note: the invoice it credits
+	Number    string     `json:"number,omitempty"` // for a credit note: its number in the series (Numbering)
 	Received  Date       `json:"received,omitzero"`
 	Reference string     `json:"reference,omitempty"` // the bank reference, or the credit note's reason
 	Entry     ID         `json:"entry,omitzero"`

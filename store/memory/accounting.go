@@ -18,7 +18,7 @@ type seriesKey struct {
 type accountingState struct {
 	lock    *crm.PeriodLock
 	series  map[seriesKey]int64
-	numbers map[string]crm.ID // invoice numbers this transaction used
+	numbers map[numberKey]crm.ID // document numbers this transaction used
 }
 
 type accounting struct{ t *txState }
@@ -52,23 +52,31 @@ func (a accounting) NextNumber(_ context.Context, series string, year int) (int6
 	return last + 1, nil
 }
 
-// claimNumber records an invoice's number, refusing one another invoice
-// has: numbers are unique, as the SQL stores' index makes them.
-func (a accounting) claimNumber(inv crm.Invoice) error {
-	if inv.Number == "" {
+// numberKey is a document's number among those of its kind.
+type numberKey struct {
+	kind   crm.Kind
+	number string
+}
+
+// claimNumber records the number of a document of a kind (an invoice, a
+// credit note), refusing one another document of the kind has: numbers
+// are unique, as the SQL stores' indexes make them.
+func (a accounting) claimNumber(kind crm.Kind, number string, id crm.ID) error {
+	if number == "" {
 		return nil
 	}
-	holder, ok := a.t.acct.numbers[inv.Number]
+	k := numberKey{kind, number}
+	holder, ok := a.t.acct.numbers[k]
 	if !ok {
-		holder, ok = a.t.s.invoiceNumbers[inv.Number]
+		holder, ok = a.t.s.documentNumbers[k]
 	}
-	if ok && holder != inv.ID {
-		return &crm.ConflictError{Kind: crm.KindInvoice, ID: inv.ID.String(), Detail: fmt.Sprintf("invoice number %q is taken by invoice %s", inv.Number, holder)}
+	if ok && holder != id {
+		return &crm.ConflictError{Kind: kind, ID: id.String(), Detail: fmt.Sprintf("%s number %q is taken by %s %s", kind, number, kind, holder)}
 	}
 	if a.t.acct.numbers == nil {
-		a.t.acct.numbers = map[string]crm.ID{}
+		a.t.acct.numbers = map[numberKey]crm.ID{}
 	}
-	a.t.acct.numbers[inv.Number] = inv.ID
+	a.t.acct.numbers[k] = id
 	return nil
 }
 
@@ -80,7 +88,7 @@ func (s *Store) commitAccounting(t accountingState) {
 	for k, v := range t.series {
 		s.series[k] = v
 	}
-	for n, id := range t.numbers {
-		s.invoiceNumbers[n] = id
+	for k, id := range t.numbers {
+		s.documentNumbers[k] = id
 	}
 }

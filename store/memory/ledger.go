@@ -147,7 +147,7 @@ func (r invoiceRepo) Insert(_ context.Context, i crm.Invoice) error {
 	if _, err := r.repo().get(i.ID); err == nil {
 		return r.repo().insert(i) // the ID's conflict
 	}
-	if err := accounting(r).claimNumber(i); err != nil {
+	if err := accounting(r).claimNumber(crm.KindInvoice, i.Number, i.ID); err != nil {
 		return err
 	}
 	return r.repo().insert(i)
@@ -163,7 +163,19 @@ func (r creditRepo) repo() repo[crm.Credit] {
 }
 
 func (r creditRepo) Get(_ context.Context, id crm.ID) (crm.Credit, error) { return r.repo().get(id) }
-func (r creditRepo) Insert(_ context.Context, c crm.Credit) error         { return r.repo().insert(c) }
+
+// Insert implements crm.CreditRepository: a credit note's number another
+// has is a *crm.ConflictError.
+func (r creditRepo) Insert(_ context.Context, c crm.Credit) error {
+	if _, err := r.repo().get(c.ID); err == nil {
+		return r.repo().insert(c) // the ID's conflict
+	}
+	if err := accounting(r).claimNumber(crm.KindCredit, c.Number, c.ID); err != nil {
+		return err
+	}
+	return r.repo().insert(c)
+}
+
 func (r creditRepo) List(_ context.Context, customer crm.ID, p crm.PageRequest) ([]crm.Credit, error) {
 	return r.repo().list(p, func(c crm.Credit) bool { return customer.IsZero() || c.Customer == customer }), nil
 }

@@ -48,10 +48,10 @@ type Store struct {
 	idempotency  map[string]crm.ID       // interaction idempotency keys
 	byCustomer   map[crm.ID]customerRows // append-only rows of each customer, in commit order
 
-	lock           crm.PeriodLock
-	series         map[seriesKey]int64 // the last number taken of each series
-	invoiceNumbers map[string]crm.ID
-	dunning        *table[crm.DunningRecord] // keyed by invoice
+	lock            crm.PeriodLock
+	series          map[seriesKey]int64 // the last number taken of each series
+	documentNumbers map[numberKey]crm.ID
+	dunning         *table[crm.DunningRecord] // keyed by invoice
 }
 
 type subjectKey struct {
@@ -89,8 +89,8 @@ func New() *Store {
 		idempotency:  map[string]crm.ID{},
 		byCustomer:   map[crm.ID]customerRows{},
 
-		series:         map[seriesKey]int64{},
-		invoiceNumbers: map[string]crm.ID{},
+		series:          map[seriesKey]int64{},
+		documentNumbers: map[numberKey]crm.ID{},
 	}
 	s.interactions.added = func(in crm.Interaction) {
 		if in.IdempotencyKey != "" {

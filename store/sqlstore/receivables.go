@@ -48,12 +48,12 @@ var invoiceTable = &recordTable[crm.Invoice]{
 }
 
 // creditTable stores payments and credit notes, inserted once and never
-// updated; a credit note with the invoice it credits.
+// updated; a credit note with the invoice it credits and its number.
 var creditTable = &recordTable[crm.Credit]{
 	kind:  crm.KindCredit,
 	table: func(n names) string { return n.credits },
 	columns: []string{"id", "customer_id", "kind", "amount_minor", "amount_currency", "net_minor", "net_currency",
-		"tax_minor", "tax_currency", "received", "reference", "entry_id", "created_at", "version", "invoice_id"},
+		"tax_minor", "tax_currency", "received", "reference", "entry_id", "created_at", "version", "invoice_id", "number"},
 	id:      func(c crm.Credit) crm.ID { return c.ID },
 	version: func(c crm.Credit) int64 { return c.Version },
 	values: func(s *Store, c crm.Credit) ([]any, error) {
@@ -67,14 +67,14 @@ var creditTable = &recordTable[crm.Credit]{
 		}
 		head := []any{idArg(c.ID), idArg(c.Customer), string(c.Kind)}
 		return append(append(head, amounts...), received, c.Reference, idArg(c.Entry), s.timeArg(c.CreatedAt),
-			c.Version, idArg(c.Invoice)), nil
+			c.Version, idArg(c.Invoice), c.Number), nil
 	},
 	dest: func(c *crm.Credit) []any {
 		amountMinor, amountCurrency := money(&c.Amount)
 		netMinor, netCurrency := money(&c.Net)
 		taxMinor, taxCurrency := money(&c.Tax)
 		return []any{&c.ID, &c.Customer, &c.Kind, amountMinor, amountCurrency, netMinor, netCurrency, taxMinor,
-			taxCurrency, &c.Received, &c.Reference, &c.Entry, timeCol{&c.CreatedAt}, &c.Version, &c.Invoice}
+			taxCurrency, &c.Received, &c.Reference, &c.Entry, timeCol{&c.CreatedAt}, &c.Version, &c.Invoice, &c.Number}
 	},
 }
 

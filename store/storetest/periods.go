@@ -218,6 +218,30 @@ func runPeriods(t *testing.T, newStore NewStoreFunc) {
 		require.ErrorAs(t, err, &conflict, "a number used twice")
 		assert.Equal(t, crm.KindInvoice, conflict.Kind)
 		assert.Len(t, teamEntries(t, tm, c.ID), before, "the refused invoice posted nothing")
+
+		// Credit notes are a series of their own, by the fiscal year of
+		// their date; a refused one gives its number back.
+		credit := func(issued crm.Date, net int64) (crm.Credit, error) {
+			return tm.Ledger.IssueCreditNote(ctx, fin.ID, crm.NewCreditNote{Customer: c.ID, Invoice: inv.ID, Issued: issued,
+				Net: crm.MoneyFromMinor(net, eur), Reason: "Returned"})
+		}
+		var notes []string
+		for _, tc := range []struct {
+			issued crm.Date
+			net    int64
+		}{{day(2026, 3, 31), 10}, {crm.Date{}, 1_000}, {crm.Date{}, 10}, {day(2026, 3, 31), 10}, {crm.Date{}, 10}} {
+			cr, err := credit(tc.issued, tc.net)
+			if tc.net > 100 {
+				require.ErrorIs(t, err, crm.ErrOverAllocation, "more than the invoice charged")
+				continue
+			}
+			require.NoError(t, err)
+			notes = append(notes, cr.Number)
+			got, err := tryRead(tm.Store, func(tx crm.ReadTx) (crm.Credit, error) { return tx.Credits().Get(ctx, cr.ID) })
+			require.NoError(t, err)
+			assert.Equal(t, cr.Number, got.Number, "the store keeps the number")
+		}
+		assert.Equal(t, []string{"CN-2026-00001", "CN-2027-00001", "CN-2026-00002", "CN-2027-00002"}, notes)
 	})
 
 	t.Run("NumbersUnderConcurrency", func(t *testing.T) {
