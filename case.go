@@ -98,9 +98,14 @@ type Case struct {
 	Resolution      string        `json:"resolution,omitempty"`
 	ResolveBreached bool          `json:"resolve_breached,omitempty"` // resolved later than the touchpoint's ResolveWithin
 	PromiseBroken   bool          `json:"promise_broken,omitempty"`   // not resolved by PromisedBy
-	CreatedAt       time.Time     `json:"created_at,omitzero"`
-	UpdatedAt       time.Time     `json:"updated_at,omitzero"`
-	Version         int64         `json:"version"`
+	// OverdueSteps counts how often CheckOverdue weighed the open case past
+	// its standard; NextOverdue is when it next falls due (zero: never
+	// again, or no standard).
+	OverdueSteps int       `json:"overdue_steps"`
+	NextOverdue  time.Time `json:"next_overdue,omitzero"`
+	CreatedAt    time.Time `json:"created_at,omitzero"`
+	UpdatedAt    time.Time `json:"updated_at,omitzero"`
+	Version      int64     `json:"version"`
 }
 
 // BusinessDay is the day the case statistics count the case on:

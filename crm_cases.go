@@ -261,7 +261,8 @@ func (w *writeTx) saveCase(cs Case, typ EventType, data caseEvent) (Case, error)
 func caseEvidence(cs Case, kind EvidenceKind, at time.Time) Evidence {
 	return Evidence{Customer: cs.Customer, Kind: kind, At: at, Source: KindCase, SourceID: cs.ID, Map: cs.Map,
 		Touchpoint: cs.Touchpoint, Resolution: cs.TimeToResolution(), WithinStandard: cs.ResolveWithin > 0 && !cs.ResolveBreached,
-		Handoffs: cs.Handoffs, Reopens: cs.Reopens}
+		Handoffs: cs.Handoffs, Reopens: cs.Reopens, Breached: kind == EvidenceResolution && cs.ResolveBreached,
+		PromiseBroken: kind == EvidenceResolution && cs.PromiseBroken}
 }
 
 // caseEvent is the payload of case events.

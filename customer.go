@@ -553,8 +553,19 @@ type LadderState struct {
 	Purchases    int          `json:"purchases"`
 	LastReferral time.Time    `json:"last_referral,omitzero"`
 	LastPromoter time.Time    `json:"last_promoter,omitzero"`
-	Evidence     int          `json:"evidence"` // how many pieces of evidence were applied
-	Version      int64        `json:"version"`
+	// LastDetractor is the last detractor answer (NPS 0-6): advocacy needs
+	// a referral or a promoter answer after it.
+	LastDetractor time.Time `json:"last_detractor,omitzero"`
+	// Failures counts the service failures (complaints) of the current
+	// run, each within LadderRules.FailureWindow of the one before;
+	// LastFailure is the latest and BeforeFailure the score just before
+	// it, in thousandths as of LastFailure. Recovery diminishes with
+	// Failures and never lifts the score above BeforeFailure (faded).
+	Failures      int       `json:"failures"`
+	LastFailure   time.Time `json:"last_failure,omitzero"`
+	BeforeFailure int64     `json:"before_failure"`
+	Evidence      int       `json:"evidence"` // how many pieces of evidence were applied
+	Version       int64     `json:"version"`
 }
 
 // Points returns the score in whole points, rounded toward zero.

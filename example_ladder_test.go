@@ -23,7 +23,8 @@ func ExampleLadderRules_Apply() {
 		{Kind: crm.EvidenceComplaint, At: day(3), Touchpoint: "hotline"},
 		{Kind: crm.EvidenceExperience, At: day(3), Touchpoint: "hotline", Weight: 150, Sentiment: crm.VeryNegative,
 			Transfers: 4, Breached: true},
-		// The complaint resolved well within the standard: service recovery.
+		// The complaint resolved well within the standard: service recovery
+		// earns 25 points back, not the rung; a purchase later does.
 		{Kind: crm.EvidenceResolution, At: day(4), Touchpoint: "hotline", Resolution: 20 * time.Hour, WithinStandard: true,
 			Survey: crm.Survey{CSAT: nps(5)}},
 		// Purchases and a referral earn points; loyal needs 40 points and two
@@ -53,10 +54,8 @@ func ExampleLadderRules_Apply() {
 	// Mar 02  indifferent -> satisfied   experience at web.apply: sentiment 2 +16, resolved +4
 	// Mar 03  satisfied   -> indifferent complaint at hotline: complaint -10
 	// Mar 03  indifferent -> annoyed     experience at hotline: sentiment -2 -16, 4 transfers -18, service standard missed -5 (weight 150%)
-	// Mar 04  annoyed     -> indifferent resolution at hotline: complaint resolved well in 20h (service recovery) +25
-	// Mar 04  indifferent -> satisfied   resolution at hotline: complaint resolved well in 20h (service recovery) +25
-	// Mar 25  satisfied   -> loyal       referral: referral +15 - brought a friend
-	// now: loyal with 42 points
+	// Mar 10  annoyed     -> indifferent purchase: purchase +8 - savings plan
+	// now: indifferent with 10 points
 	// true
 }
 

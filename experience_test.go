@@ -182,7 +182,9 @@ func TestIdempotentRecording(t *testing.T) {
 }
 
 // TestAnnoyedThenWonBack is seed 004's story: transferred four times and
-// left without an answer, then won back by a quick resolution.
+// left without an answer; a quick resolution earns back part of it, not
+// the rung, and a good contact after it wins the customer back to
+// indifferent.
 func TestAnnoyedThenWonBack(t *testing.T) {
 	b := newBank(t)
 	c := b.customer(t, b.Ann, "Jane")
@@ -214,12 +216,24 @@ func TestAnnoyedThenWonBack(t *testing.T) {
 	assert.Equal(t, 4, cs.Handoffs)
 	assert.Equal(t, 1, cs.Contacts)
 	assert.False(t, cs.ResolveBreached, "20 hours against 48")
-	assert.Equal(t, []crm.LoyaltyStage{crm.Indifferent, crm.Satisfied}, stages(moves), "won back")
-	assert.Contains(t, moves[0].Reason, "service recovery")
+	assert.Empty(t, moves, "the recovery earns back 25 points, not the rung: one call with four transfers cost 64")
+	st, err := b.Ladder.State(ctx, b.Ann.ID, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, crm.Annoyed, st.Stage)
+	assert.Equal(t, int64(-29), st.Points(), "-54.7 faded a day, +25")
 
 	hist, err := b.Ladder.History(ctx, b.Ann.ID, c.ID)
 	require.NoError(t, err)
-	assert.Equal(t, []crm.LoyaltyStage{crm.Satisfied, crm.Indifferent, crm.Annoyed, crm.Indifferent, crm.Satisfied}, stages(hist))
+	assert.Equal(t, []crm.LoyaltyStage{crm.Satisfied, crm.Indifferent, crm.Annoyed}, stages(hist))
+
+	// A good contact after the recovery lifts the customer out of annoyed.
+	b.Clock.Advance(day)
+	good = b.contact(c, "web.apply", b.Clock.Now())
+	good.Sentiment, good.Resolved = crm.Positive, true
+	_, moves = b.record(t, good)
+	assert.Equal(t, []crm.LoyaltyStage{crm.Indifferent}, stages(moves), "won back to indifferent")
+	hist, err = b.Ladder.History(ctx, b.Ann.ID, c.ID)
+	require.NoError(t, err)
 	replay, err := b.Ladder.Replay(ctx, b.Ann.ID, crm.ReplayQuery{Customer: c.ID, Rules: crm.DefaultLadderRules()})
 	replayed, replayMoves := replay.State, replay.Moves
 	require.NoError(t, err)

@@ -19,12 +19,14 @@ const (
 	EvidenceBrokenPromise EvidenceKind = "broken_promise" // the company did not do what it said by when it said
 	EvidenceChurn         EvidenceKind = "churn"          // the customer left
 	EvidenceDunned        EvidenceKind = "dunned"         // an invoice of the customer's reached the last dunning level (the final notice)
+	EvidenceHandoff       EvidenceKind = "handoff"        // a case was handed to another department
+	EvidenceOverdue       EvidenceKind = "overdue"        // a case is still open past its service standard (CheckOverdue)
 )
 
 func (k EvidenceKind) valid() bool {
 	switch k {
 	case EvidenceExperience, EvidencePurchase, EvidenceReferral, EvidenceComplaint, EvidenceResolution, EvidenceBrokenPromise, EvidenceChurn,
-		EvidenceDunned:
+		EvidenceDunned, EvidenceHandoff, EvidenceOverdue:
 		return true
 	}
 	return false
@@ -50,10 +52,19 @@ type Evidence struct {
 	Transfers int       `json:"transfers"`
 	Breached  bool      `json:"breached,omitempty"` // a service standard was missed
 	Resolved  bool      `json:"resolved,omitempty"` // the matter was settled in the contact
+	// Direction is who started the contact; "" counts as inbound. Only an
+	// inbound contact is resolved or not: an outbound call (a survey, a
+	// reminder) is never "unresolved".
+	Direction Direction `json:"direction,omitempty"`
+	// Repeats is how many contacts about the same matter (the same case,
+	// or the same touchpoint within LadderRules.RepeatWindow) came before
+	// this one: a repeat contact means the matter was not settled.
+	Repeats int `json:"repeats"`
 
-	// Resolution.
+	// Resolution and overdue.
 	Resolution     time.Duration `json:"resolution_ns"`             // how long the complaint took
 	WithinStandard bool          `json:"within_standard,omitempty"` // resolved within the touchpoint's ResolveWithin, or the rules' recovery window
+	PromiseBroken  bool          `json:"promise_broken,omitempty"`  // the case was not settled by the time promised
 	Handoffs       int           `json:"handoffs"`                  // for the record: transfers weigh on the contacts they happened in
 	Reopens        int           `json:"reopens"`
 
@@ -73,19 +84,21 @@ type NewEvidence struct {
 	Sentiment  Sentiment    `json:"sentiment"`
 	Survey     Survey       `json:"survey,omitzero"`
 	Transfers  int          `json:"transfers"`
-	Breached   bool         `json:"breached,omitempty"` // a service standard was missed
-	Resolved   bool         `json:"resolved,omitempty"` // the matter was settled in the contact
+	Breached   bool         `json:"breached,omitempty"`  // a service standard was missed
+	Resolved   bool         `json:"resolved,omitempty"`  // the matter was settled in the contact
+	Direction  Direction    `json:"direction,omitempty"` // "" counts as inbound
 	Note       string       `json:"note,omitempty"`
 }
 
 func (n NewEvidence) evidence() Evidence {
 	return Evidence{Customer: n.Customer, Kind: n.Kind, At: n.At, Map: n.Map, Touchpoint: n.Touchpoint, Sentiment: n.Sentiment,
-		Survey: n.Survey, Transfers: n.Transfers, Breached: n.Breached, Resolved: n.Resolved, Note: n.Note}
+		Survey: n.Survey, Transfers: n.Transfers, Breached: n.Breached, Resolved: n.Resolved, Direction: n.Direction, Note: n.Note}
 }
 
 // LadderRules turn evidence into a score and the score into a rung. The
 // score is in points, kept to a thousandth; every rule below is in whole
-// points. DefaultLadderRules documents the defaults and why.
+// points. DefaultLadderRules documents the defaults, why they are what
+// they are, and where they come from.
 type LadderRules struct {
 	// HalfLife is how fast experiences fade: the score halves toward zero
 	// every HalfLife, counted in days crossed (UTC midnights).
@@ -103,43 +116,61 @@ type LadderRules struct {
 
 	// Requirements beyond the score: loyal needs LoyalPurchases purchases;
 	// advocate also needs a referral or an NPS answer of 9-10 within
-	// AdvocateRecency.
+	// AdvocateRecency, and no detractor answer (NPS 0-6) since.
 	LoyalPurchases  int           `json:"loyal_purchases"`
 	AdvocateRecency time.Duration `json:"advocate_recency_ns"`
 
 	// Points of an experience: Sentiment per step of sentiment; NPS by
 	// group; CSAT per step away from 3; CES per step away from 4 (lower
 	// effort is better); Resolved or Unresolved for the outcome of an
-	// inbound contact; Transfer per hand-off after the first; Breach when
-	// a service standard was missed. All are scaled by the touchpoint's
-	// weight.
-	Sentiment  int64 `json:"sentiment"`
-	Promoter   int64 `json:"promoter"`
-	Passive    int64 `json:"passive"`
-	Detractor  int64 `json:"detractor"`
-	CSAT       int64 `json:"csat"`
-	CES        int64 `json:"ces"`
-	Resolved   int64 `json:"resolved"`
-	Unresolved int64 `json:"unresolved"`
-	Transfer   int64 `json:"transfer"`
-	Breach     int64 `json:"breach"`
+	// inbound contact (an outbound one has none); Repeat for an inbound
+	// contact about a matter already brought within RepeatWindow (the same
+	// case, or the same touchpoint), instead of Resolved; Transfer per
+	// hand-off after the first, in a contact or of a case; Breach when a
+	// service standard was missed. All but the case's hand-offs are scaled
+	// by the touchpoint's weight.
+	Sentiment    int64         `json:"sentiment"`
+	Promoter     int64         `json:"promoter"`
+	Passive      int64         `json:"passive"`
+	Detractor    int64         `json:"detractor"`
+	CSAT         int64         `json:"csat"`
+	CES          int64         `json:"ces"`
+	Resolved     int64         `json:"resolved"`
+	Unresolved   int64         `json:"unresolved"`
+	Repeat       int64         `json:"repeat"`
+	RepeatWindow time.Duration `json:"repeat_window_ns"`
+	Transfer     int64         `json:"transfer"`
+	Breach       int64         `json:"breach"`
 
 	// Points of the other evidence.
 	Purchase  int64 `json:"purchase"`
 	Referral  int64 `json:"referral"`
 	Complaint int64 `json:"complaint"`
-	// Recovery rewards a complaint resolved within the standard (or
-	// RecoveryWithin when the touchpoint has none) with no reopen and no
-	// unhappy answer, and lifts the score to at least RecoveryFloor:
-	// whatever the problem did, a problem solved well leaves the customer
-	// there. LateResolution is the resolution of any other complaint.
-	Recovery       int64         `json:"recovery"`
-	RecoveryFloor  int64         `json:"recovery_floor"`
-	LateResolution int64         `json:"late_resolution"`
-	RecoveryWithin time.Duration `json:"recovery_within_ns"`
+	// Recovery rewards a complaint resolved well: within the standard (or
+	// RecoveryWithin when the touchpoint has none), its promise kept, never
+	// reopened, and no unhappy answer since the complaint (an unanswered
+	// survey is no answer either way). It is for the first failure in
+	// FailureWindow; each further failure within FailureWindow of the one
+	// before earns RecoveryRepeat percent of the one before. The first
+	// recovery lifts the score at most RecoveryParadox points above where
+	// it stood before the complaint (the service-recovery paradox); a
+	// later one never above it. LateResolution is the resolution of any
+	// other complaint.
+	Recovery        int64         `json:"recovery"`
+	RecoveryParadox int64         `json:"recovery_paradox"`
+	RecoveryRepeat  int64         `json:"recovery_repeat"`
+	FailureWindow   time.Duration `json:"failure_window_ns"`
+	LateResolution  int64         `json:"late_resolution"`
+	RecoveryWithin  time.Duration `json:"recovery_within_ns"`
 	// BrokenPromise is taken off the score, and the customer falls to
 	// annoyed whatever the score says.
 	BrokenPromise int64 `json:"broken_promise"`
+	// Overdue is taken off when an open case passes its service standard
+	// (CaseService.CheckOverdue), and again every OverdueEvery it stays
+	// open, at most OverdueSteps times in all (0: never).
+	Overdue      int64         `json:"overdue"`
+	OverdueEvery time.Duration `json:"overdue_every_ns"`
+	OverdueSteps int           `json:"overdue_steps"`
 	// Dunned is the weight of an invoice reaching the last dunning level:
 	// the customer ignored every notice before it.
 	Dunned int64 `json:"dunned"`
@@ -151,7 +182,9 @@ type LadderRules struct {
 	dayFactorHalfL time.Duration
 }
 
-// DefaultLadderRules returns the defaults, which follow the seed articles:
+// DefaultLadderRules returns the defaults. Each follows a source, and
+// each is held by a table test of the scenario it encodes
+// (TestLadderDefaults in ladder_defaults_test.go):
 //
 //   - Experiences fade with a half-life of 90 days: a customer's feeling
 //     follows the last quarter more than last year.
@@ -161,18 +194,40 @@ type LadderRules struct {
 //     a promoter answer earns 10), as complaints spread further than
 //     praise.
 //   - Loyal needs 2 purchases: loyalty is measured in coming back, not in
-//     good words alone. Advocate needs a referral or a promoter answer in
-//     the last 180 days.
-//   - A transfer after the first costs 6 points: four transfers (seed
-//     004) cost 18, enough to take a satisfied customer to indifferent.
-//   - A complaint costs 10; resolving it quickly and well earns 25 and
-//     lifts the customer to at least satisfied (a floor of 15), so a
-//     well-handled problem leaves the customer better off than before it,
-//     however bad the contacts around it were (service recovery, seed
-//     004: "a problem solved well creates loyalty"). A late resolution
-//     costs 10 more.
+//     good words alone (seeds 000 and 002: retention is the value).
+//     Advocate needs a referral or a promoter answer in the last 180
+//     days, and a detractor answer since ends advocacy: an advocate who
+//     would not recommend the company is no advocate (NPS groups as in
+//     DESIGN.md).
+//   - A contact settled at once earns 4, an inbound contact left
+//     unsettled costs 4. An outbound contact (a survey call, a reminder)
+//     is neither: the customer brought no matter to settle. A contact
+//     about a matter already brought in the last 7 days (the same case,
+//     or the same touchpoint, the repeat window of journey templates)
+//     costs 4 instead of earning it: the matter was not settled, and
+//     every repeat is effort the customer did not want (seed 004: what
+//     customers want is their problem solved, simply).
+//   - A hand-off after the first costs 6, in a contact or of a case, as
+//     it happens: seed 004's customer "transferred four times" pays 18.
+//   - A case still open past its service standard costs 8 when it passes
+//     it and every 7 days after, at most 4 times: seed 004's "more than a
+//     month without an answer" costs 32 (less the fading), so four
+//     transfers and a month without an answer end annoyed whatever the
+//     customer was before. A resolution after the standard costs 10 more.
+//   - A complaint costs 10; resolving it well earns 25 and lifts the
+//     customer at most 15 above where they stood before it: a problem
+//     solved well once leaves the customer a little better off (seed 004:
+//     "a problem solved well creates loyalty"), but the service-recovery
+//     paradox is weak and vanishes on a second failure (Maxham and
+//     Netemeyer, Journal of Marketing 66(4), 2002). So each further
+//     complaint within 90 days of the one before earns half the recovery
+//     of the one before and never lifts above where the customer stood
+//     before it: the same failure six times ends annoyed. A complaint
+//     whose promise was broken or whose standard was missed earns no
+//     recovery at all.
 //   - A broken promise costs 30 and drops the customer to annoyed at once
-//     (customers resent empty promises; consistency beats surprises).
+//     (seed 004: customers resent empty promises; consistency beats
+//     surprises; DESIGN.md: a broken promise is worse than no promise).
 //   - An invoice reaching the final dunning notice costs 15: the customer
 //     let a reminder and a notice pass, which says the relationship is
 //     strained (or the billing experience was poor: a disputed invoice is
@@ -186,10 +241,11 @@ func DefaultLadderRules() LadderRules {
 		IndifferentAt: -20, SatisfiedAt: 15, LoyalAt: 40, AdvocateAt: 60, Hysteresis: 5,
 		LoyalPurchases: 2, AdvocateRecency: 180 * 24 * time.Hour,
 		Sentiment: 8, Promoter: 10, Passive: 2, Detractor: -12, CSAT: 5, CES: 3,
-		Resolved: 4, Unresolved: -4, Transfer: -6, Breach: -5,
+		Resolved: 4, Unresolved: -4, Repeat: -4, RepeatWindow: 7 * 24 * time.Hour, Transfer: -6, Breach: -5,
 		Purchase: 8, Referral: 15, Complaint: -10,
-		Recovery: 25, RecoveryFloor: 15, LateResolution: -10, RecoveryWithin: 48 * time.Hour,
-		BrokenPromise: -30, Dunned: -15,
+		Recovery: 25, RecoveryParadox: 15, RecoveryRepeat: 50, FailureWindow: 90 * 24 * time.Hour,
+		LateResolution: -10, RecoveryWithin: 48 * time.Hour,
+		BrokenPromise: -30, Overdue: -8, OverdueEvery: 7 * 24 * time.Hour, OverdueSteps: 4, Dunned: -15,
 	})
 }
 
@@ -203,7 +259,8 @@ func withDayFactor(r LadderRules) LadderRules {
 const scoreLimit = 1_000_000
 
 // Check reports rules that cannot work: thresholds out of order, a
-// negative hysteresis, a half-life under a day.
+// negative hysteresis, a half-life under a day, negative windows, a
+// recovery share outside 0-100.
 func (r LadderRules) Check() error {
 	switch {
 	case r.HalfLife < 24*time.Hour:
@@ -216,6 +273,14 @@ func (r LadderRules) Check() error {
 		return invalid("loyal_purchases", "non_negative", "")
 	case r.AdvocateAt*1000 >= scoreLimit || r.IndifferentAt*1000 <= -scoreLimit:
 		return invalid("thresholds", "range", "within -1000..1000 points")
+	case r.RepeatWindow < 0 || r.FailureWindow < 0 || r.OverdueEvery < 0 || r.RecoveryWithin < 0:
+		return invalid("windows", "non_negative", "repeat, failure, overdue and recovery windows")
+	case r.RecoveryRepeat < 0 || r.RecoveryRepeat > 100:
+		return invalid("recovery_repeat", "range", "a percentage, 0-100")
+	case r.RecoveryParadox < 0:
+		return invalid("recovery_paradox", "non_negative", "")
+	case r.OverdueSteps < 0 || r.OverdueSteps > 100:
+		return invalid("overdue_steps", "range", "0-100")
 	}
 	return nil
 }
@@ -274,25 +339,33 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 		return st, []LadderMove{mv}, nil
 	}
 
-	st.Score = clampScore(st.Score + r.points(ev, nil))
-	if r.recovered(ev) {
-		st.Score = max(st.Score, r.RecoveryFloor*1000)
-	}
+	pre := st // the state the evidence is weighed against, for its reason
+	st.Score = clampScore(st.Score + r.points(pre, ev, nil))
 	switch ev.Kind {
 	case EvidencePurchase:
 		st.Purchases++
 	case EvidenceReferral:
 		st.LastReferral = at
+	case EvidenceComplaint:
+		if st.LastFailure.IsZero() || at.Sub(st.LastFailure) > r.FailureWindow {
+			st.Failures = 0
+		}
+		st.Failures++
+		st.LastFailure, st.BeforeFailure = at, before
 	case EvidenceChurn:
-		st, mv := r.move(st, Churn, ev, before, "left: "+r.reason(ev))
+		st, mv := r.move(st, Churn, ev, before, "left: "+r.reason(pre, ev))
 		return st, []LadderMove{mv}, nil
 	}
-	if ev.Survey.NPS != nil && *ev.Survey.NPS >= 9 {
-		st.LastPromoter = at
+	if n := ev.Survey.NPS; n != nil && ev.Kind == EvidenceExperience {
+		if *n >= 9 {
+			st.LastPromoter = at
+		} else if *n <= 6 {
+			st.LastDetractor = at
+		}
 	}
 
 	if ev.Kind == EvidenceBrokenPromise && st.Stage != Annoyed {
-		st, mv := r.move(st, Fall, ev, before, r.reason(ev))
+		st, mv := r.move(st, Fall, ev, before, r.reason(pre, ev))
 		return st, []LadderMove{mv}, nil
 	}
 	var moves []LadderMove
@@ -303,7 +376,7 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 			return st, moves, nil
 		}
 		if reason == "" {
-			reason = r.reason(ev)
+			reason = r.reason(pre, ev)
 		}
 		var mv LadderMove
 		st, mv = r.move(st, event, ev, before, reason)
@@ -342,8 +415,11 @@ func (r LadderRules) qualifies(st LadderState, s LoyaltyStage, slack int64) bool
 		return false
 	}
 	if s == Advocate {
-		recent := func(t time.Time) bool { return !t.IsZero() && st.UpdatedAt.Sub(t) <= r.AdvocateRecency }
-		return recent(st.LastReferral) || recent(st.LastPromoter)
+		last := st.LastReferral
+		if st.LastPromoter.After(last) {
+			last = st.LastPromoter
+		}
+		return !last.IsZero() && st.UpdatedAt.Sub(last) <= r.AdvocateRecency && !st.LastDetractor.After(last)
 	}
 	return true
 }
@@ -363,10 +439,11 @@ func (r LadderRules) threshold(s LoyaltyStage) int64 {
 	return -scoreLimit / 1000
 }
 
-// points weighs a piece of evidence, in thousandths. When why is not
+// points weighs a piece of evidence against the state it meets (its
+// score faded to the evidence's time), in thousandths. When why is not
 // nil it also says why, term by term; Apply asks for the words only when
 // the evidence moves the customer.
-func (r LadderRules) points(ev Evidence, why *[]string) int64 {
+func (r LadderRules) points(st LadderState, ev Evidence, why *[]string) int64 {
 	var pts int64
 	add := func(p int64, format string, args ...any) {
 		if p == 0 {
@@ -396,10 +473,15 @@ func (r LadderRules) points(ev Evidence, why *[]string) int64 {
 		if c := ev.Survey.CES; c != nil {
 			add(int64(4-*c)*r.CES, "CES %d", *c)
 		}
-		if ev.Resolved {
-			add(r.Resolved, "resolved")
-		} else if ev.Source == KindInteraction {
-			add(r.Unresolved, "not resolved")
+		if ev.Direction != Outbound {
+			switch {
+			case ev.Repeats > 0:
+				add(r.Repeat, "contact %d about the same matter", ev.Repeats+1)
+			case ev.Resolved:
+				add(r.Resolved, "resolved")
+			case ev.Source == KindInteraction:
+				add(r.Unresolved, "not resolved")
+			}
 		}
 		if ev.Transfers > 1 {
 			add(int64(ev.Transfers-1)*r.Transfer, "%d transfers", ev.Transfers)
@@ -415,11 +497,17 @@ func (r LadderRules) points(ev Evidence, why *[]string) int64 {
 	case EvidenceComplaint:
 		add(r.Complaint, "complaint")
 	case EvidenceResolution:
-		if r.recovered(ev) {
-			add(r.Recovery, "complaint resolved well in %s (service recovery)", shortDuration(ev.Resolution))
-		} else {
-			add(r.LateResolution, "complaint resolved in %s, %d reopens", shortDuration(ev.Resolution), ev.Reopens)
+		ok, more := r.recovered(st, ev)
+		if ok {
+			return r.say(why, r.recovery(st), "complaint resolved well in %s (service recovery%s)", shortDuration(ev.Resolution), more)
 		}
+		add(r.LateResolution, "complaint resolved in %s%s", shortDuration(ev.Resolution), more)
+	case EvidenceHandoff:
+		if ev.Handoffs > 1 {
+			add(r.Transfer, "hand-off %d of the case", ev.Handoffs)
+		}
+	case EvidenceOverdue:
+		add(r.Overdue, "case open %s past its standard", shortDuration(ev.Resolution))
 	case EvidenceBrokenPromise:
 		add(r.BrokenPromise, "broken promise")
 	case EvidenceDunned:
@@ -432,21 +520,70 @@ func (r LadderRules) points(ev Evidence, why *[]string) int64 {
 	return pts * 1000
 }
 
-// recovered reports whether the evidence is a complaint resolved well:
-// within the standard, never reopened, no unhappy answer.
-func (r LadderRules) recovered(ev Evidence) bool {
-	if ev.Kind != EvidenceResolution {
-		return false
+// say adds a term of pts thousandths to why, in whole points or to a
+// tenth, and returns pts.
+func (r LadderRules) say(why *[]string, pts int64, format string, args ...any) int64 {
+	if why != nil {
+		n := fmt.Sprintf("%+d", pts/1000)
+		if pts%1000 != 0 {
+			n = fmt.Sprintf("%+.1f", float64(pts)/1000)
+		}
+		*why = append(*why, fmt.Sprintf(format, args...)+" "+n)
 	}
-	within := ev.WithinStandard || (r.RecoveryWithin > 0 && ev.Resolution <= r.RecoveryWithin)
-	happy := ev.Survey.CSAT == nil || *ev.Survey.CSAT >= 4
-	return within && ev.Reopens == 0 && happy
+	return pts
 }
 
-// reason says in words why the evidence weighs what it weighs.
-func (r LadderRules) reason(ev Evidence) string {
+// recovery is what resolving the latest complaint well earns, in
+// thousandths: Recovery for the first failure of a run, RecoveryRepeat
+// percent of the one before for each further one, and never more than
+// lifts the score to where it stood before the complaint (faded), plus
+// RecoveryParadox for the first.
+func (r LadderRules) recovery(st LadderState) int64 {
+	pts := r.Recovery * 1000
+	for i := 1; i < st.Failures && pts != 0; i++ {
+		pts = pts * r.RecoveryRepeat / 100
+	}
+	ceiling := r.decay(st.BeforeFailure, st.LastFailure, st.UpdatedAt)
+	if st.Failures <= 1 {
+		ceiling += r.RecoveryParadox * 1000
+	}
+	return max(0, min(pts, ceiling-st.Score))
+}
+
+// recovered reports whether the evidence is a complaint resolved well:
+// within the standard, its promise kept, never reopened, no unhappy
+// answer (a CSAT of 1-3 on the resolution, or a detractor answer since
+// the complaint; no answer is no evidence either way). When it is not,
+// it says why.
+func (r LadderRules) recovered(st LadderState, ev Evidence) (bool, string) {
+	if ev.Kind != EvidenceResolution {
+		return false, ""
+	}
+	switch {
+	case ev.PromiseBroken:
+		return false, ", promise broken"
+	case ev.Breached:
+		return false, ", standard missed"
+	case !ev.WithinStandard && !(r.RecoveryWithin > 0 && ev.Resolution <= r.RecoveryWithin):
+		return false, ""
+	case ev.Reopens > 0:
+		return false, fmt.Sprintf(", %d reopens", ev.Reopens)
+	case ev.Survey.CSAT != nil && *ev.Survey.CSAT < 4:
+		return false, fmt.Sprintf(", CSAT %d", *ev.Survey.CSAT)
+	case !st.LastFailure.IsZero() && st.LastDetractor.After(st.LastFailure):
+		return false, ", a detractor answer since the complaint"
+	}
+	if st.Failures > 1 {
+		return true, fmt.Sprintf(", failure %d in a row", st.Failures)
+	}
+	return true, ""
+}
+
+// reason says in words why the evidence weighs what it weighs against
+// the state it met.
+func (r LadderRules) reason(st LadderState, ev Evidence) string {
 	var why []string
-	r.points(ev, &why)
+	r.points(st, ev, &why)
 	weight := int64(100)
 	if ev.Kind == EvidenceExperience {
 		weight = int64(cmpOr(ev.Weight, 100))

@@ -55,6 +55,9 @@ type CaseFilter struct {
 	// PromiseDueBefore, when set, selects the cases not yet resolved whose
 	// promise fell due before it and is not yet marked broken.
 	PromiseDueBefore time.Time `json:"promise_due_before,omitzero"`
+	// OverdueBefore, when set, selects the cases not yet resolved whose
+	// next overdue step (NextOverdue) fell due before it.
+	OverdueBefore time.Time `json:"overdue_before,omitzero"`
 }
 
 // Match reports whether c passes the filter.
@@ -64,7 +67,8 @@ func (f CaseFilter) Match(c Case) bool {
 		(f.Kind == "" || c.Kind == f.Kind) &&
 		(f.Department == "" || c.Department == f.Department) &&
 		(f.PromiseDueBefore.IsZero() || (!c.PromisedBy.IsZero() && c.PromisedBy.Before(f.PromiseDueBefore) &&
-			!c.PromiseBroken && c.ResolvedAt.IsZero()))
+			!c.PromiseBroken && c.ResolvedAt.IsZero())) &&
+		(f.OverdueBefore.IsZero() || (!c.NextOverdue.IsZero() && c.NextOverdue.Before(f.OverdueBefore) && c.ResolvedAt.IsZero()))
 }
 
 // CaseReader reads cases.

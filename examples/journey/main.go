@@ -3,8 +3,9 @@
 // reason, the touchpoints that hurt, the moments of truth, and the journey
 // map as a Mermaid diagram.
 //
-// Jane is transferred four times and left without an answer, then won
-// back by a quick resolution; Omar rises to advocate; forty other
+// Jane is transferred four times and left without an answer; a quick
+// resolution earns part of it back, not the rung, and a good contact
+// after it wins her back to indifferent; Omar rises to advocate; forty other
 // customers walk the card journey with what the bank's touchpoints give
 // them.
 //
@@ -173,8 +174,9 @@ func (s *sim) crowd(n int) error {
 	return err
 }
 
-// janesStory: a customer passed around four times and left
-// without an answer is lost, unless the problem is then solved well.
+// janesStory: a customer passed around four times and left without an
+// answer is annoyed; solving the problem well earns back part of it, and
+// it takes a good experience after it to win her back.
 func (s *sim) janesStory(jane crm.Customer) error {
 	s.clock.Advance(day)
 	if _, err := s.contact(jane, "web.apply", crm.NewInteraction{Sentiment: crm.VeryPositive, Resolved: true}); err != nil {
@@ -193,6 +195,11 @@ func (s *sim) janesStory(jane crm.Customer) error {
 	}
 	s.clock.Advance(20 * time.Hour)
 	_, err = s.crm.Cases.Resolve(s.ctx, s.staff.ID, crm.ResolveCaseRequest{Case: opened.Case.ID, Note: "card unblocked, fee refunded, called back", CSAT: ptr(5)})
+	if err != nil {
+		return err
+	}
+	s.clock.Advance(3 * day)
+	_, err = s.contact(jane, "app.activate", crm.NewInteraction{Sentiment: crm.Positive, Resolved: true})
 	return err
 }
 

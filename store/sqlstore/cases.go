@@ -14,7 +14,7 @@ var caseTable = &recordTable[crm.Case]{
 	columns: []string{"id", "customer_id", "kind", "subject", "status", "map_id", "touchpoint", "channel", "phase",
 		"department", "assignee", "opened_at", "resolved_at", "closed_at", "promised_by", "resolve_within_us",
 		"handoffs", "reopens", "contacts", "resolution", "resolve_breached", "promise_broken", "created_at",
-		"updated_at", "version", "opened_day"},
+		"updated_at", "version", "opened_day", "overdue_steps", "next_overdue"},
 	derived: append([]string{"resolved_us"}, periodColumns...),
 	id:      func(c crm.Case) crm.ID { return c.ID },
 	version: func(c crm.Case) int64 { return c.Version },
@@ -28,7 +28,7 @@ var caseTable = &recordTable[crm.Case]{
 			s.optionalTimeArg(c.ResolvedAt), s.optionalTimeArg(c.ClosedAt), s.optionalTimeArg(c.PromisedBy),
 			micros(c.ResolveWithin), c.Handoffs, c.Reopens, c.Contacts, c.Resolution, c.ResolveBreached,
 			c.PromiseBroken, s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, c.OpenedDay,
-			resolvedUS,
+			c.OverdueSteps, s.optionalTimeArg(c.NextOverdue), resolvedUS,
 		}, periodValues(c.OpenedAt, c.BusinessDay())...), nil
 	},
 	dest: func(c *crm.Case) []any {
@@ -36,7 +36,7 @@ var caseTable = &recordTable[crm.Case]{
 			&c.Department, &c.Assignee, timeCol{&c.OpenedAt}, timeCol{&c.ResolvedAt}, timeCol{&c.ClosedAt},
 			timeCol{&c.PromisedBy}, durationCol{&c.ResolveWithin}, &c.Handoffs, &c.Reopens, &c.Contacts,
 			&c.Resolution, &c.ResolveBreached, &c.PromiseBroken, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt},
-			&c.Version, &c.OpenedDay}
+			&c.Version, &c.OpenedDay, &c.OverdueSteps, timeCol{&c.NextOverdue}}
 	},
 }
 
@@ -53,6 +53,10 @@ func (r caseRepo) List(ctx context.Context, f crm.CaseFilter, page crm.PageReque
 	if !f.PromiseDueBefore.IsZero() {
 		w.add("promised_by IS NOT NULL AND promised_by < ? AND promise_broken = ? AND resolved_at IS NULL",
 			r.t.s.timeArg(ceilMicro(f.PromiseDueBefore)), false)
+	}
+	if !f.OverdueBefore.IsZero() {
+		w.add("next_overdue IS NOT NULL AND next_overdue < ? AND resolved_at IS NULL",
+			r.t.s.timeArg(ceilMicro(f.OverdueBefore)))
 	}
 	return r.list(ctx, w, page)
 }

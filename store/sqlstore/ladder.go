@@ -12,17 +12,19 @@ var ladderStateTable = &recordTable[crm.LadderState]{
 	kind:  crm.KindLadderState,
 	table: func(n names) string { return n.ladderStates },
 	columns: []string{"customer_id", "stage", "score", "since", "updated_at", "purchases", "last_referral",
-		"last_promoter", "evidence", "version"},
+		"last_promoter", "evidence", "version", "last_detractor", "failures", "last_failure", "before_failure"},
 	id:      func(st crm.LadderState) crm.ID { return st.Customer },
 	version: func(st crm.LadderState) int64 { return st.Version },
 	values: func(s *Store, st crm.LadderState) ([]any, error) {
 		return []any{idArg(st.Customer), string(st.Stage), st.Score, s.optionalTimeArg(st.Since),
 			s.optionalTimeArg(st.UpdatedAt), st.Purchases, s.optionalTimeArg(st.LastReferral),
-			s.optionalTimeArg(st.LastPromoter), st.Evidence, st.Version}, nil
+			s.optionalTimeArg(st.LastPromoter), st.Evidence, st.Version, s.optionalTimeArg(st.LastDetractor), st.Failures,
+			s.optionalTimeArg(st.LastFailure), st.BeforeFailure}, nil
 	},
 	dest: func(st *crm.LadderState) []any {
 		return []any{&st.Customer, &st.Stage, &st.Score, timeCol{&st.Since}, timeCol{&st.UpdatedAt}, &st.Purchases,
-			timeCol{&st.LastReferral}, timeCol{&st.LastPromoter}, &st.Evidence, &st.Version}
+			timeCol{&st.LastReferral}, timeCol{&st.LastPromoter}, &st.Evidence, &st.Version, timeCol{&st.LastDetractor},
+			&st.Failures, timeCol{&st.LastFailure}, &st.BeforeFailure}
 	},
 }
 
@@ -32,19 +34,20 @@ var evidenceTable = &recordTable[crm.Evidence]{
 	table: func(n names) string { return n.evidence },
 	columns: []string{"id", "customer_id", "kind", "at", "source", "source_id", "map_id", "touchpoint", "weight",
 		"sentiment", "nps", "csat", "ces", "transfers", "breached", "resolved", "resolution_us", "within_standard",
-		"handoffs", "reopens", "note"},
+		"handoffs", "reopens", "note", "direction", "promise_broken", "repeats"},
 	id: func(ev crm.Evidence) crm.ID { return ev.ID },
 	values: func(s *Store, ev crm.Evidence) ([]any, error) {
 		return []any{idArg(ev.ID), idArg(ev.Customer), string(ev.Kind), s.timeArg(ev.At), string(ev.Source),
 			idArg(ev.SourceID), idArg(ev.Map), ev.Touchpoint, ev.Weight, int(ev.Sentiment),
 			optionalIntArg(ev.Survey.NPS), optionalIntArg(ev.Survey.CSAT), optionalIntArg(ev.Survey.CES), ev.Transfers,
-			ev.Breached, ev.Resolved, micros(ev.Resolution), ev.WithinStandard, ev.Handoffs, ev.Reopens, ev.Note}, nil
+			ev.Breached, ev.Resolved, micros(ev.Resolution), ev.WithinStandard, ev.Handoffs, ev.Reopens, ev.Note,
+			string(ev.Direction), ev.PromiseBroken, ev.Repeats}, nil
 	},
 	dest: func(ev *crm.Evidence) []any {
 		return []any{&ev.ID, &ev.Customer, &ev.Kind, timeCol{&ev.At}, &ev.Source, &ev.SourceID, &ev.Map,
 			&ev.Touchpoint, &ev.Weight, &ev.Sentiment, optionalIntCol{&ev.Survey.NPS}, optionalIntCol{&ev.Survey.CSAT},
 			optionalIntCol{&ev.Survey.CES}, &ev.Transfers, &ev.Breached, &ev.Resolved, durationCol{&ev.Resolution},
-			&ev.WithinStandard, &ev.Handoffs, &ev.Reopens, &ev.Note}
+			&ev.WithinStandard, &ev.Handoffs, &ev.Reopens, &ev.Note, &ev.Direction, &ev.PromiseBroken, &ev.Repeats}
 	},
 }
 
@@ -98,6 +101,9 @@ type evidenceDoc struct {
 	Handoffs       int              `json:"handoffs"`
 	Reopens        int              `json:"reopens"`
 	Note           string           `json:"note"`
+	Direction      crm.Direction    `json:"direction,omitempty"`
+	PromiseBroken  bool             `json:"promise_broken,omitempty"`
+	Repeats        int              `json:"repeats,omitempty"`
 }
 
 func toEvidenceDoc(ev crm.Evidence) evidenceDoc {
@@ -105,7 +111,8 @@ func toEvidenceDoc(ev crm.Evidence) evidenceDoc {
 		Source: ev.Source, SourceID: ev.SourceID, Map: ev.Map, Touchpoint: ev.Touchpoint, Weight: ev.Weight,
 		Sentiment: ev.Sentiment, NPS: ev.Survey.NPS, CSAT: ev.Survey.CSAT, CES: ev.Survey.CES, Transfers: ev.Transfers,
 		Breached: ev.Breached, Resolved: ev.Resolved, ResolutionUS: micros(ev.Resolution),
-		WithinStandard: ev.WithinStandard, Handoffs: ev.Handoffs, Reopens: ev.Reopens, Note: ev.Note}
+		WithinStandard: ev.WithinStandard, Handoffs: ev.Handoffs, Reopens: ev.Reopens, Note: ev.Note,
+		Direction: ev.Direction, PromiseBroken: ev.PromiseBroken, Repeats: ev.Repeats}
 }
 
 func (d evidenceDoc) evidence() crm.Evidence {
@@ -113,7 +120,8 @@ func (d evidenceDoc) evidence() crm.Evidence {
 		SourceID: d.SourceID, Map: d.Map, Touchpoint: d.Touchpoint, Weight: d.Weight, Sentiment: d.Sentiment,
 		Survey:    crm.Survey{NPS: d.NPS, CSAT: d.CSAT, CES: d.CES},
 		Transfers: d.Transfers, Breached: d.Breached, Resolved: d.Resolved, Resolution: duration(d.ResolutionUS),
-		WithinStandard: d.WithinStandard, Handoffs: d.Handoffs, Reopens: d.Reopens, Note: d.Note}
+		WithinStandard: d.WithinStandard, Handoffs: d.Handoffs, Reopens: d.Reopens, Note: d.Note,
+		Direction: d.Direction, PromiseBroken: d.PromiseBroken, Repeats: d.Repeats}
 }
 
 // evidenceCol scans a move's evidence.

@@ -80,6 +80,10 @@ func runCases(t *testing.T, newStore NewStoreFunc) {
 			c.Kind, c.Status, c.Department = kinds[i%4], statuses[i%len(statuses)], depts[i%len(depts)]
 			c.PromisedBy = cutoff.Add(time.Duration(i-30) * time.Hour)
 			c.PromiseBroken = i%7 == 0
+			c.NextOverdue = cutoff.Add(time.Duration(i-20) * time.Hour)
+			if i%5 == 0 {
+				c.NextOverdue = time.Time{}
+			}
 			if i%7 == 3 {
 				moved[c.ID] = true
 			}
@@ -136,6 +140,10 @@ func runCases(t *testing.T, newStore NewStoreFunc) {
 			{"every field", crm.CaseFilter{Customer: sc.ann, Status: crm.CaseInProgress, Kind: crm.Complaint, Department: "Billing",
 				PromiseDueBefore: cutoff.Add(100 * time.Hour)}, false},
 			{"customer and promise", crm.CaseFilter{Customer: sc.bob, PromiseDueBefore: cutoff}, false},
+			{"overdue", crm.CaseFilter{OverdueBefore: cutoff}, false},
+			{"overdue exactly at a step", crm.CaseFilter{OverdueBefore: cutoff.Add(4 * time.Hour)}, false},
+			{"overdue before everything", crm.CaseFilter{OverdueBefore: cutoff.Add(-100 * time.Hour)}, true},
+			{"customer and overdue", crm.CaseFilter{Customer: sc.ann, OverdueBefore: cutoff.Add(30 * time.Hour)}, false},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				want := slices.DeleteFunc(slices.Clone(all), func(c crm.Case) bool { return !tc.f.Match(c) })

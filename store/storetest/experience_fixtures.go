@@ -298,7 +298,7 @@ func (sc *scene) caseOf(customer crm.ID) crm.Case {
 		Map: sc.m.ID, Touchpoint: "call.billing", Channel: crm.ChannelContactCenter, Phase: crm.PhaseBilling,
 		Department: "Billing " + hostileShort, Assignee: sc.g.next(), OpenedAt: at(10), OpenedDay: crm.DateOf(at(10)).AddDays(1), ResolvedAt: at(3000), ClosedAt: at(4000),
 		PromisedBy: at(2000), ResolveWithin: 72*time.Hour + time.Microsecond, Handoffs: 4, Reopens: 2, Contacts: 7,
-		Resolution: "Refunded " + hostile, ResolveBreached: true, PromiseBroken: true,
+		Resolution: "Refunded " + hostile, ResolveBreached: true, PromiseBroken: true, OverdueSteps: 3, NextOverdue: at(2500),
 		CreatedAt: at(10), UpdatedAt: at(4000), Version: 1,
 	}
 }
@@ -310,7 +310,7 @@ func (sc *scene) evidence(customer crm.ID, t time.Time) crm.Evidence {
 		ID: sc.g.next(), Customer: customer, Kind: crm.EvidenceResolution, At: t, Source: crm.KindCase, SourceID: sc.g.next(),
 		Map: sc.m.ID, Touchpoint: "call.billing.dispute.legal", Weight: 40, Sentiment: crm.Positive, Survey: survey(10, 5, 1),
 		Transfers: 3, Breached: true, Resolved: true, Resolution: 50*time.Hour + 9*time.Microsecond, WithinStandard: true,
-		Handoffs: 2, Reopens: 1, Note: "order " + hostile,
+		Handoffs: 2, Reopens: 1, Note: "order " + hostile, Direction: crm.Outbound, PromiseBroken: true, Repeats: 5,
 	}
 }
 
@@ -324,7 +324,8 @@ func (sc *scene) move(customer crm.ID, t time.Time) crm.LadderMove {
 // state returns a ladder state of customer with every field set.
 func (sc *scene) state(customer crm.ID) crm.LadderState {
 	return crm.LadderState{Customer: customer, Stage: crm.Loyal, Score: 41_234, Since: at(100), UpdatedAt: at(200),
-		Purchases: 3, LastReferral: at(150), LastPromoter: at(180), Evidence: 17, Version: 1}
+		Purchases: 3, LastReferral: at(150), LastPromoter: at(180), Evidence: 17, Version: 1,
+		LastDetractor: at(190), Failures: 2, LastFailure: at(170), BeforeFailure: -12_345}
 }
 
 // template returns a journey template on the scene's map.
