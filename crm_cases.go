@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -37,6 +38,9 @@ func (c *CaseService) Open(ctx context.Context, actor ID, n NewCase) (CaseChange
 			return err
 		}
 		out.OpenedDay = w.crm.calendar.DateOf(out.OpenedAt)
+		if out.ResolveWithin > 0 && w.crm.rules.OverdueSteps > 0 {
+			out.NextOverdue = out.OpenedAt.Add(out.ResolveWithin)
+		}
 		if err := w.tx.Cases().Insert(ctx, out); err != nil {
 			return err
 		}
@@ -69,13 +73,22 @@ type HandOffRequest struct {
 }
 
 // HandOff gives the case to another department and counts the hand-off.
+// Every hand-off after the first weighs on the customer's ladder as it
+// happens (LadderRules.Transfer): a customer passed around is not kept
+// waiting for the resolution to count it.
 func (c *CaseService) HandOff(ctx context.Context, actor ID, r HandOffRequest) (CaseChange, error) {
-	return c.moveCase(ctx, actor, r.Case, CaseHandOff, r.Reason, func(_ *writeTx, cs Case) (Case, error) {
+	return c.moveCase(ctx, actor, r.Case, CaseHandOff, r.Reason, func(w *writeTx, cs Case) (Case, error) {
 		d, err := cleanText("department", r.Department, maxShortTextLen, true)
 		if err != nil {
 			return Case{}, err
 		}
+		from := cs.Department
 		cs.Department, cs.Handoffs = d, cs.Handoffs+1
+		ev := caseEvidence(cs, EvidenceHandoff, w.now)
+		ev.Note = "from " + cmpOr(from, "(none)") + " to " + d
+		if err := w.weigh(ev); err != nil {
+			return Case{}, err
+		}
 		return cs, nil
 	})
 }
@@ -184,6 +197,68 @@ func (c *CaseService) CheckPromises(ctx context.Context, actor ID) (PromiseRepor
 					return err
 				}
 				out.Broken++
+			}
+			if len(due) < page.Limit {
+				out.Moves = w.moves
+				return nil
+			}
+			page.After = due[len(due)-1].ID
+		}
+	})
+	return out, err
+}
+
+// OverdueReport says what a sweep of open cases found: how many steps
+// past their standard it weighed, and the ladder moves that followed.
+type OverdueReport struct {
+	Overdue int          `json:"overdue"`
+	Moves   []LadderMove `json:"moves,omitempty"`
+}
+
+// CheckOverdue finds the open cases past their touchpoint's service
+// standard (ResolveWithin) and weighs each on its customer's ladder: once
+// when the standard passes and again every LadderRules.OverdueEvery the
+// case stays open, at most OverdueSteps times, each step as evidence at
+// the time it fell due with the reason (how long the case has been open,
+// the standard, the business day it fell due on by the CRM's calendar).
+// A customer left without an answer is not kept waiting unnoticed until
+// the case is resolved. It is idempotent: each step is weighed once, by
+// the CRM's clock, however often it runs. Run it periodically, like
+// CheckPromises.
+func (c *CaseService) CheckOverdue(ctx context.Context, actor ID) (OverdueReport, error) {
+	var out OverdueReport
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		out, w.moves = OverdueReport{}, nil
+		rules := w.crm.rules
+		page := PageRequest{Limit: MaxPageSize}
+		for {
+			due, err := w.tx.Cases().List(ctx, CaseFilter{OverdueBefore: w.now}, page)
+			if err != nil {
+				return err
+			}
+			for _, cs := range due {
+				if err := w.authorize(ActionRecord, Target{Kind: KindCase, ID: cs.ID}); err != nil {
+					return err
+				}
+				for !cs.NextOverdue.IsZero() && cs.NextOverdue.Before(w.now) {
+					at := cs.NextOverdue
+					cs.OverdueSteps++
+					cs.NextOverdue = time.Time{}
+					if cs.OverdueSteps < rules.OverdueSteps && rules.OverdueEvery > 0 {
+						cs.NextOverdue = at.Add(rules.OverdueEvery)
+					}
+					ev := caseEvidence(cs, EvidenceOverdue, at)
+					ev.Resolution = at.Sub(cs.OpenedAt) - cs.ResolveWithin
+					ev.Note = fmt.Sprintf("standard %s, due %s", shortDuration(cs.ResolveWithin),
+						w.crm.calendar.DateOf(cs.OpenedAt.Add(cs.ResolveWithin)))
+					if err := w.weigh(ev); err != nil {
+						return err
+					}
+					out.Overdue++
+				}
+				if _, err := w.saveCase(cs, CaseOverdue, caseData(cs, "", fmt.Sprintf("overdue step %d", cs.OverdueSteps))); err != nil {
+					return err
+				}
 			}
 			if len(due) < page.Limit {
 				out.Moves = w.moves

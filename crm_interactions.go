@@ -106,12 +106,42 @@ func (w *writeTx) recordInteraction(n NewInteraction) (Recorded, error) {
 	if err := w.record(InteractionRecorded, KindInteraction, in.ID, 1, interactionData(in)); err != nil {
 		return Recorded{}, err
 	}
+	repeats, err := w.repeats(in)
+	if err != nil {
+		return Recorded{}, err
+	}
 	moves, err := w.applyEvidence(Evidence{
 		Customer: in.Customer, Kind: EvidenceExperience, At: in.At, Source: KindInteraction, SourceID: in.ID,
 		Map: in.Map, Touchpoint: in.Touchpoint, Weight: tp.Weight, Sentiment: in.Sentiment, Survey: in.Survey.clone(),
 		Transfers: len(in.Transfers), Breached: in.AnswerBreached || in.CSATBreached, Resolved: in.Resolved,
+		Direction: in.Direction, Repeats: repeats,
 	})
 	return Recorded{Interaction: in, Moves: moves}, err
+}
+
+// repeats counts the customer's inbound contacts about the same matter
+// as in within the rules' RepeatWindow before it: those of the same case,
+// or, for a contact without a case, those at the same touchpoint without
+// a case. An outbound contact repeats nothing.
+func (w *writeTx) repeats(in Interaction) (int, error) {
+	window := w.crm.rules.RepeatWindow
+	if in.Direction != Inbound || window <= 0 || w.crm.rules.Repeat == 0 {
+		return 0, nil
+	}
+	earlier, err := w.tx.Interactions().ForCustomer(w.ctx, in.Customer)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range earlier {
+		if e.ID == in.ID || e.Direction != Inbound || !e.At.Before(in.At) || in.At.Sub(e.At) > window {
+			continue
+		}
+		if e.Case == in.Case && (!in.Case.IsZero() || e.Touchpoint == in.Touchpoint) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // countContact adds a contact and its transfers to the case it belongs to.

@@ -36,6 +36,7 @@ const (
 	CaseOpenedEvent        EventType = "case.opened"
 	CaseMoved              EventType = "case.moved" // started, handed off, resolved, reopened or closed; the data says which
 	CasePromiseBroken      EventType = "case.promise_broken"
+	CaseOverdue            EventType = "case.overdue"      // an open case past its service standard was weighed (CheckOverdue)
 	EvidenceRecorded       EventType = "evidence.recorded" // evidence from an outside system: a purchase, a referral, churn
 	LadderMoved            EventType = "ladder.moved"
 

@@ -228,7 +228,7 @@ func TestAnnoyedThenWonBack(t *testing.T) {
 
 	// A good contact after the recovery lifts the customer out of annoyed.
 	b.Clock.Advance(day)
-	good = b.contact(c, "web.apply", b.Clock.Now())
+	good = b.contact(c, "branch", b.Clock.Now())
 	good.Sentiment, good.Resolved = crm.Positive, true
 	_, moves = b.record(t, good)
 	assert.Equal(t, []crm.LoyaltyStage{crm.Indifferent}, stages(moves), "won back to indifferent")

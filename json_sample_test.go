@@ -228,6 +228,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.Posting](t),
 		filled[crm.PrecisionError](t),
 		filled[crm.PromiseReport](t),
+		filled[crm.OverdueReport](t),
 		filled[crm.ReactivateUserRequest](t),
 		filled[crm.ReasonCount](t),
 		filled[crm.ReassignCustomerRequest](t),

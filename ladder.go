@@ -507,7 +507,7 @@ func (r LadderRules) points(st LadderState, ev Evidence, why *[]string) int64 {
 			add(r.Transfer, "hand-off %d of the case", ev.Handoffs)
 		}
 	case EvidenceOverdue:
-		add(r.Overdue, "case open %s past its standard", shortDuration(ev.Resolution))
+		add(r.Overdue, "case open %s past its standard", days(ev.Resolution))
 	case EvidenceBrokenPromise:
 		add(r.BrokenPromise, "broken promise")
 	case EvidenceDunned:
@@ -570,7 +570,7 @@ func (r LadderRules) recovered(st LadderState, ev Evidence) (bool, string) {
 		return false, fmt.Sprintf(", %d reopens", ev.Reopens)
 	case ev.Survey.CSAT != nil && *ev.Survey.CSAT < 4:
 		return false, fmt.Sprintf(", CSAT %d", *ev.Survey.CSAT)
-	case !st.LastFailure.IsZero() && st.LastDetractor.After(st.LastFailure):
+	case !st.LastFailure.IsZero() && !st.LastDetractor.IsZero() && !st.LastDetractor.Before(st.LastFailure):
 		return false, ", a detractor answer since the complaint"
 	}
 	if st.Failures > 1 {
@@ -617,6 +617,15 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// days writes a duration of two days or more in whole days ("35d"),
+// a shorter one as shortDuration does.
+func days(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return shortDuration(d)
 }
 
 func clampScore(s int64) int64 { return min(max(s, -scoreLimit), scoreLimit) }
