@@ -91,6 +91,7 @@ type options struct {
 	approvals        *ApprovalRules
 	dunning          *DunningRules
 	rules            *LadderRules
+	ces              *CESScale
 	clock            Clock
 	random           io.Reader
 	policy           Policy
@@ -154,6 +155,12 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		return nil, err
 	}
 	rules = withDayFactor(rules)
+	if o.ces != nil {
+		if err := o.ces.Check(); err != nil {
+			return nil, err
+		}
+		rules = rules.WithCESScale(*o.ces)
+	}
 	var cal Calendar
 	if o.calendar != nil {
 		cal = *o.calendar

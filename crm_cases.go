@@ -108,7 +108,7 @@ type ResolveCaseRequest struct {
 // them to annoyed.
 func (c *CaseService) Resolve(ctx context.Context, actor ID, r ResolveCaseRequest) (CaseChange, error) {
 	return c.moveCase(ctx, actor, r.Case, CaseResolve, r.Note, func(w *writeTx, cs Case) (Case, error) {
-		if err := (Survey{CSAT: r.CSAT}).check("csat"); err != nil {
+		if err := (Survey{CSAT: r.CSAT}).check("csat", CESScale{}); err != nil {
 			return Case{}, err
 		}
 		at := cmpOr(r.At, w.now).UTC().Truncate(time.Microsecond)

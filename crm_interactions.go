@@ -90,7 +90,7 @@ func (w *writeTx) recordInteraction(n NewInteraction) (Recorded, error) {
 	if err != nil {
 		return Recorded{}, err
 	}
-	in, err := n.build(id, tp, w.actor.ID, w.now)
+	in, err := n.build(id, tp, w.actor.ID, w.now, w.crm.rules.CESScale())
 	if err != nil {
 		return Recorded{}, err
 	}

@@ -177,6 +177,7 @@ func (c *LadderService) Replay(ctx context.Context, actor ID, q ReplayQuery) (Re
 	if err := rules.Check(); err != nil {
 		return Replay{}, err
 	}
+	rules = rules.WithCESScale(c.rules.CESScale()) // the answers were asked on the CRM's scale
 	var st LadderState
 	var moves []LadderMove
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, cu Customer) error {

@@ -36,19 +36,21 @@ const (
 //   - NPS, 0-10: how likely to recommend; 9-10 promoters, 7-8 passives,
 //     0-6 detractors.
 //   - CSAT, 1-5: how satisfied; 4-5 count as satisfied.
-//   - CES, 1-7: how much effort it took; lower is better.
+//   - CES: how easy it was to handle the matter, on the CRM's CESScale:
+//     by default CES 2.0, 1-7, higher is easier.
 type Survey struct {
 	NPS  *int `json:"nps,omitempty"`
 	CSAT *int `json:"csat,omitempty"`
 	CES  *int `json:"ces,omitempty"`
 }
 
-func (s Survey) check(field string) error {
+func (s Survey) check(field string, ces CESScale) error {
+	ces = ces.orDefault()
 	for _, q := range []struct {
 		name   string
 		v      *int
 		lo, hi int
-	}{{"nps", s.NPS, 0, 10}, {"csat", s.CSAT, 1, 5}, {"ces", s.CES, 1, 7}} {
+	}{{"nps", s.NPS, 0, 10}, {"csat", s.CSAT, 1, 5}, {"ces", s.CES, ces.Min, ces.Max}} {
 		if q.v != nil && (*q.v < q.lo || *q.v > q.hi) {
 			return invalid(field+"."+q.name, "range", fmt.Sprintf("%d is outside %d-%d", *q.v, q.lo, q.hi))
 		}
@@ -164,7 +166,7 @@ const maxTransfers = 100
 
 // build checks the input and makes the interaction at the resolved
 // touchpoint.
-func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.Time) (Interaction, error) {
+func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.Time, ces CESScale) (Interaction, error) {
 	var err error
 	if n.Customer.IsZero() {
 		return Interaction{}, invalid("customer", "required", "")
@@ -184,7 +186,7 @@ func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.T
 	if n.Sentiment < VeryNegative || n.Sentiment > VeryPositive {
 		return Interaction{}, invalid("sentiment", "range", fmt.Sprintf("%d is outside -2..2", n.Sentiment))
 	}
-	if err := n.Survey.check("survey"); err != nil {
+	if err := n.Survey.check("survey", ces); err != nil {
 		return Interaction{}, err
 	}
 	if len(n.Transfers) > maxTransfers {

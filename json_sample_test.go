@@ -102,6 +102,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.Campaign](t),
 		filled[crm.CampaignCounts](t),
 		filled[crm.CampaignReport](t),
+		filled[crm.CESScale](t),
 		filled[crm.Case](t),
 		filled[crm.CaseChange](t),
 		filled[crm.CaseCounts](t),

@@ -121,8 +121,8 @@ type LadderRules struct {
 	AdvocateRecency time.Duration `json:"advocate_recency_ns"`
 
 	// Points of an experience: Sentiment per step of sentiment; NPS by
-	// group; CSAT per step away from 3; CES per step away from 4 (lower
-	// effort is better); Resolved or Unresolved for the outcome of an
+	// group; CSAT per step away from 3; CES per step away from the middle
+	// of the CRM's CESScale, good toward the easy end; Resolved or Unresolved for the outcome of an
 	// inbound contact (an outbound one has none); Repeat for an inbound
 	// contact about a matter already brought within RepeatWindow (the same
 	// case, or the same touchpoint), instead of Resolved; Transfer per
@@ -180,6 +180,9 @@ type LadderRules struct {
 	// does not use a stale one.
 	dayFactor      uint64
 	dayFactorHalfL time.Duration
+	// cesScale is how CES answers are read (WithCESScale); zero is
+	// DefaultCESScale.
+	cesScale CESScale
 }
 
 // DefaultLadderRules returns the defaults. Each follows a source, and
@@ -315,7 +318,7 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 	if !ev.Kind.valid() {
 		return st, nil, invalid("kind", "one_of", fmt.Sprintf("%q is not a kind of evidence", ev.Kind))
 	}
-	if err := ev.Survey.check("survey"); err != nil {
+	if err := ev.Survey.check("survey", r.CESScale()); err != nil {
 		return st, nil, err
 	}
 	at := ev.At.UTC()
@@ -471,7 +474,7 @@ func (r LadderRules) points(st LadderState, ev Evidence, why *[]string) int64 {
 			add(int64(*c-3)*r.CSAT, "CSAT %d", *c)
 		}
 		if c := ev.Survey.CES; c != nil {
-			add(int64(4-*c)*r.CES, "CES %d", *c)
+			add(int64(r.CESScale().Ease(*c))*r.CES, "CES %d", *c)
 		}
 		if ev.Direction != Outbound {
 			switch {
