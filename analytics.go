@@ -2,6 +2,7 @@ package crm
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -39,16 +40,38 @@ func (p Period) valid() bool {
 // ExperienceQuery asks for experience statistics of the interactions that
 // happened in [From, To) (zero bounds are open), on one map or all,
 // grouped by a dimension and a period.
+//
+// Survey, when set, counts only the contacts whose survey was of that
+// kind (relationship or transactional NPS, CSAT and CES apart);
+// Touchpoints, when not empty, only the contacts at those touchpoint
+// keys (TouchpointStats uses it to roll a touchpoint's subtree up).
 type ExperienceQuery struct {
-	From    time.Time `json:"from,omitzero"`
-	To      time.Time `json:"to,omitzero"`
-	Map     ID        `json:"map,omitzero"`
-	GroupBy Dimension `json:"group_by,omitempty"`
-	Period  Period    `json:"period,omitempty"`
+	From        time.Time  `json:"from,omitzero"`
+	To          time.Time  `json:"to,omitzero"`
+	Map         ID         `json:"map,omitzero"`
+	GroupBy     Dimension  `json:"group_by,omitempty"`
+	Period      Period     `json:"period,omitempty"`
+	Survey      SurveyKind `json:"survey,omitempty"`
+	Touchpoints []string   `json:"touchpoints,omitempty"`
 }
 
 // Check reports a query the adapters cannot answer.
-func (q ExperienceQuery) Check() error { return checkGrouping(q.From, q.To, q.GroupBy, q.Period) }
+func (q ExperienceQuery) Check() error {
+	switch {
+	case q.Survey != "" && !q.Survey.valid():
+		return invalid("survey", "one_of", fmt.Sprintf("%q is not relationship or transactional", q.Survey))
+	case len(q.Touchpoints) > maxTouchpoints:
+		return invalid("touchpoints", "max_count", fmt.Sprintf("at most %d", maxTouchpoints))
+	}
+	return checkGrouping(q.From, q.To, q.GroupBy, q.Period)
+}
+
+// Selects reports whether the query counts the interaction: in its range,
+// on its map, of its survey kind, at one of its touchpoints.
+func (q ExperienceQuery) Selects(in Interaction) bool {
+	return q.Contains(in.At) && (q.Map.IsZero() || in.Map == q.Map) && (q.Survey == "" || in.SurveyKind == q.Survey) &&
+		(len(q.Touchpoints) == 0 || slices.Contains(q.Touchpoints, in.Touchpoint))
+}
 
 func checkGrouping(from, to time.Time, d Dimension, p Period) error {
 	switch {
@@ -85,13 +108,21 @@ type ExperienceCounts struct {
 	WaitMicros           int64  `json:"wait_micros"`
 	HandleMicros         int64  `json:"handle_micros"`
 	SatisfactionSum      int64  `json:"satisfaction_sum"` // of Interaction.Satisfaction, 1-5 each
-	NPSAnswers           int64  `json:"nps_answers"`
-	Promoters            int64  `json:"promoters"`
-	Detractors           int64  `json:"detractors"`
-	CSATAnswers          int64  `json:"csat_answers"`
-	CSATSatisfied        int64  `json:"csat_satisfied"` // answers of 4 or 5
-	CESAnswers           int64  `json:"ces_answers"`
-	CESSum               int64  `json:"ces_sum"`
+	// NPS per answer: every NPS answer counts, however often a customer
+	// answered.
+	NPSAnswers int64 `json:"nps_answers"`
+	Promoters  int64 `json:"promoters"`  // answers of 9 or 10
+	Detractors int64 `json:"detractors"` // answers of 0-6
+	// NPS per respondent: each customer counts once, with their latest
+	// NPS answer in the group and period (the later recorded ID when two
+	// answers share a time). Set by the adapters, not by Add.
+	NPSRespondents       int64 `json:"nps_respondents"`
+	RespondentPromoters  int64 `json:"respondent_promoters"`
+	RespondentDetractors int64 `json:"respondent_detractors"`
+	CSATAnswers          int64 `json:"csat_answers"`
+	CSATSatisfied        int64 `json:"csat_satisfied"` // answers of 4 or 5
+	CESAnswers           int64 `json:"ces_answers"`
+	CESSum               int64 `json:"ces_sum"`
 }
 
 // Add counts one interaction.
@@ -139,16 +170,55 @@ func ratio(num, den int64) (float64, bool) {
 }
 
 // NPS is the percentage of promoters minus the percentage of detractors,
-// -100 to 100; false when nobody answered.
+// -100 to 100, per answer: a customer who answered six times counts six
+// times. False when nobody answered. RespondentNPS counts each customer
+// once.
 func (c ExperienceCounts) NPS() (float64, bool) {
 	r, ok := ratio(100*(c.Promoters-c.Detractors), c.NPSAnswers)
 	return r, ok
 }
 
+// RespondentNPS is the NPS per respondent, as NPS is usually reported:
+// the latest answer of each customer in the group and period, -100 to
+// 100; false when nobody answered.
+func (c ExperienceCounts) RespondentNPS() (float64, bool) {
+	return ratio(100*(c.RespondentPromoters-c.RespondentDetractors), c.NPSRespondents)
+}
+
+// NPSBasis says what an NPS figure counts.
+type NPSBasis string
+
+// The bases of NPS.
+const (
+	NPSPerAnswer     NPSBasis = "per_answer"     // every answer
+	NPSPerRespondent NPSBasis = "per_respondent" // each customer's latest answer in the period
+)
+
+// NPSFigure is one NPS, labelled with what it counts.
+type NPSFigure struct {
+	Basis      NPSBasis `json:"basis,omitempty"`
+	Answers    int64    `json:"answers"` // answers or respondents, as Basis says
+	Promoters  int64    `json:"promoters"`
+	Detractors int64    `json:"detractors"`
+	Score      float64  `json:"score"` // -100 to 100; 0 when nobody answered
+}
+
+// NPSFigures returns the NPS per answer and per respondent, labelled.
+func (c ExperienceCounts) NPSFigures() []NPSFigure {
+	a, _ := c.NPS()
+	r, _ := c.RespondentNPS()
+	return []NPSFigure{
+		{Basis: NPSPerAnswer, Answers: c.NPSAnswers, Promoters: c.Promoters, Detractors: c.Detractors, Score: a},
+		{Basis: NPSPerRespondent, Answers: c.NPSRespondents, Promoters: c.RespondentPromoters, Detractors: c.RespondentDetractors, Score: r},
+	}
+}
+
 // CSAT is the percentage of answers of 4 or 5; false when nobody answered.
 func (c ExperienceCounts) CSAT() (float64, bool) { return ratio(100*c.CSATSatisfied, c.CSATAnswers) }
 
-// CES is the mean effort answer, 1-7; false when nobody answered.
+// CES is the mean of the effort answers, on the scale they were asked on
+// (CESScale; by default CES 2.0, 1-7, higher is easier); false when
+// nobody answered.
 func (c ExperienceCounts) CES() (float64, bool) { return ratio(c.CESSum, c.CESAnswers) }
 
 // FCR is the share of inbound contacts resolved at once, in percent.

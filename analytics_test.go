@@ -350,7 +350,7 @@ func xpCaseOf(in crm.Interaction) crm.Case {
 // when they happened, by the same query, into rows "period|group|count".
 func xpAggregateRows(t testing.TB, ins []crm.Interaction, q crm.ExperienceQuery) (exp, cases []string) {
 	t.Helper()
-	cq := crm.CaseQuery(q)
+	cq := crm.CaseQuery{From: q.From, To: q.To, Map: q.Map, GroupBy: q.GroupBy, Period: q.Period}
 	require.NoError(t, q.Check())
 	require.NoError(t, cq.Check())
 	var cs []crm.Case
@@ -414,9 +414,13 @@ func TestAggregateAddsEveryContactOfTheGroup(t *testing.T) {
 	require.Len(t, out, 4)
 	want := xpCount(ins[1])
 	want.Group, want.Period = "phone", "2026-03"
+	want.NPSRespondents, want.RespondentDetractors = 1, 1
 	assert.Equal(t, want, out[1])
+	require.Equal(t, ins[0].Customer, ins[1].Customer)
+	require.True(t, ins[0].At.After(ins[1].At))
 	want = xpCount(ins[1], ins[0])
 	want.Group, want.Period = "phone", ""
+	want.NPSRespondents, want.RespondentPromoters = 1, 1 // the customer's latest answer is the 10
 	assert.Equal(t, want, storekit.AggregateExperience(ins, crm.ExperienceQuery{GroupBy: crm.ByTouchpoint})[1])
 
 	cs := []crm.Case{xpCaseOf(ins[0]), xpCaseOf(ins[1])}

@@ -84,7 +84,8 @@ type NewInteraction struct {
 	Resolved       bool          `json:"resolved,omitempty"` // the customer's matter was settled in this contact
 	Sentiment      Sentiment     `json:"sentiment"`
 	Survey         Survey        `json:"survey,omitzero"`
-	Case           ID            `json:"case,omitzero"` // the case the contact belongs to, if any
+	SurveyKind     SurveyKind    `json:"survey_kind,omitempty"` // why the survey was asked: transactional (the default when answered) or relationship
+	Case           ID            `json:"case,omitzero"`         // the case the contact belongs to, if any
 	Note           string        `json:"note,omitempty"`
 	IdempotencyKey string        `json:"idempotency_key,omitempty"`
 }
@@ -112,6 +113,7 @@ type Interaction struct {
 	Resolved       bool          `json:"resolved,omitempty"`
 	Sentiment      Sentiment     `json:"sentiment"`
 	Survey         Survey        `json:"survey,omitzero"`
+	SurveyKind     SurveyKind    `json:"survey_kind,omitempty"` // transactional or relationship when Survey has an answer, else ""
 	Case           ID            `json:"case,omitzero"`
 	Note           string        `json:"note,omitempty"`
 	AnswerBreached bool          `json:"answer_breached,omitempty"` // Wait exceeded the touchpoint's AnswerWithin
@@ -189,6 +191,15 @@ func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.T
 	if err := n.Survey.check("survey", ces); err != nil {
 		return Interaction{}, err
 	}
+	kind := n.SurveyKind // the request keeps its own, for its hash
+	switch {
+	case kind != "" && !kind.valid():
+		return Interaction{}, invalid("survey_kind", "one_of", fmt.Sprintf("%q is not relationship or transactional", n.SurveyKind))
+	case kind != "" && !n.Survey.answered():
+		return Interaction{}, invalid("survey_kind", "answered", "a survey kind needs an answer")
+	case kind == "" && n.Survey.answered():
+		kind = TransactionalSurvey
+	}
 	if len(n.Transfers) > maxTransfers {
 		return Interaction{}, invalid("transfers", "max_count", fmt.Sprintf("at most %d", maxTransfers))
 	}
@@ -214,7 +225,7 @@ func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.T
 		Direction: n.Direction, HandledBy: n.HandledBy, Department: cmpOr(n.Department, tp.Department),
 		Channel: tp.Channel, Medium: tp.Medium, Phase: tp.Phase, Wait: n.Wait.Truncate(time.Microsecond), Handle: n.Handle.Truncate(time.Microsecond),
 		Transfers: slices.Clone(n.Transfers), Resolved: n.Resolved, Sentiment: n.Sentiment, Survey: n.Survey.clone(),
-		Case: n.Case, Note: n.Note, IdempotencyKey: n.IdempotencyKey, RequestHash: n.hash(),
+		SurveyKind: kind, Case: n.Case, Note: n.Note, IdempotencyKey: n.IdempotencyKey, RequestHash: n.hash(),
 		RecordedAt: now, RecordedBy: actor,
 	}
 	if len(in.Transfers) == 0 {

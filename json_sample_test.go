@@ -61,7 +61,7 @@ var sampleEnums = enumsByType(
 	crm.EntryInvoice, crm.CustomerCreated, crm.EvidenceExperience, crm.ForecastCommit, crm.InvoicePartlyPaid,
 	crm.KindCustomer, crm.Rise, crm.LifecycleLead, crm.LostPricing, crm.Satisfied,
 	crm.MediumChat, crm.PeriodWeek, crm.PhaseOrdering, crm.PlanNet30, crm.StatusActive,
-	crm.RequireAmount, crm.RoleRep, crm.ScopeTeam, crm.Positive, crm.StageOpen,
+	crm.RequireAmount, crm.RoleRep, crm.ScopeTeam, crm.Positive, crm.StageOpen, crm.TransactionalSurvey, crm.NPSPerRespondent,
 )
 
 func enumsByType(constants ...any) map[reflect.Type]any {
@@ -196,6 +196,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.MomentsQuery](t),
 		filled[crm.MoveDealRequest](t),
 		filled[crm.MoversQuery](t),
+		filled[crm.NPSFigure](t),
 		filled[crm.NewActivity](t),
 		filled[crm.NewCampaign](t),
 		filled[crm.NewCase](t),

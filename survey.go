@@ -73,3 +73,20 @@ func (r LadderRules) WithCESScale(s CESScale) LadderRules {
 
 // CESScale returns the scale the rules weigh CES answers on.
 func (r LadderRules) CESScale() CESScale { return r.cesScale.orDefault() }
+
+// SurveyKind is why a survey was asked. A relationship survey asks about
+// the company as a whole, now and then, whatever the customer did lately;
+// a transactional survey asks about one contact, right after it. Their
+// NPS are different figures and are reported apart.
+type SurveyKind string
+
+// The kinds of survey.
+const (
+	RelationshipSurvey  SurveyKind = "relationship"
+	TransactionalSurvey SurveyKind = "transactional"
+)
+
+func (k SurveyKind) valid() bool { return k == RelationshipSurvey || k == TransactionalSurvey }
+
+// answered reports whether any question was answered.
+func (s Survey) answered() bool { return s.NPS != nil || s.CSAT != nil || s.CES != nil }

@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/stretchr/testify/assert"
@@ -96,3 +97,101 @@ func withCES(n crm.NewInteraction, v int) crm.NewInteraction {
 	n.Survey.CES = &v
 	return n
 }
+
+func withNPS(n crm.NewInteraction, v int) crm.NewInteraction {
+	n.Survey.NPS = &v
+	return n
+}
+
+// Four promoters and one detractor who answered six times: per answer the
+// NPS is (4-6)/10 = -20, per respondent (4-1)/5 = +60.
+func TestNPSPerRespondent(t *testing.T) {
+	b := newBank(t)
+	for i := range 4 {
+		c := b.customer(t, b.Ann, "Promoter "+string(rune('A'+i)))
+		b.record(t, withNPS(b.contact(c, "hotline", earlier.Add(time.Duration(i)*time.Minute)), 9+i%2))
+	}
+	d := b.customer(t, b.Ann, "Dan the detractor")
+	for i := range 6 {
+		b.record(t, withNPS(b.contact(d, "hotline", earlier.Add(time.Duration(10+i)*time.Minute)), i%4))
+	}
+	stats, err := b.Experience.Stats(ctx, b.Admin.ID, crm.ExperienceQuery{Period: crm.PeriodMonth})
+	require.NoError(t, err)
+	require.Len(t, stats, 1)
+	s := stats[0]
+	perAnswer, _ := s.NPS()
+	perRespondent, ok := s.RespondentNPS()
+	require.True(t, ok)
+	assert.Equal(t, -20.0, perAnswer)
+	assert.Equal(t, 60.0, perRespondent)
+	assert.Equal(t, []crm.NPSFigure{
+		{Basis: crm.NPSPerAnswer, Answers: 10, Promoters: 4, Detractors: 6, Score: -20},
+		{Basis: crm.NPSPerRespondent, Answers: 5, Promoters: 4, Detractors: 1, Score: 60},
+	}, s.NPSFigures())
+}
+
+// A respondent counts with the latest answer in the period: a detractor
+// who became a promoter is a promoter this month, and a detractor last
+// month.
+func TestNPSPerRespondentTakesTheLatestAnswerOfThePeriod(t *testing.T) {
+	b := newBank(t)
+	c := b.customer(t, b.Ann, "Changing Chris")
+	feb := start.AddDate(0, -1, 0)
+	for _, a := range []struct {
+		at  time.Time
+		nps int
+	}{{feb, 10}, {feb.Add(time.Hour), 2}, {earlier.Add(time.Hour), 10}, {earlier, 0}} { // recorded out of order
+		b.record(t, withNPS(b.contact(c, "hotline", a.at), a.nps))
+	}
+	stats, err := b.Experience.Stats(ctx, b.Admin.ID, crm.ExperienceQuery{Period: crm.PeriodMonth})
+	require.NoError(t, err)
+	require.Len(t, stats, 2)
+	assert.Equal(t, [3]int64{1, 0, 1}, [3]int64{stats[0].NPSRespondents, stats[0].RespondentPromoters, stats[0].RespondentDetractors}, stats[0].Period)
+	assert.Equal(t, [3]int64{1, 1, 0}, [3]int64{stats[1].NPSRespondents, stats[1].RespondentPromoters, stats[1].RespondentDetractors}, stats[1].Period)
+	all, err := b.Experience.Stats(ctx, b.Admin.ID, crm.ExperienceQuery{})
+	require.NoError(t, err)
+	nps, _ := all[0].RespondentNPS()
+	assert.Equal(t, 100.0, nps, "over all time the latest answer is the 10")
+}
+
+// Relationship and transactional surveys are asked apart: a contact's
+// survey is transactional unless told otherwise.
+func TestSurveyKinds(t *testing.T) {
+	b := newBank(t)
+	c := b.customer(t, b.Ann, "Surveyed Sue")
+	tx, _ := b.record(t, withNPS(b.contact(c, "hotline", earlier), 2))
+	assert.Equal(t, crm.TransactionalSurvey, tx.SurveyKind)
+	rel := withNPS(b.contact(c, "web", earlier.Add(time.Minute)), 10)
+	rel.SurveyKind = crm.RelationshipSurvey
+	in, _ := b.record(t, rel)
+	assert.Equal(t, crm.RelationshipSurvey, in.SurveyKind)
+	plain, _ := b.record(t, b.contact(c, "web", earlier.Add(2*time.Minute)))
+	assert.Empty(t, plain.SurveyKind, "no answer, no survey")
+
+	for _, tc := range []struct {
+		kind     crm.SurveyKind
+		contacts int64
+		nps      float64
+	}{{"", 3, 100}, {crm.TransactionalSurvey, 1, -100}, {crm.RelationshipSurvey, 1, 100}} {
+		stats, err := b.Experience.Stats(ctx, b.Admin.ID, crm.ExperienceQuery{Survey: tc.kind})
+		require.NoError(t, err)
+		require.Len(t, stats, 1)
+		assert.Equal(t, tc.contacts, stats[0].Interactions, tc.kind)
+		nps, _ := stats[0].RespondentNPS()
+		assert.Equal(t, tc.nps, nps, tc.kind)
+	}
+
+	bad := b.contact(c, "web", start)
+	bad.SurveyKind = crm.RelationshipSurvey
+	_, err := b.Experience.RecordInteraction(ctx, b.Ann.ID, bad)
+	assert.ErrorIs(t, err, crm.ErrInvalid, "a kind without an answer")
+	bad = withNPS(bad, 5)
+	bad.SurveyKind = "quarterly"
+	_, err = b.Experience.RecordInteraction(ctx, b.Ann.ID, bad)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = b.Experience.Stats(ctx, b.Admin.ID, crm.ExperienceQuery{Survey: "quarterly"})
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+}
+
+// earlier is a few hours before the clock's first reading, on its day.
+var earlier = start.Add(-3 * time.Hour)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,7 +99,86 @@ func (a analytics) Experience(ctx context.Context, q crm.ExperienceQuery) ([]crm
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return grouped(ctx, a.t, experienceGrouping, q.From, q.To, q.Map, q.GroupBy, q.Period)
+	filter := func(w *where) {
+		w.addIf(q.Survey != "", "survey_kind = ?", string(q.Survey))
+		if len(q.Touchpoints) > 0 {
+			keys, _ := jsonArg(q.Touchpoints) // strings always encode
+			w.add(a.t.s.dialect.inJSONArray("touchpoint"), keys)
+		}
+	}
+	out, err := grouped(ctx, a.t, experienceGrouping, q.From, q.To, q.Map, q.GroupBy, q.Period, filter)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	return out, a.respondents(ctx, q, filter, out)
+}
+
+// respondentCounts are the NPS per respondent of one period and group.
+type respondentCounts struct {
+	period, group                      string
+	respondents, promoters, detractors int64
+}
+
+// respondents fills in the NPS per respondent of the counts out, which
+// are of q, with one query that keeps each customer's latest NPS answer
+// in each period and group:
+//
+//	SELECT <period>, <group>, COUNT(*), SUM(promoter), SUM(detractor)
+//	FROM (SELECT <period>, <group>, promoter, detractor, ROW_NUMBER() OVER
+//	      (PARTITION BY <period>, <group>, customer_id ORDER BY at_us DESC, id DESC) AS latest
+//	      FROM interactions WHERE <q> AND nps IS NOT NULL) answers
+//	WHERE latest = 1 GROUP BY <period>, <group>
+//
+// IDs order as crm.ID.Compare does: a uuid by its bytes, SQLite's text
+// in lower-case hex.
+func (a analytics) respondents(ctx context.Context, q crm.ExperienceQuery, filter func(*where), out []crm.ExperienceCounts) error {
+	t := a.t
+	var keys []string
+	for _, col := range []string{periodKeyColumns[q.Period], groupColumns[q.GroupBy]} {
+		if col != "" {
+			keys = append(keys, col)
+		}
+	}
+	var w where
+	addRange(&w, "at_us", q.From, q.To)
+	w.addIf(!q.Map.IsZero(), "map_id = ?", idArg(q.Map))
+	filter(&w)
+	w.add("nps IS NOT NULL")
+	partition := strings.Join(append(slices.Clone(keys), "customer_id"), ", ")
+	inner := "SELECT " + strings.Join(append(slices.Clone(keys), "promoter", "detractor"), ", ") +
+		", ROW_NUMBER() OVER (PARTITION BY " + partition + " ORDER BY at_us DESC, id DESC) AS latest FROM " +
+		t.s.names.interactions + w.sql()
+	query := "SELECT " + strings.Join(append(slices.Clone(keys), "COUNT(*)", total("promoter"), total("detractor")), ", ") +
+		" FROM (" + inner + ") answers WHERE latest = 1"
+	if len(keys) > 0 {
+		query += " GROUP BY " + strings.Join(keys, ", ")
+	}
+	rows, err := aggregate(ctx, t, "counting respondents", query, w.args, func(r *respondentCounts) []any {
+		dest := make([]any, 0, 5)
+		if periodKeyColumns[q.Period] != "" {
+			dest = append(dest, &r.period)
+		}
+		if groupColumns[q.GroupBy] != "" {
+			dest = append(dest, &r.group)
+		}
+		return append(dest, &r.respondents, &r.promoters, &r.detractors)
+	})
+	if err != nil {
+		return err
+	}
+	type key struct{ period, group string }
+	at := make(map[key]int, len(out))
+	for i, c := range out {
+		at[key{c.Period, c.Group}] = i
+	}
+	for _, r := range rows {
+		i, ok := at[key{r.period, r.group}]
+		if !ok || r.respondents == 0 {
+			continue
+		}
+		out[i].NPSRespondents, out[i].RespondentPromoters, out[i].RespondentDetractors = r.respondents, r.promoters, r.detractors
+	}
+	return nil
 }
 
 // Cases implements crm.AnalyticsReader: cases are counted by when they
@@ -107,19 +187,19 @@ func (a analytics) Cases(ctx context.Context, q crm.CaseQuery) ([]crm.CaseCounts
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return grouped(ctx, a.t, caseGrouping, q.From, q.To, q.Map, q.GroupBy, q.Period)
+	return grouped(ctx, a.t, caseGrouping, q.From, q.To, q.Map, q.GroupBy, q.Period, func(*where) {})
 }
 
 // grouped runs
 //
 //	SELECT <period>, <group>, <sums> FROM <table>
-//	WHERE at_us >= ? AND at_us < ? AND map_id = ?
+//	WHERE at_us >= ? AND at_us < ? AND map_id = ? AND <filter>
 //	GROUP BY <period>, <group> HAVING COUNT(*) > 0 ORDER BY <period>, <group>
 //
 // leaving out what the query does not ask for. The keys are sorted
 // bytewise, as Go compares strings.
 func grouped[T any](ctx context.Context, t *txn, g grouping[T], from, to time.Time, mapID crm.ID,
-	d crm.Dimension, p crm.Period) ([]T, error) {
+	d crm.Dimension, p crm.Period, filter func(*where)) ([]T, error) {
 	var keys, order, selects []string
 	for _, col := range []string{periodKeyColumns[p], groupColumns[d]} {
 		if col != "" {
@@ -136,6 +216,7 @@ func grouped[T any](ctx context.Context, t *txn, g grouping[T], from, to time.Ti
 	var w where
 	addRange(&w, "at_us", from, to)
 	w.addIf(!mapID.IsZero(), "map_id = ?", idArg(mapID))
+	filter(&w)
 	query := "SELECT " + strings.Join(selects, ", ") + " FROM " + g.table(t.s.names) + w.sql()
 	if len(keys) > 0 {
 		query += " GROUP BY " + strings.Join(keys, ", ")

@@ -74,3 +74,12 @@ func (d Dialect) bytewise(col string) string {
 func (d Dialect) storable(s string) bool {
 	return d != PostgreSQL || (utf8.ValidString(s) && !strings.ContainsRune(s, 0))
 }
+
+// inJSONArray is a condition that col is one of the strings of a JSON
+// array passed as one argument, however many there are.
+func (d Dialect) inJSONArray(col string) string {
+	if d == PostgreSQL {
+		return col + " IN (SELECT jsonb_array_elements_text(CAST(? AS jsonb)))"
+	}
+	return col + " IN (SELECT value FROM json_each(?))"
+}

@@ -16,7 +16,7 @@ var interactionTable = &recordTable[crm.Interaction]{
 	columns: []string{"id", "customer_id", "map_id", "touchpoint", "at", "direction", "handled_by", "department",
 		"channel", "medium", "phase", "wait_us", "handle_us", "transfers", "resolved", "sentiment", "nps", "csat", "ces",
 		"case_id", "note", "answer_breached", "csat_breached", "idempotency_key", "request_hash", "recorded_at",
-		"recorded_by", "business_day"},
+		"recorded_by", "business_day", "survey_kind"},
 	derived: append([]string{"transfers_count", "inbound", "fcr", "satisfaction", "promoter", "detractor",
 		"csat_satisfied"}, periodColumns...),
 	id: func(in crm.Interaction) crm.ID { return in.ID },
@@ -31,7 +31,7 @@ var interactionTable = &recordTable[crm.Interaction]{
 			string(in.Phase), micros(in.Wait), micros(in.Handle), transfers, in.Resolved, int(in.Sentiment),
 			optionalIntArg(sv.NPS), optionalIntArg(sv.CSAT), optionalIntArg(sv.CES), idArg(in.Case), in.Note,
 			in.AnswerBreached, in.CSATBreached, in.IdempotencyKey, in.RequestHash[:], s.timeArg(in.RecordedAt),
-			idArg(in.RecordedBy), in.Day,
+			idArg(in.RecordedBy), in.Day, string(in.SurveyKind),
 			len(in.Transfers), flag(in.Direction == crm.Inbound), flag(in.FirstContactResolution()), in.Satisfaction(),
 			flag(answered(sv.NPS, 9, 10)), flag(answered(sv.NPS, 0, 6)), flag(answered(sv.CSAT, 4, 5)),
 		}, periodValues(in.At, in.BusinessDay())...), nil
@@ -42,7 +42,7 @@ var interactionTable = &recordTable[crm.Interaction]{
 			&in.Department, &in.Channel, &in.Medium, &in.Phase, durationCol{&in.Wait}, durationCol{&in.Handle},
 			jsonCol{&in.Transfers}, &in.Resolved, &in.Sentiment, optionalIntCol{&sv.NPS}, optionalIntCol{&sv.CSAT},
 			optionalIntCol{&sv.CES}, &in.Case, &in.Note, &in.AnswerBreached, &in.CSATBreached, &in.IdempotencyKey,
-			hashCol{&in.RequestHash}, timeCol{&in.RecordedAt}, &in.RecordedBy, &in.Day}
+			hashCol{&in.RequestHash}, timeCol{&in.RecordedAt}, &in.RecordedBy, &in.Day, &in.SurveyKind}
 	},
 }
 

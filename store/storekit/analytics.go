@@ -38,7 +38,7 @@ func AggregateExperience(interactions []crm.Interaction, q crm.ExperienceQuery) 
 // time, for adapters that stream their rows instead of collecting them.
 type ExperienceAggregator struct {
 	q   crm.ExperienceQuery
-	acc map[bucket]*crm.ExperienceCounts
+	acc map[bucket]*experienceBucket
 }
 
 // bucket is a period, as a number until the end, and a group.
@@ -47,35 +47,79 @@ type bucket struct {
 	group  string
 }
 
+// experienceBucket is the counts of a bucket and, for the NPS per
+// respondent, the latest NPS answer of each customer in it.
+type experienceBucket struct {
+	counts crm.ExperienceCounts
+	latest map[crm.ID]npsAnswer
+}
+
+// npsAnswer is an NPS answer and what orders it among a customer's.
+type npsAnswer struct {
+	at  time.Time
+	id  crm.ID
+	nps int
+}
+
+// later reports whether a comes after b: by time, then by ID.
+func (a npsAnswer) later(b npsAnswer) bool {
+	if c := a.at.Compare(b.at); c != 0 {
+		return c > 0
+	}
+	return a.id.Compare(b.id) > 0
+}
+
 // NewExperienceAggregator starts an empty aggregation for q.
 func NewExperienceAggregator(q crm.ExperienceQuery) *ExperienceAggregator {
-	return &ExperienceAggregator{q: q, acc: map[bucket]*crm.ExperienceCounts{}}
+	return &ExperienceAggregator{q: q, acc: map[bucket]*experienceBucket{}}
 }
 
 // Add counts the interaction if the query selects it.
 func (a *ExperienceAggregator) Add(in *crm.Interaction) {
-	if !a.q.Contains(in.At) || (!a.q.Map.IsZero() && in.Map != a.q.Map) {
+	if !a.q.Selects(*in) {
 		return
 	}
 	k := bucket{periodNumber(a.q.Period, in.BusinessDay()), in.Group(a.q.GroupBy)}
-	c := a.acc[k]
-	if c == nil {
-		c = &crm.ExperienceCounts{Group: k.group, Period: PeriodKey(a.q.Period, in.BusinessDay())}
-		a.acc[k] = c
+	b := a.acc[k]
+	if b == nil {
+		b = &experienceBucket{counts: crm.ExperienceCounts{Group: k.group, Period: PeriodKey(a.q.Period, in.BusinessDay())}}
+		a.acc[k] = b
 	}
-	c.Add(*in)
+	b.counts.Add(*in)
+	if n := in.Survey.NPS; n != nil {
+		if b.latest == nil {
+			b.latest = map[crm.ID]npsAnswer{}
+		}
+		ans := npsAnswer{in.At, in.ID, *n}
+		if prev, ok := b.latest[in.Customer]; !ok || ans.later(prev) {
+			b.latest[in.Customer] = ans
+		}
+	}
 }
 
 // Result returns the counts sorted by period, then group.
 func (a *ExperienceAggregator) Result() []crm.ExperienceCounts {
 	out := make([]crm.ExperienceCounts, 0, len(a.acc))
-	for _, c := range a.acc {
-		out = append(out, *c)
+	for _, b := range a.acc {
+		c := b.counts
+		for _, ans := range b.latest {
+			c.NPSRespondents++
+			c.RespondentPromoters += b2i(ans.nps >= 9)
+			c.RespondentDetractors += b2i(ans.nps <= 6)
+		}
+		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b crm.ExperienceCounts) int {
 		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.Group, b.Group))
 	})
 	return out
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // periodNumber identifies t's bucket without formatting it: a number that

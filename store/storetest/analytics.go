@@ -87,6 +87,22 @@ func genQueries(d *dataset) questions {
 			i++
 		}
 	}
+	// The survey kinds apart, and touchpoint subsets as TouchpointStats
+	// rolls them up (keys of both maps, one in none).
+	for i, kind := range []crm.SurveyKind{crm.TransactionalSurvey, crm.RelationshipSurvey} {
+		for j, dim := range []crm.Dimension{crm.ByTotal, crm.ByTouchpoint, crm.ByDepartment} {
+			q.experience = append(q.experience, crm.ExperienceQuery{GroupBy: dim, Period: periods[(i+j)%len(periods)], Survey: kind})
+		}
+	}
+	var keys []string
+	for _, tp := range d.maps[0].Touchpoints {
+		keys = append(keys, tp.Key)
+	}
+	for i, sub := range [][]string{keys[:1], keys[1:3], append(slices.Clone(keys), "nowhere")} {
+		q.experience = append(q.experience,
+			crm.ExperienceQuery{Map: d.maps[0].ID, Period: periods[i], Touchpoints: sub},
+			crm.ExperienceQuery{GroupBy: crm.ByTouchpoint, Period: periods[i+1], Touchpoints: sub, Survey: crm.TransactionalSurvey})
+	}
 	for _, lookback := range []time.Duration{0, time.Microsecond, 36 * time.Hour} {
 		for _, w := range genWindows[:4] {
 			q.moments = append(q.moments, crm.MomentsQuery{From: w.from, To: w.to, Window: lookback})
@@ -185,6 +201,15 @@ func runAnalytics(t *testing.T, newStore NewStoreFunc) {
 		}
 		assert.Greater(t, len(storekit.AggregateExperience(d.interactions, crm.ExperienceQuery{GroupBy: crm.ByDepartment})), len(genDepartments)-1)
 		assert.Empty(t, storekit.AggregateExperience(d.interactions, crm.ExperienceQuery{Map: d.maps[2].ID}), "one map has no data")
+		all := storekit.AggregateExperience(d.interactions, crm.ExperienceQuery{})[0]
+		assert.Less(t, all.NPSRespondents, all.NPSAnswers-100, "customers answered more than once")
+		assert.NotEmpty(t, storekit.AggregateExperience(d.interactions, crm.ExperienceQuery{Survey: crm.RelationshipSurvey}))
+		ties := 0
+		for i := 1; i < len(d.interactions); i++ {
+			a, b := d.interactions[i-1], d.interactions[i]
+			ties += int(b2i(a.Customer == b.Customer && a.At.Equal(b.At) && a.Survey.NPS != nil && b.Survey.NPS != nil))
+		}
+		assert.Positive(t, ties, "answers of one customer at one time")
 		events := map[crm.LadderEvent]bool{}
 		for _, m := range d.moves {
 			events[m.Event] = true
@@ -298,4 +323,11 @@ func runAnalytics(t *testing.T, newStore NewStoreFunc) {
 			assert.ErrorIs(t, err, crm.ErrInvalid, "%s, in a write transaction", tc.name)
 		}
 	})
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -190,8 +190,14 @@ func (gen *generator) cases() {
 
 func (gen *generator) interactions() {
 	for _, c := range gen.d.customers {
-		for range gen.pick(genMaxInteractions + 1) {
-			gen.interaction(c.ID, gen.instant())
+		var last time.Time
+		for i := range gen.pick(genMaxInteractions + 1) {
+			t := gen.instant()
+			if i > 0 && gen.chance(0.15) {
+				t = last // two contacts at once: the NPS per respondent takes the later ID
+			}
+			gen.interaction(c.ID, t)
+			last = t
 		}
 	}
 }
@@ -221,6 +227,12 @@ func (gen *generator) interaction(customer crm.ID, t time.Time) {
 	}
 	if gen.chance(0.3) {
 		in.Direction = crm.Outbound
+	}
+	if in.Survey != (crm.Survey{}) {
+		in.SurveyKind = crm.TransactionalSurvey
+		if gen.chance(0.3) {
+			in.SurveyKind = crm.RelationshipSurvey
+		}
 	}
 	for range []int{0, 0, 0, 0, 1, 1, 2, 4}[gen.pick(8)] {
 		in.Transfers = append(in.Transfers, crm.Transfer{From: genDepartments[gen.pick(6)], To: genDepartments[gen.pick(6)]})
