@@ -280,6 +280,8 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.SVGOptions](t),
 		filled[crm.Target](t),
 		filled[crm.TerminateContractRequest](t),
+		filled[crm.TouchpointStats](t),
+		filled[crm.TouchpointStatsQuery](t),
 		filled[crm.Touchpoint](t),
 		filled[crm.TouchpointMap](t),
 		filled[crm.TouchpointMapPatch](t),

@@ -195,3 +195,47 @@ func TestSurveyKinds(t *testing.T) {
 
 // earlier is a few hours before the clock's first reading, on its day.
 var earlier = start.Add(-3 * time.Hour)
+
+// The hotline's own callers are promoters, the card hotline's below it
+// detractors: the hotline's figures include the card hotline's, and both
+// its own and the rolled-up figures are shown.
+func TestTouchpointStatsRollUp(t *testing.T) {
+	b := newBank(t)
+	answer := func(name, key string, nps int, at time.Time) {
+		c := b.customer(t, b.Ann, name)
+		b.record(t, withNPS(b.contact(c, key, at), nps))
+	}
+	answer("Happy Hal", "hotline", 10, earlier)
+	answer("Happy Hana", "hotline", 9, earlier)
+	answer("Cross Carl", "hotline.cards", 0, earlier)
+	answer("Cross Cleo", "hotline.cards", 3, earlier)
+	answer("Cross Cy", "hotline.cards", 6, earlier)
+	answer("Billing Bo", "hotline.billing", 8, earlier)
+	answer("Web Wu", "web", 10, earlier)
+
+	stats, err := b.Experience.TouchpointStats(ctx, b.Admin.ID, crm.TouchpointStatsQuery{Map: b.m.ID})
+	require.NoError(t, err)
+	type row struct {
+		key                 string
+		depth               int
+		own, rollup         int64
+		ownNPS, rolledUpNPS float64
+	}
+	var got []row
+	for _, s := range stats {
+		o, _ := s.Own.RespondentNPS()
+		r, _ := s.Rollup.RespondentNPS()
+		got = append(got, row{s.Touchpoint, s.Depth, s.Own.Interactions, s.Rollup.Interactions, o, r})
+	}
+	assert.Equal(t, []row{
+		{"web", 0, 1, 1, 100, 100},
+		{"hotline", 0, 2, 6, 100, -100.0 / 6}, // 2 promoters, 3 detractors, 1 passive of 6
+		{"hotline.cards", 1, 3, 3, -100, -100},
+		{"hotline.billing", 1, 1, 1, 0, 0},
+	}, got)
+	assert.Equal(t, "hotline", stats[1].Rollup.Group)
+	assert.Equal(t, "hotline", stats[2].Parent)
+
+	_, err = b.Experience.TouchpointStats(ctx, b.Admin.ID, crm.TouchpointStatsQuery{})
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+}
