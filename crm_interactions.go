@@ -128,13 +128,13 @@ func (w *writeTx) repeats(in Interaction) (int, error) {
 	if in.Direction != Inbound || window <= 0 || w.crm.rules.Repeat == 0 {
 		return 0, nil
 	}
-	earlier, err := w.tx.Interactions().ForCustomer(w.ctx, in.Customer)
+	earlier, err := w.tx.Interactions().ForCustomerBetween(w.ctx, in.Customer, in.At.Add(-window), in.At)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, e := range earlier {
-		if e.ID == in.ID || e.Direction != Inbound || !e.At.Before(in.At) || in.At.Sub(e.At) > window {
+		if e.ID == in.ID || e.Direction != Inbound {
 			continue
 		}
 		if e.Case == in.Case && (!in.Case.IsZero() || e.Touchpoint == in.Touchpoint) {

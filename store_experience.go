@@ -36,6 +36,11 @@ type InteractionReader interface {
 	ByIdempotencyKey(ctx context.Context, key string) (Interaction, error)
 	// ForCustomer returns a customer's interactions ordered by At, then ID.
 	ForCustomer(ctx context.Context, customer ID) ([]Interaction, error)
+	// ForCustomerBetween returns a customer's interactions at From or
+	// later and before To (a zero bound is open), ordered by At, then ID:
+	// what a write that looks back over a window reads, whatever the
+	// customer's history.
+	ForCustomerBetween(ctx context.Context, customer ID, from, to time.Time) ([]Interaction, error)
 }
 
 // InteractionRepository records interactions. They are facts: never

@@ -115,6 +115,14 @@ func (r interactionRepo) ForCustomer(_ context.Context, customer crm.ID) ([]crm.
 	return out, nil
 }
 
+// ForCustomerBetween implements crm.InteractionReader.
+func (r interactionRepo) ForCustomerBetween(ctx context.Context, customer crm.ID, from, to time.Time) ([]crm.Interaction, error) {
+	all, err := r.ForCustomer(ctx, customer)
+	return slices.DeleteFunc(all, func(in crm.Interaction) bool {
+		return (!from.IsZero() && in.At.Before(from)) || (!to.IsZero() && !in.At.Before(to))
+	}), err
+}
+
 func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {
 	if _, ok := r.t.interactions.get(in.ID); ok {
 		return &crm.ConflictError{Kind: crm.KindInteraction, ID: in.ID.String(), Detail: "already exists"}

@@ -86,6 +86,15 @@ func (r interactionRepo) ForCustomer(ctx context.Context, customer crm.ID) ([]cr
 	return r.query(ctx, " WHERE customer_id = ? ORDER BY at_us, id", idArg(customer))
 }
 
+// ForCustomerBetween implements crm.InteractionReader, by the index on
+// (customer_id, at_us, id).
+func (r interactionRepo) ForCustomerBetween(ctx context.Context, customer crm.ID, from, to time.Time) ([]crm.Interaction, error) {
+	var w where
+	w.add("customer_id = ?", idArg(customer))
+	addRange(&w, "at_us", from, to)
+	return r.query(ctx, w.sql()+" ORDER BY at_us, id", w.args...)
+}
+
 // Insert implements crm.InteractionRepository.
 func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {
 	inserted, err := r.insertRow(ctx, in)

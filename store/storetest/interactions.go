@@ -167,7 +167,23 @@ func runInteractions(t *testing.T, newStore NewStoreFunc) {
 			assertSame(t, ann[3], got1)
 			return nil
 		})
-		assertSameList(t, byTimeThenID(append(ann, early, late)), read(t, sc.s, interactionsOf(sc.ann)), interactionID)
+		all := byTimeThenID(append(ann, early, late))
+		assertSameList(t, all, read(t, sc.s, interactionsOf(sc.ann)), interactionID)
+
+		// A window: at From or later, before To, a zero bound open; the
+		// bounds to the microsecond, as the store keeps time.
+		for _, w := range [][2]time.Time{
+			{at(20), at(60)}, {at(50), at(50).Add(time.Microsecond)}, {at(50).Add(-time.Microsecond), at(50)},
+			{time.Time{}, at(50)}, {at(50), time.Time{}}, {time.Time{}, time.Time{}}, {at(80), at(90)},
+		} {
+			want := slices.DeleteFunc(slices.Clone(all), func(in crm.Interaction) bool {
+				return (!w[0].IsZero() && in.At.Before(w[0])) || (!w[1].IsZero() && !in.At.Before(w[1]))
+			})
+			got := read(t, sc.s, func(tx crm.ReadTx) ([]crm.Interaction, error) {
+				return tx.Interactions().ForCustomerBetween(ctx, sc.ann, w[0], w[1])
+			})
+			assertSameList(t, want, got, interactionID)
+		}
 	})
 
 	t.Run("ReturnedValuesAreCopies", func(t *testing.T) {
