@@ -318,8 +318,11 @@ func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Entry, er
 	}
 	_, e, err := postDocument(w, n.build(w.crm.documents.taxRounding), w.tx.Invoices().Insert, key, request)
 	var taken *ConflictError
-	if chosen && errors.As(err, &taken) && taken.Kind == KindInvoice {
-		return e, stale{err} // the number is another invoice's: no retry frees it
+	if chosen && key == "" && errors.As(err, &taken) && taken.Kind == KindInvoice {
+		// The number is another invoice's: no retry frees it. (With a key,
+		// the other may be this request's first attempt, which a retry
+		// finds by its key.)
+		return e, stale{err}
 	}
 	return e, err
 }
