@@ -168,6 +168,7 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	if err := cal.check(); err != nil {
 		return nil, err
 	}
+	rules = rules.WithCalendar(cal)
 	var numbering Numbering
 	if o.numbering != nil {
 		numbering = *o.numbering

@@ -9,7 +9,10 @@ import (
 
 // applyEvidence weighs a piece of evidence in the transaction: it loads
 // the customer's ladder state, applies the rules, and saves the state, the
-// evidence and the moves, recording an event per move.
+// evidence and the moves, recording an event per move. Evidence that
+// arrived late (not after the state's time) is weighed in the order it
+// happened: the customer's evidence is replayed with it, and the moves
+// from its time on are replaced (replayLate).
 func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
 	id, err := w.newID()
 	if err != nil {
@@ -22,12 +25,19 @@ func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
 		if cerr != nil {
 			return nil, cerr
 		}
-		st, err = LadderState{Customer: cu.ID, Stage: ladderMachine.Initial(), Since: cu.CreatedAt, UpdatedAt: cu.CreatedAt}, nil
+		start := minTime(cu.CreatedAt, ev.At) // evidence imported from before the customer was
+		st, err = LadderState{Customer: cu.ID, Stage: ladderMachine.Initial(), Since: start, UpdatedAt: start}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	next, moves, err := w.crm.rules.Apply(st, ev)
+	var next LadderState
+	var moves []LadderMove
+	if st.Evidence > 0 && !ev.At.After(st.UpdatedAt) {
+		next, moves, err = w.replayLate(st, ev)
+	} else {
+		next, moves, err = w.crm.rules.Apply(st, ev)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -38,25 +48,31 @@ func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
 	if err := w.tx.Ladder().AppendEvidence(w.ctx, ev); err != nil {
 		return nil, err
 	}
+	return moves, w.saveMoves(st, next, moves)
+}
+
+// saveMoves appends the moves that took the customer from st to next,
+// records an event for each, and makes a new advocate an evangelist.
+func (w *writeTx) saveMoves(st, next LadderState, moves []LadderMove) error {
+	var err error
 	for i := range moves {
 		if moves[i].ID, err = w.newID(); err != nil {
-			return nil, err
+			return err
 		}
-		if err := w.record(LadderMoved, KindLadderState, ev.Customer, next.Version, ladderMoveData(moves[i])); err != nil {
-			return nil, err
+		moves[i].Customer = next.Customer
+		if err := w.record(LadderMoved, KindLadderState, next.Customer, next.Version, ladderMoveData(moves[i])); err != nil {
+			return err
 		}
 	}
 	if len(moves) > 0 {
 		if err := w.tx.Ladder().AppendMoves(w.ctx, moves); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if next.Stage == Advocate && st.Stage != Advocate {
-		if err := w.advanceLifecycle(ev.Customer, LifecycleEvangelist, "became an advocate on the loyalty ladder"); err != nil {
-			return nil, err
-		}
+		return w.advanceLifecycle(next.Customer, LifecycleEvangelist, "became an advocate on the loyalty ladder")
 	}
-	return moves, nil
+	return nil
 }
 
 // ladderMoveEvent is the payload of a LadderMoved event.
@@ -126,8 +142,9 @@ type evidenceData struct {
 	Note string       `json:"note,omitempty"`
 }
 
-// State returns where a customer stands on the loyalty ladder now, with
-// the score faded to now.
+// State returns where a customer stands on the loyalty ladder now: the
+// stored state moved as fading has moved it since (LadderRules.Fade),
+// whether or not CheckFading has run yet, with the score faded to now.
 func (c *LadderService) State(ctx context.Context, actor, customer ID) (LadderState, error) {
 	var out LadderState
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, cu Customer) error {
@@ -136,9 +153,13 @@ func (c *LadderService) State(ctx context.Context, actor, customer ID) (LadderSt
 			out = LadderState{Customer: customer, Stage: ladderMachine.Initial(), Since: cu.CreatedAt, UpdatedAt: cu.CreatedAt}
 			return nil
 		}
-		out = st
-		out.Score = c.rules.decay(st.Score, st.UpdatedAt, c.now())
-		return err
+		if err != nil {
+			return err
+		}
+		now := c.now()
+		out, _ = c.rules.Fade(st, now)
+		out.Score = c.rules.decay(out.Score, out.UpdatedAt, now)
+		return nil
 	})
 	return out, err
 }
@@ -170,14 +191,16 @@ type Replay struct {
 
 // Replay replays a customer's evidence under other rules, without saving
 // anything: what the ladder would look like if the thresholds or weights
-// were different. With the CRM's own rules it gives back the stored state
-// and moves (IDs and versions aside).
+// were different. The evidence is weighed in the order it happened, and
+// the moves fading caused up to now are included, as CheckFading records
+// them. With the CRM's own rules it gives back the stored state and moves
+// (IDs and versions aside) once CheckFading has run.
 func (c *LadderService) Replay(ctx context.Context, actor ID, q ReplayQuery) (Replay, error) {
 	customer, rules := q.Customer, q.Rules
 	if err := rules.Check(); err != nil {
 		return Replay{}, err
 	}
-	rules = rules.WithCESScale(c.rules.CESScale()) // the answers were asked on the CRM's scale
+	rules = rules.WithCESScale(c.rules.CESScale()).WithCalendar(c.calendar) // the answers were asked on the CRM's scale, the days are the CRM's
 	var st LadderState
 	var moves []LadderMove
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, cu Customer) error {
@@ -186,8 +209,14 @@ func (c *LadderService) Replay(ctx context.Context, actor ID, q ReplayQuery) (Re
 			return err
 		}
 		st, moves, err = rules.Replay(cu.CreatedAt, evidence)
+		if err != nil {
+			return err
+		}
+		var faded []LadderMove
+		st, faded = rules.Fade(st, c.now())
+		moves = append(moves, faded...)
 		st.Customer = customer
-		return err
+		return nil
 	})
 	return Replay{State: st, Moves: moves}, err
 }

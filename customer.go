@@ -549,7 +549,7 @@ type LadderState struct {
 	Stage        LoyaltyStage `json:"stage,omitempty"`
 	Score        int64        `json:"score"`               // in thousandths of a point
 	Since        time.Time    `json:"since,omitzero"`      // when the customer reached Stage
-	UpdatedAt    time.Time    `json:"updated_at,omitzero"` // the time of the last evidence applied
+	UpdatedAt    time.Time    `json:"updated_at,omitzero"` // the time of the last evidence applied, or of the last move fading caused
 	Purchases    int          `json:"purchases"`
 	LastReferral time.Time    `json:"last_referral,omitzero"`
 	LastPromoter time.Time    `json:"last_promoter,omitzero"`
@@ -565,7 +565,11 @@ type LadderState struct {
 	LastFailure   time.Time `json:"last_failure,omitzero"`
 	BeforeFailure int64     `json:"before_failure"`
 	Evidence      int       `json:"evidence"` // how many pieces of evidence were applied
-	Version       int64     `json:"version"`
+	// FadesAt is when fading alone will next move the customer (zero:
+	// never), for LadderService.CheckFading to find them without reading
+	// every customer.
+	FadesAt time.Time `json:"fades_at,omitzero"`
+	Version int64     `json:"version"`
 }
 
 // Points returns the score in whole points, rounded toward zero.

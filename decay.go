@@ -11,10 +11,11 @@ const (
 )
 
 // decay fades score toward zero from one time to another: it halves every
-// HalfLife, counted in whole UTC days crossed, so that evidence on the same
-// day does not fade what came before it that day.
+// HalfLife, counted in whole business days crossed (midnights in the
+// rules' calendar, UTC unless WithCalendar says otherwise), so that
+// evidence on the same day does not fade what came before it that day.
 func (r LadderRules) decay(score int64, from, to time.Time) int64 {
-	days := DateOf(to.UTC()).DaysSince(DateOf(from.UTC()))
+	days := r.dateOf(to).DaysSince(r.dateOf(from))
 	if days <= 0 || score == 0 {
 		return score
 	}
@@ -28,6 +29,26 @@ func (r LadderRules) decay(score int64, from, to time.Time) int64 {
 	}
 	return int64((uint64(score) * f) >> 30)
 }
+
+// WithCalendar returns the rules counting the days over which scores fade
+// in the calendar's time zone: a score fades, and fading moves customers,
+// when a business day begins. The CRM sets its own calendar (WithCalendar)
+// on the rules it applies and replays with.
+func (r LadderRules) WithCalendar(cal Calendar) LadderRules {
+	r.location = cal.Loc()
+	return r
+}
+
+// loc is the time zone of the rules' days.
+func (r LadderRules) loc() *time.Location {
+	if r.location == nil {
+		return time.UTC
+	}
+	return r.location
+}
+
+// dateOf is the business day of t in the rules' calendar.
+func (r LadderRules) dateOf(t time.Time) Date { return DateOf(t.In(r.loc())) }
 
 // halfLifeDays is the half-life in whole days, at least one.
 func halfLifeDays(d time.Duration) int { return max(int(d/(24*time.Hour)), 1) }

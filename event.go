@@ -39,6 +39,7 @@ const (
 	CaseOverdue            EventType = "case.overdue"      // an open case past its service standard was weighed (CheckOverdue)
 	EvidenceRecorded       EventType = "evidence.recorded" // evidence from an outside system: a purchase, a referral, churn
 	LadderMoved            EventType = "ladder.moved"
+	LadderReplayed         EventType = "ladder.replayed" // evidence arrived late: the customer's moves from its time were replayed in the order things happened
 
 	PipelineCreated EventType = "pipeline.created"
 	PipelineUpdated EventType = "pipeline.updated"

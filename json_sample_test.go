@@ -231,6 +231,8 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.PrecisionError](t),
 		filled[crm.PromiseReport](t),
 		filled[crm.OverdueReport](t),
+		filled[crm.FadingQuery](t),
+		filled[crm.FadingReport](t),
 		filled[crm.ReactivateUserRequest](t),
 		filled[crm.ReasonCount](t),
 		filled[crm.ReassignCustomerRequest](t),

@@ -101,7 +101,8 @@ func (n NewEvidence) evidence() Evidence {
 // they are, and where they come from.
 type LadderRules struct {
 	// HalfLife is how fast experiences fade: the score halves toward zero
-	// every HalfLife, counted in days crossed (UTC midnights).
+	// every HalfLife, counted in business days crossed (midnights in the
+	// CRM's calendar, see WithCalendar).
 	HalfLife time.Duration `json:"half_life_ns"`
 
 	// The score thresholds of the rungs above annoyed: a customer is at
@@ -183,6 +184,9 @@ type LadderRules struct {
 	// cesScale is how CES answers are read (WithCESScale); zero is
 	// DefaultCESScale.
 	cesScale CESScale
+	// location is the time zone of the days scores fade over
+	// (WithCalendar); nil is UTC.
+	location *time.Location
 }
 
 // DefaultLadderRules returns the defaults. Each follows a source, and
@@ -306,14 +310,17 @@ type LadderMove struct {
 // Up reports whether the move is up the ladder (a rise or a win-back).
 func (m LadderMove) Up() bool { return m.Event == Rise || m.Event == WinBack }
 
-// Apply weighs one piece of evidence: it decays the score to the
-// evidence's time, adds the evidence's points, and moves the customer as
-// far as the rules say, one rung at a time. It returns the new state and
-// the moves, without IDs.
+// Apply weighs one piece of evidence: it first moves the customer as
+// fading alone moved them up to the evidence's time (Fade), then adds the
+// evidence's points to the score faded to that time, and moves the
+// customer as far as the rules say, one rung at a time. It returns the
+// new state and the moves, without IDs.
 //
-// Evidence older than the state's last evidence is applied as of the
-// state's time: it counts in full but cannot rewrite the past. The same
-// evidence in the same order always gives the same ladder.
+// Apply takes evidence as it comes: evidence older than the state is
+// applied as of the state's time. Replay, and the CRM when evidence
+// arrives late, apply evidence in the order it happened instead
+// (CompareEvidence), so the ladder does not depend on the order it
+// arrived in.
 func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMove, error) {
 	if !ev.Kind.valid() {
 		return st, nil, invalid("kind", "one_of", fmt.Sprintf("%q is not a kind of evidence", ev.Kind))
@@ -328,6 +335,17 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 	if st.Stage == "" {
 		st.Stage, st.Since = ladderMachine.Initial(), at
 	}
+	st, faded := r.Fade(st, at)
+	st, moves := r.weigh(st, ev, at)
+	st.FadesAt = r.fadesAt(st)
+	if len(faded) > 0 {
+		moves = append(faded, moves...)
+	}
+	return st, moves, nil
+}
+
+// weigh applies evidence at its time to a state faded up to it.
+func (r LadderRules) weigh(st LadderState, ev Evidence, at time.Time) (LadderState, []LadderMove) {
 	before := r.decay(st.Score, st.UpdatedAt, at)
 	st.Score = before
 	st.UpdatedAt = at
@@ -335,11 +353,11 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 
 	if st.Stage == Lost {
 		if ev.Kind != EvidencePurchase {
-			return st, nil, nil // a lost customer's experiences wait for their return
+			return st, nil // a lost customer's experiences wait for their return
 		}
 		st.Score, st.Purchases = 0, 1
 		st, mv := r.move(st, WinBack, ev, before, "bought again after leaving")
-		return st, []LadderMove{mv}, nil
+		return st, []LadderMove{mv}
 	}
 
 	pre := st // the state the evidence is weighed against, for its reason
@@ -357,7 +375,7 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 		st.LastFailure, st.BeforeFailure = at, before
 	case EvidenceChurn:
 		st, mv := r.move(st, Churn, ev, before, "left: "+r.reason(pre, ev))
-		return st, []LadderMove{mv}, nil
+		return st, []LadderMove{mv}
 	}
 	if n := ev.Survey.NPS; n != nil && ev.Kind == EvidenceExperience {
 		if *n >= 9 {
@@ -369,14 +387,14 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 
 	if ev.Kind == EvidenceBrokenPromise && st.Stage != Annoyed {
 		st, mv := r.move(st, Fall, ev, before, r.reason(pre, ev))
-		return st, []LadderMove{mv}, nil
+		return st, []LadderMove{mv}
 	}
 	var moves []LadderMove
 	reason := ""
 	for {
 		event, ok := r.next(st)
 		if !ok {
-			return st, moves, nil
+			return st, moves
 		}
 		if reason == "" {
 			reason = r.reason(pre, ev)
@@ -633,10 +651,17 @@ func days(d time.Duration) string {
 
 func clampScore(s int64) int64 { return min(max(s, -scoreLimit), scoreLimit) }
 
-// Replay applies evidence in order from a new customer's state and returns
-// the final state and every move. The same evidence in the same order
-// always gives the same result.
+// Replay applies evidence in the order it happened (CompareEvidence),
+// whatever order it is given in, from a new customer's state at start (or
+// at the first evidence, if that is earlier: evidence imported from before
+// the customer was created), and returns the final state and every move,
+// those fading caused between the evidence included. The same evidence
+// always gives the same result, in any order.
 func (r LadderRules) Replay(start time.Time, evidence []Evidence) (LadderState, []LadderMove, error) {
+	evidence = inOrder(evidence)
+	if len(evidence) > 0 {
+		start = minTime(start, evidence[0].At.UTC())
+	}
 	st := LadderState{Stage: ladderMachine.Initial(), Since: start, UpdatedAt: start}
 	var all []LadderMove
 	for i, ev := range evidence {

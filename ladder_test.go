@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -210,29 +211,44 @@ func randomEvidence(r *rand.Rand, n int) []crm.Evidence {
 		if r.IntN(10) == 0 {
 			ev.At = ev.At.Add(-40 * day) // late evidence
 		}
+		if i > 0 && r.IntN(10) == 0 {
+			ev.At = out[r.IntN(i)].At // evidence of the same instant as another
+		}
 		out[i] = ev
 	}
 	return out
 }
 
-// TestLadderInvariants is a property test over random histories: replay is
-// deterministic, applying one by one equals replaying, every move is in
-// the transition table and chains from the previous one, and the score
-// stays bounded.
+// TestLadderInvariants is a property test over random histories, with
+// late evidence and evidence of the same instant: replay is deterministic
+// and gives the same ladder for any permutation of the evidence; applying
+// the evidence one by one in the order it happened equals replaying;
+// every move is in the transition table and chains from the previous
+// one, and the score stays bounded.
 func TestLadderInvariants(t *testing.T) {
 	r := crm.DefaultLadderRules()
 	rng := rand.New(rand.NewPCG(7, 11))
 	for run := range 300 {
 		evidence := randomEvidence(rng, 1+rng.IntN(60))
 		st1, moves1 := replay(t, r, evidence...)
-		st2, moves2 := replay(t, r, evidence...)
-		require.Equal(t, st1, st2, "run %d: replay is deterministic", run)
-		require.Equal(t, moves1, moves2)
+		for range 3 {
+			shuffled := slices.Clone(evidence)
+			rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+			st2, moves2 := replay(t, r, shuffled...)
+			require.Equal(t, st1, st2, "run %d: any order of the same evidence gives the same ladder", run)
+			require.Equal(t, moves1, moves2)
+		}
 
-		st := crm.LadderState{Stage: crm.Indifferent, Since: start, UpdatedAt: start}
+		inOrder := slices.Clone(evidence)
+		slices.SortStableFunc(inOrder, crm.CompareEvidence)
+		first := start
+		if inOrder[0].At.Before(first) {
+			first = inOrder[0].At
+		}
+		st := crm.LadderState{Stage: crm.Indifferent, Since: first, UpdatedAt: first}
 		var stepMoves []crm.LadderMove
 		stage := crm.Indifferent
-		for _, ev := range evidence {
+		for _, ev := range inOrder {
 			var ms []crm.LadderMove
 			var err error
 			st, ms, err = r.Apply(st, ev)

@@ -98,23 +98,32 @@ type LadderReader interface {
 	// Evidence returns a customer's evidence in the order it was applied
 	// (ID order).
 	Evidence(ctx context.Context, customer ID) ([]Evidence, error)
-	// Moves returns a customer's moves in the order they were made (ID
-	// order).
+	// Moves returns a customer's moves in force in the order they were
+	// made (ID order): not those ReplaceMoves replaced.
 	Moves(ctx context.Context, customer ID) ([]LadderMove, error)
-	// MovesBetween returns a page of the moves of every customer with At in
-	// [from, to), in ID order; zero bounds are open.
+	// MovesBetween returns a page of the moves in force of every customer
+	// with At in [from, to), in ID order; zero bounds are open.
 	MovesBetween(ctx context.Context, from, to time.Time, page PageRequest) ([]LadderMove, error)
+	// Fading returns a page of the states whose FadesAt is set and not
+	// after by, in customer ID order: the customers fading will have moved
+	// by then.
+	Fading(ctx context.Context, by time.Time, page PageRequest) ([]LadderState, error)
 }
 
 // LadderRepository saves ladder states, with the version rules of
 // CustomerRepository keyed by the state's Customer, and appends evidence
 // and moves. Evidence and moves are append-only; an existing ID is a
-// *ConflictError.
+// *ConflictError. ReplaceMoves marks moves replaced, when evidence that
+// arrived late was replayed in the order it happened: no reader (Moves,
+// MovesBetween, the analytics) returns them any more, and the store keeps
+// them for the record; the caller appends the moves that replace them.
+// Marking a move twice, or an ID no move has, changes nothing.
 type LadderRepository interface {
 	LadderReader
 	SaveState(ctx context.Context, st LadderState) error
 	AppendEvidence(ctx context.Context, ev Evidence) error
 	AppendMoves(ctx context.Context, moves []LadderMove) error
+	ReplaceMoves(ctx context.Context, moves []ID) error
 }
 
 // JourneyTemplateReader reads journey templates.

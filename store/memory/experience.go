@@ -229,6 +229,7 @@ func (r ladderRepo) Evidence(_ context.Context, customer crm.ID) ([]crm.Evidence
 
 func (r ladderRepo) Moves(_ context.Context, customer crm.ID) ([]crm.LadderMove, error) {
 	out := rowsOf(r.t.moves, r.t.s.byCustomer[customer].moves, func(m crm.LadderMove) bool { return m.Customer == customer })
+	out = slices.DeleteFunc(out, func(m crm.LadderMove) bool { return !r.t.inForce(m) })
 	slices.SortFunc(out, func(a, b crm.LadderMove) int { return a.ID.Compare(b.ID) })
 	return out, nil
 }
@@ -236,9 +237,36 @@ func (r ladderRepo) Moves(_ context.Context, customer crm.ID) ([]crm.LadderMove,
 func (r ladderRepo) MovesBetween(_ context.Context, from, to time.Time, p crm.PageRequest) ([]crm.LadderMove, error) {
 	p = p.Normalized()
 	in := func(m crm.LadderMove) bool {
-		return (from.IsZero() || !m.At.Before(from)) && (to.IsZero() || m.At.Before(to))
+		return (from.IsZero() || !m.At.Before(from)) && (to.IsZero() || m.At.Before(to)) && r.t.inForce(m)
 	}
 	return r.t.moves.list(p.After, p.Limit, in), nil
+}
+
+func (r ladderRepo) Fading(_ context.Context, by time.Time, p crm.PageRequest) ([]crm.LadderState, error) {
+	p = p.Normalized()
+	return r.t.states.list(p.After, p.Limit, func(st crm.LadderState) bool {
+		return !st.FadesAt.IsZero() && !st.FadesAt.After(by)
+	}), nil
+}
+
+func (r ladderRepo) ReplaceMoves(_ context.Context, moves []crm.ID) error {
+	for _, id := range moves {
+		if _, ok := r.t.moves.get(id); ok && r.t.inForce(crm.LadderMove{ID: id}) {
+			r.t.replaced.put(id, id, true)
+		}
+	}
+	return nil
+}
+
+// inForce reports whether no replay replaced the move.
+func (t *txState) inForce(m crm.LadderMove) bool {
+	_, gone := t.replaced.get(m.ID)
+	return !gone
+}
+
+// movesInForce returns every move in force, in no particular order.
+func (t *txState) movesInForce() []crm.LadderMove {
+	return slices.DeleteFunc(t.moves.all(), func(m crm.LadderMove) bool { return !t.inForce(m) })
 }
 
 func (r ladderRepo) AppendEvidence(_ context.Context, ev crm.Evidence) error {
@@ -286,9 +314,9 @@ func (a analytics) MomentsOfTruth(_ context.Context, q crm.MomentsQuery) ([]crm.
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return storekit.MomentsOfTruth(a.t.moves.all(), a.t.interactions.all(), q), nil
+	return storekit.MomentsOfTruth(a.t.movesInForce(), a.t.interactions.all(), q), nil
 }
 
 func (a analytics) LadderDistribution(_ context.Context, at time.Time) ([]crm.StageCount, error) {
-	return storekit.LadderDistribution(a.t.customers.all(), a.t.moves.all(), at), nil
+	return storekit.LadderDistribution(a.t.customers.all(), a.t.movesInForce(), at), nil
 }

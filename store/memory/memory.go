@@ -31,6 +31,7 @@ type Store struct {
 	cases        *table[crm.Case]
 	evidence     *table[crm.Evidence]
 	moves        *table[crm.LadderMove]
+	replaced     *table[crm.ID] // moves late evidence replaced, by ID
 	templates    *table[crm.JourneyTemplate]
 	states       *table[crm.LadderState] // keyed by customer
 	pipelines    *table[crm.Pipeline]
@@ -71,6 +72,7 @@ func New() *Store {
 		cases:        newTable(same[crm.Case]),
 		evidence:     newTable(cloneEvidence),
 		moves:        newTable(cloneMove),
+		replaced:     newTable(same[crm.ID]),
 		templates:    newTable(crm.JourneyTemplate.Clone),
 		states:       newTable(same[crm.LadderState]),
 		pipelines:    newTable(crm.Pipeline.Clone),
@@ -172,6 +174,7 @@ type txState struct {
 	cases        *overlay[crm.Case]
 	evidence     *overlay[crm.Evidence]
 	moves        *overlay[crm.LadderMove]
+	replaced     *overlay[crm.ID]
 	templates    *overlay[crm.JourneyTemplate]
 	states       *overlay[crm.LadderState]
 	pipelines    *overlay[crm.Pipeline]
@@ -191,7 +194,7 @@ type txState struct {
 func (s *Store) begin() *txState {
 	return &txState{s: s, customers: s.customers.begin(), users: s.users.begin(), redacted: map[int64]json.RawMessage{},
 		maps: s.maps.begin(), interactions: s.interactions.begin(), cases: s.cases.begin(),
-		evidence: s.evidence.begin(), moves: s.moves.begin(), templates: s.templates.begin(), states: s.states.begin(),
+		evidence: s.evidence.begin(), moves: s.moves.begin(), replaced: s.replaced.begin(), templates: s.templates.begin(), states: s.states.begin(),
 		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin(),
 		books: s.books.begin(), entries: s.entries.begin(), open: s.open.begin(), invoices: s.invoices.begin(), credits: s.credits.begin(), contracts: s.contracts.begin(),
 		dunning: s.dunning.begin()}
@@ -205,6 +208,7 @@ func (s *Store) commit(t *txState) {
 	s.cases.commit(t.cases)
 	s.evidence.commit(t.evidence)
 	s.moves.commit(t.moves)
+	s.replaced.commit(t.replaced)
 	s.templates.commit(t.templates)
 	s.states.commit(t.states)
 	s.pipelines.commit(t.pipelines)

@@ -283,6 +283,7 @@ func (a analytics) MomentsOfTruth(ctx context.Context, q crm.MomentsQuery) ([]cr
 	upArgs := []any{string(crm.Rise), string(crm.WinBack)}
 	var w where
 	addRange(&w, "m.at_us", q.From, q.To)
+	w.add("NOT m.replaced AND m.evidence_kind <> ?", string(crm.EvidenceFading))
 	// An interaction at i (whole microseconds) is at or after m - window
 	// exactly when i >= m_us - floor(window in microseconds).
 	args := append(append(upArgs, upArgs...), micros(q.Lookback()))
@@ -301,14 +302,14 @@ func (a analytics) MomentsOfTruth(ctx context.Context, q crm.MomentsQuery) ([]cr
 //
 //	SELECT stage, COUNT(*) FROM (
 //	    SELECT COALESCE((SELECT to_stage FROM ladder_moves m
-//	                     WHERE m.customer_id = c.id AND m.at_us <= ?
+//	                     WHERE m.customer_id = c.id AND m.at_us <= ? AND NOT m.replaced
 //	                     ORDER BY m.at_us DESC, m.id DESC LIMIT 1), 'indifferent') AS stage
 //	    FROM customers c WHERE c.created_at <= ?) s
 //	GROUP BY stage
 func (a analytics) LadderDistribution(ctx context.Context, at time.Time) ([]crm.StageCount, error) {
 	t := a.t
 	query := "SELECT stage, COUNT(*) FROM (SELECT COALESCE((SELECT m.to_stage FROM " + t.s.names.ladderMoves +
-		" m WHERE m.customer_id = c.id AND m.at_us <= ? ORDER BY m.at_us DESC, m.id DESC LIMIT 1), ?) AS stage FROM " +
+		" m WHERE m.customer_id = c.id AND m.at_us <= ? AND NOT m.replaced ORDER BY m.at_us DESC, m.id DESC LIMIT 1), ?) AS stage FROM " +
 		t.s.names.customers + " c WHERE c.created_at <= ?) s GROUP BY stage"
 	rows, err := t.query(ctx, query, unixMicros(at), string(crm.LoyaltyLadder().Initial()), t.s.timeArg(at))
 	if err != nil {

@@ -12,19 +12,19 @@ var ladderStateTable = &recordTable[crm.LadderState]{
 	kind:  crm.KindLadderState,
 	table: func(n names) string { return n.ladderStates },
 	columns: []string{"customer_id", "stage", "score", "since", "updated_at", "purchases", "last_referral",
-		"last_promoter", "evidence", "version", "last_detractor", "failures", "last_failure", "before_failure"},
+		"last_promoter", "evidence", "version", "last_detractor", "failures", "last_failure", "before_failure", "fades_at"},
 	id:      func(st crm.LadderState) crm.ID { return st.Customer },
 	version: func(st crm.LadderState) int64 { return st.Version },
 	values: func(s *Store, st crm.LadderState) ([]any, error) {
 		return []any{idArg(st.Customer), string(st.Stage), st.Score, s.optionalTimeArg(st.Since),
 			s.optionalTimeArg(st.UpdatedAt), st.Purchases, s.optionalTimeArg(st.LastReferral),
 			s.optionalTimeArg(st.LastPromoter), st.Evidence, st.Version, s.optionalTimeArg(st.LastDetractor), st.Failures,
-			s.optionalTimeArg(st.LastFailure), st.BeforeFailure}, nil
+			s.optionalTimeArg(st.LastFailure), st.BeforeFailure, s.optionalTimeArg(st.FadesAt)}, nil
 	},
 	dest: func(st *crm.LadderState) []any {
 		return []any{&st.Customer, &st.Stage, &st.Score, timeCol{&st.Since}, timeCol{&st.UpdatedAt}, &st.Purchases,
 			timeCol{&st.LastReferral}, timeCol{&st.LastPromoter}, &st.Evidence, &st.Version, timeCol{&st.LastDetractor},
-			&st.Failures, timeCol{&st.LastFailure}, &st.BeforeFailure}
+			&st.Failures, timeCol{&st.LastFailure}, &st.BeforeFailure, timeCol{&st.FadesAt}}
 	},
 }
 
@@ -53,13 +53,14 @@ var evidenceTable = &recordTable[crm.Evidence]{
 
 // moveTable stores the ladder's moves, append-only, each with the
 // evidence that caused it as JSON text, and its time as at_us for the
-// analytics.
+// analytics. A move late evidence replaced stays, marked replaced, and
+// no reader returns it.
 var moveTable = &recordTable[crm.LadderMove]{
 	kind:  crm.KindLadderMove,
 	table: func(n names) string { return n.ladderMoves },
 	columns: []string{"id", "customer_id", "at", "from_stage", "to_stage", "event", "score_before", "score_after",
 		"evidence", "reason"},
-	derived: []string{"at_us"},
+	derived: []string{"at_us", "evidence_kind"},
 	id:      func(m crm.LadderMove) crm.ID { return m.ID },
 	values: func(s *Store, m crm.LadderMove) ([]any, error) {
 		ev, err := jsonArg(toEvidenceDoc(m.Evidence))
@@ -67,7 +68,7 @@ var moveTable = &recordTable[crm.LadderMove]{
 			return nil, err
 		}
 		return []any{idArg(m.ID), idArg(m.Customer), s.timeArg(m.At), string(m.From), string(m.To), string(m.Event),
-			m.ScoreBefore, m.ScoreAfter, ev, m.Reason, unixMicros(m.At)}, nil
+			m.ScoreBefore, m.ScoreAfter, ev, m.Reason, unixMicros(m.At), string(m.Evidence.Kind)}, nil
 	},
 	dest: func(m *crm.LadderMove) []any {
 		return []any{&m.ID, &m.Customer, timeCol{&m.At}, &m.From, &m.To, &m.Event, &m.ScoreBefore, &m.ScoreAfter,
@@ -171,14 +172,33 @@ func (r ladderRepo) Evidence(ctx context.Context, customer crm.ID) ([]crm.Eviden
 
 // Moves implements crm.LadderReader.
 func (r ladderRepo) Moves(ctx context.Context, customer crm.ID) ([]crm.LadderMove, error) {
-	return r.moves().query(ctx, " WHERE customer_id = ? ORDER BY id", idArg(customer))
+	return r.moves().query(ctx, " WHERE customer_id = ? AND NOT replaced ORDER BY id", idArg(customer))
 }
 
 // MovesBetween implements crm.LadderReader.
 func (r ladderRepo) MovesBetween(ctx context.Context, from, to time.Time, page crm.PageRequest) ([]crm.LadderMove, error) {
 	var w where
 	addRange(&w, "at_us", from, to)
+	w.add("NOT replaced")
 	return r.moves().list(ctx, w, page)
+}
+
+// Fading implements crm.LadderReader.
+func (r ladderRepo) Fading(ctx context.Context, by time.Time, page crm.PageRequest) ([]crm.LadderState, error) {
+	var w where
+	w.add("fades_at IS NOT NULL AND fades_at <= ?", r.t.s.timeArg(by))
+	return r.states().list(ctx, w, page)
+}
+
+// ReplaceMoves implements crm.LadderRepository.
+func (r ladderRepo) ReplaceMoves(ctx context.Context, moves []crm.ID) error {
+	for _, id := range moves {
+		if _, err := r.t.exec(ctx, "UPDATE "+r.t.s.names.ladderMoves+" SET replaced = ? WHERE id = ? AND NOT replaced",
+			true, idArg(id)); err != nil {
+			return r.t.s.dbErr("replacing ladder moves", err)
+		}
+	}
+	return nil
 }
 
 // addRange selects the rows whose time, kept in whole unix microseconds

@@ -18,8 +18,8 @@ func MomentsOfTruth(moves []crm.LadderMove, interactions []crm.Interaction, q cr
 	acc := map[string]*crm.MomentCount{}
 	window := q.Lookback()
 	for _, m := range moves {
-		if !inRange(q.From, q.To, m.At) {
-			continue
+		if !inRange(q.From, q.To, m.At) || m.Evidence.Kind == crm.EvidenceFading {
+			continue // fading moves the customer, not a contact
 		}
 		seen := map[string]bool{}
 		for _, in := range byCustomer[m.Customer] {

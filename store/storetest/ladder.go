@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -233,5 +234,69 @@ func runLadder(t *testing.T, newStore NewStoreFunc) {
 		assertSameList(t, all[7:10], read(t, sc.s, func(tx crm.ReadTx) ([]crm.LadderMove, error) {
 			return movesBetween(time.Time{}, time.Time{})(tx, crm.PageRequest{After: all[6].ID, Limit: 3})
 		}), moveID, "a page starts after the cursor")
+	})
+
+	t.Run("ReplacedMovesAreNotRead", func(t *testing.T) {
+		sc := newScene(t, newStore)
+		var all []crm.LadderMove
+		for i := range 6 {
+			all = append(all, sc.plainMove([]crm.ID{sc.ann, sc.bob}[i%2], at(10*i)))
+		}
+		require.NoError(t, write(sc.s, func(tx crm.Tx) error { return tx.Ladder().AppendMoves(context.Background(), all) }))
+		gone := []crm.ID{all[2].ID, all[3].ID}
+		require.NoError(t, write(sc.s, func(tx crm.Tx) error {
+			if err := tx.Ladder().ReplaceMoves(context.Background(), gone); err != nil {
+				return err
+			}
+			// Read in the same transaction: already gone.
+			ms, err := tx.Ladder().Moves(context.Background(), sc.ann)
+			assert.Equal(t, []crm.ID{all[0].ID, all[4].ID}, idsOf(ms, moveID), "in the transaction that replaced them")
+			return err
+		}))
+		require.NoError(t, write(sc.s, func(tx crm.Tx) error {
+			// Twice, and an ID no move has: nothing changes.
+			return tx.Ladder().ReplaceMoves(context.Background(), append(gone, sc.g.next()))
+		}))
+		kept := []crm.LadderMove{all[0], all[1], all[4], all[5]}
+		assertSameList(t, kept, allPages(t, sc.s, 2, moveID, movesBetween(time.Time{}, time.Time{})), moveID, "between")
+		assertSameList(t, []crm.LadderMove{all[1], all[5]}, read(t, sc.s, movesOf(sc.bob)), moveID, "a customer's")
+		require.Error(t, write(sc.s, func(tx crm.Tx) error {
+			if err := tx.Ladder().ReplaceMoves(context.Background(), []crm.ID{all[0].ID}); err != nil {
+				return err
+			}
+			return errors.New("roll back")
+		}))
+		assertSameList(t, []crm.LadderMove{all[0], all[4]}, read(t, sc.s, movesOf(sc.ann)), moveID, "a rolled back replacement")
+	})
+
+	t.Run("Fading", func(t *testing.T) {
+		sc := newScene(t, newStore)
+		third := sc.customer(t)
+		states := []crm.LadderState{
+			{Customer: sc.ann, Stage: crm.Satisfied, Score: 20_000, UpdatedAt: at(0), FadesAt: at(30), Version: 1},
+			{Customer: sc.bob, Stage: crm.Indifferent, UpdatedAt: at(0), Version: 1}, // never fades
+			{Customer: third, Stage: crm.Loyal, Score: 45_000, UpdatedAt: at(0), FadesAt: at(10), Version: 1},
+		}
+		require.NoError(t, write(sc.s, func(tx crm.Tx) error {
+			for _, st := range states {
+				if err := tx.Ladder().SaveState(context.Background(), st); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		fading := func(by time.Time, p crm.PageRequest) []crm.ID {
+			return idsOf(read(t, sc.s, func(tx crm.ReadTx) ([]crm.LadderState, error) {
+				return tx.Ladder().Fading(context.Background(), by, p)
+			}), func(st crm.LadderState) crm.ID { return st.Customer })
+		}
+		both := sortedByID([]crm.ID{sc.ann, third}, func(id crm.ID) crm.ID { return id })
+		assert.Empty(t, fading(at(10).Add(-time.Microsecond), crm.PageRequest{Limit: 10}), "before anyone is due")
+		assert.Equal(t, []crm.ID{third}, fading(at(10), crm.PageRequest{Limit: 10}), "due at FadesAt itself")
+		assert.Equal(t, both, fading(at(100), crm.PageRequest{Limit: 10}), "in customer ID order")
+		assert.Equal(t, both[:1], fading(at(100), crm.PageRequest{Limit: 1}))
+		assert.Equal(t, both[1:], fading(at(100), crm.PageRequest{After: both[0], Limit: 10}), "after the cursor")
+		got := read(t, sc.s, func(tx crm.ReadTx) (crm.LadderState, error) { return tx.Ladder().State(context.Background(), third) })
+		assert.True(t, got.FadesAt.Equal(at(10)), "FadesAt round-trips")
 	})
 }

@@ -89,6 +89,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Cases", func(t *testing.T) { runCases(t, newStore) })
 	t.Run("Ladder", func(t *testing.T) { runLadder(t, newStore) })
 	t.Run("LadderJudgments", func(t *testing.T) { runLadderJudgments(t, newStore) })
+	t.Run("LadderTime", func(t *testing.T) { runLadderTime(t, newStore) })
 	t.Run("StageListing", func(t *testing.T) { runStageListing(t, newStore) })
 	t.Run("JourneyTemplates", func(t *testing.T) { runJourneyTemplates(t, newStore) })
 	t.Run("Analytics", func(t *testing.T) { runAnalytics(t, newStore) })

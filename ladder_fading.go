@@ -1,0 +1,145 @@
+package crm
+
+import (
+	"fmt"
+	"time"
+)
+
+// EvidenceFading is the kind a move caused by fading alone carries in
+// LadderMove.Evidence: no new fact, only time. It cannot be recorded; the
+// ladder makes it (LadderRules.Fade, LadderService.CheckFading).
+const EvidenceFading EvidenceKind = "fading"
+
+// maxFadeDays bounds the search for the day a score fades across a
+// threshold: past it, any score within the rules' range has faded to
+// zero (twenty half-lives of at most a few thousand days each).
+const maxFadeDays = 1 << 21
+
+// Fade moves the customer as time alone moves them up to the time to:
+// the score fades toward zero, so a customer whose good experiences have
+// faded below their rung (less the hysteresis) slides, one whose bad
+// experiences have faded above annoyed rises, and an advocate with no
+// referral or promoter answer within AdvocateRecency is no longer one.
+// Each move is dated when it happened (the start of the business day on
+// which the faded score crossed the line, or the instant advocacy
+// lapsed), with a reason that names the fading, so the distribution on
+// the ladder at any past date is true once the moves are stored.
+//
+// Only fading counts here: a move the state already called for before
+// time passed (a customer who fell to annoyed on a broken promise with a
+// score that would still keep them higher) waits for the next evidence.
+// The state is left as it was when nothing moves; otherwise its time is
+// that of the last move. Fading twice, to t1 and then to t2, gives what
+// fading once to t2 gives.
+func (r LadderRules) Fade(st LadderState, to time.Time) (LadderState, []LadderMove) {
+	origin := st
+	var moves []LadderMove
+	for {
+		at, event, ok := r.fadeStep(st, origin)
+		if !ok || at.After(to) {
+			break
+		}
+		prev := st
+		before := r.decay(st.Score, st.UpdatedAt, at)
+		st.Score, st.UpdatedAt = before, at
+		reason := r.fadeReason(prev, st, event)
+		var mv LadderMove
+		st, mv = r.move(st, event, Evidence{Customer: st.Customer, Kind: EvidenceFading, At: at}, before, reason)
+		moves = append(moves, mv)
+	}
+	st.FadesAt = r.fadesAt(st)
+	return st, moves
+}
+
+// fadesAt is when fading will next move the customer, or zero for never.
+func (r LadderRules) fadesAt(st LadderState) time.Time {
+	at, _, ok := r.fadeStep(st, st)
+	if !ok {
+		return time.Time{}
+	}
+	return at
+}
+
+// fadeStep finds the first time after the state's at which fading calls
+// for a move, and the move. origin is the state fading started from: a
+// move the origin already called for is not fading's.
+func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, bool) {
+	if st.Stage == Lost || st.Stage == "" || st.UpdatedAt.IsZero() {
+		return time.Time{}, "", false
+	}
+	due := func(t time.Time) (LadderEvent, bool) { return r.fadeEvent(st, origin, t) }
+	var best time.Time
+	var event LadderEvent
+	if st.Stage == Advocate {
+		lapse := laterTime(st.LastReferral, st.LastPromoter).Add(r.AdvocateRecency + time.Microsecond)
+		if e, ok := due(lapse); ok && lapse.After(st.UpdatedAt) {
+			best, event = lapse, e
+		}
+	}
+	// The score changes only when a business day begins: find the first
+	// such day on which fading calls for a move, doubling, then halving.
+	day := r.dateOf(st.UpdatedAt)
+	start := func(n int) time.Time { return day.AddDays(n).In(r.loc()) }
+	hi := 1
+	for ; hi <= maxFadeDays; hi *= 2 {
+		if _, ok := due(start(hi)); ok {
+			break
+		}
+	}
+	if hi <= maxFadeDays {
+		lo := hi / 2 // due(start(lo)) is false, or lo is 0
+		for lo+1 < hi {
+			mid := (lo + hi) / 2
+			if _, ok := due(start(mid)); ok {
+				hi = mid
+			} else {
+				lo = mid
+			}
+		}
+		if t := start(hi); best.IsZero() || t.Before(best) {
+			best = t
+			event, _ = due(t)
+		}
+	}
+	return best, event, !best.IsZero()
+}
+
+// fadeEvent says whether, at time t, the state faded to t calls for a
+// move that fading caused: a slide from a rung the origin held, or a rise
+// to a rung the origin did not reach.
+func (r LadderRules) fadeEvent(st, origin LadderState, t time.Time) (LadderEvent, bool) {
+	faded := st
+	faded.Score, faded.UpdatedAt = r.decay(st.Score, st.UpdatedAt, t), t
+	event, ok := r.next(faded)
+	if !ok {
+		return "", false
+	}
+	held := origin
+	switch event {
+	case Slide:
+		return event, r.qualifies(held, st.Stage, r.Hysteresis*1000)
+	case Rise:
+		return event, !r.qualifies(held, LoyaltyStages()[st.Stage.rank()+1], 0)
+	}
+	return "", false
+}
+
+// fadeReason says why fading is about to move the customer from the
+// state, faded to the move's time: advocacy lapsed, or how far the score
+// faded since the state before (prev) was set.
+func (r LadderRules) fadeReason(prev, st LadderState, event LadderEvent) string {
+	if event == Slide && st.Stage == Advocate && st.Score >= r.threshold(Advocate)*1000-r.Hysteresis*1000 {
+		return fmt.Sprintf("fading: no referral or promoter answer in %s (the last on %s)", days(r.AdvocateRecency),
+			r.dateOf(laterTime(st.LastReferral, st.LastPromoter)))
+	}
+	return fmt.Sprintf("fading: score %d on %s faded to %d by %s (half-life %s)", prev.Score/1000,
+		r.dateOf(prev.UpdatedAt), st.Score/1000, r.dateOf(st.UpdatedAt), days(r.HalfLife))
+}
+
+// laterTime returns the later of two times.
+func laterTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

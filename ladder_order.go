@@ -1,0 +1,70 @@
+package crm
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+)
+
+// CompareEvidence orders evidence the way the ladder weighs it: in the
+// order it happened (At), and evidence of the same instant by what it is,
+// so that the same evidence gives the same ladder whatever order it
+// arrived in. At the same instant the kinds go in the order things
+// follow one another: a contact or a purchase, then a complaint it led
+// to, the case's hand-offs and overdue steps, a broken promise, the
+// resolution, a dunning notice, and churn last; then by source,
+// touchpoint and every other field. Only two pieces that differ in
+// nothing but their IDs fall back on the IDs, and those weigh the same
+// either way.
+func CompareEvidence(a, b Evidence) int {
+	return cmp.Or(
+		a.At.Compare(b.At),
+		cmp.Compare(a.Kind.order(), b.Kind.order()),
+		strings.Compare(string(a.Kind), string(b.Kind)),
+		strings.Compare(string(a.Source), string(b.Source)),
+		a.SourceID.Compare(b.SourceID),
+		a.Map.Compare(b.Map),
+		strings.Compare(a.Touchpoint, b.Touchpoint),
+		bytes.Compare(evidenceContent(a), evidenceContent(b)),
+		a.ID.Compare(b.ID),
+	)
+}
+
+// order ranks the kinds of evidence of one instant (CompareEvidence);
+// kinds it does not know go after those it knows.
+func (k EvidenceKind) order() int {
+	for i, kind := range []EvidenceKind{EvidenceExperience, EvidencePurchase, EvidenceReferral, EvidenceComplaint,
+		EvidenceHandoff, EvidenceOverdue, EvidenceBrokenPromise, EvidenceResolution, EvidenceDunned, EvidenceChurn} {
+		if k == kind {
+			return i
+		}
+	}
+	return 100
+}
+
+// evidenceContent is the evidence without its identity, as JSON: what it
+// says, for ordering pieces of the same instant that differ only there.
+func evidenceContent(ev Evidence) []byte {
+	ev.ID, ev.Customer = ID{}, ID{}
+	b, _ := json.Marshal(ev) // Evidence is plain data: it always encodes
+	return b
+}
+
+// inOrder returns the evidence sorted as the ladder weighs it, without
+// changing the slice it was given.
+func inOrder(evidence []Evidence) []Evidence {
+	out := slices.Clone(evidence)
+	slices.SortStableFunc(out, CompareEvidence)
+	return out
+}
+
+// minTime returns the earlier of two times.
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
