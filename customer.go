@@ -514,9 +514,9 @@ func ladderRows() []Transition[LoyaltyStage, LadderEvent] {
 	for i := 1; i < len(stages); i++ {
 		lo, hi := stages[i-1], stages[i]
 		rows = append(rows,
-			Transition[LoyaltyStage, LadderEvent]{From: lo, Event: Rise, To: hi, Who: "the ladder rules, on new evidence",
+			Transition[LoyaltyStage, LadderEvent]{From: lo, Event: Rise, To: hi, Who: riseWho(lo),
 				When: fmt.Sprintf("the score reaches the %s threshold and its requirements hold", hi), Why: why[hi]},
-			Transition[LoyaltyStage, LadderEvent]{From: hi, Event: Slide, To: lo, Who: "the ladder rules, on new evidence or as good experiences fade",
+			Transition[LoyaltyStage, LadderEvent]{From: hi, Event: Slide, To: lo, Who: "the ladder rules, on new evidence, or LadderService.CheckFading as good experiences fade",
 				When: fmt.Sprintf("the score drops below the %s threshold by more than the hysteresis, or a requirement stops holding", hi),
 				Why:  "experiences fade and bad ones weigh more; the ladder reflects the customer now"})
 	}
@@ -531,6 +531,15 @@ func ladderRows() []Transition[LoyaltyStage, LadderEvent] {
 	rows = append(rows, Transition[LoyaltyStage, LadderEvent]{From: Lost, Event: WinBack, To: Indifferent, Who: "the ladder rules",
 		When: "a lost customer buys again", Why: "winning back starts from neutral, with the old score forgotten"})
 	return rows
+}
+
+// riseWho says who lifts a customer from a rung: new evidence, and from
+// annoyed also the fading sweep, as bad experiences fade.
+func riseWho(from LoyaltyStage) string {
+	if from == Annoyed {
+		return "the ladder rules, on new evidence, or LadderService.CheckFading as bad experiences fade"
+	}
+	return "the ladder rules, on new evidence"
 }
 
 var ladderMachine = mustMachine("loyalty_ladder", Indifferent, ladderRows()...)

@@ -15,7 +15,11 @@ const (
 // rules' calendar, UTC unless WithCalendar says otherwise), so that
 // evidence on the same day does not fade what came before it that day.
 func (r LadderRules) decay(score int64, from, to time.Time) int64 {
-	days := r.dateOf(to).DaysSince(r.dateOf(from))
+	return r.decayDays(score, r.dayNumber(to)-r.dayNumber(from))
+}
+
+// decayDays fades score over a number of business days.
+func (r LadderRules) decayDays(score int64, days int64) int64 {
 	if days <= 0 || score == 0 {
 		return score
 	}
@@ -23,7 +27,7 @@ func (r LadderRules) decay(score int64, from, to time.Time) int64 {
 	if r.dayFactorHalfL != r.HalfLife || daily == 0 {
 		daily = dailyFactor(halfLifeDays(r.HalfLife))
 	}
-	f := powQ30(daily, days)
+	f := powQ30(daily, int(min(days, maxFadeDays)))
 	if score < 0 {
 		return -int64((uint64(-score) * f) >> 30)
 	}
@@ -49,6 +53,31 @@ func (r LadderRules) loc() *time.Location {
 
 // dateOf is the business day of t in the rules' calendar.
 func (r LadderRules) dateOf(t time.Time) Date { return DateOf(t.In(r.loc())) }
+
+// dayNumber numbers the business day of t in the rules' calendar, from 1
+// January 1970: without converting dates, so that counting days is cheap.
+func (r LadderRules) dayNumber(t time.Time) int64 {
+	sec := t.Unix()
+	if r.location != nil && r.location != time.UTC {
+		_, offset := t.In(r.location).Zone()
+		sec += int64(offset)
+	}
+	if sec < 0 {
+		return (sec - secondsPerDay + 1) / secondsPerDay
+	}
+	return sec / secondsPerDay
+}
+
+// dayStart is when the business day numbered n begins.
+func (r LadderRules) dayStart(n int64) time.Time {
+	utc := time.Unix(n*secondsPerDay, 0).UTC()
+	if r.location == nil || r.location == time.UTC {
+		return utc
+	}
+	return DateOf(utc).In(r.location)
+}
+
+const secondsPerDay = 24 * 60 * 60
 
 // halfLifeDays is the half-life in whole days, at least one.
 func halfLifeDays(d time.Duration) int { return max(int(d/(24*time.Hour)), 1) }

@@ -52,8 +52,13 @@
 // machine) are the evidence that moves a customer on the loyalty ladder,
 // from annoyed through indifferent and satisfied to loyal and advocate, or
 // lost (LoyaltyLadder, LadderRules). Every move keeps the evidence that
-// caused it; the same evidence in the same order always gives the same
-// ladder. A JourneyTemplate is compared with the path a customer took;
+// caused it. Evidence is weighed in the order it happened (CompareEvidence),
+// whatever order it arrives in: late evidence replays the customer and
+// replaces the moves it changes, so the same evidence in any order gives
+// the same ladder. Scores fade with time, and the rung follows
+// (LadderRules.Fade): LadderService.CheckFading, run once a business day,
+// records each move fading caused on the day it happened, so the ladder's
+// distribution at any past date is true. A JourneyTemplate is compared with the path a customer took;
 // ExperienceService.Stats, PainPoints and MomentsOfTruth read across
 // customers.
 //

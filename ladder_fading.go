@@ -2,6 +2,7 @@ package crm
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -67,49 +68,101 @@ func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, b
 	if st.Stage == Lost || st.Stage == "" || st.UpdatedAt.IsZero() {
 		return time.Time{}, "", false
 	}
-	due := func(t time.Time) (LadderEvent, bool) { return r.fadeEvent(st, origin, t) }
+	day := r.dayNumber(st.UpdatedAt)
+	// Only from loyal up does a rung hang on the time (advocacy's
+	// recency); below it the score alone decides, and the day's start is
+	// not worked out for each step of the search.
+	timed := st.Stage.rank() >= Loyal.rank()
+	due := func(n int64) (LadderEvent, bool) {
+		t := st.UpdatedAt
+		if timed {
+			t = r.dayStart(day + n)
+		}
+		return r.fadeEvent(st, origin, r.decayDays(st.Score, n), t)
+	}
 	var best time.Time
 	var event LadderEvent
 	if st.Stage == Advocate {
 		lapse := laterTime(st.LastReferral, st.LastPromoter).Add(r.AdvocateRecency + time.Microsecond)
-		if e, ok := due(lapse); ok && lapse.After(st.UpdatedAt) {
+		if e, ok := r.fadeEvent(st, origin, r.decay(st.Score, st.UpdatedAt, lapse), lapse); ok && lapse.After(st.UpdatedAt) {
 			best, event = lapse, e
 		}
 	}
 	// The score changes only when a business day begins: find the first
-	// such day on which fading calls for a move, doubling, then halving.
-	day := r.dateOf(st.UpdatedAt)
-	start := func(n int) time.Time { return day.AddDays(n).In(r.loc()) }
-	hi := 1
-	for ; hi <= maxFadeDays; hi *= 2 {
-		if _, ok := due(start(hi)); ok {
+	// such day on which fading calls for a move. Start from the day the
+	// half-life says the score crosses its line (in floating point, so
+	// only a guess), make sure the move is not due on the day before it
+	// and is due on some day after, and halve between the two.
+	guess, ok := r.fadeGuess(st)
+	if !ok {
+		return best, event, !best.IsZero()
+	}
+	lo, hi := max(guess-1, 0), min(max(guess+1, 1), maxFadeDays)
+	if _, early := due(lo); early {
+		lo = 0
+	}
+	for hi < maxFadeDays {
+		if _, ok := due(hi); ok {
 			break
 		}
+		lo, hi = hi, min(hi*2, maxFadeDays)
 	}
-	if hi <= maxFadeDays {
-		lo := hi / 2 // due(start(lo)) is false, or lo is 0
+	if _, ok := due(hi); ok {
 		for lo+1 < hi {
 			mid := (lo + hi) / 2
-			if _, ok := due(start(mid)); ok {
+			if _, ok := due(mid); ok {
 				hi = mid
 			} else {
 				lo = mid
 			}
 		}
-		if t := start(hi); best.IsZero() || t.Before(best) {
+		if t := r.dayStart(day + hi); best.IsZero() || t.Before(best) {
 			best = t
-			event, _ = due(t)
+			event, _ = due(hi)
 		}
 	}
 	return best, event, !best.IsZero()
 }
 
-// fadeEvent says whether, at time t, the state faded to t calls for a
-// move that fading caused: a slide from a rung the origin held, or a rise
-// to a rung the origin did not reach.
-func (r LadderRules) fadeEvent(st, origin LadderState, t time.Time) (LadderEvent, bool) {
+// fadeGuess says on about which day, counted from the state's, fading
+// makes the score cross the line of the state's rung: a positive score
+// fades down toward a slide, a negative one up toward a rise out of
+// annoyed. It reports false when the score never crosses a line by
+// fading (it is zero, or the line is on the other side of zero).
+func (r LadderRules) fadeGuess(st LadderState) (int64, bool) {
+	rank := st.Stage.rank()
+	var line int64
+	switch {
+	case st.Score > 0 && rank > 0:
+		line = r.threshold(st.Stage)*1000 - r.Hysteresis*1000 // slides below it
+		if line <= 0 {
+			return 0, false
+		}
+	case st.Score < 0 && rank >= 0 && rank+1 < len(LoyaltyStages()):
+		line = r.threshold(LoyaltyStages()[rank+1]) * 1000 // rises at it
+		if line > 0 {
+			return 0, false
+		}
+		if line == 0 {
+			return maxFadeDays / 2, true // only when it has faded to nothing at all
+		}
+	default:
+		return 0, false
+	}
+	ratio := float64(st.Score) / float64(line)
+	if ratio <= 1 {
+		return 1, true
+	}
+	days := math.Log2(ratio) * float64(halfLifeDays(r.HalfLife))
+	return int64(min(days, maxFadeDays)), true
+}
+
+// fadeEvent says whether the state with its score faded to score at time
+// t calls for a move that fading caused: a slide from a rung the origin
+// held, or a rise to a rung the origin did not reach.
+func (r LadderRules) fadeEvent(st, origin LadderState, score int64, t time.Time) (LadderEvent, bool) {
 	faded := st
-	faded.Score, faded.UpdatedAt = r.decay(st.Score, st.UpdatedAt, t), t
+	faded.Score, faded.UpdatedAt = score, t
 	event, ok := r.next(faded)
 	if !ok {
 		return "", false

@@ -20,6 +20,12 @@ import (
 // nothing but their IDs fall back on the IDs, and those weigh the same
 // either way.
 func CompareEvidence(a, b Evidence) int {
+	return cmp.Or(compareEvidenceHead(a, b), compareEvidenceTail(a, b, evidenceContent(a), evidenceContent(b)))
+}
+
+// compareEvidenceHead compares what tells most evidence apart: the time,
+// the kind, the source and the touchpoint.
+func compareEvidenceHead(a, b Evidence) int {
 	return cmp.Or(
 		a.At.Compare(b.At),
 		cmp.Compare(a.Kind.order(), b.Kind.order()),
@@ -28,9 +34,12 @@ func CompareEvidence(a, b Evidence) int {
 		a.SourceID.Compare(b.SourceID),
 		a.Map.Compare(b.Map),
 		strings.Compare(a.Touchpoint, b.Touchpoint),
-		bytes.Compare(evidenceContent(a), evidenceContent(b)),
-		a.ID.Compare(b.ID),
 	)
+}
+
+// compareEvidenceTail breaks a tie of the head by content, then ID.
+func compareEvidenceTail(a, b Evidence, contentA, contentB []byte) int {
+	return cmp.Or(bytes.Compare(contentA, contentB), a.ID.Compare(b.ID))
 }
 
 // order ranks the kinds of evidence of one instant (CompareEvidence);
@@ -53,11 +62,34 @@ func evidenceContent(ev Evidence) []byte {
 	return b
 }
 
-// inOrder returns the evidence sorted as the ladder weighs it, without
-// changing the slice it was given.
+// inOrder returns the evidence sorted as the ladder weighs it
+// (CompareEvidence), without changing the slice it was given. It sorts by
+// the head first and reads the content only of the pieces that tie there,
+// once each.
 func inOrder(evidence []Evidence) []Evidence {
 	out := slices.Clone(evidence)
-	slices.SortStableFunc(out, CompareEvidence)
+	slices.SortStableFunc(out, compareEvidenceHead)
+	for i := 0; i < len(out); {
+		j := i + 1
+		for j < len(out) && compareEvidenceHead(out[i], out[j]) == 0 {
+			j++
+		}
+		if j-i > 1 {
+			type keyed struct {
+				ev      Evidence
+				content []byte
+			}
+			tied := make([]keyed, 0, j-i)
+			for _, ev := range out[i:j] {
+				tied = append(tied, keyed{ev, evidenceContent(ev)})
+			}
+			slices.SortStableFunc(tied, func(a, b keyed) int { return compareEvidenceTail(a.ev, b.ev, a.content, b.content) })
+			for k, t := range tied {
+				out[i+k] = t.ev
+			}
+		}
+		i = j
+	}
 	return out
 }
 
