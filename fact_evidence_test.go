@@ -1,0 +1,70 @@
+package crm_test
+
+import (
+	"testing"
+
+	"github.com/crmkit/crm"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestFactEvidenceDefaults: every fact is evidence unless told otherwise.
+func TestFactEvidenceDefaults(t *testing.T) {
+	assert.Equal(t, crm.FactEvidence{DealWon: true, Payments: true, Dunning: true, ContractTerminated: true, ContractEnded: true},
+		crm.DefaultFactEvidence())
+}
+
+// TestFactEvidenceSwitches: a fact switched off weighs nothing; the
+// others still do.
+func TestFactEvidenceSwitches(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		facts crm.FactEvidence
+		want  int
+	}{
+		{"default", crm.DefaultFactEvidence(), 1},
+		{"deals off", crm.FactEvidence{Payments: true, Dunning: true, ContractTerminated: true, ContractEnded: true}, 0},
+		{"all off", crm.FactEvidence{}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			co := newCompany(t, crm.WithFactEvidence(tc.facts))
+			cu := co.customer(t, co.Ann, "Li")
+			p, err := co.Deals.CreatePipeline(ctx, co.Admin.ID, crm.NewPipeline{Name: "New business", Currency: crm.EUR})
+			require.NoError(t, err)
+			d, err := co.Deals.Open(ctx, co.Ann.ID, crm.NewDeal{Pipeline: p.ID, Customer: cu.ID, Title: "Order", Amount: crm.MoneyFromMinor(100, crm.EUR)})
+			require.NoError(t, err)
+			_, err = co.Deals.Win(ctx, co.Ann.ID, crm.WinDealRequest{Deal: d.ID})
+			require.NoError(t, err)
+			st, err := co.Ladder.State(ctx, co.Ann.ID, cu.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, st.Purchases)
+		})
+	}
+}
+
+// TestFactEvidencePoints: the defaults of the new kinds, and how each
+// reads in a move's reason.
+func TestFactEvidencePoints(t *testing.T) {
+	r := crm.DefaultLadderRules()
+	assert.Equal(t, int64(2), r.PaidOnTime)
+	assert.Equal(t, int64(-4), r.PaidLate)
+	assert.Equal(t, int64(-2), r.Reminded)
+	assert.Equal(t, int64(-15), r.Dunned, "the final notice keeps its weight")
+	for _, tc := range []struct {
+		ev   crm.Evidence
+		want int64
+	}{
+		{crm.Evidence{Kind: crm.EvidencePaidOnTime}, 2},
+		{crm.Evidence{Kind: crm.EvidencePaidLate}, -4},
+		{crm.Evidence{Kind: crm.EvidenceReminded}, -2},
+	} {
+		st, _, err := r.Apply(crm.LadderState{Stage: crm.Indifferent, UpdatedAt: start}, withAt(tc.ev))
+		require.NoError(t, err)
+		assert.Equal(t, tc.want*1000, st.Score, tc.ev.Kind)
+	}
+}
+
+func withAt(ev crm.Evidence) crm.Evidence {
+	ev.At = start
+	return ev
+}
