@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/crmkit/crm"
@@ -39,6 +40,40 @@ func TestFactEvidenceSwitches(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, st.Purchases)
 		})
+	}
+}
+
+// TestManualChurnIsAPolicyAction: a rep may record what happened with any
+// customer, but not that one left; that is a manager's call for their
+// team, or an admin's.
+func TestManualChurnIsAPolicyAction(t *testing.T) {
+	co := newCompany(t)
+	cu := co.customer(t, co.Ann, "Li")
+	churn := func(actor crm.User) error {
+		_, err := co.Ladder.RecordEvidence(ctx, actor.ID, crm.NewEvidence{Customer: cu.ID, Kind: crm.EvidenceChurn, Note: "left"})
+		return err
+	}
+	err := churn(co.Ann)
+	require.ErrorIs(t, err, crm.ErrForbidden, "the owning rep")
+	var fe *crm.ForbiddenError
+	require.True(t, errors.As(err, &fe))
+	assert.Equal(t, crm.ActionChurn, fe.Action)
+	assert.ErrorIs(t, churn(co.Sue), crm.ErrForbidden, "a rep of another team")
+	st, err := co.Ladder.State(ctx, co.Admin.ID, cu.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 0, st.Evidence, "a refusal changes nothing")
+	_, err = co.Ladder.RecordEvidence(ctx, co.Ann.ID, crm.NewEvidence{Customer: cu.ID, Kind: crm.EvidencePurchase, Note: "order"})
+	assert.NoError(t, err, "other evidence is anyone's to record")
+
+	require.NoError(t, churn(co.Manager), "the team's manager")
+	st, err = co.Ladder.State(ctx, co.Admin.ID, cu.ID)
+	require.NoError(t, err)
+	assert.Equal(t, crm.Lost, st.Stage)
+
+	p := crm.DefaultPolicy()
+	for role, want := range map[crm.Role]crm.Scope{crm.RoleAdmin: crm.ScopeAll, crm.RoleManager: crm.ScopeTeam, crm.RoleRep: crm.ScopeNone,
+		crm.RoleFinance: crm.ScopeNone} {
+		assert.Equal(t, want, p.Grants[role][crm.ActionChurn], role)
 	}
 }
 

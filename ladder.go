@@ -43,7 +43,7 @@ type Evidence struct {
 	Customer   ID           `json:"customer,omitzero"`
 	Kind       EvidenceKind `json:"kind,omitempty"`
 	At         time.Time    `json:"at,omitzero"`
-	Source     Kind         `json:"source,omitempty"`     // the record it comes from: an interaction, a case, a deal, an invoice, a dunning record, a contract, or "" for an outside system
+	Source     Kind         `json:"source,omitempty"`     // the record it comes from: an interaction, a case, a deal, an invoice, a dunning record, a contract, a referral's referred customer, or "" for an outside system
 	SourceID   ID           `json:"source_id,omitzero"`   // that record
 	Map        ID           `json:"map,omitzero"`         // the touchpoint map, for evidence at a touchpoint
 	Touchpoint string       `json:"touchpoint,omitempty"` // the touchpoint, if any
@@ -77,7 +77,9 @@ type Evidence struct {
 // NewEvidence is evidence from outside the CRM: a purchase, a referral,
 // the customer leaving (churn), or an experience recorded elsewhere, at a
 // touchpoint of Map when Touchpoint is set. At defaults to now; Note says
-// what the outside system knows, such as an order number.
+// what the outside system knows, such as an order number. A referral
+// names the customer it brought in Referred, and credits Customer, the
+// referrer.
 type NewEvidence struct {
 	Customer   ID           `json:"customer,omitzero"`
 	Kind       EvidenceKind `json:"kind,omitempty"`
@@ -91,11 +93,29 @@ type NewEvidence struct {
 	Resolved   bool         `json:"resolved,omitempty"`  // the matter was settled in the contact
 	Direction  Direction    `json:"direction,omitempty"` // "" counts as inbound
 	Note       string       `json:"note,omitempty"`
+	Referred   ID           `json:"referred,omitzero"` // for a referral, required: the customer referred
 }
 
 func (n NewEvidence) evidence() Evidence {
 	return Evidence{Customer: n.Customer, Kind: n.Kind, At: n.At, Map: n.Map, Touchpoint: n.Touchpoint, Sentiment: n.Sentiment,
 		Survey: n.Survey, Transfers: n.Transfers, Breached: n.Breached, Resolved: n.Resolved, Direction: n.Direction, Note: n.Note}
+}
+
+// referral checks a referral's referred customer and makes it the
+// evidence's source, the record it comes from; other kinds name none.
+func (n NewEvidence) referral(ev *Evidence) error {
+	switch {
+	case n.Kind != EvidenceReferral && !n.Referred.IsZero():
+		return invalid("referred", "referral_only", "only a referral names a referred customer")
+	case n.Kind != EvidenceReferral:
+		return nil
+	case n.Referred.IsZero():
+		return invalid("referred", "required", "a referral names the customer it brought")
+	case n.Referred == n.Customer:
+		return invalid("referred", "not_self", "a customer does not refer themselves")
+	}
+	ev.Source, ev.SourceID = KindCustomer, n.Referred
+	return nil
 }
 
 // LadderRules turn evidence into a score and the score into a rung. The

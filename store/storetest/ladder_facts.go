@@ -15,12 +15,14 @@ import (
 // often the deal is reopened and won), an invoice settled by payment is
 // paid on time or late (judged once, retries included), every dunning
 // level is evidence, a terminated or ended contract is churn unless
-// another one goes on, and a won deal wins a lost customer back.
+// another one goes on, and a won deal wins a lost customer back. A
+// referral names the referred customer and credits the referrer once.
 func runLadderFacts(t *testing.T, newStore NewStoreFunc) {
 	t.Run("DealWonIsPurchase", func(t *testing.T) { factDealWon(t, newStore) })
 	t.Run("PaymentOnTimeAndLate", func(t *testing.T) { factPayments(t, newStore) })
 	t.Run("DunningLevels", func(t *testing.T) { factDunningLevels(t, newStore) })
 	t.Run("ContractEndsAreChurn", func(t *testing.T) { factContractEnds(t, newStore) })
+	t.Run("Referral", func(t *testing.T) { factReferral(t, newStore) })
 }
 
 // factEvidence reads a customer's stored evidence.
@@ -187,4 +189,40 @@ func factContractEnds(t *testing.T, newStore NewStoreFunc) {
 	require.Len(t, evs, 1, "the subscription ended")
 	assert.Equal(t, crm.EvidenceChurn, evs[0].Kind)
 	assert.Equal(t, ending.ID, evs[0].SourceID)
+}
+
+func factReferral(t *testing.T, newStore NewStoreFunc) {
+	ctx := context.Background()
+	tm := NewTeam(t, newStore(t))
+	mk := func(name string) crm.Customer {
+		cu, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: name})
+		require.NoError(t, err)
+		return cu
+	}
+	li, wang := mk("Li"), mk("Wang")
+	refer := func(referrer, referred crm.ID) error {
+		_, err := tm.Ladder.RecordEvidence(ctx, tm.Ann.ID, crm.NewEvidence{Customer: referrer, Kind: crm.EvidenceReferral, Referred: referred})
+		return err
+	}
+	assert.ErrorIs(t, refer(li.ID, crm.ID{}), crm.ErrInvalid, "a referral names the referred customer")
+	assert.ErrorIs(t, refer(li.ID, li.ID), crm.ErrInvalid, "nobody refers themselves")
+	assert.ErrorIs(t, refer(li.ID, tm.Ann.ID), crm.ErrNotFound, "the referred must exist")
+	assert.Empty(t, factKinds(t, tm.Store, li.ID), "bad input changes nothing")
+
+	require.NoError(t, refer(li.ID, wang.ID))
+	evs := factEvidence(t, tm.Store, li.ID)
+	require.Len(t, evs, 1)
+	assert.Equal(t, crm.KindCustomer, evs[0].Source)
+	assert.Equal(t, wang.ID, evs[0].SourceID, "the referral names whom it brought")
+	st, err := tm.Ladder.State(ctx, tm.Ann.ID, li.ID)
+	require.NoError(t, err)
+	assert.Equal(t, crm.DefaultLadderRules().Referral*1000, st.Score, "the referrer is credited")
+	assert.False(t, st.LastReferral.IsZero())
+
+	assert.ErrorIs(t, refer(li.ID, wang.ID), crm.ErrConflict, "credited once")
+	assert.Len(t, factEvidence(t, tm.Store, li.ID), 1)
+	assert.Empty(t, factKinds(t, tm.Store, wang.ID), "the referred customer is not credited")
+
+	_, err = tm.Ladder.RecordEvidence(ctx, tm.Ann.ID, crm.NewEvidence{Customer: li.ID, Kind: crm.EvidencePurchase, Referred: wang.ID})
+	assert.ErrorIs(t, err, crm.ErrInvalid, "only a referral names a referred customer")
 }
