@@ -53,7 +53,11 @@
 // from annoyed through indifferent and satisfied to loyal and advocate, or
 // lost (LoyaltyLadder, LadderRules). Every move keeps the evidence that
 // caused it; the same evidence in the same order always gives the same
-// ladder. A JourneyTemplate is compared with the path a customer took;
+// ladder. The CRM's own records are evidence too, as FactEvidence says
+// (all on by default): a won deal is a purchase, an invoice settled by
+// payment was paid on time or late, each dunning level reached weighs,
+// and a contract terminated or ended with none after it is churn. A
+// JourneyTemplate is compared with the path a customer took;
 // ExperienceService.Stats, PainPoints and MomentsOfTruth read across
 // customers.
 //
@@ -136,8 +140,9 @@
 // refused with a *PeriodClosedError, and a correction of a closed period
 // counts in the open one. Overdue invoices are dunned by levels of days
 // overdue (WithDunningRules; ReceivableService.Dun runs them, bounded and
-// idempotent, with fees and interest on an invoice of their own), and a
-// final notice is evidence on the loyalty ladder.
+// idempotent, with fees and interest on an invoice of their own), and
+// each level reached is evidence on the loyalty ladder, the final notice
+// weighing most.
 //
 // # The wire format
 //
