@@ -19,16 +19,8 @@ func (w *writeTx) weighFact(ev Evidence) error {
 // weighed reports whether evidence from the record was weighed on the
 // customer's ladder.
 func (w *writeTx) weighed(customer ID, source Kind, id ID) (bool, error) {
-	evs, err := w.tx.Ladder().Evidence(w.ctx, customer)
-	if err != nil {
-		return false, err
-	}
-	for _, ev := range evs {
-		if ev.Source == source && ev.SourceID == id {
-			return true, nil
-		}
-	}
-	return false, nil
+	evs, err := w.tx.Ladder().EvidenceFrom(w.ctx, customer, source, id)
+	return len(evs) > 0, err
 }
 
 // factAt is when a fact of a business day happened: at the start of the

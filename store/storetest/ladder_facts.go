@@ -123,7 +123,8 @@ func factPayments(t *testing.T, newStore NewStoreFunc) {
 	r, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: late.Total})
 	require.NoError(t, err)
 	assert.Len(t, factEvidence(t, b.Store, c), 1, "a payment kept as credit settles nothing yet")
-	_, err = b.Ledger.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: c, Credit: r.Payment.ID, Invoice: late.ID, Amount: late.Total})
+	alloc := crm.AllocationRequest{Customer: c, Credit: r.Payment.ID, Invoice: late.ID, Amount: late.Total}
+	a, err := b.Ledger.Allocate(ctx, b.fin.ID, alloc)
 	require.NoError(t, err)
 	evs = factEvidence(t, b.Store, c)
 	require.Len(t, evs, 2)
@@ -131,6 +132,15 @@ func factPayments(t *testing.T, newStore NewStoreFunc) {
 	assert.Equal(t, late.ID, evs[1].SourceID)
 	assert.Equal(t, 12*24*time.Hour, evs[1].Resolution, "how late")
 	assert.Contains(t, evs[1].Note, "12 days late")
+
+	// The allocation reversed and made again settles the invoice again:
+	// it was judged already.
+	_, err = b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: a.ID, Reason: "wrong invoice"})
+	require.NoError(t, err)
+	b.day(30)
+	_, err = b.Ledger.Allocate(ctx, b.fin.ID, alloc)
+	require.NoError(t, err)
+	assert.Len(t, factEvidence(t, b.Store, c), 2, "an invoice is judged once")
 
 	// Written off: no payment, no evidence.
 	gone := b.invoiceDue(t, c, "INV-3")
@@ -214,6 +224,18 @@ func factReferral(t *testing.T, newStore NewStoreFunc) {
 	require.Len(t, evs, 1)
 	assert.Equal(t, crm.KindCustomer, evs[0].Source)
 	assert.Equal(t, wang.ID, evs[0].SourceID, "the referral names whom it brought")
+	from := func(customer crm.ID, source crm.Kind, id crm.ID) []crm.Evidence {
+		t.Helper()
+		out, err := tryRead(tm.Store, func(tx crm.ReadTx) ([]crm.Evidence, error) {
+			return tx.Ladder().EvidenceFrom(ctx, customer, source, id)
+		})
+		require.NoError(t, err)
+		return out
+	}
+	assert.Equal(t, evs, from(li.ID, crm.KindCustomer, wang.ID), "the evidence from one record, every field")
+	assert.Empty(t, from(wang.ID, crm.KindCustomer, wang.ID), "of that customer only")
+	assert.Empty(t, from(li.ID, crm.KindDeal, wang.ID), "of that kind of record only")
+	assert.Empty(t, from(li.ID, crm.KindCustomer, li.ID), "of that record only")
 	st, err := tm.Ladder.State(ctx, tm.Ann.ID, li.ID)
 	require.NoError(t, err)
 	assert.Equal(t, crm.DefaultLadderRules().Referral*1000, st.Score, "the referrer is credited")
