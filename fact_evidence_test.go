@@ -3,6 +3,7 @@ package crm_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/stretchr/testify/assert"
@@ -97,6 +98,40 @@ func TestFactEvidencePoints(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.want*1000, st.Score, tc.ev.Kind)
 	}
+}
+
+// TestFactEvidenceDefaultScenarios holds the scenarios DefaultLadderRules
+// documents for the facts' defaults.
+func TestFactEvidenceDefaultScenarios(t *testing.T) {
+	r := crm.DefaultLadderRules()
+	const day = 24 * time.Hour
+	var year []crm.Evidence
+	for i := range 12 {
+		year = append(year, crm.Evidence{Kind: crm.EvidencePaidOnTime, At: start.Add(time.Duration(30*i) * day)})
+	}
+	var letters []crm.Evidence
+	for _, k := range []crm.EvidenceKind{crm.EvidenceReminded, crm.EvidenceReminded, crm.EvidenceDunned} {
+		letters = append(letters, crm.Evidence{Kind: k, At: start})
+	}
+	for _, tc := range []struct {
+		name     string
+		evidence []crm.Evidence
+		min, max int64 // points
+		stage    crm.LoyaltyStage
+	}{
+		{"a year of monthly invoices paid on time holds about 10 points, not satisfied alone", year, 9, 11, crm.Indifferent},
+		{"the default dunning letters cost 2, 2 and 15", letters, -19, -19, crm.Indifferent},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, _, err := r.Replay(start, tc.evidence)
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, st.Score, tc.min*1000)
+			assert.LessOrEqual(t, st.Score, tc.max*1000)
+			assert.Equal(t, tc.stage, st.Stage)
+		})
+	}
+	assert.Equal(t, r.Unresolved, r.PaidLate, "paying late weighs like an inbound contact left unsettled")
+	assert.Equal(t, r.Purchase/4, r.PaidOnTime, "paying on time is a quarter of a purchase")
 }
 
 func withAt(ev crm.Evidence) crm.Evidence {

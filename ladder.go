@@ -276,8 +276,8 @@ type LadderRules struct {
 //     keeps, and retention is the value, seeds 000 and 002). Paying on
 //     time is an obligation met more than a choice made, a quarter of a
 //     purchase: a year of monthly invoices paid on time holds about 10
-//     points under the fading, a customer's standing but no rung above
-//     satisfied on its own. Paying late weighs like an inbound contact
+//     points under the fading: a customer's standing, but not enough to
+//     make them satisfied on its own. Paying late weighs like an inbound contact
 //     left unsettled, once, whatever the days: the dunning levels that a
 //     long delay brings weigh on their own.
 func DefaultLadderRules() LadderRules {
