@@ -62,6 +62,7 @@ type engine struct {
 	correctionLimits map[Currency]Money // see WithCorrectionLimits
 	documents        documentRules      // see WithTaxRounding, WithFXTolerance
 
+	facts          FactEvidence                         // see WithFactEvidence
 	dunning        DunningRules                         // see WithDunningRules
 	dunningMachine *Machine[DunningState, DunningEvent] // the machine of the dunning rules
 
@@ -91,6 +92,7 @@ type options struct {
 	approvals        *ApprovalRules
 	dunning          *DunningRules
 	rules            *LadderRules
+	facts            *FactEvidence
 	ces              *CESScale
 	clock            Clock
 	random           io.Reader
@@ -195,6 +197,10 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	}
 	e.correctionLimits, e.calendar, e.numbering, e.documents = o.correctionLimits, cal, numbering, o.documents
 	e.dunning, e.dunningMachine = dunning, dunningMachine
+	e.facts = DefaultFactEvidence()
+	if o.facts != nil {
+		e.facts = *o.facts
+	}
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

@@ -137,7 +137,9 @@ func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, e
 
 // Allocate applies a customer's credit to one of their invoices. It never
 // applies more than is open on either, never across customers, and across
-// currencies only with a rate.
+// currencies only with a rate. A payment's allocation that settles the
+// invoice is evidence on the customer's loyalty ladder
+// (FactEvidence.Payments): paid on time or late.
 func (c *LedgerService) Allocate(ctx context.Context, actor ID, r AllocationRequest) (Entry, error) {
 	key := r.IdempotencyKey
 	r.IdempotencyKey = ""
@@ -172,7 +174,10 @@ func (w *writeTx) allocate(r AllocationRequest, key string, request any) (Entry,
 	}
 	e := Entry{ID: id, Kind: EntryAllocation, Customer: r.Customer, Document: r.Credit, Effective: cmpOr(r.Effective, w.today()),
 		RecordedAt: w.now, RecordedBy: w.actor.ID, Description: "allocation to invoice " + r.Invoice.String(), Postings: ps}
-	return w.post(e, key, request)
+	if e, err = w.post(e, key, request); err != nil {
+		return Entry{}, err
+	}
+	return e, w.allocated(r, invoice, e)
 }
 
 func findItem(items []OpenItem, account AccountType, id ID) (OpenItem, bool) {

@@ -75,20 +75,29 @@ func (w *writeTx) authorizeAny(t Target, actions ...Action) error {
 // Terminate ends an active contract before its end, for a reason, which
 // is required: a manager of the contract's team, finance or an admin
 // decides it (the approve grant). What was invoiced stays owed; the rest
-// of the plan is dropped.
+// of the plan is dropped. Unless the customer holds another active
+// contract, the termination is churn on their loyalty ladder
+// (FactEvidence.ContractTerminated).
 func (c *ContractService) Terminate(ctx context.Context, actor ID, r TerminateContractRequest) (Contract, error) {
 	reason, err := cleanText("reason", r.Reason, maxLongTextLen, true)
 	if err != nil {
 		return Contract{}, err
 	}
-	return c.moveContract(ctx, actor, r.Contract, ActionApprove, ContractTerminate, reason, nil)
+	return c.moveContract(ctx, actor, r.Contract, ActionApprove, ContractTerminate, reason, func(w *writeTx, ct *Contract) error {
+		if !w.crm.facts.ContractTerminated {
+			return nil
+		}
+		return w.contractEnded(*ct, w.now, fmt.Sprintf("contract %s terminated: %s", cmpOr(ct.Title, ct.ID.String()), reason))
+	})
 }
 
 // Expire expires a contract whose date has passed, by the business
 // calendar: approved and never signed once its start passed, active once
 // its end passed. Any earlier it is refused with a *TransitionError that
 // says when: ending a contract early is a termination. ExpireDue expires
-// every such contract.
+// every such contract. An active contract that expires is a subscription
+// ended: churn on the customer's loyalty ladder unless they hold another
+// active contract or a renewal goes on (FactEvidence.ContractEnded).
 func (c *ContractService) Expire(ctx context.Context, actor ID, r ExpireContractRequest) (Contract, error) {
 	var out Contract
 	err := c.write(ctx, actor, func(w *writeTx) error {
@@ -116,7 +125,12 @@ func (w *writeTx) expire(ct Contract) (Contract, error) {
 	if ct.Status == ContractApproved {
 		note = fmt.Sprintf("start %s passed unsigned", ct.Start)
 	}
-	return w.saveContract(ct, after, ContractExpire, note)
+	out, err := w.saveContract(ct, after, ContractExpire, note)
+	if err != nil || ct.Status != ContractActive || !w.crm.facts.ContractEnded {
+		return out, err
+	}
+	return out, w.contractEnded(ct, w.factAt(ct.End.AddDays(1)),
+		fmt.Sprintf("contract %s ended %s", cmpOr(ct.Title, ct.ID.String()), ct.End))
 }
 
 // ExpireDue is the sweep to run daily: it expires the contracts the actor

@@ -92,7 +92,8 @@ func (c *DealService) SetProbability(ctx context.Context, actor ID, r SetProbabi
 
 // Win closes a deal as won at its actual amount (the deal's own when the
 // request names none). The customer's lifecycle moves forward to
-// customer.
+// customer, and the win is a purchase on their loyalty ladder
+// (FactEvidence.DealWon), once per deal: it wins a lost customer back.
 func (c *DealService) Win(ctx context.Context, actor ID, r WinDealRequest) (Deal, error) {
 	return c.changeDeal(ctx, actor, r.Deal, 0, ActionUpdate, DealWonEvent, "", func(w *writeTx, f *DealFlow, d *Deal) error {
 		amount := d.Amount
@@ -103,7 +104,10 @@ func (c *DealService) Win(ctx context.Context, actor ID, r WinDealRequest) (Deal
 			return err
 		}
 		d.CloseDate = w.today() // the business day: 20:30 in New York on 31 March is a March win
-		return w.advanceLifecycle(d.Customer, LifecycleCustomer, "deal won: "+d.Title)
+		if err := w.advanceLifecycle(d.Customer, LifecycleCustomer, "deal won: "+d.Title); err != nil {
+			return err
+		}
+		return w.dealWon(*d)
 	})
 }
 

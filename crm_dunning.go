@@ -261,7 +261,8 @@ func (d *dunningRun) escalates(rec DunningRecord) bool {
 }
 
 // escalate moves the record up a level, charges the level's fees and
-// interest once, and weighs the last level on the customer's ladder.
+// interest once, and weighs the level on the customer's ladder: the last
+// as EvidenceDunned, those before it as EvidenceReminded.
 func (d *dunningRun) escalate(rec DunningRecord, it OpenItem) error {
 	n := rec.Level + 1
 	level := d.rules.Levels[n-1]
@@ -286,10 +287,14 @@ func (d *dunningRun) escalate(rec DunningRecord, it OpenItem) error {
 	}
 	d.out.Moves = append(d.out.Moves, DunningMove{Invoice: rec.Invoice, Customer: rec.Customer, Event: DunningEscalate, From: before, To: rec.State,
 		Level: n, DaysOverdue: d.asOf.DaysSince(rec.Due), Open: it.Open, Charges: charges})
-	if n < len(d.rules.Levels) {
+	if !d.w.crm.facts.Dunning {
 		return nil
 	}
-	return d.w.weigh(Evidence{Customer: rec.Customer, Kind: EvidenceDunned, At: d.w.now, Source: KindDunning, SourceID: rec.Invoice,
+	kind := EvidenceDunned
+	if n < len(d.rules.Levels) {
+		kind = EvidenceReminded
+	}
+	return d.w.weigh(Evidence{Customer: rec.Customer, Kind: kind, At: d.w.now, Source: KindDunning, SourceID: rec.Invoice,
 		Note: fmt.Sprintf("%s on invoice %s, %d days overdue, %s open", level.Name, rec.Invoice, d.asOf.DaysSince(rec.Due), it.Open)})
 }
 

@@ -98,8 +98,15 @@ func ladderMoveData(m LadderMove) ladderMoveEvent {
 // RecordEvidence weighs evidence that comes from outside the CRM: a
 // purchase, a referral, the customer leaving (churn), or an experience
 // recorded elsewhere. Evidence from interactions and cases is recorded by
-// ExperienceService.RecordInteraction and the CaseService. It returns the
-// ladder moves the evidence caused.
+// ExperienceService.RecordInteraction and the CaseService, and evidence
+// from deals, payments, dunning and contracts as FactEvidence says. It
+// returns the ladder moves the evidence caused.
+//
+// Churn by hand needs the churn grant besides record (DefaultPolicy: a
+// manager for their team, or an admin). A referral names the customer it
+// brought (Referred, an existing customer other than the referrer) and
+// credits the referrer, once per referred customer: a second referral of
+// the same customer by the same referrer is a *ConflictError.
 func (c *LadderService) RecordEvidence(ctx context.Context, actor ID, n NewEvidence) ([]LadderMove, error) {
 	ev := n.evidence()
 	var moves []LadderMove
@@ -109,6 +116,14 @@ func (c *LadderService) RecordEvidence(ctx context.Context, actor ID, n NewEvide
 			return err
 		}
 		if err := w.authorize(ActionRecord, cu.target()); err != nil {
+			return err
+		}
+		if ev.Kind == EvidenceChurn {
+			if err := w.authorize(ActionChurn, cu.target()); err != nil {
+				return err
+			}
+		}
+		if err := w.referral(n, &ev); err != nil {
 			return err
 		}
 		if ev.Note, err = cleanText("note", ev.Note, maxLongTextLen, false); err != nil {
@@ -131,15 +146,32 @@ func (c *LadderService) RecordEvidence(ctx context.Context, actor ID, n NewEvide
 		if moves, err = w.applyEvidence(ev); err != nil {
 			return err
 		}
-		return w.record(EvidenceRecorded, KindCustomer, cu.ID, cu.Version, evidenceData{Kind: ev.Kind, At: ev.At, Note: ev.Note})
+		return w.record(EvidenceRecorded, KindCustomer, cu.ID, cu.Version, evidenceData{Kind: ev.Kind, At: ev.At, Note: ev.Note, Referred: n.Referred})
 	})
 	return moves, err
 }
 
+// referral checks the referral in n and makes its referred customer the
+// evidence's source.
+func (w *writeTx) referral(n NewEvidence, ev *Evidence) error {
+	if err := n.referral(ev); err != nil || ev.Kind != EvidenceReferral {
+		return err
+	}
+	if _, err := w.tx.Customers().Get(w.ctx, n.Referred); err != nil {
+		return err
+	}
+	done, err := w.weighed(ev.Customer, ev.Source, ev.SourceID)
+	if err == nil && done {
+		err = stale{&ConflictError{Kind: KindEvidence, ID: n.Referred.String(), Detail: "the referrer was credited for this customer already"}}
+	}
+	return err
+}
+
 type evidenceData struct {
-	Kind EvidenceKind `json:"kind"`
-	At   time.Time    `json:"at"`
-	Note string       `json:"note,omitempty"`
+	Kind     EvidenceKind `json:"kind"`
+	At       time.Time    `json:"at"`
+	Note     string       `json:"note,omitempty"`
+	Referred ID           `json:"referred,omitzero"`
 }
 
 // State returns where a customer stands on the loyalty ladder now: the

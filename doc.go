@@ -58,7 +58,12 @@
 // the same ladder. Scores fade with time, and the rung follows
 // (LadderRules.Fade): LadderService.CheckFading, run once a business day,
 // records each move fading caused on the day it happened, so the ladder's
-// distribution at any past date is true. A JourneyTemplate is compared with the path a customer took;
+// distribution at any past date is true. The CRM's own records are
+// evidence too, as FactEvidence says (all on by default): a won deal is a
+// purchase, an invoice settled by payment was paid on time or late, each
+// dunning level reached weighs, and a contract terminated or ended with
+// none after it is churn. A JourneyTemplate is compared with the path a
+// customer took;
 // ExperienceService.Stats, PainPoints and MomentsOfTruth read across
 // customers.
 //
@@ -141,8 +146,9 @@
 // refused with a *PeriodClosedError, and a correction of a closed period
 // counts in the open one. Overdue invoices are dunned by levels of days
 // overdue (WithDunningRules; ReceivableService.Dun runs them, bounded and
-// idempotent, with fees and interest on an invoice of their own), and a
-// final notice is evidence on the loyalty ladder.
+// idempotent, with fees and interest on an invoice of their own), and
+// each level reached is evidence on the loyalty ladder, the final notice
+// weighing most.
 //
 // # The wire format
 //

@@ -107,8 +107,8 @@ func ExampleLoyaltyLadder() {
 	// false
 }
 
-// Through the CRM, evidence from outside systems (an order, a referral)
-// moves customers with an event per move; the distribution on the ladder
+// Through the CRM, evidence from outside systems (an order, a referral
+// naming the customer it brought) moves customers with an event per move; the distribution on the ladder
 // can be read at any date, and the movers of a period with their reasons.
 func ExampleLadderService_Movers() {
 	ctx := context.Background()
@@ -122,8 +122,9 @@ func ExampleLadderService_Movers() {
 
 	before := clock.Now()
 	clock.Advance(24 * time.Hour)
+	lina, _ := c.Customers.Create(ctx, rep.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Lina"})
 	for _, ev := range []crm.NewEvidence{
-		{Customer: omar.ID, Kind: crm.EvidenceReferral, Note: "brought his sister"},
+		{Customer: omar.ID, Kind: crm.EvidenceReferral, Referred: lina.ID, Note: "brought his sister"},
 		{Customer: jane.ID, Kind: crm.EvidenceBrokenPromise, Note: "the call-back never came"},
 	} {
 		if _, err := c.Ladder.RecordEvidence(ctx, rep.ID, ev); err != nil {
@@ -146,5 +147,5 @@ func ExampleLadderService_Movers() {
 	// Omar: indifferent -> satisfied (referral: referral +15 - brought his sister)
 	// Jane: indifferent -> annoyed (broken_promise: broken promise -30 - the call-back never came)
 	// Mar 2 [{annoyed 0} {indifferent 2} {satisfied 0} {loyal 0} {advocate 0} {lost 0}]
-	// Mar 3 [{annoyed 1} {indifferent 0} {satisfied 1} {loyal 0} {advocate 0} {lost 0}]
+	// Mar 3 [{annoyed 1} {indifferent 1} {satisfied 1} {loyal 0} {advocate 0} {lost 0}]
 }

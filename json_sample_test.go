@@ -147,6 +147,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.DunningResult](t),
 		filled[crm.DunningRow](t),
 		filled[crm.DunningRules](t),
+		filled[crm.FactEvidence](t),
 		filled[crm.DunningRun](t),
 		filled[crm.Entry](t),
 		filled[crm.EntryFilter](t),

@@ -13,9 +13,9 @@ import (
 // order it happened (At), and evidence of the same instant by what it is,
 // so that the same evidence gives the same ladder whatever order it
 // arrived in. At the same instant the kinds go in the order things
-// follow one another: a contact or a purchase, then a complaint it led
-// to, the case's hand-offs and overdue steps, a broken promise, the
-// resolution, a dunning notice, and churn last; then by source,
+// follow one another: a contact, a purchase or a payment, then a
+// referral, a complaint, the case's hand-offs and overdue steps, a broken
+// promise, the resolution, a dunning notice, and churn last; then by source,
 // touchpoint and every other field. Only two pieces that differ in
 // nothing but their IDs fall back on the IDs, and those weigh the same
 // either way.
@@ -45,8 +45,9 @@ func compareEvidenceTail(a, b Evidence, contentA, contentB []byte) int {
 // order ranks the kinds of evidence of one instant (CompareEvidence);
 // kinds it does not know go after those it knows.
 func (k EvidenceKind) order() int {
-	for i, kind := range []EvidenceKind{EvidenceExperience, EvidencePurchase, EvidenceReferral, EvidenceComplaint,
-		EvidenceHandoff, EvidenceOverdue, EvidenceBrokenPromise, EvidenceResolution, EvidenceDunned, EvidenceChurn} {
+	for i, kind := range []EvidenceKind{EvidenceExperience, EvidencePurchase, EvidencePaidOnTime, EvidencePaidLate,
+		EvidenceReferral, EvidenceComplaint, EvidenceHandoff, EvidenceOverdue, EvidenceBrokenPromise, EvidenceResolution,
+		EvidenceReminded, EvidenceDunned, EvidenceChurn} {
 		if k == kind {
 			return i
 		}

@@ -23,6 +23,7 @@ const (
 	ActionDelegate    Action = "delegate"     // act on another user's behalf: log an activity as theirs; the target is that user
 	ActionAudit       Action = "audit"        // read the audit log
 	ActionClosePeriod Action = "close_period" // move the ledger's lock date
+	ActionChurn       Action = "churn"        // record by hand that a customer left (evidence of kind churn)
 )
 
 // Scope is how far a grant reaches.
@@ -95,6 +96,7 @@ type RolePolicy struct {
 //	delegate      all    team     none
 //	audit         all    none     none
 //	close_period  all    none     none
+//	churn         all    team     none
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -106,14 +108,18 @@ type RolePolicy struct {
 // A rep may not restore: archiving is their way to say a customer is gone,
 // bringing one back is a manager's call. Anyone may record what happened
 // with any customer (a contact-center agent serves customers they do not
-// own); statistics across customers are for managers.
+// own); statistics across customers are for managers. Saying by hand
+// that a customer left (churn) is not: it takes the customer off the
+// ladder until they buy again, so it is a manager's call for their team,
+// or an admin's. Churn the CRM sees in its own records (FactEvidence)
+// needs no grant.
 func DefaultPolicy() RolePolicy {
 	return RolePolicy{Grants: map[Role]map[Action]Scope{
 		RoleAdmin: {
 			ActionRead: ScopeAll, ActionCreate: ScopeAll, ActionUpdate: ScopeAll, ActionArchive: ScopeAll,
 			ActionRestore: ScopeAll, ActionReassign: ScopeAll, ActionErase: ScopeAll, ActionManageUsers: ScopeAll,
 			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
-			ActionDelegate: ScopeAll, ActionAudit: ScopeAll, ActionClosePeriod: ScopeAll,
+			ActionDelegate: ScopeAll, ActionAudit: ScopeAll, ActionClosePeriod: ScopeAll, ActionChurn: ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
@@ -122,7 +128,7 @@ func DefaultPolicy() RolePolicy {
 		RoleManager: {
 			ActionRead: ScopeTeam, ActionCreate: ScopeTeam, ActionUpdate: ScopeTeam, ActionArchive: ScopeTeam,
 			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll,
-			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam,
+			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam, ActionChurn: ScopeTeam,
 		},
 		RoleRep: {
 			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,

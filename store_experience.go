@@ -98,6 +98,10 @@ type LadderReader interface {
 	// Evidence returns a customer's evidence in the order it was applied
 	// (ID order).
 	Evidence(ctx context.Context, customer ID) ([]Evidence, error)
+	// EvidenceFrom returns a customer's evidence drawn from one record
+	// (Evidence.Source and SourceID), in ID order: the CRM asks it to
+	// weigh a fact once.
+	EvidenceFrom(ctx context.Context, customer ID, source Kind, sourceID ID) ([]Evidence, error)
 	// Moves returns a customer's moves in force in the order they were
 	// made (ID order): not those ReplaceMoves replaced.
 	Moves(ctx context.Context, customer ID) ([]LadderMove, error)

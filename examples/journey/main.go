@@ -203,8 +203,13 @@ func (s *sim) janesStory(jane crm.Customer) error {
 	return err
 }
 
-// omarsStory: good experiences, repeat purchases and a referral.
+// omarsStory: good experiences, repeat purchases and a referral: his
+// sister becomes a customer, and the referral names her.
 func (s *sim) omarsStory(omar crm.Customer) error {
+	sister, err := s.customer("Lina Haddad")
+	if err != nil {
+		return err
+	}
 	for _, step := range []struct {
 		key string
 		nps int
@@ -218,7 +223,7 @@ func (s *sim) omarsStory(omar crm.Customer) error {
 	for _, ev := range []crm.NewEvidence{
 		{Kind: crm.EvidencePurchase, Note: "travel insurance"},
 		{Kind: crm.EvidencePurchase, Note: "savings plan"},
-		{Kind: crm.EvidenceReferral, Note: "brought his sister"},
+		{Kind: crm.EvidenceReferral, Referred: sister.ID, Note: "brought his sister"},
 	} {
 		s.clock.Advance(3 * day)
 		ev.Customer = omar.ID

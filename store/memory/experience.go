@@ -227,6 +227,11 @@ func (r ladderRepo) Evidence(_ context.Context, customer crm.ID) ([]crm.Evidence
 	return out, nil
 }
 
+func (r ladderRepo) EvidenceFrom(ctx context.Context, customer crm.ID, source crm.Kind, sourceID crm.ID) ([]crm.Evidence, error) {
+	all, err := r.Evidence(ctx, customer)
+	return slices.DeleteFunc(all, func(ev crm.Evidence) bool { return ev.Source != source || ev.SourceID != sourceID }), err
+}
+
 func (r ladderRepo) Moves(_ context.Context, customer crm.ID) ([]crm.LadderMove, error) {
 	out := rowsOf(r.t.moves, r.t.s.byCustomer[customer].moves, func(m crm.LadderMove) bool { return m.Customer == customer })
 	out = slices.DeleteFunc(out, func(m crm.LadderMove) bool { return !r.t.inForce(m) })

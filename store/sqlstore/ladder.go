@@ -170,6 +170,12 @@ func (r ladderRepo) Evidence(ctx context.Context, customer crm.ID) ([]crm.Eviden
 	return r.evidence().query(ctx, " WHERE customer_id = ? ORDER BY id", idArg(customer))
 }
 
+// EvidenceFrom implements crm.LadderReader.
+func (r ladderRepo) EvidenceFrom(ctx context.Context, customer crm.ID, source crm.Kind, sourceID crm.ID) ([]crm.Evidence, error) {
+	return r.evidence().query(ctx, " WHERE customer_id = ? AND source = ? AND source_id = ? ORDER BY id", idArg(customer),
+		string(source), idArg(sourceID))
+}
+
 // Moves implements crm.LadderReader.
 func (r ladderRepo) Moves(ctx context.Context, customer crm.ID) ([]crm.LadderMove, error) {
 	return r.moves().query(ctx, " WHERE customer_id = ? AND NOT replaced ORDER BY id", idArg(customer))

@@ -132,7 +132,7 @@ func runDunning(t *testing.T, newStore NewStoreFunc) {
 
 		st, err := b.Ladder.State(ctx, b.Admin.ID, c)
 		require.NoError(t, err)
-		assert.Equal(t, 1, st.Evidence, "the final notice is evidence on the ladder")
+		assert.Equal(t, 3, st.Evidence, "each level reached is evidence on the ladder")
 		assert.Negative(t, st.Score)
 
 		b.day(70)

@@ -14,7 +14,9 @@
 // maps, interactions, cases, the loyalty ladder, journey templates) are
 // checked field by field, and the analytics against the reference
 // implementations (storekit.AggregateExperience and the others) on a few
-// thousand rows generated from a fixed seed. So are the sales
+// thousand rows generated from a fixed seed. The ladder's evidence from
+// the CRM's own records (won deals, payments, dunning levels, contracts
+// ended, referrals) is checked through the CRM, each fact weighed once. So are the sales
 // repositories (pipelines, deals, activities, campaigns) with every field
 // of their filters, and the sales analytics against
 // storekit.AggregateStageAmounts and the others on a few hundred deals driven
@@ -90,6 +92,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Ladder", func(t *testing.T) { runLadder(t, newStore) })
 	t.Run("LadderJudgments", func(t *testing.T) { runLadderJudgments(t, newStore) })
 	t.Run("LadderTime", func(t *testing.T) { runLadderTime(t, newStore) })
+	t.Run("LadderFacts", func(t *testing.T) { runLadderFacts(t, newStore) })
 	t.Run("StageListing", func(t *testing.T) { runStageListing(t, newStore) })
 	t.Run("JourneyTemplates", func(t *testing.T) { runJourneyTemplates(t, newStore) })
 	t.Run("Analytics", func(t *testing.T) { runAnalytics(t, newStore) })

@@ -1,0 +1,111 @@
+package crm
+
+import (
+	"fmt"
+	"time"
+)
+
+// weighFact weighs evidence drawn from one of the CRM's own records, once
+// per record: when evidence from the same record (Source and SourceID) was
+// weighed on the customer's ladder already, it does nothing.
+func (w *writeTx) weighFact(ev Evidence) error {
+	done, err := w.weighed(ev.Customer, ev.Source, ev.SourceID)
+	if err != nil || done {
+		return err
+	}
+	return w.weigh(ev)
+}
+
+// weighed reports whether evidence from the record was weighed on the
+// customer's ladder.
+func (w *writeTx) weighed(customer ID, source Kind, id ID) (bool, error) {
+	evs, err := w.tx.Ladder().EvidenceFrom(w.ctx, customer, source, id)
+	return len(evs) > 0, err
+}
+
+// factAt is when a fact of a business day happened: at the start of the
+// day when it is a day before today, now otherwise.
+func (w *writeTx) factAt(d Date) time.Time {
+	if at := w.crm.calendar.Start(d); d.Before(w.today()) && at.Before(w.now) {
+		return at
+	}
+	return w.now
+}
+
+// dealWon weighs a won deal as a purchase by its customer.
+func (w *writeTx) dealWon(d Deal) error {
+	if !w.crm.facts.DealWon {
+		return nil
+	}
+	note := "deal won: " + d.Title
+	if !d.Amount.Currency().IsZero() {
+		note += ", " + d.Amount.String()
+	}
+	return w.weighFact(Evidence{Customer: d.Customer, Kind: EvidencePurchase, At: w.now, Source: KindDeal, SourceID: d.ID, Note: note})
+}
+
+// allocated weighs an invoice that the allocation e, of credit r.Credit,
+// settled, when it is a payment's: paid on time when e is effective by the
+// invoice's due day, late after it. invoice is the invoice's open item
+// before e.
+func (w *writeTx) allocated(r AllocationRequest, invoice OpenItem, e Entry) error {
+	if !w.crm.facts.Payments {
+		return nil
+	}
+	left := invoice.Open
+	for _, p := range e.Postings {
+		if p.Account == AccountReceivable && p.Item == invoice.Item {
+			var err error
+			if left, err = left.Add(p.Amount); err != nil {
+				return err
+			}
+		}
+	}
+	if !left.IsZero() {
+		return nil
+	}
+	cr, err := w.tx.Credits().Get(w.ctx, r.Credit)
+	if err != nil || cr.Kind != CreditPayment {
+		return err
+	}
+	ev := Evidence{Customer: invoice.Customer, Kind: EvidencePaidOnTime, At: w.factAt(e.Effective), Source: KindInvoice, SourceID: invoice.Item}
+	name := invoice.Item.String()
+	if inv, err := w.tx.Invoices().Get(w.ctx, invoice.Item); err != nil {
+		return err
+	} else if inv.Number != "" {
+		name = inv.Number
+	}
+	ev.Note = fmt.Sprintf("invoice %s settled on %s, due %s", name, e.Effective, invoice.Due)
+	if late := e.Effective.DaysSince(invoice.Due); !invoice.Due.IsZero() && late > 0 {
+		ev.Kind, ev.Resolution = EvidencePaidLate, time.Duration(late)*24*time.Hour
+		ev.Note += fmt.Sprintf(", %d days late", late)
+	}
+	return w.weighFact(ev)
+}
+
+// contractEnded weighs churn for the customer of a contract that ended,
+// terminated or expired, unless the customer holds another active
+// contract or one that renews it goes on.
+func (w *writeTx) contractEnded(ct Contract, at time.Time, note string) error {
+	active, err := w.tx.Contracts().List(w.ctx, ContractFilter{Customer: ct.Customer, Status: ContractActive}, PageRequest{Limit: 2})
+	if err != nil {
+		return err
+	}
+	for _, o := range active {
+		if o.ID != ct.ID {
+			return nil
+		}
+	}
+	renewals, err := w.tx.Contracts().List(w.ctx, ContractFilter{Renews: ct.ID}, PageRequest{Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, o := range renewals {
+		switch o.Status {
+		case ContractDraft, ContractSubmitted, ContractApproved, ContractActive:
+			return nil
+		}
+	}
+	return w.weighFact(Evidence{Customer: ct.Customer, Kind: EvidenceChurn, At: at, Source: KindContract, SourceID: ct.ID,
+		Note: note})
+}
