@@ -96,7 +96,8 @@ type JourneyMapQuery struct {
 }
 
 // JourneyMapMermaid renders a journey template as a Mermaid journey
-// diagram scored by the average satisfaction at each step in [From, To).
+// diagram scored by the mean satisfaction at each step in [From, To), with
+// no score on a step nobody reached (JourneyTemplate.Mermaid).
 func (c *ExperienceService) JourneyMapMermaid(ctx context.Context, actor ID, q JourneyMapQuery) (string, error) {
 	template, from, to := q.Template, q.From, q.To
 	var out string

@@ -364,7 +364,7 @@ func TestAdvocateAndAnalytics(t *testing.T) {
 	assert.Equal(t, "web.apply", cmp.DroppedAfter)
 	mermaid, err := b.Experience.JourneyMapMermaid(ctx, b.Manager.ID, crm.JourneyMapQuery{Template: tpl.ID, From: time.Time{}, To: time.Time{}})
 	require.NoError(t, err)
-	assert.Equal(t, "journey\n    title Get a card\n    section ordering\n      Card application: 5: Customer\n    section fulfillment\n      Branch: 3: Customer\n", mermaid)
+	assert.Equal(t, "journey\n    title Get a card\n    section ordering\n      Card application: 5.0: Customer\n    section fulfillment\n      %% Branch: no contacts, no score\n", mermaid)
 	_, err = b.Experience.CreateJourneyTemplate(ctx, b.Admin.ID, crm.NewJourneyTemplate{Name: "Bad", Map: b.m.ID, Steps: []string{"atm"}})
 	assert.ErrorIs(t, err, crm.ErrInvalid)
 }
