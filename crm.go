@@ -58,6 +58,7 @@ type engine struct {
 	sealer    LogSealer // nil unless the store seals the log after commit
 	calendar  Calendar
 	numbering Numbering
+	pain      PainWeights // see WithPainWeights
 
 	correctionLimits map[Currency]Money // see WithCorrectionLimits
 	documents        documentRules      // see WithTaxRounding, WithFXTolerance
@@ -92,6 +93,7 @@ type options struct {
 	dunning          *DunningRules
 	rules            *LadderRules
 	ces              *CESScale
+	pain             *PainWeights
 	clock            Clock
 	random           io.Reader
 	policy           Policy
@@ -161,6 +163,13 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		}
 		rules = rules.WithCESScale(*o.ces)
 	}
+	pain := DefaultPainWeights()
+	if o.pain != nil {
+		if err := o.pain.Check(); err != nil {
+			return nil, err
+		}
+		pain = *o.pain
+	}
 	var cal Calendar
 	if o.calendar != nil {
 		cal = *o.calendar
@@ -195,6 +204,7 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	}
 	e.correctionLimits, e.calendar, e.numbering, e.documents = o.correctionLimits, cal, numbering, o.documents
 	e.dunning, e.dunningMachine = dunning, dunningMachine
+	e.pain = pain
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

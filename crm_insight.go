@@ -42,12 +42,14 @@ func (c *CaseService) Stats(ctx context.Context, actor ID, q CaseQuery) ([]CaseC
 
 // PainQuery asks for the worst touchpoints of a period on a map (all maps
 // when zero). MinContacts leaves out touchpoints with fewer contacts (0
-// means 5).
+// means 5). Weights weigh the failings (zero: the CRM's, set with
+// WithPainWeights).
 type PainQuery struct {
-	From        time.Time `json:"from,omitzero"`
-	To          time.Time `json:"to,omitzero"`
-	Map         ID        `json:"map,omitzero"`
-	MinContacts int64     `json:"min_contacts"`
+	From        time.Time   `json:"from,omitzero"`
+	To          time.Time   `json:"to,omitzero"`
+	Map         ID          `json:"map,omitzero"`
+	MinContacts int64       `json:"min_contacts"`
+	Weights     PainWeights `json:"weights,omitzero"`
 }
 
 // PainPoints ranks the touchpoints that hurt most, worst first, with the
@@ -57,6 +59,13 @@ func (c *ExperienceService) PainPoints(ctx context.Context, actor ID, q PainQuer
 	if err := eq.Check(); err != nil {
 		return nil, err
 	}
+	weights := c.pain
+	if q.Weights != (PainWeights{}) {
+		if err := q.Weights.Check(); err != nil {
+			return nil, err
+		}
+		weights = q.Weights
+	}
 	var out []PainPoint
 	err := c.analyze(ctx, actor, func(tx ReadTx) error {
 		a := tx.Analytics()
@@ -65,7 +74,7 @@ func (c *ExperienceService) PainPoints(ctx context.Context, actor ID, q PainQuer
 			return err
 		}
 		cases, err := a.Cases(ctx, CaseQuery{From: q.From, To: q.To, Map: q.Map, GroupBy: ByTouchpoint})
-		out = rankPain(exp, cases, cmpOr(q.MinContacts, 5))
+		out = rankPain(exp, cases, cmpOr(q.MinContacts, 5), weights)
 		return err
 	})
 	return out, err

@@ -54,11 +54,14 @@ type StageCount struct {
 
 // PainPoint is a touchpoint that hurts, with how much and why.
 //
-// Pain adds up, in points of 100: the share of NPS detractors (30), of
-// CSAT answers below 4 (25), of answers slower than the standard (15),
-// transfers per contact up to one (10), inbound contacts not resolved at
-// once (10), and the shares of cases resolved late (5) and of promises
-// broken (5). Touchpoints with too few contacts to judge are left out.
+// Pain adds up, in points of 100, the shares of what failed there, each
+// times its weight (PainWeights; by default the share of NPS detractors
+// 30, of CSAT answers below 4 25, of answers slower than the standard 15,
+// transfers per contact up to one 10, inbound contacts not resolved at
+// once 10, and the shares of cases resolved late 5 and of promises broken
+// 5). A failing that weighs something and reaches a fifth of the contacts
+// is named in Reasons. Touchpoints with too few contacts to judge are left
+// out.
 type PainPoint struct {
 	Touchpoint string           `json:"touchpoint,omitempty"`
 	Experience ExperienceCounts `json:"experience,omitzero"`
@@ -69,8 +72,8 @@ type PainPoint struct {
 
 // rankPain ranks touchpoints by pain, worst first, from experience and
 // case counts grouped by touchpoint, leaving out those with fewer than
-// minContacts contacts.
-func rankPain(exp []ExperienceCounts, cases []CaseCounts, minContacts int64) []PainPoint {
+// minContacts contacts; w are the weights, checked.
+func rankPain(exp []ExperienceCounts, cases []CaseCounts, minContacts int64, w PainWeights) []PainPoint {
 	caseBy := map[string]CaseCounts{}
 	for _, c := range cases {
 		acc := caseBy[c.Group]
@@ -83,31 +86,31 @@ func rankPain(exp []ExperienceCounts, cases []CaseCounts, minContacts int64) []P
 			continue
 		}
 		p := PainPoint{Touchpoint: e.Group, Experience: e, Cases: caseBy[e.Group]}
-		add := func(weight float64, share float64, ok bool, reason string) {
-			if !ok {
+		add := func(weight int, share float64, ok bool, reason string) {
+			if !ok || weight == 0 {
 				return
 			}
 			share = min(share, 1)
-			p.Pain += weight * share
+			p.Pain += float64(weight) * share
 			if share >= 0.2 && reason != "" {
 				p.Reasons = append(p.Reasons, reason)
 			}
 		}
 		nps, _ := e.NPS()
 		det, ok := ratio(e.Detractors, e.NPSAnswers)
-		add(30, det, ok, fmt.Sprintf("NPS %.0f from %d answers", nps, e.NPSAnswers))
+		add(w.Detractors, det, ok, fmt.Sprintf("NPS %.0f from %d answers", nps, e.NPSAnswers))
 		unhappy, ok := ratio(e.CSATAnswers-e.CSATSatisfied, e.CSATAnswers)
-		add(25, unhappy, ok, fmt.Sprintf("%.0f%% of CSAT answers below 4", 100*unhappy))
+		add(w.UnhappyCSAT, unhappy, ok, fmt.Sprintf("%.0f%% of CSAT answers below 4", 100*unhappy))
 		slow, ok := ratio(e.AnswerBreaches, e.Interactions)
-		add(15, slow, ok, fmt.Sprintf("%.0f%% waited longer than the standard", 100*slow))
+		add(w.SlowAnswers, slow, ok, fmt.Sprintf("%.0f%% waited longer than the standard", 100*slow))
 		tpc, ok := e.TransfersPerContact()
-		add(10, tpc, ok, fmt.Sprintf("%.1f transfers per contact", tpc))
+		add(w.Transfers, tpc, ok, fmt.Sprintf("%.1f transfers per contact", tpc))
 		notFCR, ok := ratio(e.Inbound-e.FirstContactResolved, e.Inbound)
-		add(10, notFCR, ok, fmt.Sprintf("%.0f%% of inbound contacts not resolved at once", 100*notFCR))
+		add(w.NotResolved, notFCR, ok, fmt.Sprintf("%.0f%% of inbound contacts not resolved at once", 100*notFCR))
 		late, ok := ratio(p.Cases.ResolveBreaches, p.Cases.Opened)
-		add(5, late, ok, fmt.Sprintf("%d cases resolved late", p.Cases.ResolveBreaches))
+		add(w.LateCases, late, ok, fmt.Sprintf("%d cases resolved late", p.Cases.ResolveBreaches))
 		broken, ok := ratio(p.Cases.PromisesBroken, p.Cases.Opened)
-		add(5, broken, ok, fmt.Sprintf("%d promises broken", p.Cases.PromisesBroken))
+		add(w.BrokenPromises, broken, ok, fmt.Sprintf("%d promises broken", p.Cases.PromisesBroken))
 		out = append(out, p)
 	}
 	slices.SortStableFunc(out, func(a, b PainPoint) int {

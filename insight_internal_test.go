@@ -22,7 +22,7 @@ func TestPainPoints(t *testing.T) {
 		{Group: "a", Period: "2026-04", Opened: 2, ResolveBreaches: 1, PromisesBroken: 1},
 		{Group: "calm", Opened: 10, ResolveBreaches: 1},
 	}
-	got := rankPain(exp, cases, 5)
+	got := rankPain(exp, cases, 5, DefaultPainWeights())
 	type pain struct {
 		tp      string
 		pain    float64
@@ -43,12 +43,31 @@ func TestPainPoints(t *testing.T) {
 	assert.Equal(t, exp[0], got[1].Experience)
 	assert.Equal(t, int64(4), got[1].Cases.Opened, "case counts of every period")
 
-	assert.Len(t, rankPain(exp, cases, 11), 0)
-	assert.Len(t, rankPain(exp, nil, 4), 6, "4 contacts are enough")
-	few := rankPain([]ExperienceCounts{{Group: "none"}, {Group: "one", Interactions: 1}}, nil, 0)
+	assert.Len(t, rankPain(exp, cases, 11, DefaultPainWeights()), 0)
+	assert.Len(t, rankPain(exp, nil, 4, DefaultPainWeights()), 6, "4 contacts are enough")
+	few := rankPain([]ExperienceCounts{{Group: "none"}, {Group: "one", Interactions: 1}}, nil, 0, DefaultPainWeights())
 	require.Len(t, few, 1, "at least one contact, whatever the minimum")
 	assert.Equal(t, "one", few[0].Touchpoint)
 	assert.Zero(t, few[0].Pain)
+}
+
+// The weights are the rules' to set: the same counts rank differently
+// when broken promises are all that counts.
+func TestPainPointsWeighAsTold(t *testing.T) {
+	exp := []ExperienceCounts{
+		{Group: "slow", Interactions: 10, AnswerBreaches: 10},
+		{Group: "promises", Interactions: 10},
+	}
+	cases := []CaseCounts{{Group: "promises", Opened: 4, PromisesBroken: 2}}
+	got := rankPain(exp, cases, 1, DefaultPainWeights())
+	assert.Equal(t, []string{"slow", "promises"}, []string{got[0].Touchpoint, got[1].Touchpoint})
+	assert.Equal(t, []float64{15, 2.5}, []float64{got[0].Pain, got[1].Pain})
+
+	got = rankPain(exp, cases, 1, PainWeights{BrokenPromises: 100})
+	assert.Equal(t, []string{"promises", "slow"}, []string{got[0].Touchpoint, got[1].Touchpoint})
+	assert.Equal(t, []float64{50, 0}, []float64{got[0].Pain, got[1].Pain})
+	assert.Equal(t, []string{"2 promises broken"}, got[0].Reasons)
+	assert.Empty(t, got[1].Reasons, "a failing that weighs nothing is no reason")
 }
 
 func TestPainPointsKeepEveryCaseCount(t *testing.T) {
@@ -57,7 +76,7 @@ func TestPainPointsKeepEveryCaseCount(t *testing.T) {
 		{Group: "phone", Opened: 3, Complaints: 2, Resolved: 2, ResolutionMicros: 7_200_000_000, FirstContactResolved: 1, Handoffs: 4, Reopens: 1},
 		{Group: "phone", Opened: 1, Complaints: 1, Resolved: 1, ResolutionMicros: 3_600_000_000, Handoffs: 2},
 	}
-	got := rankPain(exp, cases, 1)
+	got := rankPain(exp, cases, 1, DefaultPainWeights())
 	require.Len(t, got, 1)
 	assert.Equal(t, CaseCounts{Group: "phone", Opened: 4, Complaints: 3, Resolved: 3, ResolutionMicros: 10_800_000_000,
 		FirstContactResolved: 1, Handoffs: 6, Reopens: 1}, got[0].Cases)

@@ -222,6 +222,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.PageRequest](t),
 		filled[crm.PainPoint](t),
 		filled[crm.PainQuery](t),
+		filled[crm.PainWeights](t),
 		filled[crm.PaymentPlan](t),
 		filled[crm.PaymentReceipt](t),
 		filled[crm.Pipeline](t),
