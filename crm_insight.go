@@ -80,17 +80,20 @@ func (c *ExperienceService) PainPoints(ctx context.Context, actor ID, q PainQuer
 	return out, err
 }
 
-// MomentsOfTruth ranks the touchpoints whose experiences most often come
-// just before a customer moves up or down the ladder.
-func (c *ExperienceService) MomentsOfTruth(ctx context.Context, actor ID, q MomentsQuery) ([]MomentCount, error) {
+// MomentsOfTruth finds the touchpoints customers had just been at, more
+// than at others, when they moved up or down the ladder: moves per
+// contact at each touchpoint against the base rate of all touchpoints,
+// ranked by that lift, touchpoints with too few contacts set apart
+// (MomentsReport says how).
+func (c *ExperienceService) MomentsOfTruth(ctx context.Context, actor ID, q MomentsQuery) (MomentsReport, error) {
 	if err := q.Check(); err != nil {
-		return nil, err
+		return MomentsReport{}, err
 	}
-	var out []MomentCount
+	var out MomentsReport
 	err := c.analyze(ctx, actor, func(tx ReadTx) error {
 		a := tx.Analytics()
 		ms, err := a.MomentsOfTruth(ctx, q)
-		out = rankMoments(ms)
+		out = momentsReport(ms, q)
 		return err
 	})
 	return out, err

@@ -194,6 +194,8 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.LoseDealRequest](t),
 		filled[crm.MomentCount](t),
 		filled[crm.MomentsQuery](t),
+		filled[crm.Moment](t),
+		filled[crm.MomentsReport](t),
 		filled[crm.MoveDealRequest](t),
 		filled[crm.MoversQuery](t),
 		filled[crm.NPSFigure](t),
