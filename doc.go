@@ -59,8 +59,10 @@
 // (LadderRules.Fade): LadderService.CheckFading, run once a business day,
 // records each move fading caused on the day it happened, so the ladder's
 // distribution at any past date is true. A JourneyTemplate is compared with the path a customer took;
-// ExperienceService.Stats, PainPoints and MomentsOfTruth read across
-// customers.
+// ExperienceService.Stats, PainPoints (by PainWeights) and MomentsOfTruth
+// (moves per contact against the base rate, MomentsReport) read across
+// customers; JourneyMapMermaid draws a template with the mean
+// satisfaction at each step.
 //
 // # Sales
 //
