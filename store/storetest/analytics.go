@@ -331,6 +331,7 @@ func runAnalytics(t *testing.T, newStore NewStoreFunc) {
 			{"cases to before from", crm.CaseQuery{From: late, To: early}},
 			{"moments negative window", crm.MomentsQuery{Window: -time.Microsecond}},
 			{"moments to before from", crm.MomentsQuery{From: late, To: early}},
+			{"moments negative minimum sample", crm.MomentsQuery{MinContacts: -1}},
 		} {
 			_, err := tryRead(s, func(tx crm.ReadTx) (struct{}, error) { return struct{}{}, ask(tx.Analytics(), tc.q) })
 			assert.ErrorIs(t, err, crm.ErrInvalid, tc.name)
