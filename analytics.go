@@ -252,6 +252,15 @@ func (c ExperienceCounts) Satisfaction() int {
 	return int((2*c.SatisfactionSum + c.Interactions) / (2 * c.Interactions))
 }
 
+// satisfactionTenths is the mean satisfaction in tenths, rounded half up
+// (42 is 4.2), and false when there were no contacts.
+func (c ExperienceCounts) satisfactionTenths() (int64, bool) {
+	if c.Interactions <= 0 {
+		return 0, false
+	}
+	return (20*c.SatisfactionSum + c.Interactions) / (2 * c.Interactions), true
+}
+
 // Group is the interaction's group along a dimension: its touchpoint,
 // phase, channel or department ("" for ByTotal).
 func (in Interaction) Group(d Dimension) string {

@@ -471,9 +471,10 @@ func TestExperienceQueryContains(t *testing.T) {
 	assert.True(t, crm.ExperienceQuery{}.Contains(time.Time{}))
 }
 
-// xpMove is a ladder move, numbered id.
+// xpMove is a ladder move, numbered id, on evidence from a contact.
 func xpMove(id int, customer crm.ID, at time.Time, event crm.LadderEvent, to crm.LoyaltyStage) crm.LadderMove {
-	return crm.LadderMove{ID: xpID(id), Customer: customer, At: at, Event: event, To: to}
+	return crm.LadderMove{ID: xpID(id), Customer: customer, At: at, Event: event, To: to,
+		Evidence: crm.Evidence{Kind: crm.EvidenceExperience, Customer: customer, At: at, Touchpoint: "phone"}}
 }
 
 func TestMomentsOfTruthWindow(t *testing.T) {
@@ -489,13 +490,22 @@ func TestMomentsOfTruthWindow(t *testing.T) {
 		xpContact(16, bob, "bob.only", move.Add(-time.Hour)),
 	}
 	moves := []crm.LadderMove{xpMove(100, anna, move, crm.Rise, crm.Satisfied)}
-	assert.Equal(t, []crm.MomentCount{{Touchpoint: "twice", Up: 1}, {Touchpoint: "window.end", Up: 1}, {Touchpoint: "window.start", Up: 1}},
+	contacts := func(ms ...crm.MomentCount) []crm.MomentCount {
+		return append([]crm.MomentCount{{Touchpoint: "bob.only", Contacts: 1}, {Touchpoint: "too.early", Contacts: 1},
+			{Touchpoint: "too.late", Contacts: 1}}, ms...)
+	}
+	assert.Equal(t, contacts(crm.MomentCount{Touchpoint: "twice", Contacts: 2, Up: 1}, crm.MomentCount{Touchpoint: "window.end", Contacts: 1, Up: 1},
+		crm.MomentCount{Touchpoint: "window.start", Contacts: 1, Up: 1}),
 		storekit.MomentsOfTruth(moves, ins, crm.MomentsQuery{}))
-	assert.Equal(t, []crm.MomentCount{{Touchpoint: "twice", Up: 1}, {Touchpoint: "window.end", Up: 1}},
+	assert.Equal(t, contacts(crm.MomentCount{Touchpoint: "twice", Contacts: 2, Up: 1}, crm.MomentCount{Touchpoint: "window.end", Contacts: 1, Up: 1},
+		crm.MomentCount{Touchpoint: "window.start", Contacts: 1}),
 		storekit.MomentsOfTruth(moves, ins, crm.MomentsQuery{Window: time.Hour}))
 	assert.Equal(t, 7*xpDay, crm.MomentsQuery{}.Lookback())
 	assert.Equal(t, time.Hour, crm.MomentsQuery{Window: time.Hour}.Lookback())
-	assert.Empty(t, storekit.MomentsOfTruth(nil, ins, crm.MomentsQuery{}))
+	assert.Equal(t, contacts(crm.MomentCount{Touchpoint: "twice", Contacts: 2}, crm.MomentCount{Touchpoint: "window.end", Contacts: 1},
+		crm.MomentCount{Touchpoint: "window.start", Contacts: 1}), storekit.MomentsOfTruth(nil, ins, crm.MomentsQuery{}),
+		"contacts without moves count for the base rate")
+	assert.Empty(t, storekit.MomentsOfTruth(moves, nil, crm.MomentsQuery{}))
 }
 
 func TestMomentsOfTruthDirection(t *testing.T) {
@@ -512,9 +522,9 @@ func TestMomentsOfTruthDirection(t *testing.T) {
 	} {
 		m := xpMove(100, xpID(1), start, tc.event, tc.to)
 		assert.Equal(t, tc.up, m.Up(), string(tc.event))
-		want := crm.MomentCount{Touchpoint: "phone", Down: 1}
+		want := crm.MomentCount{Touchpoint: "phone", Contacts: 1, Down: 1}
 		if tc.up {
-			want = crm.MomentCount{Touchpoint: "phone", Up: 1}
+			want = crm.MomentCount{Touchpoint: "phone", Contacts: 1, Up: 1}
 		}
 		got := storekit.MomentsOfTruth([]crm.LadderMove{m}, []crm.Interaction{xpContact(1, xpID(1), "phone", start.Add(-time.Minute))}, crm.MomentsQuery{})
 		assert.Equal(t, []crm.MomentCount{want}, got, string(tc.event))
@@ -535,11 +545,53 @@ func TestMomentsOfTruthRange(t *testing.T) {
 		xpMove(102, anna, from.Add(5*xpDay), crm.Slide, crm.Satisfied),         // in: sees before.from and mid
 		xpMove(103, anna, to, crm.Fall, crm.Annoyed),                           // out
 	}
-	assert.Equal(t, []crm.MomentCount{{Touchpoint: "before.from", Up: 1, Down: 1}, {Touchpoint: "mid", Down: 1}},
+	assert.Equal(t, []crm.MomentCount{{Touchpoint: "at.to", Contacts: 1}, {Touchpoint: "before.from", Contacts: 1, Up: 1, Down: 1},
+		{Touchpoint: "mid", Contacts: 1, Down: 1}},
 		storekit.MomentsOfTruth(moves, ins, crm.MomentsQuery{From: from, To: to}))
 	all := storekit.MomentsOfTruth(moves, ins, crm.MomentsQuery{})
-	assert.Equal(t, []crm.MomentCount{{Touchpoint: "at.to", Down: 1}, {Touchpoint: "before.from", Up: 2, Down: 1},
-		{Touchpoint: "mid", Down: 2}}, all)
+	assert.Equal(t, []crm.MomentCount{{Touchpoint: "at.to", Contacts: 1, Down: 1}, {Touchpoint: "before.from", Contacts: 1, Up: 2, Down: 1},
+		{Touchpoint: "mid", Contacts: 1, Down: 2}}, all)
+}
+
+// The contacts of a touchpoint are those that could come before a move in
+// the range: from the window before From up to To.
+func TestMomentsOfTruthContacts(t *testing.T) {
+	anna, bob := xpID(1), xpID(2)
+	from, to := start, start.Add(10*xpDay)
+	ins := []crm.Interaction{
+		xpContact(1, anna, "phone", from.Add(-2*xpDay)),                // in the window before From
+		xpContact(2, bob, "phone", from.Add(-2*xpDay-time.Nanosecond)), // before it
+		xpContact(3, bob, "phone", from.Add(xpDay)),                    // another customer's: a contact all the same
+		xpContact(4, anna, "phone", to.Add(-time.Nanosecond)),          // the last instant
+		xpContact(5, anna, "phone", to),                                // at To: out
+		xpContact(6, bob, "web", from),
+	}
+	q := crm.MomentsQuery{From: from, To: to, Window: 2 * xpDay}
+	assert.Equal(t, []crm.MomentCount{{Touchpoint: "phone", Contacts: 3}, {Touchpoint: "web", Contacts: 1}},
+		storekit.MomentsOfTruth(nil, ins, q))
+	assert.Equal(t, []crm.MomentCount{{Touchpoint: "phone", Contacts: 4}, {Touchpoint: "web", Contacts: 1}},
+		storekit.MomentsOfTruth(nil, ins, crm.MomentsQuery{To: to}), "an open start stays open")
+}
+
+// A move is a moment of truth only when the evidence behind it was at a
+// touchpoint: a score fading with time, a dunning letter or a churn
+// recorded by hand follow no contact, whatever contacts came before.
+func TestMomentsOfTruthOnlyMovesAtATouchpoint(t *testing.T) {
+	anna := xpID(1)
+	ins := []crm.Interaction{xpContact(1, anna, "phone", start.Add(-time.Hour))}
+	away := func(id int, kind crm.EvidenceKind, event crm.LadderEvent, to crm.LoyaltyStage) crm.LadderMove {
+		m := xpMove(id, anna, start.Add(time.Duration(id)*time.Minute), event, to)
+		m.Evidence = crm.Evidence{Kind: kind, Customer: anna, At: m.At}
+		return m
+	}
+	moves := []crm.LadderMove{
+		away(100, "fading", crm.Slide, crm.Satisfied),
+		away(101, crm.EvidenceDunned, crm.Fall, crm.Annoyed),
+		away(102, crm.EvidenceChurn, crm.Churn, crm.Lost),
+		away(103, crm.EvidencePurchase, crm.WinBack, crm.Indifferent),
+		xpMove(104, anna, start.Add(2*time.Hour), crm.Rise, crm.Satisfied),
+	}
+	assert.Equal(t, []crm.MomentCount{{Touchpoint: "phone", Contacts: 1, Up: 1}}, storekit.MomentsOfTruth(moves, ins, crm.MomentsQuery{}))
 }
 
 func TestLadderDistribution(t *testing.T) {

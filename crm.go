@@ -58,6 +58,7 @@ type engine struct {
 	sealer    LogSealer // nil unless the store seals the log after commit
 	calendar  Calendar
 	numbering Numbering
+	pain      PainWeights // see WithPainWeights
 
 	correctionLimits map[Currency]Money // see WithCorrectionLimits
 	documents        documentRules      // see WithTaxRounding, WithFXTolerance
@@ -94,6 +95,7 @@ type options struct {
 	rules            *LadderRules
 	facts            *FactEvidence
 	ces              *CESScale
+	pain             *PainWeights
 	clock            Clock
 	random           io.Reader
 	policy           Policy
@@ -163,6 +165,13 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		}
 		rules = rules.WithCESScale(*o.ces)
 	}
+	pain := DefaultPainWeights()
+	if o.pain != nil {
+		if err := o.pain.Check(); err != nil {
+			return nil, err
+		}
+		pain = *o.pain
+	}
 	var cal Calendar
 	if o.calendar != nil {
 		cal = *o.calendar
@@ -201,6 +210,7 @@ func New(store Store, opts ...Option) (*CRM, error) {
 	if o.facts != nil {
 		e.facts = *o.facts
 	}
+	e.pain = pain
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

@@ -42,12 +42,14 @@ func (c *CaseService) Stats(ctx context.Context, actor ID, q CaseQuery) ([]CaseC
 
 // PainQuery asks for the worst touchpoints of a period on a map (all maps
 // when zero). MinContacts leaves out touchpoints with fewer contacts (0
-// means 5).
+// means 5). Weights weigh the failings (zero: the CRM's, set with
+// WithPainWeights).
 type PainQuery struct {
-	From        time.Time `json:"from,omitzero"`
-	To          time.Time `json:"to,omitzero"`
-	Map         ID        `json:"map,omitzero"`
-	MinContacts int64     `json:"min_contacts"`
+	From        time.Time   `json:"from,omitzero"`
+	To          time.Time   `json:"to,omitzero"`
+	Map         ID          `json:"map,omitzero"`
+	MinContacts int64       `json:"min_contacts"`
+	Weights     PainWeights `json:"weights,omitzero"`
 }
 
 // PainPoints ranks the touchpoints that hurt most, worst first, with the
@@ -57,6 +59,13 @@ func (c *ExperienceService) PainPoints(ctx context.Context, actor ID, q PainQuer
 	if err := eq.Check(); err != nil {
 		return nil, err
 	}
+	weights := c.pain
+	if q.Weights != (PainWeights{}) {
+		if err := q.Weights.Check(); err != nil {
+			return nil, err
+		}
+		weights = q.Weights
+	}
 	var out []PainPoint
 	err := c.analyze(ctx, actor, func(tx ReadTx) error {
 		a := tx.Analytics()
@@ -65,23 +74,26 @@ func (c *ExperienceService) PainPoints(ctx context.Context, actor ID, q PainQuer
 			return err
 		}
 		cases, err := a.Cases(ctx, CaseQuery{From: q.From, To: q.To, Map: q.Map, GroupBy: ByTouchpoint})
-		out = rankPain(exp, cases, cmpOr(q.MinContacts, 5))
+		out = rankPain(exp, cases, cmpOr(q.MinContacts, 5), weights)
 		return err
 	})
 	return out, err
 }
 
-// MomentsOfTruth ranks the touchpoints whose experiences most often come
-// just before a customer moves up or down the ladder.
-func (c *ExperienceService) MomentsOfTruth(ctx context.Context, actor ID, q MomentsQuery) ([]MomentCount, error) {
+// MomentsOfTruth finds the touchpoints customers had just been at, more
+// than at others, when they moved up or down the ladder: moves per
+// contact at each touchpoint against the base rate of all touchpoints,
+// ranked by that lift, touchpoints with too few contacts set apart
+// (MomentsReport says how).
+func (c *ExperienceService) MomentsOfTruth(ctx context.Context, actor ID, q MomentsQuery) (MomentsReport, error) {
 	if err := q.Check(); err != nil {
-		return nil, err
+		return MomentsReport{}, err
 	}
-	var out []MomentCount
+	var out MomentsReport
 	err := c.analyze(ctx, actor, func(tx ReadTx) error {
 		a := tx.Analytics()
 		ms, err := a.MomentsOfTruth(ctx, q)
-		out = rankMoments(ms)
+		out = momentsReport(ms, q)
 		return err
 	})
 	return out, err
@@ -96,7 +108,8 @@ type JourneyMapQuery struct {
 }
 
 // JourneyMapMermaid renders a journey template as a Mermaid journey
-// diagram scored by the average satisfaction at each step in [From, To).
+// diagram scored by the mean satisfaction at each step in [From, To), with
+// no score on a step nobody reached (JourneyTemplate.Mermaid).
 func (c *ExperienceService) JourneyMapMermaid(ctx context.Context, actor ID, q JourneyMapQuery) (string, error) {
 	template, from, to := q.Template, q.From, q.To
 	var out string

@@ -63,9 +63,10 @@
 // purchase, an invoice settled by payment was paid on time or late, each
 // dunning level reached weighs, and a contract terminated or ended with
 // none after it is churn. A JourneyTemplate is compared with the path a
-// customer took;
-// ExperienceService.Stats, PainPoints and MomentsOfTruth read across
-// customers.
+// customer took; ExperienceService.Stats, PainPoints (by PainWeights) and
+// MomentsOfTruth (moves per contact against the base rate, MomentsReport)
+// read across customers; JourneyMapMermaid draws a template with the mean
+// satisfaction at each step.
 //
 // # Sales
 //

@@ -355,7 +355,14 @@ func TestAdvocateAndAnalytics(t *testing.T) {
 
 	moments, err := b.Experience.MomentsOfTruth(ctx, b.Manager.ID, crm.MomentsQuery{Window: 40 * day})
 	require.NoError(t, err)
-	assert.Equal(t, []crm.MomentCount{{Touchpoint: "web.apply", Up: 3}}, moments)
+	assert.Equal(t, crm.MomentCount{Contacts: 3, Up: 1}, moments.Base, "the purchases were at no touchpoint: only the first rise follows a contact")
+	assert.Empty(t, moments.Up, "three contacts are too few to rank")
+	assert.Equal(t, []crm.MomentCount{{Touchpoint: "web.apply", Contacts: 3, Up: 1}}, moments.TooFew)
+	moments, err = b.Experience.MomentsOfTruth(ctx, b.Manager.ID, crm.MomentsQuery{Window: 40 * day, MinContacts: 1})
+	require.NoError(t, err)
+	assert.Equal(t, []crm.Moment{{MomentCount: crm.MomentCount{Touchpoint: "web.apply", Contacts: 3, Up: 1}, UpLift: 1}}, moments.Up)
+	_, err = b.Experience.MomentsOfTruth(ctx, b.Manager.ID, crm.MomentsQuery{MinContacts: -1})
+	assert.ErrorIs(t, err, crm.ErrInvalid)
 
 	tpl, err := b.Experience.CreateJourneyTemplate(ctx, b.Admin.ID, crm.NewJourneyTemplate{Name: "Get a card", Map: b.m.ID, Steps: []string{"web.apply", "branch"}})
 	require.NoError(t, err)
@@ -364,7 +371,7 @@ func TestAdvocateAndAnalytics(t *testing.T) {
 	assert.Equal(t, "web.apply", cmp.DroppedAfter)
 	mermaid, err := b.Experience.JourneyMapMermaid(ctx, b.Manager.ID, crm.JourneyMapQuery{Template: tpl.ID, From: time.Time{}, To: time.Time{}})
 	require.NoError(t, err)
-	assert.Equal(t, "journey\n    title Get a card\n    section ordering\n      Card application: 5: Customer\n    section fulfillment\n      Branch: 3: Customer\n", mermaid)
+	assert.Equal(t, "journey\n    title Get a card\n    section ordering\n      Card application: 5.0: Customer\n    section fulfillment\n      %% Branch: no contacts, no score\n", mermaid)
 	_, err = b.Experience.CreateJourneyTemplate(ctx, b.Admin.ID, crm.NewJourneyTemplate{Name: "Bad", Map: b.m.ID, Steps: []string{"atm"}})
 	assert.ErrorIs(t, err, crm.ErrInvalid)
 }

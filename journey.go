@@ -199,8 +199,17 @@ func (t JourneyTemplate) Compare(j Journey) JourneyComparison {
 // Mermaid renders the template as a Mermaid journey diagram of what
 // customers live through: a section per phase, a task per step named
 // after its touchpoint (as the map's resolved touchpoints, by key, name
-// it), scored by the average satisfaction there (3 when nobody
-// answered). stats are experience counts grouped by touchpoint.
+// it), scored by the mean satisfaction of the contacts there. stats are
+// experience counts grouped by touchpoint.
+//
+// The score is Interaction.Satisfaction averaged over the step's contacts
+// (the CSAT answer, 1-5, or the sentiment moved to 1-5), which is already
+// Mermaid's 1-5 journey scale: 1 is the saddest face, 3 neutral, 5 the
+// happiest. It is written to one decimal, rounded half up from the exact
+// sums, so that 4.5 and 3.6 do not both show as 4. A step without
+// contacts has no score: Mermaid needs one on every task, so the step is
+// kept as a comment line ("%% Card hotline: no contacts, no score") that
+// Mermaid skips, rather than drawn with a made-up one.
 func (t JourneyTemplate) Mermaid(touchpoints map[string]ResolvedTouchpoint, stats []ExperienceCounts) string {
 	byKey := make(map[string]ExperienceCounts, len(stats))
 	for _, s := range stats {
@@ -215,7 +224,13 @@ func (t JourneyTemplate) Mermaid(touchpoints map[string]ResolvedTouchpoint, stat
 			section = tp.Phase
 			fmt.Fprintf(&b, "    section %s\n", journeyText(cmpOr(string(tp.Phase), "(no phase)")))
 		}
-		fmt.Fprintf(&b, "      %s: %d: Customer\n", journeyText(cmpOr(tp.Name, k)), byKey[k].Satisfaction())
+		name := journeyText(cmpOr(tp.Name, k))
+		tenths, ok := byKey[k].satisfactionTenths()
+		if !ok {
+			fmt.Fprintf(&b, "      %%%% %s: no contacts, no score\n", name)
+			continue
+		}
+		fmt.Fprintf(&b, "      %s: %d.%d: Customer\n", name, tenths/10, tenths%10)
 	}
 	return b.String()
 }

@@ -184,13 +184,51 @@ func TestJourneyMap(t *testing.T) {
 	assert.Equal(t, `journey
     title Get a card - fast
     section consideration
-      Website: 3: Customer
+      %% Website: no contacts, no score
     section ordering
-      Apply - online form: 5: Customer
-      Identity check: 2: Customer
+      Apply - online form: 4.5: Customer
+      Identity check: 1.5: Customer
     section fulfillment
-      Pick up the card: 4: Customer
+      Pick up the card: 4.0: Customer
 `, tmpl.Mermaid(byKey, stats))
+}
+
+// The journey map shows the real average at a step, not a default when
+// nobody came and not a rounded whole that makes every step look alike:
+// the mean satisfaction to one decimal, rounded half up from the exact
+// sums.
+func TestJourneyTemplateMermaidScores(t *testing.T) {
+	m := crm.TouchpointMap{ID: xpID(600), Name: "Bank", Touchpoints: []crm.Touchpoint{
+		{Key: "web", Name: "Website", Channel: crm.ChannelWeb, Phase: crm.PhaseOrdering},
+		{Key: "hotline", Name: "Hotline", Channel: crm.ChannelContactCenter, Phase: crm.PhaseSupport},
+		{Key: "app", Name: "App", Channel: crm.ChannelMobileApp, Phase: crm.PhaseSupport},
+	}}
+	rs, err := m.Resolve()
+	require.NoError(t, err)
+	byKey := map[string]crm.ResolvedTouchpoint{}
+	for _, r := range rs {
+		byKey[r.Key] = r
+	}
+	tmpl := crm.JourneyTemplate{Name: "Card", Map: m.ID, Steps: []string{"web", "hotline", "app"}}
+	for _, tc := range []struct {
+		name string
+		web  crm.ExperienceCounts
+		want string
+	}{
+		{"no contacts anywhere", crm.ExperienceCounts{}, "%% Website: no contacts, no score"},
+		{"one answer", crm.ExperienceCounts{Interactions: 1, SatisfactionSum: 5}, "Website: 5.0: Customer"},
+		{"a mean of 4.25 rounds half up", crm.ExperienceCounts{Interactions: 4, SatisfactionSum: 17}, "Website: 4.3: Customer"},
+		{"a mean of 4.24 rounds down", crm.ExperienceCounts{Interactions: 25, SatisfactionSum: 106}, "Website: 4.2: Customer"},
+		{"a mean of 1.05 rounds half up", crm.ExperienceCounts{Interactions: 20, SatisfactionSum: 21}, "Website: 1.1: Customer"},
+		{"the lowest", crm.ExperienceCounts{Interactions: 3, SatisfactionSum: 3}, "Website: 1.0: Customer"},
+	} {
+		tc.web.Group = "web"
+		got := tmpl.Mermaid(byKey, []crm.ExperienceCounts{tc.web, {Group: "hotline", Interactions: 7, SatisfactionSum: 12}})
+		assert.Contains(t, got, "\n      "+tc.want+"\n", tc.name)
+		assert.Contains(t, got, "\n      Hotline: 1.7: Customer\n", tc.name)
+		assert.Contains(t, got, "\n      %% App: no contacts, no score\n", tc.name)
+		assert.NotContains(t, got, ": 3: Customer", tc.name)
+	}
 }
 
 func TestJourneyTemplateClone(t *testing.T) {

@@ -5,9 +5,10 @@
 //
 // Jane is transferred four times and left without an answer; a quick
 // resolution earns part of it back, not the rung, and a good contact
-// after it wins her back to indifferent; Omar rises to advocate; forty other
-// customers walk the card journey with what the bank's touchpoints give
-// them.
+// after it wins her back to indifferent; Omar rises to advocate; a hundred
+// other customers walk the card journey with what the bank's touchpoints
+// give them, and it is their contacts that the pain points, the moments
+// of truth and the journey map are made of.
 //
 //	go run ./examples/journey [-db file.db] [-mermaid journey.mmd]
 package main
@@ -38,6 +39,12 @@ func main() {
 
 // day is the simulation's unit of time.
 const day = 24 * time.Hour
+
+// crowdSize is how many customers walk the card journey besides Jane and
+// Omar: enough for every touchpoint to reach the contacts that moments of
+// truth are judged on (crm.DefaultMomentsMinContacts); the card hotline,
+// which four in ten of them call, gets about thirty.
+const crowdSize = 100
 
 type sim struct {
 	ctx   context.Context
@@ -78,7 +85,7 @@ func run(ctx context.Context, path, mermaidPath string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.crowd(40); err != nil {
+	if err := s.crowd(crowdSize); err != nil {
 		return err
 	}
 	if err := s.janesStory(jane); err != nil {
@@ -119,7 +126,7 @@ func (s *sim) setUp() error {
 		return err
 	}
 	_, err = s.crm.Experience.CreateJourneyTemplate(s.ctx, s.admin.ID, crm.NewJourneyTemplate{
-		Name: "Get a credit card", Map: s.bank.ID, Steps: []string{"web.apply", "branch.pickup", "app.activate"},
+		Name: "Get a credit card", Map: s.bank.ID, Steps: []string{"web.apply", "branch.pickup", "hotline.cards", "app.activate"},
 	})
 	return err
 }
@@ -260,9 +267,24 @@ func (s *sim) printInsights(mermaidPath string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println("\nMoments of truth (ladder moves up and down within a week after a contact there):")
-	for _, m := range moments {
-		fmt.Printf("  %-15s up %2d  down %2d\n", m.Touchpoint, m.Up, m.Down)
+	fmt.Printf("\nMoments of truth: ladder moves within a week after a contact, per contact, against all touchpoints\n"+
+		"(Jane, Omar and the %d others: %d contacts, %d moves up, %d down; moves on evidence at no touchpoint,\n"+
+		"like Omar's purchases, left out):\n", crowdSize, moments.Base.Contacts, moments.Base.Up, moments.Base.Down)
+	for _, dir := range []struct {
+		name  string
+		ms    []crm.Moment
+		moves func(crm.Moment) int64
+		lift  func(crm.Moment) float64
+	}{
+		{"up", moments.Up, func(m crm.Moment) int64 { return m.Up }, func(m crm.Moment) float64 { return m.UpLift }},
+		{"down", moments.Down, func(m crm.Moment) int64 { return m.Down }, func(m crm.Moment) float64 { return m.DownLift }},
+	} {
+		for _, m := range dir.ms {
+			fmt.Printf("  %-4s %-15s %2d moves after %2d contacts  %.1fx the base rate\n", dir.name, m.Touchpoint, dir.moves(m), m.Contacts, dir.lift(m))
+		}
+	}
+	for _, m := range moments.TooFew {
+		fmt.Printf("  too few contacts to judge (%d of %d): %s, %d up, %d down\n", m.Contacts, moments.MinContacts, m.Touchpoint, m.Up, m.Down)
 	}
 	dist, err := s.crm.Ladder.Distribution(s.ctx, s.admin.ID, crm.DistributionQuery{At: s.clock.Now()})
 	if err != nil {

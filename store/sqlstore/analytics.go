@@ -262,38 +262,73 @@ func emptyNotNil[T any](vs []T) []T {
 	return vs
 }
 
-// MomentsOfTruth implements crm.AnalyticsReader with one join of the moves
-// in range to their customer's interactions in the window before each:
+// MomentsOfTruth implements crm.AnalyticsReader with two aggregates: one
+// join of the moves in range, on evidence at a touchpoint, to their
+// customer's interactions in the window before each,
 //
 //	SELECT i.touchpoint,
 //	       COUNT(DISTINCT CASE WHEN <up> THEN m.id END),
 //	       COUNT(DISTINCT CASE WHEN <up> THEN NULL ELSE m.id END)
 //	FROM ladder_moves m JOIN interactions i ON i.customer_id = m.customer_id
 //	     AND i.at_us <= m.at_us AND i.at_us >= m.at_us - <window>
-//	WHERE <m.at_us in range> GROUP BY i.touchpoint ORDER BY i.touchpoint
+//	WHERE <m.at_us in range> AND <the evidence's touchpoint> <> ''
+//	GROUP BY i.touchpoint
 //
-// Counting distinct moves counts a touchpoint once per move, however many
-// contacts the customer had there.
+// and the contacts of each touchpoint from the window before From:
+//
+//	SELECT touchpoint, COUNT(*) FROM interactions
+//	WHERE <at_us in [From - window, To)> GROUP BY touchpoint
+//
+// merged by touchpoint. Counting distinct moves counts a touchpoint once
+// per move, however many contacts the customer had there. Every touchpoint
+// that came before a move had a contact in the second range, so the
+// contacts list every touchpoint of the answer.
 func (a analytics) MomentsOfTruth(ctx context.Context, q crm.MomentsQuery) ([]crm.MomentCount, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
 	t := a.t
+	var cw where
+	addRange(&cw, "at_us", q.ContactsFrom(), q.To)
+	contacts, err := aggregate(ctx, t, "counting contacts for moments of truth",
+		"SELECT touchpoint, COUNT(*) FROM "+t.s.names.interactions+cw.sql()+" GROUP BY touchpoint", cw.args,
+		func(c *crm.MomentCount) []any { return []any{&c.Touchpoint, &c.Contacts} })
+	if err != nil || len(contacts) == 0 {
+		return contacts, err
+	}
 	up := "m.event IN (?, ?)"
 	upArgs := []any{string(crm.Rise), string(crm.WinBack)}
 	var w where
 	addRange(&w, "m.at_us", q.From, q.To)
 	w.add("NOT m.replaced AND m.evidence_kind <> ?", string(crm.EvidenceFading))
+	w.add(t.s.dialect.jsonText("m.evidence", "touchpoint") + " <> ''")
 	// An interaction at i (whole microseconds) is at or after m - window
 	// exactly when i >= m_us - floor(window in microseconds).
 	args := append(append(upArgs, upArgs...), micros(q.Lookback()))
 	query := "SELECT i.touchpoint, COUNT(DISTINCT CASE WHEN " + up + " THEN m.id END), " +
 		"COUNT(DISTINCT CASE WHEN " + up + " THEN NULL ELSE m.id END) " +
 		"FROM " + t.s.names.ladderMoves + " m JOIN " + t.s.names.interactions + " i ON i.customer_id = m.customer_id " +
-		"AND i.at_us <= m.at_us AND i.at_us >= m.at_us - ?" + w.sql() +
-		" GROUP BY i.touchpoint ORDER BY " + t.s.dialect.bytewise("i.touchpoint")
-	return aggregate(ctx, t, "counting moments of truth", query, append(args, w.args...),
+		"AND i.at_us <= m.at_us AND i.at_us >= m.at_us - ?" + w.sql() + " GROUP BY i.touchpoint"
+	moves, err := aggregate(ctx, t, "counting moments of truth", query, append(args, w.args...),
 		func(c *crm.MomentCount) []any { return []any{&c.Touchpoint, &c.Up, &c.Down} })
+	if err != nil {
+		return nil, err
+	}
+	byTouchpoint := make(map[string]int, len(contacts))
+	for i, c := range contacts {
+		byTouchpoint[c.Touchpoint] = i
+	}
+	for _, m := range moves {
+		i, ok := byTouchpoint[m.Touchpoint]
+		if !ok { // cannot happen: the move's contact is in the contacts' range
+			i = len(contacts)
+			byTouchpoint[m.Touchpoint] = i
+			contacts = append(contacts, crm.MomentCount{Touchpoint: m.Touchpoint})
+		}
+		contacts[i].Up, contacts[i].Down = m.Up, m.Down
+	}
+	slices.SortFunc(contacts, func(a, b crm.MomentCount) int { return strings.Compare(a.Touchpoint, b.Touchpoint) })
+	return contacts, nil
 }
 
 // LadderDistribution implements crm.AnalyticsReader: each customer created

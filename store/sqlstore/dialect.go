@@ -75,6 +75,15 @@ func (d Dialect) storable(s string) bool {
 	return d != PostgreSQL || (utf8.ValidString(s) && !strings.ContainsRune(s, 0))
 }
 
+// jsonText is the text of key in the JSON object kept as text in col, or
+// the empty string when the key is missing or null.
+func (d Dialect) jsonText(col, key string) string {
+	if d == PostgreSQL {
+		return "COALESCE(CAST(" + col + " AS jsonb) ->> '" + key + "', '')"
+	}
+	return "COALESCE(json_extract(" + col + ", '$." + key + "'), '')"
+}
+
 // inJSONArray is a condition that col is one of the strings of a JSON
 // array passed as one argument, however many there are.
 func (d Dialect) inJSONArray(col string) string {

@@ -9,17 +9,32 @@ import (
 )
 
 // MomentsOfTruth is the reference implementation of the moments-of-truth
-// count; results come sorted by touchpoint.
+// count: the contacts at each touchpoint in [q.ContactsFrom(), q.To), and
+// for every move in [q.From, q.To) on evidence at a touchpoint, each
+// touchpoint of the customer's contacts in the window before it, once per
+// move. Results come sorted by touchpoint, with every touchpoint that had
+// a contact or came before a move.
 func MomentsOfTruth(moves []crm.LadderMove, interactions []crm.Interaction, q crm.MomentsQuery) []crm.MomentCount {
+	acc := map[string]*crm.MomentCount{}
+	at := func(tp string) *crm.MomentCount {
+		c := acc[tp]
+		if c == nil {
+			c = &crm.MomentCount{Touchpoint: tp}
+			acc[tp] = c
+		}
+		return c
+	}
 	byCustomer := map[crm.ID][]crm.Interaction{}
 	for _, in := range interactions {
 		byCustomer[in.Customer] = append(byCustomer[in.Customer], in)
+		if inRange(q.ContactsFrom(), q.To, in.At) {
+			at(in.Touchpoint).Contacts++
+		}
 	}
-	acc := map[string]*crm.MomentCount{}
 	window := q.Lookback()
 	for _, m := range moves {
-		if !inRange(q.From, q.To, m.At) || m.Evidence.Kind == crm.EvidenceFading {
-			continue // fading moves the customer, not a contact
+		if !inRange(q.From, q.To, m.At) || m.Evidence.Kind == crm.EvidenceFading || m.Evidence.Touchpoint == "" {
+			continue // fading, or other evidence at no touchpoint, follows no contact
 		}
 		seen := map[string]bool{}
 		for _, in := range byCustomer[m.Customer] {
@@ -27,15 +42,10 @@ func MomentsOfTruth(moves []crm.LadderMove, interactions []crm.Interaction, q cr
 				continue
 			}
 			seen[in.Touchpoint] = true
-			c := acc[in.Touchpoint]
-			if c == nil {
-				c = &crm.MomentCount{Touchpoint: in.Touchpoint}
-				acc[in.Touchpoint] = c
-			}
 			if m.Up() {
-				c.Up++
+				at(in.Touchpoint).Up++
 			} else {
-				c.Down++
+				at(in.Touchpoint).Down++
 			}
 		}
 	}

@@ -108,7 +108,9 @@ func genQueries(d *dataset) questions {
 			q.moments = append(q.moments, crm.MomentsQuery{From: w.from, To: w.to, Window: lookback})
 		}
 	}
-	q.moments = append(q.moments, crm.MomentsQuery{Window: 30 * 24 * time.Hour})
+	q.moments = append(q.moments, crm.MomentsQuery{Window: 30 * 24 * time.Hour},
+		crm.MomentsQuery{From: genMarks[3], To: genMarks[4], Window: 30 * 24 * time.Hour},
+		crm.MomentsQuery{From: genMarks[3].Add(time.Nanosecond), To: genMarks[5], Window: time.Hour + time.Nanosecond})
 	q.ladderAt = append(q.ladderAt, genStart.AddDate(0, 0, -60), genEnd.AddDate(0, 1, 0))
 	q.ladderAt = append(q.ladderAt, genMarks...)
 	for _, m := range d.moves[:8] {
@@ -215,11 +217,24 @@ func runAnalytics(t *testing.T, newStore NewStoreFunc) {
 			events[m.Event] = true
 		}
 		assert.Len(t, events, 5, "every kind of move")
-		var moments int64
+		var moments, contacts int64
 		for _, m := range storekit.MomentsOfTruth(d.moves, d.interactions, crm.MomentsQuery{}) {
 			moments += m.Up + m.Down
+			contacts += m.Contacts
 		}
 		assert.Greater(t, moments, int64(100))
+		assert.Equal(t, int64(len(d.interactions)), contacts, "every contact, over all time")
+		away := 0
+		for _, m := range d.moves {
+			away += int(b2i(m.Evidence.Touchpoint == ""))
+		}
+		assert.Greater(t, away, 20, "moves on evidence at no touchpoint, which are no moments of truth")
+		narrow := crm.MomentsQuery{From: genMarks[3], To: genMarks[4], Window: 30 * 24 * time.Hour}
+		var early int64
+		for _, in := range d.interactions {
+			early += b2i(in.At.Before(genMarks[3]) && !in.At.Before(narrow.ContactsFrom()))
+		}
+		assert.Positive(t, early, "contacts in the window before From count")
 		assert.Equal(t, crm.StageCount{Stage: crm.Annoyed}, storekit.LadderDistribution(d.customers, d.moves, qs.ladderAt[0])[0], "before any data")
 	})
 
@@ -316,6 +331,7 @@ func runAnalytics(t *testing.T, newStore NewStoreFunc) {
 			{"cases to before from", crm.CaseQuery{From: late, To: early}},
 			{"moments negative window", crm.MomentsQuery{Window: -time.Microsecond}},
 			{"moments to before from", crm.MomentsQuery{From: late, To: early}},
+			{"moments negative minimum sample", crm.MomentsQuery{MinContacts: -1}},
 		} {
 			_, err := tryRead(s, func(tx crm.ReadTx) (struct{}, error) { return struct{}{}, ask(tx.Analytics(), tc.q) })
 			assert.ErrorIs(t, err, crm.ErrInvalid, tc.name)

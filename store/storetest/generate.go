@@ -273,6 +273,16 @@ func (gen *generator) moves() {
 				panic(err)
 			}
 			ev := crm.Evidence{ID: gen.g.next(), Customer: c.ID, Kind: kinds[event], At: t, Survey: crm.Survey{NPS: gen.answer(0.3, 0, 10)}}
+			// Most evidence is at a touchpoint; every fifth piece is not (a
+			// fading score, a churn recorded by hand), and its move is no
+			// moment of truth. Taken by count, not from the random source,
+			// so that the rest of the data stays as it was.
+			if n := len(gen.d.moves); n%5 != 4 {
+				tp := gen.tps[n%len(gen.tps)]
+				ev.Map, ev.Touchpoint = tp.Map, tp.Key
+			} else if event == crm.Slide {
+				ev.Kind = "fading"
+			}
 			m := crm.LadderMove{ID: gen.g.next(), Customer: c.ID, At: t, From: stage, To: to, Event: event,
 				ScoreBefore: gen.r.Int64N(200_000) - 100_000, ScoreAfter: gen.r.Int64N(200_000) - 100_000, Evidence: ev, Reason: string(event)}
 			gen.d.moves = append(gen.d.moves, m)
