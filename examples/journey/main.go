@@ -247,8 +247,12 @@ func (s *sim) printLadder(cu crm.Customer) error {
 		return err
 	}
 	fmt.Printf("%s on the loyalty ladder:\n", cu.Name)
-	for _, m := range moves {
-		fmt.Printf("  %s  %-11s -> %-11s %s\n", m.At.Format("Jan 02"), m.From, m.To, m.Reason)
+	for i, m := range moves {
+		reason := m.Reason
+		if i > 0 && m.Evidence.ID == moves[i-1].Evidence.ID && !m.Evidence.ID.IsZero() {
+			reason = "(the same contact: one step at a time)" // one piece of evidence, one reason
+		}
+		fmt.Printf("  %s  %-11s -> %-11s %s\n", m.At.Format("Jan 02"), m.From, m.To, reason)
 	}
 	fmt.Println()
 	return nil
@@ -286,11 +290,22 @@ func (s *sim) printInsights(mermaidPath string) error {
 	for _, m := range moments.TooFew {
 		fmt.Printf("  too few contacts to judge (%d of %d): %s, %d up, %d down\n", m.Contacts, moments.MinContacts, m.Touchpoint, m.Up, m.Down)
 	}
+	// The bank's daily job: good and bad experiences fade, and the rung
+	// follows; each move is dated on the day the score crossed the line.
+	faded, err := s.crm.Ladder.CheckFading(s.ctx, s.admin.ID, crm.FadingQuery{})
+	if err != nil {
+		return err
+	}
 	dist, err := s.crm.Ladder.Distribution(s.ctx, s.admin.ID, crm.DistributionQuery{At: s.clock.Now()})
 	if err != nil {
 		return err
 	}
-	fmt.Print("\nCustomers on the ladder today:")
+	who := "customers whose experiences had"
+	if faded.Customers == 1 {
+		who = "customer whose experiences had"
+	}
+	fmt.Printf("\nThe fading sweep moved %d %s faded past their rung.\n", faded.Customers, who)
+	fmt.Print("Customers on the ladder today:")
 	for _, d := range dist {
 		fmt.Printf("  %s %d", d.Stage, d.Customers)
 	}

@@ -12,18 +12,22 @@ import (
 // earning part of it back and a good contact after it winning her back, Omar rising to advocate on a referral, the hotline the worst
 // pain point and the moment of truth where customers fall (by moves per
 // contact, not by traffic), and the journey map written as Mermaid with
-// the real mean at each step.
+// the real mean at each step. A contact that moves Jane two rungs gives
+// its reason once; the daily fading sweep runs before the ladder's
+// distribution is read.
 func TestJourney(t *testing.T) {
 	dir := t.TempDir()
 	mermaid := filepath.Join(dir, "journey.mmd")
 	capture.Tells(t, func() error { return run(context.Background(), filepath.Join(dir, "bank.db"), mermaid) },
-		"indifferent -> annoyed     experience at hotline.cards: sentiment -2 -16, not resolved -4, 4 transfers -18",
+		"satisfied   -> indifferent experience at hotline.cards: sentiment -2 -16, not resolved -4, 4 transfers -18",
+		"indifferent -> annoyed     (the same contact: one step at a time)\n",
 		"annoyed     -> indifferent experience at app.activate: sentiment 1 +8, resolved +4",
 		"loyal       -> advocate    referral: referral +15 - brought his sister",
 		"Pain points, worst first:\n  hotline.cards ",
 		"  up   web.apply       99 moves after 102 contacts  1.9x the base rate\n",
 		"  down hotline.cards   31 moves after 30 contacts  3.3x the base rate\n",
 		"  down web.apply       31 moves after 102 contacts  1.0x the base rate\n",
+		"The fading sweep moved 1 customer whose experiences had faded past their rung.\n",
 		"      Card pickup: 4.0: Customer\n    section support\n      Card hotline: 1.9: Customer\n")
 	capture.File(t, mermaid, "journey\n    title Get a credit card\n")
 }
