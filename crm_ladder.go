@@ -33,7 +33,11 @@ func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
 	}
 	var next LadderState
 	var moves []LadderMove
-	if st.Evidence > 0 && !ev.At.After(st.UpdatedAt) {
+	late, err := w.arrivedLate(st, ev)
+	if err != nil {
+		return nil, err
+	}
+	if late {
 		next, moves, err = w.replayLate(st, ev)
 	} else {
 		next, moves, err = w.crm.rules.Apply(st, ev)

@@ -2,6 +2,26 @@ package crm
 
 import "time"
 
+// arrivedLate reports whether evidence comes before what the state has
+// weighed already, in the ladder's order: before the state's time, or at
+// the instant of the last evidence weighed but before it (CompareEvidence;
+// a state that does not name its last evidence is taken to be after).
+// Evidence at the instant of a fading move, after the last evidence,
+// comes after the move.
+func (w *writeTx) arrivedLate(st LadderState, ev Evidence) (bool, error) {
+	if st.Evidence == 0 || ev.At.After(st.UpdatedAt) {
+		return false, nil
+	}
+	if ev.At.Before(st.UpdatedAt) || st.LastEvidence.IsZero() {
+		return true, nil
+	}
+	last, err := w.tx.Ladder().EvidenceByID(w.ctx, st.LastEvidence)
+	if err != nil {
+		return false, err
+	}
+	return !last.At.Before(ev.At) && CompareEvidence(ev, last) < 0, nil
+}
+
 // replayLate weighs evidence that arrived late, in the order it happened:
 // it replays the customer's evidence with it from the start and fades the
 // result to now. The stored moves from the evidence's time on that the

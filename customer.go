@@ -578,7 +578,11 @@ type LadderState struct {
 	// never), for LadderService.CheckFading to find them without reading
 	// every customer.
 	FadesAt time.Time `json:"fades_at,omitzero"`
-	Version int64     `json:"version"`
+	// LastEvidence is the last evidence weighed, in the ladder's order
+	// (CompareEvidence): evidence of the same instant after it is weighed
+	// at once, evidence before it replays the customer.
+	LastEvidence ID    `json:"last_evidence,omitzero"`
+	Version      int64 `json:"version"`
 }
 
 // Points returns the score in whole points, rounded toward zero.

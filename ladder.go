@@ -380,7 +380,7 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 	}
 	st, faded := r.Fade(st, at)
 	st, moves := r.weigh(st, ev, at)
-	st.FadesAt = r.fadesAt(st)
+	st.FadesAt, st.LastEvidence = r.fadesAt(st), ev.ID
 	if len(faded) > 0 {
 		moves = append(faded, moves...)
 	}

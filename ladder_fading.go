@@ -26,6 +26,8 @@ const maxFadeDays = 1 << 21
 // lapsed), with a reason that names the fading, so the distribution on
 // the ladder at any past date is true once the moves are stored.
 //
+// A state that says when fading will next move the customer (FadesAt, as
+// Fade and Apply leave it) is taken at its word: no search before then.
 // Only fading counts here: a move the state already called for before
 // time passed (a customer who fell to annoyed on a broken promise with a
 // score that would still keep them higher) waits for the next evidence.
@@ -33,6 +35,9 @@ const maxFadeDays = 1 << 21
 // that of the last move. Fading twice, to t1 and then to t2, gives what
 // fading once to t2 gives.
 func (r LadderRules) Fade(st LadderState, to time.Time) (LadderState, []LadderMove) {
+	if !st.FadesAt.IsZero() && st.FadesAt.After(to) {
+		return st, nil // the state says when fading next moves the customer: not yet
+	}
 	origin := st
 	var moves []LadderMove
 	for {

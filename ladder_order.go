@@ -15,31 +15,33 @@ import (
 // arrived in. At the same instant the kinds go in the order things
 // follow one another: a contact, a purchase or a payment, then a
 // referral, a complaint, the case's hand-offs and overdue steps, a broken
-// promise, the resolution, a dunning notice, and churn last; then by source,
-// touchpoint and every other field. Only two pieces that differ in
-// nothing but their IDs fall back on the IDs, and those weigh the same
-// either way.
+// promise, the resolution, a dunning notice, and churn last; then by the
+// kind of source, the touchpoint and every other field. The IDs of the
+// evidence and of its source are given on arrival, so they decide only
+// between pieces that say the same thing, which weigh the same either
+// way.
 func CompareEvidence(a, b Evidence) int {
 	return cmp.Or(compareEvidenceHead(a, b), compareEvidenceTail(a, b, evidenceContent(a), evidenceContent(b)))
 }
 
 // compareEvidenceHead compares what tells most evidence apart: the time,
-// the kind, the source and the touchpoint.
+// the kind, the kind of source and the touchpoint. Not the IDs, of the
+// evidence or of its source: those are given as things arrive.
 func compareEvidenceHead(a, b Evidence) int {
 	return cmp.Or(
 		a.At.Compare(b.At),
 		cmp.Compare(a.Kind.order(), b.Kind.order()),
 		strings.Compare(string(a.Kind), string(b.Kind)),
 		strings.Compare(string(a.Source), string(b.Source)),
-		a.SourceID.Compare(b.SourceID),
 		a.Map.Compare(b.Map),
 		strings.Compare(a.Touchpoint, b.Touchpoint),
 	)
 }
 
-// compareEvidenceTail breaks a tie of the head by content, then ID.
+// compareEvidenceTail breaks a tie of the head by content, then by the
+// IDs, which only pieces that say the same thing reach.
 func compareEvidenceTail(a, b Evidence, contentA, contentB []byte) int {
-	return cmp.Or(bytes.Compare(contentA, contentB), a.ID.Compare(b.ID))
+	return cmp.Or(bytes.Compare(contentA, contentB), a.SourceID.Compare(b.SourceID), a.ID.Compare(b.ID))
 }
 
 // order ranks the kinds of evidence of one instant (CompareEvidence);
@@ -55,10 +57,11 @@ func (k EvidenceKind) order() int {
 	return 100
 }
 
-// evidenceContent is the evidence without its identity, as JSON: what it
-// says, for ordering pieces of the same instant that differ only there.
+// evidenceContent is the evidence without its identity or its source's,
+// as JSON: what it says, for ordering pieces of the same instant that
+// differ only there.
 func evidenceContent(ev Evidence) []byte {
-	ev.ID, ev.Customer = ID{}, ID{}
+	ev.ID, ev.Customer, ev.SourceID = ID{}, ID{}, ID{}
 	b, _ := json.Marshal(ev) // Evidence is plain data: it always encodes
 	return b
 }

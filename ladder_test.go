@@ -290,7 +290,7 @@ func TestLadderMachineExports(t *testing.T) {
 
 func BenchmarkLadderApply(b *testing.B) {
 	r := crm.DefaultLadderRules()
-	st := crm.LadderState{Stage: crm.Satisfied, Score: 20000, Purchases: 1, UpdatedAt: start}
+	st, _ := r.Fade(crm.LadderState{Stage: crm.Satisfied, Score: 20000, Purchases: 1, UpdatedAt: start}, start) // as stored: FadesAt set
 	for _, bc := range []struct {
 		name  string
 		ev    crm.Evidence

@@ -98,6 +98,8 @@ type LadderReader interface {
 	// Evidence returns a customer's evidence in the order it was applied
 	// (ID order).
 	Evidence(ctx context.Context, customer ID) ([]Evidence, error)
+	// EvidenceByID returns one piece of evidence, or a *NotFoundError.
+	EvidenceByID(ctx context.Context, id ID) (Evidence, error)
 	// EvidenceFrom returns a customer's evidence drawn from one record
 	// (Evidence.Source and SourceID), in ID order: the CRM asks it to
 	// weigh a fact once.

@@ -232,6 +232,14 @@ func (r ladderRepo) EvidenceFrom(ctx context.Context, customer crm.ID, source cr
 	return slices.DeleteFunc(all, func(ev crm.Evidence) bool { return ev.Source != source || ev.SourceID != sourceID }), err
 }
 
+func (r ladderRepo) EvidenceByID(_ context.Context, id crm.ID) (crm.Evidence, error) {
+	ev, ok := r.t.evidence.get(id)
+	if !ok {
+		return crm.Evidence{}, &crm.NotFoundError{Kind: crm.KindEvidence, ID: id.String()}
+	}
+	return ev, nil
+}
+
 func (r ladderRepo) Moves(_ context.Context, customer crm.ID) ([]crm.LadderMove, error) {
 	out := rowsOf(r.t.moves, r.t.s.byCustomer[customer].moves, func(m crm.LadderMove) bool { return m.Customer == customer })
 	out = slices.DeleteFunc(out, func(m crm.LadderMove) bool { return !r.t.inForce(m) })

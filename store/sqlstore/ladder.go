@@ -12,19 +12,20 @@ var ladderStateTable = &recordTable[crm.LadderState]{
 	kind:  crm.KindLadderState,
 	table: func(n names) string { return n.ladderStates },
 	columns: []string{"customer_id", "stage", "score", "since", "updated_at", "purchases", "last_referral",
-		"last_promoter", "evidence", "version", "last_detractor", "failures", "last_failure", "before_failure", "fades_at"},
+		"last_promoter", "evidence", "version", "last_detractor", "failures", "last_failure", "before_failure", "fades_at",
+		"last_evidence"},
 	id:      func(st crm.LadderState) crm.ID { return st.Customer },
 	version: func(st crm.LadderState) int64 { return st.Version },
 	values: func(s *Store, st crm.LadderState) ([]any, error) {
 		return []any{idArg(st.Customer), string(st.Stage), st.Score, s.optionalTimeArg(st.Since),
 			s.optionalTimeArg(st.UpdatedAt), st.Purchases, s.optionalTimeArg(st.LastReferral),
 			s.optionalTimeArg(st.LastPromoter), st.Evidence, st.Version, s.optionalTimeArg(st.LastDetractor), st.Failures,
-			s.optionalTimeArg(st.LastFailure), st.BeforeFailure, s.optionalTimeArg(st.FadesAt)}, nil
+			s.optionalTimeArg(st.LastFailure), st.BeforeFailure, s.optionalTimeArg(st.FadesAt), idArg(st.LastEvidence)}, nil
 	},
 	dest: func(st *crm.LadderState) []any {
 		return []any{&st.Customer, &st.Stage, &st.Score, timeCol{&st.Since}, timeCol{&st.UpdatedAt}, &st.Purchases,
 			timeCol{&st.LastReferral}, timeCol{&st.LastPromoter}, &st.Evidence, &st.Version, timeCol{&st.LastDetractor},
-			&st.Failures, timeCol{&st.LastFailure}, &st.BeforeFailure, timeCol{&st.FadesAt}}
+			&st.Failures, timeCol{&st.LastFailure}, &st.BeforeFailure, timeCol{&st.FadesAt}, &st.LastEvidence}
 	},
 }
 
@@ -174,6 +175,11 @@ func (r ladderRepo) Evidence(ctx context.Context, customer crm.ID) ([]crm.Eviden
 func (r ladderRepo) EvidenceFrom(ctx context.Context, customer crm.ID, source crm.Kind, sourceID crm.ID) ([]crm.Evidence, error) {
 	return r.evidence().query(ctx, " WHERE customer_id = ? AND source = ? AND source_id = ? ORDER BY id", idArg(customer),
 		string(source), idArg(sourceID))
+}
+
+// EvidenceByID implements crm.LadderReader.
+func (r ladderRepo) EvidenceByID(ctx context.Context, id crm.ID) (crm.Evidence, error) {
+	return r.evidence().get(ctx, id)
 }
 
 // Moves implements crm.LadderReader.

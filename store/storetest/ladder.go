@@ -236,6 +236,22 @@ func runLadder(t *testing.T, newStore NewStoreFunc) {
 		}), moveID, "a page starts after the cursor")
 	})
 
+	t.Run("EvidenceByID", func(t *testing.T) {
+		sc := newScene(t, newStore)
+		ev := sc.evidence(sc.ann, at(1))
+		require.NoError(t, write(sc.s, func(tx crm.Tx) error { return tx.Ladder().AppendEvidence(context.Background(), ev) }))
+		got := read(t, sc.s, func(tx crm.ReadTx) (crm.Evidence, error) {
+			return tx.Ladder().EvidenceByID(context.Background(), ev.ID)
+		})
+		assert.Equal(t, ev.ID, got.ID)
+		assert.Equal(t, ev.Survey, got.Survey)
+		require.NoError(t, sc.s.View(context.Background(), func(tx crm.ReadTx) error {
+			_, err := tx.Ladder().EvidenceByID(context.Background(), sc.g.next())
+			assert.ErrorIs(t, err, crm.ErrNotFound)
+			return nil
+		}))
+	})
+
 	t.Run("ReplacedMovesAreNotRead", func(t *testing.T) {
 		sc := newScene(t, newStore)
 		var all []crm.LadderMove

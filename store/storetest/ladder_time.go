@@ -71,6 +71,8 @@ func runLadderTime(t *testing.T, newStore NewStoreFunc) {
 			{Map: m.ID, Touchpoint: "hotline", At: start.Add(20 * day), Direction: crm.Inbound, Sentiment: crm.Negative},
 			{Map: m.ID, Touchpoint: "web", At: start.Add(100 * day), Direction: crm.Inbound, Sentiment: crm.Positive, Resolved: true,
 				Survey: crm.Survey{NPS: ptr(10)}},
+			// The same instant as the one before: the ladder's order decides.
+			{Map: m.ID, Touchpoint: "hotline", At: start.Add(100 * day), Direction: crm.Inbound, Sentiment: crm.VeryNegative},
 		}
 		tm.Clock.Advance(120 * day)
 		record := func(cu crm.Customer, order ...int) {
@@ -82,9 +84,9 @@ func runLadderTime(t *testing.T, newStore NewStoreFunc) {
 			}
 		}
 		inOrder, reversed, mixed := customer(t, tm, "In order"), customer(t, tm, "Reversed"), customer(t, tm, "Mixed")
-		record(inOrder, 0, 1, 2)
-		record(reversed, 2, 1, 0)
-		record(mixed, 1, 2, 0)
+		record(inOrder, 0, 1, 2, 3)
+		record(reversed, 3, 2, 1, 0)
+		record(mixed, 1, 3, 2, 0)
 
 		want := history(t, tm, inOrder)
 		require.NotEmpty(t, want)

@@ -12,3 +12,7 @@ CREATE INDEX {{name "ladder_states_fading_idx"}} ON {{table "ladder_states"}} (f
     WHERE fades_at IS NOT NULL;
 ALTER TABLE {{table "ladder_moves"}} ADD COLUMN replaced boolean NOT NULL DEFAULT false;
 ALTER TABLE {{table "ladder_moves"}} ADD COLUMN evidence_kind text NOT NULL DEFAULT '';
+-- A ladder state names the last evidence it weighed, so that evidence of
+-- the same instant that comes after it in the ladder's order is weighed
+-- at once and only evidence before it replays the customer.
+ALTER TABLE {{table "ladder_states"}} ADD COLUMN last_evidence uuid NOT NULL DEFAULT '00000000-0000-0000-0000-000000000000';

@@ -12,3 +12,7 @@ CREATE INDEX {{name "ladder_states_fading_idx"}} ON {{table "ladder_states"}} (f
     WHERE fades_at IS NOT NULL;
 ALTER TABLE {{table "ladder_moves"}} ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0 CHECK (replaced IN (0, 1));
 ALTER TABLE {{table "ladder_moves"}} ADD COLUMN evidence_kind TEXT NOT NULL DEFAULT '';
+-- A ladder state names the last evidence it weighed, so that evidence of
+-- the same instant that comes after it in the ladder's order is weighed
+-- at once and only evidence before it replays the customer.
+ALTER TABLE {{table "ladder_states"}} ADD COLUMN last_evidence TEXT NOT NULL DEFAULT '00000000-0000-0000-0000-000000000000';
