@@ -293,7 +293,7 @@ func (c *engine) transact(ctx context.Context, fn func(w *writeTx) error) error 
 	for attempt := 0; ; attempt++ {
 		var committed []Event
 		err := c.store.Update(ctx, func(tx Tx) error {
-			w := &writeTx{ctx: ctx, crm: c, tx: tx, now: c.now()}
+			w := &writeTx{ctx: ctx, crm: c, tx: newTxView(tx), now: c.now()}
 			if err := fn(w); err != nil {
 				return err
 			}

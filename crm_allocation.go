@@ -67,7 +67,20 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 		// Only the new payment is applied: older credit stays where the
 		// customer's earlier allocations left it.
 		open = slices.DeleteFunc(open, func(it OpenItem) bool { return it.Account == AccountCredit && it.Item != credit.ID })
-		for _, req := range OldestFirst(n.Customer, open) {
+		reqs := OldestFirst(n.Customer, open)
+		// What is open on the invoices the day the payment was received,
+		// which is the day it settles those issued by then (settlingDay),
+		// is read for all of them at once and kept by the write (txView).
+		invoices := make([]ID, 0, len(reqs))
+		for _, req := range reqs {
+			invoices = append(invoices, req.Invoice)
+		}
+		if len(invoices) > 1 {
+			if _, err := w.tx.Ledger().OpenItemsOf(w.ctx, n.Customer, invoices, credit.Received); err != nil {
+				return Entry{}, err
+			}
+		}
+		for _, req := range reqs {
 			day, ok, err := w.settlingDay(req, credit.Received)
 			if err != nil {
 				return Entry{}, err
