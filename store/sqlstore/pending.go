@@ -1,0 +1,179 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/crmkit/crm"
+)
+
+// What a write transaction appends to the ledger is written in a few
+// statements of many rows, not in several statements an entry: a payment
+// applied to a thousand invoices appends a thousand entries, and on SQLite
+// each statement that writes a posting keeps a statement journal (the
+// mixed-due trigger may update other rows), which costs more than the row.
+//
+// So Append checks an entry at once, as fully as writing it would (its
+// rows, and on SQLite its ID against the stored entries and those
+// pending), and keeps what it writes pending in the transaction: on
+// SQLite the entry's and its postings' rows; on both dialects what it
+// adds to open_items and customer_balances, added up per row, so that a
+// thousand allocations from one credit update the credit's row once. A
+// customer's book, once the transaction has saved it, is saved again by
+// keeping its next version pending. What is pending is written before any
+// statement that reads or writes the ledger's tables (entries, postings,
+// open_items, customer_balances, books), and before the transaction
+// commits; the reads of what is open on some items and of a customer's
+// balances, which is what a posting checks, are answered without writing
+// first when nothing pending concerns those items or that customer. A
+// failure to write what is pending fails the transaction: every statement
+// after it, and the commit, return the error.
+//
+// An entry with an idempotency key or reversing another is written at
+// once, so that the unique indexes decide a race with another transaction
+// as they always have.
+
+// pending is what a transaction has yet to write of the ledger.
+type pending struct {
+	entries, postings [][]any // SQLite: rows of entryTable and postingTable
+	ids               map[crm.ID]bool
+	open              openDeltas
+	dirty             bool // something to write, a book's version included
+}
+
+// bookState is a customer's book as a write transaction knows it: the
+// version stored, and the version saved, which the transaction writes when
+// it writes what is pending.
+type bookState struct{ stored, version int64 }
+
+// row is the result of queryRow: a *sql.Row, or the error of writing what
+// was pending before it.
+type row struct {
+	r   interface{ Scan(dest ...any) error }
+	err error
+}
+
+// Scan scans the row, as (*sql.Row).Scan does.
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+// ledgerTables are the quoted names of the tables pending rows go to.
+func (n names) ledgerTables() []string {
+	return []string{n.cfg.name("entries"), n.cfg.name("postings"), n.cfg.name("open_items"), n.cfg.name("customer_balances"),
+		n.cfg.name("books")}
+}
+
+// settle writes what is pending before query runs, if query concerns the
+// ledger's tables.
+func (t *txn) settle(ctx context.Context, query string) error {
+	if t.failed != nil {
+		return t.failed
+	}
+	if t.aside || !t.pend.dirty || !slices.ContainsFunc(t.s.names.ledger, func(table string) bool { return strings.Contains(query, table) }) {
+		return nil
+	}
+	return t.flush(ctx)
+}
+
+// flush writes what is pending: entries, then postings, then what is
+// open, then books.
+func (t *txn) flush(ctx context.Context) error {
+	if t.failed != nil {
+		return t.failed
+	}
+	if !t.pend.dirty {
+		return nil
+	}
+	p := t.pend
+	t.pend = pending{}
+	err := t.withoutSettling(func() error {
+		if err := (records[crm.Entry]{entryTable, t}).insertValues(ctx, p.entries); err != nil {
+			return err
+		}
+		if err := (records[postingRow]{postingTable, t}).insertValues(ctx, p.postings); err != nil {
+			return err
+		}
+		if err := p.open.write(ctx, t); err != nil {
+			return err
+		}
+		return t.writeBooks(ctx)
+	})
+	if err != nil {
+		t.failed = err
+	}
+	return err
+}
+
+// withoutSettling runs fn with statements that do not write what is
+// pending first: what pending writes, and reads that it cannot change.
+func (t *txn) withoutSettling(fn func() error) error {
+	aside := t.aside
+	t.aside = true
+	defer func() { t.aside = aside }()
+	return fn()
+}
+
+// writeBooks writes the versions of books saved since they were written,
+// in customer order.
+func (t *txn) writeBooks(ctx context.Context) error {
+	customers := make([]crm.ID, 0, len(t.books))
+	for c, b := range t.books {
+		if b.version != b.stored {
+			customers = append(customers, c)
+		}
+	}
+	slices.SortFunc(customers, crm.ID.Compare)
+	for _, c := range customers {
+		b := t.books[c]
+		res, err := t.exec(ctx, "UPDATE "+t.s.names.books+" SET version = ? WHERE customer_id = ? AND version = ?", b.version, idArg(c), b.stored)
+		if err != nil {
+			return t.s.dbErr("updating "+string(crm.KindBook), err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return t.s.dbErr("updating "+string(crm.KindBook), err)
+		} else if n != 1 {
+			return &crm.ConflictError{Kind: crm.KindBook, ID: c.String(), Expected: b.stored, Detail: "changed while the transaction held it"}
+		}
+		b.stored = b.version
+	}
+	return nil
+}
+
+// pendEntry checks e as writing it would and keeps its rows pending
+// (SQLite).
+func (l ledgerRepo) pendEntry(ctx context.Context, e crm.Entry, postings [][]any) error {
+	t := l.t
+	vals, err := entryTable.values(t.s, e)
+	if err != nil {
+		return err
+	}
+	var n int
+	err = t.withoutSettling(func() error {
+		return t.queryRow(ctx, "SELECT count(*) FROM "+t.s.names.entries+" WHERE id = ?", idArg(e.ID)).Scan(&n)
+	})
+	if err != nil {
+		return t.s.dbErr("looking up "+string(crm.KindEntry), err)
+	}
+	if n > 0 {
+		return entryExists(e.ID)
+	}
+	if t.pend.ids == nil {
+		t.pend.ids = map[crm.ID]bool{}
+	}
+	t.pend.ids[e.ID] = true
+	t.pend.entries = append(t.pend.entries, vals)
+	t.pend.postings = append(t.pend.postings, postings...)
+	t.pend.open.add(e)
+	t.pend.dirty = true
+	return nil
+}
+
+// entryExists is the conflict of an entry whose ID is taken.
+func entryExists(id crm.ID) error {
+	return &crm.ConflictError{Kind: crm.KindEntry, ID: id.String(), Detail: "already exists"}
+}
