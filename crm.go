@@ -254,6 +254,8 @@ type writeTx struct {
 	now    time.Time
 	events []Event
 	moves  []LadderMove // ladder moves made by the write, for the caller
+	// invoices read ahead, which do not change once issued (readInvoices)
+	invoices map[ID]Invoice
 }
 
 // stale marks an error that a retry cannot fix, such as a version the
