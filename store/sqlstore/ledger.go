@@ -197,7 +197,11 @@ func (l ledgerRepo) Append(ctx context.Context, e crm.Entry) error {
 		return entryExists(e.ID)
 	}
 	if l.t.s.dialect == SQLite && e.IdempotencyKey == "" && e.Reverses.IsZero() {
-		return l.pendEntry(ctx, e, postings)
+		if err := l.pendEntry(ctx, e, postings); err != nil {
+			return err
+		}
+		l.t.appended(e.ID)
+		return nil
 	}
 	var inserted bool
 	// Nothing pending can collide with the entry: pending entries have
@@ -216,6 +220,7 @@ func (l ledgerRepo) Append(ctx context.Context, e crm.Entry) error {
 	if err != nil {
 		return err
 	}
+	l.t.appended(e.ID)
 	l.t.pend.open.add(e)
 	l.t.pend.dirty = l.t.pend.dirty || !l.t.pend.open.empty()
 	return nil

@@ -152,14 +152,11 @@ func (l ledgerRepo) pendEntry(ctx context.Context, e crm.Entry, postings [][]any
 	if err != nil {
 		return err
 	}
-	var n int
-	err = t.withoutSettling(func() error {
-		return t.queryRow(ctx, "SELECT count(*) FROM "+t.s.names.entries+" WHERE id = ?", idArg(e.ID)).Scan(&n)
-	})
+	taken, err := t.entryTaken(ctx, e.ID)
 	if err != nil {
-		return t.s.dbErr("looking up "+string(crm.KindEntry), err)
+		return err
 	}
-	if n > 0 {
+	if taken {
 		return entryExists(e.ID)
 	}
 	if t.pend.ids == nil {
@@ -171,6 +168,38 @@ func (l ledgerRepo) pendEntry(ctx context.Context, e crm.Entry, postings [][]any
 	t.pend.open.add(e)
 	t.pend.dirty = true
 	return nil
+}
+
+// entryTaken reports whether a stored entry has the ID, a pending one
+// having been ruled out. An ID after every stored one (as a new UUIDv7
+// is) is looked up in memory: the transaction reads the greatest stored
+// ID once and raises it as it appends.
+func (t *txn) entryTaken(ctx context.Context, id crm.ID) (bool, error) {
+	if t.entryBound == nil {
+		var bound crm.ID
+		err := t.withoutSettling(func() error {
+			return t.queryRow(ctx, "SELECT max(id) FROM "+t.s.names.entries).Scan(&bound)
+		})
+		if err != nil {
+			return false, t.s.dbErr("looking up "+string(crm.KindEntry), err)
+		}
+		t.entryBound = &bound
+	}
+	if id.Compare(*t.entryBound) > 0 {
+		return false, nil
+	}
+	var n int
+	err := t.withoutSettling(func() error {
+		return t.queryRow(ctx, "SELECT count(*) FROM "+t.s.names.entries+" WHERE id = ?", idArg(id)).Scan(&n)
+	})
+	return n > 0, t.s.dbErr("looking up "+string(crm.KindEntry), err)
+}
+
+// appended raises the bound of the IDs of entries stored or pending.
+func (t *txn) appended(id crm.ID) {
+	if t.entryBound != nil && id.Compare(*t.entryBound) > 0 {
+		*t.entryBound = id
+	}
 }
 
 // entryExists is the conflict of an entry whose ID is taken.

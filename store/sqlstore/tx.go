@@ -214,10 +214,13 @@ type txn struct {
 	booked map[crm.ID]bool // the customers whose book this transaction has locked (see lockBook)
 
 	// What the transaction has yet to write of the ledger (see pending.go).
-	pend   pending
-	books  map[crm.ID]*bookState // the books the transaction read or saved
-	aside  bool                  // statements run without writing pending first
-	failed error                 // writing pending failed: the transaction is over
+	pend  pending
+	books map[crm.ID]*bookState // the books the transaction read or saved
+	aside bool                  // statements run without writing pending first
+	// entryBound is no less than the ID of every entry stored or pending,
+	// once read (see entryTaken).
+	entryBound *crm.ID
+	failed     error // writing pending failed: the transaction is over
 }
 
 // exec, query and queryRow run a statement, having written what is
