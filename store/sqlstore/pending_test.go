@@ -57,6 +57,9 @@ func TestPendingWrites(t *testing.T) {
 		// check reads what a posting reads, and more, and compares it
 		// with the reference.
 		check := func(tx crm.Tx, appended []crm.Entry, step int) {
+			// The reference takes the due date of an item's latest posting
+			// in the order of entries, which is ID order.
+			appended = slices.SortedFunc(slices.Values(appended), func(a, b crm.Entry) int { return a.ID.Compare(b.ID) })
 			l := tx.Ledger()
 			for _, c := range customers {
 				items := [][]crm.ID{{invoices[rng.IntN(len(invoices))], credits[rng.IntN(len(credits))]}, slices.Concat(invoices, credits)}
@@ -102,6 +105,13 @@ func TestPendingWrites(t *testing.T) {
 					assert.Equal(t, "already exists", ce.Detail)
 				}
 			}
+			// An ID before every one stored is looked up, and free.
+			low := newEntry(customers[1], 60)
+			low.ID, low.IdempotencyKey = crm.ID{15: 1}, ""
+			require.NoError(t, l.Append(ctx, low))
+			appended = append(appended, low)
+			var ce *crm.ConflictError
+			require.ErrorAs(t, l.Append(ctx, low), &ce, "and then taken")
 			got, err := l.Book(ctx, c)
 			require.NoError(t, err)
 			assert.Equal(t, crm.Book{Customer: c, Version: 31}, got, "the last version saved")
@@ -110,6 +120,7 @@ func TestPendingWrites(t *testing.T) {
 			check(tx, appended, 60)
 			return nil
 		})
+		appended = slices.SortedFunc(slices.Values(appended), func(a, b crm.Entry) int { return a.ID.Compare(b.ID) })
 		read(ctx, t, s, func(tx crm.ReadTx) (any, error) {
 			check := func(got any, err error) any {
 				require.NoError(t, err)
