@@ -67,7 +67,7 @@ func (l ledgerRepo) entries() records[crm.Entry] { return records[crm.Entry]{ent
 // takes the book's lock (see lockBook). A write transaction reads a book
 // once: then it holds it, and what it saves of it is what it is.
 func (l ledgerRepo) Book(ctx context.Context, customer crm.ID) (crm.Book, error) {
-	if b, ok := l.t.books[customer]; ok {
+	if b, ok := l.t.book(customer); ok {
 		return crm.Book{Customer: customer, Version: b.version}, nil
 	}
 	var b crm.Book
@@ -93,9 +93,7 @@ func (l ledgerRepo) Book(ctx context.Context, customer crm.ID) (crm.Book, error)
 // a book, which it then holds, the next version is written with what is
 // pending.
 func (l ledgerRepo) SaveBook(ctx context.Context, b crm.Book) error {
-	if st := l.t.books[b.Customer]; st != nil && b.Version == st.version+1 && (l.t.s.dialect == SQLite || l.t.hasBooked(b.Customer)) {
-		st.version = b.Version
-		l.t.pend.dirty = true
+	if (l.t.s.dialect == SQLite || l.t.hasBooked(b.Customer)) && l.t.saveBookLater(b.Customer, b.Version) {
 		return nil
 	}
 	var err error
@@ -105,20 +103,12 @@ func (l ledgerRepo) SaveBook(ctx context.Context, b crm.Book) error {
 		err = l.books().update(ctx, b)
 	}
 	if err != nil {
-		delete(l.t.books, b.Customer)
+		l.t.keepBook(b.Customer, 0)
 		return err
 	}
 	l.t.keepBook(b.Customer, b.Version)
 	l.t.setBooked(b.Customer)
 	return nil
-}
-
-// keepBook records the version of a customer's book stored.
-func (t *txn) keepBook(customer crm.ID, version int64) {
-	if t.books == nil {
-		t.books = map[crm.ID]*bookState{}
-	}
-	t.books[customer] = &bookState{stored: version, version: version}
 }
 
 // Entry implements crm.LedgerReader.
@@ -193,7 +183,7 @@ func (l ledgerRepo) Append(ctx context.Context, e crm.Entry) error {
 	if err != nil {
 		return err
 	}
-	if l.t.pend.ids[e.ID] {
+	if l.t.pendingEntry(e.ID) {
 		return entryExists(e.ID)
 	}
 	if l.t.s.dialect == SQLite && e.IdempotencyKey == "" && e.Reverses.IsZero() {
@@ -221,8 +211,7 @@ func (l ledgerRepo) Append(ctx context.Context, e crm.Entry) error {
 		return err
 	}
 	l.t.appended(e.ID)
-	l.t.pend.open.add(e)
-	l.t.pend.dirty = l.t.pend.dirty || !l.t.pend.open.empty()
+	l.t.pendOpen(e)
 	return nil
 }
 

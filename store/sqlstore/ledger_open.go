@@ -242,7 +242,7 @@ func (l ledgerRepo) OpenItemsOf(ctx context.Context, customer crm.ID, items []cr
 	if err := l.lockBook(ctx, customer); err != nil {
 		return nil, err
 	}
-	if len(items) == 0 || l.t.pend.open.touches(customer, items...) {
+	if len(items) == 0 || l.t.pendingTouches(customer, items...) {
 		return l.openItemsOf(ctx, customer, items, asOf)
 	}
 	var out []crm.OpenItem
@@ -349,7 +349,7 @@ func (l ledgerRepo) BalancesOf(ctx context.Context, customer crm.ID) ([]crm.Bala
 		return err
 	}
 	var err error
-	if l.t.pend.open.touches(customer) {
+	if l.t.pendingTouches(customer) {
 		err = read()
 	} else {
 		err = l.t.withoutSettling(read) // nothing pending concerns the customer

@@ -71,10 +71,13 @@ func (n names) ledgerTables() []string {
 // settle writes what is pending before query runs, if query concerns the
 // ledger's tables.
 func (t *txn) settle(ctx context.Context, query string) error {
-	if t.failed != nil {
-		return t.failed
+	t.pmu.Lock()
+	failed, idle := t.failed, t.aside || !t.pend.dirty
+	t.pmu.Unlock()
+	if failed != nil {
+		return failed
 	}
-	if t.aside || !t.pend.dirty || !slices.ContainsFunc(t.s.names.ledger, func(table string) bool { return strings.Contains(query, table) }) {
+	if idle || !slices.ContainsFunc(t.s.names.ledger, func(table string) bool { return strings.Contains(query, table) }) {
 		return nil
 	}
 	return t.flush(ctx)
@@ -83,14 +86,15 @@ func (t *txn) settle(ctx context.Context, query string) error {
 // flush writes what is pending: entries, then postings, then what is
 // open, then books.
 func (t *txn) flush(ctx context.Context) error {
-	if t.failed != nil {
-		return t.failed
+	t.pmu.Lock()
+	p, failed := t.pend, t.failed
+	if failed == nil {
+		t.pend = pending{}
 	}
-	if !t.pend.dirty {
-		return nil
+	t.pmu.Unlock()
+	if failed != nil || !p.dirty {
+		return failed
 	}
-	p := t.pend
-	t.pend = pending{}
 	err := t.withoutSettling(func() error {
 		if err := (records[crm.Entry]{entryTable, t}).insertValues(ctx, p.entries); err != nil {
 			return err
@@ -104,7 +108,9 @@ func (t *txn) flush(ctx context.Context) error {
 		return t.writeBooks(ctx)
 	})
 	if err != nil {
+		t.pmu.Lock()
 		t.failed = err
+		t.pmu.Unlock()
 	}
 	return err
 }
@@ -112,24 +118,36 @@ func (t *txn) flush(ctx context.Context) error {
 // withoutSettling runs fn with statements that do not write what is
 // pending first: what pending writes, and reads that it cannot change.
 func (t *txn) withoutSettling(fn func() error) error {
+	t.pmu.Lock()
 	aside := t.aside
 	t.aside = true
-	defer func() { t.aside = aside }()
+	t.pmu.Unlock()
+	defer func() {
+		t.pmu.Lock()
+		t.aside = aside
+		t.pmu.Unlock()
+	}()
 	return fn()
 }
 
 // writeBooks writes the versions of books saved since they were written,
 // in customer order.
 func (t *txn) writeBooks(ctx context.Context) error {
-	customers := make([]crm.ID, 0, len(t.books))
+	type saved struct {
+		customer        crm.ID
+		stored, version int64
+	}
+	var books []saved
+	t.pmu.Lock()
 	for c, b := range t.books {
 		if b.version != b.stored {
-			customers = append(customers, c)
+			books = append(books, saved{c, b.stored, b.version})
 		}
 	}
-	slices.SortFunc(customers, crm.ID.Compare)
-	for _, c := range customers {
-		b := t.books[c]
+	t.pmu.Unlock()
+	slices.SortFunc(books, func(a, b saved) int { return a.customer.Compare(b.customer) })
+	for _, b := range books {
+		c := b.customer
 		res, err := t.exec(ctx, "UPDATE "+t.s.names.books+" SET version = ? WHERE customer_id = ? AND version = ?", b.version, idArg(c), b.stored)
 		if err != nil {
 			return t.s.dbErr("updating "+string(crm.KindBook), err)
@@ -139,7 +157,11 @@ func (t *txn) writeBooks(ctx context.Context) error {
 		} else if n != 1 {
 			return &crm.ConflictError{Kind: crm.KindBook, ID: c.String(), Expected: b.stored, Detail: "changed while the transaction held it"}
 		}
-		b.stored = b.version
+		t.pmu.Lock()
+		if st := t.books[c]; st != nil && st.stored == b.stored {
+			st.stored = b.version
+		}
+		t.pmu.Unlock()
 	}
 	return nil
 }
@@ -159,6 +181,8 @@ func (l ledgerRepo) pendEntry(ctx context.Context, e crm.Entry, postings [][]any
 	if taken {
 		return entryExists(e.ID)
 	}
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
 	if t.pend.ids == nil {
 		t.pend.ids = map[crm.ID]bool{}
 	}
@@ -170,22 +194,91 @@ func (l ledgerRepo) pendEntry(ctx context.Context, e crm.Entry, postings [][]any
 	return nil
 }
 
+// pendingEntry reports whether an entry with the ID is pending.
+func (t *txn) pendingEntry(id crm.ID) bool {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
+	return t.pend.ids[id]
+}
+
+// pendOpen keeps pending what an entry written at once adds to open_items
+// and customer_balances.
+func (t *txn) pendOpen(e crm.Entry) {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
+	t.pend.open.add(e)
+	t.pend.dirty = t.pend.dirty || !t.pend.open.empty()
+}
+
+// pendingTouches reports whether anything pending is added to the
+// customer's accounts, or, with items, to one of those items of theirs.
+func (t *txn) pendingTouches(customer crm.ID, items ...crm.ID) bool {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
+	return t.pend.open.touches(customer, items...)
+}
+
+// book returns what the transaction knows of a customer's book.
+func (t *txn) book(customer crm.ID) (bookState, bool) {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
+	b, ok := t.books[customer]
+	if !ok {
+		return bookState{}, false
+	}
+	return *b, true
+}
+
+// saveBookLater keeps pending the version of a book the transaction
+// knows, and reports whether it could: version must be the next.
+func (t *txn) saveBookLater(customer crm.ID, version int64) bool {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
+	b := t.books[customer]
+	if b == nil || version != b.version+1 {
+		return false
+	}
+	b.version = version
+	t.pend.dirty = true
+	return true
+}
+
+// keepBook records the version of a customer's book stored, or, with
+// version 0, forgets the book.
+func (t *txn) keepBook(customer crm.ID, version int64) {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
+	if version == 0 {
+		delete(t.books, customer)
+		return
+	}
+	if t.books == nil {
+		t.books = map[crm.ID]*bookState{}
+	}
+	t.books[customer] = &bookState{stored: version, version: version}
+}
+
 // entryTaken reports whether a stored entry has the ID, a pending one
 // having been ruled out. An ID after every stored one (as a new UUIDv7
 // is) is looked up in memory: the transaction reads the greatest stored
 // ID once and raises it as it appends.
 func (t *txn) entryTaken(ctx context.Context, id crm.ID) (bool, error) {
-	if t.entryBound == nil {
-		var bound crm.ID
+	t.pmu.Lock()
+	bound := t.entryBound
+	t.pmu.Unlock()
+	if bound == nil {
+		bound = new(crm.ID)
 		err := t.withoutSettling(func() error {
-			return t.queryRow(ctx, "SELECT max(id) FROM "+t.s.names.entries).Scan(&bound)
+			return t.queryRow(ctx, "SELECT max(id) FROM "+t.s.names.entries).Scan(bound)
 		})
 		if err != nil {
 			return false, t.s.dbErr("looking up "+string(crm.KindEntry), err)
 		}
-		t.entryBound = &bound
+		t.pmu.Lock()
+		t.entryBound = bound
+		t.pmu.Unlock()
 	}
-	if id.Compare(*t.entryBound) > 0 {
+	if id.Compare(*bound) > 0 {
 		return false, nil
 	}
 	var n int
@@ -197,8 +290,10 @@ func (t *txn) entryTaken(ctx context.Context, id crm.ID) (bool, error) {
 
 // appended raises the bound of the IDs of entries stored or pending.
 func (t *txn) appended(id crm.ID) {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
 	if t.entryBound != nil && id.Compare(*t.entryBound) > 0 {
-		*t.entryBound = id
+		t.entryBound = &id
 	}
 }
 

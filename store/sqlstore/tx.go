@@ -213,7 +213,9 @@ type txn struct {
 	stmts  map[string]*sql.Stmt
 	booked map[crm.ID]bool // the customers whose book this transaction has locked (see lockBook)
 
-	// What the transaction has yet to write of the ledger (see pending.go).
+	// What the transaction has yet to write of the ledger (see pending.go),
+	// guarded by pmu as mu guards stmts.
+	pmu   sync.Mutex
 	pend  pending
 	books map[crm.ID]*bookState // the books the transaction read or saved
 	aside bool                  // statements run without writing pending first
