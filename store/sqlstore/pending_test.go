@@ -158,3 +158,56 @@ func TestPendingWritesRollBack(t *testing.T) {
 		}
 	})
 }
+
+// TestPendingWriteFailureLeavesNothing: when writing what is pending
+// fails at the commit (here a trigger the test adds refuses the last
+// entry's postings), the transaction fails and nothing of it is stored,
+// not even the entries written before, and a later transaction works.
+func TestPendingWriteFailureLeavesNothing(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s, db := b.newStore(t)
+		postings := db.table("crm_", "postings")
+		if b.name == "SQLite" {
+			_, err := db.ExecContext(ctx, `CREATE TRIGGER test_refuse BEFORE INSERT ON `+postings+
+				` WHEN NEW.amount_minor = 4242 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
+			require.NoError(t, err)
+		} else {
+			fn := db.table("crm_", "test_refuse")
+			_, err := db.ExecContext(ctx, `CREATE FUNCTION `+fn+`() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN `+
+				`IF NEW.amount_minor = 4242 THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`)
+			require.NoError(t, err)
+			_, err = db.ExecContext(ctx, `CREATE TRIGGER test_refuse BEFORE INSERT ON `+postings+` FOR EACH ROW EXECUTE FUNCTION `+fn+`()`)
+			require.NoError(t, err)
+		}
+		customer := newID(t)
+		entry := func(minor int64) crm.Entry {
+			e := sampleEntry(t, customer)
+			e.IdempotencyKey = ""
+			e.Postings = []crm.Posting{
+				{Account: crm.AccountReceivable, Customer: customer, Amount: crm.MoneyFromMinor(minor, eur), Item: newID(t), Due: day(2026, 3, 31)},
+				{Account: crm.AccountRevenue, Amount: crm.MoneyFromMinor(-minor, eur)},
+			}
+			return e
+		}
+		err := s.Update(ctx, func(tx crm.Tx) error {
+			require.NoError(t, tx.Ledger().SaveBook(ctx, crm.Book{Customer: customer, Version: 1}))
+			for i := range 5 {
+				if err := tx.Ledger().Append(ctx, entry(int64(100+i))); err != nil {
+					return err
+				}
+				require.NoError(t, tx.Ledger().SaveBook(ctx, crm.Book{Customer: customer, Version: int64(i + 2)}))
+			}
+			return tx.Ledger().Append(ctx, entry(4242))
+		})
+		require.ErrorContains(t, err, "refused by the test")
+		for _, table := range []string{"books", "entries", "postings", "open_items", "customer_balances"} {
+			assert.Zero(t, countRows(ctx, t, db, table), table)
+		}
+		write(ctx, t, s, func(tx crm.Tx) error {
+			require.NoError(t, tx.Ledger().SaveBook(ctx, crm.Book{Customer: customer, Version: 1}))
+			return tx.Ledger().Append(ctx, entry(100))
+		})
+		assert.Equal(t, 1, countRows(ctx, t, db, "entries"))
+	})
+}
