@@ -3,6 +3,7 @@ package crm
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 )
 
@@ -18,18 +19,24 @@ import (
 // the lock once, not a thousand times, and the checks see exactly what
 // the store would say.
 //
+// It keeps what it reads of a customer's ledger only once the write has
+// read their book (as every posting does first): what was read before may
+// have changed by then on a store whose writers run concurrently, and is
+// read again.
+//
 // What it cannot work out from an entry, it forgets and reads again: an
 // item whose due date an entry may change, an item it had nothing open
 // on.
 type txView struct {
 	Tx
 	lock     *PeriodLock
+	held     map[ID]bool                       // customers whose book the write has read
 	open     map[ID]map[ID]map[Date][]OpenItem // customer, item, as of: the item's rows, none when nothing is open
 	balances map[ID][]Balance                  // customer
 }
 
 func newTxView(tx Tx) *txView {
-	return &txView{Tx: tx, open: map[ID]map[ID]map[Date][]OpenItem{}, balances: map[ID][]Balance{}}
+	return &txView{Tx: tx, held: map[ID]bool{}, open: map[ID]map[ID]map[Date][]OpenItem{}, balances: map[ID][]Balance{}}
 }
 
 // Accounting implements Tx.
@@ -69,12 +76,23 @@ type ledgerView struct {
 	v *txView
 }
 
+// Book implements LedgerReader: from then on the write holds the
+// customer's book (or, before their first entry, collides with another
+// write saving it), and what it reads of their ledger is kept.
+func (l ledgerView) Book(ctx context.Context, customer ID) (Book, error) {
+	b, err := l.LedgerRepository.Book(ctx, customer)
+	if err == nil || errors.Is(err, ErrNotFound) {
+		l.v.held[customer] = true
+	}
+	return b, err
+}
+
 // OpenItems implements LedgerReader, keeping the rows of a customer's
 // items it returns over the whole ledger: OpenItemsOf has the same rows
 // for them.
 func (l ledgerView) OpenItems(ctx context.Context, customer ID, asOf Date) ([]OpenItem, error) {
 	items, err := l.LedgerRepository.OpenItems(ctx, customer, asOf)
-	if err != nil || customer.IsZero() || !asOf.IsZero() {
+	if err != nil || customer.IsZero() || !asOf.IsZero() || !l.v.held[customer] {
 		return items, err
 	}
 	var ids []ID
@@ -87,7 +105,7 @@ func (l ledgerView) OpenItems(ctx context.Context, customer ID, asOf Date) ([]Op
 
 // OpenItemsOf implements LedgerReader, reading only the items not kept.
 func (l ledgerView) OpenItemsOf(ctx context.Context, customer ID, items []ID, asOf Date) ([]OpenItem, error) {
-	if customer.IsZero() {
+	if customer.IsZero() || !l.v.held[customer] {
 		return l.LedgerRepository.OpenItemsOf(ctx, customer, items, asOf)
 	}
 	ids, missing := make([]ID, 0, len(items)), []ID{}
@@ -144,7 +162,7 @@ func (l ledgerView) BalancesOf(ctx context.Context, customer ID) ([]Balance, err
 		return slices.Clone(bs), nil
 	}
 	bs, err := l.LedgerRepository.BalancesOf(ctx, customer)
-	if err == nil && !customer.IsZero() {
+	if err == nil && !customer.IsZero() && l.v.held[customer] {
 		l.v.balances[customer] = slices.Clone(bs)
 	}
 	return bs, err

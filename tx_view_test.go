@@ -73,6 +73,10 @@ func TestTxViewAnswersAsTheStore(t *testing.T) {
 	}
 	require.NoError(t, s.Update(ctx, func(tx crm.Tx) error {
 		view := crm.NewTxView(tx)
+		for _, c := range customers { // as a posting does first: then the view keeps what it reads
+			_, err := view.Ledger().Book(ctx, c)
+			require.ErrorIs(t, err, crm.ErrNotFound)
+		}
 		all := slices.Concat(invoices, credits)
 		for step := range 300 {
 			if rng.IntN(3) == 0 {
@@ -109,6 +113,46 @@ func TestTxViewAnswersAsTheStore(t *testing.T) {
 		got, err := view.Accounting().PeriodLock(ctx)
 		require.NoError(t, err)
 		require.Equal(t, next.LockedThrough, got.LockedThrough, "the lock saved, not the one read before")
+		return nil
+	}))
+}
+
+// TestTxViewKeepsOnlyWhatIsReadHoldingTheBook: what the view reads of a
+// customer's ledger before the write has read their book is not kept (on
+// a store whose writers run concurrently it may change until the book is
+// held), so a change under the view shows; once the book is read, it is.
+func TestTxViewKeepsOnlyWhatIsReadHoldingTheBook(t *testing.T) {
+	ctx := context.Background()
+	c, inv := crm.ID{0xc1}, crm.ID{0x11}
+	invoice := func(n byte, minor int64) crm.Entry {
+		amount := crm.MoneyFromMinor(minor, crm.EUR)
+		return crm.Entry{ID: crm.ID{0xe, n}, Kind: crm.EntryInvoice, Customer: c, Effective: crm.Date{Year: 2026, Month: 3, Day: 1},
+			Postings: []crm.Posting{{Account: crm.AccountReceivable, Customer: c, Amount: amount, Item: inv},
+				{Account: crm.AccountRevenue, Amount: amount.Neg()}}}
+	}
+	open := func(l crm.LedgerReader) string {
+		its, err := l.OpenItemsOf(ctx, c, []crm.ID{inv}, crm.Date{})
+		require.NoError(t, err)
+		bs, err := l.BalancesOf(ctx, c)
+		require.NoError(t, err)
+		return fmt.Sprint(its, bs)
+	}
+	s := memory.New()
+	require.NoError(t, s.Update(ctx, func(tx crm.Tx) error {
+		view := crm.NewTxView(tx)
+		before := open(view.Ledger())
+		require.NoError(t, tx.Ledger().Append(ctx, invoice(1, 1_000))) // under the view
+		require.NotEqual(t, before, open(view.Ledger()))
+		require.Equal(t, open(tx.Ledger()), open(view.Ledger()), "read again, not kept")
+		_, err := view.Ledger().Book(ctx, c)
+		require.ErrorIs(t, err, crm.ErrNotFound)
+		require.NoError(t, view.Ledger().Append(ctx, invoice(2, 500)))
+		held := open(view.Ledger())
+		require.Equal(t, open(tx.Ledger()), held, "with what the view appended")
+		// A change under the view once the book is held, which a store
+		// rules out, does not show: the view answers from what it kept.
+		require.NoError(t, tx.Ledger().Append(ctx, invoice(3, 250)))
+		require.Equal(t, held, open(view.Ledger()), "kept")
 		return nil
 	}))
 }
