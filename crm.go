@@ -271,6 +271,8 @@ type writeTx struct {
 	now    time.Time
 	events []Event
 	moves  []LadderMove // ladder moves made by the write, for the caller
+	// invoices read ahead, which do not change once issued (readInvoices)
+	invoices map[ID]Invoice
 }
 
 // stale marks an error that a retry cannot fix, such as a version the
@@ -310,7 +312,7 @@ func (c *engine) transact(ctx context.Context, fn func(w *writeTx) error) error 
 	for attempt := 0; ; attempt++ {
 		var committed []Event
 		err := c.store.Update(ctx, func(tx Tx) error {
-			w := &writeTx{ctx: ctx, crm: c, tx: tx, now: c.now()}
+			w := &writeTx{ctx: ctx, crm: c, tx: newTxView(tx), now: c.now()}
 			if err := fn(w); err != nil {
 				return err
 			}

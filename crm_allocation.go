@@ -67,7 +67,24 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 		// Only the new payment is applied: older credit stays where the
 		// customer's earlier allocations left it.
 		open = slices.DeleteFunc(open, func(it OpenItem) bool { return it.Account == AccountCredit && it.Item != credit.ID })
-		for _, req := range OldestFirst(n.Customer, open) {
+		reqs := OldestFirst(n.Customer, open)
+		digest := requestDigest(requestHash(request))
+		// What is open on the invoices the day the payment was received,
+		// which is the day it settles those issued by then (settlingDay),
+		// is read for all of them at once and kept by the write (txView).
+		invoices := make([]ID, 0, len(reqs))
+		for _, req := range reqs {
+			invoices = append(invoices, req.Invoice)
+		}
+		if len(invoices) > 1 {
+			if _, err := w.tx.Ledger().OpenItemsOf(w.ctx, n.Customer, invoices, credit.Received); err != nil {
+				return Entry{}, err
+			}
+			if err := w.readInvoices(n.Customer, invoices); err != nil {
+				return Entry{}, err
+			}
+		}
+		for _, req := range reqs {
 			day, ok, err := w.settlingDay(req, credit.Received)
 			if err != nil {
 				return Entry{}, err
@@ -78,7 +95,7 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 			req.Effective = day
 			// Posted from the payment's request, as the payment is: a
 			// retry finds them by it (postedWith).
-			a, err := w.allocate(req, "", request)
+			a, err := w.allocate(req, "", digest)
 			if err != nil {
 				return Entry{}, err
 			}
@@ -108,9 +125,12 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 // payment is a prepayment. It reports false when neither day works (the
 // invoice grows only on a later day): that invoice is left for later.
 func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, error) {
-	inv, err := w.tx.Invoices().Get(w.ctx, r.Invoice)
-	if err != nil {
-		return Date{}, false, err
+	inv, ok := w.invoices[r.Invoice]
+	if !ok {
+		var err error
+		if inv, err = w.tx.Invoices().Get(w.ctx, r.Invoice); err != nil {
+			return Date{}, false, err
+		}
 	}
 	first := later(received, inv.Issued)
 	for _, day := range []Date{first, later(first, w.today())} {
@@ -133,6 +153,41 @@ func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, e
 		}
 	}
 	return Date{}, false, nil
+}
+
+// readInvoices reads ahead the customer's invoices ids, in pages of their
+// invoices in ID order, each page from the first of ids not read yet: a
+// payment applied to a thousand invoices reads them in a few statements,
+// not one each. It stops when a page brings mostly other invoices; those
+// it has not read are read one by one when wanted.
+func (w *writeTx) readInvoices(customer ID, ids []ID) error {
+	want := slices.Clone(ids)
+	slices.SortFunc(want, ID.Compare)
+	want = slices.Compact(want)
+	if w.invoices == nil {
+		w.invoices = make(map[ID]Invoice, len(want))
+	}
+	for i := 0; i < len(want); {
+		page, err := w.tx.Invoices().List(w.ctx, InvoiceFilter{Customer: customer}, PageRequest{After: want[i].before(), Limit: MaxPageSize})
+		if err != nil {
+			return err
+		}
+		found := 0
+		for _, inv := range page {
+			for i < len(want) && want[i].Compare(inv.ID) < 0 {
+				i++ // not an invoice of the customer's: read by ID when wanted
+			}
+			if i < len(want) && want[i] == inv.ID {
+				w.invoices[inv.ID] = inv
+				found++
+				i++
+			}
+		}
+		if len(page) < MaxPageSize || found*4 < len(page) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // Allocate applies a customer's credit to one of their invoices. It never

@@ -86,6 +86,19 @@ func (id ID) Value() (driver.Value, error) {
 	return id.String(), nil
 }
 
+// before returns the ID just before id in ID order (the zero ID for the
+// zero ID): the After of a page that starts at id.
+func (id ID) before() ID {
+	for i := len(id) - 1; i >= 0; i-- {
+		if id[i] > 0 {
+			id[i]--
+			return id
+		}
+		id[i] = 0xff
+	}
+	return ID{}
+}
+
 // Scan implements sql.Scanner from text, 16 raw bytes, or NULL.
 func (id *ID) Scan(src any) error {
 	switch v := src.(type) {

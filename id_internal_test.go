@@ -43,3 +43,19 @@ func TestIDGeneratorRunsDry(t *testing.T) {
 	_, err := newIDGenerator(nil, bytes.NewReader(nil)).next()
 	assert.Error(t, err, "a source that runs dry is an error, not a weak ID")
 }
+
+func TestIDBefore(t *testing.T) {
+	for _, c := range []struct{ id, want ID }{
+		{ID{15: 2}, ID{15: 1}},
+		{ID{14: 1}, ID{15: 0xff}},
+		{ID{0: 1}, ID{0: 0, 1: 0xff, 2: 0xff, 3: 0xff, 4: 0xff, 5: 0xff, 6: 0xff, 7: 0xff, 8: 0xff, 9: 0xff, 10: 0xff, 11: 0xff, 12: 0xff, 13: 0xff, 14: 0xff, 15: 0xff}},
+		{ID{}, ID{}},
+	} {
+		if got := c.id.before(); got != c.want {
+			t.Errorf("%s.before() = %s, want %s", c.id, got, c.want)
+		}
+		if !c.id.IsZero() && c.id.before().Compare(c.id) >= 0 {
+			t.Errorf("%s.before() is not before it", c.id)
+		}
+	}
+}

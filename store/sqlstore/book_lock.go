@@ -28,7 +28,10 @@ func (l ledgerRepo) lockBook(ctx context.Context, customer crm.ID) error {
 	if !l.locksBooks() || customer.IsZero() || l.t.hasBooked(customer) {
 		return nil
 	}
-	_, err := l.t.exec(ctx, "SELECT 1 FROM "+l.t.s.names.books+" WHERE customer_id = ? FOR UPDATE", idArg(customer))
+	err := l.t.withoutSettling(func() error { // a lock: nothing pending changes it
+		_, err := l.t.exec(ctx, "SELECT 1 FROM "+l.t.s.names.books+" WHERE customer_id = ? FOR UPDATE", idArg(customer))
+		return err
+	})
 	if err != nil {
 		return l.t.s.dbErr("locking a book", err)
 	}

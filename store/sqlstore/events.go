@@ -107,11 +107,18 @@ func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
 				Detail: "sequence does not continue the head"}
 		}
 	}
-	insert := "INSERT INTO " + l.t.s.names.events + " (" + eventColumns + ") VALUES (" + placeholders(13) + ")"
-	for _, e := range events {
-		_, err := l.t.exec(ctx, insert, l.t.s.eventValues(e)...)
+	// Many to a statement: a write that posts a thousand entries records a
+	// thousand events.
+	for start := 0; start < len(events); start += insertChunk {
+		chunk := events[start:min(start+insertChunk, len(events))]
+		args := make([]any, 0, len(chunk)*13)
+		for _, e := range chunk {
+			args = append(args, l.t.s.eventValues(e)...)
+		}
+		_, err := l.t.exec(ctx, "INSERT INTO "+l.t.s.names.events+" ("+eventColumns+") VALUES "+
+			strings.TrimSuffix(strings.Repeat("("+placeholders(13)+"), ", len(chunk)), ", "), args...)
 		if l.t.s.dialect.isUniqueViolation(err) {
-			return &crm.ConflictError{Kind: crm.KindEvent, ID: e.ID.String(), Detail: "an event with this seq or ID exists"}
+			return l.conflicting(ctx, chunk)
 		}
 		if err != nil {
 			return l.t.s.dbErr("appending an event", err)
@@ -120,6 +127,26 @@ func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
 	last := events[len(events)-1]
 	_, err = l.t.exec(ctx, "UPDATE "+l.t.s.names.eventHead+" SET seq = ?, hash = ? WHERE id = 1", last.Seq, last.Hash[:])
 	return l.t.s.dbErr("moving the event log head", err)
+}
+
+// conflicting names the first of events whose seq or ID an event in the
+// log has, after an insert of them was refused for it; on PostgreSQL,
+// where the refusal ends the transaction, the first event of several.
+func (l eventLog) conflicting(ctx context.Context, events []crm.Event) error {
+	if len(events) == 1 || l.t.s.dialect == PostgreSQL {
+		return &crm.ConflictError{Kind: crm.KindEvent, ID: events[0].ID.String(), Detail: "an event with this seq or ID exists"}
+	}
+	for _, e := range events {
+		var n int
+		err := l.t.queryRow(ctx, "SELECT count(*) FROM "+l.t.s.names.events+" WHERE seq = ? OR id = ?", e.Seq, idArg(e.ID)).Scan(&n)
+		if err != nil {
+			return l.t.s.dbErr("looking up a conflicting event", err)
+		}
+		if n > 0 {
+			return &crm.ConflictError{Kind: crm.KindEvent, ID: e.ID.String(), Detail: "an event with this seq or ID exists"}
+		}
+	}
+	return &crm.ConflictError{Kind: crm.KindEvent, ID: events[0].ID.String(), Detail: "an event with this seq or ID exists"}
 }
 
 // appendUnsealed inserts events into the inbox, in one statement, in

@@ -79,6 +79,16 @@ func TestAppendChecksTheHead(t *testing.T) {
 		err = s.Update(ctx, func(tx crm.Tx) error { return tx.Events().Append(ctx, dup) })
 		assert.ErrorIs(t, err, crm.ErrConflict, "an event ID is unique")
 
+		// Events go in many to a statement: the conflict names the one
+		// whose ID is taken, on SQLite.
+		three := chain(t, crm.LogHead{Seq: 1, Hash: first[0].Hash}, newID(t), `{}`, `{}`, `{}`)
+		three[1].ID = first[0].ID
+		err = s.Update(ctx, func(tx crm.Tx) error { return tx.Events().Append(ctx, three) })
+		require.ErrorAs(t, err, &ce)
+		if b.dialect == sqliteBackend.dialect {
+			assert.Equal(t, first[0].ID.String(), ce.ID)
+		}
+
 		assert.Len(t, readEvents(ctx, t, s), 1)
 	})
 }

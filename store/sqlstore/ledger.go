@@ -64,23 +64,51 @@ func (l ledgerRepo) books() records[crm.Book]    { return records[crm.Book]{book
 func (l ledgerRepo) entries() records[crm.Entry] { return records[crm.Entry]{entryTable, l.t} }
 
 // Book implements crm.LedgerReader; in a PostgreSQL write transaction it
-// takes the book's lock (see lockBook).
+// takes the book's lock (see lockBook). A write transaction reads a book
+// once: then it holds it, and what it saves of it is what it is.
 func (l ledgerRepo) Book(ctx context.Context, customer crm.ID) (crm.Book, error) {
-	if l.locksBooks() && !l.t.hasBooked(customer) {
-		return l.bookForUpdate(ctx, customer)
+	if b, ok := l.t.book(customer); ok {
+		return crm.Book{Customer: customer, Version: b.version}, nil
 	}
-	return l.books().get(ctx, customer)
+	var b crm.Book
+	// Nothing pending is of a book the transaction has not read or saved.
+	err := l.t.withoutSettling(func() (err error) {
+		if l.locksBooks() && !l.t.hasBooked(customer) {
+			b, err = l.bookForUpdate(ctx, customer)
+		} else {
+			b, err = l.books().get(ctx, customer)
+		}
+		return err
+	})
+	if err == nil && l.t.write {
+		l.t.keepBook(b.Customer, b.Version)
+	}
+	return b, err
 }
 
 // SaveBook implements crm.LedgerRepository: version 1 inserts the book,
 // and an existing one is a *crm.ConflictError, which is what the second of
 // two transactions posting a customer's first entry gets; a later version
-// replaces the version before it.
+// replaces the version before it. Once the transaction has read or saved
+// a book, which it then holds, the next version is written with what is
+// pending.
 func (l ledgerRepo) SaveBook(ctx context.Context, b crm.Book) error {
-	if b.Version == 1 {
-		return l.books().insert(ctx, b)
+	if (l.t.s.dialect == SQLite || l.t.hasBooked(b.Customer)) && l.t.saveBookLater(b.Customer, b.Version) {
+		return nil
 	}
-	return l.books().update(ctx, b)
+	var err error
+	if b.Version == 1 {
+		err = l.books().insert(ctx, b)
+	} else {
+		err = l.books().update(ctx, b)
+	}
+	if err != nil {
+		l.t.keepBook(b.Customer, 0)
+		return err
+	}
+	l.t.keepBook(b.Customer, b.Version)
+	l.t.setBooked(b.Customer)
+	return nil
 }
 
 // Entry implements crm.LedgerReader.
@@ -146,25 +174,45 @@ func (l ledgerRepo) Entries(ctx context.Context, f crm.EntryFilter, page crm.Pag
 // transactions racing, whichever commits second gets it; the conflict
 // writes nothing and leaves the transaction usable. What the entry posts
 // to customers' accounts is added to open_items and customer_balances in
-// the same transaction (keepOpen).
+// the same transaction. On SQLite an entry without a key that reverses
+// nothing is written with what is pending, its ID checked now (see
+// pending.go); others are written at once, and on PostgreSQL every entry
+// is, with its postings, in one statement.
 func (l ledgerRepo) Append(ctx context.Context, e crm.Entry) error {
 	postings, err := l.t.postingRows(e)
 	if err != nil {
 		return err
 	}
-	var inserted bool
-	if l.t.s.dialect == PostgreSQL && len(postings) > 0 {
-		inserted, err = l.insertTogether(ctx, e, postings)
-	} else {
-		inserted, err = l.insertApart(ctx, e, postings)
+	if l.t.pendingEntry(e.ID) {
+		return entryExists(e.ID)
 	}
+	if l.t.s.dialect == SQLite && e.IdempotencyKey == "" && e.Reverses.IsZero() {
+		if err := l.pendEntry(ctx, e, postings); err != nil {
+			return err
+		}
+		l.t.appended(e.ID)
+		return nil
+	}
+	var inserted bool
+	// Nothing pending can collide with the entry: pending entries have
+	// neither key nor reversal, nor its ID.
+	err = l.t.withoutSettling(func() (err error) {
+		if l.t.s.dialect == PostgreSQL && len(postings) > 0 {
+			inserted, err = l.insertTogether(ctx, e, postings)
+		} else {
+			inserted, err = l.insertApart(ctx, e, postings)
+		}
+		if err == nil && !inserted {
+			err = l.conflict(ctx, e)
+		}
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	if !inserted {
-		return l.conflict(ctx, e)
-	}
-	return l.keepOpen(ctx, e)
+	l.t.appended(e.ID)
+	l.t.pendOpen(e)
+	return nil
 }
 
 // conflict says which unique index refused e, with the errors of

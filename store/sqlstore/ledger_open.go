@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -26,7 +27,7 @@ func (n names) openItemsTable() string { return n.cfg.table("open_items") }
 func (n names) balancesTable() string  { return n.cfg.table("customer_balances") }
 
 // split returns x as high·2^32 + low with 0 <= low < 2^32; x is a sum of
-// an entry's postings, well within 2^95.
+// a transaction's postings, well within 2^95.
 func split(x wide.Int) (high, low int64) {
 	low = int64(x.Lo & 0xFFFFFFFF)
 	return int64(uint64(x.Hi)<<32 | x.Lo>>32), low
@@ -39,71 +40,101 @@ func carried(high, low string) string {
 		low + " = (o." + low + " + excluded." + low + ") & 4294967295"
 }
 
-// openDelta is what an entry adds to one item: the sum of its postings to
-// it and its last posting with a due date (seq -1 for none).
-type openDelta struct {
+// itemKey is a row of open_items: an item of a customer's account in a
+// currency.
+type itemKey struct {
 	customer, item crm.ID
 	account        crm.AccountType
 	currency       crm.Currency
-	sum            wide.Int
-	due            crm.Date
-	dueSeq         int
 }
 
-// keepOpen adds an appended entry's postings to the customer's accounts
-// to open_items and customer_balances, in a fixed order of keys (so that
-// two transactions never wait on each other's rows crosswise), a row per
-// statement on SQLite and all in one on PostgreSQL, as Append writes the
-// postings.
-func (l ledgerRepo) keepOpen(ctx context.Context, e crm.Entry) error {
-	type itemKey struct {
-		customer, item crm.ID
-		account        crm.AccountType
-		currency       crm.Currency
-	}
-	type accountKey struct {
-		customer crm.ID
-		account  crm.AccountType
-		currency crm.Currency
-	}
-	items := map[itemKey]*openDelta{}
-	balances := map[accountKey]*wide.Int{}
+// accountKey is a row of customer_balances.
+type accountKey struct {
+	customer crm.ID
+	account  crm.AccountType
+	currency crm.Currency
+}
+
+// openDelta is what entries add to one item: the sum of their postings to
+// it and, of those with a due date, the latest (by entry, then seq; seq
+// -1 for none), which is the due date open_items keeps unless it has a
+// later one.
+type openDelta struct {
+	sum      wide.Int
+	due      crm.Date
+	dueEntry crm.ID
+	dueSeq   int
+	dueDay   int64 // the effective day of dueEntry
+}
+
+// openDeltas is what entries add to open_items and customer_balances, per
+// row.
+type openDeltas struct {
+	items    map[itemKey]*openDelta
+	balances map[accountKey]*wide.Int
+	touched  map[crm.ID]map[crm.ID]bool // customer, item
+}
+
+// add adds what e posts to the customers' accounts.
+func (o *openDeltas) add(e crm.Entry) {
 	for seq, p := range e.Postings {
 		if !p.Account.PerCustomer() {
 			continue
 		}
+		if o.items == nil {
+			o.items, o.balances, o.touched = map[itemKey]*openDelta{}, map[accountKey]*wide.Int{}, map[crm.ID]map[crm.ID]bool{}
+		}
+		if o.touched[p.Customer] == nil {
+			o.touched[p.Customer] = map[crm.ID]bool{}
+		}
+		o.touched[p.Customer][p.Item] = true
 		minor, _ := p.Amount.Minor() // postingRows made sure it fits
 		k := itemKey{p.Customer, p.Item, p.Account, p.Amount.Currency()}
-		d := items[k]
+		d := o.items[k]
 		if d == nil {
-			d = &openDelta{customer: k.customer, item: k.item, account: k.account, currency: k.currency, dueSeq: -1}
-			items[k] = d
+			d = &openDelta{dueSeq: -1}
+			o.items[k] = d
 		}
 		d.sum.Add(minor)
-		if !p.Due.IsZero() {
-			d.due, d.dueSeq = p.Due, seq
+		if !p.Due.IsZero() && (d.dueSeq < 0 || cmp.Or(e.ID.Compare(d.dueEntry), cmp.Compare(seq, d.dueSeq)) > 0) {
+			d.due, d.dueEntry, d.dueSeq, d.dueDay = p.Due, e.ID, seq, dayNumber(e.Effective)
 		}
-		b := balances[accountKey{p.Customer, p.Account, p.Amount.Currency()}]
+		a := accountKey{p.Customer, p.Account, p.Amount.Currency()}
+		b := o.balances[a]
 		if b == nil {
 			b = new(wide.Int)
-			balances[accountKey{p.Customer, p.Account, p.Amount.Currency()}] = b
+			o.balances[a] = b
 		}
 		b.Add(minor)
 	}
+}
+
+// empty reports whether there is nothing to add.
+func (o *openDeltas) empty() bool { return len(o.items) == 0 }
+
+// touches reports whether anything is added to the customer's accounts,
+// or, with items, to one of those items of the customer.
+func (o *openDeltas) touches(customer crm.ID, items ...crm.ID) bool {
+	touched := o.touched[customer]
 	if len(items) == 0 {
+		return len(touched) > 0
+	}
+	return slices.ContainsFunc(items, func(id crm.ID) bool { return touched[id] })
+}
+
+// write adds the deltas to open_items and customer_balances, in a fixed
+// order of keys (so that two transactions never wait on each other's rows
+// crosswise), many rows to a statement, and both tables in one statement
+// on PostgreSQL when they fit.
+func (o *openDeltas) write(ctx context.Context, t *txn) error {
+	if o.empty() {
 		return nil
 	}
 	var itemRows, balanceRows [][]any
-	for _, k := range slices.SortedFunc(func(yield func(itemKey) bool) {
-		for k := range items {
-			if !yield(k) {
-				return
-			}
-		}
-	}, func(a, b itemKey) int {
+	for _, k := range slices.SortedFunc(maps.Keys(o.items), func(a, b itemKey) int {
 		return cmp.Or(a.customer.Compare(b.customer), a.item.Compare(b.item), cmp.Compare(a.account, b.account), cmp.Compare(a.currency, b.currency))
 	}) {
-		d := items[k]
+		d := o.items[k]
 		high, low := split(d.sum)
 		due, dueEntry, dueDay := any(nil), crm.ID{}, dayNumber(crm.Date{})
 		seq := 0
@@ -112,50 +143,37 @@ func (l ledgerRepo) keepOpen(ctx context.Context, e crm.Entry) error {
 			if due, err = dateArg("due", d.due); err != nil {
 				return err
 			}
-			dueEntry, seq, dueDay = e.ID, d.dueSeq, dayNumber(e.Effective)
+			dueEntry, seq, dueDay = d.dueEntry, d.dueSeq, d.dueDay
 		}
 		itemRows = append(itemRows, []any{idArg(k.customer), idArg(k.item), string(k.account), k.currency.Code(), high, low,
 			due, idArg(dueEntry), seq, dueDay})
 	}
-	for _, k := range slices.SortedFunc(func(yield func(accountKey) bool) {
-		for k := range balances {
-			if !yield(k) {
-				return
-			}
-		}
-	}, func(a, b accountKey) int {
+	for _, k := range slices.SortedFunc(maps.Keys(o.balances), func(a, b accountKey) int {
 		return cmp.Or(a.customer.Compare(b.customer), cmp.Compare(a.account, b.account), cmp.Compare(a.currency, b.currency))
 	}) {
-		high, low := split(*balances[k])
+		high, low := split(*o.balances[k])
 		balanceRows = append(balanceRows, []any{idArg(k.customer), string(k.account), k.currency.Code(), high, low})
 	}
 	later := "excluded.due_entry_id > o.due_entry_id OR (excluded.due_entry_id = o.due_entry_id AND excluded.due_seq > o.due_seq)"
 	pick := func(col string) string {
 		return col + " = CASE WHEN " + later + " THEN excluded." + col + " ELSE o." + col + " END"
 	}
-	n := l.t.s.names
+	n := t.s.names
 	open := upsert{n.openItemsTable(), "customer_id, item_id, account, currency, open_high, open_low, due, due_entry_id, " +
 		"due_seq, due_effective_day", "customer_id, item_id, account, currency", carried("open_high", "open_low") + ", " +
 		pick("due") + ", " + pick("due_effective_day") + ", " + pick("due_seq") + ", " + pick("due_entry_id")}
 	sums := upsert{n.balancesTable(), "customer_id, account, currency, total_high, total_low", "customer_id, account, currency",
 		carried("total_high", "total_low")}
-	if l.t.s.dialect == PostgreSQL { // one round trip
+	if t.s.dialect == PostgreSQL && (len(itemRows)*10+len(balanceRows)*5) <= maxBatchParams { // one round trip
 		q1, args1 := open.query(itemRows)
 		q2, args2 := sums.query(balanceRows)
-		_, err := l.t.exec(ctx, "WITH items AS ("+q1+") "+q2, slices.Concat(args1, args2)...)
-		return l.t.s.dbErr("keeping what is open", err)
+		_, err := t.exec(ctx, "WITH items AS ("+q1+") "+q2, slices.Concat(args1, args2)...)
+		return t.s.dbErr("keeping what is open", err)
 	}
-	for _, r := range itemRows {
-		if err := l.run(ctx, open, r); err != nil {
-			return err
-		}
+	if err := open.run(ctx, t, itemRows); err != nil {
+		return err
 	}
-	for _, r := range balanceRows {
-		if err := l.run(ctx, sums, r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sums.run(ctx, t, balanceRows)
 }
 
 // upsert inserts rows into table, or updates the row with their key as
@@ -175,12 +193,16 @@ func (u upsert) query(rows [][]any) (string, []any) {
 		" ON CONFLICT (" + u.key + ") DO UPDATE SET " + u.set, args
 }
 
-// run upserts one row: on SQLite, where a statement costs no round trip,
-// a statement of one row needs no statement journal (see insertApart).
-func (l ledgerRepo) run(ctx context.Context, u upsert, row []any) error {
-	query, args := u.query([][]any{row})
-	_, err := l.t.exec(ctx, query, args...)
-	return l.t.s.dbErr("keeping what is open", err)
+// run upserts rows, many to a statement.
+func (u upsert) run(ctx context.Context, t *txn, rows [][]any) error {
+	batch := max(1, maxBatchParams/len(rows[0]))
+	for start := 0; start < len(rows); start += batch {
+		query, args := u.query(rows[start:min(start+batch, len(rows))])
+		if _, err := t.exec(ctx, query, args...); err != nil {
+			return t.s.dbErr("keeping what is open", err)
+		}
+	}
+	return nil
 }
 
 // customerItems is OpenItems of one customer over the whole ledger: the
@@ -220,9 +242,24 @@ func (l ledgerRepo) OpenItemsOf(ctx context.Context, customer crm.ID, items []cr
 	if err := l.lockBook(ctx, customer); err != nil {
 		return nil, err
 	}
+	if len(items) == 0 || l.t.pendingTouches(customer, items...) {
+		return l.openItemsOf(ctx, customer, items, asOf)
+	}
+	var out []crm.OpenItem
+	err := l.t.withoutSettling(func() (err error) { // nothing pending concerns the items
+		out, err = l.openItemsOf(ctx, customer, items, asOf)
+		return err
+	})
+	return out, err
+}
+
+// openItemsOf is OpenItemsOf of a customer, after its book's lock.
+func (l ledgerRepo) openItemsOf(ctx context.Context, customer crm.ID, items []crm.ID, asOf crm.Date) ([]crm.OpenItem, error) {
 	ids := make([]any, 0, len(items))
+	seen := make(map[crm.ID]bool, len(items))
 	for _, id := range items {
-		if !slices.Contains(ids, any(idArg(id))) {
+		if !seen[id] {
+			seen[id] = true
 			ids = append(ids, idArg(id))
 		}
 	}
@@ -303,10 +340,21 @@ func (l ledgerRepo) BalancesOf(ctx context.Context, customer crm.ID) ([]crm.Bala
 	d := l.t.s.dialect
 	query := "SELECT account, customer_id, total_high, total_low, currency FROM " + l.t.s.names.balancesTable() +
 		" WHERE customer_id = ? AND (total_high <> 0 OR total_low <> 0) ORDER BY " + d.bytewise("account") + ", " + d.bytewise("currency")
-	return aggregate(ctx, l.t, "reading balances", query, []any{idArg(customer)}, func(b *crm.Balance) []any {
-		high, low, currency := exactMoney(&b.Amount)
-		return []any{&b.Account, &b.Customer, high, low, currency}
-	})
+	var out []crm.Balance
+	read := func() (err error) {
+		out, err = aggregate(ctx, l.t, "reading balances", query, []any{idArg(customer)}, func(b *crm.Balance) []any {
+			high, low, currency := exactMoney(&b.Amount)
+			return []any{&b.Account, &b.Customer, high, low, currency}
+		})
+		return err
+	}
+	var err error
+	if l.t.pendingTouches(customer) {
+		err = read()
+	} else {
+		err = l.t.withoutSettling(read) // nothing pending concerns the customer
+	}
+	return out, err
 }
 
 // openLow scans open_low into the row's total, the high half having been

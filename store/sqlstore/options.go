@@ -176,10 +176,11 @@ type names struct {
 	periodLock       string
 	numberSeries     string
 	dunning          string
+	ledger           []string // ledgerTables
 }
 
 func newNames(c config) names {
-	return names{
+	n := names{
 		cfg:              c,
 		users:            c.table("users"),
 		customers:        c.table("customers"),
@@ -211,6 +212,8 @@ func newNames(c config) names {
 		numberSeries:     c.table("number_series"),
 		dunning:          c.table("dunning"),
 	}
+	n.ledger = n.ledgerTables()
+	return n
 }
 
 // table returns the quoted, qualified name of a table: "schema"."prefix_base".

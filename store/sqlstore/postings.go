@@ -27,12 +27,12 @@ var postingTable = &recordTable[postingRow]{
 	columns: []string{"entry_id", "seq", "account", "customer_id", "amount_minor", "currency", "item_id", "due"},
 	derived: []string{"due_day", "effective_day"},
 	values: func(_ *Store, p postingRow) ([]any, error) {
-		field := fmt.Sprintf("postings[%d]", p.seq)
-		minor, currency, err := moneyArgs(field+".amount", p.Amount)
+		field := postingField(p.seq)
+		minor, currency, err := moneyArgs(field.amount, p.Amount)
 		if err != nil {
 			return nil, err
 		}
-		due, err := dateArg(field+".due", p.Due)
+		due, err := dateArg(field.due, p.Due)
 		if err != nil {
 			return nil, err
 		}
@@ -43,6 +43,23 @@ var postingTable = &recordTable[postingRow]{
 		minor, currency := money(&p.Amount)
 		return []any{&p.entry, &p.seq, &p.Account, &p.Customer, minor, currency, &p.Item, &p.Due}
 	},
+}
+
+// postingFields name the fields of the first postings of an entry in
+// errors, made once.
+var postingFields = func() (fs [8]struct{ amount, due string }) {
+	for i := range fs {
+		fs[i].amount, fs[i].due = fmt.Sprintf("postings[%d].amount", i), fmt.Sprintf("postings[%d].due", i)
+	}
+	return fs
+}()
+
+// postingField names the fields of an entry's posting seq in errors.
+func postingField(seq int) struct{ amount, due string } {
+	if seq >= 0 && seq < len(postingFields) {
+		return postingFields[seq]
+	}
+	return struct{ amount, due string }{fmt.Sprintf("postings[%d].amount", seq), fmt.Sprintf("postings[%d].due", seq)}
 }
 
 // postingRows returns the rows of e's postings, checked: nothing of an

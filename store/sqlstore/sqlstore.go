@@ -129,7 +129,12 @@
 //
 // The ledger's entries are rows of their own and their postings rows of
 // another, written in the same statement (PostgreSQL) or transaction
-// (SQLite) and never changed. Unique indexes refuse an entry ID, a
+// (SQLite) and never changed. What a transaction appends is checked at
+// once and written, as far as it can wait, in a few statements of many
+// rows: on SQLite the entries without an idempotency key or a reversal,
+// on both what they add to open_items and customer_balances, added up per
+// row, and a book saved again; before any statement on those tables and
+// before the commit (see pending.go). Unique indexes refuse an entry ID, a
 // non-empty idempotency key or a reversal of an entry the second time,
 // whichever of two racing transactions commits second: the loser gets a
 // *crm.ConflictError, with its transaction still usable. A customer's

@@ -94,6 +94,9 @@ func (s *Store) attempt(ctx context.Context, write bool, fn func(*txn) error) er
 		}
 	}()
 	err = fn(t)
+	if err == nil && write {
+		err = t.flush(ctx) // what is pending, before the commit
+	}
 	t.closeStatements()
 	finished = true
 	if err != nil {
@@ -209,16 +212,39 @@ type txn struct {
 	mu     sync.Mutex // guards stmts and booked, so that misuse from two goroutines cannot break the maps
 	stmts  map[string]*sql.Stmt
 	booked map[crm.ID]bool // the customers whose book this transaction has locked (see lockBook)
+
+	// What the transaction has yet to write of the ledger (see pending.go),
+	// guarded by pmu as mu guards stmts.
+	pmu   sync.Mutex
+	pend  pending
+	books map[crm.ID]*bookState // the books the transaction read or saved
+	aside bool                  // statements run without writing pending first
+	// entryBound is no less than the ID of every entry stored or pending,
+	// once read (see entryTaken).
+	entryBound *crm.ID
+	failed     error // writing pending failed: the transaction is over
 }
 
+// exec, query and queryRow run a statement, having written what is
+// pending first when the statement concerns the ledger (see settle).
+
 func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := t.settle(ctx, query); err != nil {
+		return nil, err
+	}
 	return t.statement(ctx, query).ExecContext(ctx, args...)
 }
 
 func (t *txn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := t.settle(ctx, query); err != nil {
+		return nil, err
+	}
 	return t.statement(ctx, query).QueryContext(ctx, args...)
 }
 
-func (t *txn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.statement(ctx, query).QueryRowContext(ctx, args...)
+func (t *txn) queryRow(ctx context.Context, query string, args ...any) row {
+	if err := t.settle(ctx, query); err != nil {
+		return row{err: err}
+	}
+	return row{r: t.statement(ctx, query).QueryRowContext(ctx, args...)}
 }
