@@ -39,27 +39,19 @@ func (r LadderRules) decayDays(score int64, days int64) int64 {
 // when a business day begins. The CRM sets its own calendar (WithCalendar)
 // on the rules it applies and replays with.
 func (r LadderRules) WithCalendar(cal Calendar) LadderRules {
-	r.location = cal.Loc()
+	r.calendar = cal
 	return r
 }
 
-// loc is the time zone of the rules' days.
-func (r LadderRules) loc() *time.Location {
-	if r.location == nil {
-		return time.UTC
-	}
-	return r.location
-}
-
 // dateOf is the business day of t in the rules' calendar.
-func (r LadderRules) dateOf(t time.Time) Date { return DateOf(t.In(r.loc())) }
+func (r LadderRules) dateOf(t time.Time) Date { return r.calendar.DateOf(t) }
 
 // dayNumber numbers the business day of t in the rules' calendar, from 1
 // January 1970: without converting dates, so that counting days is cheap.
 func (r LadderRules) dayNumber(t time.Time) int64 {
 	sec := t.Unix()
-	if r.location != nil && r.location != time.UTC {
-		_, offset := t.In(r.location).Zone()
+	if loc := r.calendar.Location; loc != nil && loc != time.UTC {
+		_, offset := t.In(loc).Zone()
 		sec += int64(offset)
 	}
 	if sec < 0 {
@@ -71,10 +63,10 @@ func (r LadderRules) dayNumber(t time.Time) int64 {
 // dayStart is when the business day numbered n begins.
 func (r LadderRules) dayStart(n int64) time.Time {
 	utc := time.Unix(n*secondsPerDay, 0).UTC()
-	if r.location == nil || r.location == time.UTC {
-		return utc
+	if loc := r.calendar.Location; loc != nil && loc != time.UTC {
+		return DateOf(utc).In(loc)
 	}
-	return DateOf(utc).In(r.location)
+	return utc
 }
 
 const secondsPerDay = 24 * 60 * 60

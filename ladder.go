@@ -214,9 +214,9 @@ type LadderRules struct {
 	// cesScale is how CES answers are read (WithCESScale); zero is
 	// DefaultCESScale.
 	cesScale CESScale
-	// location is the time zone of the days scores fade over
-	// (WithCalendar); nil is UTC.
-	location *time.Location
+	// calendar gives the days scores fade over (WithCalendar); its zero
+	// value counts UTC days.
+	calendar Calendar
 }
 
 // DefaultLadderRules returns the defaults. Each follows a source, and
