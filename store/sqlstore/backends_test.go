@@ -47,10 +47,16 @@ var sqliteBackend = backend{name: "SQLite", dialect: sqlstore.SQLite, open: open
 
 var postgresBackend = backend{name: "PostgreSQL", dialect: sqlstore.PostgreSQL, open: openPostgres}
 
-// forEachBackend runs test on SQLite and on PostgreSQL.
+// forEachBackend runs test on SQLite and on PostgreSQL, side by side:
+// each test has a database of its own on each (a file, a schema), and
+// the PostgreSQL half waits mostly on the server while the SQLite half
+// computes.
 func forEachBackend(t *testing.T, test func(t *testing.T, b backend)) {
 	for _, b := range []backend{sqliteBackend, postgresBackend} {
-		t.Run(b.name, func(t *testing.T) { test(t, b) })
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, b)
+		})
 	}
 }
 
