@@ -435,7 +435,7 @@ func (r LadderRules) weigh(st LadderState, ev Evidence, at time.Time) (LadderSta
 	var moves []LadderMove
 	reason := ""
 	for {
-		event, ok := r.next(st)
+		event, ok := r.next(&st)
 		if !ok {
 			return st, moves
 		}
@@ -457,7 +457,7 @@ func (r LadderRules) move(st LadderState, event LadderEvent, ev Evidence, before
 }
 
 // next says whether the state calls for a rise or a slide.
-func (r LadderRules) next(st LadderState) (LadderEvent, bool) {
+func (r *LadderRules) next(st *LadderState) (LadderEvent, bool) {
 	rank := st.Stage.rank()
 	stages := LoyaltyStages()
 	if rank+1 < len(stages) && r.qualifies(st, stages[rank+1], 0) {
@@ -471,7 +471,7 @@ func (r LadderRules) next(st LadderState) (LadderEvent, bool) {
 
 // qualifies reports whether the state meets the stage's threshold (less
 // slack) and requirements.
-func (r LadderRules) qualifies(st LadderState, s LoyaltyStage, slack int64) bool {
+func (r *LadderRules) qualifies(st *LadderState, s LoyaltyStage, slack int64) bool {
 	if st.Score < r.threshold(s)*1000-slack {
 		return false
 	}

@@ -83,13 +83,13 @@ func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, b
 		if timed {
 			t = r.dayStart(day + n)
 		}
-		return r.fadeEvent(st, origin, r.decayDays(st.Score, n), t)
+		return r.fadeEvent(&st, &origin, r.decayDays(st.Score, n), t)
 	}
 	var best time.Time
 	var event LadderEvent
 	if st.Stage == Advocate {
 		lapse := laterTime(st.LastReferral, st.LastPromoter).Add(r.AdvocateRecency + time.Microsecond)
-		if e, ok := r.fadeEvent(st, origin, r.decay(st.Score, st.UpdatedAt, lapse), lapse); ok && lapse.After(st.UpdatedAt) {
+		if e, ok := r.fadeEvent(&st, &origin, r.decay(st.Score, st.UpdatedAt, lapse), lapse); ok && lapse.After(st.UpdatedAt) {
 			best, event = lapse, e
 		}
 	}
@@ -165,19 +165,18 @@ func (r LadderRules) fadeGuess(st LadderState) (int64, bool) {
 // fadeEvent says whether the state with its score faded to score at time
 // t calls for a move that fading caused: a slide from a rung the origin
 // held, or a rise to a rung the origin did not reach.
-func (r LadderRules) fadeEvent(st, origin LadderState, score int64, t time.Time) (LadderEvent, bool) {
-	faded := st
+func (r *LadderRules) fadeEvent(st, origin *LadderState, score int64, t time.Time) (LadderEvent, bool) {
+	faded := *st
 	faded.Score, faded.UpdatedAt = score, t
-	event, ok := r.next(faded)
+	event, ok := r.next(&faded)
 	if !ok {
 		return "", false
 	}
-	held := origin
 	switch event {
 	case Slide:
-		return event, r.qualifies(held, st.Stage, r.Hysteresis*1000)
+		return event, r.qualifies(origin, st.Stage, r.Hysteresis*1000)
 	case Rise:
-		return event, !r.qualifies(held, LoyaltyStages()[st.Stage.rank()+1], 0)
+		return event, !r.qualifies(origin, LoyaltyStages()[st.Stage.rank()+1], 0)
 	}
 	return "", false
 }
