@@ -34,9 +34,9 @@ func BenchmarkLadderFade(b *testing.B) {
 	}
 }
 
-// BenchmarkLateEvidence measures a contact that arrives a day late
-// through the CRM on the memory store, for a customer with 10, 100 and
-// 1,000 contacts already weighed: the customer is replayed from the start
+// BenchmarkLateEvidence measures a contact that arrives late (dated among
+// the customer's earlier contacts) through the CRM on the memory store,
+// for a customer with 10, 100 and 1,000 contacts already weighed: the customer is replayed from the start
 // in the order things happened, so the cost follows the customer's own
 // history (and nothing else in the store).
 func BenchmarkLateEvidence(b *testing.B) {
