@@ -106,13 +106,14 @@ func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, b
 	if _, early := due(lo); early {
 		lo = 0
 	}
-	for hi < maxFadeDays {
-		if _, ok := due(hi); ok {
+	found := false
+	for {
+		if _, found = due(hi); found || hi == maxFadeDays {
 			break
 		}
 		lo, hi = hi, min(hi*2, maxFadeDays)
 	}
-	if _, ok := due(hi); ok {
+	if found {
 		for lo+1 < hi {
 			mid := (lo + hi) / 2
 			if _, ok := due(mid); ok {
