@@ -33,7 +33,9 @@ func (t ActivityType) valid() bool {
 }
 
 // Activity is a piece of work a rep did with a customer or on a deal:
-// the online work report that replaces the status meeting.
+// the online work report that replaces the status meeting. Its follow-up
+// (or the task itself) moves through ActivityMachine: pending until it is
+// done or cancelled, rescheduled while pending.
 type Activity struct {
 	ID        ID           `json:"id,omitzero"`
 	Type      ActivityType `json:"type,omitempty"`
@@ -46,24 +48,47 @@ type Activity struct {
 	Subject   string       `json:"subject,omitempty"`
 	Outcome   string       `json:"outcome,omitempty"`
 	NextStep  string       `json:"next_step,omitempty"`
-	FollowUp  Date         `json:"follow_up,omitzero"` // when to follow up; zero for none
-	Done      bool         `json:"done,omitempty"`     // the follow-up (or the task) is done
+	FollowUp  Date         `json:"follow_up,omitzero"` // when to follow up; zero for none; the business date of FollowUpAt when that is set
+	Done      bool         `json:"done,omitempty"`     // the follow-up (or the task) is done: Status is ActivityDone
 	CreatedAt time.Time    `json:"created_at,omitzero"`
 	UpdatedAt time.Time    `json:"updated_at,omitzero"`
 	Version   int64        `json:"version"`
+
+	// Activities as work (issue 13).
+	Status       ActivityStatus `json:"status,omitempty"`        // empty in records from before statuses: State derives it from Done
+	FollowUpAt   time.Time      `json:"follow_up_at,omitzero"`   // the follow-up's time, when it has one; zero for a date alone
+	CancelReason string         `json:"cancel_reason,omitempty"` // why it was cancelled
+	Duration     time.Duration  `json:"duration_ns"`             // how long a visit (or meeting, call) took; zero when not told
 }
 
-// Invalid reports whether the activity is a visit without an outcome or
-// without a next step: a visit that does not count, which managers
-// watch for.
-func (a Activity) Invalid() bool {
-	return a.Type == ActivityVisit && (a.Outcome == "" || a.NextStep == "")
+// State returns the activity's status: Status, or for a record from
+// before statuses, done or pending as Done says.
+func (a Activity) State() ActivityStatus {
+	switch {
+	case a.Status != "":
+		return a.Status
+	case a.Done:
+		return ActivityDone
+	}
+	return ActivityPending
+}
+
+// Pending reports whether the activity's follow-up (or the task) is still
+// to do: neither done nor cancelled.
+func (a Activity) Pending() bool { return a.State() == ActivityPending }
+
+// Invalid reports whether the activity is a visit that does not count
+// under rule, which managers watch for (DefaultVisitRule: a visit without
+// an outcome or without a next step).
+func (a Activity) Invalid(rule VisitRule) bool {
+	return a.Type == ActivityVisit && ((rule.RequireOutcome && a.Outcome == "") ||
+		(rule.RequireNextStep && a.NextStep == "") || (rule.MinDuration > 0 && a.Duration < rule.MinDuration))
 }
 
 // Overdue reports whether the activity's follow-up is past on the date
-// today and not done.
+// today and still pending: a done or cancelled follow-up is never overdue.
 func (a Activity) Overdue(today Date) bool {
-	return !a.FollowUp.IsZero() && !a.Done && a.FollowUp.Before(today)
+	return !a.FollowUp.IsZero() && a.Pending() && a.FollowUp.Before(today)
 }
 
 // NewActivity is the input for logging an activity; At defaults to now,
@@ -79,13 +104,28 @@ type NewActivity struct {
 	NextStep string       `json:"next_step,omitempty"`
 	FollowUp Date         `json:"follow_up,omitzero"`
 	Done     bool         `json:"done,omitempty"`
+
+	// FollowUpAt is the follow-up's time, when it has one: FollowUp is
+	// then its date by the business calendar (and, when also given, must
+	// be that date).
+	FollowUpAt time.Time     `json:"follow_up_at,omitzero"`
+	Duration   time.Duration `json:"duration_ns"` // how long it took, for a visit's rule
 }
 
-func (n NewActivity) build(id ID, owner User, now time.Time) (Activity, error) {
+func (n NewActivity) build(id ID, owner User, now time.Time, cal Calendar) (Activity, error) {
 	a := Activity{ID: id, Type: n.Type, Customer: n.Customer, Deal: n.Deal, Owner: owner.ID, Team: owner.Team,
-		At: cmpOr(n.At, now).UTC().Truncate(time.Microsecond), FollowUp: n.FollowUp, Done: n.Done,
+		At: cmpOr(n.At, now).UTC().Truncate(time.Microsecond), Done: n.Done, Status: ActivityPending,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
+	if n.Done {
+		a.Status = ActivityDone
+	}
 	var err error
+	if a.FollowUp, a.FollowUpAt, err = followUpOf(n.FollowUp, n.FollowUpAt, cal); err != nil {
+		return Activity{}, err
+	}
+	if a.Duration, err = checkDuration(n.Duration); err != nil {
+		return Activity{}, err
+	}
 	switch {
 	case !n.Type.valid():
 		return Activity{}, invalid("type", "one_of", fmt.Sprintf("%q is not call, email, meeting, visit, task or note", n.Type))
@@ -95,8 +135,6 @@ func (n NewActivity) build(id ID, owner User, now time.Time) (Activity, error) {
 		return Activity{}, checkYear("at", a.At)
 	case a.At.After(now):
 		return Activity{}, invalid("at", "not_future", "log an activity when it happened; plan one with a task and a follow-up date")
-	case !n.FollowUp.IsZero() && !n.FollowUp.IsValid():
-		return Activity{}, invalid("follow_up", "calendar", "")
 	}
 	if a.Subject, err = cleanText("subject", n.Subject, maxNameLen, true); err != nil {
 		return Activity{}, err

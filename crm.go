@@ -67,6 +67,8 @@ type engine struct {
 	dunning        DunningRules                         // see WithDunningRules
 	dunningMachine *Machine[DunningState, DunningEvent] // the machine of the dunning rules
 
+	visits VisitRule // see WithVisitRule
+
 	subMu   sync.RWMutex
 	subs    map[int]Subscriber
 	nextSub int
@@ -101,6 +103,7 @@ type options struct {
 	policy           Policy
 	retries          int
 	backoff          time.Duration
+	visits           *VisitRule
 }
 
 // WithClock sets the clock every timestamp comes from (default: the
@@ -211,6 +214,12 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		e.facts = *o.facts
 	}
 	e.pain = pain
+	if e.visits = DefaultVisitRule(); o.visits != nil {
+		if err := o.visits.Check(); err != nil {
+			return nil, err
+		}
+		e.visits = *o.visits
+	}
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

@@ -34,7 +34,7 @@ func (c *ActivityService) Log(ctx context.Context, actor ID, n NewActivity) (Act
 		if err != nil {
 			return err
 		}
-		if out, err = n.build(id, owner, w.now); err != nil {
+		if out, err = n.build(id, owner, w.now, w.crm.calendar); err != nil {
 			return err
 		}
 		if owner.ID != w.actor.ID {
@@ -48,7 +48,7 @@ func (c *ActivityService) Log(ctx context.Context, actor ID, n NewActivity) (Act
 		if err := w.tx.Activities().Insert(ctx, out); err != nil {
 			return err
 		}
-		return w.record(ActivityLogged, KindActivity, id, 1, activityData(out))
+		return w.record(ActivityLogged, KindActivity, id, 1, activityData(out, c.visits))
 	})
 	return out, err
 }
@@ -80,58 +80,37 @@ type CompleteFollowUpRequest struct {
 	Activity ID `json:"activity,omitzero"`
 }
 
-// CompleteFollowUp marks an activity's follow-up (or a task) done. An
-// activity the actor may not read, or of a customer they may not read, is
-// reported missing.
+// CompleteFollowUp marks an activity's follow-up (or a task) done: it is
+// Complete without an outcome. An activity the actor may not read, or of a
+// customer they may not read, is reported missing; one already done or
+// cancelled is a *TransitionError.
 func (c *ActivityService) CompleteFollowUp(ctx context.Context, actor ID, r CompleteFollowUpRequest) (Activity, error) {
-	id := r.Activity
-	var out Activity
-	err := c.write(ctx, actor, func(w *writeTx) error {
-		a, err := w.tx.Activities().Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		// An activity is its customer's data: one the actor may not read,
-		// or of a customer they may not read, is not there for them.
-		if err := w.see(a.target()); err != nil {
-			return err
-		}
-		if _, err := w.touchCustomer(a.Customer); err != nil {
-			return err
-		}
-		if err := w.authorize(ActionUpdate, a.target()); err != nil {
-			return err
-		}
-		if a.Done {
-			out = a
-			return nil
-		}
-		a.Done, a.UpdatedAt, a.Version = true, w.now, a.Version+1
-		if err := w.tx.Activities().Update(ctx, a); err != nil {
-			return err
-		}
-		out = a
-		return w.record(ActivityUpdated, KindActivity, id, a.Version, activityData(a))
-	})
-	return out, err
+	return c.Complete(ctx, actor, CompleteActivityRequest{Activity: r.Activity})
 }
 
 type activityEvent struct {
-	Type     ActivityType `json:"type"`
-	Customer ID           `json:"customer"`
-	Deal     string       `json:"deal,omitempty"`
-	At       time.Time    `json:"at"`
-	Subject  string       `json:"subject"`
-	Outcome  string       `json:"outcome,omitempty"`
-	NextStep string       `json:"next_step,omitempty"`
-	FollowUp string       `json:"follow_up,omitempty"`
-	Done     bool         `json:"done,omitempty"`
-	Invalid  bool         `json:"invalid_visit,omitempty"`
+	Type         ActivityType   `json:"type"`
+	Customer     ID             `json:"customer"`
+	Deal         string         `json:"deal,omitempty"`
+	At           time.Time      `json:"at"`
+	Subject      string         `json:"subject"`
+	Outcome      string         `json:"outcome,omitempty"`
+	NextStep     string         `json:"next_step,omitempty"`
+	FollowUp     string         `json:"follow_up,omitempty"`
+	Done         bool           `json:"done,omitempty"`
+	Invalid      bool           `json:"invalid_visit,omitempty"`
+	Status       ActivityStatus `json:"status,omitempty"`
+	FollowUpAt   time.Time      `json:"follow_up_at,omitzero"`
+	CancelReason string         `json:"cancel_reason,omitempty"`
+	DurationNS   int64          `json:"duration_ns,omitempty"`
 }
 
-func activityData(a Activity) activityEvent {
+// activityData is the payload of activity events: the activity as it now
+// stands, its visit judged by rule.
+func activityData(a Activity, rule VisitRule) activityEvent {
 	return activityEvent{Type: a.Type, Customer: a.Customer, Deal: idText(a.Deal), At: a.At, Subject: a.Subject,
-		Outcome: a.Outcome, NextStep: a.NextStep, FollowUp: a.FollowUp.String(), Done: a.Done, Invalid: a.Invalid()}
+		Outcome: a.Outcome, NextStep: a.NextStep, FollowUp: a.FollowUp.String(), Done: a.State() == ActivityDone,
+		Invalid: a.Invalid(rule), Status: a.State(), FollowUpAt: a.FollowUpAt, CancelReason: a.CancelReason, DurationNS: int64(a.Duration)}
 }
 
 // List lists the activities matching f that the actor may read (a

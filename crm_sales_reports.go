@@ -110,9 +110,13 @@ func (c *DealService) KPIs(ctx context.Context, actor ID, q SalesQuery) (SalesKP
 // online report that replaces the status meeting. A rep may
 // read their own; a manager their team's (a member's work in the team);
 // an analyst everyone's. The rotting deals it lists are those the reader
-// may read.
+// may read, and so are the untouched key accounts and the deals without a
+// next activity (their counts count them all); visits are judged by the
+// CRM's VisitRule.
 func (c *ActivityService) WorkReport(ctx context.Context, actor ID, q WorkQuery) (WorkReport, error) {
 	q.Today = c.asOf(q.Today)
+	rule := c.visits
+	q.VisitRule = &rule // the CRM's rule (WithVisitRule) judges visits
 	if err := q.Check(); err != nil {
 		return WorkReport{}, err
 	}
@@ -126,7 +130,7 @@ func (c *ActivityService) WorkReport(ctx context.Context, actor ID, q WorkQuery)
 		if err != nil {
 			return err
 		}
-		out = WorkReport{Query: q, Counts: counts}
+		out = WorkReport{Query: q, Counts: c.readableLists(a, counts)}
 		for _, o := range counts.Outcomes {
 			switch o.Status {
 			case DealWon:

@@ -71,6 +71,11 @@ const (
 	DunningSettledEvent EventType = "dunning.settled"
 	DunningReopened     EventType = "dunning.reopened"
 	DunningExempted     EventType = "dunning.exempted" // an invoice of dunning fees and interest, never dunned itself
+
+	// Activities as work: an activity's follow-up moved, done or called off.
+	ActivityRescheduled    EventType = "activity.rescheduled"
+	ActivityCompleted      EventType = "activity.completed"
+	ActivityCancelledEvent EventType = "activity.cancelled"
 )
 
 // Hash is a SHA-256 digest.

@@ -55,7 +55,7 @@ var sampleScalars = map[reflect.Type]any{
 // refuses a named string or integer type it does not find here, so that a
 // new enum shows a real value in the golden files.
 var sampleEnums = enumsByType(
-	crm.AccountReceivable, crm.CorrectionRefund, crm.ActionRead, crm.ActivityCall, crm.AllocateOldestFirst, crm.StepManager,
+	crm.AccountReceivable, crm.CorrectionRefund, crm.ActionRead, crm.ActivityPending, crm.ActivityCall, crm.AllocateOldestFirst, crm.StepManager,
 	crm.Complaint, crm.CaseInProgress, crm.ChannelWeb, crm.ContractSubmit, crm.ContractApproved,
 	crm.CreditPayment, crm.Distributor, crm.DealOpen, crm.ByTouchpoint, crm.Inbound, crm.DunningEscalate, crm.DunningSettled,
 	crm.EntryInvoice, crm.CustomerCreated, crm.EvidenceExperience, crm.ForecastCommit, crm.InvoicePartlyPaid,
@@ -118,6 +118,10 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.CollectionsQuery](t),
 		filled[crm.CompleteContractRequest](t),
 		filled[crm.CompleteFollowUpRequest](t),
+		filled[crm.CompleteActivityRequest](t),
+		filled[crm.CancelActivityRequest](t),
+		filled[crm.ActivityPatch](t),
+		filled[crm.RescheduleActivityRequest](t),
 		filled[crm.ConflictError](t),
 		filled[crm.Contact](t),
 		filled[crm.Contract](t),
@@ -304,6 +308,9 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.ValidationError](t),
 		filled[crm.WinDealRequest](t),
 		filled[crm.WorkCounts](t),
+		filled[crm.UntouchedAccount](t),
+		filled[crm.UnplannedDeal](t),
+		filled[crm.VisitRule](t),
 		filled[crm.WorkQuery](t),
 		filled[crm.WorkReport](t),
 		filled[crm.WriteOffRequest](t),

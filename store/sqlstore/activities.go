@@ -7,14 +7,16 @@ import (
 )
 
 // activityTable stores activities. The derived columns hold what the
-// work reports add up: the time as unix microseconds, and whether the
-// activity is an invalid visit.
+// work reports add up: the time as unix microseconds, whether the
+// activity is an invalid visit by crm.DefaultVisitRule (the reports apply
+// the query's rule to the columns), and whether it is pending.
 var activityTable = &recordTable[crm.Activity]{
 	kind:  crm.KindActivity,
 	table: func(n names) string { return n.activities },
 	columns: []string{"id", "type", "customer_id", "deal_id", "owner_id", "team", "at", "subject", "outcome",
-		"next_step", "follow_up", "done", "created_at", "updated_at", "version", "logged_by"},
-	derived: []string{"at_us", "invalid_visit"},
+		"next_step", "follow_up", "done", "created_at", "updated_at", "version", "logged_by",
+		"status", "follow_up_at", "cancel_reason", "duration_ns"},
+	derived: []string{"at_us", "invalid_visit", "pending"},
 	id:      func(a crm.Activity) crm.ID { return a.ID },
 	version: func(a crm.Activity) int64 { return a.Version },
 	values: func(s *Store, a crm.Activity) ([]any, error) {
@@ -25,11 +27,13 @@ var activityTable = &recordTable[crm.Activity]{
 		return []any{idArg(a.ID), string(a.Type), idArg(a.Customer), idArg(a.Deal), idArg(a.Owner), a.Team,
 			s.timeArg(a.At), a.Subject, a.Outcome, a.NextStep, followUp, a.Done, s.timeArg(a.CreatedAt),
 			s.timeArg(a.UpdatedAt), a.Version, idArg(a.LoggedBy),
-			unixMicros(a.At), flag(a.Invalid())}, nil
+			string(a.Status), s.optionalTimeArg(a.FollowUpAt), a.CancelReason, int64(a.Duration),
+			unixMicros(a.At), flag(a.Invalid(crm.DefaultVisitRule())), flag(a.Pending())}, nil
 	},
 	dest: func(a *crm.Activity) []any {
 		return []any{&a.ID, &a.Type, &a.Customer, &a.Deal, &a.Owner, &a.Team, timeCol{&a.At}, &a.Subject, &a.Outcome,
-			&a.NextStep, &a.FollowUp, &a.Done, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.Version, &a.LoggedBy}
+			&a.NextStep, &a.FollowUp, &a.Done, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.Version, &a.LoggedBy,
+			&a.Status, timeCol{&a.FollowUpAt}, &a.CancelReason, (*int64)(&a.Duration)}
 	},
 }
 
@@ -54,7 +58,7 @@ func (r activityRepo) List(ctx context.Context, f crm.ActivityFilter, page crm.P
 }
 
 // addOverdue selects the activities, in the table aliased prefix ("" or
-// "a."), whose follow-up is before today and not done, as
+// "a."), whose follow-up is before today and still pending, as
 // crm.Activity.Overdue says. A date that does not exist is a
 // *crm.ValidationError.
 func addOverdue(w *where, prefix string, today crm.Date) error {
@@ -62,7 +66,7 @@ func addOverdue(w *where, prefix string, today crm.Date) error {
 	if err != nil {
 		return err
 	}
-	// done = FALSE is written as the partial index on follow_up has it.
-	w.add(prefix+"follow_up IS NOT NULL AND "+prefix+"done = FALSE AND "+prefix+"follow_up < ?", arg)
+	// pending = 1 is written as the partial index on follow_up has it.
+	w.add(prefix+"follow_up IS NOT NULL AND "+prefix+"pending = 1 AND "+prefix+"follow_up < ?", arg)
 	return nil
 }

@@ -2,24 +2,27 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/crmkit/crm"
 )
 
 // Work implements crm.SalesAnalytics with four aggregates, over the
-// activities and deals of q's owner and team:
+// activities (cancelled ones left out) and deals of q's owner and team:
 //
-//	SELECT type, COUNT(*), <sum of invalid_visit> FROM activities
-//	WHERE <owner, team> AND <at_us in range> GROUP BY type
+//	SELECT type, COUNT(*), <count of visits breaking q's rule> FROM activities
+//	WHERE <owner, team> AND status <> 'cancelled' AND <at_us in range> GROUP BY type
 //
 //	SELECT COUNT(*) FROM activities
-//	WHERE <owner, team> AND follow_up IS NOT NULL AND done = FALSE AND follow_up < <today>
+//	WHERE <owner, team> AND follow_up IS NOT NULL AND pending = 1 AND follow_up < <today>
 //
 //	SELECT COUNT(DISTINCT a.customer_id) FROM activities a JOIN customers c ON c.id = a.customer_id
-//	WHERE c.key_account AND <owner, team> AND <a.at_us in range>
+//	WHERE c.key_account AND <owner, team> AND a.status <> 'cancelled' AND <a.at_us in range>
 //
 // and the outcomes of the deals of every pipeline closed in the range, as
-// Outcomes counts them, with their amounts left at zero.
+// Outcomes counts them, with their amounts left at zero; and the lists,
+// as workLists finds them.
 func (a salesAnalytics) Work(ctx context.Context, q crm.WorkQuery) (crm.WorkCounts, error) {
 	if err := q.Check(); err != nil {
 		return crm.WorkCounts{}, err
@@ -40,6 +43,9 @@ func (a salesAnalytics) Work(ctx context.Context, q crm.WorkQuery) (crm.WorkCoun
 	if w.Outcomes, err = outcomes(ctx, a, deals, q.From, q.To, false); err != nil {
 		return crm.WorkCounts{}, err
 	}
+	if err := a.workLists(ctx, q, &w); err != nil {
+		return crm.WorkCounts{}, err
+	}
 	return w, nil
 }
 
@@ -49,13 +55,14 @@ func (a salesAnalytics) Work(ctx context.Context, q crm.WorkQuery) (crm.WorkCoun
 func (a salesAnalytics) activityTypes(ctx context.Context, q crm.WorkQuery) ([]crm.TypeCount, int64, error) {
 	var w where
 	addOwner(&w, "", q.Owner, q.Team)
+	w.add(notCancelled(""))
 	addRange(&w, "at_us", q.From, q.To)
 	type row struct {
 		crm.TypeCount
 		invalid int64
 	}
 	rows, err := aggregate(ctx, a.t, "counting activities",
-		"SELECT type, COUNT(*), "+total("invalid_visit")+" FROM "+a.t.s.names.activities+w.sql()+" GROUP BY type",
+		"SELECT type, COUNT(*), "+count(invalidVisit(q.Visits()))+" FROM "+a.t.s.names.activities+w.sql()+" GROUP BY type",
 		w.args, func(r *row) []any { return []any{&r.Type, &r.Activities, &r.invalid} })
 	if err != nil {
 		return nil, 0, err
@@ -93,9 +100,33 @@ func (a salesAnalytics) keyAccountsTouched(ctx context.Context, q crm.WorkQuery)
 	var w where
 	w.add("c.key_account = ?", true)
 	addOwner(&w, "a.", q.Owner, q.Team)
+	w.add(notCancelled("a."))
 	addRange(&w, "a.at_us", q.From, q.To)
 	var n int64
 	err := a.t.queryRow(ctx, "SELECT COUNT(DISTINCT a.customer_id) FROM "+a.t.s.names.activities+" a JOIN "+
 		a.t.s.names.customers+" c ON c.id = a.customer_id"+w.sql(), w.args...).Scan(&n)
 	return n, a.t.s.dbErr("counting key accounts touched", err)
+}
+
+// notCancelled selects the activities, in the table aliased prefix, that
+// are not cancelled, as the partial index of touches has it.
+func notCancelled(prefix string) string { return prefix + "status <> 'cancelled'" }
+
+// invalidVisit is the condition of a visit that breaks rule, as
+// crm.Activity.Invalid has it, on the columns of an activity.
+func invalidVisit(rule crm.VisitRule) string {
+	var broken []string
+	if rule.RequireOutcome {
+		broken = append(broken, "outcome = ''")
+	}
+	if rule.RequireNextStep {
+		broken = append(broken, "next_step = ''")
+	}
+	if rule.MinDuration > 0 {
+		broken = append(broken, fmt.Sprintf("duration_ns < %d", int64(rule.MinDuration)))
+	}
+	if len(broken) == 0 {
+		return "1 = 0"
+	}
+	return "type = '" + string(crm.ActivityVisit) + "' AND (" + strings.Join(broken, " OR ") + ")"
 }

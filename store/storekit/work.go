@@ -6,11 +6,12 @@ import (
 )
 
 // AggregateWork is the reference implementation of a work report's
-// counts: activities, the customers they touched, and the deals closed in
-// the range by the owner or team (of every pipeline; the amounts of the
-// outcomes are left at zero, as pipelines may differ in currency). A sum
-// of sales cycles that does not fit in 64 bits of microseconds is a
-// *crm.OverflowError.
+// counts: activities (cancelled ones left out), the customers they
+// touched, and the deals closed in the range by the owner or team (of
+// every pipeline; the amounts of the outcomes are left at zero, as
+// pipelines may differ in currency); and its lists, as WorkLists makes
+// them. A sum of sales cycles that does not fit in 64 bits of
+// microseconds is a *crm.OverflowError.
 func AggregateWork(activities []crm.Activity, customers []crm.Customer, deals []crm.Deal, q crm.WorkQuery) (crm.WorkCounts, error) {
 	var w crm.WorkCounts
 	keyAccount := map[crm.ID]bool{}
@@ -19,8 +20,9 @@ func AggregateWork(activities []crm.Activity, customers []crm.Customer, deals []
 	}
 	types := map[crm.ActivityType]int64{}
 	touched := map[crm.ID]bool{}
+	rule := q.Visits()
 	for _, a := range activities {
-		if !q.Covers(a.Owner, a.Team) {
+		if !q.Covers(a.Owner, a.Team) || a.State() == crm.ActivityCancelled {
 			continue
 		}
 		if a.Overdue(q.Today) {
@@ -30,7 +32,7 @@ func AggregateWork(activities []crm.Activity, customers []crm.Customer, deals []
 			continue
 		}
 		types[a.Type]++
-		if a.Invalid() {
+		if a.Invalid(rule) {
 			w.InvalidVisits++
 		}
 		if keyAccount[a.Customer] {
@@ -58,5 +60,6 @@ func AggregateWork(activities []crm.Activity, customers []crm.Customer, deals []
 	if err != nil {
 		return crm.WorkCounts{}, err
 	}
+	WorkLists(&w, activities, customers, deals, q)
 	return w, nil
 }

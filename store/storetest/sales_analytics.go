@@ -430,7 +430,7 @@ func checkSalesVariety(t *testing.T, d *salesData, want salesAnswers) {
 	var invalid int
 	for _, a := range d.activities {
 		types[a.Type] = true
-		if a.Invalid() {
+		if a.Invalid(crm.DefaultVisitRule()) {
 			invalid++
 		}
 	}

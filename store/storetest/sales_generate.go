@@ -355,7 +355,7 @@ func (gen *salesGen) activity(customer, deal crm.ID, owner crm.User, t time.Time
 	switch {
 	case !a.FollowUp.IsZero() && !a.Done && gen.chance(0.3):
 		later.Done = true
-	case a.Invalid() && gen.chance(0.3):
+	case a.Invalid(crm.DefaultVisitRule()) && gen.chance(0.3):
 		later.Outcome, later.NextStep = "Completed later", "Call back"
 	}
 	if later == a {
