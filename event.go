@@ -71,6 +71,9 @@ const (
 	DunningSettledEvent EventType = "dunning.settled"
 	DunningReopened     EventType = "dunning.reopened"
 	DunningExempted     EventType = "dunning.exempted" // an invoice of dunning fees and interest, never dunned itself
+
+	// Pipeline history kept honest (issue 13).
+	DealCloseCorrected EventType = "deal.close_corrected" // a closed deal's close date or amount corrected; the note says why
 )
 
 // Hash is a SHA-256 digest.
