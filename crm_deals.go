@@ -44,11 +44,12 @@ func (c *DealService) Open(ctx context.Context, actor ID, n NewDeal) (Deal, erro
 	return out, err
 }
 
-// Update changes a deal's title, amount or expected close date.
+// Update changes an open deal's title, amount or expected close date; a
+// closed deal refuses with a *TransitionError (its close date and amount
+// change by CorrectClose).
 func (c *DealService) Update(ctx context.Context, actor ID, p DealPatch) (Deal, error) {
 	return c.changeDeal(ctx, actor, p.Deal, p.IfVersion, ActionUpdate, DealUpdated, "", func(w *writeTx, f *DealFlow, d *Deal) error {
-		if d.Status != DealOpen {
-			_, err := dealMachine.Next(d.Status, DealMoveStage)
+		if _, err := dealMachine.Next(d.Status, DealUpdateEvent); err != nil {
 			return err
 		}
 		if p.Title != nil {
@@ -82,8 +83,9 @@ func (c *DealService) Move(ctx context.Context, actor ID, r MoveDealRequest) (De
 	})
 }
 
-// SetProbability sets a deal's probability by hand (nil clears it); it
-// survives stage moves until cleared.
+// SetProbability sets an open deal's probability by hand (nil clears it)
+// until its next stage change, which resets it to the new stage's. A
+// closed deal refuses with a *TransitionError.
 func (c *DealService) SetProbability(ctx context.Context, actor ID, r SetProbabilityRequest) (Deal, error) {
 	return c.changeDeal(ctx, actor, r.Deal, 0, ActionUpdate, DealUpdated, "", func(w *writeTx, f *DealFlow, d *Deal) error {
 		return f.SetProbability(d, r.Probability)
@@ -91,7 +93,8 @@ func (c *DealService) SetProbability(ctx context.Context, actor ID, r SetProbabi
 }
 
 // Win closes a deal as won at its actual amount (the deal's own when the
-// request names none). The customer's lifecycle moves forward to
+// request names none), on the business day r.WonOn (today when zero). The
+// customer's lifecycle moves forward to
 // customer, and the win is a purchase on their loyalty ladder
 // (FactEvidence.DealWon), once per deal: it wins a lost customer back.
 func (c *DealService) Win(ctx context.Context, actor ID, r WinDealRequest) (Deal, error) {
@@ -100,10 +103,11 @@ func (c *DealService) Win(ctx context.Context, actor ID, r WinDealRequest) (Deal
 		if r.Amount != nil {
 			amount = *r.Amount
 		}
-		if err := f.Win(d, amount, w.now); err != nil {
+		// The business day: 20:30 in New York on 31 March is a March win,
+		// and so is one entered on 1 April with WonOn 31 March.
+		if err := f.WinOn(d, amount, r.WonOn, w.crm.calendar, w.now); err != nil {
 			return err
 		}
-		d.CloseDate = w.today() // the business day: 20:30 in New York on 31 March is a March win
 		if err := w.advanceLifecycle(d.Customer, LifecycleCustomer, "deal won: "+d.Title); err != nil {
 			return err
 		}
@@ -119,10 +123,23 @@ func (c *DealService) Lose(ctx context.Context, actor ID, r LoseDealRequest) (De
 }
 
 // Reopen reopens a closed deal in the stage it left; by default a
-// manager's or an admin's call.
+// manager's or an admin's call. Its close date and probability are reset
+// to the stage's (none, and the stage's probability) unless the request
+// gives them.
 func (c *DealService) Reopen(ctx context.Context, actor ID, r ReopenDealRequest) (Deal, error) {
 	return c.changeDeal(ctx, actor, r.Deal, 0, ActionRestore, DealReopened, r.Reason, func(w *writeTx, f *DealFlow, d *Deal) error {
-		return f.Reopen(d, w.now)
+		return f.ReopenOn(d, r, w.crm.calendar, w.now)
+	})
+}
+
+// CorrectClose corrects a closed deal's close date (the day it was won or
+// lost) or actual amount, for a reason, which the event keeps: a win
+// recorded late then counts in its month. By default a manager's call for
+// their team, or an admin's (ActionCorrect); an open deal refuses with a
+// *TransitionError.
+func (c *DealService) CorrectClose(ctx context.Context, actor ID, r CorrectCloseRequest) (Deal, error) {
+	return c.changeDeal(ctx, actor, r.Deal, r.IfVersion, ActionCorrect, DealCloseCorrected, r.Reason, func(w *writeTx, f *DealFlow, d *Deal) error {
+		return f.CorrectClose(d, r, w.crm.calendar, w.now)
 	})
 }
 

@@ -2,7 +2,10 @@ package crm
 
 import (
 	"context"
+	"fmt"
 	"iter"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -19,7 +22,7 @@ func (c *DealService) CreatePipeline(ctx context.Context, actor ID, n NewPipelin
 			return err
 		}
 		p := Pipeline{ID: id, Name: n.Name, Currency: n.Currency, Stages: n.Stages, AllowSkip: n.AllowSkip, AllowBack: n.AllowBack,
-			Team: n.Team, CreatedAt: w.now, UpdatedAt: w.now, Version: 1}.Clone()
+			Team: n.Team, LostReasons: n.LostReasons, CreatedAt: w.now, UpdatedAt: w.now, Version: 1}.Clone()
 		if len(p.Stages) == 0 {
 			p.Stages = DefaultStages()
 		}
@@ -36,31 +39,42 @@ func (c *DealService) CreatePipeline(ctx context.Context, actor ID, n NewPipelin
 
 // NewPipeline is a pipeline to create: its deals' currency, its stages
 // in order (DefaultStages when empty), whether deals may skip stages or
-// go back, and the team that works it ("" for everyone).
+// go back, the team that works it ("" for everyone), and the reasons its
+// deals may be lost for (DefaultLostReasons when empty).
 type NewPipeline struct {
-	Name      string   `json:"name,omitempty"`
-	Currency  Currency `json:"currency,omitzero"`
-	Stages    []Stage  `json:"stages,omitempty"`
-	AllowSkip bool     `json:"allow_skip,omitempty"`
-	AllowBack bool     `json:"allow_back,omitempty"`
-	Team      string   `json:"team,omitempty"`
+	Name        string             `json:"name,omitempty"`
+	Currency    Currency           `json:"currency,omitzero"`
+	Stages      []Stage            `json:"stages,omitempty"`
+	AllowSkip   bool               `json:"allow_skip,omitempty"`
+	AllowBack   bool               `json:"allow_back,omitempty"`
+	Team        string             `json:"team,omitempty"`
+	LostReasons []LostReasonOption `json:"lost_reasons,omitempty"`
 }
 
 // PipelinePatch changes Pipeline; nil fields stay. Stages, when not nil,
-// replace the list: deals in a stage that is gone keep it until moved.
+// replace the list. A stage that still holds open deals cannot be
+// removed (a *StageInUseError) unless MoveDeals names, for that removed
+// stage, the open stage of the new list its deals move to, in the same
+// transaction, each with a stage visit and an event. LostReasons, when
+// not nil, replace the pipeline's own (empty: DefaultLostReasons); deals
+// already lost keep their reason.
 type PipelinePatch struct {
-	Pipeline  ID      `json:"pipeline,omitzero"`
-	Name      *string `json:"name,omitempty"`
-	Stages    []Stage `json:"stages,omitempty"`
-	AllowSkip *bool   `json:"allow_skip,omitempty"`
-	AllowBack *bool   `json:"allow_back,omitempty"`
-	IfVersion int64   `json:"if_version"`
+	Pipeline    ID                 `json:"pipeline,omitzero"`
+	Name        *string            `json:"name,omitempty"`
+	Stages      []Stage            `json:"stages,omitempty"`
+	AllowSkip   *bool              `json:"allow_skip,omitempty"`
+	AllowBack   *bool              `json:"allow_back,omitempty"`
+	LostReasons []LostReasonOption `json:"lost_reasons,omitempty"`
+	MoveDeals   map[string]string  `json:"move_deals,omitempty"` // removed stage -> the open stage its deals move to
+	IfVersion   int64              `json:"if_version"`
 }
 
 // UpdatePipeline changes a pipeline. Its currency does not change: the
-// deals' amounts are in it.
+// deals' amounts are in it. It holds the pipeline until it commits
+// (PipelineRepository.Lock), so that no deal is opened or moved meanwhile
+// into a stage it removes.
 func (c *DealService) UpdatePipeline(ctx context.Context, actor ID, patch PipelinePatch) (Pipeline, error) {
-	return updateConfig(c.engine, ctx, actor, patch.Pipeline, patch.IfVersion, pipelineConfig, func(_ *writeTx, before Pipeline) (Pipeline, []Change, error) {
+	return updateConfig(c.engine, ctx, actor, patch.Pipeline, patch.IfVersion, pipelineConfig, func(w *writeTx, before Pipeline) (Pipeline, []Change, error) {
 		after := before.Clone()
 		if patch.Name != nil {
 			after.Name = *patch.Name
@@ -74,13 +88,22 @@ func (c *DealService) UpdatePipeline(ctx context.Context, actor ID, patch Pipeli
 		if patch.AllowBack != nil {
 			after.AllowBack = *patch.AllowBack
 		}
+		if patch.LostReasons != nil {
+			after.LostReasons = slices.Clone(patch.LostReasons)
+		}
 		after, err := after.normalized()
-		return after, diffPipeline(before, after), err
+		if err != nil {
+			return after, nil, err
+		}
+		if err := w.moveOutOfRemovedStages(before, after, patch.MoveDeals); err != nil {
+			return after, nil, err
+		}
+		return after, diffPipeline(before, after), nil
 	})
 }
 
 var pipelineConfig = versioned[Pipeline]{kind: KindPipeline, target: Target{Kind: KindPipeline}, changed: PipelineUpdated,
-	get:    func(tx Tx, ctx context.Context, id ID) (Pipeline, error) { return tx.Pipelines().Get(ctx, id) },
+	get:    func(tx Tx, ctx context.Context, id ID) (Pipeline, error) { return tx.Pipelines().Lock(ctx, id) },
 	update: func(tx Tx, ctx context.Context, p Pipeline) error { return tx.Pipelines().Update(ctx, p) },
 	stamp:  func(p *Pipeline) (*time.Time, *int64) { return &p.UpdatedAt, &p.Version },
 }
@@ -93,6 +116,7 @@ func diffPipeline(before, after Pipeline) []Change {
 	cs.add("allow_skip", before.AllowSkip, after.AllowSkip)
 	cs.add("allow_back", before.AllowBack, after.AllowBack)
 	cs.add("stages", before.Stages, after.Stages)
+	cs.add("lost_reasons", before.LostReasons, after.LostReasons)
 	return cs
 }
 
@@ -165,3 +189,78 @@ func (w *writeTx) advanceLifecycle(customer ID, stage LifecycleStage, why string
 
 // dealTarget is the policy's view of a deal.
 func (d Deal) target() Target { return Target{Kind: KindDeal, ID: d.ID, Owner: d.Owner, Team: d.Team} }
+
+// moveOutOfRemovedStages refuses to take an open stage out of the
+// pipeline (remove it, or make it a won or lost stage) while it holds
+// open deals, unless moves names the open stage they go to; then it
+// moves them there, each with a stage visit and an event. The open deals
+// are counted in the store, by stage.
+func (w *writeTx) moveOutOfRemovedStages(before, after Pipeline, moves map[string]string) error {
+	stillOpen := func(key string) bool {
+		s, ok := after.Stage(key)
+		return ok && s.Type == StageOpen
+	}
+	for _, from := range slices.Sorted(maps.Keys(moves)) {
+		if s, ok := before.Stage(from); !ok || s.Type != StageOpen || stillOpen(from) {
+			return invalid("move_deals", "removed_stage", fmt.Sprintf("%q is not an open stage the change removes", truncate(from, 70)))
+		}
+		if to := moves[from]; !stillOpen(to) {
+			return invalid("move_deals", "open_stage", fmt.Sprintf("%q is not an open stage of the changed pipeline", truncate(to, 70)))
+		}
+	}
+	var removed []string
+	for _, s := range before.OpenStages() {
+		if !stillOpen(s.Key) {
+			removed = append(removed, s.Key)
+		}
+	}
+	if len(removed) == 0 {
+		return nil
+	}
+	rows, err := w.tx.Sales().StageAmounts(w.ctx, SalesQuery{Pipeline: before.ID})
+	if err != nil {
+		return err
+	}
+	open := map[string]int64{}
+	for _, r := range rows {
+		open[r.Stage] += r.Deals
+	}
+	f, err := after.Flow()
+	if err != nil {
+		return err
+	}
+	for _, stage := range removed {
+		if open[stage] == 0 {
+			continue
+		}
+		to, ok := moves[stage]
+		if !ok {
+			return &StageInUseError{Pipeline: before.ID, Stage: stage, OpenDeals: open[stage]}
+		}
+		if err := w.relocateDeals(f, stage, to); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// relocateDeals moves the open deals of the flow's pipeline in stage
+// from, which the pipeline no longer has, to the open stage to.
+func (w *writeTx) relocateDeals(f *DealFlow, from, to string) error {
+	note := fmt.Sprintf("stage %s removed from the pipeline", from)
+	for {
+		deals, err := w.tx.Deals().List(w.ctx, DealFilter{Pipeline: f.p.ID, Stage: from, Status: DealOpen}, PageRequest{Limit: MaxPageSize})
+		if err != nil || len(deals) == 0 {
+			return err
+		}
+		for _, d := range deals {
+			after := d.Clone()
+			if err := f.Relocate(&after, to, w.now); err != nil {
+				return err
+			}
+			if _, err := w.saveDeal(d, after, DealStageMoved, note); err != nil {
+				return err
+			}
+		}
+	}
+}

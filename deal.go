@@ -26,12 +26,27 @@ const (
 	DealWinEvent    DealEvent = DealWin
 	DealLoseEvent   DealEvent = DealLose
 	DealReopenEvent DealEvent = DealReopen
+	// DealUpdateEvent changes an open deal's title, amount or expected
+	// close date.
+	DealUpdateEvent DealEvent = "update"
+	// DealProbabilityEvent sets or clears an open deal's probability by
+	// hand.
+	DealProbabilityEvent DealEvent = "set_probability"
+	// DealCorrectEvent corrects a closed deal's close date or actual
+	// amount, with a reason (CorrectCloseRequest).
+	DealCorrectEvent DealEvent = "correct"
 )
 
 var dealMachine = mustMachine("deal", DealOpen,
 	Transition[DealStatus, DealEvent]{From: DealOpen, Event: DealMoveStage, To: DealOpen,
 		Who: "the deal's owner, a manager of the team, or an admin", When: "the deal progresses, as the pipeline's stage machine allows",
 		Why: "the stage says how likely the deal is to close and what it still needs"},
+	Transition[DealStatus, DealEvent]{From: DealOpen, Event: DealUpdateEvent, To: DealOpen,
+		Who: "the deal's owner, a manager of the team, or an admin", When: "the title, amount or expected close date changes",
+		Why: "a closed deal's figures are history: they change only by a correction"},
+	Transition[DealStatus, DealEvent]{From: DealOpen, Event: DealProbabilityEvent, To: DealOpen,
+		Who: "the deal's owner, a manager of the team, or an admin", When: "the owner knows better than the stage; the next stage change resets it",
+		Why: "a won deal is 100 and a lost one 0, whatever was set by hand"},
 	Transition[DealStatus, DealEvent]{From: DealOpen, Event: DealWinEvent, To: DealWon,
 		Who: "the deal's owner or a manager", When: "the customer signs", Why: "a won deal makes a customer and counts at its actual amount"},
 	Transition[DealStatus, DealEvent]{From: DealOpen, Event: DealLoseEvent, To: DealLost,
@@ -40,16 +55,23 @@ var dealMachine = mustMachine("deal", DealOpen,
 		Who: "a manager or an admin", When: "the signature falls through", Why: "the history keeps the earlier win"},
 	Transition[DealStatus, DealEvent]{From: DealLost, Event: DealReopenEvent, To: DealOpen,
 		Who: "a manager or an admin", When: "the customer comes back", Why: "the history keeps the earlier loss and its reason"},
+	Transition[DealStatus, DealEvent]{From: DealWon, Event: DealCorrectEvent, To: DealWon,
+		Who: "a manager of the team or an admin", When: "the win was recorded late or at the wrong amount; a reason is required",
+		Why: "reports count a win on the day it happened, at what was signed"},
+	Transition[DealStatus, DealEvent]{From: DealLost, Event: DealCorrectEvent, To: DealLost,
+		Who: "a manager of the team or an admin", When: "the loss was recorded late; a reason is required",
+		Why: "reports count a loss on the day it happened"},
 )
 
 // DealMachine returns the state machine of a deal's status. It is
 // immutable.
 func DealMachine() *Machine[DealStatus, DealEvent] { return dealMachine }
 
-// LostReason says why a deal was lost (the reasons of Frappe CRM).
+// LostReason says why a deal was lost: one of its pipeline's
+// LostReasonOptions, by default the reasons of Frappe CRM below.
 type LostReason string
 
-// The lost reasons.
+// The default lost reasons.
 const (
 	LostPricing         LostReason = "pricing"
 	LostCompetition     LostReason = "competition"
@@ -62,7 +84,9 @@ const (
 	LostOther           LostReason = "other"
 )
 
-// LostReasons lists the lost reasons.
+// LostReasons lists the keys of the default lost reasons
+// (DefaultLostReasons); a pipeline may offer its own
+// (Pipeline.LostReasons).
 func LostReasons() []LostReason {
 	return []LostReason{LostPricing, LostCompetition, LostBudget, LostMissingFeatures, LostLongCycle,
 		LostNoDecisionMaker, LostUnresponsive, LostPoorFit, LostOther}
@@ -82,9 +106,11 @@ func (v StageVisit) Duration(now time.Time) time.Duration {
 }
 
 // Deal is a chance to sell to a customer, moving through a pipeline. Its
-// probability is its stage's unless set by hand; a hand-set probability
-// survives stage moves until cleared, and won deals are always 100, lost
-// deals 0.
+// probability is its stage's unless set by hand; as in Salesforce, a
+// stage change (a move, a win, a loss, a reopening) resets a hand-set
+// probability to the new stage's, and won deals are always 100, lost
+// deals 0. A closed deal's close date is the day it was won or lost; it
+// changes only by a correction (DealService.CorrectClose).
 type Deal struct {
 	ID                ID           `json:"id,omitzero"`
 	Pipeline          ID           `json:"pipeline,omitzero"`
@@ -206,11 +232,14 @@ type SetProbabilityRequest struct {
 	Probability *int `json:"probability,omitempty"`
 }
 
-// WinDealRequest closes Deal as won at Amount, the actual amount; a nil
-// Amount keeps the deal's.
+// WinDealRequest closes Deal as won at Amount, the actual amount (nil
+// keeps the deal's), on the business day WonOn (zero: today; neither
+// after today nor before the deal was created): a March win entered on 1
+// April counts in March.
 type WinDealRequest struct {
 	Deal   ID     `json:"deal,omitzero"`
 	Amount *Money `json:"amount,omitempty"`
+	WonOn  Date   `json:"won_on,omitzero"`
 }
 
 // LoseDealRequest closes Deal as lost for Reason, which is required;
@@ -221,10 +250,15 @@ type LoseDealRequest struct {
 	Notes  string     `json:"notes,omitempty"`
 }
 
-// ReopenDealRequest reopens the closed Deal, for Reason.
+// ReopenDealRequest reopens the closed Deal, for Reason. Its expected
+// close date is CloseDate (zero: none; not before today) and its
+// probability the stage's unless Probability sets one by hand: what was
+// expected before the deal closed is stale.
 type ReopenDealRequest struct {
-	Deal   ID     `json:"deal,omitzero"`
-	Reason string `json:"reason,omitempty"`
+	Deal        ID     `json:"deal,omitzero"`
+	Reason      string `json:"reason,omitempty"`
+	CloseDate   Date   `json:"close_date,omitzero"`
+	Probability *int   `json:"probability,omitempty"`
 }
 
 // Open makes a new deal in the flow's pipeline.
@@ -359,6 +393,7 @@ func (f *DealFlow) enter(d *Deal, i int, at time.Time) {
 	}
 	d.History = append(d.History, StageVisit{Stage: stage, Entered: at})
 	d.Stage = stage
+	d.ManualProbability = nil // a stage change resets a hand-set probability
 	switch f.p.Stages[i].Type {
 	case StageOpen:
 		d.Furthest = max(d.Furthest, i+1)
@@ -402,8 +437,8 @@ func (f *DealFlow) Lose(d *Deal, reason LostReason, notes string, at time.Time) 
 	switch {
 	case reason == "":
 		return invalid("lost_reason", "required", "a lost deal says why it was lost")
-	case !slices.Contains(LostReasons(), reason):
-		return invalid("lost_reason", "one_of", fmt.Sprintf("%q is not a lost reason", reason))
+	case !f.p.offersLostReason(reason):
+		return invalid("lost_reason", "one_of", fmt.Sprintf("%q is not a lost reason of the pipeline", reason))
 	}
 	notes, err := cleanText("lost_notes", notes, maxLongTextLen, false)
 	if err != nil {
@@ -415,7 +450,9 @@ func (f *DealFlow) Lose(d *Deal, reason LostReason, notes string, at time.Time) 
 }
 
 // Reopen brings a closed deal back to the open stage it left; the lost
-// reason goes, the history stays.
+// reason goes, the history stays. The close date is cleared and the
+// probability is the stage's: what was expected or set by hand before
+// the deal closed is stale.
 func (f *DealFlow) Reopen(d *Deal, at time.Time) error {
 	if _, err := dealMachine.Next(d.Status, DealReopenEvent); err != nil {
 		return err
@@ -427,14 +464,18 @@ func (f *DealFlow) Reopen(d *Deal, at time.Time) error {
 			break
 		}
 	}
-	d.Status, d.ClosedAt, d.LostReason, d.LostNotes = DealOpen, time.Time{}, "", ""
+	d.Status, d.ClosedAt, d.LostReason, d.LostNotes, d.CloseDate = DealOpen, time.Time{}, "", "", Date{}
 	f.enter(d, back, at)
 	return nil
 }
 
-// SetProbability sets the probability by hand (nil clears it, and the
-// stage's applies again). Closed deals keep 100 or 0.
+// SetProbability sets an open deal's probability by hand (nil clears it,
+// and the stage's applies again) until the next stage change. A closed
+// deal refuses it with a *TransitionError: it is 100 won, 0 lost.
 func (f *DealFlow) SetProbability(d *Deal, p *int) error {
+	if _, err := dealMachine.Next(d.Status, DealProbabilityEvent); err != nil {
+		return err
+	}
 	if err := checkProbability(p); err != nil {
 		return err
 	}

@@ -88,18 +88,20 @@ func TestDealMoves(t *testing.T) {
 	}
 }
 
-func TestManualProbabilitySurvivesMoves(t *testing.T) {
+func TestManualProbabilityResetByStageChange(t *testing.T) {
 	f := flow(t, true, true)
 	d := openDeal(t, f, crm.NewDeal{Amount: money(t, "1000.00", "USD"), CloseDate: date(t, "2026-04-30"), ManualProbability: ptr(35)})
 	assert.Equal(t, 35, d.Probability)
-	require.NoError(t, f.Move(&d, "negotiation", at(1)))
-	assert.Equal(t, 35, d.Probability, "a stage move does not overwrite a hand-set probability (EspoCRM and Odoo do)")
 	require.NoError(t, f.SetProbability(&d, nil))
-	assert.Equal(t, 80, d.Probability, "cleared: the stage's again")
+	assert.Equal(t, 10, d.Probability, "cleared: the stage's again")
+	require.NoError(t, f.SetProbability(&d, ptr(35)))
+	require.NoError(t, f.Move(&d, "negotiation", at(1)))
+	assert.Equal(t, 80, d.Probability, "a stage change resets a hand-set probability, as Salesforce does")
+	assert.Nil(t, d.ManualProbability)
 	require.NoError(t, f.SetProbability(&d, ptr(90)))
 	require.NoError(t, f.Win(&d, d.Amount, at(2)))
 	assert.Equal(t, 100, d.Probability, "won is always 100")
-	assert.ErrorIs(t, f.SetProbability(&d, ptr(101)), crm.ErrInvalid)
+	assert.ErrorIs(t, f.SetProbability(&d, ptr(50)), crm.ErrInvalidTransition, "a won deal takes no probability")
 	assert.Equal(t, 100, d.Probability)
 }
 

@@ -76,6 +76,8 @@ const (
 	ActivityRescheduled    EventType = "activity.rescheduled"
 	ActivityCompleted      EventType = "activity.completed"
 	ActivityCancelledEvent EventType = "activity.cancelled"
+	// Pipeline history kept honest (issue 13).
+	DealCloseCorrected EventType = "deal.close_corrected" // a closed deal's close date or amount corrected; the note says why
 )
 
 // Hash is a SHA-256 digest.

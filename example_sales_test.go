@@ -12,7 +12,8 @@ import (
 
 // A pipeline compiles into a DealFlow that moves deals through its stages.
 // A deal's probability follows its stage until set by hand; a hand-set
-// probability survives stage moves until cleared, and a won deal is 100.
+// probability holds until cleared or until the next stage change, which
+// resets it to the new stage's (as Salesforce does), and a won deal is 100.
 func ExamplePipeline_Flow() {
 	usd, _ := crm.ParseCurrency("USD")
 	flow, err := crm.Pipeline{Name: "New business", Currency: usd, Stages: crm.DefaultStages()}.Flow()
@@ -38,10 +39,9 @@ func ExamplePipeline_Flow() {
 
 	sixty := 60
 	_ = flow.SetProbability(&d, &sixty)
-	_ = flow.Move(&d, "proposal", now.AddDate(0, 0, 5))
 	fmt.Println(d.Stage, d.Probability, "(set by hand)")
-	_ = flow.SetProbability(&d, nil)
-	fmt.Println(d.Stage, d.Probability, "(the stage's again)")
+	_ = flow.Move(&d, "proposal", now.AddDate(0, 0, 5))
+	fmt.Println(d.Stage, d.Probability, "(the new stage's)")
 
 	// Won at the amount actually signed, on the day it was signed.
 	signed, _ := crm.ParseMoney("24000.00", "USD")
@@ -52,8 +52,8 @@ func ExamplePipeline_Flow() {
 	// qualification 20
 	// true true qualification | still qualification
 	// crm: pipeline New business: cannot move to negotiation from qualification: the pipeline does not allow skipping stages
-	// proposal 60 (set by hand)
-	// proposal 50 (the stage's again)
+	// qualification 60 (set by hand)
+	// proposal 50 (the new stage's)
 	// won won 100 24000.00 USD 2026-03-11
 }
 
@@ -94,11 +94,15 @@ func ExampleDealMachine() {
 	fmt.Println(m.Events(crm.DealOpen), m.Can(crm.DealWon, crm.DealLoseEvent))
 	fmt.Print(m.Mermaid())
 	// Output:
-	// [move win lose] false
+	// [move update set_probability win lose] false
 	// stateDiagram-v2
 	//     [*] --> open
 	//     %% who: the deal's owner, a manager of the team, or an admin; when: the deal progresses, as the pipeline's stage machine allows; why: the stage says how likely the deal is to close and what it still needs
 	//     open --> open: move
+	//     %% who: the deal's owner, a manager of the team, or an admin; when: the title, amount or expected close date changes; why: a closed deal's figures are history: they change only by a correction
+	//     open --> open: update
+	//     %% who: the deal's owner, a manager of the team, or an admin; when: the owner knows better than the stage; the next stage change resets it; why: a won deal is 100 and a lost one 0, whatever was set by hand
+	//     open --> open: set_probability
 	//     %% who: the deal's owner or a manager; when: the customer signs; why: a won deal makes a customer and counts at its actual amount
 	//     open --> won: win
 	//     %% who: the deal's owner or a manager; when: the customer says no; a reason is required; why: lost reasons show what to fix
@@ -107,6 +111,10 @@ func ExampleDealMachine() {
 	//     won --> open: reopen
 	//     %% who: a manager or an admin; when: the customer comes back; why: the history keeps the earlier loss and its reason
 	//     lost --> open: reopen
+	//     %% who: a manager of the team or an admin; when: the win was recorded late or at the wrong amount; a reason is required; why: reports count a win on the day it happened, at what was signed
+	//     won --> won: correct
+	//     %% who: a manager of the team or an admin; when: the loss was recorded late; a reason is required; why: reports count a loss on the day it happened
+	//     lost --> lost: correct
 }
 
 // A pipeline's stage machine lists the moves each stage allows: the next

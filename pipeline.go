@@ -67,16 +67,19 @@ type Stage struct {
 // stages first, in order, then one won and one lost stage. Every amount in
 // a pipeline is in its Currency, the currency of its forecast.
 type Pipeline struct {
-	ID        ID        `json:"id,omitzero"`
-	Name      string    `json:"name,omitempty"`
-	Currency  Currency  `json:"currency,omitzero"`
-	Stages    []Stage   `json:"stages,omitempty"`
-	AllowSkip bool      `json:"allow_skip,omitempty"` // a deal may jump forward over open stages
-	AllowBack bool      `json:"allow_back,omitempty"` // a deal may go back to an earlier open stage
-	Team      string    `json:"team,omitempty"`       // the team that works it; "" for everyone
-	CreatedAt time.Time `json:"created_at,omitzero"`
-	UpdatedAt time.Time `json:"updated_at,omitzero"`
-	Version   int64     `json:"version"`
+	ID        ID       `json:"id,omitzero"`
+	Name      string   `json:"name,omitempty"`
+	Currency  Currency `json:"currency,omitzero"`
+	Stages    []Stage  `json:"stages,omitempty"`
+	AllowSkip bool     `json:"allow_skip,omitempty"` // a deal may jump forward over open stages
+	AllowBack bool     `json:"allow_back,omitempty"` // a deal may go back to an earlier open stage
+	Team      string   `json:"team,omitempty"`       // the team that works it; "" for everyone
+	// LostReasons are the reasons a deal of the pipeline may be lost
+	// for; none is DefaultLostReasons (see LostReasonOptions).
+	LostReasons []LostReasonOption `json:"lost_reasons,omitempty"`
+	CreatedAt   time.Time          `json:"created_at,omitzero"`
+	UpdatedAt   time.Time          `json:"updated_at,omitzero"`
+	Version     int64              `json:"version"`
 }
 
 // DefaultStages returns the stages of a new-business pipeline, with
@@ -104,6 +107,7 @@ func DefaultStages() []Stage {
 // Clone returns a deep copy.
 func (p Pipeline) Clone() Pipeline {
 	p.Stages = slices.Clone(p.Stages)
+	p.LostReasons = slices.Clone(p.LostReasons)
 	for i := range p.Stages {
 		p.Stages[i].ExitRequires = slices.Clone(p.Stages[i].ExitRequires)
 	}
@@ -147,7 +151,7 @@ func (p Pipeline) closing(t StageType) string {
 // normalized checks the pipeline: a name and a currency, unique
 // well-formed keys, open stages first and at least one, exactly one won
 // and one lost stage, probabilities 0-100 (won 100, lost 0), known
-// categories and requirements.
+// categories and requirements, and its own lost reasons, if any.
 func (p Pipeline) normalized() (Pipeline, error) {
 	var err error
 	if p.Name, err = cleanText("name", p.Name, maxNameLen, true); err != nil {
@@ -158,6 +162,9 @@ func (p Pipeline) normalized() (Pipeline, error) {
 	}
 	if p.Currency.IsZero() {
 		return Pipeline{}, invalid("currency", "required", "the forecast currency")
+	}
+	if p.LostReasons, err = normalizeLostReasons(p.LostReasons); err != nil {
+		return Pipeline{}, err
 	}
 	if len(p.Stages) > 100 {
 		return Pipeline{}, invalid("stages", "max_count", "at most 100")

@@ -24,6 +24,8 @@ const (
 	ActionAudit       Action = "audit"        // read the audit log
 	ActionClosePeriod Action = "close_period" // move the ledger's lock date
 	ActionChurn       Action = "churn"        // record by hand that a customer left (evidence of kind churn)
+	// Pipeline history kept honest (issue 13).
+	ActionCorrect Action = "correct" // correct a closed deal's close date or actual amount, with a reason
 )
 
 // Scope is how far a grant reaches.
@@ -97,6 +99,7 @@ type RolePolicy struct {
 //	audit         all    none     none
 //	close_period  all    none     none
 //	churn         all    team     none
+//	correct       all    team     none
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -120,6 +123,7 @@ func DefaultPolicy() RolePolicy {
 			ActionRestore: ScopeAll, ActionReassign: ScopeAll, ActionErase: ScopeAll, ActionManageUsers: ScopeAll,
 			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
 			ActionDelegate: ScopeAll, ActionAudit: ScopeAll, ActionClosePeriod: ScopeAll, ActionChurn: ScopeAll,
+			ActionCorrect: ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
@@ -129,6 +133,7 @@ func DefaultPolicy() RolePolicy {
 			ActionRead: ScopeTeam, ActionCreate: ScopeTeam, ActionUpdate: ScopeTeam, ActionArchive: ScopeTeam,
 			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll,
 			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam, ActionChurn: ScopeTeam,
+			ActionCorrect: ScopeTeam,
 		},
 		RoleRep: {
 			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,

@@ -87,7 +87,7 @@ func TestDealLifecycleThroughTheCRM(t *testing.T) {
 	d, err = s.Deals.SetProbability(ctx, s.Ann.ID, crm.SetProbabilityRequest{Deal: d.ID, Probability: ptr(65)})
 	require.NoError(t, err)
 	d = s.advance(t, s.Ann, d, "negotiation")
-	assert.Equal(t, 65, d.Probability, "the hand-set probability survives the move")
+	assert.Equal(t, 80, d.Probability, "the stage change resets the hand-set probability")
 	d, err = s.Deals.Win(ctx, s.Ann.ID, crm.WinDealRequest{Deal: d.ID, Amount: ptr(money(t, "45000.00", "USD"))})
 	require.NoError(t, err)
 	assert.Equal(t, 100, d.Probability)

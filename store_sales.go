@@ -10,10 +10,22 @@ type PipelineReader interface {
 
 // PipelineRepository reads and writes pipelines, with the version rules of
 // CustomerRepository.
+//
+// In a write Tx, what Get returns stays true until the transaction ends:
+// a concurrent change to that pipeline waits for it (on PostgreSQL, Get
+// reads FOR SHARE). Every deal write reads its pipeline so, and a change
+// to the pipeline reads it with Lock: a deal is not opened or moved into
+// a stage that a concurrent change removes. Stores whose write
+// transactions run one at a time (memory, SQLite) keep this without doing
+// anything.
 type PipelineRepository interface {
 	PipelineReader
 	Insert(ctx context.Context, p Pipeline) error
 	Update(ctx context.Context, p Pipeline) error
+	// Lock returns the pipeline as Get does and holds it until the
+	// transaction ends: writes that read it (Get) or lock it wait
+	// meanwhile (on PostgreSQL, SELECT ... FOR UPDATE).
+	Lock(ctx context.Context, id ID) (Pipeline, error)
 }
 
 // DealFilter selects deals; zero fields match everything.

@@ -21,6 +21,12 @@ func (r pipelineRepo) repo() repo[crm.Pipeline] {
 func (r pipelineRepo) Get(_ context.Context, id crm.ID) (crm.Pipeline, error) {
 	return r.repo().get(id)
 }
+
+// Lock implements crm.PipelineRepository: the memory store runs one write
+// transaction at a time, so Get holds already.
+func (r pipelineRepo) Lock(ctx context.Context, id crm.ID) (crm.Pipeline, error) {
+	return r.Get(ctx, id)
+}
 func (r pipelineRepo) Insert(_ context.Context, p crm.Pipeline) error { return r.repo().insert(p) }
 func (r pipelineRepo) Update(_ context.Context, p crm.Pipeline) error { return r.repo().update(p) }
 func (r pipelineRepo) List(_ context.Context, p crm.PageRequest) ([]crm.Pipeline, error) {

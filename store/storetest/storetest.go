@@ -122,6 +122,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("ReceivableReports", func(t *testing.T) { runReceivableReports(t, newStore) })
 	t.Run("Documents", func(t *testing.T) { runDocuments(t, newStore) })
 	t.Run("ActivityWork", func(t *testing.T) { runActivityWork(t, newStore) })
+	t.Run("DealRules", func(t *testing.T) { runDealRules(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
