@@ -73,6 +73,6 @@ func TestMigrationBackfillsCampaigns(t *testing.T) {
 			assert.Equal(t, c.deal, got, "%s: nothing else changed", c.name)
 		}
 		n := read(ctx, t, s, func(tx crm.ReadTx) (crm.CampaignCounts, error) { return tx.Sales().Campaign(ctx, show) })
-		assert.Equal(t, int64(3), n.Deals, "the show's report counts the deals its lead opened")
+		assert.Equal(t, int64(3), n.Opportunities, "the show's report counts the deals its lead opened")
 	})
 }

@@ -246,7 +246,7 @@ func TestMigrationsOverExperience(t *testing.T) {
 		counts := read(ctx, t, s, func(tx crm.ReadTx) (crm.CampaignCounts, error) {
 			return tx.Sales().Campaign(ctx, crm.Campaign{Currency: eur})
 		})
-		assert.Equal(t, crm.CampaignCounts{Leads: 1, Deals: 1}, counts, "the customer and the deal came from no campaign")
+		assert.Equal(t, crm.CampaignCounts{Leads: 1, Opportunities: 1}, counts, "the customer and the deal came from no campaign")
 	})
 }
 
