@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -15,13 +16,14 @@ import (
 // store: a deal opened without a campaign inherits its customer's, and
 // the campaign's report counts it; a deal that names a campaign keeps it;
 // a mistyped cost line is corrected by a reversing line with a reason,
-// once; and a report's cost per lead, CAC and ROI are no value, not
+// once, however many correct it at once; and a report's cost per lead, CAC and ROI are no value, not
 // zero, when there is nothing to divide by.
 func runCampaignAttribution(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Inherited", func(t *testing.T) { attributionInherited(t, newStore) })
 	t.Run("Named", func(t *testing.T) { attributionNamed(t, newStore) })
 	t.Run("CostCorrected", func(t *testing.T) { attributionCostCorrected(t, newStore) })
 	t.Run("Undefined", func(t *testing.T) { attributionUndefined(t, newStore) })
+	t.Run("RacingCorrections", func(t *testing.T) { attributionRacingCorrections(t, newStore) })
 }
 
 // attributionScene is a Team with a pipeline in dollars and a trade show
@@ -232,4 +234,51 @@ func attributionUndefined(t *testing.T, newStore NewStoreFunc) {
 	require.NotNil(t, r.CostPerLead)
 	assert.True(t, r.CostPerLead.IsZero(), "a lead at no cost is free indeed")
 	assert.Nil(t, r.ROI)
+}
+
+// attributionRacingCorrections: many correcting one line at once, while
+// others add costs, reverse it once; the rest are told it was reversed
+// already, and no cost added is lost.
+func attributionRacingCorrections(t *testing.T, newStore NewStoreFunc) {
+	sc := newAttributionScene(t, newStore)
+	ctx, id := sc.ctx, sc.show.ID
+	_, err := sc.Campaigns.AddCost(ctx, sc.Admin.ID, crm.AddCostRequest{Campaign: id,
+		Line: crm.CostLine{Description: "agency", Amount: crm.MoneyFromMinor(1_200_000, usd)}})
+	require.NoError(t, err)
+	const correctors, adders = 6, 4
+	errs := race(correctors+adders, func(i int) error {
+		if i < correctors {
+			_, err := sc.Campaigns.CorrectCost(ctx, sc.Admin.ID, crm.CorrectCostRequest{Campaign: id, Line: 2, Reason: fmt.Sprintf("typo %d", i)})
+			return err
+		}
+		_, err := sc.Campaigns.AddCost(ctx, sc.Admin.ID, crm.AddCostRequest{Campaign: id,
+			Line: crm.CostLine{Description: fmt.Sprintf("coffee %d", i), Amount: crm.MoneyFromMinor(100, usd)}})
+		return err
+	})
+	won := 0
+	for i, err := range errs {
+		if i >= correctors {
+			require.NoError(t, err, "adding a cost")
+			continue
+		}
+		if err == nil {
+			won++
+			continue
+		}
+		require.ErrorIs(t, err, crm.ErrReversed)
+	}
+	assert.Equal(t, 1, won, "one correction succeeds")
+	cp, err := sc.Campaigns.Get(ctx, sc.Admin.ID, id)
+	require.NoError(t, err)
+	require.Len(t, cp.Costs, 3+adders)
+	reversals := 0
+	for _, l := range cp.Costs {
+		if l.Reverses != 0 {
+			reversals++
+			assert.Equal(t, 2, l.Reverses)
+		}
+	}
+	assert.Equal(t, 1, reversals)
+	assert.Equal(t, "5004.00 USD", cp.Cost().String(), "the booth and four coffees")
+	assert.Equal(t, int64(3+adders), cp.Version)
 }
