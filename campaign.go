@@ -9,11 +9,17 @@ import (
 )
 
 // CostLine is one cost of a campaign: an ad spend, a booth, an agency
-// invoice.
+// invoice. Lines are numbered from 1 in the order they were added, and
+// never removed: a mistyped line is corrected by a reversing line
+// (CampaignService.CorrectCost), which negates it, names it in Reverses
+// and says why in Reason, and the right amount is then added as a line of
+// its own. Only a reversing line is negative.
 type CostLine struct {
 	Description string `json:"description"`
 	Amount      Money  `json:"amount"`
 	Date        Date   `json:"date"`
+	Reverses    int    `json:"reverses"`         // the number of the line this one reverses; 0 for a cost
+	Reason      string `json:"reason,omitempty"` // why the reversed line was wrong; set on a reversing line only
 }
 
 // Campaign is a marketing action whose return the CRM measures: what it cost, the leads and deals it brought, and the
@@ -70,13 +76,19 @@ func (c Campaign) normalized() (Campaign, error) {
 		if l.Description, err = cleanText(field+".description", l.Description, maxNameLen, true); err != nil {
 			return Campaign{}, err
 		}
-		if err := c.checkMoney(field+".amount", l.Amount); err != nil {
+		if err := c.checkMoney(field+".amount", l.Amount.Abs()); err != nil {
 			return Campaign{}, err
 		}
 		l.Amount = cmpOrMoney(l.Amount, c.Currency) // a bare zero is zero in the campaign's currency
+		if err := c.checkReversal(i); err != nil {
+			return Campaign{}, err
+		}
 	}
 	if _, err := minorWithin("costs", c.Cost()); err != nil {
 		return Campaign{}, err // what the campaign cost in all is kept in 64 bits, as every amount is
+	}
+	if c.Cost().IsNegative() {
+		return Campaign{}, invalid("costs", "non_negative", "the costs add up to less than zero")
 	}
 	c.Budget = cmpOrMoney(c.Budget, c.Currency)
 	for _, d := range append([]Date{c.Start, c.End}, costDates(c.Costs)...) {
@@ -114,46 +126,54 @@ func (c Campaign) checkMoney(field string, m Money) error {
 	return err
 }
 
-// CampaignCounts are the sums behind a campaign report. Adapters add them
-// up (in SQL where they can); CampaignReport turns them into money and
-// ratios.
+// CampaignCounts are the sums behind a campaign report: what the campaign
+// sourced. A deal is attributed to the campaign it names, and a deal
+// opened without naming one to the campaign that brought its customer
+// (the lead's source). Adapters add them up (in SQL where they can);
+// CampaignReport turns them into money and ratios.
 type CampaignCounts struct {
 	Leads         int64 `json:"leads"`          // customers the campaign brought
-	Deals         int64 `json:"deals"`          // deals attributed to it
-	WonDeals      int64 `json:"won_deals"`      // of those, won, in the campaign's currency
+	Opportunities int64 `json:"opportunities"`  // deals attributed to it, open or closed
+	Wins          int64 `json:"wins"`           // of those, won, in the campaign's currency
 	WonMinor      int64 `json:"won_minor"`      // their amounts, in minor units
-	Acquired      int64 `json:"acquired"`       // customers it brought who have won a deal attributed to it
-	OtherCurrency int64 `json:"other_currency"` // won deals in another currency, left out of the revenue
+	Acquired      int64 `json:"acquired"`       // customers it brought who have won a deal, whichever campaign the deal is attributed to
+	OtherCurrency int64 `json:"other_currency"` // won deals in another currency, left out of the wins and the revenue
 }
 
-// CampaignReport is what a campaign returned for what it cost.
+// CampaignReport is what a campaign returned for what it cost. A ratio
+// with nothing to divide by is no value (nil, and left out of the JSON),
+// never zero, which would read as "free" or "broke even".
 type CampaignReport struct {
-	Campaign    ID              `json:"campaign,omitzero"`
-	Name        string          `json:"name,omitempty"`
-	Cost        Money           `json:"cost"`
-	Budget      Money           `json:"budget"`
-	Counts      CampaignCounts  `json:"counts,omitzero"`
-	WonRevenue  Money           `json:"won_revenue"`
-	CostPerLead Money           `json:"cost_per_lead"`     // zero when no leads
-	CAC         Money           `json:"cac"`               // customer acquisition cost: cost per acquired customer; zero when none
-	ROI         decimal.Decimal `json:"roi,omitzero"`      // (won revenue - cost) / cost, to four decimals; zero when there is no cost
-	HasROI      bool            `json:"has_roi,omitempty"` // false when the cost is zero
+	Campaign    ID               `json:"campaign,omitzero"`
+	Name        string           `json:"name,omitempty"`
+	Cost        Money            `json:"cost"` // the cost lines' sum, reversals included
+	Budget      Money            `json:"budget"`
+	Counts      CampaignCounts   `json:"counts,omitzero"`
+	WonRevenue  Money            `json:"won_revenue"`
+	CostPerLead *Money           `json:"cost_per_lead,omitempty"` // cost / leads, to the minor unit; nil when the campaign brought no lead
+	CAC         *Money           `json:"cac,omitempty"`           // customer acquisition cost: cost / acquired, to the minor unit; nil when it acquired nobody
+	ROI         *decimal.Decimal `json:"roi,omitempty"`           // (won revenue - cost) / cost, to four decimals; nil when the campaign cost nothing
 }
 
 // Report turns counts into the campaign's report. The cost is counted
-// once, however many deals were won (a bug of SuiteCRM's ROI).
+// once, however many deals were won (a bug of SuiteCRM's ROI). Cost per
+// lead and CAC round half to even to the currency's minor unit; ROI
+// rounds half away from zero to four decimals.
 func (c Campaign) Report(n CampaignCounts) CampaignReport {
 	r := CampaignReport{Campaign: c.ID, Name: c.Name, Cost: c.Cost(), Budget: cmpOrMoney(c.Budget, c.Currency), Counts: n,
-		WonRevenue: MoneyFromMinor(n.WonMinor, c.Currency), CostPerLead: Zero(c.Currency), CAC: Zero(c.Currency)}
+		WonRevenue: MoneyFromMinor(n.WonMinor, c.Currency)}
 	if n.Leads > 0 {
-		r.CostPerLead = r.Cost.per(n.Leads)
+		per := r.Cost.per(n.Leads)
+		r.CostPerLead = &per
 	}
 	if n.Acquired > 0 {
-		r.CAC = r.Cost.per(n.Acquired)
+		cac := r.Cost.per(n.Acquired)
+		r.CAC = &cac
 	}
 	if r.Cost.IsPositive() {
 		gain, _ := r.WonRevenue.Sub(r.Cost)
-		r.ROI, r.HasROI = gain.Amount().DivRound(r.Cost.Amount(), 4), true
+		roi := gain.Amount().DivRound(r.Cost.Amount(), 4)
+		r.ROI = &roi
 	}
 	return r
 }

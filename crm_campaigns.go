@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"fmt"
 	"iter"
 )
 
@@ -32,6 +33,11 @@ func (c *CampaignService) Create(ctx context.Context, actor ID, n NewCampaign) (
 		}
 		cp := Campaign{ID: id, Name: n.Name, Channel: n.Channel, Currency: n.Currency, Budget: n.Budget, Costs: n.Costs,
 			Start: n.Start, End: n.End, CreatedAt: w.now, UpdatedAt: w.now, Version: 1}.Clone()
+		for i, l := range cp.Costs {
+			if err := plainCost(fmt.Sprintf("costs[%d]", i), l); err != nil {
+				return err
+			}
+		}
 		if out, err = cp.normalized(); err != nil {
 			return err
 		}
@@ -50,12 +56,16 @@ type AddCostRequest struct {
 }
 
 // AddCost adds a cost line to a campaign; a cost in another currency is
-// a *CurrencyMismatchError and writes nothing.
+// a *CurrencyMismatchError and writes nothing. A cost is not negative: a
+// wrong line is corrected with CorrectCost.
 func (c *CampaignService) AddCost(ctx context.Context, actor ID, r AddCostRequest) (Campaign, error) {
 	id, line := r.Campaign, r.Line
 	var out Campaign
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		if err := w.authorize(ActionConfigure, Target{Kind: KindCampaign, ID: id}); err != nil {
+			return err
+		}
+		if err := plainCost("line", line); err != nil {
 			return err
 		}
 		before, err := w.tx.Campaigns().Get(ctx, id)
@@ -73,6 +83,67 @@ func (c *CampaignService) AddCost(ctx context.Context, actor ID, r AddCostReques
 		}
 		out = after
 		return w.record(CampaignUpdated, KindCampaign, id, after.Version, ChangeSet{Changes: diffCampaign(before, after)})
+	})
+	return out, err
+}
+
+// plainCost refuses a line given as a reversal: only CorrectCost
+// reverses a line.
+func plainCost(field string, l CostLine) error {
+	if l.Reverses != 0 || l.Reason != "" {
+		return invalid(field+".reverses", "correct_cost", "a line is reversed with CorrectCost")
+	}
+	return nil
+}
+
+// CorrectCostRequest reverses cost line number Line (counted from 1) of
+// Campaign for Reason, if the campaign is still at IfVersion (0: any).
+type CorrectCostRequest struct {
+	Campaign  ID     `json:"campaign,omitzero"`
+	Line      int    `json:"line"`
+	Reason    string `json:"reason,omitempty"`
+	IfVersion int64  `json:"if_version"`
+}
+
+// CorrectCost corrects a mistyped cost line: it appends a line that
+// negates it, on its date, referencing it and carrying the reason, and
+// records a CampaignCostCorrected event; the right amount is then added
+// with AddCost. A line is reversed once (a second time is a
+// *CostReversedError), a reversing line is not itself reversed, and the
+// reason is required; every refusal writes nothing.
+func (c *CampaignService) CorrectCost(ctx context.Context, actor ID, r CorrectCostRequest) (Campaign, error) {
+	var out Campaign
+	err := c.write(ctx, actor, func(w *writeTx) error {
+		if err := w.authorize(ActionConfigure, Target{Kind: KindCampaign, ID: r.Campaign}); err != nil {
+			return err
+		}
+		reason, err := cleanText("reason", r.Reason, maxLongTextLen, true)
+		if err != nil {
+			return err
+		}
+		before, err := w.tx.Campaigns().Get(ctx, r.Campaign)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(KindCampaign, r.Campaign, r.IfVersion, before.Version); err != nil {
+			return err
+		}
+		line, err := before.reversal(r.Line, reason)
+		if err != nil {
+			return err
+		}
+		after := before.Clone()
+		after.Costs = append(after.Costs, line)
+		if after, err = after.normalized(); err != nil {
+			return err
+		}
+		after.UpdatedAt, after.Version = w.now, before.Version+1
+		if err := w.tx.Campaigns().Update(ctx, after); err != nil {
+			return err
+		}
+		out = after
+		cs := append(diffCampaign(before, after), Change{Field: "reversed_line", To: r.Line})
+		return w.record(CampaignCostCorrected, KindCampaign, r.Campaign, after.Version, ChangeSet{Changes: cs, Reason: reason})
 	})
 	return out, err
 }

@@ -6,7 +6,9 @@ import (
 )
 
 // Open opens a deal in a pipeline for a customer, owned by n.Owner or the
-// actor. The customer's lifecycle moves forward to opportunity.
+// actor. The customer's lifecycle moves forward to opportunity. A deal
+// that names no campaign is attributed to the one that brought its
+// customer, if any.
 func (c *DealService) Open(ctx context.Context, actor ID, n NewDeal) (Deal, error) {
 	var out Deal
 	err := c.write(ctx, actor, func(w *writeTx) error {
@@ -14,8 +16,12 @@ func (c *DealService) Open(ctx context.Context, actor ID, n NewDeal) (Deal, erro
 		if err != nil {
 			return err
 		}
-		if _, err := w.touchActiveCustomer(n.Customer); err != nil {
+		cu, err := w.touchActiveCustomer(n.Customer)
+		if err != nil {
 			return err
+		}
+		if n.Campaign.IsZero() {
+			n.Campaign = cu.Campaign // the lead's source
 		}
 		owner := w.actor
 		if !n.Owner.IsZero() && n.Owner != w.actor.ID {

@@ -412,7 +412,7 @@ type CLV struct {
 	Customer ID              `json:"customer,omitzero"`
 	Revenue  []Money         `json:"revenue,omitempty"` // net revenue booked for the customer, per currency
 	Campaign ID              `json:"campaign,omitzero"` // the campaign that brought them, if any
-	CAC      Money           `json:"cac"`               // its acquisition cost per customer
+	CAC      *Money          `json:"cac,omitempty"`     // its acquisition cost per customer; nil when it acquired nobody
 	Ratio    decimal.Decimal `json:"ratio,omitzero"`    // revenue in the CAC's currency over the CAC, to two decimals
 	HasRatio bool            `json:"has_ratio,omitempty"`
 }
@@ -447,7 +447,7 @@ func (c *ReceivableService) LifetimeValue(ctx context.Context, actor, customer I
 		rep := cp.Report(counts)
 		out.Campaign, out.CAC = cp.ID, rep.CAC
 		for _, m := range out.Revenue {
-			if m.Currency() == rep.CAC.Currency() && rep.CAC.IsPositive() {
+			if rep.CAC != nil && m.Currency() == rep.CAC.Currency() && rep.CAC.IsPositive() {
 				out.Ratio, out.HasRatio = m.Amount().DivRound(rep.CAC.Amount(), 2), true
 			}
 		}

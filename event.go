@@ -55,6 +55,11 @@ const (
 	CampaignUpdated EventType = "campaign.updated"
 	LifecycleMoved  EventType = "customer.lifecycle_moved"
 
+	// Campaign attribution: a cost line reversed by a line of its own, for
+	// a reason (a ChangeSet with the cost before and after and the
+	// reversed line's number).
+	CampaignCostCorrected EventType = "campaign.cost_corrected"
+
 	ContractDrafted EventType = "contract.drafted"
 	ContractMoved   EventType = "contract.moved"   // submitted, approved, rejected, signed, completed, terminated, expired, superseded or invoiced
 	ContractRevised EventType = "contract.revised" // a draft's terms changed: a ChangeSet

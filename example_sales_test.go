@@ -176,7 +176,7 @@ func ExampleCampaignService_Report() {
 		return
 	}
 	fmt.Println("cost", r.Cost, "for", r.Counts.Leads, "leads:", r.CostPerLead, "per lead")
-	fmt.Println("won", r.Counts.WonDeals, "deals for", r.WonRevenue, "- ROI", r.ROI)
+	fmt.Println("won", r.Counts.Wins, "deals for", r.WonRevenue, "- ROI", r.ROI)
 	fmt.Println(r.Counts.Acquired, "customers acquired: CAC", r.CAC)
 	// Output:
 	// a cost in EUR: true

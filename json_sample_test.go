@@ -129,6 +129,8 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.ContractFilter](t),
 		filled[crm.ContractPatch](t),
 		filled[crm.CostLine](t),
+		filled[crm.CostReversedError](t),
+		filled[crm.CorrectCostRequest](t),
 		filled[crm.Credit](t),
 		filled[crm.CreditLine](t),
 		filled[crm.CurrencyMismatchError](t),

@@ -192,7 +192,7 @@ func TestCampaignReport(t *testing.T) {
 	assert.Equal(t, "1333.33 USD", r.CostPerLead.String())
 	assert.Equal(t, "12000.00 USD", r.WonRevenue.String())
 	assert.Len(t, won, 2, "Lead C never opened a deal")
-	assert.Equal(t, int64(len(won)), r.Counts.WonDeals)
+	assert.Equal(t, int64(len(won)), r.Counts.Wins)
 	assert.Equal(t, "2", r.ROI.String(), "(12000 - 4000) / 4000, the cost counted once however many deals were won")
 	assert.Equal(t, "2000.00 USD", r.CAC.String())
 	_, err = s.Campaigns.Report(ctx, s.Ann.ID, cp.ID)

@@ -44,12 +44,16 @@ var campaignTable = &recordTable[crm.Campaign]{
 
 // costDoc is how a cost line is kept in the campaign's costs column: with
 // keys of its own, the amount in minor units beside its currency ("" for
-// the zero Money), the date as "2006-01-02" or "".
+// the zero Money), the date as "2006-01-02" or "", and on a reversing
+// line the number of the line it reverses and the reason (absent from
+// lines kept before 0022, which reversed nothing).
 type costDoc struct {
 	Description string   `json:"description"`
 	AmountMinor int64    `json:"amount_minor"`
 	Currency    string   `json:"currency"`
 	Date        crm.Date `json:"date"`
+	Reverses    int      `json:"reverses,omitempty"`
+	Reason      string   `json:"reason,omitempty"`
 }
 
 // toCostDoc returns the document of a cost line.
@@ -61,13 +65,13 @@ func toCostDoc(field string, l crm.CostLine) (costDoc, error) {
 	if err := checkDate(field+".date", l.Date); err != nil {
 		return costDoc{}, err
 	}
-	return costDoc{Description: l.Description, AmountMinor: minor, Currency: currency, Date: l.Date}, nil
+	return costDoc{Description: l.Description, AmountMinor: minor, Currency: currency, Date: l.Date, Reverses: l.Reverses, Reason: l.Reason}, nil
 }
 
 // line is the inverse of toCostDoc.
 func (d costDoc) line() (crm.CostLine, error) {
 	amount, err := moneyFrom(d.AmountMinor, d.Currency)
-	return crm.CostLine{Description: d.Description, Amount: amount, Date: d.Date}, err
+	return crm.CostLine{Description: d.Description, Amount: amount, Date: d.Date, Reverses: d.Reverses, Reason: d.Reason}, err
 }
 
 // campaignRepo implements crm.CampaignRepository in one transaction.

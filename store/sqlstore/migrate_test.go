@@ -246,12 +246,12 @@ func TestMigrationsOverExperience(t *testing.T) {
 		counts := read(ctx, t, s, func(tx crm.ReadTx) (crm.CampaignCounts, error) {
 			return tx.Sales().Campaign(ctx, crm.Campaign{Currency: eur})
 		})
-		assert.Equal(t, crm.CampaignCounts{Leads: 1, Deals: 1}, counts, "the customer and the deal came from no campaign")
+		assert.Equal(t, crm.CampaignCounts{Leads: 1, Opportunities: 1}, counts, "the customer and the deal came from no campaign")
 	})
 }
 
 // allMigrations are the names of every migration, in order.
-var allMigrations = []string{"foundation", "experience", "sales", "receivables", "visit_owners", "trust", "item_entries", "open_items", "period_close", "contract_versions", "dunning", "documents", "business_days", "survey_kinds", "ladder_judgments", "credit_numbers", "ladder_fading", "evidence_sources", "lost_reasons", "activity_work"}
+var allMigrations = []string{"foundation", "experience", "sales", "receivables", "visit_owners", "trust", "item_entries", "open_items", "period_close", "contract_versions", "dunning", "documents", "business_days", "survey_kinds", "ladder_judgments", "credit_numbers", "ladder_fading", "evidence_sources", "campaigns", "lost_reasons", "activity_work"}
 
 // migrateByHand applies the first migrations, named in order, as a
 // store of their time did: their files, and their rows in the version

@@ -172,31 +172,34 @@ func (a salesAnalytics) StageTimes(ctx context.Context, q crm.SalesQuery) ([]crm
 }
 
 // Campaign implements crm.SalesAnalytics with one pass over the deals
-// attributed to c, each with three flags:
+// attributed to c, each with two flags, beside two counts of the
+// customers it brought:
 //
-//	SELECT (SELECT COUNT(*) FROM customers WHERE campaign_id = c), COUNT(*),
-//	       <count of here>, <sum of amount_minor where here>, <count of won and not here>,
-//	       COUNT(DISTINCT CASE WHEN here AND brought THEN customer_id END)
-//	FROM (SELECT customer_id, amount_minor,
+//	SELECT (SELECT COUNT(*) FROM customers WHERE campaign_id = c),
+//	       (SELECT COUNT(*) FROM customers cu WHERE campaign_id = c
+//	          AND EXISTS (SELECT 1 FROM deals WHERE customer_id = cu.id AND status = 'won')),
+//	       COUNT(*), <count of here>, <sum of amount_minor where here>, <count of won and not here>
+//	FROM (SELECT amount_minor,
 //	             status = 'won' AS won,
-//	             status = 'won' AND amount_currency = <c's currency> AS here,
-//	             customer_id IN (SELECT id FROM customers WHERE campaign_id = c) AS brought
+//	             status = 'won' AND amount_currency = <c's currency> AS here
 //	      FROM deals WHERE campaign_id = c) d
 //
 // A campaign's deals are few, so its one row is summed split at once
 // rather than run again on an overflow (see sums).
 func (a salesAnalytics) Campaign(ctx context.Context, c crm.Campaign) (crm.CampaignCounts, error) {
 	t, id, won := a.t, idArg(c.ID), string(crm.DealWon)
-	query := "SELECT (SELECT COUNT(*) FROM " + t.s.names.customers + " WHERE campaign_id = ?), COUNT(*), " +
+	customers, deals := t.s.names.customers, t.s.names.deals
+	query := "SELECT (SELECT COUNT(*) FROM " + customers + " WHERE campaign_id = ?), " +
+		"(SELECT COUNT(*) FROM " + customers + " cu WHERE cu.campaign_id = ? AND EXISTS " +
+		"(SELECT 1 FROM " + deals + " w WHERE w.customer_id = cu.id AND w.status = ?)), COUNT(*), " +
 		count("here") + ", " + sums{dialect: t.s.dialect, split: true}.exact("CASE WHEN here THEN amount_minor ELSE 0 END") + ", " +
-		count("won AND NOT here") + ", COUNT(DISTINCT CASE WHEN here AND brought THEN customer_id END) " +
-		"FROM (SELECT customer_id, amount_minor, status = ? AS won, (status = ? AND amount_currency = ?) AS here, " +
-		"customer_id IN (SELECT id FROM " + t.s.names.customers + " WHERE campaign_id = ?) AS brought " +
-		"FROM " + t.s.names.deals + " WHERE campaign_id = ?) d"
+		count("won AND NOT here") + " " +
+		"FROM (SELECT amount_minor, status = ? AS won, (status = ? AND amount_currency = ?) AS here " +
+		"FROM " + deals + " WHERE campaign_id = ?) d"
 	var n crm.CampaignCounts
 	high, low := exactTotal(&n.WonMinor, "won_minor")
-	err := t.queryRow(ctx, query, id, won, won, c.Currency.Code(), id, id).
-		Scan(&n.Leads, &n.Deals, &n.WonDeals, high, low, &n.OtherCurrency, &n.Acquired)
+	err := t.queryRow(ctx, query, id, id, won, won, won, c.Currency.Code(), id).
+		Scan(&n.Leads, &n.Acquired, &n.Opportunities, &n.Wins, high, low, &n.OtherCurrency)
 	if err != nil {
 		return crm.CampaignCounts{}, t.s.dbErr("counting a campaign", err)
 	}

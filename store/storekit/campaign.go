@@ -6,7 +6,10 @@ import (
 )
 
 // AggregateCampaign is the reference implementation of a campaign's
-// counts over every customer and deal. Won amounts that add up beyond 64
+// counts over every customer and deal: the customers it brought (leads),
+// the deals attributed to it (opportunities), those won in its currency
+// (wins, and their amounts) or in another, and the customers it brought
+// who have won any deal (acquired). Won amounts that add up beyond 64
 // bits of minor units are a *crm.OverflowError.
 func AggregateCampaign(c crm.Campaign, customers []crm.Customer, deals []crm.Deal) (crm.CampaignCounts, error) {
 	var n crm.CampaignCounts
@@ -20,10 +23,13 @@ func AggregateCampaign(c crm.Campaign, customers []crm.Customer, deals []crm.Dea
 	}
 	acquired := map[crm.ID]bool{}
 	for _, d := range deals {
+		if d.Status == crm.DealWon && brought[d.Customer] {
+			acquired[d.Customer] = true
+		}
 		if d.Campaign != c.ID {
 			continue
 		}
-		n.Deals++
+		n.Opportunities++
 		if d.Status != crm.DealWon {
 			continue
 		}
@@ -31,11 +37,8 @@ func AggregateCampaign(c crm.Campaign, customers []crm.Customer, deals []crm.Dea
 			n.OtherCurrency++
 			continue
 		}
-		n.WonDeals++
+		n.Wins++
 		won.Add(minorOf(d.Amount))
-		if brought[d.Customer] {
-			acquired[d.Customer] = true
-		}
 	}
 	n.Acquired = int64(len(acquired))
 	var err error

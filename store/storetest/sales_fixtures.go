@@ -106,7 +106,7 @@ func (sc *scene) activity(t *testing.T, customer, deal crm.ID) crm.Activity {
 }
 
 // sampleCampaign is a campaign with every field set: cost lines of one
-// cent, of zero, with and without a date.
+// cent, of zero, with and without a date, and one reversing another.
 func sampleCampaign(id crm.ID) crm.Campaign {
 	return crm.Campaign{ID: id, Name: "Spring fair " + hostile, Channel: "trade_show", Currency: eur,
 		Budget: crm.MoneyFromMinor(5_000_000, eur),
@@ -114,6 +114,7 @@ func sampleCampaign(id crm.ID) crm.Campaign {
 			{Description: "Booth " + hostile, Amount: crm.MoneyFromMinor(123_456, eur), Date: day(2026, 2, 27)},
 			{Description: "Agency", Amount: crm.MoneyFromMinor(1, eur)},
 			{Description: "Coffee, offered", Amount: crm.Zero(eur), Date: day(2026, 3, 1)},
+			{Description: "Agency", Amount: crm.MoneyFromMinor(-1, eur), Reverses: 2, Reason: "Billed twice " + hostile},
 		},
 		Start: day(2026, 3, 1), End: day(2026, 3, 31), CreatedAt: at(3), UpdatedAt: at(4), Version: 1}
 }

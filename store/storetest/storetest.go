@@ -123,6 +123,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Documents", func(t *testing.T) { runDocuments(t, newStore) })
 	t.Run("ActivityWork", func(t *testing.T) { runActivityWork(t, newStore) })
 	t.Run("DealRules", func(t *testing.T) { runDealRules(t, newStore) })
+	t.Run("CampaignAttribution", func(t *testing.T) { runCampaignAttribution(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
