@@ -63,6 +63,30 @@ func (c *DealService) Funnel(ctx context.Context, actor ID, q SalesQuery) (Funne
 	return out, err
 }
 
+// FunnelAsOf returns a pipeline's funnel as it stood at the end of the
+// business day day (by the CRM's calendar), from the deals' stage
+// history: the deals that existed then, in the stage they were in then,
+// open, won or lost as they were then (see Pipeline.FunnelAt). The day
+// is today or before; q's range is not used.
+func (c *DealService) FunnelAsOf(ctx context.Context, actor ID, q SalesQuery, day Date) (Funnel, error) {
+	switch {
+	case day.IsZero():
+		return Funnel{}, invalid("day", "required", "the day the funnel is as of")
+	case !day.IsValid():
+		return Funnel{}, invalid("day", "calendar", "")
+	case day.After(c.today()):
+		return Funnel{}, invalid("day", "not_future", "the stage history tells the past, not the future")
+	}
+	at := c.calendar.Start(day.AddDays(1))
+	var out Funnel
+	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow, q SalesQuery) error {
+		rows, err := tx.Sales().StagesAt(ctx, q, at)
+		out = f.Pipeline().FunnelAt(rows, day)
+		return err
+	})
+	return out, err
+}
+
 // CohortFunnel returns the funnel of the deals created in [q.From, q.To):
 // how many reached each stage and were won, with the conversions.
 func (c *DealService) CohortFunnel(ctx context.Context, actor ID, q SalesQuery) (Funnel, error) {

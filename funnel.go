@@ -23,4 +23,10 @@ type Funnel struct {
 	Pipeline ID            `json:"pipeline,omitzero"`
 	Currency Currency      `json:"currency,omitzero"`
 	Stages   []FunnelStage `json:"stages,omitempty"`
+	// AsOf is the business day a funnel as of a past date stood at the
+	// end of (see DealService.FunnelAsOf); zero for the funnel now.
+	AsOf Date `json:"as_of,omitzero"`
+	// Closed holds, in a funnel as of a date, the won and lost stages:
+	// the deals won and lost by then. The funnel now leaves it empty.
+	Closed []FunnelStage `json:"closed,omitempty"`
 }

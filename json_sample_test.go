@@ -282,6 +282,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.SignContractRequest](t),
 		filled[crm.Stage](t),
 		filled[crm.StageAmount](t),
+		filled[crm.StageAt](t),
 		filled[crm.StageCount](t),
 		filled[crm.StageTime](t),
 		filled[crm.StageVelocity](t),

@@ -1,6 +1,9 @@
 package crm
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // PipelineReader reads pipelines.
 type PipelineReader interface {
@@ -119,8 +122,8 @@ type CampaignRepository interface {
 // aggregate in the database. Every adapter must return exactly what the
 // reference implementations return (AggregateStageAmounts,
 // AggregateForecast, AggregateCohort, AggregateOutcomes,
-// AggregateStageTimes, AggregateCampaign, AggregateWork), in the same
-// order.
+// AggregateStageTimes, AggregateCampaign, AggregateWork,
+// AggregateStagesAt), in the same order.
 type SalesAnalytics interface {
 	StageAmounts(ctx context.Context, q SalesQuery) ([]StageAmount, error)
 	Forecast(ctx context.Context, q SalesQuery) ([]ForecastAmount, error)
@@ -129,4 +132,8 @@ type SalesAnalytics interface {
 	StageTimes(ctx context.Context, q SalesQuery) ([]StageTime, error)
 	Campaign(ctx context.Context, c Campaign) (CampaignCounts, error)
 	Work(ctx context.Context, q WorkQuery) (WorkCounts, error)
+	// StagesAt groups the deals of q's pipeline, owner and team (q's
+	// range is not used) by the stage each was in at the instant at, by
+	// StageVisit.VisitAt over its history; at is required.
+	StagesAt(ctx context.Context, q SalesQuery, at time.Time) ([]StageAt, error)
 }

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/store/storekit"
@@ -138,4 +139,13 @@ func (s sales) Work(_ context.Context, q crm.WorkQuery) (crm.WorkCounts, error) 
 		return crm.WorkCounts{}, err
 	}
 	return storekit.AggregateWork(s.t.activities.all(), s.t.customers.all(), s.t.deals.all(), q)
+}
+
+func (s sales) StagesAt(_ context.Context, q crm.SalesQuery, at time.Time) ([]crm.StageAt, error) {
+	if err := q.CheckAt(at); err != nil {
+		return nil, err
+	}
+	agg := storekit.NewStagesAtAggregator(q, at)
+	s.t.deals.each(agg.Add)
+	return agg.Result()
 }

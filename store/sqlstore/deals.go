@@ -98,10 +98,12 @@ func (d visitDoc) visit() crm.StageVisit {
 
 // visitRow is a row of deal_visits: one visit of a deal's history, with
 // the time spent in the stage for the visits that ended, and the deal's
-// pipeline, owner and team, which the sales analytics filter on.
+// pipeline, owner and team, which the sales analytics filter on, and its
+// amount in minor units, which the funnel as of a past date adds up.
 type visitRow struct {
 	deal, pipeline, owner crm.ID
 	team                  string
+	amountMinor           int64
 	seq                   int
 	crm.StageVisit
 }
@@ -111,13 +113,13 @@ type visitRow struct {
 var visitTable = &recordTable[visitRow]{
 	kind:    crm.KindDeal,
 	table:   func(n names) string { return n.dealVisits },
-	columns: []string{"deal_id", "seq", "stage", "entered_us", "left_us", "micros", "pipeline_id", "owner_id", "team"},
+	columns: []string{"deal_id", "seq", "stage", "entered_us", "left_us", "micros", "pipeline_id", "owner_id", "team", "amount_minor"},
 	values: func(_ *Store, v visitRow) ([]any, error) {
 		var left, micros any
 		if !v.Left.IsZero() {
 			left, micros = unixMicros(v.Left), spent(v.Entered, v.Left)
 		}
-		return []any{idArg(v.deal), v.seq, v.Stage, unixMicros(v.Entered), left, micros, idArg(v.pipeline), idArg(v.owner), v.team}, nil
+		return []any{idArg(v.deal), v.seq, v.Stage, unixMicros(v.Entered), left, micros, idArg(v.pipeline), idArg(v.owner), v.team, v.amountMinor}, nil
 	},
 }
 
@@ -128,9 +130,13 @@ func saveVisits(ctx context.Context, t *txn, d crm.Deal, inserted bool) error {
 			return t.s.dbErr("replacing stage visits", err)
 		}
 	}
+	minor, _, err := moneyArgs("amount", d.Amount)
+	if err != nil {
+		return err
+	}
 	rows := make([]visitRow, len(d.History))
 	for i, v := range d.History {
-		rows[i] = visitRow{deal: d.ID, pipeline: d.Pipeline, owner: d.Owner, team: d.Team, seq: i, StageVisit: v}
+		rows[i] = visitRow{deal: d.ID, pipeline: d.Pipeline, owner: d.Owner, team: d.Team, amountMinor: minor, seq: i, StageVisit: v}
 	}
 	return records[visitRow]{visitTable, t}.insertAll(ctx, rows)
 }

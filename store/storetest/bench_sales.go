@@ -10,9 +10,10 @@ import (
 	"github.com/crmkit/crm"
 )
 
-// BenchSales measures the funnel and the forecast of a pipeline over n
-// deals of 10,000 customers, driven through a DealFlow over a year and
-// loaded through the port in batches.
+// BenchSales measures the funnel (now, and as of a day half way through
+// the deals' year, from their stage history) and the forecast of a
+// pipeline over n deals of 10,000 customers, driven through a DealFlow
+// over a year and loaded through the port in batches.
 //
 //	go test -run '^$' -bench Sales ./store/...
 func BenchSales(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
@@ -25,12 +26,15 @@ func BenchSales(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
 			b.Fatal(err)
 		}
 		loadDeals(b, tm, p, n)
+		tm.Clock.Set(epoch.AddDate(1, 3, 0)) // after every move, so that any day of the data may be asked about
 		q := crm.SalesQuery{Pipeline: p.ID}
+		midYear := crm.DateOf(epoch.AddDate(0, 6, 0))
 		for _, bc := range []struct {
 			name string
 			run  func() error
 		}{
 			{"FunnelNow", func() error { _, err := tm.Deals.Funnel(ctx, tm.Manager.ID, q); return err }},
+			{"FunnelAsOfMidYear", func() error { _, err := tm.Deals.FunnelAsOf(ctx, tm.Manager.ID, q, midYear); return err }},
 			{"Forecast", func() error { _, err := tm.Deals.Forecast(ctx, tm.Manager.ID, q); return err }},
 			{"CohortQuarter", func() error {
 				_, err := tm.Deals.CohortFunnel(ctx, tm.Manager.ID, crm.SalesQuery{Pipeline: p.ID, From: epoch, To: epoch.AddDate(0, 3, 0)})

@@ -124,6 +124,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("ActivityWork", func(t *testing.T) { runActivityWork(t, newStore) })
 	t.Run("DealRules", func(t *testing.T) { runDealRules(t, newStore) })
 	t.Run("CampaignAttribution", func(t *testing.T) { runCampaignAttribution(t, newStore) })
+	t.Run("SalesAsOf", func(t *testing.T) { runSalesAsOf(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.

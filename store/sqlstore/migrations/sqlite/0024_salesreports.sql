@@ -1,0 +1,11 @@
+-- crmkit 0024: sales reports. Each stage visit keeps its deal's amount in
+-- minor units, written with the visits whenever the deal is saved, so
+-- that the funnel as of a past date adds up the visits that spanned an
+-- instant without joining them to their deals; an index on the pipeline
+-- and the instant a visit began covers what that query reads.
+ALTER TABLE {{table "deal_visits"}} ADD COLUMN amount_minor INTEGER NOT NULL DEFAULT 0;
+
+UPDATE {{table "deal_visits"}} SET
+    amount_minor = (SELECT d.amount_minor FROM {{table "deals"}} d WHERE d.id = {{table "deal_visits"}}.deal_id);
+
+CREATE INDEX {{name "deal_visits_at_idx"}} ON {{table "deal_visits"}} (pipeline_id, entered_us, left_us, stage, amount_minor);
