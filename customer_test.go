@@ -172,7 +172,7 @@ func TestReassign(t *testing.T) {
 
 	n, err := co.Customers.HandOver(ctx, co.Admin.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "nothing to move"})
 	require.NoError(t, err)
-	assert.Zero(t, n.Customers)
+	assert.Zero(t, n.Moved.Customers)
 }
 
 func TestReassignAllIsAllOrNothing(t *testing.T) {
@@ -194,7 +194,7 @@ func TestReassignAllIsAllOrNothing(t *testing.T) {
 
 	n, err := co.Customers.HandOver(ctx, co.Admin.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "Ann left"})
 	require.NoError(t, err)
-	assert.Equal(t, 2, n.Customers)
+	assert.Equal(t, 2, n.Moved.Customers)
 }
 
 func TestCustomerListingScope(t *testing.T) {

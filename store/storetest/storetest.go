@@ -121,6 +121,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Dunning", func(t *testing.T) { runDunning(t, newStore) })
 	t.Run("ReceivableReports", func(t *testing.T) { runReceivableReports(t, newStore) })
 	t.Run("Documents", func(t *testing.T) { runDocuments(t, newStore) })
+	t.Run("Handover", func(t *testing.T) { runHandover(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
