@@ -173,6 +173,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.HandOverReport](t),
 		filled[crm.HandOverCounts](t),
 		filled[crm.HandOverItem](t),
+		filled[crm.OwnedRecords](t),
 		filled[crm.HandOverRequest](t),
 		filled[crm.IdempotencyError](t),
 		filled[crm.Installment](t),

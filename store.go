@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Store is the storage port the CRM needs. Adapters implement it; the
@@ -155,6 +156,13 @@ type UserRepository interface {
 	// ends: no user is added or changed meanwhile by another transaction.
 	// Bootstrap takes it so that, however many race, one admin is made.
 	LockAll(ctx context.Context) error
+	// MoveRecords stamps team on every record owner owns that carries
+	// another team (customers, deals and their stage visits, activities,
+	// contracts), each as its next version updated at at, so that a
+	// writer holding an older version conflicts rather than stamps the
+	// old team back. It returns how many records of each kind changed.
+	// SQL adapters do it set-based, by the owner's index.
+	MoveRecords(ctx context.Context, owner ID, team string, at time.Time) (OwnedRecords, error)
 }
 
 // EventReader reads the log.

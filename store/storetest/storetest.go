@@ -122,6 +122,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("ReceivableReports", func(t *testing.T) { runReceivableReports(t, newStore) })
 	t.Run("Documents", func(t *testing.T) { runDocuments(t, newStore) })
 	t.Run("Handover", func(t *testing.T) { runHandover(t, newStore) })
+	t.Run("TeamFollowsOwner", func(t *testing.T) { runTeamFollowsOwner(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
