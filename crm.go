@@ -59,6 +59,7 @@ type engine struct {
 	calendar  Calendar
 	numbering Numbering
 	pain      PainWeights // see WithPainWeights
+	pool      PoolRule    // see WithPublicPool
 
 	correctionLimits map[Currency]Money // see WithCorrectionLimits
 	documents        documentRules      // see WithTaxRounding, WithFXTolerance
@@ -101,6 +102,7 @@ type options struct {
 	policy           Policy
 	retries          int
 	backoff          time.Duration
+	pool             PoolRule // see WithPublicPool
 }
 
 // WithClock sets the clock every timestamp comes from (default: the
@@ -211,6 +213,10 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		e.facts = *o.facts
 	}
 	e.pain = pain
+	if err := o.pool.Check(); err != nil {
+		return nil, err
+	}
+	e.pool = o.pool
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

@@ -129,14 +129,15 @@ func (w *writeTx) assignableOwner(id ID) (User, error) {
 }
 
 func (w *writeTx) reassign(cu Customer, owner User, reason string) (Customer, error) {
-	if _, err := recordMachine.Next(cu.Status, Reassign); err != nil {
+	status, err := recordMachine.Next(cu.Status, Reassign)
+	if err != nil {
 		return Customer{}, err
 	}
 	if err := w.authorize(ActionReassign, cu.target()); err != nil {
 		return Customer{}, err
 	}
 	after := cu.Clone()
-	after.Owner, after.Team = owner.ID, owner.Team
+	after.Owner, after.Team, after.Status = owner.ID, owner.Team, status
 	if err := w.authorize(ActionReassign, after.target()); err != nil {
 		return Customer{}, err
 	}

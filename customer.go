@@ -30,6 +30,7 @@ type RecordStatus string
 const (
 	StatusActive   RecordStatus = "active"
 	StatusArchived RecordStatus = "archived"
+	StatusPooled   RecordStatus = "pooled" // in its team's public pool, owned by nobody until a rep claims it (WithPublicPool)
 )
 
 // RecordEvent is a move of the record machine.
@@ -42,6 +43,8 @@ const (
 	Restore  RecordEvent = "restore"
 	Update   RecordEvent = "update"
 	Reassign RecordEvent = "reassign"
+	Pool     RecordEvent = "pool"
+	Claim    RecordEvent = "claim"
 )
 
 var recordMachine = mustMachine("customer_record", StatusActive,
@@ -74,6 +77,24 @@ var recordMachine = mustMachine("customer_record", StatusActive,
 		Who:  "a manager of the team or an admin",
 		When: "a departed owner's customers are handed over, archived ones included",
 		Why:  "no record is left owned by someone who can no longer act on it",
+	},
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusActive, Event: Pool, To: StatusPooled,
+		Who:  "the public pool sweep (CustomerService.ReturnIdle), run by an admin or a manager",
+		When: "the owner logged no activity with the customer for the pool rule's days",
+		Why:  "a customer nobody follows up is lost; in the team's pool another rep can take them on",
+	},
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusPooled, Event: Claim, To: StatusActive,
+		Who:  "a rep or a manager of the customer's team, or an admin",
+		When: "someone wants to work the customer",
+		Why:  "first come, first served, and recorded: the pool is worked, not hoarded",
+	},
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusPooled, Event: Reassign, To: StatusActive,
+		Who:  "a manager of the team or an admin",
+		When: "a manager gives a pooled customer to a rep",
+		Why:  "the manager decides who works the pool when nobody claims",
 	},
 )
 

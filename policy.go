@@ -24,6 +24,9 @@ const (
 	ActionAudit       Action = "audit"        // read the audit log
 	ActionClosePeriod Action = "close_period" // move the ledger's lock date
 	ActionChurn       Action = "churn"        // record by hand that a customer left (evidence of kind churn)
+
+	// Public pool: taking a pooled customer of one's team.
+	ActionClaim Action = "claim"
 )
 
 // Scope is how far a grant reaches.
@@ -97,6 +100,7 @@ type RolePolicy struct {
 //	audit         all    none     none
 //	close_period  all    none     none
 //	churn         all    team     none
+//	claim         all    team     team
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -112,7 +116,8 @@ type RolePolicy struct {
 // that a customer left (churn) is not: it takes the customer off the
 // ladder until they buy again, so it is a manager's call for their team,
 // or an admin's. Churn the CRM sees in its own records (FactEvidence)
-// needs no grant.
+// needs no grant. A customer in the public pool of a team (WithPublicPool)
+// may be claimed by any rep or manager of that team.
 func DefaultPolicy() RolePolicy {
 	return RolePolicy{Grants: map[Role]map[Action]Scope{
 		RoleAdmin: {
@@ -120,6 +125,7 @@ func DefaultPolicy() RolePolicy {
 			ActionRestore: ScopeAll, ActionReassign: ScopeAll, ActionErase: ScopeAll, ActionManageUsers: ScopeAll,
 			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
 			ActionDelegate: ScopeAll, ActionAudit: ScopeAll, ActionClosePeriod: ScopeAll, ActionChurn: ScopeAll,
+			ActionClaim: ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
@@ -129,10 +135,11 @@ func DefaultPolicy() RolePolicy {
 			ActionRead: ScopeTeam, ActionCreate: ScopeTeam, ActionUpdate: ScopeTeam, ActionArchive: ScopeTeam,
 			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll,
 			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam, ActionChurn: ScopeTeam,
+			ActionClaim: ScopeTeam,
 		},
 		RoleRep: {
 			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,
-			ActionRecord: ScopeAll,
+			ActionRecord: ScopeAll, ActionClaim: ScopeTeam,
 		},
 	}}
 }

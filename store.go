@@ -102,6 +102,11 @@ type CustomerReader interface {
 	Get(ctx context.Context, id ID) (Customer, error)
 	// List returns a page of customers matching f, in ID order.
 	List(ctx context.Context, f CustomerFilter, page PageRequest) ([]Customer, error)
+	// Idle returns a page of the active customers, in ID order, changed
+	// last (UpdatedAt) before before and with no activity of their owner
+	// (Activity.Owner) at or after it: those the public pool takes back
+	// (PoolRule).
+	Idle(ctx context.Context, before time.Time, page PageRequest) ([]Customer, error)
 }
 
 // CustomerRepository reads and writes customers. There is no delete.

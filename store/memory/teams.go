@@ -44,3 +44,18 @@ func restamp[T any](rows *overlay[T], fields func(*T) (owner *crm.ID, team *stri
 	}
 	return len(ids)
 }
+
+// Idle implements crm.CustomerReader: one pass over the activities for
+// the owners' latest follow-ups, one over the customers.
+func (r customerRepo) Idle(_ context.Context, before time.Time, p crm.PageRequest) ([]crm.Customer, error) {
+	type key struct{ customer, owner crm.ID }
+	recent := map[key]bool{}
+	r.t.activities.each(func(a *crm.Activity) {
+		if !a.At.Before(before) {
+			recent[key{a.Customer, a.Owner}] = true
+		}
+	})
+	return r.repo().list(p, func(c crm.Customer) bool {
+		return c.Status == crm.StatusActive && c.UpdatedAt.Before(before) && !recent[key{c.ID, c.Owner}]
+	}), nil
+}
