@@ -59,6 +59,7 @@ type engine struct {
 	calendar  Calendar
 	numbering Numbering
 	pain      PainWeights // see WithPainWeights
+	pool      PoolRule    // see WithPublicPool
 
 	correctionLimits map[Currency]Money // see WithCorrectionLimits
 	documents        documentRules      // see WithTaxRounding, WithFXTolerance
@@ -104,6 +105,7 @@ type options struct {
 	retries          int
 	backoff          time.Duration
 	visits           *VisitRule
+	pool             PoolRule // see WithPublicPool
 }
 
 // WithClock sets the clock every timestamp comes from (default: the
@@ -220,6 +222,10 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		}
 		e.visits = *o.visits
 	}
+	if err := o.pool.Check(); err != nil {
+		return nil, err
+	}
+	e.pool = o.pool
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

@@ -63,8 +63,12 @@ func (c *CustomerService) Restore(ctx context.Context, actor ID, r RestoreCustom
 }
 
 // Reassign gives a customer to another active user, and to that user's
-// team. The actor needs the reassign grant both for the customer as it is
-// and as it will be: a manager reassigns within their team.
+// team, with the customer's work in progress: its open deals and
+// contracts in progress owned by the old owner, its open cases assigned
+// to them and their pending follow-ups on it (see HandOverReport). The
+// actor needs the reassign grant on each record moved, as it is and as it
+// will be: a manager reassigns within their team, and one record out of
+// their reach refuses the whole command.
 func (c *CustomerService) Reassign(ctx context.Context, actor ID, r ReassignCustomerRequest) (Customer, error) {
 	var out Customer
 	err := c.write(ctx, actor, func(w *writeTx) error {
@@ -76,16 +80,18 @@ func (c *CustomerService) Reassign(ctx context.Context, actor ID, r ReassignCust
 		if err != nil {
 			return err
 		}
-		out, err = w.reassign(cu, owner, r.Reason)
+		h := handOver{w: w, to: owner, reason: r.Reason, report: &HandOverReport{From: cu.Owner, To: owner.ID}}
+		out, err = h.customer(cu)
 		return err
 	})
 	return out, err
 }
 
 // HandOver gives every customer owned by r.From, archived ones included,
-// to another active user in one transaction: all or none. It reports how
-// many customers moved. This is how a manager hands over the accounts of
-// a rep who has left.
+// to another active user in one transaction, each with its work in
+// progress as Reassign moves it: all or none. It reports what moved and
+// what stayed with r.From. This is how a manager hands over the accounts
+// of a rep who has left.
 func (c *CustomerService) HandOver(ctx context.Context, actor ID, r HandOverRequest) (HandOverReport, error) {
 	var out HandOverReport
 	err := c.write(ctx, actor, func(w *writeTx) error {
@@ -97,23 +103,14 @@ func (c *CustomerService) HandOver(ctx context.Context, actor ID, r HandOverRequ
 		if r.From == r.To {
 			return nil
 		}
-		page := PageRequest{Limit: MaxPageSize}
-		for {
-			batch, err := w.tx.Customers().List(ctx, CustomerFilter{Owner: r.From}, page)
-			if err != nil {
-				return err
-			}
-			for _, cu := range batch {
-				if _, err := w.reassign(cu, owner, r.Reason); err != nil {
-					return err
-				}
-				out.Customers++
-			}
-			if len(batch) < page.Limit {
-				return nil
-			}
-			page.After = batch[len(batch)-1].ID
+		h := handOver{w: w, to: owner, reason: r.Reason, report: &out}
+		list := func(p PageRequest) ([]Customer, error) {
+			return w.tx.Customers().List(ctx, CustomerFilter{Owner: r.From}, p)
 		}
+		return eachPage(list, func(cu Customer) ID { return cu.ID }, func(cu Customer) error {
+			_, err := h.customer(cu)
+			return err
+		})
 	})
 	return out, err
 }
@@ -132,14 +129,15 @@ func (w *writeTx) assignableOwner(id ID) (User, error) {
 }
 
 func (w *writeTx) reassign(cu Customer, owner User, reason string) (Customer, error) {
-	if _, err := recordMachine.Next(cu.Status, Reassign); err != nil {
+	status, err := recordMachine.Next(cu.Status, Reassign)
+	if err != nil {
 		return Customer{}, err
 	}
 	if err := w.authorize(ActionReassign, cu.target()); err != nil {
 		return Customer{}, err
 	}
 	after := cu.Clone()
-	after.Owner, after.Team = owner.ID, owner.Team
+	after.Owner, after.Team, after.Status = owner.ID, owner.Team, status
 	if err := w.authorize(ActionReassign, after.target()); err != nil {
 		return Customer{}, err
 	}

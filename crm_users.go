@@ -61,7 +61,10 @@ func (c *UserService) Create(ctx context.Context, actor ID, in NewUser) (User, e
 	return out, err
 }
 
-// Update changes a user's name, e-mail, role or team.
+// Update changes a user's name, e-mail, role or team. The records an
+// active user owns follow them to a new team in the same transaction
+// (customers, deals, activities, contracts), recorded once on the user
+// (UserRecordsMoved); a deactivated user's keep theirs.
 func (c *UserService) Update(ctx context.Context, actor ID, p UserPatch) (User, error) {
 	return c.changeUser(ctx, actor, p.User, p.IfVersion, UserUpdated, "", func(u User) (User, error) { return p.apply(u) })
 }
@@ -80,7 +83,8 @@ func (c *UserService) Deactivate(ctx context.Context, actor ID, r DeactivateUser
 	})
 }
 
-// Reactivate lets a deactivated user work again.
+// Reactivate lets a deactivated user work again; their records follow
+// them to the team they now have.
 func (c *UserService) Reactivate(ctx context.Context, actor ID, r ReactivateUserRequest) (User, error) {
 	return c.changeUser(ctx, actor, r.User, 0, UserReactivated, r.Reason, func(u User) (User, error) {
 		u.Active = true
@@ -124,7 +128,10 @@ func (c *engine) changeUser(ctx context.Context, actor, id ID, ifVersion int64, 
 			return err
 		}
 		out = after
-		return w.record(typ, KindUser, id, after.Version, ChangeSet{Changes: cs, Reason: reason})
+		if err := w.record(typ, KindUser, id, after.Version, ChangeSet{Changes: cs, Reason: reason}); err != nil {
+			return err
+		}
+		return w.followTeam(before, after)
 	})
 	return out, err
 }

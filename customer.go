@@ -30,6 +30,7 @@ type RecordStatus string
 const (
 	StatusActive   RecordStatus = "active"
 	StatusArchived RecordStatus = "archived"
+	StatusPooled   RecordStatus = "pooled" // in its team's public pool, owned by nobody until a rep claims it (WithPublicPool)
 )
 
 // RecordEvent is a move of the record machine.
@@ -42,6 +43,8 @@ const (
 	Restore  RecordEvent = "restore"
 	Update   RecordEvent = "update"
 	Reassign RecordEvent = "reassign"
+	Pool     RecordEvent = "pool"
+	Claim    RecordEvent = "claim"
 )
 
 var recordMachine = mustMachine("customer_record", StatusActive,
@@ -74,6 +77,24 @@ var recordMachine = mustMachine("customer_record", StatusActive,
 		Who:  "a manager of the team or an admin",
 		When: "a departed owner's customers are handed over, archived ones included",
 		Why:  "no record is left owned by someone who can no longer act on it",
+	},
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusActive, Event: Pool, To: StatusPooled,
+		Who:  "the public pool sweep (CustomerService.ReturnIdle), run by an admin or a manager",
+		When: "the owner logged no activity with the customer for the pool rule's days",
+		Why:  "a customer nobody follows up is lost; in the team's pool another rep can take them on",
+	},
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusPooled, Event: Claim, To: StatusActive,
+		Who:  "a rep or a manager of the customer's team, or an admin",
+		When: "someone wants to work the customer",
+		Why:  "first come, first served, and recorded: the pool is worked, not hoarded",
+	},
+	Transition[RecordStatus, RecordEvent]{
+		From: StatusPooled, Event: Reassign, To: StatusActive,
+		Who:  "a manager of the team or an admin",
+		When: "a manager gives a pooled customer to a rep",
+		Why:  "the manager decides who works the pool when nobody claims",
 	},
 )
 
@@ -200,12 +221,55 @@ type HandOverRequest struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// HandOverReport says what a hand-over moved.
+// HandOverReport is what a hand-over did, for the manager who ran it:
+// how many records of each kind moved from From to To, and how many of
+// From's records on those customers stayed with From, and the first
+// MaxHandOverItems of each, the ones that stayed with the reason why.
+// A customer moves with its open deals, its contracts in progress, its
+// open cases assigned to From and From's pending follow-ups on it; what
+// is closed, ended, resolved or done stays with who did it, so that the
+// history says who won, signed and settled what.
 type HandOverReport struct {
-	From      ID  `json:"from,omitzero"`
-	To        ID  `json:"to,omitzero"`
-	Customers int `json:"customers"` // customers that changed owner
+	From        ID             `json:"from,omitzero"`
+	To          ID             `json:"to,omitzero"`
+	Moved       HandOverCounts `json:"moved"`
+	Stayed      HandOverCounts `json:"stayed"`
+	MovedItems  []HandOverItem `json:"moved_items,omitempty"`  // the first MaxHandOverItems records moved, customers first
+	StayedItems []HandOverItem `json:"stayed_items,omitempty"` // the first MaxHandOverItems records that stayed, each with its reason
 }
+
+// MaxHandOverItems is how many records a HandOverReport lists of those
+// moved, and of those that stayed; its counts hold them all.
+const MaxHandOverItems = 200
+
+// HandOverCounts counts a hand-over's records by kind.
+type HandOverCounts struct {
+	Customers int `json:"customers"`
+	Deals     int `json:"deals"`
+	Contracts int `json:"contracts"`
+	Cases     int `json:"cases"`
+	FollowUps int `json:"follow_ups"` // activities whose follow-up is not done yet
+}
+
+// HandOverItem is one record a hand-over moved or left where it was.
+type HandOverItem struct {
+	Kind     Kind       `json:"kind,omitempty"`
+	ID       ID         `json:"id,omitzero"`
+	Customer ID         `json:"customer,omitzero"`
+	Title    string     `json:"title,omitempty"`  // the record's title, name or subject
+	Reason   StayReason `json:"reason,omitempty"` // why it stayed; "" for a record that moved
+}
+
+// StayReason says why a record of a customer handed over stayed with its
+// old owner.
+type StayReason string
+
+// The reasons a record stays.
+const (
+	StayClosedDeal    StayReason = "closed_deal"    // won or lost: the deal stays with the rep who closed it
+	StayEndedContract StayReason = "ended_contract" // completed, terminated, expired or superseded
+	StayResolvedCase  StayReason = "resolved_case"  // resolved or closed by the one who settled it
+)
 
 // SetLifecycleRequest moves Customer's lifecycle stage to Stage by hand;
 // going back needs a Reason.

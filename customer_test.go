@@ -172,20 +172,23 @@ func TestReassign(t *testing.T) {
 
 	n, err := co.Customers.HandOver(ctx, co.Admin.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "nothing to move"})
 	require.NoError(t, err)
-	assert.Zero(t, n.Customers)
+	assert.Zero(t, n.Moved.Customers)
 }
 
 func TestReassignAllIsAllOrNothing(t *testing.T) {
 	co := newCompany(t)
 	one := co.customer(t, co.Ann, "One") // team north
-	// Ann moves to team south; her next customer belongs to south.
-	_, err := co.Users.Update(ctx, co.Admin.ID, crm.UserPatch{User: co.Ann.ID, Team: ptr("south")})
-	require.NoError(t, err)
-	four := co.customer(t, co.Ann, "Four")
-	require.Equal(t, "south", four.Team)
+	// A customer of Ann's stamped with team south, as records were before
+	// the team followed its owner.
+	legacy := co.customer(t, co.Ann, "Legacy")
+	require.NoError(t, co.Store.Update(ctx, func(tx crm.Tx) error {
+		l := legacy.Clone()
+		l.Team, l.Version = "south", legacy.Version+1
+		return tx.Customers().Update(ctx, l)
+	}))
 
 	before := co.head(t)
-	_, err = co.Customers.HandOver(ctx, co.Manager.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "Ann left"})
+	_, err := co.Customers.HandOver(ctx, co.Manager.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "Ann left"})
 	assert.ErrorIs(t, err, crm.ErrForbidden, "the manager of north may not move a south customer")
 	assert.Equal(t, before, co.head(t), "nothing was written")
 	got, err := co.Customers.Get(ctx, co.Admin.ID, one.ID)
@@ -194,7 +197,19 @@ func TestReassignAllIsAllOrNothing(t *testing.T) {
 
 	n, err := co.Customers.HandOver(ctx, co.Admin.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "Ann left"})
 	require.NoError(t, err)
-	assert.Equal(t, 2, n.Customers)
+	assert.Equal(t, 2, n.Moved.Customers)
+}
+
+func TestTeamFollowsTheOwner(t *testing.T) {
+	co := newCompany(t)
+	one := co.customer(t, co.Ann, "One")
+	_, err := co.Users.Update(ctx, co.Admin.ID, crm.UserPatch{User: co.Ann.ID, Team: ptr("south")})
+	require.NoError(t, err)
+	got, err := co.Customers.Get(ctx, co.Admin.ID, one.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "south", got.Team, "Ann's customer moved with her")
+	_, err = co.Customers.HandOver(ctx, co.Manager.ID, crm.HandOverRequest{From: co.Ann.ID, To: co.Ben.ID, Reason: "Ann left"})
+	assert.ErrorIs(t, err, crm.ErrForbidden, "the manager of north no longer reassigns what she owns")
 }
 
 func TestCustomerListingScope(t *testing.T) {

@@ -83,6 +83,15 @@ const (
 	ActivityCancelledEvent EventType = "activity.cancelled"
 	// Pipeline history kept honest (issue 13).
 	DealCloseCorrected EventType = "deal.close_corrected" // a closed deal's close date or amount corrected; the note says why
+	// Handover: what moves with a customer to its new owner, the team
+	// that follows its owner, and the public pool.
+	DealReassigned     EventType = "deal.reassigned"     // an open deal moved with its customer to the new owner
+	ContractReassigned EventType = "contract.reassigned" // a contract in progress moved with its customer
+	CaseReassigned     EventType = "case.reassigned"     // an open case moved from the old owner to the new one
+	ActivityReassigned EventType = "activity.reassigned" // a pending follow-up moved to the new owner
+	UserRecordsMoved   EventType = "user.records_moved"  // the records a user owns followed them to their new team
+	CustomerPooled     EventType = "customer.pooled"     // returned to the team's public pool: nobody followed them up
+	CustomerClaimed    EventType = "customer.claimed"    // a rep took a customer from the public pool
 )
 
 // Hash is a SHA-256 digest.

@@ -99,7 +99,7 @@ func ExampleCustomerService_HandOver() {
 
 	// Her manager hands all her customers to Ben in one transaction.
 	n, _ := c.Customers.HandOver(ctx, max.ID, crm.HandOverRequest{From: ann.ID, To: ben.ID, Reason: "Ann left"})
-	fmt.Println("reassigned:", n.Customers)
+	fmt.Println("reassigned:", n.Moved.Customers)
 	for cu, _ := range c.Customers.List(ctx, ben.ID, crm.CustomerFilter{}) {
 		fmt.Println(cu.Name, "version", cu.Version)
 	}

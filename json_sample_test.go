@@ -62,6 +62,7 @@ var sampleEnums = enumsByType(
 	crm.KindCustomer, crm.Rise, crm.LifecycleLead, crm.LostPricing, crm.Satisfied,
 	crm.MediumChat, crm.PeriodWeek, crm.PhaseOrdering, crm.PlanNet30, crm.StatusActive,
 	crm.RequireAmount, crm.RoleRep, crm.ScopeTeam, crm.Positive, crm.StageOpen, crm.TransactionalSurvey, crm.NPSPerRespondent,
+	crm.StayClosedDeal,
 )
 
 func enumsByType(constants ...any) map[reflect.Type]any {
@@ -176,6 +177,13 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.FXToleranceError](t),
 		filled[crm.HandOffRequest](t),
 		filled[crm.HandOverReport](t),
+		filled[crm.HandOverCounts](t),
+		filled[crm.HandOverItem](t),
+		filled[crm.OwnedRecords](t),
+		filled[crm.PoolRule](t),
+		filled[crm.PoolReport](t),
+		filled[crm.PooledRecord](t),
+		filled[crm.ClaimCustomerRequest](t),
 		filled[crm.HandOverRequest](t),
 		filled[crm.IdempotencyError](t),
 		filled[crm.Installment](t),

@@ -26,6 +26,13 @@ func TestRecordMachine(t *testing.T) {
 		{crm.StatusActive, crm.Restore, "", false},
 		{crm.StatusArchived, crm.Update, "", false},
 		{"deleted", crm.Restore, "", false},
+		{crm.StatusActive, crm.Pool, crm.StatusPooled, true},
+		{crm.StatusPooled, crm.Claim, crm.StatusActive, true},
+		{crm.StatusPooled, crm.Reassign, crm.StatusActive, true},
+		{crm.StatusArchived, crm.Pool, "", false},
+		{crm.StatusActive, crm.Claim, "", false},
+		{crm.StatusPooled, crm.Update, "", false},
+		{crm.StatusPooled, crm.Pool, "", false},
 	} {
 		t.Run(string(tc.from)+"/"+string(tc.move), func(t *testing.T) {
 			to, err := m.Next(tc.from, tc.move)
@@ -48,7 +55,7 @@ func TestRecordMachine(t *testing.T) {
 		assert.NotEmpty(t, tr.When, "%s explains when", tr.Event)
 		assert.NotEmpty(t, tr.Why, "%s explains why", tr.Event)
 	}
-	assert.Equal(t, []crm.RecordEvent{crm.Archive, crm.Update, crm.Reassign}, m.Events(crm.StatusActive))
+	assert.Equal(t, []crm.RecordEvent{crm.Archive, crm.Update, crm.Reassign, crm.Pool}, m.Events(crm.StatusActive))
 }
 
 func TestNewMachineRejects(t *testing.T) {
@@ -109,4 +116,10 @@ func ExampleMachine_Mermaid() {
 	//     active --> active: reassign
 	//     %% who: a manager of the team or an admin; when: a departed owner's customers are handed over, archived ones included; why: no record is left owned by someone who can no longer act on it
 	//     archived --> archived: reassign
+	//     %% who: the public pool sweep (CustomerService.ReturnIdle), run by an admin or a manager; when: the owner logged no activity with the customer for the pool rule's days; why: a customer nobody follows up is lost; in the team's pool another rep can take them on
+	//     active --> pooled: pool
+	//     %% who: a rep or a manager of the customer's team, or an admin; when: someone wants to work the customer; why: first come, first served, and recorded: the pool is worked, not hoarded
+	//     pooled --> active: claim
+	//     %% who: a manager of the team or an admin; when: a manager gives a pooled customer to a rep; why: the manager decides who works the pool when nobody claims
+	//     pooled --> active: reassign
 }

@@ -26,6 +26,9 @@ const (
 	ActionChurn       Action = "churn"        // record by hand that a customer left (evidence of kind churn)
 	// Pipeline history kept honest (issue 13).
 	ActionCorrect Action = "correct" // correct a closed deal's close date or actual amount, with a reason
+
+	// Public pool: taking a pooled customer of one's team.
+	ActionClaim Action = "claim"
 )
 
 // Scope is how far a grant reaches.
@@ -100,6 +103,7 @@ type RolePolicy struct {
 //	close_period  all    none     none
 //	churn         all    team     none
 //	correct       all    team     none
+//	claim         all    team     team
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -115,7 +119,8 @@ type RolePolicy struct {
 // that a customer left (churn) is not: it takes the customer off the
 // ladder until they buy again, so it is a manager's call for their team,
 // or an admin's. Churn the CRM sees in its own records (FactEvidence)
-// needs no grant.
+// needs no grant. A customer in the public pool of a team (WithPublicPool)
+// may be claimed by any rep or manager of that team.
 func DefaultPolicy() RolePolicy {
 	return RolePolicy{Grants: map[Role]map[Action]Scope{
 		RoleAdmin: {
@@ -124,6 +129,7 @@ func DefaultPolicy() RolePolicy {
 			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
 			ActionDelegate: ScopeAll, ActionAudit: ScopeAll, ActionClosePeriod: ScopeAll, ActionChurn: ScopeAll,
 			ActionCorrect: ScopeAll,
+			ActionClaim:   ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
@@ -134,10 +140,11 @@ func DefaultPolicy() RolePolicy {
 			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll,
 			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam, ActionChurn: ScopeTeam,
 			ActionCorrect: ScopeTeam,
+			ActionClaim:   ScopeTeam,
 		},
 		RoleRep: {
 			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,
-			ActionRecord: ScopeAll,
+			ActionRecord: ScopeAll, ActionClaim: ScopeTeam,
 		},
 	}}
 }

@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Store is the storage port the CRM needs. Adapters implement it; the
@@ -101,6 +102,11 @@ type CustomerReader interface {
 	Get(ctx context.Context, id ID) (Customer, error)
 	// List returns a page of customers matching f, in ID order.
 	List(ctx context.Context, f CustomerFilter, page PageRequest) ([]Customer, error)
+	// Idle returns a page of the active customers, in ID order, changed
+	// last (UpdatedAt) before before and with no activity of their owner
+	// (Activity.Owner) at or after it: those the public pool takes back
+	// (PoolRule).
+	Idle(ctx context.Context, before time.Time, page PageRequest) ([]Customer, error)
 }
 
 // CustomerRepository reads and writes customers. There is no delete.
@@ -155,6 +161,13 @@ type UserRepository interface {
 	// ends: no user is added or changed meanwhile by another transaction.
 	// Bootstrap takes it so that, however many race, one admin is made.
 	LockAll(ctx context.Context) error
+	// MoveRecords stamps team on every record owner owns that carries
+	// another team (customers, deals and their stage visits, activities,
+	// contracts), each as its next version updated at at, so that a
+	// writer holding an older version conflicts rather than stamps the
+	// old team back. It returns how many records of each kind changed.
+	// SQL adapters do it set-based, by the owner's index.
+	MoveRecords(ctx context.Context, owner ID, team string, at time.Time) (OwnedRecords, error)
 }
 
 // EventReader reads the log.

@@ -57,6 +57,7 @@ type CaseFilter struct {
 	Status     CaseStatus `json:"status,omitempty"`
 	Kind       CaseKind   `json:"kind,omitempty"`
 	Department string     `json:"department,omitempty"`
+	Assignee   ID         `json:"assignee,omitzero"`
 	// PromiseDueBefore, when set, selects the cases not yet resolved whose
 	// promise fell due before it and is not yet marked broken.
 	PromiseDueBefore time.Time `json:"promise_due_before,omitzero"`
@@ -71,6 +72,7 @@ func (f CaseFilter) Match(c Case) bool {
 		(f.Status == "" || c.Status == f.Status) &&
 		(f.Kind == "" || c.Kind == f.Kind) &&
 		(f.Department == "" || c.Department == f.Department) &&
+		(f.Assignee.IsZero() || c.Assignee == f.Assignee) &&
 		(f.PromiseDueBefore.IsZero() || (!c.PromisedBy.IsZero() && c.PromisedBy.Before(f.PromiseDueBefore) &&
 			!c.PromiseBroken && c.ResolvedAt.IsZero())) &&
 		(f.OverdueBefore.IsZero() || (!c.NextOverdue.IsZero() && c.NextOverdue.Before(f.OverdueBefore) && c.ResolvedAt.IsZero()))

@@ -78,6 +78,8 @@ type ActivityFilter struct {
 	// OverdueOn, when set, selects the activities whose follow-up is
 	// before it and not done.
 	OverdueOn Date `json:"overdue_on,omitzero"`
+	// Pending selects the activities with a follow-up not done yet.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Match reports whether a passes the filter.
@@ -87,7 +89,8 @@ func (f ActivityFilter) Match(a Activity) bool {
 		(f.Owner.IsZero() || a.Owner == f.Owner) &&
 		(f.Team == "" || a.Team == f.Team) &&
 		(f.Type == "" || a.Type == f.Type) &&
-		(f.OverdueOn.IsZero() || a.Overdue(f.OverdueOn))
+		(f.OverdueOn.IsZero() || a.Overdue(f.OverdueOn)) &&
+		(!f.Pending || (!a.FollowUp.IsZero() && !a.Done))
 }
 
 // ActivityReader reads activities.

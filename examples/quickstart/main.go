@@ -98,7 +98,7 @@ func run(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nMax, Ann's manager, hands all %d of her customers to Ben:\n", moved.Customers)
+	fmt.Printf("\nMax, Ann's manager, hands all %d of her customers to Ben:\n", moved.Moved.Customers)
 	for cu, err := range c.Customers.List(ctx, max.ID, crm.CustomerFilter{}) {
 		if err != nil {
 			return err

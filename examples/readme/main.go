@@ -46,7 +46,7 @@ func main() {
 	_, _ = c.Users.Deactivate(ctx, admin.ID, crm.DeactivateUserRequest{User: ann.ID, Reason: "left the company"})
 	moved, err := c.Customers.HandOver(ctx, manager.ID, crm.HandOverRequest{From: ann.ID, To: ben.ID, Reason: "Ann left"})
 	check(err)
-	fmt.Println(moved.Customers, "customers now Ben's")
+	fmt.Println(moved.Moved.Customers, "customers now Ben's")
 
 	// Errors are typed: errors.Is for the kind, errors.As for the details.
 	_, err = c.Customers.Get(ctx, ann.ID, acme.ID)

@@ -50,6 +50,7 @@ func (r caseRepo) List(ctx context.Context, f crm.CaseFilter, page crm.PageReque
 	w.addIf(f.Status != "", "status = ?", string(f.Status))
 	w.addIf(f.Kind != "", "kind = ?", string(f.Kind))
 	w.addIf(f.Department != "", "department = ?", f.Department)
+	w.addIf(!f.Assignee.IsZero(), "assignee = ?", idArg(f.Assignee))
 	if !f.PromiseDueBefore.IsZero() {
 		w.add("promised_by IS NOT NULL AND promised_by < ? AND promise_broken = ? AND resolved_at IS NULL",
 			r.t.s.timeArg(ceilMicro(f.PromiseDueBefore)), false)

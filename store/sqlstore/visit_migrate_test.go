@@ -61,6 +61,9 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			"DROP INDEX "+db.table("crm_", "deal_visits_at_idx"),
 			"ALTER TABLE "+visits+" DROP COLUMN amount_minor",
 			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 24",
+			// 0021 indexes the visits by owner: back before it too.
+			"DROP INDEX "+db.table("crm_", "deal_visits_owner_idx"),
+			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 21",
 			"DROP INDEX "+db.table("crm_", "deal_visits_pipeline_idx"),
 			"ALTER TABLE "+visits+" DROP COLUMN pipeline_id",
 			"ALTER TABLE "+visits+" DROP COLUMN owner_id",
@@ -72,7 +75,8 @@ func TestMigrationsOverReceivables(t *testing.T) {
 		}
 		// The migrations after 0008 stay: the runner applies whichever
 		// versions its table lacks, in order.
-		assert.Equal(t, slices.Concat(allMigrations[:4], allMigrations[8:len(allMigrations)-1]), migrationNames(ctx, t, db))
+		assert.Equal(t, slices.DeleteFunc(slices.Concat(allMigrations[:4], allMigrations[8:]), func(n string) bool { return n == "handover" || n == "salesreports" }),
+			migrationNames(ctx, t, db))
 
 		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
 		require.NoError(t, err)

@@ -82,7 +82,7 @@ func runCRM(t *testing.T, newStore NewStoreFunc) {
 
 		n, err := c.Customers.HandOver(ctx, tm.Manager.ID, crm.HandOverRequest{From: tm.Ann.ID, To: tm.Ben.ID, Reason: "Ann left"})
 		require.NoError(t, err)
-		assert.Equal(t, 2, n.Customers, "archived customers move too")
+		assert.Equal(t, 2, n.Moved.Customers, "archived customers move too")
 		for _, id := range []crm.ID{a1.ID, a2.ID} {
 			got, err := c.Customers.Get(ctx, tm.Ben.ID, id)
 			require.NoError(t, err)

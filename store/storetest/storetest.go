@@ -125,6 +125,8 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("DealRules", func(t *testing.T) { runDealRules(t, newStore) })
 	t.Run("CampaignAttribution", func(t *testing.T) { runCampaignAttribution(t, newStore) })
 	t.Run("SalesAsOf", func(t *testing.T) { runSalesAsOf(t, newStore) })
+	t.Run("Handover", func(t *testing.T) { runHandover(t, newStore) })
+	t.Run("TeamFollowsOwner", func(t *testing.T) { runTeamFollowsOwner(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
