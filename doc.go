@@ -73,7 +73,9 @@
 // A Pipeline's stages compile into a DealFlow that moves deals through
 // them with their probability and history; losing needs a reason.
 // Activities make the work report that replaces the status meeting;
-// campaigns report their return with the cost counted once; the
+// campaigns report their return with the cost counted once, over the
+// deals that name them or whose customer they brought, and a mistyped
+// cost line is corrected by a reversing line with a reason; the
 // DealService reads a pipeline as a funnel (now or as a cohort), a
 // forecast and key figures, and a Funnel draws itself as SVG.
 //

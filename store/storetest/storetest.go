@@ -65,6 +65,12 @@
 // dunned again; holds, the invoices of fees and interest, the report of
 // levels, the limit of a run and who may do what.
 //
+// Campaign attribution is checked through the CRM: a deal opened without
+// a campaign takes the one that brought its customer, the report counts
+// leads, opportunities, wins and customers acquired, its cost per lead,
+// CAC and ROI are nil where there is nothing to divide by, and a cost
+// line is reversed once, for a reason, however many race to correct it.
+//
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
 package storetest
