@@ -123,7 +123,9 @@ func TestDealWinOn(t *testing.T) {
 			}
 			err := f.WinOn(&d, d.Amount, on, tc.cal, now)
 			if tc.is != nil {
-				require.ErrorIs(t, err, tc.is)
+				var ve *crm.ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, "won_on", ve.Field)
 				assert.Equal(t, before, d)
 				return
 			}
