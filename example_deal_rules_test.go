@@ -55,3 +55,41 @@ func ExampleDealService_Win_backDated() {
 	// Vans won 2026-03-31
 	// 2026-03 closed 2 24000.00 USD
 }
+
+// A stage that still holds open deals is not removed: the change is
+// refused with a *StageInUseError, unless it says where the deals go
+// (MoveDeals); each moved deal gets a stage visit and an event. A
+// pipeline may also offer lost reasons of its own.
+func ExampleDealService_UpdatePipeline() {
+	ctx, t := context.Background(), newExampleSales()
+	c, admin, ann := t.c, t.admin, t.ann
+	acme, _ := c.Customers.Create(ctx, ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Acme"})
+	deal, _ := c.Deals.Open(ctx, ann.ID, crm.NewDeal{Pipeline: t.pipeline.ID, Customer: acme.ID, Title: "Depot"})
+	deal, _ = c.Deals.Move(ctx, ann.ID, crm.MoveDealRequest{Deal: deal.ID, Stage: "qualification"})
+
+	var stages []crm.Stage
+	for _, s := range t.pipeline.Stages {
+		if s.Key != "qualification" {
+			stages = append(stages, s)
+		}
+	}
+	_, err := c.Deals.UpdatePipeline(ctx, admin.ID, crm.PipelinePatch{Pipeline: t.pipeline.ID, Stages: stages})
+	var inUse *crm.StageInUseError
+	fmt.Println(errors.As(err, &inUse), errors.Is(err, crm.ErrInvalid), inUse.Stage, inUse.OpenDeals)
+
+	p, _ := c.Deals.UpdatePipeline(ctx, admin.ID, crm.PipelinePatch{Pipeline: t.pipeline.ID, Stages: stages,
+		MoveDeals:   map[string]string{"qualification": "prospecting"},
+		LostReasons: []crm.LostReasonOption{{Key: "price", Label: "Price too high"}, {Key: "timing", Label: "Bad timing"}}})
+	deal, _ = c.Deals.Get(ctx, ann.ID, deal.ID)
+	fmt.Println(len(p.Stages), deal.Stage, deal.Probability, len(deal.History))
+
+	_, err = c.Deals.Lose(ctx, ann.ID, crm.LoseDealRequest{Deal: deal.ID, Reason: crm.LostPricing})
+	fmt.Println(errors.Is(err, crm.ErrInvalid))
+	deal, _ = c.Deals.Lose(ctx, ann.ID, crm.LoseDealRequest{Deal: deal.ID, Reason: "timing"})
+	fmt.Println(deal.Status, deal.LostReason)
+	// Output:
+	// true true qualification 1
+	// 5 prospecting 10 3
+	// true
+	// lost timing
+}
