@@ -149,6 +149,8 @@ func customerActions() []customerAction {
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
 		{action: "deal: reopen", prep: (*authzCell).withLostDeal, run: (*authzCell).reopenDeal,
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{deny, hide, hide}, finance: scopes{deny, deny, deny}},
+		{action: "deal: correct the close date", prep: (*authzCell).withLostDeal, run: (*authzCell).correctClose,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{deny, hide, hide}, finance: scopes{deny, deny, deny}},
 
 		// Activities: logging needs read access to the customer (and to the
 		// deal), then the record grant, which everyone has; logging as the
@@ -899,6 +901,11 @@ func (c *authzCell) loseDeal(actor crm.ID) error {
 // reopenDeal reopens the lost deal.
 func (c *authzCell) reopenDeal(actor crm.ID) error {
 	return errOf(c.Deals.Reopen(ctx, actor, crm.ReopenDealRequest{Deal: c.deal.ID, Reason: "budget found"}))
+}
+
+// correctClose corrects the lost deal's close date to today.
+func (c *authzCell) correctClose(actor crm.ID) error {
+	return errOf(c.Deals.CorrectClose(ctx, actor, crm.CorrectCloseRequest{Deal: c.deal.ID, CloseDate: crm.DateOf(c.Clock.Now()), Reason: "lost on the call"}))
 }
 
 // logActivity logs a call of the actor's with the customer.

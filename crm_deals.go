@@ -121,10 +121,16 @@ func (c *DealService) Win(ctx context.Context, actor ID, r WinDealRequest) (Deal
 	})
 }
 
-// Lose closes a deal as lost; the reason is required.
+// Lose closes a deal as lost, today: its close date is the business day
+// (CorrectClose corrects it). The reason, one of the pipeline's, is
+// required.
 func (c *DealService) Lose(ctx context.Context, actor ID, r LoseDealRequest) (Deal, error) {
 	return c.changeDeal(ctx, actor, r.Deal, 0, ActionUpdate, DealLostEvent, r.Notes, func(w *writeTx, f *DealFlow, d *Deal) error {
-		return f.Lose(d, r.Reason, r.Notes, w.now)
+		if err := f.Lose(d, r.Reason, r.Notes, w.now); err != nil {
+			return err
+		}
+		d.CloseDate = w.today()
+		return nil
 	})
 }
 

@@ -41,7 +41,9 @@ func (w *writeTx) dealWon(d Deal) error {
 	if !d.Amount.Currency().IsZero() {
 		note += ", " + d.Amount.String()
 	}
-	return w.weighFact(Evidence{Customer: d.Customer, Kind: EvidencePurchase, At: w.now, Source: KindDeal, SourceID: d.ID, Note: note})
+	// A win back-dated to an earlier day (WinDealRequest.WonOn) is a
+	// purchase of that day.
+	return w.weighFact(Evidence{Customer: d.Customer, Kind: EvidencePurchase, At: w.factAt(d.CloseDate), Source: KindDeal, SourceID: d.ID, Note: note})
 }
 
 // allocated weighs an invoice that the allocation e, of credit r.Credit,

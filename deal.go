@@ -428,8 +428,9 @@ func (f *DealFlow) Win(d *Deal, amount Money, at time.Time) error {
 	return nil
 }
 
-// Lose closes the deal as lost; the reason is required, the notes say
-// more.
+// Lose closes the deal as lost on the date of at (its close date is the
+// day it was lost); the reason, one of the pipeline's, is required, the
+// notes say more.
 func (f *DealFlow) Lose(d *Deal, reason LostReason, notes string, at time.Time) error {
 	if _, err := dealMachine.Next(d.Status, DealLoseEvent); err != nil {
 		return err
@@ -444,7 +445,7 @@ func (f *DealFlow) Lose(d *Deal, reason LostReason, notes string, at time.Time) 
 	if err != nil {
 		return err
 	}
-	d.LostReason, d.LostNotes, d.Status, d.ClosedAt = reason, notes, DealLost, at
+	d.LostReason, d.LostNotes, d.Status, d.ClosedAt, d.CloseDate = reason, notes, DealLost, at, DateOf(at.UTC())
 	f.enter(d, f.index[f.lost], at)
 	return nil
 }

@@ -101,16 +101,17 @@ type CorrectCloseRequest struct {
 	IfVersion int64  `json:"if_version"`
 }
 
-// checkCloseDay refuses a close date that is not a calendar date, is after
-// the business today, or before the business day the deal was created.
-func checkCloseDay(d *Deal, on Date, cal Calendar, now time.Time) error {
+// checkCloseDay refuses a close date, the input's field, that is not a
+// calendar date, is after the business today, or before the business day
+// the deal was created.
+func checkCloseDay(field string, d *Deal, on Date, cal Calendar, now time.Time) error {
 	switch {
 	case !on.IsValid():
-		return invalid("close_date", "calendar", "")
+		return invalid(field, "calendar", "")
 	case on.After(cal.DateOf(now)):
-		return invalid("close_date", "not_future", fmt.Sprintf("%s is after today, %s", on, cal.DateOf(now)))
+		return invalid(field, "not_future", fmt.Sprintf("%s is after today, %s", on, cal.DateOf(now)))
 	case on.Before(cal.DateOf(d.CreatedAt)):
-		return invalid("close_date", "after_created", fmt.Sprintf("%s is before the deal was created, on %s", on, cal.DateOf(d.CreatedAt)))
+		return invalid(field, "after_created", fmt.Sprintf("%s is before the deal was created, on %s", on, cal.DateOf(d.CreatedAt)))
 	}
 	return nil
 }
@@ -124,7 +125,7 @@ func (f *DealFlow) WinOn(d *Deal, amount Money, on Date, cal Calendar, now time.
 		return err
 	}
 	on = cmpOr(on, cal.DateOf(now))
-	if err := checkCloseDay(d, on, cal, now); err != nil {
+	if err := checkCloseDay("won_on", d, on, cal, now); err != nil {
 		return err
 	}
 	if err := f.Win(d, amount, now); err != nil {
@@ -149,7 +150,7 @@ func (f *DealFlow) CorrectClose(d *Deal, r CorrectCloseRequest, cal Calendar, no
 		return invalid("close_date", "required", "a correction changes the close date or the amount")
 	}
 	if !r.CloseDate.IsZero() {
-		if err := checkCloseDay(d, r.CloseDate, cal, now); err != nil {
+		if err := checkCloseDay("close_date", d, r.CloseDate, cal, now); err != nil {
 			return err
 		}
 	}

@@ -71,7 +71,13 @@
 // # Sales
 //
 // A Pipeline's stages compile into a DealFlow that moves deals through
-// them with their probability and history; losing needs a reason.
+// them with their probability and history; losing needs one of the
+// pipeline's lost reasons. The history stays honest: a stage change
+// resets a hand-set probability, a win counts on the day it was signed
+// (WinDealRequest.WonOn), a closed deal changes only by a manager's
+// correction with a reason (DealService.CorrectClose), reopening clears
+// what was expected before, and a stage holding open deals is removed
+// only with them moved (PipelinePatch.MoveDeals).
 // Activities make the work report that replaces the status meeting;
 // campaigns report their return with the cost counted once, over the
 // deals that name them or whose customer they brought, and a mistyped

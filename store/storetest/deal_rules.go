@@ -340,6 +340,11 @@ func runBackDatedWin(t *testing.T, newStore NewStoreFunc) {
 	assert.Equal(t, day(2026, 3, 31), won.CloseDate, "the day it was won")
 	assert.Equal(t, d.Clock.Now(), won.ClosedAt, "the moment it was recorded")
 	assert.Equal(t, won, d.get(march.ID))
+	evidence := read(t, d.Store, func(tx crm.ReadTx) ([]crm.Evidence, error) {
+		return tx.Ladder().EvidenceFrom(ctx, d.customer.ID, crm.KindDeal, march.ID)
+	})
+	require.Len(t, evidence, 1, "the win is a purchase on the customer's ladder")
+	assert.Equal(t, time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC), evidence[0].At, "on the day it was won")
 	today, err := d.Deals.Win(ctx, d.Ann.ID, crm.WinDealRequest{Deal: april.ID})
 	require.NoError(t, err)
 	assert.Equal(t, day(2026, 4, 1), today.CloseDate, "no WonOn: today")
@@ -371,7 +376,7 @@ func runCorrectClose(t *testing.T, newStore NewStoreFunc) {
 	require.NoError(t, err)
 	head = d.head()
 	_, err = d.Deals.CorrectClose(ctx, south.ID, fixed)
-	require.Error(t, err)
+	require.ErrorIs(t, err, crm.ErrNotFound, "another team's deal is hidden from the manager")
 	d.unchanged(deal, head, "another team's manager")
 
 	// Bad input changes nothing.

@@ -11,8 +11,8 @@ import (
 )
 
 // dealVariants are deals that between them set and empty every field: open
-// with everything, won, lost with notes and a hand-set probability that
-// survives, reopened, a hand-set zero (which is not "none"), no amount at
+// with everything, won, lost with notes and a hand-set probability (a
+// store keeps whatever it is given), reopened, a hand-set zero (which is not "none"), no amount at
 // all, zero euros, yen, and the largest amount in minor units.
 func (sc *scene) dealVariants(t *testing.T) []named[crm.Deal] {
 	r := sc.salesRefs(t)
