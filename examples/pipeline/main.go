@@ -1,7 +1,10 @@
 // Pipeline plays a sales team's quarter on crmkit: deals moving through
-// the stages, one lost with its reason, one left to rot, a campaign's
-// return on its cost, a rep's work report without a meeting, and the
-// funnel chart written as funnel.svg.
+// the stages, one lost with its reason, one left to rot, a win entered
+// days after the signature and dated the day it was signed, a rep leaving
+// with everything he owned handed over to a colleague, a campaign's
+// return on its cost, a rep's work report without a meeting, the funnel
+// as it stood at the end of last month, and the funnel chart written as
+// funnel.svg.
 //
 //	go run ./examples/pipeline [-db file.db] [-svg funnel.svg]
 package main
@@ -206,17 +209,38 @@ func (q *quarter) play() error {
 		return err
 	}
 
-	fmt.Println("March: Northwind signs; Globex waits for budget.")
+	fmt.Println("March: Northwind signed on the 6th (Ann enters it on the 10th, dated the 6th); Globex waits for budget.")
 	q.clock.Advance(35 * day)
-	if _, err := q.crm.Deals.Win(q.ctx, q.ann.ID, crm.WinDealRequest{Deal: deals["Northwind fleet telematics"].ID, Amount: new(usdAmount("79500.00"))}); err != nil {
+	won, err := q.crm.Deals.Win(q.ctx, q.ann.ID, crm.WinDealRequest{Deal: deals["Northwind fleet telematics"].ID, Amount: new(usdAmount("79500.00")),
+		WonOn: crm.Date{Year: 2026, Month: 3, Day: 6}})
+	if err != nil {
 		return err
 	}
+	fmt.Printf("  %s won on %s, recorded %s\n", won.Title, won.CloseDate, crm.DateOf(won.ClosedAt))
 	if _, err := q.crm.Activities.Log(q.ctx, q.ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: globex.ID, Deal: deals["Globex route planning"].ID,
 		Subject: "budget check", Outcome: "budget in Q2", NextStep: "call in April", FollowUp: crm.DateOf(q.clock.Now().Add(-2 * day))}); err != nil {
 		return err
 	}
 	q.clock.Advance(2 * day)
-	return nil
+	return q.benLeaves()
+}
+
+// benLeaves hands everything Ben owned to Ann before his account is
+// deactivated: his customers, with their open deals and pending
+// follow-ups; the deal he lost stays his, as history says who lost it.
+func (q *quarter) benLeaves() error {
+	fmt.Println("12 March: Ben leaves; Max hands his accounts over to Ann.")
+	r, err := q.crm.Customers.HandOver(q.ctx, q.max.ID, crm.HandOverRequest{From: q.ben.ID, To: q.ann.ID, Reason: "Ben left the company"})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  moved: %d customers, %d open deals, %d follow-ups; stayed with Ben: %d closed deals\n",
+		r.Moved.Customers, r.Moved.Deals, r.Moved.FollowUps, r.Stayed.Deals)
+	for _, it := range r.StayedItems {
+		fmt.Printf("  stayed: %s %q (%s)\n", it.Kind, it.Title, it.Reason)
+	}
+	_, err = q.crm.Users.Deactivate(q.ctx, q.admin.ID, crm.DeactivateUserRequest{User: q.ben.ID, Reason: "left the company"})
+	return err
 }
 
 func (q *quarter) report(svgPath string) error {
@@ -226,9 +250,15 @@ func (q *quarter) report(svgPath string) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range funnel.Stages {
-		fmt.Printf("  %-14s %d deals  %14s  weighted %14s\n", s.Name, s.Deals, s.Value, s.Weighted)
+	printStages(funnel.Stages)
+	endOfFebruary := crm.Date{Year: 2026, Month: 2, Day: 28}
+	then, err := q.crm.Deals.FunnelAsOf(ctx, q.max.ID, sq, endOfFebruary)
+	if err != nil {
+		return err
 	}
+	fmt.Printf("\nThe pipeline as it stood at the end of February (%s), from the stage history:\n", then.AsOf)
+	printStages(then.Stages)
+	printStages(then.Closed)
 	fmt.Println("\nForecast by month and category (lost deals excluded, won at their actual amount):")
 	lines, err := q.crm.Deals.Forecast(ctx, q.max.ID, sq)
 	if err != nil {
@@ -260,11 +290,17 @@ func (q *quarter) report(svgPath string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nCampaign %q: cost %s, %d leads (%s each), won %s, ROI %s, CAC %s\n",
-		cr.Name, cr.Cost, cr.Counts.Leads, cr.CostPerLead, cr.WonRevenue, cr.ROI.StringFixed(2), cr.CAC)
+	roi, cac := "none", "none" // no cost, or nobody acquired: no value, not zero
+	if cr.ROI != nil {
+		roi = cr.ROI.StringFixed(2)
+	}
+	if cr.CAC != nil {
+		cac = cr.CAC.String()
+	}
+	fmt.Printf("\nCampaign %q: cost %s, %d leads, won %s, ROI %s, CAC %s\n", cr.Name, cr.Cost, cr.Counts.Leads, cr.WonRevenue, roi, cac)
 
 	for _, rep := range []crm.User{q.ann, q.ben} {
-		wr, err := q.crm.Activities.WorkReport(ctx, rep.ID, crm.WorkQuery{Owner: rep.ID, Today: crm.DateOf(q.clock.Now())})
+		wr, err := q.crm.Activities.WorkReport(ctx, q.max.ID, crm.WorkQuery{Owner: rep.ID, Today: crm.DateOf(q.clock.Now())})
 		if err != nil {
 			return err
 		}
@@ -290,4 +326,11 @@ func (q *quarter) report(svgPath string) error {
 	}
 	fmt.Printf("\nFunnel chart written to %s\n", svgPath)
 	return nil
+}
+
+// printStages prints a funnel's stages, one a line.
+func printStages(stages []crm.FunnelStage) {
+	for _, s := range stages {
+		fmt.Printf("  %-14s %d deals  %14s  weighted %14s\n", s.Name, s.Deals, s.Value, s.Weighted)
+	}
 }
