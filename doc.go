@@ -72,8 +72,11 @@
 //
 // A Pipeline's stages compile into a DealFlow that moves deals through
 // them with their probability and history; losing needs a reason.
-// Activities make the work report that replaces the status meeting;
-// campaigns report their return with the cost counted once; the
+// Activities make the work report that replaces the status meeting:
+// their follow-ups (with a time, if need be) are rescheduled, completed
+// or cancelled through ActivityMachine, visits are judged by a VisitRule
+// (WithVisitRule), and the report lists the key accounts untouched for N
+// days and the deals with no next activity; campaigns report their return with the cost counted once; the
 // DealService reads a pipeline as a funnel (now or as a cohort), a
 // forecast and key figures, and a Funnel draws itself as SVG.
 //

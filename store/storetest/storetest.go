@@ -65,6 +65,13 @@
 // dunned again; holds, the invoices of fees and interest, the report of
 // levels, the limit of a run and who may do what.
 //
+// Activities as work are checked through the CRM: updated, rescheduled
+// to a time, completed and cancelled, each recorded, and refused (a
+// *crm.TransitionError, nothing changed) when done twice or cancelled;
+// concurrent completions of one activity, of which exactly one wins; the
+// work report's lists of key accounts untouched for N days and of deals
+// with no next activity; and the CRM's visit rule.
+//
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
 package storetest
