@@ -275,6 +275,9 @@ func runSalesAnalytics(t *testing.T, newStore NewStoreFunc) {
 			{"work: no day", crm.WorkQuery{Owner: d.users[0].ID}},
 			{"work: a day that does not exist", crm.WorkQuery{Today: crm.Date{Year: 2026, Month: 2, Day: 30}}},
 			{"work: to before from", crm.WorkQuery{Today: salesTodays[0], From: late, To: early}},
+			{"work: untouched for negative days", crm.WorkQuery{Today: salesTodays[0], UntouchedDays: -1}},
+			{"work: a list longer than a page", crm.WorkQuery{Today: salesTodays[0], Limit: crm.MaxPageSize + 1}},
+			{"work: a visit shorter than nothing", crm.WorkQuery{Today: salesTodays[0], VisitRule: &crm.VisitRule{MinDuration: -1}}},
 		} {
 			errs := map[string]error{}
 			view(t, s, func(tx crm.ReadTx) error {
