@@ -155,3 +155,45 @@ func TestWorkQueryCheck(t *testing.T) {
 	assert.Equal(t, crm.DefaultWorkListLimit, q.ListLimit())
 	assert.Equal(t, crm.DefaultVisitRule(), q.Visits())
 }
+
+// TestFollowUpAtBusinessDate: a follow-up with a time falls on its date
+// by the business calendar, when logged and when rescheduled; a date that
+// is not the time's is refused; so is a duration out of range.
+func TestFollowUpAtBusinessDate(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	co := newCompany(t, crm.WithCalendar(crm.Calendar{Location: ny}))
+	cu := co.customer(t, co.Ann, "Globex")
+	late := time.Date(2026, 3, 5, 2, 30, 0, 0, time.UTC) // 4 March, 21:30 in New York
+	for _, tc := range []struct {
+		name     string
+		n        crm.NewActivity
+		followUp crm.Date
+		err      error
+	}{
+		{"a time", crm.NewActivity{FollowUpAt: late}, crm.Date{Year: 2026, Month: 3, Day: 4}, nil},
+		{"a time and its date", crm.NewActivity{FollowUpAt: late, FollowUp: crm.Date{Year: 2026, Month: 3, Day: 4}}, crm.Date{Year: 2026, Month: 3, Day: 4}, nil},
+		{"a date alone", crm.NewActivity{FollowUp: crm.Date{Year: 2026, Month: 3, Day: 5}}, crm.Date{Year: 2026, Month: 3, Day: 5}, nil},
+		{"the UTC date of the time", crm.NewActivity{FollowUpAt: late, FollowUp: crm.Date{Year: 2026, Month: 3, Day: 5}}, crm.Date{}, crm.ErrInvalid},
+		{"a negative duration", crm.NewActivity{Duration: -time.Minute}, crm.Date{}, crm.ErrInvalid},
+		{"a duration of weeks", crm.NewActivity{Duration: 9 * 24 * time.Hour}, crm.Date{}, crm.ErrInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := tc.n
+			n.Type, n.Customer, n.Subject = crm.ActivityCall, cu.ID, "call"
+			a, err := co.Activities.Log(ctx, co.Ann.ID, n)
+			if tc.err != nil {
+				assert.ErrorIs(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.followUp, a.FollowUp)
+			assert.Equal(t, n.FollowUpAt, a.FollowUpAt)
+		})
+	}
+	a, err := co.Activities.Log(ctx, co.Ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: cu.ID, Subject: "call"})
+	require.NoError(t, err)
+	a, err = co.Activities.Reschedule(ctx, co.Ann.ID, crm.RescheduleActivityRequest{Activity: a.ID, FollowUpAt: late})
+	require.NoError(t, err)
+	assert.Equal(t, crm.Date{Year: 2026, Month: 3, Day: 4}, a.FollowUp)
+}

@@ -163,6 +163,14 @@ func customerActions() []customerAction {
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, deny, deny}},
 		{action: "activity: complete the follow-up", prep: (*authzCell).withActivity, run: (*authzCell).completeFollowUp,
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
+		{action: "activity: update", prep: (*authzCell).withActivity, run: (*authzCell).updateActivity,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
+		{action: "activity: reschedule", prep: (*authzCell).withActivity, run: (*authzCell).rescheduleActivity,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
+		{action: "activity: cancel", prep: (*authzCell).withActivity, run: (*authzCell).cancelActivity,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
+		{action: "activity: complete", prep: (*authzCell).withActivity, run: (*authzCell).completeActivity,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
 		{action: "activity: in the listing", prep: (*authzCell).withActivity, run: (*authzCell).activityListed,
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
 
@@ -926,6 +934,28 @@ func (c *authzCell) logActivityAsOwner(actor crm.ID) error {
 // completeFollowUp marks the activity's follow-up done.
 func (c *authzCell) completeFollowUp(actor crm.ID) error {
 	return errOf(c.Activities.CompleteFollowUp(ctx, actor, crm.CompleteFollowUpRequest{Activity: c.activity.ID}))
+}
+
+// updateActivity writes up the activity's outcome.
+func (c *authzCell) updateActivity(actor crm.ID) error {
+	outcome := "wants a demo"
+	return errOf(c.Activities.Update(ctx, actor, crm.ActivityPatch{Activity: c.activity.ID, Outcome: &outcome}))
+}
+
+// rescheduleActivity moves the activity's follow-up to a time.
+func (c *authzCell) rescheduleActivity(actor crm.ID) error {
+	return errOf(c.Activities.Reschedule(ctx, actor, crm.RescheduleActivityRequest{Activity: c.activity.ID,
+		FollowUpAt: time.Date(2026, 3, 12, 15, 0, 0, 0, time.UTC)}))
+}
+
+// cancelActivity cancels the activity.
+func (c *authzCell) cancelActivity(actor crm.ID) error {
+	return errOf(c.Activities.Cancel(ctx, actor, crm.CancelActivityRequest{Activity: c.activity.ID, Reason: "not needed"}))
+}
+
+// completeActivity completes the activity with its outcome.
+func (c *authzCell) completeActivity(actor crm.ID) error {
+	return errOf(c.Activities.Complete(ctx, actor, crm.CompleteActivityRequest{Activity: c.activity.ID, Outcome: "demo booked"}))
 }
 
 // activityListed looks for the activity in the actor's listing of activities.

@@ -78,10 +78,14 @@
 // correction with a reason (DealService.CorrectClose), reopening clears
 // what was expected before, and a stage holding open deals is removed
 // only with them moved (PipelinePatch.MoveDeals).
-// Activities make the work report that replaces the status meeting;
-// campaigns report their return with the cost counted once, over the
-// deals that name them or whose customer they brought, and a mistyped
-// cost line is corrected by a reversing line with a reason; the
+// Activities make the work report that replaces the status meeting:
+// their follow-ups (with a time, if need be) are rescheduled, completed
+// or cancelled through ActivityMachine, visits are judged by a VisitRule
+// (WithVisitRule), and the report lists the key accounts untouched for N
+// days and the deals with no next activity; campaigns report their
+// return with the cost counted once, over the deals that name them or
+// whose customer they brought, and a mistyped cost line is corrected by
+// a reversing line with a reason; the
 // DealService reads a pipeline as a funnel (now or as a cohort), a
 // forecast and key figures, and a Funnel draws itself as SVG.
 //

@@ -63,7 +63,8 @@ func sampleActivity(id, customer, deal crm.ID) crm.Activity {
 	return crm.Activity{ID: id, Type: crm.ActivityVisit, Customer: customer, Deal: deal, Owner: crm.ID{3},
 		Team: hostileShort, At: at(60), Subject: "Site visit " + hostile, Outcome: "A pilot. " + hostile,
 		NextStep: "The contract " + hostile, FollowUp: day(2026, 3, 9), Done: true, CreatedAt: at(61), UpdatedAt: at(62),
-		Version: 1}
+		Version: 1, Status: crm.ActivityDone, FollowUpAt: day(2026, 3, 9).In(time.UTC).Add(14*time.Hour + time.Microsecond),
+		Duration: 45*time.Minute + time.Nanosecond}
 }
 
 // sampleCampaign has every field set: cost lines of one cent, of zero,

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/crmkit/crm"
 	"github.com/stretchr/testify/assert"
@@ -22,6 +23,10 @@ func (sc *scene) activityVariants(t *testing.T) []named[crm.Activity] {
 	invalid := sc.activity(t, sc.ann, d.ID)
 	invalid.Outcome, invalid.Done = "", false
 	out = append(out, named[crm.Activity]{"invalid visit", invalid})
+	work := sc.activity(t, sc.bob, d.ID)
+	work.Status, work.Done, work.CancelReason = crm.ActivityCancelled, false, "Called off "+hostile
+	work.FollowUpAt, work.Duration = at(200).Add(123456*time.Microsecond), 95*time.Minute+1
+	out = append(out, named[crm.Activity]{"cancelled, with a follow-up time and a duration", work})
 	for i, typ := range crm.ActivityTypes() {
 		if typ == crm.ActivityVisit {
 			continue

@@ -190,7 +190,12 @@ func salesGrid(d *salesData) salesQuestions {
 	for i, sc := range scopes {
 		for j, w := range []window{windows[0], windows[1+i%(len(windows)-1)]} {
 			today := salesTodays[(2*i+j)%len(salesTodays)]
-			q.work = append(q.work, crm.WorkQuery{Owner: sc.owner, Team: sc.team, From: w.from, To: w.to, Today: today})
+			x := crm.WorkQuery{Owner: sc.owner, Team: sc.team, From: w.from, To: w.to, Today: today,
+				UntouchedDays: []int{0, 3, 20}[(i+j)%3], Limit: []int{0, 2, 7}[i%3]}
+			if j == 1 {
+				x.VisitRule = &crm.VisitRule{MinDuration: 30 * time.Minute, RequireOutcome: i%2 == 0}
+			}
+			q.work = append(q.work, x)
 		}
 	}
 	unknown := sampleCampaign((&ids{n: 1 << 50}).next())
@@ -270,6 +275,9 @@ func runSalesAnalytics(t *testing.T, newStore NewStoreFunc) {
 			{"work: no day", crm.WorkQuery{Owner: d.users[0].ID}},
 			{"work: a day that does not exist", crm.WorkQuery{Today: crm.Date{Year: 2026, Month: 2, Day: 30}}},
 			{"work: to before from", crm.WorkQuery{Today: salesTodays[0], From: late, To: early}},
+			{"work: untouched for negative days", crm.WorkQuery{Today: salesTodays[0], UntouchedDays: -1}},
+			{"work: a list longer than a page", crm.WorkQuery{Today: salesTodays[0], Limit: crm.MaxPageSize + 1}},
+			{"work: a visit shorter than nothing", crm.WorkQuery{Today: salesTodays[0], VisitRule: &crm.VisitRule{MinDuration: -1}}},
 		} {
 			errs := map[string]error{}
 			view(t, s, func(tx crm.ReadTx) error {
@@ -457,9 +465,18 @@ func checkSalesVariety(t *testing.T, d *salesData, want salesAnswers) {
 		other += want.campaigns[i].OtherCurrency
 		acquired += want.campaigns[i].Acquired
 	}
-	for _, w := range want.work {
+	var untouched, unplanned, cut int64
+	for i, w := range want.work {
 		touched += w.KeyAccountsTouched
+		untouched += int64(len(w.Untouched))
+		unplanned += int64(len(w.WithoutNext))
+		if w.DealsWithoutNext > int64(len(w.WithoutNext)) && want.q.work[i].Limit > 0 {
+			cut++
+		}
 	}
+	assert.Greater(t, untouched, int64(0), "key accounts untouched")
+	assert.Greater(t, unplanned, int64(0), "deals without a next activity")
+	assert.Greater(t, cut, int64(0), "lists cut at their limit")
 	assert.Greater(t, other, int64(0), "won deals in another currency than their campaign's")
 	assert.Greater(t, acquired, int64(0), "customers acquired by campaigns")
 	assert.Greater(t, touched, int64(0), "key accounts touched")

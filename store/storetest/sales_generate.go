@@ -351,12 +351,26 @@ func (gen *salesGen) activity(customer, deal crm.ID, owner crm.User, t time.Time
 			a.FollowUp = salesTodays[gen.pick(len(salesTodays))].AddDays(-gen.pick(2))
 		}
 	}
+	if gen.chance(0.6) { // activities as work: a duration, a follow-up time, a status
+		a.Duration = time.Duration(gen.pick(90)) * time.Minute
+	}
+	if !a.FollowUp.IsZero() && gen.chance(0.3) {
+		a.FollowUpAt = a.FollowUp.In(time.UTC).Add(time.Duration(gen.pick(24*60)) * time.Minute)
+	}
+	if gen.chance(0.7) {
+		a.Status = map[bool]crm.ActivityStatus{false: crm.ActivityPending, true: crm.ActivityDone}[a.Done]
+	}
 	later := a
 	switch {
 	case !a.FollowUp.IsZero() && !a.Done && gen.chance(0.3):
 		later.Done = true
+		if a.Status != "" {
+			later.Status = crm.ActivityDone
+		}
 	case a.Invalid(crm.DefaultVisitRule()) && gen.chance(0.3):
 		later.Outcome, later.NextStep = "Completed later", "Call back"
+	case !a.Done && gen.chance(0.15):
+		later.Status, later.CancelReason = crm.ActivityCancelled, "Called off"
 	}
 	if later == a {
 		addVersions(&gen.d.activityLevels, a)

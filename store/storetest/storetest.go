@@ -71,6 +71,13 @@
 // CAC and ROI are nil where there is nothing to divide by, and a cost
 // line is reversed once, for a reason, however many race to correct it.
 //
+// Activities as work are checked through the CRM: updated, rescheduled
+// to a time, completed and cancelled, each recorded, and refused (a
+// *crm.TransitionError, nothing changed) when done twice or cancelled;
+// concurrent completions of one activity, of which exactly one wins; the
+// work report's lists of key accounts untouched for N days and of deals
+// with no next activity; and the CRM's visit rule.
+//
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
 package storetest
