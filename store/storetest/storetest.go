@@ -65,6 +65,12 @@
 // dunned again; holds, the invoices of fees and interest, the report of
 // levels, the limit of a run and who may do what.
 //
+// Handover and TeamFollowsOwner check through the CRM that a customer
+// changes owner with its open deals, contracts in progress, open cases
+// and pending follow-ups (what is closed stays, all or nothing, also
+// racing the old owner's edits), that the public pool returns customers
+// nobody followed up, and that a rep's records follow them to a new team.
+//
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
 package storetest
