@@ -57,6 +57,7 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 6",
 			// 0021 indexes the visits by owner: back before it too.
 			"DROP INDEX "+db.table("crm_", "deal_visits_owner_idx"),
+			"DROP INDEX "+db.table("crm_", "activities_customer_owner_idx"),
 			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 21",
 			"DROP INDEX "+db.table("crm_", "deal_visits_pipeline_idx"),
 			"ALTER TABLE "+visits+" DROP COLUMN pipeline_id",
