@@ -40,7 +40,11 @@ func (w *writeTx) touchCustomer(id ID) (Customer, error) {
 // customer's working data: an archived customer is frozen.
 func (w *writeTx) touchActiveCustomer(id ID) (Customer, error) {
 	cu, err := w.touchCustomer(id)
-	if err == nil && cu.Status != StatusActive {
+	switch {
+	case err != nil:
+	case cu.Status == StatusPooled:
+		err = invalid("customer", "active", "the customer is in the public pool: claim them first")
+	case cu.Status != StatusActive:
 		err = invalid("customer", "active", "the customer is archived: restore them first")
 	}
 	return cu, err

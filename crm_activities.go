@@ -14,8 +14,13 @@ import (
 func (c *ActivityService) Log(ctx context.Context, actor ID, n NewActivity) (Activity, error) {
 	var out Activity
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		cu, err := w.touchCustomer(n.Customer)
+		// Held, so that the public pool does not take the customer from
+		// an owner who is following them up right now (ReturnIdle).
+		cu, err := w.tx.Customers().Hold(ctx, n.Customer)
 		if err != nil {
+			return err
+		}
+		if err := w.see(cu.target()); err != nil {
 			return err
 		}
 		if err := w.authorize(ActionRecord, cu.target()); err != nil {

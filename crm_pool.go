@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // ReturnIdle sweeps the customers into their team's public pool whose
@@ -38,6 +39,9 @@ func (c *CustomerService) ReturnIdle(ctx context.Context, actor ID) (PoolReport,
 			after := cu.Clone()
 			after.Owner, after.Status = ID{}, status
 			if _, err := w.saveCustomer(cu, after, CustomerPooled, reason); err != nil {
+				return err
+			}
+			if err := w.stillIdle(cu, out.Cutoff); err != nil {
 				return err
 			}
 			out.Returned++
@@ -99,4 +103,16 @@ func (c *CustomerService) Pool(ctx context.Context, actor ID) iter.Seq2[Customer
 	}
 	keep := func(a User, cu Customer) bool { return c.policy.Authorize(a, ActionClaim, cu.target()) == nil }
 	return iterate(readPages(c.engine, ctx, actor, list, func(cu Customer) ID { return cu.ID }, keep))
+}
+
+// stillIdle looks again, now that the write holds the customer, for an
+// activity of the owner since cutoff: one logged while the sweep looked
+// (which held the customer until it committed) is a conflict, and the
+// sweep runs again without that customer.
+func (w *writeTx) stillIdle(cu Customer, cutoff time.Time) error {
+	recent, err := w.tx.Activities().List(w.ctx, ActivityFilter{Customer: cu.ID, Owner: cu.Owner, Since: cutoff}, PageRequest{Limit: 1})
+	if err != nil || len(recent) == 0 {
+		return err
+	}
+	return &ConflictError{Kind: KindCustomer, ID: cu.ID.String(), Detail: "followed up while the public pool swept"}
 }

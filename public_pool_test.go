@@ -7,6 +7,7 @@ import (
 	"github.com/crmkit/crm"
 	"github.com/crmkit/crm/store/memory"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestPoolRule(t *testing.T) {
@@ -50,4 +51,24 @@ func TestPoolRuleCheck(t *testing.T) {
 			assert.ErrorIs(t, err, crm.ErrInvalid, "%d days", tc.days)
 		}
 	}
+}
+
+func TestPooledCustomerIsClaimedFirst(t *testing.T) {
+	co := newCompany(t, crm.WithPublicPool(crm.PoolRule{IdleDays: 30}))
+	cu := co.customer(t, co.Ann, "Idle")
+	p, err := co.Deals.CreatePipeline(ctx, co.Admin.ID, crm.NewPipeline{Name: "New business", Currency: crm.USD})
+	require.NoError(t, err)
+	co.Clock.Advance(31 * 24 * time.Hour)
+	r, err := co.Customers.ReturnIdle(ctx, co.Admin.ID)
+	require.NoError(t, err)
+	require.Equal(t, 1, r.Returned)
+
+	_, err = co.Deals.Open(ctx, co.Manager.ID, crm.NewDeal{Pipeline: p.ID, Customer: cu.ID, Title: "Fleet"})
+	var ve *crm.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, ve.Error(), "public pool")
+	_, err = co.Customers.Claim(ctx, co.Manager.ID, crm.ClaimCustomerRequest{Customer: cu.ID})
+	require.NoError(t, err)
+	_, err = co.Deals.Open(ctx, co.Manager.ID, crm.NewDeal{Pipeline: p.ID, Customer: cu.ID, Title: "Fleet"})
+	require.NoError(t, err, "claimed, the customer is worked again")
 }

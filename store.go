@@ -119,6 +119,12 @@ type CustomerRepository interface {
 	// any other stored version is a *ConflictError, a missing customer a
 	// *NotFoundError.
 	Update(ctx context.Context, c Customer) error
+	// Hold is Get, and holds the customer until the transaction ends: a
+	// concurrent change to them waits for it (on PostgreSQL, FOR SHARE).
+	// Logging an activity holds its customer, so that the public pool's
+	// sweep, which changes the customer and then looks for the owner's
+	// activities, sees every activity logged before it took them.
+	Hold(ctx context.Context, id ID) (Customer, error)
 }
 
 // UserFilter selects users in listings; zero fields match everything.

@@ -80,6 +80,8 @@ type ActivityFilter struct {
 	OverdueOn Date `json:"overdue_on,omitzero"`
 	// Pending selects the activities with a follow-up not done yet.
 	Pending bool `json:"pending,omitempty"`
+	// Since selects the activities at or after it.
+	Since time.Time `json:"since,omitzero"`
 }
 
 // Match reports whether a passes the filter.
@@ -90,7 +92,8 @@ func (f ActivityFilter) Match(a Activity) bool {
 		(f.Team == "" || a.Team == f.Team) &&
 		(f.Type == "" || a.Type == f.Type) &&
 		(f.OverdueOn.IsZero() || a.Overdue(f.OverdueOn)) &&
-		(!f.Pending || (!a.FollowUp.IsZero() && !a.Done))
+		(!f.Pending || (!a.FollowUp.IsZero() && !a.Done)) &&
+		(f.Since.IsZero() || !a.At.Before(f.Since))
 }
 
 // ActivityReader reads activities.

@@ -59,3 +59,9 @@ func (r customerRepo) Idle(_ context.Context, before time.Time, p crm.PageReques
 		return c.Status == crm.StatusActive && c.UpdatedAt.Before(before) && !recent[key{c.ID, c.Owner}]
 	}), nil
 }
+
+// Hold implements crm.CustomerRepository: the memory store runs one write
+// transaction at a time, which holds every customer already.
+func (r customerRepo) Hold(ctx context.Context, id crm.ID) (crm.Customer, error) {
+	return r.Get(ctx, id)
+}

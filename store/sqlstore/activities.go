@@ -50,6 +50,7 @@ func (r activityRepo) List(ctx context.Context, f crm.ActivityFilter, page crm.P
 	w.addIf(f.Team != "", "team = ?", f.Team)
 	w.addIf(f.Type != "", "type = ?", string(f.Type))
 	w.addIf(f.Pending, "follow_up IS NOT NULL AND done = FALSE")
+	w.addIf(!f.Since.IsZero(), "at_us >= ?", unixMicros(ceilMicro(f.Since)))
 	if !f.OverdueOn.IsZero() {
 		if err := addOverdue(&w, "", f.OverdueOn); err != nil {
 			return nil, err

@@ -45,3 +45,12 @@ func (r customerRepo) Idle(ctx context.Context, before time.Time, page crm.PageR
 		".owner_id AND a.at_us >= ?)", unixMicros(ceilMicro(before)))
 	return r.list(ctx, w, page)
 }
+
+// Hold implements crm.CustomerRepository: FOR SHARE in a PostgreSQL
+// write; SQLite's write transactions hold the whole database already.
+func (r customerRepo) Hold(ctx context.Context, id crm.ID) (crm.Customer, error) {
+	if !r.t.write || r.t.s.dialect != PostgreSQL {
+		return r.Get(ctx, id)
+	}
+	return r.getWhere(ctx, r.notFound(id), r.key()+" = ? FOR SHARE", idArg(id))
+}

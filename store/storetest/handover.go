@@ -24,6 +24,7 @@ func runHandover(t *testing.T, newStore NewStoreFunc) {
 	t.Run("AllOrNothing", func(t *testing.T) { handoverAllOrNothing(t, newStore) })
 	t.Run("RacesOldOwner", func(t *testing.T) { handoverRace(t, newStore) })
 	t.Run("PublicPool", func(t *testing.T) { handoverPool(t, newStore) })
+	t.Run("PublicPoolRacesFollowUp", func(t *testing.T) { handoverPoolRace(t, newStore) })
 }
 
 // portfolio is a customer of Ann's with a bit of everything on it.

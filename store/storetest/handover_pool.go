@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -92,4 +94,46 @@ func handoverPool(t *testing.T, newStore NewStoreFunc) {
 	off := NewTeam(t, newStore(t))
 	_, err = off.Customers.ReturnIdle(ctx, off.Admin.ID)
 	assert.ErrorIs(t, err, crm.ErrInvalid, "the pool is off by default")
+}
+
+// poolRaceTrials bounds the race by count, not by time.
+const poolRaceTrials = 4
+
+// handoverPoolRace races the pool's sweep with the owner logging a call
+// on an idle customer: either the call comes first and the customer
+// stays the owner's, or the sweep does and the call finds them gone;
+// never a customer pooled with a follow-up of its owner after the cutoff.
+func handoverPoolRace(t *testing.T, newStore NewStoreFunc) {
+	ctx := context.Background()
+	for trial := range poolRaceTrials {
+		tm := NewTeam(t, newStore(t), crm.WithPublicPool(crm.PoolRule{IdleDays: 30}))
+		var customers []crm.Customer
+		for i := range 3 {
+			cu, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: fmt.Sprintf("C%d", i)})
+			require.NoError(t, err)
+			customers = append(customers, cu)
+		}
+		tm.Clock.Advance(40 * 24 * time.Hour)
+		logged := make([]bool, len(customers))
+		errs := race(1+len(customers), func(i int) error {
+			if i == 0 {
+				_, err := tm.Customers.ReturnIdle(ctx, tm.Admin.ID)
+				return err
+			}
+			_, err := tm.Activities.Log(ctx, tm.Ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: customers[i-1].ID, Subject: "Call"})
+			if errors.Is(err, crm.ErrNotFound) {
+				return nil // pooled first
+			}
+			logged[i-1] = err == nil
+			return err
+		})
+		for _, err := range errs {
+			require.NoError(t, err, "trial %d", trial)
+		}
+		for i, cu := range customers {
+			got, err := tm.Customers.Get(ctx, tm.Admin.ID, cu.ID)
+			require.NoError(t, err)
+			assert.Equal(t, !logged[i], got.Status == crm.StatusPooled, "trial %d, %s: followed up %v, status %s", trial, cu.Name, logged[i], got.Status)
+		}
+	}
 }

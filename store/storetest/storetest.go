@@ -78,6 +78,12 @@
 // work report's lists of key accounts untouched for N days and of deals
 // with no next activity; and the CRM's visit rule.
 //
+// Handover and TeamFollowsOwner check through the CRM that a customer
+// changes owner with its open deals, contracts in progress, open cases
+// and pending follow-ups (what is closed stays, all or nothing, also
+// racing the old owner's edits), that the public pool returns customers
+// nobody followed up, and that a rep's records follow them to a new team.
+//
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
 package storetest
