@@ -53,7 +53,11 @@ const (
 	ActivityUpdated EventType = "activity.updated"
 	CampaignCreated EventType = "campaign.created"
 	CampaignUpdated EventType = "campaign.updated"
-	LifecycleMoved  EventType = "customer.lifecycle_moved"
+
+	// Sales reports: quotas.
+	QuotaSet EventType = "quota.set" // a rep's or a team's quota for a fiscal period was set or changed: a ChangeSet of the amount, with the reason
+
+	LifecycleMoved EventType = "customer.lifecycle_moved"
 
 	ContractDrafted EventType = "contract.drafted"
 	ContractMoved   EventType = "contract.moved"   // submitted, approved, rejected, signed, completed, terminated, expired, superseded or invoiced

@@ -24,6 +24,8 @@ const (
 	ActionAudit       Action = "audit"        // read the audit log
 	ActionClosePeriod Action = "close_period" // move the ledger's lock date
 	ActionChurn       Action = "churn"        // record by hand that a customer left (evidence of kind churn)
+	// Sales reports.
+	ActionSetQuota Action = "set_quota" // set a rep's or a team's quota; the target is the rep (with their team) or the team
 )
 
 // Scope is how far a grant reaches.
@@ -97,6 +99,7 @@ type RolePolicy struct {
 //	audit         all    none     none
 //	close_period  all    none     none
 //	churn         all    team     none
+//	set_quota     all    team     none
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -120,6 +123,7 @@ func DefaultPolicy() RolePolicy {
 			ActionRestore: ScopeAll, ActionReassign: ScopeAll, ActionErase: ScopeAll, ActionManageUsers: ScopeAll,
 			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
 			ActionDelegate: ScopeAll, ActionAudit: ScopeAll, ActionClosePeriod: ScopeAll, ActionChurn: ScopeAll,
+			ActionSetQuota: ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
@@ -128,7 +132,7 @@ func DefaultPolicy() RolePolicy {
 		RoleManager: {
 			ActionRead: ScopeTeam, ActionCreate: ScopeTeam, ActionUpdate: ScopeTeam, ActionArchive: ScopeTeam,
 			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll,
-			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam, ActionChurn: ScopeTeam,
+			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam, ActionChurn: ScopeTeam, ActionSetQuota: ScopeTeam,
 		},
 		RoleRep: {
 			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,

@@ -122,6 +122,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("ReceivableReports", func(t *testing.T) { runReceivableReports(t, newStore) })
 	t.Run("Documents", func(t *testing.T) { runDocuments(t, newStore) })
 	t.Run("SalesAsOf", func(t *testing.T) { runSalesAsOf(t, newStore) })
+	t.Run("Quotas", func(t *testing.T) { runQuotas(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
