@@ -102,12 +102,24 @@ func (c *DealService) CohortFunnel(ctx context.Context, actor ID, q SalesQuery) 
 // Forecast returns the weighted forecast by month and forecast category:
 // open deals at their probability in the month they are expected, won
 // deals at their actual amount in the month they closed, lost deals left
-// out.
+// out; open deals expected in a month before the current one (by the
+// CRM's calendar) are in the overdue line, not in the month they missed.
 func (c *DealService) Forecast(ctx context.Context, actor ID, q SalesQuery) ([]ForecastLine, error) {
+	return c.ForecastBy(ctx, actor, q, ForecastByMonth)
+}
+
+// ForecastBy is Forecast by calendar month or by the fiscal quarter or
+// fiscal year of the CRM's business calendar; an open deal expected in a
+// period before the current one is in the overdue line.
+func (c *DealService) ForecastBy(ctx context.Context, actor ID, q SalesQuery, by ForecastPeriod) ([]ForecastLine, error) {
+	o := ForecastOptions{Calendar: c.calendar, Today: c.today(), By: by}
+	if err := o.check(); err != nil {
+		return nil, err
+	}
 	var out []ForecastLine
 	err := c.salesReport(ctx, actor, q, func(tx ReadTx, f *DealFlow, q SalesQuery) error {
 		rows, err := tx.Sales().Forecast(ctx, q)
-		out = f.Pipeline().Forecast(rows)
+		out = f.Pipeline().ForecastWith(rows, o)
 		return err
 	})
 	return out, err

@@ -53,7 +53,11 @@ const (
 	ActivityUpdated EventType = "activity.updated"
 	CampaignCreated EventType = "campaign.created"
 	CampaignUpdated EventType = "campaign.updated"
-	LifecycleMoved  EventType = "customer.lifecycle_moved"
+
+	// Sales reports: quotas.
+	QuotaSet EventType = "quota.set" // a rep's or a team's quota for a fiscal period was set or changed: a ChangeSet of the amount, with the reason
+
+	LifecycleMoved EventType = "customer.lifecycle_moved"
 
 	// Campaign attribution: a cost line reversed by a line of its own, for
 	// a reason (a ChangeSet with the cost before and after and the

@@ -29,6 +29,8 @@ const (
 
 	// Public pool: taking a pooled customer of one's team.
 	ActionClaim Action = "claim"
+	// Sales reports.
+	ActionSetQuota Action = "set_quota" // set a rep's or a team's quota; the target is the rep (with their team) or the team
 )
 
 // Scope is how far a grant reaches.
@@ -104,6 +106,7 @@ type RolePolicy struct {
 //	churn         all    team     none
 //	correct       all    team     none
 //	claim         all    team     team
+//	set_quota     all    team     none
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -128,8 +131,9 @@ func DefaultPolicy() RolePolicy {
 			ActionRestore: ScopeAll, ActionReassign: ScopeAll, ActionErase: ScopeAll, ActionManageUsers: ScopeAll,
 			ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionConfigure: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
 			ActionDelegate: ScopeAll, ActionAudit: ScopeAll, ActionClosePeriod: ScopeAll, ActionChurn: ScopeAll,
-			ActionCorrect: ScopeAll,
-			ActionClaim:   ScopeAll,
+			ActionCorrect:  ScopeAll,
+			ActionClaim:    ScopeAll,
+			ActionSetQuota: ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
@@ -138,7 +142,7 @@ func DefaultPolicy() RolePolicy {
 		RoleManager: {
 			ActionRead: ScopeTeam, ActionCreate: ScopeTeam, ActionUpdate: ScopeTeam, ActionArchive: ScopeTeam,
 			ActionRestore: ScopeTeam, ActionReassign: ScopeTeam, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll,
-			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam, ActionChurn: ScopeTeam,
+			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam, ActionChurn: ScopeTeam, ActionSetQuota: ScopeTeam,
 			ActionCorrect: ScopeTeam,
 			ActionClaim:   ScopeTeam,
 		},

@@ -183,12 +183,21 @@ func (p Pipeline) CohortFunnel(rows []CohortCount) Funnel {
 	return f
 }
 
-// ForecastLine is the forecast of a month and category: the deals, their
+// ForecastLine is the forecast of a period and category: the deals, their
 // value, and their value weighted by probability. Won deals are in the
 // closed category at their actual amount, weighted at 100%; lost deals are
 // not in the forecast.
 type ForecastLine struct {
-	Month    string           `json:"month,omitempty"` // "2026-03", or "" for open deals without a close date
+	Month string `json:"month,omitempty"` // "2026-03" in a forecast by month, or "" for open deals without a close date or overdue
+	// Period names the line's period: the month ("2026-03"), or the
+	// fiscal quarter ("FY2027-Q1") or fiscal year ("FY2027") of the
+	// business calendar; "" for open deals without a close date or
+	// overdue.
+	Period string `json:"period,omitempty"`
+	// Overdue marks the line of the open deals whose expected close date
+	// is in a period before the current one: they are counted here, not
+	// in the past period they missed.
+	Overdue  bool             `json:"overdue,omitempty"`
 	Category ForecastCategory `json:"category,omitempty"`
 	Deals    int64            `json:"deals"`
 	Amount   Money            `json:"amount"`
@@ -196,41 +205,11 @@ type ForecastLine struct {
 }
 
 // Forecast turns forecast rows into lines by month and category, in month
-// order, then category in the order pipeline, best case, commit, closed.
+// order, then category in the order pipeline, best case, commit, closed;
+// open deals stay in the month they are expected, past or not (see
+// ForecastWith).
 func (p Pipeline) Forecast(rows []ForecastAmount) []ForecastLine {
-	type key struct {
-		month string
-		cat   ForecastCategory
-	}
-	amount := map[key]*wide.Int{}
-	weighted := map[key]decimal.Decimal{}
-	deals := map[key]int64{}
-	var keys []key
-	for _, r := range rows {
-		s, ok := p.Stage(r.Stage)
-		if !ok {
-			continue
-		}
-		k := key{r.Month, s.Category}
-		if _, seen := deals[k]; !seen {
-			keys = append(keys, k)
-			weighted[k] = decimal.Zero
-			amount[k] = new(wide.Int)
-		}
-		deals[k] += r.Deals
-		amount[k].Add(r.AmountMinor)
-		weighted[k] = weighted[k].Add(weigh(r.AmountMinor, r.Probability))
-	}
-	order := []ForecastCategory{ForecastPipeline, ForecastBestCase, ForecastCommit, ForecastClosed, ForecastOmitted}
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(a.month, b.month), cmp.Compare(slices.Index(order, a.cat), slices.Index(order, b.cat)))
-	})
-	out := make([]ForecastLine, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, ForecastLine{Month: k.month, Category: k.cat, Deals: deals[k],
-			Amount: moneyOf(*amount[k], p.Currency), Weighted: MoneyFromBigMinor(weighted[k].RoundBank(0).BigInt(), p.Currency)})
-	}
-	return out
+	return p.ForecastWith(rows, ForecastOptions{})
 }
 
 // SalesKPIs are the headline figures of a pipeline over a period.

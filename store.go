@@ -48,6 +48,7 @@ type ReadTx interface {
 	Contracts() ContractReader
 	Accounting() AccountingReader
 	Dunning() DunningReader
+	Quotas() QuotaReader
 }
 
 // Tx gives the repositories for reading and writing.
@@ -72,6 +73,7 @@ type Tx interface {
 	Contracts() ContractRepository
 	Accounting() AccountingRepository
 	Dunning() DunningRepository
+	Quotas() QuotaRepository
 }
 
 // PageRequest asks for up to Limit records whose ID is after After, in ID

@@ -32,6 +32,7 @@ const (
 	KindBook               Kind = "book"
 	KindPeriodLock         Kind = "period_lock"
 	KindDunning            Kind = "dunning" // an invoice's dunning record, keyed by the invoice
+	KindQuota              Kind = "quota"   // a rep's or a team's quota for a fiscal period
 )
 
 // Role is a user's role, which the default policy maps to what it may do.

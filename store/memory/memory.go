@@ -38,6 +38,7 @@ type Store struct {
 	deals        *table[crm.Deal]
 	activities   *table[crm.Activity]
 	campaigns    *table[crm.Campaign]
+	quotas       *table[crm.Quota]
 	books        *table[crm.Book] // keyed by customer
 	entries      *table[crm.Entry]
 	open         *openItems // what is open on each item, kept as entries are committed
@@ -79,6 +80,7 @@ func New() *Store {
 		deals:        newTable(crm.Deal.Clone),
 		activities:   newTable(same[crm.Activity]),
 		campaigns:    newTable(crm.Campaign.Clone),
+		quotas:       newTable(func(q crm.Quota) crm.Quota { return q }),
 		books:        newTable(same[crm.Book]),
 		entries:      newTable(crm.Entry.Clone),
 		open:         newOpenItems(),
@@ -181,6 +183,7 @@ type txState struct {
 	deals        *overlay[crm.Deal]
 	activities   *overlay[crm.Activity]
 	campaigns    *overlay[crm.Campaign]
+	quotas       *overlay[crm.Quota]
 	books        *overlay[crm.Book]
 	entries      *overlay[crm.Entry]
 	open         *openOverlay
@@ -195,7 +198,7 @@ func (s *Store) begin() *txState {
 	return &txState{s: s, customers: s.customers.begin(), users: s.users.begin(), redacted: map[int64]json.RawMessage{},
 		maps: s.maps.begin(), interactions: s.interactions.begin(), cases: s.cases.begin(),
 		evidence: s.evidence.begin(), moves: s.moves.begin(), replaced: s.replaced.begin(), templates: s.templates.begin(), states: s.states.begin(),
-		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin(),
+		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin(), quotas: s.quotas.begin(),
 		books: s.books.begin(), entries: s.entries.begin(), open: s.open.begin(), invoices: s.invoices.begin(), credits: s.credits.begin(), contracts: s.contracts.begin(),
 		dunning: s.dunning.begin()}
 }
@@ -215,6 +218,7 @@ func (s *Store) commit(t *txState) {
 	s.deals.commit(t.deals)
 	s.activities.commit(t.activities)
 	s.campaigns.commit(t.campaigns)
+	s.quotas.commit(t.quotas)
 	s.books.commit(t.books)
 	s.entries.commit(t.entries)
 	s.invoices.commit(t.invoices)
@@ -259,6 +263,7 @@ func (r readTx) Credits() crm.CreditReader                   { return creditRepo
 func (r readTx) Contracts() crm.ContractReader               { return contractRepo(r) }
 func (r readTx) Accounting() crm.AccountingReader            { return accounting(r) }
 func (r readTx) Dunning() crm.DunningReader                  { return dunningRepo(r) }
+func (r readTx) Quotas() crm.QuotaReader                     { return quotaRepo(r) }
 
 type writeTx struct{ t *txState }
 
@@ -284,6 +289,7 @@ func (w writeTx) Credits() crm.CreditRepository                   { return credi
 func (w writeTx) Contracts() crm.ContractRepository               { return contractRepo(w) }
 func (w writeTx) Accounting() crm.AccountingRepository            { return accounting(w) }
 func (w writeTx) Dunning() crm.DunningRepository                  { return dunningRepo(w) }
+func (w writeTx) Quotas() crm.QuotaRepository                     { return quotaRepo(w) }
 
 func cloneEvent(e crm.Event) crm.Event {
 	e.Data = slices.Clone(e.Data)

@@ -176,6 +176,7 @@ type names struct {
 	periodLock       string
 	numberSeries     string
 	dunning          string
+	quotas           string
 	ledger           []string // ledgerTables
 }
 
@@ -211,6 +212,7 @@ func newNames(c config) names {
 		periodLock:       c.table("period_lock"),
 		numberSeries:     c.table("number_series"),
 		dunning:          c.table("dunning"),
+		quotas:           c.table("quotas"),
 	}
 	n.ledger = n.ledgerTables()
 	return n

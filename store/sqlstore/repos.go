@@ -21,6 +21,7 @@ func (t *txn) invoices() invoiceRepo    { return invoiceRepo{records[crm.Invoice
 func (t *txn) credits() creditRepo      { return creditRepo{records[crm.Credit]{creditTable, t}} }
 func (t *txn) contracts() contractRepo  { return contractRepo{newRepo(contractTable, t)} }
 func (t *txn) dunning() dunningRepo     { return dunningRepo{newRepo(dunningTable, t)} }
+func (t *txn) quotas() quotaRepo        { return quotaRepo{newRepo(quotaTable, t)} }
 func (t *txn) interactions() interactionRepo {
 	return interactionRepo{records[crm.Interaction]{interactionTable, t}}
 }
@@ -49,6 +50,7 @@ func (r readTx) Credits() crm.CreditReader                   { return r.t.credit
 func (r readTx) Contracts() crm.ContractReader               { return r.t.contracts() }
 func (r readTx) Accounting() crm.AccountingReader            { return accountingRepo(r) }
 func (r readTx) Dunning() crm.DunningReader                  { return r.t.dunning() }
+func (r readTx) Quotas() crm.QuotaReader                     { return r.t.quotas() }
 
 type writeTx struct{ t *txn }
 
@@ -72,3 +74,4 @@ func (w writeTx) Credits() crm.CreditRepository                   { return w.t.c
 func (w writeTx) Contracts() crm.ContractRepository               { return w.t.contracts() }
 func (w writeTx) Accounting() crm.AccountingRepository            { return accountingRepo(w) }
 func (w writeTx) Dunning() crm.DunningRepository                  { return w.t.dunning() }
+func (w writeTx) Quotas() crm.QuotaRepository                     { return w.t.quotas() }

@@ -57,7 +57,8 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			"ALTER TABLE "+db.table("crm_", "contracts")+" DROP COLUMN drafted_by",
 			"ALTER TABLE "+db.table("crm_", "activities")+" DROP COLUMN logged_by",
 			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 6",
-			// Before 0024: no amounts on the visits.
+			// Before 0024: no amounts on the visits, no quotas.
+			"DROP TABLE "+db.table("crm_", "quotas"),
 			"DROP INDEX "+db.table("crm_", "deal_visits_at_idx"),
 			"ALTER TABLE "+visits+" DROP COLUMN amount_minor",
 			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 24",

@@ -347,6 +347,7 @@ func readerOf(tx crm.Tx) crm.ReadTx { return txReader{tx} }
 // txReader is a crm.ReadTx on a crm.Tx.
 type txReader struct{ tx crm.Tx }
 
+func (r txReader) Quotas() crm.QuotaReader                 { return r.tx.Quotas() }
 func (r txReader) Customers() crm.CustomerReader           { return r.tx.Customers() }
 func (r txReader) Users() crm.UserReader                   { return r.tx.Users() }
 func (r txReader) Events() crm.EventReader                 { return r.tx.Events() }
