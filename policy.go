@@ -24,13 +24,9 @@ const (
 	ActionAudit       Action = "audit"        // read the audit log
 	ActionClosePeriod Action = "close_period" // move the ledger's lock date
 	ActionChurn       Action = "churn"        // record by hand that a customer left (evidence of kind churn)
-	// Pipeline history kept honest (issue 13).
-	ActionCorrect Action = "correct" // correct a closed deal's close date or actual amount, with a reason
-
-	// Public pool: taking a pooled customer of one's team.
-	ActionClaim Action = "claim"
-	// Sales reports.
-	ActionSetQuota Action = "set_quota" // set a rep's or a team's quota; the target is the rep (with their team) or the team
+	ActionCorrect     Action = "correct"      // correct a closed deal's close date or actual amount, with a reason
+	ActionClaim       Action = "claim"        // take a customer from the public pool of one's team
+	ActionSetQuota    Action = "set_quota"    // set a rep's or a team's quota; the target is the rep (with their team) or the team
 )
 
 // Scope is how far a grant reaches.
