@@ -61,8 +61,11 @@ type ActivityFilter struct {
 	Team     string       `json:"team,omitempty"`
 	Type     ActivityType `json:"type,omitempty"`
 	// OverdueOn, when set, selects the activities whose follow-up is
-	// before it and not done.
+	// before it and still pending.
 	OverdueOn Date `json:"overdue_on,omitzero"`
+	// Status, when set, selects the activities in that state (State: a
+	// record from before statuses is done or pending as Done says).
+	Status ActivityStatus `json:"status,omitempty"`
 }
 
 // Match reports whether a passes the filter.
@@ -72,7 +75,8 @@ func (f ActivityFilter) Match(a Activity) bool {
 		(f.Owner.IsZero() || a.Owner == f.Owner) &&
 		(f.Team == "" || a.Team == f.Team) &&
 		(f.Type == "" || a.Type == f.Type) &&
-		(f.OverdueOn.IsZero() || a.Overdue(f.OverdueOn))
+		(f.OverdueOn.IsZero() || a.Overdue(f.OverdueOn)) &&
+		(f.Status == "" || a.State() == f.Status)
 }
 
 // ActivityReader reads activities.
