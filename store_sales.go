@@ -76,12 +76,16 @@ type ActivityFilter struct {
 	Team     string       `json:"team,omitempty"`
 	Type     ActivityType `json:"type,omitempty"`
 	// OverdueOn, when set, selects the activities whose follow-up is
-	// before it and not done.
+	// before it and still pending.
 	OverdueOn Date `json:"overdue_on,omitzero"`
-	// Pending selects the activities with a follow-up not done yet.
+	// Pending selects the activities with a follow-up still to do: one
+	// set, and the activity neither done nor cancelled.
 	Pending bool `json:"pending,omitempty"`
 	// Since selects the activities at or after it.
 	Since time.Time `json:"since,omitzero"`
+	// Status, when set, selects the activities in that state (State: a
+	// record from before statuses is done or pending as Done says).
+	Status ActivityStatus `json:"status,omitempty"`
 }
 
 // Match reports whether a passes the filter.
@@ -92,8 +96,9 @@ func (f ActivityFilter) Match(a Activity) bool {
 		(f.Team == "" || a.Team == f.Team) &&
 		(f.Type == "" || a.Type == f.Type) &&
 		(f.OverdueOn.IsZero() || a.Overdue(f.OverdueOn)) &&
-		(!f.Pending || (!a.FollowUp.IsZero() && !a.Done)) &&
-		(f.Since.IsZero() || !a.At.Before(f.Since))
+		(!f.Pending || (!a.FollowUp.IsZero() && a.Pending())) &&
+		(f.Since.IsZero() || !a.At.Before(f.Since)) &&
+		(f.Status == "" || a.State() == f.Status)
 }
 
 // ActivityReader reads activities.

@@ -49,8 +49,17 @@ func (r activityRepo) List(ctx context.Context, f crm.ActivityFilter, page crm.P
 	w.addIf(!f.Owner.IsZero(), "owner_id = ?", idArg(f.Owner))
 	w.addIf(f.Team != "", "team = ?", f.Team)
 	w.addIf(f.Type != "", "type = ?", string(f.Type))
-	w.addIf(f.Pending, "follow_up IS NOT NULL AND done = FALSE")
+	w.addIf(f.Pending, "follow_up IS NOT NULL AND pending = 1")
 	w.addIf(!f.Since.IsZero(), "at_us >= ?", unixMicros(ceilMicro(f.Since)))
+	switch f.Status { // as crm.Activity.State has it: pending is derived, and done is neither pending nor cancelled
+	case "":
+	case crm.ActivityPending:
+		w.add("pending = 1")
+	case crm.ActivityDone:
+		w.add("pending = 0 AND status <> ?", string(crm.ActivityCancelled))
+	default:
+		w.add("status = ?", string(f.Status))
+	}
 	if !f.OverdueOn.IsZero() {
 		if err := addOverdue(&w, "", f.OverdueOn); err != nil {
 			return nil, err

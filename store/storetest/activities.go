@@ -118,6 +118,12 @@ func runActivityFilter(t *testing.T, newStore NewStoreFunc) {
 		if i%5 == 0 {
 			a.FollowUp = crm.Date{}
 		}
+		switch i % 6 { // statuses, and records from before them (no status)
+		case 1:
+			a.Status = crm.ActivityCancelled
+		case 2, 3:
+			a.Status = map[bool]crm.ActivityStatus{false: crm.ActivityPending, true: crm.ActivityDone}[a.Done]
+		}
 		all = append(all, a)
 		first = append(first, a)
 	}
@@ -160,5 +166,10 @@ func runActivityFilter(t *testing.T, newStore NewStoreFunc) {
 	for _, typ := range types {
 		cases = append(cases, filterCase[crm.ActivityFilter]{name: "type " + string(typ), f: crm.ActivityFilter{Type: typ}})
 	}
+	for _, st := range []crm.ActivityStatus{crm.ActivityPending, crm.ActivityDone, crm.ActivityCancelled} {
+		cases = append(cases, filterCase[crm.ActivityFilter]{name: "status " + string(st), f: crm.ActivityFilter{Status: st}},
+			filterCase[crm.ActivityFilter]{name: "status " + string(st) + " of an owner", f: crm.ActivityFilter{Owner: r.north.ID, Status: st}})
+	}
+	cases = append(cases, filterCase[crm.ActivityFilter]{name: "overdue and cancelled", f: crm.ActivityFilter{OverdueOn: today, Status: crm.ActivityCancelled}, none: true})
 	assertFilters(t, sc.s, all, activityID, crm.ActivityFilter.Match, listActivities, cases)
 }
