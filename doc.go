@@ -89,6 +89,16 @@
 // DealService reads a pipeline as a funnel (now or as a cohort), a
 // forecast and key figures, and a Funnel draws itself as SVG.
 //
+// Sales work survives people leaving and teams changing. Reassigning a
+// customer, or handing over all of a rep's (CustomerService.HandOver),
+// moves the customer's open deals, contracts in progress, open cases and
+// pending follow-ups with it, all or nothing, and a HandOverReport says
+// what moved and what stayed with who closed it. When a user changes team,
+// what they own follows them, so their new manager sees it. With
+// WithPublicPool, customers nobody followed up for a number of days go back
+// to their team's pool (CustomerService.ReturnIdle), where its reps claim
+// them.
+//
 // # Receivables
 //
 // Contracts are approved online (by amount: a manager, then finance) and

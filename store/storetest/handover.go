@@ -25,6 +25,7 @@ func runHandover(t *testing.T, newStore NewStoreFunc) {
 	t.Run("RacesOldOwner", func(t *testing.T) { handoverRace(t, newStore) })
 	t.Run("PublicPool", func(t *testing.T) { handoverPool(t, newStore) })
 	t.Run("PublicPoolRacesFollowUp", func(t *testing.T) { handoverPoolRace(t, newStore) })
+	t.Run("Filters", func(t *testing.T) { handoverFilters(t, newStore) })
 }
 
 // portfolio is a customer of Ann's with a bit of everything on it.
@@ -297,4 +298,41 @@ func handoverRace(t *testing.T, newStore NewStoreFunc) {
 		_, err = tm.Events.Verify(ctx)
 		require.NoError(t, err)
 	}
+}
+
+// handoverFilters checks at the port the filters a hand-over and the
+// public pool look up by: a customer's pending follow-ups, activities
+// since an instant, cases by assignee.
+func handoverFilters(t *testing.T, newStore NewStoreFunc) {
+	ctx := context.Background()
+	p := newPortfolio(t, newStore)
+	p.Clock.Advance(time.Hour)
+	later, err := p.Activities.Log(ctx, p.Manager.ID, crm.NewActivity{Type: crm.ActivityNote, Customer: p.cust, Subject: "Later"})
+	require.NoError(t, err)
+	ids := func(as []crm.Activity) []crm.ID {
+		var out []crm.ID
+		for _, a := range as {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	require.NoError(t, p.Store.View(ctx, func(tx crm.ReadTx) error {
+		page := crm.PageRequest{Limit: 10}
+		got, err := tx.Activities().List(ctx, crm.ActivityFilter{Customer: p.cust, Pending: true}, page)
+		require.NoError(t, err)
+		assert.Equal(t, []crm.ID{p.pending.ID}, ids(got), "pending: a follow-up not done")
+		got, err = tx.Activities().List(ctx, crm.ActivityFilter{Customer: p.cust, Since: later.At}, page)
+		require.NoError(t, err)
+		assert.Equal(t, []crm.ID{later.ID}, ids(got), "since: at or after the instant")
+		got, err = tx.Activities().List(ctx, crm.ActivityFilter{Customer: p.cust, Owner: p.Ann.ID, Since: later.At}, page)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+		cases, err := tx.Cases().List(ctx, crm.CaseFilter{Customer: p.cust, Assignee: p.Ann.ID}, page)
+		require.NoError(t, err)
+		assert.Len(t, cases, 2)
+		cases, err = tx.Cases().List(ctx, crm.CaseFilter{Assignee: p.Ben.ID}, page)
+		require.NoError(t, err)
+		assert.Empty(t, cases)
+		return nil
+	}))
 }
