@@ -74,8 +74,11 @@
 // them with their probability and history; losing needs a reason.
 // Activities make the work report that replaces the status meeting;
 // campaigns report their return with the cost counted once; the
-// DealService reads a pipeline as a funnel (now or as a cohort), a
-// forecast and key figures, and a Funnel draws itself as SVG.
+// DealService reads a pipeline as a funnel (now, as of a past day from the
+// stage history, or as a cohort), a forecast by month or fiscal quarter
+// or year with overdue deals in a line of their own, quotas per rep or
+// team with their attainment, and key figures; a Funnel draws itself as
+// SVG.
 //
 // # Receivables
 //
