@@ -98,6 +98,22 @@ func (c *DealService) SetProbability(ctx context.Context, actor ID, r SetProbabi
 	})
 }
 
+// SetForecastCategoryRequest sets Deal's forecast category by hand; ""
+// goes back to its stage's.
+type SetForecastCategoryRequest struct {
+	Deal     ID               `json:"deal,omitzero"`
+	Category ForecastCategory `json:"category,omitempty"`
+}
+
+// SetForecastCategory sets an open deal's forecast category over its
+// stage's, by its owner, a manager of the team or an admin; a stage
+// change clears it (see Deal.ForecastCategory).
+func (c *DealService) SetForecastCategory(ctx context.Context, actor ID, r SetForecastCategoryRequest) (Deal, error) {
+	return c.changeDeal(ctx, actor, r.Deal, 0, ActionUpdate, DealUpdated, "", func(_ *writeTx, f *DealFlow, d *Deal) error {
+		return f.SetForecastCategory(d, r.Category)
+	})
+}
+
 // Win closes a deal as won at its actual amount (the deal's own when the
 // request names none), on the business day r.WonOn (today when zero). The
 // customer's lifecycle moves forward to
@@ -206,15 +222,16 @@ func (w *writeTx) saveDeal(before, after Deal, typ EventType, note string) (Deal
 
 // dealEvent is the payload of deal events: the deal as it now stands.
 type dealEvent struct {
-	Title       string     `json:"title"`
-	Stage       string     `json:"stage"`
-	Status      DealStatus `json:"status"`
-	Amount      string     `json:"amount,omitempty"`
-	CloseDate   string     `json:"close_date,omitempty"`
-	Probability int        `json:"probability"`
-	Manual      bool       `json:"manual_probability,omitempty"`
-	LostReason  LostReason `json:"lost_reason,omitempty"`
-	Note        string     `json:"note,omitempty"`
+	Title       string           `json:"title"`
+	Stage       string           `json:"stage"`
+	Status      DealStatus       `json:"status"`
+	Amount      string           `json:"amount,omitempty"`
+	CloseDate   string           `json:"close_date,omitempty"`
+	Probability int              `json:"probability"`
+	Manual      bool             `json:"manual_probability,omitempty"`
+	Category    ForecastCategory `json:"forecast_category,omitempty"`
+	LostReason  LostReason       `json:"lost_reason,omitempty"`
+	Note        string           `json:"note,omitempty"`
 }
 
 func dealData(d Deal, note string) dealEvent {
@@ -223,7 +240,7 @@ func dealData(d Deal, note string) dealEvent {
 		amount = d.Amount.String()
 	}
 	return dealEvent{Title: d.Title, Stage: d.Stage, Status: d.Status, Amount: amount, CloseDate: d.CloseDate.String(),
-		Probability: d.Probability, Manual: d.ManualProbability != nil, LostReason: d.LostReason, Note: note}
+		Probability: d.Probability, Manual: d.ManualProbability != nil, Category: d.ForecastCategory, LostReason: d.LostReason, Note: note}
 }
 
 // Get returns a deal the actor may read.

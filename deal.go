@@ -112,29 +112,33 @@ func (v StageVisit) Duration(now time.Time) time.Duration {
 // deals 0. A closed deal's close date is the day it was won or lost; it
 // changes only by a correction (DealService.CorrectClose).
 type Deal struct {
-	ID                ID           `json:"id,omitzero"`
-	Pipeline          ID           `json:"pipeline,omitzero"`
-	Customer          ID           `json:"customer,omitzero"`
-	Owner             ID           `json:"owner,omitzero"`
-	Team              string       `json:"team,omitempty"`
-	Title             string       `json:"title,omitempty"`
-	Amount            Money        `json:"amount"`
-	CloseDate         Date         `json:"close_date,omitzero"` // expected, or actual once closed
-	Stage             string       `json:"stage,omitempty"`
-	Status            DealStatus   `json:"status,omitempty"`
-	Probability       int          `json:"probability"`                  // the effective probability, percent
-	ManualProbability *int         `json:"manual_probability,omitempty"` // set by hand; nil follows the stage
-	Campaign          ID           `json:"campaign,omitzero"`            // the campaign the deal came from, if any
-	LostReason        LostReason   `json:"lost_reason,omitempty"`
-	LostNotes         string       `json:"lost_notes,omitempty"`
-	History           []StageVisit `json:"history,omitempty"`
-	Furthest          int          `json:"furthest"`                  // the furthest open stage reached, counted from 1; a won deal has passed them all
-	Activities        int          `json:"activities"`                // activities logged on the deal
-	LastActivityAt    time.Time    `json:"last_activity_at,omitzero"` // zero before the first
-	CreatedAt         time.Time    `json:"created_at,omitzero"`
-	UpdatedAt         time.Time    `json:"updated_at,omitzero"`
-	ClosedAt          time.Time    `json:"closed_at,omitzero"` // zero while open
-	Version           int64        `json:"version"`
+	ID                ID         `json:"id,omitzero"`
+	Pipeline          ID         `json:"pipeline,omitzero"`
+	Customer          ID         `json:"customer,omitzero"`
+	Owner             ID         `json:"owner,omitzero"`
+	Team              string     `json:"team,omitempty"`
+	Title             string     `json:"title,omitempty"`
+	Amount            Money      `json:"amount"`
+	CloseDate         Date       `json:"close_date,omitzero"` // expected, or actual once closed
+	Stage             string     `json:"stage,omitempty"`
+	Status            DealStatus `json:"status,omitempty"`
+	Probability       int        `json:"probability"`                  // the effective probability, percent
+	ManualProbability *int       `json:"manual_probability,omitempty"` // set by hand; nil follows the stage
+	Campaign          ID         `json:"campaign,omitzero"`            // the campaign the deal came from, if any
+	// ForecastCategory, when set by hand, is the forecast category of an
+	// open deal instead of its stage's; "" follows the stage. A stage
+	// change clears it, as the new stage's category applies.
+	ForecastCategory ForecastCategory `json:"forecast_category,omitempty"`
+	LostReason       LostReason       `json:"lost_reason,omitempty"`
+	LostNotes        string           `json:"lost_notes,omitempty"`
+	History          []StageVisit     `json:"history,omitempty"`
+	Furthest         int              `json:"furthest"`                  // the furthest open stage reached, counted from 1; a won deal has passed them all
+	Activities       int              `json:"activities"`                // activities logged on the deal
+	LastActivityAt   time.Time        `json:"last_activity_at,omitzero"` // zero before the first
+	CreatedAt        time.Time        `json:"created_at,omitzero"`
+	UpdatedAt        time.Time        `json:"updated_at,omitzero"`
+	ClosedAt         time.Time        `json:"closed_at,omitzero"` // zero while open
+	Version          int64            `json:"version"`
 }
 
 // Clone returns a deep copy.
@@ -392,7 +396,7 @@ func (f *DealFlow) enter(d *Deal, i int, at time.Time) {
 		d.History[n-1].Left = at
 	}
 	d.History = append(d.History, StageVisit{Stage: stage, Entered: at})
-	d.Stage = stage
+	d.Stage, d.ForecastCategory = stage, ""
 	d.ManualProbability = nil // a stage change resets a hand-set probability
 	switch f.p.Stages[i].Type {
 	case StageOpen:
@@ -486,6 +490,25 @@ func (f *DealFlow) SetProbability(d *Deal, p *int) error {
 		i = -1
 	}
 	f.settle(d, i)
+	return nil
+}
+
+// SetForecastCategory sets an open deal's forecast category by hand, for
+// the owner's or manager's judgement over the stage's ("" goes back to the
+// stage's). Closed is for won deals only; a closed deal's category is its
+// stage's.
+func (f *DealFlow) SetForecastCategory(d *Deal, c ForecastCategory) error {
+	switch {
+	case d.Status != DealOpen:
+		_, err := dealMachine.Next(d.Status, DealMoveStage)
+		return err
+	case c == "":
+	case !c.valid():
+		return invalid("forecast_category", "one_of", fmt.Sprintf("%q is not a forecast category", c))
+	case c == ForecastClosed:
+		return invalid("forecast_category", "open", "closed is the category of won deals")
+	}
+	d.ForecastCategory = c
 	return nil
 }
 

@@ -73,11 +73,11 @@
 // A Pipeline's stages compile into a DealFlow that moves deals through
 // them with their probability and history; losing needs one of the
 // pipeline's lost reasons. The history stays honest: a stage change
-// resets a hand-set probability, a win counts on the day it was signed
-// (WinDealRequest.WonOn), a closed deal changes only by a manager's
-// correction with a reason (DealService.CorrectClose), reopening clears
-// what was expected before, and a stage holding open deals is removed
-// only with them moved (PipelinePatch.MoveDeals).
+// resets a hand-set probability and forecast category, a win counts on
+// the day it was signed (WinDealRequest.WonOn), a closed deal changes
+// only by a manager's correction with a reason (DealService.CorrectClose),
+// reopening clears what was expected before, and a stage holding open
+// deals is removed only with them moved (PipelinePatch.MoveDeals).
 // Activities make the work report that replaces the status meeting:
 // their follow-ups (with a time, if need be) are rescheduled, completed
 // or cancelled through ActivityMachine, visits are judged by a VisitRule
@@ -85,9 +85,11 @@
 // days and the deals with no next activity; campaigns report their
 // return with the cost counted once, over the deals that name them or
 // whose customer they brought, and a mistyped cost line is corrected by
-// a reversing line with a reason; the
-// DealService reads a pipeline as a funnel (now or as a cohort), a
-// forecast and key figures, and a Funnel draws itself as SVG.
+// a reversing line with a reason; the DealService reads a pipeline as a
+// funnel (now, as of a past day from the stage history, or as a cohort),
+// a forecast by month or fiscal quarter or year with overdue deals in a
+// line of their own, quotas per rep or team with their attainment, and
+// key figures; a Funnel draws itself as SVG.
 //
 // Sales work survives people leaving and teams changing. Reassigning a
 // customer, or handing over all of a rep's (CustomerService.HandOver),

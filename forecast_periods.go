@@ -89,7 +89,11 @@ func (p Pipeline) ForecastWith(rows []ForecastAmount, o ForecastOptions) []Forec
 		if !ok {
 			continue
 		}
-		k := key{cat: s.Category}
+		cat := s.Category
+		if r.Category != "" && r.Status == DealOpen {
+			cat = r.Category
+		}
+		k := key{cat: cat}
 		if d, ok := monthDate(r.Month); ok {
 			k.period = o.period(d)
 			if first, ok := starts[k.period]; !ok || d.Before(first) {
@@ -99,7 +103,7 @@ func (p Pipeline) ForecastWith(rows []ForecastAmount, o ForecastOptions) []Forec
 				k.month = r.Month
 			}
 			if current != "" && r.Status == DealOpen && k.period != current && d.Before(o.Today) {
-				k = key{overdue: true, cat: s.Category}
+				k = key{overdue: true, cat: cat}
 			}
 		}
 		if _, seen := deals[k]; !seen {

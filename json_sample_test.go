@@ -292,6 +292,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.StageAmount](t),
 		filled[crm.StageAt](t),
 		filled[crm.SetQuotaRequest](t),
+		filled[crm.SetForecastCategoryRequest](t),
 		filled[crm.Quota](t),
 		filled[crm.QuotaFilter](t),
 		filled[crm.Attainment](t),

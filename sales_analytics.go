@@ -57,8 +57,11 @@ type ForecastAmount struct {
 	Stage       string     `json:"stage,omitempty"`
 	Probability int        `json:"probability"`
 	Status      DealStatus `json:"status,omitempty"`
-	Deals       int64      `json:"deals"`
-	AmountMinor int64      `json:"amount_minor"`
+	// Category is the deals' forecast category set by hand
+	// (Deal.ForecastCategory), "" for those that follow their stage.
+	Category    ForecastCategory `json:"category,omitempty"`
+	Deals       int64            `json:"deals"`
+	AmountMinor int64            `json:"amount_minor"`
 }
 
 // CohortCount is how many deals created in the range got as far as an

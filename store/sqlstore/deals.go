@@ -17,7 +17,7 @@ var dealTable = &recordTable[crm.Deal]{
 	columns: []string{"id", "pipeline_id", "customer_id", "owner_id", "team", "title", "amount_minor",
 		"amount_currency", "close_date", "stage", "status", "probability", "manual_probability", "campaign_id",
 		"lost_reason", "lost_notes", "history", "furthest", "activities", "last_activity_at", "created_at",
-		"updated_at", "closed_at", "version"},
+		"updated_at", "closed_at", "version", "forecast_category"},
 	derived: []string{"created_us", "closed_us", "cycle_us", "forecast_day", "forecast_month"},
 	id:      func(d crm.Deal) crm.ID { return d.ID },
 	version: func(d crm.Deal) int64 { return d.Version },
@@ -39,7 +39,7 @@ var dealTable = &recordTable[crm.Deal]{
 			currency, closeDate, d.Stage, string(d.Status), d.Probability, optionalIntArg(d.ManualProbability),
 			idArg(d.Campaign), string(d.LostReason), d.LostNotes, history, d.Furthest, d.Activities,
 			s.optionalTimeArg(d.LastActivityAt), s.timeArg(d.CreatedAt), s.timeArg(d.UpdatedAt),
-			s.optionalTimeArg(d.ClosedAt), d.Version,
+			s.optionalTimeArg(d.ClosedAt), d.Version, string(d.ForecastCategory),
 			unixMicros(d.CreatedAt), unixMicros(d.ClosedAt), spent(d.CreatedAt, d.ClosedAt), day, month,
 		}, nil
 	},
@@ -48,7 +48,8 @@ var dealTable = &recordTable[crm.Deal]{
 		return []any{&d.ID, &d.Pipeline, &d.Customer, &d.Owner, &d.Team, &d.Title, minor, currency, &d.CloseDate,
 			&d.Stage, &d.Status, &d.Probability, optionalIntCol{&d.ManualProbability}, &d.Campaign, &d.LostReason,
 			&d.LostNotes, docsCol[visitDoc, crm.StageVisit]{&d.History, visitDoc.visit}, &d.Furthest, &d.Activities,
-			timeCol{&d.LastActivityAt}, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}, timeCol{&d.ClosedAt}, &d.Version}
+			timeCol{&d.LastActivityAt}, timeCol{&d.CreatedAt}, timeCol{&d.UpdatedAt}, timeCol{&d.ClosedAt}, &d.Version,
+			&d.ForecastCategory}
 	},
 	saved: saveVisits,
 }

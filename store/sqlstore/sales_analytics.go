@@ -72,10 +72,10 @@ func (a salesAnalytics) StageAmounts(ctx context.Context, q crm.SalesQuery) ([]c
 // Forecast implements crm.SalesAnalytics over the forecast_day and
 // forecast_month each deal keeps:
 //
-//	SELECT forecast_month, stage, probability, status, COUNT(*), <sum of amount_minor>
+//	SELECT forecast_month, stage, probability, status, forecast_category, COUNT(*), <sum of amount_minor>
 //	FROM deals WHERE <q> AND status IN ('open', 'won')
 //	     AND forecast_day >= <first day from From> AND forecast_day < <first day from To>
-//	GROUP BY forecast_month, stage, probability, status ORDER BY the same
+//	GROUP BY forecast_month, stage, probability, status, forecast_category ORDER BY the same
 //
 // A bound leaves out the deals without a forecast day, whose
 // forecast_day is NULL.
@@ -88,12 +88,12 @@ func (a salesAnalytics) Forecast(ctx context.Context, q crm.SalesQuery) ([]crm.F
 	w.addIf(!q.From.IsZero(), "forecast_day >= ?", firstDayFrom(q.From))
 	w.addIf(!q.To.IsZero(), "forecast_day < ?", firstDayFrom(q.To))
 	query := func(s sums) string {
-		return a.groupedSQL("forecast_month, stage, probability, status, COUNT(*), "+s.exact("amount_minor"),
-			a.t.s.names.deals, w, []string{"forecast_month", "stage", "probability", "status"}, "probability")
+		return a.groupedSQL("forecast_month, stage, probability, status, forecast_category, COUNT(*), "+s.exact("amount_minor"),
+			a.t.s.names.deals, w, []string{"forecast_month", "stage", "probability", "status", "forecast_category"}, "probability")
 	}
 	return aggregateSums(ctx, a.t, "adding up the forecast", query, w.args, func(r *crm.ForecastAmount) []any {
 		high, low := exactTotal(&r.AmountMinor, "amount_minor")
-		return []any{&r.Month, &r.Stage, &r.Probability, &r.Status, &r.Deals, high, low}
+		return []any{&r.Month, &r.Stage, &r.Probability, &r.Status, &r.Category, &r.Deals, high, low}
 	})
 }
 

@@ -59,6 +59,7 @@ func TestMigrationsOverReceivables(t *testing.T) {
 			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 6",
 			// Before 0024: no amounts on the visits, no quotas.
 			"DROP TABLE "+db.table("crm_", "quotas"),
+			"ALTER TABLE "+db.table("crm_", "deals")+" DROP COLUMN forecast_category",
 			"DROP INDEX "+db.table("crm_", "deal_visits_at_idx"),
 			"ALTER TABLE "+visits+" DROP COLUMN amount_minor",
 			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 24",

@@ -92,9 +92,9 @@ func (a *SalesAggregator) Add(d *crm.Deal) {
 		row(a.stages, k, func() crm.StageAmount { return k }, minor).Deals++
 	}
 	if month, ok := forecastMonth(d, q); ok {
-		k := forecastKey{month: month, stage: d.Stage, probability: d.Probability, status: d.Status}
+		k := forecastKey{month: month, stage: d.Stage, probability: d.Probability, status: d.Status, category: d.ForecastCategory}
 		row(a.forecast, k, func() crm.ForecastAmount {
-			return crm.ForecastAmount{Month: monthText(month), Stage: d.Stage, Probability: d.Probability, Status: d.Status}
+			return crm.ForecastAmount{Month: monthText(month), Stage: d.Stage, Probability: d.Probability, Status: d.Status, Category: d.ForecastCategory}
 		}, minor).Deals++
 	}
 	if inRange(q.From, q.To, d.CreatedAt) {
@@ -143,6 +143,7 @@ type forecastKey struct {
 	stage       string
 	probability int
 	status      crm.DealStatus
+	category    crm.ForecastCategory
 }
 
 // forecastMonth is the month a deal counts in the forecast, as
@@ -181,7 +182,7 @@ func (a *SalesAggregator) Forecast() ([]crm.ForecastAmount, error) {
 	return finish(a.forecast, func(r *crm.ForecastAmount, s [2]wide.Int) error { return setFit(&r.AmountMinor, "amount_minor", s[0]) },
 		func(x, y crm.ForecastAmount) int {
 			return cmp.Or(cmp.Compare(x.Month, y.Month), cmp.Compare(x.Stage, y.Stage),
-				cmp.Compare(x.Probability, y.Probability), cmp.Compare(x.Status, y.Status))
+				cmp.Compare(x.Probability, y.Probability), cmp.Compare(x.Status, y.Status), cmp.Compare(x.Category, y.Category))
 		})
 }
 

@@ -84,6 +84,7 @@ func checkStagesAt(t *testing.T, r crm.SalesAnalytics, deals []crm.Deal, qs []st
 func runSalesAsOf(t *testing.T, newStore NewStoreFunc) {
 	t.Run("MatchesTheReference", func(t *testing.T) { runStagesAtReference(t, newStore) })
 	t.Run("MovedLastWeek", func(t *testing.T) { runFunnelMovedLastWeek(t, newStore) })
+	t.Run("ForecastHonesty", func(t *testing.T) { runForecastHonesty(t, newStore) })
 }
 
 // runStagesAtReference checks the stages at instants on the generated

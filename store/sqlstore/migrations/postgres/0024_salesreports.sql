@@ -29,3 +29,7 @@ CREATE TABLE {{table "quotas"}} (
     version         bigint      NOT NULL,
     UNIQUE (pipeline_id, period, owner_id, team)
 );
+
+-- A deal's forecast category set by hand over its stage's; '' follows
+-- the stage. The forecast groups by it.
+ALTER TABLE {{table "deals"}} ADD COLUMN forecast_category text NOT NULL DEFAULT '';

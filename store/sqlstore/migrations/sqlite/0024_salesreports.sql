@@ -28,3 +28,7 @@ CREATE TABLE {{table "quotas"}} (
     version         INTEGER NOT NULL,
     UNIQUE (pipeline_id, period, owner_id, team)
 );
+
+-- A deal's forecast category set by hand over its stage's; '' follows
+-- the stage. The forecast groups by it.
+ALTER TABLE {{table "deals"}} ADD COLUMN forecast_category TEXT NOT NULL DEFAULT '';
