@@ -1,7 +1,8 @@
 // Pipeline plays a sales team's quarter on crmkit: deals moving through
 // the stages, one lost with its reason, one left to rot, a win entered
 // days after the signature and dated the day it was signed, a rep leaving
-// with everything he owned handed over to a colleague, a campaign's
+// with everything he owned handed over to a colleague, quotas and their
+// attainment, a campaign's
 // return on its cost, a rep's work report without a meeting, the funnel
 // as it stood at the end of last month, and the funnel chart written as
 // funnel.svg.
@@ -90,6 +91,16 @@ func (q *quarter) setUp() error {
 	usd, _ := crm.ParseCurrency("USD")
 	if q.pipeline, err = q.crm.Deals.CreatePipeline(q.ctx, q.admin.ID, crm.NewPipeline{Name: "New business", Currency: usd}); err != nil {
 		return err
+	}
+	q1 := crm.FiscalPeriod{Year: 2026, Quarter: 1}
+	for _, quota := range []crm.SetQuotaRequest{
+		{Pipeline: q.pipeline.ID, Team: "north", Period: q1, Amount: usdAmount("150000.00"), Reason: "Q1 plan"},
+		{Pipeline: q.pipeline.ID, Owner: q.ann.ID, Period: q1, Amount: usdAmount("90000.00"), Reason: "Q1 plan"},
+		{Pipeline: q.pipeline.ID, Owner: q.ben.ID, Period: q1, Amount: usdAmount("60000.00"), Reason: "Q1 plan"},
+	} {
+		if _, err := q.crm.Deals.SetQuota(q.ctx, q.max.ID, quota); err != nil {
+			return err
+		}
 	}
 	q.show, err = q.crm.Campaigns.Create(q.ctx, q.admin.ID, crm.NewCampaign{Name: "Logistics trade show", Channel: "trade_show",
 		Currency: usd, Budget: usdAmount("15000.00"), Start: crm.Date{Year: 2026, Month: 1, Day: 12}, End: crm.Date{Year: 2026, Month: 1, Day: 14},
@@ -266,6 +277,21 @@ func (q *quarter) report(svgPath string) error {
 	}
 	for _, l := range lines {
 		fmt.Printf("  %s  %-10s %d deals  %14s  weighted %14s\n", l.Month, l.Category, l.Deals, l.Amount, l.Weighted)
+	}
+	att, err := q.crm.Deals.Attainment(ctx, q.max.ID, crm.AttainmentQuery{Pipeline: q.pipeline.ID, Period: crm.FiscalPeriod{Year: 2026, Quarter: 1}})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nQuota attainment, %s to %s:\n", att.From, att.To)
+	for _, a := range att.Lines {
+		who, pct := "team "+a.Quota.Team, "no value"
+		if !a.Quota.Owner.IsZero() {
+			who = q.names[a.Quota.Owner]
+		}
+		if a.Percent != nil {
+			pct = fmt.Sprintf("%.2f%%", *a.Percent)
+		}
+		fmt.Printf("  %-12s quota %14s  won %14s  %s\n", who, a.Quota.Amount, a.Won, pct)
 	}
 	kpi, err := q.crm.Deals.KPIs(ctx, q.max.ID, sq)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 )
 
 // The north team's quarter: a back-dated win, a deal lost on price, one
-// rotting, a rep leaving with his accounts handed over, the campaign's
+// rotting, a rep leaving with his accounts handed over, quotas, the campaign's
 // return, the reps' work reports, the funnel as of last month and the
 // funnel chart.
 func TestPipeline(t *testing.T) {
@@ -21,6 +21,8 @@ func TestPipeline(t *testing.T) {
 		`stayed: deal "Initech warehouse sensors" (closed_deal)`,
 		"The pipeline as it stood at the end of February (2026-02-28)",
 		"  Lost           1 deals    41000.00 USD",
+		"  team north   quota  150000.00 USD  won   79500.00 USD  53.00%",
+		"  Ann Rep      quota   90000.00 USD  won   79500.00 USD  88.33%",
 		"lost: 1 on pricing",
 		"Rotting: Umbrella pilot, idle 66 days in prospecting (limit 14), owner Ann Rep",
 		"cost 10400.00 USD, 3 leads, won 79500.00 USD, ROI 6.64, CAC 10400.00 USD",
