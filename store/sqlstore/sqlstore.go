@@ -113,7 +113,9 @@
 // Deals keep their creation and close times as unix microseconds, the
 // time from one to the other, and the day and month they count on in the
 // forecast; their stage visits are rows of their own, with the deal's
-// pipeline, owner and team, replaced whenever the deal is saved;
+// pipeline, owner, team and amount, replaced whenever the deal is saved
+// (the funnel as of a past date adds up the visits that spanned an
+// instant); quotas are rows keyed by their pipeline, holder and period;
 // activities keep their time and whether they are an invalid visit. Every
 // crm.SalesAnalytics answer is one GROUP BY over deals, stage visits or
 // activities, with the exact results and order of the reference
