@@ -131,16 +131,7 @@ func (c *engine) changeActivity(ctx context.Context, actor, id ID, ifVersion int
 		}
 		// An activity is its customer's data: one the actor may not read,
 		// or of a customer they may not read, is not there for them.
-		if err := w.see(before.target()); err != nil {
-			return err
-		}
-		if _, err := w.touchCustomer(before.Customer); err != nil {
-			return err
-		}
-		if err := checkVersion(KindActivity, id, ifVersion, before.Version); err != nil {
-			return err
-		}
-		if err := w.authorize(ActionUpdate, before.target()); err != nil {
+		if err := w.guardRecord(before.target(), before.Customer, ifVersion, before.Version, ActionUpdate); err != nil {
 			return err
 		}
 		from := before.State()

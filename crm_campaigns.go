@@ -72,17 +72,8 @@ func (c *CampaignService) AddCost(ctx context.Context, actor ID, r AddCostReques
 		if err != nil {
 			return err
 		}
-		after := before.Clone()
-		after.Costs = append(after.Costs, line)
-		if after, err = after.normalized(); err != nil {
-			return err
-		}
-		after.UpdatedAt, after.Version = w.now, before.Version+1
-		if err := w.tx.Campaigns().Update(ctx, after); err != nil {
-			return err
-		}
-		out = after
-		return w.record(CampaignUpdated, KindCampaign, id, after.Version, ChangeSet{Changes: diffCampaign(before, after)})
+		out, err = w.appendCost(before, line, CampaignUpdated, nil, "")
+		return err
 	})
 	return out, err
 }
@@ -132,18 +123,8 @@ func (c *CampaignService) CorrectCost(ctx context.Context, actor ID, r CorrectCo
 		if err != nil {
 			return err
 		}
-		after := before.Clone()
-		after.Costs = append(after.Costs, line)
-		if after, err = after.normalized(); err != nil {
-			return err
-		}
-		after.UpdatedAt, after.Version = w.now, before.Version+1
-		if err := w.tx.Campaigns().Update(ctx, after); err != nil {
-			return err
-		}
-		out = after
-		cs := append(diffCampaign(before, after), Change{Field: "reversed_line", To: r.Line})
-		return w.record(CampaignCostCorrected, KindCampaign, r.Campaign, after.Version, ChangeSet{Changes: cs, Reason: reason})
+		out, err = w.appendCost(before, line, CampaignCostCorrected, []Change{{Field: "reversed_line", To: r.Line}}, reason)
+		return err
 	})
 	return out, err
 }
@@ -199,4 +180,21 @@ func (c *CampaignService) Report(ctx context.Context, actor, id ID) (CampaignRep
 		return err
 	})
 	return out, err
+}
+
+// appendCost saves before with line added to its costs as its next
+// version, recording typ with the changes, then extra, and the reason.
+func (w *writeTx) appendCost(before Campaign, line CostLine, typ EventType, extra []Change, reason string) (Campaign, error) {
+	after := before.Clone()
+	after.Costs = append(after.Costs, line)
+	after, err := after.normalized()
+	if err != nil {
+		return Campaign{}, err
+	}
+	after.UpdatedAt, after.Version = w.now, before.Version+1
+	if err := w.tx.Campaigns().Update(w.ctx, after); err != nil {
+		return Campaign{}, err
+	}
+	cs := append(diffCampaign(before, after), extra...)
+	return after, w.record(typ, KindCampaign, after.ID, after.Version, ChangeSet{Changes: cs, Reason: reason})
 }

@@ -181,16 +181,7 @@ func (c *engine) changeDeal(ctx context.Context, actor, id ID, ifVersion int64, 
 		if err != nil {
 			return err
 		}
-		if err := w.see(before.target()); err != nil {
-			return err
-		}
-		if _, err := w.touchCustomer(before.Customer); err != nil {
-			return err
-		}
-		if err := checkVersion(KindDeal, id, ifVersion, before.Version); err != nil {
-			return err
-		}
-		if err := w.authorize(action, before.target()); err != nil {
+		if err := w.guardRecord(before.target(), before.Customer, ifVersion, before.Version, action); err != nil {
 			return err
 		}
 		f, err := flowOf(ctx, w.tx.Pipelines(), before.Pipeline)
@@ -205,6 +196,23 @@ func (c *engine) changeDeal(ctx context.Context, actor, id ID, ifVersion int64, 
 		return err
 	})
 	return out, err
+}
+
+// guardRecord checks what every change of a customer's record checks
+// first: the actor may see the record (one they may not is not there for
+// them), its customer is active and held for the transaction, the
+// caller's version is the record's, and the policy allows action on it.
+func (w *writeTx) guardRecord(t Target, customer ID, ifVersion, version int64, action Action) error {
+	if err := w.see(t); err != nil {
+		return err
+	}
+	if _, err := w.touchCustomer(customer); err != nil {
+		return err
+	}
+	if err := checkVersion(t.Kind, t.ID, ifVersion, version); err != nil {
+		return err
+	}
+	return w.authorize(action, t)
 }
 
 // saveDeal stores after as the next version of before with an event,
