@@ -37,9 +37,16 @@ func (w *writeTx) touchCustomer(id ID) (Customer, error) {
 }
 
 // touchActiveCustomer is touchCustomer for a write that adds to a
-// customer's working data: an archived customer is frozen.
+// customer's working data: an archived customer is frozen, and a pooled
+// one claimed first. It holds the customer (CustomerRepository.Hold), so
+// that a reassignment, which moves the customer's work in progress with
+// it, waits for the new record and moves it too, or comes first and the
+// write sees the new owner.
 func (w *writeTx) touchActiveCustomer(id ID) (Customer, error) {
-	cu, err := w.touchCustomer(id)
+	cu, err := w.tx.Customers().Hold(w.ctx, id)
+	if err == nil {
+		err = w.see(cu.target())
+	}
 	switch {
 	case err != nil:
 	case cu.Status == StatusPooled:

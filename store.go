@@ -122,10 +122,14 @@ type CustomerRepository interface {
 	// *NotFoundError.
 	Update(ctx context.Context, c Customer) error
 	// Hold is Get, and holds the customer until the transaction ends: a
-	// concurrent change to them waits for it (on PostgreSQL, FOR SHARE).
-	// Logging an activity holds its customer, so that the public pool's
-	// sweep, which changes the customer and then looks for the owner's
-	// activities, sees every activity logged before it took them.
+	// concurrent change to them, or another write holding them, waits for
+	// it (on PostgreSQL, FOR UPDATE; one lock kind, so that two writers
+	// holding one customer queue rather than deadlock when one of them
+	// then changes it). The writes that add to a customer's working data
+	// (a deal, a contract, an activity) hold it, so that a reassignment,
+	// which changes the customer and then moves its work in progress, and
+	// the public pool's sweep, which changes the customer and then looks
+	// for the owner's activities, see every record added before them.
 	Hold(ctx context.Context, id ID) (Customer, error)
 }
 

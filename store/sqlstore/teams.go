@@ -46,11 +46,11 @@ func (r customerRepo) Idle(ctx context.Context, before time.Time, page crm.PageR
 	return r.list(ctx, w, page)
 }
 
-// Hold implements crm.CustomerRepository: FOR SHARE in a PostgreSQL
+// Hold implements crm.CustomerRepository: FOR UPDATE in a PostgreSQL
 // write; SQLite's write transactions hold the whole database already.
 func (r customerRepo) Hold(ctx context.Context, id crm.ID) (crm.Customer, error) {
 	if !r.t.write || r.t.s.dialect != PostgreSQL {
 		return r.Get(ctx, id)
 	}
-	return r.getWhere(ctx, r.notFound(id), r.key()+" = ? FOR SHARE", idArg(id))
+	return r.getWhere(ctx, r.notFound(id), r.key()+" = ? FOR UPDATE", idArg(id))
 }

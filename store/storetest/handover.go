@@ -26,6 +26,7 @@ func runHandover(t *testing.T, newStore NewStoreFunc) {
 	t.Run("PublicPool", func(t *testing.T) { handoverPool(t, newStore) })
 	t.Run("PublicPoolRacesFollowUp", func(t *testing.T) { handoverPoolRace(t, newStore) })
 	t.Run("Filters", func(t *testing.T) { handoverFilters(t, newStore) })
+	t.Run("RacesNewWork", func(t *testing.T) { handoverRaceNewWork(t, newStore) })
 }
 
 // portfolio is a customer of Ann's with a bit of everything on it.
@@ -335,4 +336,49 @@ func handoverFilters(t *testing.T, newStore NewStoreFunc) {
 		assert.Empty(t, cases)
 		return nil
 	}))
+}
+
+// handoverRaceNewWork races a reassignment with the old owner opening
+// deals and logging follow-ups on the customer: whatever the order, no
+// open deal or pending follow-up of hers is left on a customer that is
+// no longer hers.
+func handoverRaceNewWork(t *testing.T, newStore NewStoreFunc) {
+	ctx := context.Background()
+	for trial := range handoverRaceTrials {
+		tm := NewTeam(t, newStore(t))
+		p, err := tm.Deals.CreatePipeline(ctx, tm.Admin.ID, crm.NewPipeline{Name: "New business", Currency: eur})
+		require.NoError(t, err)
+		cu, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Busy"})
+		require.NoError(t, err)
+		errs := race(5, func(i int) error {
+			var err error
+			switch {
+			case i == 0:
+				_, err = tm.Customers.Reassign(ctx, tm.Manager.ID, crm.ReassignCustomerRequest{Customer: cu.ID, To: tm.Ben.ID, Reason: "cover"})
+				return err
+			case i%2 == 1:
+				_, err = tm.Deals.Open(ctx, tm.Ann.ID, crm.NewDeal{Pipeline: p.ID, Customer: cu.ID, Title: fmt.Sprintf("D%d", i),
+					Amount: crm.MoneyFromMinor(100, eur)})
+			default:
+				_, err = tm.Activities.Log(ctx, tm.Ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: cu.ID,
+					Subject: fmt.Sprintf("A%d", i), FollowUp: day(2026, 3, 20)})
+			}
+			if errors.Is(err, crm.ErrNotFound) {
+				return nil // Ben's already
+			}
+			return err
+		})
+		for _, err := range errs {
+			require.NoError(t, err, "trial %d", trial)
+		}
+		require.NoError(t, tm.Store.View(ctx, func(tx crm.ReadTx) error {
+			deals, err := tx.Deals().List(ctx, crm.DealFilter{Customer: cu.ID, Owner: tm.Ann.ID, Status: crm.DealOpen}, crm.PageRequest{})
+			require.NoError(t, err)
+			assert.Empty(t, deals, "trial %d: an open deal was left with Ann", trial)
+			acts, err := tx.Activities().List(ctx, crm.ActivityFilter{Customer: cu.ID, Owner: tm.Ann.ID, Pending: true}, crm.PageRequest{})
+			require.NoError(t, err)
+			assert.Empty(t, acts, "trial %d: a follow-up was left with Ann", trial)
+			return nil
+		}))
+	}
 }
