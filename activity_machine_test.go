@@ -197,3 +197,24 @@ func TestFollowUpAtBusinessDate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, crm.Date{Year: 2026, Month: 3, Day: 4}, a.FollowUp)
 }
+
+// TestUntouchedByBusinessDay: "untouched for N days" counts business days
+// in the CRM's calendar. A key account called at 08:30 on 10 March in
+// Tokyo (23:30 on 9 March in UTC) was touched within the last 7 days on
+// 17 March, not within the last 6.
+func TestUntouchedByBusinessDay(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	require.NoError(t, err)
+	co := newCompany(t, crm.WithCalendar(crm.Calendar{Location: tokyo}))
+	cu, err := co.Customers.Create(ctx, co.Ann.ID, crm.NewCustomer{Kind: crm.Distributor, Name: "Initech", KeyAccount: true})
+	require.NoError(t, err)
+	co.Clock.Set(time.Date(2026, 3, 9, 23, 30, 0, 0, time.UTC))
+	_, err = co.Activities.Log(ctx, co.Ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: cu.ID, Subject: "call"})
+	require.NoError(t, err)
+	co.Clock.Set(time.Date(2026, 3, 17, 3, 0, 0, 0, time.UTC)) // noon on 17 March in Tokyo
+	for days, untouched := range map[int]int{7: 0, 6: 1} {
+		r, err := co.Activities.WorkReport(ctx, co.Manager.ID, crm.WorkQuery{Owner: co.Ann.ID, UntouchedDays: days})
+		require.NoError(t, err)
+		assert.Len(t, r.Counts.Untouched, untouched, "untouched for %d days", days)
+	}
+}

@@ -150,7 +150,7 @@ func (c *DealService) KPIs(ctx context.Context, actor ID, q SalesQuery) (SalesKP
 // next activity (their counts count them all); visits are judged by the
 // CRM's VisitRule.
 func (c *ActivityService) WorkReport(ctx context.Context, actor ID, q WorkQuery) (WorkReport, error) {
-	q.Today = c.asOf(q.Today)
+	q.Today, q.loc = c.asOf(q.Today), c.calendar.Loc()
 	rule := c.visits
 	q.VisitRule = &rule // the CRM's rule (WithVisitRule) judges visits
 	if err := q.Check(); err != nil {

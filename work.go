@@ -20,6 +20,8 @@ type WorkQuery struct {
 	UntouchedDays int        `json:"untouched_days"`       // list the key accounts untouched for this many days; zero for no list
 	Limit         int        `json:"limit"`                // the most items of each list; zero for DefaultWorkListLimit, at most MaxPageSize
 	VisitRule     *VisitRule `json:"visit_rule,omitempty"` // the rule invalid visits break; nil for DefaultVisitRule (the CRM sets its own, WithVisitRule)
+
+	loc *time.Location // the business calendar's time zone, which the CRM sets; nil for UTC
 }
 
 // DefaultWorkListLimit is how many items each list of a work report has
@@ -60,9 +62,12 @@ func (q WorkQuery) Visits() VisitRule {
 func (q WorkQuery) ListLimit() int { return cmpOr(q.Limit, DefaultWorkListLimit) }
 
 // UntouchedBefore returns the time before which a key account's last
-// touch leaves it untouched: the start (UTC) of the day UntouchedDays
-// before Today, so that no activity on that day or since touched it.
-func (q WorkQuery) UntouchedBefore() time.Time { return q.Today.AddDays(-q.UntouchedDays).In(time.UTC) }
+// touch leaves it untouched: the start of the business day UntouchedDays
+// before Today, in the CRM's calendar (UTC for a query made by hand), so
+// that no activity on that day or since touched it.
+func (q WorkQuery) UntouchedBefore() time.Time {
+	return q.Today.AddDays(-q.UntouchedDays).In(cmpOr(q.loc, time.UTC))
+}
 
 // Covers reports whether the query is about work of owner in team.
 func (q WorkQuery) Covers(owner ID, team string) bool {
