@@ -19,7 +19,10 @@ func (c *CaseService) Open(ctx context.Context, actor ID, n NewCase) (CaseChange
 	var out Case
 	var moves []LadderMove
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		cu, err := w.tx.Customers().Get(ctx, n.Customer)
+		// Held, as every write that adds to a customer's work in progress:
+		// a hand-over running meanwhile moves the new case too, or comes
+		// first.
+		cu, err := w.tx.Customers().Hold(ctx, n.Customer)
 		if err != nil {
 			return err
 		}
