@@ -112,9 +112,11 @@ type options struct {
 // system clock).
 func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
 
-// WithRandom sets the source of the random bits in IDs (default:
-// crypto/rand). With a ManualClock and a seeded reader, IDs repeat from
-// run to run.
+// WithRandom sets the source of the random bits in IDs and in events'
+// salts (default: crypto/rand). With a ManualClock and a seeded reader,
+// IDs and the log repeat from run to run, which is what tests want; in
+// production leave it unset: a predictable salt lets an erased value be
+// recovered from its event's digest (see Event.DataSalt).
 func WithRandom(r io.Reader) Option { return func(o *options) { o.random = r } }
 
 // WithLadderRules replaces DefaultLadderRules.
@@ -402,9 +404,13 @@ func (w *writeTx) record(typ EventType, kind Kind, subject ID, version int64, da
 	if err != nil {
 		return err
 	}
+	salt, err := w.crm.ids.salt()
+	if err != nil {
+		return err
+	}
 	w.events = append(w.events, Event{
 		ID: id, Time: w.now, Actor: w.actor.ID, Type: typ, Kind: kind, Subject: subject,
-		Version: version, Data: raw, DataHash: dataDigest(raw),
+		Version: version, Data: raw, DataSalt: salt, DataHash: dataDigest(salt, raw),
 	})
 	return nil
 }

@@ -119,6 +119,7 @@ type Contact struct {
 type Customer struct {
 	ID         ID                `json:"id,omitzero"`
 	Kind       CustomerKind      `json:"kind,omitempty"`
+	Party      Party             `json:"party,omitempty"` // a person or an organization: whether Name is personal data
 	Name       string            `json:"name,omitempty"`
 	Contacts   []Contact         `json:"contacts,omitempty"`
 	Segment    string            `json:"segment,omitempty"`
@@ -160,6 +161,7 @@ func (c Customer) target() Target {
 // acting user. Contact IDs are assigned by the CRM.
 type NewCustomer struct {
 	Kind       CustomerKind      `json:"kind,omitempty"`
+	Party      Party             `json:"party,omitempty"` // defaults by kind (see Party)
 	Name       string            `json:"name,omitempty"`
 	Contacts   []Contact         `json:"contacts,omitempty"`
 	Segment    string            `json:"segment,omitempty"`
@@ -181,6 +183,7 @@ type NewCustomer struct {
 type CustomerPatch struct {
 	Customer         ID                `json:"customer,omitzero"`
 	Kind             *CustomerKind     `json:"kind,omitempty"`
+	Party            *Party            `json:"party,omitempty"`
 	Name             *string           `json:"name,omitempty"`
 	Segment          *string           `json:"segment,omitempty"`
 	KeyAccount       *bool             `json:"key_account,omitempty"`
@@ -308,7 +311,7 @@ func (f CustomerFilter) Match(c Customer) bool {
 
 func (in NewCustomer) build(id ID, owner User, contactIDs func() (ID, error), now time.Time) (Customer, error) {
 	c := Customer{
-		ID: id, Kind: in.Kind, Name: in.Name, Segment: in.Segment, Tags: in.Tags,
+		ID: id, Kind: in.Kind, Party: cmpOr(in.Party, defaultParty(in.Kind)), Name: in.Name, Segment: in.Segment, Tags: in.Tags,
 		Attributes: maps.Clone(in.Attributes), Owner: owner.ID, Team: owner.Team,
 		KeyAccount: in.KeyAccount, Status: StatusActive, CreatedAt: now, UpdatedAt: now, Version: 1,
 		Lifecycle: cmpOr(in.Lifecycle, LifecycleLead), Campaign: in.Campaign,
@@ -327,6 +330,9 @@ func (p CustomerPatch) apply(c Customer, contactIDs func() (ID, error)) (Custome
 	c = c.Clone()
 	if p.Kind != nil {
 		c.Kind = *p.Kind
+	}
+	if p.Party != nil {
+		c.Party = *p.Party
 	}
 	if p.Name != nil {
 		c.Name = *p.Name
@@ -378,6 +384,9 @@ func (c Customer) normalized() (Customer, error) {
 	var err error
 	if !c.Kind.valid() {
 		return Customer{}, invalid("kind", "one_of", fmt.Sprintf("%q is not end_customer, distributor or partner", c.Kind))
+	}
+	if err := checkParty(c.Party); err != nil {
+		return Customer{}, err
 	}
 	if c.Name, err = cleanText("name", c.Name, maxNameLen, true); err != nil {
 		return Customer{}, err
@@ -479,6 +488,7 @@ func cleanAttributes(attrs map[string]string) (map[string]string, error) {
 func diffCustomer(before, after Customer) []Change {
 	var cs changes
 	cs.add("kind", string(before.Kind), string(after.Kind))
+	cs.add("party", string(before.Party), string(after.Party))
 	cs.add("name", before.Name, after.Name)
 	cs.add("segment", before.Segment, after.Segment)
 	cs.add("tags", before.Tags, after.Tags)

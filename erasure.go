@@ -114,7 +114,7 @@ func erase(c Customer, contacts []ID) (Customer, []string, error) {
 		}
 		return c, fields, nil
 	}
-	if c.Kind == EndCustomer && c.Name != ErasedValue {
+	if c.Party == PartyPerson && c.Name != ErasedValue {
 		c.Name = ErasedValue
 		fields = append(fields, "name")
 	}
@@ -147,7 +147,7 @@ func (w *writeTx) redactHistory(id ID, fields []string) ([]redaction, error) {
 		if err := w.tx.Events().Redact(w.ctx, e.ID, data); err != nil {
 			return nil, err
 		}
-		redacted = append(redacted, redaction{Event: e.ID, DataHash: dataDigest(data)})
+		redacted = append(redacted, redaction{Event: e.ID, DataHash: dataDigest(nil, data)})
 	}
 	return redacted, nil
 }

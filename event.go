@@ -2,6 +2,7 @@ package crm
 
 import (
 	"cmp"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -140,7 +141,8 @@ type Event struct {
 	Subject  ID              `json:"subject,omitzero"` // the record it happened to
 	Version  int64           `json:"version"`          // the record's version after the event
 	Data     json.RawMessage `json:"data,omitempty"`
-	DataHash Hash            `json:"data_hash,omitzero"` // the SHA-256 of Data
+	DataSalt []byte          `json:"data_salt,omitempty"` // the random key DataHash is keyed with; an erasure destroys it
+	DataHash Hash            `json:"data_hash,omitzero"`  // HMAC-SHA-256 of Data keyed with DataSalt (SHA-256 without one)
 	PrevHash Hash            `json:"prev_hash,omitzero"`
 	Hash     Hash            `json:"hash,omitzero"`
 	Redacted bool            `json:"redacted,omitempty"` // Data was rewritten by an erasure; DataHash is the original's
@@ -179,8 +181,31 @@ func (e Event) ComputeHash() Hash {
 	return out
 }
 
-// dataDigest returns the SHA-256 of an event's data: its DataHash.
-func dataDigest(data []byte) Hash { return sha256.Sum256(data) }
+// dataDigest returns an event's DataHash: the HMAC-SHA-256 of its data
+// keyed with its salt, or, without a salt, the plain SHA-256 (events
+// recorded before salts, and the digest an erasure records of what it
+// left).
+//
+// The salt is what makes an erasure final. The chain covers DataHash, so
+// an erasure cannot change it; were it a plain digest of the data, anyone
+// holding the log could recover the erased values by hashing guesses (a
+// name and a birth date fall to a dictionary in under a second). Keyed
+// with 32 random bytes that the erasure destroys along with the data, the
+// digest no longer confirms any guess, even the right one.
+func dataDigest(salt, data []byte) Hash {
+	if len(salt) == 0 {
+		return sha256.Sum256(data)
+	}
+	m := hmac.New(sha256.New, salt)
+	m.Write(data)
+	var out Hash
+	m.Sum(out[:0])
+	return out
+}
+
+// dataSaltSize is the size of an event's salt: as long as the digest, so
+// that guessing the salt is no easier than guessing the digest.
+const dataSaltSize = 32
 
 // chainVerifier checks events one at a time, in order, from a known head,
 // so that a log read page by page is verified as it is read. A redacted
@@ -200,7 +225,7 @@ func (v *chainVerifier) next(e Event) error {
 		return &ChainError{Seq: e.Seq, Problem: fmt.Sprintf("expected seq %d", v.head.Seq+1)}
 	case e.PrevHash != v.head.Hash:
 		return &ChainError{Seq: e.Seq, Problem: "previous hash does not match"}
-	case !e.Redacted && dataDigest(e.Data) != e.DataHash:
+	case !e.Redacted && dataDigest(e.DataSalt, e.Data) != e.DataHash:
 		return &ChainError{Seq: e.Seq, Problem: "data does not match its hash"}
 	case e.ComputeHash() != e.Hash:
 		return &ChainError{Seq: e.Seq, Problem: "hash does not match the event"}
@@ -209,7 +234,7 @@ func (v *chainVerifier) next(e Event) error {
 		if v.redacted == nil {
 			v.redacted = map[ID]redactedEvent{}
 		}
-		v.redacted[e.ID] = redactedEvent{seq: e.Seq, digest: dataDigest(e.Data)}
+		v.redacted[e.ID] = redactedEvent{seq: e.Seq, digest: dataDigest(nil, e.Data)}
 	}
 	if e.Type == CustomerErased {
 		if err := v.vouch(e); err != nil {

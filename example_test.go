@@ -143,6 +143,7 @@ func ExampleCustomerService_Erase() {
 	// erased: [name attributes.birthday] redacted events: 1 the creation's: true
 	// customer.created redacted: true
 	//   kind: end_customer
+	//   party: person
 	//   name: [erased]
 	//   status: active
 	//   lifecycle: lead

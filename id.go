@@ -175,3 +175,16 @@ func idText(id ID) string {
 	}
 	return id.String()
 }
+
+// salt returns dataSaltSize random bytes for an event's salt, from the
+// same source as the IDs: crypto/rand unless a test seeded it (WithRandom),
+// in which case a replay gives the same log, hash for hash.
+func (g *idGenerator) salt() ([]byte, error) {
+	salt := make([]byte, dataSaltSize)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, err := io.ReadFull(g.random, salt); err != nil {
+		return nil, fmt.Errorf("crm: reading random bits for an event's salt: %w", err)
+	}
+	return salt, nil
+}

@@ -59,7 +59,7 @@ var sampleEnums = enumsByType(
 	crm.Complaint, crm.CaseInProgress, crm.ChannelWeb, crm.ContractSubmit, crm.ContractApproved,
 	crm.CreditPayment, crm.Distributor, crm.DealOpen, crm.ByTouchpoint, crm.Inbound, crm.DunningEscalate, crm.DunningSettled,
 	crm.EntryInvoice, crm.CustomerCreated, crm.EvidenceExperience, crm.ForecastCommit, crm.InvoicePartlyPaid,
-	crm.KindCustomer, crm.Rise, crm.LifecycleLead, crm.LostPricing, crm.Satisfied,
+	crm.KindCustomer, crm.PartyPerson, crm.Rise, crm.LifecycleLead, crm.LostPricing, crm.Satisfied,
 	crm.MediumChat, crm.PeriodWeek, crm.PhaseOrdering, crm.PlanNet30, crm.StatusActive,
 	crm.RequireAmount, crm.RoleRep, crm.ScopeTeam, crm.Positive, crm.StageOpen, crm.TransactionalSurvey, crm.NPSPerRespondent,
 	crm.StayClosedDeal,

@@ -209,7 +209,9 @@ type EventLog interface {
 	// the transaction commits.
 	Append(ctx context.Context, events []Event) error
 	// Redact replaces the data of the event with the given ID, sealed or
-	// not, and marks it redacted; an unknown ID is a *NotFoundError.
+	// not, marks it redacted and destroys its salt (DataSalt), so that its
+	// DataHash no longer confirms a guess of the old data; an unknown ID
+	// is a *NotFoundError.
 	Redact(ctx context.Context, id ID, data json.RawMessage) error
 }
 

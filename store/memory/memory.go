@@ -228,7 +228,7 @@ func (s *Store) commit(t *txState) {
 	s.dunning.commit(t.dunning)
 	for seq, data := range t.redacted {
 		e := s.events[seq-1]
-		e.Data, e.Redacted = data, true
+		e.Data, e.DataSalt, e.Redacted = data, nil, true
 		s.events[seq-1] = e
 	}
 	for _, e := range t.appended {
@@ -292,6 +292,6 @@ func (w writeTx) Dunning() crm.DunningRepository                  { return dunni
 func (w writeTx) Quotas() crm.QuotaRepository                     { return quotaRepo(w) }
 
 func cloneEvent(e crm.Event) crm.Event {
-	e.Data = slices.Clone(e.Data)
+	e.Data, e.DataSalt = slices.Clone(e.Data), slices.Clone(e.DataSalt)
 	return e
 }

@@ -99,7 +99,7 @@ func (l eventLog) event(seq int64) (crm.Event, bool) {
 	case seq <= int64(len(s.events)):
 		e := cloneEvent(s.events[seq-1])
 		if data, ok := l.t.redacted[seq]; ok {
-			e.Data, e.Redacted = data, true
+			e.Data, e.DataSalt, e.Redacted = data, nil, true
 		}
 		return e, true
 	case seq <= int64(len(s.events)+len(l.t.appended)):
@@ -164,7 +164,7 @@ func (l eventLog) Redact(_ context.Context, id crm.ID, data json.RawMessage) err
 	}
 	for i := range l.t.appended {
 		if e := &l.t.appended[i]; e.ID == id {
-			e.Data, e.Redacted = append(json.RawMessage(nil), data...), true
+			e.Data, e.DataSalt, e.Redacted = append(json.RawMessage(nil), data...), nil, true
 			return nil
 		}
 	}

@@ -14,7 +14,7 @@ var customerTable = &recordTable[crm.Customer]{
 	table: func(n names) string { return n.customers },
 	columns: []string{"id", "kind", "name", "contacts", "segment", "tags", "attributes", "owner_id", "team",
 		"key_account", "status", "archived_at", "erased_at", "created_at", "updated_at", "version", "lifecycle",
-		"campaign_id"},
+		"campaign_id", "party"},
 	id:      func(c crm.Customer) crm.ID { return c.ID },
 	version: func(c crm.Customer) int64 { return c.Version },
 	values: func(s *Store, c crm.Customer) ([]any, error) {
@@ -32,12 +32,12 @@ var customerTable = &recordTable[crm.Customer]{
 		}
 		return []any{idArg(c.ID), string(c.Kind), c.Name, contacts, c.Segment, tags, attrs, idArg(c.Owner), c.Team,
 			c.KeyAccount, string(c.Status), s.optionalTimeArg(c.ArchivedAt), s.optionalTimeArg(c.ErasedAt),
-			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, string(c.Lifecycle), idArg(c.Campaign)}, nil
+			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, string(c.Lifecycle), idArg(c.Campaign), string(c.Party)}, nil
 	},
 	dest: func(c *crm.Customer) []any {
 		return []any{&c.ID, &c.Kind, &c.Name, docsCol[contactRow, crm.Contact]{&c.Contacts, contactRow.contact}, &c.Segment,
 			jsonCol{&c.Tags}, jsonCol{&c.Attributes}, &c.Owner, &c.Team, &c.KeyAccount, &c.Status, timeCol{&c.ArchivedAt}, timeCol{&c.ErasedAt},
-			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &c.Lifecycle, &c.Campaign}
+			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &c.Lifecycle, &c.Campaign, &c.Party}
 	},
 	saved: saveTags,
 }

@@ -10,25 +10,25 @@ import (
 
 // eventColumns are the columns of the events table, in the order of
 // eventValues and eventDest.
-const eventColumns = "seq, id, recorded_at, actor, event_type, kind, subject, version, data, data_hash, prev_hash, hash, redacted"
+const eventColumns = "seq, id, recorded_at, actor, event_type, kind, subject, version, data, data_hash, prev_hash, hash, redacted, data_salt"
 
 func (s *Store) eventValues(e crm.Event) []any {
 	return []any{e.Seq, idArg(e.ID), s.timeArg(e.Time), idArg(e.Actor), string(e.Type), string(e.Kind), idArg(e.Subject),
-		e.Version, rawArg(e.Data), e.DataHash[:], e.PrevHash[:], e.Hash[:], e.Redacted}
+		e.Version, rawArg(e.Data), e.DataHash[:], e.PrevHash[:], e.Hash[:], e.Redacted, saltArg(e.DataSalt)}
 }
 
 func eventDest(e *crm.Event) []any {
 	return []any{&e.Seq, &e.ID, timeCol{&e.Time}, &e.Actor, &e.Type, &e.Kind, &e.Subject, &e.Version,
-		rawCol{&e.Data}, hashCol{&e.DataHash}, hashCol{&e.PrevHash}, hashCol{&e.Hash}, &e.Redacted}
+		rawCol{&e.Data}, hashCol{&e.DataHash}, hashCol{&e.PrevHash}, hashCol{&e.Hash}, &e.Redacted, &e.DataSalt}
 }
 
 // inboxColumns are the columns of the event_inbox table (see seal.go)
 // that an event fills, in the order of inboxValues.
-const inboxColumns = "id, recorded_at, actor, event_type, kind, subject, version, data, data_hash, redacted"
+const inboxColumns = "id, recorded_at, actor, event_type, kind, subject, version, data, data_hash, redacted, data_salt"
 
 func (s *Store) inboxValues(e crm.Event) []any {
 	return []any{idArg(e.ID), s.timeArg(e.Time), idArg(e.Actor), string(e.Type), string(e.Kind), idArg(e.Subject),
-		e.Version, rawArg(e.Data), e.DataHash[:], e.Redacted}
+		e.Version, rawArg(e.Data), e.DataHash[:], e.Redacted, saltArg(e.DataSalt)}
 }
 
 // eventLog implements crm.EventLog in one transaction. The event_head
@@ -79,7 +79,7 @@ func (l eventLog) Subject(ctx context.Context, kind crm.Kind, id crm.ID) ([]crm.
 // inboxUnsealed selects an inbox row as the columns of an event after seq,
 // with the zero hash for the chain's two.
 const inboxUnsealed = "id, recorded_at, actor, event_type, kind, subject, version, data, data_hash, " +
-	"decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'), redacted"
+	"decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'), redacted, data_salt"
 
 func (l eventLog) events(ctx context.Context, rest string, args ...any) ([]crm.Event, error) {
 	rows, err := l.t.query(ctx, "SELECT "+eventColumns+" FROM "+l.t.s.names.events+" "+rest, args...)
@@ -116,7 +116,7 @@ func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
 			args = append(args, l.t.s.eventValues(e)...)
 		}
 		_, err := l.t.exec(ctx, "INSERT INTO "+l.t.s.names.events+" ("+eventColumns+") VALUES "+
-			strings.TrimSuffix(strings.Repeat("("+placeholders(13)+"), ", len(chunk)), ", "), args...)
+			strings.TrimSuffix(strings.Repeat("("+placeholders(14)+"), ", len(chunk)), ", "), args...)
 		if l.t.s.dialect.isUniqueViolation(err) {
 			return l.conflicting(ctx, chunk)
 		}
@@ -164,7 +164,7 @@ func (l eventLog) appendUnsealed(ctx context.Context, events []crm.Event) error 
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(" + placeholders(10) + ")")
+			q.WriteString("(" + placeholders(11) + ")")
 			args = append(args, l.t.s.inboxValues(e)...)
 		}
 		_, err := l.t.exec(ctx, q.String(), args...)
@@ -182,7 +182,8 @@ func (l eventLog) appendUnsealed(ctx context.Context, events []crm.Event) error 
 const insertChunk = 256
 
 // Redact implements crm.EventLog: it replaces the data of the event with
-// the given ID and marks it redacted, and changes nothing else. When the
+// the given ID, marks it redacted and destroys its salt, and changes
+// nothing else. When the
 // store seals the log it looks in the inbox first: a seal under way holds
 // the inbox rows it moves, so the event is then found in the log, and a
 // seal that comes after moves the redacted data.
@@ -192,7 +193,7 @@ func (l eventLog) Redact(ctx context.Context, id crm.ID, data json.RawMessage) e
 		tables = []string{l.t.s.names.eventInbox, l.t.s.names.events}
 	}
 	for _, table := range tables {
-		res, err := l.t.exec(ctx, "UPDATE "+table+" SET data = ?, redacted = ? WHERE id = ?", rawArg(data), true, idArg(id))
+		res, err := l.t.exec(ctx, "UPDATE "+table+" SET data = ?, redacted = ?, data_salt = NULL WHERE id = ?", rawArg(data), true, idArg(id))
 		if err != nil {
 			return l.t.s.dbErr("redacting an event", err)
 		}
@@ -205,4 +206,12 @@ func (l eventLog) Redact(ctx context.Context, id crm.ID, data json.RawMessage) e
 		}
 	}
 	return &crm.NotFoundError{Kind: crm.KindEvent, ID: id.String()}
+}
+
+// saltArg is an event's salt as a query argument: NULL when it has none.
+func saltArg(salt []byte) any {
+	if len(salt) == 0 {
+		return nil
+	}
+	return salt
 }

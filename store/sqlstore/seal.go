@@ -97,7 +97,7 @@ func (t *txn) seal(ctx context.Context, wait bool, limit int, chain func(crm.Log
 	waiting, err := collect(rows, func(u *unsealed) []any {
 		e := &u.event
 		return []any{&u.pending, &e.ID, timeCol{&e.Time}, &e.Actor, &e.Type, &e.Kind, &e.Subject, &e.Version,
-			rawCol{&e.Data}, hashCol{&e.DataHash}, &e.Redacted}
+			rawCol{&e.Data}, hashCol{&e.DataHash}, &e.Redacted, &e.DataSalt}
 	}, t.s.dbErr, "reading the events to seal")
 	if err != nil || len(waiting) == 0 {
 		return head, 0, err
@@ -111,7 +111,7 @@ func (t *txn) seal(ctx context.Context, wait bool, limit int, chain func(crm.Log
 	for start := 0; start < len(events); start += insertChunk {
 		chunk := events[start:min(start+insertChunk, len(events))]
 		q := "INSERT INTO " + n.events + " (" + eventColumns + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat("("+placeholders(13)+"), ", len(chunk)), ", ")
+			strings.TrimSuffix(strings.Repeat("("+placeholders(14)+"), ", len(chunk)), ", ")
 		args := make([]any, 0, len(chunk)*13)
 		for _, e := range chunk {
 			args = append(args, t.s.eventValues(e)...)

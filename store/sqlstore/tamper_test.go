@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -139,6 +140,12 @@ func TestTamperingIsCaught(t *testing.T) {
 		{"MarkRedactedAndRewrite", func(t *testing.T, tb *tamperBed) {
 			require.NoError(t, tb.sql("UPDATE "+tb.table("events")+" SET redacted = ?, data = '{\"changes\":[]}' WHERE seq = 7", true))
 		}, byChain},
+		{"ChangeSalt", func(t *testing.T, tb *tamperBed) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("events")+" SET data_salt = ? WHERE seq = 7", bytes.Repeat([]byte{7}, 32)))
+		}, byChain},
+		{"DropSalt", func(t *testing.T, tb *tamperBed) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("events")+" SET data_salt = NULL WHERE seq = 7"))
+		}, byChain},
 		{"Delete", func(t *testing.T, tb *tamperBed) {
 			require.NoError(t, tb.sql("DELETE FROM "+tb.table("events")+" WHERE seq = 7"))
 		}, byChain},
@@ -156,15 +163,15 @@ func TestTamperingIsCaught(t *testing.T) {
 		{"RechainAfterEdit", func(t *testing.T, tb *tamperBed) {
 			events := tb.eventsOf(t)
 			events[6].Data = []byte(`{"changes":[{"field":"name","to":"Someone Else"}]}`)
-			events[6].DataHash = crm.Hash(sha256Of(events[6].Data))
+			events[6].DataHash, events[6].DataSalt = crm.Hash(sha256Of(events[6].Data)), nil
 			head := crm.LogHead{Seq: events[5].Seq, Hash: events[5].Hash}
 			for i := 6; i < len(events); i++ {
 				e := &events[i]
 				e.PrevHash = head.Hash
 				e.Hash = e.ComputeHash()
 				head = crm.LogHead{Seq: e.Seq, Hash: e.Hash}
-				require.NoError(t, tb.sql("UPDATE "+tb.table("events")+" SET data = ?, data_hash = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-					string(e.Data), e.DataHash[:], e.PrevHash[:], e.Hash[:], e.Seq))
+				require.NoError(t, tb.sql("UPDATE "+tb.table("events")+" SET data = ?, data_salt = ?, data_hash = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+					string(e.Data), nullBytes(e.DataSalt), e.DataHash[:], e.PrevHash[:], e.Hash[:], e.Seq))
 			}
 			tb.setHead(t, events[len(events)-1])
 		}, byCheckpoint},
@@ -226,3 +233,11 @@ func (tb *tamperBed) setHead(t *testing.T, e crm.Event) {
 var decimalOne = decimal.NewFromInt(1)
 
 func sha256Of(b []byte) [32]byte { return sha256.Sum256(b) }
+
+// nullBytes is b as a query argument, NULL when empty.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
