@@ -127,6 +127,10 @@ func customerActions() []customerAction {
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, deny}, rep: scopes{deny, deny, deny}, finance: scopes{deny, deny, deny}},
 		{action: "customer: erase personal data", run: (*authzCell).eraseCustomer,
 			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{deny, deny, deny}},
+		// Export hands out the whole history and ledger: an admin's, as
+		// erasure is; finance reads every customer but exports none.
+		{action: "customer: export everything held about them", run: (*authzCell).exportCustomer,
+			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{deny, deny, deny}},
 
 		// Deals.
 		{action: "deal: open", run: (*authzCell).openDeal,
@@ -866,6 +870,11 @@ func (c *authzCell) handOver(actor crm.ID) error {
 // eraseCustomer erases the customer's personal data.
 func (c *authzCell) eraseCustomer(actor crm.ID) error {
 	return errOf(c.Customers.Erase(ctx, actor, crm.ErasureRequest{Customer: c.cu.ID, Reason: "GDPR art. 17 request"}))
+}
+
+// exportCustomer exports everything held about the customer.
+func (c *authzCell) exportCustomer(actor crm.ID) error {
+	return errOf(c.Customers.Export(ctx, actor, c.cu.ID))
 }
 
 // openDeal opens a deal of the actor on the customer.

@@ -247,19 +247,7 @@ func (c *ReceivableService) Statement(ctx context.Context, actor ID, q Statement
 
 // allEntries reads every entry matching f, a page at a time.
 func allEntries(ctx context.Context, l LedgerReader, f EntryFilter) ([]Entry, error) {
-	var out []Entry
-	page := PageRequest{Limit: MaxPageSize}
-	for {
-		es, err := l.Entries(ctx, f, page)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, es...)
-		if len(es) < page.Limit {
-			return out, nil
-		}
-		page.After = es[len(es)-1].ID
-	}
+	return readAll(func(p PageRequest) ([]Entry, error) { return l.Entries(ctx, f, p) }, func(e Entry) ID { return e.ID })
 }
 
 // Balances returns every account's balance as of a day (zero for

@@ -24,6 +24,7 @@ const (
 	CustomerRestored   EventType = "customer.restored"
 	CustomerReassigned EventType = "customer.reassigned"
 	CustomerErased     EventType = "customer.erased"
+	CustomerExported   EventType = "customer.exported" // everything held about the customer was handed out (Export): the format and counts, no personal data
 	UserCreated        EventType = "user.created"
 	UserUpdated        EventType = "user.updated"
 	UserDeactivated    EventType = "user.deactivated"

@@ -245,6 +245,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.PainWeights](t),
 		filled[crm.PaymentPlan](t),
 		filled[crm.PaymentReceipt](t),
+		filled[crm.PersonalDataExport](t),
 		filled[crm.Pipeline](t),
 		filled[crm.PipelinePatch](t),
 		filled[crm.PlanOptions](t),

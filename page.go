@@ -117,3 +117,21 @@ func parseCursor(cursor string) (ID, error) {
 	}
 	return id, nil
 }
+
+// readAll reads every page of a store listing in ID order, MaxPageSize
+// records at a time; key is a record's ID, the cursor of the next page.
+func readAll[T any](list func(PageRequest) ([]T, error), key func(T) ID) ([]T, error) {
+	var out []T
+	page := PageRequest{Limit: MaxPageSize}
+	for {
+		items, err := list(page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if len(items) < page.Limit {
+			return out, nil
+		}
+		page.After = key(items[len(items)-1])
+	}
+}

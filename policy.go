@@ -27,6 +27,7 @@ const (
 	ActionCorrect     Action = "correct"      // correct a closed deal's close date or actual amount, with a reason
 	ActionClaim       Action = "claim"        // take a customer from the public pool of one's team
 	ActionSetQuota    Action = "set_quota"    // set a rep's or a team's quota; the target is the rep (with their team) or the team
+	ActionExport      Action = "export"       // hand out everything held about a customer, history and ledger included (CustomerService.Export)
 )
 
 // Scope is how far a grant reaches.
@@ -103,6 +104,7 @@ type RolePolicy struct {
 //	correct       all    team     none
 //	claim         all    team     team
 //	set_quota     all    team     none
+//	export        all    none     none
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -120,6 +122,12 @@ type RolePolicy struct {
 // or an admin's. Churn the CRM sees in its own records (FactEvidence)
 // needs no grant. A customer in the public pool of a team (WithPublicPool)
 // may be claimed by any rep or manager of that team.
+//
+// Exporting everything held about a customer (a person's request for
+// their data) is an admin's, as erasure is: the export holds the
+// customer's whole history and ledger, which a manager does not read
+// whole (the audit log is an admin's), and answering such a request is
+// the company's act, not a sales team's.
 func DefaultPolicy() RolePolicy {
 	return RolePolicy{Grants: map[Role]map[Action]Scope{
 		RoleAdmin: {
@@ -130,6 +138,7 @@ func DefaultPolicy() RolePolicy {
 			ActionCorrect:  ScopeAll,
 			ActionClaim:    ScopeAll,
 			ActionSetQuota: ScopeAll,
+			ActionExport:   ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,

@@ -32,6 +32,10 @@ func TestDefaultPolicy(t *testing.T) {
 		{crm.RoleManager, crm.ActionErase, false, false, false},
 		{crm.RoleManager, crm.ActionManageUsers, false, false, false},
 		{crm.RoleAdmin, crm.ActionErase, true, true, true},
+		{crm.RoleRep, crm.ActionExport, false, false, false},
+		{crm.RoleManager, crm.ActionExport, false, false, false},
+		{crm.RoleFinance, crm.ActionExport, false, false, false},
+		{crm.RoleAdmin, crm.ActionExport, true, true, true},
 		{crm.RoleAdmin, crm.ActionReassign, true, true, true},
 		{"intern", crm.ActionRead, false, false, false},
 	} {

@@ -84,6 +84,11 @@
 // racing the old owner's edits), that the public pool returns customers
 // nobody followed up, and that a rep's records follow them to a new team.
 //
+// Export checks through the CRM that everything held about a customer,
+// a record of every kind, comes out in one JSON document with nothing of
+// another customer, that only an admin exports and that each export is
+// recorded without personal data.
+//
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
 package storetest
@@ -147,6 +152,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Handover", func(t *testing.T) { runHandover(t, newStore) })
 	t.Run("TeamFollowsOwner", func(t *testing.T) { runTeamFollowsOwner(t, newStore) })
 	t.Run("Quotas", func(t *testing.T) { runQuotas(t, newStore) })
+	t.Run("Export", func(t *testing.T) { runExport(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
