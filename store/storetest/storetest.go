@@ -84,6 +84,13 @@
 // racing the old owner's edits), that the public pool returns customers
 // nobody followed up, and that a rep's records follow them to a new team.
 //
+// ErasePersonal checks the erasure of personal data from the records
+// that otherwise never change (interactions, ladder evidence and moves,
+// ledger entries, invoices, credits): each erasure overwrites the
+// record's personal text and nothing else, whatever else it is given,
+// refuses invoice lines other than the stored ones, finds no unknown ID,
+// is seen by its own transaction and undone by a rollback.
+//
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
 package storetest
@@ -147,6 +154,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Handover", func(t *testing.T) { runHandover(t, newStore) })
 	t.Run("TeamFollowsOwner", func(t *testing.T) { runTeamFollowsOwner(t, newStore) })
 	t.Run("Quotas", func(t *testing.T) { runQuotas(t, newStore) })
+	t.Run("ErasePersonal", func(t *testing.T) { runErasePersonal(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
