@@ -137,6 +137,18 @@ func runErasePersonal(t *testing.T, newStore NewStoreFunc) {
 				}
 			},
 		})
+		t.Run("ReplacedToo", func(t *testing.T) {
+			sc := newScene(t, newStore)
+			m := sc.move(sc.ann, at(10))
+			insertAll(t, sc.s, appendMove, m)
+			update(t, sc.s, func(tx crm.Tx) error { return tx.Ladder().ReplaceMoves(ctx, []crm.ID{m.ID}) })
+			update(t, sc.s, func(tx crm.Tx) error {
+				m.Reason, m.Evidence.Note = erased, erased
+				return tx.Ladder().ErasePersonalMove(ctx, m)
+			})
+			assert.Empty(t, read(t, sc.s, func(tx crm.ReadTx) ([]crm.LadderMove, error) { return tx.Ladder().Moves(ctx, sc.ann) }),
+				"a replaced move stays replaced")
+		})
 	})
 	t.Run("Entry", func(t *testing.T) {
 		runErasable(t, newStore, erasable[crm.Entry]{
