@@ -208,7 +208,8 @@
 // every ledger row against the ledger.posted event that recorded it, so a
 // balanced rewrite of the ledger's rows is caught by way of the chain. On
 // SQL the log and the ledger refuse UPDATE, DELETE and TRUNCATE by trigger
-// (except a redaction), which stops mistakes and casual edits.
+// (except a redaction, and an erasure of an entry's description, which no
+// event vouches for), which stops mistakes and casual edits.
 //
 // What is not: someone who owns the database can drop the triggers, and
 // then drop or rewrite the events after the latest checkpoint, re-chained,

@@ -44,11 +44,16 @@ type InteractionReader interface {
 }
 
 // InteractionRepository records interactions. They are facts: never
-// updated, never deleted. Insert fails with a *ConflictError for an
-// existing ID or a non-empty idempotency key already used.
+// updated, never deleted, but for the erasure of what they say about a
+// person. Insert fails with a *ConflictError for an existing ID or a
+// non-empty idempotency key already used.
 type InteractionRepository interface {
 	InteractionReader
 	Insert(ctx context.Context, in Interaction) error
+	// ErasePersonal overwrites the personal data of the stored interaction
+	// with in.ID, its Note, with in's, and nothing else: in's other fields
+	// are ignored. An unknown ID is a *NotFoundError.
+	ErasePersonal(ctx context.Context, in Interaction) error
 }
 
 // CaseFilter selects cases; zero fields match everything.
@@ -126,12 +131,26 @@ type LadderReader interface {
 // MovesBetween, the analytics) returns them any more, and the store keeps
 // them for the record; the caller appends the moves that replace them.
 // Marking a move twice, or an ID no move has, changes nothing.
+//
+// The erasure of what evidence and moves say about a person is the one
+// change they take: ErasePersonalEvidence and ErasePersonalMove overwrite
+// their free text and nothing else.
 type LadderRepository interface {
 	LadderReader
 	SaveState(ctx context.Context, st LadderState) error
 	AppendEvidence(ctx context.Context, ev Evidence) error
 	AppendMoves(ctx context.Context, moves []LadderMove) error
 	ReplaceMoves(ctx context.Context, moves []ID) error
+	// ErasePersonalEvidence overwrites the Note of the stored evidence
+	// with ev.ID with ev's, and nothing else: ev's other fields are
+	// ignored. An unknown ID is a *NotFoundError.
+	ErasePersonalEvidence(ctx context.Context, ev Evidence) error
+	// ErasePersonalMove overwrites the Reason of the stored move with
+	// m.ID, and the Note of the evidence it keeps, with m's (m.Reason and
+	// m.Evidence.Note), and nothing else: m's other fields are ignored. A
+	// move ReplaceMoves replaced is erased too. An unknown ID is a
+	// *NotFoundError.
+	ErasePersonalMove(ctx context.Context, m LadderMove) error
 }
 
 // JourneyTemplateReader reads journey templates.

@@ -86,8 +86,9 @@ type LedgerReader interface {
 	Revenue(ctx context.Context, customer ID, from, to Date) ([]RevenueAmount, error)
 }
 
-// LedgerRepository appends to the ledger. Entries are never updated or
-// deleted. Append fails with a *ConflictError for an existing ID, a
+// LedgerRepository appends to the ledger. Entries are never deleted, and
+// never updated but for the erasure of what their descriptions say about
+// a person (ErasePersonal): their postings never change. Append fails with a *ConflictError for an existing ID, a
 // non-empty idempotency key used before, or a second reversal of an
 // entry; SaveBook follows the version rules of CustomerRepository keyed by
 // the book's customer.
@@ -95,6 +96,10 @@ type LedgerRepository interface {
 	LedgerReader
 	SaveBook(ctx context.Context, b Book) error
 	Append(ctx context.Context, e Entry) error
+	// ErasePersonal overwrites the Description of the stored entry with
+	// e.ID with e's, and nothing else: e's other fields, its postings
+	// included, are ignored. An unknown ID is a *NotFoundError.
+	ErasePersonal(ctx context.Context, e Entry) error
 }
 
 // InvoiceFilter selects invoices; zero fields match everything.
@@ -115,11 +120,19 @@ type InvoiceReader interface {
 }
 
 // InvoiceRepository keeps invoices. An invoice does not change once
-// issued: what is paid on it is in the ledger. Insert fails with a
+// issued, but for the erasure of what its lines' descriptions say about a
+// person: what is paid on it is in the ledger. Insert fails with a
 // *ConflictError for an existing ID.
 type InvoiceRepository interface {
 	InvoiceReader
 	Insert(ctx context.Context, i Invoice) error
+	// ErasePersonal overwrites the Description of each line of the stored
+	// invoice with i.ID with that of i's line at the same place, and
+	// nothing else: i's other fields are ignored. i must have as many
+	// lines as the stored invoice, each with the same quantity, unit
+	// price, tax rate and discount, or ErasePersonal changes nothing and
+	// returns a *ValidationError. An unknown ID is a *NotFoundError.
+	ErasePersonal(ctx context.Context, i Invoice) error
 }
 
 // CreditReader reads payments and credit notes.
@@ -131,10 +144,15 @@ type CreditReader interface {
 }
 
 // CreditRepository keeps payments and credit notes, which do not change
-// once recorded.
+// once recorded, but for the erasure of what their references say about
+// a person.
 type CreditRepository interface {
 	CreditReader
 	Insert(ctx context.Context, c Credit) error
+	// ErasePersonal overwrites the Reference of the stored credit with
+	// c.ID with c's, and nothing else: c's other fields are ignored. An
+	// unknown ID is a *NotFoundError.
+	ErasePersonal(ctx context.Context, c Credit) error
 }
 
 // ContractFilter selects contracts; zero fields match everything.

@@ -92,3 +92,12 @@ func (d Dialect) inJSONArray(col string) string {
 	}
 	return col + " IN (SELECT value FROM json_each(?))"
 }
+
+// jsonWithText is the JSON object kept as text in col with key set to
+// the string passed as one argument, as text again.
+func (d Dialect) jsonWithText(col, key string) string {
+	if d == PostgreSQL {
+		return "CAST(jsonb_set(CAST(" + col + " AS jsonb), '{" + key + "}', to_jsonb(CAST(? AS text))) AS text)"
+	}
+	return "json_set(" + col + ", '$." + key + "', ?)"
+}

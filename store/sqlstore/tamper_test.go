@@ -21,6 +21,7 @@ import (
 // the SQL connection of someone who has the database.
 type tamperBed struct {
 	*storetest.Team
+	store   crm.Store
 	db      testDB
 	dialect sqlstore.Dialect
 	finance crm.User
@@ -52,7 +53,7 @@ func newTamperBed(t *testing.T, b backend) *tamperBed {
 	_, err = tm.Events.Verify(ctx)
 	require.NoError(t, err, "the untouched log verifies")
 	require.NoError(t, tm.Ledger.Verify(ctx, tm.Admin.ID), "the untouched ledger verifies")
-	return &tamperBed{Team: tm, db: db, dialect: b.dialect, finance: fin, invoice: inv, cp: cp, pub: pub}
+	return &tamperBed{Team: tm, store: s, db: db, dialect: b.dialect, finance: fin, invoice: inv, cp: cp, pub: pub}
 }
 
 // sql runs statements as the database's owner would, '?' placeholders
@@ -75,7 +76,7 @@ func dropGuards(t *testing.T, dialect sqlstore.Dialect, db testDB) {
 	t.Helper()
 	var stmts []string
 	if dialect == sqlstore.PostgreSQL {
-		for _, f := range []string{"refuse_rewrite", "events_redaction_only", "postings_mixed_due_only"} {
+		for _, f := range []string{"refuse_rewrite", "events_redaction_only", "postings_mixed_due_only", "entries_description_only"} {
 			stmts = append(stmts, "DROP FUNCTION "+db.table("crm_", f)+"() CASCADE")
 		}
 	} else {
@@ -101,6 +102,9 @@ func TestGuardsRefuseRewrites(t *testing.T) {
 			"UPDATE " + tb.table("events") + " SET redacted = true, data = '{}' , actor = subject WHERE seq = 3",
 			"DELETE FROM " + tb.table("events") + " WHERE seq = 3",
 			"UPDATE " + tb.table("entries") + " SET kind = kind",
+			"UPDATE " + tb.table("entries") + " SET description = 'erased', customer_id = customer_id",
+			"UPDATE " + tb.table("entries") + " SET description = 'erased', effective_day = effective_day + 1",
+			"UPDATE " + tb.table("entries") + " SET request_hash = request_hash",
 			"DELETE FROM " + tb.table("entries"),
 			"UPDATE " + tb.table("postings") + " SET amount_minor = amount_minor * 2",
 			"DELETE FROM " + tb.table("postings"),
@@ -114,6 +118,35 @@ func TestGuardsRefuseRewrites(t *testing.T) {
 		_, err := tb.Events.Verify(context.Background())
 		assert.NoError(t, err, "nothing changed")
 		assert.NoError(t, tb.Ledger.Verify(context.Background(), tb.Admin.ID))
+	})
+}
+
+// TestGuardsLetAnErasureThrough erases an entry's description through
+// SQL, the one change to the ledger the triggers allow (migration 0031):
+// the log and the ledger still verify, since no event vouches for a
+// description.
+func TestGuardsLetAnErasureThrough(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		tb := newTamperBed(t, b)
+		require.NoError(t, tb.sql("UPDATE "+tb.table("entries")+" SET description = ? WHERE id = ?", "[erased]", tb.invoice.Entry.String()))
+		var e crm.Entry
+		require.NoError(t, tb.store.View(context.Background(), func(tx crm.ReadTx) (err error) {
+			e, err = tx.Ledger().Entry(context.Background(), tb.invoice.Entry)
+			return err
+		}))
+		assert.Equal(t, "[erased]", e.Description)
+		assert.Len(t, e.Postings, 2, "the postings stay")
+		_, err := tb.Events.Verify(context.Background())
+		assert.NoError(t, err, "the log is untouched")
+		assert.NoError(t, tb.Ledger.Verify(context.Background(), tb.Admin.ID), "the ledger verifies")
+		if b.dialect == sqlstore.PostgreSQL {
+			// On PostgreSQL the guard compares the rows too: a column added
+			// to entries later, which the migration could not name, is
+			// kept as well.
+			require.NoError(t, tb.sql("ALTER TABLE "+tb.table("entries")+" ADD COLUMN later integer NOT NULL DEFAULT 0"))
+			assert.Error(t, tb.sql("UPDATE "+tb.table("entries")+" SET later = 1"), "a later column is append-only too")
+			assert.NoError(t, tb.sql("UPDATE "+tb.table("entries")+" SET description = description"))
+		}
 	})
 }
 

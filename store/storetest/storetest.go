@@ -88,6 +88,12 @@
 // a record of every kind, comes out in one JSON document with nothing of
 // another customer, that only an admin exports and that each export is
 // recorded without personal data.
+// ErasePersonal checks the erasure of personal data from the records
+// that otherwise never change (interactions, ladder evidence and moves,
+// ledger entries, invoices, credits): each erasure overwrites the
+// record's personal text and nothing else, whatever else it is given,
+// refuses invoice lines other than the stored ones, finds no unknown ID,
+// is seen by its own transaction and undone by a rollback.
 //
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
@@ -153,6 +159,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("TeamFollowsOwner", func(t *testing.T) { runTeamFollowsOwner(t, newStore) })
 	t.Run("Quotas", func(t *testing.T) { runQuotas(t, newStore) })
 	t.Run("Export", func(t *testing.T) { runExport(t, newStore) })
+	t.Run("ErasePersonal", func(t *testing.T) { runErasePersonal(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
