@@ -43,11 +43,11 @@ type Activity struct {
 	Deal      ID           `json:"deal,omitzero"`      // zero when not about a deal
 	Owner     ID           `json:"owner,omitzero"`     // who did it
 	LoggedBy  ID           `json:"logged_by,omitzero"` // who logged it on the owner's behalf; zero when the owner did
-	Team      string       `json:"team,omitempty"`
+	Team      string       `json:"team,omitempty" privacy:"none"`
 	At        time.Time    `json:"at,omitzero"`
-	Subject   string       `json:"subject,omitempty"`
-	Outcome   string       `json:"outcome,omitempty"`
-	NextStep  string       `json:"next_step,omitempty"`
+	Subject   string       `json:"subject,omitempty" privacy:"personal"`
+	Outcome   string       `json:"outcome,omitempty" privacy:"personal"`
+	NextStep  string       `json:"next_step,omitempty" privacy:"personal"`
 	FollowUp  Date         `json:"follow_up,omitzero"` // when to follow up; zero for none; the business date of FollowUpAt when that is set
 	Done      bool         `json:"done,omitempty"`     // the follow-up (or the task) is done: Status is ActivityDone
 	CreatedAt time.Time    `json:"created_at,omitzero"`
@@ -55,10 +55,10 @@ type Activity struct {
 	Version   int64        `json:"version"`
 
 	// Activities as work (issue 13).
-	Status       ActivityStatus `json:"status,omitempty"`        // empty in records from before statuses: State derives it from Done
-	FollowUpAt   time.Time      `json:"follow_up_at,omitzero"`   // the follow-up's time, when it has one; zero for a date alone
-	CancelReason string         `json:"cancel_reason,omitempty"` // why it was cancelled
-	Duration     time.Duration  `json:"duration_ns"`             // how long a visit (or meeting, call) took; zero when not told
+	Status       ActivityStatus `json:"status,omitempty"`                           // empty in records from before statuses: State derives it from Done
+	FollowUpAt   time.Time      `json:"follow_up_at,omitzero"`                      // the follow-up's time, when it has one; zero for a date alone
+	CancelReason string         `json:"cancel_reason,omitempty" privacy:"personal"` // why it was cancelled
+	Duration     time.Duration  `json:"duration_ns"`                                // how long a visit (or meeting, call) took; zero when not told
 }
 
 // State returns the activity's status: Status, or for a record from

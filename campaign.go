@@ -15,22 +15,22 @@ import (
 // and says why in Reason, and the right amount is then added as a line of
 // its own. Only a reversing line is negative.
 type CostLine struct {
-	Description string `json:"description"`
+	Description string `json:"description" privacy:"none"`
 	Amount      Money  `json:"amount"`
 	Date        Date   `json:"date"`
-	Reverses    int    `json:"reverses"`         // the number of the line this one reverses; 0 for a cost
-	Reason      string `json:"reason,omitempty"` // why the reversed line was wrong; set on a reversing line only
+	Reverses    int    `json:"reverses"`                        // the number of the line this one reverses; 0 for a cost
+	Reason      string `json:"reason,omitempty" privacy:"none"` // why the reversed line was wrong; set on a reversing line only
 }
 
 // Campaign is a marketing action whose return the CRM measures: what it cost, the leads and deals it brought, and the
 // revenue of the deals won.
 type Campaign struct {
 	ID        ID         `json:"id,omitzero"`
-	Name      string     `json:"name,omitempty"`
-	Channel   string     `json:"channel,omitempty"` // e.g. "trade_show", "search_ads"
+	Name      string     `json:"name,omitempty" privacy:"none"`
+	Channel   string     `json:"channel,omitempty" privacy:"none"` // e.g. "trade_show", "search_ads"
 	Currency  Currency   `json:"currency,omitzero"`
 	Budget    Money      `json:"budget"`
-	Costs     []CostLine `json:"costs,omitempty"`
+	Costs     []CostLine `json:"costs,omitempty" privacy:"none"`
 	Start     Date       `json:"start,omitzero"`
 	End       Date       `json:"end,omitzero"`
 	CreatedAt time.Time  `json:"created_at,omitzero"`

@@ -78,13 +78,13 @@ type Case struct {
 	ID              ID            `json:"id,omitzero"`
 	Customer        ID            `json:"customer,omitzero"`
 	Kind            CaseKind      `json:"kind,omitempty"`
-	Subject         string        `json:"subject,omitempty"`
+	Subject         string        `json:"subject,omitempty" privacy:"personal"`
 	Status          CaseStatus    `json:"status,omitempty"`
 	Map             ID            `json:"map,omitzero"`
-	Touchpoint      string        `json:"touchpoint,omitempty"` // where it was opened
+	Touchpoint      string        `json:"touchpoint,omitempty" privacy:"none"` // where it was opened
 	Channel         Channel       `json:"channel,omitempty"`
 	Phase           Phase         `json:"phase,omitempty"`
-	Department      string        `json:"department,omitempty"` // who has it now
+	Department      string        `json:"department,omitempty" privacy:"none"` // who has it now
 	Assignee        ID            `json:"assignee,omitzero"`
 	OpenedAt        time.Time     `json:"opened_at,omitzero"`
 	OpenedDay       Date          `json:"opened_day,omitzero"`  // the business day of OpenedAt, by the CRM's calendar (BusinessDay)
@@ -95,7 +95,7 @@ type Case struct {
 	Handoffs        int           `json:"handoffs"`
 	Reopens         int           `json:"reopens"`
 	Contacts        int           `json:"contacts"`
-	Resolution      string        `json:"resolution,omitempty"`
+	Resolution      string        `json:"resolution,omitempty" privacy:"personal"`
 	ResolveBreached bool          `json:"resolve_breached,omitempty"` // resolved later than the touchpoint's ResolveWithin
 	PromiseBroken   bool          `json:"promise_broken,omitempty"`   // not resolved by PromisedBy
 	// OverdueSteps counts how often CheckOverdue weighed the open case past

@@ -126,7 +126,7 @@ type Approval struct {
 	Actor    ID           `json:"actor"`
 	At       time.Time    `json:"at,omitzero"`
 	Approved bool         `json:"approved"`
-	Comment  string       `json:"comment,omitempty"`
+	Comment  string       `json:"comment,omitempty" privacy:"personal"`
 }
 
 // PlanTemplate is a payment plan's shape.
@@ -219,18 +219,18 @@ type Contract struct {
 	ID        ID             `json:"id,omitzero"`
 	Customer  ID             `json:"customer,omitzero"`
 	Owner     ID             `json:"owner,omitzero"`
-	Team      string         `json:"team,omitempty"`
+	Team      string         `json:"team,omitempty" privacy:"none"`
 	DraftedBy ID             `json:"drafted_by,omitzero"` // the user who drafted it, who never approves it
-	Title     string         `json:"title,omitempty"`
-	Terms     string         `json:"terms,omitempty"`
+	Title     string         `json:"title,omitempty" privacy:"personal"`
+	Terms     string         `json:"terms,omitempty" privacy:"personal"`
 	Amount    Money          `json:"amount"`
 	Start     Date           `json:"start,omitzero"`
 	End       Date           `json:"end,omitzero"`
 	Plan      PaymentPlan    `json:"plan,omitzero"`
 	Status    ContractStatus `json:"status,omitempty"`
 	Submitter ID             `json:"submitter,omitzero"`
-	Steps     []ApprovalStep `json:"steps,omitempty"`     // the steps the current submission needs
-	Approvals []Approval     `json:"approvals,omitempty"` // every decision, in order, across submissions
+	Steps     []ApprovalStep `json:"steps,omitempty"`                      // the steps the current submission needs
+	Approvals []Approval     `json:"approvals,omitempty" privacy:"nested"` // every decision, in order, across submissions
 	SignedAt  time.Time      `json:"signed_at,omitzero"`
 	// Amends is the contract an amendment replaces once signed, and
 	// Revision counts the amendments up to this one (0 for a contract

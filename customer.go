@@ -106,10 +106,10 @@ func CustomerRecordMachine() *Machine[RecordStatus, RecordEvent] { return record
 // EraseCustomerData removes on request.
 type Contact struct {
 	ID    ID     `json:"id"`
-	Name  string `json:"name"`
-	Title string `json:"title,omitempty"`
-	Email string `json:"email,omitempty"`
-	Phone string `json:"phone,omitempty"`
+	Name  string `json:"name" privacy:"personal"`
+	Title string `json:"title,omitempty" privacy:"personal"`
+	Email string `json:"email,omitempty" privacy:"personal"`
+	Phone string `json:"phone,omitempty" privacy:"personal"`
 }
 
 // Customer is a company's record of a customer. It is never deleted: it is
@@ -120,13 +120,13 @@ type Customer struct {
 	ID         ID                `json:"id,omitzero"`
 	Kind       CustomerKind      `json:"kind,omitempty"`
 	Party      Party             `json:"party,omitempty"` // a person or an organization: whether Name is personal data
-	Name       string            `json:"name,omitempty"`
-	Contacts   []Contact         `json:"contacts,omitempty"`
-	Segment    string            `json:"segment,omitempty"`
-	Tags       []string          `json:"tags,omitempty"`       // sorted, unique
-	Attributes map[string]string `json:"attributes,omitempty"` // custom fields; keys are [A-Za-z0-9_.-]
+	Name       string            `json:"name,omitempty" privacy:"personal"`
+	Contacts   []Contact         `json:"contacts,omitempty" privacy:"nested"`
+	Segment    string            `json:"segment,omitempty" privacy:"none"`
+	Tags       []string          `json:"tags,omitempty" privacy:"none"`           // sorted, unique
+	Attributes map[string]string `json:"attributes,omitempty" privacy:"personal"` // custom fields; keys are [A-Za-z0-9_.-]
 	Owner      ID                `json:"owner,omitzero"`
-	Team       string            `json:"team,omitempty"` // the owner's team when the owner was assigned
+	Team       string            `json:"team,omitempty" privacy:"none"` // the owner's team when the owner was assigned
 	KeyAccount bool              `json:"key_account,omitempty"`
 	Lifecycle  LifecycleStage    `json:"lifecycle,omitempty"`
 	Campaign   ID                `json:"campaign,omitzero"` // the campaign that brought the customer, if any

@@ -95,7 +95,7 @@ func LostReasons() []LostReason {
 // StageVisit is a stretch of time a deal spent in a stage; Left is zero
 // for the stage it is in.
 type StageVisit struct {
-	Stage   string    `json:"stage"`
+	Stage   string    `json:"stage" privacy:"none"`
 	Entered time.Time `json:"entered,omitzero"`
 	Left    time.Time `json:"left,omitzero"`
 }
@@ -116,11 +116,11 @@ type Deal struct {
 	Pipeline          ID         `json:"pipeline,omitzero"`
 	Customer          ID         `json:"customer,omitzero"`
 	Owner             ID         `json:"owner,omitzero"`
-	Team              string     `json:"team,omitempty"`
-	Title             string     `json:"title,omitempty"`
+	Team              string     `json:"team,omitempty" privacy:"none"`
+	Title             string     `json:"title,omitempty" privacy:"personal"`
 	Amount            Money      `json:"amount"`
 	CloseDate         Date       `json:"close_date,omitzero"` // expected, or actual once closed
-	Stage             string     `json:"stage,omitempty"`
+	Stage             string     `json:"stage,omitempty" privacy:"none"`
 	Status            DealStatus `json:"status,omitempty"`
 	Probability       int        `json:"probability"`                  // the effective probability, percent
 	ManualProbability *int       `json:"manual_probability,omitempty"` // set by hand; nil follows the stage
@@ -130,8 +130,8 @@ type Deal struct {
 	// change clears it, as the new stage's category applies.
 	ForecastCategory ForecastCategory `json:"forecast_category,omitempty"`
 	LostReason       LostReason       `json:"lost_reason,omitempty"`
-	LostNotes        string           `json:"lost_notes,omitempty"`
-	History          []StageVisit     `json:"history,omitempty"`
+	LostNotes        string           `json:"lost_notes,omitempty" privacy:"personal"`
+	History          []StageVisit     `json:"history,omitempty" privacy:"none"`
 	Furthest         int              `json:"furthest"`                  // the furthest open stage reached, counted from 1; a won deal has passed them all
 	Activities       int              `json:"activities"`                // activities logged on the deal
 	LastActivityAt   time.Time        `json:"last_activity_at,omitzero"` // zero before the first

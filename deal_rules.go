@@ -14,7 +14,7 @@ import (
 // record and the label people read.
 type LostReasonOption struct {
 	Key   LostReason `json:"key,omitempty"`
-	Label string     `json:"label,omitempty"`
+	Label string     `json:"label,omitempty" privacy:"none"`
 }
 
 // DefaultLostReasons returns the lost reasons of a pipeline that names

@@ -114,14 +114,14 @@ type DunningRecord struct {
 	Invoice         ID           `json:"invoice,omitzero"`
 	Customer        ID           `json:"customer,omitzero"`
 	State           DunningState `json:"state,omitempty"`
-	Level           int          `json:"level"`                     // the level reached, from 1; 0 for none. A hold keeps it
-	LevelName       string       `json:"level_name,omitempty"`      // its name when it was reached
-	Since           Date         `json:"since,omitzero"`            // the day the record entered its state
-	Due             Date         `json:"due,omitzero"`              // the invoice's due date
-	Charged         int          `json:"charged"`                   // the highest level whose fees and interest were charged
-	InterestThrough Date         `json:"interest_through,omitzero"` // the last day interest was charged for; zero for none
-	ChargesFor      ID           `json:"charges_for,omitzero"`      // for an exempt invoice: the invoice whose dunning it charges
-	Note            string       `json:"note,omitempty"`            // why the last move was made: a hold's reason, say
+	Level           int          `json:"level"`                               // the level reached, from 1; 0 for none. A hold keeps it
+	LevelName       string       `json:"level_name,omitempty" privacy:"none"` // its name when it was reached
+	Since           Date         `json:"since,omitzero"`                      // the day the record entered its state
+	Due             Date         `json:"due,omitzero"`                        // the invoice's due date
+	Charged         int          `json:"charged"`                             // the highest level whose fees and interest were charged
+	InterestThrough Date         `json:"interest_through,omitzero"`           // the last day interest was charged for; zero for none
+	ChargesFor      ID           `json:"charges_for,omitzero"`                // for an exempt invoice: the invoice whose dunning it charges
+	Note            string       `json:"note,omitempty" privacy:"personal"`   // why the last move was made: a hold's reason, say
 	UpdatedAt       time.Time    `json:"updated_at,omitzero"`
 	UpdatedBy       ID           `json:"updated_by,omitzero"`
 	Version         int64        `json:"version"`

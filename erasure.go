@@ -28,10 +28,11 @@ type ErasureRequest struct {
 // (as named in events: "name", "contacts.<id>", "attributes.<key>") and the
 // events whose data it redacted, by their IDs.
 type ErasureReport struct {
-	Customer       ID        `json:"customer,omitzero"`
-	Fields         []string  `json:"fields,omitempty"`
-	RedactedEvents []ID      `json:"redacted_events,omitempty"`
-	ErasedAt       time.Time `json:"erased_at,omitzero"`
+	Customer       ID             `json:"customer,omitzero"`
+	Fields         []string       `json:"fields,omitempty"`
+	Records        []ErasedRecord `json:"records,omitempty"` // the other records it reached, with the fields erased in each
+	RedactedEvents []ID           `json:"redacted_events,omitempty"`
+	ErasedAt       time.Time      `json:"erased_at,omitzero"`
 }
 
 // erasureData is the payload of a CustomerErased event: what was erased,
@@ -42,9 +43,10 @@ type ErasureReport struct {
 // it recorded it, so the chain, which covers this event, covers what was
 // redacted and into what.
 type erasureData struct {
-	Fields     []string    `json:"fields"`
-	Redactions []redaction `json:"redactions,omitempty"`
-	Reason     string      `json:"reason"`
+	Fields     []string       `json:"fields"`
+	Records    []ErasedRecord `json:"records,omitempty"`
+	Redactions []redaction    `json:"redactions,omitempty"`
+	Reason     string         `json:"reason"`
 }
 
 // redaction is one event an erasure rewrote, and the digest of the data
@@ -59,6 +61,17 @@ type redaction struct {
 // events keep their place and hashes, with the erased values replaced by
 // ErasedValue and marked redacted, so the log still verifies and still
 // shows that something was there and when it changed.
+//
+// With no Contacts the erasure reaches every record that names the
+// person, as the privacy tags declare it (see PersonalField): the
+// customer (its contacts, its attributes, and its name when it is a
+// person, Party), and the personal fields of its activities, deals,
+// cases, contracts, interactions, invoices, payments and credit notes,
+// ledger entries and ladder evidence; then the history of all of them,
+// where any value under a personal field, or any text holding one of the
+// erased values, is replaced. Each event it rewrites loses its salt, so
+// that its kept digest confirms no guess of what was there. The report
+// names every record and field erased; the values are never recorded.
 func (c *CustomerService) Erase(ctx context.Context, actor ID, req ErasureRequest) (ErasureReport, error) {
 	reason, err := cleanText("reason", req.Reason, maxLongTextLen, true)
 	if err != nil {
@@ -73,15 +86,27 @@ func (c *CustomerService) Erase(ctx context.Context, actor ID, req ErasureReques
 		if err := w.authorize(ActionErase, before.target()); err != nil {
 			return err
 		}
-		after, fields, err := erase(before, req.Contacts)
+		var linked personRecords
+		if len(req.Contacts) == 0 {
+			if linked, err = gatherPersonRecords(w.ctx, readerOf(w.tx), before.ID); err != nil {
+				return err
+			}
+		}
+		after, fields, values, err := erase(before, req.Contacts)
 		if err != nil {
 			return err
 		}
-		report = ErasureReport{Customer: before.ID, Fields: fields, ErasedAt: w.now}
-		if len(fields) == 0 {
+		e := &personErasure{w: w, reason: reason, values: values}
+		if len(req.Contacts) == 0 {
+			if err := e.linked(linked); err != nil {
+				return err
+			}
+		}
+		report = ErasureReport{Customer: before.ID, Fields: fields, Records: e.records, ErasedAt: w.now}
+		if len(fields) == 0 && len(e.records) == 0 {
 			return nil
 		}
-		redactions, err := w.redactHistory(before.ID, fields)
+		redactions, err := w.redactHistory(before, fields, e, linked.Events)
 		if err != nil {
 			return err
 		}
@@ -93,61 +118,88 @@ func (c *CustomerService) Erase(ctx context.Context, actor ID, req ErasureReques
 			return err
 		}
 		return w.record(CustomerErased, KindCustomer, after.ID, after.Version,
-			erasureData{Fields: fields, Redactions: redactions, Reason: reason})
+			erasureData{Fields: fields, Records: e.records, Redactions: redactions, Reason: reason})
 	})
 	return report, err
 }
 
 // erase removes personal data from a customer and names the fields it
 // removed.
-func erase(c Customer, contacts []ID) (Customer, []string, error) {
+func erase(c Customer, contacts []ID) (Customer, []string, []string, error) {
 	c = c.Clone()
-	var fields []string
+	var fields, values []string
 	if len(contacts) > 0 {
 		for i, id := range contacts {
 			j := slices.IndexFunc(c.Contacts, func(ct Contact) bool { return ct.ID == id })
 			if j < 0 {
-				return Customer{}, nil, invalid(fmt.Sprintf("contacts[%d]", i), "exists", fmt.Sprintf("no contact %s", id))
+				return Customer{}, nil, nil, invalid(fmt.Sprintf("contacts[%d]", i), "exists", fmt.Sprintf("no contact %s", id))
 			}
+			values = append(values, contactValues(c.Contacts[j])...)
 			c.Contacts = slices.Delete(c.Contacts, j, j+1)
 			fields = append(fields, contactField(id))
 		}
-		return c, fields, nil
+		return c, fields, values, nil
 	}
-	if c.Party == PartyPerson && c.Name != ErasedValue {
+	if cmpOr(c.Party, defaultParty(c.Kind)) == PartyPerson && c.Name != ErasedValue {
+		values = append(values, c.Name)
 		c.Name = ErasedValue
 		fields = append(fields, "name")
 	}
 	for _, ct := range c.Contacts {
 		fields = append(fields, contactField(ct.ID))
+		values = append(values, contactValues(ct)...)
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.Attributes)) {
 		fields = append(fields, attributeField(k))
+		values = append(values, c.Attributes[k])
 	}
 	c.Contacts, c.Attributes = nil, nil
-	return c, fields, nil
+	return c, fields, values, nil
 }
 
-// redactHistory rewrites the record's past events, replacing the values of
-// the erased fields.
-func (w *writeTx) redactHistory(id ID, fields []string) ([]redaction, error) {
-	events, err := w.tx.Events().Subject(w.ctx, KindCustomer, id)
-	if err != nil {
-		return nil, err
+// redactHistory rewrites the history of the customer and, for a full
+// erasure (linked holds the events of everything linked to it), of the
+// records linked to it: in the customer's events the erased fields (by
+// name, as redactEvent does); in every event, any text holding an erased
+// value, and for a full erasure every value under a personal field
+// (redactPayload). Events of a customer that is an organization keep its
+// name.
+func (w *writeTx) redactHistory(cu Customer, fields []string, e *personErasure, linked []Event) ([]redaction, error) {
+	events := linked
+	if events == nil {
+		var err error
+		if events, err = w.tx.Events().Subject(w.ctx, KindCustomer, cu.ID); err != nil {
+			return nil, err
+		}
+	}
+	var keys map[string]bool // an erasure of some contacts looks for their values only
+	if linked != nil {
+		keys = personalKeys(erasableRecords...)
+		if cmpOr(cu.Party, defaultParty(cu.Kind)) != PartyPerson {
+			delete(keys, "name")
+		}
 	}
 	var redacted []redaction
-	for _, e := range events {
-		data, changed, err := redactEvent(e.Data, fields)
+	for _, ev := range events {
+		data, changed := ev.Data, false
+		if ev.Kind == KindCustomer && ev.Subject == cu.ID {
+			var err error
+			if data, changed, err = redactEvent(data, fields); err != nil {
+				return nil, err
+			}
+		}
+		more, ch, err := redactPayload(data, keys, e.values)
 		if err != nil {
 			return nil, err
 		}
+		data, changed = more, changed || ch
 		if !changed {
 			continue
 		}
-		if err := w.tx.Events().Redact(w.ctx, e.ID, data); err != nil {
+		if err := w.tx.Events().Redact(w.ctx, ev.ID, data); err != nil {
 			return nil, err
 		}
-		redacted = append(redacted, redaction{Event: e.ID, DataHash: dataDigest(nil, data)})
+		redacted = append(redacted, redaction{Event: ev.ID, DataHash: dataDigest(nil, data)})
 	}
 	return redacted, nil
 }
@@ -176,4 +228,15 @@ func redactEvent(data json.RawMessage, fields []string) (json.RawMessage, bool, 
 	}
 	out, err := json.Marshal(cs)
 	return out, true, err
+}
+
+// contactValues are the personal values of a contact.
+func contactValues(ct Contact) []string {
+	var values []string
+	for _, v := range []string{ct.Name, ct.Title, ct.Email, ct.Phone} {
+		if v != "" && v != ErasedValue {
+			values = append(values, v)
+		}
+	}
+	return values
 }

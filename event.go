@@ -141,9 +141,9 @@ type Event struct {
 	Kind     Kind            `json:"kind,omitempty"`   // the kind of record it happened to
 	Subject  ID              `json:"subject,omitzero"` // the record it happened to
 	Version  int64           `json:"version"`          // the record's version after the event
-	Data     json.RawMessage `json:"data,omitempty"`
-	DataSalt []byte          `json:"data_salt,omitempty"` // the random key DataHash is keyed with; an erasure destroys it
-	DataHash Hash            `json:"data_hash,omitzero"`  // HMAC-SHA-256 of Data keyed with DataSalt (SHA-256 without one)
+	Data     json.RawMessage `json:"data,omitempty" privacy:"personal"`
+	DataSalt []byte          `json:"data_salt,omitempty" privacy:"none"` // the random key DataHash is keyed with; an erasure destroys it
+	DataHash Hash            `json:"data_hash,omitzero"`                 // HMAC-SHA-256 of Data keyed with DataSalt (SHA-256 without one)
 	PrevHash Hash            `json:"prev_hash,omitzero"`
 	Hash     Hash            `json:"hash,omitzero"`
 	Redacted bool            `json:"redacted,omitempty"` // Data was rewritten by an erasure; DataHash is the original's

@@ -61,8 +61,8 @@ func (s Survey) check(field string, ces CESScale) error {
 // Transfer is one hand-off of a contact between departments (a customer
 // transferred four times is a customer lost).
 type Transfer struct {
-	From string `json:"from"`
-	To   string `json:"to"`
+	From string `json:"from" privacy:"none"`
+	To   string `json:"to" privacy:"none"`
 }
 
 // NewInteraction is a contact to record. At is when it happened, which may
@@ -98,27 +98,27 @@ type Interaction struct {
 	ID             ID            `json:"id,omitzero"`
 	Customer       ID            `json:"customer,omitzero"`
 	Map            ID            `json:"map,omitzero"`
-	Touchpoint     string        `json:"touchpoint,omitempty"`
+	Touchpoint     string        `json:"touchpoint,omitempty" privacy:"none"`
 	At             time.Time     `json:"at,omitzero"`
 	Day            Date          `json:"day,omitzero"` // the business day of At, by the CRM's calendar (BusinessDay)
 	Direction      Direction     `json:"direction,omitempty"`
 	HandledBy      ID            `json:"handled_by,omitzero"`
-	Department     string        `json:"department,omitempty"`
+	Department     string        `json:"department,omitempty" privacy:"none"`
 	Channel        Channel       `json:"channel,omitempty"`
 	Medium         Medium        `json:"medium,omitempty"`
 	Phase          Phase         `json:"phase,omitempty"`
 	Wait           time.Duration `json:"wait_ns"`
 	Handle         time.Duration `json:"handle_ns"`
-	Transfers      []Transfer    `json:"transfers,omitempty"`
+	Transfers      []Transfer    `json:"transfers,omitempty" privacy:"none"`
 	Resolved       bool          `json:"resolved,omitempty"`
 	Sentiment      Sentiment     `json:"sentiment"`
 	Survey         Survey        `json:"survey,omitzero"`
 	SurveyKind     SurveyKind    `json:"survey_kind,omitempty"` // transactional or relationship when Survey has an answer, else ""
 	Case           ID            `json:"case,omitzero"`
-	Note           string        `json:"note,omitempty"`
+	Note           string        `json:"note,omitempty" privacy:"personal"`
 	AnswerBreached bool          `json:"answer_breached,omitempty"` // Wait exceeded the touchpoint's AnswerWithin
 	CSATBreached   bool          `json:"csat_breached,omitempty"`   // the CSAT answer was below the touchpoint's MinCSAT
-	IdempotencyKey string        `json:"idempotency_key,omitempty"`
+	IdempotencyKey string        `json:"idempotency_key,omitempty" privacy:"none"`
 	RequestHash    Hash          `json:"request_hash,omitzero"` // of the NewInteraction it was recorded from
 	RecordedAt     time.Time     `json:"recorded_at,omitzero"`
 	RecordedBy     ID            `json:"recorded_by,omitzero"`

@@ -89,9 +89,9 @@ func journeyText(s string) string {
 // first one did not settle the matter); 0 means 7 days.
 type JourneyTemplate struct {
 	ID           ID            `json:"id,omitzero"`
-	Name         string        `json:"name,omitempty"`
+	Name         string        `json:"name,omitempty" privacy:"none"`
 	Map          ID            `json:"map,omitzero"`
-	Steps        []string      `json:"steps,omitempty"`
+	Steps        []string      `json:"steps,omitempty" privacy:"none"`
 	RepeatWindow time.Duration `json:"repeat_window_ns"`
 	CreatedAt    time.Time     `json:"created_at,omitzero"`
 	UpdatedAt    time.Time     `json:"updated_at,omitzero"`

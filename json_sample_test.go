@@ -86,6 +86,8 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.Activity](t),
 		filled[crm.ActivityFilter](t),
 		filled[crm.Checkpoint](t),
+		filled[crm.PersonalField](t),
+		filled[crm.ErasedRecord](t),
 		filled[crm.AddCostRequest](t),
 		filled[crm.AgingAmount](t),
 		filled[crm.AgingQuery](t),

@@ -43,11 +43,11 @@ type Evidence struct {
 	Customer   ID           `json:"customer,omitzero"`
 	Kind       EvidenceKind `json:"kind,omitempty"`
 	At         time.Time    `json:"at,omitzero"`
-	Source     Kind         `json:"source,omitempty"`     // the record it comes from: an interaction, a case, a deal, an invoice, a dunning record, a contract, a referral's referred customer, or "" for an outside system
-	SourceID   ID           `json:"source_id,omitzero"`   // that record
-	Map        ID           `json:"map,omitzero"`         // the touchpoint map, for evidence at a touchpoint
-	Touchpoint string       `json:"touchpoint,omitempty"` // the touchpoint, if any
-	Weight     int          `json:"weight"`               // the touchpoint's weight in percent; 0 means 100
+	Source     Kind         `json:"source,omitempty"`                    // the record it comes from: an interaction, a case, a deal, an invoice, a dunning record, a contract, a referral's referred customer, or "" for an outside system
+	SourceID   ID           `json:"source_id,omitzero"`                  // that record
+	Map        ID           `json:"map,omitzero"`                        // the touchpoint map, for evidence at a touchpoint
+	Touchpoint string       `json:"touchpoint,omitempty" privacy:"none"` // the touchpoint, if any
+	Weight     int          `json:"weight"`                              // the touchpoint's weight in percent; 0 means 100
 
 	// Experience.
 	Sentiment Sentiment `json:"sentiment"`
@@ -71,7 +71,7 @@ type Evidence struct {
 	Handoffs       int           `json:"handoffs"`                  // for the record: transfers weigh on the contacts they happened in
 	Reopens        int           `json:"reopens"`
 
-	Note string `json:"note,omitempty"` // what the outside system says, e.g. an order number
+	Note string `json:"note,omitempty" privacy:"personal"` // what the outside system says, e.g. an order number
 }
 
 // NewEvidence is evidence from outside the CRM: a purchase, a referral,
@@ -346,8 +346,8 @@ type LadderMove struct {
 	Event       LadderEvent  `json:"event,omitempty"`
 	ScoreBefore int64        `json:"score_before"` // the score before the evidence, decayed to At, in thousandths
 	ScoreAfter  int64        `json:"score_after"`
-	Evidence    Evidence     `json:"evidence,omitzero"`
-	Reason      string       `json:"reason,omitempty"`
+	Evidence    Evidence     `json:"evidence,omitzero" privacy:"nested"`
+	Reason      string       `json:"reason,omitempty" privacy:"personal"`
 }
 
 // Up reports whether the move is up the ladder (a rise or a win-back).

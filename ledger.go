@@ -87,11 +87,11 @@ type Entry struct {
 	Effective      Date      `json:"effective,omitzero"` // when it counts, for balances and aging
 	RecordedAt     time.Time `json:"recorded_at,omitzero"`
 	RecordedBy     ID        `json:"recorded_by,omitzero"`
-	Description    string    `json:"description,omitempty"`
+	Description    string    `json:"description,omitempty" privacy:"personal"`
 	Postings       []Posting `json:"postings,omitempty"`
 	Reverses       ID        `json:"reverses,omitzero"`       // for a reversal: the entry it reverses
 	ReversedKind   EntryKind `json:"reversed_kind,omitempty"` // for a reversal: the kind of the entry it reverses
-	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	IdempotencyKey string    `json:"idempotency_key,omitempty" privacy:"none"`
 	RequestHash    Hash      `json:"request_hash,omitzero"` // the digest of the command's request; every entry one command posts has it
 }
 

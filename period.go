@@ -22,8 +22,8 @@ var ErrPeriodClosed = errors.New("crm: period closed")
 // (SAP's posting periods, ERPNext's "Accounts Frozen Till Date" and its
 // Period Closing Voucher); crmkit keeps the one date every posting checks.
 type PeriodLock struct {
-	LockedThrough Date      `json:"locked_through,omitzero"` // the last closed day
-	Reason        string    `json:"reason,omitempty"`        // why it was last moved
+	LockedThrough Date      `json:"locked_through,omitzero"`         // the last closed day
+	Reason        string    `json:"reason,omitempty" privacy:"none"` // why it was last moved
 	UpdatedBy     ID        `json:"updated_by,omitzero"`
 	UpdatedAt     time.Time `json:"updated_at,omitzero"`
 	Version       int64     `json:"version"`

@@ -21,6 +21,7 @@ type personRecords struct {
 	Dunning      []DunningRecord
 	Ladder       LadderState // zero when no evidence was applied yet
 	Moves        []LadderMove
+	Replaced     []LadderMove // moves late evidence replaced, kept for the record
 	Evidence     []Evidence
 	Events       []Event // every event whose subject is one of the records above, in log order
 }
@@ -93,6 +94,7 @@ func gatherPersonRecords(ctx context.Context, tx ReadTx, customer ID) (personRec
 			return err
 		},
 		func() (err error) { r.Moves, err = tx.Ladder().Moves(ctx, customer); return err },
+		func() (err error) { r.Replaced, err = tx.Ladder().ReplacedMoves(ctx, customer); return err },
 		func() (err error) { r.Evidence, err = tx.Ladder().Evidence(ctx, customer); return err },
 		func() (err error) { r.Events, err = subjectEvents(ctx, tx.Events(), r.subjects()); return err },
 	} {

@@ -54,8 +54,8 @@ func (r Requirement) valid() bool {
 
 // Stage is a step of a pipeline.
 type Stage struct {
-	Key          string           `json:"key,omitempty"`
-	Name         string           `json:"name,omitempty"`
+	Key          string           `json:"key,omitempty" privacy:"none"`
+	Name         string           `json:"name,omitempty" privacy:"none"`
 	Probability  int              `json:"probability"` // percent; won stages are 100, lost stages 0
 	Type         StageType        `json:"type,omitempty"`
 	Category     ForecastCategory `json:"category,omitempty"`
@@ -68,15 +68,15 @@ type Stage struct {
 // a pipeline is in its Currency, the currency of its forecast.
 type Pipeline struct {
 	ID        ID       `json:"id,omitzero"`
-	Name      string   `json:"name,omitempty"`
+	Name      string   `json:"name,omitempty" privacy:"none"`
 	Currency  Currency `json:"currency,omitzero"`
-	Stages    []Stage  `json:"stages,omitempty"`
-	AllowSkip bool     `json:"allow_skip,omitempty"` // a deal may jump forward over open stages
-	AllowBack bool     `json:"allow_back,omitempty"` // a deal may go back to an earlier open stage
-	Team      string   `json:"team,omitempty"`       // the team that works it; "" for everyone
+	Stages    []Stage  `json:"stages,omitempty" privacy:"none"`
+	AllowSkip bool     `json:"allow_skip,omitempty"`          // a deal may jump forward over open stages
+	AllowBack bool     `json:"allow_back,omitempty"`          // a deal may go back to an earlier open stage
+	Team      string   `json:"team,omitempty" privacy:"none"` // the team that works it; "" for everyone
 	// LostReasons are the reasons a deal of the pipeline may be lost
 	// for; none is DefaultLostReasons (see LostReasonOptions).
-	LostReasons []LostReasonOption `json:"lost_reasons,omitempty"`
+	LostReasons []LostReasonOption `json:"lost_reasons,omitempty" privacy:"none"`
 	CreatedAt   time.Time          `json:"created_at,omitzero"`
 	UpdatedAt   time.Time          `json:"updated_at,omitzero"`
 	Version     int64              `json:"version"`

@@ -15,12 +15,12 @@ import (
 type Quota struct {
 	ID        ID           `json:"id,omitzero"`
 	Pipeline  ID           `json:"pipeline,omitzero"`
-	Owner     ID           `json:"owner,omitzero"` // a rep's quota; zero for a team's
-	Team      string       `json:"team,omitempty"` // a team's quota; "" for a rep's
+	Owner     ID           `json:"owner,omitzero"`                // a rep's quota; zero for a team's
+	Team      string       `json:"team,omitempty" privacy:"none"` // a team's quota; "" for a rep's
 	Period    FiscalPeriod `json:"period"`
 	Amount    Money        `json:"amount"`
-	Reason    string       `json:"reason,omitempty"` // why it was last set
-	SetBy     ID           `json:"set_by,omitzero"`  // who last set it
+	Reason    string       `json:"reason,omitempty" privacy:"none"` // why it was last set
+	SetBy     ID           `json:"set_by,omitzero"`                 // who last set it
 	CreatedAt time.Time    `json:"created_at,omitzero"`
 	UpdatedAt time.Time    `json:"updated_at,omitzero"`
 	Version   int64        `json:"version"`

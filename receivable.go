@@ -20,7 +20,7 @@ import (
 // on. The discount shown is the undiscounted amount, rounded the same
 // way, less the net.
 type InvoiceLine struct {
-	Description string          `json:"description"`
+	Description string          `json:"description" privacy:"personal"`
 	Quantity    decimal.Decimal `json:"quantity"`
 	UnitPrice   Money           `json:"unit_price"`
 	TaxRate     decimal.Decimal `json:"tax_rate"`
@@ -33,9 +33,9 @@ type InvoiceLine struct {
 type Invoice struct {
 	ID          ID            `json:"id,omitzero"`
 	Customer    ID            `json:"customer,omitzero"`
-	Number      string        `json:"number,omitempty"`
+	Number      string        `json:"number,omitempty" privacy:"none"`
 	Currency    Currency      `json:"currency,omitzero"`
-	Lines       []InvoiceLine `json:"lines,omitempty"`
+	Lines       []InvoiceLine `json:"lines,omitempty" privacy:"nested"`
 	Net         Money         `json:"net"`      // the lines' nets, after their discounts, each rounded half-even to the minor unit
 	Discount    Money         `json:"discount"` // what the lines' discounts took off, in total
 	Tax         Money         `json:"tax"`      // the tax on the nets, rounded by the CRM's TaxRounding (per line by default)
@@ -261,11 +261,11 @@ type Credit struct {
 	Kind      CreditKind `json:"kind,omitempty"`
 	Amount    Money      `json:"amount"`
 	Net       Money      `json:"net"`
-	Tax       Money      `json:"tax"`              // for a credit note: the revenue and tax it gives back
-	Invoice   ID         `json:"invoice,omitzero"` // for a credit note: the invoice it credits
-	Number    string     `json:"number,omitempty"` // for a credit note: its number in the series (Numbering)
+	Tax       Money      `json:"tax"`                             // for a credit note: the revenue and tax it gives back
+	Invoice   ID         `json:"invoice,omitzero"`                // for a credit note: the invoice it credits
+	Number    string     `json:"number,omitempty" privacy:"none"` // for a credit note: its number in the series (Numbering)
 	Received  Date       `json:"received,omitzero"`
-	Reference string     `json:"reference,omitempty"` // the bank reference, or the credit note's reason
+	Reference string     `json:"reference,omitempty" privacy:"personal"` // the bank reference, or the credit note's reason
 	Entry     ID         `json:"entry,omitzero"`
 	CreatedAt time.Time  `json:"created_at,omitzero"`
 	Version   int64      `json:"version"`

@@ -114,6 +114,10 @@ type LadderReader interface {
 	// Moves returns a customer's moves in force in the order they were
 	// made (ID order): not those ReplaceMoves replaced.
 	Moves(ctx context.Context, customer ID) ([]LadderMove, error)
+	// ReplacedMoves returns the customer's moves that ReplaceMoves
+	// replaced, in ID order: kept for the record, and reached by an
+	// erasure like the others.
+	ReplacedMoves(ctx context.Context, customer ID) ([]LadderMove, error)
 	// MovesBetween returns a page of the moves in force of every customer
 	// with At in [from, to), in ID order; zero bounds are open.
 	MovesBetween(ctx context.Context, from, to time.Time, page PageRequest) ([]LadderMove, error)

@@ -69,13 +69,13 @@ type ServiceStandards struct {
 // touchpoints have no parent; sub-touchpoints name their parent's key and
 // inherit every field they leave empty.
 type Touchpoint struct {
-	Key        string           `json:"key,omitempty"` // unique in the map: [A-Za-z0-9_.-], 1-64 characters
-	Name       string           `json:"name,omitempty"`
-	Parent     string           `json:"parent,omitempty"` // the parent's key; "" for a main touchpoint
+	Key        string           `json:"key,omitempty" privacy:"none"` // unique in the map: [A-Za-z0-9_.-], 1-64 characters
+	Name       string           `json:"name,omitempty" privacy:"none"`
+	Parent     string           `json:"parent,omitempty" privacy:"none"` // the parent's key; "" for a main touchpoint
 	Channel    Channel          `json:"channel,omitempty"`
 	Medium     Medium           `json:"medium,omitempty"`
 	Phase      Phase            `json:"phase,omitempty"`
-	Department string           `json:"department,omitempty"` // who owns it
+	Department string           `json:"department,omitempty" privacy:"none"` // who owns it
 	Standards  ServiceStandards `json:"standards,omitzero"`
 	Weight     int              `json:"weight"` // how much an experience here counts on the loyalty ladder, in percent; 0 inherits (100 at the top)
 }
@@ -85,8 +85,8 @@ type Touchpoint struct {
 // 300 of them; maps of thousands stay fast (Resolve is linear).
 type TouchpointMap struct {
 	ID          ID           `json:"id,omitzero"`
-	Name        string       `json:"name,omitempty"`
-	Touchpoints []Touchpoint `json:"touchpoints,omitempty"`
+	Name        string       `json:"name,omitempty" privacy:"none"`
+	Touchpoints []Touchpoint `json:"touchpoints,omitempty" privacy:"none"`
 	CreatedAt   time.Time    `json:"created_at,omitzero"`
 	UpdatedAt   time.Time    `json:"updated_at,omitzero"`
 	Version     int64        `json:"version"`

@@ -55,10 +55,10 @@ func (r Role) valid() bool {
 // naming them, and a deactivated user can change nothing.
 type User struct {
 	ID            ID        `json:"id,omitzero"`
-	Name          string    `json:"name,omitempty"`
-	Email         string    `json:"email,omitempty"`
+	Name          string    `json:"name,omitempty" privacy:"personal"`
+	Email         string    `json:"email,omitempty" privacy:"personal"`
 	Role          Role      `json:"role,omitempty"`
-	Team          string    `json:"team,omitempty"` // "" means no team
+	Team          string    `json:"team,omitempty" privacy:"none"` // "" means no team
 	Active        bool      `json:"active,omitempty"`
 	CreatedAt     time.Time `json:"created_at,omitzero"`
 	UpdatedAt     time.Time `json:"updated_at,omitzero"`

@@ -247,6 +247,13 @@ func (r ladderRepo) Moves(_ context.Context, customer crm.ID) ([]crm.LadderMove,
 	return out, nil
 }
 
+func (r ladderRepo) ReplacedMoves(_ context.Context, customer crm.ID) ([]crm.LadderMove, error) {
+	out := rowsOf(r.t.moves, r.t.s.byCustomer[customer].moves, func(m crm.LadderMove) bool { return m.Customer == customer })
+	out = slices.DeleteFunc(out, r.t.inForce)
+	slices.SortFunc(out, func(a, b crm.LadderMove) int { return a.ID.Compare(b.ID) })
+	return out, nil
+}
+
 func (r ladderRepo) MovesBetween(_ context.Context, from, to time.Time, p crm.PageRequest) ([]crm.LadderMove, error) {
 	p = p.Normalized()
 	in := func(m crm.LadderMove) bool {

@@ -187,6 +187,11 @@ func (r ladderRepo) Moves(ctx context.Context, customer crm.ID) ([]crm.LadderMov
 	return r.moves().query(ctx, " WHERE customer_id = ? AND NOT replaced ORDER BY id", idArg(customer))
 }
 
+// ReplacedMoves implements crm.LadderReader.
+func (r ladderRepo) ReplacedMoves(ctx context.Context, customer crm.ID) ([]crm.LadderMove, error) {
+	return r.moves().query(ctx, " WHERE customer_id = ? AND replaced ORDER BY id", idArg(customer))
+}
+
 // MovesBetween implements crm.LadderReader.
 func (r ladderRepo) MovesBetween(ctx context.Context, from, to time.Time, page crm.PageRequest) ([]crm.LadderMove, error) {
 	var w where
