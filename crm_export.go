@@ -43,7 +43,7 @@ type PersonalDataExport struct {
 // how many records of each kind (and events) were handed out, never the
 // data itself. Who exported and when are the event's Actor and Time.
 type exportData struct {
-	Format  string       `json:"format"`
+	Format  string       `json:"format" privacy:"none"`
 	Records map[Kind]int `json:"records"`
 }
 

@@ -214,6 +214,11 @@ func exportBare(t *testing.T, newStore NewStoreFunc) {
 		"invoices", "credits", "ledger_entries", "dunning"} {
 		assert.NotContains(t, keys, k, "a customer with no %s has none in the document", k)
 	}
+
+	_, err = tm.Customers.Archive(context.Background(), tm.Ann.ID, crm.ArchiveCustomerRequest{Customer: cu.ID, Reason: "moved away"})
+	require.NoError(t, err)
+	x, _ = exportJSON(t, tm, cu.ID)
+	assert.Equal(t, crm.StatusArchived, x.Customer.Status, "an archived customer is exported too")
 }
 
 // exportEveryPage gives a customer more activities than a page of the
