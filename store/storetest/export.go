@@ -32,7 +32,7 @@ func exportTexts(mark string) []string {
 		mark + " Person", mark + " Contact", mark + " title", "mail@" + mark + ".example", mark + " 1970-01-01",
 		mark + " interaction note", mark + " case subject", mark + " case resolution", mark + " deal title",
 		mark + " activity subject", mark + " activity outcome", mark + " contract title", mark + " contract terms",
-		mark + " invoice line", mark + " payment reference", mark + " evidence note",
+		mark + " invoice line", mark + " payment reference", mark + " credit note reason", mark + " evidence note",
 	}
 }
 
@@ -57,7 +57,7 @@ func exportEverything(t *testing.T, newStore NewStoreFunc) {
 		assert.Contains(t, doc, text)
 	}
 	for _, id := range []crm.ID{anna.Customer.ID, anna.Interaction, anna.Case, anna.Activity, anna.Deal, anna.Contract,
-		anna.Invoice, anna.Payment, anna.Evidence} {
+		anna.Invoice, anna.Payment, anna.CreditNote, anna.Evidence} {
 		assert.Contains(t, doc, id.String())
 	}
 	assert.NotContains(t, doc, bob.Mark, "nothing of another customer")
