@@ -43,7 +43,7 @@ type PersonalDataExport struct {
 // how many records of each kind (and events) were handed out, never the
 // data itself. Who exported and when are the event's Actor and Time.
 type exportData struct {
-	Format  string       `json:"format"`
+	Format  string       `json:"format" privacy:"none"`
 	Records map[Kind]int `json:"records"`
 }
 
@@ -115,16 +115,29 @@ func (r personRecords) export(at time.Time, by ID) PersonalDataExport {
 	}
 }
 
-// counts says how many records of each kind r holds, and how many events.
+// counts says how many records of each kind r holds, and how many
+// events; kinds it has none of are left out.
 func (r personRecords) counts() map[Kind]int {
-	n := map[Kind]int{
-		KindCustomer: 1, KindInteraction: len(r.Interactions), KindCase: len(r.Cases), KindActivity: len(r.Activities),
-		KindDeal: len(r.Deals), KindContract: len(r.Contracts), KindInvoice: len(r.Invoices), KindCredit: len(r.Credits),
-		KindEntry: len(r.Entries), KindDunning: len(r.Dunning), KindLadderMove: len(r.Moves), KindEvidence: len(r.Evidence),
-		KindEvent: len(r.Events),
+	n := map[Kind]int{KindCustomer: 1}
+	add := func(kind Kind, count int) {
+		if count > 0 {
+			n[kind] = count
+		}
 	}
+	add(KindInteraction, len(r.Interactions))
+	add(KindCase, len(r.Cases))
+	add(KindActivity, len(r.Activities))
+	add(KindDeal, len(r.Deals))
+	add(KindContract, len(r.Contracts))
+	add(KindInvoice, len(r.Invoices))
+	add(KindCredit, len(r.Credits))
+	add(KindEntry, len(r.Entries))
+	add(KindDunning, len(r.Dunning))
+	add(KindLadderMove, len(r.Moves))
+	add(KindEvidence, len(r.Evidence))
+	add(KindEvent, len(r.Events))
 	if !r.Ladder.Customer.IsZero() {
-		n[KindLadderState] = 1
+		add(KindLadderState, 1)
 	}
 	return n
 }

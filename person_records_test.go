@@ -38,6 +38,7 @@ func TestGatherPersonRecords(t *testing.T) {
 	assert.Equal(t, []crm.ID{anna.Contract}, ids(len(got.Contracts), func(i int) crm.ID { return got.Contracts[i].ID }))
 	assert.Contains(t, ids(len(got.Invoices), func(i int) crm.ID { return got.Invoices[i].ID }), anna.Invoice)
 	assert.Contains(t, ids(len(got.Credits), func(i int) crm.ID { return got.Credits[i].ID }), anna.Payment)
+	assert.Contains(t, ids(len(got.Credits), func(i int) crm.ID { return got.Credits[i].ID }), anna.CreditNote)
 	assert.Contains(t, ids(len(got.Evidence), func(i int) crm.ID { return got.Evidence[i].ID }), anna.Evidence)
 	assert.Contains(t, ids(len(got.Dunning), func(i int) crm.ID { return got.Dunning[i].Invoice }), anna.Invoice)
 	assert.Len(t, got.Entries, len(got.Invoices)+len(got.Credits), "an entry per invoice and payment")

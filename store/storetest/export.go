@@ -32,7 +32,7 @@ func exportTexts(mark string) []string {
 		mark + " Person", mark + " Contact", mark + " title", "mail@" + mark + ".example", mark + " 1970-01-01",
 		mark + " interaction note", mark + " case subject", mark + " case resolution", mark + " deal title",
 		mark + " activity subject", mark + " activity outcome", mark + " contract title", mark + " contract terms",
-		mark + " invoice line", mark + " payment reference", mark + " evidence note",
+		mark + " invoice line", mark + " payment reference", mark + " credit note reason", mark + " evidence note",
 	}
 }
 
@@ -57,7 +57,7 @@ func exportEverything(t *testing.T, newStore NewStoreFunc) {
 		assert.Contains(t, doc, text)
 	}
 	for _, id := range []crm.ID{anna.Customer.ID, anna.Interaction, anna.Case, anna.Activity, anna.Deal, anna.Contract,
-		anna.Invoice, anna.Payment, anna.Evidence} {
+		anna.Invoice, anna.Payment, anna.CreditNote, anna.Evidence} {
 		assert.Contains(t, doc, id.String())
 	}
 	assert.NotContains(t, doc, bob.Mark, "nothing of another customer")
@@ -214,6 +214,11 @@ func exportBare(t *testing.T, newStore NewStoreFunc) {
 		"invoices", "credits", "ledger_entries", "dunning"} {
 		assert.NotContains(t, keys, k, "a customer with no %s has none in the document", k)
 	}
+
+	_, err = tm.Customers.Archive(context.Background(), tm.Ann.ID, crm.ArchiveCustomerRequest{Customer: cu.ID, Reason: "moved away"})
+	require.NoError(t, err)
+	x, _ = exportJSON(t, tm, cu.ID)
+	assert.Equal(t, crm.StatusArchived, x.Customer.Status, "an archived customer is exported too")
 }
 
 // exportEveryPage gives a customer more activities than a page of the

@@ -24,6 +24,7 @@ type Person struct {
 	Contract    crm.ID
 	Invoice     crm.ID // overdue and dunned: it has a dunning record
 	Payment     crm.ID // a payment, part of the invoice
+	CreditNote  crm.ID // a credit note on part of the invoice
 	Evidence    crm.ID // evidence recorded by hand
 }
 
@@ -32,7 +33,7 @@ type Person struct {
 // interaction with a note, a case with a subject and a resolution note,
 // a won deal, an activity with a subject and an outcome, a contract
 // draft with terms, an invoice with a described line, a payment with a
-// reference, evidence with a note, and the ladder moves and events that
+// reference, a credit note with a reason, evidence with a note, and the ladder moves and events that
 // follow. Each text holds mark. It issues the invoice due today, moves
 // the Team's clock 8 days on and runs dunning, which reminds of it (and
 // of any other invoice overdue by then).
@@ -91,6 +92,10 @@ func (tm *Team) PlantPerson(t testing.TB, owner crm.User, mark string) Person {
 		Reference: mark + " payment reference"})
 	require.NoError(t, err)
 	p.Payment = pay.Payment.ID
+	note, err := tm.Ledger.IssueCreditNote(ctx, tm.Admin.ID, crm.NewCreditNote{Customer: cust, Invoice: inv.ID,
+		Net: crm.MoneyFromMinor(500, crm.USD), Reason: mark + " credit note reason"})
+	require.NoError(t, err)
+	p.CreditNote = note.ID
 
 	_, err = tm.Ladder.RecordEvidence(ctx, tm.Admin.ID, crm.NewEvidence{Customer: cust, Kind: crm.EvidencePurchase, At: tm.Clock.Now(), Note: mark + " evidence note"})
 	require.NoError(t, err)
