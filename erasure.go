@@ -29,6 +29,7 @@ type ErasureRequest struct {
 // events whose data it redacted, by their IDs.
 type ErasureReport struct {
 	Customer       ID             `json:"customer,omitzero"`
+	User           ID             `json:"user,omitzero"` // for UserService.EraseUser
 	Fields         []string       `json:"fields,omitempty"`
 	Records        []ErasedRecord `json:"records,omitempty"` // the other records it reached, with the fields erased in each
 	RedactedEvents []ID           `json:"redacted_events,omitempty"`

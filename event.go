@@ -237,7 +237,7 @@ func (v *chainVerifier) next(e Event) error {
 		}
 		v.redacted[e.ID] = redactedEvent{seq: e.Seq, digest: dataDigest(nil, e.Data)}
 	}
-	if e.Type == CustomerErased {
+	if e.Type == CustomerErased || e.Type == UserErased {
 		if err := v.vouch(e); err != nil {
 			return err
 		}

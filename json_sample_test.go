@@ -88,6 +88,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.Checkpoint](t),
 		filled[crm.PersonalField](t),
 		filled[crm.ErasedRecord](t),
+		filled[crm.UserErasureRequest](t),
 		filled[crm.AddCostRequest](t),
 		filled[crm.AgingAmount](t),
 		filled[crm.AgingQuery](t),
