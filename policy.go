@@ -27,6 +27,7 @@ const (
 	ActionCorrect     Action = "correct"      // correct a closed deal's close date or actual amount, with a reason
 	ActionClaim       Action = "claim"        // take a customer from the public pool of one's team
 	ActionSetQuota    Action = "set_quota"    // set a rep's or a team's quota; the target is the rep (with their team) or the team
+	ActionConsent     Action = "consent"      // record that a customer, or a contact person of theirs, gave consent for a purpose
 )
 
 // Scope is how far a grant reaches.
@@ -103,6 +104,7 @@ type RolePolicy struct {
 //	correct       all    team     none
 //	claim         all    team     team
 //	set_quota     all    team     none
+//	consent       all    team     own
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -120,6 +122,14 @@ type RolePolicy struct {
 // or an admin's. Churn the CRM sees in its own records (FactEvidence)
 // needs no grant. A customer in the public pool of a team (WithPublicPool)
 // may be claimed by any rep or manager of that team.
+//
+// Recording that a person gave consent (consent) is for those who work
+// the customer: a consent on file lets the company contact the person, so
+// it is recorded by the customer's owner, their manager or an admin, who
+// answer for its proof. Recording a withdrawal is recording, which anyone
+// may do for any customer: withdrawing must be as easy as giving (GDPR
+// Article 7(3)), and the agent who hears "stop calling me" is seldom the
+// owner. Finance does neither.
 func DefaultPolicy() RolePolicy {
 	return RolePolicy{Grants: map[Role]map[Action]Scope{
 		RoleAdmin: {
@@ -130,6 +140,7 @@ func DefaultPolicy() RolePolicy {
 			ActionCorrect:  ScopeAll,
 			ActionClaim:    ScopeAll,
 			ActionSetQuota: ScopeAll,
+			ActionConsent:  ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
@@ -141,10 +152,11 @@ func DefaultPolicy() RolePolicy {
 			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam, ActionChurn: ScopeTeam, ActionSetQuota: ScopeTeam,
 			ActionCorrect: ScopeTeam,
 			ActionClaim:   ScopeTeam,
+			ActionConsent: ScopeTeam,
 		},
 		RoleRep: {
 			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,
-			ActionRecord: ScopeAll, ActionClaim: ScopeTeam,
+			ActionRecord: ScopeAll, ActionClaim: ScopeTeam, ActionConsent: ScopeOwn,
 		},
 	}}
 }

@@ -147,6 +147,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Handover", func(t *testing.T) { runHandover(t, newStore) })
 	t.Run("TeamFollowsOwner", func(t *testing.T) { runTeamFollowsOwner(t, newStore) })
 	t.Run("Quotas", func(t *testing.T) { runQuotas(t, newStore) })
+	t.Run("Consent", func(t *testing.T) { runConsent(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
