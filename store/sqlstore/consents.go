@@ -48,12 +48,15 @@ func (r consentRepo) List(ctx context.Context, f crm.ConsentFilter, page crm.Pag
 	return r.list(ctx, w, page)
 }
 
+// latestConsent selects the decision in force at a time: the subject's
+// range of consents_latest_idx, read backwards from at, first row only.
+const latestConsent = " WHERE customer_id = ? AND contact_id = ? AND purpose = ? AND at_us <= ?" +
+	" ORDER BY at_us DESC, rank DESC, recorded_us DESC, id DESC LIMIT 1"
+
 // Latest implements crm.ConsentReader: the last row of the subject's
 // range of consents_latest_idx up to at.
 func (r consentRepo) Latest(ctx context.Context, customer, contact crm.ID, purpose string, at time.Time) (crm.Consent, error) {
-	rows, err := r.query(ctx, " WHERE customer_id = ? AND contact_id = ? AND purpose = ? AND at_us <= ?"+
-		" ORDER BY at_us DESC, rank DESC, recorded_us DESC, id DESC LIMIT 1",
-		idArg(customer), idArg(contact), purpose, unixMicros(at.Truncate(time.Microsecond)))
+	rows, err := r.query(ctx, latestConsent, idArg(customer), idArg(contact), purpose, unixMicros(at.Truncate(time.Microsecond)))
 	if err != nil {
 		return crm.Consent{}, err
 	}
