@@ -78,16 +78,20 @@ func (c *engine) recordConsent(ctx context.Context, actor ID, in Consent) (Conse
 
 // consentCustomer loads the customer a consent record is about and checks
 // the grant its choice needs: consent to give it, record to withdraw it.
+// It holds the customer (CustomerRepository.Hold), so that two decisions
+// about one customer are recorded one after the other and the second
+// sees the first: whether a consent is new, and so weighs on the ladder,
+// is decided on everything on file, not on what two writers each saw
+// before the other committed.
 func (w *writeTx) consentCustomer(in Consent) (Customer, error) {
+	cu, err := w.tx.Customers().Hold(w.ctx, in.Customer)
+	if err != nil {
+		return Customer{}, err
+	}
 	if in.Choice == ConsentWithdrawn {
-		cu, err := w.tx.Customers().Get(w.ctx, in.Customer)
-		if err != nil {
-			return Customer{}, err
-		}
 		return cu, w.authorize(ActionRecord, cu.target())
 	}
-	cu, err := w.touchCustomer(in.Customer)
-	if err != nil {
+	if err := w.see(cu.target()); err != nil {
 		return Customer{}, err
 	}
 	return cu, w.authorize(ActionConsent, cu.target())

@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ func runConsent(t *testing.T, newStore NewStoreFunc) {
 	t.Run("BadInput", func(t *testing.T) { runConsentBadInput(t, newStore) })
 	t.Run("Authorization", func(t *testing.T) { runConsentAuthorization(t, newStore) })
 	t.Run("Ladder", func(t *testing.T) { runConsentLadder(t, newStore) })
+	t.Run("ConcurrentGivers", func(t *testing.T) { runConsentRaces(t, newStore) })
 }
 
 // runConsentRecords stores consent records that between them set and
@@ -483,4 +486,39 @@ func runConsentLadder(t *testing.T, newStore NewStoreFunc) {
 	assert.ErrorIs(t, err, crm.ErrInvalid, "a consent is no bad experience")
 	_, err = crm.New(newStore(t), crm.WithConsentEvidence("Loyalty News", crm.Positive))
 	assert.ErrorIs(t, err, crm.ErrInvalid)
+}
+
+// runConsentRaces: the same consent, counted on the ladder, given by
+// several writers at once (a form submitted twice, a rep and the web shop
+// at once) is recorded by each, and weighed once: the writers after the
+// first see it in force.
+func runConsentRaces(t *testing.T, newStore NewStoreFunc) {
+	ctx := context.Background()
+	w := newConsentWorld(t, newStore, crm.WithConsentEvidence("loyalty_news", crm.VeryPositive))
+	const writers = 6
+	at := w.day(5)
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			actor := []crm.User{w.Ann, w.Manager, w.Admin}[i%3]
+			_, errs[i] = w.Customers.GiveConsent(ctx, actor.ID, crm.GiveConsentRequest{Customer: w.customer.ID, Purpose: "loyalty_news",
+				At: at, Source: "web_form", Proof: fmt.Sprintf("submission %d", i)})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		require.NoError(t, err, "writer %d", i)
+	}
+	list, err := w.Customers.ConsentHistory(ctx, w.Admin.ID, crm.ConsentFilter{Customer: w.customer.ID})
+	require.NoError(t, err)
+	assert.Len(t, list, writers)
+	view(t, w.Store, func(tx crm.ReadTx) error {
+		evs, err := tx.Ladder().Evidence(ctx, w.customer.ID)
+		require.NoError(t, err)
+		assert.Len(t, evs, 1, "one new consent, weighed once")
+		return nil
+	})
 }
