@@ -130,7 +130,7 @@ func (w *writeTx) consentGiven(rec Consent) error {
 type consentEvent struct {
 	Consent    ID            `json:"consent"`
 	Contact    ID            `json:"contact,omitzero"`
-	Purpose    string        `json:"purpose"`
+	Purpose    string        `json:"purpose" privacy:"none"`
 	Choice     ConsentChoice `json:"choice"`
 	At         time.Time     `json:"at"`
 	ValidUntil time.Time     `json:"valid_until,omitzero"`
@@ -156,6 +156,13 @@ func latestConsent(ctx context.Context, r ConsentReader, customer, contact ID, p
 // given from one withdrawn or lapsed. Each person answers for themself:
 // a contact person's decision is asked with their ID, the customer's own
 // with none. It needs read access to the customer.
+//
+// The answer is what was true at q.At, as the person decided it: a
+// withdrawal made on the 10th and entered on the 12th answers "withdrawn"
+// for the 11th, and the deciding record's RecordedAt says when the
+// company learned of it. A contact since removed from the customer is
+// answered from their records all the same; an ID that never had any is
+// answered "none".
 func (c *CustomerService) MayContact(ctx context.Context, actor ID, q MayContactQuery) (ContactDecision, error) {
 	if err := checkPurpose(q.Purpose); err != nil {
 		return ContactDecision{}, err

@@ -293,6 +293,8 @@ func runConsentTimeline(t *testing.T, newStore NewStoreFunc) {
 	}
 	assert.Equal(t, []crm.EventType{crm.ConsentGivenEvent, crm.ConsentWithdrawnEvent, crm.ConsentGivenEvent, crm.ConsentGivenEvent,
 		crm.ConsentGivenEvent}, types)
+	_, err = w.Events.Verify(ctx)
+	assert.NoError(t, err, "the log still verifies")
 }
 
 // runConsentContacts: a contact person's consent and the customer's own
@@ -325,6 +327,16 @@ func runConsentContacts(t *testing.T, newStore NewStoreFunc) {
 	list, err := w.Customers.ConsentHistory(ctx, w.Admin.ID, crm.ConsentFilter{Customer: cu, Contact: w.carla})
 	require.NoError(t, err)
 	assert.Len(t, list, 2)
+
+	// A former customer's decisions are still recorded and answered: an
+	// archived customer who withdraws must be heard.
+	_, err = w.Customers.Archive(ctx, w.Ann.ID, crm.ArchiveCustomerRequest{Customer: cu, Reason: "closed the shop"})
+	require.NoError(t, err)
+	_, err = w.Customers.GiveConsent(ctx, w.Ann.ID, crm.GiveConsentRequest{Customer: cu, Purpose: "calls", Source: "phone", Proof: "call 9"})
+	require.NoError(t, err)
+	_, err = w.Customers.WithdrawConsent(ctx, w.Sue.ID, crm.WithdrawConsentRequest{Customer: cu, Purpose: "calls", Source: "letter"})
+	require.NoError(t, err)
+	assert.Equal(t, crm.ConsentStatusWithdrawn, w.may(t, crm.ID{}, "calls", time.Time{}).Status)
 }
 
 // runConsentBadInput: each bad command is refused with a typed error and
