@@ -218,6 +218,18 @@ func customerActions() []customerAction {
 		{action: "ladder: replay", run: (*authzCell).ladderReplay,
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
 
+		// Consent: giving it is for those who work the customer; a
+		// withdrawal anyone records, as it must be as easy as giving;
+		// reading it back needs read access.
+		{action: "consent: give", run: (*authzCell).giveConsent,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
+		{action: "consent: withdraw", run: (*authzCell).withdrawConsent,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, allow}, rep: scopes{allow, allow, allow}, finance: scopes{allow, allow, allow}},
+		{action: "consent: may contact", run: (*authzCell).mayContact,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
+		{action: "consent: history", run: (*authzCell).consentHistory,
+			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{allow, allow, allow}},
+
 		// Contracts. Approval also needs the step's approver: a manager of
 		// the contract's team for the manager step, finance for the finance
 		// step, an admin for either.
@@ -1024,6 +1036,27 @@ func (c *authzCell) closeCase(actor crm.ID) error {
 // recordEvidence records a purchase of the customer on the ladder.
 func (c *authzCell) recordEvidence(actor crm.ID) error {
 	return errOf(c.Ladder.RecordEvidence(ctx, actor, crm.NewEvidence{Customer: c.cu.ID, Kind: crm.EvidencePurchase, Note: "reorder"}))
+}
+
+// giveConsent records that the customer consented to the newsletter.
+func (c *authzCell) giveConsent(actor crm.ID) error {
+	return errOf(c.Customers.GiveConsent(ctx, actor, crm.GiveConsentRequest{Customer: c.cu.ID, Purpose: "newsletter", Source: "web_form",
+		Proof: "form 1"}))
+}
+
+// withdrawConsent records that the customer withdrew it.
+func (c *authzCell) withdrawConsent(actor crm.ID) error {
+	return errOf(c.Customers.WithdrawConsent(ctx, actor, crm.WithdrawConsentRequest{Customer: c.cu.ID, Purpose: "newsletter", Source: "phone"}))
+}
+
+// mayContact asks whether the customer may get the newsletter.
+func (c *authzCell) mayContact(actor crm.ID) error {
+	return errOf(c.Customers.MayContact(ctx, actor, crm.MayContactQuery{Customer: c.cu.ID, Purpose: "newsletter"}))
+}
+
+// consentHistory reads the customer's consent records.
+func (c *authzCell) consentHistory(actor crm.ID) error {
+	return errOf(c.Customers.ConsentHistory(ctx, actor, crm.ConsentFilter{Customer: c.cu.ID}))
 }
 
 // ladderState reads where the customer stands on the ladder.

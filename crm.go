@@ -70,6 +70,8 @@ type engine struct {
 
 	visits VisitRule // see WithVisitRule
 
+	consent map[string]Sentiment // see WithConsentEvidence
+
 	subMu   sync.RWMutex
 	subs    map[int]Subscriber
 	nextSub int
@@ -106,6 +108,7 @@ type options struct {
 	backoff          time.Duration
 	visits           *VisitRule
 	pool             PoolRule // see WithPublicPool
+	consent          map[string]Sentiment
 }
 
 // WithClock sets the clock every timestamp comes from (default: the
@@ -228,6 +231,10 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		return nil, err
 	}
 	e.pool = o.pool
+	if err := checkConsentEvidence(o.consent); err != nil {
+		return nil, err
+	}
+	e.consent = o.consent
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

@@ -68,6 +68,21 @@
 // read across customers; JourneyMapMermaid draws a template with the mean
 // satisfaction at each step.
 //
+// # Consent
+//
+// Consent to be contacted is a history of Consent records, appended and
+// never changed: per purpose (a key the company defines), given or
+// withdrawn by the customer or by one of its contact persons for
+// themself, with when the person decided, how it came and what proves
+// it (CustomerService.GiveConsent, WithdrawConsent, ConsentHistory).
+// CustomerService.MayContact answers for any time with the record that
+// decides, the latest by when it was decided (CompareConsent), and tells
+// consent never given from consent withdrawn or lapsed. Giving needs
+// proof and the consent grant; withdrawing needs neither, and anyone who
+// may record about a customer records it. WithConsentEvidence makes a new
+// consent for a purpose a good experience on the ladder; a withdrawal
+// never weighs. consent.go says why each rule is as it is.
+//
 // # Sales
 //
 // A Pipeline's stages compile into a DealFlow that moves deals through

@@ -98,6 +98,12 @@ const (
 	UserRecordsMoved   EventType = "user.records_moved"  // the records a user owns followed them to their new team
 	CustomerPooled     EventType = "customer.pooled"     // returned to the team's public pool: nobody followed them up
 	CustomerClaimed    EventType = "customer.claimed"    // a rep took a customer from the public pool
+
+	// Consent: a person gave or withdrew consent for a purpose. The data
+	// names the consent record, the contact person if any, the purpose and
+	// the times, never the source or the proof (see consentEvent).
+	ConsentGivenEvent     EventType = "consent.given"
+	ConsentWithdrawnEvent EventType = "consent.withdrawn"
 )
 
 // Hash is a SHA-256 digest.

@@ -55,6 +55,7 @@ var sampleScalars = map[reflect.Type]any{
 // refuses a named string or integer type it does not find here, so that a
 // new enum shows a real value in the golden files.
 var sampleEnums = enumsByType(
+	crm.ConsentWithdrawn, crm.ConsentStatusExpired,
 	crm.AccountReceivable, crm.CorrectionRefund, crm.ActionRead, crm.ActivityPending, crm.ActivityCall, crm.AllocateOldestFirst, crm.StepManager,
 	crm.Complaint, crm.CaseInProgress, crm.ChannelWeb, crm.ContractSubmit, crm.ContractApproved,
 	crm.CreditPayment, crm.Distributor, crm.DealOpen, crm.ByTouchpoint, crm.Inbound, crm.DunningEscalate, crm.DunningSettled,
@@ -302,6 +303,12 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.Attainment](t),
 		filled[crm.AttainmentQuery](t),
 		filled[crm.AttainmentReport](t),
+		filled[crm.Consent](t),
+		filled[crm.ConsentFilter](t),
+		filled[crm.ContactDecision](t),
+		filled[crm.GiveConsentRequest](t),
+		filled[crm.MayContactQuery](t),
+		filled[crm.WithdrawConsentRequest](t),
 		filled[crm.StageCount](t),
 		filled[crm.StageTime](t),
 		filled[crm.StageVelocity](t),

@@ -43,7 +43,7 @@ type Evidence struct {
 	Customer   ID           `json:"customer,omitzero"`
 	Kind       EvidenceKind `json:"kind,omitempty"`
 	At         time.Time    `json:"at,omitzero"`
-	Source     Kind         `json:"source,omitempty"`                    // the record it comes from: an interaction, a case, a deal, an invoice, a dunning record, a contract, a referral's referred customer, or "" for an outside system
+	Source     Kind         `json:"source,omitempty"`                    // the record it comes from: an interaction, a case, a deal, an invoice, a dunning record, a contract, a referral's referred customer, a consent (WithConsentEvidence), or "" for an outside system
 	SourceID   ID           `json:"source_id,omitzero"`                  // that record
 	Map        ID           `json:"map,omitzero"`                        // the touchpoint map, for evidence at a touchpoint
 	Touchpoint string       `json:"touchpoint,omitempty" privacy:"none"` // the touchpoint, if any

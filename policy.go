@@ -28,6 +28,7 @@ const (
 	ActionClaim       Action = "claim"        // take a customer from the public pool of one's team
 	ActionSetQuota    Action = "set_quota"    // set a rep's or a team's quota; the target is the rep (with their team) or the team
 	ActionExport      Action = "export"       // hand out everything held about a customer, history and ledger included (CustomerService.Export)
+	ActionConsent     Action = "consent"      // record that a customer, or a contact person of theirs, gave consent for a purpose
 )
 
 // Scope is how far a grant reaches.
@@ -105,6 +106,7 @@ type RolePolicy struct {
 //	claim         all    team     team
 //	set_quota     all    team     none
 //	export        all    none     none
+//	consent       all    team     own
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -128,6 +130,13 @@ type RolePolicy struct {
 // customer's whole history and ledger, which a manager does not read
 // whole (the audit log is an admin's), and answering such a request is
 // the company's act, not a sales team's.
+// Recording that a person gave consent (consent) is for those who work
+// the customer: a consent on file lets the company contact the person, so
+// it is recorded by the customer's owner, their manager or an admin, who
+// answer for its proof. Recording a withdrawal is recording, which anyone
+// may do for any customer: withdrawing must be as easy as giving (GDPR
+// Article 7(3)), and the agent who hears "stop calling me" is seldom the
+// owner. Finance does neither.
 func DefaultPolicy() RolePolicy {
 	return RolePolicy{Grants: map[Role]map[Action]Scope{
 		RoleAdmin: {
@@ -139,6 +148,7 @@ func DefaultPolicy() RolePolicy {
 			ActionClaim:    ScopeAll,
 			ActionSetQuota: ScopeAll,
 			ActionExport:   ScopeAll,
+			ActionConsent:  ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,
@@ -150,10 +160,11 @@ func DefaultPolicy() RolePolicy {
 			ActionApprove: ScopeTeam, ActionDelegate: ScopeTeam, ActionChurn: ScopeTeam, ActionSetQuota: ScopeTeam,
 			ActionCorrect: ScopeTeam,
 			ActionClaim:   ScopeTeam,
+			ActionConsent: ScopeTeam,
 		},
 		RoleRep: {
 			ActionRead: ScopeOwn, ActionCreate: ScopeOwn, ActionUpdate: ScopeOwn, ActionArchive: ScopeOwn,
-			ActionRecord: ScopeAll, ActionClaim: ScopeTeam,
+			ActionRecord: ScopeAll, ActionClaim: ScopeTeam, ActionConsent: ScopeOwn,
 		},
 	}}
 }

@@ -49,6 +49,7 @@ type ReadTx interface {
 	Accounting() AccountingReader
 	Dunning() DunningReader
 	Quotas() QuotaReader
+	Consents() ConsentReader
 }
 
 // Tx gives the repositories for reading and writing.
@@ -74,6 +75,7 @@ type Tx interface {
 	Accounting() AccountingRepository
 	Dunning() DunningRepository
 	Quotas() QuotaRepository
+	Consents() ConsentRepository
 }
 
 // PageRequest asks for up to Limit records whose ID is after After, in ID

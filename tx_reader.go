@@ -29,3 +29,4 @@ func (r txReader) Contracts() ContractReader               { return r.tx.Contrac
 func (r txReader) Accounting() AccountingReader            { return r.tx.Accounting() }
 func (r txReader) Dunning() DunningReader                  { return r.tx.Dunning() }
 func (r txReader) Quotas() QuotaReader                     { return r.tx.Quotas() }
+func (r txReader) Consents() ConsentReader                 { return r.tx.Consents() }

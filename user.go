@@ -33,6 +33,7 @@ const (
 	KindPeriodLock         Kind = "period_lock"
 	KindDunning            Kind = "dunning" // an invoice's dunning record, keyed by the invoice
 	KindQuota              Kind = "quota"   // a rep's or a team's quota for a fiscal period
+	KindConsent            Kind = "consent" // a person's decision to give or withdraw consent for a purpose
 )
 
 // Role is a user's role, which the default policy maps to what it may do.

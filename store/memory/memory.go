@@ -39,6 +39,7 @@ type Store struct {
 	activities   *table[crm.Activity]
 	campaigns    *table[crm.Campaign]
 	quotas       *table[crm.Quota]
+	consents     *table[crm.Consent]
 	books        *table[crm.Book] // keyed by customer
 	entries      *table[crm.Entry]
 	open         *openItems // what is open on each item, kept as entries are committed
@@ -81,6 +82,7 @@ func New() *Store {
 		activities:   newTable(same[crm.Activity]),
 		campaigns:    newTable(crm.Campaign.Clone),
 		quotas:       newTable(func(q crm.Quota) crm.Quota { return q }),
+		consents:     newTable(same[crm.Consent]),
 		books:        newTable(same[crm.Book]),
 		entries:      newTable(crm.Entry.Clone),
 		open:         newOpenItems(),
@@ -118,6 +120,11 @@ func New() *Store {
 		}
 		s.open.add(e)
 	}
+	s.consents.added = func(c crm.Consent) {
+		rows := s.byCustomer[c.Customer]
+		rows.consents = append(rows.consents, c.ID)
+		s.byCustomer[c.Customer] = rows
+	}
 	s.moves.added = func(m crm.LadderMove) {
 		rows := s.byCustomer[m.Customer]
 		rows.moves = append(rows.moves, m.ID)
@@ -128,7 +135,7 @@ func New() *Store {
 
 // customerRows indexes a customer's append-only rows.
 type customerRows struct {
-	interactions, evidence, moves []crm.ID
+	interactions, evidence, moves, consents []crm.ID
 }
 
 func same[T any](v T) T { return v }
@@ -184,6 +191,7 @@ type txState struct {
 	activities   *overlay[crm.Activity]
 	campaigns    *overlay[crm.Campaign]
 	quotas       *overlay[crm.Quota]
+	consents     *overlay[crm.Consent]
 	books        *overlay[crm.Book]
 	entries      *overlay[crm.Entry]
 	open         *openOverlay
@@ -198,7 +206,7 @@ func (s *Store) begin() *txState {
 	return &txState{s: s, customers: s.customers.begin(), users: s.users.begin(), redacted: map[int64]json.RawMessage{},
 		maps: s.maps.begin(), interactions: s.interactions.begin(), cases: s.cases.begin(),
 		evidence: s.evidence.begin(), moves: s.moves.begin(), replaced: s.replaced.begin(), templates: s.templates.begin(), states: s.states.begin(),
-		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin(), quotas: s.quotas.begin(),
+		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin(), quotas: s.quotas.begin(), consents: s.consents.begin(),
 		books: s.books.begin(), entries: s.entries.begin(), open: s.open.begin(), invoices: s.invoices.begin(), credits: s.credits.begin(), contracts: s.contracts.begin(),
 		dunning: s.dunning.begin()}
 }
@@ -219,6 +227,7 @@ func (s *Store) commit(t *txState) {
 	s.activities.commit(t.activities)
 	s.campaigns.commit(t.campaigns)
 	s.quotas.commit(t.quotas)
+	s.consents.commit(t.consents)
 	s.books.commit(t.books)
 	s.entries.commit(t.entries)
 	s.invoices.commit(t.invoices)
@@ -264,6 +273,7 @@ func (r readTx) Contracts() crm.ContractReader               { return contractRe
 func (r readTx) Accounting() crm.AccountingReader            { return accounting(r) }
 func (r readTx) Dunning() crm.DunningReader                  { return dunningRepo(r) }
 func (r readTx) Quotas() crm.QuotaReader                     { return quotaRepo(r) }
+func (r readTx) Consents() crm.ConsentReader                 { return consentRepo(r) }
 
 type writeTx struct{ t *txState }
 
@@ -290,6 +300,7 @@ func (w writeTx) Contracts() crm.ContractRepository               { return contr
 func (w writeTx) Accounting() crm.AccountingRepository            { return accounting(w) }
 func (w writeTx) Dunning() crm.DunningRepository                  { return dunningRepo(w) }
 func (w writeTx) Quotas() crm.QuotaRepository                     { return quotaRepo(w) }
+func (w writeTx) Consents() crm.ConsentRepository                 { return consentRepo(w) }
 
 func cloneEvent(e crm.Event) crm.Event {
 	e.Data, e.DataSalt = slices.Clone(e.Data), slices.Clone(e.DataSalt)

@@ -177,6 +177,7 @@ type names struct {
 	numberSeries     string
 	dunning          string
 	quotas           string
+	consents         string
 	ledger           []string // ledgerTables
 }
 
@@ -213,6 +214,7 @@ func newNames(c config) names {
 		numberSeries:     c.table("number_series"),
 		dunning:          c.table("dunning"),
 		quotas:           c.table("quotas"),
+		consents:         c.table("consents"),
 	}
 	n.ledger = n.ledgerTables()
 	return n

@@ -22,6 +22,7 @@ func (t *txn) credits() creditRepo      { return creditRepo{records[crm.Credit]{
 func (t *txn) contracts() contractRepo  { return contractRepo{newRepo(contractTable, t)} }
 func (t *txn) dunning() dunningRepo     { return dunningRepo{newRepo(dunningTable, t)} }
 func (t *txn) quotas() quotaRepo        { return quotaRepo{newRepo(quotaTable, t)} }
+func (t *txn) consents() consentRepo    { return consentRepo{records[crm.Consent]{consentTable, t}} }
 func (t *txn) interactions() interactionRepo {
 	return interactionRepo{records[crm.Interaction]{interactionTable, t}}
 }
@@ -51,6 +52,7 @@ func (r readTx) Contracts() crm.ContractReader               { return r.t.contra
 func (r readTx) Accounting() crm.AccountingReader            { return accountingRepo(r) }
 func (r readTx) Dunning() crm.DunningReader                  { return r.t.dunning() }
 func (r readTx) Quotas() crm.QuotaReader                     { return r.t.quotas() }
+func (r readTx) Consents() crm.ConsentReader                 { return r.t.consents() }
 
 type writeTx struct{ t *txn }
 
@@ -75,3 +77,4 @@ func (w writeTx) Contracts() crm.ContractRepository               { return w.t.c
 func (w writeTx) Accounting() crm.AccountingRepository            { return accountingRepo(w) }
 func (w writeTx) Dunning() crm.DunningRepository                  { return w.t.dunning() }
 func (w writeTx) Quotas() crm.QuotaRepository                     { return w.t.quotas() }
+func (w writeTx) Consents() crm.ConsentRepository                 { return w.t.consents() }

@@ -348,6 +348,7 @@ func readerOf(tx crm.Tx) crm.ReadTx { return txReader{tx} }
 type txReader struct{ tx crm.Tx }
 
 func (r txReader) Quotas() crm.QuotaReader                 { return r.tx.Quotas() }
+func (r txReader) Consents() crm.ConsentReader             { return r.tx.Consents() }
 func (r txReader) Customers() crm.CustomerReader           { return r.tx.Customers() }
 func (r txReader) Users() crm.UserReader                   { return r.tx.Users() }
 func (r txReader) Events() crm.EventReader                 { return r.tx.Events() }

@@ -160,6 +160,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Quotas", func(t *testing.T) { runQuotas(t, newStore) })
 	t.Run("Export", func(t *testing.T) { runExport(t, newStore) })
 	t.Run("ErasePersonal", func(t *testing.T) { runErasePersonal(t, newStore) })
+	t.Run("Consent", func(t *testing.T) { runConsent(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
