@@ -36,6 +36,7 @@ type PersonalDataExport struct {
 	Credits      []Credit        `json:"credits,omitempty" privacy:"nested"` // payments and credit notes
 	Entries      []Entry         `json:"ledger_entries,omitempty" privacy:"nested"`
 	Dunning      []DunningRecord `json:"dunning,omitempty" privacy:"nested"`
+	Consents     []Consent       `json:"consents,omitempty" privacy:"nested"` // every decision the person made, given and withdrawn
 	History      []Event         `json:"history,omitempty" privacy:"nested"`
 }
 
@@ -112,6 +113,7 @@ func (r personRecords) export(at time.Time, by ID) PersonalDataExport {
 		Customer: r.Customer, Ladder: r.Ladder, LadderMoves: r.Moves, Evidence: r.Evidence,
 		Interactions: r.Interactions, Cases: r.Cases, Activities: r.Activities, Deals: r.Deals, Contracts: r.Contracts,
 		Invoices: r.Invoices, Credits: r.Credits, Entries: r.Entries, Dunning: r.Dunning, History: r.Events,
+		Consents: r.Consents,
 	}
 }
 
@@ -133,6 +135,7 @@ func (r personRecords) counts() map[Kind]int {
 	add(KindCredit, len(r.Credits))
 	add(KindEntry, len(r.Entries))
 	add(KindDunning, len(r.Dunning))
+	add(KindConsent, len(r.Consents))
 	add(KindLadderMove, len(r.Moves))
 	add(KindEvidence, len(r.Evidence))
 	add(KindEvent, len(r.Events))

@@ -124,6 +124,10 @@ func (e *personErasure) linked(r personRecords) error {
 			return eraseKept(e, KindLadderMove, slices.Concat(r.Moves, r.Replaced), func(m LadderMove) ID { return m.ID },
 				func(m LadderMove) error { return w.tx.Ladder().ErasePersonalMove(ctx, m) })
 		},
+		func() error {
+			return eraseKept(e, KindConsent, r.Consents, func(c Consent) ID { return c.ID },
+				func(c Consent) error { return w.tx.Consents().ErasePersonal(ctx, c) })
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -22,6 +22,7 @@ type personRecords struct {
 	Ladder       LadderState // zero when no evidence was applied yet
 	Moves        []LadderMove
 	Replaced     []LadderMove // moves late evidence replaced, kept for the record
+	Consents     []Consent
 	Evidence     []Evidence
 	Events       []Event // every event whose subject is one of the records above, in log order
 }
@@ -95,6 +96,12 @@ func gatherPersonRecords(ctx context.Context, tx ReadTx, customer ID) (personRec
 		},
 		func() (err error) { r.Moves, err = tx.Ladder().Moves(ctx, customer); return err },
 		func() (err error) { r.Replaced, err = tx.Ladder().ReplacedMoves(ctx, customer); return err },
+		func() (err error) {
+			r.Consents, err = readAll(func(p PageRequest) ([]Consent, error) {
+				return tx.Consents().List(ctx, ConsentFilter{Customer: customer}, p)
+			}, func(c Consent) ID { return c.ID })
+			return err
+		},
 		func() (err error) { r.Evidence, err = tx.Ladder().Evidence(ctx, customer); return err },
 		func() (err error) { r.Events, err = subjectEvents(ctx, tx.Events(), r.subjects()); return err },
 	} {

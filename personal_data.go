@@ -65,7 +65,7 @@ func PersonalData(records ...any) []PersonalField {
 // erasableRecords are the records an erasure of a person reaches.
 var erasableRecords = []any{
 	Customer{}, Contact{}, Interaction{}, Case{}, Activity{}, Deal{}, Contract{}, Approval{},
-	Invoice{}, InvoiceLine{}, Credit{}, Entry{}, Evidence{}, LadderMove{}, User{},
+	Invoice{}, InvoiceLine{}, Credit{}, Entry{}, Evidence{}, LadderMove{}, Consent{}, User{},
 }
 
 // jsonName is a field's name in the wire format.

@@ -25,4 +25,9 @@ type ConsentRepository interface {
 	ConsentReader
 	// Insert appends a record; an existing ID is a *ConflictError.
 	Insert(ctx context.Context, c Consent) error
+	// ErasePersonal overwrites the personal fields of the stored record
+	// (Source and Proof) with c's, and nothing else: what an erasure of
+	// the person leaves of their consent is that they decided, for what
+	// and when. An unknown ID is a *NotFoundError.
+	ErasePersonal(ctx context.Context, c Consent) error
 }

@@ -70,3 +70,11 @@ func (r creditRepo) ErasePersonal(_ context.Context, c crm.Credit) error {
 		return nil
 	})
 }
+
+// ErasePersonal implements crm.ConsentRepository.
+func (r consentRepo) ErasePersonal(_ context.Context, c crm.Consent) error {
+	return erase(r.t.consents, crm.KindConsent, c.ID, func(stored *crm.Consent) error {
+		stored.Source, stored.Proof = c.Source, c.Proof
+		return nil
+	})
+}

@@ -71,3 +71,8 @@ func (r invoiceRepo) ErasePersonal(ctx context.Context, i crm.Invoice) error {
 func (r creditRepo) ErasePersonal(ctx context.Context, c crm.Credit) error {
 	return r.overwrite(ctx, c.ID, "reference = ?", c.Reference)
 }
+
+// ErasePersonal implements crm.ConsentRepository.
+func (r consentRepo) ErasePersonal(ctx context.Context, c crm.Consent) error {
+	return r.overwrite(ctx, c.ID, "source = ?, proof = ?", c.Source, c.Proof)
+}

@@ -110,6 +110,10 @@ func (tm *Team) PlantPerson(t testing.TB, owner crm.User, mark string) Person {
 	require.NotEmpty(t, evidence)
 	p.Evidence = evidence[len(evidence)-1].ID
 
+	_, err = tm.Customers.GiveConsent(ctx, owner.ID, crm.GiveConsentRequest{Customer: cust, Purpose: "email_marketing",
+		At: tm.Clock.Now(), Source: "web_form", Proof: mark + " consent proof"})
+	require.NoError(t, err)
+
 	tm.Clock.Advance(8 * 24 * time.Hour)
 	_, err = tm.Receivables.Dun(ctx, tm.Admin.ID, crm.DunningRun{})
 	require.NoError(t, err)
