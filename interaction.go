@@ -119,7 +119,7 @@ type Interaction struct {
 	AnswerBreached bool          `json:"answer_breached,omitempty"` // Wait exceeded the touchpoint's AnswerWithin
 	CSATBreached   bool          `json:"csat_breached,omitempty"`   // the CSAT answer was below the touchpoint's MinCSAT
 	IdempotencyKey string        `json:"idempotency_key,omitempty" privacy:"none"`
-	RequestHash    Hash          `json:"request_hash,omitzero"` // of the NewInteraction it was recorded from
+	RequestHash    Hash          `json:"request_hash,omitzero" privacy:"personal"` // of the NewInteraction it was recorded from
 	RecordedAt     time.Time     `json:"recorded_at,omitzero"`
 	RecordedBy     ID            `json:"recorded_by,omitzero"`
 }

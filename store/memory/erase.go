@@ -25,7 +25,7 @@ func erase[T any](o *overlay[T], kind crm.Kind, id crm.ID, overwrite func(stored
 // ErasePersonal implements crm.InteractionRepository.
 func (r interactionRepo) ErasePersonal(_ context.Context, in crm.Interaction) error {
 	return erase(r.t.interactions, crm.KindInteraction, in.ID, func(stored *crm.Interaction) error {
-		stored.Note = in.Note
+		stored.Note, stored.RequestHash = in.Note, in.RequestHash
 		return nil
 	})
 }
@@ -49,7 +49,7 @@ func (r ladderRepo) ErasePersonalMove(_ context.Context, m crm.LadderMove) error
 // ErasePersonal implements crm.LedgerRepository.
 func (l ledger) ErasePersonal(_ context.Context, e crm.Entry) error {
 	return erase(l.t.entries, crm.KindEntry, e.ID, func(stored *crm.Entry) error {
-		stored.Description = e.Description
+		stored.Description, stored.RequestHash = e.Description, e.RequestHash
 		return nil
 	})
 }

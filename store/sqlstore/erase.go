@@ -26,7 +26,7 @@ func (r records[T]) overwrite(ctx context.Context, id crm.ID, set string, args .
 
 // ErasePersonal implements crm.InteractionRepository.
 func (r interactionRepo) ErasePersonal(ctx context.Context, in crm.Interaction) error {
-	return r.overwrite(ctx, in.ID, "note = ?", in.Note)
+	return r.overwrite(ctx, in.ID, "note = ?, request_hash = ?", in.Note, in.RequestHash[:])
 }
 
 // ErasePersonalEvidence implements crm.LadderRepository.
@@ -42,10 +42,10 @@ func (r ladderRepo) ErasePersonalMove(ctx context.Context, m crm.LadderMove) err
 }
 
 // ErasePersonal implements crm.LedgerRepository. The triggers that keep
-// the ledger append-only let an UPDATE of the description alone through
-// (migration 0031).
+// the ledger append-only let an UPDATE of the description, and of the
+// request's digest to zeros, through (migration 0031).
 func (l ledgerRepo) ErasePersonal(ctx context.Context, e crm.Entry) error {
-	return l.entries().overwrite(ctx, e.ID, "description = ?", e.Description)
+	return l.entries().overwrite(ctx, e.ID, "description = ?, request_hash = ?", e.Description, e.RequestHash[:])
 }
 
 // ErasePersonal implements crm.InvoiceRepository: it reads the stored

@@ -104,7 +104,8 @@ func TestGuardsRefuseRewrites(t *testing.T) {
 			"UPDATE " + tb.table("entries") + " SET kind = kind",
 			"UPDATE " + tb.table("entries") + " SET description = 'erased', customer_id = customer_id",
 			"UPDATE " + tb.table("entries") + " SET description = 'erased', effective_day = effective_day + 1",
-			"UPDATE " + tb.table("entries") + " SET request_hash = request_hash",
+			"UPDATE " + tb.table("entries") + " SET request_hash = " + map[sqlstore.Dialect]string{
+				sqlstore.SQLite: "randomblob(32)", sqlstore.PostgreSQL: "decode(repeat('ab', 32), 'hex')"}[b.dialect],
 			"DELETE FROM " + tb.table("entries"),
 			"UPDATE " + tb.table("postings") + " SET amount_minor = amount_minor * 2",
 			"DELETE FROM " + tb.table("postings"),

@@ -74,11 +74,11 @@ func runErasePersonal(t *testing.T, newStore NewStoreFunc) {
 			id:     interactionID,
 			argument: func(sc *scene, v crm.Interaction) crm.Interaction {
 				in := sc.plainInteraction(sc.bob, at(20))
-				in.ID, in.Note = v.ID, erased
+				in.ID, in.Note, in.RequestHash = v.ID, erased, crm.Hash{}
 				return in
 			},
 			erased: func(v crm.Interaction) crm.Interaction {
-				v.Note = erased
+				v.Note, v.RequestHash = erased, crm.Hash{} // the digest of a request that held the note goes too
 				return v
 			},
 			erase:   func(tx crm.Tx, v crm.Interaction) error { return tx.Interactions().ErasePersonal(ctx, v) },
@@ -165,7 +165,7 @@ func runErasePersonal(t *testing.T, newStore NewStoreFunc) {
 					Postings: []crm.Posting{company(crm.AccountCash, 1, eur), company(crm.AccountRevenue, -1, eur)}}
 			},
 			erased: func(v crm.Entry) crm.Entry {
-				v.Description = erased
+				v.Description, v.RequestHash = erased, crm.Hash{} // the digest of a request that held a reference goes too
 				return v
 			},
 			erase:   func(tx crm.Tx, v crm.Entry) error { return tx.Ledger().ErasePersonal(ctx, v) },

@@ -60,6 +60,13 @@ func RunErasureScan(t *testing.T, newStore func(t *testing.T) crm.Store, scan St
 	for _, v := range exportTexts(kept.Mark) {
 		assert.NotEmpty(t, find(after, v), "%q of another person is kept", v)
 	}
+	require.NoError(t, s.View(ctx, func(tx crm.ReadTx) error {
+		ins, err := tx.Interactions().ForCustomer(ctx, erased.Customer.ID)
+		for _, in := range ins {
+			assert.True(t, in.RequestHash.IsZero(), "the digest of a request that held the note is erased too")
+		}
+		return err
+	}))
 	_, err = tm.Events.Verify(ctx)
 	assert.NoError(t, err, "the log verifies after the erasure")
 }
