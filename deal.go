@@ -532,3 +532,20 @@ func (f *DealFlow) Rotting(d Deal, now time.Time) (bool, int) {
 	limit := f.p.Stages[i].RotAfterDays
 	return limit > 0 && idle > limit, idle
 }
+
+// ClosingAt is the instant a closed deal counts as closed in the sales
+// reports (outcomes, the sales cycle, the work report) and in its stage
+// history (the funnel as of a past date): when it entered its won or lost
+// stage, which is on its close date, the business day it was won or lost
+// (WinDealRequest.WonOn, CorrectCloseRequest.CloseDate), whereas ClosedAt
+// is the moment that was recorded. It is ClosedAt for a closed deal whose
+// history does not end in its stage, and zero while the deal is open.
+func (d Deal) ClosingAt() time.Time {
+	if d.Status == DealOpen {
+		return time.Time{}
+	}
+	if n := len(d.History); n > 0 && d.History[n-1].Stage == d.Stage && !d.History[n-1].Entered.IsZero() {
+		return d.History[n-1].Entered
+	}
+	return d.ClosedAt
+}
