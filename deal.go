@@ -137,7 +137,7 @@ type Deal struct {
 	LastActivityAt   time.Time        `json:"last_activity_at,omitzero"` // zero before the first
 	CreatedAt        time.Time        `json:"created_at,omitzero"`
 	UpdatedAt        time.Time        `json:"updated_at,omitzero"`
-	ClosedAt         time.Time        `json:"closed_at,omitzero"` // zero while open
+	ClosedAt         time.Time        `json:"closed_at,omitzero"` // when the close was recorded, zero while open; reports date it by ClosingAt
 	Version          int64            `json:"version"`
 }
 

@@ -11,13 +11,14 @@ import (
 )
 
 // runBackDatedReports checks through the CRM, on a business calendar in
-// Tokyo, that the sales KPIs (wins, losses, the sales cycle) and the
-// funnel as of a past date count a close on the business day it
-// happened, not when it was recorded: a March win entered on 1 April is
-// a March win whose cycle ends on its day, open in its stage until then
-// and won from then on; a close corrected from April to March moves to
-// March likewise; and a win dated before the deal entered its stage is
-// refused, as is such a correction, changing nothing.
+// Tokyo, that the sales KPIs (wins, losses, the sales cycle), the funnel
+// as of a past date and a rep's work report count a close on the
+// business day it happened, not when it was recorded: a March win
+// entered on 1 April is a March win whose cycle ends on its day, open in
+// its stage until then and won from then on; a close corrected from
+// April to March moves to March likewise; and a win dated before the
+// deal entered its stage is refused, as is such a correction, changing
+// nothing.
 func runBackDatedReports(t *testing.T, newStore NewStoreFunc) {
 	ctx := context.Background()
 	cal := crm.Calendar{Location: time.FixedZone("JST", 9*3600)}
@@ -69,6 +70,13 @@ func runBackDatedReports(t *testing.T, newStore NewStoreFunc) {
 		}
 		return out
 	}
+	work := func(month crm.Date) (won, lost int64) {
+		t.Helper()
+		r, err := d.Activities.WorkReport(ctx, d.Manager.ID, crm.WorkQuery{Owner: d.Ann.ID,
+			From: cal.Start(month), To: cal.Start(month.AddMonths(1))})
+		require.NoError(t, err)
+		return r.Won, r.Lost
+	}
 	marchFirst, aprilFirst := day(2026, 3, 1), day(2026, 4, 1)
 
 	k := kpis(marchFirst)
@@ -80,6 +88,10 @@ func runBackDatedReports(t *testing.T, newStore NewStoreFunc) {
 	assert.Equal(t, int64(1), k.Won, "only the win of 1 April counts in April")
 	assert.Equal(t, int64(1), k.Lost)
 	assert.Equal(t, 1.0, kpis(marchFirst).WinRate)
+	won, lostN := work(marchFirst)
+	assert.Equal(t, [2]int64{1, 0}, [2]int64{won, lostN}, "Ann's work report of March has the March win")
+	won, lostN = work(aprilFirst)
+	assert.Equal(t, [2]int64{1, 1}, [2]int64{won, lostN})
 
 	assert.Equal(t, map[string]int64{"prospecting": 2, "qualification": 1}, asOf(day(2026, 3, 15)), "still open in its stage")
 	assert.Equal(t, map[string]int64{"prospecting": 2, "qualification": 1}, asOf(day(2026, 3, 19)))
@@ -107,6 +119,10 @@ func runBackDatedReports(t *testing.T, newStore NewStoreFunc) {
 	sum := march.ClosingAt().Sub(march.CreatedAt) + late.ClosingAt().Sub(late.CreatedAt)
 	assert.Equal(t, (sum / 2).Truncate(time.Microsecond), k.SalesCycle)
 	assert.Equal(t, crm.SalesKPIs{AverageDealSize: crm.Zero(d.usd)}, kpis(aprilFirst), "and nothing is left in April")
+	won, lostN = work(marchFirst)
+	assert.Equal(t, [2]int64{2, 1}, [2]int64{won, lostN}, "Ann's work report of March has them too")
+	won, lostN = work(aprilFirst)
+	assert.Equal(t, [2]int64{0, 0}, [2]int64{won, lostN}, "and hers of April not")
 
 	assert.Equal(t, map[string]int64{"prospecting": 2, "won": 1}, asOf(day(2026, 3, 24)))
 	assert.Equal(t, map[string]int64{"prospecting": 1, "won": 2}, asOf(day(2026, 3, 25)), "won on its corrected day")
