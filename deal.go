@@ -137,7 +137,7 @@ type Deal struct {
 	LastActivityAt   time.Time        `json:"last_activity_at,omitzero"` // zero before the first
 	CreatedAt        time.Time        `json:"created_at,omitzero"`
 	UpdatedAt        time.Time        `json:"updated_at,omitzero"`
-	ClosedAt         time.Time        `json:"closed_at,omitzero"` // zero while open
+	ClosedAt         time.Time        `json:"closed_at,omitzero"` // when the close was recorded, zero while open; reports date it by ClosingAt
 	Version          int64            `json:"version"`
 }
 
@@ -531,4 +531,21 @@ func (f *DealFlow) Rotting(d Deal, now time.Time) (bool, int) {
 	}
 	limit := f.p.Stages[i].RotAfterDays
 	return limit > 0 && idle > limit, idle
+}
+
+// ClosingAt is the instant a closed deal counts as closed in the sales
+// reports (outcomes, the sales cycle, the work report) and in its stage
+// history (the funnel as of a past date): when it entered its won or lost
+// stage, which is on its close date, the business day it was won or lost
+// (WinDealRequest.WonOn, CorrectCloseRequest.CloseDate), whereas ClosedAt
+// is the moment that was recorded. It is ClosedAt for a closed deal whose
+// history does not end in its stage, and zero while the deal is open.
+func (d Deal) ClosingAt() time.Time {
+	if d.Status == DealOpen {
+		return time.Time{}
+	}
+	if n := len(d.History); n > 0 && d.History[n-1].Stage == d.Stage && !d.History[n-1].Entered.IsZero() {
+		return d.History[n-1].Entered
+	}
+	return d.ClosedAt
 }

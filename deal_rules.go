@@ -103,7 +103,14 @@ type CorrectCloseRequest struct {
 
 // checkCloseDay refuses a close date, the input's field, that is not a
 // calendar date, is after the business today, or before the business day
-// the deal was created.
+// the deal was created or entered the stage it closes from.
+//
+// A close before the deal's last stage move is refused rather than dated
+// on the move's day: the history says the deal was still open and moved
+// on that later day, so a win before it contradicts what was recorded,
+// and dating it on another day than the one asked would count it in
+// another period without a word. A close on the day of the move is
+// dated after it (see closeInstant).
 func checkCloseDay(field string, d *Deal, on Date, cal Calendar, now time.Time) error {
 	switch {
 	case !on.IsValid():
@@ -113,13 +120,65 @@ func checkCloseDay(field string, d *Deal, on Date, cal Calendar, now time.Time) 
 	case on.Before(cal.DateOf(d.CreatedAt)):
 		return invalid(field, "after_created", fmt.Sprintf("%s is before the deal was created, on %s", on, cal.DateOf(d.CreatedAt)))
 	}
+	if v, ok := d.closingFrom(); ok && on.Before(cal.DateOf(v.Entered)) {
+		return invalid(field, "after_stage_entered", fmt.Sprintf("%s is before the deal entered %s, on %s", on, v.Stage, cal.DateOf(v.Entered)))
+	}
 	return nil
+}
+
+// closingFrom is the visit of the stage the deal closes from: its current
+// one while open, the one before its won or lost stage once closed; false
+// when the history does not say.
+func (d *Deal) closingFrom() (StageVisit, bool) {
+	n := len(d.History)
+	if d.Status != DealOpen {
+		if n == 0 || d.History[n-1].Stage != d.Stage {
+			return StageVisit{}, false
+		}
+		n--
+	}
+	if n == 0 {
+		return StageVisit{}, false
+	}
+	return d.History[n-1], true
+}
+
+// closeInstant is the instant a close on the business day on counts at
+// (Deal.ClosingAt): recorded, the moment the close was recorded, when
+// that is on the day; now when the day is today; else the last
+// microsecond of the day, so that the deal was in the stage it closes
+// from all day, after any move recorded that day, and the funnel as of
+// the end of the day (DealService.FunnelAsOf) shows it closed.
+func closeInstant(on Date, recorded time.Time, cal Calendar, now time.Time) time.Time {
+	switch {
+	case cal.DateOf(recorded) == on:
+		return recorded
+	case cal.DateOf(now) == on:
+		return now
+	}
+	return cal.Start(on.AddDays(1)).Add(-time.Microsecond).UTC() // instants are kept in UTC
+}
+
+// dateClose dates a closed deal's entry into its won or lost stage, and
+// the end of the visit before, at: the stage history then tells the
+// business day it closed.
+func dateClose(d *Deal, at time.Time) {
+	n := len(d.History)
+	if n == 0 || d.History[n-1].Stage != d.Stage {
+		return
+	}
+	d.History[n-1].Entered = at
+	if n > 1 {
+		d.History[n-2].Left = at
+	}
 }
 
 // WinOn closes the deal as won at amount, as Win does, on the business
 // day on of the calendar (zero: today at now): a win entered late counts
-// on the day it happened. The day is neither after today nor before the
-// deal was created. On error the deal is unchanged.
+// on the day it happened, in the reports and in the stage history (see
+// Deal.ClosingAt), while ClosedAt keeps the moment it was recorded. The
+// day is neither after today, nor before the deal was created or entered
+// its stage. On error the deal is unchanged.
 func (f *DealFlow) WinOn(d *Deal, amount Money, on Date, cal Calendar, now time.Time) error {
 	if _, err := dealMachine.Next(d.Status, DealWinEvent); err != nil {
 		return err
@@ -132,13 +191,15 @@ func (f *DealFlow) WinOn(d *Deal, amount Money, on Date, cal Calendar, now time.
 		return err
 	}
 	d.CloseDate = on
+	dateClose(d, closeInstant(on, now, cal, now))
 	return nil
 }
 
 // CorrectClose corrects a closed deal's close date (the day it was won or
-// lost, within the bounds of WinOn) or its actual amount (positive for a
-// won deal), for a reason. An open deal refuses with a *TransitionError;
-// on error the deal is unchanged.
+// lost, within the bounds of WinOn), which moves its entry into the won
+// or lost stage to that day (see Deal.ClosingAt), or its actual amount
+// (positive for a won deal), for a reason. An open deal refuses with a
+// *TransitionError; on error the deal is unchanged.
 func (f *DealFlow) CorrectClose(d *Deal, r CorrectCloseRequest, cal Calendar, now time.Time) error {
 	if _, err := dealMachine.Next(d.Status, DealCorrectEvent); err != nil {
 		return err
@@ -164,7 +225,11 @@ func (f *DealFlow) CorrectClose(d *Deal, r CorrectCloseRequest, cal Calendar, no
 			return invalid("amount", "positive", "a won deal has an amount")
 		}
 	}
-	d.CloseDate, d.Amount = cmpOr(r.CloseDate, d.CloseDate), amount
+	if !r.CloseDate.IsZero() {
+		d.CloseDate = r.CloseDate
+		dateClose(d, closeInstant(r.CloseDate, d.ClosedAt, cal, now))
+	}
+	d.Amount = amount
 	return nil
 }
 

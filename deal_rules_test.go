@@ -194,9 +194,96 @@ func TestDealCorrectClose(t *testing.T) {
 				assert.Equal(t, tc.close, d.CloseDate.String())
 			}
 			assert.Equal(t, tc.amount, d.Amount.String())
-			assert.Equal(t, before.History, d.History, "a correction is no stage change")
+			assert.Equal(t, stagesOf(before.History), stagesOf(d.History), "a correction is no stage change")
+			assert.Equal(t, d.CloseDate, crm.DateOf(d.ClosingAt()), "its won or lost stage is entered on its close date")
+			assert.Equal(t, before.ClosedAt, d.ClosedAt, "the moment it was recorded stays")
 		})
 	}
+}
+
+// stagesOf returns the stages of a history, in order.
+func stagesOf(h []crm.StageVisit) []string {
+	out := make([]string, len(h))
+	for i, v := range h {
+		out[i] = v.Stage
+	}
+	return out
+}
+
+// TestDealClosingAt: a close counts, in the reports and the stage
+// history, at the moment it was recorded when that is on its close date,
+// now when the close date is today, else at the last microsecond of its
+// business day, after any move made that day; a close before the day the
+// deal entered the stage it closes from is refused.
+func TestDealClosingAt(t *testing.T) {
+	tokyo := crm.Calendar{Location: time.FixedZone("JST", 9*3600)}
+	honolulu := crm.Calendar{Location: time.FixedZone("HST", -10*3600)}
+	moved := start.Add(9 * day)                               // 11 March, 09:00 UTC: 18:00 in Tokyo, 23:00 on 10 March in Honolulu
+	recorded := time.Date(2026, 3, 31, 16, 0, 0, 0, time.UTC) // 1 April, 01:00 in Tokyo
+	later := recorded.Add(3 * day)
+	endOf := func(cal crm.Calendar, d string) time.Time {
+		return cal.Start(date(t, d).AddDays(1)).Add(-time.Microsecond).UTC()
+	}
+	for _, tc := range []struct {
+		name    string
+		cal     crm.Calendar
+		wonOn   string // the win's day, "" for today
+		correct string // a correction's day, "" for none
+		want    time.Time
+		field   string // the field refused, "" for none
+	}{
+		{"won today", tokyo, "", "", recorded, ""},
+		{"won on a past day", tokyo, "2026-03-20", "", endOf(tokyo, "2026-03-20"), ""},
+		{"the same day in UTC", crm.Calendar{}, "2026-03-20", "", time.Date(2026, 3, 20, 23, 59, 59, 999999000, time.UTC), ""},
+		{"won on the day it moved", tokyo, "2026-03-11", "", endOf(tokyo, "2026-03-11"), ""},
+		{"won before it moved", tokyo, "2026-03-10", "", time.Time{}, "won_on"},
+		{"on the day it moved in Honolulu", honolulu, "2026-03-10", "", endOf(honolulu, "2026-03-10"), ""},
+		{"corrected to a past day", tokyo, "", "2026-03-25", endOf(tokyo, "2026-03-25"), ""},
+		{"corrected back to the day recorded", tokyo, "2026-03-25", "2026-04-01", recorded, ""},
+		{"corrected to today", tokyo, "2026-03-25", "2026-04-04", later, ""},
+		{"corrected before it moved", tokyo, "2026-03-25", "2026-03-10", time.Time{}, "close_date"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := flow(t, false, false)
+			d := openDeal(t, f, crm.NewDeal{Amount: money(t, "100.00", "USD"), CloseDate: date(t, "2026-04-30")})
+			require.NoError(t, f.Move(&d, "qualification", moved))
+			var on crm.Date
+			if tc.wonOn != "" {
+				on = date(t, tc.wonOn)
+			}
+			before := d.Clone()
+			err := f.WinOn(&d, d.Amount, on, tc.cal, recorded)
+			if tc.correct == "" && tc.field != "" {
+				var ve *crm.ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, tc.field, ve.Field)
+				assert.Equal(t, "after_stage_entered", ve.Rule)
+				assert.Equal(t, before, d, "a refused win changes nothing")
+				return
+			}
+			require.NoError(t, err)
+			if tc.correct != "" {
+				before = d.Clone()
+				err = f.CorrectClose(&d, crm.CorrectCloseRequest{CloseDate: date(t, tc.correct), Reason: "r"}, tc.cal, later)
+				if tc.field != "" {
+					var ve *crm.ValidationError
+					require.ErrorAs(t, err, &ve)
+					assert.Equal(t, tc.field, ve.Field)
+					assert.Equal(t, before, d, "a refused correction changes nothing")
+					return
+				}
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tc.want, d.ClosingAt())
+			assert.Equal(t, recorded, d.ClosedAt, "the moment the win was recorded")
+			assert.Equal(t, []crm.StageVisit{{Stage: "prospecting", Entered: start, Left: moved},
+				{Stage: "qualification", Entered: moved, Left: tc.want}, {Stage: "won", Entered: tc.want}}, d.History)
+		})
+	}
+	t.Run("open deals have none", func(t *testing.T) {
+		d := openDeal(t, flow(t, false, false), crm.NewDeal{})
+		assert.True(t, d.ClosingAt().IsZero())
+	})
 }
 
 // TestDealReopenOn: reopening takes the close date and probability the

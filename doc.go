@@ -89,7 +89,8 @@
 // them with their probability and history; losing needs one of the
 // pipeline's lost reasons. The history stays honest: a stage change
 // resets a hand-set probability and forecast category, a win counts on
-// the day it was signed (WinDealRequest.WonOn), a closed deal changes
+// the day it was signed (WinDealRequest.WonOn) in the forecast, the KPIs
+// and the stage history (Deal.ClosingAt), a closed deal changes
 // only by a manager's correction with a reason (DealService.CorrectClose),
 // reopening clears what was expected before, and a stage holding open
 // deals is removed only with them moved (PipelinePatch.MoveDeals).

@@ -10,9 +10,11 @@ import (
 )
 
 // A deal signed on 31 March but entered on 1 April is won on the day it
-// was signed (WonOn), so the forecast counts it in March. A win entered
-// without WonOn counts today; a manager corrects its close date with a
-// reason (CorrectClose), which the rep who owns it may not.
+// was signed (WonOn), so the forecast, the KPIs and the funnel as of a
+// past day count it in March (Deal.ClosingAt), while ClosedAt keeps when
+// it was entered. A win entered without WonOn counts today; a manager
+// corrects its close date with a reason (CorrectClose), which the rep who
+// owns it may not.
 func ExampleDealService_Win_backDated() {
 	ctx, t := context.Background(), newExampleSales()
 	c, max, ann := t.c, t.max, t.ann
@@ -30,7 +32,7 @@ func ExampleDealService_Win_backDated() {
 	t.clock.Set(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
 	signed, _ := crm.ParseDate("2026-03-31")
 	depot, _ = c.Deals.Win(ctx, ann.ID, crm.WinDealRequest{Deal: depot.ID, WonOn: signed})
-	fmt.Println(depot.Title, depot.Status, depot.CloseDate)
+	fmt.Println(depot.Title, depot.Status, depot.CloseDate, "entered", crm.DateOf(depot.ClosedAt), "closing", crm.DateOf(depot.ClosingAt()))
 	tomorrow, _ := crm.ParseDate("2026-04-02")
 	_, err := c.Deals.Win(ctx, ann.ID, crm.WinDealRequest{Deal: vans.ID, WonOn: tomorrow})
 	fmt.Println(errors.Is(err, crm.ErrInvalid))
@@ -47,13 +49,24 @@ func ExampleDealService_Win_backDated() {
 	for _, l := range lines {
 		fmt.Println(l.Month, l.Category, l.Deals, l.Amount)
 	}
+	march, _ := crm.ParseDate("2026-03-01")
+	k, _ := c.Deals.KPIs(ctx, max.ID, crm.SalesQuery{Pipeline: t.pipeline.ID,
+		From: march.In(time.UTC), To: march.AddMonths(1).In(time.UTC)})
+	fmt.Println("won in March:", k.Won, k.AverageDealSize)
+	for _, day := range []crm.Date{signed.AddDays(-1), signed} {
+		f, _ := c.Deals.FunnelAsOf(ctx, max.ID, crm.SalesQuery{Pipeline: t.pipeline.ID}, day)
+		fmt.Println("end of", day, "open:", f.Stages[0].Deals, "won:", f.Closed[0].Deals)
+	}
 	// Output:
-	// Depot won 2026-03-31
+	// Depot won 2026-03-31 entered 2026-04-01 closing 2026-03-31
 	// true
 	// Vans won 2026-04-01
 	// true
 	// Vans won 2026-03-31
 	// 2026-03 closed 2 24000.00 USD
+	// won in March: 2 12000.00 USD
+	// end of 2026-03-30 open: 2 won: 0
+	// end of 2026-03-31 open: 0 won: 2
 }
 
 // A stage that still holds open deals is not removed: the change is

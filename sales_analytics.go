@@ -13,8 +13,9 @@ import (
 
 // SalesQuery selects the deals of a pipeline, optionally of one owner or
 // one team, and a time range whose meaning depends on the question: when
-// deals were created (cohort), closed (outcomes), expected or closed
-// (forecast), or left a stage (velocity). Zero bounds are open.
+// deals were created (cohort), closed (outcomes, by Deal.ClosingAt),
+// expected or closed (forecast), or left a stage (velocity). Zero bounds
+// are open.
 type SalesQuery struct {
 	Pipeline ID        `json:"pipeline,omitzero"`
 	Owner    ID        `json:"owner,omitzero"`
@@ -74,7 +75,9 @@ type CohortCount struct {
 }
 
 // OutcomeCount is the deals closed in the range by status and lost
-// reason, with their amounts and the time from creation to close.
+// reason, with their amounts and the time from creation to close. A deal
+// closes at Deal.ClosingAt, on the business day it was won or lost,
+// however late that was recorded.
 type OutcomeCount struct {
 	Status      DealStatus `json:"status,omitempty"`
 	LostReason  LostReason `json:"lost_reason,omitempty"`

@@ -10,7 +10,12 @@ import (
 
 // dealTable stores deals: the amount in minor units beside its currency,
 // the history as JSON text and, one row a visit, in deal_visits. The
-// derived columns hold what the sales analytics add up.
+// derived columns hold what the sales analytics add up: closed_us and
+// cycle_us date a close by crm.Deal.ClosingAt, the business day it
+// happened, which a back-dated win or a corrected close date moves while
+// closed_at keeps the moment it was recorded. A deal saved before such
+// dates existed entered its won or lost stage at its closed_at, so its
+// derived columns need no back-fill.
 var dealTable = &recordTable[crm.Deal]{
 	kind:  crm.KindDeal,
 	table: func(n names) string { return n.deals },
@@ -40,7 +45,7 @@ var dealTable = &recordTable[crm.Deal]{
 			idArg(d.Campaign), string(d.LostReason), d.LostNotes, history, d.Furthest, d.Activities,
 			s.optionalTimeArg(d.LastActivityAt), s.timeArg(d.CreatedAt), s.timeArg(d.UpdatedAt),
 			s.optionalTimeArg(d.ClosedAt), d.Version, string(d.ForecastCategory),
-			unixMicros(d.CreatedAt), unixMicros(d.ClosedAt), spent(d.CreatedAt, d.ClosedAt), day, month,
+			unixMicros(d.CreatedAt), unixMicros(d.ClosingAt()), spent(d.CreatedAt, d.ClosingAt()), day, month,
 		}, nil
 	},
 	dest: func(d *crm.Deal) []any {

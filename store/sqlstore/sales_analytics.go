@@ -121,6 +121,9 @@ func (a salesAnalytics) Cohort(ctx context.Context, q crm.SalesQuery) ([]crm.Coh
 //	SELECT status, lost_reason, COUNT(*), <sum of amount_minor>, <sum of cycle_us>
 //	FROM deals WHERE <q> AND status <> 'open' AND <closed_us in range>
 //	GROUP BY status, lost_reason ORDER BY status, lost_reason
+//
+// closed_us and cycle_us date each close on its business day
+// (crm.Deal.ClosingAt), not when it was recorded.
 func (a salesAnalytics) Outcomes(ctx context.Context, q crm.SalesQuery) ([]crm.OutcomeCount, error) {
 	if err := q.Check(); err != nil {
 		return nil, err

@@ -101,9 +101,9 @@ func (a *SalesAggregator) Add(d *crm.Deal) {
 		k := crm.CohortCount{Furthest: d.Furthest, Status: d.Status}
 		row(a.cohort, k, func() crm.CohortCount { return k }, minor).Deals++
 	}
-	if d.Status != crm.DealOpen && inRange(q.From, q.To, d.ClosedAt) {
+	if cycle, ok := closedIn(d, q.From, q.To); ok {
 		k := crm.OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-		row(a.outcomes, k, func() crm.OutcomeCount { return k }, minor, d.ClosedAt.Sub(d.CreatedAt).Microseconds()).Deals++
+		row(a.outcomes, k, func() crm.OutcomeCount { return k }, minor, cycle).Deals++
 	}
 	for _, v := range d.History {
 		if v.Left.IsZero() || !inRange(q.From, q.To, v.Left) {
@@ -111,6 +111,17 @@ func (a *SalesAggregator) Add(d *crm.Deal) {
 		}
 		row(a.times, v.Stage, func() crm.StageTime { return crm.StageTime{Stage: v.Stage} }, v.Left.Sub(v.Entered).Microseconds()).Visits++
 	}
+}
+
+// closedIn reports whether d closed in [from, to) by its business day
+// (crm.Deal.ClosingAt, not the moment the close was recorded), with its
+// sales cycle: the microseconds from its creation to then.
+func closedIn(d *crm.Deal, from, to time.Time) (int64, bool) {
+	at := d.ClosingAt()
+	if d.Status == crm.DealOpen || !inRange(from, to, at) {
+		return 0, false
+	}
+	return at.Sub(d.CreatedAt).Microseconds(), true
 }
 
 // finish returns the rows of acc with their sums set by set, which fails

@@ -47,11 +47,12 @@ func AggregateWork(activities []crm.Activity, customers []crm.Customer, deals []
 	w.KeyAccountsTouched = int64(len(touched))
 	acc := map[crm.OutcomeCount]*summed[crm.OutcomeCount]{}
 	for _, d := range deals {
-		if !q.Covers(d.Owner, d.Team) || d.Status == crm.DealOpen || !inRange(q.From, q.To, d.ClosedAt) {
+		cycle, ok := closedIn(&d, q.From, q.To)
+		if !ok || !q.Covers(d.Owner, d.Team) {
 			continue
 		}
 		k := crm.OutcomeCount{Status: d.Status, LostReason: d.LostReason}
-		row(acc, k, func() crm.OutcomeCount { return k }, 0, d.ClosedAt.Sub(d.CreatedAt).Microseconds()).Deals++
+		row(acc, k, func() crm.OutcomeCount { return k }, 0, cycle).Deals++
 	}
 	var err error
 	w.Outcomes, err = finish(acc, func(r *crm.OutcomeCount, s [2]wide.Int) error {

@@ -18,23 +18,25 @@ import (
 // honest: a stage with open deals is not removed unless they move in the
 // same command (and then they show in the funnel, the forecast and
 // rotting), not even by a concurrent change; a win is back-dated and a
-// closed deal corrected by a manager with a reason, so that the forecast
-// counts it in its month; reopening and stage changes reset what was
-// expected or set by hand; a closed deal refuses a probability and an
-// update with a *crm.TransitionError and changes nothing; and each
-// pipeline has its own lost reasons.
+// closed deal corrected by a manager with a reason, so that the
+// forecast, the KPIs and the funnel as of a past date count it on its
+// business day; reopening and stage changes reset what was expected or
+// set by hand; a closed deal refuses a probability and an update with a
+// *crm.TransitionError and changes nothing; and each pipeline has its
+// own lost reasons.
 func runDealRules(t *testing.T, newStore NewStoreFunc) {
 	t.Run("RemovingAStage", func(t *testing.T) { runStageRemoval(t, newStore) })
 	t.Run("StageRemovalRace", func(t *testing.T) { runStageRemovalRace(t, newStore) })
 	t.Run("BackDatedWin", func(t *testing.T) { runBackDatedWin(t, newStore) })
 	t.Run("CorrectClose", func(t *testing.T) { runCorrectClose(t, newStore) })
+	t.Run("BackDatedReports", func(t *testing.T) { runBackDatedReports(t, newStore) })
 	t.Run("ReopenResets", func(t *testing.T) { runReopenResets(t, newStore) })
 	t.Run("ClosedDealsRefuse", func(t *testing.T) { runClosedDealsRefuse(t, newStore) })
 	t.Run("LostReasons", func(t *testing.T) { runLostReasons(t, newStore) })
 }
 
 // dealDesk is a Team with a customer of Ann's and a USD pipeline of the
-// default stages that lets deals go back.
+// default stages that lets deals go back; opts are passed to NewTeam.
 type dealDesk struct {
 	*Team
 	t        *testing.T
@@ -43,8 +45,8 @@ type dealDesk struct {
 	usd      crm.Currency
 }
 
-func newDealDesk(t *testing.T, newStore NewStoreFunc) *dealDesk {
-	tm := NewTeam(t, newStore(t))
+func newDealDesk(t *testing.T, newStore NewStoreFunc, opts ...crm.Option) *dealDesk {
+	tm := NewTeam(t, newStore(t), opts...)
 	ctx := context.Background()
 	cu, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Northwind"})
 	require.NoError(t, err)

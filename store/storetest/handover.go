@@ -16,8 +16,8 @@ import (
 // its work in progress: open deals, contracts in progress, open cases and
 // pending follow-ups; that what is closed stays with who closed it; that
 // the actor must be allowed to move every record, all or nothing; and
-// that a hand-over racing the old owner's own changes leaves nothing
-// with them.
+// that a hand-over racing the old owner's own changes, or the deals,
+// follow-ups and cases they open meanwhile, leaves nothing with them.
 func runHandover(t *testing.T, newStore NewStoreFunc) {
 	t.Run("ReassignMovesWorkInProgress", func(t *testing.T) { handoverReassign(t, newStore) })
 	t.Run("Report", func(t *testing.T) { handoverReport(t, newStore) })
@@ -27,6 +27,7 @@ func runHandover(t *testing.T, newStore NewStoreFunc) {
 	t.Run("PublicPoolRacesFollowUp", func(t *testing.T) { handoverPoolRace(t, newStore) })
 	t.Run("Filters", func(t *testing.T) { handoverFilters(t, newStore) })
 	t.Run("RacesNewWork", func(t *testing.T) { handoverRaceNewWork(t, newStore) })
+	t.Run("RacesNewCases", func(t *testing.T) { handoverRaceNewCases(t, newStore) })
 }
 
 // portfolio is a customer of Ann's with a bit of everything on it.
