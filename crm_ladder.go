@@ -122,6 +122,9 @@ func (c *LadderService) RecordEvidence(ctx context.Context, actor ID, n NewEvide
 		if err := w.authorize(ActionRecord, cu.target()); err != nil {
 			return err
 		}
+		if err := processing(cu, "record ladder evidence"); err != nil {
+			return err
+		}
 		if ev.Kind == EvidenceChurn {
 			if err := w.authorize(ActionChurn, cu.target()); err != nil {
 				return err

@@ -96,6 +96,10 @@ const (
 	UserRecordsMoved   EventType = "user.records_moved"  // the records a user owns followed them to their new team
 	CustomerPooled     EventType = "customer.pooled"     // returned to the team's public pool: nobody followed them up
 	CustomerClaimed    EventType = "customer.claimed"    // a rep took a customer from the public pool
+
+	// Privacy: restriction of processing and retention.
+	CustomerRestricted        EventType = "customer.restricted"         // processing of the customer's data restricted, with the reason
+	CustomerRestrictionLifted EventType = "customer.restriction_lifted" // the restriction lifted, with the reason
 )
 
 // Hash is a SHA-256 digest.

@@ -27,6 +27,7 @@ const (
 	ActionCorrect     Action = "correct"      // correct a closed deal's close date or actual amount, with a reason
 	ActionClaim       Action = "claim"        // take a customer from the public pool of one's team
 	ActionSetQuota    Action = "set_quota"    // set a rep's or a team's quota; the target is the rep (with their team) or the team
+	ActionRestrict    Action = "restrict"     // restrict the processing of a customer's data, or lift the restriction (Article 18 GDPR)
 )
 
 // Scope is how far a grant reaches.
@@ -103,6 +104,7 @@ type RolePolicy struct {
 //	correct       all    team     none
 //	claim         all    team     team
 //	set_quota     all    team     none
+//	restrict      all    none     none
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -120,6 +122,12 @@ type RolePolicy struct {
 // or an admin's. Churn the CRM sees in its own records (FactEvidence)
 // needs no grant. A customer in the public pool of a team (WithPublicPool)
 // may be claimed by any rep or manager of that team.
+//
+// Restricting a customer's processing, and lifting the restriction, is an
+// admin's, as erasure is: both answer a person's request under privacy
+// law, and lifting a restriction starts processing again, which the
+// person must be told of first (Article 18(3) GDPR); a manager who could
+// lift it could resume marketing to someone who objected.
 func DefaultPolicy() RolePolicy {
 	return RolePolicy{Grants: map[Role]map[Action]Scope{
 		RoleAdmin: {
@@ -130,6 +138,7 @@ func DefaultPolicy() RolePolicy {
 			ActionCorrect:  ScopeAll,
 			ActionClaim:    ScopeAll,
 			ActionSetQuota: ScopeAll,
+			ActionRestrict: ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,

@@ -109,6 +109,12 @@ type CustomerReader interface {
 	// (Activity.Owner) at or after it: those the public pool takes back
 	// (PoolRule).
 	Idle(ctx context.Context, before time.Time, page PageRequest) ([]Customer, error)
+	// StaleLeads returns a page of the customers, in ID order, never
+	// converted (a lifecycle stage before opportunity), neither erased
+	// nor restricted, changed last (UpdatedAt) before before and with no
+	// activity and no interaction at or after it, whatever their status:
+	// those the retention rule RetainLeads erases.
+	StaleLeads(ctx context.Context, before time.Time, page PageRequest) ([]Customer, error)
 }
 
 // CustomerRepository reads and writes customers. There is no delete.

@@ -258,7 +258,11 @@ func (r ladderRepo) MovesBetween(_ context.Context, from, to time.Time, p crm.Pa
 func (r ladderRepo) Fading(_ context.Context, by time.Time, p crm.PageRequest) ([]crm.LadderState, error) {
 	p = p.Normalized()
 	return r.t.states.list(p.After, p.Limit, func(st crm.LadderState) bool {
-		return !st.FadesAt.IsZero() && !st.FadesAt.After(by)
+		if st.FadesAt.IsZero() || st.FadesAt.After(by) {
+			return false
+		}
+		cu, _ := r.t.customers.get(st.Customer)
+		return !cu.Restricted()
 	}), nil
 }
 

@@ -332,20 +332,20 @@ func (a analytics) MomentsOfTruth(ctx context.Context, q crm.MomentsQuery) ([]cr
 }
 
 // LadderDistribution implements crm.AnalyticsReader: each customer created
-// by at takes the rung of their last move by at (the latest at_us, then
+// by at, and not restricted now, takes the rung of their last move by at (the latest at_us, then
 // the greatest ID), or the initial rung, and the rungs are counted:
 //
 //	SELECT stage, COUNT(*) FROM (
 //	    SELECT COALESCE((SELECT to_stage FROM ladder_moves m
 //	                     WHERE m.customer_id = c.id AND m.at_us <= ? AND NOT m.replaced
 //	                     ORDER BY m.at_us DESC, m.id DESC LIMIT 1), 'indifferent') AS stage
-//	    FROM customers c WHERE c.created_at <= ?) s
+//	    FROM customers c WHERE c.created_at <= ? AND c.restricted_at IS NULL) s
 //	GROUP BY stage
 func (a analytics) LadderDistribution(ctx context.Context, at time.Time) ([]crm.StageCount, error) {
 	t := a.t
 	query := "SELECT stage, COUNT(*) FROM (SELECT COALESCE((SELECT m.to_stage FROM " + t.s.names.ladderMoves +
 		" m WHERE m.customer_id = c.id AND m.at_us <= ? AND NOT m.replaced ORDER BY m.at_us DESC, m.id DESC LIMIT 1), ?) AS stage FROM " +
-		t.s.names.customers + " c WHERE c.created_at <= ?) s GROUP BY stage"
+		t.s.names.customers + " c WHERE c.created_at <= ? AND c.restricted_at IS NULL) s GROUP BY stage"
 	rows, err := t.query(ctx, query, unixMicros(at), string(crm.LoyaltyLadder().Initial()), t.s.timeArg(at))
 	if err != nil {
 		return nil, t.s.dbErr("counting the ladder", err)

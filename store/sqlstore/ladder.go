@@ -195,10 +195,12 @@ func (r ladderRepo) MovesBetween(ctx context.Context, from, to time.Time, page c
 	return r.moves().list(ctx, w, page)
 }
 
-// Fading implements crm.LadderReader.
+// Fading implements crm.LadderReader: the states due, but those of the
+// restricted customers, found by their index of 0028.
 func (r ladderRepo) Fading(ctx context.Context, by time.Time, page crm.PageRequest) ([]crm.LadderState, error) {
 	var w where
 	w.add("fades_at IS NOT NULL AND fades_at <= ?", r.t.s.timeArg(by))
+	w.add("customer_id NOT IN (SELECT id FROM " + r.t.s.names.customers + " WHERE restricted_at IS NOT NULL)")
 	return r.states().list(ctx, w, page)
 }
 
