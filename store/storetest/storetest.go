@@ -147,6 +147,8 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Handover", func(t *testing.T) { runHandover(t, newStore) })
 	t.Run("TeamFollowsOwner", func(t *testing.T) { runTeamFollowsOwner(t, newStore) })
 	t.Run("Quotas", func(t *testing.T) { runQuotas(t, newStore) })
+	t.Run("Restriction", func(t *testing.T) { runRestriction(t, newStore) })
+	t.Run("Retention", func(t *testing.T) { runRetention(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.

@@ -1,0 +1,5 @@
+package storetest
+
+import "testing"
+
+func runRetention(t *testing.T, newStore NewStoreFunc) {}
