@@ -261,8 +261,7 @@ func (r ladderRepo) Fading(_ context.Context, by time.Time, p crm.PageRequest) (
 		if st.FadesAt.IsZero() || st.FadesAt.After(by) {
 			return false
 		}
-		cu, _ := r.t.customers.get(st.Customer)
-		return !cu.Restricted()
+		return !r.t.restricted(st.Customer)
 	}), nil
 }
 
@@ -316,7 +315,11 @@ func (a analytics) Experience(_ context.Context, q crm.ExperienceQuery) ([]crm.E
 		return nil, err
 	}
 	agg := storekit.NewExperienceAggregator(q)
-	a.t.interactions.each(agg.Add)
+	a.t.interactions.each(func(in *crm.Interaction) {
+		if !a.t.restricted(in.Customer) {
+			agg.Add(in)
+		}
+	})
 	return agg.Result(), nil
 }
 
@@ -324,14 +327,16 @@ func (a analytics) Cases(_ context.Context, q crm.CaseQuery) ([]crm.CaseCounts, 
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return storekit.AggregateCases(a.t.cases.all(), q), nil
+	return storekit.AggregateCases(unrestricted(a.t, a.t.cases.all(), func(c crm.Case) crm.ID { return c.Customer }), q), nil
 }
 
 func (a analytics) MomentsOfTruth(_ context.Context, q crm.MomentsQuery) ([]crm.MomentCount, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return storekit.MomentsOfTruth(a.t.movesInForce(), a.t.interactions.all(), q), nil
+	moves := unrestricted(a.t, a.t.movesInForce(), func(m crm.LadderMove) crm.ID { return m.Customer })
+	contacts := unrestricted(a.t, a.t.interactions.all(), func(in crm.Interaction) crm.ID { return in.Customer })
+	return storekit.MomentsOfTruth(moves, contacts, q), nil
 }
 
 func (a analytics) LadderDistribution(_ context.Context, at time.Time) ([]crm.StageCount, error) {

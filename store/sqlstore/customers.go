@@ -113,6 +113,12 @@ func addRestricted(w *where, prefix string, f crm.RestrictedFilter) {
 	}
 }
 
+// unrestricted is the condition that the customer in column col is not
+// restricted: the few restricted customers come from their index of 0028.
+func (n names) unrestricted(col string) string {
+	return col + " NOT IN (SELECT id FROM " + n.customers + " WHERE restricted_at IS NOT NULL)"
+}
+
 // addStage selects the customers on the rung stage: those whose ladder
 // state says so, and for the initial rung also those without a state.
 func addStage(w *where, states string, stage crm.LoyaltyStage) {

@@ -200,7 +200,7 @@ func (r ladderRepo) MovesBetween(ctx context.Context, from, to time.Time, page c
 func (r ladderRepo) Fading(ctx context.Context, by time.Time, page crm.PageRequest) ([]crm.LadderState, error) {
 	var w where
 	w.add("fades_at IS NOT NULL AND fades_at <= ?", r.t.s.timeArg(by))
-	w.add("customer_id NOT IN (SELECT id FROM " + r.t.s.names.customers + " WHERE restricted_at IS NOT NULL)")
+	w.add(r.t.s.names.unrestricted("customer_id"))
 	return r.states().list(ctx, w, page)
 }
 

@@ -16,8 +16,8 @@ import (
 // data are refused with a *crm.RestrictedError and change nothing, those
 // that keep it (rectification, storage, receivables) go on; listings
 // leave restricted customers out unless asked; the public pool, the
-// fading sweep, the ladder's distribution and the work report's
-// untouched key accounts pass them over.
+// fading sweep, the ladder's distribution, the experience analytics and
+// the work report's untouched key accounts pass them over.
 func runRestriction(t *testing.T, newStore NewStoreFunc) {
 	t.Run("RestrictAndLift", func(t *testing.T) { restrictAndLift(t, newStore) })
 	t.Run("Writes", func(t *testing.T) { restrictionWrites(t, newStore) })
@@ -260,6 +260,18 @@ func restrictionSweeps(t *testing.T, newStore NewStoreFunc) {
 		return out
 	}
 	assert.Equal(t, []crm.ID{open.ID}, untouched(), "no work list names a restricted customer")
+
+	stats, err := tm.Experience.Stats(ctx, tm.Admin.ID, crm.ExperienceQuery{})
+	require.NoError(t, err)
+	require.Len(t, stats, 1)
+	assert.Equal(t, int64(1), stats[0].Interactions, "experience analytics count no restricted customer's contacts")
+	view(t, tm.Store, func(tx crm.ReadTx) error {
+		moments, err := tx.Analytics().MomentsOfTruth(ctx, crm.MomentsQuery{From: epoch.Add(-time.Hour), To: epoch.Add(time.Hour)})
+		require.NoError(t, err)
+		require.Len(t, moments, 1)
+		assert.Equal(t, crm.MomentCount{Touchpoint: "web", Contacts: 1, Up: 1}, moments[0], "nor their moments of truth")
+		return nil
+	})
 
 	tm.Clock.Advance(400 * day)
 	fading, err := tm.Ladder.CheckFading(ctx, tm.Admin.ID, crm.FadingQuery{})

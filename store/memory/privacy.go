@@ -27,3 +27,21 @@ func (r customerRepo) StaleLeads(_ context.Context, before time.Time, p crm.Page
 			c.UpdatedAt.Before(before) && !recent[c.ID]
 	}), nil
 }
+
+// restricted reports whether the customer's processing is restricted.
+func (t *txState) restricted(customer crm.ID) bool {
+	c, _ := t.customers.get(customer)
+	return c.Restricted()
+}
+
+// unrestricted keeps the rows whose customer is not restricted, as the
+// reports that profile behaviour do (crm.CustomerService.Restrict).
+func unrestricted[T any](t *txState, rows []T, customer func(T) crm.ID) []T {
+	out := rows[:0:0]
+	for _, r := range rows {
+		if !t.restricted(customer(r)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
