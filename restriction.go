@@ -37,19 +37,26 @@ import (
 //	Ledger (invoices, payments, allocations,       allowed: establishing and collecting what is
 //	  credit notes, corrections) and dunning         owed is processing for legal claims (Art. 18(2))
 //
-// Evidence the CRM would weigh on the ladder on its own (a payment, a
-// broken promise; FactEvidence) is not weighed for a restricted customer:
-// the receivable is kept, the behavioural profile is not updated.
+// Evidence the CRM would weigh on the ladder on its own (a won deal, a
+// payment, a dunning level, a broken promise, a case overdue;
+// FactEvidence) is not weighed for a restricted customer: the receivable
+// is kept, the behavioural profile is not updated. CaseService's sweeps
+// (CheckPromises, CheckOverdue) still mark an open case's promise broken
+// or its step overdue: that is a fact about the company's service, kept
+// in the case, not a use of the person's data.
 //
 // Automation and reports pass restricted customers over: the ladder's
 // fading sweep (LadderService.CheckFading; fading catches up once the
 // restriction is lifted, dated when it happened), the public pool's sweep
 // (CustomerService.ReturnIdle), the retention sweep (ApplyRetention, see
 // RetentionRule), the key accounts untouched in a work report, the
-// distribution on the ladder, and customer listings unless the filter
+// experience analytics (ExperienceService.Stats, PainPoints,
+// MomentsOfTruth, TouchpointStats, CaseService.Stats), the distribution
+// on the ladder and its movers, and customer listings unless the filter
 // asks for them (CustomerFilter.Restricted, for the privacy officer).
-// Receivables reports (aging, statements, collections) keep them: they
-// are the legal claim.
+// Receivables reports (aging, statements, collections) and sales figures
+// of deals closed before the restriction keep them: the first are the
+// legal claim, the second the company's own books, not a profile.
 
 // RestrictionRequest restricts the processing of Customer's data, or
 // lifts the restriction, for Reason (required, kept in the log: what the

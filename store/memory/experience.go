@@ -250,7 +250,7 @@ func (r ladderRepo) Moves(_ context.Context, customer crm.ID) ([]crm.LadderMove,
 func (r ladderRepo) MovesBetween(_ context.Context, from, to time.Time, p crm.PageRequest) ([]crm.LadderMove, error) {
 	p = p.Normalized()
 	in := func(m crm.LadderMove) bool {
-		return (from.IsZero() || !m.At.Before(from)) && (to.IsZero() || m.At.Before(to)) && r.t.inForce(m)
+		return (from.IsZero() || !m.At.Before(from)) && (to.IsZero() || m.At.Before(to)) && r.t.inForce(m) && !r.t.restricted(m.Customer)
 	}
 	return r.t.moves.list(p.After, p.Limit, in), nil
 }

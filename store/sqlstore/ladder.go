@@ -192,6 +192,7 @@ func (r ladderRepo) MovesBetween(ctx context.Context, from, to time.Time, page c
 	var w where
 	addRange(&w, "at_us", from, to)
 	w.add("NOT replaced")
+	w.add(r.t.s.names.unrestricted("customer_id"))
 	return r.moves().list(ctx, w, page)
 }
 

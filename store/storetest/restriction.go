@@ -272,6 +272,12 @@ func restrictionSweeps(t *testing.T, newStore NewStoreFunc) {
 		assert.Equal(t, crm.MomentCount{Touchpoint: "web", Contacts: 1, Up: 1}, moments[0], "nor their moments of truth")
 		return nil
 	})
+	var movers []crm.ID
+	for mv, err := range tm.Ladder.Movers(ctx, tm.Admin.ID, crm.MoversQuery{}) {
+		require.NoError(t, err)
+		movers = append(movers, mv.Customer)
+	}
+	assert.Equal(t, []crm.ID{open.ID}, movers, "nor the ladder's movers")
 
 	tm.Clock.Advance(400 * day)
 	fading, err := tm.Ladder.CheckFading(ctx, tm.Admin.ID, crm.FadingQuery{})
