@@ -101,6 +101,10 @@ type RetentionQuery struct {
 // with the rule that made it, and where to go on.
 type RetentionReport struct {
 	Erased []RetentionErasure `json:"erased,omitempty"`
+	// Skipped counts the records due when the sweep read them that were
+	// no longer due when it came to erase them: converted, contacted,
+	// changed, restricted or erased meanwhile.
+	Skipped int `json:"skipped"`
 	// Next is the last record this call looked at when more may be due:
 	// pass it as RetentionQuery.After. Zero when the sweep is through.
 	Next ID `json:"next,omitzero"`
@@ -125,11 +129,12 @@ type RetentionErasure struct {
 // again erases nothing twice.
 //
 // It needs the erase grant on every customer (ScopeAll; an admin by
-// default). With no rules it is an ErrInvalid. A record changed between
-// the sweep's reading it and erasing it (a lead converted at that very
-// moment) is erased all the same: run the sweep when the CRM is quiet.
-// When an erasure fails, the report of those made before comes back with
-// the error.
+// default). With no rules it is an ErrInvalid. Just before erasing a
+// record the sweep looks again, by the same index, whether it is still
+// due, and skips it when it is not; Erase runs in a transaction of its
+// own, so a lead converted in the instant between is erased all the
+// same: run the sweep when the CRM is quiet. When an erasure fails, the
+// report of those made before comes back with the error.
 func (c *CustomerService) ApplyRetention(ctx context.Context, actor ID, q RetentionQuery) (RetentionReport, error) {
 	if len(c.retention) == 0 {
 		return RetentionReport{}, invalid("retention", "rules", "no retention rules: set them with WithRetention")
@@ -168,7 +173,17 @@ func (c *CustomerService) ApplyRetention(ctx context.Context, actor ID, q Retent
 	if err != nil {
 		return RetentionReport{}, err
 	}
+	prev := page.After
 	for _, d := range todo {
+		due, err := c.stillDue(ctx, actor, d.cutoff, prev, d.customer)
+		if err != nil {
+			return out, err
+		}
+		prev = d.customer
+		if !due {
+			out.Skipped++
+			continue
+		}
 		reason := fmt.Sprintf("retention rule %s (%d months): not converted and not changed or contacted since before %s",
 			d.rule.Kind, d.rule.Months, c.calendar.DateOf(d.cutoff))
 		rep, err := c.Erase(ctx, actor, ErasureRequest{Customer: d.customer, Reason: reason})
@@ -178,4 +193,18 @@ func (c *CustomerService) ApplyRetention(ctx context.Context, actor ID, q Retent
 		out.Erased = append(out.Erased, RetentionErasure{Rule: d.rule, Cutoff: d.cutoff, Erasure: rep})
 	}
 	return out, nil
+}
+
+// stillDue reports whether customer is still the first stale lead after
+// prev: the sweep read them in ID order, and no record becomes due
+// meanwhile that was not (the cutoff is fixed and changes only make a
+// record younger), so any other answer means customer is due no more.
+func (c *CustomerService) stillDue(ctx context.Context, actor ID, cutoff time.Time, prev, customer ID) (bool, error) {
+	var due bool
+	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
+		next, err := tx.Customers().StaleLeads(ctx, cutoff, PageRequest{After: prev, Limit: 1})
+		due = len(next) == 1 && next[0].ID == customer
+		return err
+	})
+	return due, err
 }

@@ -21,6 +21,39 @@ func runRetention(t *testing.T, newStore NewStoreFunc) {
 	t.Run("StaleLeads", func(t *testing.T) { retentionStaleLeads(t, newStore) })
 	t.Run("Pages", func(t *testing.T) { retentionPages(t, newStore) })
 	t.Run("Refusals", func(t *testing.T) { retentionRefusals(t, newStore) })
+	t.Run("ConvertedMeanwhile", func(t *testing.T) { retentionConvertedMeanwhile(t, newStore) })
+}
+
+// retentionConvertedMeanwhile: a lead converted after the sweep read it,
+// before it came to erase it, is skipped.
+func retentionConvertedMeanwhile(t *testing.T, newStore NewStoreFunc) {
+	ctx := context.Background()
+	tm := retentionTeam(t, newStore)
+	first, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "First"})
+	require.NoError(t, err)
+	second, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Second"})
+	require.NoError(t, err)
+	tm.Clock.Advance(200 * 24 * time.Hour)
+	converted := false
+	stop := tm.Events.Subscribe(func(ctx context.Context, events []crm.Event) {
+		for _, e := range events {
+			if e.Type == crm.CustomerErased && e.Subject == first.ID && !converted {
+				converted = true
+				_, err := tm.Customers.SetLifecycle(ctx, tm.Ann.ID, crm.SetLifecycleRequest{Customer: second.ID, Stage: crm.LifecycleOpportunity})
+				assert.NoError(t, err)
+			}
+		}
+	})
+	defer stop()
+	r, err := tm.Customers.ApplyRetention(ctx, tm.Admin.ID, crm.RetentionQuery{})
+	require.NoError(t, err)
+	require.True(t, converted)
+	require.Len(t, r.Erased, 1)
+	assert.Equal(t, first.ID, r.Erased[0].Erasure.Customer)
+	assert.Equal(t, 1, r.Skipped, "converted meanwhile: skipped")
+	got, err := tm.Customers.Get(ctx, tm.Admin.ID, second.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Second", got.Name)
 }
 
 // shanghai is a business calendar eight hours ahead of UTC, so that its
