@@ -217,7 +217,7 @@ func (w *writeTx) guardRecord(t Target, customer ID, ifVersion, version int64, a
 	if err := w.authorize(action, t); err != nil {
 		return err
 	}
-	return processing(cu, "change a "+string(t.Kind))
+	return processing(cu, "change the customer's "+string(t.Kind))
 }
 
 // saveDeal stores after as the next version of before with an event,
