@@ -37,12 +37,13 @@ func (w *writeTx) touchCustomer(id ID) (Customer, error) {
 }
 
 // touchActiveCustomer is touchCustomer for a write that adds to a
-// customer's working data: an archived customer is frozen, and a pooled
-// one claimed first. It holds the customer (CustomerRepository.Hold), so
+// customer's working data, write (for the error): an archived customer is
+// frozen, a pooled one claimed first, and a restricted one's data not
+// processed (*RestrictedError). It holds the customer (CustomerRepository.Hold), so
 // that a reassignment, which moves the customer's work in progress with
 // it, waits for the new record and moves it too, or comes first and the
 // write sees the new owner.
-func (w *writeTx) touchActiveCustomer(id ID) (Customer, error) {
+func (w *writeTx) touchActiveCustomer(id ID, write string) (Customer, error) {
 	cu, err := w.tx.Customers().Hold(w.ctx, id)
 	if err == nil {
 		err = w.see(cu.target())
@@ -53,6 +54,8 @@ func (w *writeTx) touchActiveCustomer(id ID) (Customer, error) {
 		err = invalid("customer", "active", "the customer is in the public pool: claim them first")
 	case cu.Status != StatusActive:
 		err = invalid("customer", "active", "the customer is archived: restore them first")
+	default:
+		err = processing(cu, write)
 	}
 	return cu, err
 }

@@ -131,6 +131,10 @@ func customerActions() []customerAction {
 		// erasure is; finance reads every customer but exports none.
 		{action: "customer: export everything held about them", run: (*authzCell).exportCustomer,
 			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{deny, deny, deny}},
+		{action: "customer: restrict processing", run: (*authzCell).restrictCustomer,
+			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{deny, deny, deny}},
+		{action: "customer: lift a restriction", prep: (*authzCell).restricted, run: (*authzCell).liftRestriction,
+			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{deny, deny, deny}},
 
 		// Deals.
 		{action: "deal: open", run: (*authzCell).openDeal,
@@ -367,6 +371,9 @@ func globalActions() []globalAction {
 		{action: "campaigns: create", run: (*authzCell).createCampaign, admin: allow, manager: deny, rep: deny, finance: deny},
 		{action: "campaigns: add a cost", run: (*authzCell).addCost, admin: allow, manager: deny, rep: deny, finance: deny},
 
+		// Retention erases: the admin's, as erasure is.
+		{action: "customers: retention sweep", run: (*authzCell).applyRetention, admin: allow, manager: deny, rep: deny, finance: deny},
+
 		// The audit log is the admin's.
 		{action: "audit: Events.Page", run: (*authzCell).eventsPage, admin: allow, manager: deny, rep: deny, finance: deny},
 		{action: "audit: Events.List", run: (*authzCell).eventsList, admin: allow, manager: deny, rep: deny, finance: deny},
@@ -539,7 +546,7 @@ type authzWorld struct {
 // newAuthzWorld makes an authzWorld.
 func newAuthzWorld(t *testing.T) *authzWorld {
 	t.Helper()
-	co := newCompany(t)
+	co := newCompany(t, crm.WithRetention(crm.RetentionRule{Kind: crm.RetainLeads, Months: 24}))
 	mk := func(name string, role crm.Role) crm.User {
 		u, err := co.Users.Create(ctx, co.Admin.ID, crm.NewUser{Name: name, Role: role})
 		require.NoError(t, err)
@@ -631,6 +638,12 @@ func (c *authzCell) must(err error) {
 // archived archives the customer.
 func (c *authzCell) archived() {
 	_, err := c.Customers.Archive(ctx, c.sam.ID, crm.ArchiveCustomerRequest{Customer: c.cu.ID, Reason: "gone quiet"})
+	c.must(err)
+}
+
+// restricted has the customer's processing restricted.
+func (c *authzCell) restricted() {
+	_, err := c.Customers.Restrict(ctx, c.sam.ID, crm.RestrictionRequest{Customer: c.cu.ID, Reason: "accuracy contested"})
 	c.must(err)
 }
 
@@ -877,6 +890,21 @@ func (c *authzCell) reassignCustomer(actor crm.ID) error {
 // handOver hands every customer of the owner over to the recipient.
 func (c *authzCell) handOver(actor crm.ID) error {
 	return errOf(c.Customers.HandOver(ctx, actor, crm.HandOverRequest{From: c.owner.ID, To: c.recipient(), Reason: "rebalance"}))
+}
+
+// restrictCustomer restricts the processing of the customer's data.
+func (c *authzCell) restrictCustomer(actor crm.ID) error {
+	return errOf(c.Customers.Restrict(ctx, actor, crm.RestrictionRequest{Customer: c.cu.ID, Reason: "GDPR art. 18 request"}))
+}
+
+// liftRestriction lifts the customer's restriction.
+func (c *authzCell) liftRestriction(actor crm.ID) error {
+	return errOf(c.Customers.LiftRestriction(ctx, actor, crm.RestrictionRequest{Customer: c.cu.ID, Reason: "objection rejected"}))
+}
+
+// applyRetention runs the retention sweep.
+func (c *authzCell) applyRetention(actor crm.ID) error {
+	return errOf(c.Customers.ApplyRetention(ctx, actor, crm.RetentionQuery{}))
 }
 
 // eraseCustomer erases the customer's personal data.

@@ -58,8 +58,9 @@ type engine struct {
 	sealer    LogSealer // nil unless the store seals the log after commit
 	calendar  Calendar
 	numbering Numbering
-	pain      PainWeights // see WithPainWeights
-	pool      PoolRule    // see WithPublicPool
+	pain      PainWeights     // see WithPainWeights
+	pool      PoolRule        // see WithPublicPool
+	retention []RetentionRule // see WithRetention
 
 	correctionLimits map[Currency]Money // see WithCorrectionLimits
 	documents        documentRules      // see WithTaxRounding, WithFXTolerance
@@ -109,6 +110,7 @@ type options struct {
 	visits           *VisitRule
 	pool             PoolRule // see WithPublicPool
 	consent          map[string]Sentiment
+	retention        []RetentionRule
 }
 
 // WithClock sets the clock every timestamp comes from (default: the
@@ -235,6 +237,10 @@ func New(store Store, opts ...Option) (*CRM, error) {
 		return nil, err
 	}
 	e.consent = o.consent
+	if err := checkRetention(o.retention); err != nil {
+		return nil, err
+	}
+	e.retention = o.retention
 	if s, ok := store.(LogSealer); ok && s.SealsLog() {
 		e.sealer = s
 	}

@@ -26,6 +26,9 @@ func (c *ActivityService) Log(ctx context.Context, actor ID, n NewActivity) (Act
 		if err := w.authorize(ActionRecord, cu.target()); err != nil {
 			return err
 		}
+		if err := processing(cu, "log an activity"); err != nil {
+			return err
+		}
 		owner := w.actor
 		if !n.Owner.IsZero() && n.Owner != w.actor.ID {
 			if owner, err = w.assignableOwner(n.Owner); err != nil {

@@ -29,6 +29,9 @@ func (c *CaseService) Open(ctx context.Context, actor ID, n NewCase) (CaseChange
 		if err := w.authorize(ActionRecord, cu.target()); err != nil {
 			return err
 		}
+		if err := processing(cu, "open a case"); err != nil {
+			return err
+		}
 		tp, err := w.touchpoint(n.Map, n.Touchpoint)
 		if err != nil {
 			return err
@@ -284,8 +287,14 @@ func (w *writeTx) brokenPromise(cs Case) error {
 	return w.weigh(ev)
 }
 
-// weigh applies evidence and keeps the moves for the caller.
+// weigh applies evidence the CRM draws on its own (a fact of its
+// records, a broken promise) and keeps the moves for the caller; for a
+// restricted customer it weighs nothing (see Restrict).
 func (w *writeTx) weigh(ev Evidence) error {
+	cu, err := w.tx.Customers().Get(w.ctx, ev.Customer)
+	if err != nil || cu.Restricted() {
+		return err
+	}
 	moves, err := w.applyEvidence(ev)
 	w.moves = append(w.moves, moves...)
 	return err
@@ -307,6 +316,9 @@ func (c *engine) moveCase(ctx context.Context, actor, id ID, move CaseEvent, not
 			return err
 		}
 		if err := w.authorize(ActionRecord, cu.target()); err != nil {
+			return err
+		}
+		if err := processing(cu, "move a case"); err != nil {
 			return err
 		}
 		status, err := caseMachine.Next(before.Status, move)

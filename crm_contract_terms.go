@@ -167,7 +167,7 @@ func (c *engine) derive(ctx context.Context, actor, id ID, ifVersion int64, chan
 		if err != nil {
 			return err
 		}
-		if _, err := w.touchActiveCustomer(orig.Customer); err != nil {
+		if _, err := w.touchActiveCustomer(orig.Customer, "amend or renew a contract"); err != nil {
 			return err
 		}
 		if err := checkVersion(KindContract, orig.ID, ifVersion, orig.Version); err != nil {

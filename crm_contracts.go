@@ -13,7 +13,7 @@ import (
 func (c *ContractService) Draft(ctx context.Context, actor ID, n NewContract) (Contract, error) {
 	var out Contract
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		if _, err := w.touchActiveCustomer(n.Customer); err != nil {
+		if _, err := w.touchActiveCustomer(n.Customer, "draft a contract"); err != nil {
 			return err
 		}
 		owner := w.actor

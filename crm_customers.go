@@ -105,7 +105,7 @@ func (c *CustomerService) HandOver(ctx context.Context, actor ID, r HandOverRequ
 		}
 		h := handOver{w: w, to: owner, reason: r.Reason, report: &out}
 		list := func(p PageRequest) ([]Customer, error) {
-			return w.tx.Customers().List(ctx, CustomerFilter{Owner: r.From}, p)
+			return w.tx.Customers().List(ctx, CustomerFilter{Owner: r.From, Restricted: RestrictedIncluded}, p)
 		}
 		return eachPage(list, func(cu Customer) ID { return cu.ID }, func(cu Customer) error {
 			_, err := h.customer(cu)

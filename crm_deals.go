@@ -16,7 +16,7 @@ func (c *DealService) Open(ctx context.Context, actor ID, n NewDeal) (Deal, erro
 		if err != nil {
 			return err
 		}
-		cu, err := w.touchActiveCustomer(n.Customer)
+		cu, err := w.touchActiveCustomer(n.Customer, "open a deal")
 		if err != nil {
 			return err
 		}
@@ -201,18 +201,23 @@ func (c *engine) changeDeal(ctx context.Context, actor, id ID, ifVersion int64, 
 // guardRecord checks what every change of a customer's record checks
 // first: the actor may see the record (one they may not is not there for
 // them), its customer is active and held for the transaction, the
-// caller's version is the record's, and the policy allows action on it.
+// caller's version is the record's, the policy allows action on it, and
+// the customer's processing is not restricted.
 func (w *writeTx) guardRecord(t Target, customer ID, ifVersion, version int64, action Action) error {
 	if err := w.see(t); err != nil {
 		return err
 	}
-	if _, err := w.touchCustomer(customer); err != nil {
+	cu, err := w.touchCustomer(customer)
+	if err != nil {
 		return err
 	}
 	if err := checkVersion(t.Kind, t.ID, ifVersion, version); err != nil {
 		return err
 	}
-	return w.authorize(action, t)
+	if err := w.authorize(action, t); err != nil {
+		return err
+	}
+	return processing(cu, "change the customer's "+string(t.Kind))
 }
 
 // saveDeal stores after as the next version of before with an event,

@@ -68,6 +68,9 @@ func (w *writeTx) recordInteraction(n NewInteraction) (Recorded, error) {
 	if err := w.authorize(ActionRecord, cu.target()); err != nil {
 		return Recorded{}, err
 	}
+	if err := processing(cu, "record an interaction"); err != nil {
+		return Recorded{}, err
+	}
 	if n.IdempotencyKey, err = cleanText("idempotency_key", n.IdempotencyKey, maxNameLen, false); err != nil {
 		return Recorded{}, err
 	}

@@ -122,6 +122,9 @@ func (c *LadderService) RecordEvidence(ctx context.Context, actor ID, n NewEvide
 		if err := w.authorize(ActionRecord, cu.target()); err != nil {
 			return err
 		}
+		if err := processing(cu, "record ladder evidence"); err != nil {
+			return err
+		}
 		if ev.Kind == EvidenceChurn {
 			if err := w.authorize(ActionChurn, cu.target()); err != nil {
 				return err
@@ -284,7 +287,8 @@ type MoversQuery struct {
 
 // Movers lists the moves on the ladder made in [From, To), with their
 // reasons: who rose and who slid, and why. It is for those who may
-// analyze, and keeps to the customers they may read.
+// analyze, and keeps to the customers they may read and whose processing
+// is not restricted.
 func (c *LadderService) Movers(ctx context.Context, actor ID, q MoversQuery) iter.Seq2[LadderMove, error] {
 	from, to := q.From, q.To
 	read := func(after ID, limit int) (out []LadderMove, next ID, err error) {

@@ -149,6 +149,9 @@ func flowOf(ctx context.Context, pipelines PipelineReader, id ID) (*DealFlow, er
 func (c *CustomerService) SetLifecycle(ctx context.Context, actor ID, r SetLifecycleRequest) (Customer, error) {
 	stage, reason := r.Stage, r.Reason
 	return c.changeCustomer(ctx, actor, r.Customer, 0, ActionUpdate, Update, LifecycleMoved, reason, func(w *writeTx, cu Customer) (Customer, error) {
+		if err := processing(cu, "set the lifecycle stage"); err != nil {
+			return Customer{}, err
+		}
 		if stage == cu.Lifecycle {
 			return cu, nil
 		}
@@ -170,13 +173,14 @@ func (c *CustomerService) SetLifecycle(ctx context.Context, actor ID, r SetLifec
 
 // advanceLifecycle moves a customer's lifecycle forward to stage when it
 // is earlier, recording why; it never moves it back, and never touches an
-// archived customer, whose record is frozen until restored.
+// archived customer, whose record is frozen until restored, nor a
+// restricted one, whose data is not processed.
 func (w *writeTx) advanceLifecycle(customer ID, stage LifecycleStage, why string) error {
 	cu, err := w.tx.Customers().Get(w.ctx, customer)
 	if err != nil {
 		return err
 	}
-	if cu.Status != StatusActive || cu.Lifecycle.rank() >= stage.rank() {
+	if cu.Status != StatusActive || cu.Restricted() || cu.Lifecycle.rank() >= stage.rank() {
 		return nil
 	}
 	after := cu.Clone()

@@ -133,9 +133,12 @@ type Customer struct {
 	Status     RecordStatus      `json:"status,omitempty"`
 	ArchivedAt time.Time         `json:"archived_at,omitzero"` // zero unless archived
 	ErasedAt   time.Time         `json:"erased_at,omitzero"`   // zero unless personal data was erased
-	CreatedAt  time.Time         `json:"created_at,omitzero"`
-	UpdatedAt  time.Time         `json:"updated_at,omitzero"`
-	Version    int64             `json:"version"`
+	// RestrictedAt is when processing of the customer's data was
+	// restricted (CustomerService.Restrict); zero unless it is.
+	RestrictedAt time.Time `json:"restricted_at,omitzero"`
+	CreatedAt    time.Time `json:"created_at,omitzero"`
+	UpdatedAt    time.Time `json:"updated_at,omitzero"`
+	Version      int64     `json:"version"`
 }
 
 // Clone returns a deep copy, so that a caller and a store never share a
@@ -293,6 +296,34 @@ type CustomerFilter struct {
 	KeyAccount *bool        `json:"key_account,omitempty"`
 	Status     RecordStatus `json:"status,omitempty"`
 	Stage      LoyaltyStage `json:"stage,omitempty"` // the rung on the loyalty ladder now; a customer with no ladder state is indifferent
+	// Restricted says whether customers whose processing is restricted
+	// are listed: "" (RestrictedExcluded) leaves them out, as listings
+	// used for work and marketing must; the privacy officer lists them
+	// with RestrictedIncluded or RestrictedOnly.
+	Restricted RestrictedFilter `json:"restricted,omitempty"`
+}
+
+// RestrictedFilter says which customers a listing takes by their
+// restriction of processing (CustomerService.Restrict).
+type RestrictedFilter string
+
+// The restriction filters.
+const (
+	RestrictedExcluded RestrictedFilter = ""         // only customers not restricted (the default)
+	RestrictedIncluded RestrictedFilter = "included" // every customer
+	RestrictedOnly     RestrictedFilter = "only"     // only restricted customers
+)
+
+// Match reports whether a customer restricted since at (zero: not
+// restricted) passes the filter.
+func (f RestrictedFilter) Match(at time.Time) bool {
+	switch f {
+	case RestrictedIncluded:
+		return true
+	case RestrictedOnly:
+		return !at.IsZero()
+	}
+	return at.IsZero()
 }
 
 // Match reports whether c passes the filter; adapters that filter in
@@ -306,7 +337,8 @@ func (f CustomerFilter) Match(c Customer) bool {
 		(f.Segment == "" || c.Segment == f.Segment) &&
 		(f.Tag == "" || c.HasTag(f.Tag)) &&
 		(f.KeyAccount == nil || c.KeyAccount == *f.KeyAccount) &&
-		(f.Status == "" || c.Status == f.Status)
+		(f.Status == "" || c.Status == f.Status) &&
+		f.Restricted.Match(c.RestrictedAt)
 }
 
 func (in NewCustomer) build(id ID, owner User, contactIDs func() (ID, error), now time.Time) (Customer, error) {
@@ -498,6 +530,7 @@ func diffCustomer(before, after Customer) []Change {
 	cs.add("status", string(before.Status), string(after.Status))
 	cs.add("lifecycle", string(before.Lifecycle), string(after.Lifecycle))
 	cs.add("campaign", idText(before.Campaign), idText(after.Campaign))
+	cs.add("restricted", !before.RestrictedAt.IsZero(), !after.RestrictedAt.IsZero())
 	for _, k := range sortedKeys(before.Attributes, after.Attributes) {
 		cs.add(attributeField(k), before.Attributes[k], after.Attributes[k])
 	}
@@ -683,6 +716,10 @@ func LifecycleStages() []LifecycleStage {
 }
 
 func (s LifecycleStage) rank() int { return slices.Index(LifecycleStages(), s) }
+
+// Before reports whether s comes before o in LifecycleStages; a stage
+// that is none comes before every stage.
+func (s LifecycleStage) Before(o LifecycleStage) bool { return s.rank() < o.rank() }
 
 // lifecycleWhy explains what moves a customer into each stage.
 var lifecycleWhy = map[LifecycleStage]string{

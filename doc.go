@@ -117,6 +117,18 @@
 // to their team's pool (CustomerService.ReturnIdle), where its reps claim
 // them.
 //
+// A person may ask that their data be kept but not used (Article 18
+// GDPR): CustomerService.Restrict keeps the record readable and refuses,
+// with a *RestrictedError, the writes that would process it (interactions,
+// activities, deals, cases, ladder evidence, new contracts), while the
+// receivables go on as legal claims; the sweeps and the reports that
+// profile behaviour pass restricted customers over, and listings leave
+// them out unless the privacy officer asks (CustomerFilter.Restricted).
+// Retention rules (WithRetention) say how long personal data is kept:
+// CustomerService.ApplyRetention erases, through Erase, the leads never
+// converted and left alone for the rule's months, each erasure an event
+// that names its rule.
+//
 // # Receivables
 //
 // Contracts are approved online (by amount: a manager, then finance) and

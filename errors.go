@@ -3,6 +3,7 @@ package crm
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Sentinel errors for errors.Is. Every error returned by this package and by
@@ -49,6 +50,9 @@ var (
 	// ErrTransient: a storage failure that may succeed when retried
 	// (SQLITE_BUSY, serialization failure, deadlock). The CRM retries it.
 	ErrTransient = errors.New("crm: transient storage failure")
+	// ErrRestricted: the customer's data is restricted (Article 18 GDPR):
+	// kept, but not processed until the restriction is lifted.
+	ErrRestricted = errors.New("crm: processing restricted")
 )
 
 // ValidationError names the field and the rule an input broke.
@@ -184,6 +188,24 @@ func (e *ChainError) Error() string {
 
 // Unwrap returns ErrChainBroken.
 func (e *ChainError) Unwrap() error { return ErrChainBroken }
+
+// RestrictedError says that a write would process the data of a customer
+// whose processing is restricted (CustomerService.Restrict), and since
+// when; the write changed nothing. It matches ErrRestricted with
+// errors.Is.
+type RestrictedError struct {
+	Customer ID        `json:"customer,omitzero"`
+	Since    time.Time `json:"since,omitzero"`
+	Write    string    `json:"write,omitempty"` // what was refused, e.g. "record an interaction"
+}
+
+// Error implements error.
+func (e *RestrictedError) Error() string {
+	return fmt.Sprintf("crm: customer %s is restricted since %s: may not %s", e.Customer, e.Since.Format(time.RFC3339), e.Write)
+}
+
+// Unwrap returns ErrRestricted.
+func (e *RestrictedError) Unwrap() error { return ErrRestricted }
 
 func invalid(field, rule, detail string) error {
 	return &ValidationError{Field: field, Rule: rule, Detail: detail}

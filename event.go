@@ -104,6 +104,9 @@ const (
 	// the times, never the source or the proof (see consentEvent).
 	ConsentGivenEvent     EventType = "consent.given"
 	ConsentWithdrawnEvent EventType = "consent.withdrawn"
+	// Privacy: restriction of processing and retention.
+	CustomerRestricted        EventType = "customer.restricted"         // processing of the customer's data restricted, with the reason
+	CustomerRestrictionLifted EventType = "customer.restriction_lifted" // the restriction lifted, with the reason
 )
 
 // Hash is a SHA-256 digest.

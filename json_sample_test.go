@@ -63,7 +63,7 @@ var sampleEnums = enumsByType(
 	crm.KindCustomer, crm.PartyPerson, crm.Rise, crm.LifecycleLead, crm.LostPricing, crm.Satisfied,
 	crm.MediumChat, crm.PeriodWeek, crm.PhaseOrdering, crm.PlanNet30, crm.StatusActive,
 	crm.RequireAmount, crm.RoleRep, crm.ScopeTeam, crm.Positive, crm.StageOpen, crm.TransactionalSurvey, crm.NPSPerRespondent,
-	crm.StayClosedDeal,
+	crm.StayClosedDeal, crm.RestrictedIncluded, crm.RetainLeads,
 )
 
 func enumsByType(constants ...any) map[reflect.Type]any {
@@ -185,6 +185,12 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.HandOverItem](t),
 		filled[crm.OwnedRecords](t),
 		filled[crm.PoolRule](t),
+		filled[crm.RestrictionRequest](t),
+		filled[crm.RestrictedError](t),
+		filled[crm.RetentionRule](t),
+		filled[crm.RetentionQuery](t),
+		filled[crm.RetentionReport](t),
+		filled[crm.RetentionErasure](t),
 		filled[crm.PoolReport](t),
 		filled[crm.PooledRecord](t),
 		filled[crm.ClaimCustomerRequest](t),

@@ -29,6 +29,7 @@ const (
 	ActionSetQuota    Action = "set_quota"    // set a rep's or a team's quota; the target is the rep (with their team) or the team
 	ActionExport      Action = "export"       // hand out everything held about a customer, history and ledger included (CustomerService.Export)
 	ActionConsent     Action = "consent"      // record that a customer, or a contact person of theirs, gave consent for a purpose
+	ActionRestrict    Action = "restrict"     // restrict the processing of a customer's data, or lift the restriction (Article 18 GDPR)
 )
 
 // Scope is how far a grant reaches.
@@ -107,6 +108,7 @@ type RolePolicy struct {
 //	set_quota     all    team     none
 //	export        all    none     none
 //	consent       all    team     own
+//	restrict      all    none     none
 //
 // The finance role reads, records and analyzes everything, approves (the
 // finance step of contracts above the threshold), bills and closes
@@ -130,6 +132,7 @@ type RolePolicy struct {
 // customer's whole history and ledger, which a manager does not read
 // whole (the audit log is an admin's), and answering such a request is
 // the company's act, not a sales team's.
+//
 // Recording that a person gave consent (consent) is for those who work
 // the customer: a consent on file lets the company contact the person, so
 // it is recorded by the customer's owner, their manager or an admin, who
@@ -137,6 +140,12 @@ type RolePolicy struct {
 // may do for any customer: withdrawing must be as easy as giving (GDPR
 // Article 7(3)), and the agent who hears "stop calling me" is seldom the
 // owner. Finance does neither.
+//
+// Restricting a customer's processing, and lifting the restriction, is an
+// admin's, as erasure is: both answer a person's request under privacy
+// law, and lifting a restriction starts processing again, which the
+// person must be told of first (Article 18(3) GDPR); a manager who could
+// lift it could resume marketing to someone who objected.
 func DefaultPolicy() RolePolicy {
 	return RolePolicy{Grants: map[Role]map[Action]Scope{
 		RoleAdmin: {
@@ -149,6 +158,7 @@ func DefaultPolicy() RolePolicy {
 			ActionSetQuota: ScopeAll,
 			ActionExport:   ScopeAll,
 			ActionConsent:  ScopeAll,
+			ActionRestrict: ScopeAll,
 		},
 		RoleFinance: {
 			ActionRead: ScopeAll, ActionRecord: ScopeAll, ActionAnalyze: ScopeAll, ActionApprove: ScopeAll, ActionBill: ScopeAll,

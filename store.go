@@ -106,11 +106,17 @@ type CustomerReader interface {
 	Get(ctx context.Context, id ID) (Customer, error)
 	// List returns a page of customers matching f, in ID order.
 	List(ctx context.Context, f CustomerFilter, page PageRequest) ([]Customer, error)
-	// Idle returns a page of the active customers, in ID order, changed
-	// last (UpdatedAt) before before and with no activity of their owner
-	// (Activity.Owner) at or after it: those the public pool takes back
-	// (PoolRule).
+	// Idle returns a page of the active customers not restricted, in ID
+	// order, changed last (UpdatedAt) before before and with no activity
+	// of their owner (Activity.Owner) at or after it: those the public
+	// pool takes back (PoolRule).
 	Idle(ctx context.Context, before time.Time, page PageRequest) ([]Customer, error)
+	// StaleLeads returns a page of the customers, in ID order, never
+	// converted (a lifecycle stage before opportunity), neither erased
+	// nor restricted, changed last (UpdatedAt) before before and with no
+	// activity and no interaction at or after it, whatever their status:
+	// those the retention rule RetainLeads erases.
+	StaleLeads(ctx context.Context, before time.Time, page PageRequest) ([]Customer, error)
 }
 
 // CustomerRepository reads and writes customers. There is no delete.

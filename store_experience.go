@@ -119,11 +119,12 @@ type LadderReader interface {
 	// erasure like the others.
 	ReplacedMoves(ctx context.Context, customer ID) ([]LadderMove, error)
 	// MovesBetween returns a page of the moves in force of every customer
-	// with At in [from, to), in ID order; zero bounds are open.
+	// not restricted (Customer.RestrictedAt), with At in [from, to), in ID
+	// order; zero bounds are open.
 	MovesBetween(ctx context.Context, from, to time.Time, page PageRequest) ([]LadderMove, error)
 	// Fading returns a page of the states whose FadesAt is set and not
-	// after by, in customer ID order: the customers fading will have moved
-	// by then.
+	// after by, in customer ID order, but those of restricted customers:
+	// the customers fading will have moved by then.
 	Fading(ctx context.Context, by time.Time, page PageRequest) ([]LadderState, error)
 }
 
@@ -177,7 +178,10 @@ type JourneyTemplateRepository interface {
 // in the database; every adapter must give exactly the answer of the
 // reference implementations (AggregateExperience, AggregateCases,
 // MomentsOfTruth, LadderDistribution), in the same order, and an empty
-// (not nil) slice when nothing matches.
+// (not nil) slice when nothing matches. Each leaves out the records of
+// the customers whose processing is restricted (Customer.RestrictedAt):
+// the reference implementations of the first three are given only the
+// other customers' records; LadderDistribution's leaves them out itself.
 type AnalyticsReader interface {
 	Experience(ctx context.Context, q ExperienceQuery) ([]ExperienceCounts, error)
 	Cases(ctx context.Context, q CaseQuery) ([]CaseCounts, error)

@@ -257,7 +257,7 @@ func (r ladderRepo) ReplacedMoves(_ context.Context, customer crm.ID) ([]crm.Lad
 func (r ladderRepo) MovesBetween(_ context.Context, from, to time.Time, p crm.PageRequest) ([]crm.LadderMove, error) {
 	p = p.Normalized()
 	in := func(m crm.LadderMove) bool {
-		return (from.IsZero() || !m.At.Before(from)) && (to.IsZero() || m.At.Before(to)) && r.t.inForce(m)
+		return (from.IsZero() || !m.At.Before(from)) && (to.IsZero() || m.At.Before(to)) && r.t.inForce(m) && !r.t.restricted(m.Customer)
 	}
 	return r.t.moves.list(p.After, p.Limit, in), nil
 }
@@ -265,7 +265,10 @@ func (r ladderRepo) MovesBetween(_ context.Context, from, to time.Time, p crm.Pa
 func (r ladderRepo) Fading(_ context.Context, by time.Time, p crm.PageRequest) ([]crm.LadderState, error) {
 	p = p.Normalized()
 	return r.t.states.list(p.After, p.Limit, func(st crm.LadderState) bool {
-		return !st.FadesAt.IsZero() && !st.FadesAt.After(by)
+		if st.FadesAt.IsZero() || st.FadesAt.After(by) {
+			return false
+		}
+		return !r.t.restricted(st.Customer)
 	}), nil
 }
 
@@ -319,7 +322,11 @@ func (a analytics) Experience(_ context.Context, q crm.ExperienceQuery) ([]crm.E
 		return nil, err
 	}
 	agg := storekit.NewExperienceAggregator(q)
-	a.t.interactions.each(agg.Add)
+	a.t.interactions.each(func(in *crm.Interaction) {
+		if !a.t.restricted(in.Customer) {
+			agg.Add(in)
+		}
+	})
 	return agg.Result(), nil
 }
 
@@ -327,14 +334,16 @@ func (a analytics) Cases(_ context.Context, q crm.CaseQuery) ([]crm.CaseCounts, 
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return storekit.AggregateCases(a.t.cases.all(), q), nil
+	return storekit.AggregateCases(unrestricted(a.t, a.t.cases.all(), func(c crm.Case) crm.ID { return c.Customer }), q), nil
 }
 
 func (a analytics) MomentsOfTruth(_ context.Context, q crm.MomentsQuery) ([]crm.MomentCount, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return storekit.MomentsOfTruth(a.t.movesInForce(), a.t.interactions.all(), q), nil
+	moves := unrestricted(a.t, a.t.movesInForce(), func(m crm.LadderMove) crm.ID { return m.Customer })
+	contacts := unrestricted(a.t, a.t.interactions.all(), func(in crm.Interaction) crm.ID { return in.Customer })
+	return storekit.MomentsOfTruth(moves, contacts, q), nil
 }
 
 func (a analytics) LadderDistribution(_ context.Context, at time.Time) ([]crm.StageCount, error) {

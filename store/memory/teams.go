@@ -56,7 +56,7 @@ func (r customerRepo) Idle(_ context.Context, before time.Time, p crm.PageReques
 		}
 	})
 	return r.repo().list(p, func(c crm.Customer) bool {
-		return c.Status == crm.StatusActive && c.UpdatedAt.Before(before) && !recent[key{c.ID, c.Owner}]
+		return c.Status == crm.StatusActive && !c.Restricted() && c.UpdatedAt.Before(before) && !recent[key{c.ID, c.Owner}]
 	}), nil
 }
 

@@ -94,12 +94,14 @@ var caseGrouping = grouping[crm.CaseCounts]{
 	},
 }
 
-// Experience implements crm.AnalyticsReader.
+// Experience implements crm.AnalyticsReader: the interactions of the
+// customers not restricted.
 func (a analytics) Experience(ctx context.Context, q crm.ExperienceQuery) ([]crm.ExperienceCounts, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
 	filter := func(w *where) {
+		w.add(a.t.s.names.unrestricted("customer_id"))
 		w.addIf(q.Survey != "", "survey_kind = ?", string(q.Survey))
 		if len(q.Touchpoints) > 0 {
 			keys, _ := jsonArg(q.Touchpoints) // strings always encode
@@ -181,13 +183,16 @@ func (a analytics) respondents(ctx context.Context, q crm.ExperienceQuery, filte
 	return nil
 }
 
-// Cases implements crm.AnalyticsReader: cases are counted by when they
-// were opened, under the department that has them now.
+// Cases implements crm.AnalyticsReader: cases of the customers not
+// restricted are counted by when they were opened, under the department
+// that has them now.
 func (a analytics) Cases(ctx context.Context, q crm.CaseQuery) ([]crm.CaseCounts, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	return grouped(ctx, a.t, caseGrouping, q.From, q.To, q.Map, q.GroupBy, q.Period, func(*where) {})
+	return grouped(ctx, a.t, caseGrouping, q.From, q.To, q.Map, q.GroupBy, q.Period, func(w *where) {
+		w.add(a.t.s.names.unrestricted("customer_id"))
+	})
 }
 
 // grouped runs
@@ -274,7 +279,8 @@ func emptyNotNil[T any](vs []T) []T {
 //	WHERE <m.at_us in range> AND <the evidence's touchpoint> <> ''
 //	GROUP BY i.touchpoint
 //
-// and the contacts of each touchpoint from the window before From:
+// and the contacts of each touchpoint from the window before From, of
+// the customers not restricted in both:
 //
 //	SELECT touchpoint, COUNT(*) FROM interactions
 //	WHERE <at_us in [From - window, To)> GROUP BY touchpoint
@@ -290,6 +296,7 @@ func (a analytics) MomentsOfTruth(ctx context.Context, q crm.MomentsQuery) ([]cr
 	t := a.t
 	var cw where
 	addRange(&cw, "at_us", q.ContactsFrom(), q.To)
+	cw.add(t.s.names.unrestricted("customer_id"))
 	contacts, err := aggregate(ctx, t, "counting contacts for moments of truth",
 		"SELECT touchpoint, COUNT(*) FROM "+t.s.names.interactions+cw.sql()+" GROUP BY touchpoint", cw.args,
 		func(c *crm.MomentCount) []any { return []any{&c.Touchpoint, &c.Contacts} })
@@ -301,6 +308,7 @@ func (a analytics) MomentsOfTruth(ctx context.Context, q crm.MomentsQuery) ([]cr
 	var w where
 	addRange(&w, "m.at_us", q.From, q.To)
 	w.add("NOT m.replaced AND m.evidence_kind <> ?", string(crm.EvidenceFading))
+	w.add(t.s.names.unrestricted("m.customer_id"))
 	w.add(t.s.dialect.jsonText("m.evidence", "touchpoint") + " <> ''")
 	// An interaction at i (whole microseconds) is at or after m - window
 	// exactly when i >= m_us - floor(window in microseconds).
@@ -332,20 +340,20 @@ func (a analytics) MomentsOfTruth(ctx context.Context, q crm.MomentsQuery) ([]cr
 }
 
 // LadderDistribution implements crm.AnalyticsReader: each customer created
-// by at takes the rung of their last move by at (the latest at_us, then
+// by at, and not restricted now, takes the rung of their last move by at (the latest at_us, then
 // the greatest ID), or the initial rung, and the rungs are counted:
 //
 //	SELECT stage, COUNT(*) FROM (
 //	    SELECT COALESCE((SELECT to_stage FROM ladder_moves m
 //	                     WHERE m.customer_id = c.id AND m.at_us <= ? AND NOT m.replaced
 //	                     ORDER BY m.at_us DESC, m.id DESC LIMIT 1), 'indifferent') AS stage
-//	    FROM customers c WHERE c.created_at <= ?) s
+//	    FROM customers c WHERE c.created_at <= ? AND c.restricted_at IS NULL) s
 //	GROUP BY stage
 func (a analytics) LadderDistribution(ctx context.Context, at time.Time) ([]crm.StageCount, error) {
 	t := a.t
 	query := "SELECT stage, COUNT(*) FROM (SELECT COALESCE((SELECT m.to_stage FROM " + t.s.names.ladderMoves +
 		" m WHERE m.customer_id = c.id AND m.at_us <= ? AND NOT m.replaced ORDER BY m.at_us DESC, m.id DESC LIMIT 1), ?) AS stage FROM " +
-		t.s.names.customers + " c WHERE c.created_at <= ?) s GROUP BY stage"
+		t.s.names.customers + " c WHERE c.created_at <= ? AND c.restricted_at IS NULL) s GROUP BY stage"
 	rows, err := t.query(ctx, query, unixMicros(at), string(crm.LoyaltyLadder().Initial()), t.s.timeArg(at))
 	if err != nil {
 		return nil, t.s.dbErr("counting the ladder", err)

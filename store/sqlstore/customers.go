@@ -14,7 +14,7 @@ var customerTable = &recordTable[crm.Customer]{
 	table: func(n names) string { return n.customers },
 	columns: []string{"id", "kind", "name", "contacts", "segment", "tags", "attributes", "owner_id", "team",
 		"key_account", "status", "archived_at", "erased_at", "created_at", "updated_at", "version", "lifecycle",
-		"campaign_id", "party"},
+		"campaign_id", "party", "restricted_at"},
 	id:      func(c crm.Customer) crm.ID { return c.ID },
 	version: func(c crm.Customer) int64 { return c.Version },
 	values: func(s *Store, c crm.Customer) ([]any, error) {
@@ -32,12 +32,13 @@ var customerTable = &recordTable[crm.Customer]{
 		}
 		return []any{idArg(c.ID), string(c.Kind), c.Name, contacts, c.Segment, tags, attrs, idArg(c.Owner), c.Team,
 			c.KeyAccount, string(c.Status), s.optionalTimeArg(c.ArchivedAt), s.optionalTimeArg(c.ErasedAt),
-			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, string(c.Lifecycle), idArg(c.Campaign), string(c.Party)}, nil
+			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, string(c.Lifecycle), idArg(c.Campaign), string(c.Party),
+			s.optionalTimeArg(c.RestrictedAt)}, nil
 	},
 	dest: func(c *crm.Customer) []any {
 		return []any{&c.ID, &c.Kind, &c.Name, docsCol[contactRow, crm.Contact]{&c.Contacts, contactRow.contact}, &c.Segment,
 			jsonCol{&c.Tags}, jsonCol{&c.Attributes}, &c.Owner, &c.Team, &c.KeyAccount, &c.Status, timeCol{&c.ArchivedAt}, timeCol{&c.ErasedAt},
-			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &c.Lifecycle, &c.Campaign, &c.Party}
+			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &c.Lifecycle, &c.Campaign, &c.Party, timeCol{&c.RestrictedAt}}
 	},
 	saved: saveTags,
 }
@@ -95,8 +96,27 @@ func (r customerRepo) List(ctx context.Context, f crm.CustomerFilter, page crm.P
 		w.add("key_account = ?", *f.KeyAccount)
 	}
 	w.addIf(f.Status != "", "status = ?", string(f.Status))
+	addRestricted(&w, "", f.Restricted)
 	addStage(&w, r.t.s.names.ladderStates, f.Stage)
 	return r.list(ctx, w, page)
+}
+
+// addRestricted selects the customers f takes by their restriction of
+// processing; prefix qualifies the column ("c." or "").
+func addRestricted(w *where, prefix string, f crm.RestrictedFilter) {
+	switch f {
+	case crm.RestrictedIncluded:
+	case crm.RestrictedOnly:
+		w.add(prefix + "restricted_at IS NOT NULL")
+	default:
+		w.add(prefix + "restricted_at IS NULL")
+	}
+}
+
+// unrestricted is the condition that the customer in column col is not
+// restricted: the few restricted customers come from their index of 0028.
+func (n names) unrestricted(col string) string {
+	return col + " NOT IN (SELECT id FROM " + n.customers + " WHERE restricted_at IS NOT NULL)"
 }
 
 // addStage selects the customers on the rung stage: those whose ladder

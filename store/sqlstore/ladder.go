@@ -197,13 +197,16 @@ func (r ladderRepo) MovesBetween(ctx context.Context, from, to time.Time, page c
 	var w where
 	addRange(&w, "at_us", from, to)
 	w.add("NOT replaced")
+	w.add(r.t.s.names.unrestricted("customer_id"))
 	return r.moves().list(ctx, w, page)
 }
 
-// Fading implements crm.LadderReader.
+// Fading implements crm.LadderReader: the states due, but those of the
+// restricted customers, found by their index of 0028.
 func (r ladderRepo) Fading(ctx context.Context, by time.Time, page crm.PageRequest) ([]crm.LadderState, error) {
 	var w where
 	w.add("fades_at IS NOT NULL AND fades_at <= ?", r.t.s.timeArg(by))
+	w.add(r.t.s.names.unrestricted("customer_id"))
 	return r.states().list(ctx, w, page)
 }
 

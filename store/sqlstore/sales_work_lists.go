@@ -16,7 +16,8 @@ import (
 //	SELECT id, name, owner_id, team, last FROM (
 //	    SELECT c.*, (SELECT MAX(a.at_us) FROM activities a
 //	                 WHERE a.customer_id = c.id AND a.status <> 'cancelled') AS last
-//	    FROM customers c WHERE c.key_account AND c.status = 'active' AND <owner, team>) k
+//	    FROM customers c WHERE c.key_account AND c.status = 'active' AND c.restricted_at IS NULL
+//	    AND <owner, team>) k
 //	WHERE last IS NULL OR last < <q.UntouchedBefore>
 //	ORDER BY last IS NOT NULL, last, id LIMIT <q.ListLimit>
 //
@@ -34,6 +35,7 @@ func (a salesAnalytics) workLists(ctx context.Context, q crm.WorkQuery, w *crm.W
 	if q.UntouchedDays > 0 {
 		var keys where
 		keys.add("c.key_account = TRUE AND c.status = '" + string(crm.StatusActive) + "'")
+		addRestricted(&keys, "c.", crm.RestrictedExcluded)
 		addOwner(&keys, "c.", q.Owner, q.Team)
 		from := " FROM (SELECT c.id, c.name, c.owner_id, c.team, (SELECT MAX(a.at_us) FROM " + n.activities +
 			" a WHERE a.customer_id = c.id AND " + notCancelled("a.") + ") AS last FROM " + n.customers + " c" + keys.sql() +

@@ -33,13 +33,14 @@ func (r userRepo) MoveRecords(ctx context.Context, owner crm.ID, team string, at
 	return out, r.t.s.dbErr("moving stage visits to a team", err)
 }
 
-// Idle implements crm.CustomerReader: each active customer changed before
-// the cutoff is probed for a recent activity of its owner by the index of
+// Idle implements crm.CustomerReader: each active customer not restricted
+// changed before the cutoff is probed for a recent activity of its owner by the index of
 // 0021 (customer_id, owner_id, at_us).
 func (r customerRepo) Idle(ctx context.Context, before time.Time, page crm.PageRequest) ([]crm.Customer, error) {
 	var w where
 	c := r.name()
 	w.add("status = ?", string(crm.StatusActive))
+	addRestricted(&w, "", crm.RestrictedExcluded)
 	w.add("updated_at < ?", r.t.s.timeArg(ceilMicro(before)))
 	w.add("NOT EXISTS (SELECT 1 FROM "+r.t.s.names.activities+" a WHERE a.customer_id = "+c+".id AND a.owner_id = "+c+
 		".owner_id AND a.at_us >= ?)", unixMicros(ceilMicro(before)))

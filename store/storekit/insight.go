@@ -58,7 +58,8 @@ func MomentsOfTruth(moves []crm.LadderMove, interactions []crm.Interaction, q cr
 }
 
 // LadderDistribution is the reference implementation of the distribution
-// on the ladder at a time: every customer created by then, on the rung of
+// on the ladder at a time: every customer created by then and not
+// restricted now (crm.Customer.Restricted), on the rung of
 // their last move by then, or the initial rung. It lists every rung from
 // annoyed to advocate, then lost, zeros included.
 func LadderDistribution(customers []crm.Customer, moves []crm.LadderMove, at time.Time) []crm.StageCount {
@@ -73,7 +74,7 @@ func LadderDistribution(customers []crm.Customer, moves []crm.LadderMove, at tim
 	}
 	counts := map[crm.LoyaltyStage]int64{}
 	for _, c := range customers {
-		if c.CreatedAt.After(at) {
+		if c.CreatedAt.After(at) || c.Restricted() {
 			continue
 		}
 		stage := crm.LoyaltyLadder().Initial()

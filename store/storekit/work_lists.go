@@ -9,7 +9,8 @@ import (
 )
 
 // WorkLists is the reference implementation of a work report's lists,
-// which it sets in w: the active key accounts of q's owner or team whose
+// which it sets in w: the active key accounts (not restricted) of q's
+// owner or team whose
 // last touch (an activity of anyone's with them, not cancelled) is before
 // q.UntouchedBefore, or who were never touched, when q.UntouchedDays is
 // set; and the open deals of q's owner or team with no pending activity
@@ -33,7 +34,7 @@ func WorkLists(w *crm.WorkCounts, activities []crm.Activity, customers []crm.Cus
 		var all []crm.UntouchedAccount
 		for _, c := range customers {
 			last := touched[c.ID]
-			if c.KeyAccount && c.Status == crm.StatusActive && q.Covers(c.Owner, c.Team) && last.Before(before) {
+			if c.KeyAccount && c.Status == crm.StatusActive && !c.Restricted() && q.Covers(c.Owner, c.Team) && last.Before(before) {
 				all = append(all, crm.UntouchedAccount{Customer: c.ID, Name: c.Name, Owner: c.Owner, Team: c.Team, LastTouched: last})
 			}
 		}

@@ -161,6 +161,8 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Export", func(t *testing.T) { runExport(t, newStore) })
 	t.Run("ErasePersonal", func(t *testing.T) { runErasePersonal(t, newStore) })
 	t.Run("Consent", func(t *testing.T) { runConsent(t, newStore) })
+	t.Run("Restriction", func(t *testing.T) { runRestriction(t, newStore) })
+	t.Run("Retention", func(t *testing.T) { runRetention(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
