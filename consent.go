@@ -126,6 +126,13 @@ type ContactDecision struct {
 	Status   ConsentStatus `json:"status,omitempty"`
 	// Record is the decision that decides, zero when Status is none.
 	Record Consent `json:"record,omitzero" privacy:"nested"`
+	// Restricted says the processing of the customer's data was
+	// restricted (CustomerService.Restrict) by At: then nobody may be
+	// contacted, whatever the consent says, for contacting a person is
+	// processing their data (GDPR Article 18(2)). Erased says their
+	// personal data was erased: there is nobody left to contact.
+	Restricted bool `json:"restricted,omitempty"`
+	Erased     bool `json:"erased,omitempty"`
 }
 
 // DecideConsent says where consent stands at a time, given the latest

@@ -169,13 +169,16 @@ func (c *CustomerService) MayContact(ctx context.Context, actor ID, q MayContact
 	}
 	at := cmpOr(q.At, c.now()).UTC()
 	out := ContactDecision{Customer: q.Customer, Contact: q.Contact, Purpose: q.Purpose, At: at}
-	err := c.readCustomer(ctx, actor, q.Customer, func(tx ReadTx, _ Customer) error {
+	err := c.readCustomer(ctx, actor, q.Customer, func(tx ReadTx, cu Customer) error {
 		latest, found, err := latestConsent(ctx, tx.Consents(), q.Customer, q.Contact, q.Purpose, at)
 		if err != nil {
 			return err
 		}
 		out.Status, out.Allowed = DecideConsent(latest, found, at)
 		out.Record = latest
+		out.Restricted = cu.Restricted() && !cu.RestrictedAt.After(at)
+		out.Erased = !cu.ErasedAt.IsZero() && !cu.ErasedAt.After(at)
+		out.Allowed = out.Allowed && !out.Restricted && !out.Erased
 		return nil
 	})
 	return out, err
