@@ -14,7 +14,7 @@ func TestDataSourceName(t *testing.T) {
 	dsn, err := dataSourceName("/data/crm.db", PowerLossDurable)
 	require.NoError(t, err)
 	assert.Equal(t, "file:/data/crm.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"+
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)", dsn)
+		"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)&_pragma=synchronous(FULL)", dsn)
 	dsn, err = dataSourceName("/data/crm.db", CrashDurable)
 	require.NoError(t, err)
 	assert.Contains(t, dsn, "&_pragma=synchronous(NORMAL)")
@@ -42,14 +42,16 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 	}
 	for _, c := range conns {
 		var mode string
-		var timeout, fk, sync int
+		var timeout, fk, sync, secure int
 		require.NoError(t, c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode))
 		require.NoError(t, c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout))
 		require.NoError(t, c.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk))
 		require.NoError(t, c.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync))
+		require.NoError(t, c.QueryRowContext(ctx, "PRAGMA secure_delete").Scan(&secure))
 		assert.Equal(t, "wal", mode)
 		assert.Equal(t, 5000, timeout)
 		assert.Equal(t, 1, fk)
 		assert.Equal(t, 2, sync, "FULL: a commit survives a power loss")
+		assert.Equal(t, 1, secure, "what an erasure frees is overwritten")
 	}
 }

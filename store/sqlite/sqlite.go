@@ -29,12 +29,15 @@ import (
 
 // pragmas are set on every connection: WAL lets readers run alongside
 // the writer; busy_timeout makes a writer wait for the lock instead of
-// failing at once; foreign keys are off in SQLite unless asked for. The
+// failing at once; foreign keys are off in SQLite unless asked for;
+// secure_delete overwrites with zeros the content SQLite frees, so that
+// text an erasure replaced does not linger in the file's free pages. The
 // synchronous pragma comes from the Durability.
 var pragmas = []string{
 	"busy_timeout(5000)",
 	"journal_mode(WAL)",
 	"foreign_keys(1)",
+	"secure_delete(1)",
 }
 
 // Durability is how far a committed write survives: SQLite's synchronous
