@@ -101,6 +101,10 @@ func (e *personErasure) linked(r personRecords) error {
 				func(c Contract) error { return w.tx.Contracts().Update(ctx, c) })
 		},
 		func() error {
+			return eraseVersioned(e, KindDunning, r.Dunning, func(d *DunningRecord) (ID, *int64, *time.Time) { return d.Invoice, &d.Version, &d.UpdatedAt },
+				func(d DunningRecord) error { return w.tx.Dunning().Upsert(ctx, d) })
+		},
+		func() error {
 			return eraseKept(e, KindInteraction, r.Interactions, func(in Interaction) ID { return in.ID },
 				func(in Interaction) error { return w.tx.Interactions().ErasePersonal(ctx, in) })
 		},

@@ -36,7 +36,7 @@ func exportTexts(mark string) []string {
 		mark + " interaction note", mark + " case subject", mark + " case resolution", mark + " deal title",
 		mark + " activity subject", mark + " activity outcome", mark + " contract title", mark + " contract terms",
 		mark + " invoice line", mark + " payment reference", mark + " credit note reason", mark + " evidence note",
-		mark + " consent proof",
+		mark + " consent proof", mark + " dunning hold",
 	}
 }
 

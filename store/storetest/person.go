@@ -33,10 +33,12 @@ type Person struct {
 // interaction with a note, a case with a subject and a resolution note,
 // a won deal, an activity with a subject and an outcome, a contract
 // draft with terms, an invoice with a described line, a payment with a
-// reference, a credit note with a reason, evidence with a note, and the ladder moves and events that
-// follow. Each text holds mark. It issues the invoice due today, moves
+// reference, a credit note with a reason, evidence with a note, a
+// consent with its proof, and the ladder moves and events that follow.
+// Each text holds mark. It issues the invoice due today, moves
 // the Team's clock 8 days on and runs dunning, which reminds of it (and
-// of any other invoice overdue by then).
+// of any other invoice overdue by then), and then holds its dunning with
+// a reason.
 func (tm *Team) PlantPerson(t testing.TB, owner crm.User, mark string) Person {
 	t.Helper()
 	ctx := context.Background()
@@ -116,6 +118,8 @@ func (tm *Team) PlantPerson(t testing.TB, owner crm.User, mark string) Person {
 
 	tm.Clock.Advance(8 * 24 * time.Hour)
 	_, err = tm.Receivables.Dun(ctx, tm.Admin.ID, crm.DunningRun{})
+	require.NoError(t, err)
+	_, err = tm.Receivables.PauseDunning(ctx, tm.Admin.ID, crm.DunningHoldRequest{Invoice: p.Invoice, Reason: mark + " dunning hold"})
 	require.NoError(t, err)
 	return p
 }
