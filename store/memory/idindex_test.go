@@ -18,14 +18,15 @@ func indexID(n uint64) crm.ID {
 }
 
 // TestIDIndex inserts IDs in the orders the store sees (ascending, as one
-// clock's UUIDv7; two interleaved clocks; at random; descending) and checks
-// the index against a sorted slice, and a cursor from every kind of key.
+// clock's UUIDv7; two clocks, one behind; at random; descending), enough for
+// a tree three levels high, and checks the tree's shape, and the IDs a
+// cursor yields from every kind of key against a sorted slice.
 func TestIDIndex(t *testing.T) {
-	const n = 5 * chunkSize
+	const n = 3 * fanout * leafSize
 	r := rand.New(rand.NewPCG(3, 4))
 	orders := map[string]func(i int) uint64{
 		"ascending":  func(i int) uint64 { return uint64(2 * i) },
-		"two clocks": func(i int) uint64 { return uint64(2*(i/2) + (i%2)*10*chunkSize) },
+		"two clocks": func(i int) uint64 { return uint64(2*(i/2) + (i%2)*10*n) },
 		"random":     func(int) uint64 { return r.Uint64N(1 << 40) },
 		"descending": func(i int) uint64 { return uint64(2 * (n - i)) },
 	}
@@ -33,21 +34,19 @@ func TestIDIndex(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var x idIndex
 			var want []crm.ID
+			seen := map[crm.ID]bool{}
 			for i := range n {
-				id := indexID(order(i))
-				if _, found := slices.BinarySearchFunc(want, id, crm.ID.Compare); found {
-					continue
-				}
-				x.insert(id)
-				j, _ := slices.BinarySearchFunc(want, id, crm.ID.Compare)
-				want = slices.Insert(want, j, id)
-			}
-			for _, ch := range x.chunks {
-				if len(ch) == 0 || len(ch) > chunkSize {
-					t.Fatalf("a chunk of %d IDs", len(ch))
+				if id := indexID(order(i)); !seen[id] {
+					seen[id] = true
+					x.insert(id)
+					want = append(want, id)
 				}
 			}
-			keys := []crm.ID{{}, want[0], want[len(want)/2], want[len(want)-1], indexID(1<<41 + 1)}
+			slices.SortFunc(want, crm.ID.Compare)
+			if h := checkNode(t, x.root, true); h < 3 {
+				t.Fatalf("a tree %d levels high", h)
+			}
+			keys := []crm.ID{{}, want[0], want[len(want)/2], want[len(want)-1], indexID(1<<62 + 1)}
 			for _, id := range want[:50] {
 				keys = append(keys, id, indexID(binary.BigEndian.Uint64(id[8:])+1))
 			}
@@ -76,8 +75,35 @@ func TestIDIndex(t *testing.T) {
 	}
 }
 
+// checkNode checks that n is neither empty nor over full, that its IDs are
+// sorted and that an inner node's IDs are its children's smallest, and
+// returns its height.
+func checkNode(t *testing.T, n *idNode, root bool) int {
+	t.Helper()
+	if len(n.ids) == 0 || !slices.IsSortedFunc(n.ids, crm.ID.Compare) {
+		t.Fatalf("a node of %d IDs, sorted: %v", len(n.ids), slices.IsSortedFunc(n.ids, crm.ID.Compare))
+	}
+	if n.kids == nil {
+		if len(n.ids) > leafSize {
+			t.Fatalf("a leaf of %d IDs", len(n.ids))
+		}
+		return 1
+	}
+	if len(n.kids) != len(n.ids) || len(n.kids) > fanout || (!root && len(n.kids) < fanout/2) {
+		t.Fatalf("an inner node of %d children, %d IDs", len(n.kids), len(n.ids))
+	}
+	h := 0
+	for j, kid := range n.kids {
+		if kid.ids[0] != n.ids[j] {
+			t.Fatalf("child %d starts at %v, its parent says %v", j, kid.ids[0], n.ids[j])
+		}
+		h = checkNode(t, kid, false)
+	}
+	return h + 1
+}
+
 // BenchmarkIDOrder inserts IDs at random places among 1k, 100k and 1M,
-// one per commit, into the chunked idIndex and, as the baseline, into one
+// one per commit, into the B+tree of idIndex and, as the baseline, into one
 // sorted slice re-sorted after each append, as commits did before:
 //
 //	go test -run '^$' -bench IDOrder -benchtime 200x ./store/memory
@@ -109,7 +135,7 @@ func BenchmarkIDOrder(b *testing.B) {
 				slices.SortFunc(sorted, crm.ID.Compare)
 			}
 		})
-		b.Run(fmt.Sprint("chunks/rows=", rows), func(b *testing.B) {
+		b.Run(fmt.Sprint("btree/rows=", rows), func(b *testing.B) {
 			var x idIndex
 			for _, id := range ids {
 				x.insert(id)
