@@ -18,6 +18,7 @@ const (
 // O(log N) per added row, however many rows the table holds.
 type idIndex struct {
 	root *idNode // nil while empty
+	last *idNode // the last leaf, where IDs of one clock's UUIDv7 append
 }
 
 // idNode is a leaf (no kids: ids are the IDs) or an inner node (ids[j] is
@@ -40,10 +41,18 @@ func (n *idNode) child(id crm.ID) int {
 func (x *idIndex) insert(id crm.ID) {
 	if x.root == nil {
 		x.root = newLeaf(id)
+		x.last = x.root
+		return
+	}
+	if l := x.last; len(l.ids) < leafSize && l.ids[len(l.ids)-1].Compare(id) < 0 {
+		l.ids = append(l.ids, id) // after the largest: no node above changes
 		return
 	}
 	if right := x.root.insert(id); right != nil {
 		x.root = &idNode{ids: []crm.ID{x.root.ids[0], right.ids[0]}, kids: []*idNode{x.root, right}}
+	}
+	if x.last.next != nil {
+		x.last = x.last.next // an insert adds one leaf at most
 	}
 }
 

@@ -43,6 +43,9 @@ func TestIDIndex(t *testing.T) {
 				}
 			}
 			slices.SortFunc(want, crm.ID.Compare)
+			if x.last.next != nil || x.last.ids[len(x.last.ids)-1] != want[len(want)-1] {
+				t.Fatal("the last leaf is not the last")
+			}
 			if h := checkNode(t, x.root, true); h < 3 {
 				t.Fatalf("a tree %d levels high", h)
 			}
@@ -104,7 +107,9 @@ func checkNode(t *testing.T, n *idNode, root bool) int {
 
 // BenchmarkIDOrder inserts IDs at random places among 1k, 100k and 1M,
 // one per commit, into the B+tree of idIndex and, as the baseline, into one
-// sorted slice re-sorted after each append, as commits did before:
+// sorted slice re-sorted after each append, as commits did before; and,
+// for the common case of one clock's UUIDv7, IDs above every other into
+// the B+tree:
 //
 //	go test -run '^$' -bench IDOrder -benchtime 200x ./store/memory
 func BenchmarkIDOrder(b *testing.B) {
@@ -133,6 +138,16 @@ func BenchmarkIDOrder(b *testing.B) {
 			for _, id := range added {
 				sorted = append(sorted, id)
 				slices.SortFunc(sorted, crm.ID.Compare)
+			}
+		})
+		b.Run(fmt.Sprint("append/rows=", rows), func(b *testing.B) {
+			var x idIndex
+			for _, id := range ids {
+				x.insert(id)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				x.insert(indexID(uint64(rows+i) << 20))
 			}
 		})
 		b.Run(fmt.Sprint("btree/rows=", rows), func(b *testing.B) {
