@@ -12,7 +12,7 @@ import (
 type table[T any] struct {
 	rows  []T
 	pos   map[crm.ID]int // index in rows
-	ids   idIndex
+	ids   idIndex        // in order, for keyset listings
 	clone func(T) T
 	added func(T) // told of each row a commit adds, to keep secondary indexes
 }
@@ -119,7 +119,8 @@ func (o *overlay[T]) mine(match func(T) bool) []T {
 }
 
 // commit applies the overlay's writes to the table. Its cost grows with
-// the rows written, not with the rows committed before.
+// the rows written, and only with the logarithm of the rows committed
+// before.
 func (t *table[T]) commit(o *overlay[T]) {
 	for id, v := range o.dirty {
 		if i, ok := t.pos[id]; ok {
