@@ -12,7 +12,7 @@ import (
 type table[T any] struct {
 	rows  []T
 	pos   map[crm.ID]int // index in rows
-	ids   []crm.ID       // sorted
+	ids   idIndex        // in order, for keyset listings
 	clone func(T) T
 	added func(T) // told of each row a commit adds, to keep secondary indexes
 }
@@ -56,21 +56,22 @@ func (o *overlay[T]) put(id crm.ID, v T, isNew bool) {
 // list returns up to limit rows after the key that match, in ID order,
 // merging the committed IDs with the ones this transaction added.
 func (o *overlay[T]) list(after crm.ID, limit int, match func(T) bool) []T {
-	start := func(ids []crm.ID) int {
-		i, found := slices.BinarySearchFunc(ids, after, crm.ID.Compare)
-		if found {
-			i++
-		}
-		return i
+	a := o.base.ids.after(after)
+	i, found := slices.BinarySearchFunc(o.added, after, crm.ID.Compare)
+	if found {
+		i++
 	}
-	a, b := o.base.ids[start(o.base.ids):], o.added[start(o.added):]
+	b := o.added[i:]
 	var out []T
-	for len(out) < limit && (len(a) > 0 || len(b) > 0) {
-		var id crm.ID
-		if len(b) == 0 || (len(a) > 0 && a[0].Compare(b[0]) < 0) {
-			id, a = a[0], a[1:]
-		} else {
+	for len(out) < limit {
+		id, ok := a.peek()
+		switch {
+		case len(b) > 0 && (!ok || b[0].Compare(id) < 0):
 			id, b = b[0], b[1:]
+		case ok:
+			a.next()
+		default:
+			return out
 		}
 		if v, _ := o.get(id); match(v) {
 			out = append(out, v)
@@ -117,7 +118,9 @@ func (o *overlay[T]) mine(match func(T) bool) []T {
 	return out
 }
 
-// commit applies the overlay's writes to the table.
+// commit applies the overlay's writes to the table. Its cost grows with
+// the rows written, and only with the logarithm of the rows committed
+// before.
 func (t *table[T]) commit(o *overlay[T]) {
 	for id, v := range o.dirty {
 		if i, ok := t.pos[id]; ok {
@@ -133,13 +136,7 @@ func (t *table[T]) commit(o *overlay[T]) {
 			t.added(o.dirty[id])
 		}
 	}
-	if len(o.added) == 0 {
-		return
+	for _, id := range o.added {
+		t.ids.insert(id)
 	}
-	if len(t.ids) == 0 || t.ids[len(t.ids)-1].Compare(o.added[0]) < 0 {
-		t.ids = append(t.ids, o.added...) // the common case with UUIDv7
-		return
-	}
-	t.ids = append(t.ids, o.added...)
-	slices.SortFunc(t.ids, crm.ID.Compare)
 }
