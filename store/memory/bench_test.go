@@ -19,3 +19,7 @@ func BenchmarkExperience(b *testing.B) {
 func BenchmarkSales(b *testing.B) {
 	storetest.BenchSales(b, func(*testing.B) crm.Store { return memory.New() }, 1_000_000)
 }
+
+func BenchmarkVerify(b *testing.B) {
+	storetest.BenchVerify(b, func(*testing.B) crm.Store { return memory.New() }, 1_000, 10_000, 100_000)
+}
