@@ -275,3 +275,55 @@ func nullBytes(b []byte) any {
 	}
 	return b
 }
+
+// TestTamperingSinceALedgerCheckpoint drops the guards and rewrites,
+// through SQL, an entry posted after a ledger checkpoint: VerifySince
+// from it catches each edit, as Verify does. An edit of an entry before
+// the checkpoint is Verify's to find.
+func TestTamperingSinceALedgerCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		tamper func(t *testing.T, tb *tamperBed, entry crm.ID)
+		since  bool // VerifySince catches it
+	}{
+		{"BothLegsOfAnInvoice", func(t *testing.T, tb *tamperBed, entry crm.ID) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("postings")+" SET amount_minor = amount_minor * 2 WHERE entry_id = ?", entry.String()))
+		}, true},
+		{"OneLegOfAnInvoice", func(t *testing.T, tb *tamperBed, entry crm.ID) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("postings")+" SET amount_minor = amount_minor * 2 WHERE entry_id = ? AND account = ?",
+				entry.String(), string(crm.AccountReceivable)))
+		}, true},
+		{"DeleteAnEntry", func(t *testing.T, tb *tamperBed, entry crm.ID) {
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("postings")+" WHERE entry_id = ?", entry.String()))
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("invoices")+" WHERE entry_id = ?", entry.String()))
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("entries")+" WHERE id = ?", entry.String()))
+		}, true},
+		{"AnEntryBeforeTheCheckpoint", func(t *testing.T, tb *tamperBed, _ crm.ID) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("postings")+" SET amount_minor = amount_minor * 2 WHERE entry_id = ?", tb.invoice.Entry.String()))
+		}, false},
+	}
+	forEachBackend(t, func(t *testing.T, b backend) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				tb := newTamperBed(t, b)
+				cp, err := tb.Ledger.VerifySince(ctx, tb.Admin.ID, crm.LedgerCheckpoint{})
+				require.NoError(t, err)
+				inv, err := tb.Ledger.IssueInvoice(ctx, tb.finance.ID, crm.NewInvoice{Customer: tb.invoice.Customer, Currency: crm.EUR, Number: "INV-2",
+					Lines: []crm.InvoiceLine{{Description: "More services", Quantity: decimalOne, UnitPrice: crm.MoneyFromMinor(5_000, crm.EUR)}}})
+				require.NoError(t, err)
+				_, err = tb.Ledger.VerifySince(ctx, tb.Admin.ID, cp)
+				require.NoError(t, err, "the untouched ledger verifies from the checkpoint")
+				dropGuards(t, b.dialect, tb.db)
+				c.tamper(t, tb, inv.Entry)
+				_, err = tb.Ledger.VerifySince(ctx, tb.Admin.ID, cp)
+				if c.since {
+					assert.ErrorIs(t, err, crm.ErrLedgerBroken, "VerifySince catches it")
+				} else {
+					assert.NoError(t, err, "an edit before the checkpoint is the full verification's to find")
+				}
+				assert.ErrorIs(t, tb.Ledger.Verify(ctx, tb.Admin.ID), crm.ErrLedgerBroken, "Verify catches it")
+			})
+		}
+	})
+}
