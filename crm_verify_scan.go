@@ -44,6 +44,7 @@ func (c *LedgerService) verifyAll(ctx context.Context, actor ID) (LedgerCheckpoi
 			return err
 		}
 		find := inMaps(invoices, credits)
+		s.presize(len(s.posted), len(invoices)+len(credits))
 		page := PageRequest{Limit: MaxPageSize}
 		for {
 			entries, err := tx.Ledger().Entries(ctx, EntryFilter{}, page)
@@ -107,6 +108,13 @@ type reversalMark struct {
 
 func newLedgerScan() *ledgerScan {
 	return &ledgerScan{posted: map[ID]postedMark{}, marks: map[ID]entryMark{}, keys: map[string]ID{}, totals: newLedgerTotals()}
+}
+
+// presize makes room for about entries entries and items items, which
+// the maps would otherwise grow to a step at a time.
+func (s *ledgerScan) presize(entries, items int) {
+	s.marks = make(map[ID]entryMark, entries)
+	s.totals.items = make(map[itemKey]tallyItem, items)
 }
 
 // readEvents reads the log once, keeping the digest of every
