@@ -19,8 +19,9 @@ import (
 // balances add up to zero; and every entry is what the ledger.posted event
 // that recorded it says, and every such event has its entry.
 //
-// It reads the log and the entries once each, a page at a time, and
-// keeps a few dozen bytes per entry; VerifySince checks only what was
+// It reads the log and the entries once each, a page at a time, keeping
+// two digests per entry rather than the entries, and asks the store for
+// its open items and balances once; VerifySince checks only what was
 // posted after a checkpoint.
 func (c *LedgerService) Verify(ctx context.Context, actor ID) error {
 	_, err := c.verifyAll(ctx, actor)

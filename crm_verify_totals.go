@@ -116,13 +116,6 @@ func sameAmount(x wide.Int, m Money) bool {
 	return moneyOf(x, m.Currency()).Equal(m)
 }
 
-// wideMinor is m in minor units, zero when they do not fit in 128 bits,
-// which no sum the ledger keeps does.
-func wideMinor(m Money) wide.Int {
-	x, _ := wideOf(m)
-	return x
-}
-
 // reconcile compares the store's open items and balances with the
 // totals, checks that no item is overdrawn, that the open items of each
 // customer add up to their account balances, and that every currency's
