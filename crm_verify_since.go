@@ -31,18 +31,18 @@ func (cp LedgerCheckpoint) IsZero() bool {
 // VerifySince verifies what was posted after a checkpoint it returned
 // before, and returns the checkpoint to go on from next time; from the
 // zero checkpoint it verifies the whole ledger as Verify does, and
-// returns its first checkpoint. It checks
-// that the log still holds the event the checkpoint names with its hash
-// and that the events after it are chained to it; that every entry a
-// ledger.posted event after it recorded is in the ledger as the event
-// says, balances, is the only one with its idempotency key, names
-// documents of its customer and currency, and, a reversal, mirrors the
-// entry it reverses, which is no reversal and reversed by it alone; and,
-// for every customer those entries touched, that the store's balances
-// are the checkpoint's plus those entries' and that none of the items
-// they moved is overdrawn; and that every currency's balances add up to
-// zero. Its cost grows with the entries posted since (and the customers
-// and items they touched), not with the ledger.
+// returns its first checkpoint. It checks that the log still holds the
+// event the checkpoint names with its hash, that the events after it are
+// chained to it and each ledger.posted event's data is what its hash
+// says (a *ChainError otherwise); that every entry those events recorded
+// is in the ledger as its event says, balances, is the only one with its
+// idempotency key, names documents of its customer and currency, and, a
+// reversal, mirrors the entry it reverses, which is no reversal and
+// reversed by it alone; for every customer those entries touched, that
+// the store's balances are the checkpoint's plus those entries' and that
+// none of the items they moved is overdrawn; and that every currency's
+// balances add up to zero. Its cost grows with the entries posted since
+// (and the customers and items they touched), not with the ledger.
 //
 // What was changed before the checkpoint, an entry added without its
 // event for a customer no entry since touched, and open items that do
@@ -108,6 +108,9 @@ func (v *sinceScan) run(ctx context.Context) error {
 			e := &events[i]
 			if e.PrevHash != v.head.Hash || e.Hash != e.ComputeHash() {
 				return &ChainError{Seq: e.Seq, Problem: "the event is not chained to the one before"}
+			}
+			if e.Type == LedgerPosted && !e.Redacted && dataDigest(e.DataSalt, e.Data) != e.DataHash {
+				return &ChainError{Seq: e.Seq, Problem: "the event's data is not what its hash says"}
 			}
 			v.head = LogHead{Seq: e.Seq, Hash: e.Hash}
 			if e.Type == LedgerPosted {
