@@ -67,7 +67,10 @@ func (c *LedgerService) verifyAll(ctx context.Context, actor ID) (LedgerCheckpoi
 		}
 		return s.totals.reconcile(ctx, tx.Ledger())
 	})
-	return cp, err
+	if err != nil {
+		return LedgerCheckpoint{}, err
+	}
+	return cp, nil
 }
 
 // ledgerScan is what Verify keeps while it reads the ledger once: per
