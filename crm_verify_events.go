@@ -2,56 +2,10 @@ package crm
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
-	"fmt"
-	"slices"
+	"math"
 )
-
-// matchEvents checks every entry against the ledger.posted event that
-// recorded it, and every such event against its entry: the chain vouches
-// for the events, and so, through them, for the ledger's rows. Editing
-// both legs of an entry keeps it balanced but no longer what its event
-// says; deleting an entry leaves its event without it.
-func matchEvents(ctx context.Context, tx ReadTx, entries []Entry) error {
-	posted := map[ID]Event{}
-	for seq := int64(0); ; {
-		events, err := tx.Events().After(ctx, seq, MaxPageSize)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			if e.Type == LedgerPosted {
-				posted[e.Subject] = e
-			}
-			seq = e.Seq
-		}
-		if len(events) < MaxPageSize {
-			break
-		}
-	}
-	for _, en := range entries {
-		ev, ok := posted[en.ID]
-		if !ok {
-			// On a store that seals the log, a posting committed since the
-			// log was sealed has its event still waiting for its place.
-			if ev, ok = unsealedPosting(ctx, tx, en.ID); !ok {
-				return &LedgerError{Entry: en.ID, Problem: "no ledger.posted event recorded this entry"}
-			}
-		}
-		delete(posted, en.ID)
-		var said entryEvent
-		if err := json.Unmarshal(ev.Data, &said); err != nil {
-			return &LedgerError{Entry: en.ID, Problem: fmt.Sprintf("its event #%d cannot be read", ev.Seq)}
-		}
-		if !said.matches(entryData(en)) {
-			return &LedgerError{Entry: en.ID, Problem: fmt.Sprintf("the entry is not what its event #%d recorded", ev.Seq)}
-		}
-	}
-	for id, ev := range posted {
-		return &LedgerError{Entry: id, Problem: fmt.Sprintf("event #%d recorded an entry the ledger does not hold", ev.Seq)}
-	}
-	return nil
-}
 
 // unsealedPosting returns the ledger.posted event of an entry that has no
 // place in the log yet.
@@ -68,12 +22,77 @@ func unsealedPosting(ctx context.Context, tx ReadTx, entry ID) (Event, bool) {
 	return Event{}, false
 }
 
-// matches compares what an event recorded with what an entry is, amount
-// by amount rather than byte by byte, so that events written by earlier
+// unmarshalInto reads a ledger.posted event's data.
+func unmarshalInto(data []byte, said *entryEvent) error { return json.Unmarshal(data, said) }
+
+// parseOptionalID parses an ID an event wrote as text, empty for none.
+func parseOptionalID(s string) (ID, error) {
+	if s == "" {
+		return ID{}, nil
+	}
+	return ParseID(s)
+}
+
+// appendEntryDigest appends what an entry's event records, in a form in
+// which two records are equal exactly when they say the same: amount by
+// amount rather than byte by byte, so that events written by earlier
 // versions still compare.
-func (a entryEvent) matches(b entryEvent) bool {
-	return a.Kind == b.Kind && a.Customer == b.Customer && a.Document == b.Document && a.Effective == b.Effective &&
-		a.Reverses == b.Reverses && slices.EqualFunc(a.Postings, b.Postings, func(p, q Posting) bool {
-		return p.Account == q.Account && p.Customer == q.Customer && p.Item == q.Item && p.Due == q.Due && p.Amount.Equal(q.Amount)
-	})
+func appendEntryDigest(b []byte, kind EntryKind, customer, document, reverses ID, effective Date, postings []Posting) []byte {
+	b = appendText(b, string(kind))
+	b = append(b, customer[:]...)
+	b = append(b, document[:]...)
+	b = append(b, reverses[:]...)
+	b = appendDate(b, effective)
+	b = binary.AppendUvarint(b, uint64(len(postings)))
+	for _, p := range postings {
+		b = appendPosting(b, p, false)
+		b = appendDate(b, p.Due)
+	}
+	return b
+}
+
+// appendPostingsDigest appends what a reversal must mirror of an entry's
+// postings (negated for the reversal's own): account, customer, item and
+// amount of each, in order.
+func appendPostingsDigest(b []byte, postings []Posting, negate bool) []byte {
+	b = binary.AppendUvarint(b, uint64(len(postings)))
+	for _, p := range postings {
+		b = appendPosting(b, p, negate)
+	}
+	return b
+}
+
+func appendPosting(b []byte, p Posting, negate bool) []byte {
+	b = appendText(b, string(p.Account))
+	b = append(b, p.Customer[:]...)
+	b = append(b, p.Item[:]...)
+	return appendAmount(b, p.Amount, negate)
+}
+
+// appendAmount appends an amount so that equal amounts append the same:
+// in minor units when it is a whole number of them, else as its exact
+// decimal.
+func appendAmount(b []byte, m Money, negate bool) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(m.currency))
+	if v, err := m.Minor(); err == nil && v != math.MinInt64 {
+		if negate {
+			v = -v
+		}
+		return binary.AppendVarint(append(b, 'm'), v)
+	}
+	if negate {
+		m = m.Neg()
+	}
+	return appendText(append(b, 'd'), m.amount.String())
+}
+
+func appendText(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendDate(b []byte, d Date) []byte {
+	b = binary.AppendVarint(b, int64(d.Year))
+	b = binary.AppendVarint(b, int64(d.Month))
+	return binary.AppendVarint(b, int64(d.Day))
 }

@@ -234,8 +234,10 @@
 // re-chained before it fails (a consistent re-chaining passes Verify, and
 // only a checkpoint taken before it catches it). Ledger.Verify checks
 // every ledger row against the ledger.posted event that recorded it, so a
-// balanced rewrite of the ledger's rows is caught by way of the chain. On
-// SQL the log and the ledger refuse UPDATE, DELETE and TRUNCATE by trigger
+// balanced rewrite of the ledger's rows is caught by way of the chain;
+// Ledger.VerifySince does the same for the entries posted after a
+// LedgerCheckpoint a previous verification returned, reading only those,
+// and leaves what came before it to Ledger.Verify. On SQL the log and the ledger refuse UPDATE, DELETE and TRUNCATE by trigger
 // (except a redaction, and an erasure of an entry's description, which no
 // event vouches for), which stops mistakes and casual edits.
 //

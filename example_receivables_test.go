@@ -377,3 +377,32 @@ func printPlan(plan crm.PaymentPlan) {
 	total, _ := crm.Sum(plan.Installments[0].Amount.Currency(), parts...)
 	fmt.Println("total:", total)
 }
+
+// A nightly check of the ledger costs what was posted since the night
+// before: VerifySince goes on from the checkpoint the last verification
+// returned and returns the next one, to keep where the store's writers
+// cannot reach it. Verify, now and then, checks the whole ledger.
+func ExampleLedgerService_VerifySince() {
+	ctx := context.Background()
+	d := newReceivablesDesk()
+	c, fay := d.c, d.fay
+
+	d.today(time.January, 5)
+	d.invoice("INV-1", "1000.00", crm.Date{Year: 2026, Month: time.February, Day: 15})
+	night1, err := c.Ledger.VerifySince(ctx, fay.ID, crm.LedgerCheckpoint{}) // the first night: the whole ledger
+	fmt.Println("night 1:", night1.Entries, "entries verified,", err)
+
+	d.today(time.January, 6)
+	_, _ = c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: d.cust.ID, Amount: dollars("400.00")})
+	night2, err := c.Ledger.VerifySince(ctx, fay.ID, night1) // reads the payment and its allocation only
+	fmt.Println("night 2:", night2.Entries, "entries verified,", err)
+	for _, b := range night2.Balances {
+		fmt.Println(" ", b.Account, b.Amount)
+	}
+	// Output:
+	// night 1: 1 entries verified, <nil>
+	// night 2: 3 entries verified, <nil>
+	//   cash 400.00 USD
+	//   receivable 600.00 USD
+	//   revenue -1000.00 USD
+}

@@ -215,6 +215,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.LadderRules](t),
 		filled[crm.LadderState](t),
 		filled[crm.LedgerError](t),
+		filled[crm.LedgerCheckpoint](t),
 		filled[crm.LogHead](t),
 		filled[crm.LoseDealRequest](t),
 		filled[crm.MomentCount](t),

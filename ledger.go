@@ -4,8 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"time"
+
+	"github.com/crmkit/crm/internal/wide"
 )
 
 // AccountType is an account of the receivables ledger. Receivable and
@@ -117,36 +120,53 @@ func (e Entry) Check() error {
 	if !e.Effective.IsValid() {
 		return invalid("effective", "calendar", "an entry needs its effective date")
 	}
-	sums := map[Currency]Money{}
+	var buf [4]currencySum // an entry seldom has more currencies: no allocation
+	sums := buf[:0]
 	for i, p := range e.Postings {
-		field := fmt.Sprintf("postings[%d]", i)
+		field := func() string { return fmt.Sprintf("postings[%d]", i) } // only for a problem
 		switch {
 		case !p.Account.valid():
-			return invalid(field+".account", "one_of", fmt.Sprintf("%q is not an account", p.Account))
+			return invalid(field()+".account", "one_of", fmt.Sprintf("%q is not an account", p.Account))
 		case p.Account.PerCustomer() && p.Customer.IsZero():
-			return invalid(field+".customer", "required", "customer accounts name the customer")
+			return invalid(field()+".customer", "required", "customer accounts name the customer")
 		case !p.Account.PerCustomer() && !p.Customer.IsZero():
-			return invalid(field+".customer", "company_account", "company accounts are not per customer")
+			return invalid(field()+".customer", "company_account", "company accounts are not per customer")
 		case p.Account == AccountReceivable && p.Item.IsZero():
-			return invalid(field+".item", "required", "receivable postings name their invoice")
+			return invalid(field()+".item", "required", "receivable postings name their invoice")
 		case p.Amount.Currency().IsZero() || p.Amount.IsZero():
-			return invalid(field+".amount", "non_zero", "")
+			return invalid(field()+".amount", "non_zero", "")
 		}
-		if _, err := minorWithin(field+".amount", p.Amount); err != nil {
-			return err
+		v, err := p.Amount.Minor()
+		if err != nil || v == math.MinInt64 {
+			if _, err := minorWithin(field()+".amount", p.Amount); err != nil {
+				return err
+			}
 		}
-		total := sums[p.Amount.Currency()]
-		if total.Currency().IsZero() {
-			total = Zero(p.Amount.Currency())
-		}
-		sums[p.Amount.Currency()], _ = total.Add(p.Amount)
+		sums = addCurrencySum(sums, p.Amount.Currency(), v)
 	}
-	for cur, total := range sums {
-		if !total.IsZero() {
-			return &UnbalancedError{Currency: cur, Difference: total}
+	for _, s := range sums {
+		if !s.total.IsZero() {
+			return &UnbalancedError{Currency: s.currency, Difference: moneyOf(s.total, s.currency)}
 		}
 	}
 	return nil
+}
+
+// currencySum is what an entry's postings in one currency add up to.
+type currencySum struct {
+	currency Currency
+	total    wide.Int
+}
+
+// addCurrencySum adds v minor units of cur to sums.
+func addCurrencySum(sums []currencySum, cur Currency, v int64) []currencySum {
+	for i := range sums {
+		if sums[i].currency == cur {
+			sums[i].total.Add(v)
+			return sums
+		}
+	}
+	return append(sums, currencySum{currency: cur, total: wide.Of(v)})
 }
 
 // UnbalancedError says an entry's debits and credits differ in a

@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ type books struct {
 	*company
 	fin  crm.User
 	cust crm.Customer
+	cp   crm.LedgerCheckpoint // where the last verification stopped
 }
 
 func newBook(t *testing.T) *books {
@@ -44,9 +46,28 @@ func (b *books) pay(t *testing.T, amount string, allocation crm.AllocationStrate
 	return r
 }
 
+// verify verifies the whole ledger, and what was posted since the last
+// verification from its checkpoint, which must then be the whole
+// ledger's.
 func (b *books) verify(t *testing.T) {
 	t.Helper()
 	require.NoError(t, b.Ledger.Verify(ctx, b.fin.ID))
+	since, err := b.Ledger.VerifySince(ctx, b.fin.ID, b.cp)
+	require.NoError(t, err, "from the last checkpoint")
+	all, err := b.Ledger.VerifySince(ctx, b.fin.ID, crm.LedgerCheckpoint{})
+	require.NoError(t, err, "from the beginning")
+	sameCheckpoint(t, all, since)
+	b.cp = since
+}
+
+// sameCheckpoint compares ledger checkpoints amount by amount.
+func sameCheckpoint(t *testing.T, want, got crm.LedgerCheckpoint) {
+	t.Helper()
+	w, err := json.Marshal(want)
+	require.NoError(t, err)
+	g, err := json.Marshal(got)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(w), string(g), "the checkpoint from the last one is the whole ledger's")
 }
 
 func (b *books) open(t *testing.T, item crm.ID) crm.Money {

@@ -83,7 +83,10 @@ func (ledger) found(_ crm.Entry, err error) bool { return err == nil }
 // OpenItems implements crm.LedgerReader: a customer's open items now are
 // the ones the store keeps; the rest is added up from the entries.
 func (l ledger) OpenItems(_ context.Context, customer crm.ID, asOf crm.Date) ([]crm.OpenItem, error) {
-	if !customer.IsZero() && asOf.IsZero() {
+	switch {
+	case asOf.IsZero() && customer.IsZero():
+		return l.t.open.allItems(), nil
+	case asOf.IsZero():
 		return l.t.open.customerItems(customer), nil
 	}
 	return nonNil(storekit.OpenItems(l.t.entries.all(), customer, asOf)), nil

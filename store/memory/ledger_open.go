@@ -267,6 +267,29 @@ func (o *openOverlay) customerItems(customer crm.ID) []crm.OpenItem {
 	return out
 }
 
+// allItems returns what is open on every item of every customer now,
+// sorted as OpenItems sorts: customer by customer, from what the store
+// keeps rather than from the entries.
+func (o *openOverlay) allItems() []crm.OpenItem {
+	customers := make([]crm.ID, 0, len(o.base.nonZero))
+	for c, keys := range o.base.nonZero {
+		if len(keys) > 0 {
+			customers = append(customers, c)
+		}
+	}
+	for k := range o.rows {
+		customers = append(customers, k.customer)
+	}
+	slices.SortFunc(customers, crm.ID.Compare)
+	out := []crm.OpenItem{}
+	for i, c := range customers {
+		if i == 0 || customers[i-1] != c {
+			out = append(out, o.customerItems(c)...)
+		}
+	}
+	return out
+}
+
 // balancesOf returns the customer's balances now, leaving out zero ones,
 // sorted by account and currency as Balances sorts them.
 func (o *openOverlay) balancesOf(customer crm.ID) []crm.Balance {

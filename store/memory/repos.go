@@ -119,7 +119,8 @@ func (l eventLog) Head(context.Context) (crm.LogHead, error) {
 
 func (l eventLog) After(_ context.Context, seq int64, limit int) ([]crm.Event, error) {
 	limit = crm.PageRequest{Limit: limit}.Normalized().Limit
-	var out []crm.Event
+	n := int64(len(l.t.s.events)+len(l.t.appended)) - max(seq, 0) // how many there are after seq
+	out := make([]crm.Event, 0, max(0, min(int64(limit), n)))
 	for s := max(seq, 0) + 1; len(out) < limit; s++ {
 		e, ok := l.event(s)
 		if !ok {

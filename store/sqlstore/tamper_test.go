@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -274,4 +275,73 @@ func nullBytes(b []byte) any {
 		return nil
 	}
 	return b
+}
+
+// TestTamperingSinceALedgerCheckpoint drops the guards and rewrites,
+// through SQL, an entry posted after a ledger checkpoint: VerifySince
+// from it catches each edit, as Verify does; an entry rewritten with its
+// event, which the full checks leave to Events.Verify, it catches by the
+// event's data hash. An edit of an entry before the checkpoint is
+// Verify's to find.
+func TestTamperingSinceALedgerCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		tamper func(t *testing.T, tb *tamperBed, entry crm.ID)
+		since  bool // VerifySince catches it
+		chain  bool // of the full checks, Events.Verify catches it rather than Ledger.Verify
+	}{
+		{"BothLegsOfAnInvoice", func(t *testing.T, tb *tamperBed, entry crm.ID) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("postings")+" SET amount_minor = amount_minor * 2 WHERE entry_id = ?", entry.String()))
+		}, true, false},
+		{"OneLegOfAnInvoice", func(t *testing.T, tb *tamperBed, entry crm.ID) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("postings")+" SET amount_minor = amount_minor * 2 WHERE entry_id = ? AND account = ?",
+				entry.String(), string(crm.AccountReceivable)))
+		}, true, false},
+		{"DeleteAnEntry", func(t *testing.T, tb *tamperBed, entry crm.ID) {
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("postings")+" WHERE entry_id = ?", entry.String()))
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("invoices")+" WHERE entry_id = ?", entry.String()))
+			require.NoError(t, tb.sql("DELETE FROM "+tb.table("entries")+" WHERE id = ?", entry.String()))
+		}, true, false},
+		{"BothLegsOfAnInvoiceAndItsEvent", func(t *testing.T, tb *tamperBed, entry crm.ID) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("postings")+" SET amount_minor = amount_minor * 2 WHERE entry_id = ?", entry.String()))
+			for _, e := range tb.eventsOf(t) {
+				if e.Subject == entry {
+					data := strings.ReplaceAll(string(e.Data), `"50.00"`, `"100.00"`)
+					require.NoError(t, tb.sql("UPDATE "+tb.table("events")+" SET data = ? WHERE seq = ?", strings.ReplaceAll(data, `"-50.00"`, `"-100.00"`), e.Seq))
+				}
+			}
+		}, true, true},
+		{"AnEntryBeforeTheCheckpoint", func(t *testing.T, tb *tamperBed, _ crm.ID) {
+			require.NoError(t, tb.sql("UPDATE "+tb.table("postings")+" SET amount_minor = amount_minor * 2 WHERE entry_id = ?", tb.invoice.Entry.String()))
+		}, false, false},
+	}
+	forEachBackend(t, func(t *testing.T, b backend) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				tb := newTamperBed(t, b)
+				cp, err := tb.Ledger.VerifySince(ctx, tb.Admin.ID, crm.LedgerCheckpoint{})
+				require.NoError(t, err)
+				inv, err := tb.Ledger.IssueInvoice(ctx, tb.finance.ID, crm.NewInvoice{Customer: tb.invoice.Customer, Currency: crm.EUR, Number: "INV-2",
+					Lines: []crm.InvoiceLine{{Description: "More services", Quantity: decimalOne, UnitPrice: crm.MoneyFromMinor(5_000, crm.EUR)}}})
+				require.NoError(t, err)
+				_, err = tb.Ledger.VerifySince(ctx, tb.Admin.ID, cp)
+				require.NoError(t, err, "the untouched ledger verifies from the checkpoint")
+				dropGuards(t, b.dialect, tb.db)
+				c.tamper(t, tb, inv.Entry)
+				_, err = tb.Ledger.VerifySince(ctx, tb.Admin.ID, cp)
+				if c.since {
+					assert.True(t, errors.Is(err, crm.ErrLedgerBroken) || errors.Is(err, crm.ErrChainBroken), "VerifySince catches it: %v", err)
+				} else {
+					assert.NoError(t, err, "an edit before the checkpoint is the full verification's to find")
+				}
+				if c.chain {
+					_, err = tb.Events.Verify(ctx)
+					assert.ErrorIs(t, err, crm.ErrChainBroken, "Events.Verify catches it")
+					return
+				}
+				assert.ErrorIs(t, tb.Ledger.Verify(ctx, tb.Admin.ID), crm.ErrLedgerBroken, "Verify catches it")
+			})
+		}
+	})
 }
