@@ -89,7 +89,7 @@ func (c *CustomerService) Erase(ctx context.Context, actor ID, req ErasureReques
 		}
 		var linked personRecords
 		if len(req.Contacts) == 0 {
-			if linked, err = gatherPersonRecords(w.ctx, readerOf(w.tx), before.ID); err != nil {
+			if linked, err = gatherPersonRecords(w.ctx, ReadOnly(w.tx), before.ID); err != nil {
 				return err
 			}
 		}
@@ -111,9 +111,7 @@ func (c *CustomerService) Erase(ctx context.Context, actor ID, req ErasureReques
 		if err != nil {
 			return err
 		}
-		for _, r := range redactions {
-			report.RedactedEvents = append(report.RedactedEvents, r.Event)
-		}
+		report.RedactedEvents = redactedIDs(redactions)
 		after.ErasedAt, after.UpdatedAt, after.Version = w.now, w.now, before.Version+1
 		if err := w.tx.Customers().Update(ctx, after); err != nil {
 			return err
@@ -141,7 +139,7 @@ func erase(c Customer, contacts []ID) (Customer, []string, []string, error) {
 		}
 		return c, fields, values, nil
 	}
-	if cmpOr(c.Party, defaultParty(c.Kind)) == PartyPerson && c.Name != ErasedValue {
+	if c.isPerson() && c.Name != ErasedValue {
 		values = append(values, c.Name)
 		c.Name = ErasedValue
 		fields = append(fields, "name")
@@ -176,24 +174,33 @@ func (w *writeTx) redactHistory(cu Customer, fields []string, e *personErasure, 
 	var keys map[string]bool // an erasure of some contacts looks for their values only
 	if linked != nil {
 		keys = personalKeys(erasableRecords...)
-		if cmpOr(cu.Party, defaultParty(cu.Kind)) != PartyPerson {
+		if !cu.isPerson() {
 			delete(keys, "name")
 		}
 	}
-	var redacted []redaction
-	for _, ev := range events {
+	return w.redactEach(events, func(ev Event) (json.RawMessage, bool, error) {
 		data, changed := ev.Data, false
 		if ev.Kind == KindCustomer && ev.Subject == cu.ID {
 			var err error
 			if data, changed, err = redactEvent(data, fields); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 		}
 		more, ch, err := redactPayload(data, keys, e.values)
+		return more, changed || ch, err
+	})
+}
+
+// redactEach rewrites each event that rewrite changes (Events().Redact,
+// which also destroys its salt) and returns the redactions, each with the
+// digest of what it left, for the erasure's event to vouch for.
+func (w *writeTx) redactEach(events []Event, rewrite func(Event) (json.RawMessage, bool, error)) ([]redaction, error) {
+	var redacted []redaction
+	for _, ev := range events {
+		data, changed, err := rewrite(ev)
 		if err != nil {
 			return nil, err
 		}
-		data, changed = more, changed || ch
 		if !changed {
 			continue
 		}
@@ -240,4 +247,13 @@ func contactValues(ct Contact) []string {
 		}
 	}
 	return values
+}
+
+// redactedIDs are the IDs of the events redactions rewrote, for a report.
+func redactedIDs(redactions []redaction) []ID {
+	var ids []ID
+	for _, r := range redactions {
+		ids = append(ids, r.Event)
+	}
+	return ids
 }

@@ -35,7 +35,7 @@ type personErasure struct {
 	values  []string
 }
 
-// versioned erases the personal fields of a record kept with versions:
+// eraseVersioned erases the personal fields of records kept with versions:
 // it bumps the version, saves the record and records PersonalDataErased.
 func eraseVersioned[T any](e *personErasure, kind Kind, recs []T, ref func(*T) (ID, *int64, *time.Time), save func(T) error) error {
 	for i := range recs {

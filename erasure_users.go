@@ -1,6 +1,9 @@
 package crm
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // UserErased is recorded when a departed user's personal data is erased.
 const UserErased EventType = "user.erased"
@@ -48,21 +51,13 @@ func (c *UserService) EraseUser(ctx context.Context, actor ID, req UserErasureRe
 			return err
 		}
 		keys := personalKeys(User{})
-		var redactions []redaction
-		for _, ev := range events {
-			data, changed, err := redactPayload(ev.Data, keys, values)
-			if err != nil {
-				return err
-			}
-			if !changed {
-				continue
-			}
-			if err := w.tx.Events().Redact(ctx, ev.ID, data); err != nil {
-				return err
-			}
-			redactions = append(redactions, redaction{Event: ev.ID, DataHash: dataDigest(nil, data)})
-			report.RedactedEvents = append(report.RedactedEvents, ev.ID)
+		redactions, err := w.redactEach(events, func(ev Event) (json.RawMessage, bool, error) {
+			return redactPayload(ev.Data, keys, values)
+		})
+		if err != nil {
+			return err
 		}
+		report.RedactedEvents = redactedIDs(redactions)
 		after.UpdatedAt, after.Version = w.now, before.Version+1
 		if err := w.tx.Users().Update(ctx, after); err != nil {
 			return err

@@ -13,6 +13,3 @@ type PersonRecords = personRecords
 func GatherPersonRecords(ctx context.Context, tx ReadTx, customer ID) (PersonRecords, error) {
 	return gatherPersonRecords(ctx, tx, customer)
 }
-
-// ReaderOf is readerOf, for the tests of package crm_test.
-func ReaderOf(tx Tx) ReadTx { return readerOf(tx) }

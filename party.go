@@ -39,3 +39,8 @@ func checkParty(p Party) error {
 	}
 	return nil
 }
+
+// isPerson reports whether the customer is a natural person, whose name
+// is personal data; a customer stored before Party existed is taken by
+// its kind, as a new one is.
+func (c Customer) isPerson() bool { return cmpOr(c.Party, defaultParty(c.Kind)) == PartyPerson }

@@ -61,7 +61,7 @@ func TestGatherPersonRecords(t *testing.T) {
 	var inWrite crm.PersonRecords
 	require.NoError(t, co.Store.Update(ctx, func(tx crm.Tx) error {
 		var err error
-		inWrite, err = crm.GatherPersonRecords(ctx, crm.ReaderOf(tx), anna.Customer.ID)
+		inWrite, err = crm.GatherPersonRecords(ctx, crm.ReadOnly(tx), anna.Customer.ID)
 		return err
 	}))
 	assert.Equal(t, got, inWrite, "a write gathers what a read does")

@@ -144,13 +144,14 @@ func collectText(v reflect.Value, values *[]string) bool {
 		}
 		return found
 	case reflect.Map:
+		// The values only: a map's keys name custom fields, they are
+		// the company's, and an erased key would take with it every
+		// change recorded under that field.
 		iter := v.MapRange()
-		found := false
 		for iter.Next() {
-			collectText(iter.Key(), values)
-			found = collectText(iter.Value(), values) || found
+			collectText(iter.Value(), values)
 		}
-		return found || v.Len() > 0
+		return v.Len() > 0
 	}
 	return false
 }

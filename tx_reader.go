@@ -1,9 +1,11 @@
 package crm
 
-// readerOf returns tx as a ReadTx, so that code that only reads (such as
-// gatherPersonRecords) runs in a write as well as in a View: each
-// repository is handed out as its reader.
-func readerOf(tx Tx) ReadTx { return txReader{tx} }
+// ReadOnly returns the reading side of a write transaction: tx as a
+// ReadTx, each repository handed out as its reader, so that code that only
+// reads runs in a write as well as in a View (the CRM's erasure reads
+// everything linked to a person in the transaction that erases it; an
+// adapter's tests read what a write left before it commits).
+func ReadOnly(tx Tx) ReadTx { return txReader{tx} }
 
 // txReader is a Tx seen as a ReadTx.
 type txReader struct{ tx Tx }

@@ -339,35 +339,3 @@ func sameInvoices(vs ...crm.Invoice) []crm.Invoice {
 func entriesOf(vs []crm.Entry, f crm.EntryFilter) []crm.Entry {
 	return slices.DeleteFunc(sortedByID(vs, entryID), func(e crm.Entry) bool { return !f.Match(e) })
 }
-
-// readerOf returns the reading side of a write transaction, so that the
-// reads of the suite run in one as they do in a View.
-func readerOf(tx crm.Tx) crm.ReadTx { return txReader{tx} }
-
-// txReader is a crm.ReadTx on a crm.Tx.
-type txReader struct{ tx crm.Tx }
-
-func (r txReader) Quotas() crm.QuotaReader                 { return r.tx.Quotas() }
-func (r txReader) Consents() crm.ConsentReader             { return r.tx.Consents() }
-func (r txReader) Customers() crm.CustomerReader           { return r.tx.Customers() }
-func (r txReader) Users() crm.UserReader                   { return r.tx.Users() }
-func (r txReader) Events() crm.EventReader                 { return r.tx.Events() }
-func (r txReader) TouchpointMaps() crm.TouchpointMapReader { return r.tx.TouchpointMaps() }
-func (r txReader) Interactions() crm.InteractionReader     { return r.tx.Interactions() }
-func (r txReader) Cases() crm.CaseReader                   { return r.tx.Cases() }
-func (r txReader) Ladder() crm.LadderReader                { return r.tx.Ladder() }
-func (r txReader) JourneyTemplates() crm.JourneyTemplateReader {
-	return r.tx.JourneyTemplates()
-}
-func (r txReader) Analytics() crm.AnalyticsReader   { return r.tx.Analytics() }
-func (r txReader) Pipelines() crm.PipelineReader    { return r.tx.Pipelines() }
-func (r txReader) Deals() crm.DealReader            { return r.tx.Deals() }
-func (r txReader) Activities() crm.ActivityReader   { return r.tx.Activities() }
-func (r txReader) Campaigns() crm.CampaignReader    { return r.tx.Campaigns() }
-func (r txReader) Sales() crm.SalesAnalytics        { return r.tx.Sales() }
-func (r txReader) Ledger() crm.LedgerReader         { return r.tx.Ledger() }
-func (r txReader) Invoices() crm.InvoiceReader      { return r.tx.Invoices() }
-func (r txReader) Credits() crm.CreditReader        { return r.tx.Credits() }
-func (r txReader) Contracts() crm.ContractReader    { return r.tx.Contracts() }
-func (r txReader) Accounting() crm.AccountingReader { return r.tx.Accounting() }
-func (r txReader) Dunning() crm.DunningReader       { return r.tx.Dunning() }

@@ -92,10 +92,10 @@ func runInsertOnly[T any](t *testing.T, newStore NewStoreFunc, k insertOnly[T]) 
 		insertAll(t, sc.s, k.insert, vs[0])
 		update(t, sc.s, func(tx crm.Tx) error {
 			require.NoError(t, k.insert(tx, vs[1]))
-			got, err := k.get(k.id(vs[1]))(readerOf(tx))
+			got, err := k.get(k.id(vs[1]))(crm.ReadOnly(tx))
 			require.NoError(t, err)
 			assertSame(t, k.compare(vs[1])[0], k.compare(got)[0])
-			listed, err := k.list(readerOf(tx), crm.PageRequest{})
+			listed, err := k.list(crm.ReadOnly(tx), crm.PageRequest{})
 			require.NoError(t, err)
 			assertSameList(t, k.compare(sortedByID(vs[:2], k.id)...), k.compare(listed...), k.id)
 			return nil
@@ -323,11 +323,11 @@ func runLedgerLookups(t *testing.T, newStore NewStoreFunc) {
 			require.NoError(t, appendEntry(tx, r))
 			require.NoError(t, saveBook(tx, crm.Book{Customer: b.ann, Version: 1}))
 			for _, fn := range []func(crm.ReadTx) (crm.Entry, error){getEntry(e.ID), entryByKey("mine"), reversalOf(e.ID), getEntry(r.ID)} {
-				got, err := fn(readerOf(tx))
+				got, err := fn(crm.ReadOnly(tx))
 				require.NoError(t, err)
 				assert.Contains(t, []crm.ID{e.ID, r.ID}, got.ID)
 			}
-			got, err := getBook(b.ann)(readerOf(tx))
+			got, err := getBook(b.ann)(crm.ReadOnly(tx))
 			require.NoError(t, err)
 			assert.Equal(t, crm.Book{Customer: b.ann, Version: 1}, got)
 			return nil
