@@ -89,7 +89,7 @@ func (l ledger) OpenItems(_ context.Context, customer crm.ID, asOf crm.Date) ([]
 	case asOf.IsZero():
 		return l.t.open.customerItems(customer), nil
 	}
-	return nonNil(storekit.OpenItems(l.t.entries.all(), customer, asOf)), nil
+	return l.t.open.itemsAsOf(customer, asOf), nil
 }
 
 // OpenItemsOf implements crm.LedgerReader from what the store keeps open
@@ -118,6 +118,9 @@ func (l ledger) Aging(_ context.Context, q crm.AgingQuery) ([]crm.AgingAmount, e
 	q, err := q.Normalized()
 	if err != nil {
 		return nil, err
+	}
+	if rows, ok, err := l.t.open.aging(q); ok {
+		return rows, err
 	}
 	agg := storekit.NewAgingAggregator(q)
 	l.t.entries.each(agg.Add)

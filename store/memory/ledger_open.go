@@ -67,11 +67,13 @@ type openItems struct {
 	byItem   map[crm.ID][]itemKey                // every key of an item ID
 	nonZero  map[crm.ID]map[itemKey]bool         // per customer, the keys with something open
 	balances map[crm.ID]map[accountKey]*wide.Int // per customer
+	keysOf   map[crm.ID][]itemKey                // every key of a customer
+	recv     *agingColumns                       // the receivable items, for the aging
 }
 
 func newOpenItems() *openItems {
 	return &openItems{rows: map[itemKey]*itemRow{}, byItem: map[crm.ID][]itemKey{}, nonZero: map[crm.ID]map[itemKey]bool{},
-		balances: map[crm.ID]map[accountKey]*wide.Int{}}
+		balances: map[crm.ID]map[accountKey]*wide.Int{}, keysOf: map[crm.ID][]itemKey{}, recv: newAgingColumns()}
 }
 
 // openOverlay is a transaction's view: the rows and balances its appends
@@ -96,6 +98,7 @@ func (x *openItems) add(e crm.Entry) {
 			r = &itemRow{}
 			x.rows[k] = r
 			x.byItem[k.item] = append(x.byItem[k.item], k)
+			x.keysOf[k.customer] = append(x.keysOf[k.customer], k)
 		}
 		return r
 	}, func(customer crm.ID, k accountKey) *wide.Int {
@@ -115,6 +118,9 @@ func (x *openItems) add(e crm.Entry) {
 			delete(set, k)
 		} else {
 			set[k] = true
+		}
+		if k.account == crm.AccountReceivable {
+			x.recv.put(k, x.rows[k], x.byItem[k.item])
 		}
 	}
 }
@@ -223,6 +229,16 @@ func (o *openOverlay) itemsOf(customer crm.ID, items []crm.ID, asOf crm.Date) []
 // asOf returns the row as an open item as of asOf, or false when nothing
 // is open on it then.
 func (r *itemRow) asOf(k itemKey, asOf crm.Date) (crm.OpenItem, bool) {
+	open, due := r.openAsOf(asOf)
+	if open.IsZero() {
+		return crm.OpenItem{}, false
+	}
+	return crm.OpenItem{Customer: k.customer, Account: k.account, Item: k.item, Due: due, Open: moneyOf(open, k.currency)}, true
+}
+
+// openAsOf returns what is open on the row as of asOf (zero for now), and
+// its due date then.
+func (r *itemRow) openAsOf(asOf crm.Date) (wide.Int, crm.Date) {
 	open, due := r.open, r.due
 	if !asOf.IsZero() {
 		day := dayOf(asOf)
@@ -242,10 +258,39 @@ func (r *itemRow) asOf(k itemKey, asOf crm.Date) (crm.OpenItem, bool) {
 			}
 		}
 	}
-	if open.IsZero() {
-		return crm.OpenItem{}, false
+	return open, due
+}
+
+// itemsAsOf returns what was open on every item of the customer (of
+// every customer for the zero ID) as of asOf, as storekit.OpenItems would
+// over the entries, sorted as it sorts.
+func (o *openOverlay) itemsAsOf(customer crm.ID, asOf crm.Date) []crm.OpenItem {
+	out := []crm.OpenItem{}
+	add := func(k itemKey, r *itemRow) {
+		if it, ok := r.asOf(k, asOf); ok {
+			out = append(out, it)
+		}
 	}
-	return crm.OpenItem{Customer: k.customer, Account: k.account, Item: k.item, Due: due, Open: moneyOf(open, k.currency)}, true
+	if customer.IsZero() {
+		for k, r := range o.base.rows {
+			if _, mine := o.rows[k]; !mine {
+				add(k, r)
+			}
+		}
+	} else {
+		for _, k := range o.base.keysOf[customer] {
+			if _, mine := o.rows[k]; !mine {
+				add(k, o.base.rows[k])
+			}
+		}
+	}
+	for k, r := range o.rows {
+		if customer.IsZero() || k.customer == customer {
+			add(k, r)
+		}
+	}
+	slices.SortFunc(out, crm.OpenItem.Compare)
+	return out
 }
 
 // customerItems returns what is open on every item of the customer now,
