@@ -48,9 +48,9 @@ func TestAgingColumnsAgreeWithReference(t *testing.T) {
 		var items []item
 		for range 6 {
 			if mixed {
-			continue // in a write, the reference takes the due dates of the entries in no set order
-		}
-		require.NoError(t, s.Update(ctx, func(tx crm.Tx) error {
+				continue // in a write, the reference takes the due dates of the entries in no set order
+			}
+			require.NoError(t, s.Update(ctx, func(tx crm.Tx) error {
 				for range 40 {
 					c := customers[rng.IntN(len(customers))]
 					cur := []crm.Currency{usd, eur}[rng.IntN(2)]

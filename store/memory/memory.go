@@ -36,6 +36,7 @@ type Store struct {
 	states       *table[crm.LadderState] // keyed by customer
 	pipelines    *table[crm.Pipeline]
 	deals        *table[crm.Deal]
+	dealCols     *dealColumns // a summary row of each committed deal, for the sales reports
 	activities   *table[crm.Activity]
 	campaigns    *table[crm.Campaign]
 	quotas       *table[crm.Quota]
@@ -98,6 +99,8 @@ func New() *Store {
 		series:          map[seriesKey]int64{},
 		documentNumbers: map[numberKey]crm.ID{},
 	}
+	s.dealCols = newDealColumns()
+	s.deals.saved = s.dealCols.put
 	s.interactions.added = func(in crm.Interaction) {
 		if in.IdempotencyKey != "" {
 			s.idempotency[in.IdempotencyKey] = in.ID

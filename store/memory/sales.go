@@ -77,57 +77,65 @@ func (r campaignRepo) List(_ context.Context, p crm.PageRequest) ([]crm.Campaign
 	return r.repo().list(p, func(crm.Campaign) bool { return true }), nil
 }
 
-// sales answers with the reference implementations, streaming over every
-// row the transaction sees.
+// sales answers the funnel, forecast, cohort and KPI rows from the
+// summary rows of the committed deals (dealColumns), walking only the
+// pipeline asked about and the columns each report reads; a write
+// transaction that changed deals, and the other reports, stream every row
+// it sees through the reference implementations.
 type sales struct{ t *txState }
 
-func (s sales) aggregate(q crm.SalesQuery) (*storekit.SalesAggregator, error) {
+func (s sales) aggregate(q crm.SalesQuery) *storekit.SalesAggregator {
+	agg := storekit.NewSalesAggregator(q)
+	s.t.deals.each(agg.Add)
+	return agg
+}
+
+// columns returns the pipeline's summary rows and the query's owner and
+// team as they number them, or false when the transaction changed deals.
+func (s sales) columns(q crm.SalesQuery) (*pipelineColumns, ownerTeam, bool) {
+	if !s.t.deals.untouched() {
+		return nil, ownerTeam{}, false
+	}
+	x := s.t.s.dealCols
+	f := x.filterOf(q)
+	p := x.pipelines[q.Pipeline]
+	if p == nil || f.none {
+		p = &pipelineColumns{}
+	}
+	return p, f, true
+}
+
+// report answers q from the columns with fromColumns, or from the
+// reference aggregation with fromAggregate.
+func report[R any](s sales, q crm.SalesQuery, fromColumns func(*pipelineColumns, ownerTeam, timeSpan) ([]R, error), fromAggregate func(*storekit.SalesAggregator) ([]R, error)) ([]R, error) {
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	agg := storekit.NewSalesAggregator(q)
-	s.t.deals.each(agg.Add)
-	return agg, nil
+	if p, f, ok := s.columns(q); ok {
+		return fromColumns(p, f, timeSpanOf(q.From, q.To))
+	}
+	return fromAggregate(s.aggregate(q))
 }
 
 func (s sales) StageAmounts(_ context.Context, q crm.SalesQuery) ([]crm.StageAmount, error) {
-	agg, err := s.aggregate(q)
-	if err != nil {
-		return nil, err
-	}
-	return agg.StageAmounts()
+	return report(s, q, func(p *pipelineColumns, f ownerTeam, _ timeSpan) ([]crm.StageAmount, error) { return p.stageAmounts(f) },
+		(*storekit.SalesAggregator).StageAmounts)
 }
 
 func (s sales) Forecast(_ context.Context, q crm.SalesQuery) ([]crm.ForecastAmount, error) {
-	agg, err := s.aggregate(q)
-	if err != nil {
-		return nil, err
-	}
-	return agg.Forecast()
+	return report(s, q, (*pipelineColumns).forecastRows, (*storekit.SalesAggregator).Forecast)
 }
 
 func (s sales) Cohort(_ context.Context, q crm.SalesQuery) ([]crm.CohortCount, error) {
-	agg, err := s.aggregate(q)
-	if err != nil {
-		return nil, err
-	}
-	return agg.Cohort()
+	return report(s, q, (*pipelineColumns).cohortRows, (*storekit.SalesAggregator).Cohort)
 }
 
 func (s sales) Outcomes(_ context.Context, q crm.SalesQuery) ([]crm.OutcomeCount, error) {
-	agg, err := s.aggregate(q)
-	if err != nil {
-		return nil, err
-	}
-	return agg.Outcomes()
+	return report(s, q, (*pipelineColumns).outcomeRows, (*storekit.SalesAggregator).Outcomes)
 }
 
 func (s sales) StageTimes(_ context.Context, q crm.SalesQuery) ([]crm.StageTime, error) {
-	agg, err := s.aggregate(q)
-	if err != nil {
-		return nil, err
-	}
-	return agg.StageTimes()
+	return report(s, q, (*pipelineColumns).stageTimes, (*storekit.SalesAggregator).StageTimes)
 }
 
 func (s sales) Campaign(_ context.Context, c crm.Campaign) (crm.CampaignCounts, error) {

@@ -15,6 +15,7 @@ type table[T any] struct {
 	ids   idIndex        // in order, for keyset listings
 	clone func(T) T
 	added func(T) // told of each row a commit adds, to keep secondary indexes
+	saved func(T) // told of each row a commit writes, added or changed, to keep columnar indexes
 }
 
 func newTable[T any](clone func(T) T) *table[T] {
@@ -138,5 +139,10 @@ func (t *table[T]) commit(o *overlay[T]) {
 	}
 	for _, id := range o.added {
 		t.ids.insert(id)
+	}
+	if t.saved != nil {
+		for _, v := range o.dirty {
+			t.saved(v)
+		}
 	}
 }
