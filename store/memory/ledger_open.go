@@ -68,6 +68,7 @@ type openItems struct {
 	nonZero  map[crm.ID]map[itemKey]bool         // per customer, the keys with something open
 	balances map[crm.ID]map[accountKey]*wide.Int // per customer
 	keysOf   map[crm.ID][]itemKey                // every key of a customer
+	ordered  []crm.ID                            // the customers of keysOf, in ID order
 	recv     *agingColumns                       // the receivable items, for the aging
 }
 
@@ -98,6 +99,9 @@ func (x *openItems) add(e crm.Entry) {
 			r = &itemRow{}
 			x.rows[k] = r
 			x.byItem[k.item] = append(x.byItem[k.item], k)
+			if len(x.keysOf[k.customer]) == 0 {
+				x.ordered = insertID(x.ordered, k.customer)
+			}
 			x.keysOf[k.customer] = append(x.keysOf[k.customer], k)
 		}
 		return r
@@ -271,13 +275,24 @@ func (o *openOverlay) itemsAsOf(customer crm.ID, asOf crm.Date) []crm.OpenItem {
 			out = append(out, it)
 		}
 	}
-	if customer.IsZero() {
+	switch {
+	case customer.IsZero() && len(o.rows) == 0:
+		// Customer by customer, in order: only each one's items to sort.
+		for _, c := range o.base.ordered {
+			n := len(out)
+			for _, k := range o.base.keysOf[c] {
+				add(k, o.base.rows[k])
+			}
+			slices.SortFunc(out[n:], crm.OpenItem.Compare)
+		}
+		return out
+	case customer.IsZero():
 		for k, r := range o.base.rows {
 			if _, mine := o.rows[k]; !mine {
 				add(k, r)
 			}
 		}
-	} else {
+	default:
 		for _, k := range o.base.keysOf[customer] {
 			if _, mine := o.rows[k]; !mine {
 				add(k, o.base.rows[k])
@@ -365,4 +380,14 @@ func moneyOf(x wide.Int, currency crm.Currency) crm.Money {
 		return crm.MoneyFromMinor(v, currency)
 	}
 	return crm.MoneyFromBigMinor(x.Big(), currency)
+}
+
+// insertID inserts id into ids, kept in order: at the end, in O(1), when
+// it goes last, as the IDs of one clock do.
+func insertID(ids []crm.ID, id crm.ID) []crm.ID {
+	if n := len(ids); n == 0 || ids[n-1].Compare(id) < 0 {
+		return append(ids, id)
+	}
+	i, _ := slices.BinarySearchFunc(ids, id, crm.ID.Compare)
+	return slices.Insert(ids, i, id)
 }
