@@ -61,20 +61,26 @@ type itemRow struct {
 	added    int // postings added so far
 }
 
+// keyedRow is a committed row with its key.
+type keyedRow struct {
+	k itemKey
+	r *itemRow
+}
+
 // openItems is the committed state.
 type openItems struct {
 	rows     map[itemKey]*itemRow
 	byItem   map[crm.ID][]itemKey                // every key of an item ID
 	nonZero  map[crm.ID]map[itemKey]bool         // per customer, the keys with something open
 	balances map[crm.ID]map[accountKey]*wide.Int // per customer
-	keysOf   map[crm.ID][]itemKey                // every key of a customer
+	keysOf   map[crm.ID][]keyedRow               // every row of a customer
 	ordered  []crm.ID                            // the customers of keysOf, in ID order
 	recv     *agingColumns                       // the receivable items, for the aging
 }
 
 func newOpenItems() *openItems {
 	return &openItems{rows: map[itemKey]*itemRow{}, byItem: map[crm.ID][]itemKey{}, nonZero: map[crm.ID]map[itemKey]bool{},
-		balances: map[crm.ID]map[accountKey]*wide.Int{}, keysOf: map[crm.ID][]itemKey{}, recv: newAgingColumns()}
+		balances: map[crm.ID]map[accountKey]*wide.Int{}, keysOf: map[crm.ID][]keyedRow{}, recv: newAgingColumns()}
 }
 
 // openOverlay is a transaction's view: the rows and balances its appends
@@ -102,7 +108,7 @@ func (x *openItems) add(e crm.Entry) {
 			if len(x.keysOf[k.customer]) == 0 {
 				x.ordered = insertID(x.ordered, k.customer)
 			}
-			x.keysOf[k.customer] = append(x.keysOf[k.customer], k)
+			x.keysOf[k.customer] = append(x.keysOf[k.customer], keyedRow{k, r})
 		}
 		return r
 	}, func(customer crm.ID, k accountKey) *wide.Int {
@@ -280,8 +286,8 @@ func (o *openOverlay) itemsAsOf(customer crm.ID, asOf crm.Date) []crm.OpenItem {
 		// Customer by customer, in order: only each one's items to sort.
 		for _, c := range o.base.ordered {
 			n := len(out)
-			for _, k := range o.base.keysOf[c] {
-				add(k, o.base.rows[k])
+			for _, kr := range o.base.keysOf[c] {
+				add(kr.k, kr.r)
 			}
 			slices.SortFunc(out[n:], crm.OpenItem.Compare)
 		}
@@ -293,9 +299,9 @@ func (o *openOverlay) itemsAsOf(customer crm.ID, asOf crm.Date) []crm.OpenItem {
 			}
 		}
 	default:
-		for _, k := range o.base.keysOf[customer] {
-			if _, mine := o.rows[k]; !mine {
-				add(k, o.base.rows[k])
+		for _, kr := range o.base.keysOf[customer] {
+			if _, mine := o.rows[kr.k]; !mine {
+				add(kr.k, kr.r)
 			}
 		}
 	}
