@@ -54,7 +54,7 @@ func timeSpanOf(from, to time.Time) timeSpan {
 func (s timeSpan) open() bool { return !s.hasFrom && !s.hasTo }
 
 func (s timeSpan) has(t instant) bool {
-	return (!s.hasFrom || !t.before(s.from)) && (!s.hasTo || t.before(s.to))
+	return s.open() || ((!s.hasFrom || !t.before(s.from)) && (!s.hasTo || t.before(s.to)))
 }
 
 // pipelineColumns are the summary rows of a pipeline's deals: one slot a
@@ -235,8 +235,12 @@ func (x *dealColumns) filterOf(q crm.SalesQuery) ownerTeam {
 }
 
 func (p *pipelineColumns) match(f ownerTeam, i int) bool {
-	return (f.owner < 0 || p.owner[i] == f.owner) && (f.team < 0 || p.team[i] == f.team)
+	return f.any() || ((f.owner < 0 || p.owner[i] == f.owner) && (f.team < 0 || p.team[i] == f.team))
 }
+
+// any reports whether the query keeps to no owner or team: the columns
+// of owners and teams need not be read.
+func (f ownerTeam) any() bool { return f.owner < 0 && f.team < 0 }
 
 // groupSums adds up each group's deals and amounts (and a second sum).
 type groupSums struct {
