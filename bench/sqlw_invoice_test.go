@@ -65,12 +65,11 @@ func BenchmarkSQLWIssueInvoice(b *testing.B) {
 
 // hand writes an invoice with hand-written SQL.
 type hand struct {
-	s      *sqlwDB
-	db     *sql.DB
-	pg     bool
-	t      func(string) string // quoted table name
-	q      func(string) string // the query for the dialect
-	series int64
+	s  *sqlwDB
+	db *sql.DB
+	pg bool
+	t  func(string) string // quoted table name
+	q  func(string) string // the query for the dialect
 }
 
 func newHand(b *testing.B, s *sqlwDB) *hand {

@@ -209,9 +209,10 @@ type txn struct {
 	q     querier
 	write bool
 
-	mu     sync.Mutex // guards stmts and booked, so that misuse from two goroutines cannot break the maps
+	mu     sync.Mutex // guards stmts, booked and head, so that misuse from two goroutines cannot break the maps
 	stmts  map[string]*sql.Stmt
 	booked map[crm.ID]bool // the customers whose book this transaction has locked (see lockBook)
+	head   *crm.LogHead    // the log head a write transaction holds, once read (see eventLog.Head)
 
 	// What the transaction has yet to write of the ledger (see pending.go),
 	// guarded by pmu as mu guards stmts.
