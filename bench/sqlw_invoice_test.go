@@ -30,35 +30,35 @@ func BenchmarkSQLWIssueInvoice(b *testing.B) {
 	ctx := context.Background()
 	for _, s := range sqlwDialects(b) {
 		b.Run(s.name+"/crmkit", func(b *testing.B) {
-			st0, tr0 := s.count.stmts.Load(), s.count.trips()
+			st0, tr0, cpu0 := s.count.stmts.Load(), s.count.trips(), cpuTime()
 			for range b.N {
 				if _, err := s.crm.Ledger.IssueInvoice(ctx, s.actor, s.invoice()); err != nil {
 					b.Fatal(err)
 				}
 			}
-			perOp(b, s.count, st0, tr0)
+			perOp(b, s.count, st0, tr0, cpu0)
 		})
 		if s.store.Dialect() == sqlstore.PostgreSQL {
 			u := s.unsealed(b)
 			b.Run(s.name+"/crmkit-unsealed", func(b *testing.B) {
-				st0, tr0 := u.count.stmts.Load(), u.count.trips()
+				st0, tr0, cpu0 := u.count.stmts.Load(), u.count.trips(), cpuTime()
 				for range b.N {
 					if _, err := u.crm.Ledger.IssueInvoice(ctx, u.actor, u.invoice()); err != nil {
 						b.Fatal(err)
 					}
 				}
-				perOp(b, u.count, st0, tr0)
+				perOp(b, u.count, st0, tr0, cpu0)
 			})
 		}
 		b.Run(s.name+"/handwritten", func(b *testing.B) {
 			h := newHand(b, s)
-			st0, tr0 := s.count.stmts.Load(), s.count.trips()
+			st0, tr0, cpu0 := s.count.stmts.Load(), s.count.trips(), cpuTime()
 			for range b.N {
 				if err := h.issueInvoice(ctx); err != nil {
 					b.Fatal(err)
 				}
 			}
-			perOp(b, s.count, st0, tr0)
+			perOp(b, s.count, st0, tr0, cpu0)
 		})
 	}
 }
