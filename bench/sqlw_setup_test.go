@@ -137,6 +137,15 @@ func BenchmarkSQLWLog(b *testing.B) {
 			}
 			fmt.Fprintln(os.Stderr, "  round trips:", s.count.trips()-t0)
 			s.count.log.Store(false)
+			m := s.touchpointMap(b)
+			fmt.Fprintln(os.Stderr, s.name, "RecordInteraction:")
+			s.count.log.Store(true)
+			t0 = s.count.trips()
+			if _, err := s.crm.Experience.RecordInteraction(ctx, s.actor, s.interaction(m, 0)); err != nil {
+				b.Fatal(err)
+			}
+			fmt.Fprintln(os.Stderr, "  round trips:", s.count.trips()-t0)
+			s.count.log.Store(false)
 		}
 	}
 }
@@ -168,4 +177,23 @@ func (s *sqlwDB) unsealed(b *testing.B) *sqlwDB {
 	u := *s
 	u.db, u.store, u.count, u.crm = db, st, c, c2
 	return &u
+}
+
+// touchpointMap creates a map of one touchpoint, "call".
+func (s *sqlwDB) touchpointMap(b *testing.B) crm.ID {
+	b.Helper()
+	m, err := s.crm.Experience.CreateTouchpointMap(context.Background(), s.actor, crm.NewTouchpointMap{Name: "Service",
+		Touchpoints: []crm.Touchpoint{{Key: "call", Name: "Call", Channel: crm.ChannelContactCenter}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m.ID
+}
+
+// interaction is the i-th interaction every contender records: an inbound
+// call at touchpoint "call", a day after the one before (crmkit reads the
+// customer's contacts of the last days, to tell repeat contacts).
+func (s *sqlwDB) interaction(m crm.ID, i int) crm.NewInteraction {
+	return crm.NewInteraction{Customer: s.customer, Map: m, Touchpoint: "call", Direction: crm.Inbound, Sentiment: crm.Positive,
+		At: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i)}
 }
