@@ -60,6 +60,9 @@ func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
 	if err := w.tx.Ledger().Append(w.ctx, e); err != nil {
 		return Entry{}, err
 	}
+	for _, p := range e.Postings {
+		delete(w.fresh, p.Item)
+	}
 	return e, w.record(LedgerPosted, KindEntry, e.ID, 1, entryData(e))
 }
 
@@ -100,7 +103,9 @@ func (w *writeTx) checkItems(e Entry) error {
 		return nil
 	}
 	ledger := w.tx.Ledger()
-	open, err := ledger.OpenItemsOf(w.ctx, e.Customer, items, Date{})
+	// A document the write just created has nothing open, on any day.
+	stored := slices.DeleteFunc(slices.Clone(items), func(id ID) bool { return w.fresh[id] })
+	open, err := w.openItemsOf(e.Customer, stored, Date{})
 	if err != nil {
 		return err
 	}
@@ -114,7 +119,7 @@ func (w *writeTx) checkItems(e Entry) error {
 	if err := e.checkTotals(open, balances); err != nil || !reduces {
 		return err
 	}
-	open, err = ledger.OpenItemsOf(w.ctx, e.Customer, items, e.Effective)
+	open, err = w.openItemsOf(e.Customer, stored, e.Effective)
 	if err != nil {
 		return err
 	}
@@ -124,6 +129,15 @@ func (w *writeTx) checkItems(e Entry) error {
 			"it takes: date it on or after the invoice and the credit it settles", e.Effective, over.Item, over.Open, over.Requested))
 	}
 	return w.checkLaterDays(e, items, open)
+}
+
+// openItemsOf reads what is open on a customer's items as of a day (the
+// zero date: today), and reads nothing for no items.
+func (w *writeTx) openItemsOf(customer ID, items []ID, asOf Date) ([]OpenItem, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	return w.tx.Ledger().OpenItemsOf(w.ctx, customer, items, asOf)
 }
 
 // checkTotals refuses, with an *OverflowError, an entry that would take a
@@ -357,6 +371,10 @@ func postDocument[D any](w *writeTx, build func(id, entryID ID, today Date, now 
 	} else if err := insert(w.ctx, doc); err != nil {
 		return doc, Entry{}, err
 	} else {
+		if w.fresh == nil {
+			w.fresh = map[ID]bool{}
+		}
+		w.fresh[id] = true
 		e, err = w.post(e, key, request)
 		return doc, e, err
 	}

@@ -126,10 +126,10 @@ func (s *Store) begin(ctx context.Context, write bool) (*handle, error) {
 	return s.beginSQLite(ctx, write)
 }
 
-// beginSQLite runs BEGIN IMMEDIATE (to write) or BEGIN (to read) on a
-// connection of its own: database/sql's BeginTx cannot ask for IMMEDIATE,
-// and a writer that takes the write lock up front never fails halfway
-// because another writer got there first.
+// beginSQLite runs BEGIN IMMEDIATE (to write, see beginSQLiteWrite) or
+// BEGIN (to read, on a connection of its own): a writer that takes the
+// write lock up front never fails halfway because another writer got
+// there first.
 func (s *Store) beginSQLite(ctx context.Context, write bool) (*handle, error) {
 	if write {
 		return s.beginSQLiteWrite(ctx)
@@ -233,7 +233,9 @@ type querier interface {
 //
 // On SQLite, whose driver parses the SQL of every call it is not given
 // prepared, a transaction prepares each statement once and reuses it: a
-// transaction that writes many rows of one kind parses its INSERT once.
+// transaction that writes many rows of one kind parses its INSERT once;
+// a write transaction takes the statements the store keeps prepared on
+// the pool, so that most are not parsed even once (see statement).
 // Running a statement again resets it, which is safe because every
 // repository method reads its rows to the end before it returns, and a
 // transaction serves one goroutine at a time, as crm.Store's fn does.
