@@ -19,8 +19,9 @@
 // WithTablePrefix says otherwise), and on PostgreSQL the tables can live in
 // a schema of their own (WithSchema).
 //
-// Update takes SQLite's write lock up front (BEGIN IMMEDIATE on a
-// connection of its own) and runs PostgreSQL transactions at READ
+// Update takes SQLite's write lock up front (BEGIN IMMEDIATE, in a
+// *sql.Tx that runs the statements the store keeps prepared on the pool,
+// each parsed once a connection) and runs PostgreSQL transactions at READ
 // COMMITTED, with optimistic versions on records and row locks on what a
 // write touches (the acting user FOR SHARE, a customer's book FOR UPDATE);
 // it re-runs the transaction, with jittered exponential backoff, when the
