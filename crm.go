@@ -303,6 +303,9 @@ type writeTx struct {
 	moves  []LadderMove // ladder moves made by the write, for the caller
 	// invoices read ahead, which do not change once issued (readInvoices)
 	invoices map[ID]Invoice
+	// documents the write created and has not posted to yet: nothing is
+	// open on them, so a posting's check need not read it (checkItems)
+	fresh map[ID]bool
 }
 
 // stale marks an error that a retry cannot fix, such as a version the

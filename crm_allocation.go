@@ -54,6 +54,7 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 	e, dup, err := c.billing(ctx, actor, n.Customer, key, request, func(w *writeTx, key string) (Entry, error) {
 		r.Allocations = nil // a conflict retries the whole write
 		credit, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, request)
+		r.Payment = credit
 		if err != nil || !oldestFirst {
 			return e, err
 		}
@@ -107,7 +108,10 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 		return PaymentReceipt{}, err
 	}
 	r.Entry, r.Duplicate = e, dup
-	if r.Payment, err = c.creditOf(ctx, e); err != nil || !dup {
+	if !dup {
+		return r, nil
+	}
+	if r.Payment, err = c.creditOf(ctx, e); err != nil {
 		return r, err
 	}
 	// A retry returns the allocations the first call made, as they were

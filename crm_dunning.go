@@ -329,11 +329,7 @@ func (d *dunningRun) charge(rec DunningRecord, it OpenItem, n int, level Dunning
 	}
 	n2 := NewInvoice{Customer: rec.Customer, Currency: it.Open.Currency(), Issued: d.asOf, Due: d.asOf.AddDays(d.rules.FeeDueDays), Lines: lines}
 	key := "dunning/" + rec.Invoice.String() + "/" + strconv.Itoa(n)
-	e, err := d.w.issueInvoice(n2, key, n2)
-	if err != nil {
-		return Invoice{}, Date{}, err
-	}
-	inv, err := d.w.tx.Invoices().Get(d.w.ctx, e.Document)
+	inv, _, err := d.w.issueInvoice(n2, key, n2)
 	if err != nil {
 		return Invoice{}, Date{}, err
 	}

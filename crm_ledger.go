@@ -60,6 +60,9 @@ func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
 	if err := w.tx.Ledger().Append(w.ctx, e); err != nil {
 		return Entry{}, err
 	}
+	for _, p := range e.Postings {
+		delete(w.fresh, p.Item)
+	}
 	return e, w.record(LedgerPosted, KindEntry, e.ID, 1, entryData(e))
 }
 
@@ -100,7 +103,9 @@ func (w *writeTx) checkItems(e Entry) error {
 		return nil
 	}
 	ledger := w.tx.Ledger()
-	open, err := ledger.OpenItemsOf(w.ctx, e.Customer, items, Date{})
+	// A document the write just created has nothing open, on any day.
+	stored := slices.DeleteFunc(slices.Clone(items), func(id ID) bool { return w.fresh[id] })
+	open, err := w.openItemsOf(e.Customer, stored, Date{})
 	if err != nil {
 		return err
 	}
@@ -114,7 +119,7 @@ func (w *writeTx) checkItems(e Entry) error {
 	if err := e.checkTotals(open, balances); err != nil || !reduces {
 		return err
 	}
-	open, err = ledger.OpenItemsOf(w.ctx, e.Customer, items, e.Effective)
+	open, err = w.openItemsOf(e.Customer, stored, e.Effective)
 	if err != nil {
 		return err
 	}
@@ -124,6 +129,15 @@ func (w *writeTx) checkItems(e Entry) error {
 			"it takes: date it on or after the invoice and the credit it settles", e.Effective, over.Item, over.Open, over.Requested))
 	}
 	return w.checkLaterDays(e, items, open)
+}
+
+// openItemsOf reads what is open on a customer's items as of a day (the
+// zero date: today), and reads nothing for no items.
+func (w *writeTx) openItemsOf(customer ID, items []ID, asOf Date) ([]OpenItem, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	return w.tx.Ledger().OpenItemsOf(w.ctx, customer, items, asOf)
 }
 
 // checkTotals refuses, with an *OverflowError, an entry that would take a
@@ -296,35 +310,47 @@ func (w *writeTx) today() Date { return w.crm.calendar.DateOf(w.now) }
 func (c *LedgerService) IssueInvoice(ctx context.Context, actor ID, n NewInvoice) (Invoice, error) {
 	key := n.IdempotencyKey
 	n.IdempotencyKey = ""
-	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
-		return w.issueInvoice(n, key, n)
+	var inv Invoice
+	e, dup, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (e Entry, err error) {
+		inv, e, err = w.issueInvoice(n, key, n)
+		return e, err
 	})
-	if err != nil {
-		return Invoice{}, err
-	}
-	return c.invoiceOf(ctx, e)
+	return written(ctx, e, dup, err, inv, c.invoiceOf)
 }
 
-func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Entry, error) {
+// written is what a billing command returns: the document it wrote, as
+// it wrote it, or, for a replayed key, the first call's, read.
+func written[D any](ctx context.Context, e Entry, dup bool, err error, doc D, read func(context.Context, Entry) (D, error)) (D, error) {
+	var zero D
+	switch {
+	case err != nil:
+		return zero, err
+	case dup:
+		return read(ctx, e)
+	}
+	return doc, nil
+}
+
+func (w *writeTx) issueInvoice(n NewInvoice, key string, request any) (Invoice, Entry, error) {
 	numbering, chosen := w.crm.numbering, n.Number != ""
 	switch {
 	case n.Number == "":
 		var err error
 		if n.Number, err = w.nextNumber(numbering.InvoicePrefix, cmpOr(n.Issued, w.today())); err != nil {
-			return Entry{}, err
+			return Invoice{}, Entry{}, err
 		}
 	case numbering.reserved(n.Number):
-		return Entry{}, invalid("number", "not_series", fmt.Sprintf("numbers starting %q are the series' own: leave Number empty to take the next", numbering.InvoicePrefix+"-"))
+		return Invoice{}, Entry{}, invalid("number", "not_series", fmt.Sprintf("numbers starting %q are the series' own: leave Number empty to take the next", numbering.InvoicePrefix+"-"))
 	}
-	_, e, err := postDocument(w, n.build(w.crm.documents.taxRounding), w.tx.Invoices().Insert, key, request)
+	inv, e, err := postDocument(w, n.build(w.crm.documents.taxRounding), w.tx.Invoices().Insert, key, request)
 	var taken *ConflictError
 	if chosen && key == "" && errors.As(err, &taken) && taken.Kind == KindInvoice {
 		// The number is another invoice's: no retry frees it. (With a key,
 		// the other may be this request's first attempt, which a retry
 		// finds by its key.)
-		return e, stale{err}
+		return inv, e, stale{err}
 	}
-	return e, err
+	return inv, e, err
 }
 
 // postDocument makes a document (an invoice, a payment, a credit note) and
@@ -345,12 +371,17 @@ func postDocument[D any](w *writeTx, build func(id, entryID ID, today Date, now 
 	} else if err := insert(w.ctx, doc); err != nil {
 		return doc, Entry{}, err
 	} else {
+		if w.fresh == nil {
+			w.fresh = map[ID]bool{}
+		}
+		w.fresh[id] = true
 		e, err = w.post(e, key, request)
 		return doc, e, err
 	}
 }
 
-// creditOf reads the payment or credit note an entry posted.
+// creditOf reads the payment or credit note an entry posted, in a
+// transaction of its own: what a replayed key returns.
 func (c *engine) creditOf(ctx context.Context, e Entry) (Credit, error) {
 	var out Credit
 	err := c.store.View(ctx, func(tx ReadTx) error {
@@ -361,7 +392,8 @@ func (c *engine) creditOf(ctx context.Context, e Entry) (Credit, error) {
 	return out, err
 }
 
-// invoiceOf reads the invoice an entry posted.
+// invoiceOf reads the invoice an entry posted, in a transaction of its
+// own: what a replayed key returns.
 func (c *engine) invoiceOf(ctx context.Context, e Entry) (Invoice, error) {
 	var inv Invoice
 	err := c.store.View(ctx, func(tx ReadTx) error {
@@ -389,7 +421,8 @@ func (c *ContractService) InvoiceInstallment(ctx context.Context, actor ID, r In
 		return Invoice{}, err
 	}
 	request := r
-	e, _, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx, key string) (Entry, error) {
+	var inv Invoice
+	e, dup, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx, key string) (Entry, error) {
 		ct, err := w.tx.Contracts().Get(ctx, contract)
 		if err != nil {
 			return Entry{}, err
@@ -414,19 +447,17 @@ func (c *ContractService) InvoiceInstallment(ctx context.Context, actor ID, r In
 		if n.Due.Before(n.Issued) {
 			n.Due = n.Issued
 		}
-		e, err := w.issueInvoice(n, key, request)
+		issued, e, err := w.issueInvoice(n, key, request)
 		if err != nil {
 			return Entry{}, err
 		}
+		inv = issued
 		after := ct.Clone()
 		after.Plan.Installments[i].Invoice = e.Document
 		_, err = w.saveContract(ct, after, "", fmt.Sprintf("installment %d invoiced", number))
 		return e, err
 	})
-	if err != nil {
-		return Invoice{}, err
-	}
-	return c.invoiceOf(ctx, e)
+	return written(ctx, e, dup, err, inv, c.invoiceOf)
 }
 
 // IssueCreditNote gives back revenue an invoice charged, with its tax:
@@ -436,7 +467,8 @@ func (c *ContractService) InvoiceInstallment(ctx context.Context, actor ID, r In
 func (c *LedgerService) IssueCreditNote(ctx context.Context, actor ID, n NewCreditNote) (Credit, error) {
 	key := n.IdempotencyKey
 	n.IdempotencyKey = ""
-	e, _, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
+	var credit Credit
+	e, dup, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
 		if err := n.check(); err != nil {
 			return Entry{}, err
 		}
@@ -456,10 +488,8 @@ func (c *LedgerService) IssueCreditNote(ctx context.Context, actor ID, n NewCred
 		if err != nil {
 			return Entry{}, err
 		}
+		credit = cr
 		return e, w.checkCorrection(CorrectionCreditNote, n.Customer, cr.Amount, n.Approval)
 	})
-	if err != nil {
-		return Credit{}, err
-	}
-	return c.creditOf(ctx, e)
+	return written(ctx, e, dup, err, credit, c.creditOf)
 }

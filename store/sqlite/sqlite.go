@@ -64,7 +64,26 @@ type Option func(*config)
 
 type config struct {
 	durability Durability
+	cacheKiB   int  // see WithCacheSize
+	cacheSet   bool // WithCacheSize was given; else SQLite's default page cache
 	store      []sqlstore.Option
+}
+
+// WithCacheSize sets the page cache of each pooled connection, in KiB
+// (SQLite's cache_size pragma, given as -kib; SQLite's own default is
+// 2000 KiB). A store larger than the cache reads pages back from the
+// operating system's file cache, which costs a system call a page: a
+// cache that holds the working set (the indexes a write touches, the
+// customers and open items it reads) spares those. It costs up to that
+// much memory per connection. A size below 1 is a *crm.ValidationError.
+func WithCacheSize(kib int) Option { return func(c *config) { c.cacheKiB, c.cacheSet = kib, true } }
+
+// pragmas returns the pragmas the options add to the defaults.
+func (c config) pragmas() []string {
+	if !c.cacheSet {
+		return nil
+	}
+	return []string{fmt.Sprintf("cache_size(%d)", -c.cacheKiB)}
 }
 
 // WithDurability sets the durability (default PowerLossDurable).
@@ -94,10 +113,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlstore.Store, er
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.cacheSet && cfg.cacheKiB < 1 {
+		return nil, &crm.ValidationError{Field: "cache_size", Rule: "positive", Detail: "the page cache in KiB, at least 1"}
+	}
 	if cfg.durability != PowerLossDurable && cfg.durability != CrashDurable {
 		return nil, &crm.ValidationError{Field: "durability", Rule: "one_of", Detail: string(cfg.durability) + " is not a durability"}
 	}
-	dsn, err := dataSourceName(path, cfg.durability)
+	dsn, err := dataSourceName(path, cfg.durability, cfg.pragmas()...)
 	if err != nil {
 		return nil, err
 	}
@@ -122,10 +144,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*sqlstore.Store, er
 }
 
 // dataSourceName returns the driver's URI for the file at path, with the
-// pragmas and the durability. The path is made absolute and its
+// pragmas, the durability and the extra pragmas. The path is made absolute and its
 // URI-special characters are escaped, so that a '?' or '#' in a file name
 // cannot be read as a query or a fragment.
-func dataSourceName(path string, d Durability) (string, error) {
+func dataSourceName(path string, d Durability, extra ...string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", fmt.Errorf("sqlite: resolving %s: %w", path, err)
@@ -138,7 +160,7 @@ func dataSourceName(path string, d Durability) (string, error) {
 	var b strings.Builder
 	b.WriteString("file:")
 	b.WriteString(p)
-	for i, pragma := range append(pragmas[:len(pragmas):len(pragmas)], "synchronous("+string(d)+")") {
+	for i, pragma := range append(append(pragmas[:len(pragmas):len(pragmas)], "synchronous("+string(d)+")"), extra...) {
 		if i == 0 {
 			b.WriteByte('?')
 		} else {

@@ -39,16 +39,6 @@ func (l ledgerRepo) lockBook(ctx context.Context, customer crm.ID) error {
 	return nil
 }
 
-// bookForUpdate reads customer's book and takes its lock, in one
-// statement.
-func (l ledgerRepo) bookForUpdate(ctx context.Context, customer crm.ID) (crm.Book, error) {
-	b, err := l.books().getWhere(ctx, l.books().notFound(customer), "customer_id = ? FOR UPDATE", idArg(customer))
-	if err == nil {
-		l.t.setBooked(customer)
-	}
-	return b, err
-}
-
 // lockBookOfEntry takes the lock of the book of the customer an entry
 // concerns.
 func (l ledgerRepo) lockBookOfEntry(ctx context.Context, entry crm.ID) error {

@@ -39,8 +39,17 @@ func (s *Store) inboxValues(e crm.Event) []any {
 // appends are gap-free and in commit order.
 type eventLog struct{ t *txn }
 
-// Head implements crm.EventReader.
+// Head implements crm.EventReader. A write transaction on a store that
+// does not seal the log holds the head once it has read it (SQLite's
+// write lock, or the row lock on PostgreSQL), so it reads it once and then
+// knows it: Append, which checks the events against it, reads it no more.
 func (l eventLog) Head(ctx context.Context) (crm.LogHead, error) {
+	holds := l.t.write && !l.t.s.SealsLog()
+	if holds {
+		if h, ok := l.t.knownHead(); ok {
+			return h, nil
+		}
+	}
 	q := "SELECT seq, hash FROM " + l.t.s.names.eventHead + " WHERE id = 1"
 	if l.t.write && l.t.s.dialect == PostgreSQL && !l.t.s.SealsLog() {
 		q += " FOR UPDATE"
@@ -49,7 +58,28 @@ func (l eventLog) Head(ctx context.Context) (crm.LogHead, error) {
 	if err := l.t.queryRow(ctx, q).Scan(&h.Seq, hashCol{&h.Hash}); err != nil {
 		return crm.LogHead{}, l.t.s.dbErr("reading the event log head", err)
 	}
+	if holds {
+		l.t.setHead(h)
+	}
 	return h, nil
+}
+
+// knownHead returns the log head the write transaction holds, if it has
+// read it.
+func (t *txn) knownHead() (crm.LogHead, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.head == nil {
+		return crm.LogHead{}, false
+	}
+	return *t.head, true
+}
+
+// setHead records the log head the write transaction holds.
+func (t *txn) setHead(h crm.LogHead) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.head = &h
 }
 
 // After implements crm.EventReader.
@@ -125,8 +155,11 @@ func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
 		}
 	}
 	last := events[len(events)-1]
-	_, err = l.t.exec(ctx, "UPDATE "+l.t.s.names.eventHead+" SET seq = ?, hash = ? WHERE id = 1", last.Seq, last.Hash[:])
-	return l.t.s.dbErr("moving the event log head", err)
+	if _, err = l.t.exec(ctx, "UPDATE "+l.t.s.names.eventHead+" SET seq = ?, hash = ? WHERE id = 1", last.Seq, last.Hash[:]); err != nil {
+		return l.t.s.dbErr("moving the event log head", err)
+	}
+	l.t.setHead(crm.LogHead{Seq: last.Seq, Hash: last.Hash})
+	return nil
 }
 
 // conflicting names the first of events whose seq or ID an event in the

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/crmkit/crm"
 )
@@ -66,24 +68,41 @@ func (l ledgerRepo) entries() records[crm.Entry] { return records[crm.Entry]{ent
 // Book implements crm.LedgerReader; in a PostgreSQL write transaction it
 // takes the book's lock (see lockBook). A write transaction reads a book
 // once: then it holds it, and what it saves of it is what it is.
+//
+// A write transaction reads a book to save its next version, so it reads
+// it by saving that version at once (bumpBook), in one statement that also
+// takes the lock; the save that follows is then already written.
 func (l ledgerRepo) Book(ctx context.Context, customer crm.ID) (crm.Book, error) {
 	if b, ok := l.t.book(customer); ok {
 		return crm.Book{Customer: customer, Version: b.version}, nil
 	}
-	var b crm.Book
-	// Nothing pending is of a book the transaction has not read or saved.
-	err := l.t.withoutSettling(func() (err error) {
-		if l.locksBooks() && !l.t.hasBooked(customer) {
-			b, err = l.bookForUpdate(ctx, customer)
-		} else {
-			b, err = l.books().get(ctx, customer)
-		}
-		return err
-	})
-	if err == nil && l.t.write {
-		l.t.keepBook(b.Customer, b.Version)
+	if l.t.write {
+		return l.bumpBook(ctx, customer)
 	}
-	return b, err
+	return l.books().get(ctx, customer)
+}
+
+// bumpBook reads customer's book in a write transaction by raising its
+// version by one, which takes its row lock, and keeps the version read as
+// the one the transaction knows, the raised one as stored: a SaveBook of
+// the next version then writes nothing, and a transaction that does not
+// save the book puts the version back with what is pending (writeBooks).
+func (l ledgerRepo) bumpBook(ctx context.Context, customer crm.ID) (crm.Book, error) {
+	var stored int64
+	// Nothing pending is of a book the transaction has not read or saved.
+	err := l.t.withoutSettling(func() error {
+		return l.t.queryRow(ctx, "UPDATE "+l.t.s.names.books+" SET version = version + 1 WHERE customer_id = ? RETURNING version",
+			idArg(customer)).Scan(&stored)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return crm.Book{}, l.books().notFound(customer)
+	}
+	if err != nil {
+		return crm.Book{}, l.t.s.dbErr("reading "+string(crm.KindBook), err)
+	}
+	l.t.bumpedBook(customer, stored)
+	l.t.setBooked(customer)
+	return crm.Book{Customer: customer, Version: stored - 1}, nil
 }
 
 // SaveBook implements crm.LedgerRepository: version 1 inserts the book,
@@ -95,6 +114,11 @@ func (l ledgerRepo) Book(ctx context.Context, customer crm.ID) (crm.Book, error)
 func (l ledgerRepo) SaveBook(ctx context.Context, b crm.Book) error {
 	if (l.t.s.dialect == SQLite || l.t.hasBooked(b.Customer)) && l.t.saveBookLater(b.Customer, b.Version) {
 		return nil
+	}
+	if known, ok := l.t.book(b.Customer); ok && known.stored != known.version {
+		// Read by bumpBook, which stored a version the transaction has not
+		// saved: the save is not the next version.
+		return &crm.ConflictError{Kind: crm.KindBook, ID: b.Customer.String(), Expected: b.Version - 1, Actual: known.version}
 	}
 	var err error
 	if b.Version == 1 {

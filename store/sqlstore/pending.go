@@ -243,6 +243,18 @@ func (t *txn) saveBookLater(customer crm.ID, version int64) bool {
 	return true
 }
 
+// bumpedBook records a book whose version bumpBook raised to stored:
+// what is pending puts it back unless the transaction saves it.
+func (t *txn) bumpedBook(customer crm.ID, stored int64) {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
+	if t.books == nil {
+		t.books = map[crm.ID]*bookState{}
+	}
+	t.books[customer] = &bookState{stored: stored, version: stored - 1}
+	t.pend.dirty = true
+}
+
 // keepBook records the version of a customer's book stored, or, with
 // version 0, forgets the book.
 func (t *txn) keepBook(customer crm.ID, version int64) {

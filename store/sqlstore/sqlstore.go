@@ -19,8 +19,9 @@
 // WithTablePrefix says otherwise), and on PostgreSQL the tables can live in
 // a schema of their own (WithSchema).
 //
-// Update takes SQLite's write lock up front (BEGIN IMMEDIATE on a
-// connection of its own) and runs PostgreSQL transactions at READ
+// Update takes SQLite's write lock up front (BEGIN IMMEDIATE, in a
+// *sql.Tx that runs the statements the store keeps prepared on the pool,
+// each parsed once a connection) and runs PostgreSQL transactions at READ
 // COMMITTED, with optimistic versions on records and row locks on what a
 // write touches (the acting user FOR SHARE, a customer's book FOR UPDATE);
 // it re-runs the transaction, with jittered exponential backoff, when the
@@ -172,6 +173,7 @@ type Store struct {
 	dialect Dialect
 	cfg     config
 	names   names
+	stmts   *stmtCache // SQLite: statements prepared on the pool (see statement)
 }
 
 var _ crm.Store = (*Store)(nil)
@@ -188,15 +190,17 @@ func New(db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, dialect: d, cfg: c, names: newNames(c)}, nil
+	return &Store{db: db, dialect: d, cfg: c, names: newNames(c), stmts: &stmtCache{}}, nil
 }
 
 // Dialect returns the store's dialect.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close closes the *sql.DB when the store owns it (WithOwnedDB, as
-// store/sqlite's Open does) and does nothing otherwise.
+// Close closes the statements the store prepared on the pool, and the
+// *sql.DB when the store owns it (WithOwnedDB, as store/sqlite's Open
+// does). A transaction after Close prepares its statements itself.
 func (s *Store) Close() error {
+	s.stmts.close()
 	if s.cfg.ownsDB {
 		return s.db.Close()
 	}

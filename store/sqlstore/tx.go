@@ -85,7 +85,7 @@ func (s *Store) attempt(ctx context.Context, write bool, fn func(*txn) error) er
 	if err != nil {
 		return err
 	}
-	t := &txn{s: s, q: h.q, write: write}
+	t := &txn{s: s, q: h.q, tx: h.tx, write: write}
 	finished := false
 	defer func() {
 		if !finished { // fn panicked or called runtime.Goexit
@@ -101,15 +101,20 @@ func (s *Store) attempt(ctx context.Context, write bool, fn func(*txn) error) er
 	finished = true
 	if err != nil {
 		h.rollback()
-		return err
+	} else {
+		err = h.commit()
 	}
-	return h.commit()
+	if len(t.wanted) > 0 {
+		s.stmts.prepare(context.WithoutCancel(ctx), s.db, t.wanted)
+	}
+	return err
 }
 
 // handle is an open transaction and the two ways to end it. commit ends
 // the transaction even when it fails; rollback never fails.
 type handle struct {
 	q        querier
+	tx       *sql.Tx // an SQLite write transaction's, which takes pooled statements
 	commit   func() error
 	rollback func()
 }
@@ -121,11 +126,14 @@ func (s *Store) begin(ctx context.Context, write bool) (*handle, error) {
 	return s.beginSQLite(ctx, write)
 }
 
-// beginSQLite runs BEGIN IMMEDIATE (to write) or BEGIN (to read) on a
-// connection of its own: database/sql's BeginTx cannot ask for IMMEDIATE,
-// and a writer that takes the write lock up front never fails halfway
-// because another writer got there first.
+// beginSQLite runs BEGIN IMMEDIATE (to write, see beginSQLiteWrite) or
+// BEGIN (to read, on a connection of its own): a writer that takes the
+// write lock up front never fails halfway because another writer got
+// there first.
 func (s *Store) beginSQLite(ctx context.Context, write bool) (*handle, error) {
+	if write {
+		return s.beginSQLiteWrite(ctx)
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, s.dbErr("getting a connection", err)
@@ -158,6 +166,33 @@ func (s *Store) beginSQLite(ctx context.Context, write bool) (*handle, error) {
 		return nil
 	}
 	return h, nil
+}
+
+// beginSQLiteWrite runs BEGIN IMMEDIATE in a *sql.Tx, whose connection
+// runs the statements the store prepared on the pool (see statement):
+// database/sql begins with the driver's own BEGIN, which with no
+// _txlock in the data source name is deferred and takes no lock; the
+// transaction ends that empty transaction and begins its own. The driver
+// then commits or rolls back what is open on the connection.
+func (s *Store) beginSQLiteWrite(ctx context.Context) (*handle, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, s.dbErr("beginning a transaction", err)
+	}
+	for _, stmt := range []string{"ROLLBACK", "BEGIN IMMEDIATE"} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			_ = tx.Rollback()
+			return nil, s.dbErr("beginning a transaction", err)
+		}
+	}
+	commit := func() error {
+		err := tx.Commit()
+		if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+			err = ctx.Err() // database/sql rolled back on its own when ctx was done
+		}
+		return s.dbErr("committing", err)
+	}
+	return &handle{q: tx, tx: tx, commit: commit, rollback: func() { _ = tx.Rollback() }}, nil
 }
 
 // beginPostgres starts a READ COMMITTED transaction to write, or a
@@ -198,7 +233,9 @@ type querier interface {
 //
 // On SQLite, whose driver parses the SQL of every call it is not given
 // prepared, a transaction prepares each statement once and reuses it: a
-// transaction that writes many rows of one kind parses its INSERT once.
+// transaction that writes many rows of one kind parses its INSERT once;
+// a write transaction takes the statements the store keeps prepared on
+// the pool, so that most are not parsed even once (see statement).
 // Running a statement again resets it, which is safe because every
 // repository method reads its rows to the end before it returns, and a
 // transaction serves one goroutine at a time, as crm.Store's fn does.
@@ -209,9 +246,12 @@ type txn struct {
 	q     querier
 	write bool
 
-	mu     sync.Mutex // guards stmts and booked, so that misuse from two goroutines cannot break the maps
+	mu     sync.Mutex // guards stmts, booked and head, so that misuse from two goroutines cannot break the maps
 	stmts  map[string]*sql.Stmt
 	booked map[crm.ID]bool // the customers whose book this transaction has locked (see lockBook)
+	tx     *sql.Tx         // an SQLite write transaction's, which takes pooled statements (see statement)
+	wanted []string        // statements to prepare on the pool after the transaction (see statement)
+	head   *crm.LogHead    // the log head a write transaction holds, once read (see eventLog.Head)
 
 	// What the transaction has yet to write of the ledger (see pending.go),
 	// guarded by pmu as mu guards stmts.
