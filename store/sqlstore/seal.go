@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 
 	"github.com/crmkit/crm"
@@ -29,7 +27,10 @@ const maxSeal = 1000
 // usual; because it holds a row lock it has a transaction ID, so its
 // commit flushes the write-ahead log up to itself, with every seal before
 // it: the head it returns is durable, and so is every place the CRM reads
-// up to it. On a store that does not seal the log, Seal returns the head.
+// up to it. Without wait, when it seals nothing it returns the zero head
+// (whether another seal holds the head or nothing waits), not to spend a
+// round trip on a head nobody asked for. On a store that does not seal the
+// log, Seal returns the head.
 func (s *Store) Seal(ctx context.Context, wait bool, limit int, chain func(head crm.LogHead, events []crm.Event)) (crm.LogHead, int, error) {
 	if chain == nil {
 		return crm.LogHead{}, 0, &crm.ValidationError{Field: "chain", Rule: "required"}
@@ -68,65 +69,87 @@ func (s *Store) Seal(ctx context.Context, wait bool, limit int, chain func(head 
 	return head, sealed, nil
 }
 
-// seal is Seal's transaction.
+// seal is Seal's transaction, in two statements and the commit. The
+// first locks the head (waiting, or skipping it when another seal holds
+// it) and, once it holds it, locks and reads the oldest committed inbox
+// rows, each with the head; it also turns off the flush at commit when
+// not waiting. The second inserts the chained events into the log,
+// deletes them from the inbox and moves the head.
+//
+// Events are read in the first statement's snapshot, which may predate
+// the head's lock: a row another seal moved meanwhile is skipped (a row
+// deleted by a committed transaction is not locked at READ COMMITTED),
+// and a row committed after the snapshot waits for the next seal, as it
+// would if it had committed after the read.
 func (t *txn) seal(ctx context.Context, wait bool, limit int, chain func(crm.LogHead, []crm.Event)) (crm.LogHead, int, error) {
 	n := t.s.names
-	lock := " FOR UPDATE"
+	lock, flush := " FOR UPDATE", ""
 	if !wait {
-		if _, err := t.exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-			return crm.LogHead{}, 0, t.s.dbErr("sealing the log", err)
-		}
 		lock += " SKIP LOCKED"
+		flush = ", set_config('synchronous_commit', 'off', true)"
 	}
-	var head crm.LogHead
-	err := t.queryRow(ctx, "SELECT seq, hash FROM "+n.eventHead+" WHERE id = 1"+lock).Scan(&head.Seq, hashCol{&head.Hash})
-	if errors.Is(err, sql.ErrNoRows) && !wait {
-		return crm.LogHead{}, 0, nil // another seal holds the head
-	}
-	if err != nil {
-		return crm.LogHead{}, 0, t.s.dbErr("locking the event log head", err)
-	}
-	rows, err := t.query(ctx, "SELECT pending, "+inboxColumns+" FROM "+n.eventInbox+" ORDER BY pending LIMIT ? FOR UPDATE", limit)
+	rows, err := t.query(ctx, "WITH head AS MATERIALIZED (SELECT seq, hash"+flush+" FROM "+n.eventHead+" WHERE id = 1"+lock+"), "+
+		"waiting AS MATERIALIZED (SELECT pending, "+inboxColumns+" FROM "+n.eventInbox+
+		" WHERE EXISTS (SELECT 1 FROM head) ORDER BY pending LIMIT ? FOR UPDATE) "+
+		"SELECT head.seq, head.hash, waiting.* FROM head JOIN waiting ON true ORDER BY waiting.pending", limit)
 	if err != nil {
 		return crm.LogHead{}, 0, t.s.dbErr("reading the events to seal", err)
 	}
 	type unsealed struct {
+		head    crm.LogHead
 		pending int64
 		event   crm.Event
 	}
 	waiting, err := collect(rows, func(u *unsealed) []any {
 		e := &u.event
-		return []any{&u.pending, &e.ID, timeCol{&e.Time}, &e.Actor, &e.Type, &e.Kind, &e.Subject, &e.Version,
-			rawCol{&e.Data}, hashCol{&e.DataHash}, &e.Redacted, &e.DataSalt}
+		return []any{&u.head.Seq, hashCol{&u.head.Hash}, &u.pending, &e.ID, timeCol{&e.Time}, &e.Actor, &e.Type, &e.Kind, &e.Subject,
+			&e.Version, rawCol{&e.Data}, hashCol{&e.DataHash}, &e.Redacted, &e.DataSalt}
 	}, t.s.dbErr, "reading the events to seal")
-	if err != nil || len(waiting) == 0 {
-		return head, 0, err
+	if err != nil {
+		return crm.LogHead{}, 0, err
 	}
+	if len(waiting) == 0 {
+		if !wait {
+			return crm.LogHead{}, 0, nil // another seal holds the head, or nothing waits
+		}
+		var head crm.LogHead // locked by the statement above
+		err := t.queryRow(ctx, "SELECT seq, hash FROM "+n.eventHead+" WHERE id = 1").Scan(&head.Seq, hashCol{&head.Hash})
+		return head, 0, t.s.dbErr("reading the event log head", err)
+	}
+	head := waiting[0].head
 	events := make([]crm.Event, len(waiting))
 	pending := make([]any, len(waiting))
 	for i, u := range waiting {
 		events[i], pending[i] = u.event, u.pending
 	}
 	chain(head, events)
+	last := events[len(events)-1]
+	head = crm.LogHead{Seq: last.Seq, Hash: last.Hash}
+	// Every chunk but the last is a statement of its own; the last goes
+	// with the inbox's delete and the head's move.
+	var (
+		q    string
+		args []any
+	)
 	for start := 0; start < len(events); start += insertChunk {
+		if q != "" {
+			if _, err := t.exec(ctx, q, args...); err != nil {
+				return crm.LogHead{}, 0, t.s.dbErr("sealing events into the log", err)
+			}
+		}
 		chunk := events[start:min(start+insertChunk, len(events))]
-		q := "INSERT INTO " + n.events + " (" + eventColumns + ") VALUES " +
+		q = "INSERT INTO " + n.events + " (" + eventColumns + ") VALUES " +
 			strings.TrimSuffix(strings.Repeat("("+placeholders(14)+"), ", len(chunk)), ", ")
-		args := make([]any, 0, len(chunk)*13)
+		args = make([]any, 0, len(chunk)*14+len(pending)+2)
 		for _, e := range chunk {
 			args = append(args, t.s.eventValues(e)...)
 		}
-		if _, err := t.exec(ctx, q, args...); err != nil {
-			return crm.LogHead{}, 0, t.s.dbErr("sealing events into the log", err)
-		}
 	}
-	if _, err := t.exec(ctx, "DELETE FROM "+n.eventInbox+" WHERE pending IN ("+placeholders(len(pending))+")", pending...); err != nil {
-		return crm.LogHead{}, 0, t.s.dbErr("taking sealed events out of the inbox", err)
-	}
-	last := events[len(events)-1]
-	head = crm.LogHead{Seq: last.Seq, Hash: last.Hash}
-	if _, err := t.exec(ctx, "UPDATE "+n.eventHead+" SET seq = ?, hash = ? WHERE id = 1", head.Seq, head.Hash[:]); err != nil {
-		return crm.LogHead{}, 0, t.s.dbErr("moving the event log head", err)
+	q = "WITH sealed AS (" + q + "), taken AS (DELETE FROM " + n.eventInbox + " WHERE pending IN (" + placeholders(len(pending)) + ")) " +
+		"UPDATE " + n.eventHead + " SET seq = ?, hash = ? WHERE id = 1"
+	args = append(append(args, pending...), head.Seq, head.Hash[:])
+	if _, err := t.exec(ctx, q, args...); err != nil {
+		return crm.LogHead{}, 0, t.s.dbErr("sealing events into the log", err)
 	}
 	return head, len(events), nil
 }
