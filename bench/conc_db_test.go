@@ -64,6 +64,7 @@ func postgresURL(b *testing.B) string {
 // counts, with a schema of its own (dropped at the end) first on its
 // search path.
 func countedDB(b *testing.B) (*sql.DB, string, *roundTrips) {
+	b.Helper()
 	cfg, err := pgx.ParseConfig(postgresURL(b))
 	if err != nil {
 		b.Fatal(err)
@@ -72,6 +73,7 @@ func countedDB(b *testing.B) (*sql.DB, string, *roundTrips) {
 	cfg.Tracer = rt
 	schema := randomSchema(b)
 	cfg.RuntimeParams["search_path"] = schema
+	cfg.RuntimeParams["application_name"] = schema
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxIdleConns(256) // database/sql keeps 2 by default: a busy pool would reconnect all the time
 	if _, err := db.Exec(`CREATE SCHEMA "` + schema + `"`); err != nil {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -19,7 +20,10 @@ import (
 // an iteration is an invoice, a payment and the payment's allocation to
 // the invoice: three transactions, each committed with the server's
 // durability (synchronous_commit as configured). It reports postings/s
-// (iterations per second) and rt/op, the round trips per iteration:
+// (iterations per second), rt/op, the round trips per iteration, and the
+// CPU time an iteration costs in the benchmark (client-ms/op) and in the
+// server processes serving it (server-ms/op, when the server runs on this
+// machine; see cpuMeter):
 //
 //	CRMKIT_POSTGRES_URL=postgres://... go test -run '^$' -bench ConcPostings -benchtime 300x -count 3 ./bench
 //
@@ -64,7 +68,7 @@ func benchCRMPostings(b *testing.B, writers int) {
 		customers[w] = c.ID
 	}
 	amount := crm.MoneyFromMinor(10_000, mustCurrency(b, "EUR"))
-	runPostings(b, writers, rt, func(w, i int) error {
+	runPostings(b, writers, schema, rt, func(w, i int) error {
 		c := crms[w%2]
 		inv, err := c.Ledger.IssueInvoice(ctx, fin.ID, crm.NewInvoice{Customer: customers[w], Currency: amount.Currency(),
 			Number: fmt.Sprint("B-", i), Lines: []crm.InvoiceLine{{Description: "Services", Quantity: decimal.NewFromInt(1), UnitPrice: amount}}})
@@ -82,22 +86,28 @@ func benchCRMPostings(b *testing.B, writers int) {
 
 // benchHandPostings runs the same postings through handLedger.
 func benchHandPostings(b *testing.B, writers int) {
-	db, _, rt := countedDB(b)
+	db, schema, rt := countedDB(b)
 	h := newHandLedger(b, db)
 	accounts := make([]handAccounts, writers)
 	for w := range accounts {
 		accounts[w] = h.customer(b, w)
 	}
 	ctx := context.Background()
-	runPostings(b, writers, rt, func(w, _ int) error { return h.postOnce(ctx, accounts[w], "100.00") })
+	runPostings(b, writers, schema, rt, func(w, _ int) error { return h.postOnce(ctx, accounts[w], "100.00") })
 	h.check(b, 6*b.N)
 }
 
 // runPostings runs iteration b.N times over writers goroutines, goroutine
 // w running iterations w, w+writers, ..., and reports postings/s and the
 // round trips per iteration.
-func runPostings(b *testing.B, writers int, rt *roundTrips, iteration func(w, i int) error) {
+func runPostings(b *testing.B, writers int, schema string, rt *roundTrips, iteration func(w, i int) error) {
 	stop := waits(b)
+	meter, err := sql.Open("pgx", postgresURL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = meter.Close() }()
+	cpu := startCPU(meter, schema)
 	b.ReportAllocs()
 	b.ResetTimer()
 	rt.n.Store(0)
@@ -129,6 +139,7 @@ func runPostings(b *testing.B, writers int, rt *roundTrips, iteration func(w, i 
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "postings/s")
 	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "rt/op")
+	cpu.report(b)
 }
 
 func mustCurrency(b *testing.B, code string) crm.Currency {
