@@ -12,7 +12,7 @@ import (
 
 // cpuMeter measures the CPU time an iteration costs, on both sides of the
 // wire: the benchmark's own process (getrusage) and the server processes
-// serving its pool (their /proc/<pid>/stat, found by the pool's
+// serving its pool (their /proc/<pid>/schedstat, found by the pool's
 // application_name). Unlike postings/s on a machine others share, CPU per
 // iteration hardly moves with the load; under a saturated CPU it is what
 // bounds throughput. The server's side is read only when the server runs
@@ -46,19 +46,17 @@ func backendCPU(db *sql.DB, app string) map[int]time.Duration {
 		if rows.Scan(&pid) != nil {
 			continue
 		}
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		// The first field of schedstat is the time spent on a CPU, in ns.
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/schedstat")
 		if err != nil {
 			continue
 		}
-		// Fields after the command's closing parenthesis: utime and stime
-		// are the 12th and 13th, in clock ticks (100 a second on Linux).
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(f) < 13 {
+		f := strings.Fields(string(stat))
+		if len(f) == 0 {
 			continue
 		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		s, _ := strconv.ParseInt(f[12], 10, 64)
-		out[pid] = time.Duration(u+s) * 10 * time.Millisecond
+		ns, _ := strconv.ParseInt(f[0], 10, 64)
+		out[pid] = time.Duration(ns)
 	}
 	return out
 }
