@@ -56,6 +56,7 @@ type engine struct {
 	retries   int
 	backoff   backoff.Policy
 	sealer    LogSealer // nil unless the store seals the log after commit
+	seals     sealGate  // one seal after writes at a time (crm_seal.go)
 	calendar  Calendar
 	numbering Numbering
 	pain      PainWeights     // see WithPainWeights

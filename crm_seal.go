@@ -1,6 +1,9 @@
 package crm
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
 
 // sealBatch is how many events one Seal chains at most.
 const sealBatch = 256
@@ -17,15 +20,39 @@ func chain(head LogHead, events []Event) {
 	}
 }
 
+// sealGate lets one goroutine of a CRM seal after writes at a time:
+// writes that commit while it seals leave their events to it, and it
+// seals again for them, up to sealRounds times, so that under many
+// writers one seal serves many writes instead of each write starting a
+// seal that mostly finds the head taken.
+type sealGate struct {
+	running atomic.Bool // a goroutine is in sealAfterWrite's loop
+	again   atomic.Bool // a write committed since the running seal began
+}
+
+// sealRounds bounds how many seals one write runs for others, so that
+// its own return is not held up indefinitely under load.
+const sealRounds = 3
+
 // sealAfterWrite chains what a committed write appended, and whatever
-// else is waiting, unless another seal is under way: that one, or the
-// next write's, or the next read of the log, chains it. The write has
-// committed, so a failure here is left for the next seal to repair.
+// else is waiting, unless another seal is under way: that one (it seals
+// again for this write, see sealGate), or the next write's, or the next
+// read of the log, chains it. The write has committed, so a failure here
+// is left for the next seal to repair.
 func (c *engine) sealAfterWrite(ctx context.Context, appended int) {
 	if c.sealer == nil || appended == 0 {
 		return
 	}
-	_, _, _ = c.sealer.Seal(context.WithoutCancel(ctx), false, sealBatch, chain)
+	ctx = context.WithoutCancel(ctx)
+	c.seals.again.Store(true)
+	for range sealRounds {
+		if !c.seals.again.Load() || !c.seals.running.CompareAndSwap(false, true) {
+			return // nothing new, or the running seal seals it
+		}
+		c.seals.again.Store(false)
+		_, _, _ = c.sealer.Seal(ctx, false, sealBatch, chain)
+		c.seals.running.Store(false)
+	}
 }
 
 // sealAll seals every committed event on a store that seals the log, so

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 
 	"github.com/crmkit/crm"
@@ -17,19 +15,32 @@ func (s *Store) SealsLog() bool { return s.cfg.sealing != nil && *s.cfg.sealing 
 // maxSeal bounds how many events one Seal moves.
 const maxSeal = 1000
 
-// Seal implements crm.LogSealer. In one READ COMMITTED transaction it
-// locks the head (FOR UPDATE, or FOR UPDATE SKIP LOCKED without wait),
-// locks up to limit of the oldest committed inbox rows, has chain number
-// and hash them after the head, inserts them into the log, deletes them
-// from the inbox and moves the head.
+// Seal implements crm.LogSealer, in two statements, each a transaction of
+// its own (no BEGIN, no COMMIT to send). The first reads the head and up
+// to limit of the oldest committed inbox rows, in one snapshot, so the
+// rows are exactly the unsealed ones after that head. chain numbers and
+// hashes them after the head. The second moves them, if the head is
+// still where the first read it: it locks the head with that seq (FOR
+// UPDATE, or FOR UPDATE SKIP LOCKED without wait), deletes the rows from
+// the inbox, inserts them into the log with their places and moves the
+// head; when the head has moved or another seal holds it, it changes
+// nothing, and with wait Seal reads again. The events' data, redaction
+// and salt are those the delete returns, so a redaction that committed
+// between the two statements is sealed with them (the chain covers the
+// data's digest, which a redaction keeps); one under way when the delete
+// reaches its row makes the delete wait for it.
 //
-// Without wait, the transaction commits asynchronously (synchronous_commit
-// off): losing it in a crash loses nothing, for the events are back in the
-// inbox and the next seal chains them again. With wait it commits as
-// usual; because it holds a row lock it has a transaction ID, so its
-// commit flushes the write-ahead log up to itself, with every seal before
-// it: the head it returns is durable, and so is every place the CRM reads
-// up to it. On a store that does not seal the log, Seal returns the head.
+// Without wait, the second statement commits asynchronously
+// (synchronous_commit off): losing it in a crash loses nothing, for the
+// events are back in the inbox and the next seal chains them again. With
+// wait it commits as usual and flushes the write-ahead log up to itself,
+// with every seal before it; when nothing waits, the head is read with a
+// row lock in a transaction of its own, whose commit flushes the same way:
+// the head Seal returns with wait is durable, and so is every place the
+// CRM reads up to it. Without wait, when it seals nothing it returns the
+// zero head (whether another seal holds the head or nothing waits), not to
+// spend a round trip on a head nobody asked for. On a store that does not
+// seal the log, Seal returns the head.
 func (s *Store) Seal(ctx context.Context, wait bool, limit int, chain func(head crm.LogHead, events []crm.Event)) (crm.LogHead, int, error) {
 	if chain == nil {
 		return crm.LogHead{}, 0, &crm.ValidationError{Field: "chain", Rule: "required"}
@@ -49,12 +60,17 @@ func (s *Store) Seal(ctx context.Context, wait bool, limit int, chain func(head 
 		sealed int
 	)
 	run := func() error {
-		head, sealed = crm.LogHead{}, 0
-		return s.attempt(ctx, true, func(t *txn) error {
+		for {
+			var moved bool
 			var err error
-			head, sealed, err = t.seal(ctx, wait, limit, chain)
-			return err
-		})
+			head, sealed, moved, err = s.sealOnce(ctx, wait, limit, chain)
+			if err != nil || moved || !wait {
+				return err
+			}
+			if err := checkContext(ctx); err != nil {
+				return err
+			}
+		}
 	}
 	var err error
 	if wait {
@@ -68,65 +84,74 @@ func (s *Store) Seal(ctx context.Context, wait bool, limit int, chain func(head 
 	return head, sealed, nil
 }
 
-// seal is Seal's transaction.
-func (t *txn) seal(ctx context.Context, wait bool, limit int, chain func(crm.LogHead, []crm.Event)) (crm.LogHead, int, error) {
-	n := t.s.names
-	lock := " FOR UPDATE"
-	if !wait {
-		if _, err := t.exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-			return crm.LogHead{}, 0, t.s.dbErr("sealing the log", err)
-		}
-		lock += " SKIP LOCKED"
-	}
-	var head crm.LogHead
-	err := t.queryRow(ctx, "SELECT seq, hash FROM "+n.eventHead+" WHERE id = 1"+lock).Scan(&head.Seq, hashCol{&head.Hash})
-	if errors.Is(err, sql.ErrNoRows) && !wait {
-		return crm.LogHead{}, 0, nil // another seal holds the head
-	}
+// sealOnce reads what waits and seals it if the head has not moved
+// meanwhile; moved is false when it has moved or another seal held it
+// (then nothing changed). With nothing waiting, moved is true.
+func (s *Store) sealOnce(ctx context.Context, wait bool, limit int, chain func(crm.LogHead, []crm.Event)) (crm.LogHead, int, bool, error) {
+	n := s.names
+	rows, err := s.db.QueryContext(ctx, s.dialect.rebind("SELECT h.seq, h.hash, w.* FROM "+n.eventHead+" h JOIN "+
+		"(SELECT pending, "+inboxColumns+" FROM "+n.eventInbox+" ORDER BY pending LIMIT ?) w ON true WHERE h.id = 1 ORDER BY w.pending"), limit)
 	if err != nil {
-		return crm.LogHead{}, 0, t.s.dbErr("locking the event log head", err)
-	}
-	rows, err := t.query(ctx, "SELECT pending, "+inboxColumns+" FROM "+n.eventInbox+" ORDER BY pending LIMIT ? FOR UPDATE", limit)
-	if err != nil {
-		return crm.LogHead{}, 0, t.s.dbErr("reading the events to seal", err)
+		return crm.LogHead{}, 0, false, s.dbErr("reading the events to seal", err)
 	}
 	type unsealed struct {
+		head    crm.LogHead
 		pending int64
 		event   crm.Event
 	}
 	waiting, err := collect(rows, func(u *unsealed) []any {
 		e := &u.event
-		return []any{&u.pending, &e.ID, timeCol{&e.Time}, &e.Actor, &e.Type, &e.Kind, &e.Subject, &e.Version,
-			rawCol{&e.Data}, hashCol{&e.DataHash}, &e.Redacted, &e.DataSalt}
-	}, t.s.dbErr, "reading the events to seal")
-	if err != nil || len(waiting) == 0 {
-		return head, 0, err
+		return []any{&u.head.Seq, hashCol{&u.head.Hash}, &u.pending, &e.ID, timeCol{&e.Time}, &e.Actor, &e.Type, &e.Kind, &e.Subject,
+			&e.Version, rawCol{&e.Data}, hashCol{&e.DataHash}, &e.Redacted, &e.DataSalt}
+	}, s.dbErr, "reading the events to seal")
+	if err != nil {
+		return crm.LogHead{}, 0, false, err
 	}
+	if len(waiting) == 0 {
+		if !wait {
+			return crm.LogHead{}, 0, true, nil
+		}
+		var head crm.LogHead
+		err := s.db.QueryRowContext(ctx, "SELECT seq, hash FROM "+n.eventHead+" WHERE id = 1 FOR UPDATE").Scan(&head.Seq, hashCol{&head.Hash})
+		return head, 0, true, s.dbErr("reading the event log head", err)
+	}
+	head := waiting[0].head
 	events := make([]crm.Event, len(waiting))
-	pending := make([]any, len(waiting))
 	for i, u := range waiting {
-		events[i], pending[i] = u.event, u.pending
+		events[i] = u.event
 	}
 	chain(head, events)
-	for start := 0; start < len(events); start += insertChunk {
-		chunk := events[start:min(start+insertChunk, len(events))]
-		q := "INSERT INTO " + n.events + " (" + eventColumns + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat("("+placeholders(14)+"), ", len(chunk)), ", ")
-		args := make([]any, 0, len(chunk)*13)
-		for _, e := range chunk {
-			args = append(args, t.s.eventValues(e)...)
-		}
-		if _, err := t.exec(ctx, q, args...); err != nil {
-			return crm.LogHead{}, 0, t.s.dbErr("sealing events into the log", err)
-		}
-	}
-	if _, err := t.exec(ctx, "DELETE FROM "+n.eventInbox+" WHERE pending IN ("+placeholders(len(pending))+")", pending...); err != nil {
-		return crm.LogHead{}, 0, t.s.dbErr("taking sealed events out of the inbox", err)
-	}
 	last := events[len(events)-1]
-	head = crm.LogHead{Seq: last.Seq, Hash: last.Hash}
-	if _, err := t.exec(ctx, "UPDATE "+n.eventHead+" SET seq = ?, hash = ? WHERE id = 1", head.Seq, head.Hash[:]); err != nil {
-		return crm.LogHead{}, 0, t.s.dbErr("moving the event log head", err)
+	lock, flush := " FOR UPDATE", ""
+	if !wait {
+		lock += " SKIP LOCKED"
+		flush = ", set_config('synchronous_commit', 'off', true)"
 	}
-	return head, len(events), nil
+	places := make([]string, len(events))
+	args := []any{head.Seq}
+	for i, e := range events {
+		places[i] = "(?::bigint, ?::bigint, ?::bytea, ?::bytea)"
+		args = append(args, waiting[i].pending, e.Seq, e.PrevHash[:], e.Hash[:])
+	}
+	args = append(args, last.Seq, last.Hash[:], len(events))
+	// The last line fails the statement (division by zero), and so undoes
+	// it whole, should the delete not find every row the first statement
+	// read while the head is still where it was: it cannot, for only a
+	// seal deletes inbox rows and a seal always moves the head, but a log
+	// with a gap would be worse than a failed seal.
+	q := "WITH h AS MATERIALIZED (SELECT seq" + flush + " FROM " + n.eventHead + " WHERE id = 1 AND seq = ?" + lock + "), " +
+		"taken AS (DELETE FROM " + n.eventInbox + " i USING (VALUES " + strings.Join(places, ", ") + ") AS v (pending, seq, prev_hash, hash) " +
+		"WHERE i.pending = v.pending AND EXISTS (SELECT 1 FROM h) RETURNING v.seq, i.id, i.recorded_at, i.actor, i.event_type, i.kind, i.subject, " +
+		"i.version, i.data, i.data_hash, v.prev_hash, v.hash, i.redacted, i.data_salt), " +
+		"sealed AS (INSERT INTO " + n.events + " (" + eventColumns + ") SELECT * FROM taken), " +
+		"moved AS (UPDATE " + n.eventHead + " SET seq = ?, hash = ? WHERE id = 1 AND EXISTS (SELECT 1 FROM h) RETURNING 1) " +
+		"SELECT count(*) FROM moved WHERE 1 / CASE WHEN NOT EXISTS (SELECT 1 FROM h) OR (SELECT count(*) FROM taken) = ? THEN 1 ELSE 0 END = 1"
+	var moved int
+	if err := s.db.QueryRowContext(ctx, s.dialect.rebind(q), args...).Scan(&moved); err != nil {
+		return crm.LogHead{}, 0, false, s.dbErr("sealing events into the log", err)
+	}
+	if moved == 0 {
+		return crm.LogHead{}, 0, false, nil
+	}
+	return crm.LogHead{Seq: last.Seq, Hash: last.Hash}, len(events), true, nil
 }
