@@ -167,11 +167,11 @@ type UserReader interface {
 // CustomerRepository.
 //
 // In a write Tx, what Get returns stays true until the transaction ends:
-// a concurrent change to that user waits for it (on PostgreSQL, Get takes
-// an advisory lock on the user shared, and Update takes it exclusive).
-// The CRM decides every write from its actor's role, team and activity,
-// and the owners it assigns must be active: a user deactivated before a
-// write commits cannot have written it, nor been given records by it. Stores whose write transactions run one at a time (memory,
+// a concurrent change to that user waits for it (on PostgreSQL, Get reads
+// FOR SHARE). The CRM decides every write from its actor's role, team and
+// activity, and the owners it assigns must be active: a user deactivated
+// before a write commits cannot have written it, nor been given records
+// by it. Stores whose write transactions run one at a time (memory,
 // SQLite) keep this without doing anything.
 type UserRepository interface {
 	UserReader
