@@ -49,7 +49,7 @@ type Store struct {
 	entryKeys    map[string]crm.ID       // idempotency keys of entries
 	reversals    map[crm.ID]crm.ID       // reversed entry -> its reversal
 	idempotency  map[string]crm.ID       // interaction idempotency keys
-	byCustomer   map[crm.ID]customerRows // append-only rows of each customer, in commit order
+	byCustomer   map[crm.ID]customerRows // append-only rows of each customer
 
 	lock            crm.PeriodLock
 	series          map[seriesKey]int64 // the last number taken of each series
@@ -102,9 +102,7 @@ func New() *Store {
 		if in.IdempotencyKey != "" {
 			s.idempotency[in.IdempotencyKey] = in.ID
 		}
-		rows := s.byCustomer[in.Customer]
-		rows.interactions = append(rows.interactions, in.ID)
-		s.byCustomer[in.Customer] = rows
+		s.addContact(in)
 	}
 	s.evidence.added = func(ev crm.Evidence) {
 		rows := s.byCustomer[ev.Customer]
@@ -135,7 +133,8 @@ func New() *Store {
 
 // customerRows indexes a customer's append-only rows.
 type customerRows struct {
-	interactions, evidence, moves, consents []crm.ID
+	interactions              []contact // by time, then ID
+	evidence, moves, consents []crm.ID  // in commit order
 }
 
 func same[T any](v T) T { return v }
@@ -202,13 +201,50 @@ type txState struct {
 	dunning      *overlay[crm.DunningRecord]
 }
 
+// txBlock is a transaction's state with its overlays, in one allocation:
+// beginning a transaction allocates once, and each overlay makes its map
+// only when the transaction writes to its table.
+type txBlock struct {
+	t  txState
+	ov struct {
+		customers    overlay[crm.Customer]
+		users        overlay[crm.User]
+		maps         overlay[storedMap]
+		interactions overlay[crm.Interaction]
+		cases        overlay[crm.Case]
+		evidence     overlay[crm.Evidence]
+		moves        overlay[crm.LadderMove]
+		replaced     overlay[crm.ID]
+		templates    overlay[crm.JourneyTemplate]
+		states       overlay[crm.LadderState]
+		pipelines    overlay[crm.Pipeline]
+		deals        overlay[crm.Deal]
+		activities   overlay[crm.Activity]
+		campaigns    overlay[crm.Campaign]
+		quotas       overlay[crm.Quota]
+		consents     overlay[crm.Consent]
+		books        overlay[crm.Book]
+		entries      overlay[crm.Entry]
+		invoices     overlay[crm.Invoice]
+		credits      overlay[crm.Credit]
+		contracts    overlay[crm.Contract]
+		dunning      overlay[crm.DunningRecord]
+	}
+}
+
 func (s *Store) begin() *txState {
-	return &txState{s: s, customers: s.customers.begin(), users: s.users.begin(), redacted: map[int64]json.RawMessage{},
-		maps: s.maps.begin(), interactions: s.interactions.begin(), cases: s.cases.begin(),
-		evidence: s.evidence.begin(), moves: s.moves.begin(), replaced: s.replaced.begin(), templates: s.templates.begin(), states: s.states.begin(),
-		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin(), quotas: s.quotas.begin(), consents: s.consents.begin(),
-		books: s.books.begin(), entries: s.entries.begin(), open: s.open.begin(), invoices: s.invoices.begin(), credits: s.credits.begin(), contracts: s.contracts.begin(),
-		dunning: s.dunning.begin()}
+	b := new(txBlock)
+	o := &b.ov
+	b.t = txState{s: s, customers: s.customers.beginIn(&o.customers), users: s.users.beginIn(&o.users),
+		maps: s.maps.beginIn(&o.maps), interactions: s.interactions.beginIn(&o.interactions), cases: s.cases.beginIn(&o.cases),
+		evidence: s.evidence.beginIn(&o.evidence), moves: s.moves.beginIn(&o.moves), replaced: s.replaced.beginIn(&o.replaced),
+		templates: s.templates.beginIn(&o.templates), states: s.states.beginIn(&o.states),
+		pipelines: s.pipelines.beginIn(&o.pipelines), deals: s.deals.beginIn(&o.deals), activities: s.activities.beginIn(&o.activities),
+		campaigns: s.campaigns.beginIn(&o.campaigns), quotas: s.quotas.beginIn(&o.quotas), consents: s.consents.beginIn(&o.consents),
+		books: s.books.beginIn(&o.books), entries: s.entries.beginIn(&o.entries), open: s.open.begin(),
+		invoices: s.invoices.beginIn(&o.invoices), credits: s.credits.beginIn(&o.credits), contracts: s.contracts.beginIn(&o.contracts),
+		dunning: s.dunning.beginIn(&o.dunning)}
+	return &b.t
 }
 
 func (s *Store) commit(t *txState) {
@@ -304,5 +340,18 @@ func (w writeTx) Consents() crm.ConsentRepository                 { return conse
 
 func cloneEvent(e crm.Event) crm.Event {
 	e.Data, e.DataSalt = slices.Clone(e.Data), slices.Clone(e.DataSalt)
+	return e
+}
+
+// ownEvent is cloneEvent for an event the store keeps: its data and salt
+// copied into one allocation.
+func ownEvent(e crm.Event) crm.Event {
+	if e.Data == nil || e.DataSalt == nil {
+		return cloneEvent(e)
+	}
+	b := make([]byte, len(e.Data)+len(e.DataSalt))
+	n := copy(b, e.Data)
+	copy(b[n:], e.DataSalt)
+	e.Data, e.DataSalt = b[:n:n], b[n:]
 	return e
 }

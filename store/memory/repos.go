@@ -25,7 +25,7 @@ func (r repo[T]) get(id crm.ID) (T, error) {
 
 func (r repo[T]) insert(v T) error {
 	id := r.id(v)
-	if _, ok := r.rows.get(id); ok {
+	if _, ok := r.rows.peek(id); ok {
 		return &crm.ConflictError{Kind: r.kind, ID: id.String(), Detail: "already exists"}
 	}
 	if r.version(v) != 1 {
@@ -37,9 +37,9 @@ func (r repo[T]) insert(v T) error {
 
 func (r repo[T]) update(v T) error {
 	id := r.id(v)
-	old, err := r.get(id)
-	if err != nil {
-		return err
+	old, ok := r.rows.peek(id)
+	if !ok {
+		return &crm.NotFoundError{Kind: r.kind, ID: id.String()}
 	}
 	if r.version(old) != r.version(v)-1 {
 		return &crm.ConflictError{Kind: r.kind, ID: id.String(), Expected: r.version(v) - 1, Actual: r.version(old)}
@@ -108,13 +108,20 @@ func (l eventLog) event(seq int64) (crm.Event, bool) {
 	return crm.Event{}, false
 }
 
+// Head implements crm.EventReader, from the last event without a copy
+// of it.
 func (l eventLog) Head(context.Context) (crm.LogHead, error) {
-	n := int64(len(l.t.s.events) + len(l.t.appended))
-	if n == 0 {
-		return crm.LogHead{}, nil
+	last := func(es []crm.Event) crm.LogHead {
+		e := &es[len(es)-1]
+		return crm.LogHead{Seq: e.Seq, Hash: e.Hash}
 	}
-	e, _ := l.event(n)
-	return crm.LogHead{Seq: e.Seq, Hash: e.Hash}, nil
+	switch {
+	case len(l.t.appended) > 0:
+		return last(l.t.appended), nil
+	case len(l.t.s.events) > 0:
+		return last(l.t.s.events), nil
+	}
+	return crm.LogHead{}, nil
 }
 
 func (l eventLog) After(_ context.Context, seq int64, limit int) ([]crm.Event, error) {
@@ -153,13 +160,16 @@ func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
 		}
 	}
 	for _, e := range events {
-		l.t.appended = append(l.t.appended, cloneEvent(e))
+		l.t.appended = append(l.t.appended, ownEvent(e))
 	}
 	return nil
 }
 
 func (l eventLog) Redact(_ context.Context, id crm.ID, data json.RawMessage) error {
 	if i, ok := l.t.s.byID[id]; ok {
+		if l.t.redacted == nil {
+			l.t.redacted = map[int64]json.RawMessage{}
+		}
 		l.t.redacted[int64(i)+1] = append(json.RawMessage(nil), data...)
 		return nil
 	}

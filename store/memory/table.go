@@ -25,12 +25,17 @@ func newTable[T any](clone func(T) T) *table[T] {
 // committed rows, which it never touches until commit.
 type overlay[T any] struct {
 	base  *table[T]
-	dirty map[crm.ID]T
-	added []crm.ID // sorted; IDs of rows inserted in this transaction
+	dirty map[crm.ID]T // made by the first write
+	added []crm.ID     // sorted; IDs of rows inserted in this transaction
 }
 
-func (t *table[T]) begin() *overlay[T] {
-	return &overlay[T]{base: t, dirty: map[crm.ID]T{}}
+func (t *table[T]) begin() *overlay[T] { return t.beginIn(new(overlay[T])) }
+
+// beginIn makes o an overlay of the table with no writes yet, and
+// returns it.
+func (t *table[T]) beginIn(o *overlay[T]) *overlay[T] {
+	*o = overlay[T]{base: t}
+	return o
 }
 
 func (o *overlay[T]) get(id crm.ID) (T, bool) {
@@ -45,7 +50,24 @@ func (o *overlay[T]) get(id crm.ID) (T, bool) {
 	return o.base.clone(o.base.rows[i]), true
 }
 
+// peek returns the row as the transaction sees it without cloning it:
+// the caller must neither keep nor change the slices and maps it holds.
+func (o *overlay[T]) peek(id crm.ID) (T, bool) {
+	if v, ok := o.dirty[id]; ok {
+		return v, true
+	}
+	i, ok := o.base.pos[id]
+	if !ok {
+		var zero T
+		return zero, false
+	}
+	return o.base.rows[i], true
+}
+
 func (o *overlay[T]) put(id crm.ID, v T, isNew bool) {
+	if o.dirty == nil {
+		o.dirty = map[crm.ID]T{}
+	}
 	o.dirty[id] = o.base.clone(v)
 	if isNew {
 		i, _ := slices.BinarySearchFunc(o.added, id, crm.ID.Compare)
@@ -122,6 +144,9 @@ func (o *overlay[T]) mine(match func(T) bool) []T {
 // the rows written, and only with the logarithm of the rows committed
 // before.
 func (t *table[T]) commit(o *overlay[T]) {
+	if len(o.dirty) == 0 {
+		return
+	}
 	for id, v := range o.dirty {
 		if i, ok := t.pos[id]; ok {
 			t.rows[i] = v
