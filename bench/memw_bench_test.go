@@ -52,6 +52,7 @@ func BenchmarkMemoryWrite(b *testing.B) {
 			tm := storetest.NewTeam(b, memory.New())
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer reportCPU(b)()
 			for i := range b.N {
 				if _, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: fmt.Sprint("Bench ", i)}); err != nil {
 					b.Fatal(err)
@@ -62,6 +63,7 @@ func BenchmarkMemoryWrite(b *testing.B) {
 			s, ann := bareTeam(b)
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer reportCPU(b)()
 			for i := range b.N {
 				if _, err := s.createCustomer(ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: fmt.Sprint("Bench ", i)}); err != nil {
 					b.Fatal(err)
@@ -78,6 +80,7 @@ func BenchmarkMemoryWrite(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer reportCPU(b)()
 			for i := range b.N {
 				seg := fmt.Sprint("segment ", i)
 				if _, err := tm.Customers.Update(ctx, tm.Ann.ID, crm.CustomerPatch{Customer: cu.ID, Segment: &seg}); err != nil {
@@ -93,6 +96,7 @@ func BenchmarkMemoryWrite(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer reportCPU(b)()
 			for i := range b.N {
 				if _, err := s.setSegment(ann.ID, cu.ID, fmt.Sprint("segment ", i)); err != nil {
 					b.Fatal(err)
@@ -117,6 +121,7 @@ func BenchmarkMemoryWrite(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer reportCPU(b)()
 			for i := range b.N {
 				tm.Clock.Advance(time.Minute)
 				if _, err := tm.Experience.RecordInteraction(ctx, tm.Ann.ID, memwContact(i, customers, m.ID, tm.Clock.Now())); err != nil {
@@ -138,6 +143,7 @@ func BenchmarkMemoryWrite(b *testing.B) {
 			s.now = func() time.Time { return clock }
 			b.ReportAllocs()
 			b.ResetTimer()
+			defer reportCPU(b)()
 			for i := range b.N {
 				clock = clock.Add(time.Minute)
 				if _, _, err := s.recordInteraction(ann.ID, memwContact(i, customers, s.mapID, clock)); err != nil {
@@ -159,4 +165,11 @@ func bareTeam(b *testing.B) (*bareStore, crm.User) {
 		b.Fatal(err)
 	}
 	return s, ann
+}
+
+// reportCPU starts measuring the process's CPU time; the function it
+// returns reports it per operation as cpu-ns/op.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() { b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op") }
 }

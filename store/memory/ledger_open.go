@@ -83,10 +83,9 @@ type openOverlay struct {
 	balances map[crm.ID]map[accountKey]*wide.Int
 }
 
-func (x *openItems) begin() *openOverlay {
-	return &openOverlay{base: x, rows: map[itemKey]*itemRow{}, newKeys: map[crm.ID][]itemKey{},
-		balances: map[crm.ID]map[accountKey]*wide.Int{}}
-}
+// begin returns an overlay with nothing appended; its maps are made by
+// the first append.
+func (x *openItems) begin() *openOverlay { return &openOverlay{base: x} }
 
 // add applies a committed entry.
 func (x *openItems) add(e crm.Entry) {
@@ -121,6 +120,9 @@ func (x *openItems) add(e crm.Entry) {
 
 // add applies an entry the transaction appends.
 func (o *openOverlay) add(e crm.Entry) {
+	if o.rows == nil {
+		o.rows, o.newKeys, o.balances = map[itemKey]*itemRow{}, map[crm.ID][]itemKey{}, map[crm.ID]map[accountKey]*wide.Int{}
+	}
 	addEntry(e, func(k itemKey) *itemRow {
 		if r := o.rows[k]; r != nil {
 			return r

@@ -22,9 +22,9 @@ type Store struct {
 
 	customers *table[crm.Customer]
 	users     *table[crm.User]
-	events    []crm.Event
+	events    chunked[crm.Event]
 	bySubject map[subjectKey][]int // indexes into events
-	byID      map[crm.ID]int       // indexes into events
+	byID      map[crm.ID]int       // indexes into events; made by the first redaction, which needs it, then kept
 
 	maps         *table[storedMap]
 	interactions *table[crm.Interaction]
@@ -68,7 +68,6 @@ func New() *Store {
 		customers:    newTable(crm.Customer.Clone),
 		users:        newTable(same[crm.User]),
 		bySubject:    map[subjectKey][]int{},
-		byID:         map[crm.ID]int{},
 		maps:         newTable(storedMap.clone),
 		interactions: newTable(crm.Interaction.Clone),
 		cases:        newTable(same[crm.Case]),
@@ -129,6 +128,19 @@ func New() *Store {
 		s.byCustomer[m.Customer] = rows
 	}
 	return s
+}
+
+// eventIndex returns the index of every committed event by ID, made on
+// first use: only a redaction looks events up by ID. Writers are
+// serialized and readers never read it, so a writer may make it.
+func (s *Store) eventIndex() map[crm.ID]int {
+	if s.byID == nil {
+		s.byID = make(map[crm.ID]int, s.events.len())
+		for i := range s.events.len() {
+			s.byID[s.events.at(i).ID] = i
+		}
+	}
+	return s.byID
 }
 
 // customerRows indexes a customer's append-only rows.
@@ -272,15 +284,16 @@ func (s *Store) commit(t *txState) {
 	s.commitAccounting(t.acct)
 	s.dunning.commit(t.dunning)
 	for seq, data := range t.redacted {
-		e := s.events[seq-1]
+		e := s.events.at(int(seq - 1))
 		e.Data, e.DataSalt, e.Redacted = data, nil, true
-		s.events[seq-1] = e
 	}
 	for _, e := range t.appended {
 		k := subjectKey{e.Kind, e.Subject}
-		s.bySubject[k] = append(s.bySubject[k], len(s.events))
-		s.byID[e.ID] = len(s.events)
-		s.events = append(s.events, e)
+		s.bySubject[k] = append(s.bySubject[k], s.events.len())
+		if s.byID != nil {
+			s.byID[e.ID] = s.events.len()
+		}
+		s.events.append(e)
 	}
 }
 

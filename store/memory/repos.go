@@ -96,14 +96,14 @@ func (l eventLog) event(seq int64) (crm.Event, bool) {
 	switch {
 	case seq < 1:
 		return crm.Event{}, false
-	case seq <= int64(len(s.events)):
-		e := cloneEvent(s.events[seq-1])
+	case seq <= int64(s.events.len()):
+		e := cloneEvent(*s.events.at(int(seq - 1)))
 		if data, ok := l.t.redacted[seq]; ok {
 			e.Data, e.DataSalt, e.Redacted = data, nil, true
 		}
 		return e, true
-	case seq <= int64(len(s.events)+len(l.t.appended)):
-		return cloneEvent(l.t.appended[seq-1-int64(len(s.events))]), true
+	case seq <= int64(s.events.len()+len(l.t.appended)):
+		return cloneEvent(l.t.appended[seq-1-int64(s.events.len())]), true
 	}
 	return crm.Event{}, false
 }
@@ -111,22 +111,21 @@ func (l eventLog) event(seq int64) (crm.Event, bool) {
 // Head implements crm.EventReader, from the last event without a copy
 // of it.
 func (l eventLog) Head(context.Context) (crm.LogHead, error) {
-	last := func(es []crm.Event) crm.LogHead {
-		e := &es[len(es)-1]
-		return crm.LogHead{Seq: e.Seq, Hash: e.Hash}
-	}
+	var e *crm.Event
 	switch {
 	case len(l.t.appended) > 0:
-		return last(l.t.appended), nil
-	case len(l.t.s.events) > 0:
-		return last(l.t.s.events), nil
+		e = &l.t.appended[len(l.t.appended)-1]
+	case l.t.s.events.len() > 0:
+		e = l.t.s.events.at(l.t.s.events.len() - 1)
+	default:
+		return crm.LogHead{}, nil
 	}
-	return crm.LogHead{}, nil
+	return crm.LogHead{Seq: e.Seq, Hash: e.Hash}, nil
 }
 
 func (l eventLog) After(_ context.Context, seq int64, limit int) ([]crm.Event, error) {
 	limit = crm.PageRequest{Limit: limit}.Normalized().Limit
-	n := int64(len(l.t.s.events)+len(l.t.appended)) - max(seq, 0) // how many there are after seq
+	n := int64(l.t.s.events.len()+len(l.t.appended)) - max(seq, 0) // how many there are after seq
 	out := make([]crm.Event, 0, max(0, min(int64(limit), n)))
 	for s := max(seq, 0) + 1; len(out) < limit; s++ {
 		e, ok := l.event(s)
@@ -166,7 +165,7 @@ func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
 }
 
 func (l eventLog) Redact(_ context.Context, id crm.ID, data json.RawMessage) error {
-	if i, ok := l.t.s.byID[id]; ok {
+	if i, ok := l.t.s.eventIndex()[id]; ok {
 		if l.t.redacted == nil {
 			l.t.redacted = map[int64]json.RawMessage{}
 		}
