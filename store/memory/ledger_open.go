@@ -83,9 +83,12 @@ type openOverlay struct {
 	balances map[crm.ID]map[accountKey]*wide.Int
 }
 
-// begin returns an overlay with nothing appended; its maps are made by
-// the first append.
-func (x *openItems) begin() *openOverlay { return &openOverlay{base: x} }
+// beginIn makes o an overlay with nothing appended, and returns it; its
+// maps are made by the first append.
+func (x *openItems) beginIn(o *openOverlay) *openOverlay {
+	*o = openOverlay{base: x}
+	return o
+}
 
 // add applies a committed entry.
 func (x *openItems) add(e crm.Entry) {

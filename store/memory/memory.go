@@ -55,6 +55,12 @@ type Store struct {
 	series          map[seriesKey]int64 // the last number taken of each series
 	documentNumbers map[numberKey]crm.ID
 	dunning         *table[crm.DunningRecord] // keyed by invoice
+
+	// The blocks of transactions that ended, for the next to reuse: the
+	// writers' one (under writeMu) and the readers'. A transaction
+	// allocates none of its own.
+	spare   *txBlock
+	readers sync.Pool
 }
 
 type subjectKey struct {
@@ -158,17 +164,29 @@ func (s *Store) Update(ctx context.Context, fn func(tx crm.Tx) error) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	t := s.begin()
-	if err := fn(writeTx{t}); err != nil {
-		return err
+	b := s.spare
+	if b == nil {
+		b = new(txBlock)
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	s.spare = nil // a panic in fn leaves it to the collector
+	t := s.beginIn(b)
+	err := fn(writeTx{t})
+	if err == nil {
+		err = ctx.Err()
 	}
+	if err == nil {
+		s.commitLocked(t)
+	}
+	*b = txBlock{} // holds nothing of the transaction, and fails any use of it after fn
+	s.spare = b
+	return err
+}
+
+// commitLocked commits t, holding the readers off.
+func (s *Store) commitLocked(t *txState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.commit(t)
-	return nil
 }
 
 // View implements crm.Store.
@@ -176,9 +194,16 @@ func (s *Store) View(ctx context.Context, fn func(tx crm.ReadTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	b, _ := s.readers.Get().(*txBlock)
+	if b == nil {
+		b = new(txBlock)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return fn(readTx{s.begin()})
+	err := fn(readTx{s.beginIn(b)})
+	*b = txBlock{} // a panic in fn leaves it to the collector
+	s.readers.Put(b)
+	return err
 }
 
 // txState is one transaction: overlays of the tables and the events it
@@ -241,11 +266,12 @@ type txBlock struct {
 		credits      overlay[crm.Credit]
 		contracts    overlay[crm.Contract]
 		dunning      overlay[crm.DunningRecord]
+		open         openOverlay
 	}
 }
 
-func (s *Store) begin() *txState {
-	b := new(txBlock)
+// beginIn starts a transaction in b, which holds no other.
+func (s *Store) beginIn(b *txBlock) *txState {
 	o := &b.ov
 	b.t = txState{s: s, customers: s.customers.beginIn(&o.customers), users: s.users.beginIn(&o.users),
 		maps: s.maps.beginIn(&o.maps), interactions: s.interactions.beginIn(&o.interactions), cases: s.cases.beginIn(&o.cases),
@@ -253,7 +279,7 @@ func (s *Store) begin() *txState {
 		templates: s.templates.beginIn(&o.templates), states: s.states.beginIn(&o.states),
 		pipelines: s.pipelines.beginIn(&o.pipelines), deals: s.deals.beginIn(&o.deals), activities: s.activities.beginIn(&o.activities),
 		campaigns: s.campaigns.beginIn(&o.campaigns), quotas: s.quotas.beginIn(&o.quotas), consents: s.consents.beginIn(&o.consents),
-		books: s.books.beginIn(&o.books), entries: s.entries.beginIn(&o.entries), open: s.open.begin(),
+		books: s.books.beginIn(&o.books), entries: s.entries.beginIn(&o.entries), open: s.open.beginIn(&o.open),
 		invoices: s.invoices.beginIn(&o.invoices), credits: s.credits.beginIn(&o.credits), contracts: s.contracts.beginIn(&o.contracts),
 		dunning: s.dunning.beginIn(&o.dunning)}
 	return &b.t
