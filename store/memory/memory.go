@@ -177,10 +177,19 @@ func (s *Store) Update(ctx context.Context, fn func(tx crm.Tx) error) error {
 	if err == nil {
 		s.commitLocked(t)
 	}
+	appended := t.appended
 	*b = txBlock{} // holds nothing of the transaction, and fails any use of it after fn
+	if cap(appended) <= keptEvents {
+		clear(appended)
+		b.t.appended = appended[:0]
+	}
 	s.spare = b
 	return err
 }
+
+// keptEvents is how many appended events a writer's block keeps room
+// for, for the next transaction.
+const keptEvents = 16
 
 // commitLocked commits t, holding the readers off.
 func (s *Store) commitLocked(t *txState) {
@@ -273,7 +282,7 @@ type txBlock struct {
 // beginIn starts a transaction in b, which holds no other.
 func (s *Store) beginIn(b *txBlock) *txState {
 	o := &b.ov
-	b.t = txState{s: s, customers: s.customers.beginIn(&o.customers), users: s.users.beginIn(&o.users),
+	b.t = txState{s: s, appended: b.t.appended[:0], customers: s.customers.beginIn(&o.customers), users: s.users.beginIn(&o.users),
 		maps: s.maps.beginIn(&o.maps), interactions: s.interactions.beginIn(&o.interactions), cases: s.cases.beginIn(&o.cases),
 		evidence: s.evidence.beginIn(&o.evidence), moves: s.moves.beginIn(&o.moves), replaced: s.replaced.beginIn(&o.replaced),
 		templates: s.templates.beginIn(&o.templates), states: s.states.beginIn(&o.states),
