@@ -3,6 +3,7 @@ package crm
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 )
 
 // Change is one field's move from one value to another, as recorded in an
@@ -56,4 +57,51 @@ func present(v any) any {
 		}
 	}
 	return v
+}
+
+// The typed forms of add compare without reflection and box a value only
+// when it changed; what they record is what add records.
+
+// text records a change of a text; an empty text is left out.
+func (cs *changes) text(field, from, to string) {
+	if from != to {
+		*cs = append(*cs, Change{Field: field, From: textValue(from), To: textValue(to)})
+	}
+}
+
+func textValue(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// flag records a change of a boolean.
+func (cs *changes) flag(field string, from, to bool) {
+	if from != to {
+		*cs = append(*cs, Change{Field: field, From: from, To: to})
+	}
+}
+
+// id records a change of a reference as its text; the zero ID is left
+// out.
+func (cs *changes) id(field string, from, to ID) {
+	if from != to {
+		cs.text(field, idText(from), idText(to))
+	}
+}
+
+// texts records a change of a list; an empty list is left out. A nil
+// list and an empty one differ, as they do to add.
+func (cs *changes) texts(field string, from, to []string) {
+	if (from == nil) == (to == nil) && slices.Equal(from, to) {
+		return
+	}
+	list := func(v []string) any {
+		if len(v) == 0 {
+			return nil
+		}
+		return v
+	}
+	*cs = append(*cs, Change{Field: field, From: list(from), To: list(to)})
 }

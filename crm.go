@@ -276,6 +276,9 @@ func (c *engine) notify(ctx context.Context, events []Event) {
 		subs = append(subs, s)
 	}
 	c.subMu.RUnlock()
+	if len(subs) == 0 {
+		return
+	}
 	ctx = context.WithoutCancel(ctx)
 	for _, s := range subs {
 		func() {

@@ -516,28 +516,63 @@ func cleanAttributes(attrs map[string]string) (map[string]string, error) {
 
 // diffCustomer lists what changed between two versions of a customer.
 // Contacts and attributes are listed one by one, so that erasing personal
-// data can redact exactly those entries in the history.
+// data can redact exactly those entries in the history. It compares the
+// fields by their types and boxes only what changed.
 func diffCustomer(before, after Customer) []Change {
 	var cs changes
-	cs.add("kind", string(before.Kind), string(after.Kind))
-	cs.add("party", string(before.Party), string(after.Party))
-	cs.add("name", before.Name, after.Name)
-	cs.add("segment", before.Segment, after.Segment)
-	cs.add("tags", before.Tags, after.Tags)
-	cs.add("owner", idText(before.Owner), idText(after.Owner))
-	cs.add("team", before.Team, after.Team)
-	cs.add("key_account", before.KeyAccount, after.KeyAccount)
-	cs.add("status", string(before.Status), string(after.Status))
-	cs.add("lifecycle", string(before.Lifecycle), string(after.Lifecycle))
-	cs.add("campaign", idText(before.Campaign), idText(after.Campaign))
-	cs.add("restricted", !before.RestrictedAt.IsZero(), !after.RestrictedAt.IsZero())
-	for _, k := range sortedKeys(before.Attributes, after.Attributes) {
-		cs.add(attributeField(k), before.Attributes[k], after.Attributes[k])
+	cs.text("kind", string(before.Kind), string(after.Kind))
+	cs.text("party", string(before.Party), string(after.Party))
+	cs.text("name", before.Name, after.Name)
+	cs.text("segment", before.Segment, after.Segment)
+	cs.texts("tags", before.Tags, after.Tags)
+	cs.id("owner", before.Owner, after.Owner)
+	cs.text("team", before.Team, after.Team)
+	cs.flag("key_account", before.KeyAccount, after.KeyAccount)
+	cs.text("status", string(before.Status), string(after.Status))
+	cs.text("lifecycle", string(before.Lifecycle), string(after.Lifecycle))
+	cs.id("campaign", before.Campaign, after.Campaign)
+	cs.flag("restricted", !before.RestrictedAt.IsZero(), !after.RestrictedAt.IsZero())
+	if len(before.Attributes) > 0 || len(after.Attributes) > 0 {
+		for _, k := range sortedKeys(before.Attributes, after.Attributes) {
+			if from, to := before.Attributes[k], after.Attributes[k]; from != to {
+				cs.text(attributeField(k), from, to)
+			}
+		}
 	}
-	for _, id := range contactIDs(before.Contacts, after.Contacts) {
-		cs.add(contactField(id), findContact(before.Contacts, id), findContact(after.Contacts, id))
+	seen := func(list []Contact, i int) bool { // an ID met before in the list
+		return slices.ContainsFunc(list[:i], func(c Contact) bool { return c.ID == list[i].ID })
+	}
+	for i, c := range before.Contacts {
+		if !seen(before.Contacts, i) {
+			cs.contact(c.ID, before.Contacts, after.Contacts)
+		}
+	}
+	for i, c := range after.Contacts {
+		if !seen(after.Contacts, i) && !slices.ContainsFunc(before.Contacts, func(b Contact) bool { return b.ID == c.ID }) {
+			cs.contact(c.ID, before.Contacts, after.Contacts)
+		}
 	}
 	return cs
+}
+
+// contact records a change of the contact with the ID: its first entry
+// in each list, nil where there is none.
+func (cs *changes) contact(id ID, before, after []Contact) {
+	i := slices.IndexFunc(before, func(c Contact) bool { return c.ID == id })
+	j := slices.IndexFunc(after, func(c Contact) bool { return c.ID == id })
+	if (i < 0) == (j < 0) && (i < 0 || before[i] == after[j]) {
+		return
+	}
+	var from, to any
+	if i >= 0 {
+		c := before[i]
+		from = &c
+	}
+	if j >= 0 {
+		c := after[j]
+		to = &c
+	}
+	*cs = append(*cs, Change{Field: contactField(id), From: from, To: to})
 }
 
 func attributeField(k string) string { return "attributes." + k }
@@ -552,26 +587,6 @@ func sortedKeys(a, b map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-func contactIDs(a, b []Contact) []ID {
-	var ids []ID
-	for _, c := range slices.Concat(a, b) {
-		if !slices.Contains(ids, c.ID) {
-			ids = append(ids, c.ID)
-		}
-	}
-	return ids
-}
-
-func findContact(cs []Contact, id ID) *Contact {
-	for i := range cs {
-		if cs[i].ID == id {
-			c := cs[i]
-			return &c
-		}
-	}
-	return nil
 }
 
 // LoyaltyStage is a rung of the loyalty ladder, or lost: customer

@@ -119,7 +119,7 @@ type Interaction struct {
 	AnswerBreached bool          `json:"answer_breached,omitempty"` // Wait exceeded the touchpoint's AnswerWithin
 	CSATBreached   bool          `json:"csat_breached,omitempty"`   // the CSAT answer was below the touchpoint's MinCSAT
 	IdempotencyKey string        `json:"idempotency_key,omitempty" privacy:"none"`
-	RequestHash    Hash          `json:"request_hash,omitzero" privacy:"personal"` // of the NewInteraction it was recorded from
+	RequestHash    Hash          `json:"request_hash,omitzero" privacy:"personal"` // of the NewInteraction it was recorded from, when it had an IdempotencyKey
 	RecordedAt     time.Time     `json:"recorded_at,omitzero"`
 	RecordedBy     ID            `json:"recorded_by,omitzero"`
 }
@@ -225,8 +225,11 @@ func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.T
 		Direction: n.Direction, HandledBy: n.HandledBy, Department: cmpOr(n.Department, tp.Department),
 		Channel: tp.Channel, Medium: tp.Medium, Phase: tp.Phase, Wait: n.Wait.Truncate(time.Microsecond), Handle: n.Handle.Truncate(time.Microsecond),
 		Transfers: slices.Clone(n.Transfers), Resolved: n.Resolved, Sentiment: n.Sentiment, Survey: n.Survey.clone(),
-		SurveyKind: kind, Case: n.Case, Note: n.Note, IdempotencyKey: n.IdempotencyKey, RequestHash: n.hash(),
+		SurveyKind: kind, Case: n.Case, Note: n.Note, IdempotencyKey: n.IdempotencyKey,
 		RecordedAt: now, RecordedBy: actor,
+	}
+	if n.IdempotencyKey != "" {
+		in.RequestHash = n.hash() // what a retry with the key is told apart by; without one, nothing is
 	}
 	if len(in.Transfers) == 0 {
 		in.Transfers = nil
@@ -238,6 +241,8 @@ func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.T
 
 // hash digests the request, so that a retry with the same idempotency key
 // can be told apart from a different request that reuses the key.
+// Only a request with a key is digested: one without has no retry to
+// tell apart, and its interaction keeps the zero RequestHash.
 func (n NewInteraction) hash() Hash {
 	b, _ := json.Marshal(n) // every field encodes
 	return sha256.Sum256(b)

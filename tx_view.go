@@ -35,9 +35,9 @@ type txView struct {
 	balances map[ID][]Balance                  // customer
 }
 
-func newTxView(tx Tx) *txView {
-	return &txView{Tx: tx, held: map[ID]bool{}, open: map[ID]map[ID]map[Date][]OpenItem{}, balances: map[ID][]Balance{}}
-}
+// newTxView returns the view of tx; its maps are made when the write
+// first reads a book, as a write that reads none keeps nothing.
+func newTxView(tx Tx) *txView { return &txView{Tx: tx} }
 
 // Accounting implements Tx.
 func (v *txView) Accounting() AccountingRepository {
@@ -82,6 +82,9 @@ type ledgerView struct {
 func (l ledgerView) Book(ctx context.Context, customer ID) (Book, error) {
 	b, err := l.LedgerRepository.Book(ctx, customer)
 	if err == nil || errors.Is(err, ErrNotFound) {
+		if l.v.held == nil {
+			l.v.held, l.v.open, l.v.balances = map[ID]bool{}, map[ID]map[ID]map[Date][]OpenItem{}, map[ID][]Balance{}
+		}
 		l.v.held[customer] = true
 	}
 	return b, err

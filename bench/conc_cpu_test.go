@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -22,15 +21,6 @@ type cpuMeter struct {
 	app             string
 	client          time.Duration
 	startedBackends map[int]time.Duration
-}
-
-// clientCPU is the process's user and system time so far.
-func clientCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // backendCPU returns the CPU time of each server process serving app.
@@ -64,12 +54,12 @@ func backendCPU(db *sql.DB, app string) map[int]time.Duration {
 // startCPU starts measuring; db is any pool on the server (not the
 // measured one), app the measured pool's application_name.
 func startCPU(db *sql.DB, app string) *cpuMeter {
-	return &cpuMeter{db: db, app: app, client: clientCPU(), startedBackends: backendCPU(db, app)}
+	return &cpuMeter{db: db, app: app, client: cpuTime(), startedBackends: backendCPU(db, app)}
 }
 
 // report adds client-ms/op and server-ms/op to b's metrics.
 func (m *cpuMeter) report(b *testing.B) {
-	client := clientCPU() - m.client
+	client := cpuTime() - m.client
 	var server time.Duration
 	for pid, t := range backendCPU(m.db, m.app) {
 		server += t - m.startedBackends[pid]

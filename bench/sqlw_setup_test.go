@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -105,15 +104,6 @@ func perOp(b *testing.B, c *counter, stmts0, trips0 int64, cpu0 time.Duration) {
 	b.ReportMetric(float64(c.stmts.Load()-stmts0)/float64(b.N), "stmts/op")
 	b.ReportMetric(float64(c.trips()-trips0)/float64(b.N), "trips/op")
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime is the CPU time the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkSQLWLog prints the statements of one IssueInvoice and one

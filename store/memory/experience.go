@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/crmkit/crm"
@@ -52,10 +53,12 @@ func (r mapRepo) List(_ context.Context, p crm.PageRequest) ([]crm.TouchpointMap
 	return out, nil
 }
 
+// Touchpoint implements crm.TouchpointMapReader: it reads the one
+// touchpoint, without a copy of the map.
 func (r mapRepo) Touchpoint(_ context.Context, mapID crm.ID, key string) (crm.ResolvedTouchpoint, error) {
-	s, err := r.repo().get(mapID)
-	if err != nil {
-		return crm.ResolvedTouchpoint{}, err
+	s, ok := r.t.maps.peek(mapID)
+	if !ok {
+		return crm.ResolvedTouchpoint{}, &crm.NotFoundError{Kind: crm.KindTouchpointMap, ID: mapID.String()}
 	}
 	tp, ok := s.resolved[key]
 	if !ok {
@@ -104,27 +107,66 @@ func (r interactionRepo) ByIdempotencyKey(ctx context.Context, key string) (crm.
 }
 
 func (r interactionRepo) ForCustomer(_ context.Context, customer crm.ID) ([]crm.Interaction, error) {
-	out := rowsOf(r.t.interactions, r.t.s.byCustomer[customer].interactions,
-		func(in crm.Interaction) bool { return in.Customer == customer })
-	slices.SortFunc(out, func(a, b crm.Interaction) int {
-		if c := a.At.Compare(b.At); c != 0 {
-			return c
-		}
-		return a.ID.Compare(b.ID)
-	})
-	return out, nil
+	return r.between(customer, time.Time{}, time.Time{}), nil
 }
 
-// ForCustomerBetween implements crm.InteractionReader.
-func (r interactionRepo) ForCustomerBetween(ctx context.Context, customer crm.ID, from, to time.Time) ([]crm.Interaction, error) {
-	all, err := r.ForCustomer(ctx, customer)
-	return slices.DeleteFunc(all, func(in crm.Interaction) bool {
-		return (!from.IsZero() && in.At.Before(from)) || (!to.IsZero() && !in.At.Before(to))
-	}), err
+// ForCustomerBetween implements crm.InteractionReader: it reads only the
+// customer's contacts in the window, found in their index by time.
+func (r interactionRepo) ForCustomerBetween(_ context.Context, customer crm.ID, from, to time.Time) ([]crm.Interaction, error) {
+	return r.between(customer, from, to), nil
+}
+
+// between returns the customer's interactions at or after from and
+// before to (a zero time bounds nothing), by time, then ID.
+func (r interactionRepo) between(customer crm.ID, from, to time.Time) []crm.Interaction {
+	in := func(at time.Time) bool { return (from.IsZero() || !at.Before(from)) && (to.IsZero() || at.Before(to)) }
+	committed := r.t.s.byCustomer[customer].interactions
+	lo, hi := 0, len(committed)
+	if !from.IsZero() {
+		lo = sort.Search(len(committed), func(i int) bool { return !committed[i].at.Before(from) })
+	}
+	if !to.IsZero() {
+		hi = max(lo, sort.Search(len(committed), func(i int) bool { return !committed[i].at.Before(to) }))
+	}
+	out := make([]crm.Interaction, 0, hi-lo)
+	for _, c := range committed[lo:hi] {
+		v, _ := r.t.interactions.get(c.id)
+		out = append(out, v)
+	}
+	mine := r.t.interactions.mine(func(v crm.Interaction) bool { return v.Customer == customer && in(v.At) })
+	if len(mine) == 0 {
+		return out
+	}
+	out = append(out, mine...)
+	slices.SortFunc(out, func(a, b crm.Interaction) int { return contact{a.At, a.ID}.compare(contact{b.At, b.ID}) })
+	return out
+}
+
+// contact is an interaction in its customer's index, which keeps them by
+// time, then ID.
+type contact struct {
+	at time.Time
+	id crm.ID
+}
+
+func (c contact) compare(o contact) int {
+	if n := c.at.Compare(o.at); n != 0 {
+		return n
+	}
+	return c.id.Compare(o.id)
+}
+
+// addContact adds a committed interaction to its customer's index.
+func (s *Store) addContact(in crm.Interaction) {
+	rows := s.byCustomer[in.Customer]
+	c := contact{in.At, in.ID}
+	i, _ := slices.BinarySearchFunc(rows.interactions, c, contact.compare)
+	rows.interactions = slices.Insert(rows.interactions, i, c)
+	s.byCustomer[in.Customer] = rows
 }
 
 func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {
-	if _, ok := r.t.interactions.get(in.ID); ok {
+	if _, ok := r.t.interactions.peek(in.ID); ok {
 		return &crm.ConflictError{Kind: crm.KindInteraction, ID: in.ID.String(), Detail: "already exists"}
 	}
 	if in.IdempotencyKey != "" {
@@ -215,7 +257,7 @@ func (r ladderRepo) SaveState(_ context.Context, st crm.LadderState) error {
 
 // stage is a customer's rung now.
 func (t *txState) stage(customer crm.ID) crm.LoyaltyStage {
-	if st, ok := t.states.get(customer); ok {
+	if st, ok := t.states.peek(customer); ok {
 		return st.Stage
 	}
 	return crm.Indifferent
@@ -283,7 +325,7 @@ func (r ladderRepo) ReplaceMoves(_ context.Context, moves []crm.ID) error {
 
 // inForce reports whether no replay replaced the move.
 func (t *txState) inForce(m crm.LadderMove) bool {
-	_, gone := t.replaced.get(m.ID)
+	_, gone := t.replaced.peek(m.ID)
 	return !gone
 }
 
@@ -306,7 +348,7 @@ func (r ladderRepo) AppendMoves(_ context.Context, moves []crm.LadderMove) error
 }
 
 func appendNew[T any](o *overlay[T], kind crm.Kind, id crm.ID, v T) error {
-	if _, ok := o.get(id); ok {
+	if _, ok := o.peek(id); ok {
 		return &crm.ConflictError{Kind: kind, ID: id.String(), Detail: "already exists"}
 	}
 	o.put(id, v, true)

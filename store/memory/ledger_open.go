@@ -92,9 +92,11 @@ type openOverlay struct {
 	balances map[crm.ID]map[accountKey]*wide.Int
 }
 
-func (x *openItems) begin() *openOverlay {
-	return &openOverlay{base: x, rows: map[itemKey]*itemRow{}, newKeys: map[crm.ID][]itemKey{},
-		balances: map[crm.ID]map[accountKey]*wide.Int{}}
+// beginIn makes o an overlay with nothing appended, and returns it; its
+// maps are made by the first append.
+func (x *openItems) beginIn(o *openOverlay) *openOverlay {
+	*o = openOverlay{base: x}
+	return o
 }
 
 // add applies a committed entry.
@@ -137,6 +139,9 @@ func (x *openItems) add(e crm.Entry) {
 
 // add applies an entry the transaction appends.
 func (o *openOverlay) add(e crm.Entry) {
+	if o.rows == nil {
+		o.rows, o.newKeys, o.balances = map[itemKey]*itemRow{}, map[crm.ID][]itemKey{}, map[crm.ID]map[accountKey]*wide.Int{}
+	}
 	addEntry(e, func(k itemKey) *itemRow {
 		if r := o.rows[k]; r != nil {
 			return r

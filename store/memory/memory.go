@@ -22,9 +22,9 @@ type Store struct {
 
 	customers *table[crm.Customer]
 	users     *table[crm.User]
-	events    []crm.Event
+	events    chunked[crm.Event]
 	bySubject map[subjectKey][]int // indexes into events
-	byID      map[crm.ID]int       // indexes into events
+	byID      map[crm.ID]int       // indexes into events; made by the first redaction, which needs it, then kept
 
 	maps         *table[storedMap]
 	interactions *table[crm.Interaction]
@@ -50,12 +50,18 @@ type Store struct {
 	entryKeys    map[string]crm.ID       // idempotency keys of entries
 	reversals    map[crm.ID]crm.ID       // reversed entry -> its reversal
 	idempotency  map[string]crm.ID       // interaction idempotency keys
-	byCustomer   map[crm.ID]customerRows // append-only rows of each customer, in commit order
+	byCustomer   map[crm.ID]customerRows // append-only rows of each customer
 
 	lock            crm.PeriodLock
 	series          map[seriesKey]int64 // the last number taken of each series
 	documentNumbers map[numberKey]crm.ID
 	dunning         *table[crm.DunningRecord] // keyed by invoice
+
+	// The blocks of transactions that ended, for the next to reuse: the
+	// writers' one (under writeMu) and the readers'. A transaction
+	// allocates none of its own.
+	spare   *txBlock
+	readers sync.Pool
 }
 
 type subjectKey struct {
@@ -69,7 +75,6 @@ func New() *Store {
 		customers:    newTable(crm.Customer.Clone),
 		users:        newTable(same[crm.User]),
 		bySubject:    map[subjectKey][]int{},
-		byID:         map[crm.ID]int{},
 		maps:         newTable(storedMap.clone),
 		interactions: newTable(crm.Interaction.Clone),
 		cases:        newTable(same[crm.Case]),
@@ -105,9 +110,7 @@ func New() *Store {
 		if in.IdempotencyKey != "" {
 			s.idempotency[in.IdempotencyKey] = in.ID
 		}
-		rows := s.byCustomer[in.Customer]
-		rows.interactions = append(rows.interactions, in.ID)
-		s.byCustomer[in.Customer] = rows
+		s.addContact(in)
 	}
 	s.evidence.added = func(ev crm.Evidence) {
 		rows := s.byCustomer[ev.Customer]
@@ -136,9 +139,23 @@ func New() *Store {
 	return s
 }
 
+// eventIndex returns the index of every committed event by ID, made on
+// first use: only a redaction looks events up by ID. Writers are
+// serialized and readers never read it, so a writer may make it.
+func (s *Store) eventIndex() map[crm.ID]int {
+	if s.byID == nil {
+		s.byID = make(map[crm.ID]int, s.events.len())
+		for i := range s.events.len() {
+			s.byID[s.events.at(i).ID] = i
+		}
+	}
+	return s.byID
+}
+
 // customerRows indexes a customer's append-only rows.
 type customerRows struct {
-	interactions, evidence, moves, consents []crm.ID
+	interactions              []contact // by time, then ID
+	evidence, moves, consents []crm.ID  // in commit order
 }
 
 func same[T any](v T) T { return v }
@@ -150,17 +167,38 @@ func (s *Store) Update(ctx context.Context, fn func(tx crm.Tx) error) error {
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	t := s.begin()
-	if err := fn(writeTx{t}); err != nil {
-		return err
+	b := s.spare
+	if b == nil {
+		b = new(txBlock)
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	s.spare = nil // a panic in fn leaves it to the collector
+	t := s.beginIn(b)
+	err := fn(writeTx{t})
+	if err == nil {
+		err = ctx.Err()
 	}
+	if err == nil {
+		s.commitLocked(t)
+	}
+	appended := t.appended
+	*b = txBlock{} // holds nothing of the transaction, and fails any use of it after fn
+	if cap(appended) <= keptEvents {
+		clear(appended)
+		b.t.appended = appended[:0]
+	}
+	s.spare = b
+	return err
+}
+
+// keptEvents is how many appended events a writer's block keeps room
+// for, for the next transaction.
+const keptEvents = 16
+
+// commitLocked commits t, holding the readers off.
+func (s *Store) commitLocked(t *txState) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.commit(t)
-	return nil
 }
 
 // View implements crm.Store.
@@ -168,9 +206,16 @@ func (s *Store) View(ctx context.Context, fn func(tx crm.ReadTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	b, _ := s.readers.Get().(*txBlock)
+	if b == nil {
+		b = new(txBlock)
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return fn(readTx{s.begin()})
+	err := fn(readTx{s.beginIn(b)})
+	*b = txBlock{} // a panic in fn leaves it to the collector
+	s.readers.Put(b)
+	return err
 }
 
 // txState is one transaction: overlays of the tables and the events it
@@ -205,13 +250,51 @@ type txState struct {
 	dunning      *overlay[crm.DunningRecord]
 }
 
-func (s *Store) begin() *txState {
-	return &txState{s: s, customers: s.customers.begin(), users: s.users.begin(), redacted: map[int64]json.RawMessage{},
-		maps: s.maps.begin(), interactions: s.interactions.begin(), cases: s.cases.begin(),
-		evidence: s.evidence.begin(), moves: s.moves.begin(), replaced: s.replaced.begin(), templates: s.templates.begin(), states: s.states.begin(),
-		pipelines: s.pipelines.begin(), deals: s.deals.begin(), activities: s.activities.begin(), campaigns: s.campaigns.begin(), quotas: s.quotas.begin(), consents: s.consents.begin(),
-		books: s.books.begin(), entries: s.entries.begin(), open: s.open.begin(), invoices: s.invoices.begin(), credits: s.credits.begin(), contracts: s.contracts.begin(),
-		dunning: s.dunning.begin()}
+// txBlock is a transaction's state with its overlays, in one allocation:
+// beginning a transaction allocates once, and each overlay makes its map
+// only when the transaction writes to its table.
+type txBlock struct {
+	t  txState
+	ov struct {
+		customers    overlay[crm.Customer]
+		users        overlay[crm.User]
+		maps         overlay[storedMap]
+		interactions overlay[crm.Interaction]
+		cases        overlay[crm.Case]
+		evidence     overlay[crm.Evidence]
+		moves        overlay[crm.LadderMove]
+		replaced     overlay[crm.ID]
+		templates    overlay[crm.JourneyTemplate]
+		states       overlay[crm.LadderState]
+		pipelines    overlay[crm.Pipeline]
+		deals        overlay[crm.Deal]
+		activities   overlay[crm.Activity]
+		campaigns    overlay[crm.Campaign]
+		quotas       overlay[crm.Quota]
+		consents     overlay[crm.Consent]
+		books        overlay[crm.Book]
+		entries      overlay[crm.Entry]
+		invoices     overlay[crm.Invoice]
+		credits      overlay[crm.Credit]
+		contracts    overlay[crm.Contract]
+		dunning      overlay[crm.DunningRecord]
+		open         openOverlay
+	}
+}
+
+// beginIn starts a transaction in b, which holds no other.
+func (s *Store) beginIn(b *txBlock) *txState {
+	o := &b.ov
+	b.t = txState{s: s, appended: b.t.appended[:0], customers: s.customers.beginIn(&o.customers), users: s.users.beginIn(&o.users),
+		maps: s.maps.beginIn(&o.maps), interactions: s.interactions.beginIn(&o.interactions), cases: s.cases.beginIn(&o.cases),
+		evidence: s.evidence.beginIn(&o.evidence), moves: s.moves.beginIn(&o.moves), replaced: s.replaced.beginIn(&o.replaced),
+		templates: s.templates.beginIn(&o.templates), states: s.states.beginIn(&o.states),
+		pipelines: s.pipelines.beginIn(&o.pipelines), deals: s.deals.beginIn(&o.deals), activities: s.activities.beginIn(&o.activities),
+		campaigns: s.campaigns.beginIn(&o.campaigns), quotas: s.quotas.beginIn(&o.quotas), consents: s.consents.beginIn(&o.consents),
+		books: s.books.beginIn(&o.books), entries: s.entries.beginIn(&o.entries), open: s.open.beginIn(&o.open),
+		invoices: s.invoices.beginIn(&o.invoices), credits: s.credits.beginIn(&o.credits), contracts: s.contracts.beginIn(&o.contracts),
+		dunning: s.dunning.beginIn(&o.dunning)}
+	return &b.t
 }
 
 func (s *Store) commit(t *txState) {
@@ -239,15 +322,16 @@ func (s *Store) commit(t *txState) {
 	s.commitAccounting(t.acct)
 	s.dunning.commit(t.dunning)
 	for seq, data := range t.redacted {
-		e := s.events[seq-1]
+		e := s.events.at(int(seq - 1))
 		e.Data, e.DataSalt, e.Redacted = data, nil, true
-		s.events[seq-1] = e
 	}
 	for _, e := range t.appended {
 		k := subjectKey{e.Kind, e.Subject}
-		s.bySubject[k] = append(s.bySubject[k], len(s.events))
-		s.byID[e.ID] = len(s.events)
-		s.events = append(s.events, e)
+		s.bySubject[k] = append(s.bySubject[k], s.events.len())
+		if s.byID != nil {
+			s.byID[e.ID] = s.events.len()
+		}
+		s.events.append(e)
 	}
 }
 
@@ -307,5 +391,18 @@ func (w writeTx) Consents() crm.ConsentRepository                 { return conse
 
 func cloneEvent(e crm.Event) crm.Event {
 	e.Data, e.DataSalt = slices.Clone(e.Data), slices.Clone(e.DataSalt)
+	return e
+}
+
+// ownEvent is cloneEvent for an event the store keeps: its data and salt
+// copied into one allocation.
+func ownEvent(e crm.Event) crm.Event {
+	if e.Data == nil || e.DataSalt == nil {
+		return cloneEvent(e)
+	}
+	b := make([]byte, len(e.Data)+len(e.DataSalt))
+	n := copy(b, e.Data)
+	copy(b[n:], e.DataSalt)
+	e.Data, e.DataSalt = b[:n:n], b[n:]
 	return e
 }

@@ -25,7 +25,7 @@ func (r repo[T]) get(id crm.ID) (T, error) {
 
 func (r repo[T]) insert(v T) error {
 	id := r.id(v)
-	if _, ok := r.rows.get(id); ok {
+	if _, ok := r.rows.peek(id); ok {
 		return &crm.ConflictError{Kind: r.kind, ID: id.String(), Detail: "already exists"}
 	}
 	if r.version(v) != 1 {
@@ -37,9 +37,9 @@ func (r repo[T]) insert(v T) error {
 
 func (r repo[T]) update(v T) error {
 	id := r.id(v)
-	old, err := r.get(id)
-	if err != nil {
-		return err
+	old, ok := r.rows.peek(id)
+	if !ok {
+		return &crm.NotFoundError{Kind: r.kind, ID: id.String()}
 	}
 	if r.version(old) != r.version(v)-1 {
 		return &crm.ConflictError{Kind: r.kind, ID: id.String(), Expected: r.version(v) - 1, Actual: r.version(old)}
@@ -96,30 +96,36 @@ func (l eventLog) event(seq int64) (crm.Event, bool) {
 	switch {
 	case seq < 1:
 		return crm.Event{}, false
-	case seq <= int64(len(s.events)):
-		e := cloneEvent(s.events[seq-1])
+	case seq <= int64(s.events.len()):
+		e := cloneEvent(*s.events.at(int(seq - 1)))
 		if data, ok := l.t.redacted[seq]; ok {
 			e.Data, e.DataSalt, e.Redacted = data, nil, true
 		}
 		return e, true
-	case seq <= int64(len(s.events)+len(l.t.appended)):
-		return cloneEvent(l.t.appended[seq-1-int64(len(s.events))]), true
+	case seq <= int64(s.events.len()+len(l.t.appended)):
+		return cloneEvent(l.t.appended[seq-1-int64(s.events.len())]), true
 	}
 	return crm.Event{}, false
 }
 
+// Head implements crm.EventReader, from the last event without a copy
+// of it.
 func (l eventLog) Head(context.Context) (crm.LogHead, error) {
-	n := int64(len(l.t.s.events) + len(l.t.appended))
-	if n == 0 {
+	var e *crm.Event
+	switch {
+	case len(l.t.appended) > 0:
+		e = &l.t.appended[len(l.t.appended)-1]
+	case l.t.s.events.len() > 0:
+		e = l.t.s.events.at(l.t.s.events.len() - 1)
+	default:
 		return crm.LogHead{}, nil
 	}
-	e, _ := l.event(n)
 	return crm.LogHead{Seq: e.Seq, Hash: e.Hash}, nil
 }
 
 func (l eventLog) After(_ context.Context, seq int64, limit int) ([]crm.Event, error) {
 	limit = crm.PageRequest{Limit: limit}.Normalized().Limit
-	n := int64(len(l.t.s.events)+len(l.t.appended)) - max(seq, 0) // how many there are after seq
+	n := int64(l.t.s.events.len()+len(l.t.appended)) - max(seq, 0) // how many there are after seq
 	out := make([]crm.Event, 0, max(0, min(int64(limit), n)))
 	for s := max(seq, 0) + 1; len(out) < limit; s++ {
 		e, ok := l.event(s)
@@ -153,13 +159,16 @@ func (l eventLog) Append(ctx context.Context, events []crm.Event) error {
 		}
 	}
 	for _, e := range events {
-		l.t.appended = append(l.t.appended, cloneEvent(e))
+		l.t.appended = append(l.t.appended, ownEvent(e))
 	}
 	return nil
 }
 
 func (l eventLog) Redact(_ context.Context, id crm.ID, data json.RawMessage) error {
-	if i, ok := l.t.s.byID[id]; ok {
+	if i, ok := l.t.s.eventIndex()[id]; ok {
+		if l.t.redacted == nil {
+			l.t.redacted = map[int64]json.RawMessage{}
+		}
 		l.t.redacted[int64(i)+1] = append(json.RawMessage(nil), data...)
 		return nil
 	}

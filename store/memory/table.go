@@ -10,7 +10,7 @@ import (
 // added, so that a scan reads memory in sequence, an index by ID, and the
 // IDs in order for keyset listings.
 type table[T any] struct {
-	rows  []T
+	rows  chunked[T]
 	pos   map[crm.ID]int // index in rows
 	ids   idIndex        // in order, for keyset listings
 	clone func(T) T
@@ -26,28 +26,82 @@ func newTable[T any](clone func(T) T) *table[T] {
 // committed rows, which it never touches until commit.
 type overlay[T any] struct {
 	base  *table[T]
-	dirty map[crm.ID]T
-	added []crm.ID // sorted; IDs of rows inserted in this transaction
+	dirty []dirtyRow[T]  // the rows written, each once, in the order first written
+	index map[crm.ID]int // position in dirty, made once there are more than a few
+	added []crm.ID       // sorted; IDs of rows inserted in this transaction
 }
 
-func (t *table[T]) begin() *overlay[T] {
-	return &overlay[T]{base: t, dirty: map[crm.ID]T{}}
+// dirtyRow is a row a transaction wrote.
+type dirtyRow[T any] struct {
+	id crm.ID
+	v  T
+}
+
+// scanDirty is how many rows an overlay finds by reading them all, before
+// it indexes them.
+const scanDirty = 8
+
+func (t *table[T]) begin() *overlay[T] { return t.beginIn(new(overlay[T])) }
+
+// beginIn makes o an overlay of the table with no writes yet, and
+// returns it.
+func (t *table[T]) beginIn(o *overlay[T]) *overlay[T] {
+	*o = overlay[T]{base: t}
+	return o
+}
+
+// written returns the position in dirty of the row the transaction wrote.
+func (o *overlay[T]) written(id crm.ID) (int, bool) {
+	if o.index != nil {
+		i, ok := o.index[id]
+		return i, ok
+	}
+	for i := range o.dirty {
+		if o.dirty[i].id == id {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func (o *overlay[T]) get(id crm.ID) (T, bool) {
-	if v, ok := o.dirty[id]; ok {
-		return o.base.clone(v), true
+	v, ok := o.peek(id)
+	if ok {
+		v = o.base.clone(v)
+	}
+	return v, ok
+}
+
+// peek returns the row as the transaction sees it without cloning it:
+// the caller must neither keep nor change the slices and maps it holds.
+func (o *overlay[T]) peek(id crm.ID) (T, bool) {
+	if i, ok := o.written(id); ok {
+		return o.dirty[i].v, true
 	}
 	i, ok := o.base.pos[id]
 	if !ok {
 		var zero T
 		return zero, false
 	}
-	return o.base.clone(o.base.rows[i]), true
+	return *o.base.rows.at(i), true
 }
 
 func (o *overlay[T]) put(id crm.ID, v T, isNew bool) {
-	o.dirty[id] = o.base.clone(v)
+	v = o.base.clone(v)
+	if i, ok := o.written(id); ok {
+		o.dirty[i].v = v
+	} else {
+		o.dirty = append(o.dirty, dirtyRow[T]{id, v})
+		switch {
+		case o.index != nil:
+			o.index[id] = len(o.dirty) - 1
+		case len(o.dirty) > scanDirty:
+			o.index = make(map[crm.ID]int, 2*len(o.dirty))
+			for i, r := range o.dirty {
+				o.index[r.id] = i
+			}
+		}
+	}
 	if isNew {
 		i, _ := slices.BinarySearchFunc(o.added, id, crm.ID.Compare)
 		o.added = slices.Insert(o.added, i, id)
@@ -83,7 +137,7 @@ func (o *overlay[T]) list(after crm.ID, limit int, match func(T) bool) []T {
 
 // all returns every row the transaction sees, in no particular order.
 func (o *overlay[T]) all() []T {
-	out := make([]T, 0, len(o.base.rows)+len(o.added))
+	out := make([]T, 0, o.base.rows.len()+len(o.added))
 	o.each(func(v *T) { out = append(out, *v) })
 	return out
 }
@@ -92,18 +146,24 @@ func (o *overlay[T]) all() []T {
 // order, without copying them into a slice; fn must not keep or change
 // the row.
 func (o *overlay[T]) each(fn func(*T)) {
-	if len(o.dirty) == 0 {
-		for i := range o.base.rows {
-			fn(&o.base.rows[i])
-		}
-		return
-	}
-	for id, i := range o.base.pos {
-		if _, mine := o.dirty[id]; !mine {
-			fn(&o.base.rows[i])
+	var replaced map[int]bool // committed rows the transaction rewrote
+	for _, r := range o.dirty {
+		if i, ok := o.base.pos[r.id]; ok {
+			if replaced == nil {
+				replaced = map[int]bool{}
+			}
+			replaced[i] = true
 		}
 	}
-	for _, v := range o.dirty {
+	for c, chunk := range o.base.rows.chunks {
+		for i := range chunk {
+			if replaced == nil || !replaced[c*chunkSize+i] {
+				fn(&chunk[i])
+			}
+		}
+	}
+	for i := range o.dirty {
+		v := o.dirty[i].v
 		fn(&v)
 	}
 }
@@ -112,7 +172,8 @@ func (o *overlay[T]) each(fn func(*T)) {
 func (o *overlay[T]) mine(match func(T) bool) []T {
 	var out []T
 	for _, id := range o.added {
-		if v := o.dirty[id]; match(v) {
+		i, _ := o.written(id)
+		if v := o.dirty[i].v; match(v) {
 			out = append(out, o.base.clone(v))
 		}
 	}
@@ -123,18 +184,20 @@ func (o *overlay[T]) mine(match func(T) bool) []T {
 // the rows written, and only with the logarithm of the rows committed
 // before.
 func (t *table[T]) commit(o *overlay[T]) {
-	for id, v := range o.dirty {
-		if i, ok := t.pos[id]; ok {
-			t.rows[i] = v
+	if len(o.dirty) == 0 {
+		return
+	}
+	for _, r := range o.dirty {
+		if i, ok := t.pos[r.id]; ok {
+			*t.rows.at(i) = r.v
 		}
 	}
 	for _, id := range o.added {
-		t.pos[id] = len(t.rows)
-		t.rows = append(t.rows, o.dirty[id])
-	}
-	if t.added != nil {
-		for _, id := range o.added {
-			t.added(o.dirty[id])
+		i, _ := o.written(id)
+		t.pos[id] = t.rows.len()
+		t.rows.append(o.dirty[i].v)
+		if t.added != nil {
+			t.added(o.dirty[i].v)
 		}
 	}
 	for _, id := range o.added {
@@ -142,7 +205,7 @@ func (t *table[T]) commit(o *overlay[T]) {
 	}
 	if t.saved != nil {
 		for _, v := range o.dirty {
-			t.saved(v)
+			t.saved(v.v)
 		}
 	}
 }
