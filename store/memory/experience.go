@@ -103,24 +103,85 @@ func (r interactionRepo) ByIdempotencyKey(ctx context.Context, key string) (crm.
 	return crm.Interaction{}, &crm.NotFoundError{Kind: crm.KindInteraction, ID: "idempotency key " + key}
 }
 
-func (r interactionRepo) ForCustomer(_ context.Context, customer crm.ID) ([]crm.Interaction, error) {
-	out := rowsOf(r.t.interactions, r.t.s.byCustomer[customer].interactions,
-		func(in crm.Interaction) bool { return in.Customer == customer })
-	slices.SortFunc(out, func(a, b crm.Interaction) int {
-		if c := a.At.Compare(b.At); c != 0 {
-			return c
-		}
-		return a.ID.Compare(b.ID)
-	})
+func (r interactionRepo) ForCustomer(ctx context.Context, customer crm.ID) ([]crm.Interaction, error) {
+	return r.ForCustomerBetween(ctx, customer, time.Time{}, time.Time{})
+}
+
+// ForCustomerBetween implements crm.InteractionReader. It reads only the
+// customer's interactions in the window, found in their time index, so
+// that a contact's check for repeats costs the contacts of the window,
+// not the customer's whole history.
+func (r interactionRepo) ForCustomerBetween(_ context.Context, customer crm.ID, from, to time.Time) ([]crm.Interaction, error) {
+	in := func(v crm.Interaction) bool {
+		return v.Customer == customer && (from.IsZero() || !v.At.Before(from)) && (to.IsZero() || v.At.Before(to))
+	}
+	out := rowsOf(r.t.interactions, r.t.s.byCustomer[customer].interactions.between(from, to), in)
+	slices.SortFunc(out, compareInteractions)
 	return out, nil
 }
 
-// ForCustomerBetween implements crm.InteractionReader.
-func (r interactionRepo) ForCustomerBetween(ctx context.Context, customer crm.ID, from, to time.Time) ([]crm.Interaction, error) {
-	all, err := r.ForCustomer(ctx, customer)
-	return slices.DeleteFunc(all, func(in crm.Interaction) bool {
-		return (!from.IsZero() && in.At.Before(from)) || (!to.IsZero() && !in.At.Before(to))
-	}), err
+// compareInteractions orders interactions by time, then ID.
+func compareInteractions(a, b crm.Interaction) int {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c
+	}
+	return a.ID.Compare(b.ID)
+}
+
+// interactionTimes is a customer's committed interactions in the order of
+// their time, then ID: a contact recorded in order is appended, a late
+// one is put in its place, and a window is found by binary search. The
+// store changes it only while it commits, when no reader is running.
+type interactionTimes []interactionTime
+
+// interactionTime is an interaction's place in interactionTimes.
+type interactionTime struct {
+	at time.Time
+	id crm.ID
+}
+
+func (a interactionTime) compare(b interactionTime) int {
+	if c := a.at.Compare(b.at); c != 0 {
+		return c
+	}
+	return a.id.Compare(b.id)
+}
+
+// add returns ts with in in its place.
+func (ts interactionTimes) add(in crm.Interaction) interactionTimes {
+	k := interactionTime{at: in.At, id: in.ID}
+	if len(ts) == 0 || ts[len(ts)-1].compare(k) < 0 {
+		return append(ts, k)
+	}
+	i, _ := slices.BinarySearchFunc(ts, k, interactionTime.compare)
+	return slices.Insert(ts, i, k)
+}
+
+// between returns the IDs of the interactions at from or later and
+// before to, in order; a zero bound is no bound.
+func (ts interactionTimes) between(from, to time.Time) []crm.ID {
+	lo, hi := 0, len(ts)
+	if !from.IsZero() {
+		lo, _ = slices.BinarySearchFunc(ts, from, func(t interactionTime, at time.Time) int {
+			if t.at.Before(at) {
+				return -1
+			}
+			return 1
+		})
+	}
+	if !to.IsZero() {
+		hi, _ = slices.BinarySearchFunc(ts, to, func(t interactionTime, at time.Time) int {
+			if t.at.Before(at) {
+				return -1
+			}
+			return 1
+		})
+	}
+	out := make([]crm.ID, 0, max(0, hi-lo))
+	for _, t := range ts[lo:max(lo, hi)] {
+		out = append(out, t.id)
+	}
+	return out
 }
 
 func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {

@@ -103,7 +103,7 @@ func New() *Store {
 			s.idempotency[in.IdempotencyKey] = in.ID
 		}
 		rows := s.byCustomer[in.Customer]
-		rows.interactions = append(rows.interactions, in.ID)
+		rows.interactions = rows.interactions.add(in)
 		s.byCustomer[in.Customer] = rows
 	}
 	s.evidence.added = func(ev crm.Evidence) {
@@ -135,7 +135,8 @@ func New() *Store {
 
 // customerRows indexes a customer's append-only rows.
 type customerRows struct {
-	interactions, evidence, moves, consents []crm.ID
+	interactions              interactionTimes // in the order of their time
+	evidence, moves, consents []crm.ID
 }
 
 func same[T any](v T) T { return v }
