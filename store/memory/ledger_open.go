@@ -67,11 +67,12 @@ type openItems struct {
 	byItem   map[crm.ID][]itemKey                // every key of an item ID
 	nonZero  map[crm.ID]map[itemKey]bool         // per customer, the keys with something open
 	balances map[crm.ID]map[accountKey]*wide.Int // per customer
+	owed     owedIndex                           // what is owed, oldest due first (ledger_oldest.go)
 }
 
 func newOpenItems() *openItems {
 	return &openItems{rows: map[itemKey]*itemRow{}, byItem: map[crm.ID][]itemKey{}, nonZero: map[crm.ID]map[itemKey]bool{},
-		balances: map[crm.ID]map[accountKey]*wide.Int{}}
+		balances: map[crm.ID]map[accountKey]*wide.Int{}, owed: owedIndex{}}
 }
 
 // openOverlay is a transaction's view: the rows and balances its appends
@@ -90,6 +91,8 @@ func (x *openItems) begin() *openOverlay {
 
 // add applies a committed entry.
 func (x *openItems) add(e crm.Entry) {
+	owed := x.owed.before(e, x.rows)
+	defer x.owed.after(owed, x.rows)
 	addEntry(e, func(k itemKey) *itemRow {
 		r := x.rows[k]
 		if r == nil {
