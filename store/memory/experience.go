@@ -160,6 +160,16 @@ func (ts interactionTimes) add(in crm.Interaction) interactionTimes {
 // between returns the IDs of the interactions at from or later and
 // before to, in order; a zero bound is no bound.
 func (ts interactionTimes) between(from, to time.Time) []crm.ID {
+	window := ts.window(from, to)
+	out := make([]crm.ID, 0, len(window))
+	for _, t := range window {
+		out = append(out, t.id)
+	}
+	return out
+}
+
+// window returns the part of ts at from or later and before to.
+func (ts interactionTimes) window(from, to time.Time) interactionTimes {
 	lo, hi := 0, len(ts)
 	if !from.IsZero() {
 		lo, _ = slices.BinarySearchFunc(ts, from, func(t interactionTime, at time.Time) int {
@@ -177,11 +187,27 @@ func (ts interactionTimes) between(from, to time.Time) []crm.ID {
 			return 1
 		})
 	}
-	out := make([]crm.ID, 0, max(0, hi-lo))
-	for _, t := range ts[lo:max(lo, hi)] {
-		out = append(out, t.id)
+	return ts[lo:max(lo, hi)]
+}
+
+// Repeats implements crm.InteractionReader from the customer's time
+// index, reading the rows of the window in place.
+func (r interactionRepo) Repeats(_ context.Context, customer, c crm.ID, touchpoint string, from, to time.Time) (int, error) {
+	same := func(in *crm.Interaction) bool {
+		return in.Direction == crm.Inbound && in.Case == c && (!c.IsZero() || in.Touchpoint == touchpoint)
 	}
-	return out
+	o, n := r.t.interactions, 0
+	for _, t := range r.t.s.byCustomer[customer].interactions.window(from, to) {
+		if _, mine := o.dirty[t.id]; !mine && same(&o.base.rows[o.base.pos[t.id]]) {
+			n++
+		}
+	}
+	for _, in := range o.dirty { // the transaction's rows, new or changed
+		if in.Customer == customer && (from.IsZero() || !in.At.Before(from)) && (to.IsZero() || in.At.Before(to)) && same(&in) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {
