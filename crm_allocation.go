@@ -58,17 +58,15 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 		if err != nil || !oldestFirst {
 			return e, err
 		}
-		// The customer's open items are read once, from what the store
-		// keeps current; each allocation then reads and checks only the
-		// credit and the invoice it pairs.
-		open, err := w.tx.Ledger().OpenItems(w.ctx, n.Customer, Date{})
+		// The customer's open invoices in the payment's currency are read
+		// oldest due first, a page at a time, only as far as the payment
+		// goes: older credit stays where the customer's earlier
+		// allocations left it. Each allocation then reads and checks only
+		// the credit and the invoice it pairs.
+		reqs, err := w.oldestFirst(credit)
 		if err != nil {
 			return Entry{}, err
 		}
-		// Only the new payment is applied: older credit stays where the
-		// customer's earlier allocations left it.
-		open = slices.DeleteFunc(open, func(it OpenItem) bool { return it.Account == AccountCredit && it.Item != credit.ID })
-		reqs := OldestFirst(n.Customer, open)
 		digest := requestDigest(requestHash(request))
 		// What is open on the invoices the day the payment was received,
 		// which is the day it settles those issued by then (settlingDay),
@@ -78,6 +76,10 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 			invoices = append(invoices, req.Invoice)
 		}
 		if len(invoices) > 1 {
+			// Now and as of the day received, kept by the write.
+			if _, err := w.tx.Ledger().OpenItemsOf(w.ctx, n.Customer, append(slices.Clone(invoices), credit.ID), Date{}); err != nil {
+				return Entry{}, err
+			}
 			if _, err := w.tx.Ledger().OpenItemsOf(w.ctx, n.Customer, invoices, credit.Received); err != nil {
 				return Entry{}, err
 			}
@@ -118,6 +120,35 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 	// made, not those made by hand since.
 	r.Allocations, err = c.postedWith(ctx, e, EntryFilter{Customer: e.Customer, Document: e.Document, Kind: EntryAllocation})
 	return r, err
+}
+
+// oldestFirst is OldestFirst of the payment c alone, just posted: what it
+// takes of the customer's open invoices in its currency, the oldest due
+// first, read a page at a time until it is used up.
+func (w *writeTx) oldestFirst(c Credit) ([]AllocationRequest, error) {
+	var out []AllocationRequest
+	left, after, limit := c.Amount, OpenItem{}, 16
+	for left.IsPositive() {
+		page, err := w.tx.Ledger().OldestOpen(w.ctx, c.Customer, c.Amount.Currency(), after, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, inv := range page {
+			amount := left
+			if less, _ := inv.Open.Cmp(left); less < 0 {
+				amount = inv.Open
+			}
+			out = append(out, AllocationRequest{Customer: c.Customer, Credit: c.ID, Invoice: inv.Item, Amount: amount})
+			if left, _ = left.Sub(amount); !left.IsPositive() {
+				break
+			}
+		}
+		if len(page) < limit {
+			break
+		}
+		after, limit = page[len(page)-1], min(2*limit, MaxPageSize)
+	}
+	return out, nil
 }
 
 // settlingDay is the day a payment received on received settles what r

@@ -131,20 +131,8 @@ func (w *writeTx) repeats(in Interaction) (int, error) {
 	if in.Direction != Inbound || window <= 0 || w.crm.rules.Repeat == 0 {
 		return 0, nil
 	}
-	earlier, err := w.tx.Interactions().ForCustomerBetween(w.ctx, in.Customer, in.At.Add(-window), in.At)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, e := range earlier {
-		if e.ID == in.ID || e.Direction != Inbound {
-			continue
-		}
-		if e.Case == in.Case && (!in.Case.IsZero() || e.Touchpoint == in.Touchpoint) {
-			n++
-		}
-	}
-	return n, nil
+	// The contact itself, at in.At, is after the window.
+	return w.tx.Interactions().Repeats(w.ctx, in.Customer, in.Case, in.Touchpoint, in.At.Add(-window), in.At)
 }
 
 // countContact adds a contact and its transfers to the case it belongs to.

@@ -41,6 +41,11 @@ type InteractionReader interface {
 	// what a write that looks back over a window reads, whatever the
 	// customer's history.
 	ForCustomerBetween(ctx context.Context, customer ID, from, to time.Time) ([]Interaction, error)
+	// Repeats counts a customer's inbound interactions at from or later
+	// and before to about one matter: those of case c, or, when c is zero,
+	// those at touchpoint without a case. It is what a new contact's check
+	// for repeats asks, without reading the contacts of the window.
+	Repeats(ctx context.Context, customer, c ID, touchpoint string, from, to time.Time) (int, error)
 }
 
 // InteractionRepository records interactions. They are facts: never

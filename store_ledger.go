@@ -70,6 +70,15 @@ type LedgerReader interface {
 	// the items' postings effective after it. The zero customer has no
 	// items.
 	OpenItemsOf(ctx context.Context, customer ID, items []ID, asOf Date) ([]OpenItem, error)
+	// OldestOpen returns up to limit of what is owed on a customer's
+	// invoices in currency over the whole ledger, oldest due first: the
+	// rows OpenItems(ctx, customer, Date{}) has on their receivable
+	// account in that currency with a positive amount, in its order (due
+	// date, then item), after the row after (from the first when
+	// after.Item is zero). A payment applied oldest first reads them a
+	// page at a time, so that it costs the invoices it settles, not the
+	// customer's open items.
+	OldestOpen(ctx context.Context, customer ID, currency Currency, after OpenItem, limit int) ([]OpenItem, error)
 	// BalancesOf returns a customer's balances on their own accounts
 	// (receivable and customer credit) over the whole ledger: the rows
 	// Balances(ctx, Date{}) has for the customer, kept current as the

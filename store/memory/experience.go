@@ -121,13 +121,7 @@ func (r interactionRepo) ForCustomerBetween(_ context.Context, customer crm.ID, 
 func (r interactionRepo) between(customer crm.ID, from, to time.Time) []crm.Interaction {
 	in := func(at time.Time) bool { return (from.IsZero() || !at.Before(from)) && (to.IsZero() || at.Before(to)) }
 	committed := r.t.s.byCustomer[customer].interactions
-	lo, hi := 0, len(committed)
-	if !from.IsZero() {
-		lo = sort.Search(len(committed), func(i int) bool { return !committed[i].at.Before(from) })
-	}
-	if !to.IsZero() {
-		hi = max(lo, sort.Search(len(committed), func(i int) bool { return !committed[i].at.Before(to) }))
-	}
+	lo, hi := contactWindow(committed, from, to)
 	out := make([]crm.Interaction, 0, hi-lo)
 	for _, c := range committed[lo:hi] {
 		v, _ := r.t.interactions.get(c.id)
@@ -163,6 +157,42 @@ func (s *Store) addContact(in crm.Interaction) {
 	i, _ := slices.BinarySearchFunc(rows.interactions, c, contact.compare)
 	rows.interactions = slices.Insert(rows.interactions, i, c)
 	s.byCustomer[in.Customer] = rows
+}
+
+// Repeats implements crm.InteractionReader from the customer's index by
+// time, reading the committed rows of the window in place.
+func (r interactionRepo) Repeats(_ context.Context, customer, c crm.ID, touchpoint string, from, to time.Time) (int, error) {
+	same := func(in *crm.Interaction) bool {
+		return in.Direction == crm.Inbound && in.Case == c && (!c.IsZero() || in.Touchpoint == touchpoint)
+	}
+	inWindow := func(at time.Time) bool { return (from.IsZero() || !at.Before(from)) && (to.IsZero() || at.Before(to)) }
+	o, n := r.t.interactions, 0
+	committed := r.t.s.byCustomer[customer].interactions
+	lo, hi := contactWindow(committed, from, to)
+	for _, k := range committed[lo:hi] {
+		if _, mine := o.written(k.id); !mine && same(o.base.rows.at(o.base.pos[k.id])) {
+			n++
+		}
+	}
+	for i := range o.dirty { // the transaction's rows, new or changed
+		if in := &o.dirty[i].v; in.Customer == customer && inWindow(in.At) && same(in) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// contactWindow returns the bounds of the contacts at from or later and
+// before to; a zero time bounds nothing.
+func contactWindow(committed []contact, from, to time.Time) (lo, hi int) {
+	lo, hi = 0, len(committed)
+	if !from.IsZero() {
+		lo = sort.Search(len(committed), func(i int) bool { return !committed[i].at.Before(from) })
+	}
+	if !to.IsZero() {
+		hi = max(lo, sort.Search(len(committed), func(i int) bool { return !committed[i].at.Before(to) }))
+	}
+	return lo, hi
 }
 
 func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {

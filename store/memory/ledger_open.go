@@ -76,11 +76,13 @@ type openItems struct {
 	keysOf   map[crm.ID][]keyedRow               // every row of a customer
 	ordered  []crm.ID                            // the customers of keysOf, in ID order
 	recv     *agingColumns                       // the receivable items, for the aging
+	owed     owedIndex                           // what is owed, oldest due first (ledger_oldest.go)
 }
 
 func newOpenItems() *openItems {
 	return &openItems{rows: map[itemKey]*itemRow{}, byItem: map[crm.ID][]itemKey{}, nonZero: map[crm.ID]map[itemKey]bool{},
-		balances: map[crm.ID]map[accountKey]*wide.Int{}, keysOf: map[crm.ID][]keyedRow{}, recv: newAgingColumns()}
+		balances: map[crm.ID]map[accountKey]*wide.Int{}, keysOf: map[crm.ID][]keyedRow{}, recv: newAgingColumns(),
+		owed: owedIndex{}}
 }
 
 // openOverlay is a transaction's view: the rows and balances its appends
@@ -101,6 +103,8 @@ func (x *openItems) beginIn(o *openOverlay) *openOverlay {
 
 // add applies a committed entry.
 func (x *openItems) add(e crm.Entry) {
+	owed := x.owed.before(e, x.rows)
+	defer x.owed.after(owed, x.rows)
 	addEntry(e, func(k itemKey) *itemRow {
 		r := x.rows[k]
 		if r == nil {

@@ -111,3 +111,17 @@ func (r interactionRepo) Insert(ctx context.Context, in crm.Interaction) error {
 	}
 	return &crm.ConflictError{Kind: crm.KindInteraction, ID: in.ID.String(), Detail: "idempotency key already used"}
 }
+
+// Repeats implements crm.InteractionReader: a count over the window of
+// the index on (customer_id, at_us, id), without reading the rows out.
+func (r interactionRepo) Repeats(ctx context.Context, customer, c crm.ID, touchpoint string, from, to time.Time) (int, error) {
+	var w where
+	w.add("customer_id = ?", idArg(customer))
+	addRange(&w, "at_us", from, to)
+	w.add("inbound = 1")
+	w.add("case_id = ?", idArg(c))
+	w.addIf(c.IsZero(), "touchpoint = ?", touchpoint)
+	var n int
+	err := r.t.queryRow(ctx, "SELECT COUNT(*) FROM "+r.t.s.names.interactions+w.sql(), w.args...).Scan(&n)
+	return n, r.t.s.dbErr("counting repeated contacts", err)
+}

@@ -162,6 +162,7 @@ func runInteractions(t *testing.T, newStore NewStoreFunc) {
 			got, err := tx.Interactions().ForCustomer(ctx, sc.ann)
 			require.NoError(t, err)
 			assertSameList(t, byTimeThenID(append(slices.Clone(ann), early, late)), got, interactionID)
+			checkRepeats(t, tx.Interactions(), sc.ann, got, time.Time{}, time.Time{})
 			got1, err := tx.Interactions().ByIdempotencyKey(ctx, ann[3].IdempotencyKey)
 			require.NoError(t, err)
 			assertSame(t, ann[3], got1)
@@ -183,6 +184,10 @@ func runInteractions(t *testing.T, newStore NewStoreFunc) {
 				return tx.Interactions().ForCustomerBetween(ctx, sc.ann, w[0], w[1])
 			})
 			assertSameList(t, want, got, interactionID)
+			view(t, sc.s, func(tx crm.ReadTx) error {
+				checkRepeats(t, tx.Interactions(), sc.ann, all, w[0], w[1])
+				return nil
+			})
 		}
 	})
 
@@ -196,4 +201,36 @@ func runInteractions(t *testing.T, newStore NewStoreFunc) {
 		assertCopies(t, sc.s, in, nil, interactionByKey(in.IdempotencyKey), spoil)
 		assertCopies(t, sc.s, []crm.Interaction{in}, nil, interactionsOf(sc.ann), func(ins *[]crm.Interaction) { spoil(&(*ins)[0]) })
 	})
+}
+
+// checkRepeats requires Repeats to count, for every case and touchpoint
+// of all (a customer's interactions) and none, what all has of them in
+// the window.
+func checkRepeats(t *testing.T, r crm.InteractionReader, customer crm.ID, all []crm.Interaction, from, to time.Time) {
+	t.Helper()
+	type matter struct {
+		c          crm.ID
+		touchpoint string
+	}
+	matters := []matter{{}, {touchpoint: "nowhere"}}
+	for _, in := range all {
+		matters = append(matters, matter{in.Case, in.Touchpoint}, matter{touchpoint: in.Touchpoint})
+	}
+	counted := 0
+	for _, m := range matters {
+		want := 0
+		for _, in := range all {
+			inWindow := (from.IsZero() || !in.At.Before(from)) && (to.IsZero() || in.At.Before(to))
+			if inWindow && in.Direction == crm.Inbound && in.Case == m.c && (!m.c.IsZero() || in.Touchpoint == m.touchpoint) {
+				want++
+			}
+		}
+		got, err := r.Repeats(context.Background(), customer, m.c, m.touchpoint, from, to)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "Repeats of %+v in [%s, %s)", m, from, to)
+		counted += want
+	}
+	if from.IsZero() && to.IsZero() {
+		require.Positive(t, counted, "the interactions repeat something")
+	}
 }

@@ -121,6 +121,9 @@ func (a ledgerAnswers) check(t *testing.T, l crm.LedgerReader, seed uint64) {
 	got := a.q.ask(t, l)
 	for i, q := range a.q.openItems {
 		sameRows(t, a.openItems[i], got.openItems[i], "OpenItems, seed %d, %+v", seed, q)
+		if !q.customer.IsZero() && q.asOf.IsZero() {
+			checkOldestOpen(t, l, q.customer, a.openItems[i], seed)
+		}
 	}
 	for i, q := range a.q.openItemsOf {
 		sameRows(t, a.openItemsOf[i], got.openItemsOf[i], "OpenItemsOf, seed %d, %+v", seed, q)
@@ -136,6 +139,32 @@ func (a ledgerAnswers) check(t *testing.T, l crm.LedgerReader, seed uint64) {
 	}
 	for i, q := range a.q.revenue {
 		sameRows(t, a.revenue[i], got.revenue[i], "Revenue, seed %d, %+v", seed, q)
+	}
+}
+
+// checkOldestOpen requires OldestOpen to page through what is owed on
+// the customer's invoices in each currency, in pages of several sizes, as
+// the customer's open items now (open) have it.
+func checkOldestOpen(t *testing.T, l crm.LedgerReader, customer crm.ID, open []crm.OpenItem, seed uint64) {
+	t.Helper()
+	for _, cur := range ledgerCurrencies {
+		want := slices.DeleteFunc(slices.Clone(open), func(it crm.OpenItem) bool {
+			return it.Account != crm.AccountReceivable || it.Open.Currency() != cur || !it.Open.IsPositive()
+		})
+		for _, limit := range []int{1, 3, 1000} {
+			got := []crm.OpenItem{}
+			for after := (crm.OpenItem{}); ; {
+				page, err := l.OldestOpen(context.Background(), customer, cur, after, limit)
+				require.NoError(t, err)
+				require.LessOrEqual(t, len(page), limit)
+				got = append(got, page...)
+				if len(page) < limit {
+					break
+				}
+				after = page[len(page)-1]
+			}
+			sameRows(t, want, got, "OldestOpen, seed %d, customer %s, %s, pages of %d", seed, customer, cur, limit)
+		}
 	}
 }
 

@@ -1,0 +1,17 @@
+package memory_test
+
+import (
+	"testing"
+
+	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/store/memory"
+	"github.com/crmkit/crm/store/storetest"
+)
+
+// BenchmarkScale measures each CRM write on a store holding 1k, 100k and
+// 1M records of its history (see storetest.BenchScale):
+//
+//	go test -run '^$' -bench Scale -benchtime 200x -timeout 60m ./store/memory
+func BenchmarkScale(b *testing.B) {
+	storetest.BenchScale(b, func(*testing.B) crm.Store { return memory.New() }, 1_000, 100_000, 1_000_000)
+}
