@@ -21,6 +21,9 @@ import (
 //
 // Neither may be called from inside fn, and a transaction serves one
 // goroutine at a time: fn must not share tx with goroutines it starts.
+// A transaction, and every repository taken from it, ends when fn
+// returns: neither may be kept or used after that (the memory store
+// reuses a transaction's memory for the next one).
 type Store interface {
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	View(ctx context.Context, fn func(tx ReadTx) error) error
