@@ -1,7 +1,6 @@
 package crm
 
 import (
-	"fmt"
 	"math"
 	"time"
 )
@@ -35,30 +34,33 @@ const maxFadeDays = 1 << 21
 // that of the last move. Fading twice, to t1 and then to t2, gives what
 // fading once to t2 gives.
 func (r LadderRules) Fade(st LadderState, to time.Time) (LadderState, []LadderMove) {
+	st, moves := r.fade(nil, st, to)
+	return st, withReasonText(moves)
+}
+
+// fade is Fade appending the moves to moves, their reasons structured.
+func (r *LadderRules) fade(moves []LadderMove, st LadderState, to time.Time) (LadderState, []LadderMove) {
 	if !st.FadesAt.IsZero() && st.FadesAt.After(to) {
-		return st, nil // the state says when fading next moves the customer: not yet
+		return st, moves // the state says when fading next moves the customer: not yet
 	}
 	origin := st
-	var moves []LadderMove
 	for {
-		at, event, ok := r.fadeStep(st, origin)
+		at, event, ok := r.fadeStep(&st, &origin)
 		if !ok || at.After(to) {
 			break
 		}
-		prev := st
+		prevScore, prevAt := st.Score, st.UpdatedAt
 		before := r.decay(st.Score, st.UpdatedAt, at)
 		st.Score, st.UpdatedAt = before, at
-		reason := r.fadeReason(prev, st, event)
-		var mv LadderMove
-		st, mv = r.move(st, event, Evidence{Customer: st.Customer, Kind: EvidenceFading, At: at}, before, reason)
-		moves = append(moves, mv)
+		why := r.fadeReason(prevScore, prevAt, &st, event)
+		moves = r.move(moves, &st, event, &Evidence{Customer: st.Customer, Kind: EvidenceFading, At: at}, before, &why)
 	}
-	st.FadesAt = r.fadesAt(st)
+	st.FadesAt = r.fadesAt(&st)
 	return st, moves
 }
 
 // fadesAt is when fading will next move the customer, or zero for never.
-func (r LadderRules) fadesAt(st LadderState) time.Time {
+func (r *LadderRules) fadesAt(st *LadderState) time.Time {
 	at, _, ok := r.fadeStep(st, st)
 	if !ok {
 		return time.Time{}
@@ -69,7 +71,7 @@ func (r LadderRules) fadesAt(st LadderState) time.Time {
 // fadeStep finds the first time after the state's at which fading calls
 // for a move, and the move. origin is the state fading started from: a
 // move the origin already called for is not fading's.
-func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, bool) {
+func (r *LadderRules) fadeStep(st, origin *LadderState) (time.Time, LadderEvent, bool) {
 	if st.Stage == Lost || st.Stage == "" || st.UpdatedAt.IsZero() {
 		return time.Time{}, "", false
 	}
@@ -77,19 +79,19 @@ func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, b
 	// Only from loyal up does a rung hang on the time (advocacy's
 	// recency); below it the score alone decides, and the day's start is
 	// not worked out for each step of the search.
-	timed := st.Stage.rank() >= Loyal.rank()
+	timed := rungOf(st.Stage) >= rungLoyal
 	due := func(n int64) (LadderEvent, bool) {
 		t := st.UpdatedAt
 		if timed {
 			t = r.dayStart(day + n)
 		}
-		return r.fadeEvent(&st, &origin, r.decayDays(st.Score, n), t)
+		return r.fadeEvent(st, origin, r.decayDays(st.Score, n), t)
 	}
 	var best time.Time
 	var event LadderEvent
 	if st.Stage == Advocate {
 		lapse := laterTime(st.LastReferral, st.LastPromoter).Add(r.AdvocateRecency + time.Microsecond)
-		if e, ok := r.fadeEvent(&st, &origin, r.decay(st.Score, st.UpdatedAt, lapse), lapse); ok && lapse.After(st.UpdatedAt) {
+		if e, ok := r.fadeEvent(st, origin, r.decay(st.Score, st.UpdatedAt, lapse), lapse); ok && lapse.After(st.UpdatedAt) {
 			best, event = lapse, e
 		}
 	}
@@ -135,8 +137,8 @@ func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, b
 // fades down toward a slide, a negative one up toward a rise out of
 // annoyed. It reports false when the score never crosses a line by
 // fading (it is zero, or the line is on the other side of zero).
-func (r LadderRules) fadeGuess(st LadderState) (int64, bool) {
-	rank := st.Stage.rank()
+func (r *LadderRules) fadeGuess(st *LadderState) (int64, bool) {
+	rank := rungOf(st.Stage)
 	var line int64
 	switch {
 	case st.Score > 0 && rank > 0:
@@ -144,8 +146,8 @@ func (r LadderRules) fadeGuess(st LadderState) (int64, bool) {
 		if line <= 0 {
 			return 0, false
 		}
-	case st.Score < 0 && rank >= 0 && rank+1 < len(LoyaltyStages()):
-		line = r.threshold(LoyaltyStages()[rank+1]) * 1000 // rises at it
+	case st.Score < 0 && rank >= 0 && rank+1 < len(ladderRungs):
+		line = r.threshold(ladderRungs[rank+1]) * 1000 // rises at it
 		if line > 0 {
 			return 0, false
 		}
@@ -167,9 +169,7 @@ func (r LadderRules) fadeGuess(st LadderState) (int64, bool) {
 // t calls for a move that fading caused: a slide from a rung the origin
 // held, or a rise to a rung the origin did not reach.
 func (r *LadderRules) fadeEvent(st, origin *LadderState, score int64, t time.Time) (LadderEvent, bool) {
-	faded := *st
-	faded.Score, faded.UpdatedAt = score, t
-	event, ok := r.next(&faded)
+	event, ok := r.nextAt(st, score, t)
 	if !ok {
 		return "", false
 	}
@@ -177,21 +177,20 @@ func (r *LadderRules) fadeEvent(st, origin *LadderState, score int64, t time.Tim
 	case Slide:
 		return event, r.qualifies(origin, st.Stage, r.Hysteresis*1000)
 	case Rise:
-		return event, !r.qualifies(origin, LoyaltyStages()[st.Stage.rank()+1], 0)
+		return event, !r.qualifies(origin, ladderRungs[rungOf(st.Stage)+1], 0)
 	}
 	return "", false
 }
 
 // fadeReason says why fading is about to move the customer from the
 // state, faded to the move's time: advocacy lapsed, or how far the score
-// faded since the state before (prev) was set.
-func (r LadderRules) fadeReason(prev, st LadderState, event LadderEvent) string {
+// faded since it was prevScore at prevAt.
+func (r *LadderRules) fadeReason(prevScore int64, prevAt time.Time, st *LadderState, event LadderEvent) LadderReason {
 	if event == Slide && st.Stage == Advocate && st.Score >= r.threshold(Advocate)*1000-r.Hysteresis*1000 {
-		return fmt.Sprintf("fading: no referral or promoter answer in %s (the last on %s)", days(r.AdvocateRecency),
-			r.dateOf(laterTime(st.LastReferral, st.LastPromoter)))
+		return LadderReason{cause: causeFadedAdvocacy, span: r.AdvocateRecency, fromDay: r.dateOf(laterTime(st.LastReferral, st.LastPromoter))}
 	}
-	return fmt.Sprintf("fading: score %d on %s faded to %d by %s (half-life %s)", prev.Score/1000,
-		r.dateOf(prev.UpdatedAt), st.Score/1000, r.dateOf(st.UpdatedAt), days(r.HalfLife))
+	return LadderReason{cause: causeFadedScore, fromScore: prevScore / 1000, fromDay: r.dateOf(prevAt), toScore: st.Score / 1000,
+		toDay: r.dateOf(st.UpdatedAt), span: r.HalfLife}
 }
 
 // laterTime returns the later of two times.
