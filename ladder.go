@@ -409,7 +409,7 @@ func withReasonText(moves []LadderMove) []LadderMove {
 // (CompareEvidence), so the ladder does not depend on the order it
 // arrived in.
 func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMove, error) {
-	st, moves, err := r.apply(nil, st, &ev)
+	moves, err := r.apply(nil, &st, &ev)
 	return st, withReasonText(moves), err
 }
 
@@ -419,15 +419,18 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 // encoded. With a slice the caller reuses, weighing evidence allocates
 // nothing.
 func (r LadderRules) AppendApply(moves []LadderMove, st LadderState, ev Evidence) (LadderState, []LadderMove, error) {
-	return r.apply(moves, st, &ev)
+	moves, err := r.apply(moves, &st, &ev)
+	return st, moves, err
 }
 
-func (r *LadderRules) apply(moves []LadderMove, st LadderState, ev *Evidence) (LadderState, []LadderMove, error) {
+// apply is Apply on the state st points to, which it leaves as it was on
+// an error.
+func (r *LadderRules) apply(moves []LadderMove, st *LadderState, ev *Evidence) ([]LadderMove, error) {
 	if !ev.Kind.valid() {
-		return st, moves, invalid("kind", "one_of", fmt.Sprintf("%q is not a kind of evidence", ev.Kind))
+		return moves, invalid("kind", "one_of", fmt.Sprintf("%q is not a kind of evidence", ev.Kind))
 	}
 	if err := ev.Survey.check("survey", r.CESScale()); err != nil {
-		return st, moves, err
+		return moves, err
 	}
 	at := ev.At.UTC()
 	if at.Before(st.UpdatedAt) {
@@ -436,15 +439,15 @@ func (r *LadderRules) apply(moves []LadderMove, st LadderState, ev *Evidence) (L
 	if st.Stage == "" {
 		st.Stage, st.Since = ladderMachine.Initial(), at
 	}
-	st, moves = r.fade(moves, st, at)
-	st, moves = r.weigh(moves, st, ev, at)
-	st.FadesAt, st.LastEvidence = r.fadesAt(&st), ev.ID
-	return st, moves, nil
+	moves = r.fade(moves, st, at)
+	moves = r.weigh(moves, st, ev, at)
+	st.FadesAt, st.LastEvidence = r.fadesAt(st), ev.ID
+	return moves, nil
 }
 
 // weigh applies evidence at its time to a state faded up to it, appending
 // the moves it makes.
-func (r *LadderRules) weigh(moves []LadderMove, st LadderState, ev *Evidence, at time.Time) (LadderState, []LadderMove) {
+func (r *LadderRules) weigh(moves []LadderMove, st *LadderState, ev *Evidence, at time.Time) []LadderMove {
 	before := r.decay(st.Score, st.UpdatedAt, at)
 	st.Score = before
 	st.UpdatedAt = at
@@ -452,10 +455,10 @@ func (r *LadderRules) weigh(moves []LadderMove, st LadderState, ev *Evidence, at
 
 	if st.Stage == Lost {
 		if ev.Kind != EvidencePurchase {
-			return st, moves // a lost customer's experiences wait for their return
+			return moves // a lost customer's experiences wait for their return
 		}
 		st.Score, st.Purchases = 0, 1
-		return st, r.move(moves, &st, WinBack, ev, before, &LadderReason{cause: causeWinBack})
+		return r.move(moves, st, WinBack, ev, before, &LadderReason{cause: causeWinBack})
 	}
 
 	// The points and their reason, weighed against the state the
@@ -464,7 +467,7 @@ func (r *LadderRules) weigh(moves []LadderMove, st LadderState, ev *Evidence, at
 	if ev.Kind == EvidenceExperience {
 		why.weight = int64(cmpOr(ev.Weight, 100))
 	}
-	st.Score = clampScore(st.Score + r.points(&st, ev, &why))
+	st.Score = clampScore(st.Score + r.points(st, ev, &why))
 	switch ev.Kind {
 	case EvidencePurchase:
 		st.Purchases++
@@ -478,7 +481,7 @@ func (r *LadderRules) weigh(moves []LadderMove, st LadderState, ev *Evidence, at
 		st.LastFailure, st.BeforeFailure = at, before
 	case EvidenceChurn:
 		why.cause = causeLeft
-		return st, r.move(moves, &st, Churn, ev, before, &why)
+		return r.move(moves, st, Churn, ev, before, &why)
 	}
 	if n := ev.Survey.NPS; n != nil && ev.Kind == EvidenceExperience {
 		if *n >= 9 {
@@ -489,20 +492,20 @@ func (r *LadderRules) weigh(moves []LadderMove, st LadderState, ev *Evidence, at
 	}
 
 	if ev.Kind == EvidenceBrokenPromise && st.Stage != Annoyed {
-		return st, r.move(moves, &st, Fall, ev, before, &why)
+		return r.move(moves, st, Fall, ev, before, &why)
 	}
 	for {
-		event, ok := r.next(&st)
+		event, ok := r.next(st)
 		if !ok {
-			return st, moves
+			return moves
 		}
-		moves = r.move(moves, &st, event, ev, before, &why)
+		moves = r.move(moves, st, event, ev, before, &why)
 	}
 }
 
 // move appends the move the event makes from the state, and makes it.
 func (r *LadderRules) move(moves []LadderMove, st *LadderState, event LadderEvent, ev *Evidence, before int64, why *LadderReason) []LadderMove {
-	to, _ := ladderMachine.Next(st.Stage, event) // next only asks for moves the table has
+	to := ladderTo(st.Stage, event) // next only asks for moves the table has
 	moves = append(moves, LadderMove{Customer: ev.Customer, At: st.UpdatedAt, From: st.Stage, To: to, Event: event,
 		ScoreBefore: before, ScoreAfter: st.Score, Evidence: *ev, why: *why})
 	st.Stage, st.Since = to, st.UpdatedAt
@@ -579,6 +582,53 @@ func rungOf(s LoyaltyStage) int {
 	}
 	return -1
 }
+
+// ladderTo is where the event takes a customer from the stage, as the
+// ladder machine says, read from ladderMoves without hashing.
+func ladderTo(from LoyaltyStage, event LadderEvent) LoyaltyStage {
+	i := rungOf(from) + 1
+	j := eventIndex(event)
+	if (i == 0 && from != Lost) || j < 0 {
+		to, _ := ladderMachine.Next(from, event)
+		return to
+	}
+	return ladderMoves[i][j]
+}
+
+// ladderEvents are the ladder's events, as ladderMoves numbers them.
+var ladderEvents = [...]LadderEvent{Rise, Slide, Fall, Churn, WinBack}
+
+func eventIndex(e LadderEvent) int {
+	switch e {
+	case Rise:
+		return 0
+	case Slide:
+		return 1
+	case Fall:
+		return 2
+	case Churn:
+		return 3
+	case WinBack:
+		return 4
+	}
+	return -1
+}
+
+// ladderMoves is the ladder machine's table by stage (lost, then the
+// rungs from annoyed up) and event (ladderEvents): the stage the event
+// leads to, or the stage itself where the machine has no such move.
+var ladderMoves = func() (t [len(ladderRungs) + 1][len(ladderEvents)]LoyaltyStage) {
+	for i := range t {
+		from := Lost
+		if i > 0 {
+			from = ladderRungs[i-1]
+		}
+		for j, e := range ladderEvents {
+			t[i][j], _ = ladderMachine.Next(from, e)
+		}
+	}
+	return t
+}()
 
 // threshold is the score a stage starts at, in points.
 func (r *LadderRules) threshold(s LoyaltyStage) int64 {

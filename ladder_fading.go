@@ -34,29 +34,30 @@ const maxFadeDays = 1 << 21
 // that of the last move. Fading twice, to t1 and then to t2, gives what
 // fading once to t2 gives.
 func (r LadderRules) Fade(st LadderState, to time.Time) (LadderState, []LadderMove) {
-	st, moves := r.fade(nil, st, to)
+	moves := r.fade(nil, &st, to)
 	return st, withReasonText(moves)
 }
 
-// fade is Fade appending the moves to moves, their reasons structured.
-func (r *LadderRules) fade(moves []LadderMove, st LadderState, to time.Time) (LadderState, []LadderMove) {
+// fade is Fade on the state st points to, appending the moves to moves,
+// their reasons structured.
+func (r *LadderRules) fade(moves []LadderMove, st *LadderState, to time.Time) []LadderMove {
 	if !st.FadesAt.IsZero() && st.FadesAt.After(to) {
-		return st, moves // the state says when fading next moves the customer: not yet
+		return moves // the state says when fading next moves the customer: not yet
 	}
-	origin := st
+	origin := *st
 	for {
-		at, event, ok := r.fadeStep(&st, &origin)
+		at, event, ok := r.fadeStep(st, &origin)
 		if !ok || at.After(to) {
 			break
 		}
 		prevScore, prevAt := st.Score, st.UpdatedAt
 		before := r.decay(st.Score, st.UpdatedAt, at)
 		st.Score, st.UpdatedAt = before, at
-		why := r.fadeReason(prevScore, prevAt, &st, event)
-		moves = r.move(moves, &st, event, &Evidence{Customer: st.Customer, Kind: EvidenceFading, At: at}, before, &why)
+		why := r.fadeReason(prevScore, prevAt, st, event)
+		moves = r.move(moves, st, event, &Evidence{Customer: st.Customer, Kind: EvidenceFading, At: at}, before, &why)
 	}
-	st.FadesAt = r.fadesAt(&st)
-	return st, moves
+	st.FadesAt = r.fadesAt(st)
+	return moves
 }
 
 // fadesAt is when fading will next move the customer, or zero for never.

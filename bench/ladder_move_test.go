@@ -205,6 +205,51 @@ func TestLadderHandSame(t *testing.T) {
 }
 
 // benchLadderAppend measures the moves appended to a buffer the caller
-// reuses, the reason kept structured (LadderRules.AppendMoves), and the
+// reuses, the reason kept structured (LadderRules.AppendApply), and the
 // same with the reason's text written into a reused buffer.
-func benchLadderAppend(*testing.B, crm.LadderRules) {}
+func benchLadderAppend(b *testing.B, r crm.LadderRules) {
+	b.Run("crmkit-AppendApply", func(b *testing.B) {
+		st, ev := ladderState(r), ladderEvidence()
+		moves := make([]crm.LadderMove, 0, 4)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			_, out, err := r.AppendApply(moves[:0], st, ev)
+			if err != nil || len(out) != 1 {
+				b.Fatal(err, len(out))
+			}
+		}
+	})
+	b.Run("crmkit-AppendApply-text", func(b *testing.B) {
+		st, ev := ladderState(r), ladderEvidence()
+		moves := make([]crm.LadderMove, 0, 4)
+		text := make([]byte, 0, 256)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			_, out, err := r.AppendApply(moves[:0], st, ev)
+			if err != nil || len(out) != 1 {
+				b.Fatal(err, len(out))
+			}
+			why := out[0].Why()
+			if text, err = why.AppendText(text[:0]); err != nil || len(text) == 0 {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestLadderAppendSame checks that the reason AppendApply keeps
+// structured reads as Apply's.
+func TestLadderAppendSame(t *testing.T) {
+	r := crm.DefaultLadderRules()
+	_, moves, err := r.AppendApply(nil, ladderState(r), ladderEvidence())
+	if err != nil || len(moves) != 1 {
+		t.Fatal(err, moves)
+	}
+	st, c := handLadder()
+	_, _, why := handWeigh(st, c, nil)
+	if moves[0].Reason != "" || moves[0].ReasonText() != string(why) {
+		t.Fatalf("AppendApply %q (text %q), hand-written %q", moves[0].ReasonText(), moves[0].Reason, why)
+	}
+}
