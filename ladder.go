@@ -429,8 +429,10 @@ func (r *LadderRules) apply(moves []LadderMove, st *LadderState, ev *Evidence) (
 	if !ev.Kind.valid() {
 		return moves, invalid("kind", "one_of", fmt.Sprintf("%q is not a kind of evidence", ev.Kind))
 	}
-	if err := ev.Survey.check("survey", r.CESScale()); err != nil {
-		return moves, err
+	if ev.Survey.NPS != nil || ev.Survey.CSAT != nil || ev.Survey.CES != nil {
+		if err := ev.Survey.check("survey", r.CESScale()); err != nil {
+			return moves, err
+		}
 	}
 	at := ev.At.UTC()
 	if at.Before(st.UpdatedAt) {
