@@ -110,8 +110,9 @@ func (r *LadderRules) fadeStep(st, origin *LadderState) (time.Time, LadderEvent,
 		lo = 0
 	}
 	found := false
+	var dueEvent LadderEvent // the event due on day hi, once found
 	for {
-		if _, found = due(hi); found || hi == maxFadeDays {
+		if dueEvent, found = due(hi); found || hi == maxFadeDays {
 			break
 		}
 		lo, hi = hi, min(hi*2, maxFadeDays)
@@ -119,15 +120,14 @@ func (r *LadderRules) fadeStep(st, origin *LadderState) (time.Time, LadderEvent,
 	if found {
 		for lo+1 < hi {
 			mid := (lo + hi) / 2
-			if _, ok := due(mid); ok {
-				hi = mid
+			if e, ok := due(mid); ok {
+				hi, dueEvent = mid, e
 			} else {
 				lo = mid
 			}
 		}
 		if t := r.dayStart(day + hi); best.IsZero() || t.Before(best) {
-			best = t
-			event, _ = due(hi)
+			best, event = t, dueEvent
 		}
 	}
 	return best, event, !best.IsZero()
@@ -162,8 +162,21 @@ func (r *LadderRules) fadeGuess(st *LadderState) (int64, bool) {
 	if ratio <= 1 {
 		return 1, true
 	}
-	days := math.Log2(ratio) * float64(halfLifeDays(r.HalfLife))
+	days := approxLog2(ratio) * float64(halfLifeDays(r.HalfLife))
 	return int64(min(days, maxFadeDays)), true
+}
+
+// approxLog2 is the base-2 logarithm of x > 0 to about 1e-6, for a
+// guess at a day that the search then checks in integers: from the
+// exponent of x, and the series ln m = 2 atanh((m-1)/(m+1)) of its
+// mantissa m in [1, 2), cheaper than math.Log2.
+func approxLog2(x float64) float64 {
+	m, e := math.Frexp(x) // x = m * 2^e, m in [0.5, 1)
+	m, e = m*2, e-1
+	s := (m - 1) / (m + 1) // in [0, 1/3)
+	s2 := s * s
+	ln := 2 * s * (1 + s2*(1.0/3+s2*(1.0/5+s2*(1.0/7+s2*(1.0/9+s2/11)))))
+	return float64(e) + ln/math.Ln2
 }
 
 // fadeEvent says whether the state with its score faded to score at time

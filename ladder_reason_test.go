@@ -109,3 +109,29 @@ func ExampleLadderRules_AppendApply() {
 	//   transfers 3: -12
 	// indifferent -12
 }
+
+// BenchmarkLadderApplyAppend is BenchmarkLadderApply through AppendApply
+// with a slice reused from one piece of evidence to the next.
+func BenchmarkLadderApplyAppend(b *testing.B) {
+	r := crm.DefaultLadderRules()
+	st, _ := r.Fade(crm.LadderState{Stage: crm.Satisfied, Score: 20000, Purchases: 1, UpdatedAt: start}, start) // as stored: FadesAt set
+	for _, bc := range []struct {
+		name  string
+		ev    crm.Evidence
+		moves int
+	}{
+		{"NoMove", crm.Evidence{Kind: crm.EvidenceExperience, At: at(1), Sentiment: crm.Positive, Resolved: true, Source: crm.KindInteraction}, 0},
+		{"Move", crm.Evidence{Kind: crm.EvidenceExperience, At: at(1), Sentiment: crm.Negative, Transfers: 2, Source: crm.KindInteraction}, 1},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			moves := make([]crm.LadderMove, 0, 4)
+			b.ReportAllocs()
+			for range b.N {
+				_, out, err := r.AppendApply(moves[:0], st, bc.ev)
+				if err != nil || len(out) != bc.moves {
+					b.Fatal(err, len(out))
+				}
+			}
+		})
+	}
+}
