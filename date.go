@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -133,7 +134,10 @@ func (d Date) DaysSince(o Date) int {
 	if !d.monthly() || !o.monthly() {
 		return int(d.t().Sub(o.t()).Hours() / 24)
 	}
-	return int(d.dayNumber() - o.dayNumber())
+	// As time.Time.Sub, the span saturates at about 292 years (the
+	// stores' aging matches that).
+	const most = int64(math.MaxInt64 / (24 * time.Hour))
+	return int(min(max(d.dayNumber()-o.dayNumber(), -most), most))
 }
 
 // Compare returns -1, 0 or 1 as d is before, equal to or after o.
