@@ -609,9 +609,6 @@ func LoyaltyStages() []LoyaltyStage {
 	return []LoyaltyStage{Annoyed, Indifferent, Satisfied, Loyal, Advocate}
 }
 
-// rank is the rung's height, -1 for Lost.
-func (s LoyaltyStage) rank() int { return slices.Index(LoyaltyStages(), s) }
-
 // LadderEvent is a move on the ladder.
 type LadderEvent string
 

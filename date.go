@@ -1,8 +1,10 @@
 package crm
 
 import (
+	"cmp"
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -44,10 +46,10 @@ func ParseDate(s string) (Date, error) {
 
 // IsValid reports whether d is a real calendar date in years 1 to 9999.
 func (d Date) IsValid() bool {
-	if d.Year < 1 || d.Year > 9999 {
+	if d.Year < 1 || d.Year > 9999 || !d.monthly() {
 		return false
 	}
-	return DateOf(d.t()) == d
+	return dateOfDay(d.dayNumber()) == d
 }
 
 // IsZero reports whether d is the zero Date.
@@ -61,7 +63,57 @@ func (d Date) In(loc *time.Location) time.Time {
 }
 
 // AddDays returns d moved by n days.
-func (d Date) AddDays(n int) Date { return DateOf(d.t().AddDate(0, 0, n)) }
+func (d Date) AddDays(n int) Date {
+	if !d.monthly() {
+		return DateOf(d.t().AddDate(0, 0, n))
+	}
+	return dateOfDay(d.dayNumber() + int64(n))
+}
+
+// monthly reports whether d's month is one of the twelve, so that its
+// day number is counted in integers (a day past the month's end counts
+// on into the next, as time.Date normalizes it).
+func (d Date) monthly() bool { return d.Month >= time.January && d.Month <= time.December }
+
+// dayNumber counts the days from 1 January 1970 to d, in the proleptic
+// Gregorian calendar, in integers (H. Hinnant's days_from_civil). d's
+// month is one of the twelve.
+func (d Date) dayNumber() int64 {
+	y, m := int64(d.Year), int64(d.Month)
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12 // March is 0
+	doy := (153*mp+2)/5 + int64(d.Day) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// dateOfDay is the date of the day numbered n from 1 January 1970
+// (civil_from_days), in integers.
+func dateOfDay(n int64) Date {
+	z := n + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day := doy - (153*mp+2)/5 + 1
+	month := (mp+2)%12 + 1
+	year := yoe + era*400
+	if month <= 2 {
+		year++
+	}
+	return Date{Year: int(year), Month: time.Month(month), Day: int(day)}
+}
 
 // AddMonths returns d moved by n months; a day past the end of the target
 // month is clamped to its last day (January 31 plus one month is February
@@ -79,11 +131,22 @@ func (d Date) AddMonths(n int) Date {
 // DaysSince returns the number of days from o to d (positive when d is
 // later).
 func (d Date) DaysSince(o Date) int {
-	return int(d.t().Sub(o.t()).Hours() / 24)
+	if !d.monthly() || !o.monthly() {
+		return int(d.t().Sub(o.t()).Hours() / 24)
+	}
+	// As time.Time.Sub, the span saturates at about 292 years (the
+	// stores' aging matches that).
+	const most = int64(math.MaxInt64 / (24 * time.Hour))
+	return int(min(max(d.dayNumber()-o.dayNumber(), -most), most))
 }
 
 // Compare returns -1, 0 or 1 as d is before, equal to or after o.
-func (d Date) Compare(o Date) int { return d.t().Compare(o.t()) }
+func (d Date) Compare(o Date) int {
+	if !d.monthly() || !o.monthly() {
+		return d.t().Compare(o.t())
+	}
+	return cmp.Compare(d.dayNumber(), o.dayNumber())
+}
 
 // Before reports whether d is before o.
 func (d Date) Before(o Date) bool { return d.Compare(o) < 0 }
@@ -101,10 +164,21 @@ func later(a, b Date) Date {
 
 // String returns "2006-01-02", or "" for the zero Date.
 func (d Date) String() string {
-	if d.IsZero() {
-		return ""
+	var buf [10]byte
+	return string(d.appendTo(buf[:0]))
+}
+
+// appendTo appends d as "2006-01-02", or nothing for the zero Date.
+func (d Date) appendTo(b []byte) []byte {
+	switch {
+	case d.IsZero():
+		return b
+	case d.Year < 0 || d.Year > 9999 || d.Month < 0 || d.Month > 99 || d.Day < 0 || d.Day > 99:
+		return fmt.Appendf(b, "%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	y, m, day := d.Year, int(d.Month), d.Day
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+day/10), byte('0'+day%10))
 }
 
 // MarshalText encodes as "2006-01-02".

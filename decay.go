@@ -14,12 +14,12 @@ const (
 // HalfLife, counted in whole business days crossed (midnights in the
 // rules' calendar, UTC unless WithCalendar says otherwise), so that
 // evidence on the same day does not fade what came before it that day.
-func (r LadderRules) decay(score int64, from, to time.Time) int64 {
+func (r *LadderRules) decay(score int64, from, to time.Time) int64 {
 	return r.decayDays(score, r.dayNumber(to)-r.dayNumber(from))
 }
 
 // decayDays fades score over a number of business days.
-func (r LadderRules) decayDays(score int64, days int64) int64 {
+func (r *LadderRules) decayDays(score int64, days int64) int64 {
 	if days <= 0 || score == 0 {
 		return score
 	}
@@ -44,11 +44,11 @@ func (r LadderRules) WithCalendar(cal Calendar) LadderRules {
 }
 
 // dateOf is the business day of t in the rules' calendar.
-func (r LadderRules) dateOf(t time.Time) Date { return r.calendar.DateOf(t) }
+func (r *LadderRules) dateOf(t time.Time) Date { return dateOfDay(r.dayNumber(t)) }
 
 // dayNumber numbers the business day of t in the rules' calendar, from 1
 // January 1970: without converting dates, so that counting days is cheap.
-func (r LadderRules) dayNumber(t time.Time) int64 {
+func (r *LadderRules) dayNumber(t time.Time) int64 {
 	sec := t.Unix()
 	if loc := r.calendar.Location; loc != nil && loc != time.UTC {
 		_, offset := t.In(loc).Zone()
@@ -61,10 +61,10 @@ func (r LadderRules) dayNumber(t time.Time) int64 {
 }
 
 // dayStart is when the business day numbered n begins.
-func (r LadderRules) dayStart(n int64) time.Time {
+func (r *LadderRules) dayStart(n int64) time.Time {
 	utc := time.Unix(n*secondsPerDay, 0).UTC()
 	if loc := r.calendar.Location; loc != nil && loc != time.UTC {
-		return DateOf(utc).In(loc)
+		return dateOfDay(n).In(loc)
 	}
 	return utc
 }

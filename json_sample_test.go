@@ -212,6 +212,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.JourneyTemplate](t),
 		filled[crm.JourneyTemplatePatch](t),
 		filled[crm.LadderMove](t),
+		filled[crm.LadderTerm](t),
 		filled[crm.LadderRules](t),
 		filled[crm.LadderState](t),
 		filled[crm.LedgerError](t),

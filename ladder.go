@@ -1,8 +1,8 @@
 package crm
 
 import (
+	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -347,17 +347,61 @@ type LadderMove struct {
 	ScoreBefore int64        `json:"score_before"` // the score before the evidence, decayed to At, in thousandths
 	ScoreAfter  int64        `json:"score_after"`
 	Evidence    Evidence     `json:"evidence,omitzero" privacy:"nested"`
-	Reason      string       `json:"reason,omitempty" privacy:"personal"`
+	// Reason is the reason in words. A move AppendApply made leaves it
+	// empty and keeps the reason structured (Why): ReasonText and
+	// encoding write it.
+	Reason string `json:"reason,omitempty" privacy:"personal"`
+
+	why LadderReason
 }
 
 // Up reports whether the move is up the ladder (a rise or a win-back).
 func (m LadderMove) Up() bool { return m.Event == Rise || m.Event == WinBack }
 
+// Why returns the move's reason as the terms that decided it, for a move
+// LadderRules.AppendApply made; the zero LadderReason for a move whose
+// reason is text only (Reason): from Apply, Fade, Replay or a store.
+func (m LadderMove) Why() LadderReason { return m.why }
+
+// ReasonText returns the reason in words: Reason, or the structured
+// reason written out when Reason is empty.
+func (m LadderMove) ReasonText() string {
+	if m.Reason == "" {
+		return m.why.String()
+	}
+	return m.Reason
+}
+
+// ladderMoveJSON is a LadderMove encoded field by field.
+type ladderMoveJSON LadderMove
+
+// MarshalJSON encodes the move as its fields, the reason in words
+// (ReasonText): the same JSON whether the reason was kept structured or
+// written when the move was made.
+func (m LadderMove) MarshalJSON() ([]byte, error) {
+	if m.Reason == "" && !m.why.IsZero() {
+		m.Reason = m.why.String()
+	}
+	return json.Marshal(ladderMoveJSON(m))
+}
+
+// withReasonText writes the structured reasons of moves as text, the
+// shape stores keep and Apply returns.
+func withReasonText(moves []LadderMove) []LadderMove {
+	for i := range moves {
+		if moves[i].Reason == "" {
+			moves[i].Reason = moves[i].why.String()
+		}
+		moves[i].why = LadderReason{}
+	}
+	return moves
+}
+
 // Apply weighs one piece of evidence: it first moves the customer as
 // fading alone moved them up to the evidence's time (Fade), then adds the
 // evidence's points to the score faded to that time, and moves the
 // customer as far as the rules say, one rung at a time. It returns the
-// new state and the moves, without IDs.
+// new state and the moves, without IDs, their reasons in words.
 //
 // Apply takes evidence as it comes: evidence older than the state is
 // applied as of the state's time. Replay, and the CRM when evidence
@@ -365,11 +409,30 @@ func (m LadderMove) Up() bool { return m.Event == Rise || m.Event == WinBack }
 // (CompareEvidence), so the ladder does not depend on the order it
 // arrived in.
 func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMove, error) {
+	moves, err := r.apply(nil, &st, &ev)
+	return st, withReasonText(moves), err
+}
+
+// AppendApply is Apply appending the moves to moves, which it returns
+// with the new state; each move keeps its reason structured (Why) and
+// leaves Reason empty, to be written when asked for (ReasonText) or
+// encoded. With a slice the caller reuses, weighing evidence allocates
+// nothing.
+func (r LadderRules) AppendApply(moves []LadderMove, st LadderState, ev Evidence) (LadderState, []LadderMove, error) {
+	moves, err := r.apply(moves, &st, &ev)
+	return st, moves, err
+}
+
+// apply is Apply on the state st points to, which it leaves as it was on
+// an error.
+func (r *LadderRules) apply(moves []LadderMove, st *LadderState, ev *Evidence) ([]LadderMove, error) {
 	if !ev.Kind.valid() {
-		return st, nil, invalid("kind", "one_of", fmt.Sprintf("%q is not a kind of evidence", ev.Kind))
+		return moves, invalid("kind", "one_of", fmt.Sprintf("%q is not a kind of evidence", ev.Kind))
 	}
-	if err := ev.Survey.check("survey", r.CESScale()); err != nil {
-		return st, nil, err
+	if ev.Survey.NPS != nil || ev.Survey.CSAT != nil || ev.Survey.CES != nil {
+		if err := ev.Survey.check("survey", r.CESScale()); err != nil {
+			return moves, err
+		}
 	}
 	at := ev.At.UTC()
 	if at.Before(st.UpdatedAt) {
@@ -378,17 +441,15 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 	if st.Stage == "" {
 		st.Stage, st.Since = ladderMachine.Initial(), at
 	}
-	st, faded := r.Fade(st, at)
-	st, moves := r.weigh(st, ev, at)
+	moves = r.fade(moves, st, at)
+	moves = r.weigh(moves, st, ev, at)
 	st.FadesAt, st.LastEvidence = r.fadesAt(st), ev.ID
-	if len(faded) > 0 {
-		moves = append(faded, moves...)
-	}
-	return st, moves, nil
+	return moves, nil
 }
 
-// weigh applies evidence at its time to a state faded up to it.
-func (r LadderRules) weigh(st LadderState, ev Evidence, at time.Time) (LadderState, []LadderMove) {
+// weigh applies evidence at its time to a state faded up to it, appending
+// the moves it makes.
+func (r *LadderRules) weigh(moves []LadderMove, st *LadderState, ev *Evidence, at time.Time) []LadderMove {
 	before := r.decay(st.Score, st.UpdatedAt, at)
 	st.Score = before
 	st.UpdatedAt = at
@@ -396,15 +457,19 @@ func (r LadderRules) weigh(st LadderState, ev Evidence, at time.Time) (LadderSta
 
 	if st.Stage == Lost {
 		if ev.Kind != EvidencePurchase {
-			return st, nil // a lost customer's experiences wait for their return
+			return moves // a lost customer's experiences wait for their return
 		}
 		st.Score, st.Purchases = 0, 1
-		st, mv := r.move(st, WinBack, ev, before, "bought again after leaving")
-		return st, []LadderMove{mv}
+		return r.move(moves, st, WinBack, ev, before, &LadderReason{cause: causeWinBack})
 	}
 
-	pre := st // the state the evidence is weighed against, for its reason
-	st.Score = clampScore(st.Score + r.points(pre, ev, nil))
+	// The points and their reason, weighed against the state the
+	// evidence meets.
+	why := LadderReason{cause: causeEvidence, kind: ev.Kind, touchpoint: ev.Touchpoint, note: ev.Note, weight: 100}
+	if ev.Kind == EvidenceExperience {
+		why.weight = int64(cmpOr(ev.Weight, 100))
+	}
+	st.Score = clampScore(st.Score + r.points(st, ev, &why))
 	switch ev.Kind {
 	case EvidencePurchase:
 		st.Purchases++
@@ -417,8 +482,8 @@ func (r LadderRules) weigh(st LadderState, ev Evidence, at time.Time) (LadderSta
 		st.Failures++
 		st.LastFailure, st.BeforeFailure = at, before
 	case EvidenceChurn:
-		st, mv := r.move(st, Churn, ev, before, "left: "+r.reason(pre, ev))
-		return st, []LadderMove{mv}
+		why.cause = causeLeft
+		return r.move(moves, st, Churn, ev, before, &why)
 	}
 	if n := ev.Survey.NPS; n != nil && ev.Kind == EvidenceExperience {
 		if *n >= 9 {
@@ -429,41 +494,39 @@ func (r LadderRules) weigh(st LadderState, ev Evidence, at time.Time) (LadderSta
 	}
 
 	if ev.Kind == EvidenceBrokenPromise && st.Stage != Annoyed {
-		st, mv := r.move(st, Fall, ev, before, r.reason(pre, ev))
-		return st, []LadderMove{mv}
+		return r.move(moves, st, Fall, ev, before, &why)
 	}
-	var moves []LadderMove
-	reason := ""
 	for {
-		event, ok := r.next(&st)
+		event, ok := r.next(st)
 		if !ok {
-			return st, moves
+			return moves
 		}
-		if reason == "" {
-			reason = r.reason(pre, ev)
-		}
-		var mv LadderMove
-		st, mv = r.move(st, event, ev, before, reason)
-		moves = append(moves, mv)
+		moves = r.move(moves, st, event, ev, before, &why)
 	}
 }
 
-func (r LadderRules) move(st LadderState, event LadderEvent, ev Evidence, before int64, reason string) (LadderState, LadderMove) {
-	to, _ := ladderMachine.Next(st.Stage, event) // next only asks for moves the table has
-	mv := LadderMove{Customer: ev.Customer, At: st.UpdatedAt, From: st.Stage, To: to, Event: event,
-		ScoreBefore: before, ScoreAfter: st.Score, Evidence: ev, Reason: reason}
+// move appends the move the event makes from the state, and makes it.
+func (r *LadderRules) move(moves []LadderMove, st *LadderState, event LadderEvent, ev *Evidence, before int64, why *LadderReason) []LadderMove {
+	to := ladderTo(st.Stage, event) // next only asks for moves the table has
+	moves = append(moves, LadderMove{Customer: ev.Customer, At: st.UpdatedAt, From: st.Stage, To: to, Event: event,
+		ScoreBefore: before, ScoreAfter: st.Score, Evidence: *ev, why: *why})
 	st.Stage, st.Since = to, st.UpdatedAt
-	return st, mv
+	return moves
 }
 
 // next says whether the state calls for a rise or a slide.
 func (r *LadderRules) next(st *LadderState) (LadderEvent, bool) {
-	rank := st.Stage.rank()
-	stages := LoyaltyStages()
-	if rank+1 < len(stages) && r.qualifies(st, stages[rank+1], 0) {
+	return r.nextAt(st, st.Score, st.UpdatedAt)
+}
+
+// nextAt says whether the state, with the score at the time given, calls
+// for a rise or a slide.
+func (r *LadderRules) nextAt(st *LadderState, score int64, at time.Time) (LadderEvent, bool) {
+	rank := rungOf(st.Stage)
+	if rank+1 < len(ladderRungs) && r.qualifiesAt(st, ladderRungs[rank+1], 0, score, at) {
 		return Rise, true
 	}
-	if rank > 0 && !r.qualifies(st, st.Stage, r.Hysteresis*1000) {
+	if rank > 0 && !r.qualifiesAt(st, st.Stage, r.Hysteresis*1000, score, at) {
 		return Slide, true
 	}
 	return "", false
@@ -472,24 +535,105 @@ func (r *LadderRules) next(st *LadderState) (LadderEvent, bool) {
 // qualifies reports whether the state meets the stage's threshold (less
 // slack) and requirements.
 func (r *LadderRules) qualifies(st *LadderState, s LoyaltyStage, slack int64) bool {
-	if st.Score < r.threshold(s)*1000-slack {
+	return r.qualifiesAt(st, s, slack, st.Score, st.UpdatedAt)
+}
+
+// qualifiesAt is qualifies with the state's score and time given.
+func (r *LadderRules) qualifiesAt(st *LadderState, s LoyaltyStage, slack, score int64, at time.Time) bool {
+	if score < r.threshold(s)*1000-slack {
 		return false
 	}
-	if s.rank() >= Loyal.rank() && st.Purchases < r.LoyalPurchases {
+	rank := rungOf(s)
+	if rank >= rungLoyal && st.Purchases < r.LoyalPurchases {
 		return false
 	}
-	if s == Advocate {
+	if rank == rungAdvocate {
 		last := st.LastReferral
 		if st.LastPromoter.After(last) {
 			last = st.LastPromoter
 		}
-		return !last.IsZero() && st.UpdatedAt.Sub(last) <= r.AdvocateRecency && !st.LastDetractor.After(last)
+		return !last.IsZero() && at.Sub(last) <= r.AdvocateRecency && !st.LastDetractor.After(last)
 	}
 	return true
 }
 
+// ladderRungs are the rungs in order (LoyaltyStages), without a slice to
+// allocate.
+var ladderRungs = [...]LoyaltyStage{Annoyed, Indifferent, Satisfied, Loyal, Advocate}
+
+// The rungs by number.
+const (
+	rungLoyal    = 3
+	rungAdvocate = 4
+)
+
+// rungOf numbers a rung from 0 (annoyed) to 4 (advocate); -1 for lost or
+// no stage.
+func rungOf(s LoyaltyStage) int {
+	switch s {
+	case Annoyed:
+		return 0
+	case Indifferent:
+		return 1
+	case Satisfied:
+		return 2
+	case Loyal:
+		return rungLoyal
+	case Advocate:
+		return rungAdvocate
+	}
+	return -1
+}
+
+// ladderTo is where the event takes a customer from the stage, as the
+// ladder machine says, read from ladderMoves without hashing.
+func ladderTo(from LoyaltyStage, event LadderEvent) LoyaltyStage {
+	i := rungOf(from) + 1
+	j := eventIndex(event)
+	if (i == 0 && from != Lost) || j < 0 {
+		to, _ := ladderMachine.Next(from, event)
+		return to
+	}
+	return ladderMoves[i][j]
+}
+
+// ladderEvents are the ladder's events, as ladderMoves numbers them.
+var ladderEvents = [...]LadderEvent{Rise, Slide, Fall, Churn, WinBack}
+
+func eventIndex(e LadderEvent) int {
+	switch e {
+	case Rise:
+		return 0
+	case Slide:
+		return 1
+	case Fall:
+		return 2
+	case Churn:
+		return 3
+	case WinBack:
+		return 4
+	}
+	return -1
+}
+
+// ladderMoves is the ladder machine's table by stage (lost, then the
+// rungs from annoyed up) and event (ladderEvents): the stage the event
+// leads to, or the stage itself where the machine has no such move.
+var ladderMoves = func() (t [len(ladderRungs) + 1][len(ladderEvents)]LoyaltyStage) {
+	for i := range t {
+		from := Lost
+		if i > 0 {
+			from = ladderRungs[i-1]
+		}
+		for j, e := range ladderEvents {
+			t[i][j], _ = ladderMachine.Next(from, e)
+		}
+	}
+	return t
+}()
+
 // threshold is the score a stage starts at, in points.
-func (r LadderRules) threshold(s LoyaltyStage) int64 {
+func (r *LadderRules) threshold(s LoyaltyStage) int64 {
 	switch s {
 	case Indifferent:
 		return r.IndifferentAt
@@ -504,107 +648,88 @@ func (r LadderRules) threshold(s LoyaltyStage) int64 {
 }
 
 // points weighs a piece of evidence against the state it meets (its
-// score faded to the evidence's time), in thousandths. When why is not
-// nil it also says why, term by term; Apply asks for the words only when
-// the evidence moves the customer.
-func (r LadderRules) points(st LadderState, ev Evidence, why *[]string) int64 {
+// score faded to the evidence's time), in thousandths, and adds the
+// terms that weighed to why.
+func (r *LadderRules) points(st *LadderState, ev *Evidence, why *LadderReason) int64 {
 	var pts int64
-	add := func(p int64, format string, args ...any) {
-		if p == 0 {
-			return
-		}
+	add := func(what termKind, value, p int64) {
 		pts += p
-		if why != nil {
-			*why = append(*why, fmt.Sprintf(format+" %+d", append(args, p)...))
-		}
+		why.add(what, value, p)
 	}
 	switch ev.Kind {
 	case EvidenceExperience:
-		add(int64(ev.Sentiment)*r.Sentiment, "sentiment %d", ev.Sentiment)
+		add(termSentiment, int64(ev.Sentiment), int64(ev.Sentiment)*r.Sentiment)
 		if n := ev.Survey.NPS; n != nil {
 			switch {
 			case *n >= 9:
-				add(r.Promoter, "NPS %d (promoter)", *n)
+				add(termPromoter, int64(*n), r.Promoter)
 			case *n >= 7:
-				add(r.Passive, "NPS %d (passive)", *n)
+				add(termPassive, int64(*n), r.Passive)
 			default:
-				add(r.Detractor, "NPS %d (detractor)", *n)
+				add(termDetractor, int64(*n), r.Detractor)
 			}
 		}
 		if c := ev.Survey.CSAT; c != nil {
-			add(int64(*c-3)*r.CSAT, "CSAT %d", *c)
+			add(termCSAT, int64(*c), int64(*c-3)*r.CSAT)
 		}
 		if c := ev.Survey.CES; c != nil {
-			add(int64(r.CESScale().Ease(*c))*r.CES, "CES %d", *c)
+			add(termCES, int64(*c), int64(r.CESScale().Ease(*c))*r.CES)
 		}
 		if ev.Direction != Outbound {
 			switch {
 			case ev.Repeats > 0:
-				add(r.Repeat, "contact %d about the same matter", ev.Repeats+1)
+				add(termRepeat, int64(ev.Repeats+1), r.Repeat)
 			case ev.Resolved:
-				add(r.Resolved, "resolved")
+				add(termResolved, 0, r.Resolved)
 			case ev.Source == KindInteraction:
-				add(r.Unresolved, "not resolved")
+				add(termUnresolved, 0, r.Unresolved)
 			}
 		}
 		if ev.Transfers > 1 {
-			add(int64(ev.Transfers-1)*r.Transfer, "%d transfers", ev.Transfers)
+			add(termTransfers, int64(ev.Transfers), int64(ev.Transfers-1)*r.Transfer)
 		}
 		if ev.Breached {
-			add(r.Breach, "service standard missed")
+			add(termBreach, 0, r.Breach)
 		}
 		return pts * 10 * int64(cmpOr(ev.Weight, 100))
 	case EvidencePurchase:
-		add(r.Purchase, "purchase")
+		add(termPurchase, 0, r.Purchase)
 	case EvidenceReferral:
-		add(r.Referral, "referral")
+		add(termReferral, 0, r.Referral)
 	case EvidenceComplaint:
-		add(r.Complaint, "complaint")
+		add(termComplaint, 0, r.Complaint)
 	case EvidenceResolution:
-		ok, more := r.recovered(st, ev)
+		ok := r.recovered(st, ev, why)
 		if ok {
-			return r.say(why, r.recovery(st), "complaint resolved well in %s (service recovery%s)", shortDuration(ev.Resolution), more)
+			p := r.recovery(st)
+			why.addExact(termRecovered, int64(ev.Resolution), p)
+			return p
 		}
-		add(r.LateResolution, "complaint resolved in %s%s", shortDuration(ev.Resolution), more)
+		add(termLateResolution, int64(ev.Resolution), r.LateResolution)
 	case EvidenceHandoff:
 		if ev.Handoffs > 1 {
-			add(r.Transfer, "hand-off %d of the case", ev.Handoffs)
+			add(termHandoff, int64(ev.Handoffs), r.Transfer)
 		}
 	case EvidenceOverdue:
-		add(r.Overdue, "case open %s past its standard", days(ev.Resolution))
+		add(termOverdue, int64(ev.Resolution), r.Overdue)
 	case EvidenceBrokenPromise:
-		add(r.BrokenPromise, "broken promise")
+		add(termBrokenPromise, 0, r.BrokenPromise)
 	case EvidenceDunned:
-		add(r.Dunned, "final dunning notice")
+		add(termDunned, 0, r.Dunned)
 	case EvidenceReminded:
-		add(r.Reminded, "dunning letter")
+		add(termReminded, 0, r.Reminded)
 	case EvidencePaidOnTime:
-		add(r.PaidOnTime, "paid on time")
+		add(termPaidOnTime, 0, r.PaidOnTime)
 	case EvidencePaidLate:
 		if n := int64(ev.Resolution / (24 * time.Hour)); n > 0 {
-			add(r.PaidLate, "paid %d days late", n)
+			add(termPaidLateDays, n, r.PaidLate)
 		} else {
-			add(r.PaidLate, "paid late")
+			add(termPaidLate, 0, r.PaidLate)
 		}
 	case EvidenceChurn:
-		if why != nil {
-			*why = append(*why, "churn")
-		}
+		why.addExact(termChurn, 0, 0)
 	}
 	return pts * 1000
-}
-
-// say adds a term of pts thousandths to why, in whole points or to a
-// tenth, and returns pts.
-func (r LadderRules) say(why *[]string, pts int64, format string, args ...any) int64 {
-	if why != nil {
-		n := fmt.Sprintf("%+d", pts/1000)
-		if pts%1000 != 0 {
-			n = fmt.Sprintf("%+.1f", float64(pts)/1000)
-		}
-		*why = append(*why, fmt.Sprintf(format, args...)+" "+n)
-	}
-	return pts
 }
 
 // recovery is what resolving the latest complaint well earns, in
@@ -612,7 +737,7 @@ func (r LadderRules) say(why *[]string, pts int64, format string, args ...any) i
 // percent of the one before for each further one, and never more than
 // lifts the score to where it stood before the complaint (faded), plus
 // RecoveryParadox for the first.
-func (r LadderRules) recovery(st LadderState) int64 {
+func (r *LadderRules) recovery(st *LadderState) int64 {
 	pts := r.Recovery * 1000
 	for i := 1; i < st.Failures && pts != 0; i++ {
 		pts = pts * r.RecoveryRepeat / 100
@@ -627,79 +752,42 @@ func (r LadderRules) recovery(st LadderState) int64 {
 // recovered reports whether the evidence is a complaint resolved well:
 // within the standard, its promise kept, never reopened, no unhappy
 // answer (a CSAT of 1-3 on the resolution, or a detractor answer since
-// the complaint; no answer is no evidence either way). When it is not,
-// it says why.
-func (r LadderRules) recovered(st LadderState, ev Evidence) (bool, string) {
+// the complaint; no answer is no evidence either way). It says in why
+// why it is not, or which failure of a run it recovers.
+func (r *LadderRules) recovered(st *LadderState, ev *Evidence, why *LadderReason) bool {
 	if ev.Kind != EvidenceResolution {
-		return false, ""
+		return false
 	}
 	switch {
 	case ev.PromiseBroken:
-		return false, ", promise broken"
+		why.more = morePromiseBroken
+		return false
 	case ev.Breached:
-		return false, ", standard missed"
+		why.more = moreStandardMissed
+		return false
 	case !ev.WithinStandard && !(r.RecoveryWithin > 0 && ev.Resolution <= r.RecoveryWithin):
-		return false, ""
+		return false
 	case ev.Reopens > 0:
-		return false, fmt.Sprintf(", %d reopens", ev.Reopens)
+		why.more, why.moreArg = moreReopens, int64(ev.Reopens)
+		return false
 	case ev.Survey.CSAT != nil && *ev.Survey.CSAT < 4:
-		return false, fmt.Sprintf(", CSAT %d", *ev.Survey.CSAT)
+		why.more, why.moreArg = moreCSAT, int64(*ev.Survey.CSAT)
+		return false
 	case !st.LastFailure.IsZero() && !st.LastDetractor.IsZero() && !st.LastDetractor.Before(st.LastFailure):
-		return false, ", a detractor answer since the complaint"
+		why.more = moreDetractor
+		return false
 	}
 	if st.Failures > 1 {
-		return true, fmt.Sprintf(", failure %d in a row", st.Failures)
+		why.more, why.moreArg = moreFailures, int64(st.Failures)
 	}
-	return true, ""
-}
-
-// reason says in words why the evidence weighs what it weighs against
-// the state it met.
-func (r LadderRules) reason(st LadderState, ev Evidence) string {
-	var why []string
-	r.points(st, ev, &why)
-	weight := int64(100)
-	if ev.Kind == EvidenceExperience {
-		weight = int64(cmpOr(ev.Weight, 100))
-	}
-	return r.explain(ev, why, weight)
-}
-
-func (r LadderRules) explain(ev Evidence, why []string, weight int64) string {
-	s := string(ev.Kind)
-	if ev.Touchpoint != "" {
-		s += " at " + ev.Touchpoint
-	}
-	if len(why) > 0 {
-		s += ": " + strings.Join(why, ", ")
-	}
-	if weight != 100 {
-		s += fmt.Sprintf(" (weight %d%%)", weight)
-	}
-	if ev.Note != "" {
-		s += " - " + ev.Note
-	}
-	return s
+	return true
 }
 
 // shortDuration writes a duration to the minute without zero units:
 // "20h", "1h30m", "45m".
 func shortDuration(d time.Duration) string {
-	s := d.Round(time.Minute).String()
-	s = strings.TrimSuffix(s, "0s")
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-// days writes a duration of two days or more in whole days ("35d"),
-// a shorter one as shortDuration does.
-func days(d time.Duration) string {
-	if d >= 48*time.Hour {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	return shortDuration(d)
+	var buf [24]byte
+	return string(appendShortDuration(buf[:0], d))
 }
 
 func clampScore(s int64) int64 { return min(max(s, -scoreLimit), scoreLimit) }

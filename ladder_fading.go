@@ -1,7 +1,6 @@
 package crm
 
 import (
-	"fmt"
 	"math"
 	"time"
 )
@@ -35,30 +34,34 @@ const maxFadeDays = 1 << 21
 // that of the last move. Fading twice, to t1 and then to t2, gives what
 // fading once to t2 gives.
 func (r LadderRules) Fade(st LadderState, to time.Time) (LadderState, []LadderMove) {
+	moves := r.fade(nil, &st, to)
+	return st, withReasonText(moves)
+}
+
+// fade is Fade on the state st points to, appending the moves to moves,
+// their reasons structured.
+func (r *LadderRules) fade(moves []LadderMove, st *LadderState, to time.Time) []LadderMove {
 	if !st.FadesAt.IsZero() && st.FadesAt.After(to) {
-		return st, nil // the state says when fading next moves the customer: not yet
+		return moves // the state says when fading next moves the customer: not yet
 	}
-	origin := st
-	var moves []LadderMove
+	origin := *st
 	for {
-		at, event, ok := r.fadeStep(st, origin)
+		at, event, ok := r.fadeStep(st, &origin)
 		if !ok || at.After(to) {
 			break
 		}
-		prev := st
+		prevScore, prevAt := st.Score, st.UpdatedAt
 		before := r.decay(st.Score, st.UpdatedAt, at)
 		st.Score, st.UpdatedAt = before, at
-		reason := r.fadeReason(prev, st, event)
-		var mv LadderMove
-		st, mv = r.move(st, event, Evidence{Customer: st.Customer, Kind: EvidenceFading, At: at}, before, reason)
-		moves = append(moves, mv)
+		why := r.fadeReason(prevScore, prevAt, st, event)
+		moves = r.move(moves, st, event, &Evidence{Customer: st.Customer, Kind: EvidenceFading, At: at}, before, &why)
 	}
 	st.FadesAt = r.fadesAt(st)
-	return st, moves
+	return moves
 }
 
 // fadesAt is when fading will next move the customer, or zero for never.
-func (r LadderRules) fadesAt(st LadderState) time.Time {
+func (r *LadderRules) fadesAt(st *LadderState) time.Time {
 	at, _, ok := r.fadeStep(st, st)
 	if !ok {
 		return time.Time{}
@@ -69,7 +72,7 @@ func (r LadderRules) fadesAt(st LadderState) time.Time {
 // fadeStep finds the first time after the state's at which fading calls
 // for a move, and the move. origin is the state fading started from: a
 // move the origin already called for is not fading's.
-func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, bool) {
+func (r *LadderRules) fadeStep(st, origin *LadderState) (time.Time, LadderEvent, bool) {
 	if st.Stage == Lost || st.Stage == "" || st.UpdatedAt.IsZero() {
 		return time.Time{}, "", false
 	}
@@ -77,19 +80,19 @@ func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, b
 	// Only from loyal up does a rung hang on the time (advocacy's
 	// recency); below it the score alone decides, and the day's start is
 	// not worked out for each step of the search.
-	timed := st.Stage.rank() >= Loyal.rank()
+	timed := rungOf(st.Stage) >= rungLoyal
 	due := func(n int64) (LadderEvent, bool) {
 		t := st.UpdatedAt
 		if timed {
 			t = r.dayStart(day + n)
 		}
-		return r.fadeEvent(&st, &origin, r.decayDays(st.Score, n), t)
+		return r.fadeEvent(st, origin, r.decayDays(st.Score, n), t)
 	}
 	var best time.Time
 	var event LadderEvent
 	if st.Stage == Advocate {
 		lapse := laterTime(st.LastReferral, st.LastPromoter).Add(r.AdvocateRecency + time.Microsecond)
-		if e, ok := r.fadeEvent(&st, &origin, r.decay(st.Score, st.UpdatedAt, lapse), lapse); ok && lapse.After(st.UpdatedAt) {
+		if e, ok := r.fadeEvent(st, origin, r.decay(st.Score, st.UpdatedAt, lapse), lapse); ok && lapse.After(st.UpdatedAt) {
 			best, event = lapse, e
 		}
 	}
@@ -107,8 +110,9 @@ func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, b
 		lo = 0
 	}
 	found := false
+	var dueEvent LadderEvent // the event due on day hi, once found
 	for {
-		if _, found = due(hi); found || hi == maxFadeDays {
+		if dueEvent, found = due(hi); found || hi == maxFadeDays {
 			break
 		}
 		lo, hi = hi, min(hi*2, maxFadeDays)
@@ -116,15 +120,14 @@ func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, b
 	if found {
 		for lo+1 < hi {
 			mid := (lo + hi) / 2
-			if _, ok := due(mid); ok {
-				hi = mid
+			if e, ok := due(mid); ok {
+				hi, dueEvent = mid, e
 			} else {
 				lo = mid
 			}
 		}
 		if t := r.dayStart(day + hi); best.IsZero() || t.Before(best) {
-			best = t
-			event, _ = due(hi)
+			best, event = t, dueEvent
 		}
 	}
 	return best, event, !best.IsZero()
@@ -135,8 +138,8 @@ func (r LadderRules) fadeStep(st, origin LadderState) (time.Time, LadderEvent, b
 // fades down toward a slide, a negative one up toward a rise out of
 // annoyed. It reports false when the score never crosses a line by
 // fading (it is zero, or the line is on the other side of zero).
-func (r LadderRules) fadeGuess(st LadderState) (int64, bool) {
-	rank := st.Stage.rank()
+func (r *LadderRules) fadeGuess(st *LadderState) (int64, bool) {
+	rank := rungOf(st.Stage)
 	var line int64
 	switch {
 	case st.Score > 0 && rank > 0:
@@ -144,8 +147,8 @@ func (r LadderRules) fadeGuess(st LadderState) (int64, bool) {
 		if line <= 0 {
 			return 0, false
 		}
-	case st.Score < 0 && rank >= 0 && rank+1 < len(LoyaltyStages()):
-		line = r.threshold(LoyaltyStages()[rank+1]) * 1000 // rises at it
+	case st.Score < 0 && rank >= 0 && rank+1 < len(ladderRungs):
+		line = r.threshold(ladderRungs[rank+1]) * 1000 // rises at it
 		if line > 0 {
 			return 0, false
 		}
@@ -159,17 +162,28 @@ func (r LadderRules) fadeGuess(st LadderState) (int64, bool) {
 	if ratio <= 1 {
 		return 1, true
 	}
-	days := math.Log2(ratio) * float64(halfLifeDays(r.HalfLife))
+	days := approxLog2(ratio) * float64(halfLifeDays(r.HalfLife))
 	return int64(min(days, maxFadeDays)), true
+}
+
+// approxLog2 is the base-2 logarithm of x > 0 to about 1e-6, for a
+// guess at a day that the search then checks in integers: from the
+// exponent of x, and the series ln m = 2 atanh((m-1)/(m+1)) of its
+// mantissa m in [1, 2), cheaper than math.Log2.
+func approxLog2(x float64) float64 {
+	m, e := math.Frexp(x) // x = m * 2^e, m in [0.5, 1)
+	m, e = m*2, e-1
+	s := (m - 1) / (m + 1) // in [0, 1/3)
+	s2 := s * s
+	ln := 2 * s * (1 + s2*(1.0/3+s2*(1.0/5+s2*(1.0/7+s2*(1.0/9+s2/11)))))
+	return float64(e) + ln/math.Ln2
 }
 
 // fadeEvent says whether the state with its score faded to score at time
 // t calls for a move that fading caused: a slide from a rung the origin
 // held, or a rise to a rung the origin did not reach.
 func (r *LadderRules) fadeEvent(st, origin *LadderState, score int64, t time.Time) (LadderEvent, bool) {
-	faded := *st
-	faded.Score, faded.UpdatedAt = score, t
-	event, ok := r.next(&faded)
+	event, ok := r.nextAt(st, score, t)
 	if !ok {
 		return "", false
 	}
@@ -177,21 +191,20 @@ func (r *LadderRules) fadeEvent(st, origin *LadderState, score int64, t time.Tim
 	case Slide:
 		return event, r.qualifies(origin, st.Stage, r.Hysteresis*1000)
 	case Rise:
-		return event, !r.qualifies(origin, LoyaltyStages()[st.Stage.rank()+1], 0)
+		return event, !r.qualifies(origin, ladderRungs[rungOf(st.Stage)+1], 0)
 	}
 	return "", false
 }
 
 // fadeReason says why fading is about to move the customer from the
 // state, faded to the move's time: advocacy lapsed, or how far the score
-// faded since the state before (prev) was set.
-func (r LadderRules) fadeReason(prev, st LadderState, event LadderEvent) string {
+// faded since it was prevScore at prevAt.
+func (r *LadderRules) fadeReason(prevScore int64, prevAt time.Time, st *LadderState, event LadderEvent) LadderReason {
 	if event == Slide && st.Stage == Advocate && st.Score >= r.threshold(Advocate)*1000-r.Hysteresis*1000 {
-		return fmt.Sprintf("fading: no referral or promoter answer in %s (the last on %s)", days(r.AdvocateRecency),
-			r.dateOf(laterTime(st.LastReferral, st.LastPromoter)))
+		return LadderReason{cause: causeFadedAdvocacy, span: r.AdvocateRecency, fromDay: r.dateOf(laterTime(st.LastReferral, st.LastPromoter))}
 	}
-	return fmt.Sprintf("fading: score %d on %s faded to %d by %s (half-life %s)", prev.Score/1000,
-		r.dateOf(prev.UpdatedAt), st.Score/1000, r.dateOf(st.UpdatedAt), days(r.HalfLife))
+	return LadderReason{cause: causeFadedScore, fromScore: prevScore / 1000, fromDay: r.dateOf(prevAt), toScore: st.Score / 1000,
+		toDay: r.dateOf(st.UpdatedAt), span: r.HalfLife}
 }
 
 // laterTime returns the later of two times.

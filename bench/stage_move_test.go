@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -75,6 +76,19 @@ func BenchmarkStageMove(b *testing.B) {
 			}
 		}
 	})
+	b.Run("hand-written-switch", func(b *testing.B) {
+		d := handDeal{stage: "qualification", amount: 2500000, probability: 20}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			if err := d.move(cycle[i%len(cycle)], at); err != nil {
+				b.Fatal(err)
+			}
+			if len(d.history) == 1024 {
+				d.history = d.history[:0]
+			}
+		}
+	})
 	b.Run("looplab-fsm", func(b *testing.B) {
 		events := fsm.Events{
 			{Name: "qualification", Src: []string{"prospecting", "negotiation", "proposal"}, Dst: "qualification"},
@@ -128,4 +142,49 @@ func TestSameMoves(t *testing.T) {
 	if _, err := m.Next("prospecting", "negotiation"); err == nil {
 		t.Fatal("a skip must be refused: the pipeline does not allow it")
 	}
+}
+
+// handDeal is a deal moved by a hand-written switch: the moves of the
+// default pipeline with going back allowed and no skipping, the exit
+// requirements, the probability and the stage history, as crmkit's move
+// keeps them.
+type handDeal struct {
+	stage       string
+	amount      int64 // in cents
+	probability int
+	history     []crm.StageVisit
+}
+
+var errHandMove = errors.New("the pipeline does not allow that move")
+
+func (d *handDeal) move(to string, at time.Time) error {
+	if to == d.stage {
+		return nil
+	}
+	switch d.stage + ">" + to {
+	case "prospecting>qualification", "qualification>proposal", "proposal>negotiation":
+		if d.amount <= 0 {
+			return errHandMove // the stage left requires an amount
+		}
+	case "proposal>qualification", "negotiation>qualification", "negotiation>proposal", "qualification>prospecting",
+		"proposal>prospecting", "negotiation>prospecting":
+	default:
+		return errHandMove
+	}
+	switch to {
+	case "prospecting":
+		d.probability = 10
+	case "qualification":
+		d.probability = 20
+	case "proposal":
+		d.probability = 50
+	case "negotiation":
+		d.probability = 80
+	}
+	if n := len(d.history); n > 0 {
+		d.history[n-1].Left = at
+	}
+	d.history = append(d.history, crm.StageVisit{Stage: to, Entered: at})
+	d.stage = to
+	return nil
 }
