@@ -42,21 +42,43 @@ func (c *ExperienceService) RecordInteractions(ctx context.Context, actor ID, ba
 		return nil, invalid("interactions", "range", fmt.Sprintf("1-%d per batch", maxBatch))
 	}
 	var out []Recorded
+	failed := -1
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		out = make([]Recorded, 0, len(batch))
+		out, failed = make([]Recorded, 0, len(batch)), -1 // a conflict retries the whole write
+		if len(batch) == 1 {
+			r, err := w.recordInteraction(batch[0])
+			out = append(out, r)
+			return err
+		}
+		// The batch reads what its recordings read once, and writes what
+		// they write in bulk (batchView).
+		v, err := readAhead(ctx, w.tx, c.rules, batch)
+		if err != nil {
+			return err
+		}
+		tx := w.tx
+		w.tx = v
+		defer func() { w.tx = tx }()
 		for i, n := range batch {
 			r, err := w.recordInteraction(n)
 			if err != nil {
-				if len(batch) > 1 {
-					return fmt.Errorf("interactions[%d]: %w", i, err)
-				}
+				failed = i
 				return err
 			}
 			out = append(out, r)
 		}
-		return nil
+		if err := v.flush(); err != nil {
+			return err
+		}
+		return v.failed
 	})
-	return out, err
+	switch {
+	case err != nil && failed >= 0:
+		return nil, &BatchError{Batch: "interactions", Index: failed, Err: err}
+	case err != nil:
+		return nil, err
+	}
+	return out, nil
 }
 
 func (w *writeTx) recordInteraction(n NewInteraction) (Recorded, error) {
