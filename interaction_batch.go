@@ -269,13 +269,10 @@ func (r batchInteractions) ByIdempotencyKey(ctx context.Context, key string) (In
 func (r batchInteractions) ForCustomerBetween(ctx context.Context, customer ID, from, to time.Time) ([]Interaction, error) {
 	if _, read := r.v.states[customer]; read && r.v.windowed && !from.IsZero() && !to.IsZero() &&
 		!from.Before(r.v.from) && !to.After(r.v.to) {
-		var out []Interaction
-		for _, in := range r.v.recent[customer] {
-			if !in.At.Before(from) && in.At.Before(to) {
-				out = append(out, in)
-			}
-		}
-		return out, nil
+		recent := r.v.recent[customer] // ordered by At
+		lo, _ := slices.BinarySearchFunc(recent, from, func(in Interaction, t time.Time) int { return in.At.Compare(t) })
+		hi, _ := slices.BinarySearchFunc(recent, to, func(in Interaction, t time.Time) int { return in.At.Compare(t) })
+		return slices.Clone(recent[lo:hi]), nil
 	}
 	if err := r.v.flush(); err != nil {
 		return nil, err
@@ -300,12 +297,7 @@ func (r batchInteractions) Insert(ctx context.Context, in Interaction) error {
 	}
 	if _, read := r.v.states[in.Customer]; read && r.v.windowed {
 		recent := r.v.recent[in.Customer]
-		i, _ := slices.BinarySearchFunc(recent, in, func(a, b Interaction) int {
-			if c := a.At.Compare(b.At); c != 0 {
-				return c
-			}
-			return a.ID.Compare(b.ID)
-		})
+		i, _ := slices.BinarySearchFunc(recent, in, compareAtID)
 		r.v.recent[in.Customer] = slices.Insert(recent, i, in)
 	}
 	return nil
@@ -466,4 +458,12 @@ func (r batchLadder) ErasePersonalEvidence(ctx context.Context, ev Evidence) err
 func (r batchLadder) ErasePersonalMove(ctx context.Context, m LadderMove) error {
 	_, err := flushed(r.v, func() (struct{}, error) { return struct{}{}, r.LadderRepository.ErasePersonalMove(ctx, m) })
 	return err
+}
+
+// compareAtID orders interactions by At, then ID.
+func compareAtID(a, b Interaction) int {
+	if c := a.At.Compare(b.At); c != 0 {
+		return c
+	}
+	return a.ID.Compare(b.ID)
 }
