@@ -37,6 +37,11 @@ const maxBatch = 10_000
 
 // RecordInteractions records many contacts in one transaction: all or
 // none. It is how an import or a contact-center feed records in bulk.
+// Each item is recorded as RecordInteraction records it, in order, with
+// its own idempotency key; the batch reads its customers, ladder states
+// and keys once and writes in a few statements of many rows. With more
+// than one item, an item refused is a *BatchError naming it, and nothing
+// is written.
 func (c *ExperienceService) RecordInteractions(ctx context.Context, actor ID, batch []NewInteraction) ([]Recorded, error) {
 	if len(batch) == 0 || len(batch) > maxBatch {
 		return nil, invalid("interactions", "range", fmt.Sprintf("1-%d per batch", maxBatch))
