@@ -233,7 +233,12 @@ func (r ladderRepo) AppendEvidence(ctx context.Context, ev crm.Evidence) error {
 	return r.evidence().insert(ctx, ev)
 }
 
-// AppendMoves implements crm.LadderRepository, many to a statement.
+// AppendMoves implements crm.LadderRepository.
 func (r ladderRepo) AppendMoves(ctx context.Context, moves []crm.LadderMove) error {
-	return r.moves().insertNew(ctx, moves, "already exists")
+	for _, m := range moves {
+		if err := r.moves().insert(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
