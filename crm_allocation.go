@@ -48,63 +48,9 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 	}
 	key := n.IdempotencyKey
 	n.IdempotencyKey = ""
-	oldestFirst := n.Allocation == AllocateOldestFirst
 	var r PaymentReceipt
-	request := n
-	e, dup, err := c.billing(ctx, actor, n.Customer, key, request, func(w *writeTx, key string) (Entry, error) {
-		r.Allocations = nil // a conflict retries the whole write
-		credit, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, request)
-		r.Payment = credit
-		if err != nil || !oldestFirst {
-			return e, err
-		}
-		// The customer's open invoices in the payment's currency are read
-		// oldest due first, a page at a time, only as far as the payment
-		// goes: older credit stays where the customer's earlier
-		// allocations left it. Each allocation then reads and checks only
-		// the credit and the invoice it pairs.
-		reqs, err := w.oldestFirst(credit)
-		if err != nil {
-			return Entry{}, err
-		}
-		digest := requestDigest(requestHash(request))
-		// What is open on the invoices the day the payment was received,
-		// which is the day it settles those issued by then (settlingDay),
-		// is read for all of them at once and kept by the write (txView).
-		invoices := make([]ID, 0, len(reqs))
-		for _, req := range reqs {
-			invoices = append(invoices, req.Invoice)
-		}
-		if len(invoices) > 1 {
-			// Now and as of the day received, kept by the write.
-			if _, err := w.tx.Ledger().OpenItemsOf(w.ctx, n.Customer, append(slices.Clone(invoices), credit.ID), Date{}); err != nil {
-				return Entry{}, err
-			}
-			if _, err := w.tx.Ledger().OpenItemsOf(w.ctx, n.Customer, invoices, credit.Received); err != nil {
-				return Entry{}, err
-			}
-			if err := w.readInvoices(n.Customer, invoices); err != nil {
-				return Entry{}, err
-			}
-		}
-		for _, req := range reqs {
-			day, ok, err := w.settlingDay(req, credit.Received)
-			if err != nil {
-				return Entry{}, err
-			}
-			if !ok {
-				continue
-			}
-			req.Effective = day
-			// Posted from the payment's request, as the payment is: a
-			// retry finds them by it (postedWith).
-			a, err := w.allocate(req, "", digest)
-			if err != nil {
-				return Entry{}, err
-			}
-			r.Allocations = append(r.Allocations, a)
-		}
-		return e, nil
+	e, dup, err := c.billing(ctx, actor, n.Customer, key, n, func(w *writeTx, key string) (Entry, error) {
+		return w.receivePayment(n, key, &r)
 	})
 	if err != nil {
 		return PaymentReceipt{}, err
@@ -120,6 +66,67 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 	// made, not those made by hand since.
 	r.Allocations, err = c.postedWith(ctx, e, EntryFilter{Customer: e.Customer, Document: e.Document, Kind: EntryAllocation})
 	return r, err
+}
+
+// receivePayment posts the payment n (its idempotency key taken out and
+// checked as key) and allocates it as n.Allocation says, adding the
+// allocations to r.
+func (w *writeTx) receivePayment(n NewPayment, key string, r *PaymentReceipt) (Entry, error) {
+	oldestFirst := n.Allocation == AllocateOldestFirst
+	request := n
+	r.Allocations = nil // a conflict retries the whole write
+	credit, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, request)
+	r.Payment = credit
+	if err != nil || !oldestFirst {
+		return e, err
+	}
+	// The customer's open invoices in the payment's currency are read
+	// oldest due first, a page at a time, only as far as the payment
+	// goes: older credit stays where the customer's earlier
+	// allocations left it. Each allocation then reads and checks only
+	// the credit and the invoice it pairs.
+	reqs, err := w.oldestFirst(credit)
+	if err != nil {
+		return Entry{}, err
+	}
+	digest := requestDigest(requestHash(request))
+	// What is open on the invoices the day the payment was received,
+	// which is the day it settles those issued by then (settlingDay),
+	// is read for all of them at once and kept by the write (txView).
+	invoices := make([]ID, 0, len(reqs))
+	for _, req := range reqs {
+		invoices = append(invoices, req.Invoice)
+	}
+	if len(invoices) > 1 {
+		// Now and as of the day received, kept by the write.
+		if _, err := w.tx.Ledger().OpenItemsOf(w.ctx, n.Customer, append(slices.Clone(invoices), credit.ID), Date{}); err != nil {
+			return Entry{}, err
+		}
+		if _, err := w.tx.Ledger().OpenItemsOf(w.ctx, n.Customer, invoices, credit.Received); err != nil {
+			return Entry{}, err
+		}
+		if err := w.readInvoices(n.Customer, invoices); err != nil {
+			return Entry{}, err
+		}
+	}
+	for _, req := range reqs {
+		day, ok, err := w.settlingDay(req, credit.Received)
+		if err != nil {
+			return Entry{}, err
+		}
+		if !ok {
+			continue
+		}
+		req.Effective = day
+		// Posted from the payment's request, as the payment is: a
+		// retry finds them by it (postedWith).
+		a, err := w.allocate(req, "", digest)
+		if err != nil {
+			return Entry{}, err
+		}
+		r.Allocations = append(r.Allocations, a)
+	}
+	return e, nil
 }
 
 // oldestFirst is OldestFirst of the payment c alone, just posted: what it

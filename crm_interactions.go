@@ -37,26 +37,53 @@ const maxBatch = 10_000
 
 // RecordInteractions records many contacts in one transaction: all or
 // none. It is how an import or a contact-center feed records in bulk.
+// Each item is recorded as RecordInteraction records it, in order, with
+// its own idempotency key; the batch reads its customers, ladder states
+// and keys once and writes in a few statements of many rows. With more
+// than one item, an item refused is a *BatchError naming it, and nothing
+// is written.
 func (c *ExperienceService) RecordInteractions(ctx context.Context, actor ID, batch []NewInteraction) ([]Recorded, error) {
 	if len(batch) == 0 || len(batch) > maxBatch {
 		return nil, invalid("interactions", "range", fmt.Sprintf("1-%d per batch", maxBatch))
 	}
 	var out []Recorded
+	failed := -1
 	err := c.write(ctx, actor, func(w *writeTx) error {
-		out = make([]Recorded, 0, len(batch))
+		out, failed = make([]Recorded, 0, len(batch)), -1 // a conflict retries the whole write
+		if len(batch) == 1 {
+			r, err := w.recordInteraction(batch[0])
+			out = append(out, r)
+			return err
+		}
+		// The batch reads what its recordings read once, and writes what
+		// they write in bulk (batchView).
+		v, err := readAhead(ctx, w.tx, c.rules, batch)
+		if err != nil {
+			return err
+		}
+		tx := w.tx
+		w.tx = v
+		defer func() { w.tx = tx }()
 		for i, n := range batch {
 			r, err := w.recordInteraction(n)
 			if err != nil {
-				if len(batch) > 1 {
-					return fmt.Errorf("interactions[%d]: %w", i, err)
-				}
+				failed = i
 				return err
 			}
 			out = append(out, r)
 		}
-		return nil
+		if err := v.flush(); err != nil {
+			return err
+		}
+		return v.failed
 	})
-	return out, err
+	switch {
+	case err != nil && failed >= 0:
+		return nil, &BatchError{Batch: "interactions", Index: failed, Err: err}
+	case err != nil:
+		return nil, err
+	}
+	return out, nil
 }
 
 func (w *writeTx) recordInteraction(n NewInteraction) (Recorded, error) {

@@ -286,20 +286,26 @@ func (c *engine) billing(ctx context.Context, actor, customer ID, key string, re
 	var out Entry
 	var dup bool
 	err = c.write(ctx, actor, func(w *writeTx) error {
-		cu, err := w.touchCustomer(customer)
-		if err != nil {
-			return err
-		}
-		if err := w.authorize(ActionBill, cu.target()); err != nil {
-			return err
-		}
-		if out, dup, err = w.replay(key, request); err != nil || dup {
-			return err
-		}
-		out, err = fn(w, key)
+		out, dup, err = w.bill(customer, key, request, func(key string) (Entry, error) { return fn(w, key) })
 		return err
 	})
 	return out, dup, err
+}
+
+// bill is billing in a write: key is checked already.
+func (w *writeTx) bill(customer ID, key string, request any, fn func(key string) (Entry, error)) (Entry, bool, error) {
+	cu, err := w.touchCustomer(customer)
+	if err != nil {
+		return Entry{}, false, err
+	}
+	if err := w.authorize(ActionBill, cu.target()); err != nil {
+		return Entry{}, false, err
+	}
+	if out, dup, err := w.replay(key, request); err != nil || dup {
+		return out, dup, err
+	}
+	out, err := fn(key)
+	return out, false, err
 }
 
 // today is the business day of the write, by the CRM's calendar.

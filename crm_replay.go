@@ -14,14 +14,22 @@ import "context"
 func (c *engine) postedWith(ctx context.Context, first Entry, f EntryFilter) ([]Entry, error) {
 	var out []Entry
 	err := c.store.View(ctx, func(tx ReadTx) error {
-		es, err := allEntries(ctx, tx.Ledger(), f)
-		for _, e := range es {
-			if e.ID != first.ID && e.RequestHash == first.RequestHash && e.RecordedBy == first.RecordedBy &&
-				e.RecordedAt.Equal(first.RecordedAt) {
-				out = append(out, e)
-			}
-		}
+		var err error
+		out, err = postedIn(ctx, tx.Ledger(), first, f)
 		return err
 	})
+	return out, err
+}
+
+// postedIn is postedWith in a transaction.
+func postedIn(ctx context.Context, l LedgerReader, first Entry, f EntryFilter) ([]Entry, error) {
+	var out []Entry
+	es, err := allEntries(ctx, l, f)
+	for _, e := range es {
+		if e.ID != first.ID && e.RequestHash == first.RequestHash && e.RecordedBy == first.RecordedBy &&
+			e.RecordedAt.Equal(first.RecordedAt) {
+			out = append(out, e)
+		}
+	}
 	return out, err
 }

@@ -128,6 +128,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.ActivityPatch](t),
 		filled[crm.RescheduleActivityRequest](t),
 		filled[crm.ConflictError](t),
+		filled[crm.StateSave](t),
 		filled[crm.Contact](t),
 		filled[crm.Contract](t),
 		filled[crm.ContractChanges](t),

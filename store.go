@@ -120,6 +120,10 @@ type CustomerReader interface {
 	// activity and no interaction at or after it, whatever their status:
 	// those the retention rule RetainLeads erases.
 	StaleLeads(ctx context.Context, before time.Time, page PageRequest) ([]Customer, error)
+	// GetMany returns the customers with the given IDs, in ID order, each
+	// once; an ID of no customer is left out. It is how a batch reads its
+	// customers in one go.
+	GetMany(ctx context.Context, ids []ID) ([]Customer, error)
 }
 
 // CustomerRepository reads and writes customers. There is no delete.

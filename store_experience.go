@@ -46,6 +46,13 @@ type InteractionReader interface {
 	// those at touchpoint without a case. It is what a new contact's check
 	// for repeats asks, without reading the contacts of the window.
 	Repeats(ctx context.Context, customer, c ID, touchpoint string, from, to time.Time) (int, error)
+	// ByIdempotencyKeys returns the interactions recorded with any of the
+	// keys, in ID order; the empty key finds nothing.
+	ByIdempotencyKeys(ctx context.Context, keys []string) ([]Interaction, error)
+	// ForCustomersBetween is ForCustomerBetween for many customers at
+	// once: their interactions in [from, to), ordered by customer, At,
+	// then ID.
+	ForCustomersBetween(ctx context.Context, customers []ID, from, to time.Time) ([]Interaction, error)
 }
 
 // InteractionRepository records interactions. They are facts: never
@@ -55,6 +62,9 @@ type InteractionReader interface {
 type InteractionRepository interface {
 	InteractionReader
 	Insert(ctx context.Context, in Interaction) error
+	// InsertAll inserts many interactions, with Insert's rules: all or,
+	// with an error, none.
+	InsertAll(ctx context.Context, ins []Interaction) error
 	// ErasePersonal overwrites the personal data of the stored interaction
 	// with in.ID, its Note, with in's, and nothing else: in's other fields
 	// are ignored. An unknown ID is a *NotFoundError.
@@ -107,6 +117,9 @@ type LadderReader interface {
 	// State returns a customer's ladder state, or a *NotFoundError when no
 	// evidence was applied yet (the customer is then indifferent).
 	State(ctx context.Context, customer ID) (LadderState, error)
+	// States returns the stored states of the customers, in customer ID
+	// order; a customer without one is left out.
+	States(ctx context.Context, customers []ID) ([]LadderState, error)
 	// Evidence returns a customer's evidence in the order it was applied
 	// (ID order).
 	Evidence(ctx context.Context, customer ID) ([]Evidence, error)
@@ -149,6 +162,13 @@ type LadderRepository interface {
 	LadderReader
 	SaveState(ctx context.Context, st LadderState) error
 	AppendEvidence(ctx context.Context, ev Evidence) error
+	// AppendAllEvidence is AppendEvidence of many: all or none.
+	AppendAllEvidence(ctx context.Context, evidence []Evidence) error
+	// SaveStates saves many states at once: each replaces the customer's
+	// stored state of version Replaces (0: the customer has none yet), and
+	// may be several versions on. Any other stored version is a
+	// *ConflictError.
+	SaveStates(ctx context.Context, states []StateSave) error
 	AppendMoves(ctx context.Context, moves []LadderMove) error
 	ReplaceMoves(ctx context.Context, moves []ID) error
 	// ErasePersonalEvidence overwrites the Note of the stored evidence
@@ -161,6 +181,13 @@ type LadderRepository interface {
 	// move ReplaceMoves replaced is erased too. An unknown ID is a
 	// *NotFoundError.
 	ErasePersonalMove(ctx context.Context, m LadderMove) error
+}
+
+// StateSave is a ladder state to save and the version of the stored
+// state it replaces (LadderRepository.SaveStates).
+type StateSave struct {
+	State    LadderState `json:"state"`
+	Replaces int64       `json:"replaces"`
 }
 
 // JourneyTemplateReader reads journey templates.

@@ -192,6 +192,14 @@ func (r records[T]) rowValues(vs []T) ([][]any, error) {
 
 // insertValues adds rows of rowValues, many to a statement.
 func (r records[T]) insertValues(ctx context.Context, rows [][]any) error {
+	_, err := r.insertChunks(ctx, rows, "")
+	return err
+}
+
+// insertChunks adds rows of rowValues, many to a statement ending in
+// suffix (say, ON CONFLICT DO NOTHING), and returns the rows inserted.
+func (r records[T]) insertChunks(ctx context.Context, rows [][]any, suffix string) (int64, error) {
+	var inserted int64
 	cols := r.written()
 	batch := max(1, maxBatchParams/len(cols))
 	row := "(" + placeholders(len(cols)) + ")"
@@ -202,11 +210,17 @@ func (r records[T]) insertValues(ctx context.Context, rows [][]any) error {
 			args = append(args, vals...)
 		}
 		list := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
-		if _, err := r.t.exec(ctx, "INSERT INTO "+r.name()+" ("+strings.Join(cols, ", ")+") VALUES "+list, args...); err != nil {
-			return r.t.s.dbErr("inserting "+string(r.kind), err)
+		res, err := r.t.exec(ctx, "INSERT INTO "+r.name()+" ("+strings.Join(cols, ", ")+") VALUES "+list+suffix, args...)
+		if err != nil {
+			return 0, r.t.s.dbErr("inserting "+string(r.kind), err)
 		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, r.t.s.dbErr("inserting "+string(r.kind), err)
+		}
+		inserted += n
 	}
-	return nil
+	return inserted, nil
 }
 
 // maxBatchParams bounds the parameters of one insertAll statement, well
@@ -215,7 +229,12 @@ const maxBatchParams = 4000
 
 // update replaces the record whose stored version is v's version - 1.
 func (r records[T]) update(ctx context.Context, v T) error {
-	id, version := r.id(v), r.version(v)
+	return r.updateFrom(ctx, v, r.version(v)-1)
+}
+
+// updateFrom replaces the record whose stored version is from.
+func (r records[T]) updateFrom(ctx context.Context, v T, from int64) error {
+	id := r.id(v)
 	vals, err := r.values(r.t.s, v)
 	if err != nil {
 		return err
@@ -224,7 +243,7 @@ func (r records[T]) update(ctx context.Context, v T) error {
 	for _, c := range r.written()[1:] {
 		set = append(set, c+" = ?")
 	}
-	args := append(vals[1:], idArg(id), version-1)
+	args := append(vals[1:], idArg(id), from)
 	res, err := r.t.exec(ctx, "UPDATE "+r.name()+" SET "+strings.Join(set, ", ")+" WHERE "+r.key()+" = ? AND version = ?", args...)
 	if err != nil {
 		return r.t.s.dbErr("updating "+string(r.kind), err)
@@ -241,7 +260,7 @@ func (r records[T]) update(ctx context.Context, v T) error {
 		case !found:
 			return r.notFound(id)
 		}
-		return &crm.ConflictError{Kind: r.kind, ID: id.String(), Expected: version - 1, Actual: stored}
+		return &crm.ConflictError{Kind: r.kind, ID: id.String(), Expected: from, Actual: stored}
 	}
 	return r.afterSave(ctx, v, false)
 }
