@@ -310,6 +310,9 @@ type writeTx struct {
 	// documents the write created and has not posted to yet: nothing is
 	// open on them, so a posting's check need not read it (checkItems)
 	fresh map[ID]bool
+	// payment facts the write's allocations queued, weighed in the
+	// ladder's order when its command is done (weighPaid)
+	paid []Evidence
 }
 
 // stale marks an error that a retry cannot fix, such as a version the
@@ -351,6 +354,9 @@ func (c *engine) transact(ctx context.Context, fn func(w *writeTx) error) error 
 		err := c.store.Update(ctx, func(tx Tx) error {
 			w := &writeTx{ctx: ctx, crm: c, tx: newTxView(tx), now: c.now()}
 			if err := fn(w); err != nil {
+				return err
+			}
+			if err := w.weighPaid(); err != nil {
 				return err
 			}
 			if err := w.appendEvents(); err != nil {
