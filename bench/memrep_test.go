@@ -128,7 +128,7 @@ func loadAging(b *testing.B, s crm.Store, n int) *agingColumns {
 		for i := 0; i < memrepCustomers; i += memrepCreditEvery {
 			item := memrepID(uint64(i+1) + 1<<42)
 			amount := crm.MoneyFromMinor(500, usd)
-			e := crm.Entry{ID: memrepID(uint64(n+i+1)), Kind: crm.EntryPayment, Customer: c.customers[i], Document: item, Effective: memrepDay,
+			e := crm.Entry{ID: memrepID(uint64(n + i + 1)), Kind: crm.EntryPayment, Customer: c.customers[i], Document: item, Effective: memrepDay,
 				Postings: []crm.Posting{
 					{Account: crm.AccountCash, Amount: amount},
 					{Account: crm.AccountCredit, Customer: c.customers[i], Amount: amount.Neg(), Item: item},
