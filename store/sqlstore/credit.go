@@ -16,6 +16,10 @@ import (
 //	    WHERE <credit account, customer, effective by the day>
 //	    GROUP BY customer_id, currency, item_id HAVING <the sum is not zero>) items
 //	GROUP BY customer_id, currency ORDER BY customer_id, currency
+//
+// postings_items_idx (account, customer_id, currency, item_id, with the
+// day and amount) covers it, in the order it groups by: it reads the
+// credit account's postings alone, not the receivable ones.
 func (l ledgerRepo) UnappliedCredit(ctx context.Context, customer crm.ID, asOf crm.Date) ([]crm.CreditAmount, error) {
 	var w where
 	w.add("account = ?", string(crm.AccountCredit))
