@@ -123,19 +123,25 @@ func (q AgingQuery) Rows(amounts []AgingAmount) []AgingRow {
 		}
 		row := &out[len(out)-1]
 		m := MoneyFromMinor(a.Minor, a.Currency)
-		row.Buckets[a.Bucket], _ = row.Buckets[a.Bucket].Add(m)
+		if row.Buckets[a.Bucket].IsZero() {
+			row.Buckets[a.Bucket] = m // a store adds up each bucket once
+		} else {
+			row.Buckets[a.Bucket], _ = row.Buckets[a.Bucket].Add(m)
+		}
 		row.Total, _ = row.Total.Add(m)
 		row.Net = row.Total
 	}
 	return out
 }
 
-// emptyRow is a customer's row with nothing in it.
+// emptyRow is a customer's row with nothing in it: one zero in every
+// place (a Money is a value that no operation changes, so they can share
+// it).
 func (q AgingQuery) emptyRow(customer ID, currency Currency) AgingRow {
-	row := AgingRow{Customer: customer, Currency: currency, Buckets: make([]Money, len(q.Bounds)+2),
-		Total: Zero(currency), Credit: Zero(currency), Net: Zero(currency)}
+	zero := Zero(currency)
+	row := AgingRow{Customer: customer, Currency: currency, Buckets: make([]Money, len(q.Bounds)+2), Total: zero, Credit: zero, Net: zero}
 	for i := range row.Buckets {
-		row.Buckets[i] = Zero(currency)
+		row.Buckets[i] = zero
 	}
 	return row
 }
