@@ -77,6 +77,15 @@ type AgingAmount struct {
 	Minor    int64    `json:"minor"`
 }
 
+// CreditAmount is a customer's unapplied credit in one currency: what is
+// open on their credit items added up, in minor units, negative as the
+// items' open amounts are. A customer with no credit item open has none.
+type CreditAmount struct {
+	Customer ID       `json:"customer,omitzero"`
+	Currency Currency `json:"currency,omitzero"`
+	Minor    int64    `json:"minor"`
+}
+
 // AgingRow is one customer's aging in one currency: the amount open on
 // their invoices in each bucket, which always add up to Total, what is
 // owed on invoices; their unapplied credit (payments and credit notes not
@@ -114,28 +123,33 @@ func (q AgingQuery) Rows(amounts []AgingAmount) []AgingRow {
 		}
 		row := &out[len(out)-1]
 		m := MoneyFromMinor(a.Minor, a.Currency)
-		row.Buckets[a.Bucket], _ = row.Buckets[a.Bucket].Add(m)
+		if row.Buckets[a.Bucket].IsZero() {
+			row.Buckets[a.Bucket] = m // a store adds up each bucket once
+		} else {
+			row.Buckets[a.Bucket], _ = row.Buckets[a.Bucket].Add(m)
+		}
 		row.Total, _ = row.Total.Add(m)
 		row.Net = row.Total
 	}
 	return out
 }
 
-// emptyRow is a customer's row with nothing in it.
+// emptyRow is a customer's row with nothing in it: one zero in every
+// place (a Money is a value that no operation changes, so they can share
+// it).
 func (q AgingQuery) emptyRow(customer ID, currency Currency) AgingRow {
-	row := AgingRow{Customer: customer, Currency: currency, Buckets: make([]Money, len(q.Bounds)+2),
-		Total: Zero(currency), Credit: Zero(currency), Net: Zero(currency)}
+	zero := Zero(currency)
+	row := AgingRow{Customer: customer, Currency: currency, Buckets: make([]Money, len(q.Bounds)+2), Total: zero, Credit: zero, Net: zero}
 	for i := range row.Buckets {
-		row.Buckets[i] = Zero(currency)
+		row.Buckets[i] = zero
 	}
 	return row
 }
 
-// withCredit adds to the rows the customers' unapplied credit from their
-// open credit items (items on other accounts are ignored), with a row for
-// a customer who has credit and nothing open; sorted by customer and
+// withCredit adds to the rows the customers' unapplied credit, with a row
+// for a customer who has credit and nothing open; sorted by customer and
 // currency.
-func (q AgingQuery) withCredit(rowsIn []AgingRow, items []OpenItem) []AgingRow {
+func (q AgingQuery) withCredit(rowsIn []AgingRow, credits []CreditAmount) []AgingRow {
 	type key struct {
 		customer ID
 		currency Currency
@@ -145,11 +159,8 @@ func (q AgingQuery) withCredit(rowsIn []AgingRow, items []OpenItem) []AgingRow {
 	for i, r := range out {
 		at[key{r.Customer, r.Currency}] = i
 	}
-	for _, it := range items {
-		if it.Account != AccountCredit || it.Open.IsZero() {
-			continue
-		}
-		k := key{it.Customer, it.Open.Currency()}
+	for _, c := range credits {
+		k := key{c.Customer, c.Currency}
 		i, ok := at[k]
 		if !ok {
 			i = len(out)
@@ -157,8 +168,9 @@ func (q AgingQuery) withCredit(rowsIn []AgingRow, items []OpenItem) []AgingRow {
 			out = append(out, q.emptyRow(k.customer, k.currency))
 		}
 		r := &out[i]
-		r.Credit, _ = r.Credit.Sub(it.Open) // a credit's open amount is negative
-		r.Net, _ = r.Net.Add(it.Open)
+		open := MoneyFromMinor(c.Minor, c.Currency)
+		r.Credit, _ = r.Credit.Sub(open) // a credit's open amount is negative
+		r.Net, _ = r.Net.Add(open)
 	}
 	slices.SortStableFunc(out, func(a, b AgingRow) int {
 		return cmp.Or(a.Customer.Compare(b.Customer), cmp.Compare(a.Currency, b.Currency))

@@ -172,9 +172,8 @@ type AgingReport struct {
 // row's total, with each customer's unapplied credit beside them and what
 // they owe net (see AgingRow). A zero q.AsOf is today.
 //
-// Cost: the buckets are added up by the store; the credit comes from the
-// open items as of the same day (one more read, of the credit items as
-// well as the invoices), so that the store's Aging stays as it is.
+// Cost: the buckets and the unapplied credit are added up by the store
+// (Aging and UnappliedCredit), as of the same day: no open item is read.
 func (c *ReceivableService) Aging(ctx context.Context, actor ID, q AgingQuery) (AgingReport, error) {
 	q.AsOf = c.asOf(q.AsOf)
 	q, err := q.Normalized()
@@ -187,11 +186,11 @@ func (c *ReceivableService) Aging(ctx context.Context, actor ID, q AgingQuery) (
 		if err != nil {
 			return err
 		}
-		items, err := tx.Ledger().OpenItems(ctx, q.Customer, q.AsOf)
+		credits, err := tx.Ledger().UnappliedCredit(ctx, q.Customer, q.AsOf)
 		if err != nil {
 			return err
 		}
-		out.Rows, err = keepSeen(see, q.withCredit(q.Rows(amounts), items), func(r AgingRow) ID { return r.Customer })
+		out.Rows, err = keepSeen(see, q.withCredit(q.Rows(amounts), credits), func(r AgingRow) ID { return r.Customer })
 		return err
 	})
 	return out, err

@@ -92,6 +92,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.UserErasureRequest](t),
 		filled[crm.AddCostRequest](t),
 		filled[crm.AgingAmount](t),
+		filled[crm.CreditAmount](t),
 		filled[crm.AgingQuery](t),
 		filled[crm.AgingReport](t),
 		filled[crm.AgingRow](t),

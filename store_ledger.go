@@ -87,6 +87,14 @@ type LedgerReader interface {
 	BalancesOf(ctx context.Context, customer ID) ([]Balance, error)
 	// Balances returns every account's balance as of a date.
 	Balances(ctx context.Context, asOf Date) ([]Balance, error)
+	// UnappliedCredit returns the unapplied credit of a customer (of
+	// every customer when zero) as of a date (every entry when zero): what
+	// is open on their credit items, added up per customer and currency,
+	// over the rows OpenItems(ctx, customer, asOf) has on the customer
+	// credit account (see storekit.AggregateCredit). It is what the aging
+	// report reads beside the buckets, so that it does not read every open
+	// item.
+	UnappliedCredit(ctx context.Context, customer ID, asOf Date) ([]CreditAmount, error)
 	// Aging returns the open receivables bucketed as of q.AsOf; q is
 	// normalized.
 	Aging(ctx context.Context, q AgingQuery) ([]AgingAmount, error)

@@ -122,8 +122,32 @@ func loadAging(b *testing.B, s crm.Store, n int) *agingColumns {
 			b.Fatal(err)
 		}
 	}
+	// Unapplied credit, which the aging report shows beside the buckets:
+	// a payment kept as credit by one customer in ten.
+	err := s.Update(ctx, func(tx crm.Tx) error {
+		for i := 0; i < memrepCustomers; i += memrepCreditEvery {
+			item := memrepID(uint64(i+1) + 1<<42)
+			amount := crm.MoneyFromMinor(500, usd)
+			e := crm.Entry{ID: memrepID(uint64(n + i + 1)), Kind: crm.EntryPayment, Customer: c.customers[i], Document: item, Effective: memrepDay,
+				Postings: []crm.Posting{
+					{Account: crm.AccountCash, Amount: amount},
+					{Account: crm.AccountCredit, Customer: c.customers[i], Amount: amount.Neg(), Item: item},
+				}}
+			if err := tx.Ledger().Append(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
 	return c
 }
+
+// memrepCreditEvery is how many customers there are for one with
+// unapplied credit.
+const memrepCreditEvery = 10
 
 // dealColumns are a pipeline's deals as a hand-written columnar store
 // keeps them: per deal its owner, status, amount, the group it adds to in
@@ -378,6 +402,19 @@ func BenchmarkMemReports(b *testing.B) {
 	}
 	view := func(fn func(tx crm.ReadTx) error) func() error {
 		return func() error { return s.View(ctx, fn) }
+	}
+	report, err := tm.Receivables.Aging(ctx, tm.Admin.ID, crm.AgingQuery{AsOf: q.AsOf})
+	if err != nil {
+		b.Fatal(err)
+	}
+	credited := 0
+	for _, r := range report.Rows {
+		if !r.Credit.IsZero() {
+			credited++
+		}
+	}
+	if credited != memrepCustomers/memrepCreditEvery {
+		b.Fatalf("the aging report shows the credit of %d customers, not %d", credited, memrepCustomers/memrepCreditEvery)
 	}
 	run("Aging/crmkit", view(func(tx crm.ReadTx) error { _, err := tx.Ledger().Aging(ctx, q); return err }))
 	run("Aging/crmkit-report", func() error {

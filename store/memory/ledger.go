@@ -114,6 +114,12 @@ func (l ledger) Balances(_ context.Context, asOf crm.Date) ([]crm.Balance, error
 	return nonNil(storekit.Balances(l.t.entries.all(), asOf)), nil
 }
 
+// UnappliedCredit implements crm.LedgerReader from what the store keeps
+// open on each credit item: it reads the credit items only.
+func (l ledger) UnappliedCredit(_ context.Context, customer crm.ID, asOf crm.Date) ([]crm.CreditAmount, error) {
+	return l.t.open.credit(customer, asOf)
+}
+
 func (l ledger) Aging(_ context.Context, q crm.AgingQuery) ([]crm.AgingAmount, error) {
 	q, err := q.Normalized()
 	if err != nil {

@@ -76,6 +76,7 @@ type openItems struct {
 	keysOf   map[crm.ID][]keyedRow               // every row of a customer
 	ordered  []crm.ID                            // the customers of keysOf, in ID order
 	recv     *agingColumns                       // the receivable items, for the aging
+	credits  []keyedRow                          // the customer credit items, for the unapplied credit
 	owed     owedIndex                           // what is owed, oldest due first (ledger_oldest.go)
 }
 
@@ -115,6 +116,9 @@ func (x *openItems) add(e crm.Entry) {
 				x.ordered = insertID(x.ordered, k.customer)
 			}
 			x.keysOf[k.customer] = append(x.keysOf[k.customer], keyedRow{k, r})
+			if k.account == crm.AccountCredit {
+				x.credits = append(x.credits, keyedRow{k, r})
+			}
 		}
 		return r
 	}, func(customer crm.ID, k accountKey) *wide.Int {

@@ -52,6 +52,7 @@ type ledgerAnswers struct {
 	q           ledgerQuestions
 	openItems   [][]crm.OpenItem
 	openItemsOf [][]crm.OpenItem
+	credit      [][]crm.CreditAmount // UnappliedCredit, asked as openItems are
 	balancesOf  [][]crm.Balance
 	balances    [][]crm.Balance
 	aging       [][]crm.AgingAmount
@@ -63,6 +64,7 @@ func (q ledgerQuestions) answer(entries []crm.Entry) ledgerAnswers {
 	a := ledgerAnswers{q: q}
 	for _, x := range q.openItems {
 		a.openItems = append(a.openItems, storekit.OpenItems(entries, x.customer, x.asOf))
+		a.credit = append(a.credit, reference(storekit.AggregateCredit(a.openItems[len(a.openItems)-1], x.asOf)))
 	}
 	for _, x := range q.openItemsOf {
 		a.openItemsOf = append(a.openItemsOf, storekit.OpenItemsOf(entries, x.customer, x.items, x.asOf))
@@ -105,6 +107,9 @@ func (q ledgerQuestions) ask(t *testing.T, l crm.LedgerReader) ledgerAnswers {
 	a.openItemsOf = askEach(t, q.openItemsOf, func(ctx context.Context, x openItemsOfQuery) ([]crm.OpenItem, error) {
 		return l.OpenItemsOf(ctx, x.customer, x.items, x.asOf)
 	})
+	a.credit = askEach(t, q.openItems, func(ctx context.Context, x openItemsQuery) ([]crm.CreditAmount, error) {
+		return l.UnappliedCredit(ctx, x.customer, x.asOf)
+	})
 	a.balancesOf = askEach(t, q.balancesOf, l.BalancesOf)
 	a.balances = askEach(t, q.balances, l.Balances)
 	a.aging = askEach(t, q.aging, l.Aging)
@@ -124,6 +129,9 @@ func (a ledgerAnswers) check(t *testing.T, l crm.LedgerReader, seed uint64) {
 		if !q.customer.IsZero() && q.asOf.IsZero() {
 			checkOldestOpen(t, l, q.customer, a.openItems[i], seed)
 		}
+	}
+	for i, q := range a.q.openItems {
+		sameRows(t, a.credit[i], got.credit[i], "UnappliedCredit, seed %d, %+v", seed, q)
 	}
 	for i, q := range a.q.openItemsOf {
 		sameRows(t, a.openItemsOf[i], got.openItemsOf[i], "OpenItemsOf, seed %d, %+v", seed, q)
@@ -446,6 +454,13 @@ func checkLedgerVariety(t *testing.T, d *ledgerData, want ledgerAnswers) {
 		}
 	}
 	assert.Greater(t, negative, 0, "overdrawn items")
+	pastCredit := 0
+	for i, q := range want.q.openItems {
+		if !q.asOf.IsZero() && len(want.credit[i]) > 0 {
+			pastCredit++
+		}
+	}
+	assert.Greater(t, pastCredit, 1, "unapplied credit as of past dates")
 	full := 0
 	for i, q := range want.q.aging {
 		buckets := map[int]bool{}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -195,6 +196,12 @@ func runUnappliedCreditReports(t *testing.T, newStore NewStoreFunc) {
 			"the aging of %s ends where its debts do", d.Customer)
 	}
 
+	agingEndsAtDebts(t, r.books, crm.ID{}, r.day("2026-03-04")) // before the payment ahead
+	agingEndsAtDebts(t, r.books, crm.ID{}, r.day("2026-03-05"))
+	agingEndsAtDebts(t, r.books, creditOnly, r.day("2026-05-31")) // nothing yet
+	agingEndsAtDebts(t, r.books, creditOnly, r.day("2026-06-01"))
+	agingSkipsUnseen(t, r.books)
+
 	dso, err := r.Receivables.DSO(bg, r.fin.ID, crm.DSOQuery{Currency: eur, From: r.day("2026-01-01")})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"1600.00 EUR", "600.00 EUR", "1000.00 EUR", "62.25"}, // 600 owed net over 1,600 invoiced, times 166 days
@@ -223,6 +230,51 @@ func runUnappliedCreditReports(t *testing.T, newStore NewStoreFunc) {
 		_, err := r.Receivables.ExpectedCollections(bg, r.fin.ID, bad)
 		assert.ErrorIs(t, err, crm.ErrInvalid, "%+v", bad)
 	}
+}
+
+// agingEndsAtDebts requires the aging of a customer (every customer when
+// zero) as of a past day to end where their debts do then: its credit
+// column is the unapplied credit of that day.
+func agingEndsAtDebts(t *testing.T, b *books, customer crm.ID, day crm.Date) {
+	t.Helper()
+	aging, err := b.Receivables.Aging(bg, b.fin.ID, crm.AgingQuery{Customer: customer, AsOf: day})
+	require.NoError(t, err)
+	debts, err := b.Receivables.Debts(bg, b.fin.ID, crm.ReceivableQuery{Customer: customer, AsOf: day})
+	require.NoError(t, err)
+	var want, got []string
+	for _, d := range debts {
+		want = append(want, fmt.Sprintf("%s owed %s, credit %s, net %s", d.Customer, d.Owed, d.Credit, d.Net))
+	}
+	for _, r := range aging.Rows {
+		got = append(got, fmt.Sprintf("%s owed %s, credit %s, net %s", r.Customer, r.Total, r.Credit, r.Net))
+	}
+	assert.Equal(t, want, got, "as of %s, customer %s", day, customer)
+}
+
+// agingSkipsUnseen gives a customer of Sue's unapplied credit and
+// requires the manager's aging to leave out, their credit too, the
+// customers the manager may not read, and to keep the others.
+func agingSkipsUnseen(t *testing.T, b *books) {
+	t.Helper()
+	sues, err := b.Customers.Create(bg, b.Sue.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Sue's prepaid"})
+	require.NoError(t, err)
+	_, err = b.Ledger.ReceivePayment(bg, b.fin.ID, crm.NewPayment{Customer: sues.ID, Amount: crm.MoneyFromMinor(50_00, eur), Received: crm.DateOf(b.Clock.Now())})
+	require.NoError(t, err)
+	all, err := b.Receivables.Aging(bg, b.fin.ID, crm.AgingQuery{})
+	require.NoError(t, err)
+	mine, err := b.Receivables.Aging(bg, b.Manager.ID, crm.AgingQuery{})
+	require.NoError(t, err)
+	var want []crm.AgingRow
+	hidden := 0
+	for _, r := range all.Rows {
+		if _, err := b.Customers.Get(bg, b.Manager.ID, r.Customer); err != nil {
+			hidden++
+			continue
+		}
+		want = append(want, r)
+	}
+	assert.Greater(t, hidden, 0, "a customer the manager may not read")
+	assert.Equal(t, want, mine.Rows, "the rows of the customers the manager reads")
 }
 
 func collectionLines(lines []crm.CollectionLine) []string {
