@@ -310,6 +310,14 @@ type writeTx struct {
 	// documents the write created and has not posted to yet: nothing is
 	// open on them, so a posting's check need not read it (checkItems)
 	fresh map[ID]bool
+	// what was open on a customer's items today, as the write read it
+	// before its posting (allocate), for the posting's check; the posting
+	// forgets it (knownOpen)
+	known knownOpen
+	// the customer the write read first (touchCustomer), whose ID,
+	// creation time and restriction do not change within a write
+	// (customer)
+	cust Customer
 }
 
 // stale marks an error that a retry cannot fix, such as a version the
