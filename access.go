@@ -33,7 +33,20 @@ func (w *writeTx) touchCustomer(id ID) (Customer, error) {
 	if err != nil {
 		return Customer{}, err
 	}
+	if w.cust.ID.IsZero() {
+		w.cust = cu
+	}
 	return cu, w.see(cu.target())
+}
+
+// customer reads a customer for what does not change within a write (its
+// ID, creation time, restriction): the one the write touched first
+// without reading it again, another from the store.
+func (w *writeTx) customer(id ID) (Customer, error) {
+	if !id.IsZero() && w.cust.ID == id {
+		return w.cust, nil
+	}
+	return w.tx.Customers().Get(w.ctx, id)
 }
 
 // touchActiveCustomer is touchCustomer for a write that adds to a

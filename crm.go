@@ -313,6 +313,14 @@ type writeTx struct {
 	// payment facts the write's allocations queued, weighed in the
 	// ladder's order when its command is done (weighPaid)
 	paid []Evidence
+	// what was open on a customer's items today, as the write read it
+	// before its posting (allocate), for the posting's check; the posting
+	// forgets it (knownOpen)
+	known knownOpen
+	// the customer the write read first (touchCustomer), whose ID,
+	// creation time and restriction do not change within a write
+	// (customer)
+	cust Customer
 }
 
 // stale marks an error that a retry cannot fix, such as a version the

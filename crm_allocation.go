@@ -249,7 +249,7 @@ func (c *LedgerService) Allocate(ctx context.Context, actor ID, r AllocationRequ
 // allocate posts an allocation, reading only what is open on the credit
 // and the invoice it pairs.
 func (w *writeTx) allocate(r AllocationRequest, key string, request any) (Entry, error) {
-	open, err := w.tx.Ledger().OpenItemsOf(w.ctx, r.Customer, []ID{r.Credit, r.Invoice}, Date{})
+	open, err := w.readOpen(r.Customer, []ID{r.Credit, r.Invoice})
 	if err != nil {
 		return Entry{}, err
 	}

@@ -291,7 +291,7 @@ func (w *writeTx) brokenPromise(cs Case) error {
 // records, a broken promise) and keeps the moves for the caller; for a
 // restricted customer it weighs nothing (see Restrict).
 func (w *writeTx) weigh(ev Evidence) error {
-	cu, err := w.tx.Customers().Get(w.ctx, ev.Customer)
+	cu, err := w.customer(ev.Customer)
 	if err != nil || cu.Restricted() {
 		return err
 	}

@@ -186,6 +186,9 @@ func (w *writeTx) saveCustomer(before, after Customer, typ EventType, reason str
 	if err := w.tx.Customers().Update(w.ctx, after); err != nil {
 		return Customer{}, err
 	}
+	if w.cust.ID == after.ID {
+		w.cust = after
+	}
 	return after, w.record(typ, KindCustomer, after.ID, after.Version, ChangeSet{Changes: cs, Reason: reason})
 }
 

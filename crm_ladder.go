@@ -21,7 +21,7 @@ func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
 	ev.ID = id
 	st, err := w.tx.Ladder().State(w.ctx, ev.Customer)
 	if errors.Is(err, ErrNotFound) {
-		cu, cerr := w.tx.Customers().Get(w.ctx, ev.Customer)
+		cu, cerr := w.customer(ev.Customer)
 		if cerr != nil {
 			return nil, cerr
 		}

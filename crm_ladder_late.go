@@ -30,7 +30,7 @@ func (w *writeTx) arrivedLate(st LadderState, ev Evidence) (bool, error) {
 // evidence caused. It costs the customer's evidence and moves, not the
 // store's; evidence that arrives in order never takes this path.
 func (w *writeTx) replayLate(st LadderState, ev Evidence) (LadderState, []LadderMove, error) {
-	cu, err := w.tx.Customers().Get(w.ctx, ev.Customer)
+	cu, err := w.customer(ev.Customer)
 	if err != nil {
 		return st, nil, err
 	}

@@ -63,6 +63,7 @@ func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
 	for _, p := range e.Postings {
 		delete(w.fresh, p.Item)
 	}
+	w.known = knownOpen{}
 	return e, w.record(LedgerPosted, KindEntry, e.ID, 1, entryData(e))
 }
 
@@ -137,7 +138,49 @@ func (w *writeTx) openItemsOf(customer ID, items []ID, asOf Date) ([]OpenItem, e
 	if len(items) == 0 {
 		return nil, nil
 	}
+	if asOf.IsZero() && w.known.of(customer, items) {
+		return w.known.open, nil
+	}
 	return w.tx.Ledger().OpenItemsOf(w.ctx, customer, items, asOf)
+}
+
+// knownOpen is what was open today on a customer's items, read in the
+// write before it posted to them: the same read again, until the write
+// posts, gives the same answer (the customer's book is held from the
+// read on), so the posting's check takes it from here.
+type knownOpen struct {
+	customer ID
+	items    []ID
+	open     []OpenItem
+}
+
+// readOpen reads what is open today on a customer's items, and keeps it
+// for the check of the write's next posting (checkItems).
+func (w *writeTx) readOpen(customer ID, items []ID) ([]OpenItem, error) {
+	open, err := w.tx.Ledger().OpenItemsOf(w.ctx, customer, items, Date{})
+	if err != nil {
+		return nil, err
+	}
+	w.known = knownOpen{customer: customer, items: items, open: open}
+	return open, nil
+}
+
+// of reports whether k holds what is open on exactly the items asked.
+func (k knownOpen) of(customer ID, items []ID) bool {
+	if k.customer.IsZero() || k.customer != customer || len(items) != len(k.items) {
+		return false
+	}
+	for _, id := range items {
+		if !slices.Contains(k.items, id) {
+			return false
+		}
+	}
+	for _, id := range k.items {
+		if !slices.Contains(items, id) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkTotals refuses, with an *OverflowError, an entry that would take a

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 
 	"github.com/crmkit/crm"
 )
@@ -21,19 +22,18 @@ import (
 // locksBooks reports whether the transaction takes book locks.
 func (l ledgerRepo) locksBooks() bool { return l.t.write && l.t.s.dialect == PostgreSQL }
 
-// lockBook takes the lock of customer's book, once per transaction; it
-// waits for a transaction that holds it to end. A customer without a book
+// lockBook takes the lock of customer's book, once per transaction, by
+// reading it as a posting does (bumpBook); it waits for a transaction
+// that holds it to end. A customer without a book
 // yet has no row to lock: the first save of their book is what collides.
 func (l ledgerRepo) lockBook(ctx context.Context, customer crm.ID) error {
 	if !l.locksBooks() || customer.IsZero() || l.t.hasBooked(customer) {
 		return nil
 	}
-	err := l.t.withoutSettling(func() error { // a lock: nothing pending changes it
-		_, err := l.t.exec(ctx, "SELECT 1 FROM "+l.t.s.names.books+" WHERE customer_id = ? FOR UPDATE", idArg(customer))
+	// The lock is taken as a write reads the book to post (bumpBook): the
+	// posting that follows then neither reads nor saves the book again.
+	if _, err := l.bumpBook(ctx, customer); err != nil && !errors.Is(err, crm.ErrNotFound) {
 		return err
-	})
-	if err != nil {
-		return l.t.s.dbErr("locking a book", err)
 	}
 	l.t.setBooked(customer)
 	return nil
