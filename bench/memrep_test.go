@@ -304,35 +304,14 @@ func loadDealColumns(b *testing.B, tm *storetest.Team, p crm.Pipeline, n int) *d
 	}
 	epoch := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	rng := rand.New(rand.NewPCG(2, 2))
-	open := f.Pipeline().OpenStages()
 	owners := []crm.User{tm.Ann, tm.Ben, tm.Sue}
 	c := &dealColumns{}
 	const batch = 5_000
 	for done := 0; done < n; done += batch {
 		err := tm.Store.Update(ctx, func(tx crm.Tx) error {
 			for i := done; i < min(done+batch, n); i++ {
-				created := epoch.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour)))).Truncate(time.Microsecond)
-				amount := crm.MoneyFromMinor(100_000+rng.Int64N(10_000_000), f.Pipeline().Currency)
-				d, err := f.Open(memrepID(uint64(i)+1<<50), crm.NewDeal{Customer: memrepID(uint64(rng.IntN(memrepCustomers)) + 1<<45), Title: "Bench deal",
-					Amount: amount, CloseDate: crm.DateOf(created.Add(time.Duration(30+rng.IntN(90)) * 24 * time.Hour))},
-					owners[rng.IntN(len(owners))], created)
-				if err != nil {
-					return err
-				}
-				at := created
-				for range rng.IntN(len(open)) {
-					at = at.Add(time.Duration(1+rng.IntN(20)) * 24 * time.Hour)
-					if err := f.Move(&d, open[rng.IntN(len(open))].Key, at); err != nil {
-						return err
-					}
-				}
-				at = at.Add(time.Duration(1+rng.IntN(20)) * 24 * time.Hour)
-				switch rng.IntN(3) {
-				case 0:
-					err = f.Win(&d, d.Amount, at)
-				case 1:
-					err = f.Lose(&d, crm.LostReasons()[rng.IntN(len(crm.LostReasons()))], "", at)
-				}
+				d, err := storetest.SampleDeal(f, rng, memrepID(uint64(i)+1<<50),
+					func() crm.ID { return memrepID(uint64(rng.IntN(memrepCustomers)) + 1<<45) }, owners, epoch)
 				if err != nil {
 					return err
 				}

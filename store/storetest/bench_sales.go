@@ -78,34 +78,12 @@ func loadDeals(b *testing.B, tm *Team, p crm.Pipeline, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	open := f.Pipeline().OpenStages()
 	owners := []crm.User{tm.Ann, tm.Ben, tm.Sue}
 	const batch = 5_000
 	for done := 0; done < n; done += batch {
 		err := tm.Store.Update(ctx, func(tx crm.Tx) error {
 			for range min(batch, n-done) {
-				created := epoch.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour)))).Truncate(time.Microsecond)
-				amount := crm.MoneyFromMinor(100_000+rng.Int64N(10_000_000), f.Pipeline().Currency)
-				d, err := f.Open(g.next(), crm.NewDeal{Customer: customers[rng.IntN(len(customers))], Title: "Bench deal",
-					Amount: amount, CloseDate: crm.DateOf(created.Add(time.Duration(30+rng.IntN(90)) * 24 * time.Hour))},
-					owners[rng.IntN(len(owners))], created)
-				if err != nil {
-					return err
-				}
-				at := created
-				for range rng.IntN(len(open)) {
-					at = at.Add(time.Duration(1+rng.IntN(20)) * 24 * time.Hour)
-					if err := f.Move(&d, open[rng.IntN(len(open))].Key, at); err != nil {
-						return err
-					}
-				}
-				at = at.Add(time.Duration(1+rng.IntN(20)) * 24 * time.Hour)
-				switch rng.IntN(3) {
-				case 0:
-					err = f.Win(&d, d.Amount, at)
-				case 1:
-					err = f.Lose(&d, crm.LostReasons()[rng.IntN(len(crm.LostReasons()))], "", at)
-				}
+				d, err := SampleDeal(f, rng, g.next(), func() crm.ID { return customers[rng.IntN(len(customers))] }, owners, epoch)
 				if err != nil {
 					return err
 				}
@@ -119,4 +97,36 @@ func loadDeals(b *testing.B, tm *Team, p crm.Pipeline, n int) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// SampleDeal makes one deal of the sales benchmarks with the flow f: for
+// a customer and by one of owners, opened at a random time in the year
+// from epoch, moved through some of the open stages, then won, lost or
+// left open, as rng decides. bench/ builds the same deals for its
+// flat-column baseline.
+func SampleDeal(f *crm.DealFlow, rng *rand.Rand, id crm.ID, customer func() crm.ID, owners []crm.User, epoch time.Time) (crm.Deal, error) {
+	open := f.Pipeline().OpenStages()
+	created := epoch.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour)))).Truncate(time.Microsecond)
+	amount := crm.MoneyFromMinor(100_000+rng.Int64N(10_000_000), f.Pipeline().Currency)
+	d, err := f.Open(id, crm.NewDeal{Customer: customer(), Title: "Bench deal",
+		Amount: amount, CloseDate: crm.DateOf(created.Add(time.Duration(30+rng.IntN(90)) * 24 * time.Hour))},
+		owners[rng.IntN(len(owners))], created)
+	if err != nil {
+		return d, err
+	}
+	at := created
+	for range rng.IntN(len(open)) {
+		at = at.Add(time.Duration(1+rng.IntN(20)) * 24 * time.Hour)
+		if err := f.Move(&d, open[rng.IntN(len(open))].Key, at); err != nil {
+			return d, err
+		}
+	}
+	at = at.Add(time.Duration(1+rng.IntN(20)) * 24 * time.Hour)
+	switch rng.IntN(3) {
+	case 0:
+		err = f.Win(&d, d.Amount, at)
+	case 1:
+		err = f.Lose(&d, crm.LostReasons()[rng.IntN(len(crm.LostReasons()))], "", at)
+	}
+	return d, err
 }
