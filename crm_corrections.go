@@ -166,14 +166,20 @@ func (c *LedgerService) Reverse(ctx context.Context, actor ID, r ReverseRequest)
 		if err != nil {
 			return Entry{}, err
 		}
+		// With a key, every reversal carries the request's digest, by
+		// which a retry finds them (postedWith); digested once.
+		var req any = request
+		if key != "" {
+			req = requestDigest(requestHash(request))
+		}
 		for _, s := range settled {
-			rev, err := w.reverse(s, why, "", request)
+			rev, err := w.reverse(s, why, "", req)
 			if err != nil {
 				return Entry{}, err
 			}
 			out.Settlements = append(out.Settlements, rev)
 		}
-		rev, err := w.reverse(orig, why, key, request)
+		rev, err := w.reverse(orig, why, key, req)
 		if err != nil || orig.Kind != EntryInvoice {
 			return rev, err
 		}

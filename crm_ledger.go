@@ -34,8 +34,17 @@ func (w *writeTx) replay(key string, request any) (Entry, bool, error) {
 // post appends a checked entry to the ledger after locking the customer's
 // book, refusing anything that would leave an invoice with more paid than
 // owed or a credit used beyond its amount, and records its event.
+//
+// The entry keeps its request's digest when the command has an
+// idempotency key, which a retry is told apart by, or when the command
+// digested its request once for the many entries it posts (a
+// requestDigest); a command without a key has nothing to tell apart, and
+// is not made to encode its request.
 func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
-	e.IdempotencyKey, e.RequestHash = key, requestHash(request)
+	e.IdempotencyKey = key
+	if _, digested := request.(requestDigest); key != "" || digested {
+		e.RequestHash = requestHash(request)
+	}
 	if err := e.Check(); err != nil {
 		return Entry{}, err
 	}

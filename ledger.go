@@ -95,7 +95,7 @@ type Entry struct {
 	Reverses       ID        `json:"reverses,omitzero"`       // for a reversal: the entry it reverses
 	ReversedKind   EntryKind `json:"reversed_kind,omitempty"` // for a reversal: the kind of the entry it reverses
 	IdempotencyKey string    `json:"idempotency_key,omitempty" privacy:"none"`
-	RequestHash    Hash      `json:"request_hash,omitzero" privacy:"personal"` // the digest of the command's request; every entry one command posts has it
+	RequestHash    Hash      `json:"request_hash,omitzero" privacy:"personal"` // the digest of the command's request when it had an IdempotencyKey; every entry one such command posts has it
 }
 
 // Clone returns a deep copy.
