@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"net"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -62,11 +63,16 @@ func TestRoundTrips(t *testing.T) {
 			pay()
 		}
 		rt.n.Store(0)
+		rt.flights.Store(0)
 		issue(3)
 		invoice = rt.n.Load()
+		assert.Equal(t, invoice, rt.flights.Load(), "statements and batches counted, against round trips on the wire")
 		rt.n.Store(0)
+		rt.flights.Store(0)
 		pay()
-		return invoice, rt.n.Load()
+		payment = rt.n.Load()
+		assert.Equal(t, payment, rt.flights.Load(), "statements and batches counted, against round trips on the wire")
+		return invoice, payment
 	}
 	plainInvoice, plainPayment := count(false)
 	pipedInvoice, pipedPayment := count(true)
@@ -152,6 +158,14 @@ func newStore(t *testing.T, rt *roundTrips, piped bool) *sqlstore.Store {
 	require.NoError(t, err)
 	if rt != nil {
 		cfg.Tracer = rt
+		dial := cfg.DialFunc
+		cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dial(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &flights{Conn: c, n: &rt.flights}, nil
+		}
 	}
 	db := stdlib.OpenDB(*cfg)
 	if rt != nil {
@@ -194,8 +208,30 @@ func postgresURL(t testing.TB) string {
 }
 
 // roundTrips counts what a pgx connection sends: each query (BEGIN and
-// COMMIT included), each batch, each statement prepared.
-type roundTrips struct{ n atomic.Int64 }
+// COMMIT included), each batch, each statement prepared; and, on the
+// wire, each time the client waits for the server after sending
+// (flights), which is what a round trip costs whatever pgx does.
+type roundTrips struct{ n, flights atomic.Int64 }
+
+// flights counts a net.Conn's round trips: a read that follows a write.
+type flights struct {
+	net.Conn
+	n       *atomic.Int64
+	written bool
+}
+
+func (f *flights) Write(b []byte) (int, error) {
+	f.written = true
+	return f.Conn.Write(b)
+}
+
+func (f *flights) Read(b []byte) (int, error) {
+	if f.written {
+		f.written = false
+		f.n.Add(1)
+	}
+	return f.Conn.Read(b)
+}
 
 // TraceQueryStart implements pgx.QueryTracer.
 func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
