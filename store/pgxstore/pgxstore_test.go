@@ -55,7 +55,7 @@ func TestRoundTrips(t *testing.T) {
 			require.NoError(t, err)
 		}
 		pay := func() {
-			_, err := tm.Ledger.ReceivePayment(ctx, fin.ID, crm.NewPayment{Customer: c.ID, Amount: amount})
+			_, err := tm.Ledger.ReceivePayment(ctx, fin.ID, crm.NewPayment{Customer: c.ID, Amount: amount, Allocation: crm.AllocateOldestFirst})
 			require.NoError(t, err)
 		}
 		for i := range 3 { // every statement prepared on the one connection
