@@ -38,8 +38,10 @@ func New(db *sql.DB, opts ...sqlstore.Option) (*sqlstore.Store, error) {
 	return sqlstore.New(db, sqlstore.PostgreSQL, append(opts, sqlstore.WithPipeline(Send))...)
 }
 
-// ErrNotPgx is returned by Send for a connection that is not pgx's.
-var ErrNotPgx = errors.New("pgxstore: the *sql.DB's connections are not pgx's (github.com/jackc/pgx/v5/stdlib)")
+// ErrNotPgx is returned by Send for a connection that is not pgx's; it
+// wraps sqlstore.ErrPipelineConn, so that a write on such a store fails
+// with it.
+var ErrNotPgx = fmt.Errorf("pgxstore: the *sql.DB's connections are not pgx's (github.com/jackc/pgx/v5/stdlib): %w", sqlstore.ErrPipelineConn)
 
 // Send is a sqlstore.PipelineFunc for pgx: it sends stmts as one
 // pgx.Batch on the *pgx.Conn under conn, a *stdlib.Conn, and reads their

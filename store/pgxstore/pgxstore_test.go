@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/lib/pq" // registers the "postgres" driver, which is not pgx
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -141,12 +142,24 @@ func TestQueuedFailureReplays(t *testing.T) {
 	assert.ErrorIs(t, err, crm.ErrNotFound)
 }
 
-// TestNotPgx checks that Send refuses a connection that is not pgx's.
+// TestNotPgx checks that Send refuses a connection that is not pgx's, and
+// that the option is PostgreSQL's only.
 func TestNotPgx(t *testing.T) {
 	_, err := pgxstore.Send(context.Background(), struct{}{}, []sqlstore.Statement{{SQL: "SELECT 1"}}, nil)
 	assert.True(t, errors.Is(err, pgxstore.ErrNotPgx))
 	_, err = sqlstore.New(&sql.DB{}, sqlstore.SQLite, sqlstore.WithPipeline(pgxstore.Send))
 	assert.ErrorIs(t, err, crm.ErrInvalid)
+
+	// A store on another driver's pool fails its first write with it,
+	// rather than running every write twice.
+	db, err := sql.Open("postgres", postgresURL(t))
+	require.NoError(t, err)
+	defer func() { _ = db.Close() }()
+	s, err := pgxstore.New(db, sqlstore.WithSchema("crmpipe_notpgx"))
+	require.NoError(t, err)
+	err = s.Migrate(context.Background())
+	assert.ErrorIs(t, err, pgxstore.ErrNotPgx)
+	assert.ErrorIs(t, err, sqlstore.ErrPipelineConn)
 }
 
 // newStore returns a migrated store, pipelined or not, in a schema of its

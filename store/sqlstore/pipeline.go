@@ -52,8 +52,9 @@ type Statement struct {
 // A statement that fails stops the pipeline: PipelineFunc returns the
 // counts of the statements before it, and its error as the driver reports
 // it (for pgx, a *pgconn.PgError). A COMMIT that rolled back (the
-// transaction had failed) is an error too. Package store/pgxstore has one
-// for pgx.
+// transaction had failed) is an error too. A connection it cannot send on
+// is an error wrapping ErrPipelineConn, which the transaction returns as
+// it is. Package store/pgxstore has one for pgx.
 type PipelineFunc func(ctx context.Context, conn any, stmts []Statement, row []any) ([]int64, error)
 
 // WithPipeline has the store send a PostgreSQL write transaction's
@@ -67,6 +68,11 @@ func WithPipeline(send PipelineFunc) Option {
 		return nil
 	}
 }
+
+// ErrPipelineConn is what a PipelineFunc's error wraps when it cannot send
+// on the connection it is given: the *sql.DB is not the driver's it
+// expects.
+var ErrPipelineConn = errors.New("sqlstore: the pipeline cannot send on this connection")
 
 // errReplay says that a queued statement failed: the transaction is
 // rolled back and run again without pipelining.
@@ -137,6 +143,9 @@ func (p *pipe) run(ctx context.Context, last Statement, row []any) (int64, error
 		counts, err = p.send(ctx, dc, stmts, row)
 		return err
 	})
+	if errors.Is(err, ErrPipelineConn) {
+		return 0, err // nothing was sent
+	}
 	p.begun = true
 	if err != nil && len(counts) < len(stmts)-1 {
 		p.err = fmt.Errorf("%w: %w", errReplay, err)
