@@ -27,21 +27,25 @@ import (
 //
 //	CRMKIT_POSTGRES_URL=postgres://... go test -run '^$' -bench ConcPostings -benchtime 300x -count 3 ./bench
 //
+// crmkit-pipe is crmkit pipelined on pgx (store/pgxstore).
+//
 // CRMKIT_BENCH_WAITS=1 also prints what the server's backends wait on,
 // CRMKIT_BENCH_TRACE=1 the statements of each run's last iteration.
 func BenchmarkConcPostings(b *testing.B) {
 	for _, writers := range []int{1, 4, 16, 64} {
-		b.Run(fmt.Sprintf("writers=%d/crmkit", writers), func(b *testing.B) { benchCRMPostings(b, writers) })
+		b.Run(fmt.Sprintf("writers=%d/crmkit", writers), func(b *testing.B) { benchCRMPostings(b, writers, sqlstoreOn) })
+		b.Run(fmt.Sprintf("writers=%d/crmkit-pipe", writers), func(b *testing.B) { benchCRMPostings(b, writers, pgxstoreOn) })
 		b.Run(fmt.Sprintf("writers=%d/hand", writers), func(b *testing.B) { benchHandPostings(b, writers) })
 	}
 }
 
-// benchCRMPostings runs the postings through a CRM on store/sqlstore, two
-// CRMs (app servers) on one store as storetest.BenchPostings does, the
-// acting user one finance user for every goroutine.
-func benchCRMPostings(b *testing.B, writers int) {
+// benchCRMPostings runs the postings through a CRM on the store open
+// returns (sqlstoreOn, or pgxstoreOn: pipelined), two CRMs (app servers)
+// on one store as storetest.BenchPostings does, the acting user one
+// finance user for every goroutine.
+func benchCRMPostings(b *testing.B, writers int, open func(*sql.DB, string) (*sqlstore.Store, error)) {
 	db, schema, rt := countedDB(b)
-	s, err := sqlstore.New(db, sqlstore.PostgreSQL, sqlstore.WithSchema(schema))
+	s, err := open(db, schema)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -200,7 +200,7 @@ func (l eventLog) appendUnsealed(ctx context.Context, events []crm.Event) error 
 			q.WriteString("(" + placeholders(11) + ")")
 			args = append(args, l.t.s.inboxValues(e)...)
 		}
-		_, err := l.t.exec(ctx, q.String(), args...)
+		_, err := l.t.execLater(ctx, -1, "", q.String(), args...)
 		if l.t.s.dialect.isUniqueViolation(err) {
 			return &crm.ConflictError{Kind: crm.KindEvent, ID: chunk[0].ID.String(), Detail: "an event with this ID exists"}
 		}

@@ -167,7 +167,7 @@ func (o *openDeltas) write(ctx context.Context, t *txn) error {
 	if t.s.dialect == PostgreSQL && (len(itemRows)*10+len(balanceRows)*5) <= maxBatchParams { // one round trip
 		q1, args1 := open.query(itemRows)
 		q2, args2 := sums.query(balanceRows)
-		_, err := t.exec(ctx, "WITH items AS ("+q1+") "+q2, slices.Concat(args1, args2)...)
+		_, err := t.execLater(ctx, -1, "", "WITH items AS ("+q1+") "+q2, slices.Concat(args1, args2)...)
 		return t.s.dbErr("keeping what is open", err)
 	}
 	if err := open.run(ctx, t, itemRows); err != nil {
@@ -198,7 +198,7 @@ func (u upsert) run(ctx context.Context, t *txn, rows [][]any) error {
 	batch := max(1, maxBatchParams/len(rows[0]))
 	for start := 0; start < len(rows); start += batch {
 		query, args := u.query(rows[start:min(start+batch, len(rows))])
-		if _, err := t.exec(ctx, query, args...); err != nil {
+		if _, err := t.execLater(ctx, -1, "", query, args...); err != nil {
 			return t.s.dbErr("keeping what is open", err)
 		}
 	}

@@ -30,6 +30,7 @@ type config struct {
 	maxRetries int
 	ownsDB     bool
 	sealing    *bool // nil: the dialect's default
+	pipeline   PipelineFunc
 }
 
 // WithTablePrefix puts p before every table and index name (default
@@ -123,6 +124,9 @@ func newConfig(d Dialect, opts []Option) (config, error) {
 		c.sealing = &on
 	} else if *c.sealing && d != PostgreSQL {
 		return config{}, &crm.ValidationError{Field: "log_sealing", Rule: "dialect", Detail: "SQLite serializes writers itself and chains the log in the write"}
+	}
+	if c.pipeline != nil && d != PostgreSQL {
+		return config{}, &crm.ValidationError{Field: "pipeline", Rule: "dialect", Detail: "only PostgreSQL writes are pipelined"}
 	}
 	return c, nil
 }

@@ -148,7 +148,7 @@ func (t *txn) writeBooks(ctx context.Context) error {
 	slices.SortFunc(books, func(a, b saved) int { return a.customer.Compare(b.customer) })
 	for _, b := range books {
 		c := b.customer
-		res, err := t.exec(ctx, "UPDATE "+t.s.names.books+" SET version = ? WHERE customer_id = ? AND version = ?", b.version, idArg(c), b.stored)
+		res, err := t.execLater(ctx, 1, t.s.names.books+" "+idArg(c), "UPDATE "+t.s.names.books+" SET version = ? WHERE customer_id = ? AND version = ?", b.version, idArg(c), b.stored)
 		if err != nil {
 			return t.s.dbErr("updating "+string(crm.KindBook), err)
 		}

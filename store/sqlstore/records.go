@@ -149,7 +149,7 @@ func (r records[T]) insertRow(ctx context.Context, v T) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	res, err := r.t.exec(ctx, "INSERT INTO "+r.name()+" ("+strings.Join(r.written(), ", ")+") VALUES ("+
+	res, err := r.t.execLater(ctx, 1, r.name()+" "+idArg(r.id(v)), "INSERT INTO "+r.name()+" ("+strings.Join(r.written(), ", ")+") VALUES ("+
 		placeholders(len(vals))+") ON CONFLICT DO NOTHING", vals...)
 	if r.t.s.dialect.isUniqueViolation(err) {
 		return false, nil
@@ -210,7 +210,16 @@ func (r records[T]) insertChunks(ctx context.Context, rows [][]any, suffix strin
 			args = append(args, vals...)
 		}
 		list := strings.TrimSuffix(strings.Repeat(row+", ", len(chunk)), ", ")
-		res, err := r.t.exec(ctx, "INSERT INTO "+r.name()+" ("+strings.Join(cols, ", ")+") VALUES "+list+suffix, args...)
+		query := "INSERT INTO " + r.name() + " (" + strings.Join(cols, ", ") + ") VALUES " + list + suffix
+		var (
+			res sql.Result
+			err error
+		)
+		if suffix == "" { // every row is inserted, or the statement fails
+			res, err = r.t.execLater(ctx, int64(len(chunk)), "", query, args...)
+		} else {
+			res, err = r.t.exec(ctx, query, args...)
+		}
 		if err != nil {
 			return 0, r.t.s.dbErr("inserting "+string(r.kind), err)
 		}
@@ -244,7 +253,7 @@ func (r records[T]) updateFrom(ctx context.Context, v T, from int64) error {
 		set = append(set, c+" = ?")
 	}
 	args := append(vals[1:], idArg(id), from)
-	res, err := r.t.exec(ctx, "UPDATE "+r.name()+" SET "+strings.Join(set, ", ")+" WHERE "+r.key()+" = ? AND version = ?", args...)
+	res, err := r.t.execLater(ctx, 1, r.name()+" "+idArg(id), "UPDATE "+r.name()+" SET "+strings.Join(set, ", ")+" WHERE "+r.key()+" = ? AND version = ?", args...)
 	if err != nil {
 		return r.t.s.dbErr("updating "+string(r.kind), err)
 	}

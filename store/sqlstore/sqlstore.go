@@ -78,6 +78,16 @@
 // statements and passes times as text. In v0.37.0, the version tested,
 // its embed package is deprecated: importing the driver package is enough.
 //
+// # Pipelining
+//
+// Through database/sql every statement is a round trip. WithPipeline hands
+// the store a function that sends several statements at once on a
+// connection (store/pgxstore has one for pgx, and opens a store with it):
+// a PostgreSQL write transaction then sends its BEGIN with its first read
+// and the statements whose result it need not wait for with the next
+// statement or its COMMIT. A queued statement that fails runs the
+// transaction again statement by statement (see pipeline.go).
+//
 // # Column conventions
 //
 // IDs are uuid on PostgreSQL and canonical lower-case text on SQLite, which

@@ -81,11 +81,33 @@ var retryBackoff = backoff.Policy{Base: 2 * time.Millisecond, Max: 128 * time.Mi
 // attempt runs fn once in a transaction. It never leaves a transaction
 // open: an error or a panic in fn rolls back, and so does a done ctx.
 func (s *Store) attempt(ctx context.Context, write bool, fn func(*txn) error) error {
-	h, err := s.begin(ctx, write)
+	if write && s.cfg.pipeline != nil {
+		err := s.attemptOnce(ctx, write, true, fn)
+		if !errors.Is(err, errReplay) {
+			return err
+		}
+		// A queued statement failed: statement by statement, fn meets the
+		// failure where it happens (see pipeline.go).
+	}
+	return s.attemptOnce(ctx, write, false, fn)
+}
+
+// attemptOnce is attempt, with piped statements (see pipeline.go) or not.
+func (s *Store) attemptOnce(ctx context.Context, write, piped bool, fn func(*txn) error) error {
+	var (
+		h   *handle
+		p   *pipe
+		err error
+	)
+	if piped {
+		h, p, err = s.beginPiped(ctx)
+	} else {
+		h, err = s.begin(ctx, write)
+	}
 	if err != nil {
 		return err
 	}
-	t := &txn{s: s, q: h.q, tx: h.tx, write: write}
+	t := &txn{s: s, q: h.q, tx: h.tx, write: write, pipe: p}
 	finished := false
 	defer func() {
 		if !finished { // fn panicked or called runtime.Goexit
@@ -96,6 +118,9 @@ func (s *Store) attempt(ctx context.Context, write bool, fn func(*txn) error) er
 	err = fn(t)
 	if err == nil && write {
 		err = t.flush(ctx) // what is pending, before the commit
+	}
+	if err != nil && p != nil {
+		err = p.failure(ctx, err)
 	}
 	t.closeStatements()
 	finished = true
@@ -263,6 +288,8 @@ type txn struct {
 	// once read (see entryTaken).
 	entryBound *crm.ID
 	failed     error // writing pending failed: the transaction is over
+
+	pipe *pipe // the statements queued to send together, with WithPipeline (see pipeline.go)
 }
 
 // exec, query and queryRow run a statement, having written what is
@@ -272,6 +299,13 @@ func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	if err := t.settle(ctx, query); err != nil {
 		return nil, err
 	}
+	if t.pipe != nil {
+		n, err := t.pipe.run(ctx, Statement{SQL: t.s.dialect.rebind(query), Args: args}, nil)
+		if err != nil {
+			return nil, err
+		}
+		return counted(n), nil
+	}
 	return t.statement(ctx, query).ExecContext(ctx, args...)
 }
 
@@ -279,12 +313,20 @@ func (t *txn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if err := t.settle(ctx, query); err != nil {
 		return nil, err
 	}
+	if t.pipe != nil {
+		if err := t.pipe.flush(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return t.statement(ctx, query).QueryContext(ctx, args...)
 }
 
 func (t *txn) queryRow(ctx context.Context, query string, args ...any) row {
 	if err := t.settle(ctx, query); err != nil {
 		return row{err: err}
+	}
+	if t.pipe != nil {
+		return row{r: pipedRow{ctx, t, query, args}}
 	}
 	return row{r: t.statement(ctx, query).QueryRowContext(ctx, args...)}
 }
