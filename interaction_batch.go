@@ -16,6 +16,10 @@ import (
 // the view cannot answer itself. Each recording runs the code of a single
 // one, so a batch records exactly what recording one by one would.
 //
+// A write that weighs many facts of its own records (the invoices a
+// payment settles) weighs them through the same view (readFactsAhead),
+// which also knows which of those records were weighed already.
+//
 // Every method of the interaction and ladder repositories goes through
 // the view: those it does not answer write what is kept first, then ask
 // the store.
