@@ -307,6 +307,8 @@ type writeTx struct {
 	moves  []LadderMove // ladder moves made by the write, for the caller
 	// invoices read ahead, which do not change once issued (readInvoices)
 	invoices map[ID]Invoice
+	// payments the write received, whose kind does not change (allocated)
+	credits map[ID]Credit
 	// documents the write created and has not posted to yet: nothing is
 	// open on them, so a posting's check need not read it (checkItems)
 	fresh map[ID]bool

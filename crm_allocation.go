@@ -80,6 +80,10 @@ func (w *writeTx) receivePayment(n NewPayment, key string, r *PaymentReceipt) (E
 	if err != nil || !oldestFirst {
 		return e, err
 	}
+	if w.credits == nil {
+		w.credits = map[ID]Credit{}
+	}
+	w.credits[credit.ID] = credit
 	// The customer's open invoices in the payment's currency are read
 	// oldest due first, a page at a time, only as far as the payment
 	// goes: older credit stays where the customer's earlier

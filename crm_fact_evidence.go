@@ -67,15 +67,28 @@ func (w *writeTx) allocated(r AllocationRequest, invoice OpenItem, e Entry) erro
 	if !left.IsZero() {
 		return nil
 	}
-	cr, err := w.tx.Credits().Get(w.ctx, r.Credit)
-	if err != nil || cr.Kind != CreditPayment {
-		return err
+	// A credit's kind and an invoice's number do not change: those the
+	// write posted or read ahead are not read again.
+	cr, ok := w.credits[r.Credit]
+	if !ok {
+		var err error
+		if cr, err = w.tx.Credits().Get(w.ctx, r.Credit); err != nil {
+			return err
+		}
+	}
+	if cr.Kind != CreditPayment {
+		return nil
 	}
 	ev := Evidence{Customer: invoice.Customer, Kind: EvidencePaidOnTime, At: w.factAt(e.Effective), Source: KindInvoice, SourceID: invoice.Item}
 	name := invoice.Item.String()
-	if inv, err := w.tx.Invoices().Get(w.ctx, invoice.Item); err != nil {
-		return err
-	} else if inv.Number != "" {
+	inv, ok := w.invoices[invoice.Item]
+	if !ok {
+		var err error
+		if inv, err = w.tx.Invoices().Get(w.ctx, invoice.Item); err != nil {
+			return err
+		}
+	}
+	if inv.Number != "" {
 		name = inv.Number
 	}
 	ev.Note = fmt.Sprintf("invoice %s settled on %s, due %s", name, e.Effective, invoice.Due)
@@ -93,15 +106,39 @@ func (w *writeTx) allocated(r AllocationRequest, invoice OpenItem, e Entry) erro
 // invoices, about half would come before the one weighed last and arrive
 // late, each replaying the customer's evidence: a cost that grew with the
 // square of the invoices. In order, none is late.
+//
+// Many facts are weighed through a view that reads what weighing them
+// reads once for all (which invoices were weighed already, the customers'
+// ladder states) and writes what it writes in a few statements of many
+// rows (readFactsAhead); each is weighed by the code that weighs one.
 func (w *writeTx) weighPaid() error {
+	if len(w.paid) == 0 {
+		return nil
+	}
 	slices.SortStableFunc(w.paid, CompareEvidence)
+	var v *batchView
+	if len(w.paid) > 1 {
+		var err error
+		if v, err = readFactsAhead(w.ctx, w.tx, w.paid); err != nil {
+			return err
+		}
+		tx := w.tx
+		w.tx = v
+		defer func() { w.tx = tx }()
+	}
 	for _, ev := range w.paid {
 		if err := w.weighFact(ev); err != nil {
 			return err
 		}
 	}
 	w.paid = w.paid[:0]
-	return nil
+	if v == nil {
+		return nil
+	}
+	if err := v.flush(); err != nil {
+		return err
+	}
+	return v.failed
 }
 
 // contractEnded weighs churn for the customer of a contract that ended,

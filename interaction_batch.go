@@ -16,6 +16,10 @@ import (
 // the view cannot answer itself. Each recording runs the code of a single
 // one, so a batch records exactly what recording one by one would.
 //
+// A write that weighs many facts of its own records (the invoices a
+// payment settles) weighs them through the same view (readFactsAhead),
+// which also knows which of those records were weighed already.
+//
 // Every method of the interaction and ladder repositories goes through
 // the view: those it does not answer write what is kept first, then ask
 // the store.
@@ -36,8 +40,20 @@ type batchView struct {
 
 	ins      []Interaction
 	evidence []Evidence
+	kept     map[ID]int // evidence kept, by ID: its index in evidence
 	moves    []LadderMove
 	failed   error // of a flush that could not return it
+
+	// sources holds the evidence drawn from the records read ahead
+	// (readFactsAhead), the batch's own included: EvidenceFrom of one of
+	// them is answered here. A record not read ahead has no key.
+	sources map[evidenceSource][]Evidence
+}
+
+// evidenceSource is a record of a customer's that evidence is drawn from.
+type evidenceSource struct {
+	customer, id ID
+	source       Kind
 }
 
 // batchState is a customer's ladder state as the batch knows it.
@@ -72,22 +88,8 @@ func readAhead(ctx context.Context, tx Tx, rules LadderRules, batch []NewInterac
 			}
 		}
 	}
-	cus, err := tx.Customers().GetMany(ctx, ids)
-	if err != nil {
+	if err := v.readCustomers(ids); err != nil {
 		return nil, err
-	}
-	for _, c := range cus {
-		v.customers[c.ID] = c
-		v.states[c.ID] = &batchState{}
-	}
-	sts, err := tx.Ladder().States(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	for _, st := range sts {
-		if s := v.states[st.Customer]; s != nil {
-			*s = batchState{st: st, has: true, stored: st.Version}
-		}
 	}
 	if len(keys) > 0 {
 		found, err := tx.Interactions().ByIdempotencyKeys(ctx, keys)
@@ -112,6 +114,98 @@ func readAhead(ctx context.Context, tx Tx, rules LadderRules, batch []NewInterac
 		}
 	}
 	return v, nil
+}
+
+// readFactsAhead returns the view through which a write weighs many facts
+// of its own records (weighPaid): their customers and ladder states are
+// read once, and which of the records were weighed already in one
+// statement per customer and kind of record; the evidence, states and
+// moves the facts make are kept and written in a few statements of many
+// rows (flush). Each fact is weighed by the code that weighs one, so the
+// batch weighs exactly what weighing them one by one would.
+func readFactsAhead(ctx context.Context, tx Tx, facts []Evidence) (*batchView, error) {
+	v := &batchView{Tx: tx, ctx: ctx, customers: map[ID]Customer{}, states: map[ID]*batchState{},
+		keys: map[string]Interaction{}, keysRead: map[string]bool{}, recent: map[ID][]Interaction{},
+		touchpoints: map[[2]string]ResolvedTouchpoint{}, sources: map[evidenceSource][]Evidence{}}
+	type records struct {
+		customer ID
+		source   Kind
+	}
+	var ids []ID
+	seen := map[ID]bool{}
+	byRecords := map[records][]ID{}
+	var order []records
+	for _, ev := range facts {
+		if !seen[ev.Customer] {
+			seen[ev.Customer] = true
+			ids = append(ids, ev.Customer)
+		}
+		if ev.SourceID.IsZero() {
+			continue
+		}
+		k := records{ev.Customer, ev.Source}
+		if _, ok := byRecords[k]; !ok {
+			order = append(order, k)
+		}
+		byRecords[k] = append(byRecords[k], ev.SourceID)
+		v.sources[evidenceSource{ev.Customer, ev.SourceID, ev.Source}] = nil
+	}
+	if err := v.readCustomers(ids); err != nil {
+		return nil, err
+	}
+	for _, k := range order {
+		evs, err := tx.Ladder().EvidenceFromMany(ctx, k.customer, k.source, byRecords[k])
+		if err != nil {
+			return nil, err
+		}
+		for _, ev := range evs {
+			key := evidenceSource{ev.Customer, ev.SourceID, ev.Source}
+			v.sources[key] = append(v.sources[key], ev)
+		}
+	}
+	return v, nil
+}
+
+// readCustomers reads ahead the customers ids and their ladder states.
+func (v *batchView) readCustomers(ids []ID) error {
+	cus, err := v.Tx.Customers().GetMany(v.ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, c := range cus {
+		v.customers[c.ID] = c
+		v.states[c.ID] = &batchState{}
+	}
+	sts, err := v.Tx.Ladder().States(v.ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, st := range sts {
+		if s := v.states[st.Customer]; s != nil {
+			*s = batchState{st: st, has: true, stored: st.Version}
+		}
+	}
+	return nil
+}
+
+// keepEvidence keeps evidence to write, and adds it to what is known to
+// be drawn from its record.
+func (v *batchView) keepEvidence(ev Evidence) {
+	if v.kept == nil {
+		v.kept = map[ID]int{}
+	}
+	v.kept[ev.ID] = len(v.evidence)
+	v.evidence = append(v.evidence, ev)
+	v.drawn(ev)
+}
+
+// drawn adds evidence written to what is known to be drawn from its
+// record.
+func (v *batchView) drawn(ev Evidence) {
+	key := evidenceSource{ev.Customer, ev.SourceID, ev.Source}
+	if evs, ok := v.sources[key]; ok {
+		v.sources[key] = append(evs, ev)
+	}
 }
 
 // flush writes what the batch keeps: interactions, evidence, the states
@@ -147,6 +241,7 @@ func (v *batchView) flush() error {
 		}
 	}
 	v.ins, v.evidence, v.moves = nil, nil, nil
+	clear(v.kept)
 	return nil
 }
 
@@ -280,6 +375,30 @@ func (r batchInteractions) ForCustomerBetween(ctx context.Context, customer ID, 
 	return r.InteractionRepository.ForCustomerBetween(ctx, customer, from, to)
 }
 
+// Repeats counts the customer's inbound contacts about the same matter
+// (see InteractionReader) from the recent interactions read ahead when the
+// window lies within what was read; otherwise it writes what is kept and
+// asks the store.
+func (r batchInteractions) Repeats(ctx context.Context, customer, c ID, touchpoint string, from, to time.Time) (int, error) {
+	if _, read := r.v.states[customer]; read && r.v.windowed && !from.IsZero() && !to.IsZero() &&
+		!from.Before(r.v.from) && !to.After(r.v.to) {
+		recent := r.v.recent[customer] // ordered by At
+		lo, _ := slices.BinarySearchFunc(recent, from, func(in Interaction, t time.Time) int { return in.At.Compare(t) })
+		hi, _ := slices.BinarySearchFunc(recent, to, func(in Interaction, t time.Time) int { return in.At.Compare(t) })
+		n := 0
+		for _, in := range recent[lo:hi] {
+			if in.Direction == Inbound && in.Case == c && (!c.IsZero() || in.Touchpoint == touchpoint) {
+				n++
+			}
+		}
+		return n, nil
+	}
+	if err := r.v.flush(); err != nil {
+		return 0, err
+	}
+	return r.InteractionRepository.Repeats(ctx, customer, c, touchpoint, from, to)
+}
+
 func (r batchInteractions) Insert(ctx context.Context, in Interaction) error {
 	key := in.IdempotencyKey
 	if key != "" && !r.v.keysRead[key] {
@@ -385,7 +504,7 @@ func (r batchLadder) SaveState(ctx context.Context, st LadderState) error {
 }
 
 func (r batchLadder) AppendEvidence(_ context.Context, ev Evidence) error {
-	r.v.evidence = append(r.v.evidence, ev)
+	r.v.keepEvidence(ev)
 	return nil
 }
 
@@ -412,10 +531,16 @@ func (r batchLadder) Evidence(ctx context.Context, customer ID) ([]Evidence, err
 }
 
 func (r batchLadder) EvidenceByID(ctx context.Context, id ID) (Evidence, error) {
+	if i, ok := r.v.kept[id]; ok {
+		return r.v.evidence[i], nil
+	}
 	return flushed(r.v, func() (Evidence, error) { return r.LadderRepository.EvidenceByID(ctx, id) })
 }
 
 func (r batchLadder) EvidenceFrom(ctx context.Context, customer ID, source Kind, sourceID ID) ([]Evidence, error) {
+	if evs, ok := r.v.sources[evidenceSource{customer, sourceID, source}]; ok {
+		return slices.Clone(evs), nil
+	}
 	return flushed(r.v, func() ([]Evidence, error) { return r.LadderRepository.EvidenceFrom(ctx, customer, source, sourceID) })
 }
 
@@ -437,6 +562,11 @@ func (r batchLadder) Fading(ctx context.Context, by time.Time, page PageRequest)
 
 func (r batchLadder) AppendAllEvidence(ctx context.Context, evidence []Evidence) error {
 	_, err := flushed(r.v, func() (struct{}, error) { return struct{}{}, r.LadderRepository.AppendAllEvidence(ctx, evidence) })
+	if err == nil {
+		for _, ev := range evidence {
+			r.v.drawn(ev)
+		}
+	}
 	return err
 }
 
@@ -451,6 +581,7 @@ func (r batchLadder) ReplaceMoves(ctx context.Context, moves []ID) error {
 }
 
 func (r batchLadder) ErasePersonalEvidence(ctx context.Context, ev Evidence) error {
+	clear(r.v.sources) // what was drawn is read again
 	_, err := flushed(r.v, func() (struct{}, error) { return struct{}{}, r.LadderRepository.ErasePersonalEvidence(ctx, ev) })
 	return err
 }

@@ -129,6 +129,11 @@ type LadderReader interface {
 	// (Evidence.Source and SourceID), in ID order: the CRM asks it to
 	// weigh a fact once.
 	EvidenceFrom(ctx context.Context, customer ID, source Kind, sourceID ID) ([]Evidence, error)
+	// EvidenceFromMany returns a customer's evidence drawn from any of
+	// the records sourceIDs of one kind, in ID order: EvidenceFrom for
+	// many records in one read, which the CRM asks when a payment settles
+	// many invoices.
+	EvidenceFromMany(ctx context.Context, customer ID, source Kind, sourceIDs []ID) ([]Evidence, error)
 	// Moves returns a customer's moves in force in the order they were
 	// made (ID order): not those ReplaceMoves replaced.
 	Moves(ctx context.Context, customer ID) ([]LadderMove, error)

@@ -304,6 +304,15 @@ func (r ladderRepo) EvidenceFrom(ctx context.Context, customer crm.ID, source cr
 	return slices.DeleteFunc(all, func(ev crm.Evidence) bool { return ev.Source != source || ev.SourceID != sourceID }), err
 }
 
+func (r ladderRepo) EvidenceFromMany(ctx context.Context, customer crm.ID, source crm.Kind, sourceIDs []crm.ID) ([]crm.Evidence, error) {
+	want := make(map[crm.ID]bool, len(sourceIDs))
+	for _, id := range sourceIDs {
+		want[id] = true
+	}
+	all, err := r.Evidence(ctx, customer)
+	return slices.DeleteFunc(all, func(ev crm.Evidence) bool { return ev.Source != source || !want[ev.SourceID] }), err
+}
+
 func (r ladderRepo) EvidenceByID(_ context.Context, id crm.ID) (crm.Evidence, error) {
 	ev, ok := r.t.evidence.get(id)
 	if !ok {

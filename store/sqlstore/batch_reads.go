@@ -22,6 +22,17 @@ func (r ladderRepo) States(ctx context.Context, customers []crm.ID) ([]crm.Ladde
 	return r.states().getMany(ctx, customers)
 }
 
+// EvidenceFromMany implements crm.LadderReader, by the index on
+// (customer_id, source, source_id).
+func (r ladderRepo) EvidenceFromMany(ctx context.Context, customer crm.ID, source crm.Kind, sourceIDs []crm.ID) ([]crm.Evidence, error) {
+	var w where
+	w.add("customer_id = ?", idArg(customer))
+	w.add("source = ?", string(source))
+	out, err := r.evidence().queryIn(ctx, "source_id", idArgs(sourceIDs), w, "")
+	slices.SortFunc(out, func(a, b crm.Evidence) int { return a.ID.Compare(b.ID) })
+	return out, err
+}
+
 // ByIdempotencyKeys implements crm.InteractionReader.
 func (r interactionRepo) ByIdempotencyKeys(ctx context.Context, keys []string) ([]crm.Interaction, error) {
 	keys = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == "" })

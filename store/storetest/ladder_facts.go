@@ -236,6 +236,18 @@ func factReferral(t *testing.T, newStore NewStoreFunc) {
 	assert.Empty(t, from(wang.ID, crm.KindCustomer, wang.ID), "of that customer only")
 	assert.Empty(t, from(li.ID, crm.KindDeal, wang.ID), "of that kind of record only")
 	assert.Empty(t, from(li.ID, crm.KindCustomer, li.ID), "of that record only")
+	fromMany := func(customer crm.ID, source crm.Kind, ids ...crm.ID) []crm.Evidence {
+		t.Helper()
+		out, err := tryRead(tm.Store, func(tx crm.ReadTx) ([]crm.Evidence, error) {
+			return tx.Ladder().EvidenceFromMany(ctx, customer, source, ids)
+		})
+		require.NoError(t, err)
+		return out
+	}
+	assert.Equal(t, evs, fromMany(li.ID, crm.KindCustomer, li.ID, wang.ID, wang.ID), "from any of the records, every field")
+	assert.Empty(t, fromMany(wang.ID, crm.KindCustomer, wang.ID), "of that customer only")
+	assert.Empty(t, fromMany(li.ID, crm.KindDeal, wang.ID), "of that kind of record only")
+	assert.Empty(t, fromMany(li.ID, crm.KindCustomer), "of no record, none")
 	st, err := tm.Ladder.State(ctx, tm.Ann.ID, li.ID)
 	require.NoError(t, err)
 	assert.Equal(t, crm.DefaultLadderRules().Referral*1000, st.Score, "the referrer is credited")

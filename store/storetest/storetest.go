@@ -156,6 +156,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("CampaignAttribution", func(t *testing.T) { runCampaignAttribution(t, newStore) })
 	t.Run("SalesAsOf", func(t *testing.T) { runSalesAsOf(t, newStore) })
 	t.Run("BatchLedger", func(t *testing.T) { runBatchLedger(t, newStore) })
+	t.Run("PaymentSettlement", func(t *testing.T) { runPaymentSettlement(t, newStore) })
 	t.Run("BatchInteractions", func(t *testing.T) { runBatchInteractions(t, newStore) })
 	t.Run("Handover", func(t *testing.T) { runHandover(t, newStore) })
 	t.Run("TeamFollowsOwner", func(t *testing.T) { runTeamFollowsOwner(t, newStore) })
