@@ -443,7 +443,7 @@ func (f *DealFlow) Lose(d *Deal, reason LostReason, notes string, at time.Time) 
 	case reason == "":
 		return invalid("lost_reason", "required", "a lost deal says why it was lost")
 	case !f.p.offersLostReason(reason):
-		return invalid("lost_reason", "one_of", fmt.Sprintf("%q is not a lost reason of the pipeline", reason))
+		return invalid("lost_reason", "one_of", fmt.Sprintf("%q is not a lost reason of the pipeline, which offers %s", reason, f.p.lostReasonKeys()))
 	}
 	notes, err := cleanText("lost_notes", notes, maxLongTextLen, false)
 	if err != nil {

@@ -1,6 +1,10 @@
 package crm
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Action is what an actor wants to do to a record.
 type Action string
@@ -185,8 +189,25 @@ func (p RolePolicy) Authorize(actor User, action Action, target Target) error {
 	if scope.covers(actor, target) {
 		return nil
 	}
-	reason := fmt.Sprintf("role %s has scope %s for %s", actor.Role, scope, action)
+	reason := fmt.Sprintf("role %s has scope %s for %s; %s; WithPolicy changes the grants",
+		actor.Role, scope, action, p.widerGrants(action, scope))
 	return &ForbiddenError{Actor: actor.ID, Action: action, Kind: target.Kind, Reason: reason}
+}
+
+// widerGrants names, for a refusal, the roles granted action more widely
+// than scope, in the order of their names: whom to ask, or what to grant.
+func (p RolePolicy) widerGrants(action Action, scope Scope) string {
+	roles := make([]string, 0, len(p.Grants))
+	for role, grants := range p.Grants {
+		if s := grants[action]; s > scope {
+			roles = append(roles, fmt.Sprintf("%s (%s)", role, s))
+		}
+	}
+	if len(roles) == 0 {
+		return "no role has it wider"
+	}
+	slices.Sort(roles)
+	return "granted wider to " + strings.Join(roles, ", ")
 }
 
 // ReadScope implements ReadScoper.

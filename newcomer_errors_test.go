@@ -1,0 +1,45 @@
+package crm_test
+
+import (
+	"testing"
+
+	"github.com/crmkit/crm"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The mistakes a newcomer makes first get errors that say what to do: the
+// field that is missing, or the values that would do.
+func TestNewcomerMistakesSayWhatToDo(t *testing.T) {
+	co := newCompany(t)
+	cu := co.customer(t, co.Ann, "Acme")
+	p, err := co.Deals.CreatePipeline(ctx, co.Admin.ID, crm.NewPipeline{Name: "New business", Currency: crm.USD})
+	require.NoError(t, err)
+	d, err := co.Deals.Open(ctx, co.Ann.ID, crm.NewDeal{Pipeline: p.ID, Customer: cu.ID, Title: "Fleet"})
+	require.NoError(t, err)
+
+	invalid := func(t *testing.T, err error, field, detail string) {
+		t.Helper()
+		var ve *crm.ValidationError
+		if assert.ErrorAs(t, err, &ve) {
+			assert.Equal(t, field, ve.Field)
+			assert.Contains(t, ve.Detail, detail)
+		}
+	}
+	t.Run("a deal without a pipeline", func(t *testing.T) {
+		_, err := co.Deals.Open(ctx, co.Ann.ID, crm.NewDeal{Customer: cu.ID, Title: "Fleet"})
+		invalid(t, err, "pipeline", "CreatePipeline")
+	})
+	t.Run("a funnel without a pipeline", func(t *testing.T) {
+		_, err := co.Deals.Funnel(ctx, co.Manager.ID, crm.SalesQuery{})
+		invalid(t, err, "pipeline", "CreatePipeline")
+	})
+	t.Run("a lost reason the pipeline does not offer", func(t *testing.T) {
+		_, err := co.Deals.Lose(ctx, co.Ann.ID, crm.LoseDealRequest{Deal: d.ID, Reason: "too expensive"})
+		invalid(t, err, "lost_reason", "pricing, competition")
+	})
+	t.Run("a user without a role", func(t *testing.T) {
+		_, err := co.Users.Create(ctx, co.Admin.ID, crm.NewUser{Name: "Bob"})
+		invalid(t, err, "role", "admin, manager, rep or finance")
+	})
+}
