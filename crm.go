@@ -391,11 +391,15 @@ func (c *engine) transact(ctx context.Context, fn func(w *writeTx) error) error 
 	}
 }
 
+// zeroActor is the reason a call by the zero ID is refused: most often an
+// earlier call failed and its result was used anyway.
+const zeroActor = "unknown user: the zero ID, which no user has (did the call that returned it fail?)"
+
 // activeActor loads the acting user and refuses unknown and deactivated
 // ones: a rep who has left can neither change nor read anything.
 func (c *engine) activeActor(ctx context.Context, users UserReader, id ID) (User, error) {
 	if id.IsZero() {
-		return User{}, &ForbiddenError{Actor: id, Reason: "unknown user"}
+		return User{}, &ForbiddenError{Actor: id, Reason: zeroActor}
 	}
 	u, err := users.Get(ctx, id)
 	if errors.Is(err, ErrNotFound) {

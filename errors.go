@@ -128,6 +128,9 @@ type ConflictError struct {
 
 // Error implements error.
 func (e *ConflictError) Error() string {
+	if e.Detail != "" && e.ID == "" {
+		return fmt.Sprintf("crm: conflict on %s: %s", e.Kind, e.Detail)
+	}
 	if e.Detail != "" {
 		return fmt.Sprintf("crm: conflict on %s %s: %s", e.Kind, e.ID, e.Detail)
 	}

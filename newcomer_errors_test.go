@@ -43,3 +43,18 @@ func TestNewcomerMistakesSayWhatToDo(t *testing.T) {
 		invalid(t, err, "role", "admin, manager, rep or finance")
 	})
 }
+
+// Running a program twice on the same database: the second Bootstrap is
+// refused with what to do, and a caller who went on with the zero ID it
+// returned is told that it is the zero ID, not a user who vanished.
+func TestASecondRunSaysWhatHappened(t *testing.T) {
+	co := newCompany(t)
+	admin, err := co.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada", Email: "ada@example.com"})
+	assert.ErrorIs(t, err, crm.ErrConflict)
+	assert.EqualError(t, err, "crm: conflict on user: bootstrap: the CRM already has users; bootstrap once, then act as a user by the ID Bootstrap or Create returned")
+	_, err = co.Customers.Create(ctx, admin.ID, crm.NewCustomer{Kind: crm.Partner, Name: "Acme"})
+	var fe *crm.ForbiddenError
+	if assert.ErrorAs(t, err, &fe) {
+		assert.Equal(t, "unknown user: the zero ID, which no user has (did the call that returned it fail?)", fe.Reason)
+	}
+}
