@@ -38,6 +38,10 @@ func TestNewcomerMistakesSayWhatToDo(t *testing.T) {
 		_, err := co.Deals.Lose(ctx, co.Ann.ID, crm.LoseDealRequest{Deal: d.ID, Reason: "too expensive"})
 		invalid(t, err, "lost_reason", "pricing, competition")
 	})
+	t.Run("expected collections over no months", func(t *testing.T) {
+		_, err := co.Receivables.ExpectedCollections(ctx, co.Admin.ID, crm.CollectionsQuery{})
+		invalid(t, err, "months", "0 is not 1-120")
+	})
 	t.Run("a user without a role", func(t *testing.T) {
 		_, err := co.Users.Create(ctx, co.Admin.ID, crm.NewUser{Name: "Bob"})
 		invalid(t, err, "role", "admin, manager, rep or finance")
