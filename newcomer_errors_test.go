@@ -38,6 +38,16 @@ func TestNewcomerMistakesSayWhatToDo(t *testing.T) {
 		_, err := co.Deals.Lose(ctx, co.Ann.ID, crm.LoseDealRequest{Deal: d.ID, Reason: "too expensive"})
 		invalid(t, err, "lost_reason", "pricing, competition")
 	})
+	t.Run("a deal that leaves a stage without what it requires", func(t *testing.T) {
+		d, err := co.Deals.Open(ctx, co.Ann.ID, crm.NewDeal{Pipeline: p.ID, Customer: cu.ID, Title: "Pilot", Stage: "proposal"})
+		require.NoError(t, err)
+		_, err = co.Deals.Move(ctx, co.Ann.ID, crm.MoveDealRequest{Deal: d.ID, Stage: "negotiation"})
+		var te *crm.TransitionError
+		if assert.ErrorAs(t, err, &te) {
+			assert.Equal(t, "crm: pipeline New business: cannot move to negotiation from proposal: "+
+				"the deal needs amount before it leaves proposal (DealService.Update sets it)", te.Error())
+		}
+	})
 	t.Run("expected collections over no months", func(t *testing.T) {
 		_, err := co.Receivables.ExpectedCollections(ctx, co.Admin.ID, crm.CollectionsQuery{})
 		invalid(t, err, "months", "0 is not 1-120")
