@@ -143,7 +143,12 @@ func WithRetries(n int, backoff time.Duration) Option {
 	return func(o *options) { o.retries, o.backoff = n, backoff }
 }
 
-// New returns a CRM on store.
+// New returns a CRM on store. Without options it runs on the system clock
+// and the defaults: DefaultPolicy, DefaultLadderRules, DefaultFactEvidence,
+// DefaultApprovalRules, DefaultDunningRules, DefaultPainWeights,
+// DefaultVisitRule, a UTC calendar whose fiscal year starts in January,
+// and numbering INV-2026-00001; each With option replaces one of them. A
+// new store has no users: UserService.Bootstrap creates the first admin.
 func New(store Store, opts ...Option) (*CRM, error) {
 	if store == nil {
 		return nil, invalid("store", "required", "")
