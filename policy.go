@@ -124,10 +124,17 @@ type RolePolicy struct {
 // A rep may not restore: archiving is their way to say a customer is gone,
 // bringing one back is a manager's call. Anyone may record what happened
 // with any customer (a contact-center agent serves customers they do not
-// own); statistics across customers are for managers. Saying by hand
-// that a customer left (churn) is not: it takes the customer off the
-// ladder until they buy again, so it is a manager's call for their team,
-// or an admin's. Churn the CRM sees in its own records (FactEvidence)
+// own); statistics across customers are for managers. An agent who must
+// also read the customers they serve (the record, ladder and journey) is
+// a rep granted read on all, in a policy of your own:
+//
+//	p := crm.DefaultPolicy()
+//	p.Grants[crm.RoleRep][crm.ActionRead] = crm.ScopeAll
+//	c, err := crm.New(store, crm.WithPolicy(p))
+//
+// Saying by hand that a customer left (churn) is not mere recording: it
+// takes the customer off the ladder until they buy again, so it is a
+// manager's call for their team, or an admin's. Churn the CRM sees in its own records (FactEvidence)
 // needs no grant. A customer in the public pool of a team (WithPublicPool)
 // may be claimed by any rep or manager of that team.
 //
