@@ -476,7 +476,7 @@ func TestAuthorizationRefusesTheDepartedAndNobody(t *testing.T) {
 				require.NoError(t, err)
 				actor, reason := dora.ID, "user is deactivated"
 				if who == "zero ID" {
-					actor, reason = crm.ID{}, "unknown user"
+					actor, reason = crm.ID{}, "unknown user: the zero ID, which no user has (did the call that returned it fail?)"
 				}
 				c := w.cell(t, w.Ben)
 				if a.prep != nil {

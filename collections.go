@@ -45,8 +45,11 @@ func DefaultCollectionProbabilities() []decimal.Decimal {
 // Normalized checks the query and fills in the default bounds and
 // probabilities.
 func (q CollectionsQuery) Normalized() (CollectionsQuery, error) {
-	if !q.From.IsValid() || q.Months < 1 || q.Months > 120 {
-		return CollectionsQuery{}, invalid("months", "range", "a start date and 1-120 months")
+	if !q.From.IsValid() {
+		return CollectionsQuery{}, invalid("from", "required", "the day the forecast is made as of")
+	}
+	if q.Months < 1 || q.Months > 120 {
+		return CollectionsQuery{}, invalid("months", "range", fmt.Sprintf("%d is not 1-120: how many months to forecast", q.Months))
 	}
 	if len(q.Bounds) > 0 && len(q.Probabilities) == 0 {
 		return CollectionsQuery{}, invalid("probabilities", "required", "bounds of your own need a probability per bucket")

@@ -143,7 +143,12 @@ func WithRetries(n int, backoff time.Duration) Option {
 	return func(o *options) { o.retries, o.backoff = n, backoff }
 }
 
-// New returns a CRM on store.
+// New returns a CRM on store. Without options it runs on the system clock
+// and the defaults: DefaultPolicy, DefaultLadderRules, DefaultFactEvidence,
+// DefaultApprovalRules, DefaultDunningRules, DefaultPainWeights,
+// DefaultVisitRule, a UTC calendar whose fiscal year starts in January,
+// and numbering INV-2026-00001; each With option replaces one of them. A
+// new store has no users: UserService.Bootstrap creates the first admin.
 func New(store Store, opts ...Option) (*CRM, error) {
 	if store == nil {
 		return nil, invalid("store", "required", "")
@@ -393,11 +398,15 @@ func (c *engine) transact(ctx context.Context, fn func(w *writeTx) error) error 
 	}
 }
 
+// zeroActor is the reason a call by the zero ID is refused: most often an
+// earlier call failed and its result was used anyway.
+const zeroActor = "unknown user: the zero ID, which no user has (did the call that returned it fail?)"
+
 // activeActor loads the acting user and refuses unknown and deactivated
 // ones: a rep who has left can neither change nor read anything.
 func (c *engine) activeActor(ctx context.Context, users UserReader, id ID) (User, error) {
 	if id.IsZero() {
-		return User{}, &ForbiddenError{Actor: id, Reason: "unknown user"}
+		return User{}, &ForbiddenError{Actor: id, Reason: zeroActor}
 	}
 	u, err := users.Get(ctx, id)
 	if errors.Is(err, ErrNotFound) {

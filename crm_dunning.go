@@ -40,8 +40,8 @@ type DunningMove struct {
 }
 
 // DunningResult is what a dunning run did: its moves, the invoices of
-// fees and interest it issued, the ladder moves that final notices caused,
-// and whether more invoices wait for another run (More: the run stopped
+// fees and interest it issued, the ladder moves that the levels reached
+// caused, and whether more invoices wait for another run (More: the run stopped
 // at its limit).
 type DunningResult struct {
 	AsOf    Date          `json:"as_of,omitzero"`
@@ -57,8 +57,11 @@ type DunningResult struct {
 // the next level is due (see DunningRules), oldest due date first; an
 // invoice paid again after a reversal is reopened and dunned again. A
 // level with a fee or interest issues an invoice of them, as IssueInvoice
-// does; the last level is evidence on the customer's loyalty ladder
-// (EvidenceDunned). Each move is an event.
+// does; each level reached is evidence on the customer's loyalty ladder
+// (EvidenceReminded, the last EvidenceDunned, which weighs most; off with
+// FactEvidence.Dunning). An invoice moves one level a run, so run it
+// daily: a run after a long pause sends a 60-days-overdue invoice its
+// reminder, not its final notice. Each move is an event.
 //
 // A run is idempotent: run again on the same day, it changes nothing, as
 // each notice waits MinGapDays (at least a day) for the next. It is

@@ -464,7 +464,12 @@ func (c *engine) invoiceOf(ctx context.Context, e Entry) (Invoice, error) {
 
 // InvoiceInstallment invoices an installment of an active contract's
 // payment plan, due when the installment is, with one line at the
-// installment's amount and the tax rate given.
+// installment's amount and the tax rate given. An installment is invoiced
+// once: again, it is a *ConflictError (or, with the same IdempotencyKey,
+// the first invoice). Nothing invoices installments by itself: a daily
+// job lists the active contracts (ContractService.List with
+// ContractActive) and invoices each installment whose Due has come and
+// whose Invoice is still zero.
 func (c *ContractService) InvoiceInstallment(ctx context.Context, actor ID, r InvoiceInstallmentRequest) (Invoice, error) {
 	key := r.IdempotencyKey
 	r.IdempotencyKey = ""

@@ -137,11 +137,20 @@ func (c *DealService) Pipelines(ctx context.Context, actor ID) iter.Seq2[Pipelin
 
 // flow loads and compiles a pipeline.
 func flowOf(ctx context.Context, pipelines PipelineReader, id ID) (*DealFlow, error) {
+	if id.IsZero() {
+		return nil, errPipelineRequired()
+	}
 	p, err := pipelines.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	return p.Flow()
+}
+
+// errPipelineRequired is the error for a deal or a sales report that names
+// no pipeline.
+func errPipelineRequired() error {
+	return invalid("pipeline", "required", "the ID of a pipeline, as DealService.CreatePipeline returns it")
 }
 
 // SetLifecycle moves a customer's lifecycle stage by hand. Going back

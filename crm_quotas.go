@@ -73,7 +73,7 @@ func (c *DealService) SetQuota(ctx context.Context, actor ID, r SetQuotaRequest)
 // about everyone's.
 func (c *DealService) Attainment(ctx context.Context, actor ID, q AttainmentQuery) (AttainmentReport, error) {
 	if q.Pipeline.IsZero() {
-		return AttainmentReport{}, invalid("pipeline", "required", "")
+		return AttainmentReport{}, errPipelineRequired()
 	}
 	if q.Period.IsZero() {
 		return AttainmentReport{}, invalid("period", "required", "")

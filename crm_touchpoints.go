@@ -227,8 +227,15 @@ func (c *ExperienceService) JourneyTemplate(ctx context.Context, actor, id ID) (
 	return out, err
 }
 
-// touchpoint resolves a map's touchpoint, naming the field in the error.
+// touchpoint resolves a map's touchpoint, naming the field in the error;
+// a missing map or key is bad input, not a record that does not exist.
 func (w *writeTx) touchpoint(mapID ID, key string) (ResolvedTouchpoint, error) {
+	switch {
+	case mapID.IsZero():
+		return ResolvedTouchpoint{}, invalid("map", "required", "the ID of the touchpoint map that holds the touchpoint (ExperienceService.CreateTouchpointMap)")
+	case key == "":
+		return ResolvedTouchpoint{}, invalid("touchpoint", "required", "the key of a touchpoint of the map")
+	}
 	tp, err := w.tx.TouchpointMaps().Touchpoint(w.ctx, mapID, key)
 	if err != nil {
 		return ResolvedTouchpoint{}, fmt.Errorf("touchpoint %q: %w", key, err)

@@ -8,7 +8,9 @@ import (
 
 // Bootstrap creates the first user, an admin, in an empty CRM. It fails
 // with a *ConflictError once any user exists; from then on users are
-// created by admins with Create.
+// created by admins with Create. Run it once, when the CRM is set up, and
+// keep the admin's ID where the application maps its logins to users: the
+// CRM has no login of its own, and every later call names its actor by ID.
 func (c *UserService) Bootstrap(ctx context.Context, in NewUser) (User, error) {
 	in.Role = RoleAdmin
 	var out User
@@ -21,7 +23,7 @@ func (c *UserService) Bootstrap(ctx context.Context, in NewUser) (User, error) {
 			return err
 		}
 		if len(existing) > 0 {
-			return stale{&ConflictError{Kind: KindUser, Detail: "bootstrap: the CRM already has users"}}
+			return stale{&ConflictError{Kind: KindUser, Detail: "bootstrap: the CRM already has users; bootstrap once, then act as a user by the ID Bootstrap or Create returned"}}
 		}
 		id, err := w.newID()
 		if err != nil {

@@ -10,6 +10,9 @@ import (
 
 // Date is a civil date with no time of day and no time zone: a due date,
 // a contract's start, anything counted in days. The zero value is no date.
+// Make one with NewDate(2026, time.March, 31), which refuses a day that
+// does not exist, ParseDate("2026-03-31"), or DateOf(t) for the day of a
+// time (Calendar.DateOf for the day in the company's time zone).
 type Date struct {
 	Year  int        `json:"year"`
 	Month time.Month `json:"month"`

@@ -360,7 +360,7 @@ func (f *DealFlow) Move(d *Deal, to string, at time.Time) error {
 		return &TransitionError{Machine: f.stages.Name(), From: d.Stage, Event: "move to " + to, Reason: why}
 	}
 	if target > from {
-		if err := f.exitCheck(d, from); err != nil {
+		if err := f.exitCheck(d, from, to); err != nil {
 			return err
 		}
 	}
@@ -369,8 +369,8 @@ func (f *DealFlow) Move(d *Deal, to string, at time.Time) error {
 }
 
 // exitCheck reports the first requirement of the deal's stage, at index
-// i, that the deal lacks.
-func (f *DealFlow) exitCheck(d *Deal, i int) error {
+// i, that the deal lacks to move to the stage to.
+func (f *DealFlow) exitCheck(d *Deal, i int, to string) error {
 	for _, r := range f.p.Stages[i].ExitRequires {
 		var missing bool
 		switch r {
@@ -382,8 +382,8 @@ func (f *DealFlow) exitCheck(d *Deal, i int) error {
 			missing = d.Activities == 0
 		}
 		if missing {
-			return &TransitionError{Machine: f.stages.Name(), From: d.Stage, Event: "leave",
-				Reason: fmt.Sprintf("the deal needs %s before it leaves %s", r, d.Stage)}
+			return &TransitionError{Machine: f.stages.Name(), From: d.Stage, Event: "move to " + to,
+				Reason: fmt.Sprintf("the deal needs %s before it leaves %s (%s)", r, d.Stage, r.howTo())}
 		}
 	}
 	return nil
@@ -424,7 +424,7 @@ func (f *DealFlow) Win(d *Deal, amount Money, at time.Time) error {
 	if !ok {
 		return invalid("stage", "exists", fmt.Sprintf("the deal's stage %q is not in the pipeline", d.Stage))
 	}
-	if err := f.exitCheck(d, from); err != nil {
+	if err := f.exitCheck(d, from, f.won); err != nil {
 		return err
 	}
 	d.Amount, d.Status, d.ClosedAt, d.CloseDate = amount, DealWon, at, DateOf(at.UTC())
@@ -443,7 +443,7 @@ func (f *DealFlow) Lose(d *Deal, reason LostReason, notes string, at time.Time) 
 	case reason == "":
 		return invalid("lost_reason", "required", "a lost deal says why it was lost")
 	case !f.p.offersLostReason(reason):
-		return invalid("lost_reason", "one_of", fmt.Sprintf("%q is not a lost reason of the pipeline", reason))
+		return invalid("lost_reason", "one_of", fmt.Sprintf("%q is not a lost reason of the pipeline, which offers %s", reason, f.p.lostReasonKeys()))
 	}
 	notes, err := cleanText("lost_notes", notes, maxLongTextLen, false)
 	if err != nil {

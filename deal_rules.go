@@ -3,6 +3,7 @@ package crm
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -43,6 +44,17 @@ func (p Pipeline) offersLostReason(reason LostReason) bool {
 		return slices.Contains(LostReasons(), reason)
 	}
 	return slices.ContainsFunc(p.LostReasons, func(o LostReasonOption) bool { return o.Key == reason })
+}
+
+// lostReasonKeys lists the keys of the pipeline's lost reasons, for an
+// error that says which would do.
+func (p Pipeline) lostReasonKeys() string {
+	opts := p.LostReasonOptions()
+	keys := make([]string, len(opts))
+	for i, o := range opts {
+		keys[i] = string(o.Key)
+	}
+	return strings.Join(keys, ", ")
 }
 
 // normalizeLostReasons checks the pipeline's own lost reasons: at most

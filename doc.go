@@ -34,7 +34,10 @@
 // state and hash-chained events in one transaction of the Store. Bad input
 // gets a typed error (ValidationError, TransitionError, NotFoundError,
 // ConflictError, ForbiddenError, ...; errors.Is and errors.As both work)
-// and writes nothing. Time comes from a Clock and IDs from a seedable
+// and writes nothing. A record the actor may not read is not found, as if
+// it did not exist (a rep, under DefaultPolicy, reads only their own
+// customers); one they may read but not change is forbidden, and the
+// error names the roles the policy grants it to. Time comes from a Clock and IDs from a seedable
 // source, so a test can make every run the same.
 //
 // The package also holds the pure domain that the CRM applies, usable on

@@ -96,7 +96,11 @@ func (e *TransitionError) Error() string {
 func (e *TransitionError) Unwrap() error { return ErrInvalidTransition }
 
 // NotFoundError names the kind of record and the ID that was not found.
-// It matches ErrNotFound with errors.Is.
+// It matches ErrNotFound with errors.Is. A record the acting user may not
+// read is reported the same way, so that an error never tells anyone
+// what exists outside their reach: under DefaultPolicy a rep reads only
+// the customers they own, and to them a colleague's customer is not
+// found. Records the user may read but not change are a *ForbiddenError.
 type NotFoundError struct {
 	Kind Kind   `json:"kind,omitempty"`
 	ID   string `json:"id,omitempty"`
@@ -124,6 +128,9 @@ type ConflictError struct {
 
 // Error implements error.
 func (e *ConflictError) Error() string {
+	if e.Detail != "" && e.ID == "" {
+		return fmt.Sprintf("crm: conflict on %s: %s", e.Kind, e.Detail)
+	}
 	if e.Detail != "" {
 		return fmt.Sprintf("crm: conflict on %s %s: %s", e.Kind, e.ID, e.Detail)
 	}

@@ -121,6 +121,8 @@ func TestRecordInteractionRejects(t *testing.T) {
 		{"no time", func(n *crm.NewInteraction) { n.At = time.Time{} }, crm.ErrInvalid, "at"},
 		{"no direction", func(n *crm.NewInteraction) { n.Direction = "" }, crm.ErrInvalid, "direction"},
 		{"transfer to nowhere", func(n *crm.NewInteraction) { n.Transfers = []crm.Transfer{{From: "a"}} }, crm.ErrInvalid, "transfers[0].to"},
+		{"no map", func(n *crm.NewInteraction) { n.Map = crm.ID{} }, crm.ErrInvalid, "map"},
+		{"no touchpoint", func(n *crm.NewInteraction) { n.Touchpoint = "" }, crm.ErrInvalid, "touchpoint"},
 		{"unknown touchpoint", func(n *crm.NewInteraction) { n.Touchpoint = "atm" }, crm.ErrNotFound, ""},
 		{"unknown map", func(n *crm.NewInteraction) { n.Map = crm.ID{1} }, crm.ErrNotFound, ""},
 		{"unknown customer", func(n *crm.NewInteraction) { n.Customer = crm.ID{1} }, crm.ErrNotFound, ""},

@@ -14,7 +14,7 @@ import (
 
 // ID identifies a record. IDs are UUIDv7: they sort by creation time, so
 // keyset pagination in ID order lists records oldest first. The zero value
-// is no ID.
+// is no ID. The CRM makes them; ParseID reads one back from its String.
 type ID [16]byte
 
 // ParseID parses the canonical 36-character form of a UUID.

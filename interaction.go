@@ -65,9 +65,11 @@ type Transfer struct {
 	To   string `json:"to" privacy:"none"`
 }
 
-// NewInteraction is a contact to record. At is when it happened, which may
-// be earlier than when it is recorded; Department defaults to the
-// touchpoint's. IdempotencyKey, when set, makes the recording safe to
+// NewInteraction is a contact to record. Customer, Map and Touchpoint (a
+// key of the map), At and Direction are required, with no default: At is
+// when it happened, which may be earlier than when it is recorded but not
+// later than now; Department defaults to the touchpoint's.
+// IdempotencyKey, when set, makes the recording safe to
 // retry: the same key with the same request returns the first recording,
 // the same key with another request is an *IdempotencyError.
 type NewInteraction struct {
@@ -174,7 +176,7 @@ func (n NewInteraction) build(id ID, tp ResolvedTouchpoint, actor ID, now time.T
 		return Interaction{}, invalid("customer", "required", "")
 	}
 	if n.At.IsZero() {
-		return Interaction{}, invalid("at", "required", "")
+		return Interaction{}, invalid("at", "required", "when the contact happened; time.Now() for one that just did")
 	}
 	if n.At.After(now) {
 		return Interaction{}, invalid("at", "not_future", fmt.Sprintf("%s is after now (%s)", n.At.UTC().Format(time.RFC3339), now.Format(time.RFC3339)))

@@ -17,7 +17,9 @@ import (
 // Money is an immutable amount in one currency. Arithmetic across
 // currencies is an error matching ErrCurrencyMismatch. Constructors accept
 // only amounts exact in the currency's minor unit; multiplication may give
-// more decimals, which Round removes with a named RoundingMode.
+// more decimals, which Round removes with a named RoundingMode. Make one
+// with ParseMoney("12.50", "USD"), MoneyFromMinor(1250, USD) or
+// NewMoney(amount, currency) from a decimal.
 //
 // The zero value has no currency and is not a valid amount for any
 // operation except IsZero and String.

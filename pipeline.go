@@ -48,6 +48,14 @@ const (
 	RequireActivity  Requirement = "activity"   // at least one activity logged on the deal
 )
 
+// howTo says, for an error, how a deal meets the requirement.
+func (r Requirement) howTo() string {
+	if r == RequireActivity {
+		return "ActivityService.Log logs one on the deal"
+	}
+	return "DealService.Update sets it"
+}
+
 func (r Requirement) valid() bool {
 	return r == RequireAmount || r == RequireCloseDate || r == RequireActivity
 }

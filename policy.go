@@ -1,6 +1,10 @@
 package crm
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Action is what an actor wants to do to a record.
 type Action string
@@ -120,10 +124,17 @@ type RolePolicy struct {
 // A rep may not restore: archiving is their way to say a customer is gone,
 // bringing one back is a manager's call. Anyone may record what happened
 // with any customer (a contact-center agent serves customers they do not
-// own); statistics across customers are for managers. Saying by hand
-// that a customer left (churn) is not: it takes the customer off the
-// ladder until they buy again, so it is a manager's call for their team,
-// or an admin's. Churn the CRM sees in its own records (FactEvidence)
+// own); statistics across customers are for managers. An agent who must
+// also read the customers they serve (the record, ladder and journey) is
+// a rep granted read on all, in a policy of your own:
+//
+//	p := crm.DefaultPolicy()
+//	p.Grants[crm.RoleRep][crm.ActionRead] = crm.ScopeAll
+//	c, err := crm.New(store, crm.WithPolicy(p))
+//
+// Saying by hand that a customer left (churn) is not mere recording: it
+// takes the customer off the ladder until they buy again, so it is a
+// manager's call for their team, or an admin's. Churn the CRM sees in its own records (FactEvidence)
 // needs no grant. A customer in the public pool of a team (WithPublicPool)
 // may be claimed by any rep or manager of that team.
 //
@@ -185,8 +196,25 @@ func (p RolePolicy) Authorize(actor User, action Action, target Target) error {
 	if scope.covers(actor, target) {
 		return nil
 	}
-	reason := fmt.Sprintf("role %s has scope %s for %s", actor.Role, scope, action)
+	reason := fmt.Sprintf("role %s has scope %s for %s; %s; WithPolicy changes the grants",
+		actor.Role, scope, action, p.widerGrants(action, scope))
 	return &ForbiddenError{Actor: actor.ID, Action: action, Kind: target.Kind, Reason: reason}
+}
+
+// widerGrants names, for a refusal, the roles granted action more widely
+// than scope, in the order of their names: whom to ask, or what to grant.
+func (p RolePolicy) widerGrants(action Action, scope Scope) string {
+	roles := make([]string, 0, len(p.Grants))
+	for role, grants := range p.Grants {
+		if s := grants[action]; s > scope {
+			roles = append(roles, fmt.Sprintf("%s (%s)", role, s))
+		}
+	}
+	if len(roles) == 0 {
+		return "no role has it wider"
+	}
+	slices.Sort(roles)
+	return "granted wider to " + strings.Join(roles, ", ")
 }
 
 // ReadScope implements ReadScoper.

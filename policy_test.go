@@ -61,3 +61,30 @@ func TestDefaultPolicy(t *testing.T) {
 	assert.Error(t, p.Authorize(crm.User{ID: me, Role: crm.RoleManager}, crm.ActionRead, crm.Target{Kind: crm.KindCustomer}),
 		"a manager without a team has no team scope")
 }
+
+// A refusal says what to do about it: which roles the policy grants the
+// action more widely, so the caller knows whom to ask or what to grant.
+func TestRolePolicyRefusalNamesWiderGrants(t *testing.T) {
+	p := crm.DefaultPolicy()
+	rep := crm.User{ID: crm.ID{1}, Role: crm.RoleRep, Team: "north", Active: true}
+	for _, tc := range []struct {
+		action crm.Action
+		target crm.Target
+		want   string
+	}{
+		{crm.ActionAnalyze, crm.Target{Kind: crm.KindDeal},
+			"role rep has scope none for analyze; granted wider to admin (all), finance (all), manager (all); WithPolicy changes the grants"},
+		{crm.ActionUpdate, crm.Target{Kind: crm.KindCustomer, Owner: crm.ID{2}, Team: "north"},
+			"role rep has scope own for update; granted wider to admin (all), manager (team); WithPolicy changes the grants"},
+	} {
+		var fe *crm.ForbiddenError
+		if assert.ErrorAs(t, p.Authorize(rep, tc.action, tc.target), &fe) {
+			assert.Equal(t, tc.want, fe.Reason)
+		}
+	}
+	admin := crm.User{ID: crm.ID{1}, Role: crm.RoleAdmin, Active: true}
+	var fe *crm.ForbiddenError
+	if assert.ErrorAs(t, crm.RolePolicy{}.Authorize(admin, crm.ActionRead, crm.Target{Kind: crm.KindDeal}), &fe) {
+		assert.Equal(t, "role admin has scope none for read; no role has it wider; WithPolicy changes the grants", fe.Reason)
+	}
+}

@@ -27,7 +27,7 @@ type SalesQuery struct {
 // Check reports a query the adapters cannot answer.
 func (q SalesQuery) Check() error {
 	if q.Pipeline.IsZero() {
-		return invalid("pipeline", "required", "")
+		return errPipelineRequired()
 	}
 	return checkGrouping(q.From, q.To, ByTotal, PeriodAll)
 }

@@ -22,10 +22,10 @@ func TestZeroActorIsUnknown(t *testing.T) {
 	_, err := co.Customers.Create(ctx, nobody, crm.NewCustomer{Kind: crm.Partner, Name: "Ghost"})
 	var fe *crm.ForbiddenError
 	require.ErrorAs(t, err, &fe)
-	assert.Equal(t, "unknown user", fe.Reason)
+	assert.Equal(t, "unknown user: the zero ID, which no user has (did the call that returned it fail?)", fe.Reason)
 	_, err = co.Customers.Get(ctx, nobody, acme.ID)
 	require.ErrorAs(t, err, &fe)
-	assert.Equal(t, "unknown user", fe.Reason)
+	assert.Equal(t, "unknown user: the zero ID, which no user has (did the call that returned it fail?)", fe.Reason)
 	assert.Equal(t, before, co.head(t), "nothing was written")
 }
 

@@ -133,7 +133,7 @@ func (u User) normalized() (User, error) {
 		return User{}, err
 	}
 	if !u.Role.valid() {
-		return User{}, invalid("role", "one_of", fmt.Sprintf("%q is not admin, manager or rep", u.Role))
+		return User{}, invalid("role", "one_of", fmt.Sprintf("%q is not admin, manager, rep or finance", u.Role))
 	}
 	return u, nil
 }

@@ -82,7 +82,7 @@ func run(ctx context.Context, path string) error {
 	}
 	northwind := names.find("Northwind Traders")
 
-	fmt.Println("\nBen tries to rename Ann's customer:")
+	fmt.Println("\nBen tries to rename Ann's customer (a rep reads only his own: to him, hers do not exist):")
 	_, err = c.Customers.Update(ctx, ben.ID, crm.CustomerPatch{Customer: northwind, Name: ptr("Ben's Northwind")})
 	fmt.Println("  refused:", err)
 

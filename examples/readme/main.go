@@ -28,7 +28,8 @@ func main() {
 	c, err := crm.New(store)
 	check(err)
 
-	admin, _ := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada", Email: "ada@example.com"})
+	admin, err := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada", Email: "ada@example.com"})
+	check(err) // the first admin, once: a second run on the same file is a conflict
 	manager, _ := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: "Max", Role: crm.RoleManager, Team: "north"})
 	ann, _ := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: "Ann", Role: crm.RoleRep, Team: "north"})
 	ben, _ := c.Users.Create(ctx, admin.ID, crm.NewUser{Name: "Ben", Role: crm.RoleRep, Team: "north"})
