@@ -245,3 +245,25 @@ func (f *lbatch) handPayments(ctx context.Context, h *hand, batch []crm.NewPayme
 		return h.insertRows(ctx, x, "postings", lbPostingCols, postings)
 	})
 }
+
+// BenchmarkLBatchLog prints the statements of an IssueInvoices and a
+// ReceivePayments of three each, on each database (run with -benchtime
+// 1x).
+func BenchmarkLBatchLog(b *testing.B) {
+	ctx := context.Background()
+	for _, s := range sqlwDialects(b) {
+		f := newLBatch(b, s)
+		for range b.N {
+			fmt.Println(s.name, "IssueInvoices of 3:")
+			s.count.log.Store(true)
+			if _, err := s.crm.Ledger.IssueInvoices(ctx, s.actor, f.invoices(3)); err != nil {
+				b.Fatal(err)
+			}
+			fmt.Println(s.name, "ReceivePayments of 3:")
+			if _, err := s.crm.Ledger.ReceivePayments(ctx, s.actor, f.payments(3)); err != nil {
+				b.Fatal(err)
+			}
+			s.count.log.Store(false)
+		}
+	}
+}
