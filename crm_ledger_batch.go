@@ -47,7 +47,7 @@ func (c *LedgerService) IssueInvoices(ctx context.Context, actor ID, batch []New
 		}
 		return w.tx.Invoices().Get(w.ctx, e.Document)
 	}
-	// Set-based: read ahead, write in bulk (invoiceBatch).
+	// Set-based: read ahead, write in bulk (documentBatch).
 	out, err := ledgerBatch(ctx, c, actor, "invoices", batch, func(w *writeTx) (func() error, error) {
 		v, err := readAheadInvoices(w, w.tx.(*txView).Tx, batch, keys)
 		if err != nil {
@@ -75,7 +75,7 @@ func (c *LedgerService) ReceivePayments(ctx context.Context, actor ID, batch []N
 	if err != nil {
 		return nil, err
 	}
-	return ledgerBatch(ctx, c, actor, "payments", batch, nil, func(w *writeTx, i int, n NewPayment) (PaymentReceipt, error) {
+	receive := func(w *writeTx, i int, n NewPayment) (PaymentReceipt, error) {
 		n.IdempotencyKey = ""
 		var r PaymentReceipt
 		e, dup, err := w.bill(n.Customer, keys[i], n, func(key string) (Entry, error) { return w.receivePayment(n, key, &r) })
@@ -91,7 +91,26 @@ func (c *LedgerService) ReceivePayments(ctx context.Context, actor ID, batch []N
 		}
 		r.Allocations, err = postedIn(w.ctx, w.tx.Ledger(), e, EntryFilter{Customer: e.Customer, Document: e.Document, Kind: EntryAllocation})
 		return r, err
-	})
+	}
+	// Set-based: read ahead, write in bulk (documentBatch).
+	out, err := ledgerBatch(ctx, c, actor, "payments", batch, func(w *writeTx) (func() error, error) {
+		ids := make([]ID, len(batch))
+		for i, n := range batch {
+			ids[i] = n.Customer
+		}
+		v, err := readAheadDocuments(w.ctx, w.tx.(*txView).Tx, ids, keys)
+		if err != nil {
+			return nil, err
+		}
+		w.tx = newTxView(v)
+		return v.finish, nil
+	}, receive)
+	var flush batchFlushError
+	if errors.As(err, &flush) {
+		// One by one, which names the item refused.
+		return ledgerBatch(ctx, c, actor, "payments", batch, nil, receive)
+	}
+	return out, err
 }
 
 // batchKeys checks a batch's size and each item (check returns its

@@ -176,6 +176,9 @@ type CreditReader interface {
 type CreditRepository interface {
 	CreditReader
 	Insert(ctx context.Context, c Credit) error
+	// InsertAll inserts credits with Insert's rules, in a few statements:
+	// on an error the caller's transaction must not commit.
+	InsertAll(ctx context.Context, credits []Credit) error
 	// ErasePersonal overwrites the Reference of the stored credit with
 	// c.ID with c's, and nothing else: c's other fields are ignored. An
 	// unknown ID is a *NotFoundError.

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -46,7 +48,11 @@ func BenchmarkLBatchInvoices(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("%s/HandWritten/%d", s.name, size), func(b *testing.B) {
 			h := newHand(b, s)
-			f.measure(b, size, func() error { return f.handInvoices(ctx, h, f.invoices(size)) })
+			f.measure(b, size, func() error { return f.handInvoices(ctx, h, f.invoices(size), false) })
+		})
+		b.Run(fmt.Sprintf("%s/HandWrittenAll/%d", s.name, size), func(b *testing.B) {
+			h := newHand(b, s)
+			f.measure(b, size, func() error { return f.handInvoices(ctx, h, f.invoices(size), true) })
 		})
 	}
 }
@@ -174,12 +180,16 @@ var (
 )
 
 // handInvoices writes the invoice, entry and posting rows of batch in one
-// transaction, a statement a table.
-func (f *lbatch) handInvoices(ctx context.Context, h *hand, batch []crm.NewInvoice) error {
+// transaction, a statement a table. With all, it also writes what crmkit
+// writes besides (HandWrittenAll): the open item of each invoice, the
+// customers' balances and books, and an event an invoice chained to the
+// log's head, each table in one statement (the head read and moved once).
+func (f *lbatch) handInvoices(ctx context.Context, h *hand, batch []crm.NewInvoice, all bool) error {
 	now := h.now()
 	day, due := now.Format("2006-01-02"), now.AddDate(0, 0, 30).Format("2006-01-02")
 	dayNum, dueNum := now.Unix()/86400, now.AddDate(0, 0, 30).Unix()/86400
-	var invoices, entries, postings [][]any
+	var invoices, entries, postings, items [][]any
+	balances, events := map[string]int64{}, []handEvent{}
 	for i, n := range batch {
 		inv, entry := uuid.Must(uuid.NewV7()).String(), uuid.Must(uuid.NewV7()).String()
 		customer := n.Customer.String()
@@ -201,8 +211,21 @@ func (f *lbatch) handInvoices(ctx context.Context, h *hand, batch []crm.NewInvoi
 		postings = append(postings,
 			[]any{entry, 0, "receivable", customer, total, "USD", inv, due, dueNum, dayNum},
 			[]any{entry, 1, "revenue", uuid.Nil.String(), -total, "USD", uuid.Nil.String(), nil, time.Time{}.Unix() / 86400, dayNum})
+		if all {
+			items = append(items, []any{customer, inv, "receivable", "USD", 0, total, due, entry, 0, dayNum})
+			balances[customer] += total
+			data, _ := json.Marshal(map[string]any{"kind": "invoice", "customer": customer, "document": inv, "effective": day,
+				"postings": []map[string]any{{"account": "receivable", "customer": customer, "amount": map[string]string{"amount": fmt.Sprint(total), "currency": "USD"}, "item": inv, "due": due},
+					{"account": "revenue", "amount": map[string]string{"amount": fmt.Sprint(-total), "currency": "USD"}}}})
+			events = append(events, handEvent{subject: entry, data: data})
+		}
 	}
 	return h.inTx(ctx, func(x execer) error {
+		if all {
+			if err := h.insertAll(ctx, x, now, items, balances, events); err != nil {
+				return err
+			}
+		}
 		if err := h.insertRows(ctx, x, "invoices", []string{"id", "customer_id", "number", "currency", "lines", "net_minor", "net_currency",
 			"tax_minor", "tax_currency", "total_minor", "total_currency", "issued", "due", "contract_id", "installment", "entry_id", "created_at",
 			"version", "discount_minor", "discount_currency"}, invoices); err != nil {
@@ -213,6 +236,74 @@ func (f *lbatch) handInvoices(ctx context.Context, h *hand, batch []crm.NewInvoi
 		}
 		return h.insertRows(ctx, x, "postings", lbPostingCols, postings)
 	})
+}
+
+// handEvent is an event HandWrittenAll appends.
+type handEvent struct {
+	subject string
+	data    []byte
+}
+
+// insertAll writes the open items, the balances and books (added to,
+// many rows to a statement), and the events chained to the log's head,
+// which it reads and moves once.
+func (h *hand) insertAll(ctx context.Context, x execer, now time.Time, items [][]any, balances map[string]int64, events []handEvent) error {
+	if err := h.insertRows(ctx, x, "open_items", []string{"customer_id", "item_id", "account", "currency", "open_high", "open_low", "due",
+		"due_entry_id", "due_seq", "due_effective_day"}, items); err != nil {
+		return err
+	}
+	var bal, books [][]any
+	for c, total := range balances {
+		bal = append(bal, []any{c, "receivable", "USD", 0, total})
+		books = append(books, []any{c, 1})
+	}
+	if err := h.upsertRows(ctx, x, "customer_balances", []string{"customer_id", "account", "currency", "total_high", "total_low"}, bal,
+		" ON CONFLICT (customer_id, account, currency) DO UPDATE SET total_low = o.total_low + excluded.total_low"); err != nil {
+		return err
+	}
+	if err := h.upsertRows(ctx, x, "books", []string{"customer_id", "version"}, books,
+		" ON CONFLICT (customer_id) DO UPDATE SET version = o.version + 1"); err != nil {
+		return err
+	}
+	var seq int64
+	var prev []byte
+	lock := ""
+	if h.pg {
+		lock = " FOR UPDATE"
+	}
+	if err := x.QueryRowContext(ctx, "SELECT seq, hash FROM "+h.t("event_head")+" WHERE id = 1"+lock).Scan(&seq, &prev); err != nil {
+		return err
+	}
+	var rows [][]any
+	for _, ev := range events {
+		salt := make([]byte, 16)
+		copy(salt, uuid.New().String())
+		dataHash := sha256.Sum256(append(append([]byte{}, salt...), ev.data...))
+		hash := sha256.Sum256(append(append(append([]byte{}, prev...), dataHash[:]...), ev.subject...))
+		seq++
+		rows = append(rows, []any{seq, uuid.Must(uuid.NewV7()).String(), h.time(now), h.s.actor.String(), "ledger.posted", "entry", ev.subject, 1,
+			string(ev.data), dataHash[:], prev, hash[:], false, salt})
+		prev = hash[:]
+	}
+	if err := h.insertRows(ctx, x, "events", []string{"seq", "id", "recorded_at", "actor", "event_type", "kind", "subject", "version", "data",
+		"data_hash", "prev_hash", "hash", "redacted", "data_salt"}, rows); err != nil {
+		return err
+	}
+	_, err := x.ExecContext(ctx, h.q("UPDATE "+h.t("event_head")+" SET seq = ?, hash = ? WHERE id = 1"), seq, prev)
+	return err
+}
+
+// upsertRows is insertRows with an ON CONFLICT clause (the table is
+// aliased o).
+func (h *hand) upsertRows(ctx context.Context, x execer, table string, cols []string, rows [][]any, conflict string) error {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	args := make([]any, 0, len(rows)*len(cols))
+	for _, r := range rows {
+		args = append(args, r...)
+	}
+	_, err := x.ExecContext(ctx, h.q("INSERT INTO "+h.t(table)+" AS o ("+strings.Join(cols, ", ")+") VALUES "+
+		strings.TrimSuffix(strings.Repeat(row+", ", len(rows)), ", ")+conflict), args...)
+	return err
 }
 
 // handPayments writes the credit, entry and posting rows of batch in one

@@ -43,6 +43,16 @@ func (r invoiceRepo) InsertAll(ctx context.Context, invoices []crm.Invoice) erro
 	return nil
 }
 
+// InsertAll implements crm.CreditRepository.
+func (r creditRepo) InsertAll(ctx context.Context, credits []crm.Credit) error {
+	for _, c := range credits {
+		if err := r.Insert(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // NextNumbers implements crm.AccountingRepository.
 func (a accounting) NextNumbers(ctx context.Context, series string, year int, n int) (int64, error) {
 	if n < 1 {

@@ -9,9 +9,9 @@ import (
 	"github.com/crmkit/crm"
 )
 
-// The ledger's batch calls (crm.LedgerService.IssueInvoices): the
-// idempotency keys of a batch read in a statement, its invoices, entries
-// and postings written many rows to a statement, its invoice numbers taken
+// The ledger's batch calls (crm.LedgerService.IssueInvoices and
+// ReceivePayments): the idempotency keys of a batch read in a statement,
+// its documents, entries and postings written many rows to a statement, its invoice numbers taken
 // in one upsert. A row refused by a unique index is left out (ON CONFLICT
 // DO NOTHING) and makes the call a *crm.ConflictError: the caller's
 // transaction then rolls back.
@@ -125,6 +125,17 @@ func (r invoiceRepo) InsertAll(ctx context.Context, invoices []crm.Invoice) erro
 		numbers[i.Number] = true
 	}
 	return &crm.ConflictError{Kind: crm.KindInvoice, ID: invoices[0].ID.String(), Detail: "an ID already used"}
+}
+
+// InsertAll implements crm.CreditRepository: a row an index refuses (an
+// ID or a credit note's number taken) is a *crm.ConflictError.
+func (r creditRepo) InsertAll(ctx context.Context, credits []crm.Credit) error {
+	for _, c := range credits {
+		if c.Version != 1 {
+			return r.insert(ctx, c) // Insert's conflict
+		}
+	}
+	return r.insertNew(ctx, credits, "an ID or number already used")
 }
 
 // NextNumbers implements crm.AccountingRepository with one upsert, which
