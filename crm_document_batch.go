@@ -408,3 +408,11 @@ func (v *documentBatch) then(fn func() error) error {
 func afterFlush[T any](v *documentBatch, fn func() (T, error)) (out T, err error) {
 	return out, v.then(func() error { out, err = fn(); return err })
 }
+
+// storeTx returns the store's transaction under the write's view.
+func (w *writeTx) storeTx() Tx {
+	if v, ok := w.tx.(*txView); ok {
+		return v.Tx
+	}
+	return w.tx
+}

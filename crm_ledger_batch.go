@@ -49,7 +49,7 @@ func (c *LedgerService) IssueInvoices(ctx context.Context, actor ID, batch []New
 	}
 	// Set-based: read ahead, write in bulk (documentBatch).
 	out, err := ledgerBatch(ctx, c, actor, "invoices", batch, func(w *writeTx) (func() error, error) {
-		v, err := readAheadInvoices(w, w.tx.(*txView).Tx, batch, keys)
+		v, err := readAheadInvoices(w, w.storeTx(), batch, keys)
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +98,7 @@ func (c *LedgerService) ReceivePayments(ctx context.Context, actor ID, batch []N
 		for i, n := range batch {
 			ids[i] = n.Customer
 		}
-		v, err := readAheadDocuments(w.ctx, w.tx.(*txView).Tx, ids, keys)
+		v, err := readAheadDocuments(w.ctx, w.storeTx(), ids, keys)
 		if err != nil {
 			return nil, err
 		}
