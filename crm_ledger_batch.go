@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -34,7 +35,7 @@ func (c *LedgerService) IssueInvoices(ctx context.Context, actor ID, batch []New
 	if err != nil {
 		return nil, err
 	}
-	return ledgerBatch(ctx, c, actor, "invoices", batch, func(w *writeTx, i int, n NewInvoice) (Invoice, error) {
+	issue := func(w *writeTx, i int, n NewInvoice) (Invoice, error) {
 		n.IdempotencyKey = ""
 		var inv Invoice
 		e, dup, err := w.bill(n.Customer, keys[i], n, func(key string) (e Entry, err error) {
@@ -45,7 +46,22 @@ func (c *LedgerService) IssueInvoices(ctx context.Context, actor ID, batch []New
 			return inv, err
 		}
 		return w.tx.Invoices().Get(w.ctx, e.Document)
-	})
+	}
+	// Set-based: read ahead, write in bulk (documentBatch).
+	out, err := ledgerBatch(ctx, c, actor, "invoices", batch, func(w *writeTx) (func() error, error) {
+		v, err := readAheadInvoices(w, w.storeTx(), batch, keys)
+		if err != nil {
+			return nil, err
+		}
+		w.tx = newTxView(v)
+		return v.finish, nil
+	}, issue)
+	var flush batchFlushError
+	if errors.As(err, &flush) {
+		// One by one, which names the item refused.
+		return ledgerBatch(ctx, c, actor, "invoices", batch, nil, issue)
+	}
+	return out, err
 }
 
 // ReceivePayments records and allocates many payments in one
@@ -59,7 +75,7 @@ func (c *LedgerService) ReceivePayments(ctx context.Context, actor ID, batch []N
 	if err != nil {
 		return nil, err
 	}
-	return ledgerBatch(ctx, c, actor, "payments", batch, func(w *writeTx, i int, n NewPayment) (PaymentReceipt, error) {
+	receive := func(w *writeTx, i int, n NewPayment) (PaymentReceipt, error) {
 		n.IdempotencyKey = ""
 		var r PaymentReceipt
 		e, dup, err := w.bill(n.Customer, keys[i], n, func(key string) (Entry, error) { return w.receivePayment(n, key, &r) })
@@ -75,7 +91,26 @@ func (c *LedgerService) ReceivePayments(ctx context.Context, actor ID, batch []N
 		}
 		r.Allocations, err = postedIn(w.ctx, w.tx.Ledger(), e, EntryFilter{Customer: e.Customer, Document: e.Document, Kind: EntryAllocation})
 		return r, err
-	})
+	}
+	// Set-based: read ahead, write in bulk (documentBatch).
+	out, err := ledgerBatch(ctx, c, actor, "payments", batch, func(w *writeTx) (func() error, error) {
+		ids := make([]ID, len(batch))
+		for i, n := range batch {
+			ids[i] = n.Customer
+		}
+		v, err := readAheadDocuments(w.ctx, w.storeTx(), ids, keys)
+		if err != nil {
+			return nil, err
+		}
+		w.tx = newTxView(v)
+		return v.finish, nil
+	}, receive)
+	var flush batchFlushError
+	if errors.As(err, &flush) {
+		// One by one, which names the item refused.
+		return ledgerBatch(ctx, c, actor, "payments", batch, nil, receive)
+	}
+	return out, err
 }
 
 // batchKeys checks a batch's size and each item (check returns its
@@ -99,23 +134,47 @@ func batchKeys[N any](name string, batch []N, check func(N) (string, error)) ([]
 }
 
 // ledgerBatch runs do on each item of batch, in order, in one write, and
-// names the item refused in a *BatchError.
-func ledgerBatch[N, R any](ctx context.Context, c *LedgerService, actor ID, name string, batch []N, do func(w *writeTx, i int, n N) (R, error)) ([]R, error) {
+// names the item refused in a *BatchError. With prepare, the write first
+// runs it, and runs what it returns after the last item: a
+// batchFlushError from either is returned as it is, unretried.
+func ledgerBatch[N, R any](ctx context.Context, c *LedgerService, actor ID, name string, batch []N,
+	prepare func(w *writeTx) (func() error, error), do func(w *writeTx, i int, n N) (R, error)) ([]R, error) {
 	var out []R
 	failed := -1
 	err := c.write(ctx, actor, func(w *writeTx) error {
 		out, failed = make([]R, 0, len(batch)), -1 // a conflict retries the whole write
+		finish := func() error { return nil }
+		if prepare != nil {
+			var err error
+			if finish, err = prepare(w); err != nil {
+				return err
+			}
+		}
 		for i, n := range batch {
 			r, err := do(w, i, n)
+			var flush batchFlushError
+			if errors.As(err, &flush) {
+				return stale{flush}
+			}
 			if err != nil {
 				failed = i
 				return err
 			}
 			out = append(out, r)
 		}
+		if err := finish(); err != nil {
+			var flush batchFlushError
+			if errors.As(err, &flush) {
+				return stale{flush}
+			}
+			return err
+		}
 		return nil
 	})
+	var flush batchFlushError
 	switch {
+	case errors.As(err, &flush):
+		return nil, flush
 	case err != nil && failed >= 0:
 		return nil, &BatchError{Batch: name, Index: failed, Err: err}
 	case err != nil:

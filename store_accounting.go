@@ -25,4 +25,7 @@ type AccountingRepository interface {
 	// that does not commit gives it back, and a second transaction taking
 	// from the series waits for the first to end.
 	NextNumber(ctx context.Context, series string, year int) (int64, error)
+	// NextNumbers takes the next n numbers (n >= 1) of a series in a year
+	// at once, as n calls of NextNumber would, and returns the first.
+	NextNumbers(ctx context.Context, series string, year int, n int) (int64, error)
 }

@@ -53,6 +53,10 @@ type LedgerReader interface {
 	// EntryByKey returns the entry recorded with an idempotency key, or a
 	// *NotFoundError.
 	EntryByKey(ctx context.Context, key string) (Entry, error)
+	// EntriesByKeys returns the entries recorded with any of the
+	// idempotency keys, in ID order: EntryByKey of each key found, in one
+	// call (a batch of ledger commands reads its keys so).
+	EntriesByKeys(ctx context.Context, keys []string) ([]Entry, error)
 	// ReversalOf returns the entry that reverses id, or a *NotFoundError.
 	ReversalOf(ctx context.Context, id ID) (Entry, error)
 	// Entries returns a page of the entries matching f in ID (recording)
@@ -113,6 +117,9 @@ type LedgerRepository interface {
 	LedgerReader
 	SaveBook(ctx context.Context, b Book) error
 	Append(ctx context.Context, e Entry) error
+	// AppendAll appends entries, in order, with Append's rules, in a few
+	// statements: on an error the caller's transaction must not commit.
+	AppendAll(ctx context.Context, entries []Entry) error
 	// ErasePersonal overwrites the Description of the stored entry with
 	// e.ID with e's, and nothing else: e's other fields, its postings
 	// included, are ignored. An unknown ID is a *NotFoundError.
@@ -143,6 +150,9 @@ type InvoiceReader interface {
 type InvoiceRepository interface {
 	InvoiceReader
 	Insert(ctx context.Context, i Invoice) error
+	// InsertAll inserts invoices with Insert's rules, in a few
+	// statements: on an error the caller's transaction must not commit.
+	InsertAll(ctx context.Context, invoices []Invoice) error
 	// ErasePersonal overwrites the Description of each line of the stored
 	// invoice with i.ID with that of i's line at the same place, and
 	// nothing else: i's other fields are ignored. i must have as many
@@ -166,6 +176,9 @@ type CreditReader interface {
 type CreditRepository interface {
 	CreditReader
 	Insert(ctx context.Context, c Credit) error
+	// InsertAll inserts credits with Insert's rules, in a few statements:
+	// on an error the caller's transaction must not commit.
+	InsertAll(ctx context.Context, credits []Credit) error
 	// ErasePersonal overwrites the Reference of the stored credit with
 	// c.ID with c's, and nothing else: c's other fields are ignored. An
 	// unknown ID is a *NotFoundError.

@@ -181,6 +181,18 @@ func (l ledgerView) Append(ctx context.Context, e Entry) error {
 	return nil
 }
 
+// AppendAll implements LedgerRepository, adding what the entries post to
+// what is kept once the store has appended them.
+func (l ledgerView) AppendAll(ctx context.Context, entries []Entry) error {
+	if err := l.LedgerRepository.AppendAll(ctx, entries); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		l.v.appended(e)
+	}
+	return nil
+}
+
 // appended adds an appended entry's postings to the customers' accounts
 // to what is kept: to what is open on an item as of every date kept on or
 // after the entry's effective date, and to the balances.

@@ -47,6 +47,7 @@ func runBatchLedger(t *testing.T, newStore NewStoreFunc) {
 		require.NoError(t, err)
 		assert.Equal(t, got[1], single, "a single retry finds the batch's invoice by its key")
 	})
+	t.Run("InvoicesAsOneByOne", func(t *testing.T) { runInvoicesAsOneByOne(t, newStore) })
 	t.Run("KeyRepeatedWithinBatch", func(t *testing.T) {
 		b := newBooks(t, newStore(t))
 		c := b.customer(t, "Initech")
