@@ -229,6 +229,9 @@ func (c *ExperienceService) JourneyTemplate(ctx context.Context, actor, id ID) (
 
 // touchpoint resolves a map's touchpoint, naming the field in the error.
 func (w *writeTx) touchpoint(mapID ID, key string) (ResolvedTouchpoint, error) {
+	if tp, ok := w.checkedTouchpoint(mapID, key); ok {
+		return tp, nil
+	}
 	tp, err := w.tx.TouchpointMaps().Touchpoint(w.ctx, mapID, key)
 	if err != nil {
 		return ResolvedTouchpoint{}, fmt.Errorf("touchpoint %q: %w", key, err)
