@@ -18,10 +18,10 @@ type Checks struct {
 	// Actor is the acting user, as UserRepository.Get returns them in a
 	// write: held until the transaction ends.
 	Actor User
-	// Customer is the customer's head: only ID, Kind, Owner, Team,
-	// Status, CreatedAt, RestrictedAt and Version are read, what a write
-	// decides on before it touches their data (the policy's target, the
-	// restriction, where their ladder starts). The other fields are zero.
+	// Customer is the customer's head: only ID, Owner, Team, CreatedAt
+	// and RestrictedAt are read, what a write decides on before it
+	// touches their data (the policy's target, the restriction, where
+	// their ladder starts). The other fields are zero.
 	Customer Customer
 	// PeriodLock is the ledger's lock date, as AccountingReader.PeriodLock
 	// returns it in a write (held until the transaction ends), when asked.

@@ -28,8 +28,7 @@ func (w writeTx) ReadChecks(ctx context.Context, r crm.CheckRequest) (crm.Checks
 	if !ok {
 		return crm.Checks{}, false, nil
 	}
-	out.Customer = crm.Customer{ID: cu.ID, Kind: cu.Kind, Owner: cu.Owner, Team: cu.Team, Status: cu.Status,
-		CreatedAt: cu.CreatedAt, Version: cu.Version, RestrictedAt: cu.RestrictedAt}
+	out.Customer = crm.Customer{ID: cu.ID, Owner: cu.Owner, Team: cu.Team, CreatedAt: cu.CreatedAt, RestrictedAt: cu.RestrictedAt}
 	if r.PeriodLock {
 		if out.PeriodLock, err = w.Accounting().PeriodLock(ctx); err != nil {
 			return crm.Checks{}, false, err

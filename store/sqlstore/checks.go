@@ -12,10 +12,10 @@ import (
 // customerHeadColumns are the columns of a customer crm.Checks reads:
 // what a write decides on before it touches the customer's data. The
 // contacts, tags and attributes (JSON) are left out.
-var customerHeadColumns = []string{"id", "kind", "owner_id", "team", "status", "created_at", "version", "restricted_at"}
+var customerHeadColumns = []string{"id", "owner_id", "team", "created_at", "restricted_at"}
 
 func customerHeadDest(c *crm.Customer) []any {
-	return []any{&c.ID, &c.Kind, &c.Owner, &c.Team, &c.Status, timeCol{&c.CreatedAt}, &c.Version, timeCol{&c.RestrictedAt}}
+	return []any{&c.ID, &c.Owner, &c.Team, timeCol{&c.CreatedAt}, timeCol{&c.RestrictedAt}}
 }
 
 // ReadChecks implements crm.CheckReader: one statement joins the actor,

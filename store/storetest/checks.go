@@ -21,8 +21,7 @@ func runChecks(t *testing.T, newStore NewStoreFunc) {
 	full := read(t, sc.s, func(tx crm.ReadTx) (crm.Customer, error) { return tx.Customers().Get(ctx, sc.ann) })
 	tp := read(t, sc.s, getTouchpoint(sc.m.ID, "call.billing.dispute"))
 	lock := read(t, sc.s, func(tx crm.ReadTx) (crm.PeriodLock, error) { return tx.Accounting().PeriodLock(ctx) })
-	head := crm.Customer{ID: full.ID, Kind: full.Kind, Owner: full.Owner, Team: full.Team, Status: full.Status,
-		CreatedAt: full.CreatedAt, Version: full.Version, RestrictedAt: full.RestrictedAt}
+	head := crm.Customer{ID: full.ID, Owner: full.Owner, Team: full.Team, CreatedAt: full.CreatedAt, RestrictedAt: full.RestrictedAt}
 	missing := sc.g.next()
 	implemented := false
 	update(t, sc.s, func(tx crm.Tx) error {
