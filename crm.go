@@ -328,6 +328,13 @@ type writeTx struct {
 	// creation time and restriction do not change within a write
 	// (customer)
 	cust Customer
+	// the store's own transaction, for its optional interfaces
+	// (CheckReader)
+	store Tx
+	// what the write's checks read in one go (startChecked), and what
+	// they were asked for; nil on a store that reads them one by one
+	checks  CheckRequest
+	checked *Checks
 }
 
 // stale marks an error that a retry cannot fix, such as a version the
@@ -350,12 +357,17 @@ func retryable(err error) bool {
 // tells the subscribers. The actor must be an active user: the zero ID is
 // refused like any unknown one.
 func (c *engine) write(ctx context.Context, actorID ID, fn func(w *writeTx) error) error {
+	return c.writeChecked(ctx, actorID, CheckRequest{}, fn)
+}
+
+// writeChecked is write for a write that concerns one customer, and
+// checks what r names first: a store that can reads them with the actor
+// in one go (startChecked).
+func (c *engine) writeChecked(ctx context.Context, actorID ID, r CheckRequest, fn func(w *writeTx) error) error {
 	return c.transact(ctx, func(w *writeTx) error {
-		actor, err := c.activeActor(ctx, w.tx.Users(), actorID)
-		if err != nil {
+		if err := w.startChecked(actorID, r); err != nil {
 			return err
 		}
-		w.actor = actor
 		return fn(w)
 	})
 }
@@ -367,7 +379,7 @@ func (c *engine) transact(ctx context.Context, fn func(w *writeTx) error) error 
 	for attempt := 0; ; attempt++ {
 		var committed []Event
 		err := c.store.Update(ctx, func(tx Tx) error {
-			w := &writeTx{ctx: ctx, crm: c, tx: newTxView(tx), now: c.now()}
+			w := &writeTx{ctx: ctx, crm: c, tx: newTxView(tx), store: tx, now: c.now()}
 			if err := fn(w); err != nil {
 				return err
 			}

@@ -48,7 +48,11 @@ func (c *ExperienceService) RecordInteractions(ctx context.Context, actor ID, ba
 	}
 	var out []Recorded
 	failed := -1
-	err := c.write(ctx, actor, func(w *writeTx) error {
+	var checks CheckRequest
+	if len(batch) == 1 {
+		checks = CheckRequest{Customer: batch[0].Customer, Map: batch[0].Map, Touchpoint: batch[0].Touchpoint}
+	}
+	err := c.writeChecked(ctx, actor, checks, func(w *writeTx) error {
 		out, failed = make([]Recorded, 0, len(batch)), -1 // a conflict retries the whole write
 		if len(batch) == 1 {
 			r, err := w.recordInteraction(batch[0])
@@ -88,7 +92,7 @@ func (c *ExperienceService) RecordInteractions(ctx context.Context, actor ID, ba
 
 func (w *writeTx) recordInteraction(n NewInteraction) (Recorded, error) {
 	ctx := w.ctx
-	cu, err := w.tx.Customers().Get(ctx, n.Customer)
+	cu, err := w.customerHead(n.Customer)
 	if err != nil {
 		return Recorded{}, err
 	}

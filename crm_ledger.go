@@ -337,7 +337,7 @@ func (c *engine) billing(ctx context.Context, actor, customer ID, key string, re
 	}
 	var out Entry
 	var dup bool
-	err = c.write(ctx, actor, func(w *writeTx) error {
+	err = c.writeChecked(ctx, actor, CheckRequest{Customer: customer, PeriodLock: true}, func(w *writeTx) error {
 		out, dup, err = w.bill(customer, key, request, func(key string) (Entry, error) { return fn(w, key) })
 		return err
 	})
@@ -346,7 +346,10 @@ func (c *engine) billing(ctx context.Context, actor, customer ID, key string, re
 
 // bill is billing in a write: key is checked already.
 func (w *writeTx) bill(customer ID, key string, request any, fn func(key string) (Entry, error)) (Entry, bool, error) {
-	cu, err := w.touchCustomer(customer)
+	cu, err := w.customerHead(customer)
+	if err == nil {
+		err = w.see(cu.target())
+	}
 	if err != nil {
 		return Entry{}, false, err
 	}

@@ -236,6 +236,9 @@ func (w *writeTx) touchpoint(mapID ID, key string) (ResolvedTouchpoint, error) {
 	case key == "":
 		return ResolvedTouchpoint{}, invalid("touchpoint", "required", "the key of a touchpoint of the map")
 	}
+	if tp, ok := w.checkedTouchpoint(mapID, key); ok {
+		return tp, nil
+	}
 	tp, err := w.tx.TouchpointMaps().Touchpoint(w.ctx, mapID, key)
 	if err != nil {
 		return ResolvedTouchpoint{}, fmt.Errorf("touchpoint %q: %w", key, err)

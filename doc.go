@@ -267,5 +267,8 @@
 // SQL, reports aggregate in the database. store/storetest is the
 // conformance suite every adapter passes, and store/storekit holds what
 // adapter authors share: the reference implementations of the port's
-// aggregations.
+// aggregations. A store may read what a write checks first (its actor,
+// the customer's head, the period lock, a touchpoint) in one statement
+// (crm.CheckReader); both adapters do, and the CRM reads them one by one
+// from a store that does not.
 package crm

@@ -281,6 +281,8 @@ var jsonExcluded = func() map[string]string {
 		"ForecastOptions": "options of Pipeline.ForecastWith, set in code with a Calendar, which has no wire form; the service takes a ForecastPeriod",
 		"LadderReason":    "a move's reason kept structured, unexported fields only: it encodes as its text (MarshalText), the reason LadderMove holds; its terms are sampled as LadderTerm",
 		"BatchError":      "an error that wraps another error, which has no wire form; its batch and index are in its message",
+		"CheckRequest":    "what a write asks its store to read first (CheckReader), inside one transaction: never on the wire",
+		"Checks":          "what a store read for a write's checks (CheckReader), inside one transaction: never on the wire",
 		"FiscalPeriod":    "a scalar with its own MarshalText (FY2027-Q1), so its year and quarter fields never reach the wire: see Quota and AttainmentQuery",
 	}
 	for _, s := range []string{"User", "Customer", "Experience", "Case", "Ladder", "Deal", "Activity", "Campaign", "Contract", "Ledger", "Receivable", "Event"} {

@@ -184,6 +184,7 @@ type Store struct {
 	cfg     config
 	names   names
 	stmts   *stmtCache // SQLite: statements prepared on the pool (see statement)
+	checks  [4]string  // the statements of ReadChecks (see checksSQL)
 }
 
 var _ crm.Store = (*Store)(nil)
@@ -200,7 +201,11 @@ func New(db *sql.DB, d Dialect, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, dialect: d, cfg: c, names: newNames(c), stmts: &stmtCache{}}, nil
+	s := &Store{db: db, dialect: d, cfg: c, names: newNames(c), stmts: &stmtCache{}}
+	for i := range s.checks {
+		s.checks[i] = s.checksSQL(i&1 != 0, i&2 != 0)
+	}
+	return s, nil
 }
 
 // Dialect returns the store's dialect.

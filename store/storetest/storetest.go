@@ -166,6 +166,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Consent", func(t *testing.T) { runConsent(t, newStore) })
 	t.Run("Restriction", func(t *testing.T) { runRestriction(t, newStore) })
 	t.Run("Retention", func(t *testing.T) { runRetention(t, newStore) })
+	t.Run("Checks", func(t *testing.T) { runChecks(t, newStore) })
 }
 
 // epoch is the suite's fixed start of time.
