@@ -15,3 +15,9 @@ import (
 func BenchmarkScale(b *testing.B) {
 	storetest.BenchScale(b, func(*testing.B) crm.Store { return memory.New() }, 1_000, 100_000, 1_000_000)
 }
+
+// TestScaleHistory checks the histories BenchmarkScale loads, on a few
+// hundred records: the writes run, and the log and the ledger verify.
+func TestScaleHistory(t *testing.T) {
+	storetest.CheckScale(t, storetest.ScaleStores{Load: func(testing.TB) crm.Store { return memory.New() }}, 300)
+}

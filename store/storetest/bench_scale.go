@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm"
+	"github.com/stretchr/testify/require"
 )
 
 // BenchScale measures each CRM write on a store that already holds n
@@ -42,6 +44,24 @@ import (
 //	go test -run '^$' -bench 'Scale' -benchtime 200x ./store/memory
 //	CRMKIT_BENCH_ITEMS=1000,100000 go test -run '^$' -bench 'Scale/Ledger' -benchtime 100x ./store/sqlite
 func BenchScale(b *testing.B, newStore func(b *testing.B) crm.Store, sizes ...int) {
+	BenchScaleWith(b, ScaleStores{Load: func(tb testing.TB) crm.Store { return newStore(tb.(*testing.B)) }}, sizes...)
+}
+
+// ScaleStores opens the stores of BenchScaleWith. Load returns an empty
+// store for the history, which may be set up to write it fast (a large
+// page cache, no sync at commit, another database altogether). Measure,
+// when set, ends the load: it is given that store once the history is in
+// it and returns the store the writes are measured on, holding the same
+// records (the same database reopened as an application would open it,
+// or a copy of it); without Measure the writes run on the loaded store.
+type ScaleStores struct {
+	Load    func(tb testing.TB) crm.Store
+	Measure func(tb testing.TB, loaded crm.Store) crm.Store
+}
+
+// BenchScaleWith is BenchScale with the history loaded into one store
+// and the writes measured on another (see ScaleStores).
+func BenchScaleWith(b *testing.B, stores ScaleStores, sizes ...int) {
 	if env := os.Getenv("CRMKIT_BENCH_ITEMS"); env != "" {
 		sizes = nil
 		for _, f := range strings.Split(env, ",") {
@@ -52,21 +72,77 @@ func BenchScale(b *testing.B, newStore func(b *testing.B) crm.Store, sizes ...in
 			sizes = append(sizes, n)
 		}
 	}
-	for _, fam := range []struct {
-		name string
-		run  func(b *testing.B, newStore func(b *testing.B) crm.Store, n int)
-	}{
-		{"Customers", scaleCustomers},
-		{"Interactions", scaleInteractions},
-		{"Ledger", scaleLedger},
-		{"Sales", scaleSales},
-	} {
+	for _, fam := range scaleFamilies {
 		b.Run(fam.name, func(b *testing.B) {
 			for _, n := range sizes {
-				b.Run(fmt.Sprint(n), func(b *testing.B) { fam.run(b, newStore, n) })
+				b.Run(fmt.Sprint(n), func(b *testing.B) {
+					fam.run(b, stores, n, func(name string, tm *Team, prep, op func(i int) error) {
+						b.Run(name, func(b *testing.B) { scaleTimed(b, tm, prep, op) })
+					})
+				})
 			}
 		})
 	}
+}
+
+// CheckScale loads each history of BenchScaleWith at size n, runs each
+// write three times on the store Measure returns, and verifies its event
+// log and its ledger: a loader that writes what the CRM would not (a
+// broken chain, postings without their open items) fails it.
+func CheckScale(t *testing.T, stores ScaleStores, n int) {
+	ctx := context.Background()
+	for _, fam := range scaleFamilies {
+		t.Run(fam.name, func(t *testing.T) {
+			tm := fam.run(t, stores, n, func(name string, tm *Team, prep, op func(i int) error) {
+				for i := range 3 {
+					tm.Clock.Advance(time.Second)
+					if prep != nil {
+						require.NoError(t, prep(i), name)
+					}
+					require.NoError(t, op(i), name)
+				}
+			})
+			_, err := tm.Events.Verify(ctx)
+			require.NoError(t, err)
+			require.NoError(t, tm.Ledger.Verify(ctx, tm.Admin.ID))
+		})
+	}
+}
+
+// scaleRun runs the write op of a family after its history is loaded,
+// with prep (when given) before each op, outside the timer.
+type scaleRun func(name string, tm *Team, prep, op func(i int) error)
+
+// scaleFamilies are the histories of BenchScale and their writes; each
+// returns the team the writes ran on.
+var scaleFamilies = []struct {
+	name string
+	run  func(tb testing.TB, stores ScaleStores, n int, run scaleRun) *Team
+}{
+	{"Customers", scaleCustomers},
+	{"Interactions", scaleInteractions},
+	{"Ledger", scaleLedger},
+	{"Sales", scaleSales},
+}
+
+// measure ends the load that began at start: it moves tm to the store
+// the writes are measured on, when it is another, and logs how long the
+// load took.
+func (o ScaleStores) measure(b testing.TB, tm *Team, start time.Time) *Team {
+	b.Helper()
+	if o.Measure != nil {
+		s := o.Measure(b, tm.Store)
+		// Another random source than NewTeam's, whose IDs are taken.
+		c, err := crm.New(s, crm.WithClock(tm.Clock), crm.WithRandom(rand.NewChaCha8([32]byte{2})), crm.WithRetries(64, time.Millisecond))
+		if err != nil {
+			b.Fatal(err)
+		}
+		moved := *tm
+		moved.CRM, moved.Store = c, s
+		tm = &moved
+	}
+	b.Logf("history loaded in %s", time.Since(start).Round(time.Second))
+	return tm
 }
 
 // scaleBatch is how many records the load writes to a transaction.
@@ -85,16 +161,34 @@ func newScaleLoad(tm *Team) *scaleLoad {
 }
 
 // scaleRecord is what one record of the load wrote: its event's type,
-// kind and subject.
+// kind and subject, and the event's data where the CRM checks it against
+// the record (a ledger entry's), else a stand-in.
 type scaleRecord struct {
 	typ     crm.EventType
 	kind    crm.Kind
 	subject crm.ID
+	data    []byte
+}
+
+// scaleEntryData is the data of the ledger.posted event the CRM records
+// for e, which VerifyLedger compares with the entry.
+func scaleEntryData(e crm.Entry) ([]byte, error) {
+	var document string
+	if !e.Document.IsZero() {
+		document = e.Document.String()
+	}
+	return json.Marshal(struct {
+		Kind      crm.EntryKind `json:"kind"`
+		Customer  crm.ID        `json:"customer"`
+		Document  string        `json:"document,omitempty"`
+		Effective crm.Date      `json:"effective"`
+		Postings  []crm.Posting `json:"postings"`
+	}{e.Kind, e.Customer, document, e.Effective, e.Postings})
 }
 
 // load calls write n times, scaleBatch to a transaction, and appends an
 // event for each record it reports.
-func (l *scaleLoad) load(b *testing.B, n int, write func(ctx context.Context, tx crm.Tx, i int) ([]scaleRecord, error)) {
+func (l *scaleLoad) load(b testing.TB, n int, write func(ctx context.Context, tx crm.Tx, i int) ([]scaleRecord, error)) {
 	b.Helper()
 	ctx := context.Background()
 	for done := 0; done < n; done += scaleBatch {
@@ -110,7 +204,10 @@ func (l *scaleLoad) load(b *testing.B, n int, write func(ctx context.Context, tx
 					return err
 				}
 				for _, r := range recs {
-					data := []byte(`{"loaded":` + strconv.Itoa(i) + `}`)
+					data := r.data
+					if data == nil {
+						data = []byte(`{"loaded":` + strconv.Itoa(i) + `}`)
+					}
 					ev := crm.Event{Seq: head.Seq + 1, ID: l.g.next(), Time: epoch, Actor: l.tm.Admin.ID, Type: r.typ, Kind: r.kind,
 						Subject: r.subject, Version: 1, Data: data, DataHash: crm.Hash(sha256.Sum256(data)), PrevHash: head.Hash}
 					ev.Hash = ev.ComputeHash()
@@ -127,13 +224,13 @@ func (l *scaleLoad) load(b *testing.B, n int, write func(ctx context.Context, tx
 }
 
 // customers loads n customers owned by owner and returns their IDs.
-func (l *scaleLoad) customers(b *testing.B, n int, owner crm.User) []crm.ID {
+func (l *scaleLoad) customers(b testing.TB, n int, owner crm.User) []crm.ID {
 	out := make([]crm.ID, n)
 	l.load(b, n, func(ctx context.Context, tx crm.Tx, i int) ([]scaleRecord, error) {
 		c := sampleCustomer(l.g.next(), owner.ID)
 		c.Team, c.Party, c.Lifecycle = owner.Team, crm.PartyOrganization, crm.LifecycleCustomer
 		out[i] = c.ID
-		return []scaleRecord{{crm.CustomerCreated, crm.KindCustomer, c.ID}}, tx.Customers().Insert(ctx, c)
+		return []scaleRecord{{crm.CustomerCreated, crm.KindCustomer, c.ID, nil}}, tx.Customers().Insert(ctx, c)
 	})
 	return out
 }
@@ -143,43 +240,52 @@ func (l *scaleLoad) past() time.Time {
 	return epoch.Add(-time.Duration(1 + l.rng.Int64N(int64(365*24*time.Hour)))).Truncate(time.Microsecond)
 }
 
-// scaleTimed runs op b.N times with the clock a second further each time.
-func scaleTimed(b *testing.B, tm *Team, op func(i int) error) {
+// scaleTimed runs op b.N times with the clock a second further each
+// time, and prep before each outside the timer.
+func scaleTimed(b *testing.B, tm *Team, prep, op func(i int) error) {
 	b.Helper()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
 		tm.Clock.Advance(time.Second)
+		if prep != nil {
+			b.StopTimer()
+			err := prep(i)
+			b.StartTimer()
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
 		if err := op(i); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func scaleCustomers(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
+func scaleCustomers(b testing.TB, stores ScaleStores, n int, run scaleRun) *Team {
 	ctx := context.Background()
-	tm := NewTeam(b, newStore(b))
+	start := time.Now()
+	tm := NewTeam(b, stores.Load(b))
 	l := newScaleLoad(tm)
 	anns := l.customers(b, n/10, tm.Ann)
 	l.customers(b, n-n/10, tm.Ben)
-	b.Run("CreateCustomer", func(b *testing.B) {
-		scaleTimed(b, tm, func(i int) error {
-			_, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: fmt.Sprint("Scale ", i)})
-			return err
-		})
+	tm = stores.measure(b, tm, start)
+	run("CreateCustomer", tm, nil, func(i int) error {
+		_, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.Partner, Name: fmt.Sprint("Scale ", i)})
+		return err
 	})
-	b.Run("UpdateCustomer", func(b *testing.B) {
-		scaleTimed(b, tm, func(i int) error {
-			seg := fmt.Sprint("segment ", i)
-			_, err := tm.Customers.Update(ctx, tm.Ann.ID, crm.CustomerPatch{Customer: anns[(i*7919)%len(anns)], Segment: &seg})
-			return err
-		})
+	run("UpdateCustomer", tm, nil, func(i int) error {
+		seg := fmt.Sprint("segment ", i)
+		_, err := tm.Customers.Update(ctx, tm.Ann.ID, crm.CustomerPatch{Customer: anns[(i*7919)%len(anns)], Segment: &seg})
+		return err
 	})
+	return tm
 }
 
-func scaleInteractions(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
+func scaleInteractions(b testing.TB, stores ScaleStores, n int, run scaleRun) *Team {
 	ctx := context.Background()
-	tm := NewTeam(b, newStore(b))
+	start := time.Now()
+	tm := NewTeam(b, stores.Load(b))
 	m, err := tm.Experience.CreateTouchpointMap(ctx, tm.Admin.ID, benchMap())
 	if err != nil {
 		b.Fatal(err)
@@ -201,29 +307,30 @@ func scaleInteractions(b *testing.B, newStore func(b *testing.B) crm.Store, n in
 		in := crm.Interaction{ID: l.g.next(), Customer: customer, Map: m.ID, Touchpoint: tp.Key, At: at, Direction: crm.Inbound,
 			Department: tp.Department, Channel: tp.Channel, Medium: tp.Medium, Phase: tp.Phase, Wait: time.Duration(l.rng.IntN(120)) * time.Second,
 			Resolved: l.rng.IntN(3) > 0, Sentiment: crm.Sentiment(l.rng.IntN(5) - 2), RecordedAt: at, RecordedBy: tm.Ann.ID, Day: crm.DateOf(at)}
-		return []scaleRecord{{crm.InteractionRecorded, crm.KindInteraction, in.ID}}, tx.Interactions().Insert(ctx, in)
+		return []scaleRecord{{crm.InteractionRecorded, crm.KindInteraction, in.ID, nil}}, tx.Interactions().Insert(ctx, in)
 	})
 	fresh, err := tm.Customers.Create(ctx, tm.Ann.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Fresh"})
 	if err != nil {
 		b.Fatal(err)
 	}
+	tm = stores.measure(b, tm, start)
 	for _, bc := range []struct {
 		name     string
 		customer crm.ID
 	}{{"RecordInteraction/History", history}, {"RecordInteraction/Fresh", fresh.ID}} {
-		b.Run(bc.name, func(b *testing.B) {
-			scaleTimed(b, tm, func(i int) error {
-				_, err := tm.Experience.RecordInteraction(ctx, tm.Ann.ID, crm.NewInteraction{Customer: bc.customer, Map: m.ID,
-					Touchpoint: fmt.Sprintf("tp%02d", i%20), At: tm.Clock.Now(), Direction: crm.Inbound, Sentiment: crm.Sentiment(i%5 - 2)})
-				return err
-			})
+		run(bc.name, tm, nil, func(i int) error {
+			_, err := tm.Experience.RecordInteraction(ctx, tm.Ann.ID, crm.NewInteraction{Customer: bc.customer, Map: m.ID,
+				Touchpoint: fmt.Sprintf("tp%02d", i%20), At: tm.Clock.Now(), Direction: crm.Inbound, Sentiment: crm.Sentiment(i%5 - 2)})
+			return err
 		})
 	}
+	return tm
 }
 
-func scaleLedger(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
+func scaleLedger(b testing.TB, stores ScaleStores, n int, run scaleRun) *Team {
 	ctx := context.Background()
-	bk := newBooks(b, newStore(b))
+	start := time.Now()
+	bk := newBooks(b, stores.Load(b))
 	tm := bk.Team
 	usd, _ := crm.ParseCurrency("USD")
 	l := newScaleLoad(tm)
@@ -265,40 +372,41 @@ func scaleLedger(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
 			if err := tx.Ledger().Append(ctx, e); err != nil {
 				return nil, err
 			}
-			recs = append(recs, scaleRecord{crm.LedgerPosted, crm.KindEntry, e.ID})
+			data, err := scaleEntryData(e)
+			if err != nil {
+				return nil, err
+			}
+			recs = append(recs, scaleRecord{crm.LedgerPosted, crm.KindEntry, e.ID, data})
 		}
 		return recs, nil
 	})
+	bk.Team = stores.measure(b, bk.Team, start)
+	tm = bk.Team
 	price := crm.MoneyFromMinor(5_000, usd)
 	number := 0 // invoice numbers are unique across the runs of a benchmark
 	next := func() string { number++; return fmt.Sprint("B-", number) }
-	b.Run("IssueInvoice", func(b *testing.B) {
-		scaleTimed(b, tm, func(i int) error {
-			_, err := bk.Ledger.IssueInvoice(ctx, bk.fin.ID, newInvoice(history, price, next()))
-			return err
-		})
+	run("IssueInvoice", tm, nil, func(i int) error {
+		_, err := bk.Ledger.IssueInvoice(ctx, bk.fin.ID, newInvoice(history, price, next()))
+		return err
 	})
-	b.Run("ReceivePayment", func(b *testing.B) {
-		scaleTimed(b, tm, func(i int) error {
-			b.StopTimer()
-			_, err := bk.Ledger.IssueInvoice(ctx, bk.fin.ID, newInvoice(history, price, next()))
-			b.StartTimer()
-			if err != nil {
-				return err
-			}
-			r, err := bk.Ledger.ReceivePayment(ctx, bk.fin.ID, crm.NewPayment{Customer: history, Amount: crm.MoneyFromMinor(1_000, usd),
-				Allocation: crm.AllocateOldestFirst})
-			if err == nil && len(r.Allocations) != 1 {
-				err = fmt.Errorf("the payment made %d allocations, not 1", len(r.Allocations))
-			}
-			return err
-		})
+	run("ReceivePayment", tm, func(int) error {
+		_, err := bk.Ledger.IssueInvoice(ctx, bk.fin.ID, newInvoice(history, price, next()))
+		return err
+	}, func(i int) error {
+		r, err := bk.Ledger.ReceivePayment(ctx, bk.fin.ID, crm.NewPayment{Customer: history, Amount: crm.MoneyFromMinor(1_000, usd),
+			Allocation: crm.AllocateOldestFirst})
+		if err == nil && len(r.Allocations) != 1 {
+			err = fmt.Errorf("the payment made %d allocations, not 1", len(r.Allocations))
+		}
+		return err
 	})
+	return tm
 }
 
-func scaleSales(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
+func scaleSales(b testing.TB, stores ScaleStores, n int, run scaleRun) *Team {
 	ctx := context.Background()
-	tm := NewTeam(b, newStore(b))
+	start := time.Now()
+	tm := NewTeam(b, stores.Load(b))
 	usd, _ := crm.ParseCurrency("USD")
 	p, err := tm.Deals.CreatePipeline(ctx, tm.Admin.ID, crm.NewPipeline{Name: "Scale", Currency: usd, AllowSkip: true, AllowBack: true})
 	if err != nil {
@@ -329,7 +437,7 @@ func scaleSales(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
 			return nil, err
 		}
 		deals[i] = d
-		return []scaleRecord{{crm.DealOpened, crm.KindDeal, d.ID}}, tx.Deals().Insert(ctx, d)
+		return []scaleRecord{{crm.DealOpened, crm.KindDeal, d.ID, nil}}, tx.Deals().Insert(ctx, d)
 	})
 	d, err := tm.Deals.Open(ctx, tm.Ann.ID, crm.NewDeal{Pipeline: p.ID, Customer: customers[0], Title: "Moving",
 		Amount: crm.MoneyFromMinor(500_000, usd), CloseDate: crm.DateOf(epoch).AddDays(60)})
@@ -346,19 +454,17 @@ func scaleSales(b *testing.B, newStore func(b *testing.B) crm.Store, n int) {
 			on := deals[l.rng.IntN(len(deals))]
 			a.Customer, a.Deal = on.Customer, on.ID
 		}
-		return []scaleRecord{{crm.ActivityLogged, crm.KindActivity, a.ID}}, tx.Activities().Insert(ctx, a)
+		return []scaleRecord{{crm.ActivityLogged, crm.KindActivity, a.ID, nil}}, tx.Activities().Insert(ctx, a)
 	})
-	b.Run("MoveDeal", func(b *testing.B) {
-		scaleTimed(b, tm, func(i int) error {
-			_, err := tm.Deals.Move(ctx, tm.Ann.ID, crm.MoveDealRequest{Deal: d.ID, Stage: open[1+i%2].Key})
-			return err
-		})
+	tm = stores.measure(b, tm, start)
+	run("MoveDeal", tm, nil, func(i int) error {
+		_, err := tm.Deals.Move(ctx, tm.Ann.ID, crm.MoveDealRequest{Deal: d.ID, Stage: open[1+i%2].Key})
+		return err
 	})
-	b.Run("LogActivity", func(b *testing.B) {
-		scaleTimed(b, tm, func(i int) error {
-			_, err := tm.Activities.Log(ctx, tm.Ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: customers[0], Deal: d.ID,
-				Subject: fmt.Sprint("Call ", i), Done: true})
-			return err
-		})
+	run("LogActivity", tm, nil, func(i int) error {
+		_, err := tm.Activities.Log(ctx, tm.Ann.ID, crm.NewActivity{Type: crm.ActivityCall, Customer: customers[0], Deal: d.ID,
+			Subject: fmt.Sprint("Call ", i), Done: true})
+		return err
 	})
+	return tm
 }
