@@ -335,8 +335,28 @@ func (r LadderRules) Check() error {
 	return nil
 }
 
-// LadderMove is a customer's move on the ladder, with the evidence that
-// caused it and the reason in words.
+// EvidenceRef is how a ladder move references the evidence that caused
+// it: the evidence's ID, with what says where it came from without
+// reading it (its kind, the record it was drawn from and its touchpoint).
+// None of it is personal data. The evidence itself, with its sentiment,
+// survey answers and note, is read by its ID (LadderService.Evidence,
+// LadderReader.EvidenceByID); a move that fading caused references none:
+// its Kind is EvidenceFading and its ID is zero.
+type EvidenceRef struct {
+	ID         ID           `json:"id,omitzero"`
+	Kind       EvidenceKind `json:"kind,omitempty"`
+	Source     Kind         `json:"source,omitempty"`                    // the record the evidence comes from (Evidence.Source)
+	SourceID   ID           `json:"source_id,omitzero"`                  // that record
+	Touchpoint string       `json:"touchpoint,omitempty" privacy:"none"` // the touchpoint, if any
+}
+
+// Ref returns the reference a ladder move keeps to the evidence.
+func (ev *Evidence) Ref() EvidenceRef {
+	return EvidenceRef{ID: ev.ID, Kind: ev.Kind, Source: ev.Source, SourceID: ev.SourceID, Touchpoint: ev.Touchpoint}
+}
+
+// LadderMove is a customer's move on the ladder, with a reference to the
+// evidence that caused it and the reason in words.
 type LadderMove struct {
 	ID          ID           `json:"id,omitzero"`
 	Customer    ID           `json:"customer,omitzero"`
@@ -346,7 +366,10 @@ type LadderMove struct {
 	Event       LadderEvent  `json:"event,omitempty"`
 	ScoreBefore int64        `json:"score_before"` // the score before the evidence, decayed to At, in thousandths
 	ScoreAfter  int64        `json:"score_after"`
-	Evidence    Evidence     `json:"evidence,omitzero" privacy:"nested"`
+	// Evidence references the evidence that caused the move, by its ID:
+	// the move keeps no copy of it, so erasing the evidence's note leaves
+	// nothing of it in the move.
+	Evidence EvidenceRef `json:"evidence,omitzero" privacy:"nested"`
 	// Reason is the reason in words. A move AppendApply made leaves it
 	// empty and keeps the reason structured (Why): ReasonText and
 	// encoding write it.
@@ -509,7 +532,7 @@ func (r *LadderRules) weigh(moves []LadderMove, st *LadderState, ev *Evidence, a
 func (r *LadderRules) move(moves []LadderMove, st *LadderState, event LadderEvent, ev *Evidence, before int64, why *LadderReason) []LadderMove {
 	to := ladderTo(st.Stage, event) // next only asks for moves the table has
 	moves = append(moves, LadderMove{Customer: ev.Customer, At: st.UpdatedAt, From: st.Stage, To: to, Event: event,
-		ScoreBefore: before, ScoreAfter: st.Score, Evidence: *ev, why: *why})
+		ScoreBefore: before, ScoreAfter: st.Score, Evidence: ev.Ref(), why: *why})
 	st.Stage, st.Since = to, st.UpdatedAt
 	return moves
 }
