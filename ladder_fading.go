@@ -199,12 +199,12 @@ func (r *LadderRules) fadeEvent(st, origin *LadderState, score int64, t time.Tim
 // fadeReason says why fading is about to move the customer from the
 // state, faded to the move's time: advocacy lapsed, or how far the score
 // faded since it was prevScore at prevAt.
-func (r *LadderRules) fadeReason(prevScore int64, prevAt time.Time, st *LadderState, event LadderEvent) LadderReason {
+func (r *LadderRules) fadeReason(prevScore int64, prevAt time.Time, st *LadderState, event LadderEvent) reasonCore {
 	if event == Slide && st.Stage == Advocate && st.Score >= r.threshold(Advocate)*1000-r.Hysteresis*1000 {
-		return LadderReason{cause: causeFadedAdvocacy, span: r.AdvocateRecency, fromDay: r.dateOf(laterTime(st.LastReferral, st.LastPromoter))}
+		return reasonCore{cause: causeFadedAdvocacy, span: r.AdvocateRecency, fromDay: r.dayNumber(laterTime(st.LastReferral, st.LastPromoter))}
 	}
-	return LadderReason{cause: causeFadedScore, fromScore: prevScore / 1000, fromDay: r.dateOf(prevAt), toScore: st.Score / 1000,
-		toDay: r.dateOf(st.UpdatedAt), span: r.HalfLife}
+	return reasonCore{cause: causeFadedScore, fromScore: prevScore / 1000, fromDay: r.dayNumber(prevAt), toScore: st.Score / 1000,
+		toDay: r.dayNumber(st.UpdatedAt), span: r.HalfLife}
 }
 
 // laterTime returns the later of two times.
