@@ -568,10 +568,10 @@ func (r *LadderRules) next(st *LadderState) (LadderEvent, bool) {
 // for a rise or a slide.
 func (r *LadderRules) nextAt(st *LadderState, score int64, at time.Time) (LadderEvent, bool) {
 	rank := rungOf(st.Stage)
-	if rank+1 < len(ladderRungs) && r.qualifiesAt(st, ladderRungs[rank+1], 0, score, at) {
+	if rank+1 < len(ladderRungs) && r.qualifiesRung(st, rank+1, 0, score, at) {
 		return Rise, true
 	}
-	if rank > 0 && !r.qualifiesAt(st, st.Stage, r.Hysteresis*1000, score, at) {
+	if rank > 0 && !r.qualifiesRung(st, rank, r.Hysteresis*1000, score, at) {
 		return Slide, true
 	}
 	return "", false
@@ -580,15 +580,15 @@ func (r *LadderRules) nextAt(st *LadderState, score int64, at time.Time) (Ladder
 // qualifies reports whether the state meets the stage's threshold (less
 // slack) and requirements.
 func (r *LadderRules) qualifies(st *LadderState, s LoyaltyStage, slack int64) bool {
-	return r.qualifiesAt(st, s, slack, st.Score, st.UpdatedAt)
+	return r.qualifiesRung(st, rungOf(s), slack, st.Score, st.UpdatedAt)
 }
 
-// qualifiesAt is qualifies with the state's score and time given.
-func (r *LadderRules) qualifiesAt(st *LadderState, s LoyaltyStage, slack, score int64, at time.Time) bool {
-	if score < r.threshold(s)*1000-slack {
+// qualifiesRung is qualifies for the rung numbered rank (rungOf), with
+// the state's score and time given.
+func (r *LadderRules) qualifiesRung(st *LadderState, rank int, slack, score int64, at time.Time) bool {
+	if score < r.rungThreshold(rank)*1000-slack {
 		return false
 	}
-	rank := rungOf(s)
 	if rank >= rungLoyal && st.Purchases < r.LoyalPurchases {
 		return false
 	}
@@ -678,15 +678,19 @@ var ladderMoves = func() (t [len(ladderRungs) + 1][len(ladderEvents)]LoyaltyStag
 }()
 
 // threshold is the score a stage starts at, in points.
-func (r *LadderRules) threshold(s LoyaltyStage) int64 {
-	switch s {
-	case Indifferent:
+func (r *LadderRules) threshold(s LoyaltyStage) int64 { return r.rungThreshold(rungOf(s)) }
+
+// rungThreshold is the score the rung numbered rank (rungOf) starts at,
+// in points.
+func (r *LadderRules) rungThreshold(rank int) int64 {
+	switch rank {
+	case 1:
 		return r.IndifferentAt
-	case Satisfied:
+	case 2:
 		return r.SatisfiedAt
-	case Loyal:
+	case rungLoyal:
 		return r.LoyalAt
-	case Advocate:
+	case rungAdvocate:
 		return r.AdvocateAt
 	}
 	return -scoreLimit / 1000

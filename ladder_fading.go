@@ -76,18 +76,6 @@ func (r *LadderRules) fadeStep(st, origin *LadderState) (time.Time, LadderEvent,
 	if st.Stage == Lost || st.Stage == "" || st.UpdatedAt.IsZero() {
 		return time.Time{}, "", false
 	}
-	day := r.dayNumber(st.UpdatedAt)
-	// Only from loyal up does a rung hang on the time (advocacy's
-	// recency); below it the score alone decides, and the day's start is
-	// not worked out for each step of the search.
-	timed := rungOf(st.Stage) >= rungLoyal
-	due := func(n int64) (LadderEvent, bool) {
-		t := st.UpdatedAt
-		if timed {
-			t = r.dayStart(day + n)
-		}
-		return r.fadeEvent(st, origin, r.decayDays(st.Score, n), t)
-	}
 	var best time.Time
 	var event LadderEvent
 	if st.Stage == Advocate {
@@ -104,6 +92,18 @@ func (r *LadderRules) fadeStep(st, origin *LadderState) (time.Time, LadderEvent,
 	guess, ok := r.fadeGuess(st)
 	if !ok {
 		return best, event, !best.IsZero()
+	}
+	day := r.dayNumber(st.UpdatedAt)
+	// Only from loyal up does a rung hang on the time (advocacy's
+	// recency); below it the score alone decides, and the day's start is
+	// not worked out for each step of the search.
+	timed := rungOf(st.Stage) >= rungLoyal
+	due := func(n int64) (LadderEvent, bool) {
+		t := st.UpdatedAt
+		if timed {
+			t = r.dayStart(day + n)
+		}
+		return r.fadeEvent(st, origin, r.decayDays(st.Score, n), t)
 	}
 	lo, hi := max(guess-1, 0), min(max(guess+1, 1), maxFadeDays)
 	if _, early := due(lo); early {
