@@ -474,7 +474,7 @@ func TestExperienceQueryContains(t *testing.T) {
 // xpMove is a ladder move, numbered id, on evidence from a contact.
 func xpMove(id int, customer crm.ID, at time.Time, event crm.LadderEvent, to crm.LoyaltyStage) crm.LadderMove {
 	return crm.LadderMove{ID: xpID(id), Customer: customer, At: at, Event: event, To: to,
-		Evidence: crm.Evidence{Kind: crm.EvidenceExperience, Customer: customer, At: at, Touchpoint: "phone"}}
+		Evidence: crm.EvidenceRef{Kind: crm.EvidenceExperience, Touchpoint: "phone"}}
 }
 
 func TestMomentsOfTruthWindow(t *testing.T) {
@@ -581,7 +581,7 @@ func TestMomentsOfTruthOnlyMovesAtATouchpoint(t *testing.T) {
 	ins := []crm.Interaction{xpContact(1, anna, "phone", start.Add(-time.Hour))}
 	away := func(id int, kind crm.EvidenceKind, event crm.LadderEvent, to crm.LoyaltyStage) crm.LadderMove {
 		m := xpMove(id, anna, start.Add(time.Duration(id)*time.Minute), event, to)
-		m.Evidence = crm.Evidence{Kind: kind, Customer: anna, At: m.At}
+		m.Evidence = crm.EvidenceRef{Kind: kind}
 		return m
 	}
 	moves := []crm.LadderMove{

@@ -204,12 +204,27 @@ func (c *LadderService) State(ctx context.Context, actor, customer ID) (LadderSt
 }
 
 // History returns a customer's moves on the ladder, oldest first, each
-// with the evidence that caused it and the reason.
+// with the reason and a reference to the evidence that caused it
+// (LadderMove.Evidence): its ID, kind, source and touchpoint. The
+// evidence itself is read with Evidence.
 func (c *LadderService) History(ctx context.Context, actor, customer ID) ([]LadderMove, error) {
 	var out []LadderMove
 	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, _ Customer) error {
 		var err error
 		out, err = tx.Ladder().Moves(ctx, customer)
+		return err
+	})
+	return out, err
+}
+
+// Evidence returns a customer's ladder evidence in the order it was
+// weighed: the evidence the customer's moves reference by ID
+// (LadderMove.Evidence.ID), with everything it says.
+func (c *LadderService) Evidence(ctx context.Context, actor, customer ID) ([]Evidence, error) {
+	var out []Evidence
+	err := c.readCustomer(ctx, actor, customer, func(tx ReadTx, _ Customer) error {
+		var err error
+		out, err = tx.Ladder().Evidence(ctx, customer)
 		return err
 	})
 	return out, err

@@ -43,9 +43,6 @@ func (r LadderRules) WithCalendar(cal Calendar) LadderRules {
 	return r
 }
 
-// dateOf is the business day of t in the rules' calendar.
-func (r *LadderRules) dateOf(t time.Time) Date { return dateOfDay(r.dayNumber(t)) }
-
 // dayNumber numbers the business day of t in the rules' calendar, from 1
 // January 1970: without converting dates, so that counting days is cheap.
 func (r *LadderRules) dayNumber(t time.Time) int64 {

@@ -54,8 +54,9 @@
 // touchpoints and Cases (complaints and other matters, with their own
 // machine) are the evidence that moves a customer on the loyalty ladder,
 // from annoyed through indifferent and satisfied to loyal and advocate, or
-// lost (LoyaltyLadder, LadderRules). Every move keeps the evidence that
-// caused it. Evidence is weighed in the order it happened (CompareEvidence),
+// lost (LoyaltyLadder, LadderRules). Every move references the evidence
+// that caused it by its ID (EvidenceRef; LadderService.Evidence reads
+// it). Evidence is weighed in the order it happened (CompareEvidence),
 // whatever order it arrives in: late evidence replays the customer and
 // replaces the moves it changes, so the same evidence in any order gives
 // the same ladder. Scores fade with time, and the rung follows

@@ -149,3 +149,32 @@ func ExampleLadderService_Movers() {
 	// Mar 2 [{annoyed 0} {indifferent 2} {satisfied 0} {loyal 0} {advocate 0} {lost 0}]
 	// Mar 3 [{annoyed 1} {indifferent 1} {satisfied 1} {loyal 0} {advocate 0} {lost 0}]
 }
+
+// A move references the evidence that caused it by its ID; the
+// customer's evidence, with everything it says, is read apart.
+func ExampleLadderService_Evidence() {
+	ctx := context.Background()
+	clock := crm.NewManualClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	c, _ := crm.New(memory.New(), crm.WithClock(clock))
+	admin, _ := c.Users.Bootstrap(ctx, crm.NewUser{Name: "Ada"})
+	omar, _ := c.Customers.Create(ctx, admin.ID, crm.NewCustomer{Kind: crm.EndCustomer, Name: "Omar"})
+	for _, note := range []string{"savings plan", "travel insurance"} {
+		clock.Advance(time.Hour)
+		if _, err := c.Ladder.RecordEvidence(ctx, admin.ID, crm.NewEvidence{Customer: omar.ID, Kind: crm.EvidencePurchase, Note: note}); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	moves, _ := c.Ladder.History(ctx, admin.ID, omar.ID)
+	evidence, _ := c.Ladder.Evidence(ctx, admin.ID, omar.ID)
+	byID := map[crm.ID]crm.Evidence{}
+	for _, ev := range evidence {
+		byID[ev.ID] = ev
+	}
+	for _, m := range moves {
+		ev := byID[m.Evidence.ID]
+		fmt.Println(m.From, "->", m.To, "on", m.Evidence.Kind, "at", ev.At.Format("15:04"), "noted", ev.Note)
+	}
+	// Output:
+	// indifferent -> satisfied on purchase at 11:00 noted travel insurance
+}

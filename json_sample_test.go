@@ -169,6 +169,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.ErasureRequest](t),
 		filled[crm.Event](t),
 		filled[crm.Evidence](t),
+		filled[crm.EvidenceRef](t),
 		filled[crm.ExperienceCounts](t),
 		filled[crm.ExperienceQuery](t),
 		filled[crm.ExpireContractRequest](t),

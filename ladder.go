@@ -3,6 +3,7 @@ package crm
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -335,8 +336,28 @@ func (r LadderRules) Check() error {
 	return nil
 }
 
-// LadderMove is a customer's move on the ladder, with the evidence that
-// caused it and the reason in words.
+// EvidenceRef is how a ladder move references the evidence that caused
+// it: the evidence's ID, with what says where it came from without
+// reading it (its kind, the record it was drawn from and its touchpoint).
+// None of it is personal data. The evidence itself, with its sentiment,
+// survey answers and note, is read by its ID (LadderService.Evidence,
+// LadderReader.EvidenceByID); a move that fading caused references none:
+// its Kind is EvidenceFading and its ID is zero.
+type EvidenceRef struct {
+	ID         ID           `json:"id,omitzero"`
+	Kind       EvidenceKind `json:"kind,omitempty"`
+	Source     Kind         `json:"source,omitempty"`                    // the record the evidence comes from (Evidence.Source)
+	SourceID   ID           `json:"source_id,omitzero"`                  // that record
+	Touchpoint string       `json:"touchpoint,omitempty" privacy:"none"` // the touchpoint, if any
+}
+
+// Ref returns the reference a ladder move keeps to the evidence.
+func (ev *Evidence) Ref() EvidenceRef {
+	return EvidenceRef{ID: ev.ID, Kind: ev.Kind, Source: ev.Source, SourceID: ev.SourceID, Touchpoint: ev.Touchpoint}
+}
+
+// LadderMove is a customer's move on the ladder, with a reference to the
+// evidence that caused it and the reason in words.
 type LadderMove struct {
 	ID          ID           `json:"id,omitzero"`
 	Customer    ID           `json:"customer,omitzero"`
@@ -346,13 +367,16 @@ type LadderMove struct {
 	Event       LadderEvent  `json:"event,omitempty"`
 	ScoreBefore int64        `json:"score_before"` // the score before the evidence, decayed to At, in thousandths
 	ScoreAfter  int64        `json:"score_after"`
-	Evidence    Evidence     `json:"evidence,omitzero" privacy:"nested"`
+	// Evidence references the evidence that caused the move, by its ID:
+	// the move keeps no copy of it, so erasing the evidence's note leaves
+	// nothing of it in the move.
+	Evidence EvidenceRef `json:"evidence,omitzero" privacy:"nested"`
 	// Reason is the reason in words. A move AppendApply made leaves it
 	// empty and keeps the reason structured (Why): ReasonText and
 	// encoding write it.
 	Reason string `json:"reason,omitempty" privacy:"personal"`
 
-	why LadderReason
+	why reasonCore // the reason structured, from AppendApply; its kind and touchpoint are Evidence's
 }
 
 // Up reports whether the move is up the ladder (a rise or a win-back).
@@ -361,13 +385,18 @@ func (m LadderMove) Up() bool { return m.Event == Rise || m.Event == WinBack }
 // Why returns the move's reason as the terms that decided it, for a move
 // LadderRules.AppendApply made; the zero LadderReason for a move whose
 // reason is text only (Reason): from Apply, Fade, Replay or a store.
-func (m LadderMove) Why() LadderReason { return m.why }
+func (m LadderMove) Why() LadderReason {
+	if m.why.cause == causeNone {
+		return LadderReason{}
+	}
+	return LadderReason{kind: m.Evidence.Kind, touchpoint: m.Evidence.Touchpoint, reasonCore: m.why}
+}
 
 // ReasonText returns the reason in words: Reason, or the structured
 // reason written out when Reason is empty.
 func (m LadderMove) ReasonText() string {
 	if m.Reason == "" {
-		return m.why.String()
+		return m.Why().String()
 	}
 	return m.Reason
 }
@@ -379,8 +408,8 @@ type ladderMoveJSON LadderMove
 // (ReasonText): the same JSON whether the reason was kept structured or
 // written when the move was made.
 func (m LadderMove) MarshalJSON() ([]byte, error) {
-	if m.Reason == "" && !m.why.IsZero() {
-		m.Reason = m.why.String()
+	if m.Reason == "" && m.why.cause != causeNone {
+		m.Reason = m.Why().String()
 	}
 	return json.Marshal(ladderMoveJSON(m))
 }
@@ -390,9 +419,9 @@ func (m LadderMove) MarshalJSON() ([]byte, error) {
 func withReasonText(moves []LadderMove) []LadderMove {
 	for i := range moves {
 		if moves[i].Reason == "" {
-			moves[i].Reason = moves[i].why.String()
+			moves[i].Reason = moves[i].Why().String()
 		}
-		moves[i].why = LadderReason{}
+		moves[i].why = reasonCore{}
 	}
 	return moves
 }
@@ -417,8 +446,9 @@ func (r LadderRules) Apply(st LadderState, ev Evidence) (LadderState, []LadderMo
 // with the new state; each move keeps its reason structured (Why) and
 // leaves Reason empty, to be written when asked for (ReasonText) or
 // encoded. With a slice the caller reuses, weighing evidence allocates
-// nothing.
-func (r LadderRules) AppendApply(moves []LadderMove, st LadderState, ev Evidence) (LadderState, []LadderMove, error) {
+// nothing; the rules are taken by pointer, so that weighing does not
+// copy them either.
+func (r *LadderRules) AppendApply(moves []LadderMove, st LadderState, ev Evidence) (LadderState, []LadderMove, error) {
 	moves, err := r.apply(moves, &st, &ev)
 	return st, moves, err
 }
@@ -460,16 +490,24 @@ func (r *LadderRules) weigh(moves []LadderMove, st *LadderState, ev *Evidence, a
 			return moves // a lost customer's experiences wait for their return
 		}
 		st.Score, st.Purchases = 0, 1
-		return r.move(moves, st, WinBack, ev, before, &LadderReason{cause: causeWinBack})
+		return r.move(moves, st, WinBack, ev, before, &reasonCore{cause: causeWinBack})
 	}
 
 	// The points and their reason, weighed against the state the
-	// evidence meets.
-	why := LadderReason{cause: causeEvidence, kind: ev.Kind, touchpoint: ev.Touchpoint, note: ev.Note, weight: 100}
+	// evidence meets. The reason is written where the first move it
+	// causes will land, in moves' spare room when it has some, so that a
+	// move does not copy it; a piece of evidence that moves no one leaves
+	// that room as append would find it, unused.
+	var spare reasonCore
+	why := &spare
+	if n := len(moves); n < cap(moves) {
+		why = &moves[:n+1][n].why
+	}
+	*why = reasonCore{cause: causeEvidence, note: ev.Note, weight: 100}
 	if ev.Kind == EvidenceExperience {
 		why.weight = int64(cmpOr(ev.Weight, 100))
 	}
-	st.Score = clampScore(st.Score + r.points(st, ev, &why))
+	st.Score = clampScore(st.Score + r.points(st, ev, why))
 	switch ev.Kind {
 	case EvidencePurchase:
 		st.Purchases++
@@ -483,7 +521,7 @@ func (r *LadderRules) weigh(moves []LadderMove, st *LadderState, ev *Evidence, a
 		st.LastFailure, st.BeforeFailure = at, before
 	case EvidenceChurn:
 		why.cause = causeLeft
-		return r.move(moves, st, Churn, ev, before, &why)
+		return r.move(moves, st, Churn, ev, before, why)
 	}
 	if n := ev.Survey.NPS; n != nil && ev.Kind == EvidenceExperience {
 		if *n >= 9 {
@@ -494,22 +532,29 @@ func (r *LadderRules) weigh(moves []LadderMove, st *LadderState, ev *Evidence, a
 	}
 
 	if ev.Kind == EvidenceBrokenPromise && st.Stage != Annoyed {
-		return r.move(moves, st, Fall, ev, before, &why)
+		return r.move(moves, st, Fall, ev, before, why)
 	}
 	for {
 		event, ok := r.next(st)
 		if !ok {
 			return moves
 		}
-		moves = r.move(moves, st, event, ev, before, &why)
+		moves = r.move(moves, st, event, ev, before, why)
 	}
 }
 
 // move appends the move the event makes from the state, and makes it.
-func (r *LadderRules) move(moves []LadderMove, st *LadderState, event LadderEvent, ev *Evidence, before int64, why *LadderReason) []LadderMove {
+func (r *LadderRules) move(moves []LadderMove, st *LadderState, event LadderEvent, ev *Evidence, before int64, why *reasonCore) []LadderMove {
 	to := ladderTo(st.Stage, event) // next only asks for moves the table has
-	moves = append(moves, LadderMove{Customer: ev.Customer, At: st.UpdatedAt, From: st.Stage, To: to, Event: event,
-		ScoreBefore: before, ScoreAfter: st.Score, Evidence: *ev, why: *why})
+	// The move is written where it lands in moves, field by field, rather
+	// than built and copied there.
+	moves = slices.Grow(moves, 1)[:len(moves)+1]
+	m := &moves[len(moves)-1]
+	m.ID, m.Customer, m.At, m.From, m.To, m.Event = ID{}, ev.Customer, st.UpdatedAt, st.Stage, to, event
+	m.ScoreBefore, m.ScoreAfter, m.Evidence, m.Reason = before, st.Score, ev.Ref(), ""
+	if &m.why != why { // weigh wrote the reason of its first move in place
+		m.why = *why
+	}
 	st.Stage, st.Since = to, st.UpdatedAt
 	return moves
 }
@@ -523,10 +568,10 @@ func (r *LadderRules) next(st *LadderState) (LadderEvent, bool) {
 // for a rise or a slide.
 func (r *LadderRules) nextAt(st *LadderState, score int64, at time.Time) (LadderEvent, bool) {
 	rank := rungOf(st.Stage)
-	if rank+1 < len(ladderRungs) && r.qualifiesAt(st, ladderRungs[rank+1], 0, score, at) {
+	if rank+1 < len(ladderRungs) && r.qualifiesRung(st, rank+1, 0, score, at) {
 		return Rise, true
 	}
-	if rank > 0 && !r.qualifiesAt(st, st.Stage, r.Hysteresis*1000, score, at) {
+	if rank > 0 && !r.qualifiesRung(st, rank, r.Hysteresis*1000, score, at) {
 		return Slide, true
 	}
 	return "", false
@@ -535,15 +580,15 @@ func (r *LadderRules) nextAt(st *LadderState, score int64, at time.Time) (Ladder
 // qualifies reports whether the state meets the stage's threshold (less
 // slack) and requirements.
 func (r *LadderRules) qualifies(st *LadderState, s LoyaltyStage, slack int64) bool {
-	return r.qualifiesAt(st, s, slack, st.Score, st.UpdatedAt)
+	return r.qualifiesRung(st, rungOf(s), slack, st.Score, st.UpdatedAt)
 }
 
-// qualifiesAt is qualifies with the state's score and time given.
-func (r *LadderRules) qualifiesAt(st *LadderState, s LoyaltyStage, slack, score int64, at time.Time) bool {
-	if score < r.threshold(s)*1000-slack {
+// qualifiesRung is qualifies for the rung numbered rank (rungOf), with
+// the state's score and time given.
+func (r *LadderRules) qualifiesRung(st *LadderState, rank int, slack, score int64, at time.Time) bool {
+	if score < r.rungThreshold(rank)*1000-slack {
 		return false
 	}
-	rank := rungOf(s)
 	if rank >= rungLoyal && st.Purchases < r.LoyalPurchases {
 		return false
 	}
@@ -633,15 +678,19 @@ var ladderMoves = func() (t [len(ladderRungs) + 1][len(ladderEvents)]LoyaltyStag
 }()
 
 // threshold is the score a stage starts at, in points.
-func (r *LadderRules) threshold(s LoyaltyStage) int64 {
-	switch s {
-	case Indifferent:
+func (r *LadderRules) threshold(s LoyaltyStage) int64 { return r.rungThreshold(rungOf(s)) }
+
+// rungThreshold is the score the rung numbered rank (rungOf) starts at,
+// in points.
+func (r *LadderRules) rungThreshold(rank int) int64 {
+	switch rank {
+	case 1:
 		return r.IndifferentAt
-	case Satisfied:
+	case 2:
 		return r.SatisfiedAt
-	case Loyal:
+	case rungLoyal:
 		return r.LoyalAt
-	case Advocate:
+	case rungAdvocate:
 		return r.AdvocateAt
 	}
 	return -scoreLimit / 1000
@@ -650,7 +699,7 @@ func (r *LadderRules) threshold(s LoyaltyStage) int64 {
 // points weighs a piece of evidence against the state it meets (its
 // score faded to the evidence's time), in thousandths, and adds the
 // terms that weighed to why.
-func (r *LadderRules) points(st *LadderState, ev *Evidence, why *LadderReason) int64 {
+func (r *LadderRules) points(st *LadderState, ev *Evidence, why *reasonCore) int64 {
 	var pts int64
 	add := func(what termKind, value, p int64) {
 		pts += p
@@ -754,7 +803,7 @@ func (r *LadderRules) recovery(st *LadderState) int64 {
 // answer (a CSAT of 1-3 on the resolution, or a detractor answer since
 // the complaint; no answer is no evidence either way). It says in why
 // why it is not, or which failure of a run it recovers.
-func (r *LadderRules) recovered(st *LadderState, ev *Evidence, why *LadderReason) bool {
+func (r *LadderRules) recovered(st *LadderState, ev *Evidence, why *reasonCore) bool {
 	if ev.Kind != EvidenceResolution {
 		return false
 	}

@@ -76,18 +76,6 @@ func (r *LadderRules) fadeStep(st, origin *LadderState) (time.Time, LadderEvent,
 	if st.Stage == Lost || st.Stage == "" || st.UpdatedAt.IsZero() {
 		return time.Time{}, "", false
 	}
-	day := r.dayNumber(st.UpdatedAt)
-	// Only from loyal up does a rung hang on the time (advocacy's
-	// recency); below it the score alone decides, and the day's start is
-	// not worked out for each step of the search.
-	timed := rungOf(st.Stage) >= rungLoyal
-	due := func(n int64) (LadderEvent, bool) {
-		t := st.UpdatedAt
-		if timed {
-			t = r.dayStart(day + n)
-		}
-		return r.fadeEvent(st, origin, r.decayDays(st.Score, n), t)
-	}
 	var best time.Time
 	var event LadderEvent
 	if st.Stage == Advocate {
@@ -104,6 +92,18 @@ func (r *LadderRules) fadeStep(st, origin *LadderState) (time.Time, LadderEvent,
 	guess, ok := r.fadeGuess(st)
 	if !ok {
 		return best, event, !best.IsZero()
+	}
+	day := r.dayNumber(st.UpdatedAt)
+	// Only from loyal up does a rung hang on the time (advocacy's
+	// recency); below it the score alone decides, and the day's start is
+	// not worked out for each step of the search.
+	timed := rungOf(st.Stage) >= rungLoyal
+	due := func(n int64) (LadderEvent, bool) {
+		t := st.UpdatedAt
+		if timed {
+			t = r.dayStart(day + n)
+		}
+		return r.fadeEvent(st, origin, r.decayDays(st.Score, n), t)
 	}
 	lo, hi := max(guess-1, 0), min(max(guess+1, 1), maxFadeDays)
 	if _, early := due(lo); early {
@@ -199,12 +199,12 @@ func (r *LadderRules) fadeEvent(st, origin *LadderState, score int64, t time.Tim
 // fadeReason says why fading is about to move the customer from the
 // state, faded to the move's time: advocacy lapsed, or how far the score
 // faded since it was prevScore at prevAt.
-func (r *LadderRules) fadeReason(prevScore int64, prevAt time.Time, st *LadderState, event LadderEvent) LadderReason {
+func (r *LadderRules) fadeReason(prevScore int64, prevAt time.Time, st *LadderState, event LadderEvent) reasonCore {
 	if event == Slide && st.Stage == Advocate && st.Score >= r.threshold(Advocate)*1000-r.Hysteresis*1000 {
-		return LadderReason{cause: causeFadedAdvocacy, span: r.AdvocateRecency, fromDay: r.dateOf(laterTime(st.LastReferral, st.LastPromoter))}
+		return reasonCore{cause: causeFadedAdvocacy, span: r.AdvocateRecency, fromDay: r.dayNumber(laterTime(st.LastReferral, st.LastPromoter))}
 	}
-	return LadderReason{cause: causeFadedScore, fromScore: prevScore / 1000, fromDay: r.dateOf(prevAt), toScore: st.Score / 1000,
-		toDay: r.dateOf(st.UpdatedAt), span: r.HalfLife}
+	return reasonCore{cause: causeFadedScore, fromScore: prevScore / 1000, fromDay: r.dayNumber(prevAt), toScore: st.Score / 1000,
+		toDay: r.dayNumber(st.UpdatedAt), span: r.HalfLife}
 }
 
 // laterTime returns the later of two times.

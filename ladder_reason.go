@@ -15,21 +15,31 @@ import (
 // The zero LadderReason says nothing: moves read back from a store carry
 // their reason as text only.
 type LadderReason struct {
-	cause      reasonCause
 	kind       EvidenceKind
 	touchpoint string
-	note       string
-	weight     int64 // the touchpoint's weight in percent, 100 when it does not apply
-	n          int
-	terms      [maxReasonTerms]reasonTerm
-	// The resolution's qualifier (", 2 reopens") and its number.
-	more    reasonMore
+	reasonCore
+}
+
+// reasonCore is a LadderReason without the evidence's kind and
+// touchpoint, which the move keeps in its reference to the evidence
+// (LadderMove.Evidence): what a move AppendApply made holds, so that
+// weighing evidence writes each of them once.
+type reasonCore struct {
+	cause  reasonCause
+	more   reasonMore // the resolution's qualifier (", 2 reopens"), its number in moreArg
+	n      uint8      // the terms in use
+	what   [maxReasonTerms]termKind
+	weight int64 // the touchpoint's weight in percent, 100 when it does not apply
+	note   string
+	// moreArg is the number of the resolution's qualifier.
 	moreArg int64
+	terms   [maxReasonTerms]reasonTerm
 	// Fading: the score (whole points) on a day faded to a score by a
-	// day, and the half-life; or the recency advocacy lapsed after, and
-	// the day of the last referral or promoter answer.
+	// day (days numbered from 1 January 1970), and the half-life; or the
+	// recency advocacy lapsed after, and the day of the last referral or
+	// promoter answer.
 	fromScore, toScore int64
-	fromDay, toDay     Date
+	fromDay, toDay     int64
 	span               time.Duration
 }
 
@@ -49,10 +59,10 @@ const (
 	causeFadedAdvocacy             // advocacy lapsed
 )
 
-// reasonTerm is one term of a reason: what it weighs, the answer, count
-// or duration weighed, and its points in thousandths.
+// reasonTerm is one term of a reason: the answer, count or duration
+// weighed, and its points in thousandths; what it weighs is kept apart
+// (reasonCore.what), so that a term takes two words.
 type reasonTerm struct {
-	what  termKind
 	value int64
 	pts   int64
 }
@@ -126,8 +136,8 @@ type LadderTerm struct {
 // them; none for a move fading caused or a win-back.
 func (w LadderReason) Terms() []LadderTerm {
 	out := make([]LadderTerm, 0, w.n)
-	for _, t := range w.terms[:w.n] {
-		out = append(out, LadderTerm{Term: termLabels[t.what], Value: t.value, Points: t.pts})
+	for i, t := range w.terms[:w.n] {
+		out = append(out, LadderTerm{Term: termLabels[w.what[i]], Value: t.value, Points: t.pts})
 	}
 	return out
 }
@@ -137,16 +147,16 @@ func (w LadderReason) Terms() []LadderTerm {
 func (w LadderReason) IsZero() bool { return w.cause == causeNone }
 
 // add appends a term of p whole points; a zero term is no term.
-func (w *LadderReason) add(what termKind, value, p int64) {
+func (w *reasonCore) add(what termKind, value, p int64) {
 	if p != 0 {
 		w.addExact(what, value, p*1000)
 	}
 }
 
 // addExact appends a term of pts thousandths.
-func (w *LadderReason) addExact(what termKind, value, pts int64) {
+func (w *reasonCore) addExact(what termKind, value, pts int64) {
 	if w.n < maxReasonTerms {
-		w.terms[w.n] = reasonTerm{what: what, value: value, pts: pts}
+		w.what[w.n], w.terms[w.n] = what, reasonTerm{value: value, pts: pts}
 		w.n++
 	}
 }
@@ -171,13 +181,13 @@ func (w *LadderReason) appendTo(b []byte) []byte {
 		b = append(b, "fading: no referral or promoter answer in "...)
 		b = appendDays(b, w.span)
 		b = append(b, " (the last on "...)
-		return append(w.fromDay.appendTo(b), ')')
+		return append(dateOfDay(w.fromDay).appendTo(b), ')')
 	case causeFadedScore:
 		b = append(b, "fading: score "...)
 		b = strconv.AppendInt(b, w.fromScore, 10)
-		b = w.fromDay.appendTo(append(b, " on "...))
+		b = dateOfDay(w.fromDay).appendTo(append(b, " on "...))
 		b = strconv.AppendInt(append(b, " faded to "...), w.toScore, 10)
-		b = w.toDay.appendTo(append(b, " by "...))
+		b = dateOfDay(w.toDay).appendTo(append(b, " by "...))
 		b = appendDays(append(b, " (half-life "...), w.span)
 		return append(b, ')')
 	case causeLeft:
@@ -195,7 +205,7 @@ func (w *LadderReason) appendTo(b []byte) []byte {
 		} else {
 			b = append(b, ", "...)
 		}
-		b = w.appendTerm(b, t)
+		b = w.appendTerm(b, w.what[i], t)
 	}
 	if w.weight != 100 {
 		b = strconv.AppendInt(append(b, " (weight "...), w.weight, 10)
@@ -208,13 +218,13 @@ func (w *LadderReason) appendTo(b []byte) []byte {
 }
 
 // appendTerm writes one term in words, then its points.
-func (w *LadderReason) appendTerm(b []byte, t reasonTerm) []byte {
-	switch t.what {
+func (w *reasonCore) appendTerm(b []byte, what termKind, t reasonTerm) []byte {
+	switch what {
 	case termSentiment:
 		b = strconv.AppendInt(append(b, "sentiment "...), t.value, 10)
 	case termPromoter, termPassive, termDetractor:
 		b = strconv.AppendInt(append(b, "NPS "...), t.value, 10)
-		b = append(b, [...]string{termPromoter: " (promoter)", termPassive: " (passive)", termDetractor: " (detractor)"}[t.what]...)
+		b = append(b, [...]string{termPromoter: " (promoter)", termPassive: " (passive)", termDetractor: " (detractor)"}[what]...)
 	case termCSAT:
 		b = strconv.AppendInt(append(b, "CSAT "...), t.value, 10)
 	case termCES:
@@ -243,7 +253,7 @@ func (w *LadderReason) appendTerm(b []byte, t reasonTerm) []byte {
 	case termChurn:
 		return append(b, "churn"...) // no points
 	default:
-		b = append(b, termWords[t.what]...)
+		b = append(b, termWords[what]...)
 	}
 	return appendPoints(append(b, ' '), t.pts)
 }
@@ -257,7 +267,7 @@ var termWords = [...]string{
 }
 
 // appendMore writes the resolution's qualifier.
-func (w *LadderReason) appendMore(b []byte) []byte {
+func (w *reasonCore) appendMore(b []byte) []byte {
 	switch w.more {
 	case morePromiseBroken:
 		b = append(b, ", promise broken"...)

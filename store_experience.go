@@ -135,7 +135,8 @@ type LadderReader interface {
 	// many invoices.
 	EvidenceFromMany(ctx context.Context, customer ID, source Kind, sourceIDs []ID) ([]Evidence, error)
 	// Moves returns a customer's moves in force in the order they were
-	// made (ID order): not those ReplaceMoves replaced.
+	// made (ID order): not those ReplaceMoves replaced. Each references
+	// its evidence (LadderMove.Evidence, read by EvidenceByID).
 	Moves(ctx context.Context, customer ID) ([]LadderMove, error)
 	// ReplacedMoves returns the customer's moves that ReplaceMoves
 	// replaced, in ID order: kept for the record, and reached by an
@@ -181,10 +182,11 @@ type LadderRepository interface {
 	// ignored. An unknown ID is a *NotFoundError.
 	ErasePersonalEvidence(ctx context.Context, ev Evidence) error
 	// ErasePersonalMove overwrites the Reason of the stored move with
-	// m.ID, and the Note of the evidence it keeps, with m's (m.Reason and
-	// m.Evidence.Note), and nothing else: m's other fields are ignored. A
-	// move ReplaceMoves replaced is erased too. An unknown ID is a
-	// *NotFoundError.
+	// m.ID with m's, and nothing else: m's other fields are ignored. A
+	// move keeps no copy of its evidence, only a reference
+	// (EvidenceRef), so the evidence's note is erased where it is stored
+	// (ErasePersonalEvidence). A move ReplaceMoves replaced is erased too.
+	// An unknown ID is a *NotFoundError.
 	ErasePersonalMove(ctx context.Context, m LadderMove) error
 }
 

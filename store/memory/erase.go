@@ -41,7 +41,7 @@ func (r ladderRepo) ErasePersonalEvidence(_ context.Context, ev crm.Evidence) er
 // ErasePersonalMove implements crm.LadderRepository.
 func (r ladderRepo) ErasePersonalMove(_ context.Context, m crm.LadderMove) error {
 	return erase(r.t.moves, crm.KindLadderMove, m.ID, func(stored *crm.LadderMove) error {
-		stored.Reason, stored.Evidence.Note = m.Reason, m.Evidence.Note
+		stored.Reason = m.Reason
 		return nil
 	})
 }

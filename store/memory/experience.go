@@ -260,11 +260,6 @@ func cloneEvidence(ev crm.Evidence) crm.Evidence {
 	return ev
 }
 
-func cloneMove(m crm.LadderMove) crm.LadderMove {
-	m.Evidence = cloneEvidence(m.Evidence)
-	return m
-}
-
 func cloneSurvey(s crm.Survey) crm.Survey {
 	return crm.Interaction{Survey: s}.Clone().Survey
 }

@@ -79,7 +79,7 @@ func New() *Store {
 		interactions: newTable(crm.Interaction.Clone),
 		cases:        newTable(same[crm.Case]),
 		evidence:     newTable(cloneEvidence),
-		moves:        newTable(cloneMove),
+		moves:        newTable(same[crm.LadderMove]),
 		replaced:     newTable(same[crm.ID]),
 		templates:    newTable(crm.JourneyTemplate.Clone),
 		states:       newTable(same[crm.LadderState]),

@@ -276,7 +276,7 @@ func emptyNotNil[T any](vs []T) []T {
 //	       COUNT(DISTINCT CASE WHEN <up> THEN NULL ELSE m.id END)
 //	FROM ladder_moves m JOIN interactions i ON i.customer_id = m.customer_id
 //	     AND i.at_us <= m.at_us AND i.at_us >= m.at_us - <window>
-//	WHERE <m.at_us in range> AND <the evidence's touchpoint> <> ''
+//	WHERE <m.at_us in range> AND m.evidence_touchpoint <> ''
 //	GROUP BY i.touchpoint
 //
 // and the contacts of each touchpoint from the window before From, of
@@ -309,7 +309,7 @@ func (a analytics) MomentsOfTruth(ctx context.Context, q crm.MomentsQuery) ([]cr
 	addRange(&w, "m.at_us", q.From, q.To)
 	w.add("NOT m.replaced AND m.evidence_kind <> ?", string(crm.EvidenceFading))
 	w.add(t.s.names.unrestricted("m.customer_id"))
-	w.add(t.s.dialect.jsonText("m.evidence", "touchpoint") + " <> ''")
+	w.add("m.evidence_touchpoint <> ''")
 	// An interaction at i (whole microseconds) is at or after m - window
 	// exactly when i >= m_us - floor(window in microseconds).
 	args := append(append(upArgs, upArgs...), micros(q.Lookback()))

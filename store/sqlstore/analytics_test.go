@@ -122,7 +122,7 @@ func generate(t *testing.T, seed uint64, customers, interactions, cases, moves i
 		if i > 0 && r.IntN(4) == 0 { // one evidence, several moves: one customer, one instant
 			m.Customer, m.At = d.moves[i-1].Customer, d.moves[i-1].At
 		}
-		m.Evidence = crm.Evidence{Customer: m.Customer, Kind: crm.EvidenceExperience, At: m.At}
+		m.Evidence = crm.EvidenceRef{Kind: crm.EvidenceExperience}
 		d.moves = append(d.moves, m)
 		if i%10 == 0 { // contacts on the edges of a window the test asks for
 			for _, off := range []time.Duration{-edgeWindow - time.Microsecond, -edgeWindow, 0, time.Microsecond} {

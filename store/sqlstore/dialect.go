@@ -75,15 +75,6 @@ func (d Dialect) storable(s string) bool {
 	return d != PostgreSQL || (utf8.ValidString(s) && !strings.ContainsRune(s, 0))
 }
 
-// jsonText is the text of key in the JSON object kept as text in col, or
-// the empty string when the key is missing or null.
-func (d Dialect) jsonText(col, key string) string {
-	if d == PostgreSQL {
-		return "COALESCE(CAST(" + col + " AS jsonb) ->> '" + key + "', '')"
-	}
-	return "COALESCE(json_extract(" + col + ", '$." + key + "'), '')"
-}
-
 // inJSONArray is a condition that col is one of the strings of a JSON
 // array passed as one argument, however many there are.
 func (d Dialect) inJSONArray(col string) string {
@@ -91,13 +82,4 @@ func (d Dialect) inJSONArray(col string) string {
 		return col + " IN (SELECT jsonb_array_elements_text(CAST(? AS jsonb)))"
 	}
 	return col + " IN (SELECT value FROM json_each(?))"
-}
-
-// jsonWithText is the JSON object kept as text in col with key set to
-// the string passed as one argument, as text again.
-func (d Dialect) jsonWithText(col, key string) string {
-	if d == PostgreSQL {
-		return "CAST(jsonb_set(CAST(" + col + " AS jsonb), '{" + key + "}', to_jsonb(CAST(? AS text))) AS text)"
-	}
-	return "json_set(" + col + ", '$." + key + "', ?)"
 }

@@ -34,11 +34,10 @@ func (r ladderRepo) ErasePersonalEvidence(ctx context.Context, ev crm.Evidence) 
 	return r.evidence().overwrite(ctx, ev.ID, "note = ?", ev.Note)
 }
 
-// ErasePersonalMove implements crm.LadderRepository: the move's reason,
-// and the note in the JSON of its evidence.
+// ErasePersonalMove implements crm.LadderRepository: the move's reason;
+// the move references its evidence and keeps nothing of it to erase.
 func (r ladderRepo) ErasePersonalMove(ctx context.Context, m crm.LadderMove) error {
-	return r.moves().overwrite(ctx, m.ID, "reason = ?, evidence = "+r.t.s.dialect.jsonWithText("evidence", "note"), m.Reason,
-		m.Evidence.Note)
+	return r.moves().overwrite(ctx, m.ID, "reason = ?", m.Reason)
 }
 
 // ErasePersonal implements crm.LedgerRepository. The triggers that keep

@@ -79,7 +79,7 @@ func sampleEvidence(id, customer crm.ID) crm.Evidence {
 
 func sampleMove(id, customer crm.ID, when time.Time, ev crm.Evidence) crm.LadderMove {
 	return crm.LadderMove{ID: id, Customer: customer, At: when, From: crm.Satisfied, To: crm.Loyal, Event: crm.Rise,
-		ScoreBefore: -12345, ScoreAfter: 41000, Evidence: ev, Reason: "because " + hostile}
+		ScoreBefore: -12345, ScoreAfter: 41000, Evidence: ev.Ref(), Reason: "because " + hostile}
 }
 
 func sampleTemplate(id, mapID crm.ID) crm.JourneyTemplate {

@@ -53,89 +53,28 @@ var evidenceTable = &recordTable[crm.Evidence]{
 }
 
 // moveTable stores the ladder's moves, append-only, each with the
-// evidence that caused it as JSON text, and its time as at_us for the
-// analytics. A move late evidence replaced stays, marked replaced, and
-// no reader returns it.
+// reference to the evidence that caused it (its ID, kind, source and
+// touchpoint; migration 0037), and its time as at_us for the analytics. A
+// move late evidence replaced stays, marked replaced, and no reader
+// returns it.
 var moveTable = &recordTable[crm.LadderMove]{
 	kind:  crm.KindLadderMove,
 	table: func(n names) string { return n.ladderMoves },
 	columns: []string{"id", "customer_id", "at", "from_stage", "to_stage", "event", "score_before", "score_after",
-		"evidence", "reason"},
-	derived: []string{"at_us", "evidence_kind"},
+		"evidence_id", "evidence_kind", "evidence_source", "evidence_source_id", "evidence_touchpoint", "reason"},
+	derived: []string{"at_us"},
 	id:      func(m crm.LadderMove) crm.ID { return m.ID },
 	values: func(s *Store, m crm.LadderMove) ([]any, error) {
-		ev, err := jsonArg(toEvidenceDoc(m.Evidence))
-		if err != nil {
-			return nil, err
-		}
+		ev := m.Evidence
 		return []any{idArg(m.ID), idArg(m.Customer), s.timeArg(m.At), string(m.From), string(m.To), string(m.Event),
-			m.ScoreBefore, m.ScoreAfter, ev, m.Reason, unixMicros(m.At), string(m.Evidence.Kind)}, nil
+			m.ScoreBefore, m.ScoreAfter, idArg(ev.ID), string(ev.Kind), string(ev.Source), idArg(ev.SourceID), ev.Touchpoint,
+			m.Reason, unixMicros(m.At)}, nil
 	},
 	dest: func(m *crm.LadderMove) []any {
+		ev := &m.Evidence
 		return []any{&m.ID, &m.Customer, timeCol{&m.At}, &m.From, &m.To, &m.Event, &m.ScoreBefore, &m.ScoreAfter,
-			evidenceCol{&m.Evidence}, &m.Reason}
+			&ev.ID, &ev.Kind, &ev.Source, &ev.SourceID, &ev.Touchpoint, &m.Reason}
 	},
-}
-
-// evidenceDoc is how a move's evidence is kept in its JSON column: with
-// keys of its own, so that the stored format does not follow the Go field
-// names of crm.Evidence, and with times and durations to the microsecond
-// like the columns.
-type evidenceDoc struct {
-	ID             crm.ID           `json:"id"`
-	Customer       crm.ID           `json:"customer"`
-	Kind           crm.EvidenceKind `json:"kind"`
-	At             time.Time        `json:"at"`
-	Source         crm.Kind         `json:"source"`
-	SourceID       crm.ID           `json:"source_id"`
-	Map            crm.ID           `json:"map"`
-	Touchpoint     string           `json:"touchpoint"`
-	Weight         int              `json:"weight"`
-	Sentiment      crm.Sentiment    `json:"sentiment"`
-	NPS            *int             `json:"nps"`
-	CSAT           *int             `json:"csat"`
-	CES            *int             `json:"ces"`
-	Transfers      int              `json:"transfers"`
-	Breached       bool             `json:"breached"`
-	Resolved       bool             `json:"resolved"`
-	ResolutionUS   int64            `json:"resolution_us"`
-	WithinStandard bool             `json:"within_standard"`
-	Handoffs       int              `json:"handoffs"`
-	Reopens        int              `json:"reopens"`
-	Note           string           `json:"note"`
-	Direction      crm.Direction    `json:"direction,omitempty"`
-	PromiseBroken  bool             `json:"promise_broken,omitempty"`
-	Repeats        int              `json:"repeats,omitempty"`
-}
-
-func toEvidenceDoc(ev crm.Evidence) evidenceDoc {
-	return evidenceDoc{ID: ev.ID, Customer: ev.Customer, Kind: ev.Kind, At: ev.At.UTC().Truncate(time.Microsecond),
-		Source: ev.Source, SourceID: ev.SourceID, Map: ev.Map, Touchpoint: ev.Touchpoint, Weight: ev.Weight,
-		Sentiment: ev.Sentiment, NPS: ev.Survey.NPS, CSAT: ev.Survey.CSAT, CES: ev.Survey.CES, Transfers: ev.Transfers,
-		Breached: ev.Breached, Resolved: ev.Resolved, ResolutionUS: micros(ev.Resolution),
-		WithinStandard: ev.WithinStandard, Handoffs: ev.Handoffs, Reopens: ev.Reopens, Note: ev.Note,
-		Direction: ev.Direction, PromiseBroken: ev.PromiseBroken, Repeats: ev.Repeats}
-}
-
-func (d evidenceDoc) evidence() crm.Evidence {
-	return crm.Evidence{ID: d.ID, Customer: d.Customer, Kind: d.Kind, At: d.At.UTC(), Source: d.Source,
-		SourceID: d.SourceID, Map: d.Map, Touchpoint: d.Touchpoint, Weight: d.Weight, Sentiment: d.Sentiment,
-		Survey:    crm.Survey{NPS: d.NPS, CSAT: d.CSAT, CES: d.CES},
-		Transfers: d.Transfers, Breached: d.Breached, Resolved: d.Resolved, Resolution: duration(d.ResolutionUS),
-		WithinStandard: d.WithinStandard, Handoffs: d.Handoffs, Reopens: d.Reopens, Note: d.Note,
-		Direction: d.Direction, PromiseBroken: d.PromiseBroken, Repeats: d.Repeats}
-}
-
-// evidenceCol scans a move's evidence.
-type evidenceCol struct{ dst *crm.Evidence }
-
-func (c evidenceCol) Scan(src any) error {
-	var d evidenceDoc
-	if err := (jsonCol{&d}).Scan(src); err != nil {
-		return err
-	}
-	*c.dst = d.evidence()
-	return nil
 }
 
 // ladderRepo implements crm.LadderRepository in one transaction.

@@ -120,10 +120,10 @@ func runErasePersonal(t *testing.T, newStore NewStoreFunc) {
 			id:     moveID,
 			argument: func(sc *scene, v crm.LadderMove) crm.LadderMove {
 				return crm.LadderMove{ID: v.ID, Customer: sc.bob, At: at(20), From: crm.Loyal, To: crm.Advocate, Event: crm.Rise,
-					Reason: erased, Evidence: crm.Evidence{ID: sc.g.next(), Kind: crm.EvidencePurchase, Note: erased}}
+					Reason: erased, Evidence: crm.EvidenceRef{ID: sc.g.next(), Kind: crm.EvidencePurchase, Touchpoint: erased}}
 			},
 			erased: func(v crm.LadderMove) crm.LadderMove {
-				v.Reason, v.Evidence.Note = erased, erased
+				v.Reason = erased
 				return v
 			},
 			erase:   func(tx crm.Tx, v crm.LadderMove) error { return tx.Ladder().ErasePersonalMove(ctx, v) },
@@ -143,7 +143,7 @@ func runErasePersonal(t *testing.T, newStore NewStoreFunc) {
 			insertAll(t, sc.s, appendMove, m)
 			update(t, sc.s, func(tx crm.Tx) error { return tx.Ladder().ReplaceMoves(ctx, []crm.ID{m.ID}) })
 			update(t, sc.s, func(tx crm.Tx) error {
-				m.Reason, m.Evidence.Note = erased, erased
+				m.Reason = erased
 				return tx.Ladder().ErasePersonalMove(ctx, m)
 			})
 			assert.Empty(t, read(t, sc.s, func(tx crm.ReadTx) ([]crm.LadderMove, error) { return tx.Ladder().Moves(ctx, sc.ann) }),

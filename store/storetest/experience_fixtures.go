@@ -314,11 +314,18 @@ func (sc *scene) evidence(customer crm.ID, t time.Time) crm.Evidence {
 	}
 }
 
-// move returns a move of customer at t with every field set, evidence
-// included.
+// evidenceRef returns a reference to evidence of customer at t with
+// every field set, as a move keeps it.
+func (sc *scene) evidenceRef(customer crm.ID, t time.Time) crm.EvidenceRef {
+	ev := sc.evidence(customer, t)
+	return ev.Ref()
+}
+
+// move returns a move of customer at t with every field set, the
+// reference to its evidence included.
 func (sc *scene) move(customer crm.ID, t time.Time) crm.LadderMove {
 	return crm.LadderMove{ID: sc.g.next(), Customer: customer, At: t, From: crm.Satisfied, To: crm.Annoyed, Event: crm.Fall,
-		ScoreBefore: 21_500, ScoreAfter: -8_501, Evidence: sc.evidence(customer, t), Reason: "broken promise " + hostile}
+		ScoreBefore: 21_500, ScoreAfter: -8_501, Evidence: sc.evidenceRef(customer, t), Reason: "broken promise " + hostile}
 }
 
 // state returns a ladder state of customer with every field set.

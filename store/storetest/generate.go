@@ -284,7 +284,7 @@ func (gen *generator) moves() {
 				ev.Kind = "fading"
 			}
 			m := crm.LadderMove{ID: gen.g.next(), Customer: c.ID, At: t, From: stage, To: to, Event: event,
-				ScoreBefore: gen.r.Int64N(200_000) - 100_000, ScoreAfter: gen.r.Int64N(200_000) - 100_000, Evidence: ev, Reason: string(event)}
+				ScoreBefore: gen.r.Int64N(200_000) - 100_000, ScoreAfter: gen.r.Int64N(200_000) - 100_000, Evidence: ev.Ref(), Reason: string(event)}
 			gen.d.moves = append(gen.d.moves, m)
 			stage = to
 			if gen.chance(0.1) {

@@ -65,7 +65,7 @@ func (sc *scene) plainEvidence(customer crm.ID, t time.Time, kind crm.EvidenceKi
 // plainMove is a rise caused by plain evidence.
 func (sc *scene) plainMove(customer crm.ID, t time.Time) crm.LadderMove {
 	return crm.LadderMove{ID: sc.g.next(), Customer: customer, At: t, From: crm.Indifferent, To: crm.Satisfied, Event: crm.Rise,
-		ScoreAfter: 15_000, Evidence: sc.plainEvidence(customer, t, crm.EvidencePurchase)}
+		ScoreAfter: 15_000, Evidence: crm.EvidenceRef{ID: sc.g.next(), Kind: crm.EvidencePurchase}}
 }
 
 // appendOnly describes evidence or moves for runAppendOnly.
@@ -195,7 +195,7 @@ func runLadder(t *testing.T, newStore NewStoreFunc) {
 			withID: func(m crm.LadderMove, id crm.ID) crm.LadderMove { m.ID = id; return m },
 			append: func(tx crm.Tx, ms ...crm.LadderMove) error { return tx.Ladder().AppendMoves(context.Background(), ms) },
 			list:   crm.LadderReader.Moves,
-			spoil:  func(m *crm.LadderMove) { *m.Evidence.Survey.CES, m.Evidence.Survey.NPS = 7, nil },
+			spoil:  func(m *crm.LadderMove) { m.Evidence.Touchpoint, m.Reason = "spoiled", "spoiled" },
 		})
 	})
 

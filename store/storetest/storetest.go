@@ -94,6 +94,9 @@
 // record's personal text and nothing else, whatever else it is given,
 // refuses invoice lines other than the stored ones, finds no unknown ID,
 // is seen by its own transaction and undone by a rollback.
+// MoveEvidence checks through the CRM that a ladder move references its
+// evidence: the reference finds the evidence weighed, field for field,
+// and after an erasure no move holds anything of the evidence's note.
 //
 // The suite skips nothing: every adapter, the memory one included, runs
 // every check.
@@ -163,6 +166,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Quotas", func(t *testing.T) { runQuotas(t, newStore) })
 	t.Run("Export", func(t *testing.T) { runExport(t, newStore) })
 	t.Run("ErasePersonal", func(t *testing.T) { runErasePersonal(t, newStore) })
+	t.Run("MoveEvidence", func(t *testing.T) { runMoveEvidence(t, newStore) })
 	t.Run("Consent", func(t *testing.T) { runConsent(t, newStore) })
 	t.Run("Restriction", func(t *testing.T) { runRestriction(t, newStore) })
 	t.Run("Retention", func(t *testing.T) { runRetention(t, newStore) })
