@@ -25,10 +25,8 @@ type documentBatch struct {
 	keysRead  map[string]bool
 	need      map[numberSeries]int64     // the numbers the batch takes from each series
 	numbers   map[numberSeries]*[2]int64 // taken at once: the next to give and the last
-	invoices  []Invoice
-	byID      map[ID]int // index in invoices
-	credits   []Credit
-	creditIDs map[ID]int // index in credits
+	invoices  heldDocuments[Invoice]
+	credits   heldDocuments[Credit]
 	entries   []Entry
 	touched   map[ID]bool // customers with entries kept
 	failed    error       // of a flush that could not return it
@@ -51,7 +49,7 @@ func (e batchFlushError) Unwrap() error { return e.error }
 // them).
 func readAheadDocuments(ctx context.Context, tx Tx, ids []ID, keys []string) (*documentBatch, error) {
 	v := &documentBatch{Tx: tx, ctx: ctx, customers: map[ID]Customer{}, keys: map[string]Entry{}, keysRead: map[string]bool{},
-		need: map[numberSeries]int64{}, numbers: map[numberSeries]*[2]int64{}, byID: map[ID]int{}, creditIDs: map[ID]int{}, touched: map[ID]bool{}}
+		need: map[numberSeries]int64{}, numbers: map[numberSeries]*[2]int64{}, touched: map[ID]bool{}}
 	var read []string
 	for _, k := range keys {
 		if k != "" {
@@ -113,13 +111,13 @@ func (v *documentBatch) flush() error {
 	if v.failed != nil {
 		return v.failed
 	}
-	if len(v.invoices) > 0 {
-		if err := v.Tx.Invoices().InsertAll(v.ctx, v.invoices); err != nil {
+	if len(v.invoices.rows) > 0 {
+		if err := v.Tx.Invoices().InsertAll(v.ctx, v.invoices.rows); err != nil {
 			return batchFlushError{err}
 		}
 	}
-	if len(v.credits) > 0 {
-		if err := v.Tx.Credits().InsertAll(v.ctx, v.credits); err != nil {
+	if len(v.credits.rows) > 0 {
+		if err := v.Tx.Credits().InsertAll(v.ctx, v.credits.rows); err != nil {
 			return batchFlushError{err}
 		}
 	}
@@ -128,9 +126,9 @@ func (v *documentBatch) flush() error {
 			return batchFlushError{err}
 		}
 	}
-	v.invoices, v.credits, v.entries = nil, nil, nil
-	clear(v.byID)
-	clear(v.creditIDs)
+	v.invoices.reset()
+	v.credits.reset()
+	v.entries = nil
 	clear(v.touched)
 	return nil
 }
@@ -149,7 +147,7 @@ func (v *documentBatch) finish() error {
 
 // Customers implements Tx.
 func (v *documentBatch) Customers() CustomerRepository {
-	return documentBatchCustomers{v.Tx.Customers(), v}
+	return customersReadAhead{v.Tx.Customers(), v.customers}
 }
 
 // Ledger implements Tx.
@@ -177,30 +175,6 @@ func (v *documentBatch) Analytics() AnalyticsReader {
 	return v.Tx.Analytics()
 }
 
-// documentBatchCustomers answers Get from the customers read ahead; a
-// change to a customer forgets them.
-type documentBatchCustomers struct {
-	CustomerRepository
-	v *documentBatch
-}
-
-func (r documentBatchCustomers) Get(ctx context.Context, id ID) (Customer, error) {
-	if c, ok := r.v.customers[id]; ok {
-		return c, nil
-	}
-	return r.CustomerRepository.Get(ctx, id)
-}
-
-func (r documentBatchCustomers) Hold(ctx context.Context, id ID) (Customer, error) {
-	delete(r.v.customers, id)
-	return r.CustomerRepository.Hold(ctx, id)
-}
-
-func (r documentBatchCustomers) Update(ctx context.Context, c Customer) error {
-	delete(r.v.customers, c.ID)
-	return r.CustomerRepository.Update(ctx, c)
-}
-
 // documentBatchAccounting gives the numbers the batch counted from a block
 // taken at once, the first time it takes from a series.
 type documentBatchAccounting struct {
@@ -226,6 +200,41 @@ func (a documentBatchAccounting) NextNumber(ctx context.Context, series string, 
 	return block[0] - 1, nil
 }
 
+// heldDocuments are the documents of one kind a batch inserted and has
+// yet to write, in the order inserted.
+type heldDocuments[T any] struct {
+	rows []T
+	at   map[ID]int // index in rows
+}
+
+// insert keeps row, refusing an ID kept already as the store would.
+func (h *heldDocuments[T]) insert(kind Kind, id ID, row T) error {
+	if _, kept := h.at[id]; kept {
+		return &ConflictError{Kind: kind, ID: id.String(), Detail: "already exists"}
+	}
+	if h.at == nil {
+		h.at = map[ID]int{}
+	}
+	h.at[id] = len(h.rows)
+	h.rows = append(h.rows, row)
+	return nil
+}
+
+// get returns the row kept under id.
+func (h *heldDocuments[T]) get(id ID) (T, bool) {
+	if i, kept := h.at[id]; kept {
+		return h.rows[i], true
+	}
+	var zero T
+	return zero, false
+}
+
+// reset forgets what was kept, once written.
+func (h *heldDocuments[T]) reset() {
+	h.rows = nil
+	clear(h.at)
+}
+
 // documentBatchInvoices keeps the invoices inserted.
 type documentBatchInvoices struct {
 	InvoiceRepository
@@ -233,17 +242,12 @@ type documentBatchInvoices struct {
 }
 
 func (r documentBatchInvoices) Insert(_ context.Context, i Invoice) error {
-	if _, kept := r.v.byID[i.ID]; kept {
-		return &ConflictError{Kind: KindInvoice, ID: i.ID.String(), Detail: "already exists"}
-	}
-	r.v.byID[i.ID] = len(r.v.invoices)
-	r.v.invoices = append(r.v.invoices, i)
-	return nil
+	return r.v.invoices.insert(KindInvoice, i.ID, i)
 }
 
 func (r documentBatchInvoices) Get(ctx context.Context, id ID) (Invoice, error) {
-	if i, kept := r.v.byID[id]; kept {
-		return r.v.invoices[i], nil
+	if i, kept := r.v.invoices.get(id); kept {
+		return i, nil
 	}
 	return r.InvoiceRepository.Get(ctx, id)
 }
@@ -267,17 +271,12 @@ type documentBatchCredits struct {
 }
 
 func (r documentBatchCredits) Insert(_ context.Context, c Credit) error {
-	if _, kept := r.v.creditIDs[c.ID]; kept {
-		return &ConflictError{Kind: KindCredit, ID: c.ID.String(), Detail: "already exists"}
-	}
-	r.v.creditIDs[c.ID] = len(r.v.credits)
-	r.v.credits = append(r.v.credits, c)
-	return nil
+	return r.v.credits.insert(KindCredit, c.ID, c)
 }
 
 func (r documentBatchCredits) Get(ctx context.Context, id ID) (Credit, error) {
-	if i, kept := r.v.creditIDs[id]; kept {
-		return r.v.credits[i], nil
+	if c, kept := r.v.credits.get(id); kept {
+		return c, nil
 	}
 	return r.CreditRepository.Get(ctx, id)
 }

@@ -247,7 +247,7 @@ func (v *batchView) flush() error {
 
 // Customers implements Tx.
 func (v *batchView) Customers() CustomerRepository {
-	return batchCustomers{v.Tx.Customers(), v}
+	return batchCustomers{customersReadAhead{v.Tx.Customers(), v.customers}, v}
 }
 
 // Interactions implements Tx.
@@ -303,28 +303,35 @@ func (v *batchView) Analytics() AnalyticsReader {
 	return v.Tx.Analytics()
 }
 
-// batchCustomers answers Get from the customers read ahead; a change to
-// a customer forgets them.
-type batchCustomers struct {
+// customersReadAhead answers Get from the customers a batch read ahead;
+// a change to a customer forgets them.
+type customersReadAhead struct {
 	CustomerRepository
-	v *batchView
+	known map[ID]Customer
 }
 
-func (r batchCustomers) Get(ctx context.Context, id ID) (Customer, error) {
-	if c, ok := r.v.customers[id]; ok {
+func (r customersReadAhead) Get(ctx context.Context, id ID) (Customer, error) {
+	if c, ok := r.known[id]; ok {
 		return c, nil
 	}
 	return r.CustomerRepository.Get(ctx, id)
 }
 
-func (r batchCustomers) Hold(ctx context.Context, id ID) (Customer, error) {
-	delete(r.v.customers, id)
+func (r customersReadAhead) Hold(ctx context.Context, id ID) (Customer, error) {
+	delete(r.known, id)
 	return r.CustomerRepository.Hold(ctx, id)
 }
 
-func (r batchCustomers) Update(ctx context.Context, c Customer) error {
-	delete(r.v.customers, c.ID)
+func (r customersReadAhead) Update(ctx context.Context, c Customer) error {
+	delete(r.known, c.ID)
 	return r.CustomerRepository.Update(ctx, c)
+}
+
+// batchCustomers are the customers read ahead; the lists across
+// customers write what the batch keeps first.
+type batchCustomers struct {
+	customersReadAhead
+	v *batchView
 }
 
 func (r batchCustomers) List(ctx context.Context, f CustomerFilter, page PageRequest) ([]Customer, error) {
