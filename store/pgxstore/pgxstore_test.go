@@ -7,11 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"net"
-	"os"
 	"sync/atomic"
 	"testing"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/pgtest"
 	"github.com/crmkit/crm/store/pgxstore"
 	"github.com/crmkit/crm/store/sqlstore"
 	"github.com/crmkit/crm/store/storetest"
@@ -204,20 +204,11 @@ func newStore(t *testing.T, rt *roundTrips, piped bool) *sqlstore.Store {
 	return s
 }
 
-// postgresURL returns the URL of the test PostgreSQL server, or skips the
-// test when there is none; in CI a missing server fails the test instead.
+// postgresURL returns the URL of the test PostgreSQL server (see
+// pgtest.URL).
 func postgresURL(t testing.TB) string {
 	t.Helper()
-	url := os.Getenv("CRMKIT_POSTGRES_URL")
-	if url != "" {
-		return url
-	}
-	const how = "set CRMKIT_POSTGRES_URL=postgres://... or run .ci/run to run the PostgreSQL tests"
-	if os.Getenv("CI") == "true" {
-		t.Fatal("CRMKIT_POSTGRES_URL is not set in CI: " + how)
-	}
-	t.Skip("no PostgreSQL: " + how)
-	return ""
+	return pgtest.URL(t)
 }
 
 // roundTrips counts what a pgx connection sends: each query (BEGIN and

@@ -5,10 +5,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/crmkit/crm/internal/pgtest"
 	"github.com/crmkit/crm/store/sqlstore"
 	"github.com/stretchr/testify/require"
 
@@ -87,20 +87,11 @@ func openSQLiteWith(t testing.TB, driverName string) testDB {
 	return testDB{DB: db}
 }
 
-// postgresURL returns the URL of the test PostgreSQL server, or skips the
-// test when there is none; in CI a missing server fails the test instead.
+// postgresURL returns the URL of the test PostgreSQL server (see
+// pgtest.URL).
 func postgresURL(t testing.TB) string {
 	t.Helper()
-	url := os.Getenv("CRMKIT_POSTGRES_URL")
-	if url != "" {
-		return url
-	}
-	const how = "set CRMKIT_POSTGRES_URL=postgres://... or run .ci/run to run the PostgreSQL tests"
-	if os.Getenv("CI") == "true" {
-		t.Fatal("CRMKIT_POSTGRES_URL is not set in CI: " + how)
-	}
-	t.Skip("no PostgreSQL: " + how)
-	return ""
+	return pgtest.URL(t)
 }
 
 // openPostgres connects to the test server with pgx and gives the test a
