@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -28,12 +29,28 @@ const (
 )
 
 func (k EvidenceKind) valid() bool {
+	// A switch, not a search of evidenceKinds: a ladder move asks it.
 	switch k {
 	case EvidenceExperience, EvidencePurchase, EvidenceReferral, EvidenceComplaint, EvidenceResolution, EvidenceBrokenPromise, EvidenceChurn,
 		EvidenceDunned, EvidenceHandoff, EvidenceOverdue, EvidencePaidOnTime, EvidencePaidLate, EvidenceReminded:
 		return true
 	}
 	return false
+}
+
+// evidenceKinds are the kinds of evidence, as valid accepts them, for the
+// error that names them.
+var evidenceKinds = []EvidenceKind{EvidenceExperience, EvidencePurchase, EvidenceReferral, EvidenceComplaint, EvidenceResolution,
+	EvidenceBrokenPromise, EvidenceChurn, EvidenceDunned, EvidenceHandoff, EvidenceOverdue, EvidencePaidOnTime, EvidencePaidLate,
+	EvidenceReminded}
+
+// unknownEvidenceKind is the error for evidence of a kind valid refuses.
+func unknownEvidenceKind(k EvidenceKind) error {
+	names := make([]string, len(evidenceKinds))
+	for i, kind := range evidenceKinds {
+		names[i] = string(kind)
+	}
+	return invalid("kind", "one_of", fmt.Sprintf("%q is not a kind of evidence: one of %s", k, strings.Join(names, ", ")))
 }
 
 // Evidence is one fact about a customer's experience that the ladder
@@ -457,7 +474,7 @@ func (r *LadderRules) AppendApply(moves []LadderMove, st LadderState, ev Evidenc
 // an error.
 func (r *LadderRules) apply(moves []LadderMove, st *LadderState, ev *Evidence) ([]LadderMove, error) {
 	if !ev.Kind.valid() {
-		return moves, invalid("kind", "one_of", fmt.Sprintf("%q is not a kind of evidence", ev.Kind))
+		return moves, unknownEvidenceKind(ev.Kind)
 	}
 	if ev.Survey.NPS != nil || ev.Survey.CSAT != nil || ev.Survey.CES != nil {
 		if err := ev.Survey.check("survey", r.CESScale()); err != nil {

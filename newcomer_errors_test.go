@@ -52,6 +52,10 @@ func TestNewcomerMistakesSayWhatToDo(t *testing.T) {
 		_, err := co.Receivables.ExpectedCollections(ctx, co.Admin.ID, crm.CollectionsQuery{})
 		invalid(t, err, "months", "0 is not 1-120")
 	})
+	t.Run("evidence of no kind", func(t *testing.T) {
+		_, err := co.Ladder.RecordEvidence(ctx, co.Ann.ID, crm.NewEvidence{Customer: cu.ID})
+		invalid(t, err, "kind", "one of experience, purchase, referral")
+	})
 	t.Run("a user without a role", func(t *testing.T) {
 		_, err := co.Users.Create(ctx, co.Admin.ID, crm.NewUser{Name: "Bob"})
 		invalid(t, err, "role", "admin, manager, rep or finance")
