@@ -73,7 +73,9 @@ func (c *LedgerService) ReceivePayment(ctx context.Context, actor ID, n NewPayme
 // allocations to r.
 func (w *writeTx) receivePayment(n NewPayment, key string, r *PaymentReceipt) (Entry, error) {
 	oldestFirst := n.Allocation == AllocateOldestFirst
-	request := n
+	// The payment and its allocations are posted from one request: a
+	// retry finds the allocations by it (postedWith).
+	request := digestOnce(key, n)
 	r.Allocations = nil // a conflict retries the whole write
 	credit, e, err := postDocument(w, n.build, w.tx.Credits().Insert, key, request)
 	r.Payment = credit
@@ -93,7 +95,6 @@ func (w *writeTx) receivePayment(n NewPayment, key string, r *PaymentReceipt) (E
 	if err != nil {
 		return Entry{}, err
 	}
-	digest := requestDigest(requestHash(request))
 	// What is open on the invoices the day the payment was received,
 	// which is the day it settles those issued by then (settlingDay),
 	// is read for all of them at once and kept by the write (txView).
@@ -122,9 +123,7 @@ func (w *writeTx) receivePayment(n NewPayment, key string, r *PaymentReceipt) (E
 			continue
 		}
 		req.Effective = day
-		// Posted from the payment's request, as the payment is: a
-		// retry finds them by it (postedWith).
-		a, err := w.allocate(req, "", digest)
+		a, err := w.allocate(req, "", request)
 		if err != nil {
 			return Entry{}, err
 		}

@@ -168,10 +168,7 @@ func (c *LedgerService) Reverse(ctx context.Context, actor ID, r ReverseRequest)
 		}
 		// With a key, every reversal carries the request's digest, by
 		// which a retry finds them (postedWith); digested once.
-		var req any = request
-		if key != "" {
-			req = requestDigest(requestHash(request))
-		}
+		req := digestOnce(key, request)
 		for _, s := range settled {
 			rev, err := w.reverse(s, why, "", req)
 			if err != nil {

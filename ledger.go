@@ -213,6 +213,17 @@ func requestHash(v any) Hash {
 // digested once.
 type requestDigest Hash
 
+// digestOnce is what a command that posts many entries posts them from:
+// with an idempotency key, its request's digest, worked out once for
+// them all (a retry finds them by it, see postedWith); without one, the
+// request itself, which post does not digest.
+func digestOnce(key string, request any) any {
+	if key == "" {
+		return request
+	}
+	return requestDigest(requestHash(request))
+}
+
 // Balance is the balance of an account (of a customer, for customer
 // accounts) in a currency: debits minus credits.
 type Balance struct {

@@ -41,6 +41,9 @@ func TestRequestDigestOnlyWithAKey(t *testing.T) {
 
 	unkeyed := b.pay(t, "200", crm.AllocateOldestFirst)
 	require.Len(t, unkeyed.Allocations, 2)
+	for _, a := range unkeyed.Allocations {
+		assert.True(t, a.RequestHash.IsZero(), "an unkeyed payment's allocations carry no digest")
+	}
 	rev, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: unkeyed.Entry.ID, Reason: "bounced"})
 	require.NoError(t, err)
 	require.Len(t, rev.Settlements, 2)
@@ -48,8 +51,14 @@ func TestRequestDigestOnlyWithAKey(t *testing.T) {
 		assert.True(t, e.RequestHash.IsZero(), "an unkeyed reversal and its settlements carry no digest")
 	}
 
-	keyed := b.pay(t, "200", crm.AllocateOldestFirst)
+	keyed, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: b.cust.ID,
+		Amount: money(t, "200", "USD"), Received: date(t, "2026-03-02"), IdempotencyKey: "pay keyed"})
+	require.NoError(t, err)
 	require.Len(t, keyed.Allocations, 2)
+	for _, a := range keyed.Allocations {
+		assert.Equal(t, entry(keyed.Entry.ID).RequestHash, a.RequestHash, "a keyed payment's allocations carry its digest")
+	}
+	assert.False(t, entry(keyed.Entry.ID).RequestHash.IsZero())
 	req := crm.ReverseRequest{Entry: keyed.Entry.ID, Reason: "bounced", IdempotencyKey: "reverse keyed"}
 	first, err := b.Ledger.Reverse(ctx, b.fin.ID, req)
 	require.NoError(t, err)

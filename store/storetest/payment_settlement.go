@@ -21,7 +21,8 @@ import (
 // and ladder state, IDs and hashes included (the suite's clock and random
 // source are fixed). Since 9a902b8 an entry of a command without an
 // idempotency key keeps no request digest: the record differs from
-// fc7af39's by those 44 digests, and by its two moves, which since
+// fc7af39's by those 71 digests (44, then the 27 allocations of unkeyed
+// payments), and by its two moves, which since
 // migration 0037 reference their evidence (EvidenceRef) rather than copy
 // it: the same evidence, by its ID.
 //
