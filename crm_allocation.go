@@ -28,7 +28,10 @@ func (s AllocationStrategy) check() error {
 }
 
 // PaymentReceipt is what ReceivePayment recorded: the payment and the
-// allocations it made.
+// allocations it made. Applied oldest first, a payment posts one
+// allocation entry for the invoices it settles on one day, with a posting
+// to each of them (Entry.Invoices lists them), so Allocations has an entry
+// per day settled, not per invoice.
 type PaymentReceipt struct {
 	Payment     Credit  `json:"payment,omitzero"`
 	Entry       Entry   `json:"entry,omitzero"`
@@ -114,6 +117,12 @@ func (w *writeTx) receivePayment(n NewPayment, key string, r *PaymentReceipt) (E
 			return Entry{}, err
 		}
 	}
+	// Each day the payment settles invoices on is one allocation entry
+	// (as a payment entry of ERPNext settles many invoices in one
+	// document), of at most maxAllocationLines invoices: one posting
+	// to the credit and one to each invoice, one event, one check.
+	var days []Date
+	byDay := map[Date][]AllocationRequest{}
 	for _, req := range reqs {
 		day, ok, err := w.settlingDay(req, credit.Received)
 		if err != nil {
@@ -123,11 +132,19 @@ func (w *writeTx) receivePayment(n NewPayment, key string, r *PaymentReceipt) (E
 			continue
 		}
 		req.Effective = day
-		a, err := w.allocate(req, "", request)
-		if err != nil {
-			return Entry{}, err
+		if _, seen := byDay[day]; !seen {
+			days = append(days, day)
 		}
-		r.Allocations = append(r.Allocations, a)
+		byDay[day] = append(byDay[day], req)
+	}
+	for _, day := range days {
+		for group := range slices.Chunk(byDay[day], maxAllocationLines) {
+			a, err := w.allocateAll(group, request)
+			if err != nil {
+				return Entry{}, err
+			}
+			r.Allocations = append(r.Allocations, a)
+		}
 	}
 	return e, nil
 }

@@ -170,26 +170,63 @@ func (c *LedgerService) Reverse(ctx context.Context, actor ID, r ReverseRequest)
 		// which a retry finds them (postedWith); digested once.
 		req := digestOnce(key, request)
 		for _, s := range settled {
-			rev, err := w.reverse(s, why, "", req)
+			undo := w.reverse
+			if s.share {
+				undo = func(a Entry, why, key string, request any) (Entry, error) {
+					return w.unallocate(a, orig.Document, why, key, request)
+				}
+			}
+			rev, err := undo(s.entry, why, "", req)
 			if err != nil {
 				return Entry{}, err
 			}
 			out.Settlements = append(out.Settlements, rev)
 		}
 		rev, err := w.reverse(orig, why, key, req)
-		if err != nil || orig.Kind != EntryInvoice {
-			return rev, err
+		if err != nil {
+			return Entry{}, err
 		}
-		return rev, w.freeInstallment(orig.Document, why)
+		switch orig.Kind {
+		case EntryInvoice:
+			return rev, w.freeInstallment(orig.Document, why)
+		case EntryAllocation:
+			// What was given back of it is taken back, after it: the
+			// reversal gave back all it applied.
+			given, err := w.unallocations(orig)
+			if err != nil {
+				return Entry{}, err
+			}
+			for _, inv := range orig.Invoices() {
+				u, ok := given[inv]
+				if !ok {
+					continue
+				}
+				ue, err := w.tx.Ledger().Entry(w.ctx, u)
+				if err != nil {
+					return Entry{}, err
+				}
+				back, err := w.reverse(ue, why, "", req)
+				if err != nil {
+					return Entry{}, err
+				}
+				out.Settlements = append(out.Settlements, back)
+			}
+		}
+		return rev, nil
 	})
 	if err != nil {
 		return ReverseResult{}, err
 	}
 	out.Reversal, out.Duplicate = e, dup
-	if dup && reversesDocument(e.ReversedKind) {
-		// The settlements reversed post to the document's item, from the
-		// same request, in the same write.
-		out.Settlements, err = c.postedWith(ctx, e, EntryFilter{Customer: e.Customer, Item: e.Document, Kind: EntryReversal})
+	if dup && (reversesDocument(e.ReversedKind) || e.ReversedKind == EntryAllocation) {
+		// The settlements reversed or given back post to the document's
+		// item (an allocation's: its credit), from the same request, in
+		// the same write.
+		item := e.Document
+		if e.ReversedKind == EntryAllocation {
+			item = creditOfAllocation(e)
+		}
+		out.Settlements, err = c.postedWith(ctx, e, EntryFilter{Customer: e.Customer, Item: item})
 	}
 	return out, err
 }
@@ -220,12 +257,21 @@ func (w *writeTx) reverse(e Entry, why, key string, request any) (Entry, error) 
 	return w.post(e.Reversal(id, later(w.today(), e.Effective), w.now, w.actor.ID, "reversal: "+why), key, request)
 }
 
+// settlement is an entry that settled a document being reversed: undone
+// by reversing it, or, for an allocation that settled other invoices too,
+// by giving back the invoice's share of it (share).
+type settlement struct {
+	entry Entry
+	share bool
+}
+
 // settlements returns the entries still live (not reversed) that settled
 // the document orig posted, in the order they were posted: for a payment
-// or a credit note, the allocations from it; for an invoice, the
-// allocations to it and its write-offs. Other entries post no document
-// that anything settles.
-func (w *writeTx) settlements(orig Entry) ([]Entry, error) {
+// or a credit note, the allocations from it and the unallocations that
+// gave shares of them back; for an invoice, the allocations to it, but
+// those whose share of it was given back, and its write-offs. Other
+// entries post no document that anything settles.
+func (w *writeTx) settlements(orig Entry) ([]settlement, error) {
 	if !reversesDocument(orig.Kind) || orig.Document.IsZero() {
 		return nil, nil
 	}
@@ -233,20 +279,44 @@ func (w *writeTx) settlements(orig Entry) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	reversed := map[ID]bool{}
+	reversed, given := map[ID]bool{}, map[ID]bool{}
 	for _, e := range touching {
 		if e.Kind == EntryReversal {
 			reversed[e.Reverses] = true
 		}
 	}
-	var out []Entry
+	invoice := orig.Kind == EntryInvoice
 	for _, e := range touching {
-		settles := e.Kind == EntryAllocation || (e.Kind == EntryWriteOff && orig.Kind == EntryInvoice)
-		if settles && !reversed[e.ID] {
-			out = append(out, e)
+		if e.Kind == EntryUnallocation && !reversed[e.ID] {
+			given[e.Document] = true // the allocation's share of the invoice
+		}
+	}
+	var out []settlement
+	for _, e := range touching {
+		if reversed[e.ID] {
+			continue
+		}
+		switch {
+		case e.Kind == EntryAllocation && invoice:
+			if !given[e.ID] {
+				out = append(out, settlement{e, len(e.Invoices()) > 1})
+			}
+		case e.Kind == EntryAllocation, e.Kind == EntryUnallocation && !invoice, e.Kind == EntryWriteOff && invoice:
+			out = append(out, settlement{entry: e})
 		}
 	}
 	return out, nil
+}
+
+// creditOfAllocation returns the credit an allocation entry (or its
+// reversal) posts to.
+func creditOfAllocation(e Entry) ID {
+	for _, p := range e.Postings {
+		if p.Account == AccountCredit {
+			return p.Item
+		}
+	}
+	return ID{}
 }
 
 // freeInstallment frees the contract installment an invoice reversed

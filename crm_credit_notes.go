@@ -80,7 +80,7 @@ func (w *writeTx) countCredit(b *creditBasis, c Credit) error {
 }
 
 // paidOn returns what the customer's credits paid on an invoice: what
-// allocations (net of their reversals) took off it, less the exchange
+// allocations (net of their reversals and unallocations) took off it, less the exchange
 // loss they booked and plus the exchange gain, that is at their rates.
 // Credit notes and write-offs are not payments.
 func (w *writeTx) paidOn(inv Invoice) (Money, error) {
@@ -91,7 +91,7 @@ func (w *writeTx) paidOn(inv Invoice) (Money, error) {
 			return Money{}, err
 		}
 		for _, e := range es {
-			if e.Kind != EntryAllocation && (e.Kind != EntryReversal || e.ReversedKind != EntryAllocation) {
+			if !isAllocation(e.Kind) && (e.Kind != EntryReversal || !isAllocation(e.ReversedKind)) {
 				continue
 			}
 			for _, p := range e.Postings {
@@ -109,6 +109,10 @@ func (w *writeTx) paidOn(inv Invoice) (Money, error) {
 		page.After = es[len(es)-1].ID
 	}
 }
+
+// isAllocation reports whether an entry of kind k applies a credit to
+// invoices or gives an invoice's share back.
+func isAllocation(k EntryKind) bool { return k == EntryAllocation || k == EntryUnallocation }
 
 // reversed reports whether an entry was reversed.
 func (w *writeTx) reversed(entry ID) (bool, error) {

@@ -2,7 +2,6 @@ package crm
 
 import (
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -55,31 +54,34 @@ func (w *writeTx) allocated(r AllocationRequest, invoice OpenItem, e Entry) erro
 	if !w.crm.facts.Payments {
 		return nil
 	}
-	left := invoice.Open
-	for _, p := range e.Postings {
-		if p.Account == AccountReceivable && p.Item == invoice.Item {
-			var err error
-			if left, err = left.Add(p.Amount); err != nil {
-				return err
-			}
-		}
-	}
-	if !left.IsZero() {
+	return w.settledBy(r.Credit, invoice, e.sumFor(AccountReceivable, invoice.Item, invoice.Open.Currency()), e.Effective)
+}
+
+// settledBy queues, for weighPaid, the fact of an invoice that posted,
+// taken off it by an allocation of credit effective on a day, settled,
+// when the credit is a payment's: paid on time when the day is by the
+// invoice's due day, late after it. invoice is the invoice's open item
+// before the allocation.
+func (w *writeTx) settledBy(credit ID, invoice OpenItem, posted Money, effective Date) error {
+	if !w.crm.facts.Payments {
 		return nil
+	}
+	if left, err := invoice.Open.Add(posted); err != nil || !left.IsZero() {
+		return err
 	}
 	// A credit's kind and an invoice's number do not change: those the
 	// write posted or read ahead are not read again.
-	cr, ok := w.credits[r.Credit]
+	cr, ok := w.credits[credit]
 	if !ok {
 		var err error
-		if cr, err = w.tx.Credits().Get(w.ctx, r.Credit); err != nil {
+		if cr, err = w.tx.Credits().Get(w.ctx, credit); err != nil {
 			return err
 		}
 	}
 	if cr.Kind != CreditPayment {
 		return nil
 	}
-	ev := Evidence{Customer: invoice.Customer, Kind: EvidencePaidOnTime, At: w.factAt(e.Effective), Source: KindInvoice, SourceID: invoice.Item}
+	ev := Evidence{Customer: invoice.Customer, Kind: EvidencePaidOnTime, At: w.factAt(effective), Source: KindInvoice, SourceID: invoice.Item}
 	name := invoice.Item.String()
 	inv, ok := w.invoices[invoice.Item]
 	if !ok {
@@ -91,8 +93,8 @@ func (w *writeTx) allocated(r AllocationRequest, invoice OpenItem, e Entry) erro
 	if inv.Number != "" {
 		name = inv.Number
 	}
-	ev.Note = fmt.Sprintf("invoice %s settled on %s, due %s", name, e.Effective, invoice.Due)
-	if late := e.Effective.DaysSince(invoice.Due); !invoice.Due.IsZero() && late > 0 {
+	ev.Note = fmt.Sprintf("invoice %s settled on %s, due %s", name, effective, invoice.Due)
+	if late := effective.DaysSince(invoice.Due); !invoice.Due.IsZero() && late > 0 {
 		ev.Kind, ev.Resolution = EvidencePaidLate, time.Duration(late)*24*time.Hour
 		ev.Note += fmt.Sprintf(", %d days late", late)
 	}
@@ -115,7 +117,7 @@ func (w *writeTx) weighPaid() error {
 	if len(w.paid) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(w.paid, CompareEvidence)
+	w.paid = inOrder(w.paid) // the content of pieces of one instant read once each
 	var v *batchView
 	if len(w.paid) > 1 {
 		var err error

@@ -95,6 +95,10 @@ func (w *writeTx) post(e Entry, key string, request any) (Entry, error) {
 // not re-read the others a thousand times.
 func (w *writeTx) checkItems(e Entry) error {
 	var items []ID
+	var seen map[ID]bool // for an entry of many items
+	if len(e.Postings) > smallEntry {
+		seen = make(map[ID]bool, len(e.Postings))
+	}
 	reduces := false
 	for _, p := range e.Postings {
 		if !p.Account.PerCustomer() {
@@ -103,8 +107,11 @@ func (w *writeTx) checkItems(e Entry) error {
 		if p.Customer != e.Customer {
 			return invalid("postings", "one_customer", "an entry concerns one customer's accounts")
 		}
-		if !slices.Contains(items, p.Item) {
+		if seen == nil && !slices.Contains(items, p.Item) || seen != nil && !seen[p.Item] {
 			items = append(items, p.Item)
+			if seen != nil {
+				seen[p.Item] = true
+			}
 		}
 		reduces = reduces || (p.Account == AccountReceivable && p.Amount.IsNegative()) ||
 			(p.Account == AccountCredit && p.Amount.IsPositive())
@@ -179,6 +186,9 @@ func (k knownOpen) of(customer ID, items []ID) bool {
 	if k.customer.IsZero() || k.customer != customer || len(items) != len(k.items) {
 		return false
 	}
+	if len(items) > smallEntry {
+		return sameSet(items, k.items)
+	}
 	for _, id := range items {
 		if !slices.Contains(k.items, id) {
 			return false
@@ -188,6 +198,21 @@ func (k knownOpen) of(customer ID, items []ID) bool {
 		if !slices.Contains(items, id) {
 			return false
 		}
+	}
+	return true
+}
+
+// sameSet reports whether a and b, of the same length, hold the same IDs.
+func sameSet(a, b []ID) bool {
+	in := make(map[ID]int, len(a))
+	for _, id := range a {
+		in[id]++
+	}
+	for _, id := range b {
+		if in[id] == 0 {
+			return false
+		}
+		in[id]--
 	}
 	return true
 }
@@ -283,22 +308,80 @@ func fitsBoth(x wide.Int) bool {
 
 // fits checks the entry's postings against what is open on their items.
 func (e Entry) fits(open []OpenItem) error {
+	totals := e.itemTotals()
+	var index map[postedItem]Money // for an entry of many items: read once
+	if len(totals) > smallEntry {
+		index = make(map[postedItem]Money, len(open))
+		for _, it := range open {
+			index[postedItem{it.Account, it.Item, it.Open.Currency()}] = it.Open
+		}
+	}
+	for _, t := range totals {
+		before, ok := index[t.postedItem]
+		if index == nil {
+			for _, it := range open {
+				if it.Item == t.item && it.Account == t.account && it.Open.Currency() == t.currency {
+					before, ok = it.Open, true
+				}
+			}
+		}
+		if !ok {
+			before = Zero(t.currency)
+		}
+		after, _ := before.Add(t.sum)
+		if (t.account == AccountReceivable && after.IsNegative()) || (t.account == AccountCredit && after.IsPositive()) {
+			return &OverAllocationError{Item: t.item, Open: before.Abs(), Requested: t.sum.Abs()}
+		}
+	}
+	return nil
+}
+
+// smallEntry is how many items an entry posts to at most for its checks
+// to look them up by a pass over a list rather than through a map.
+const smallEntry = 8
+
+// postedItem names what an entry posts to a customer's item: an account, an
+// item and a currency.
+type postedItem struct {
+	account  AccountType
+	item     ID
+	currency Currency
+}
+
+// postedTotal is what an entry posts to an item, added up.
+type postedTotal struct {
+	postedItem
+	sum Money
+}
+
+// itemTotals adds up the entry's postings to its customer's items, in the
+// order each item is first posted to.
+func (e Entry) itemTotals() []postedTotal {
+	out := make([]postedTotal, 0, len(e.Postings))
+	var index map[postedItem]int
+	if len(e.Postings) > smallEntry {
+		index = make(map[postedItem]int, len(e.Postings))
+	}
 	for _, p := range e.Postings {
 		if !p.Account.PerCustomer() {
 			continue
 		}
-		before := Zero(p.Amount.Currency())
-		for _, it := range open {
-			if it.Item == p.Item && it.Account == p.Account && it.Open.Currency() == p.Amount.Currency() {
-				before = it.Open
+		k := postedItem{p.Account, p.Item, p.Amount.Currency()}
+		i, ok := index[k]
+		if index == nil {
+			i = slices.IndexFunc(out, func(t postedTotal) bool { return t.postedItem == k })
+			ok = i >= 0
+		}
+		if !ok {
+			if index != nil {
+				index[k] = len(out)
 			}
+			out = append(out, postedTotal{k, p.Amount})
+			continue
 		}
-		after, _ := before.Add(e.sumFor(p.Account, p.Item, p.Amount.Currency()))
-		if (p.Account == AccountReceivable && after.IsNegative()) || (p.Account == AccountCredit && after.IsPositive()) {
-			return &OverAllocationError{Item: p.Item, Open: before.Abs(), Requested: e.sumFor(p.Account, p.Item, p.Amount.Currency()).Abs()}
-		}
+		out[i].sum, _ = out[i].sum.Add(p.Amount)
 	}
-	return nil
+	return out
 }
 
 // sumFor adds up an entry's postings to one item of one account.

@@ -38,7 +38,7 @@ func (q EntryQuery) filter() (EntryFilter, error) {
 }
 
 // entryKinds are the kinds of entry.
-var entryKinds = []EntryKind{EntryInvoice, EntryPayment, EntryAllocation, EntryCreditNote, EntryWriteOff, EntryRefund, EntryReversal}
+var entryKinds = []EntryKind{EntryInvoice, EntryPayment, EntryAllocation, EntryCreditNote, EntryWriteOff, EntryRefund, EntryReversal, EntryUnallocation}
 
 // Entries returns a page of the ledger's entries matching q, in the order
 // they were recorded. About one customer, the actor must be able to read
@@ -108,7 +108,9 @@ func (c *engine) documentCustomer(ctx context.Context, actor, doc ID) (ID, error
 // credit (in the credit's currency) and Settled taken off the invoice (in
 // the invoice's, the exchange difference an allocation with Settle closed
 // included), the day it counts from, and whether it was undone: Reversed,
-// by the entry Reversal.
+// by the entry Reversal (the allocation's reversal, or the unallocation
+// that gave this invoice's share back). An allocation entry that settled
+// many invoices is a line per invoice.
 type AllocationLine struct {
 	Entry     ID    `json:"entry,omitzero"`
 	Credit    ID    `json:"credit,omitzero"`
@@ -141,10 +143,24 @@ func (c *LedgerService) Allocations(ctx context.Context, actor, document ID) ([]
 				reversal[e.Reverses] = e.ID
 			}
 		}
+		type share struct{ allocation, invoice ID }
+		given := map[share]ID{} // by the unallocation still live that gave it back
 		for _, e := range touching {
-			if e.Kind == EntryAllocation {
-				l := allocationLine(e)
-				l.Reversal = reversal[e.ID]
+			if e.Kind == EntryUnallocation && reversal[e.ID].IsZero() {
+				for _, inv := range e.Invoices() {
+					given[share{e.Document, inv}] = e.ID
+				}
+			}
+		}
+		for _, e := range touching {
+			if e.Kind != EntryAllocation {
+				continue
+			}
+			for _, l := range allocationLines(e) {
+				if l.Credit != document && l.Invoice != document {
+					continue // another invoice the allocation settled
+				}
+				l.Reversal = cmpOr(reversal[e.ID], given[share{e.ID, l.Invoice}])
 				l.Reversed = !l.Reversal.IsZero()
 				out = append(out, l)
 			}
@@ -155,6 +171,24 @@ func (c *LedgerService) Allocations(ctx context.Context, actor, document ID) ([]
 		return nil, err
 	}
 	return out, nil
+}
+
+// allocationLines reads an allocation entry as a line per invoice it
+// settles: one for an entry of one invoice (allocationLine), and for one
+// of many, each invoice's posting and as much of the credit.
+func allocationLines(e Entry) []AllocationLine {
+	invoices := e.Invoices()
+	if len(invoices) <= 1 {
+		return []AllocationLine{allocationLine(e)}
+	}
+	credit := creditOfAllocation(e)
+	out := make([]AllocationLine, 0, len(invoices))
+	for _, p := range e.Postings {
+		if p.Account == AccountReceivable {
+			out = append(out, AllocationLine{Entry: e.ID, Credit: credit, Invoice: p.Item, Amount: p.Amount.Neg(), Settled: p.Amount.Neg(), Effective: e.Effective})
+		}
+	}
+	return out
 }
 
 // allocationLine reads an allocation entry: its posting to the credit, and

@@ -193,7 +193,7 @@ func ExampleLedgerService_ReceivePayment() {
 	d.invoice("INV-1", "100.00", crm.Date{Year: 2026, Month: 3, Day: 31})
 	d.invoice("INV-2", "250.00", crm.Date{Year: 2026, Month: 4, Day: 30})
 	receipt, _ := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: d.cust.ID, Amount: dollars("300.00"), Reference: "wire 1"})
-	fmt.Println("payment", receipt.Payment.Amount, "in", len(receipt.Allocations), "allocations")
+	fmt.Println("payment", receipt.Payment.Amount, "settles", len(receipt.Allocations[0].Invoices()), "invoices in", len(receipt.Allocations), "allocation entry")
 	show := func(today crm.Date) {
 		states, _ := c.Receivables.Invoices(ctx, fay.ID, crm.ReceivableQuery{Customer: d.cust.ID})
 		for _, s := range states {
@@ -206,7 +206,7 @@ func ExampleLedgerService_ReceivePayment() {
 	d.invoice("INV-3", "75.00", crm.Date{Year: 2026, Month: 4, Day: 15})
 	show(d.today(time.May, 4))
 	// Output:
-	// payment 300.00 USD in 2 allocations
+	// payment 300.00 USD settles 2 invoices in 1 allocation entry
 	// 2026-03-02 INV-1 paid 0.00 USD
 	// 2026-03-02 INV-2 partly_paid 50.00 USD
 	// 2026-05-04 INV-1 paid 0.00 USD
@@ -343,9 +343,11 @@ func ExampleLedgerService_Reverse() {
 	// INV-8 open: 90.00 USD ledger verifies: <nil>
 }
 
-// An allocation is undone by reversing it. Reversing a payment reverses
-// its allocations first, in the same command: a bounced cheque reopens
-// the invoices it paid in one call.
+// An allocation is undone by reversing it, and one invoice's share of it
+// by unallocating it: a payment applied oldest first settles its invoices
+// in one allocation entry. Reversing a payment reverses what it allocated
+// (and takes back what was given back of it) in the same command: a
+// bounced cheque reopens the invoices it paid in one call.
 func ExampleLedgerService_Reverse_allocation() {
 	ctx := context.Background()
 	d := newReceivablesDesk()
@@ -355,16 +357,22 @@ func ExampleLedgerService_Reverse_allocation() {
 	other := d.invoice("INV-2", "50.00", crm.Date{Year: 2026, Month: 4, Day: 30})
 	paid, _ := c.Ledger.ReceivePayment(ctx, fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, Customer: d.cust.ID, Amount: dollars("150.00"), Reference: "cheque 12"})
 
-	undo, err := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: paid.Allocations[1].ID, Reason: "not for INV-2"})
-	fmt.Println("allocation:", err, undo.Reversal.ReversedKind, "INV-2 open:", d.open(other.ID), "credit left:", d.open(paid.Payment.ID).Abs())
+	undo, err := c.Ledger.Unallocate(ctx, fay.ID, crm.UnallocateRequest{Allocation: paid.Allocations[0].ID, Invoice: other.ID, Reason: "not for INV-2"})
+	fmt.Println("INV-2's share:", err, undo.Kind, "INV-1 open:", d.open(inv.ID), "INV-2 open:", d.open(other.ID), "credit left:", d.open(paid.Payment.ID).Abs())
+	lines, _ := c.Ledger.Allocations(ctx, fay.ID, paid.Payment.ID)
+	for _, l := range lines {
+		fmt.Println("allocated to", l.Invoice == other.ID, l.Amount, "given back:", l.Reversed)
+	}
 
 	bounced, err := c.Ledger.Reverse(ctx, fay.ID, crm.ReverseRequest{Entry: paid.Entry.ID, Reason: "cheque bounced"})
-	fmt.Println("payment:", err, bounced.Reversal.ReversedKind, "with", len(bounced.Settlements), "allocation reversed first")
-	fmt.Println("INV-1 open:", d.open(inv.ID), "credit left:", d.open(paid.Payment.ID).Abs(), "ledger verifies:", c.Ledger.Verify(ctx, fay.ID))
+	fmt.Println("payment:", err, bounced.Reversal.ReversedKind, "with", len(bounced.Settlements), "settlements reversed first")
+	fmt.Println("INV-1 open:", d.open(inv.ID), "INV-2 open:", d.open(other.ID), "credit left:", d.open(paid.Payment.ID).Abs(), "ledger verifies:", c.Ledger.Verify(ctx, fay.ID))
 	// Output:
-	// allocation: <nil> allocation INV-2 open: 50.00 USD credit left: 50.00 USD
-	// payment: <nil> payment with 1 allocation reversed first
-	// INV-1 open: 100.00 USD credit left: 0.00 USD ledger verifies: <nil>
+	// INV-2's share: <nil> unallocation INV-1 open: 0.00 USD INV-2 open: 50.00 USD credit left: 50.00 USD
+	// allocated to false 100.00 USD given back: false
+	// allocated to true 50.00 USD given back: true
+	// payment: <nil> payment with 2 settlements reversed first
+	// INV-1 open: 100.00 USD INV-2 open: 50.00 USD credit left: 0.00 USD ledger verifies: <nil>
 }
 
 // printPlan prints a payment plan's installments and their total.

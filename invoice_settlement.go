@@ -4,7 +4,7 @@ package crm
 // invoice's total stood then: every receivable posting to an invoice moves
 // what is open on it, and each one that takes something off is counted by
 // what took it: a payment's or a credit note's allocation (told apart by
-// the credit's kind), a credit note posted to the invoice, a write-off, or
+// the credit's kind; an unallocation gives back to the same kind), a credit note posted to the invoice, a write-off, or
 // the reversal of the invoice itself; a reversed allocation or write-off
 // gives its amount back to the same kind. Anything else that closes an
 // invoice is counted as paid. The credits' kinds come from their own
@@ -56,8 +56,8 @@ func settlements(entries []Entry, kindOf func(credit ID) (CreditKind, error)) (m
 				by = &s.WrittenOff
 			case EntryCreditNote:
 				by = &s.Credited
-			case EntryAllocation:
-				k, err := creditKind(e.Document)
+			case EntryAllocation, EntryUnallocation:
+				k, err := creditKind(creditOfAllocation(e))
 				if err != nil {
 					return nil, err
 				}

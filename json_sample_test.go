@@ -295,6 +295,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.RevenueAmount](t),
 		filled[crm.ReversedError](t),
 		filled[crm.ReverseRequest](t),
+		filled[crm.UnallocateRequest](t),
 		filled[crm.ReverseResult](t),
 		filled[crm.RolePolicy](t),
 		filled[crm.RottingDeal](t),

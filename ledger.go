@@ -77,6 +77,11 @@ const (
 	EntryWriteOff   EntryKind = "write_off"   // Dr write-off, Cr receivable
 	EntryRefund     EntryKind = "refund"      // Dr customer credit, Cr cash
 	EntryReversal   EntryKind = "reversal"    // the mirror of another entry
+	// EntryUnallocation gives back to a credit one invoice's share of an
+	// allocation that settled several (Dr receivable, Cr customer credit),
+	// when that invoice is reversed: the allocation's other invoices stay
+	// settled as they were.
+	EntryUnallocation EntryKind = "unallocation"
 )
 
 // Entry is one balanced journal entry. Entries are never edited or

@@ -27,15 +27,24 @@ func runLedgerCorrections(t *testing.T, newStore NewStoreFunc) {
 		first, second := b.issue(t, c, 10_000, "1"), b.issue(t, c, 5_000, "2")
 		pay, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: m(15_000), Allocation: crm.AllocateOldestFirst})
 		require.NoError(t, err)
-		require.Len(t, pay.Allocations, 2)
-		undo, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: pay.Allocations[1].ID, Reason: "not for invoice 2"})
+		require.Len(t, pay.Allocations, 1, "one entry settles both invoices")
+		paid := pay.Allocations[0]
+		assert.Equal(t, []crm.ID{first.ID, second.ID}, paid.Invoices())
+		undo, err := b.Ledger.Unallocate(ctx, b.fin.ID, crm.UnallocateRequest{Allocation: paid.ID, Invoice: second.ID, Reason: "not for invoice 2"})
 		require.NoError(t, err)
-		assert.Empty(t, undo.Settlements, "an allocation is reversed alone")
+		assert.Equal(t, crm.EntryUnallocation, undo.Kind)
+		assert.Equal(t, paid.ID, undo.Document, "an unallocation names the allocation it takes a share of")
+		assert.Zero(t, b.open(t, c, first.ID), "the allocation's other invoice stays settled")
+		assert.Equal(t, int64(5_000), b.open(t, c, second.ID))
+		assert.Equal(t, int64(5_000), b.unapplied(t, c), "the share is the customer's credit again")
+		_, err = b.Ledger.Unallocate(ctx, b.fin.ID, crm.UnallocateRequest{Allocation: paid.ID, Invoice: second.ID, Reason: "again"})
+		assert.ErrorIs(t, err, crm.ErrConflict, "a share is given back once")
 
 		res, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: pay.Entry.ID, Reason: "cheque bounced"})
 		require.NoError(t, err, "a payment still applied is reversed in one command")
-		require.Len(t, res.Settlements, 1, "the live allocation, not the one reversed already")
-		assert.Equal(t, pay.Allocations[0].ID, res.Settlements[0].Reverses)
+		require.Len(t, res.Settlements, 2, "the allocation, and what was given back of it, in the order posted")
+		assert.Equal(t, paid.ID, res.Settlements[0].Reverses)
+		assert.Equal(t, undo.ID, res.Settlements[1].Reverses)
 		assert.Equal(t, pay.Entry.ID, res.Reversal.Reverses)
 		assert.Equal(t, crm.EntryPayment, res.Reversal.ReversedKind)
 		assert.False(t, res.Duplicate)
@@ -219,8 +228,9 @@ func runEntryListing(t *testing.T, newStore NewStoreFunc) {
 	first, second := b.issue(t, c, 10_000, "1"), b.issue(t, c, 5_000, "2")
 	pay, err := b.Ledger.ReceivePayment(ctx, b.fin.ID, crm.NewPayment{Customer: c, Amount: m(12_000), Allocation: crm.AllocateOldestFirst})
 	require.NoError(t, err)
-	require.Len(t, pay.Allocations, 2)
-	undo, err := b.Ledger.Reverse(ctx, b.fin.ID, crm.ReverseRequest{Entry: pay.Allocations[1].ID, Reason: "not yet"})
+	require.Len(t, pay.Allocations, 1, "one entry settles both invoices")
+	paid := pay.Allocations[0]
+	undo, err := b.Ledger.Unallocate(ctx, b.fin.ID, crm.UnallocateRequest{Allocation: paid.ID, Invoice: second.ID, Reason: "not yet"})
 	require.NoError(t, err)
 	b.Clock.Advance(25 * time.Hour) // a day on
 	manual, err := b.Ledger.Allocate(ctx, b.fin.ID, crm.AllocationRequest{Customer: c, Credit: pay.Payment.ID, Invoice: second.ID, Amount: m(1_000)})
@@ -229,7 +239,7 @@ func runEntryListing(t *testing.T, newStore NewStoreFunc) {
 	require.NoError(t, err)
 	other := b.issue(t, south.ID, 700, "S-1")
 	all := b.entries(t, c)
-	require.Len(t, all, 7)
+	require.Len(t, all, 6)
 	ids := func(es []crm.Entry) []crm.ID {
 		out := []crm.ID{}
 		for _, e := range es {
@@ -249,14 +259,15 @@ func runEntryListing(t *testing.T, newStore NewStoreFunc) {
 		{"every customer's", b.fin.ID, crm.EntryQuery{}, append(ids(all), other.Entry)},
 		{"a manager's, across customers: their team's", b.Manager.ID, crm.EntryQuery{}, ids(all)},
 		{"a document's", b.fin.ID, crm.EntryQuery{Document: pay.Payment.ID},
-			[]crm.ID{pay.Entry.ID, pay.Allocations[0].ID, pay.Allocations[1].ID, undo.Reversal.ID, manual.ID}},
+			[]crm.ID{pay.Entry.ID, paid.ID, manual.ID}},
+		{"an allocation's unallocations", b.fin.ID, crm.EntryQuery{Customer: c, Document: paid.ID}, []crm.ID{undo.ID}},
 		{"to or from an item", b.fin.ID, crm.EntryQuery{Item: second.ID},
-			[]crm.ID{second.Entry, pay.Allocations[1].ID, undo.Reversal.ID, manual.ID}},
-		{"of a kind", b.fin.ID, crm.EntryQuery{Customer: c, Kind: crm.EntryAllocation}, []crm.ID{pay.Allocations[0].ID, pay.Allocations[1].ID, manual.ID}},
+			[]crm.ID{second.Entry, paid.ID, undo.ID, manual.ID}},
+		{"of a kind", b.fin.ID, crm.EntryQuery{Customer: c, Kind: crm.EntryAllocation}, []crm.ID{paid.ID, manual.ID}},
 		{"an item's, of a kind", b.fin.ID, crm.EntryQuery{Item: first.ID, Kind: crm.EntryInvoice}, []crm.ID{first.Entry}},
 		{"from a day", b.fin.ID, crm.EntryQuery{Customer: c, From: today}, []crm.ID{manual.ID}},
-		{"to a day", b.fin.ID, crm.EntryQuery{Customer: c, To: today.AddDays(-1)}, ids(all[:6])},
-		{"the owner's", b.Ann.ID, crm.EntryQuery{Customer: c, Kind: crm.EntryReversal}, []crm.ID{undo.Reversal.ID}},
+		{"to a day", b.fin.ID, crm.EntryQuery{Customer: c, To: today.AddDays(-1)}, ids(all[:5])},
+		{"the owner's", b.Ann.ID, crm.EntryQuery{Customer: c, Kind: crm.EntryUnallocation}, []crm.ID{undo.ID}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []crm.Entry
@@ -287,8 +298,8 @@ func runEntryListing(t *testing.T, newStore NewStoreFunc) {
 			return crm.AllocationLine{Entry: e.ID, Credit: pay.Payment.ID, Invoice: invoice, Amount: m(amount), Settled: m(amount),
 				Effective: e.Effective, Reversed: !reversal.IsZero(), Reversal: reversal}
 		}
-		a0 := line(pay.Allocations[0], first.ID, 10_000, crm.ID{})
-		a1 := line(pay.Allocations[1], second.ID, 2_000, undo.Reversal.ID)
+		a0 := line(paid, first.ID, 10_000, crm.ID{})
+		a1 := line(paid, second.ID, 2_000, undo.ID)
 		a2 := line(manual, second.ID, 1_000, crm.ID{})
 		for _, tc := range []struct {
 			name     string

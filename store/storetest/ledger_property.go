@@ -118,6 +118,7 @@ type propEntry struct {
 	kind      crm.EntryKind
 	effective crm.Date
 	deltas    map[crm.ID]int64
+	of        crm.ID // for an unallocation: its allocation
 }
 
 // propModel is the ledger as the model sees it.
@@ -128,8 +129,11 @@ type propModel struct {
 	reversed map[crm.ID]bool
 	// paid is what each allocation entry paid on its invoice, at its
 	// rate; notes are the credit notes issued.
-	paid  map[crm.ID]propPaid
+	paid  map[crm.ID][]propPaid
 	notes []propNote
+	// given is the unallocation that gave back each share of an
+	// allocation (its entry and invoice), reversed or not.
+	given map[propShare]crm.ID
 	// earliest is the earliest effective date of the entries posted in
 	// the current step, zero when none.
 	earliest crm.Date
@@ -174,9 +178,11 @@ func (m *propModel) credited(invoice crm.ID) (all, refund propNote) {
 // paidOn adds up what allocations not reversed paid on an invoice.
 func (m *propModel) paidOn(invoice crm.ID) int64 {
 	var n int64
-	for entry, p := range m.paid {
-		if p.invoice == invoice && !m.reversed[entry] {
-			n += p.amount
+	for entry, ps := range m.paid {
+		for _, p := range ps {
+			if p.invoice == invoice && !m.reversed[entry] && !m.givenBack(entry, invoice) {
+				n += p.amount
+			}
 		}
 	}
 	return n
@@ -304,7 +310,7 @@ type prop struct {
 
 func newProp(t *testing.T, seed uint64, s crm.Store) *prop {
 	p := &prop{t: t, seed: seed, r: rand.New(rand.NewPCG(seed, seed^0x9a0b)),
-		m: propModel{items: map[crm.ID]*propItem{}, reversed: map[crm.ID]bool{}, paid: map[crm.ID]propPaid{}}, stats: map[string]*[2]int{}}
+		m: propModel{items: map[crm.ID]*propItem{}, reversed: map[crm.ID]bool{}, paid: map[crm.ID][]propPaid{}, given: map[propShare]crm.ID{}}, stats: map[string]*[2]int{}}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("seed %d failed at step %d; replay it with CRMKIT_PROPERTY_SEED=%d CRMKIT_PROPERTY_STEPS=%d; the last steps:\n%s",
@@ -641,8 +647,10 @@ func (p *prop) next() propCmd {
 			c, ok = p.writeOff()
 		case x < 0.76:
 			c, ok = p.refund()
-		case x < 0.86:
+		case x < 0.83:
 			c, ok = p.reverse()
+		case x < 0.86:
+			c, ok = p.unallocate()
 		case x < 0.95:
 			c, ok = p.retry()
 		case x < 0.965:
@@ -803,21 +811,33 @@ func (p *prop) receivePayment() propCmd {
 		p.m.add(&propItem{id: r.Payment.ID, customer: cust, account: crm.AccountCredit, currency: cur})
 		p.m.post(r.Entry.ID, crm.EntryPayment, r.Payment.Received, map[crm.ID]int64{r.Payment.ID: -amount})
 		left := amount
-		var applied []crm.Entry
+		var want []propPaid // what the payment takes off each invoice, oldest due first
 		for _, inv := range plan {
 			if left == 0 {
 				break
 			}
 			a := min(left, inv.open())
 			left -= a
-			require.Less(p.t, len(applied), len(r.Allocations), p.msg("an allocation to invoice %s", inv.id))
-			e := r.Allocations[len(applied)]
-			assert.Equal(p.t, a, allocated([]crm.Entry{e}, inv.id), p.msg("the allocation to invoice %s", inv.id))
-			applied = append(applied, e)
-			p.m.post(e.ID, crm.EntryAllocation, e.Effective, map[crm.ID]int64{r.Payment.ID: a, inv.id: -a})
-			p.m.paid[e.ID] = propPaid{inv.id, a}
+			want = append(want, propPaid{inv.id, a})
 		}
-		require.Len(p.t, r.Allocations, len(applied), p.msg("the allocations oldest first"))
+		// An entry per day settled, with a posting to each invoice.
+		var got []propPaid
+		for _, e := range r.Allocations {
+			deltas := map[crm.ID]int64{}
+			for _, inv := range e.Invoices() {
+				a := allocated([]crm.Entry{e}, inv)
+				got = append(got, propPaid{inv, a})
+				p.m.paid[e.ID] = append(p.m.paid[e.ID], propPaid{inv, a})
+				deltas[r.Payment.ID] += a
+				deltas[inv] = -a
+			}
+			p.m.post(e.ID, crm.EntryAllocation, e.Effective, deltas)
+		}
+		slices.SortStableFunc(got, func(a, b propPaid) int {
+			return slices.IndexFunc(want, func(w propPaid) bool { return w.invoice == a.invoice }) -
+				slices.IndexFunc(want, func(w propPaid) bool { return w.invoice == b.invoice })
+		})
+		assert.Equal(p.t, want, got, p.msg("the allocations oldest first"))
 	}
 	return c
 }
@@ -901,7 +921,7 @@ func (p *prop) allocate() (propCmd, bool) {
 		e := v.(crm.Entry)
 		assert.Equal(p.t, settled, allocated([]crm.Entry{e}, inv.id), p.msg("what the allocation takes off the invoice"))
 		p.m.post(e.ID, crm.EntryAllocation, e.Effective, map[crm.ID]int64{cr.id: amount, inv.id: -settled})
-		p.m.paid[e.ID] = propPaid{inv.id, worth}
+		p.m.paid[e.ID] = []propPaid{{inv.id, worth}}
 	}
 	return c, true
 }
@@ -1103,12 +1123,16 @@ func (p *prop) reverse() (propCmd, bool) {
 	e := candidates[p.pick(len(candidates))]
 	reason, key := "Posted by mistake", p.key()
 	c := propCmd{key: key}
-	// Reversing a document's entry reverses what settled it first.
+	// Reversing a document's entry reverses what settled it first (or
+	// gives back the invoice's share of an allocation that settled
+	// others too); reversing an allocation takes back, after it, what
+	// was given back of it.
 	settlements := p.m.settlements(e)
+	after := p.m.givenOf(e)
 	balance := map[crm.ID]int64{}
-	for _, s := range settlements {
-		for item, d := range s.deltas {
-			balance[item] -= d
+	for _, s := range append(slices.Clone(settlements), after...) {
+		for item, d := range s.undo {
+			balance[item] += d
 		}
 	}
 	negated := map[crm.ID]int64{}
@@ -1138,16 +1162,12 @@ func (p *prop) reverse() (propCmd, bool) {
 	}
 	c.apply = func(v any) {
 		res := v.(crm.ReverseResult)
-		require.Len(p.t, res.Settlements, len(settlements), p.msg("what settled the %s is reversed with it", e.kind))
+		require.Len(p.t, res.Settlements, len(settlements)+len(after), p.msg("what settled the %s is reversed with it", e.kind))
 		for i, s := range settlements {
-			r := res.Settlements[i]
-			assert.Equal(p.t, s.id, r.Reverses, p.msg("what settled it is reversed in the order posted"))
-			undo := map[crm.ID]int64{}
-			for item, d := range s.deltas {
-				undo[item] = -d
-			}
-			p.m.reversed[s.id] = true
-			p.m.post(r.ID, crm.EntryReversal, r.Effective, undo)
+			p.undo(res.Settlements[i], s, p.msg("what settled it is reversed in the order posted"))
+		}
+		for i, s := range after {
+			p.undo(res.Settlements[len(settlements)+i], s, p.msg("what was given back of the allocation is taken back after it"))
 		}
 		r := res.Reversal
 		assert.Equal(p.t, e.id, r.Reverses, p.msg("what the reversal reverses"))
@@ -1157,16 +1177,19 @@ func (p *prop) reverse() (propCmd, bool) {
 	return c, true
 }
 
-// settlements returns the live entries that settled the document e
-// posted, as Reverse reverses them: the allocations from a payment or a
-// credit note; the allocations to an invoice and its write-offs.
-func (m *propModel) settlements(e propEntry) []propEntry {
+// settlements returns what Reverse undoes before e, in the order posted:
+// for a payment or a credit note, its allocations and unallocations
+// still live, reversed; for an invoice, its write-offs and the
+// allocations to it still live, reversed, or, for one that settled other
+// invoices too, the invoice's share given back.
+func (m *propModel) settlements(e propEntry) []propUndo {
 	if e.kind != crm.EntryPayment && e.kind != crm.EntryCreditNote && e.kind != crm.EntryInvoice {
 		return nil
 	}
-	var out []propEntry
+	var out []propUndo
 	for _, s := range m.entries {
-		settles := s.kind == crm.EntryAllocation || (s.kind == crm.EntryWriteOff && e.kind == crm.EntryInvoice)
+		settles := s.kind == crm.EntryAllocation || (s.kind == crm.EntryWriteOff && e.kind == crm.EntryInvoice) ||
+			(s.kind == crm.EntryUnallocation && e.kind != crm.EntryInvoice)
 		if !settles || m.reversed[s.id] {
 			continue
 		}
@@ -1177,8 +1200,15 @@ func (m *propModel) settlements(e propEntry) []propEntry {
 			if e.kind == crm.EntryCreditNote && m.items[item].account != crm.AccountCredit {
 				continue
 			}
-			if _, ok := s.deltas[item]; ok {
-				out = append(out, s)
+			if _, ok := s.deltas[item]; !ok {
+				continue
+			}
+			switch {
+			case e.kind == crm.EntryInvoice && s.kind == crm.EntryAllocation && m.givenBack(s.id, item):
+			case e.kind == crm.EntryInvoice && s.kind == crm.EntryAllocation && len(m.paid[s.id]) > 1:
+				out = append(out, m.share(s, item))
+			default:
+				out = append(out, propUndo{entry: s, undo: negate(s.deltas)})
 			}
 		}
 	}

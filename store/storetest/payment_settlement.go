@@ -24,7 +24,13 @@ import (
 // fc7af39's by those 71 digests (44, then the 27 allocations of unkeyed
 // payments), and by its two moves, which since
 // migration 0037 reference their evidence (EvidenceRef) rather than copy
-// it: the same evidence, by its ID.
+// it: the same evidence, by its ID. Since a payment applied oldest first
+// posts one allocation entry per day it settles invoices on (with a
+// posting to each), the record has 49 entries where it had 84 and 35
+// fewer ledger.posted events: the same postings to every invoice on the
+// same days, the same totals taken off each payment on each day, the same
+// evidence (kind, time and note); IDs made after the first such payment
+// (and so hashes) differ, as fewer were drawn.
 //
 //go:embed testdata/payment_settlement.golden
 var paymentSettlementGolden string
