@@ -28,19 +28,25 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// migratedCopy returns the path of a new file for one test: a copy of one
+// file Open made and migrated (see sqlitetest), which Open then finds up
+// to date.
+func migratedCopy(tb testing.TB) string {
+	tb.Helper()
+	return templates.Copy(tb, "Open", func(path string) error {
+		s, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			return err
+		}
+		return s.Close()
+	})
+}
+
 // TestConformance runs the store conformance suite on a SQLite file per
-// subtest, opened with Open: each a copy of one file Open made and
-// migrated (see sqlitetest), which Open then finds up to date.
+// subtest, opened with Open, each a migrated copy (see migratedCopy).
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) crm.Store {
-		path := templates.Copy(t, "Open", func(path string) error {
-			s, err := sqlite.Open(context.Background(), path)
-			if err != nil {
-				return err
-			}
-			return s.Close()
-		})
-		s, err := sqlite.Open(context.Background(), path)
+		s, err := sqlite.Open(context.Background(), migratedCopy(t))
 		require.NoError(t, err)
 		t.Cleanup(func() { require.NoError(t, s.Close()) })
 		return s

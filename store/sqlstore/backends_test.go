@@ -131,14 +131,26 @@ func TestMain(m *testing.M) {
 }
 
 // migratedSQLite returns, through driverName, a SQLite file for one test
-// that holds the schema Migrate makes with opts: a copy of a file migrated
-// once by the same driver with migrations rendered alike. It reports false
-// when opts are not a SQLite store's.
+// that holds the schema Migrate makes with opts (see migratedSQLiteFile).
+// It reports false when opts are not a SQLite store's.
 func migratedSQLite(t testing.TB, driverName string, opts []sqlstore.Option) (testDB, bool) {
+	t.Helper()
+	path, ok := migratedSQLiteFile(t, driverName, opts)
+	if !ok {
+		return testDB{}, false
+	}
+	return openSQLiteFile(t, driverName, path), true
+}
+
+// migratedSQLiteFile returns the path of a SQLite file for one test that
+// holds the schema Migrate makes with opts: a copy of a file migrated once
+// by driverName with migrations rendered alike. It reports false when
+// opts are not a SQLite store's.
+func migratedSQLiteFile(t testing.TB, driverName string, opts []sqlstore.Option) (string, bool) {
 	t.Helper()
 	migrations, err := sqlstore.Migrations(sqlstore.SQLite, opts...)
 	if err != nil {
-		return testDB{}, false
+		return "", false
 	}
 	h := sha256.New()
 	require.NoError(t, fs.WalkDir(migrations, ".", func(name string, d fs.DirEntry, err error) error {
@@ -161,7 +173,7 @@ func migratedSQLite(t testing.TB, driverName string, opts []sqlstore.Option) (te
 		}
 		return errors.Join(err, db.Close())
 	})
-	return openSQLiteFile(t, driverName, path), true
+	return path, true
 }
 
 // postgresURL returns the URL of the test PostgreSQL server (see
