@@ -2,22 +2,51 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/crmkit/crm"
+	"github.com/crmkit/crm/internal/sqlitetest"
 	"github.com/crmkit/crm/store/sqlite"
 	"github.com/crmkit/crm/store/storetest"
 	"github.com/stretchr/testify/require"
 )
 
-// TestConformance runs the store conformance suite on a SQLite file per
+// templates holds the file Open migrated, copied for each conformance
 // subtest.
+var templates sqlitetest.Templates
+
+// TestMain removes the templates after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := templates.Remove(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
+}
+
+// migratedCopy returns the path of a new file for one test: a copy of one
+// file Open made and migrated (see sqlitetest), which Open then finds up
+// to date.
+func migratedCopy(tb testing.TB) string {
+	tb.Helper()
+	return templates.Copy(tb, "Open", func(path string) error {
+		s, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			return err
+		}
+		return s.Close()
+	})
+}
+
+// TestConformance runs the store conformance suite on a SQLite file per
+// subtest, opened with Open, each a migrated copy (see migratedCopy).
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) crm.Store {
-		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "crm.db"))
+		s, err := sqlite.Open(context.Background(), migratedCopy(t))
 		require.NoError(t, err)
 		t.Cleanup(func() { require.NoError(t, s.Close()) })
 		return s

@@ -3,7 +3,6 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 
 	"github.com/crmkit/crm"
@@ -32,11 +31,12 @@ var scaleStores = storetest.ScaleStores{Load: scaleLoadStore, Measure: reopenDef
 // ledger verify.
 func TestScaleHistory(t *testing.T) { storetest.CheckScale(t, scaleStores, 300) }
 
-// scaleLoadStore opens a new SQLite file set up for loading a history:
-// no sync at commit or checkpoint and a page cache of 1 GiB, so that the
-// indexes of a million rows stay in memory while they are written.
+// scaleLoadStore opens a new SQLite file, migrated (a copy of the file
+// Open migrated, see migratedCopy), set up for loading a history: no sync at
+// commit or checkpoint and a page cache of 1 GiB, so that the indexes of
+// a million rows stay in memory while they are written.
 func scaleLoadStore(tb testing.TB) crm.Store {
-	path := filepath.Join(tb.TempDir(), "crm.db")
+	path := migratedCopy(tb)
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"+
 		"&_pragma=synchronous(OFF)&_pragma=cache_size(-1048576)")
 	require.NoError(tb, err)

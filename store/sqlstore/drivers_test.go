@@ -29,7 +29,10 @@ import (
 // ncrucesBackend is SQLite through github.com/ncruces/go-sqlite3, with the
 // same DSN as modernc.org/sqlite's.
 var ncrucesBackend = backend{name: "SQLite (ncruces)", dialect: sqlstore.SQLite,
-	open: func(t testing.TB) testDB { return openSQLiteWith(t, "sqlite3") }}
+	open: func(t testing.TB) testDB { return openSQLiteWith(t, "sqlite3") },
+	migrated: func(t testing.TB, opts []sqlstore.Option) (testDB, bool) {
+		return migratedSQLite(t, "sqlite3", opts)
+	}}
 
 func TestModerncSQLiteErrors(t *testing.T) {
 	testSQLiteDriverErrors(t, "sqlite", func(err error) int {

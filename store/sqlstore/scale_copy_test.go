@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,11 +24,13 @@ import (
 // dates as text on SQLite, booleans as 0 and 1), so a value read from
 // SQLite is sent as text and cast to the PostgreSQL column's type.
 
-// openLoadSQLite opens a new SQLite file set up for loading: no sync at
+// openLoadSQLite opens a new SQLite file, migrated (a copy of the
+// template, see migratedSQLiteFile), set up for loading: no sync at
 // commit or checkpoint, and a page cache of 1 GiB.
 func openLoadSQLite(tb testing.TB) *sqlstore.Store {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "load.db")
+	path, ok := migratedSQLiteFile(tb, "sqlite", nil)
+	require.True(tb, ok)
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"+
 		"&_pragma=synchronous(OFF)&_pragma=cache_size(-1048576)")
 	require.NoError(tb, err)
