@@ -8,13 +8,18 @@ import (
 
 // contractTable stores contracts: the amount in minor units beside its
 // currency, the plan's template in a column and its installments, the
-// approval steps and the decisions as JSON text.
+// approval steps and the decisions as JSON text. The derived next_due is
+// the contract's NextDue (NULL for none), written with every version of
+// the contract, so that it follows every change to the plan: an
+// installment invoiced, a reversed invoice that frees one, a plan made
+// again.
 var contractTable = &recordTable[crm.Contract]{
 	kind:  crm.KindContract,
 	table: func(n names) string { return n.contracts },
 	columns: []string{"id", "customer_id", "owner_id", "team", "title", "terms", "amount_minor", "amount_currency",
 		"start_date", "end_date", "plan_template", "installments", "status", "submitter_id", "steps", "approvals",
 		"signed_at", "created_at", "updated_at", "version", "drafted_by", "amends_id", "revision", "superseded_by", "renews_id"},
+	derived: []string{"next_due"},
 	id:      func(c crm.Contract) crm.ID { return c.ID },
 	version: func(c crm.Contract) int64 { return c.Version },
 	values: func(s *Store, c crm.Contract) ([]any, error) {
@@ -22,7 +27,7 @@ var contractTable = &recordTable[crm.Contract]{
 		if err != nil {
 			return nil, err
 		}
-		dates, err := dateArgs([]string{"start", "end"}, c.Start, c.End)
+		dates, err := dateArgs([]string{"start", "end", "next_due"}, c.Start, c.End, c.NextDue())
 		if err != nil {
 			return nil, err
 		}
@@ -39,10 +44,10 @@ var contractTable = &recordTable[crm.Contract]{
 			return nil, err
 		}
 		head := []any{idArg(c.ID), idArg(c.Customer), idArg(c.Owner), c.Team, c.Title, c.Terms}
-		return append(append(append(head, amount...), dates...), string(c.Plan.Template), installments,
+		return append(append(append(head, amount...), dates[:2]...), string(c.Plan.Template), installments,
 			string(c.Status), idArg(c.Submitter), steps, approvals, s.optionalTimeArg(c.SignedAt),
 			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, idArg(c.DraftedBy), idArg(c.Amends), c.Revision,
-			idArg(c.SupersededBy), idArg(c.Renews)), nil
+			idArg(c.SupersededBy), idArg(c.Renews), dates[2]), nil
 	},
 	dest: func(c *crm.Contract) []any {
 		minor, currency := money(&c.Amount)
@@ -70,7 +75,9 @@ func (r contractRepo) List(ctx context.Context, f crm.ContractFilter, page crm.P
 	for _, d := range []struct {
 		field, column string
 		before        crm.Date
-	}{{"start_before", "start_date", f.StartBefore}, {"end_before", "end_date", f.EndBefore}} {
+		op            string
+	}{{"start_before", "start_date", f.StartBefore, " < ?"}, {"end_before", "end_date", f.EndBefore, " < ?"},
+		{"next_due_by", "next_due", f.NextDueBy, " <= ?"}} {
 		if d.before.IsZero() {
 			continue
 		}
@@ -78,7 +85,7 @@ func (r contractRepo) List(ctx context.Context, f crm.ContractFilter, page crm.P
 		if err != nil {
 			return nil, err
 		}
-		w.add(d.column+" < ?", arg) // a NULL end never matches
+		w.add(d.column+d.op, arg) // a NULL end (or next due) never matches
 	}
 	return r.list(ctx, w, page)
 }
