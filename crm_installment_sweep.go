@@ -12,9 +12,13 @@ import (
 // InvoiceDue is the sweep to run daily for a subscription business: it
 // invoices every installment not yet invoiced whose Due has come, by the
 // business calendar's today, of every active contract the actor sees,
-// oldest due first, each exactly as InvoiceInstallment would (the same
-// invoice, numbered from the same series, the same event and evidence),
-// at the request's TaxRate. The actor needs what InvoiceInstallment needs:
+// each exactly as InvoiceInstallment would (the same invoice, numbered
+// from the same series, the same event and evidence), at the request's
+// TaxRate. It invoices oldest due first, so that the invoice numbers
+// follow the due dates: all of them when what is due fits in the limit;
+// otherwise it takes, for each run, as many contracts as the limit has
+// room for in the store's order (by ID), and invoices their installments
+// oldest due first. The actor needs what InvoiceInstallment needs:
 // the bill grant on each contract's customer (finance or an admin by
 // default). It invoices at most the request's limit and reports whether
 // more are due; run again, it finds only what fell due since, and what

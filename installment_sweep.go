@@ -50,8 +50,9 @@ type RefusedInstallment struct {
 // NextDue is the due date of the contract's first installment, in the
 // order they fall due, that is not invoiced: the day its sweep
 // (ContractService.InvoiceDue) has work on it from. It is the zero Date
-// when every installment is invoiced. The stores keep it beside the
-// contract, so that ContractFilter.NextDueBy finds the contracts with an
+// when every installment is invoiced. store/sqlstore keeps it in a
+// column of the contract, written with every version of it, under an
+// index, so that ContractFilter.NextDueBy finds the contracts with an
 // installment due without reading the others.
 func (c Contract) NextDue() Date {
 	var next Date

@@ -201,8 +201,9 @@ type ContractFilter struct {
 	Renews ID `json:"renews,omitzero"`
 	// NextDueBy matches contracts with an installment not invoiced due on
 	// or before the day: those whose NextDue is not zero and not after
-	// it. The stores keep NextDue beside the contract, with an index by
-	// status, so that the contracts with nothing due are not read.
+	// it. A store that can keeps NextDue beside the contract, with an
+	// index by status, so that the contracts with nothing due are not
+	// read.
 	NextDueBy Date `json:"next_due_by,omitzero"`
 }
 
