@@ -151,8 +151,18 @@ func sweepNextDueFilter(t *testing.T, newStore NewStoreFunc) {
 	assert.Empty(t, due(day(2026, 4, 30), crm.ContractFilter{}), "the next is due in May")
 	assert.Equal(t, []crm.ID{ct.ID}, due(day(2026, 5, 1), crm.ContractFilter{}))
 	d.invoice(t, ct, 2)
-	assert.Empty(t, due(day(2099, 1, 1), crm.ContractFilter{}), "every installment invoiced: nothing ever due")
+	assert.Empty(t, due(day(2099, 1, 1), crm.ContractFilter{Status: crm.ContractActive}), "every installment invoiced: nothing ever due")
 	assert.True(t, d.get(t, ct.ID).NextDue().IsZero())
+
+	// A plan made again moves the next due date with it.
+	draft, err := d.Contracts.Draft(ctx, d.Ann.ID, d.monthly(d.cust, day(2026, 4, 1), 2))
+	require.NoError(t, err)
+	drafts := crm.ContractFilter{Status: crm.ContractDraft}
+	assert.Equal(t, []crm.ID{draft.ID}, due(day(2026, 4, 1), drafts))
+	_, err = d.Contracts.Revise(ctx, d.Ann.ID, crm.ContractPatch{Contract: draft.ID, Changes: crm.ContractChanges{Start: ptr(day(2026, 7, 1))}})
+	require.NoError(t, err)
+	assert.Empty(t, due(day(2026, 6, 30), drafts))
+	assert.Equal(t, []crm.ID{draft.ID}, due(day(2026, 7, 1), drafts))
 }
 
 func sweepLimitAndMore(t *testing.T, newStore NewStoreFunc) {
