@@ -276,6 +276,10 @@ func customerActions() []customerAction {
 			admin: scopes{allow, allow, allow}, manager: scopes{allow, allow, hide}, rep: scopes{allow, hide, hide}, finance: scopes{deny, deny, deny}},
 		{action: "contract: invoice an installment", prep: (*authzCell).withActive, run: (*authzCell).invoiceInstallment,
 			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
+		// The sweep invoices what its actor sees and may bill, as
+		// InvoiceInstallment would; what it may not bill it reports refused.
+		{action: "contract: invoiced by the sweep", prep: (*authzCell).withInstallmentDue, run: (*authzCell).sweepInstallments,
+			admin: scopes{allow, allow, allow}, manager: scopes{deny, deny, hide}, rep: scopes{deny, hide, hide}, finance: scopes{allow, allow, allow}},
 
 		// The ledger: billing is admin's and finance's, on a customer the
 		// actor may read.
@@ -767,6 +771,35 @@ func (c *authzCell) withActive() {
 func (c *authzCell) withStaleApproval() {
 	c.withApproved()
 	c.Clock.Set(time.Date(2026, 4, 2, 12, 0, 0, 0, time.UTC))
+}
+
+// withInstallmentDue makes an active contract and lets its first
+// installment fall due.
+func (c *authzCell) withInstallmentDue() {
+	c.withActive()
+	due := c.contract.Plan.Installments[0].Due
+	c.Clock.Set(time.Date(due.Year, due.Month, due.Day, 12, 0, 0, 0, time.UTC))
+}
+
+// sweepInstallments runs the sweep of the installments due: the error
+// it reports for the contract's, or, when it neither invoices nor refuses
+// it, as if the contract were not there.
+func (c *authzCell) sweepInstallments(actor crm.ID) error {
+	r, err := c.Contracts.InvoiceDue(ctx, actor, crm.InvoiceDueRequest{})
+	if err != nil {
+		return err
+	}
+	for _, inv := range r.Invoiced {
+		if inv.Contract == c.contract.ID {
+			return nil
+		}
+	}
+	for _, ref := range r.Refused {
+		if ref.Contract == c.contract.ID {
+			return ref.Err
+		}
+	}
+	return &crm.NotFoundError{Kind: crm.KindContract, ID: c.contract.ID.String()}
 }
 
 // withPaidUp makes an active contract whose one installment is invoiced

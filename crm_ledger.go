@@ -552,26 +552,35 @@ func (c *engine) invoiceOf(ctx context.Context, e Entry) (Invoice, error) {
 // payment plan, due when the installment is, with one line at the
 // installment's amount and the tax rate given. An installment is invoiced
 // once: again, it is a *ConflictError (or, with the same IdempotencyKey,
-// the first invoice). Nothing invoices installments by itself: a daily
-// job lists the active contracts (ContractService.List with
-// ContractActive) and invoices each installment whose Due has come and
-// whose Invoice is still zero.
+// the first invoice). The daily job that invoices each installment whose
+// Due has come is ContractService.InvoiceDue, which invoices them just as
+// this does; call this one to invoice an installment ahead of its due
+// date, or at a tax rate of its own.
 func (c *ContractService) InvoiceInstallment(ctx context.Context, actor ID, r InvoiceInstallmentRequest) (Invoice, error) {
-	key := r.IdempotencyKey
-	r.IdempotencyKey = ""
-	contract, number := r.Contract, r.Installment
 	var customer ID
 	err := c.read(ctx, actor, func(tx ReadTx, _ User) error {
-		ct, err := tx.Contracts().Get(ctx, contract)
+		ct, err := tx.Contracts().Get(ctx, r.Contract)
 		customer = ct.Customer
 		return err
 	})
 	if err != nil {
 		return Invoice{}, err
 	}
+	inv, _, err := c.invoiceInstallment(ctx, actor, customer, r)
+	return inv, err
+}
+
+// invoiceInstallment is InvoiceInstallment once the contract's customer
+// is known. invoiced reports a refusal because the installment has an
+// invoice already: someone else invoiced it first.
+func (c *engine) invoiceInstallment(ctx context.Context, actor, customer ID, r InvoiceInstallmentRequest) (_ Invoice, invoiced bool, _ error) {
+	key := r.IdempotencyKey
+	r.IdempotencyKey = ""
+	contract, number := r.Contract, r.Installment
 	request := r
 	var inv Invoice
 	e, dup, err := c.billing(ctx, actor, customer, key, request, func(w *writeTx, key string) (Entry, error) {
+		invoiced = false
 		ct, err := w.tx.Contracts().Get(ctx, contract)
 		if err != nil {
 			return Entry{}, err
@@ -584,6 +593,7 @@ func (c *ContractService) InvoiceInstallment(ctx context.Context, actor ID, r In
 		case i < 0:
 			return Entry{}, invalid("installment", "exists", fmt.Sprintf("the plan has no installment %d", number))
 		case !ct.Plan.Installments[i].Invoice.IsZero():
+			invoiced = true
 			return Entry{}, stale{&ConflictError{Kind: KindContract, ID: ct.ID.String(), Detail: fmt.Sprintf("installment %d is invoiced already", number)}}
 		}
 		in := ct.Plan.Installments[i]
@@ -606,7 +616,8 @@ func (c *ContractService) InvoiceInstallment(ctx context.Context, actor ID, r In
 		_, err = w.saveContract(ct, after, "", fmt.Sprintf("installment %d invoiced", number))
 		return e, err
 	})
-	return written(ctx, e, dup, err, inv, c.invoiceOf)
+	inv, err = written(ctx, e, dup, err, inv, c.invoiceOf)
+	return inv, invoiced && err != nil, err
 }
 
 // IssueCreditNote gives back revenue an invoice charged, with its tax:

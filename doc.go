@@ -146,8 +146,11 @@
 // the business calendar (an active one after its end, an approved one
 // never signed after its start; ExpireDue is the daily sweep); an early
 // end is a termination, with a reason, by a manager, finance or an
-// admin. It completes when every installment is invoiced and settled,
-// or, short of that, with a reason. Invoices,
+// admin. Its installments are invoiced as they fall due by another daily
+// sweep (InvoiceDue), each once, whichever of two sweeps gets there
+// first, or by hand ahead of their date (InvoiceInstallment). It
+// completes when every installment is invoiced and settled, or, short of
+// that, with a reason. Invoices,
 // payments, allocations, credit notes, write-offs and refunds post
 // balanced entries to an append-only double-entry ledger: entries are
 // reversed, never edited, at most once (a document's entry with what

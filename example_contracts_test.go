@@ -74,3 +74,34 @@ func ExampleContractService_ExpireDue() {
 	// expired: 1 expired
 	// again: 0
 }
+
+// The installments of a signed contract are invoiced by a daily sweep:
+// InvoiceDue invoices each installment whose due date has come, oldest
+// first, as InvoiceInstallment would, and nothing twice. Run again the
+// same day it finds nothing; a month later, the installment that fell due
+// since.
+func ExampleContractService_InvoiceDue() {
+	ctx := context.Background()
+	d := newReceivablesDesk()
+	ct := d.signedYear()
+
+	d.clock.Set(time.Date(2026, time.May, 15, 9, 0, 0, 0, time.UTC)) // April's and May's are due
+	r := mustReceivables(d.c.Contracts.InvoiceDue(ctx, d.fay.ID, crm.InvoiceDueRequest{}))
+	for _, inv := range r.Invoiced {
+		fmt.Println(inv.Number, "installment", inv.Installment, "due", inv.Due, inv.Total)
+	}
+	r = mustReceivables(d.c.Contracts.InvoiceDue(ctx, d.fay.ID, crm.InvoiceDueRequest{}))
+	fmt.Println("again the same day:", len(r.Invoiced))
+
+	d.clock.Set(time.Date(2026, time.June, 1, 9, 0, 0, 0, time.UTC))
+	r = mustReceivables(d.c.Contracts.InvoiceDue(ctx, d.fay.ID, crm.InvoiceDueRequest{}))
+	fmt.Println(r.Invoiced[0].Number, "installment", r.Invoiced[0].Installment, "more due:", r.More)
+	ct = mustReceivables(d.c.Contracts.Get(ctx, d.admin.ID, ct.ID))
+	fmt.Println("next due:", ct.NextDue())
+	// Output:
+	// INV-2026-00001 installment 1 due 2026-05-15 500.00 USD
+	// INV-2026-00002 installment 2 due 2026-05-15 500.00 USD
+	// again the same day: 0
+	// INV-2026-00003 installment 3 more due: false
+	// next due: 2026-07-01
+}

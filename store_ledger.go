@@ -199,6 +199,12 @@ type ContractFilter struct {
 	// contract.
 	Amends ID `json:"amends,omitzero"`
 	Renews ID `json:"renews,omitzero"`
+	// NextDueBy matches contracts with an installment not invoiced due on
+	// or before the day: those whose NextDue is not zero and not after
+	// it. A store that can keeps NextDue beside the contract, with an
+	// index by status, so that the contracts with nothing due are not
+	// read.
+	NextDueBy Date `json:"next_due_by,omitzero"`
 }
 
 // Match reports whether c passes the filter.
@@ -207,7 +213,8 @@ func (f ContractFilter) Match(c Contract) bool {
 		(f.Team == "" || c.Team == f.Team) && (f.Status == "" || c.Status == f.Status) &&
 		(f.StartBefore.IsZero() || (!c.Start.IsZero() && c.Start.Before(f.StartBefore))) &&
 		(f.EndBefore.IsZero() || (!c.End.IsZero() && c.End.Before(f.EndBefore))) &&
-		(f.Amends.IsZero() || c.Amends == f.Amends) && (f.Renews.IsZero() || c.Renews == f.Renews)
+		(f.Amends.IsZero() || c.Amends == f.Amends) && (f.Renews.IsZero() || c.Renews == f.Renews) &&
+		(f.NextDueBy.IsZero() || (!c.NextDue().IsZero() && !c.NextDue().After(f.NextDueBy)))
 }
 
 // ContractReader reads contracts.

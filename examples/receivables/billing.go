@@ -9,18 +9,25 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// bill invoices the contract's installments and Globex's licences from
+// bill invoices the contract's installments (the first by the daily
+// sweep, the second by hand ahead of its date) and Globex's licences from
 // the invoice series, and receives an overpayment (sent twice by the bank
 // feed) and a late partial payment.
 func (s *story) bill() error {
 	fmt.Println("\nInvoices, payments and allocations:")
 	s.on(time.February, 1)
-	first, err := s.c.Contracts.InvoiceInstallment(s.ctx, s.fay.ID, crm.InvoiceInstallmentRequest{Contract: s.contract.ID, Installment: 1, IdempotencyKey: "inv:NW-1"})
+	// The daily sweep invoices every installment whose due date has come:
+	// today, Northwind's first.
+	due, err := s.c.Contracts.InvoiceDue(s.ctx, s.fay.ID, crm.InvoiceDueRequest{})
 	if err != nil {
 		return err
 	}
+	if len(due.Invoiced) != 1 || len(due.Refused) > 0 {
+		return fmt.Errorf("the sweep invoiced %d installments and was refused %d, want Northwind's first", len(due.Invoiced), len(due.Refused))
+	}
+	first := due.Invoiced[0]
 	s.first = s.issued(first)
-	fmt.Printf("  %s to Northwind, installment 1: %s due %s\n", first.Number, first.Total, first.Due)
+	fmt.Printf("  %s to Northwind, installment 1: %s due %s (the daily sweep, InvoiceDue)\n", first.Number, first.Total, first.Due)
 	gx, err := s.c.Ledger.IssueInvoice(s.ctx, s.fay.ID, crm.NewInvoice{IdempotencyKey: "inv:GX-1", Customer: s.globex.ID, Currency: first.Currency,
 		Lines: []crm.InvoiceLine{{Description: "route planning licence", Quantity: decimal.NewFromInt(12), UnitPrice: usd("150.00"), TaxRate: decimal.RequireFromString("0.08")}}})
 	if err != nil {
@@ -41,12 +48,13 @@ func (s *story) bill() error {
 	}
 
 	s.on(time.March, 25)
+	// Ahead of its due date (2 April), at the customer's request: by hand.
 	second, err := s.c.Contracts.InvoiceInstallment(s.ctx, s.fay.ID, crm.InvoiceInstallmentRequest{Contract: s.contract.ID, Installment: 2, IdempotencyKey: "inv:NW-2"})
 	if err != nil {
 		return err
 	}
 	s.issued(second)
-	fmt.Printf("  %s to Northwind, installment 2: %s due %s\n", second.Number, second.Total, second.Due)
+	fmt.Printf("  %s to Northwind, installment 2: %s due %s (ahead of its date, by hand)\n", second.Number, second.Total, second.Due)
 	late, err := s.c.Ledger.ReceivePayment(s.ctx, s.fay.ID, crm.NewPayment{Allocation: crm.AllocateOldestFirst, IdempotencyKey: "bank:NW-1", Customer: s.northwind.ID, Amount: usd("4000.00"), Reference: "partial"})
 	if err != nil {
 		return err

@@ -3,7 +3,8 @@
 //
 //   - a contract submitted, approved by a manager and finance, signed,
 //     and its payment plan invoiced from the gapless series
-//     (INV-2026-00001, ...);
+//     (INV-2026-00001, ...), by the daily sweep as installments fall due
+//     or by hand ahead of their date;
 //   - one customer paying late, another paying too much (kept as credit),
 //     a bank feed sending a payment twice; aging as of two dates, who
 //     owes what and a statement;

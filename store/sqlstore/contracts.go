@@ -8,13 +8,18 @@ import (
 
 // contractTable stores contracts: the amount in minor units beside its
 // currency, the plan's template in a column and its installments, the
-// approval steps and the decisions as JSON text.
+// approval steps and the decisions as JSON text. The derived next_due is
+// the contract's NextDue (NULL for none), written with every version of
+// the contract, so that it follows every change to the plan: an
+// installment invoiced, a reversed invoice that frees one, a plan made
+// again.
 var contractTable = &recordTable[crm.Contract]{
 	kind:  crm.KindContract,
 	table: func(n names) string { return n.contracts },
 	columns: []string{"id", "customer_id", "owner_id", "team", "title", "terms", "amount_minor", "amount_currency",
 		"start_date", "end_date", "plan_template", "installments", "status", "submitter_id", "steps", "approvals",
 		"signed_at", "created_at", "updated_at", "version", "drafted_by", "amends_id", "revision", "superseded_by", "renews_id"},
+	derived: []string{"next_due"},
 	id:      func(c crm.Contract) crm.ID { return c.ID },
 	version: func(c crm.Contract) int64 { return c.Version },
 	values: func(s *Store, c crm.Contract) ([]any, error) {
@@ -22,7 +27,7 @@ var contractTable = &recordTable[crm.Contract]{
 		if err != nil {
 			return nil, err
 		}
-		dates, err := dateArgs([]string{"start", "end"}, c.Start, c.End)
+		dates, err := dateArgs([]string{"start", "end", "next_due"}, c.Start, c.End, c.NextDue())
 		if err != nil {
 			return nil, err
 		}
@@ -39,10 +44,10 @@ var contractTable = &recordTable[crm.Contract]{
 			return nil, err
 		}
 		head := []any{idArg(c.ID), idArg(c.Customer), idArg(c.Owner), c.Team, c.Title, c.Terms}
-		return append(append(append(head, amount...), dates...), string(c.Plan.Template), installments,
+		return append(append(append(head, amount...), dates[:2]...), string(c.Plan.Template), installments,
 			string(c.Status), idArg(c.Submitter), steps, approvals, s.optionalTimeArg(c.SignedAt),
 			s.timeArg(c.CreatedAt), s.timeArg(c.UpdatedAt), c.Version, idArg(c.DraftedBy), idArg(c.Amends), c.Revision,
-			idArg(c.SupersededBy), idArg(c.Renews)), nil
+			idArg(c.SupersededBy), idArg(c.Renews), dates[2]), nil
 	},
 	dest: func(c *crm.Contract) []any {
 		minor, currency := money(&c.Amount)
@@ -79,6 +84,21 @@ func (r contractRepo) List(ctx context.Context, f crm.ContractFilter, page crm.P
 			return nil, err
 		}
 		w.add(d.column+" < ?", arg) // a NULL end never matches
+	}
+	if !f.NextDueBy.IsZero() {
+		arg, err := dateArg("next_due_by", f.NextDueBy)
+		if err != nil {
+			return nil, err
+		}
+		// The contracts due are found by their index (status, next_due) in
+		// a subquery, then listed in ID order: asked for both at once, a
+		// planner (SQLite's) walks every contract of the status in ID
+		// order instead, to spare the sort of the few due. A NULL next due
+		// (nothing left to invoice) never matches.
+		var due where
+		due.addIf(f.Status != "", "status = ?", string(f.Status))
+		due.add("next_due <= ?", arg)
+		w.add(r.key()+" IN (SELECT "+r.key()+" FROM "+r.name()+due.sql()+")", due.args...)
 	}
 	return r.list(ctx, w, page)
 }

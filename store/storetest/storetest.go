@@ -162,6 +162,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("PaymentSettlement", func(t *testing.T) { runPaymentSettlement(t, newStore) })
 	t.Run("BatchInteractions", func(t *testing.T) { runBatchInteractions(t, newStore) })
 	t.Run("Handover", func(t *testing.T) { runHandover(t, newStore) })
+	t.Run("InstallmentSweep", func(t *testing.T) { runInstallmentSweep(t, newStore) })
 	t.Run("TeamFollowsOwner", func(t *testing.T) { runTeamFollowsOwner(t, newStore) })
 	t.Run("Quotas", func(t *testing.T) { runQuotas(t, newStore) })
 	t.Run("Export", func(t *testing.T) { runExport(t, newStore) })
