@@ -47,9 +47,6 @@ func runPaymentsAsOneByOne(t *testing.T, newStore NewStoreFunc) {
 	for _, part := range []string{"open", "invoices", "entries", "evidence", "ladder", "events"} {
 		assert.Equal(t, sView[part], bView[part], "%s, as one by one", part)
 	}
-	for _, p := range []string{"ladder", "events", "invoices", "open"} {
-		t.Log(p, "\n", strings.Join(bView[p], "\n"))
-	}
 	batched.verify(t, batched.cs...)
 
 	before := batched.state(t, batched.cs[0])

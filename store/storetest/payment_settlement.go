@@ -24,7 +24,10 @@ import (
 // fc7af39's by those 71 digests (44, then the 27 allocations of unkeyed
 // payments), and by its two moves, which since
 // migration 0037 reference their evidence (EvidenceRef) rather than copy
-// it: the same evidence, by its ID.
+// it: the same evidence, by its ID. Since a batch weighs each payment's
+// facts when that payment is done, as the single command does, the batch
+// of Ann's and Ben's payments writes byte for byte what the two received
+// one by one write: Ann's evidence before Ben's entries, which moved IDs.
 //
 //go:embed testdata/payment_settlement.golden
 var paymentSettlementGolden string
