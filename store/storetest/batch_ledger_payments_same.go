@@ -42,6 +42,31 @@ func runPaymentsAsOneByOne(t *testing.T, newStore NewStoreFunc) {
 	assert.Equal(t, got[0].Payment, got[6].Payment)
 
 	bNames, sNames := batched.names(t), single.names(t)
+	// What a few receipts took off which invoice, on which day: the
+	// second of Initech's sees what the first left open, and pays an
+	// invoice issued after it was received on its issue day, as Hooli's
+	// prepayment pays both of Hooli's.
+	settled := func(r crm.PaymentReceipt) []string {
+		var out []string
+		for _, line := range postingSums(r.Allocations, bNames) {
+			if strings.Contains(line, " "+string(crm.AccountReceivable)+" ") {
+				out = append(out, line)
+			}
+		}
+		return out
+	}
+	d := func(n int) string { return batched.day(n).String() }
+	assert.Equal(t, []string{"allocation " + d(-20) + " receivable customer 0 I-OLD -100.00 USD",
+		"allocation " + d(-20) + " receivable customer 0 I-PART -20.00 USD"}, settled(got[0]))
+	assert.Equal(t, []string{"allocation " + d(-10) + " receivable customer 0 I-PART -30.00 USD",
+		"allocation " + d(-5) + " receivable customer 0 I-NEW -30.00 USD"}, settled(got[1]))
+	assert.Equal(t, []string{"allocation " + d(-15) + " receivable customer 0 I-EUR -200.00 EUR"}, settled(got[3]))
+	assert.Empty(t, settled(got[4]), "no EUR invoice of Hooli's is open")
+	assert.Equal(t, []string{"allocation " + d(0) + " receivable customer 1 U-1 -40.00 USD", "allocation " + d(0) + " receivable customer 1 U-2 -60.00 USD",
+		"allocation " + d(0) + " receivable customer 1 U-OPEN -30.00 USD"}, settled(got[5]), "the invoice reopened is paid again")
+	assert.Equal(t, []string{"allocation " + d(0) + " receivable customer 0 I-NEW -20.00 USD"}, settled(got[8]))
+	assert.Equal(t, []string{"allocation " + d(-10) + " receivable customer 2 H-1 -45.00 USD",
+		"allocation " + d(-2) + " receivable customer 2 H-2 -15.00 USD"}, settled(got[9]))
 	assert.Equal(t, single.receipts(want, sNames), batched.receipts(got, bNames), "the receipts, as one by one")
 	bView, sView := batched.written(t, bNames), single.written(t, sNames)
 	for _, part := range []string{"open", "invoices", "entries", "evidence", "ladder", "events"} {
