@@ -133,8 +133,9 @@ func batchKeys[N any](name string, batch []N, check func(N) (string, error)) ([]
 	return keys, nil
 }
 
-// ledgerBatch runs do on each item of batch, in order, in one write, and
-// names the item refused in a *BatchError. With prepare, the write first
+// ledgerBatch runs do on each item of batch, in order, in one write,
+// weighing the payment facts each item queued when it is done, as its own
+// command would (weighPaid), and names the item refused in a *BatchError. With prepare, the write first
 // runs it, and runs what it returns after the last item: a
 // batchFlushError from either is returned as it is, unretried.
 func ledgerBatch[N, R any](ctx context.Context, c *LedgerService, actor ID, name string, batch []N,
@@ -152,6 +153,12 @@ func ledgerBatch[N, R any](ctx context.Context, c *LedgerService, actor ID, name
 		}
 		for i, n := range batch {
 			r, err := do(w, i, n)
+			if err == nil {
+				// Each item's payment facts are weighed when it is done,
+				// as its own command's are: in the ladder's order among
+				// themselves, after those of the items before it.
+				err = w.weighPaid()
+			}
 			var flush batchFlushError
 			if errors.As(err, &flush) {
 				return stale{flush}

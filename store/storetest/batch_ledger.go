@@ -48,6 +48,7 @@ func runBatchLedger(t *testing.T, newStore NewStoreFunc) {
 		assert.Equal(t, got[1], single, "a single retry finds the batch's invoice by its key")
 	})
 	t.Run("InvoicesAsOneByOne", func(t *testing.T) { runInvoicesAsOneByOne(t, newStore) })
+	t.Run("PaymentsAsOneByOne", func(t *testing.T) { runPaymentsAsOneByOne(t, newStore) })
 	t.Run("KeyRepeatedWithinBatch", func(t *testing.T) {
 		b := newBooks(t, newStore(t))
 		c := b.customer(t, "Initech")

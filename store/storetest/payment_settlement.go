@@ -31,6 +31,10 @@ import (
 // same days, the same totals taken off each payment on each day, the same
 // evidence (kind, time and note); IDs made after the first such payment
 // (and so hashes) differ, as fewer were drawn.
+// Since a batch weighs each payment's
+// facts when that payment is done, as the single command does, the batch
+// of Ann's and Ben's payments writes byte for byte what the two received
+// one by one write: Ann's evidence before Ben's entries, which moved IDs.
 //
 //go:embed testdata/payment_settlement.golden
 var paymentSettlementGolden string
