@@ -18,7 +18,7 @@ func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev.ID = id
+	ev.ID, ev.Live = id, ev.At.Equal(w.now)
 	st, err := w.tx.Ladder().State(w.ctx, ev.Customer)
 	if errors.Is(err, ErrNotFound) {
 		cu, cerr := w.customer(ev.Customer)

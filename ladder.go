@@ -90,6 +90,13 @@ type Evidence struct {
 	Reopens        int           `json:"reopens"`
 
 	Note string `json:"note,omitempty" privacy:"personal"` // what the outside system says, e.g. an order number
+
+	// Live is set by the CRM when it weighs evidence dated the instant it
+	// is weighed (At is the write's time): evidence that happened as it
+	// arrived. Among the evidence of its instant it goes after the
+	// evidence dated there from later (backdated), in the order it
+	// arrived (by ID); see CompareEvidence.
+	Live bool `json:"live,omitempty"`
 }
 
 // NewEvidence is evidence from outside the CRM: a purchase, a referral,
@@ -490,7 +497,7 @@ func (r *LadderRules) apply(moves []LadderMove, st *LadderState, ev *Evidence) (
 	}
 	moves = r.fade(moves, st, at)
 	moves = r.weigh(moves, st, ev, at)
-	st.FadesAt, st.LastEvidence = r.fadesAt(st), ev.ID
+	st.FadesAt, st.LastEvidence, st.LastAt, st.LastLive = r.fadesAt(st), ev.ID, ev.At.UTC(), ev.Live
 	return moves, nil
 }
 

@@ -10,32 +10,55 @@ import (
 )
 
 // CompareEvidence orders evidence the way the ladder weighs it: in the
-// order it happened (At), and evidence of the same instant by what it is,
-// so that the same evidence gives the same ladder whatever order it
-// arrived in. At the same instant the kinds go in the order things
-// follow one another: a contact, a purchase or a payment, then a
-// referral, a complaint, the case's hand-offs and overdue steps, a broken
-// promise, the resolution, a dunning notice, and churn last; then by the
-// kind of source, the touchpoint and every other field. The IDs of the
-// evidence and of its source are given on arrival, so they decide only
-// between pieces that say the same thing, which weigh the same either
-// way.
+// order it happened (At). Evidence of one instant that the CRM weighed at
+// that very instant (Evidence.Live) happened as it arrived: it goes after
+// the evidence dated there from later, in the order it arrived (by ID,
+// which the CRM gives in increasing order), so that a write at the
+// instant of the last one weighed is in order, whatever it says. Other
+// evidence of the same instant (backdated, or from outside the CRM) goes
+// by what it is, so that the same evidence gives the same ladder
+// whatever order it arrived in: the kinds in the order things follow one
+// another: a contact, a purchase or a payment, then a referral, a
+// complaint, the case's hand-offs and overdue steps, a broken promise,
+// the resolution, a dunning notice, and churn last; then by the kind of
+// source, the touchpoint and every other field. The IDs of the evidence
+// and of its source decide there only between pieces that say the same
+// thing, which weigh the same either way.
 func CompareEvidence(a, b Evidence) int {
 	return cmp.Or(compareEvidenceHead(a, b), compareEvidenceTail(a, b, evidenceContent(a), evidenceContent(b)))
 }
 
 // compareEvidenceHead compares what tells most evidence apart: the time,
-// the kind, the kind of source and the touchpoint. Not the IDs, of the
-// evidence or of its source: those are given as things arrive.
+// whether it was weighed as it happened and then its arrival, the kind,
+// the kind of source and the touchpoint. Not the IDs of other evidence,
+// or of its source: those are given as things arrive.
 func compareEvidenceHead(a, b Evidence) int {
 	return cmp.Or(
 		a.At.Compare(b.At),
+		compareArrival(a, b),
 		cmp.Compare(a.Kind.order(), b.Kind.order()),
 		strings.Compare(string(a.Kind), string(b.Kind)),
 		strings.Compare(string(a.Source), string(b.Source)),
 		a.Map.Compare(b.Map),
 		strings.Compare(a.Touchpoint, b.Touchpoint),
 	)
+}
+
+// compareArrival orders evidence of one instant by how it arrived: the
+// backdated first, then the live (Evidence.Live) by ID. Live pieces
+// without IDs yet (a write sorting what it is about to weigh) tie, and
+// go first.
+func compareArrival(a, b Evidence) int {
+	if a.Live != b.Live {
+		if a.Live {
+			return 1
+		}
+		return -1
+	}
+	if !a.Live {
+		return 0
+	}
+	return a.ID.Compare(b.ID)
 }
 
 // compareEvidenceTail breaks a tie of the head by content, then by the

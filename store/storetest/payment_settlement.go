@@ -24,7 +24,11 @@ import (
 // fc7af39's by those 71 digests (44, then the 27 allocations of unkeyed
 // payments), and by its two moves, which since
 // migration 0037 reference their evidence (EvidenceRef) rather than copy
-// it: the same evidence, by its ID.
+// it: the same evidence, by its ID. Since migration 0042 the 16 pieces
+// of evidence weighed at the instant of their write say so ("live":true,
+// Evidence.Live) and the two ladder states keep where their last
+// evidence stands (last_at, last_live); nothing else differs: the same
+// evidence, moves and states, in the same order, with the same IDs.
 //
 //go:embed testdata/payment_settlement.golden
 var paymentSettlementGolden string
