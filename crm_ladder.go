@@ -18,7 +18,7 @@ func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev.ID, ev.Live = id, ev.At.Equal(w.now)
+	ev.ID = id
 	st, err := w.tx.Ladder().State(w.ctx, ev.Customer)
 	if errors.Is(err, ErrNotFound) {
 		cu, cerr := w.customer(ev.Customer)
@@ -30,6 +30,9 @@ func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if ev.At.Equal(w.now) {
+		ev.Arrival = st.Evidence + 1 // the state's version makes it the customer's alone
 	}
 	var next LadderState
 	var moves []LadderMove

@@ -10,7 +10,7 @@ import (
 // the instant of the last evidence weighed but before it
 // (CompareEvidence). Evidence at the instant of a fading move, after the
 // last evidence, comes after the move. The state keeps where its last
-// evidence stands (LastAt, LastLive, LastEvidence), so only backdated
+// evidence stands (LastAt, LastArrival, LastEvidence), so only backdated
 // evidence of the very instant of backdated evidence weighed last reads
 // it, to compare what the two say; a state that names no last evidence
 // is taken to be after.
@@ -25,8 +25,8 @@ func (w *writeTx) arrivedLate(st LadderState, ev Evidence) (bool, error) {
 		if st.LastAt.Before(ev.At) {
 			return false, nil
 		}
-		last := Evidence{ID: st.LastEvidence, At: st.LastAt, Live: st.LastLive}
-		if c := cmp.Or(st.LastAt.Compare(ev.At), compareArrival(last, ev)); c != 0 || ev.Live {
+		last := Evidence{At: st.LastAt, Arrival: st.LastArrival}
+		if c := cmp.Or(st.LastAt.Compare(ev.At), compareArrival(last, ev)); c != 0 || ev.Arrival > 0 {
 			return c > 0, nil
 		}
 	}

@@ -701,13 +701,13 @@ type LadderState struct {
 	// (CompareEvidence): evidence of the same instant after it is weighed
 	// at once, evidence before it replays the customer.
 	LastEvidence ID `json:"last_evidence,omitzero"`
-	// LastAt and LastLive are the last evidence's time and Evidence.Live:
-	// with LastEvidence, where it stands in the ladder's order, so that
-	// evidence arriving after it is known to be in order without reading
-	// it.
-	LastAt   time.Time `json:"last_at,omitzero"`
-	LastLive bool      `json:"last_live,omitempty"`
-	Version  int64     `json:"version"`
+	// LastAt and LastArrival are the last evidence's time and
+	// Evidence.Arrival: with LastEvidence, where it stands in the ladder's
+	// order, so that evidence arriving after it is known to be in order
+	// without reading it.
+	LastAt      time.Time `json:"last_at,omitzero"`
+	LastArrival int       `json:"last_arrival"`
+	Version     int64     `json:"version"`
 }
 
 // Points returns the score in whole points, rounded toward zero.

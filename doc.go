@@ -60,7 +60,7 @@
 // whatever order it arrives in: late evidence replays the customer and
 // replaces the moves it changes, so the same evidence in any order gives
 // the same ladder. Evidence dated the instant it is recorded
-// (Evidence.Live) happened as it arrived: at its instant it goes after
+// (Evidence.Arrival) happened as it arrived: at its instant it goes after
 // backdated evidence, in arrival order, so a write at the instant of the
 // customer's last one is never late and replays nothing. Scores fade with time, and the rung follows
 // (LadderRules.Fade): LadderService.CheckFading, run once a business day,

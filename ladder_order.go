@@ -11,10 +11,10 @@ import (
 
 // CompareEvidence orders evidence the way the ladder weighs it: in the
 // order it happened (At). Evidence of one instant that the CRM weighed at
-// that very instant (Evidence.Live) happened as it arrived: it goes after
-// the evidence dated there from later, in the order it arrived (by ID,
-// which the CRM gives in increasing order), so that a write at the
-// instant of the last one weighed is in order, whatever it says. Other
+// that very instant (Evidence.Arrival) happened as it arrived: it goes
+// after the evidence dated there from later, in the order it arrived, so
+// that a write at the instant of the last one weighed is in order,
+// whatever it says. Other
 // evidence of the same instant (backdated, or from outside the CRM) goes
 // by what it is, so that the same evidence gives the same ladder
 // whatever order it arrived in: the kinds in the order things follow one
@@ -45,20 +45,10 @@ func compareEvidenceHead(a, b Evidence) int {
 }
 
 // compareArrival orders evidence of one instant by how it arrived: the
-// backdated first, then the live (Evidence.Live) by ID. Live pieces
-// without IDs yet (a write sorting what it is about to weigh) tie, and
-// go first.
+// backdated (Arrival 0) first, then those weighed as they happened, in
+// the order they arrived.
 func compareArrival(a, b Evidence) int {
-	if a.Live != b.Live {
-		if a.Live {
-			return 1
-		}
-		return -1
-	}
-	if !a.Live {
-		return 0
-	}
-	return a.ID.Compare(b.ID)
+	return cmp.Compare(a.Arrival, b.Arrival)
 }
 
 // compareEvidenceTail breaks a tie of the head by content, then by the
@@ -80,11 +70,11 @@ func (k EvidenceKind) order() int {
 	return 100
 }
 
-// evidenceContent is the evidence without its identity or its source's,
-// as JSON: what it says, for ordering pieces of the same instant that
-// differ only there.
+// evidenceContent is the evidence without its identity, its source's or
+// its arrival, as JSON: what it says, for ordering pieces of the same
+// instant that differ only there.
 func evidenceContent(ev Evidence) []byte {
-	ev.ID, ev.Customer, ev.SourceID = ID{}, ID{}, ID{}
+	ev.ID, ev.Customer, ev.SourceID, ev.Arrival = ID{}, ID{}, ID{}, 0
 	b, _ := json.Marshal(ev) // Evidence is plain data: it always encodes
 	return b
 }

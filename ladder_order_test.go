@@ -11,15 +11,15 @@ import (
 )
 
 // TestCompareEvidenceArrival: evidence the CRM weighed at its instant
-// (Live) goes after the evidence dated there from later, in the order it
-// arrived (ID), whatever it says; other evidence of one instant goes by
+// (Arrival) goes after the evidence dated there from later, in the order
+// it arrived, whatever it says; other evidence of one instant goes by
 // what it says, whatever its ID; the time decides first.
 func TestCompareEvidenceArrival(t *testing.T) {
 	id := func(b byte) crm.ID { return crm.ID{0x01, b} }
 	bad, good := experience(at(1), crm.VeryNegative), experience(at(1), crm.VeryPositive)
 	require.Negative(t, crm.CompareEvidence(bad, good), "by content, the very negative contact goes first")
-	with := func(ev crm.Evidence, n byte, live bool) crm.Evidence {
-		ev.ID, ev.Live = id(n), live
+	with := func(ev crm.Evidence, n byte, arrival int) crm.Evidence {
+		ev.ID, ev.Arrival = id(n), arrival
 		return ev
 	}
 	for _, tc := range []struct {
@@ -27,26 +27,26 @@ func TestCompareEvidenceArrival(t *testing.T) {
 		a, b crm.Evidence
 		want int
 	}{
-		{"live by arrival, not content", with(good, 1, true), with(bad, 2, true), -1},
-		{"live by arrival, the other way", with(bad, 1, true), with(good, 2, true), -1},
-		{"backdated by content, not arrival", with(good, 1, false), with(bad, 2, false), 1},
-		{"backdated before live", with(good, 9, false), with(bad, 1, true), -1},
-		{"live after backdated", with(bad, 1, true), with(good, 9, false), 1},
-		{"time first", with(good, 9, true), with(experience(at(2), crm.VeryNegative), 1, false), -1},
-		{"itself", with(good, 1, true), with(good, 1, true), 0},
-		{"live kinds by arrival", with(crm.Evidence{Kind: crm.EvidenceChurn, At: at(1)}, 1, true), with(bad, 2, true), -1},
-		{"live without IDs by content", with(good, 0, true), with(bad, 0, true), 1},
+		{"by arrival, not content", with(good, 1, 1), with(bad, 2, 2), -1},
+		{"by arrival, the other way", with(bad, 1, 1), with(good, 2, 2), -1},
+		{"by arrival, not ID", with(bad, 2, 1), with(good, 1, 2), -1},
+		{"backdated by content, not ID", with(good, 1, 0), with(bad, 2, 0), 1},
+		{"backdated first", with(good, 9, 0), with(bad, 1, 1), -1},
+		{"arrived after backdated", with(bad, 1, 1), with(good, 9, 0), 1},
+		{"time first", with(good, 9, 5), with(experience(at(2), crm.VeryNegative), 1, 0), -1},
+		{"itself", with(good, 1, 1), with(good, 1, 1), 0},
+		{"kinds by arrival", with(crm.Evidence{Kind: crm.EvidenceChurn, At: at(1)}, 1, 1), with(bad, 2, 2), -1},
 	} {
 		assert.Equal(t, tc.want, crm.CompareEvidence(tc.a, tc.b), tc.name)
 		assert.Equal(t, -tc.want, crm.CompareEvidence(tc.b, tc.a), "%s, reversed", tc.name)
 	}
 }
 
-// TestReplayLiveEvidenceAnyOrder: live evidence of one instant keeps
+// TestReplayArrivedEvidenceAnyOrder: numbered evidence of one instant keeps
 // the ladder independent of the order the pieces are given in: replaying
 // any permutation gives the same ladder, and applying them one by one in
-// arrival order gives what replaying does.
-func TestReplayLiveEvidenceAnyOrder(t *testing.T) {
+// the ladder's order gives what replaying does.
+func TestReplayArrivedEvidenceAnyOrder(t *testing.T) {
 	r := crm.DefaultLadderRules()
 	rng := rand.New(rand.NewPCG(3, 5))
 	for run := range 100 {
@@ -55,7 +55,10 @@ func TestReplayLiveEvidenceAnyOrder(t *testing.T) {
 			if rng.IntN(2) == 0 {
 				evidence[i].At = at(30) // many of one instant
 			}
-			evidence[i].ID, evidence[i].Live = crm.ID{0x01, byte(i)}, rng.IntN(3) > 0
+			evidence[i].ID = crm.ID{0x01, byte(i)}
+			if rng.IntN(3) > 0 {
+				evidence[i].Arrival = 1 + i
+			}
 		}
 		st1, moves1 := replay(t, r, evidence...)
 		shuffled := slices.Clone(evidence)

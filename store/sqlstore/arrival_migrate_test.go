@@ -11,8 +11,8 @@ import (
 )
 
 // TestMigrateEvidenceArrival brings ladder evidence and states from
-// before 0042 up to date: the evidence stored then is not live (it was
-// ordered by what it says, as evidence that is not live still is), a
+// before 0042 up to date: the evidence stored then has no arrival number
+// (it was ordered by what it says, as evidence dated from later still is), a
 // state takes its last evidence's time from that evidence (LastAt), and a
 // state that names no last evidence keeps none. The columns round-trip
 // after it.
@@ -22,9 +22,9 @@ func TestMigrateEvidenceArrival(t *testing.T) {
 		s, db := b.newStore(t)
 		withLast, without := newID(t), newID(t)
 		ev := sampleEvidence(newID(t), withLast)
-		ev.Live = true
+		ev.Arrival = 1
 		stWith := crm.LadderState{Customer: withLast, Stage: crm.Satisfied, Score: 21000, Since: at(1), UpdatedAt: at(3),
-			Evidence: 1, LastEvidence: ev.ID, LastAt: at(3), LastLive: true, Version: 1}
+			Evidence: 1, LastEvidence: ev.ID, LastAt: at(3), LastArrival: 1, Version: 1}
 		stWithout := crm.LadderState{Customer: without, Stage: crm.Indifferent, Since: at(1), UpdatedAt: at(2), Version: 1}
 		write(ctx, t, s, func(tx crm.Tx) error {
 			if err := tx.Ladder().AppendEvidence(ctx, ev); err != nil {
@@ -36,20 +36,20 @@ func TestMigrateEvidenceArrival(t *testing.T) {
 			return tx.Ladder().SaveState(ctx, stWithout)
 		})
 		assert.Equal(t, ev, read(ctx, t, s, func(tx crm.ReadTx) (crm.Evidence, error) { return tx.Ladder().EvidenceByID(ctx, ev.ID) }),
-			"live round-trips")
+			"arrival round-trips")
 		assert.Equal(t, stWith, read(ctx, t, s, func(tx crm.ReadTx) (crm.LadderState, error) { return tx.Ladder().State(ctx, withLast) }),
-			"last_at and last_live round-trip")
+			"last_at and last_arrival round-trip")
 
-		// Back to 0041: no live evidence, states without their last
+		// Back to 0041: no arrival numbers, states without their last
 		// evidence's place.
 		exec := func(stmt string) {
 			t.Helper()
 			_, err := db.ExecContext(ctx, stmt)
 			require.NoError(t, err, stmt)
 		}
-		exec("ALTER TABLE " + db.table("crm_", "evidence") + " DROP COLUMN live")
+		exec("ALTER TABLE " + db.table("crm_", "evidence") + " DROP COLUMN arrival")
 		exec("ALTER TABLE " + db.table("crm_", "ladder_states") + " DROP COLUMN last_at")
-		exec("ALTER TABLE " + db.table("crm_", "ladder_states") + " DROP COLUMN last_live")
+		exec("ALTER TABLE " + db.table("crm_", "ladder_states") + " DROP COLUMN last_arrival")
 		exec("DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 42")
 
 		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
@@ -57,10 +57,10 @@ func TestMigrateEvidenceArrival(t *testing.T) {
 		require.NoError(t, s.Migrate(ctx))
 		assert.Equal(t, allMigrations, migrationNames(ctx, t, db))
 
-		ev.Live = false
+		ev.Arrival = 0
 		assert.Equal(t, ev, read(ctx, t, s, func(tx crm.ReadTx) (crm.Evidence, error) { return tx.Ladder().EvidenceByID(ctx, ev.ID) }),
-			"evidence stored before 0042 is not live")
-		stWith.LastLive = false
+			"evidence stored before 0042 has no arrival number")
+		stWith.LastArrival = 0
 		assert.Equal(t, stWith, read(ctx, t, s, func(tx crm.ReadTx) (crm.LadderState, error) { return tx.Ladder().State(ctx, withLast) }),
 			"a state takes its last evidence's time from it")
 		assert.Equal(t, stWithout, read(ctx, t, s, func(tx crm.ReadTx) (crm.LadderState, error) { return tx.Ladder().State(ctx, without) }),

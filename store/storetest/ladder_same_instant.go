@@ -52,7 +52,7 @@ func runLadderSameInstant(t *testing.T, newStore NewStoreFunc) {
 		require.NoError(t, err)
 		require.Len(t, evidence, n)
 		for i, ev := range evidence {
-			assert.True(t, ev.Live, "evidence %d is dated the instant it was weighed", i)
+			assert.Equal(t, i+1, ev.Arrival, "evidence %d is dated the instant it was weighed, numbered as it arrived", i)
 			if i > 0 {
 				assert.Negative(t, crm.CompareEvidence(evidence[i-1], ev), "evidence %d comes after the one before it", i)
 			}
@@ -61,7 +61,7 @@ func runLadderSameInstant(t *testing.T, newStore NewStoreFunc) {
 		require.NoError(t, err)
 		assert.Equal(t, evidence[n-1].ID, st.LastEvidence)
 		assert.True(t, st.LastAt.Equal(tm.Clock.Now()), "the state keeps the last evidence's time")
-		assert.True(t, st.LastLive, "and that it was weighed at its instant")
+		assert.Equal(t, n, st.LastArrival, "and its arrival")
 		sameAsReplay(t, tm, cu)
 
 		// Backdated evidence before the last still replays the customer,

@@ -24,11 +24,16 @@ import (
 // fc7af39's by those 71 digests (44, then the 27 allocations of unkeyed
 // payments), and by its two moves, which since
 // migration 0037 reference their evidence (EvidenceRef) rather than copy
-// it: the same evidence, by its ID. Since migration 0042 the 16 pieces
-// of evidence weighed at the instant of their write say so ("live":true,
-// Evidence.Live) and the two ladder states keep where their last
-// evidence stands (last_at, last_live); nothing else differs: the same
-// evidence, moves and states, in the same order, with the same IDs.
+// it: the same evidence, by its ID. Since migration 0042 every piece of
+// evidence keeps its arrival number (Evidence.Arrival, always written):
+// the 16 weighed at the instant of their write (lines 36-37, 49-50 and
+// 79-90) their number in the customer's evidence, the 11 dated from
+// later (38-48) 0; and the ladder states where their last evidence
+// stands (last_at and last_arrival at lines 52 and 92, last_arrival 0 at
+// line 119, the empty state of the restricted customer, whose payments
+// are not weighed). Nothing else differs: the
+// same evidence, moves, states and events, in the same order, with the
+// same IDs and hashes.
 //
 //go:embed testdata/payment_settlement.golden
 var paymentSettlementGolden string
