@@ -31,6 +31,9 @@ func (w *writeTx) applyEvidence(ev Evidence) ([]LadderMove, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ev.At.Equal(w.now) {
+		ev.Arrival = st.Evidence + 1 // the state's version makes it the customer's alone
+	}
 	var next LadderState
 	var moves []LadderMove
 	late, err := w.arrivedLate(st, ev)

@@ -1,19 +1,34 @@
 package crm
 
-import "time"
+import (
+	"cmp"
+	"time"
+)
 
 // arrivedLate reports whether evidence comes before what the state has
 // weighed already, in the ladder's order: before the state's time, or at
-// the instant of the last evidence weighed but before it (CompareEvidence;
-// a state that does not name its last evidence is taken to be after).
-// Evidence at the instant of a fading move, after the last evidence,
-// comes after the move.
+// the instant of the last evidence weighed but before it
+// (CompareEvidence). Evidence at the instant of a fading move, after the
+// last evidence, comes after the move. The state keeps where its last
+// evidence stands (LastAt, LastArrival, LastEvidence), so only backdated
+// evidence of the very instant of backdated evidence weighed last reads
+// it, to compare what the two say; a state that names no last evidence
+// is taken to be after.
 func (w *writeTx) arrivedLate(st LadderState, ev Evidence) (bool, error) {
 	if st.Evidence == 0 || ev.At.After(st.UpdatedAt) {
 		return false, nil
 	}
 	if ev.At.Before(st.UpdatedAt) || st.LastEvidence.IsZero() {
 		return true, nil
+	}
+	if !st.LastAt.IsZero() {
+		if st.LastAt.Before(ev.At) {
+			return false, nil
+		}
+		last := Evidence{At: st.LastAt, Arrival: st.LastArrival}
+		if c := cmp.Or(st.LastAt.Compare(ev.At), compareArrival(last, ev)); c != 0 || ev.Arrival > 0 {
+			return c > 0, nil
+		}
 	}
 	last, err := w.tx.Ladder().EvidenceByID(w.ctx, st.LastEvidence)
 	if err != nil {

@@ -700,8 +700,14 @@ type LadderState struct {
 	// LastEvidence is the last evidence weighed, in the ladder's order
 	// (CompareEvidence): evidence of the same instant after it is weighed
 	// at once, evidence before it replays the customer.
-	LastEvidence ID    `json:"last_evidence,omitzero"`
-	Version      int64 `json:"version"`
+	LastEvidence ID `json:"last_evidence,omitzero"`
+	// LastAt and LastArrival are the last evidence's time and
+	// Evidence.Arrival: with LastEvidence, where it stands in the ladder's
+	// order, so that evidence arriving after it is known to be in order
+	// without reading it.
+	LastAt      time.Time `json:"last_at,omitzero"`
+	LastArrival int       `json:"last_arrival"`
+	Version     int64     `json:"version"`
 }
 
 // Points returns the score in whole points, rounded toward zero.

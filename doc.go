@@ -59,7 +59,10 @@
 // it). Evidence is weighed in the order it happened (CompareEvidence),
 // whatever order it arrives in: late evidence replays the customer and
 // replaces the moves it changes, so the same evidence in any order gives
-// the same ladder. Scores fade with time, and the rung follows
+// the same ladder. Evidence dated the instant it is recorded
+// (Evidence.Arrival) happened as it arrived: at its instant it goes after
+// backdated evidence, in arrival order, so a write at the instant of the
+// customer's last one is never late and replays nothing. Scores fade with time, and the rung follows
 // (LadderRules.Fade): LadderService.CheckFading, run once a business day,
 // records each move fading caused on the day it happened, so the ladder's
 // distribution at any past date is true. The CRM's own records are

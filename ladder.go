@@ -57,15 +57,22 @@ func unknownEvidenceKind(k EvidenceKind) error {
 // rules weigh. Interactions and cases produce it on their own; purchases,
 // referrals and churn come from the systems that know of them.
 type Evidence struct {
-	ID         ID           `json:"id,omitzero"`
-	Customer   ID           `json:"customer,omitzero"`
-	Kind       EvidenceKind `json:"kind,omitempty"`
-	At         time.Time    `json:"at,omitzero"`
-	Source     Kind         `json:"source,omitempty"`                    // the record it comes from: an interaction, a case, a deal, an invoice, a dunning record, a contract, a referral's referred customer, a consent (WithConsentEvidence), or "" for an outside system
-	SourceID   ID           `json:"source_id,omitzero"`                  // that record
-	Map        ID           `json:"map,omitzero"`                        // the touchpoint map, for evidence at a touchpoint
-	Touchpoint string       `json:"touchpoint,omitempty" privacy:"none"` // the touchpoint, if any
-	Weight     int          `json:"weight"`                              // the touchpoint's weight in percent; 0 means 100
+	ID       ID           `json:"id,omitzero"`
+	Customer ID           `json:"customer,omitzero"`
+	Kind     EvidenceKind `json:"kind,omitempty"`
+	At       time.Time    `json:"at,omitzero"`
+	// Arrival is set by the CRM when it weighs evidence dated the instant
+	// it is weighed (At is the write's time): evidence that happened as it
+	// arrived. It numbers the customer's evidence in the order it arrived
+	// (LadderState.Evidence, counting this piece), and among the evidence
+	// of its instant the piece goes after the evidence dated there from
+	// later (backdated, Arrival 0), in that order; see CompareEvidence.
+	Arrival    int    `json:"arrival"`
+	Source     Kind   `json:"source,omitempty"`                    // the record it comes from: an interaction, a case, a deal, an invoice, a dunning record, a contract, a referral's referred customer, a consent (WithConsentEvidence), or "" for an outside system
+	SourceID   ID     `json:"source_id,omitzero"`                  // that record
+	Map        ID     `json:"map,omitzero"`                        // the touchpoint map, for evidence at a touchpoint
+	Touchpoint string `json:"touchpoint,omitempty" privacy:"none"` // the touchpoint, if any
+	Weight     int    `json:"weight"`                              // the touchpoint's weight in percent; 0 means 100
 
 	// Experience.
 	Sentiment Sentiment `json:"sentiment"`
@@ -90,6 +97,7 @@ type Evidence struct {
 	Reopens        int           `json:"reopens"`
 
 	Note string `json:"note,omitempty" privacy:"personal"` // what the outside system says, e.g. an order number
+
 }
 
 // NewEvidence is evidence from outside the CRM: a purchase, a referral,
@@ -490,7 +498,7 @@ func (r *LadderRules) apply(moves []LadderMove, st *LadderState, ev *Evidence) (
 	}
 	moves = r.fade(moves, st, at)
 	moves = r.weigh(moves, st, ev, at)
-	st.FadesAt, st.LastEvidence = r.fadesAt(st), ev.ID
+	st.FadesAt, st.LastEvidence, st.LastAt, st.LastArrival = r.fadesAt(st), ev.ID, ev.At.UTC(), ev.Arrival
 	return moves, nil
 }
 

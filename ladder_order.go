@@ -10,32 +10,45 @@ import (
 )
 
 // CompareEvidence orders evidence the way the ladder weighs it: in the
-// order it happened (At), and evidence of the same instant by what it is,
-// so that the same evidence gives the same ladder whatever order it
-// arrived in. At the same instant the kinds go in the order things
-// follow one another: a contact, a purchase or a payment, then a
-// referral, a complaint, the case's hand-offs and overdue steps, a broken
-// promise, the resolution, a dunning notice, and churn last; then by the
-// kind of source, the touchpoint and every other field. The IDs of the
-// evidence and of its source are given on arrival, so they decide only
-// between pieces that say the same thing, which weigh the same either
-// way.
+// order it happened (At). Evidence of one instant that the CRM weighed at
+// that very instant (Evidence.Arrival) happened as it arrived: it goes
+// after the evidence dated there from later, in the order it arrived, so
+// that a write at the instant of the last one weighed is in order,
+// whatever it says. Other
+// evidence of the same instant (backdated, or from outside the CRM) goes
+// by what it is, so that the same evidence gives the same ladder
+// whatever order it arrived in: the kinds in the order things follow one
+// another: a contact, a purchase or a payment, then a referral, a
+// complaint, the case's hand-offs and overdue steps, a broken promise,
+// the resolution, a dunning notice, and churn last; then by the kind of
+// source, the touchpoint and every other field. The IDs of the evidence
+// and of its source decide there only between pieces that say the same
+// thing, which weigh the same either way.
 func CompareEvidence(a, b Evidence) int {
 	return cmp.Or(compareEvidenceHead(a, b), compareEvidenceTail(a, b, evidenceContent(a), evidenceContent(b)))
 }
 
 // compareEvidenceHead compares what tells most evidence apart: the time,
-// the kind, the kind of source and the touchpoint. Not the IDs, of the
-// evidence or of its source: those are given as things arrive.
+// whether it was weighed as it happened and then its arrival, the kind,
+// the kind of source and the touchpoint. Not the IDs of other evidence,
+// or of its source: those are given as things arrive.
 func compareEvidenceHead(a, b Evidence) int {
 	return cmp.Or(
 		a.At.Compare(b.At),
+		compareArrival(a, b),
 		cmp.Compare(a.Kind.order(), b.Kind.order()),
 		strings.Compare(string(a.Kind), string(b.Kind)),
 		strings.Compare(string(a.Source), string(b.Source)),
 		a.Map.Compare(b.Map),
 		strings.Compare(a.Touchpoint, b.Touchpoint),
 	)
+}
+
+// compareArrival orders evidence of one instant by how it arrived: the
+// backdated (Arrival 0) first, then those weighed as they happened, in
+// the order they arrived.
+func compareArrival(a, b Evidence) int {
+	return cmp.Compare(a.Arrival, b.Arrival)
 }
 
 // compareEvidenceTail breaks a tie of the head by content, then by the
@@ -57,11 +70,11 @@ func (k EvidenceKind) order() int {
 	return 100
 }
 
-// evidenceContent is the evidence without its identity or its source's,
-// as JSON: what it says, for ordering pieces of the same instant that
-// differ only there.
+// evidenceContent is the evidence without its identity, its source's or
+// its arrival, as JSON: what it says, for ordering pieces of the same
+// instant that differ only there.
 func evidenceContent(ev Evidence) []byte {
-	ev.ID, ev.Customer, ev.SourceID = ID{}, ID{}, ID{}
+	ev.ID, ev.Customer, ev.SourceID, ev.Arrival = ID{}, ID{}, ID{}, 0
 	b, _ := json.Marshal(ev) // Evidence is plain data: it always encodes
 	return b
 }

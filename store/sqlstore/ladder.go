@@ -13,19 +13,21 @@ var ladderStateTable = &recordTable[crm.LadderState]{
 	table: func(n names) string { return n.ladderStates },
 	columns: []string{"customer_id", "stage", "score", "since", "updated_at", "purchases", "last_referral",
 		"last_promoter", "evidence", "version", "last_detractor", "failures", "last_failure", "before_failure", "fades_at",
-		"last_evidence"},
+		"last_evidence", "last_at", "last_arrival"},
 	id:      func(st crm.LadderState) crm.ID { return st.Customer },
 	version: func(st crm.LadderState) int64 { return st.Version },
 	values: func(s *Store, st crm.LadderState) ([]any, error) {
 		return []any{idArg(st.Customer), string(st.Stage), st.Score, s.optionalTimeArg(st.Since),
 			s.optionalTimeArg(st.UpdatedAt), st.Purchases, s.optionalTimeArg(st.LastReferral),
 			s.optionalTimeArg(st.LastPromoter), st.Evidence, st.Version, s.optionalTimeArg(st.LastDetractor), st.Failures,
-			s.optionalTimeArg(st.LastFailure), st.BeforeFailure, s.optionalTimeArg(st.FadesAt), idArg(st.LastEvidence)}, nil
+			s.optionalTimeArg(st.LastFailure), st.BeforeFailure, s.optionalTimeArg(st.FadesAt), idArg(st.LastEvidence),
+			s.optionalTimeArg(st.LastAt), st.LastArrival}, nil
 	},
 	dest: func(st *crm.LadderState) []any {
 		return []any{&st.Customer, &st.Stage, &st.Score, timeCol{&st.Since}, timeCol{&st.UpdatedAt}, &st.Purchases,
 			timeCol{&st.LastReferral}, timeCol{&st.LastPromoter}, &st.Evidence, &st.Version, timeCol{&st.LastDetractor},
-			&st.Failures, timeCol{&st.LastFailure}, &st.BeforeFailure, timeCol{&st.FadesAt}, &st.LastEvidence}
+			&st.Failures, timeCol{&st.LastFailure}, &st.BeforeFailure, timeCol{&st.FadesAt}, &st.LastEvidence,
+			timeCol{&st.LastAt}, &st.LastArrival}
 	},
 }
 
@@ -35,20 +37,20 @@ var evidenceTable = &recordTable[crm.Evidence]{
 	table: func(n names) string { return n.evidence },
 	columns: []string{"id", "customer_id", "kind", "at", "source", "source_id", "map_id", "touchpoint", "weight",
 		"sentiment", "nps", "csat", "ces", "transfers", "breached", "resolved", "resolution_us", "within_standard",
-		"handoffs", "reopens", "note", "direction", "promise_broken", "repeats"},
+		"handoffs", "reopens", "note", "direction", "promise_broken", "repeats", "arrival"},
 	id: func(ev crm.Evidence) crm.ID { return ev.ID },
 	values: func(s *Store, ev crm.Evidence) ([]any, error) {
 		return []any{idArg(ev.ID), idArg(ev.Customer), string(ev.Kind), s.timeArg(ev.At), string(ev.Source),
 			idArg(ev.SourceID), idArg(ev.Map), ev.Touchpoint, ev.Weight, int(ev.Sentiment),
 			optionalIntArg(ev.Survey.NPS), optionalIntArg(ev.Survey.CSAT), optionalIntArg(ev.Survey.CES), ev.Transfers,
 			ev.Breached, ev.Resolved, micros(ev.Resolution), ev.WithinStandard, ev.Handoffs, ev.Reopens, ev.Note,
-			string(ev.Direction), ev.PromiseBroken, ev.Repeats}, nil
+			string(ev.Direction), ev.PromiseBroken, ev.Repeats, ev.Arrival}, nil
 	},
 	dest: func(ev *crm.Evidence) []any {
 		return []any{&ev.ID, &ev.Customer, &ev.Kind, timeCol{&ev.At}, &ev.Source, &ev.SourceID, &ev.Map,
 			&ev.Touchpoint, &ev.Weight, &ev.Sentiment, optionalIntCol{&ev.Survey.NPS}, optionalIntCol{&ev.Survey.CSAT},
 			optionalIntCol{&ev.Survey.CES}, &ev.Transfers, &ev.Breached, &ev.Resolved, durationCol{&ev.Resolution},
-			&ev.WithinStandard, &ev.Handoffs, &ev.Reopens, &ev.Note, &ev.Direction, &ev.PromiseBroken, &ev.Repeats}
+			&ev.WithinStandard, &ev.Handoffs, &ev.Reopens, &ev.Note, &ev.Direction, &ev.PromiseBroken, &ev.Repeats, &ev.Arrival}
 	},
 }
 

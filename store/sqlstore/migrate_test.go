@@ -253,7 +253,7 @@ func TestMigrationsOverExperience(t *testing.T) {
 }
 
 // allMigrations are the names of every migration, in order.
-var allMigrations = []string{"foundation", "experience", "sales", "receivables", "visit_owners", "trust", "item_entries", "open_items", "period_close", "contract_versions", "dunning", "documents", "business_days", "survey_kinds", "ladder_judgments", "credit_numbers", "ladder_fading", "evidence_sources", "handover", "campaigns", "lost_reasons", "salesreports", "activity_work", "privacy", "consent", "restriction", "erasable_records", "oldest_open", "move_evidence_ref", "interaction_repeats", "contract_next_due"}
+var allMigrations = []string{"foundation", "experience", "sales", "receivables", "visit_owners", "trust", "item_entries", "open_items", "period_close", "contract_versions", "dunning", "documents", "business_days", "survey_kinds", "ladder_judgments", "credit_numbers", "ladder_fading", "evidence_sources", "handover", "campaigns", "lost_reasons", "salesreports", "activity_work", "privacy", "consent", "restriction", "erasable_records", "oldest_open", "move_evidence_ref", "interaction_repeats", "evidence_arrival", "contract_next_due"}
 
 // migrateByHand applies the first migrations, named in order, as a
 // store of their time did: their files, and their rows in the version

@@ -310,7 +310,7 @@ func (sc *scene) evidence(customer crm.ID, t time.Time) crm.Evidence {
 		ID: sc.g.next(), Customer: customer, Kind: crm.EvidenceResolution, At: t, Source: crm.KindCase, SourceID: sc.g.next(),
 		Map: sc.m.ID, Touchpoint: "call.billing.dispute.legal", Weight: 40, Sentiment: crm.Positive, Survey: survey(10, 5, 1),
 		Transfers: 3, Breached: true, Resolved: true, Resolution: 50*time.Hour + 9*time.Microsecond, WithinStandard: true,
-		Handoffs: 2, Reopens: 1, Note: "order " + hostile, Direction: crm.Outbound, PromiseBroken: true, Repeats: 5,
+		Handoffs: 2, Reopens: 1, Note: "order " + hostile, Direction: crm.Outbound, PromiseBroken: true, Repeats: 5, Arrival: 6,
 	}
 }
 
@@ -332,7 +332,7 @@ func (sc *scene) move(customer crm.ID, t time.Time) crm.LadderMove {
 func (sc *scene) state(customer crm.ID) crm.LadderState {
 	return crm.LadderState{Customer: customer, Stage: crm.Loyal, Score: 41_234, Since: at(100), UpdatedAt: at(200),
 		Purchases: 3, LastReferral: at(150), LastPromoter: at(180), Evidence: 17, Version: 1,
-		LastDetractor: at(190), Failures: 2, LastFailure: at(170), BeforeFailure: -12_345}
+		LastDetractor: at(190), Failures: 2, LastFailure: at(170), BeforeFailure: -12_345, LastAt: at(200), LastArrival: 16}
 }
 
 // template returns a journey template on the scene's map.

@@ -35,6 +35,12 @@ import (
 // facts when that payment is done, as the single command does, the batch
 // of Ann's and Ben's payments writes byte for byte what the two received
 // one by one write: Ann's evidence before Ben's entries, which moved IDs.
+// Since migration 0042 every piece of evidence keeps its arrival number
+// (Evidence.Arrival, always written): those weighed at the instant of
+// their write their number in the customer's evidence, those dated from
+// later 0; and every ladder state keeps where its last evidence stands
+// (last_at and last_arrival; last_arrival 0 for the empty state of the
+// restricted customer, whose payments are not weighed).
 //
 //go:embed testdata/payment_settlement.golden
 var paymentSettlementGolden string

@@ -125,6 +125,7 @@ func Run(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Ladder", func(t *testing.T) { runLadder(t, newStore) })
 	t.Run("LadderJudgments", func(t *testing.T) { runLadderJudgments(t, newStore) })
 	t.Run("LadderTime", func(t *testing.T) { runLadderTime(t, newStore) })
+	t.Run("LadderSameInstant", func(t *testing.T) { runLadderSameInstant(t, newStore) })
 	t.Run("LadderFacts", func(t *testing.T) { runLadderFacts(t, newStore) })
 	t.Run("StageListing", func(t *testing.T) { runStageListing(t, newStore) })
 	t.Run("JourneyTemplates", func(t *testing.T) { runJourneyTemplates(t, newStore) })
