@@ -310,8 +310,8 @@ type writeTx struct {
 	now    time.Time
 	events []Event
 	moves  []LadderMove // ladder moves made by the write, for the caller
-	// invoices read ahead, which do not change once issued (readInvoices)
-	invoices map[ID]Invoice
+	// invoice headers read ahead, which do not change once issued (readInvoices)
+	invoices map[ID]InvoiceHeader
 	// payments the write received, whose kind does not change (allocated)
 	credits map[ID]Credit
 	// documents the write created and has not posted to yet: nothing is

@@ -106,10 +106,8 @@ func (w *writeTx) receivePayment(n NewPayment, key string, r *PaymentReceipt) (E
 		invoices = append(invoices, req.Invoice)
 	}
 	if len(invoices) > 1 {
-		// Now and as of the day received, kept by the write.
-		if _, err := w.tx.Ledger().OpenItemsOf(w.ctx, n.Customer, append(slices.Clone(invoices), credit.ID), Date{}); err != nil {
-			return Entry{}, err
-		}
+		// As of the day received, kept by the write, as what is open on
+		// them now is from the pages oldestFirst read (ledgerView).
 		if _, err := w.tx.Ledger().OpenItemsOf(w.ctx, n.Customer, invoices, credit.Received); err != nil {
 			return Entry{}, err
 		}
@@ -187,12 +185,9 @@ func (w *writeTx) oldestFirst(c Credit) ([]AllocationRequest, error) {
 // payment is a prepayment. It reports false when neither day works (the
 // invoice grows only on a later day): that invoice is left for later.
 func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, error) {
-	inv, ok := w.invoices[r.Invoice]
-	if !ok {
-		var err error
-		if inv, err = w.tx.Invoices().Get(w.ctx, r.Invoice); err != nil {
-			return Date{}, false, err
-		}
+	inv, err := w.invoiceHeader(r.Invoice)
+	if err != nil {
+		return Date{}, false, err
 	}
 	first := later(received, inv.Issued)
 	for _, day := range []Date{first, later(first, w.today())} {
@@ -217,39 +212,31 @@ func (w *writeTx) settlingDay(r AllocationRequest, received Date) (Date, bool, e
 	return Date{}, false, nil
 }
 
-// readInvoices reads ahead the customer's invoices ids, in pages of their
-// invoices in ID order, each page from the first of ids not read yet: a
-// payment applied to a thousand invoices reads them in a few statements,
-// not one each. It stops when a page brings mostly other invoices; those
-// it has not read are read one by one when wanted.
+// readInvoices reads ahead the headers of the customer's invoices ids
+// (InvoiceReader.Headers): a payment applied to a thousand invoices reads
+// them in a few statements, not one each, and not their lines. Those it
+// does not find are read one by one when wanted (invoiceHeader).
 func (w *writeTx) readInvoices(customer ID, ids []ID) error {
-	want := slices.Clone(ids)
-	slices.SortFunc(want, ID.Compare)
-	want = slices.Compact(want)
-	if w.invoices == nil {
-		w.invoices = make(map[ID]Invoice, len(want))
+	headers, err := w.tx.Invoices().Headers(w.ctx, customer, ids)
+	if err != nil {
+		return err
 	}
-	for i := 0; i < len(want); {
-		page, err := w.tx.Invoices().List(w.ctx, InvoiceFilter{Customer: customer}, PageRequest{After: want[i].before(), Limit: MaxPageSize})
-		if err != nil {
-			return err
-		}
-		found := 0
-		for _, inv := range page {
-			for i < len(want) && want[i].Compare(inv.ID) < 0 {
-				i++ // not an invoice of the customer's: read by ID when wanted
-			}
-			if i < len(want) && want[i] == inv.ID {
-				w.invoices[inv.ID] = inv
-				found++
-				i++
-			}
-		}
-		if len(page) < MaxPageSize || found*4 < len(page) {
-			return nil
-		}
+	if w.invoices == nil {
+		w.invoices = make(map[ID]InvoiceHeader, len(headers))
+	}
+	for _, h := range headers {
+		w.invoices[h.ID] = h
 	}
 	return nil
+}
+
+// invoiceHeader returns the header of invoice id, read ahead or read now.
+func (w *writeTx) invoiceHeader(id ID) (InvoiceHeader, error) {
+	if h, ok := w.invoices[id]; ok {
+		return h, nil
+	}
+	inv, err := w.tx.Invoices().Get(w.ctx, id)
+	return inv.Header(), err
 }
 
 // Allocate applies a customer's credit to one of their invoices. It never

@@ -256,6 +256,10 @@ func (r documentBatchInvoices) List(ctx context.Context, f InvoiceFilter, page P
 	return afterFlush(r.v, func() ([]Invoice, error) { return r.InvoiceRepository.List(ctx, f, page) })
 }
 
+func (r documentBatchInvoices) Headers(ctx context.Context, customer ID, ids []ID) ([]InvoiceHeader, error) {
+	return afterFlush(r.v, func() ([]InvoiceHeader, error) { return r.InvoiceRepository.Headers(ctx, customer, ids) })
+}
+
 func (r documentBatchInvoices) InsertAll(ctx context.Context, invoices []Invoice) error {
 	return r.v.then(func() error { return r.InvoiceRepository.InsertAll(ctx, invoices) })
 }

@@ -83,12 +83,9 @@ func (w *writeTx) settledBy(credit ID, invoice OpenItem, posted Money, effective
 	}
 	ev := Evidence{Customer: invoice.Customer, Kind: EvidencePaidOnTime, At: w.factAt(effective), Source: KindInvoice, SourceID: invoice.Item}
 	name := invoice.Item.String()
-	inv, ok := w.invoices[invoice.Item]
-	if !ok {
-		var err error
-		if inv, err = w.tx.Invoices().Get(w.ctx, invoice.Item); err != nil {
-			return err
-		}
+	inv, err := w.invoiceHeader(invoice.Item)
+	if err != nil {
+		return err
 	}
 	if inv.Number != "" {
 		name = inv.Number

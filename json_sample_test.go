@@ -176,6 +176,7 @@ func jsonSamples(t testing.TB) []jsonSample {
 		filled[crm.ExpireDueRequest](t),
 		filled[crm.ExpiryReport](t),
 		filled[crm.InvoiceDueRequest](t),
+		filled[crm.InvoiceHeader](t),
 		filled[crm.InstallmentReport](t),
 		filled[crm.RefusedInstallment](t),
 		filled[crm.ForbiddenError](t),

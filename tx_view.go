@@ -138,6 +138,26 @@ func (l ledgerView) OpenItemsOf(ctx context.Context, customer ID, items []ID, as
 	return out, nil
 }
 
+// OldestOpen implements LedgerReader, keeping each row it returns as all
+// that is open now on its invoice: every posting to an invoice's item is
+// on the receivable account in the invoice's currency (its issue and the
+// allocations, unallocations, write-offs and credit notes that settle
+// it), so the row OldestOpen has for an invoice is the only one
+// OpenItemsOf has for it over the whole ledger. A payment applied oldest
+// first then checks its allocations against the pages it read.
+func (l ledgerView) OldestOpen(ctx context.Context, customer ID, currency Currency, after OpenItem, limit int) ([]OpenItem, error) {
+	rows, err := l.LedgerRepository.OldestOpen(ctx, customer, currency, after, limit)
+	if err != nil || customer.IsZero() || !l.v.held[customer] {
+		return rows, err
+	}
+	ids := make([]ID, 0, len(rows))
+	for _, it := range rows {
+		ids = append(ids, it.Item)
+	}
+	l.v.keep(customer, Date{}, ids, rows)
+	return rows, nil
+}
+
 // keep records rows, what is open as of asOf on the customer's items ids
 // (nothing on those without a row).
 func (v *txView) keep(customer ID, asOf Date, ids []ID, rows []OpenItem) {

@@ -29,21 +29,30 @@ func TestTxViewAnswersAsTheStore(t *testing.T) {
 	dates := []crm.Date{{}, {Year: 2026, Month: 3, Day: 1}, {Year: 2026, Month: 3, Day: 5}, {Year: 2026, Month: 3, Day: 9}}
 	dues := []crm.Date{{}, {Year: 2026, Month: 4, Day: 1}, {Year: 2026, Month: 5, Day: 1}}
 	eur, usd := crm.EUR, crm.USD
+	invoiceCurrency := []crm.Currency{eur, eur, usd}
 	n := 0
 	newEntry := func() crm.Entry {
 		n++
 		c := customers[rng.IntN(len(customers))]
-		cur := []crm.Currency{eur, eur, usd}[rng.IntN(3)]
-		amount := crm.MoneyFromMinor(int64(rng.IntN(3)+1)*1_000, cur)
-		recv := crm.Posting{Account: crm.AccountReceivable, Customer: c, Amount: amount, Item: invoices[rng.IntN(len(invoices))],
+		// An invoice's postings are in its currency, as the CRM's are
+		// (which is what the view's OldestOpen relies on); a credit's
+		// may be in any.
+		inv := rng.IntN(len(invoices))
+		cur := invoiceCurrency[inv]
+		if rng.IntN(3) == 0 {
+			cur = []crm.Currency{eur, usd}[rng.IntN(2)]
+		}
+		amount := crm.MoneyFromMinor(int64(rng.IntN(3)+1)*1_000, invoiceCurrency[inv])
+		recv := crm.Posting{Account: crm.AccountReceivable, Customer: c, Amount: amount, Item: invoices[inv],
 			Due: dues[rng.IntN(len(dues))]}
-		credit := crm.Posting{Account: crm.AccountCredit, Customer: c, Amount: amount.Neg(), Item: credits[rng.IntN(len(credits))]}
+		credit := crm.Posting{Account: crm.AccountCredit, Customer: c, Amount: crm.MoneyFromMinor(-int64(rng.IntN(3)+1)*1_000, cur),
+			Item: credits[rng.IntN(len(credits))]}
 		e := crm.Entry{ID: crm.ID{0xe, byte(n >> 8), byte(n)}, Kind: crm.EntryAllocation, Customer: c, Effective: dates[1+rng.IntN(3)]}
 		switch rng.IntN(3) {
 		case 0:
 			e.Postings = []crm.Posting{recv, {Account: crm.AccountRevenue, Amount: amount.Neg()}}
 		case 1:
-			e.Postings = []crm.Posting{credit, {Account: crm.AccountRevenue, Amount: amount}}
+			e.Postings = []crm.Posting{credit, {Account: crm.AccountRevenue, Amount: credit.Amount.Neg()}}
 		default:
 			recv.Amount, credit.Amount = amount.Neg(), amount
 			e.Postings = []crm.Posting{credit, recv}
@@ -94,6 +103,15 @@ func TestTxViewAnswersAsTheStore(t *testing.T) {
 				want, err := tx.Ledger().OpenItems(ctx, c, crm.Date{})
 				require.NoError(t, err)
 				require.Equal(t, items(want), items(got), "step %d: open items", step)
+			}
+			if rng.IntN(4) == 0 { // a payment applied oldest first reads pages of these
+				cur := []crm.Currency{eur, usd}[rng.IntN(2)]
+				limit := 1 + rng.IntN(3)
+				got, err := view.Ledger().OldestOpen(ctx, c, cur, crm.OpenItem{}, limit)
+				require.NoError(t, err)
+				want, err := tx.Ledger().OldestOpen(ctx, c, cur, crm.OpenItem{}, limit)
+				require.NoError(t, err)
+				require.Equal(t, items(want), items(got), "step %d: oldest open in %s", step, cur)
 			}
 			got, err := view.Ledger().OpenItemsOf(ctx, c, ids, asOf)
 			require.NoError(t, err)

@@ -168,6 +168,17 @@ func (r invoiceRepo) List(_ context.Context, f crm.InvoiceFilter, p crm.PageRequ
 	return r.repo().list(p, f.Match), nil
 }
 
+// Headers implements crm.InvoiceReader.
+func (r invoiceRepo) Headers(_ context.Context, customer crm.ID, ids []crm.ID) ([]crm.InvoiceHeader, error) {
+	out := []crm.InvoiceHeader{}
+	for _, id := range crm.HeaderIDs(ids) {
+		if i, ok := r.t.invoices.peek(id); ok && i.Customer == customer && !customer.IsZero() {
+			out = append(out, i.Header())
+		}
+	}
+	return out, nil
+}
+
 type creditRepo struct{ t *txState }
 
 func (r creditRepo) repo() repo[crm.Credit] {

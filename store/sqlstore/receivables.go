@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/crmkit/crm"
 )
@@ -133,6 +134,36 @@ func (r invoiceRepo) List(ctx context.Context, f crm.InvoiceFilter, page crm.Pag
 	w.addIf(!f.Customer.IsZero(), "customer_id = ?", idArg(f.Customer))
 	w.addIf(!f.Contract.IsZero(), "contract_id = ?", idArg(f.Contract))
 	return r.list(ctx, w, page)
+}
+
+// Headers implements crm.InvoiceReader: the invoices by their primary key,
+// as many to a statement as its parameters allow.
+func (r invoiceRepo) Headers(ctx context.Context, customer crm.ID, ids []crm.ID) ([]crm.InvoiceHeader, error) {
+	out := []crm.InvoiceHeader{}
+	if customer.IsZero() {
+		return out, nil
+	}
+	want := crm.HeaderIDs(ids)
+	for chunk := range slices.Chunk(want, maxBatchParams-1) {
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, idArg(customer))
+		for _, id := range chunk {
+			args = append(args, idArg(id))
+		}
+		rows, err := r.t.query(ctx, "SELECT id, customer_id, number, issued, due FROM "+r.name()+
+			" WHERE customer_id = ? AND id IN ("+placeholders(len(chunk))+") ORDER BY id", args...)
+		if err != nil {
+			return nil, r.t.s.dbErr("reading invoice headers", err)
+		}
+		got, err := collect(rows, func(h *crm.InvoiceHeader) []any {
+			return []any{&h.ID, &h.Customer, &h.Number, &h.Issued, &h.Due}
+		}, r.t.s.dbErr, "reading invoice headers")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
 }
 
 // creditRepo implements crm.CreditRepository in one transaction: credits

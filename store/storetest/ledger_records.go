@@ -176,6 +176,7 @@ var creditRecords = insertOnly[crm.Credit]{
 func runLedgerRecords(t *testing.T, newStore NewStoreFunc) {
 	t.Run("Entries", func(t *testing.T) { runInsertOnly(t, newStore, entryRecords) })
 	t.Run("Invoices", func(t *testing.T) { runInsertOnly(t, newStore, invoiceRecords) })
+	t.Run("InvoiceHeaders", func(t *testing.T) { runInvoiceHeaders(t, newStore) })
 	t.Run("Credits", func(t *testing.T) { runInsertOnly(t, newStore, creditRecords) })
 	t.Run("Contracts", func(t *testing.T) {
 		runSalesRecord(t, newStore, salesRecord[crm.Contract]{
