@@ -242,6 +242,8 @@ func (v *txView) appended(e Entry) {
 // is that of the item's latest dated posting, which may be an earlier
 // one), or it has a due date other than the row's (which is the row's
 // due date then depends on which of the two is later in the ledger).
+// The rows are the view's own (keep makes them, OpenItemsOf copies them
+// out): they are changed in place.
 func postTo(rows []OpenItem, p Posting) ([]OpenItem, bool) {
 	i := slices.IndexFunc(rows, func(it OpenItem) bool {
 		return it.Account == p.Account && it.Open.Currency() == p.Amount.Currency()
@@ -249,7 +251,6 @@ func postTo(rows []OpenItem, p Posting) ([]OpenItem, bool) {
 	if i < 0 || (!p.Due.IsZero() && p.Due != rows[i].Due) {
 		return nil, false
 	}
-	rows = slices.Clone(rows)
 	open := addExact(rows[i].Open, p.Amount)
 	if open.IsZero() {
 		return slices.Delete(rows, i, i+1), true
