@@ -22,3 +22,19 @@ func BenchmarkOldestFirst(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPaymentAmongOpen measures a payment applied oldest first that
+// settles the oldest of 10, 100 and 1,000 open invoices on each backend
+// (see storetest.BenchPaymentAmongOpen):
+//
+//	CRMKIT_POSTGRES_URL=postgres://... go test -run '^$' -bench PaymentAmongOpen -benchtime 20x ./store/sqlstore
+func BenchmarkPaymentAmongOpen(b *testing.B) {
+	for _, be := range []backend{sqliteBackend, postgresBackend} {
+		b.Run(be.name, func(b *testing.B) {
+			storetest.BenchPaymentAmongOpen(b, func(b *testing.B) crm.Store {
+				s, _ := be.newStore(b)
+				return s
+			}, 10, 100, 1000)
+		})
+	}
+}
