@@ -5,9 +5,7 @@ import (
 	"testing"
 
 	"github.com/crmkit/crm"
-	"github.com/crmkit/crm/store/sqlstore"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // TestMigrateEvidenceArrival brings ladder evidence and states from
@@ -42,20 +40,10 @@ func TestMigrateEvidenceArrival(t *testing.T) {
 
 		// Back to 0041: no arrival numbers, states without their last
 		// evidence's place.
-		exec := func(stmt string) {
-			t.Helper()
-			_, err := db.ExecContext(ctx, stmt)
-			require.NoError(t, err, stmt)
-		}
-		exec("ALTER TABLE " + db.table("crm_", "evidence") + " DROP COLUMN arrival")
-		exec("ALTER TABLE " + db.table("crm_", "ladder_states") + " DROP COLUMN last_at")
-		exec("ALTER TABLE " + db.table("crm_", "ladder_states") + " DROP COLUMN last_arrival")
-		exec("DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 42")
-
-		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
-		require.NoError(t, err)
-		require.NoError(t, s.Migrate(ctx))
-		assert.Equal(t, allMigrations, migrationNames(ctx, t, db))
+		s = remigrate(ctx, t, b, db, 42,
+			"ALTER TABLE "+db.table("crm_", "evidence")+" DROP COLUMN arrival",
+			"ALTER TABLE "+db.table("crm_", "ladder_states")+" DROP COLUMN last_at",
+			"ALTER TABLE "+db.table("crm_", "ladder_states")+" DROP COLUMN last_arrival")
 
 		ev.Arrival = 0
 		assert.Equal(t, ev, read(ctx, t, s, func(tx crm.ReadTx) (crm.Evidence, error) { return tx.Ladder().EvidenceByID(ctx, ev.ID) }),

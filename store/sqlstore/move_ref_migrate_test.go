@@ -64,12 +64,7 @@ func TestMigrateMoveEvidenceRef(t *testing.T) {
 		for _, col := range []string{"evidence_id", "evidence_source", "evidence_source_id", "evidence_touchpoint"} {
 			exec("ALTER TABLE " + moves + " DROP COLUMN " + col)
 		}
-		exec("DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 37")
-
-		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
-		require.NoError(t, err)
-		require.NoError(t, s.Migrate(ctx))
-		assert.Equal(t, allMigrations, migrationNames(ctx, t, db))
+		s = remigrate(ctx, t, b, db, 37)
 
 		got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.LadderMove, error) { return tx.Ladder().Moves(ctx, customer) })
 		require.Len(t, got, 3)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/crmkit/crm"
-	"github.com/crmkit/crm/store/sqlstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -42,20 +41,9 @@ func TestMigrateContractNextDue(t *testing.T) {
 		require.NotEqual(t, first.NextDue(), none.NextDue())
 
 		// Back to 0042: no column, no index.
-		exec := func(stmt string) {
-			t.Helper()
-			_, err := db.ExecContext(ctx, stmt)
-			require.NoError(t, err, stmt)
-		}
-		index := db.table("crm_", "contracts_status_next_due_idx")
-		exec("DROP INDEX " + index)
-		exec("ALTER TABLE " + db.table("crm_", "contracts") + " DROP COLUMN next_due")
-		exec("DELETE FROM " + db.table("crm_", "schema_migrations") + " WHERE version = 43")
-
-		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
-		require.NoError(t, err)
-		require.NoError(t, s.Migrate(ctx))
-		assert.Equal(t, allMigrations, migrationNames(ctx, t, db))
+		s = remigrate(ctx, t, b, db, 43,
+			"DROP INDEX "+db.table("crm_", "contracts_status_next_due_idx"),
+			"ALTER TABLE "+db.table("crm_", "contracts")+" DROP COLUMN next_due")
 
 		due := func(by crm.Date) []crm.ID {
 			t.Helper()
