@@ -12,15 +12,15 @@ import (
 // earning part of it back and a good contact after it winning her back, Omar rising to advocate on a referral, the hotline the worst
 // pain point and the moment of truth where customers fall (by moves per
 // contact, not by traffic), and the journey map written as Mermaid with
-// the real mean at each step. A contact that moves Jane two rungs gives
-// its reason once; the daily fading sweep runs before the ladder's
-// distribution is read.
+// the real mean at each step. The complaint opened at the instant of
+// Jane's call is weighed before the call, as it arrived (Evidence.Arrival);
+// the daily fading sweep runs before the ladder's distribution is read.
 func TestJourney(t *testing.T) {
 	dir := t.TempDir()
 	mermaid := filepath.Join(dir, "journey.mmd")
 	capture.Tells(t, func() error { return run(context.Background(), filepath.Join(dir, "bank.db"), mermaid) },
-		"satisfied   -> indifferent experience at hotline.cards: sentiment -2 -16, not resolved -4, 4 transfers -18",
-		"indifferent -> annoyed     (the same contact: one step at a time)\n",
+		"satisfied   -> indifferent complaint at hotline.cards: complaint -10\n",
+		"indifferent -> annoyed     experience at hotline.cards: sentiment -2 -16, not resolved -4, 4 transfers -18",
 		"annoyed     -> indifferent experience at app.activate: sentiment 1 +8, resolved +4",
 		"loyal       -> advocate    referral: referral +15 - brought his sister",
 		"Pain points, worst first:\n  hotline.cards ",
