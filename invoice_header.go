@@ -1,7 +1,5 @@
 package crm
 
-import "slices"
-
 // InvoiceHeader is what names and dates an invoice, without its lines: a
 // payment that settles many invoices reads these to date each settlement
 // and name the invoice in the fact it records (InvoiceReader.Headers).
@@ -16,12 +14,4 @@ type InvoiceHeader struct {
 // Header returns the invoice's header.
 func (i Invoice) Header() InvoiceHeader {
 	return InvoiceHeader{ID: i.ID, Customer: i.Customer, Number: i.Number, Issued: i.Issued, Due: i.Due}
-}
-
-// HeaderIDs returns ids in ID order, each once: the order
-// InvoiceReader.Headers answers in.
-func HeaderIDs(ids []ID) []ID {
-	out := slices.Clone(ids)
-	slices.SortFunc(out, ID.Compare)
-	return slices.Compact(out)
 }

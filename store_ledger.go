@@ -142,7 +142,7 @@ type InvoiceReader interface {
 	Get(ctx context.Context, id ID) (Invoice, error)
 	List(ctx context.Context, f InvoiceFilter, page PageRequest) ([]Invoice, error)
 	// Headers returns the headers of those of ids that are invoices of
-	// customer, in ID order (HeaderIDs), each once; the others are left
+	// customer, in ID order (ID.Compare), each once; the others are left
 	// out. A payment that settles many invoices reads them in a few
 	// statements, without the invoices' lines.
 	Headers(ctx context.Context, customer ID, ids []ID) ([]InvoiceHeader, error)

@@ -170,13 +170,12 @@ func (r invoiceRepo) List(_ context.Context, f crm.InvoiceFilter, p crm.PageRequ
 
 // Headers implements crm.InvoiceReader.
 func (r invoiceRepo) Headers(_ context.Context, customer crm.ID, ids []crm.ID) ([]crm.InvoiceHeader, error) {
-	out := []crm.InvoiceHeader{}
-	for _, id := range crm.HeaderIDs(ids) {
+	return many(ids, func(id crm.ID) (crm.InvoiceHeader, error) {
 		if i, ok := r.t.invoices.peek(id); ok && i.Customer == customer && !customer.IsZero() {
-			out = append(out, i.Header())
+			return i.Header(), nil
 		}
-	}
-	return out, nil
+		return crm.InvoiceHeader{}, &crm.NotFoundError{Kind: crm.KindInvoice, ID: id.String()}
+	})
 }
 
 type creditRepo struct{ t *txState }

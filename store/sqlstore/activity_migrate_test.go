@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/crmkit/crm"
-	"github.com/crmkit/crm/store/sqlstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -39,17 +38,8 @@ func TestMigrateActivityWork(t *testing.T) {
 			stmts = append(stmts, "ALTER TABLE "+activities+" DROP COLUMN "+col)
 		}
 		stmts = append(stmts, "CREATE INDEX crm_activities_follow_up_idx ON "+activities+
-			" (follow_up) WHERE follow_up IS NOT NULL AND done = FALSE",
-			"DELETE FROM "+db.table("crm_", "schema_migrations")+" WHERE version = 25")
-		for _, stmt := range stmts {
-			_, err := db.ExecContext(ctx, stmt)
-			require.NoError(t, err, stmt)
-		}
-
-		s, err := sqlstore.New(db.DB, b.dialect, db.opts...)
-		require.NoError(t, err)
-		require.NoError(t, s.Migrate(ctx))
-		assert.Equal(t, allMigrations, migrationNames(ctx, t, db))
+			" (follow_up) WHERE follow_up IS NOT NULL AND done = FALSE")
+		s = remigrate(ctx, t, b, db, 25, stmts...)
 
 		got := read(ctx, t, s, func(tx crm.ReadTx) ([]crm.Activity, error) {
 			return tx.Activities().List(ctx, crm.ActivityFilter{Customer: done.Customer}, crm.PageRequest{Limit: 10})

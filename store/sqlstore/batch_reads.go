@@ -59,6 +59,14 @@ func (r records[T]) getMany(ctx context.Context, ids []crm.ID) ([]T, error) {
 // ordered by order within each statement: vals go in sorted, as many to
 // a statement as maxBatchParams allows.
 func (r records[T]) queryIn(ctx context.Context, col string, vals []any, w where, order string) ([]T, error) {
+	return selectIn(ctx, r.t, r.selectSQL(), r.dest, "reading "+string(r.kind), col, vals, w, order)
+}
+
+// selectIn is queryIn of any SELECT (what comes before its WHERE), each
+// row scanned into dest: rows whose col is one of vals and that pass w,
+// as many vals to a statement as maxBatchParams allows.
+func selectIn[T any](ctx context.Context, t *txn, selectSQL string, dest func(*T) []any, op, col string, vals []any, w where,
+	order string) ([]T, error) {
 	var out []T
 	cond := ""
 	if len(w.conds) > 0 {
@@ -67,7 +75,12 @@ func (r records[T]) queryIn(ctx context.Context, col string, vals []any, w where
 	per := maxBatchParams - len(w.args)
 	for start := 0; start < len(vals); start += per {
 		chunk := vals[start:min(start+per, len(vals))]
-		got, err := r.query(ctx, " WHERE "+col+" IN ("+placeholders(len(chunk))+")"+cond+order, append(slices.Clip(chunk), w.args...)...)
+		rows, err := t.query(ctx, selectSQL+" WHERE "+col+" IN ("+placeholders(len(chunk))+")"+cond+order,
+			append(slices.Clip(chunk), w.args...)...)
+		if err != nil {
+			return nil, t.s.dbErr(op, err)
+		}
+		got, err := collect(rows, dest, t.s.dbErr, op)
 		if err != nil {
 			return nil, err
 		}

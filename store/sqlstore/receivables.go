@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/crmkit/crm"
 )
@@ -137,33 +136,16 @@ func (r invoiceRepo) List(ctx context.Context, f crm.InvoiceFilter, page crm.Pag
 }
 
 // Headers implements crm.InvoiceReader: the invoices by their primary key,
-// as many to a statement as its parameters allow.
+// many to a statement (selectIn).
 func (r invoiceRepo) Headers(ctx context.Context, customer crm.ID, ids []crm.ID) ([]crm.InvoiceHeader, error) {
-	out := []crm.InvoiceHeader{}
 	if customer.IsZero() {
-		return out, nil
+		return nil, nil
 	}
-	want := crm.HeaderIDs(ids)
-	for chunk := range slices.Chunk(want, maxBatchParams-1) {
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, idArg(customer))
-		for _, id := range chunk {
-			args = append(args, idArg(id))
-		}
-		rows, err := r.t.query(ctx, "SELECT id, customer_id, number, issued, due FROM "+r.name()+
-			" WHERE customer_id = ? AND id IN ("+placeholders(len(chunk))+") ORDER BY id", args...)
-		if err != nil {
-			return nil, r.t.s.dbErr("reading invoice headers", err)
-		}
-		got, err := collect(rows, func(h *crm.InvoiceHeader) []any {
-			return []any{&h.ID, &h.Customer, &h.Number, &h.Issued, &h.Due}
-		}, r.t.s.dbErr, "reading invoice headers")
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, got...)
-	}
-	return out, nil
+	var w where
+	w.add("customer_id = ?", idArg(customer))
+	return selectIn(ctx, r.t, "SELECT id, customer_id, number, issued, due FROM "+r.name(), func(h *crm.InvoiceHeader) []any {
+		return []any{&h.ID, &h.Customer, &h.Number, &h.Issued, &h.Due}
+	}, "reading invoice headers", "id", idArgs(ids), w, " ORDER BY id")
 }
 
 // creditRepo implements crm.CreditRepository in one transaction: credits
