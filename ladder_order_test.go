@@ -67,21 +67,7 @@ func TestReplayArrivedEvidenceAnyOrder(t *testing.T) {
 		require.Equal(t, st1, st2, "run %d", run)
 		require.Equal(t, moves1, moves2, "run %d", run)
 
-		ordered := slices.Clone(evidence)
-		slices.SortStableFunc(ordered, crm.CompareEvidence)
-		first := start
-		if ordered[0].At.Before(first) {
-			first = ordered[0].At
-		}
-		st := crm.LadderState{Stage: crm.Indifferent, Since: first, UpdatedAt: first}
-		var stepMoves []crm.LadderMove
-		for _, ev := range ordered {
-			var ms []crm.LadderMove
-			var err error
-			st, ms, err = r.Apply(st, ev)
-			require.NoError(t, err)
-			stepMoves = append(stepMoves, ms...)
-		}
+		st, stepMoves := applyInOrder(t, r, evidence, nil)
 		require.Equal(t, st1, st, "run %d", run)
 		require.Equal(t, moves1, stepMoves, "run %d", run)
 	}

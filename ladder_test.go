@@ -239,20 +239,8 @@ func TestLadderInvariants(t *testing.T) {
 			require.Equal(t, moves1, moves2)
 		}
 
-		inOrder := slices.Clone(evidence)
-		slices.SortStableFunc(inOrder, crm.CompareEvidence)
-		first := start
-		if inOrder[0].At.Before(first) {
-			first = inOrder[0].At
-		}
-		st := crm.LadderState{Stage: crm.Indifferent, Since: first, UpdatedAt: first}
-		var stepMoves []crm.LadderMove
 		stage := crm.Indifferent
-		for _, ev := range inOrder {
-			var ms []crm.LadderMove
-			var err error
-			st, ms, err = r.Apply(st, ev)
-			require.NoError(t, err)
+		st, stepMoves := applyInOrder(t, r, evidence, func(st crm.LadderState, ms []crm.LadderMove) {
 			for _, m := range ms {
 				require.Equal(t, stage, m.From, "moves chain")
 				next, err := crm.LoyaltyLadder().Next(m.From, m.Event)
@@ -260,14 +248,40 @@ func TestLadderInvariants(t *testing.T) {
 				require.Equal(t, next, m.To)
 				stage = m.To
 			}
-			stepMoves = append(stepMoves, ms...)
 			require.LessOrEqual(t, st.Score, int64(1_000_000))
 			require.GreaterOrEqual(t, st.Score, int64(-1_000_000))
-		}
+		})
 		require.Equal(t, st1, st)
 		require.Equal(t, moves1, stepMoves)
 		require.Equal(t, stage, st.Stage)
 	}
+}
+
+// applyInOrder applies the evidence a piece at a time in the ladder's
+// order (CompareEvidence), from the state Replay starts from, and returns
+// the state and the moves; each, when not nil, sees the state and the
+// moves after every piece.
+func applyInOrder(t *testing.T, r crm.LadderRules, evidence []crm.Evidence, each func(crm.LadderState, []crm.LadderMove)) (crm.LadderState, []crm.LadderMove) {
+	t.Helper()
+	ordered := slices.Clone(evidence)
+	slices.SortStableFunc(ordered, crm.CompareEvidence)
+	first := start
+	if ordered[0].At.Before(first) {
+		first = ordered[0].At
+	}
+	st := crm.LadderState{Stage: crm.Indifferent, Since: first, UpdatedAt: first}
+	var moves []crm.LadderMove
+	for _, ev := range ordered {
+		var ms []crm.LadderMove
+		var err error
+		st, ms, err = r.Apply(st, ev)
+		require.NoError(t, err)
+		if each != nil {
+			each(st, ms)
+		}
+		moves = append(moves, ms...)
+	}
+	return st, moves
 }
 
 func TestLadderMachineExports(t *testing.T) {
